@@ -1,0 +1,446 @@
+"""The ``warroom`` command: every action the board offers, scriptable for bots, runbooks and tests.
+
+Each subcommand succeeds with exit 0 or fails with one line on stderr that names the
+problem (the unknown incident, the rule that refused) and a non-zero exit. Only the
+subcommands that need them import the board (Textual) or the server, so the scripted
+commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import ValidationError
+
+from warroom import __version__
+from warroom.config import (
+    Config,
+    ConfigError,
+    StoreLocation,
+    config_path,
+    load_config,
+    remember_handle,
+    resolve_handle,
+    resolve_store,
+)
+from warroom.incident import IncidentState
+from warroom.incident import events as ev
+from warroom.room import Room
+from warroom.store import EventStore, Rejected, StoreError, UnknownIncident, checked_incident_id, open_store
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+_WS_RE = re.compile(r"^(?:ws-?)?([1-9][0-9]{0,6})$", re.IGNORECASE)
+
+
+class UsageError(Exception):
+    """Bad input the parser could not catch; printed as one line, exit 2."""
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class CliContext:
+    """What every subcommand needs: config, who is acting, and where the store is."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.config: Config = load_config()
+        self._handle_flag: str | None = getattr(args, "actor", None)
+        self.location: StoreLocation = resolve_store(
+            self.config,
+            folder_flag=getattr(args, "store", None),
+            server_flag=getattr(args, "server", None),
+            token_flag=getattr(args, "token", None),
+        )
+
+    @property
+    def handle(self) -> str:
+        return resolve_handle(self._handle_flag, self.config)
+
+    def remember_handle(self) -> None:
+        remember_handle(self.handle, self.config)
+
+    def open_store(self) -> EventStore:
+        return open_store(self.location, warn=lambda message: _stderr(f"warroom: warning: {message}"))
+
+    def room(self, store: EventStore, incident_id: str) -> Room:
+        return Room(store, incident_id, self.handle, self.config.policy)
+
+
+def _run(coroutine: Coroutine[Any, Any, int | None]) -> int:
+    return asyncio.run(coroutine) or EXIT_OK
+
+
+def workstream_id(text: str) -> str:
+    """Accept ``WS-3``, ``ws-3`` or ``3``."""
+    match = _WS_RE.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"bad workstream {text!r}: expected WS-<number>, e.g. WS-3")
+    return f"WS-{match.group(1)}"
+
+
+def incident_arg(text: str) -> str:
+    checked_incident_id(text)  # raises InvalidIncidentId, reported as a usage error by argparse
+    return text
+
+
+def _incident_type(text: str) -> str:
+    try:
+        return incident_arg(text)
+    except StoreError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+# --- acting ------------------------------------------------------------------
+
+
+async def _act(ctx: CliContext, incident_id: str, body: ev.Body) -> int:
+    async with ctx.open_store() as store:
+        room = ctx.room(store, incident_id)
+        await room.load()
+        stored = await room.submit(body)
+        entry = room.state.entry(stored.seq)
+        text = entry.text if entry else stored.type
+        print(f"{incident_id} #{stored.seq} {stored.actor} {text}")
+    return EXIT_OK
+
+
+def _acting(make_body: Callable[[argparse.Namespace], ev.Body]) -> Callable[[CliContext], int]:
+    def run(ctx: CliContext) -> int:
+        return _run(_act(ctx, ctx.args.incident, make_body(ctx.args)))
+
+    return run
+
+
+async def _declare(ctx: CliContext) -> int:
+    args = ctx.args
+    handle = ctx.handle
+    async with ctx.open_store() as store:
+        explicit = args.incident
+        for attempt in range(20):
+            incident_id = explicit or await _next_free_id(store, bump=attempt)
+            body = ev.IncidentDeclared(incident_id=incident_id, title=args.title, severity=args.sev, drill=args.drill)
+            try:
+                await store.append(incident_id, ev.EventDraft(actor=handle, body=body))
+            except Rejected:
+                if explicit:
+                    raise
+                continue  # someone declared that id a moment ago: take the next
+            ctx.remember_handle()
+            print(incident_id)
+            return EXIT_OK
+    raise StoreError("could not find a free incident id; pass one explicitly")
+
+
+async def _next_free_id(store: EventStore, bump: int = 0) -> str:
+    numbers = [int(m.group(1)) for s in await store.incidents() if (m := re.fullmatch(r"INC-(\d+)", s.id))]
+    return f"INC-{max(numbers, default=0) + 1 + bump}"
+
+
+# --- reading -----------------------------------------------------------------
+
+
+async def _load(ctx: CliContext, incident_id: str) -> IncidentState:
+    async with ctx.open_store() as store:
+        room = ctx.room(store, incident_id)
+        return await room.load()
+
+
+def cmd_show(ctx: CliContext) -> int:
+    state = asyncio.run(_load(ctx, ctx.args.incident))
+    if ctx.args.json:
+        print(json.dumps(state.summary_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(render_state(state, ctx.config, every=ctx.args.all))
+    return EXIT_OK
+
+
+def cmd_list(ctx: CliContext) -> int:
+    async def incidents() -> list:
+        async with ctx.open_store() as store:
+            return await store.incidents()
+
+    found = asyncio.run(incidents())
+    if ctx.args.json:
+        print(json.dumps([s.as_dict() for s in found], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not found:
+        print(f"no incidents in {ctx.location.describe()} (start one: warroom declare --title '...')")
+        return EXIT_OK
+    for s in found:
+        state = "closed" if s.closed else s.status
+        drill = " [drill]" if s.drill else ""
+        print(f"{s.id:<12} SEV{s.severity}  {state:<13} {s.commander or '-':<14} {s.title}{drill}")
+    return EXIT_OK
+
+
+def _ago(delta_seconds: float) -> str:
+    minutes = int(delta_seconds // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    return f"{minutes // 60}h{minutes % 60:02d}m"
+
+
+def render_state(state: IncidentState, config: Config, *, every: bool = False, now: datetime | None = None) -> str:
+    """A plain-text snapshot of the board for terminals and chat pastes."""
+    now = now or datetime.now(timezone.utc)
+    policy = config.policy
+    lines = [
+        f"{state.id}  {state.title}  SEV{state.severity}  {'closed' if state.closed else state.status}"
+        + ("  [drill]" if state.drill else "")
+    ]
+    if state.commander and state.commander_since:
+        lines.append(f"commander: {state.commander} (for {_ago((now - state.commander_since).total_seconds())})")
+    else:
+        lines.append("commander: nobody: take command with `warroom command <id> take`")
+    if state.command_offer:
+        lines.append(f"  command offered to {state.command_offer.to} (pending)")
+    overdue = state.update_overdue_by(now, policy)
+    due = state.next_update_due(policy)
+    if overdue is not None:
+        lines.append(f"stakeholder update OVERDUE by {_ago(overdue.total_seconds())}")
+    elif due is not None:
+        lines.append(f"next stakeholder update due in {_ago((due - now).total_seconds())}")
+    lines.append("")
+    lines.append("workstreams:" if state.workstreams else "workstreams: none yet (warroom ws open <id> TITLE)")
+    for ws in state.workstreams.values():
+        owner = ws.owner or "(unowned)"
+        if ws.pending:
+            owner = f"{ws.owner or '-'} → {ws.pending.to} (pending)"
+        stale = "  STALE" if ws.is_stale(now, policy) else ""
+        lines.append(f"  {ws.id:<6} {ws.status:<8} {owner:<24} {ws.title}{stale}")
+    lines.append("")
+    lines.append("responders:")
+    for r in state.responders.values():
+        shift = r.shift if r.shift != "break" else f"break until {r.back_at:%H:%M}" if r.back_at else "break"
+        roles = ",".join(state.roles_of(r.handle))
+        on = _ago(r.time_on_shift(now).total_seconds()) if r.shift != "off" else "-"
+        tired = {"warn": "  tired", "limit": "  OVER LIMIT"}.get(r.fatigue(now, policy) or "", "")
+        lines.append(f"  {r.handle:<14} {shift:<18} {roles:<20} {on:>7} on shift{tired}")
+    entries = [e for e in state.timeline if not e.rejected]
+    shown = entries if every else entries[-20:]
+    lines.append("")
+    heading = "timeline:" if len(shown) == len(entries) else f"timeline (last {len(shown)} of {len(entries)}; --all):"
+    lines.append(heading)
+    for e in shown:
+        star = "*" if e.starred else " "
+        lines.append(f" {star}{e.at:%H:%M} #{e.seq:<4} {e.actor:<12} {e.text}")
+    return "\n".join(lines)
+
+
+def cmd_locate(ctx: CliContext) -> int:
+    what = ctx.args.what
+    if what == "config":
+        print(config_path())
+    elif what == "store":
+        print(ctx.location.describe())
+    return EXIT_OK
+
+
+def cmd_join(ctx: CliContext) -> int:
+    from warroom.tui.app import run_board  # Textual is imported only here
+
+    ctx.remember_handle()
+    return run_board(ctx, ctx.args.incident)
+
+
+# --- the parser ----------------------------------------------------------------
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("who and where")
+    group.add_argument("--as", dest="actor", metavar="HANDLE", help="act as HANDLE (default: config, then login name)")
+    group.add_argument("--store", metavar="DIR", help="shared folder of incident logs (file store)")
+    group.add_argument("--server", metavar="URL", help="use a warroom server instead of a folder")
+    group.add_argument("--token", metavar="TOKEN", help="bearer token for --server (or WARROOM_TOKEN)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="warroom",
+        description="A terminal war room for live incidents.",
+        epilog="Run `warroom COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help: str, run: Callable[[CliContext], int], **kwargs: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, parents=[common], **kwargs)
+        p.set_defaults(run=run)
+        return p
+
+    def with_incident(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("incident", type=_incident_type, metavar="INC-ID")
+        return p
+
+    p = command("declare", "declare an incident (you become its commander); prints its id", lambda c: _run(_declare(c)))
+    p.add_argument("incident", nargs="?", type=_incident_type, metavar="INC-ID", help="default: the next free INC-n")
+    p.add_argument("--title", required=True, help="one line: what is broken, for whom")
+    p.add_argument("--sev", type=int, choices=range(1, 5), default=3, help="severity 1 (worst) to 4 (default 3)")
+    p.add_argument("--drill", action="store_true", help="mark this incident as a drill")
+
+    p = command("list", "list incidents in the store", cmd_list)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = with_incident(command("show", "print the board of one incident", cmd_show))
+    p.add_argument("--json", action="store_true", help="the state as JSON")
+    p.add_argument("--all", action="store_true", help="the whole timeline, not the last 20 entries")
+
+    with_incident(command("join", "open the live board for an incident", cmd_join))
+
+    p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star))))
+    p.add_argument("text")
+    p.add_argument("--star", action="store_true", help="star it for the post-mortem")
+
+    p = with_incident(command("star", "star a timeline entry", _acting(lambda a: ev.EntryStarred(target=a.seq, starred=not a.off))))
+    p.add_argument("seq", type=int, help="the entry's number (#N in `warroom show`)")
+    p.add_argument("--off", action="store_true", help="unstar instead")
+
+    ws = sub.add_parser("ws", help="workstreams: open, claim, release, hand off, status", description="Workstreams.")
+    ws_sub = ws.add_subparsers(dest="ws_command", metavar="ACTION", required=True)
+
+    def ws_command(name: str, help: str, make: Callable[[argparse.Namespace], ev.Body]) -> argparse.ArgumentParser:
+        p = ws_sub.add_parser(name, help=help, description=help, parents=[common])
+        p.set_defaults(run=_acting(make))
+        p.add_argument("incident", type=_incident_type, metavar="INC-ID")
+        if name != "open":
+            p.add_argument("workstream", type=workstream_id, metavar="WS-N")
+        return p
+
+    ws_command("open", "open a workstream", lambda a: ev.WorkstreamOpened(title=a.title)).add_argument("title")
+    ws_command("claim", "claim a workstream (the commander may take an owned one)", lambda a: ev.WorkstreamClaimed(workstream=a.workstream))
+    ws_command("release", "give up a workstream you own", lambda a: ev.WorkstreamReleased(workstream=a.workstream))
+    p = ws_command("handoff", "offer your workstream to someone on shift", lambda a: ev.HandoffOffered(workstream=a.workstream, to=a.to, note=a.note))
+    p.add_argument("--to", required=True, metavar="HANDLE")
+    p.add_argument("--note", required=True, help="what was tried, what is next")
+    ws_command("accept", "accept a workstream handed to you", lambda a: ev.HandoffAccepted(workstream=a.workstream))
+    ws_command("decline", "decline a workstream handed to you", lambda a: ev.HandoffDeclined(workstream=a.workstream))
+    p = ws_command("status", "set a workstream's status", lambda a: ev.WorkstreamStatusSet(workstream=a.workstream, status=a.status, note=a.note))
+    p.add_argument("status", choices=ev.WORKSTREAM_STATUSES)
+    p.add_argument("--note", default="")
+
+    p = with_incident(command("shift", "go on shift, on a break, or off shift", _acting(_shift_body)))
+    p.add_argument("shift", choices=ev.SHIFTS)
+    p.add_argument("--minutes", type=int, help="length of a break (default 15)")
+
+    p = with_incident(command("command", "take, hand over or accept command", _acting(_command_body)))
+    p.add_argument("action", choices=("take", "handoff", "accept", "decline"))
+    p.add_argument("--to", metavar="HANDLE", help="with handoff: who takes command")
+    p.add_argument("--note", default="", help="with handoff: the situation in a sentence or two")
+
+    p = with_incident(command("role", "assign (or --clear) deputy, scribe or comms", _acting(_role_body)))
+    p.add_argument("role", choices=ev.ROLES)
+    p.add_argument("handle", nargs="?", metavar="HANDLE")
+    p.add_argument("--clear", action="store_true", help="clear the role instead")
+
+    p = with_incident(command("broadcast", "send a message to every board (commander)", _acting(lambda a: ev.BroadcastSent(text=a.text, audience="stakeholders" if a.stakeholders else "responders"))))
+    p.add_argument("text")
+    p.add_argument("--stakeholders", action="store_true", help="this is a stakeholder update (resets the update clock)")
+
+    p = with_incident(command("snooze", "push the next stakeholder update back (commander)", _acting(lambda a: ev.UpdateSnoozed(minutes=a.minutes))))
+    p.add_argument("minutes", type=int)
+
+    p = with_incident(command("sev", "change severity (commander)", _acting(lambda a: ev.SeverityChanged(severity=a.severity))))
+    p.add_argument("severity", type=int, choices=range(1, 5))
+
+    p = with_incident(command("status", "change the incident status (commander)", _acting(lambda a: ev.StatusChanged(status=a.status))))
+    p.add_argument("status", choices=ev.INCIDENT_STATUSES)
+
+    p = with_incident(command("keytime", "correct a key time (commander or scribe)", _acting(lambda a: ev.KeyTimeSet(which=a.which, time=a.time))))
+    p.add_argument("which", choices=ev.KEY_TIMES)
+    p.add_argument("time", type=_utc_time, help="ISO time, e.g. 2026-11-25T09:40Z (UTC if no zone)")
+
+    p = with_incident(command("action", "add a post-incident action item", _acting(lambda a: ev.ActionItemAdded(text=a.text, owner=a.owner, kind=a.kind))))
+    p.add_argument("text")
+    p.add_argument("--owner", metavar="HANDLE")
+    p.add_argument("--kind", choices=ev.ACTION_KINDS, default="corrective")
+
+    p = with_incident(command("close", "close the incident (commander)", _acting(lambda a: ev.IncidentClosed(summary=a.summary))))
+    p.add_argument("--summary", default="", help="one paragraph for the post-mortem")
+
+    p = command("locate", "print where the config or the store is", cmd_locate)
+    p.add_argument("what", choices=("config", "store"))
+    return parser
+
+
+def _utc_time(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad time {text!r}: use ISO format, e.g. 2026-11-25T09:40Z") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _shift_body(args: argparse.Namespace) -> ev.ShiftChanged:
+    if args.shift != "break" and args.minutes is not None:
+        raise UsageError("--minutes goes with `break` only")
+    minutes = (args.minutes or 15) if args.shift == "break" else None
+    return ev.ShiftChanged(shift=args.shift, minutes=minutes)
+
+
+def _command_body(args: argparse.Namespace) -> ev.Body:
+    if args.action == "handoff":
+        if not args.to:
+            raise UsageError("command handoff needs --to HANDLE")
+        return ev.CommandHandoverOffered(to=args.to, note=args.note)
+    if args.to:
+        raise UsageError(f"--to goes with `handoff`, not `{args.action}`")
+    return {
+        "take": ev.CommandAssumed,
+        "accept": ev.CommandHandoverAccepted,
+        "decline": ev.CommandHandoverDeclined,
+    }[args.action]()
+
+
+def _role_body(args: argparse.Namespace) -> ev.Body:
+    if args.clear:
+        return ev.RoleCleared(role=args.role)
+    if not args.handle:
+        raise UsageError(f"who should be {args.role}? give a HANDLE (or --clear)")
+    return ev.RoleAssigned(role=args.role, handle=args.handle)
+
+
+def _validation_message(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "input"
+    return f"invalid {where}: {first['msg']}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(CliContext(args))
+    except Rejected as error:
+        _stderr(f"warroom: refused: {error.reason}")
+    except UnknownIncident as error:
+        _stderr(f"warroom: {error}")
+    except (StoreError, ConfigError) as error:
+        _stderr(f"warroom: {error}")
+    except UsageError as error:
+        _stderr(f"warroom: {error}")
+        return EXIT_USAGE
+    except ValidationError as error:
+        _stderr(f"warroom: {_validation_message(error)}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,195 @@
+"""Settings: ``warroom.toml`` read into a pydantic model, plus where things live.
+
+The file is optional; every key has a default. Its location comes from platformdirs
+(``warroom locate config`` prints it) unless ``WARROOM_CONFIG_PATH`` points elsewhere.
+Command-line flags beat environment variables, which beat the file, which beats the
+defaults. ``warroom.toml.example`` at the top of the repository documents every key.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from warroom.incident.events import valid_handle
+from warroom.incident.policy import Policy
+
+APP_NAME = "warroom"
+DEFAULT_THEME = "warroom-dark"
+
+
+class ConfigError(Exception):
+    """The config file exists but cannot be used; the message names the file and the problem."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserConfig(_Section):
+    handle: str | None = Field(None, description="your handle on every board")
+
+
+class StoreConfig(_Section):
+    folder: str | None = Field(None, description="shared folder of incident logs (default: platformdirs data folder)")
+
+
+class ServerConfig(_Section):
+    url: str | None = Field(None, description="use this warroom server instead of the file store")
+    token: str | None = Field(None, description="your bearer token for that server")
+    host: str = Field("127.0.0.1", description="`warroom serve` listens here")
+    port: int = Field(8765, ge=1, le=65535)
+    db: str | None = Field(None, description="`warroom serve` SQLite file (default: platformdirs data folder)")
+
+
+class UiConfig(_Section):
+    theme: str = DEFAULT_THEME
+    keymap: dict[str, str] = Field(default_factory=dict, description="binding id -> keys, e.g. claim = 'c,C'")
+
+
+class ExportConfig(_Section):
+    folder: str | None = Field(None, description="where exports go (default: platformdirs documents folder)")
+
+
+class Config(_Section):
+    user: UserConfig = Field(default_factory=UserConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    ui: UiConfig = Field(default_factory=UiConfig)
+    policy: Policy = Field(default_factory=Policy)
+    export: ExportConfig = Field(default_factory=ExportConfig)
+
+
+def config_path() -> Path:
+    override = os.environ.get("WARROOM_CONFIG_PATH")
+    if override:
+        return Path(override).expanduser()
+    return platformdirs.user_config_path(APP_NAME, appauthor=False) / "warroom.toml"
+
+
+def data_dir() -> Path:
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as error:
+        raise ConfigError(f"cannot read config {path}: {error.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"config {path} is not valid TOML: {error}") from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"config {path}: {where}: {first['msg']}") from None
+
+
+def save_config(config: Config, path: Path | None = None) -> Path:
+    path = path or config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = config.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+def login_handle() -> str:
+    """The login name, made into a valid handle."""
+    try:
+        name = getpass.getuser()
+    except Exception:
+        name = "responder"
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", name).strip("-._")[:40]
+    return cleaned if cleaned and valid_handle(cleaned) else "responder"
+
+
+def resolve_handle(flag: str | None, config: Config) -> str:
+    """``--as``, else ``WARROOM_HANDLE``, else config, else the login name."""
+    for candidate, source in (
+        (flag, "--as"),
+        (os.environ.get("WARROOM_HANDLE"), "WARROOM_HANDLE"),
+        (config.user.handle, f"user.handle in {config_path()}"),
+    ):
+        if candidate:
+            if not valid_handle(candidate):
+                raise ConfigError(
+                    f"bad handle {candidate!r} from {source}: use up to 40 letters, digits, '.', '_' or '-'"
+                )
+            return candidate
+    return login_handle()
+
+
+def remember_handle(handle: str, config: Config) -> None:
+    """Save the handle on first use so the next command need not be told."""
+    if config.user.handle:
+        return
+    config.user.handle = handle
+    try:
+        save_config(config)
+    except OSError:
+        pass  # a read-only config folder is no reason to fail an incident action
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where incidents live: a folder (file store) or a server URL (HTTP store)."""
+
+    folder: Path | None = None
+    url: str | None = None
+    token: str | None = None
+
+    def describe(self) -> str:
+        return self.url if self.url else str(self.folder)
+
+
+def resolve_store(
+    config: Config,
+    *,
+    folder_flag: str | None = None,
+    server_flag: str | None = None,
+    token_flag: str | None = None,
+) -> StoreLocation:
+    """``--store``/``--server`` flags, then ``WARROOM_STORE``/``WARROOM_SERVER``, then config."""
+    token = token_flag or os.environ.get("WARROOM_TOKEN") or config.server.token
+    if folder_flag:
+        return StoreLocation(folder=Path(folder_flag).expanduser())
+    if server_flag:
+        return StoreLocation(url=server_flag, token=token)
+    if os.environ.get("WARROOM_STORE"):
+        return StoreLocation(folder=Path(os.environ["WARROOM_STORE"]).expanduser())
+    if os.environ.get("WARROOM_SERVER"):
+        return StoreLocation(url=os.environ["WARROOM_SERVER"], token=token)
+    if config.server.url:
+        return StoreLocation(url=config.server.url, token=token)
+    if config.store.folder:
+        return StoreLocation(folder=Path(config.store.folder).expanduser())
+    return StoreLocation(folder=data_dir() / "incidents")
+
+
+def resolve_export_folder(config: Config, flag: str | None = None) -> Path:
+    """``--dir``, else ``WARROOM_EXPORT_DIR``, else config, else a platformdirs documents folder."""
+    chosen = flag or os.environ.get("WARROOM_EXPORT_DIR") or config.export.folder
+    if chosen:
+        return Path(chosen).expanduser()
+    return platformdirs.user_documents_path() / "warroom"
+
+
+def user_themes_dir() -> Path:
+    """Users drop extra theme files here, beside their config."""
+    return config_path().parent / "themes"

@@ -1,0 +1,323 @@
+"""The vocabulary of an incident: every fact the log can hold, as pydantic models.
+
+An incident *is* its event log, so these models are the one format shared by the
+file store, the server, the exports and every board. Each kind of event is a body
+with a literal ``type``; all bodies form one discriminated union. A client makes an
+``EventDraft`` (its own UUID, its actor, the body); the authority that stores it
+adds the envelope's ``seq`` and ``at`` and returns a ``StoredEvent``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Annotated, Literal, Union
+from uuid import UUID, uuid4
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+
+HANDLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
+INCIDENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+WORKSTREAM_ID_PATTERN = r"^WS-[1-9][0-9]{0,6}$"
+
+MAX_TITLE = 200
+MAX_TEXT = 4000
+
+Handle = Annotated[str, Field(pattern=HANDLE_PATTERN)]
+IncidentId = Annotated[str, Field(pattern=INCIDENT_ID_PATTERN)]
+WorkstreamId = Annotated[str, Field(pattern=WORKSTREAM_ID_PATTERN)]
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE), AfterValidator(_not_blank)]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_not_blank)]
+Note = Annotated[str, Field(max_length=MAX_TEXT)]
+
+Severity = Annotated[int, Field(ge=1, le=4)]
+Shift = Literal["on", "break", "off"]
+Role = Literal["deputy", "scribe", "comms"]
+WorkstreamStatus = Literal["open", "active", "blocked", "done"]
+IncidentStatus = Literal["investigating", "identified", "mitigated", "resolved"]
+Audience = Literal["responders", "stakeholders"]
+KeyTime = Literal["started", "detected", "mitigated", "resolved"]
+ActionKind = Literal["detective", "preventative", "corrective"]
+
+SHIFTS: tuple[Shift, ...] = ("on", "break", "off")
+ROLES: tuple[Role, ...] = ("deputy", "scribe", "comms")
+WORKSTREAM_STATUSES: tuple[WorkstreamStatus, ...] = ("open", "active", "blocked", "done")
+INCIDENT_STATUSES: tuple[IncidentStatus, ...] = ("investigating", "identified", "mitigated", "resolved")
+KEY_TIMES: tuple[KeyTime, ...] = ("started", "detected", "mitigated", "resolved")
+ACTION_KINDS: tuple[ActionKind, ...] = ("detective", "preventative", "corrective")
+
+_INCIDENT_ID_RE = re.compile(INCIDENT_ID_PATTERN)
+_HANDLE_RE = re.compile(HANDLE_PATTERN)
+
+
+def valid_incident_id(value: str) -> bool:
+    """True for ids safe to use as a file name: letters, digits, ``-`` and ``_`` only."""
+    return bool(_INCIDENT_ID_RE.match(value)) and ".." not in value
+
+
+def valid_handle(value: str) -> bool:
+    return bool(_HANDLE_RE.match(value))
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- the incident itself -------------------------------------------------------
+
+
+class IncidentDeclared(Body):
+    type: Literal["incident_declared"] = "incident_declared"
+    incident_id: IncidentId
+    title: Title
+    severity: Severity = 3
+    drill: bool = False
+
+
+class SeverityChanged(Body):
+    type: Literal["severity_changed"] = "severity_changed"
+    severity: Severity
+
+
+class StatusChanged(Body):
+    type: Literal["status_changed"] = "status_changed"
+    status: IncidentStatus
+
+
+class KeyTimeSet(Body):
+    """Correct one of the key times (when it really started, was detected, ...)."""
+
+    type: Literal["key_time_set"] = "key_time_set"
+    which: KeyTime
+    time: datetime
+
+
+class IncidentClosed(Body):
+    type: Literal["incident_closed"] = "incident_closed"
+    summary: Note = ""
+
+
+# --- people --------------------------------------------------------------------
+
+
+class ResponderJoined(Body):
+    type: Literal["responder_joined"] = "responder_joined"
+
+
+class ShiftChanged(Body):
+    """Go on shift, take a break of ``minutes``, or go off shift."""
+
+    type: Literal["shift_changed"] = "shift_changed"
+    shift: Shift
+    minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+
+
+class RoleAssigned(Body):
+    type: Literal["role_assigned"] = "role_assigned"
+    role: Role
+    handle: Handle
+
+
+class RoleCleared(Body):
+    type: Literal["role_cleared"] = "role_cleared"
+    role: Role
+
+
+# --- command -------------------------------------------------------------------
+
+
+class CommandHandoverOffered(Body):
+    type: Literal["command_handover_offered"] = "command_handover_offered"
+    to: Handle
+    note: Note = ""
+
+
+class CommandHandoverAccepted(Body):
+    type: Literal["command_handover_accepted"] = "command_handover_accepted"
+
+
+class CommandHandoverDeclined(Body):
+    type: Literal["command_handover_declined"] = "command_handover_declined"
+
+
+class CommandAssumed(Body):
+    type: Literal["command_assumed"] = "command_assumed"
+
+
+# --- workstreams ---------------------------------------------------------------
+
+
+class WorkstreamOpened(Body):
+    type: Literal["workstream_opened"] = "workstream_opened"
+    title: Title
+
+
+class WorkstreamClaimed(Body):
+    type: Literal["workstream_claimed"] = "workstream_claimed"
+    workstream: WorkstreamId
+
+
+class WorkstreamReleased(Body):
+    type: Literal["workstream_released"] = "workstream_released"
+    workstream: WorkstreamId
+
+
+class HandoffOffered(Body):
+    type: Literal["handoff_offered"] = "handoff_offered"
+    workstream: WorkstreamId
+    to: Handle
+    note: Note = ""
+
+
+class HandoffAccepted(Body):
+    type: Literal["handoff_accepted"] = "handoff_accepted"
+    workstream: WorkstreamId
+
+
+class HandoffDeclined(Body):
+    type: Literal["handoff_declined"] = "handoff_declined"
+    workstream: WorkstreamId
+
+
+class WorkstreamStatusSet(Body):
+    type: Literal["workstream_status_set"] = "workstream_status_set"
+    workstream: WorkstreamId
+    status: WorkstreamStatus
+    note: Note = ""
+
+
+# --- words ---------------------------------------------------------------------
+
+
+class NoteAdded(Body):
+    type: Literal["note_added"] = "note_added"
+    text: Text
+    star: bool = False
+
+
+class EntryStarred(Body):
+    """Star (or unstar) an earlier timeline entry so the post-mortem picks it out."""
+
+    type: Literal["entry_starred"] = "entry_starred"
+    target: Annotated[int, Field(ge=1)]
+    starred: bool = True
+
+
+class BroadcastSent(Body):
+    type: Literal["broadcast_sent"] = "broadcast_sent"
+    text: Text
+    audience: Audience = "responders"
+
+
+class UpdateSnoozed(Body):
+    """The commander pushes the next stakeholder update back by ``minutes``."""
+
+    type: Literal["update_snoozed"] = "update_snoozed"
+    minutes: Annotated[int, Field(ge=1, le=240)]
+
+
+class ActionItemAdded(Body):
+    type: Literal["action_item_added"] = "action_item_added"
+    text: Text
+    owner: Handle | None = None
+    kind: ActionKind = "corrective"
+
+
+EventBody = Annotated[
+    Union[
+        IncidentDeclared,
+        SeverityChanged,
+        StatusChanged,
+        KeyTimeSet,
+        IncidentClosed,
+        ResponderJoined,
+        ShiftChanged,
+        RoleAssigned,
+        RoleCleared,
+        CommandHandoverOffered,
+        CommandHandoverAccepted,
+        CommandHandoverDeclined,
+        CommandAssumed,
+        WorkstreamOpened,
+        WorkstreamClaimed,
+        WorkstreamReleased,
+        HandoffOffered,
+        HandoffAccepted,
+        HandoffDeclined,
+        WorkstreamStatusSet,
+        NoteAdded,
+        EntryStarred,
+        BroadcastSent,
+        UpdateSnoozed,
+        ActionItemAdded,
+    ],
+    Field(discriminator="type"),
+]
+
+BODY_TYPES: tuple[type[Body], ...] = EventBody.__origin__.__args__  # type: ignore[attr-defined]
+EVENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in BODY_TYPES)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("time must carry a timezone")
+    return value.astimezone(timezone.utc)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+class EventDraft(BaseModel):
+    """What a client proposes: its own id (for idempotent retries), who acts, and what."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: UUID = Field(default_factory=uuid4)
+    actor: Handle
+    body: EventBody
+
+    def stored(self, seq: int, at: datetime) -> StoredEvent:
+        return StoredEvent(seq=seq, at=at, id=self.id, actor=self.actor, body=self.body)
+
+
+class StoredEvent(BaseModel):
+    """An event as the authority stored it: numbered without gaps and stamped with its clock."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: Annotated[int, Field(ge=1)]
+    id: UUID
+    at: UtcTime
+    actor: Handle
+    body: EventBody
+
+    @property
+    def type(self) -> str:
+        return self.body.type
+
+    def draft(self) -> EventDraft:
+        return EventDraft(id=self.id, actor=self.actor, body=self.body)
+
+
+body_adapter: TypeAdapter[EventBody] = TypeAdapter(EventBody)
+
+
+def parse_stored(line: str | bytes) -> StoredEvent:
+    """Parse one JSON line of a log; raises ``pydantic.ValidationError`` on anything malformed."""
+    return StoredEvent.model_validate_json(line)
+
+
+def dump_stored(event: StoredEvent) -> str:
+    return event.model_dump_json()

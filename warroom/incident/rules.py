@@ -1,0 +1,318 @@
+"""Who may do what, and when: one function per action, each returning the reason it is refused.
+
+Every function returns ``None`` when the action is allowed, or a short sentence a
+responder can act on ("WS-2 is owned by bob: ask for a hand-off"). The same functions
+run on the board (instant feedback), in the stores and on the server (the authority,
+under a lock), and in the fold (the safety net for anything already in the log), so
+all three always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from . import events as ev
+from .state import IncidentState, Workstream
+
+Refusal = str | None
+
+# Actions still allowed after close: writing up, not running, the incident.
+ALLOWED_AFTER_CLOSE = frozenset({"note_added", "entry_starred", "action_item_added", "key_time_set"})
+
+
+def _away(state: IncidentState, actor: str) -> Refusal:
+    """Refuse work from someone on a break or off shift (a newcomer joins on shift)."""
+    shift = state.shift_of(actor)
+    if shift == "break":
+        return "you are on a break: come back on shift first"
+    if shift == "off":
+        return "you are off shift: go on shift first"
+    return None
+
+
+def _commander_only(state: IncidentState, actor: str, what: str) -> Refusal:
+    if state.commander != actor:
+        holder = f"{state.commander} is" if state.commander else "nobody is"
+        return f"only the commander can {what} ({holder} in command)"
+    return None
+
+
+def _target_on_shift(state: IncidentState, actor: str, to: str) -> Refusal:
+    if to == actor:
+        return "you cannot hand over to yourself"
+    shift = state.shift_of(to)
+    if shift is None:
+        return f"{to} has not joined this incident"
+    if shift != "on":
+        return f"{to} is {'on a break' if shift == 'break' else 'off shift'}: hand over to someone on shift"
+    return None
+
+
+def _workstream(state: IncidentState, ws_id: str) -> tuple[Workstream | None, Refusal]:
+    ws = state.workstream(ws_id)
+    if ws is None:
+        return None, f"there is no {ws_id} in {state.id or 'this incident'}"
+    return ws, None
+
+
+# --- the incident --------------------------------------------------------------
+
+
+def may_declare(state: IncidentState, actor: str, body: ev.IncidentDeclared) -> Refusal:
+    if state.declared:
+        return f"{state.id} is already declared"
+    return None
+
+
+def may_change_severity(state: IncidentState, actor: str, body: ev.SeverityChanged) -> Refusal:
+    if refusal := _commander_only(state, actor, "change severity"):
+        return refusal
+    if body.severity == state.severity:
+        return f"severity is already SEV{body.severity}"
+    return None
+
+
+def may_change_status(state: IncidentState, actor: str, body: ev.StatusChanged) -> Refusal:
+    if refusal := _commander_only(state, actor, "change the incident status"):
+        return refusal
+    if body.status == state.status:
+        return f"status is already {body.status}"
+    return None
+
+
+def may_set_key_time(state: IncidentState, actor: str, body: ev.KeyTimeSet) -> Refusal:
+    if state.commander != actor and state.roles.get("scribe") != actor:
+        return "only the commander or the scribe can correct key times"
+    return None
+
+
+def may_close(state: IncidentState, actor: str, body: ev.IncidentClosed) -> Refusal:
+    if state.closed:
+        return f"{state.id} is already closed"
+    return _commander_only(state, actor, "close the incident")
+
+
+# --- people --------------------------------------------------------------------
+
+
+def may_join(state: IncidentState, actor: str, body: ev.ResponderJoined) -> Refusal:
+    if actor in state.responders:
+        return f"{actor} has already joined"
+    return None
+
+
+def may_change_shift(state: IncidentState, actor: str, body: ev.ShiftChanged) -> Refusal:
+    current = state.shift_of(actor) or "on"
+    if body.shift == "break" and body.minutes is None:
+        return "a break needs a length in minutes"
+    if body.shift == current and body.shift != "break":
+        return f"you are already {'on shift' if current == 'on' else 'off shift'}"
+    if body.shift == "off":
+        owned = state.owned_by(actor)
+        if owned:
+            names = ", ".join(ws.id for ws in owned)
+            return f"you still own {names}: hand {'it' if len(owned) == 1 else 'them'} off first"
+        if state.commander == actor and not state.closed:
+            return "you are in command: hand over command first"
+    return None
+
+
+def may_assign_role(state: IncidentState, actor: str, body: ev.RoleAssigned) -> Refusal:
+    if refusal := _commander_only(state, actor, "assign roles"):
+        return refusal
+    if body.handle not in state.responders and body.handle != actor:
+        return f"{body.handle} has not joined this incident"
+    if state.roles.get(body.role) == body.handle:
+        return f"{body.handle} is already {body.role}"
+    return None
+
+
+def may_clear_role(state: IncidentState, actor: str, body: ev.RoleCleared) -> Refusal:
+    if refusal := _commander_only(state, actor, "clear roles"):
+        return refusal
+    if body.role not in state.roles:
+        return f"nobody is {body.role}"
+    return None
+
+
+# --- command -------------------------------------------------------------------
+
+
+def may_offer_command(state: IncidentState, actor: str, body: ev.CommandHandoverOffered) -> Refusal:
+    if refusal := _commander_only(state, actor, "hand over command"):
+        return refusal
+    return _target_on_shift(state, actor, body.to)
+
+
+def may_accept_command(state: IncidentState, actor: str, body: ev.CommandHandoverAccepted) -> Refusal:
+    offer = state.command_offer
+    if offer is None or offer.to != actor:
+        return "command has not been offered to you"
+    return _away(state, actor)
+
+
+def may_decline_command(state: IncidentState, actor: str, body: ev.CommandHandoverDeclined) -> Refusal:
+    offer = state.command_offer
+    if offer is None or offer.to != actor:
+        return "command has not been offered to you"
+    return None
+
+
+def may_assume_command(state: IncidentState, actor: str, body: ev.CommandAssumed) -> Refusal:
+    if state.commander == actor:
+        return "you are already in command"
+    if refusal := _away(state, actor):
+        return refusal
+    holder = state.commander
+    if holder is not None and state.shift_of(holder) == "on":
+        return f"{holder} is in command: ask them to hand over"
+    return None
+
+
+# --- workstreams ---------------------------------------------------------------
+
+
+def may_open_workstream(state: IncidentState, actor: str, body: ev.WorkstreamOpened) -> Refusal:
+    return _away(state, actor)
+
+
+def may_claim(state: IncidentState, actor: str, body: ev.WorkstreamClaimed) -> Refusal:
+    ws, refusal = _workstream(state, body.workstream)
+    if ws is None:
+        return refusal
+    if ws.owner == actor:
+        return f"you already own {ws.id}"
+    if ws.status == "done":
+        return f"{ws.id} is done: set it back to open first"
+    if refusal := _away(state, actor):
+        return refusal
+    if ws.owner is not None and state.commander != actor:
+        return f"{ws.id} is owned by {ws.owner}: ask them to hand it off"
+    return None
+
+
+def may_release(state: IncidentState, actor: str, body: ev.WorkstreamReleased) -> Refusal:
+    ws, refusal = _workstream(state, body.workstream)
+    if ws is None:
+        return refusal
+    if ws.owner is None:
+        return f"{ws.id} is not owned by anyone"
+    if ws.owner != actor and state.commander != actor:
+        return f"{ws.id} is owned by {ws.owner}, not you"
+    return None
+
+
+def may_offer_handoff(state: IncidentState, actor: str, body: ev.HandoffOffered) -> Refusal:
+    ws, refusal = _workstream(state, body.workstream)
+    if ws is None:
+        return refusal
+    if ws.owner != actor:
+        owner = f"owned by {ws.owner}" if ws.owner else "not owned by anyone"
+        return f"{ws.id} is {owner}: only its owner can hand it off"
+    return _target_on_shift(state, actor, body.to)
+
+
+def may_accept_handoff(state: IncidentState, actor: str, body: ev.HandoffAccepted) -> Refusal:
+    ws, refusal = _workstream(state, body.workstream)
+    if ws is None:
+        return refusal
+    if ws.pending is None or ws.pending.to != actor:
+        return f"{ws.id} has not been offered to you"
+    return _away(state, actor)
+
+
+def may_decline_handoff(state: IncidentState, actor: str, body: ev.HandoffDeclined) -> Refusal:
+    ws, refusal = _workstream(state, body.workstream)
+    if ws is None:
+        return refusal
+    if ws.pending is None or ws.pending.to != actor:
+        return f"{ws.id} has not been offered to you"
+    return None
+
+
+def may_set_workstream_status(state: IncidentState, actor: str, body: ev.WorkstreamStatusSet) -> Refusal:
+    ws, refusal = _workstream(state, body.workstream)
+    if ws is None:
+        return refusal
+    if ws.owner is not None and ws.owner != actor and state.commander != actor:
+        return f"{ws.id} is owned by {ws.owner}: only they or the commander can change its status"
+    if ws.status == body.status and not body.note:
+        return f"{ws.id} is already {body.status}"
+    return None
+
+
+# --- words ---------------------------------------------------------------------
+
+
+def may_add_note(state: IncidentState, actor: str, body: ev.NoteAdded) -> Refusal:
+    return None
+
+
+def may_star(state: IncidentState, actor: str, body: ev.EntryStarred) -> Refusal:
+    entry = state.entry(body.target)
+    if entry is None:
+        return f"there is no timeline entry #{body.target}"
+    if entry.rejected:
+        return f"entry #{body.target} was refused and cannot be starred"
+    if entry.starred == body.starred:
+        return f"entry #{body.target} is already {'starred' if body.starred else 'unstarred'}"
+    return None
+
+
+def may_broadcast(state: IncidentState, actor: str, body: ev.BroadcastSent) -> Refusal:
+    if body.audience == "stakeholders" and state.roles.get("comms") == actor:
+        return None
+    return _commander_only(state, actor, "broadcast")
+
+
+def may_snooze_update(state: IncidentState, actor: str, body: ev.UpdateSnoozed) -> Refusal:
+    if state.roles.get("comms") == actor:
+        return None
+    return _commander_only(state, actor, "snooze the stakeholder update")
+
+
+def may_add_action_item(state: IncidentState, actor: str, body: ev.ActionItemAdded) -> Refusal:
+    return None
+
+
+RULES: dict[str, Callable[[IncidentState, str, ev.Body], Refusal]] = {
+    "incident_declared": may_declare,
+    "severity_changed": may_change_severity,
+    "status_changed": may_change_status,
+    "key_time_set": may_set_key_time,
+    "incident_closed": may_close,
+    "responder_joined": may_join,
+    "shift_changed": may_change_shift,
+    "role_assigned": may_assign_role,
+    "role_cleared": may_clear_role,
+    "command_handover_offered": may_offer_command,
+    "command_handover_accepted": may_accept_command,
+    "command_handover_declined": may_decline_command,
+    "command_assumed": may_assume_command,
+    "workstream_opened": may_open_workstream,
+    "workstream_claimed": may_claim,
+    "workstream_released": may_release,
+    "handoff_offered": may_offer_handoff,
+    "handoff_accepted": may_accept_handoff,
+    "handoff_declined": may_decline_handoff,
+    "workstream_status_set": may_set_workstream_status,
+    "note_added": may_add_note,
+    "entry_starred": may_star,
+    "broadcast_sent": may_broadcast,
+    "update_snoozed": may_snooze_update,
+    "action_item_added": may_add_action_item,
+}
+assert set(RULES) == set(ev.EVENT_TYPES), "every event type needs a rule"
+
+
+def check(state: IncidentState, actor: str, body: ev.Body) -> Refusal:
+    """Why ``actor`` may not do ``body`` now, or ``None`` if they may.
+
+    Checks the incident-wide conditions (declared, not closed) before the action's own rule.
+    """
+    kind = body.type  # type: ignore[attr-defined]
+    if kind != "incident_declared":
+        if not state.declared:
+            return "the incident has not been declared"
+        if state.closed and kind not in ALLOWED_AFTER_CLOSE:
+            return f"{state.id} is closed"
+    return RULES[kind](state, actor, body)

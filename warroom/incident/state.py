@@ -1,0 +1,291 @@
+"""What the board shows, derived from the log: the state of one incident.
+
+State is only ever built by ``fold`` (``warroom.incident.fold``). It holds what
+happened (stamped with the authority's clock) and answers the time-dependent
+questions -- time on shift, next update due, stale workstreams -- as functions of
+a ``now`` the caller passes in, so the state itself stays a pure function of the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .policy import DEFAULT_POLICY, Policy
+
+
+@dataclass(slots=True)
+class PendingHandoff:
+    to: str
+    note: str
+    offered_at: datetime
+    offered_by: str
+
+
+@dataclass(slots=True)
+class OwnershipSpan:
+    """One stretch of a workstream (or of command) held by one person."""
+
+    holder: str
+    start: datetime
+    end: datetime | None = None
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Responder:
+    handle: str
+    shift: str
+    joined_at: datetime
+    shift_started_at: datetime | None
+    back_at: datetime | None = None
+    on_shift_total: timedelta = timedelta(0)
+    breaks: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    last_seen_seq: int = 0
+    left_at: datetime | None = None
+    # Seq at which this responder last went on break or off shift: the catch-up starts here.
+    away_since_seq: int | None = None
+
+    def time_on_shift(self, now: datetime) -> timedelta:
+        """Time since this shift started (breaks included: a coffee does not reset fatigue)."""
+        if self.shift == "off" or self.shift_started_at is None:
+            return timedelta(0)
+        return max(now - self.shift_started_at, timedelta(0))
+
+    def fatigue(self, now: datetime, policy: Policy = DEFAULT_POLICY) -> str | None:
+        """``None``, ``"warn"`` or ``"limit"`` by the policy's thresholds."""
+        on = self.time_on_shift(now)
+        if on >= policy.fatigue_limit:
+            return "limit"
+        if on >= policy.fatigue_warn:
+            return "warn"
+        return None
+
+
+@dataclass(slots=True)
+class Workstream:
+    number: int
+    title: str
+    opened_at: datetime
+    opened_by: str
+    owner: str | None = None
+    status: str = "open"
+    status_note: str = ""
+    updated_at: datetime | None = None
+    pending: PendingHandoff | None = None
+    owners: list[OwnershipSpan] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return f"WS-{self.number}"
+
+    def last_update(self) -> datetime:
+        return self.updated_at or self.opened_at
+
+    def is_stale(self, now: datetime, policy: Policy = DEFAULT_POLICY) -> bool:
+        return self.status != "done" and now - self.last_update() >= policy.stale_after
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    seq: int
+    at: datetime
+    actor: str
+    type: str
+    text: str
+    rejected: str | None = None
+    starred: bool = False
+    workstream: str | None = None
+
+
+@dataclass(slots=True)
+class Broadcast:
+    seq: int
+    at: datetime
+    sender: str
+    text: str
+    audience: str
+
+
+@dataclass(slots=True)
+class ActionItem:
+    seq: int
+    text: str
+    owner: str | None
+    kind: str
+    added_by: str
+
+
+@dataclass(slots=True)
+class IncidentState:
+    id: str = ""
+    title: str = ""
+    severity: int = 3
+    status: str = "investigating"
+    drill: bool = False
+    declared: bool = False
+    declared_at: datetime | None = None
+    declared_by: str = ""
+    closed: bool = False
+    closed_at: datetime | None = None
+    summary: str = ""
+    commander: str | None = None
+    commander_since: datetime | None = None
+    command_offer: PendingHandoff | None = None
+    command_spans: list[OwnershipSpan] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
+    responders: dict[str, Responder] = field(default_factory=dict)
+    workstreams: dict[str, Workstream] = field(default_factory=dict)
+    broadcasts: list[Broadcast] = field(default_factory=list)
+    action_items: list[ActionItem] = field(default_factory=list)
+    key_times: dict[str, datetime] = field(default_factory=dict)
+    severity_history: list[tuple[datetime, int]] = field(default_factory=list)
+    status_history: list[tuple[datetime, str]] = field(default_factory=list)
+    last_stakeholder_update: datetime | None = None
+    snoozed_until: datetime | None = None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    seq: int = 0
+    event_ids: set = field(default_factory=set)
+
+    # --- lookups -------------------------------------------------------------
+
+    def workstream(self, ws_id: str) -> Workstream | None:
+        return self.workstreams.get(ws_id)
+
+    def owned_by(self, handle: str) -> list[Workstream]:
+        """Work ``handle`` still holds: owned workstreams that are not done."""
+        return [ws for ws in self.workstreams.values() if ws.owner == handle and ws.status != "done"]
+
+    def roles_of(self, handle: str) -> list[str]:
+        roles = ["commander"] if self.commander == handle else []
+        roles.extend(role for role, holder in self.roles.items() if holder == handle)
+        return roles
+
+    def shift_of(self, handle: str) -> str | None:
+        responder = self.responders.get(handle)
+        return responder.shift if responder else None
+
+    def on_shift(self) -> list[Responder]:
+        return [r for r in self.responders.values() if r.shift == "on"]
+
+    def entry(self, seq: int) -> TimelineEntry | None:
+        """The timeline entry for ``seq`` (entries are in seq order, possibly with gaps)."""
+        lo, hi = 0, len(self.timeline) - 1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            found = self.timeline[mid].seq
+            if found == seq:
+                return self.timeline[mid]
+            if found < seq:
+                lo = mid + 1
+            else:
+                hi = mid - 1
+        return None
+
+    # --- derived, time-dependent ------------------------------------------------
+
+    def next_update_due(self, policy: Policy = DEFAULT_POLICY) -> datetime | None:
+        """When stakeholders are next owed an update; ``None`` when no cadence applies."""
+        if not self.declared or self.closed or self.status == "resolved":
+            return None
+        cadence = policy.update_cadence(self.severity)
+        if cadence is None:
+            return None
+        base = self.last_stakeholder_update or self.declared_at
+        if base is None:
+            return None
+        due = base + cadence
+        if self.snoozed_until and self.snoozed_until > due:
+            due = self.snoozed_until
+        return due
+
+    def update_overdue_by(self, now: datetime, policy: Policy = DEFAULT_POLICY) -> timedelta | None:
+        due = self.next_update_due(policy)
+        if due is None or now < due:
+            return None
+        return now - due
+
+    def command_handover_suggested(self, now: datetime, policy: Policy = DEFAULT_POLICY) -> bool:
+        return (
+            self.commander is not None
+            and self.commander_since is not None
+            and not self.closed
+            and now - self.commander_since >= policy.command_handover
+        )
+
+    def stale_workstreams(self, now: datetime, policy: Policy = DEFAULT_POLICY) -> list[Workstream]:
+        return [ws for ws in self.workstreams.values() if ws.is_stale(now, policy)]
+
+    def age(self, now: datetime) -> timedelta:
+        start = self.key_times.get("started") or self.declared_at
+        end = self.closed_at or now
+        return max(end - start, timedelta(0)) if start else timedelta(0)
+
+    def pending_for(self, handle: str) -> list[Workstream]:
+        """Workstreams someone is offering to ``handle``."""
+        return [ws for ws in self.workstreams.values() if ws.pending and ws.pending.to == handle]
+
+    def summary_dict(self) -> dict:
+        """The stable, documented JSON shape of ``warroom show --json``."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "drill": self.drill,
+            "closed": self.closed,
+            "commander": self.commander,
+            "command_offer": (
+                {"to": self.command_offer.to, "note": self.command_offer.note} if self.command_offer else None
+            ),
+            "roles": dict(sorted(self.roles.items())),
+            "seq": self.seq,
+            "declared_at": _iso(self.declared_at),
+            "closed_at": _iso(self.closed_at),
+            "key_times": {k: _iso(v) for k, v in sorted(self.key_times.items())},
+            "workstreams": [
+                {
+                    "id": ws.id,
+                    "title": ws.title,
+                    "owner": ws.owner,
+                    "status": ws.status,
+                    "status_note": ws.status_note,
+                    "pending_handoff": ({"to": ws.pending.to, "note": ws.pending.note} if ws.pending else None),
+                    "updated_at": _iso(ws.last_update()),
+                }
+                for ws in self.workstreams.values()
+            ],
+            "responders": [
+                {
+                    "handle": r.handle,
+                    "shift": r.shift,
+                    "back_at": _iso(r.back_at),
+                    "roles": self.roles_of(r.handle),
+                    "shift_started_at": _iso(r.shift_started_at),
+                }
+                for r in self.responders.values()
+            ],
+            "broadcasts": [
+                {"seq": b.seq, "at": _iso(b.at), "sender": b.sender, "text": b.text, "audience": b.audience}
+                for b in self.broadcasts
+            ],
+            "action_items": [
+                {"seq": a.seq, "text": a.text, "owner": a.owner, "kind": a.kind} for a in self.action_items
+            ],
+            "timeline": [
+                {
+                    "seq": e.seq,
+                    "at": _iso(e.at),
+                    "actor": e.actor,
+                    "type": e.type,
+                    "text": e.text,
+                    "rejected": e.rejected,
+                    "starred": e.starred,
+                }
+                for e in self.timeline
+            ],
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None

@@ -1,0 +1,76 @@
+"""One responder's live view of one incident: the state, the store, and who is acting.
+
+The board and the CLI both act through a ``Room``. ``submit`` checks the rules on the
+local state first (instant, exact feedback without a round trip), then appends to
+the store, which checks again as the authority. ``follow`` applies events from the
+store as they arrive, in seq order, and yields each with its timeline entry so a
+view can redraw just what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from warroom.incident import DEFAULT_POLICY, EventDraft, IncidentState, Policy, StoredEvent, apply, check
+from warroom.incident.events import Body
+from warroom.incident.state import TimelineEntry
+from warroom.store import EventStore, Rejected, checked_incident_id
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """An event as the room applied it, and its timeline entry."""
+
+    event: StoredEvent
+    entry: TimelineEntry
+
+
+class Room:
+    def __init__(self, store: EventStore, incident_id: str, actor: str, policy: Policy = DEFAULT_POLICY):
+        self.store = store
+        self.incident_id = checked_incident_id(incident_id)
+        self.actor = actor
+        self.policy = policy
+        self.state = IncidentState()
+
+    async def load(self) -> IncidentState:
+        """Catch up with everything stored so far (raises ``UnknownIncident``)."""
+        await self._catch_up()
+        return self.state
+
+    async def _catch_up(self) -> list[Applied]:
+        applied = []
+        for event in await self.store.read(self.incident_id, after=self.state.seq):
+            if (entry := apply(self.state, event)) is not None:
+                applied.append(Applied(event, entry))
+        return applied
+
+    def refusal(self, body: Body) -> str | None:
+        """Why the rules would refuse ``body`` from this room's actor right now, if they would."""
+        return check(self.state, self.actor, body)
+
+    async def submit(self, body: Body) -> StoredEvent:
+        """Check, append, and apply; raises ``Rejected`` with the rule's reason."""
+        if (reason := self.refusal(body)) is not None:
+            raise Rejected(reason)
+        stored = await self.store.append(self.incident_id, EventDraft(actor=self.actor, body=body))
+        if self.absorb(stored) is None and stored.seq > self.state.seq:
+            await self._catch_up()
+        return stored
+
+    def absorb(self, event: StoredEvent) -> Applied | None:
+        """Apply ``event`` if it is the next one; events out of order wait for ``follow``/``load``."""
+        if event.seq != self.state.seq + 1:
+            return None
+        entry = apply(self.state, event)
+        return Applied(event, entry) if entry is not None else None
+
+    async def follow(self) -> AsyncIterator[Applied]:
+        """Apply and yield each new event, in order, forever."""
+        async for event in self.store.follow(self.incident_id, after=self.state.seq):
+            if event.seq <= self.state.seq:
+                continue
+            entry = apply(self.state, event)
+            if entry is not None:
+                yield Applied(event, entry)

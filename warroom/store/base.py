@@ -1,0 +1,132 @@
+"""The one interface every place an incident can live in implements.
+
+The board, the CLI and the exports talk only to ``EventStore``; whether the log is a
+JSON-lines file on a share or a server across the network is a setting. The store
+is the authority: it validates a draft against the rules on fresh state, assigns the
+next ``seq`` and its own clock's ``at``, and refuses with a ``Rejected`` carrying the
+rule's reason. A draft whose ``id`` is already stored returns the original event, so
+a client may always retry.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from warroom.incident import EventDraft, IncidentState, StoredEvent
+from warroom.incident.events import valid_incident_id
+
+
+class StoreError(Exception):
+    """Anything a store refuses or cannot do; the message is meant for a human."""
+
+
+class Rejected(StoreError):
+    """A rule refused the action; ``reason`` says why, in words a responder can act on."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UnknownIncident(StoreError):
+    def __init__(self, incident_id: str):
+        super().__init__(f"no incident {incident_id} (see `warroom list`)")
+        self.incident_id = incident_id
+
+
+class InvalidIncidentId(StoreError):
+    def __init__(self, incident_id: str):
+        super().__init__(f"bad incident id {incident_id!r}: use letters, digits, '-' and '_' (e.g. INC-42)")
+        self.incident_id = incident_id
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached right now (server down, share unmounted); retry later."""
+
+
+def checked_incident_id(incident_id: str) -> str:
+    """Return ``incident_id`` if it is safe to use as a file name or URL segment, else raise."""
+    if not isinstance(incident_id, str) or not valid_incident_id(incident_id):
+        raise InvalidIncidentId(str(incident_id))
+    return incident_id
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSummary:
+    id: str
+    title: str
+    severity: int
+    status: str
+    closed: bool
+    commander: str | None
+    seq: int
+    declared_at: datetime | None
+    drill: bool = False
+
+    @classmethod
+    def of(cls, state: IncidentState) -> IncidentSummary:
+        return cls(
+            id=state.id,
+            title=state.title,
+            severity=state.severity,
+            status=state.status,
+            closed=state.closed,
+            commander=state.commander,
+            seq=state.seq,
+            declared_at=state.declared_at,
+            drill=state.drill,
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "closed": self.closed,
+            "commander": self.commander,
+            "seq": self.seq,
+            "declared_at": self.declared_at.isoformat().replace("+00:00", "Z") if self.declared_at else None,
+            "drill": self.drill,
+        }
+
+
+class EventStore(ABC):
+    """Append-only, per-incident event logs with live following."""
+
+    @abstractmethod
+    async def append(self, incident_id: str, draft: EventDraft) -> StoredEvent:
+        """Validate and store ``draft``; return it with its ``seq`` and ``at``.
+
+        Raises ``Rejected`` (a rule said no), ``UnknownIncident`` (nothing declared under
+        that id; declaring is the one append that creates an incident), ``InvalidIncidentId``.
+        """
+
+    @abstractmethod
+    async def read(self, incident_id: str, after: int = 0) -> list[StoredEvent]:
+        """The stored events with ``seq > after``, in order."""
+
+    @abstractmethod
+    def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
+        """Every event with ``seq > after``, then each new one as it is stored, forever."""
+
+    @abstractmethod
+    async def incidents(self) -> list[IncidentSummary]:
+        """Every incident in this store, newest first."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release connections and files."""
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where the logs live, for humans (a folder or a URL)."""
+
+    async def __aenter__(self) -> EventStore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
