@@ -1,0 +1,68 @@
+"""Shared fixtures: an isolated config and store per test, and the CLI as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+_OUR_VARIABLES = (
+    "WARROOM_CONFIG_PATH",
+    "WARROOM_STORE",
+    "WARROOM_SERVER",
+    "WARROOM_TOKEN",
+    "WARROOM_HANDLE",
+    "WARROOM_EXPORT_DIR",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes the developer's real config, store or exports."""
+    for name in _OUR_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("WARROOM_CONFIG_PATH", str(home / "warroom.toml"))
+    monkeypatch.setenv("WARROOM_EXPORT_DIR", str(home / "exports"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    return home
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    return folder
+
+
+class Cli:
+    """Runs ``python -m warroom`` as a subprocess against one store folder."""
+
+    def __init__(self, store_dir: Path):
+        self.store_dir = store_dir
+        self.env = dict(os.environ)
+        self.env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + self.env.get("PYTHONPATH", "")
+        self.env["WARROOM_STORE"] = str(store_dir)
+
+    def __call__(self, *args: str, actor: str | None = "alice", check: bool = True, timeout: float = 60):
+        command = [sys.executable, "-m", "warroom", *args]
+        if actor is not None:
+            command += ["--as", actor]
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=self.env, cwd=REPO_ROOT, timeout=timeout, stdin=subprocess.DEVNULL
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"{command} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+
+@pytest.fixture
+def cli(store_dir: Path) -> Cli:
+    return Cli(store_dir)
