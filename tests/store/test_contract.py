@@ -1,0 +1,184 @@
+"""The store contract: every EventStore implementation must pass all of these."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from uuid import uuid4
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+from warroom.incident import events as ev
+from warroom.store import InvalidIncidentId, Rejected, UnknownIncident
+
+
+def draft(actor: str, body: ev.Body) -> ev.EventDraft:
+    return ev.EventDraft(actor=actor, body=body)
+
+
+async def declare(store, incident_id: str = "INC-1", actor: str = "alice") -> ev.StoredEvent:
+    return await store.append(incident_id, draft(actor, ev.IncidentDeclared(incident_id=incident_id, title="Checkout down", severity=2)))
+
+
+async def next_event(iterator, timeout: float = 10.0) -> ev.StoredEvent:
+    return await asyncio.wait_for(anext(iterator), timeout)
+
+
+async def test_declare_then_read(backend):
+    store = backend.store_for("alice")
+    first = await declare(store)
+    assert first.seq == 1 and first.actor == "alice" and first.at.tzinfo is not None
+    events = await store.read("INC-1")
+    assert [e.seq for e in events] == [1]
+    assert events[0].id == first.id
+    assert isinstance(events[0].body, ev.IncidentDeclared)
+
+
+async def test_seqs_are_contiguous_and_read_after_returns_the_tail(backend):
+    store = backend.store_for("alice")
+    await declare(store)
+    for n in range(5):
+        await store.append("INC-1", draft("alice", ev.NoteAdded(text=f"note {n}")))
+    assert [e.seq for e in await store.read("INC-1")] == [1, 2, 3, 4, 5, 6]
+    tail = await store.read("INC-1", after=4)
+    assert [e.seq for e in tail] == [5, 6]
+    assert [e.body.text for e in tail] == ["note 3", "note 4"]
+    assert await store.read("INC-1", after=6) == []
+    stamps = [e.at for e in await store.read("INC-1")]
+    assert stamps == sorted(stamps)
+
+
+async def test_a_retried_append_stores_once_and_returns_the_original(backend):
+    store = backend.store_for("alice")
+    await declare(store)
+    once = draft("alice", ev.NoteAdded(text="restarted the fleet"))
+    first = await store.append("INC-1", once)
+    again = await store.append("INC-1", once)
+    assert again.seq == first.seq and again.at == first.at and again.id == first.id
+    notes = [e for e in await store.read("INC-1") if e.type == "note_added"]
+    assert len(notes) == 1
+
+
+async def test_a_rule_refusal_raises_with_the_reason_and_stores_nothing(backend):
+    alice, bob = backend.store_for("alice"), backend.store_for("bob")
+    await declare(alice)
+    await alice.append("INC-1", draft("alice", ev.WorkstreamOpened(title="Stop the rule")))
+    await alice.append("INC-1", draft("alice", ev.WorkstreamClaimed(workstream="WS-1")))
+    with pytest.raises(Rejected) as refused:
+        await bob.append("INC-1", draft("bob", ev.WorkstreamClaimed(workstream="WS-1")))
+    assert "owned by alice" in refused.value.reason
+    with pytest.raises(Rejected) as refused:
+        await bob.append("INC-1", draft("bob", ev.BroadcastSent(text="all good")))
+    assert "only the commander" in refused.value.reason
+    assert [e.seq for e in await alice.read("INC-1")] == [1, 2, 3]
+
+
+async def test_declaring_an_existing_incident_is_refused(backend):
+    store = backend.store_for("alice")
+    await declare(store)
+    with pytest.raises(Rejected, match="already declared"):
+        await declare(store)
+
+
+async def test_unknown_incident(backend):
+    store = backend.store_for("alice")
+    with pytest.raises(UnknownIncident, match="INC-404"):
+        await store.read("INC-404")
+    with pytest.raises(UnknownIncident, match="INC-404"):
+        await store.append("INC-404", draft("alice", ev.NoteAdded(text="hello?")))
+
+
+@pytest.mark.parametrize("bad", ["../x", "a/b", "..", "INC 1", "", "x" * 100])
+async def test_unsafe_incident_ids_are_refused(backend, bad):
+    store = backend.store_for("alice")
+    with pytest.raises(InvalidIncidentId):
+        await store.read(bad)
+    with pytest.raises((InvalidIncidentId, Rejected)):
+        await store.append(bad, draft("alice", ev.NoteAdded(text="x")))
+
+
+async def test_incidents_lists_what_was_declared(backend):
+    store = backend.store_for("alice")
+    await declare(store, "INC-1")
+    await declare(store, "INC-2")
+    await store.append("INC-2", draft("alice", ev.SeverityChanged(severity=1)))
+    found = {s.id: s for s in await store.incidents()}
+    assert set(found) == {"INC-1", "INC-2"}
+    assert found["INC-2"].severity == 1 and found["INC-2"].commander == "alice"
+    assert found["INC-1"].title == "Checkout down"
+
+
+async def test_follow_yields_history_then_new_events_in_order(backend):
+    store = backend.store_for("alice")
+    await declare(store)
+    await store.append("INC-1", draft("alice", ev.NoteAdded(text="one")))
+    follower = backend.store_for("alice")
+    stream = follower.follow("INC-1", after=0)
+    try:
+        assert (await next_event(stream)).seq == 1
+        assert (await next_event(stream)).seq == 2
+        await store.append("INC-1", draft("alice", ev.NoteAdded(text="three")))
+        third = await next_event(stream)
+        assert third.seq == 3 and third.body.text == "three"
+    finally:
+        await stream.aclose()
+
+
+async def test_follow_after_skips_what_was_seen(backend):
+    store = backend.store_for("alice")
+    await declare(store)
+    for n in range(3):
+        await store.append("INC-1", draft("alice", ev.NoteAdded(text=str(n))))
+    stream = store.follow("INC-1", after=3)
+    try:
+        assert (await next_event(stream)).seq == 4
+    finally:
+        await stream.aclose()
+
+
+async def test_follow_sees_events_appended_by_another_process(backend):
+    store = backend.store_for("alice")
+    await declare(store)
+    stream = backend.store_for("alice").follow("INC-1", after=1)
+    try:
+        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        command = [sys.executable, "-m", "warroom", "note", "INC-1", "from another process", *backend.cli_args("bob")]
+        result = await asyncio.to_thread(
+            subprocess.run, command, capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        seen = await next_event(stream)
+        assert seen.seq == 2 and seen.actor == "bob" and seen.body.text == "from another process"
+    finally:
+        await stream.aclose()
+
+
+async def test_two_racing_claims_have_exactly_one_winner(backend):
+    alice = backend.store_for("alice")
+    await declare(alice)
+    await alice.append("INC-1", draft("alice", ev.WorkstreamOpened(title="Restore objects")))
+    handles = ["bob", "carol", "dave", "erin"]
+    stores = [backend.store_for(h) for h in handles]
+    for handle, store in zip(handles, stores):
+        await store.append("INC-1", draft(handle, ev.ResponderJoined()))
+    results = await asyncio.gather(
+        *(s.append("INC-1", draft(h, ev.WorkstreamClaimed(workstream="WS-1"))) for h, s in zip(handles, stores)),
+        return_exceptions=True,
+    )
+    winners = [r for r in results if isinstance(r, ev.StoredEvent)]
+    losers = [r for r in results if isinstance(r, Rejected)]
+    assert len(winners) == 1 and len(losers) == 3
+    assert all("owned by" in loser.reason for loser in losers)
+    events = await alice.read("INC-1")
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+
+
+async def test_an_event_id_is_the_clients(backend):
+    store = backend.store_for("alice")
+    await declare(store)
+    chosen = uuid4()
+    stored = await store.append("INC-1", ev.EventDraft(id=chosen, actor="alice", body=ev.NoteAdded(text="x")))
+    assert stored.id == chosen
