@@ -8,8 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+LONG = bool(os.environ.get("WARROOM_LONG_TESTS"))
+
+# Hypothesis: quick in CI, 10,000 examples with WARROOM_LONG_TESTS=1.
+settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("long" if os.environ.get("WARROOM_LONG_TESTS") else "ci")
 
 _OUR_VARIABLES = (
     "WARROOM_CONFIG_PATH",

@@ -192,6 +192,7 @@ class FileStore(EventStore):
 
     def append_sync(self, incident_id: str, draft: EventDraft) -> StoredEvent:
         """The blocking append (the async ``append`` runs it in a thread)."""
+        checked_incident_id(incident_id)
         declaring = isinstance(draft.body, IncidentDeclared)
         if declaring and draft.body.incident_id != incident_id:
             raise Rejected(f"declaring {draft.body.incident_id} into {incident_id}")

@@ -1,0 +1,236 @@
+"""Every event type folds into the state it should, and refused events change nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.builder import T0, LogBuilder
+from warroom.incident import events as ev
+from warroom.incident import fold
+
+
+def declared() -> LogBuilder:
+    log = LogBuilder()
+    log.declare("alice")
+    return log
+
+
+def test_declaring_makes_the_declarer_commander_and_on_shift():
+    state = declared().state()
+    assert (state.id, state.title, state.severity, state.declared) == ("INC-1", "Objects expiring", 2, True)
+    assert state.commander == "alice" and state.commander_since == T0
+    assert state.responders["alice"].shift == "on"
+    assert state.key_times["started"] == T0 == state.key_times["detected"]
+    assert state.timeline[0].text == 'declared INC-1 "Objects expiring" at SEV2'
+
+
+def test_a_drill_is_marked():
+    log = LogBuilder()
+    log.add("alice", ev.IncidentDeclared(incident_id="INC-1", title="Game day", drill=True), minutes=0)
+    assert log.state().drill and "(drill)" in log.state().timeline[0].text
+
+
+def test_first_action_joins_on_shift_and_explicit_join_works():
+    log = declared()
+    log.add("bob", ev.NoteAdded(text="looking at the dashboards"))
+    log.add("carol", ev.ResponderJoined())
+    state = log.state()
+    assert state.responders["bob"].shift == "on" and state.responders["carol"].shift == "on"
+    assert state.timeline[-1].text == "joined"
+
+
+def test_workstream_lifecycle_numbers_claims_releases_and_status():
+    log = declared()
+    log.add("bob", ev.WorkstreamOpened(title="Stop the lifecycle rule"))
+    log.add("bob", ev.WorkstreamOpened(title="Restore objects"))
+    log.add("bob", ev.WorkstreamClaimed(workstream="WS-1"))
+    state = log.state()
+    assert list(state.workstreams) == ["WS-1", "WS-2"]
+    assert state.workstreams["WS-1"].owner == "bob" and state.workstreams["WS-1"].status == "active"
+    assert state.workstreams["WS-2"].owner is None
+    log.add("bob", ev.WorkstreamStatusSet(workstream="WS-1", status="blocked", note="need prod access"))
+    ws = log.state().workstreams["WS-1"]
+    assert ws.status == "blocked" and ws.status_note == "need prod access"
+    log.add("bob", ev.WorkstreamReleased(workstream="WS-1"))
+    ws = log.state().workstreams["WS-1"]
+    assert ws.owner is None and [s.holder for s in ws.owners] == ["bob"] and ws.owners[0].end is not None
+
+
+def test_handoff_is_pending_until_accepted_and_can_be_declined():
+    log = declared()
+    log.add("carol", ev.ResponderJoined())
+    log.add("bob", ev.WorkstreamOpened(title="Restore objects"))
+    log.add("bob", ev.WorkstreamClaimed(workstream="WS-1"))
+    log.add("bob", ev.HandoffOffered(workstream="WS-1", to="carol", note="restored eu-1, eu-2 next"))
+    ws = log.state().workstreams["WS-1"]
+    assert ws.owner == "bob" and ws.pending.to == "carol" and ws.pending.note == "restored eu-1, eu-2 next"
+    assert [w.id for w in log.state().pending_for("carol")] == ["WS-1"]
+    log.add("carol", ev.HandoffDeclined(workstream="WS-1"))
+    assert log.state().workstreams["WS-1"].pending is None
+    log.add("bob", ev.HandoffOffered(workstream="WS-1", to="carol", note="please"))
+    log.add("carol", ev.HandoffAccepted(workstream="WS-1"))
+    ws = log.state().workstreams["WS-1"]
+    assert ws.owner == "carol" and ws.pending is None
+    assert [(s.holder, s.note) for s in ws.owners] == [("bob", ""), ("carol", "please")]
+    assert log.state().timeline[-1].text == 'accepted WS-1 "Restore objects" from bob'
+
+
+def test_shift_changes_break_and_off():
+    log = declared()
+    log.add("bob", ev.ResponderJoined())
+    log.add("bob", ev.ShiftChanged(shift="break", minutes=20))
+    bob = log.state().responders["bob"]
+    assert bob.shift == "break" and bob.back_at == log.events[-1].at + timedelta(minutes=20)
+    assert "back at" in log.state().timeline[-1].text
+    log.add("bob", ev.ShiftChanged(shift="on"), minutes=15)
+    assert log.state().timeline[-1].text == "came back from a break"
+    log.add("bob", ev.ShiftChanged(shift="off"), minutes=60)
+    bob = log.state().responders["bob"]
+    assert bob.shift == "off" and bob.on_shift_total == timedelta(minutes=76)
+    assert bob.breaks[0][1] is not None and bob.time_on_shift(log.clock) == timedelta(0)
+
+
+def test_going_off_shift_lets_offers_to_you_lapse_and_clears_roles():
+    log = declared()
+    log.add("bob", ev.ResponderJoined())
+    log.add("alice", ev.RoleAssigned(role="scribe", handle="bob"))
+    log.add("alice", ev.WorkstreamOpened(title="Verify"))
+    log.add("alice", ev.WorkstreamClaimed(workstream="WS-1"))
+    log.add("alice", ev.HandoffOffered(workstream="WS-1", to="bob"))
+    log.add("bob", ev.ShiftChanged(shift="off"))
+    state = log.state()
+    assert state.workstreams["WS-1"].pending is None and "scribe" not in state.roles
+
+
+def test_command_handover_offer_accept_decline_and_assume():
+    log = declared()
+    log.add("bob", ev.ResponderJoined())
+    log.add("alice", ev.CommandHandoverOffered(to="bob", note="sev2, two workstreams"))
+    assert log.state().command_offer.to == "bob" and log.state().commander == "alice"
+    log.add("bob", ev.CommandHandoverDeclined())
+    assert log.state().command_offer is None and log.state().commander == "alice"
+    log.add("alice", ev.CommandHandoverOffered(to="bob", note="for real"))
+    log.add("bob", ev.CommandHandoverAccepted())
+    state = log.state()
+    assert state.commander == "bob" and [(s.holder, s.note) for s in state.command_spans] == [("alice", ""), ("bob", "for real")]
+    log.add("bob", ev.ShiftChanged(shift="break", minutes=10))
+    log.add("alice", ev.CommandAssumed())
+    assert log.state().commander == "alice"
+    assert log.state().timeline[-1].text == "assumed command (bob was on a break)"
+
+
+def test_roles_assign_and_clear():
+    log = declared()
+    log.add("bob", ev.ResponderJoined())
+    log.add("alice", ev.RoleAssigned(role="comms", handle="bob"))
+    assert log.state().roles == {"comms": "bob"} and log.state().roles_of("bob") == ["comms"]
+    log.add("alice", ev.RoleCleared(role="comms"))
+    assert log.state().roles == {}
+    assert log.state().timeline[-1].text == "cleared the comms role (was bob)"
+
+
+def test_notes_stars_and_broadcasts():
+    log = declared()
+    log.add("bob", ev.NoteAdded(text="rule `expire-30d` | prod", star=True))
+    log.add("bob", ev.NoteAdded(text="plain"))
+    log.add("bob", ev.EntryStarred(target=3))
+    log.add("alice", ev.BroadcastSent(text="all hands: stop deploys"))
+    log.add("alice", ev.BroadcastSent(text="we are restoring data", audience="stakeholders"))
+    state = log.state()
+    assert state.timeline[1].text == "rule `expire-30d` | prod" and state.timeline[1].starred
+    assert state.entry(3).starred
+    assert [b.audience for b in state.broadcasts] == ["responders", "stakeholders"]
+    assert state.last_stakeholder_update == log.events[-1].at
+
+
+def test_stakeholder_update_cadence_snooze_and_overdue():
+    log = declared()  # SEV2: every 30 minutes
+    state = log.state()
+    assert state.next_update_due() == T0 + timedelta(minutes=30)
+    assert state.update_overdue_by(T0 + timedelta(minutes=34)) == timedelta(minutes=4)
+    log.add("alice", ev.BroadcastSent(text="update", audience="stakeholders"), minutes=10)
+    assert log.state().next_update_due() == T0 + timedelta(minutes=40)
+    log.add("alice", ev.UpdateSnoozed(minutes=60), minutes=1)
+    assert log.state().next_update_due() == T0 + timedelta(minutes=71)
+    log.add("alice", ev.SeverityChanged(severity=4))
+    assert log.state().next_update_due() is None
+
+
+def test_severity_status_key_times_action_items_and_close():
+    log = declared()
+    log.add("alice", ev.SeverityChanged(severity=1))
+    log.add("alice", ev.StatusChanged(status="mitigated"))
+    log.add("alice", ev.KeyTimeSet(which="started", time=T0 - timedelta(hours=2)))
+    log.add("bob", ev.ActionItemAdded(text="Guard lifecycle rules with a dry run", owner="carol", kind="preventative"))
+    log.add("alice", ev.IncidentClosed(summary="restored"))
+    state = log.state()
+    assert state.severity == 1 and [s for _, s in state.severity_history] == [2, 1]
+    assert state.status == "mitigated" and state.key_times["mitigated"] == log.events[2].at
+    assert state.key_times["started"] == T0 - timedelta(hours=2)
+    assert state.action_items[0].kind == "preventative" and state.action_items[0].owner == "carol"
+    assert state.closed and state.closed_at == log.events[-1].at and state.key_times["resolved"] == state.closed_at
+    assert state.timeline[1].text == "changed severity SEV2 → SEV1"
+
+
+def test_refused_events_are_kept_marked_and_change_nothing():
+    log = declared()
+    log.add("bob", ev.WorkstreamOpened(title="Stop the rule"))
+    log.add("bob", ev.WorkstreamClaimed(workstream="WS-1"))
+    before = log.state()
+    log.add("carol", ev.WorkstreamClaimed(workstream="WS-1"))
+    log.add("bob", ev.BroadcastSent(text="I am not the commander"))
+    log.add("bob", ev.ShiftChanged(shift="off"))
+    after = log.state()
+    assert [e.rejected is not None for e in after.timeline[-3:]] == [True, True, True]
+    assert after.timeline[-3].rejected == "WS-1 is owned by bob: ask them to hand it off"
+    assert "carol" not in after.responders
+    assert after.workstreams["WS-1"].owner == "bob" and after.broadcasts == []
+    assert after.responders["bob"].shift == "on"
+    assert after.seq == before.seq + 3
+
+
+def test_events_before_a_declaration_are_refused():
+    log = LogBuilder()
+    log.add("bob", ev.NoteAdded(text="hello?"))
+    state = log.state()
+    assert state.timeline[0].rejected == "the incident has not been declared" and not state.responders
+
+
+def test_closed_incident_refuses_running_but_allows_writing_up():
+    log = declared()
+    log.add("alice", ev.IncidentClosed())
+    log.add("alice", ev.WorkstreamOpened(title="late"))
+    log.add("alice", ev.NoteAdded(text="post-mortem on Friday"))
+    state = log.state()
+    assert state.timeline[-2].rejected == "INC-1 is closed" and state.timeline[-1].rejected is None
+    assert not state.workstreams
+
+
+def test_replayed_or_duplicate_events_are_ignored():
+    log = declared()
+    log.add("alice", ev.NoteAdded(text="once"))
+    state = fold(log.events)
+    fold(log.events, state)  # the same prefix again
+    assert state.seq == 2 and len(state.timeline) == 2
+
+
+def test_fatigue_and_command_hint_and_stale_workstreams():
+    log = declared()
+    log.add("bob", ev.WorkstreamOpened(title="Verify"))
+    state = log.state()
+    alice = state.responders["alice"]
+    assert alice.fatigue(T0 + timedelta(hours=3)) is None
+    assert alice.fatigue(T0 + timedelta(hours=4)) == "warn"
+    assert alice.fatigue(T0 + timedelta(hours=8, minutes=1)) == "limit"
+    assert not state.command_handover_suggested(T0 + timedelta(minutes=59))
+    assert state.command_handover_suggested(T0 + timedelta(minutes=60))
+    assert state.stale_workstreams(T0 + timedelta(minutes=20)) == []
+    assert [ws.id for ws in state.stale_workstreams(T0 + timedelta(minutes=31))] == ["WS-1"]
+
+
+def test_every_event_type_is_covered_here():
+    import pathlib
+
+    source = pathlib.Path(__file__).read_text()
+    missing = [cls.__name__ for cls in ev.BODY_TYPES if f"ev.{cls.__name__}(" not in source]
+    assert missing == []

@@ -1,0 +1,81 @@
+"""Config: the example file is valid and complete, flags beat env beat file, bad files are clear."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+from warroom.config import Config, ConfigError, load_config, resolve_handle, resolve_store, save_config
+
+EXAMPLE = REPO_ROOT / "warroom.toml.example"
+
+
+def _keys(model, prefix=""):
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if hasattr(type(value), "model_fields"):
+            yield from _keys(value, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}"
+
+
+def test_the_example_parses_and_documents_every_key():
+    config = load_config(EXAMPLE)
+    assert config == Config(ui=config.ui)  # the example's values are the defaults
+    text = EXAMPLE.read_text()
+    missing = [k for k in _keys(Config()) if f"{k.split('.')[-1]} =" not in text and f"[{k}]" not in text]
+    assert missing == []
+
+
+def test_policy_overrides_are_read(tmp_path):
+    path = tmp_path / "w.toml"
+    path.write_text("[policy]\nupdate_minutes_sev1 = 10\nfatigue_warn_hours = 3\n")
+    config = load_config(path)
+    assert config.policy.update_minutes_sev1 == 10 and config.policy.fatigue_warn_hours == 3
+
+
+def test_unknown_keys_and_bad_values_are_named(tmp_path):
+    path = tmp_path / "w.toml"
+    path.write_text("[policy]\nfatige_warn_hours = 3\n")
+    with pytest.raises(ConfigError, match="policy.fatige_warn_hours"):
+        load_config(path)
+    path.write_text("[server]\nport = 'eighty'\n")
+    with pytest.raises(ConfigError, match="server.port"):
+        load_config(path)
+
+
+def test_save_round_trips_only_what_differs(tmp_path):
+    path = tmp_path / "w.toml"
+    config = Config()
+    config.user.handle = "alice"
+    save_config(config, path)
+    assert tomllib.loads(path.read_text()) == {"user": {"handle": "alice"}}
+    assert load_config(path).user.handle == "alice"
+
+
+def test_handle_precedence(monkeypatch):
+    config = Config()
+    config.user.handle = "from-file"
+    assert resolve_handle("flag", config) == "flag"
+    monkeypatch.setenv("WARROOM_HANDLE", "from-env")
+    assert resolve_handle(None, config) == "from-env"
+    monkeypatch.delenv("WARROOM_HANDLE")
+    assert resolve_handle(None, config) == "from-file"
+    assert resolve_handle(None, Config())  # the login name, made valid
+
+
+def test_store_precedence(monkeypatch, tmp_path):
+    config = Config()
+    config.store.folder = str(tmp_path / "file")
+    assert resolve_store(config).folder == tmp_path / "file"
+    monkeypatch.setenv("WARROOM_STORE", str(tmp_path / "env"))
+    assert resolve_store(config).folder == tmp_path / "env"
+    assert resolve_store(config, folder_flag=str(tmp_path / "flag")).folder == tmp_path / "flag"
+    located = resolve_store(config, server_flag="http://127.0.0.1:1", token_flag="t")
+    assert located.url == "http://127.0.0.1:1" and located.token == "t"
+    monkeypatch.delenv("WARROOM_STORE")
+    assert resolve_store(Config()).folder.name == "incidents"
+    assert isinstance(resolve_store(Config()).folder, Path)
