@@ -11,6 +11,7 @@ boards that have read the same prefix therefore show exactly the same state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 from datetime import datetime, timedelta
 
 from . import events as ev
@@ -45,6 +46,7 @@ def apply(state: IncidentState, event: ev.StoredEvent) -> TimelineEntry | None:
     body = event.body
     actor = event.actor
     refusal = check(state, actor, body)
+    fields = body.__dict__
     entry = TimelineEntry(
         seq=event.seq,
         at=event.at,
@@ -52,8 +54,8 @@ def apply(state: IncidentState, event: ev.StoredEvent) -> TimelineEntry | None:
         type=body.type,
         text=describe(state, event),
         rejected=refusal,
-        starred=getattr(body, "star", False),
-        workstream=getattr(body, "workstream", None),
+        starred=fields.get("star", False),
+        workstream=fields.get("workstream"),
     )
     state.timeline.append(entry)
     state.seq = event.seq
@@ -87,78 +89,73 @@ def _with_note(text: str, note: str) -> str:
 
 def describe(state: IncidentState, event: ev.StoredEvent) -> str:
     """A readable sentence for the timeline (the actor is shown beside it, not in it)."""
-    b = event.body
-    match b:
-        case ev.IncidentDeclared():
-            drill = " (drill)" if b.drill else ""
-            return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}'
-        case ev.SeverityChanged():
-            return f"changed severity SEV{state.severity} → SEV{b.severity}"
-        case ev.StatusChanged():
-            return f"set status to {b.status}"
-        case ev.KeyTimeSet():
-            return f"set {b.which} time to {b.time.astimezone(event.at.tzinfo).strftime('%Y-%m-%d %H:%M UTC')}"
-        case ev.IncidentClosed():
-            return _with_note("closed the incident", b.summary)
-        case ev.ResponderJoined():
-            return "joined"
-        case ev.ShiftChanged(shift="on"):
-            return "came back from a break" if state.shift_of(event.actor) == "break" else "came on shift"
-        case ev.ShiftChanged(shift="break"):
-            back = event.at + timedelta(minutes=b.minutes or 0)
-            return f"went on a {b.minutes} min break, back at {_clock(back)}"
-        case ev.ShiftChanged():
-            return "went off shift"
-        case ev.RoleAssigned():
-            return f"made {b.handle} {b.role}"
-        case ev.RoleCleared():
-            holder = state.roles.get(b.role)
-            return f"cleared the {b.role} role" + (f" (was {holder})" if holder else "")
-        case ev.CommandHandoverOffered():
-            return _with_note(f"offered command to {b.to}", b.note)
-        case ev.CommandHandoverAccepted():
-            return f"accepted command from {state.commander}" if state.commander else "accepted command"
-        case ev.CommandHandoverDeclined():
-            return f"declined command from {state.commander}" if state.commander else "declined command"
-        case ev.CommandAssumed():
-            holder = state.commander
-            if holder is None:
-                return "assumed command"
-            return f"assumed command ({holder} was {'on a break' if state.shift_of(holder) == 'break' else 'off shift'})"
-        case ev.WorkstreamOpened():
-            return f'opened WS-{len(state.workstreams) + 1} "{b.title}"'
-        case ev.WorkstreamClaimed():
-            ws = state.workstream(b.workstream)
-            taken = f" from {ws.owner}" if ws and ws.owner and ws.owner != event.actor else ""
-            return f"claimed {_ws_label(state, b.workstream)}{taken}"
-        case ev.WorkstreamReleased():
-            return f"released {_ws_label(state, b.workstream)}"
-        case ev.HandoffOffered():
-            return _with_note(f"offered {_ws_label(state, b.workstream)} to {b.to}", b.note)
-        case ev.HandoffAccepted():
-            ws = state.workstream(b.workstream)
-            giver = f" from {ws.owner}" if ws and ws.owner else ""
-            return f"accepted {_ws_label(state, b.workstream)}{giver}"
-        case ev.HandoffDeclined():
-            ws = state.workstream(b.workstream)
-            giver = f" from {ws.owner}" if ws and ws.owner else ""
-            return f"declined {_ws_label(state, b.workstream)}{giver}"
-        case ev.WorkstreamStatusSet():
-            return _with_note(f"set {_ws_label(state, b.workstream)} to {b.status}", b.note)
-        case ev.NoteAdded():
-            return b.text
-        case ev.EntryStarred():
-            return f"{'starred' if b.starred else 'unstarred'} entry #{b.target}"
-        case ev.BroadcastSent(audience="stakeholders"):
-            return f"updated stakeholders: {b.text}"
-        case ev.BroadcastSent():
-            return f"broadcast: {b.text}"
-        case ev.UpdateSnoozed():
-            return f"snoozed the stakeholder update by {b.minutes} min"
-        case ev.ActionItemAdded():
-            owner = f", owner {b.owner}" if b.owner else ""
-            return f"added action item ({b.kind}{owner}): {b.text}"
-    return b.type  # pragma: no cover - every type is matched above
+    return _SENTENCES[event.body.type](state, event, event.body)
+
+
+def _declared_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclared) -> str:
+    drill = " (drill)" if b.drill else ""
+    return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}'
+
+
+def _shift_text(state: IncidentState, event: ev.StoredEvent, b: ev.ShiftChanged) -> str:
+    if b.shift == "on":
+        return "came back from a break" if state.shift_of(event.actor) == "break" else "came on shift"
+    if b.shift == "break":
+        back = event.at + timedelta(minutes=b.minutes or 0)
+        return f"went on a {b.minutes} min break, back at {_clock(back)}"
+    return "went off shift"
+
+
+def _role_cleared_text(state: IncidentState, event: ev.StoredEvent, b: ev.RoleCleared) -> str:
+    holder = state.roles.get(b.role)
+    return f"cleared the {b.role} role" + (f" (was {holder})" if holder else "")
+
+
+def _assumed_text(state: IncidentState, event: ev.StoredEvent, b: ev.CommandAssumed) -> str:
+    holder = state.commander
+    if holder is None:
+        return "assumed command"
+    away = "on a break" if state.shift_of(holder) == "break" else "off shift"
+    return f"assumed command ({holder} was {away})"
+
+
+def _from_owner(state: IncidentState, ws_id: str, actor: str | None = None) -> str:
+    ws = state.workstream(ws_id)
+    return f" from {ws.owner}" if ws and ws.owner and ws.owner != actor else ""
+
+
+_SENTENCES: dict[str, Callable[[IncidentState, ev.StoredEvent, Any], str]] = {
+    "incident_declared": _declared_text,
+    "severity_changed": lambda s, e, b: f"changed severity SEV{s.severity} → SEV{b.severity}",
+    "status_changed": lambda s, e, b: f"set status to {b.status}",
+    "key_time_set": lambda s, e, b: f"set {b.which} time to {b.time.astimezone(e.at.tzinfo):%Y-%m-%d %H:%M UTC}",
+    "incident_closed": lambda s, e, b: _with_note("closed the incident", b.summary),
+    "responder_joined": lambda s, e, b: "joined",
+    "shift_changed": _shift_text,
+    "role_assigned": lambda s, e, b: f"made {b.handle} {b.role}",
+    "role_cleared": _role_cleared_text,
+    "command_handover_offered": lambda s, e, b: _with_note(f"offered command to {b.to}", b.note),
+    "command_handover_accepted": lambda s, e, b: f"accepted command from {s.commander}" if s.commander else "accepted command",
+    "command_handover_declined": lambda s, e, b: f"declined command from {s.commander}" if s.commander else "declined command",
+    "command_assumed": _assumed_text,
+    "workstream_opened": lambda s, e, b: f'opened WS-{len(s.workstreams) + 1} "{b.title}"',
+    "workstream_claimed": lambda s, e, b: f"claimed {_ws_label(s, b.workstream)}{_from_owner(s, b.workstream, e.actor)}",
+    "workstream_released": lambda s, e, b: f"released {_ws_label(s, b.workstream)}",
+    "handoff_offered": lambda s, e, b: _with_note(f"offered {_ws_label(s, b.workstream)} to {b.to}", b.note),
+    "handoff_accepted": lambda s, e, b: f"accepted {_ws_label(s, b.workstream)}{_from_owner(s, b.workstream)}",
+    "handoff_declined": lambda s, e, b: f"declined {_ws_label(s, b.workstream)}{_from_owner(s, b.workstream)}",
+    "workstream_status_set": lambda s, e, b: _with_note(f"set {_ws_label(s, b.workstream)} to {b.status}", b.note),
+    "note_added": lambda s, e, b: b.text,
+    "entry_starred": lambda s, e, b: f"{'starred' if b.starred else 'unstarred'} entry #{b.target}",
+    "broadcast_sent": lambda s, e, b: (
+        f"updated stakeholders: {b.text}" if b.audience == "stakeholders" else f"broadcast: {b.text}"
+    ),
+    "update_snoozed": lambda s, e, b: f"snoozed the stakeholder update by {b.minutes} min",
+    "action_item_added": lambda s, e, b: (
+        f"added action item ({b.kind}{f', owner {b.owner}' if b.owner else ''}): {b.text}"
+    ),
+}
+assert set(_SENTENCES) == set(ev.EVENT_TYPES), "every event type needs a sentence"
 
 
 # --- handlers: called only for events the rules accepted ------------------------------
