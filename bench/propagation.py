@@ -1,0 +1,138 @@
+"""Time from an append returning to the event being applied by other followers.
+
+    python bench/propagation.py --backend file --boards 20 --events 200
+    python bench/propagation.py --backend http --boards 100 --events 200
+
+Starts N follower processes (each a ``Room`` following the store, as a board does),
+waits until all are caught up, then appends M notes at a steady pace from this process.
+Each follower records when it applied each event (``time.monotonic()``, which is one
+clock for every process on the machine); latency is that minus the moment the append
+returned here. With ``--backend http`` a real ``warroom serve`` is started on a free
+127.0.0.1 port and stopped at the end. Prints one final line:
+``backend= boards= events= p50_ms= p99_ms= max_ms=``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from warroom.config import StoreLocation  # noqa: E402
+from warroom.incident import events as ev  # noqa: E402
+from warroom.room import Room  # noqa: E402
+from warroom.store import open_store  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+async def follower(location: StoreLocation, handle: str, until_seq: int) -> None:
+    """Run as a child process: follow the incident and print when each event was applied."""
+    store = open_store(location)
+    room = Room(store, "BENCH-1", handle)
+    await room.load()
+    print("ready", flush=True)
+    applied: dict[int, float] = {}
+    async for change in room.follow():
+        applied[change.event.seq] = time.monotonic()
+        if change.event.seq >= until_seq:
+            break
+    print(json.dumps(applied), flush=True)
+    await store.aclose()
+
+
+def start_server(folder: Path) -> tuple[subprocess.Popen, str, dict[str, str]]:
+    """Start `warroom serve` on a free port; return it, its URL and a token per handle."""
+    from tests.server.support import start_server_process  # the same helper the tests use
+
+    return start_server_process(folder)
+
+
+async def run(args: argparse.Namespace) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="warroom-bench-"))
+    server = None
+    tokens: dict[str, str] = {}
+    if args.backend == "file":
+        location = StoreLocation(folder=workdir)
+        child_location = ["--store", str(workdir)]
+    else:
+        server, url, tokens = start_server(workdir)
+        location = StoreLocation(url=url, token=tokens["writer"])
+        child_location = ["--server", url]
+    try:
+        store = open_store(location)
+        await store.append("BENCH-1", ev.EventDraft(actor="writer", body=ev.IncidentDeclared(incident_id="BENCH-1", title="bench")))
+        until = 1 + args.events
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        children = []
+        for n in range(args.boards):
+            handle = f"board{n}"
+            extra = ["--token", tokens.get(handle, tokens.get("reader", ""))] if tokens else []
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, __file__, "--child", handle, "--until", str(until), *child_location, *extra],
+                    stdout=subprocess.PIPE, text=True, env=env,
+                )
+            )
+        for child in children:
+            assert child.stdout is not None
+            line = await asyncio.to_thread(child.stdout.readline)
+            assert line.strip() == "ready", line
+        returned: dict[int, float] = {}
+        for n in range(args.events):
+            stored = await store.append("BENCH-1", ev.EventDraft(actor="writer", body=ev.NoteAdded(text=f"tick {n}")))
+            returned[stored.seq] = time.monotonic()
+            await asyncio.sleep(args.interval_ms / 1000)
+        latencies = []
+        for child in children:
+            out, _ = await asyncio.to_thread(child.communicate, timeout=120)
+            applied = {int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+            latencies += [(applied[seq] - at) * 1000 for seq, at in returned.items()]
+        await store.aclose()
+    finally:
+        if server is not None:
+            server.kill()
+            server.wait()
+    print(
+        f"{len(latencies)} deliveries to {args.boards} followers; mean {statistics.fmean(latencies):.1f} ms",
+    )
+    print(
+        f"backend={args.backend} boards={args.boards} events={args.events} "
+        f"p50_ms={percentile(latencies, 50):.1f} p99_ms={percentile(latencies, 99):.1f} max_ms={max(latencies):.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("file", "http"), default="file")
+    parser.add_argument("--boards", type=int, default=20)
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--interval-ms", type=float, default=10, help="pause between appends")
+    parser.add_argument("--child", metavar="HANDLE", help=argparse.SUPPRESS)
+    parser.add_argument("--until", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--store", help=argparse.SUPPRESS)
+    parser.add_argument("--server", help=argparse.SUPPRESS)
+    parser.add_argument("--token", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        location = StoreLocation(folder=Path(args.store)) if args.store else StoreLocation(url=args.server, token=args.token)
+        asyncio.run(follower(location, args.child, args.until))
+    else:
+        asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
