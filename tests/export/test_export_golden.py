@@ -245,3 +245,19 @@ def test_golden_json_and_csv_agree_with_the_log(scenario) -> None:
     refused = [r for r in rows[1:] if r[-1]]
     assert [r[0] for r in refused] == ["20"] and "owned by bob" in refused[0][-1]
     assert at("09:00:00").isoformat().replace("+00:00", "Z") == rows[1][1]
+
+
+def test_key_times_in_other_offsets_or_without_one_are_shown_in_utc() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from export_scenario import LogBuilder
+
+    log = LogBuilder()
+    log.add("09:00:00", "alice", ev.IncidentDeclared(incident_id="INC-2", title="t"))
+    log.add("09:01:00", "alice", ev.KeyTimeSet(which="started", time=datetime(2026, 3, 14, 10, 40, tzinfo=timezone(timedelta(hours=2)))))
+    log.add("09:02:00", "alice", ev.KeyTimeSet(which="detected", time=datetime(2026, 3, 14, 8, 50)))  # naive: taken as UTC
+    md = render_markdown(log.state, log.events)
+    assert "| Started | 08:40:00 | T+00:00:00 | corrected by alice |" in md
+    assert "| Detected | 08:50:00 | T+00:10:00 | corrected by alice |" in md
+    assert "not yet detected :s1b1, 2026-03-14 08:40:00, 2026-03-14 08:50:00" in md
+    assert render_csv(log.state).splitlines()[1].split(",")[2] == "T+00:20:00"

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, StoredEvent, apply
 from warroom.incident.state import TimelineEntry
 
+from .text import utc
+
 
 @dataclass(slots=True)
 class Accepted:
@@ -104,8 +106,9 @@ class History:
 
 
 def start_of(state: IncidentState) -> datetime | None:
-    """T+0: the (possibly corrected) start time, else the declaration."""
-    return state.key_times.get("started") or state.declared_at
+    """T+0: the (possibly corrected) start time, else the declaration (in UTC)."""
+    start = state.key_times.get("started") or state.declared_at
+    return utc(start) if start else None
 
 
 def as_of(state: IncidentState, events: Sequence[StoredEvent]) -> datetime | None:

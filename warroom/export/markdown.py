@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, StoredEvent
-from warroom.incident.state import OwnershipSpan, Workstream
+from warroom.incident.state import OwnershipSpan, TimelineEntry, Workstream
 
 from .history import History, UpdateInterval, derive
-from .text import duration, elapsed, md_block, md_cell, md_inline, md_table, mermaid_name, offset, seconds
+from .text import duration, elapsed, md_block, md_cell, md_inline, md_table, mermaid_name, offset, seconds, utc
 
 # Mermaid refuses diagrams past ~50,000 characters (GitHub's limit too); 200 bars stay far below.
 MAX_CHART_TASKS = 200
@@ -92,7 +92,8 @@ class _Draft:
         self.event_count = event_count
         self.start = history.start
         self.as_of = history.as_of
-        moments = [a.event.at for a in history.accepted] + list(state.key_times.values()) + [self.as_of]
+        self.kt = {which: utc(at) for which, at in state.key_times.items()}
+        moments = [a.event.at for a in history.accepted] + list(self.kt.values()) + [self.as_of]
         self.dates = sorted({m.date() for m in moments})
         self.one_day = len(self.dates) == 1
 
@@ -101,6 +102,7 @@ class _Draft:
     def clock(self, at: datetime | None) -> str:
         if at is None:
             return "—"
+        at = utc(at)
         return f"{at:%H:%M:%S}" if self.one_day else f"{at:%Y-%m-%d %H:%M:%S}"
 
     def t(self, at: datetime) -> str:
@@ -199,7 +201,7 @@ class _Draft:
         return "\n\n".join(parts)
 
     def key_times(self) -> list[str]:
-        kt = self.state.key_times
+        kt = self.kt
         sources = self.history.key_time_sources
         rows = []
         for which in ("started", "detected", "mitigated", "resolved"):
@@ -255,7 +257,7 @@ class _Draft:
         parts.append(md_table(["#", "UTC", "T+", "★", "Actor", "What happened"], rows))
         return parts
 
-    def timeline_row(self, entry) -> list[str]:
+    def timeline_row(self, entry: TimelineEntry) -> list[str]:
         return [
             str(entry.seq),
             self.clock(entry.at),
@@ -466,7 +468,7 @@ class _Draft:
 
     def layer_facts(self) -> dict[str, str]:
         state, history = self.state, self.history
-        kt = state.key_times
+        kt = self.kt
         facts: dict[str, str] = {}
         if "started" in kt and "detected" in kt:
             facts["Detection"] = f"From the log: time to detect {elapsed(kt['started'], kt['detected'])}."
@@ -507,7 +509,7 @@ class _Draft:
         state = self.state
         sections: list[tuple[str, list[tuple[str, datetime, datetime | None]]]] = []
         before = []
-        detected, declared = state.key_times.get("detected"), state.declared_at
+        detected, declared = self.kt.get("detected"), state.declared_at
         if detected and self.start < detected:
             before.append(("not yet detected", self.start, detected))
         if detected and declared and detected < declared:

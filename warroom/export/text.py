@@ -10,7 +10,7 @@ with ``=`` must not become a spreadsheet formula.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 # --- Markdown ---------------------------------------------------------------------
 
@@ -137,13 +137,19 @@ def csv_safe(value: str) -> str:
 # --- times and durations ----------------------------------------------------------
 
 
+def utc(at: datetime) -> datetime:
+    """``at`` in UTC. Stored envelopes are UTC already; a corrected key time may carry another
+    offset, or none at all if it came from a hand-edited file (taken as UTC)."""
+    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+
+
 def seconds(at: datetime) -> datetime:
-    """``at`` without its fraction of a second: exports show whole seconds."""
-    return at.replace(microsecond=0)
+    """``at`` in UTC without its fraction of a second: exports show whole seconds."""
+    return utc(at).replace(microsecond=0)
 
 
 def iso(at: datetime | None) -> str:
-    """ISO 8601 UTC with ``Z``, as in ``warroom show --json``."""
+    """ISO 8601 with ``Z`` for UTC, as in ``warroom show --json``."""
     return at.isoformat().replace("+00:00", "Z") if at else ""
 
 
