@@ -274,7 +274,7 @@ async def _export_from_store(
     ctx: CliContext, store: EventStore, incident_id: str, folder: Path, formats: tuple[str, ...]
 ) -> list[Path]:
     """Read the whole log, fold it, and write the chosen exports (file I/O off the event loop)."""
-    from warroom.export import export_incident
+    from warroom.export import export_incident  # the renderers load only when exporting
 
     events = await store.read(incident_id)
     state = fold(events)
@@ -352,7 +352,7 @@ def cmd_export(ctx: CliContext) -> int:
 
 
 def cmd_import(ctx: CliContext) -> int:
-    from warroom.export import DocumentError, import_document, parse_document
+    from warroom.export import DocumentError, import_document, parse_document  # loaded on use
 
     args = ctx.args
     source = "stdin" if args.file == "-" else args.file
