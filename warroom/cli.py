@@ -339,9 +339,9 @@ def cmd_export(ctx: CliContext) -> int:
                 raise ExportError(f"nothing to export: {args.incident} has not been declared")
             data = render(formats[0], state, events, ctx.config.policy)
             if args.output == "-":
-                text = data.decode("utf-8").removeprefix("\ufeff")  # no BOM in a pipe
-                sys.stdout.write(text)
                 sys.stdout.flush()
+                sys.stdout.buffer.write(data.removeprefix(b"\xef\xbb\xbf"))  # UTF-8 whatever the locale; no BOM in a pipe
+                sys.stdout.buffer.flush()
                 return EXIT_OK
             path = Path(args.output).expanduser()
             await asyncio.to_thread(write_atomic, path, data)
