@@ -186,7 +186,7 @@ def test_stakeholder_update_gaps_against_cadence(markdown: str) -> None:
     assert rows[1] == ["update #37", "09:10:00", "09:42:00", "32m", "SEV1: 20m", "09:38:00 (snoozed)", "over by 4m"]
     assert rows[2][0] == "no cadence after status resolved"
     assert len(rows) == 3  # the update after resolution owes nothing to the cadence
-    assert "1 wait over the cadence" in cadence
+    assert "3 stakeholder updates; 1 wait over the cadence; longest wait 32m (until 09:42:00)." in cadence
 
 
 def test_action_items(markdown: str) -> None:

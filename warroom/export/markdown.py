@@ -418,7 +418,7 @@ class _Draft:
             return parts
         rows = [self.update_row(u) for u in updates]
         parts.append(md_table(["Ended by", "Since", "Until", "Waited", "Cadence", "Due", "Against cadence"], rows))
-        sent = [u for u in updates if u.ended_by == "update"]
+        sent = [b for b in state.broadcasts if b.audience == "stakeholders"]
         over = [u for u in updates if u.late_by is not None]
         longest = max(updates, key=lambda u: u.gap)
         parts.append(
