@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -27,10 +28,12 @@ from warroom.config import (
     config_path,
     load_config,
     remember_handle,
+    resolve_export_folder,
     resolve_handle,
     resolve_store,
 )
-from warroom.incident import IncidentState
+from warroom.export import ExportError
+from warroom.incident import IncidentState, fold
 from warroom.incident import events as ev
 from warroom.room import Room
 from warroom.store import EventStore, Rejected, StoreError, UnknownIncident, checked_incident_id, open_store
@@ -105,14 +108,20 @@ def _incident_type(text: str) -> str:
 # --- acting ------------------------------------------------------------------
 
 
+async def _submit(ctx: CliContext, store: EventStore, incident_id: str, body: ev.Body) -> ev.StoredEvent:
+    """Act through a room and print the one line that says what happened."""
+    room = ctx.room(store, incident_id)
+    await room.load()
+    stored = await room.submit(body)
+    entry = room.state.entry(stored.seq)
+    text = entry.text if entry else stored.type
+    print(f"{incident_id} #{stored.seq} {stored.actor} {text}", flush=True)
+    return stored
+
+
 async def _act(ctx: CliContext, incident_id: str, body: ev.Body) -> int:
     async with ctx.open_store() as store:
-        room = ctx.room(store, incident_id)
-        await room.load()
-        stored = await room.submit(body)
-        entry = room.state.entry(stored.seq)
-        text = entry.text if entry else stored.type
-        print(f"{incident_id} #{stored.seq} {stored.actor} {text}")
+        await _submit(ctx, store, incident_id, body)
     return EXIT_OK
 
 
@@ -255,6 +264,115 @@ def cmd_join(ctx: CliContext) -> int:
     return run_board(ctx, ctx.args.incident)
 
 
+# --- close, export, import ---------------------------------------------------------
+
+EXPORT_CHOICES = ("md", "json", "csv", "all")
+_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv"}
+
+
+async def _export_from_store(
+    ctx: CliContext, store: EventStore, incident_id: str, folder: Path, formats: tuple[str, ...]
+) -> list[Path]:
+    """Read the whole log, fold it, and write the chosen exports (file I/O off the event loop)."""
+    from warroom.export import export_incident  # the renderers load only when exporting
+
+    events = await store.read(incident_id)
+    state = fold(events)
+    return await asyncio.to_thread(export_incident, state, events, folder, formats, ctx.config.policy)
+
+
+async def _close(ctx: CliContext) -> int:
+    args = ctx.args
+    folder = resolve_export_folder(ctx.config, args.dir)
+    async with ctx.open_store() as store:
+        await _submit(ctx, store, args.incident, ev.IncidentClosed(summary=args.summary))
+        if args.no_export:
+            return EXIT_OK
+        try:
+            paths = await _export_from_store(ctx, store, args.incident, folder, ("md", "json", "csv"))
+        except (ExportError, StoreError) as error:
+            _stderr(
+                f"warroom: {args.incident} is closed, but the export failed: {error} "
+                f"(retry with `warroom export {args.incident}`)"
+            )
+            return EXIT_ERROR
+    for path in paths:
+        print(f"exported {path}")
+    return EXIT_OK
+
+
+def cmd_close(ctx: CliContext) -> int:
+    return _run(_close(ctx))
+
+
+def _export_formats(args: argparse.Namespace) -> tuple[str, ...]:
+    fmt = args.format
+    if args.output:
+        if fmt is None:
+            fmt = _SUFFIX_FORMATS.get(Path(args.output).suffix.lower())
+            if fmt is None:
+                raise UsageError("-o writes one file: choose it with --format md, json or csv")
+        if fmt == "all":
+            raise UsageError("-o writes one file: --format all needs --dir instead")
+        if args.dir:
+            raise UsageError("give either -o PATH (one file) or --dir DIR, not both")
+    fmt = fmt or "all"
+    return ("md", "json", "csv") if fmt == "all" else (fmt,)
+
+
+def cmd_export(ctx: CliContext) -> int:
+    args = ctx.args
+    formats = _export_formats(args)
+
+    async def run() -> int:
+        async with ctx.open_store() as store:
+            if not args.output:
+                folder = resolve_export_folder(ctx.config, args.dir)
+                for path in await _export_from_store(ctx, store, args.incident, folder, formats):
+                    print(path)
+                return EXIT_OK
+            from warroom.export import render, write_atomic
+
+            events = await store.read(args.incident)
+            state = fold(events)
+            if not state.declared:
+                raise ExportError(f"nothing to export: {args.incident} has not been declared")
+            data = render(formats[0], state, events, ctx.config.policy)
+            if args.output == "-":
+                sys.stdout.flush()
+                sys.stdout.buffer.write(data.removeprefix(b"\xef\xbb\xbf"))  # UTF-8 whatever the locale; no BOM in a pipe
+                sys.stdout.buffer.flush()
+                return EXIT_OK
+            path = Path(args.output).expanduser()
+            await asyncio.to_thread(write_atomic, path, data)
+            print(path)
+            return EXIT_OK
+
+    return _run(run())
+
+
+def cmd_import(ctx: CliContext) -> int:
+    from warroom.export import DocumentError, import_document, parse_document  # loaded on use
+
+    args = ctx.args
+    source = "stdin" if args.file == "-" else args.file
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).expanduser().read_bytes()
+    except OSError as error:
+        raise DocumentError(f"cannot read {source}: {error.strerror or error}") from None
+    doc = parse_document(data, source)
+
+    async def run() -> int:
+        async with ctx.open_store() as store:
+            result = await import_document(store, doc, replace=args.replace)
+        for warning in result.warnings:
+            _stderr(f"warroom: warning: {warning}")
+        print(f"imported {result.incident_id} ({result.events} events) into {result.location}")
+        return EXIT_OK
+
+    return _run(run())
+
+
 # --- the parser ----------------------------------------------------------------
 
 
@@ -369,8 +487,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--owner", metavar="HANDLE")
     p.add_argument("--kind", choices=ev.ACTION_KINDS, default="corrective")
 
-    p = with_incident(command("close", "close the incident (commander)", _acting(lambda a: ev.IncidentClosed(summary=a.summary))))
+    p = with_incident(command("close", "close the incident (commander) and export its post-mortem draft, JSON and CSV", cmd_close))
     p.add_argument("--summary", default="", help="one paragraph for the post-mortem")
+    p.add_argument("--dir", metavar="DIR", help="export folder (default: WARROOM_EXPORT_DIR, then config, then Documents/warroom)")
+    p.add_argument("--no-export", action="store_true", help="close without exporting")
+
+    p = with_incident(
+        command(
+            "export",
+            "write an incident's post-mortem draft (Markdown), log (JSON) and timeline (CSV), open or closed",
+            cmd_export,
+            epilog="Files: INC-ID-postmortem.md, INC-ID.json, INC-ID-timeline.csv. Prints each path written.",
+        )
+    )
+    p.add_argument("--format", choices=EXPORT_CHOICES, default=None, help="which export (default: all)")
+    p.add_argument("-o", "--output", metavar="PATH", help="write one format to PATH instead ('-' for stdout)")
+    p.add_argument("--dir", metavar="DIR", help="export folder (default: WARROOM_EXPORT_DIR, then config, then Documents/warroom)")
+
+    p = command(
+        "import",
+        "restore an incident from a JSON export into the store",
+        cmd_import,
+        epilog="The restored incident shows exactly as the exported one (same events, same seq, same times).",
+    )
+    p.add_argument("file", metavar="FILE", help="a JSON export such as INC-42.json ('-' reads stdin)")
+    p.add_argument("--replace", action="store_true", help="overwrite an incident with the same id in the store")
 
     p = command("locate", "print where the config or the store is", cmd_locate)
     p.add_argument("what", choices=("config", "store"))
@@ -429,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         _stderr(f"warroom: refused: {error.reason}")
     except UnknownIncident as error:
         _stderr(f"warroom: {error}")
-    except (StoreError, ConfigError) as error:
+    except (StoreError, ConfigError, ExportError) as error:
         _stderr(f"warroom: {error}")
     except UsageError as error:
         _stderr(f"warroom: {error}")
