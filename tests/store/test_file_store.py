@@ -153,3 +153,23 @@ def test_declare_into_a_mismatching_file_is_refused(store_dir):
         FileStore(store_dir).append_sync(
             "INC-2", ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="t"))
         )
+
+
+def test_an_append_after_an_import_replaced_the_file_lands_in_the_new_file(store_dir):
+    import asyncio
+
+    writer = declared_store(store_dir)
+    note(writer, "old log")
+    other = FileStore(store_dir / "elsewhere")
+    other.append_sync("INC-1", ev.EventDraft(actor="bob", body=ev.IncidentDeclared(incident_id="INC-1", title="imported")))
+    for n in range(5):  # larger than the old file, so a stale read offset would land mid-line
+        other.append_sync("INC-1", ev.EventDraft(actor="bob", body=ev.NoteAdded(text=f"imported {n}")))
+    imported = asyncio.run(other.read("INC-1"))
+    with pytest.raises(Exception, match="--replace"):
+        FileStore(store_dir).import_events("INC-1", imported)
+    FileStore(store_dir).import_events("INC-1", imported, replace=True)
+    stored = note(writer, "after the import")
+    assert stored.seq == 7
+    events = asyncio.run(FileStore(store_dir).read("INC-1"))
+    texts = [e.body.title if e.seq == 1 else e.body.text for e in events]
+    assert texts == ["imported", *[f"imported {n}" for n in range(5)], "after the import"]

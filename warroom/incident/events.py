@@ -67,6 +67,16 @@ def valid_handle(value: str) -> bool:
     return bool(_HANDLE_RE.match(value))
 
 
+def _as_utc(value: datetime) -> datetime:
+    """Times are UTC everywhere; a time without a zone is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -97,7 +107,7 @@ class KeyTimeSet(Body):
 
     type: Literal["key_time_set"] = "key_time_set"
     which: KeyTime
-    time: datetime
+    time: UtcTime
 
 
 class IncidentClosed(Body):
@@ -270,13 +280,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _as_utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("time must carry a timezone")
-    return value.astimezone(timezone.utc)
-
-
-UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class EventDraft(BaseModel):

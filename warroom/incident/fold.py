@@ -128,7 +128,7 @@ _SENTENCES: dict[str, Callable[[IncidentState, ev.StoredEvent, Any], str]] = {
     "incident_declared": _declared_text,
     "severity_changed": lambda s, e, b: f"changed severity SEV{s.severity} → SEV{b.severity}",
     "status_changed": lambda s, e, b: f"set status to {b.status}",
-    "key_time_set": lambda s, e, b: f"set {b.which} time to {b.time.astimezone(e.at.tzinfo):%Y-%m-%d %H:%M UTC}",
+    "key_time_set": lambda s, e, b: f"set {b.which} time to {b.time:%Y-%m-%d %H:%M UTC}",
     "incident_closed": lambda s, e, b: _with_note("closed the incident", b.summary),
     "responder_joined": lambda s, e, b: "joined",
     "shift_changed": _shift_text,

@@ -52,6 +52,7 @@ class _Log:
         self.reset()
 
     def reset(self) -> None:
+        self.inode: int | None = None
         self.offset = 0
         self.line_no = 0
         self.state = IncidentState()
@@ -100,10 +101,15 @@ class FileStore(EventStore):
         """Read whatever complete lines were added since we last looked."""
         with entry.lock:
             try:
-                size = os.fstat(fd).st_size if fd is not None else entry.path.stat().st_size
+                info = os.fstat(fd) if fd is not None else entry.path.stat()
             except FileNotFoundError:
                 return
-            if size < entry.offset:
+            size = info.st_size
+            if info.st_ino != entry.inode:
+                if entry.inode is not None:  # replaced by an import: start again from its top
+                    entry.reset()
+                entry.inode = info.st_ino
+            elif size < entry.offset:
                 self.warn(f"{entry.path}: file shrank from {entry.offset} to {size} bytes; re-reading it")
                 entry.reset()
             if size == entry.offset:
@@ -200,12 +206,8 @@ class FileStore(EventStore):
         flags = os.O_RDWR | os.O_APPEND | (os.O_CREAT if declaring else 0)
         if declaring:
             self.folder.mkdir(parents=True, exist_ok=True)
+        fd = self._open_locked(entry, flags, incident_id)
         try:
-            fd = os.open(entry.path, flags, 0o664)
-        except FileNotFoundError:
-            raise UnknownIncident(incident_id) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
             self._refresh(entry, fd)
             original = entry.by_id.get(draft.id)
             if original is not None:
@@ -228,21 +230,50 @@ class FileStore(EventStore):
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
+    def _open_locked(self, entry: _Log, flags: int, incident_id: str) -> int:
+        """Open the incident's file and take its exclusive lock.
+
+        An import may have replaced the file while we waited for the lock; appending to
+        the old, unlinked file would lose the event, so in that case open the new one.
+        """
+        while True:
+            try:
+                fd = os.open(entry.path, flags, 0o664)
+            except FileNotFoundError:
+                raise UnknownIncident(incident_id) from None
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                if os.stat(entry.path).st_ino == os.fstat(fd).st_ino:
+                    return fd
+            except FileNotFoundError:
+                pass
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
     def import_events(self, incident_id: str, events: list[StoredEvent], *, replace: bool = False) -> Path:
-        """Write a whole log at once (``warroom import``), keeping each event's envelope."""
+        """Write a whole log at once (``warroom import``), keeping each event's envelope.
+
+        Holds the incident's lock while it swaps the file in, so no append is lost to it.
+        """
         path = self.path_for(incident_id)
-        if path.exists() and not replace:
-            raise Rejected(f"{incident_id} already exists in {self.folder}; pass --replace to overwrite it")
         self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".importing")
-        with open(temporary, "wb") as handle:
-            for event in events:
-                handle.write(dump_stored(event).encode() + b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-        with self._logs_lock:
-            self._logs.pop(incident_id, None)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o664)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_size and not replace:
+                raise Rejected(f"{incident_id} already exists in {self.folder}; pass --replace to overwrite it")
+            temporary = path.with_suffix(".importing")
+            with open(temporary, "wb") as handle:
+                for event in events:
+                    handle.write(dump_stored(event).encode() + b"\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+            with self._logs_lock:
+                self._logs.pop(incident_id, None)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
         return path
 
 
