@@ -173,3 +173,4 @@ def test_an_append_after_an_import_replaced_the_file_lands_in_the_new_file(store
     events = asyncio.run(FileStore(store_dir).read("INC-1"))
     texts = [e.body.title if e.seq == 1 else e.body.text for e in events]
     assert texts == ["imported", *[f"imported {n}" for n in range(5)], "after the import"]
+    assert asyncio.run(writer.read("INC-1")) == events  # the writer's own view followed the swap
