@@ -212,34 +212,25 @@ def derive(state: IncidentState, events: Sequence[StoredEvent], policy: Policy =
                     history.role_spans.append(span)
 
         # stakeholder updates against the cadence
-        if kind == "broadcast_sent" and body.audience == "stakeholders":  # type: ignore[union-attr]
-            if before_base is not None and before_due is not None:
-                history.updates.append(
-                    UpdateInterval(
-                        since=before_base,
-                        end=at,
-                        severity=before_severity,
-                        cadence=policy.update_cadence(before_severity),
-                        due=before_due,
-                        snoozed=before_snoozed,
-                        seq=event.seq,
-                        ended_by="update",
-                    )
-                )
-        elif before_due is not None and replay.next_update_due(policy) is None and before_base is not None:
-            history.updates.append(
-                UpdateInterval(
-                    since=before_base,
-                    end=at,
-                    severity=before_severity,
-                    cadence=policy.update_cadence(before_severity),
-                    due=before_due,
-                    snoozed=before_snoozed,
-                    seq=None,
-                    ended_by="cadence-ended",
-                    reason=_why_cadence_ended(kind, replay),
-                )
+        def interval(seq: int | None, ended_by: str, reason: str = "") -> UpdateInterval:
+            return UpdateInterval(
+                since=before_base,
+                end=at,
+                severity=before_severity,
+                cadence=policy.update_cadence(before_severity),
+                due=before_due,
+                snoozed=before_snoozed,
+                seq=seq,
+                ended_by=ended_by,
+                reason=reason,
             )
+
+        if before_base is None or before_due is None:
+            pass
+        elif kind == "broadcast_sent" and body.audience == "stakeholders":  # type: ignore[union-attr]
+            history.updates.append(interval(event.seq, "update"))
+        elif replay.next_update_due(policy) is None:
+            history.updates.append(interval(None, "cadence-ended", _why_cadence_ended(kind, replay)))
     due = replay.next_update_due(policy)
     base = replay.last_stakeholder_update or replay.declared_at
     if due is not None and base is not None:
