@@ -255,6 +255,12 @@ def cmd_join(ctx: CliContext) -> int:
     return run_board(ctx, ctx.args.incident)
 
 
+def cmd_demo(ctx: CliContext) -> int:
+    from warroom.tui.demo import run_demo  # Textual is imported only here
+
+    return run_demo(ctx)
+
+
 # --- the parser ----------------------------------------------------------------
 
 
@@ -301,6 +307,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="the whole timeline, not the last 20 entries")
 
     with_incident(command("join", "open the live board for an incident", cmd_join))
+
+    p = sub.add_parser(
+        "demo",
+        help="watch a simulated incident on the board and join in",
+        description=(
+            "Open the board on a simulated incident: an automation change is expiring customer data "
+            "objects, and a few simulated responders claim, hand off, take breaks and post notes while "
+            "you watch and join in as yourself. Uses a new temporary folder, never your real store."
+        ),
+    )
+    p.add_argument("--as", dest="actor", metavar="HANDLE", help="join as HANDLE (default: config, then login name)")
+    p.add_argument("--folder", metavar="DIR", help="keep the demo store in DIR (default: a new temporary folder)")
+    p.add_argument("--pace", type=float, default=1.0, help="how many times faster the simulated responders act (default 1)")
+    p.add_argument("--seed", type=int, help="random seed, for a repeatable demo")
+    p.set_defaults(run=cmd_demo)
 
     p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star))))
     p.add_argument("text")
