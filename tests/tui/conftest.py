@@ -17,6 +17,7 @@ from warroom.store import FileStore
 from warroom.tui.app import WarroomApp
 
 SIZE = (140, 45)
+REPO_ROOT_FOR_TESTS = Path(__file__).resolve().parents[2]
 INCIDENT = "INC-1"
 
 
@@ -93,3 +94,19 @@ async def ready(pilot, *, dismiss_catch_up: bool = True) -> None:
 
 def notices(app: WarroomApp) -> str:
     return "\n".join(message for _, message in app.notices)
+
+
+async def type_text(pilot, text: str) -> None:
+    """Put ``text`` into the focused input, as typing would (without a key round-trip per letter)."""
+    from textual.widgets import Input
+
+    focused = pilot.app.focused
+    assert isinstance(focused, Input), f"expected an input to have focus, not {focused!r}"
+    focused.insert_text_at_cursor(text)
+    await pilot.pause()
+
+
+async def screen_shown(pilot, kind: type, part: str) -> None:
+    """Wait until a screen of ``kind`` is on top and has composed ``part``."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, kind) and bool(app.screen.query(part)))

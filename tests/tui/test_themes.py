@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from textual.command import CommandList
+
 from warroom.config import Config, UiConfig
 from warroom.tui.themes import (
     BUILTIN_THEMES,
@@ -16,7 +18,7 @@ from warroom.tui.themes import (
     parse_theme,
 )
 
-from .conftest import SIZE, notices, ready
+from .conftest import SIZE, notices, ready, type_text, until
 
 GOOD = """
 name = "midnight"
@@ -120,8 +122,9 @@ async def test_theme_switch_from_the_palette_recolours_the_board(incident, make_
         await ready(pilot)
         before = app.theme_variables["severity-1"]
         await pilot.press("ctrl+p")
-        await pilot.press(*"theme: warroom-light")
-        await pilot.pause(0.3)
+        await type_text(pilot, "theme: warroom-light")
+        commands = app.screen.query_one(CommandList)
+        await until(pilot, lambda: commands.option_count and "warroom-light" in str(commands.get_option_at_index(0).prompt))
         await pilot.press("enter")
         await pilot.pause()
         assert app.theme == "warroom-light"

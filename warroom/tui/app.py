@@ -96,7 +96,10 @@ def utcnow() -> datetime:
 class BoardScreen(Screen):
     """The one screen of the board; it owns the pane keys (tab / shift+tab)."""
 
-    BINDINGS: ClassVar = bindings(PANE_KEYS)
+    BINDINGS: ClassVar = [
+        *bindings(PANE_KEYS),
+        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False, id="copy_text"),
+    ]
 
 
 class WarroomApp(App[int]):
@@ -175,18 +178,27 @@ class WarroomApp(App[int]):
         return variable_defaults()
 
     def compose(self) -> ComposeResult:
-        yield BoardHeader(id="header")
+        # The panes are kept by reference: events and timers reach them without a query,
+        # whichever screen is on top.
+        self.header = BoardHeader(id="header")
+        self.workstreams = WorkstreamTable(id="workstreams")
+        self.responders = ResponderTable(id="responders")
+        self.summary = CommandSummary(id="command-summary")
+        self.broadcasts = BroadcastFeed(id="broadcasts")
+        self.timeline = TimelineView(self.me, id="timeline")
+        self.detail = TimelineDetail(id="timeline-detail")
+        yield self.header
         with Vertical(id="workstreams-pane", classes="pane"):
-            yield WorkstreamTable(id="workstreams")
+            yield self.workstreams
         with Horizontal(id="middle"):
             with CommanderPane(id="commander-pane", classes="pane"):
-                yield CommandSummary(id="command-summary")
-                yield BroadcastFeed(id="broadcasts")
+                yield self.summary
+                yield self.broadcasts
             with Vertical(id="responders-pane", classes="pane"):
-                yield ResponderTable(id="responders")
+                yield self.responders
         with Vertical(id="timeline-pane", classes="pane"):
-            yield TimelineView(self.me, id="timeline")
-            yield TimelineDetail(id="timeline-detail")
+            yield self.timeline
+            yield self.detail
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -198,7 +210,7 @@ class WarroomApp(App[int]):
         for problem in self._startup_problems:
             self.notify(problem, severity="warning", timeout=15)
         self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
-        self.query_one(WorkstreamTable).focus()
+        self.workstreams.focus()
         self._start()
 
     @work(exclusive=True, group="start", exit_on_error=False)
@@ -303,29 +315,13 @@ class WarroomApp(App[int]):
 
     # --- drawing -------------------------------------------------------------------
 
-    @property
-    def header(self) -> BoardHeader:
-        return self.query_one("#header", BoardHeader)
-
-    @property
-    def workstreams(self) -> WorkstreamTable:
-        return self.query_one("#workstreams", WorkstreamTable)
-
-    @property
-    def responders(self) -> ResponderTable:
-        return self.query_one("#responders", ResponderTable)
-
-    @property
-    def timeline(self) -> TimelineView:
-        return self.query_one("#timeline", TimelineView)
-
     def _draw_all(self) -> None:
         state, now = self.state, self.clock()
         self.header.show(state, self.room.incident_id, self.me, self.offline)
         self.workstreams.show(state, self.me, now, self.policy)
         self.responders.show(state, self.me, now, self.policy)
-        self.query_one(CommandSummary).show(state, self.me, now, self.policy)
-        self.query_one(BroadcastFeed).show(state)
+        self.summary.show(state, self.me, now, self.policy)
+        self.broadcasts.show(state)
         self.timeline.set_entries(state.timeline)
         self._snapshots = {ws.id: _snapshot(ws) for ws in state.workstreams.values()}
         self._commander = state.commander
@@ -384,9 +380,9 @@ class WarroomApp(App[int]):
         if header:
             self.header.show(state, self.room.incident_id, self.me, self.offline)
         if command:
-            self.query_one(CommandSummary).show(state, self.me, now, self.policy)
+            self.summary.show(state, self.me, now, self.policy)
         if broadcasts:
-            self.query_one(BroadcastFeed).show(state)
+            self.broadcasts.show(state)
         if restar:
             self.timeline.restyle()
         self._commander = state.commander
@@ -394,7 +390,7 @@ class WarroomApp(App[int]):
     def _tick(self) -> None:
         """Every second: the clock-driven lines of the commander pane."""
         if self.ready:
-            self.query_one(CommandSummary).show(self.state, self.me, self.clock(), self.policy)
+            self.summary.show(self.state, self.me, self.clock(), self.policy)
 
     def _slow_tick(self) -> None:
         """Every 30 s: time since update, staleness, time on shift and fatigue."""
@@ -414,7 +410,7 @@ class WarroomApp(App[int]):
         self.timeline.restyle()
         if self.ready:
             self.header.show(self.state, self.room.incident_id, self.me, self.offline)
-            self.query_one(BroadcastFeed).show(self.state)
+            self.broadcasts.show(self.state)
 
     def _toast(self, entry: TimelineEntry) -> None:
         """Pop up what others did that you must know now: broadcasts and things done to you."""
@@ -608,7 +604,7 @@ class WarroomApp(App[int]):
 
     @on(TimelineView.Highlighted)
     def _timeline_highlighted(self, message: TimelineView.Highlighted) -> None:
-        self.query_one(TimelineDetail).show(message.entry)
+        self.detail.show(message.entry)
 
     @on(WorkstreamTable.Chosen)
     async def _workstream_chosen(self, message: WorkstreamTable.Chosen) -> None:
@@ -631,7 +627,11 @@ class WarroomApp(App[int]):
         if entry is None:
             self._refuse("the timeline is empty")
             return
-        await self._submit(ev.EntryStarred(target=entry.seq, starred=not entry.starred))
+        following = self.timeline.auto_follow
+        if await self._submit(ev.EntryStarred(target=entry.seq, starred=not entry.starred)):
+            # The star's own line was just appended: keep the cursor on the entry starred.
+            self.timeline.move_cursor(self.timeline.index_of(entry.seq) or 0)
+            self.timeline.auto_follow = following
 
     async def action_take_break(self) -> None:
         if not self._can_act() or self._refused(ev.ShiftChanged(shift="break", minutes=15)):
