@@ -229,3 +229,23 @@ async def test_a_ten_thousand_event_incident_opens_without_a_widget_per_entry(st
         assert len(list(app.screen.walk_children())) < 100
         await until(pilot, lambda: timeline.scroll_offset.y == timeline.max_scroll_y > 0)
         assert timeline.highlighted.text == "note 10000"
+
+
+async def test_timeline_follows_new_entries_unless_the_user_moved_up(incident, make_board) -> None:
+    for n in range(60):
+        incident.act("alice", ev.NoteAdded(text=f"note {n}"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+        timeline.focus()
+        await until(pilot, lambda: timeline.scroll_offset.y == timeline.max_scroll_y > 0)
+        incident.act("bob", ev.NoteAdded(text="while following"))
+        await until(pilot, lambda: timeline.highlighted.text == "while following")
+        await pilot.press("up", "up", "up")
+        reading = timeline.highlighted
+        incident.act("bob", ev.NoteAdded(text="while reading"))
+        await until(pilot, lambda: timeline.entries[-1].text == "while reading")
+        assert timeline.highlighted is reading and not timeline.following
+        await pilot.press("end")
+        assert timeline.highlighted.text == "while reading" and timeline.following

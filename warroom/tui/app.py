@@ -206,12 +206,13 @@ class WarroomApp(App[int]):
         self.query_one("#commander-pane").border_title = "Commander"
         self.query_one("#responders-pane").border_title = "Responders"
         self.query_one("#timeline-pane").border_title = "Timeline"
-        self.header.show(self.state, self.room.incident_id, self.me, self.offline)
+        self.header.show(self.state, self.room.incident_id, self.me, self.offline, loading=True)
         for problem in self._startup_problems:
             self.notify(problem, severity="warning", timeout=15)
         self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
         self.workstreams.focus()
-        self._start()
+        # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
+        self.call_after_refresh(self._start)
 
     @work(exclusive=True, group="start", exit_on_error=False)
     async def _start(self) -> None:
@@ -585,7 +586,8 @@ class WarroomApp(App[int]):
             body: ev.Body = ev.CommandHandoverAccepted() if accept else ev.CommandHandoverDeclined()
         else:
             body = ev.HandoffAccepted(workstream=offer) if accept else ev.HandoffDeclined(workstream=offer)
-        await self._submit(body)
+        if await self._submit(body):
+            self.clear_notifications()  # the offer's toast has been answered
 
     async def action_workstream_status(self, ws_id: str | None = None) -> None:
         if not self._can_act():

@@ -19,7 +19,8 @@ def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy
     parts: list[str | tuple[str, str]] = [("Commander ", "bold")]
     if state.commander:
         style = "$you bold" if state.commander == me else "bold"
-        since = duration(now - state.commander_since) if state.commander_since else "-"
+        until = state.closed_at or now
+        since = duration(until - state.commander_since) if state.commander_since else "-"
         parts += [(state.commander, style), f" · in command {since}"]
         if state.shift_of(state.commander) != "on":
             parts += [(" (away: command can be taken with i)", "$warning")]

@@ -94,7 +94,8 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _scroll_to_end(self) -> None:
         if self.auto_follow:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            # force: right after the virtual size grows the scrollbar may not be laid out yet
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
 
     def refresh_entry(self, seq: int) -> None:
         """Redraw the line for ``seq`` (it was starred or unstarred)."""
@@ -145,9 +146,9 @@ class TimelineView(ScrollView, can_focus=True):
         top = int(self.scroll_offset.y)
         height = max(self.scrollable_content_region.height, 1)
         if index < top:
-            self.scroll_to(y=index, animate=False)
+            self.scroll_to(y=index, animate=False, immediate=True, force=True)
         elif index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False)
+            self.scroll_to(y=index - height + 1, animate=False, immediate=True, force=True)
         self.refresh_lines(old - top, 1)
         self.refresh_lines(index - top, 1)
         self.refresh()
