@@ -374,7 +374,7 @@ class WarroomApp(App[int]):
                 continue
             before = self._snapshots.get(ws_id, (None, None, None))
             touched_people.update(h for h in (before[0], ws.owner) if h)
-            self.workstreams.show_one(ws, self.me, now, self.policy)
+            self.workstreams.show_one(ws, self.me, now, self.policy, state.closed)
             self._snapshots[ws_id] = _snapshot(ws)
         for handle in sorted(touched_people):
             self.responders.show_one(state, handle, self.me, now, self.policy)

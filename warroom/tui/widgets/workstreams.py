@@ -15,8 +15,8 @@ from .table import BoardTable, Cell
 MAX_TITLE = 48
 
 
-def workstream_cells(ws: Workstream, me: str, now: datetime, policy: Policy) -> tuple[Cell, ...]:
-    stale = ws.is_stale(now, policy)
+def workstream_cells(ws: Workstream, me: str, now: datetime, policy: Policy, closed: bool = False) -> tuple[Cell, ...]:
+    stale = not closed and ws.is_stale(now, policy)  # a closed incident has nothing left to chase
     title = ws.title if len(ws.title) <= MAX_TITLE else ws.title[: MAX_TITLE - 1] + "…"
     if ws.pending:
         owner: Cell = (owner_label(ws), "$pending bold" if ws.pending.to == me else "$pending")
@@ -52,10 +52,10 @@ class WorkstreamTable(BoardTable):
 
     def show(self, state: IncidentState, me: str, now: datetime, policy: Policy) -> None:
         for ws in state.workstreams.values():
-            self.sync_row(ws.id, workstream_cells(ws, me, now, policy))
+            self.sync_row(ws.id, workstream_cells(ws, me, now, policy, state.closed))
 
-    def show_one(self, ws: Workstream, me: str, now: datetime, policy: Policy) -> None:
-        self.sync_row(ws.id, workstream_cells(ws, me, now, policy))
+    def show_one(self, ws: Workstream, me: str, now: datetime, policy: Policy, closed: bool = False) -> None:
+        self.sync_row(ws.id, workstream_cells(ws, me, now, policy, closed))
 
     def on_data_table_row_selected(self, event: BoardTable.RowSelected) -> None:
         event.stop()
