@@ -482,3 +482,26 @@ async def test_q_leaves_the_board_without_going_off_shift(incident, make_board, 
         await pilot.pause()
         assert app.return_code == 0
     assert incident.state().responders["bob"].shift == "on"
+
+
+async def test_commander_going_off_shift_is_offered_the_command_hand_over(incident, make_board) -> None:
+    incident.act("bob", ev.ResponderJoined())
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("o")
+        assert "you are in command: hand over command first" in notices(app)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await screen_shown(pilot, FormScreen, "#field-note")
+        assert app.screen.form_title == "Hand over command"
+    assert incident.state().responders["alice"].shift == "on"
+
+
+async def test_the_highlighted_entry_is_shown_in_full_below_the_timeline(incident, make_board) -> None:
+    long_note = "restore job 7731: " + "us-east done, eu-west at 40%, ap-south queued; " * 4
+    incident.act("alice", ev.NoteAdded(text=long_note.strip()))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await until(pilot, lambda: long_note.strip() in str(app.detail.render()))

@@ -129,3 +129,12 @@ async def test_theme_switch_from_the_palette_recolours_the_board(incident, make_
         await pilot.pause()
         assert app.theme == "warroom-light"
         assert app.theme_variables["severity-1"] != before
+
+
+def test_board_stylesheet_uses_theme_variables_not_hex() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[2] / "warroom" / "tui"
+    for sheet in root.rglob("*.tcss"):
+        assert not re.search(r"#[0-9A-Fa-f]{3,8}\b", sheet.read_text()), sheet
+    assert "$severity" in (root / "widgets" / "header.py").read_text()
