@@ -38,7 +38,7 @@ async def main(samples: int) -> None:
     alice = WarroomApp(Room(FileStore(folder), "INC-1", "alice"), themes_dir=folder / "none")
     bob = WarroomApp(Room(FileStore(folder), "INC-1", "bob"), themes_dir=folder / "none")
     seen: dict[str, float] = {}
-    async with alice.run_test(size=(140, 45)) as pa, bob.run_test(size=(140, 45)) as pb:
+    async with alice.run_test(size=(140, 45)) as pa, bob.run_test(size=(140, 45)):
         while not (alice.ready and bob.ready):
             await asyncio.sleep(0.01)
         original = bob.timeline.append

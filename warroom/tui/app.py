@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from warroom.config import DEFAULT_THEME, Config, resolve_export_folder, user_themes_dir
-from warroom.incident import IncidentState, fold
+from warroom.incident import IncidentState, Policy, fold
 from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry, Workstream
 from warroom.room import Room
@@ -168,7 +168,7 @@ class WarroomApp(App[int]):
         return self.room.state
 
     @property
-    def policy(self):  # noqa: ANN201 - Policy
+    def policy(self) -> Policy:
         return self.room.policy
 
     def get_default_screen(self) -> Screen:
@@ -242,8 +242,9 @@ class WarroomApp(App[int]):
             self.push_screen(declare_form(self.room.incident_id), self._declared)
             return
         try:
-            await self.room.store.append(self.room.incident_id, ev.EventDraft(actor=self.me, body=body))
-            await self.room.load()
+            await self.room.submit(body)
+        except Rejected:
+            await self.room.load()  # someone declared it a moment ago: join theirs
         except StoreError as error:
             self._leave(str(error))
             return
