@@ -249,3 +249,15 @@ async def test_timeline_follows_new_entries_unless_the_user_moved_up(incident, m
         assert timeline.highlighted is reading and not timeline.following
         await pilot.press("end")
         assert timeline.highlighted.text == "while reading" and timeline.following
+
+
+async def test_newest_entry_stays_in_view_when_the_pane_shrinks(incident, make_board) -> None:
+    for n in range(40):
+        incident.act("alice", ev.NoteAdded(text=f"note {n} " + "long words " * 12))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+        await pilot.resize_terminal(80, 24)
+        await until(pilot, lambda: timeline.size.height < 10 and timeline.scroll_offset.y == timeline.max_scroll_y > 0)
+        assert timeline.highlighted is timeline.entries[-1]

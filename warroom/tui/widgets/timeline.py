@@ -140,19 +140,19 @@ class TimelineView(ScrollView, can_focus=True):
         if not self.entries:
             return
         index = max(0, min(index, len(self.entries) - 1))
-        old = self.cursor
         self.cursor = index
         self.auto_follow = index == len(self.entries) - 1
-        top = int(self.scroll_offset.y)
-        height = max(self.scrollable_content_region.height, 1)
-        if index < top:
-            self.scroll_to(y=index, animate=False, immediate=True, force=True)
-        elif index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False, immediate=True, force=True)
-        self.refresh_lines(old - top, 1)
-        self.refresh_lines(index - top, 1)
+        self._reveal_cursor()
         self.refresh()
         self._announce()
+
+    def _reveal_cursor(self) -> None:
+        top = int(self.scroll_offset.y)
+        height = max(self.scrollable_content_region.height, 1)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True, force=True)
 
     def action_cursor_up(self) -> None:
         self.move_cursor(self.cursor - 1)
@@ -187,6 +187,11 @@ class TimelineView(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is not None:
             self.move_cursor(int(self.scroll_offset.y) + offset.y)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The pane shrinks when the detail line below wraps: keep the newest entry in view.
+        self._cache.clear()
+        self.call_after_refresh(self._scroll_to_end if self.auto_follow else self._reveal_cursor)
 
     def on_focus(self) -> None:
         self._cache.clear()
