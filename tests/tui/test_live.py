@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,22 +35,6 @@ async def test_two_boards_on_one_folder_see_each_others_actions(incident, make_b
         await type_text(pb, "restore job 7731 started")
         await pb.press("enter")
         await until(pa, lambda: alice.query_one(TimelineView).entries[-1].text == "restore job 7731 started")
-
-
-async def test_an_action_reaches_the_other_board_within_a_fraction_of_a_second(incident, make_board) -> None:
-    incident.act("bob", ev.ResponderJoined())
-    alice, bob = make_board("alice"), make_board("bob")
-    async with alice.run_test(size=SIZE) as pa, bob.run_test(size=SIZE) as pb:
-        await ready(pa)
-        await ready(pb)
-        timeline = bob.query_one(TimelineView)
-        started = time.perf_counter()
-        await pa.press("t")
-        await type_text(pa, "ping")
-        await pa.press("enter")
-        await until(pb, lambda: timeline.entries[-1].text == "ping")
-        # Generous bound for a loaded CI machine; the report's number comes from bench/.
-        assert time.perf_counter() - started < 2.0
 
 
 async def test_only_the_touched_row_is_redrawn(incident, make_board) -> None:
