@@ -32,7 +32,7 @@ from warroom.config import (
     resolve_handle,
     resolve_store,
 )
-from warroom.export import ExportError
+from warroom.errors import WarroomError
 from warroom.incident import IncidentState, fold
 from warroom.incident import events as ev
 from warroom.room import Room
@@ -290,7 +290,7 @@ async def _close(ctx: CliContext) -> int:
             return EXIT_OK
         try:
             paths = await _export_from_store(ctx, store, args.incident, folder, ("md", "json", "csv"))
-        except (ExportError, StoreError) as error:
+        except WarroomError as error:
             _stderr(
                 f"warroom: {args.incident} is closed, but the export failed: {error} "
                 f"(retry with `warroom export {args.incident}`)"
@@ -336,6 +336,8 @@ def cmd_export(ctx: CliContext) -> int:
             events = await store.read(args.incident)
             state = fold(events)
             if not state.declared:
+                from warroom.export import ExportError
+
                 raise ExportError(f"nothing to export: {args.incident} has not been declared")
             data = render(formats[0], state, events, ctx.config.policy)
             if args.output == "-":
@@ -371,6 +373,10 @@ def cmd_import(ctx: CliContext) -> int:
         return EXIT_OK
 
     return _run(run())
+def cmd_demo(ctx: CliContext) -> int:
+    from warroom.tui.demo import run_demo  # Textual is imported only here
+
+    return run_demo(ctx)
 
 
 # --- the parser ----------------------------------------------------------------
@@ -419,6 +425,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="the whole timeline, not the last 20 entries")
 
     with_incident(command("join", "open the live board for an incident", cmd_join))
+
+    p = sub.add_parser(
+        "demo",
+        help="watch a simulated incident on the board and join in",
+        description=(
+            "Open the board on a simulated incident: an automation change is expiring customer data "
+            "objects, and a few simulated responders claim, hand off, take breaks and post notes while "
+            "you watch and join in as yourself. Uses a new temporary folder, never your real store."
+        ),
+    )
+    p.add_argument("--as", dest="actor", metavar="HANDLE", help="join as HANDLE (default: config, then login name)")
+    p.add_argument("--folder", metavar="DIR", help="keep the demo store in DIR (default: a new temporary folder)")
+    p.add_argument("--pace", type=float, default=1.0, help="how many times faster the simulated responders act (default 1)")
+    p.add_argument("--seed", type=int, help="random seed, for a repeatable demo")
+    p.set_defaults(run=cmd_demo)
 
     p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star))))
     p.add_argument("text")
@@ -568,9 +589,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(CliContext(args))
     except Rejected as error:
         _stderr(f"warroom: refused: {error.reason}")
-    except UnknownIncident as error:
-        _stderr(f"warroom: {error}")
-    except (StoreError, ConfigError, ExportError) as error:
+    except WarroomError as error:
         _stderr(f"warroom: {error}")
     except UsageError as error:
         _stderr(f"warroom: {error}")

@@ -19,6 +19,7 @@ import platformdirs
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from warroom.errors import WarroomError
 from warroom.incident.events import valid_handle
 from warroom.incident.policy import Policy
 
@@ -26,7 +27,7 @@ APP_NAME = "warroom"
 DEFAULT_THEME = "warroom-dark"
 
 
-class ConfigError(Exception):
+class ConfigError(WarroomError):
     """The config file exists but cannot be used; the message names the file and the problem."""
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from warroom.errors import WarroomError
 
-class ExportError(Exception):
+
+class ExportError(WarroomError):
     """An export or import could not be done; the message says why, in one line."""
 
 

@@ -15,11 +15,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from warroom.errors import WarroomError
 from warroom.incident import EventDraft, IncidentState, StoredEvent
 from warroom.incident.events import valid_incident_id
 
 
-class StoreError(Exception):
+class StoreError(WarroomError):
     """Anything a store refuses or cannot do; the message is meant for a human."""
 
 

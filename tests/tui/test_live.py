@@ -1,0 +1,246 @@
+"""The board as a live, shared view: following the store, toasts, joining, time, scale."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from warroom.incident import events as ev
+from warroom.incident.events import EventDraft, utcnow
+from warroom.room import Room
+from warroom.store import FileStore, StoreUnavailable
+from warroom.tui.app import WarroomApp
+from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.info import CatchUpScreen
+from warroom.tui.widgets import CommandSummary, TimelineView
+
+from .conftest import INCIDENT, SIZE, notices, ready, screen_shown, type_text, until
+
+
+async def test_two_boards_on_one_folder_see_each_others_actions(incident, make_board) -> None:
+    incident.act("bob", ev.ResponderJoined())
+    alice, bob = make_board("alice"), make_board("bob")
+    async with alice.run_test(size=SIZE) as pa, bob.run_test(size=SIZE) as pb:
+        await ready(pa)
+        await ready(pb)
+        await pa.press("n")
+        await type_text(pa, "Restore expired objects")
+        await pa.press("enter")
+        await until(pb, lambda: bob.workstreams.has_row("WS-1"))
+        await pb.press("c")
+        await until(pa, lambda: alice.workstreams.spec("WS-1")[2] == "bob")
+        assert alice.responders.spec("bob")[4] == "1"
+        await pb.press("t")
+        await type_text(pb, "restore job 7731 started")
+        await pb.press("enter")
+        await until(pa, lambda: alice.query_one(TimelineView).entries[-1].text == "restore job 7731 started")
+
+
+async def test_only_the_touched_row_is_redrawn(incident, make_board) -> None:
+    for title in ("one", "two", "three"):
+        incident.act("alice", ev.WorkstreamOpened(title=title))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        synced: list[str] = []
+        original = app.workstreams.sync_row
+
+        def spy(key, cells):
+            synced.append(key)
+            return original(key, cells)
+
+        app.workstreams.sync_row = spy  # type: ignore[method-assign]
+        timeline = app.query_one(TimelineView)
+        rebuilt = []
+        timeline.set_entries = lambda entries: rebuilt.append(entries)  # type: ignore[method-assign]
+        incident.act("alice", ev.WorkstreamClaimed(workstream="WS-2"))
+        await until(pilot, lambda: app.state.workstreams["WS-2"].owner == "alice")
+        await until(pilot, lambda: timeline.entries[-1].type == "workstream_claimed")
+        assert synced == ["WS-2"]
+        assert rebuilt == []
+
+
+async def test_broadcast_pops_up_on_other_boards(incident, make_board) -> None:
+    incident.act("bob", ev.ResponderJoined())
+    app = make_board("bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        incident.act("alice", ev.BroadcastSent(text="all hands: stop manual restores"))
+        await until(pilot, lambda: "all hands: stop manual restores" in notices(app))
+        assert "all hands: stop manual restores" in str(app.query_one("#broadcasts").render())
+
+
+async def test_commander_taking_your_workstream_pops_up(incident, make_board) -> None:
+    incident.act("alice", ev.WorkstreamOpened(title="Verify restored data"))
+    incident.act("bob", ev.WorkstreamClaimed(workstream="WS-1"))
+    app = make_board("bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        incident.act("alice", ev.WorkstreamClaimed(workstream="WS-1"))
+        await until(pilot, lambda: "alice took your WS-1" in notices(app))
+        assert app.responders.spec("bob")[4] == "-"
+
+
+async def test_joining_makes_you_a_responder(incident, make_board) -> None:
+    app = make_board("dora")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert app.responders.spec("dora")[0] == ("▸ dora (you)", "$you bold")
+    assert incident.state().responders["dora"].shift == "on"
+
+
+async def test_rejoining_after_going_off_shift_comes_back_on_with_a_catch_up(incident, make_board) -> None:
+    incident.act("bob", ev.ResponderJoined())
+    incident.act("bob", ev.ShiftChanged(shift="off"))
+    incident.act("alice", ev.WorkstreamOpened(title="Talk to customers"))
+    incident.act("alice", ev.BroadcastSent(text="status page is up"))
+    incident.act("alice", ev.NoteAdded(text="unstarred chatter"))
+    app = make_board("bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_shown(pilot, CatchUpScreen, "#catchup-lines")
+        lines = str(app.screen.query_one("#catchup-lines").render())
+        assert 'opened WS-1 "Talk to customers"' in lines and "status page is up" in lines
+        assert "unstarred chatter" not in lines
+        assert "you are on shift again" in notices(app)
+    assert incident.state().responders["bob"].shift == "on"
+
+
+async def test_joining_an_undeclared_incident_offers_to_declare_it(store_dir: Path, make_board) -> None:
+    app = make_board("alice", incident_id="INC-7")
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_shown(pilot, FormScreen, "#field-title")
+        assert app.focused.id == "field-title"
+        await type_text(pilot, "Checkout errors")
+        await pilot.press("tab", "up", "up", "enter")  # SEV3 -> SEV1
+        await until(pilot, lambda: app.ready)
+        header = str(app.header.render())
+        assert "Checkout errors" in header and " SEV1 " in header
+
+
+async def test_escape_on_the_declare_form_leaves_with_a_message(store_dir: Path, make_board) -> None:
+    app = make_board("alice", incident_id="INC-7")
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_shown(pilot, FormScreen, "#field-title")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == 1 and "INC-7 was not declared" in app.exit_message
+
+
+async def test_refused_events_in_the_log_are_shown_as_refused(store_dir: Path, make_board) -> None:
+    # A log written by something that skipped the rules: bob's claim of alice's workstream.
+    at = utcnow()
+    drafts = [
+        ("alice", ev.IncidentDeclared(incident_id=INCIDENT, title="x", severity=2)),
+        ("alice", ev.WorkstreamOpened(title="Restore")),
+        ("alice", ev.WorkstreamClaimed(workstream="WS-1")),
+        ("bob", ev.WorkstreamClaimed(workstream="WS-1")),
+    ]
+    events = [EventDraft(actor=a, body=b).stored(seq=n, at=at) for n, (a, b) in enumerate(drafts, 1)]
+    FileStore(store_dir).import_events(INCIDENT, events)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.query_one(TimelineView)
+        refused = timeline.entries[timeline.index_of(4)]
+        assert refused.rejected
+        timeline.move_cursor(timeline.index_of(4))
+        await pilot.pause()
+        line = timeline.render_line(timeline.index_of(4) - int(timeline.scroll_offset.y)).text
+        assert "✗" in line and "refused:" in line
+        assert app.workstreams.spec("WS-1")[2] == ("alice", "$you bold")
+
+
+async def test_clock_driven_values_refresh_on_the_timer(incident, make_board) -> None:
+    incident.act("alice", ev.WorkstreamOpened(title="Verify"))
+    app = make_board("alice", clock_offset=timedelta(hours=5))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.refresh_clocks()
+        await pilot.pause()
+        summary = str(app.query_one(CommandSummary).render())
+        assert "update OVERDUE" in summary  # SEV1 wants an update every 20 minutes
+        assert "time to hand over" in summary  # in command past the policy's 60 minutes
+        assert app.workstreams.spec("WS-1")[4][0].endswith("STALE")
+        assert app.responders.spec("alice")[3][0].endswith("tired")
+
+
+async def test_store_unavailable_shows_offline_and_keeps_the_board(incident, store_dir: Path) -> None:
+    class FlakyStore(FileStore):
+        down = False
+
+        async def read(self, incident_id: str, after: int = 0):
+            if self.down:
+                raise StoreUnavailable("server unreachable")
+            return await super().read(incident_id, after)
+
+        async def follow(self, incident_id: str, after: int = 0):
+            cursor = after
+            while True:
+                for event in await self.read(incident_id, cursor):
+                    yield event
+                    cursor = event.seq
+                await asyncio.sleep(0.01)
+
+    store = FlakyStore(store_dir)
+    app = WarroomApp(Room(store, INCIDENT, "alice"), themes_dir=store_dir / "none")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        store.down = True
+        await until(pilot, lambda: "offline — reconnecting" in str(app.header.render()))
+        assert "Customer objects expiring" in str(app.header.render())  # last state kept
+        incident.act("alice", ev.NoteAdded(text="written while this board was offline"))
+        store.down = False
+        timeline = app.query_one(TimelineView)
+        await until(pilot, lambda: timeline.entries[-1].text == "written while this board was offline", tries=800)
+        assert "offline" not in str(app.header.render())
+
+
+async def test_a_ten_thousand_event_incident_opens_without_a_widget_per_entry(store_dir: Path, make_board) -> None:
+    at = utcnow()
+    events = [EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id=INCIDENT, title="big", severity=2)).stored(1, at)]
+    events += [
+        EventDraft(actor="bob", body=ev.NoteAdded(text=f"note {n}")).stored(n, at) for n in range(2, 10_001)
+    ]
+    FileStore(store_dir).import_events(INCIDENT, events)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.query_one(TimelineView)
+        assert len(timeline.entries) == 10_000
+        assert timeline.virtual_size.height == 10_000
+        assert len(list(app.screen.walk_children())) < 100
+        await until(pilot, lambda: timeline.scroll_offset.y == timeline.max_scroll_y > 0)
+        assert timeline.highlighted.text == "note 10000"
+
+
+async def test_timeline_follows_new_entries_unless_the_user_moved_up(incident, make_board) -> None:
+    for n in range(60):
+        incident.act("alice", ev.NoteAdded(text=f"note {n}"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+        timeline.focus()
+        await until(pilot, lambda: timeline.scroll_offset.y == timeline.max_scroll_y > 0)
+        incident.act("bob", ev.NoteAdded(text="while following"))
+        await until(pilot, lambda: timeline.highlighted.text == "while following")
+        await pilot.press("up", "up", "up")
+        reading = timeline.highlighted
+        incident.act("bob", ev.NoteAdded(text="while reading"))
+        await until(pilot, lambda: timeline.entries[-1].text == "while reading")
+        assert timeline.highlighted is reading and not timeline.following
+        await pilot.press("end")
+        assert timeline.highlighted.text == "while reading" and timeline.following
+
+
+async def test_newest_entry_stays_in_view_when_the_pane_shrinks(incident, make_board) -> None:
+    for n in range(40):
+        incident.act("alice", ev.NoteAdded(text=f"note {n} " + "long words " * 12))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+        await pilot.resize_terminal(80, 24)
+        await until(pilot, lambda: timeline.size.height < 10 and timeline.scroll_offset.y == timeline.max_scroll_y > 0)
+        assert timeline.highlighted is timeline.entries[-1]

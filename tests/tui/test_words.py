@@ -1,0 +1,76 @@
+"""The board's wording, without a screen: durations, labels, the update clock, the catch-up."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from warroom.incident import DEFAULT_POLICY, fold
+from warroom.incident import events as ev
+from warroom.incident.events import EventDraft
+from warroom.tui.catchup import catch_up, since_for
+from warroom.tui.format import coarse_duration, duration, owner_label, update_due_label
+
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+
+
+def build(*steps: tuple[str, ev.Body]):
+    return fold(EventDraft(actor=a, body=b).stored(seq=n, at=T0 + timedelta(minutes=n)) for n, (a, b) in enumerate(steps, 1))
+
+
+def test_durations() -> None:
+    assert duration(timedelta(seconds=42)) == "42s"
+    assert duration(timedelta(minutes=12, seconds=59)) == "12m"
+    assert duration(timedelta(hours=3, minutes=5)) == "3h05m"
+    assert duration(timedelta(seconds=-5)) == "0s"
+    assert coarse_duration(timedelta(seconds=42)) == "<1m"
+
+
+def test_update_clock_turns_overdue_by_severity_cadence() -> None:
+    state = build(("alice", ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1)))
+    declared = state.declared_at
+    assert update_due_label(state, declared + timedelta(minutes=8), DEFAULT_POLICY) == ("next update due in 12m", False)
+    assert update_due_label(state, declared + timedelta(minutes=24), DEFAULT_POLICY) == ("update OVERDUE 4m", True)
+    sev4 = build(("alice", ev.IncidentDeclared(incident_id="INC-1", title="x", severity=4)))
+    assert update_due_label(sev4, declared, DEFAULT_POLICY) == ("", False)
+
+
+def test_pending_hand_off_reads_giver_arrow_taker() -> None:
+    state = build(
+        ("alice", ev.IncidentDeclared(incident_id="INC-1", title="x")),
+        ("alice", ev.WorkstreamOpened(title="w")),
+        ("bob", ev.ResponderJoined()),
+        ("alice", ev.WorkstreamClaimed(workstream="WS-1")),
+        ("alice", ev.HandoffOffered(workstream="WS-1", to="bob", note="n")),
+    )
+    assert owner_label(state.workstreams["WS-1"]) == "alice → bob (pending)"
+
+
+def test_catch_up_starts_when_you_went_away_and_keeps_what_matters() -> None:
+    state = build(
+        ("alice", ev.IncidentDeclared(incident_id="INC-1", title="x")),
+        ("bob", ev.ResponderJoined()),
+        ("alice", ev.NoteAdded(text="before the break")),
+        ("bob", ev.ShiftChanged(shift="break", minutes=15)),
+        ("alice", ev.NoteAdded(text="chatter")),
+        ("alice", ev.NoteAdded(text="important", star=True)),
+        ("alice", ev.SeverityChanged(severity=2)),
+        ("alice", ev.WorkstreamOpened(title="restore")),
+        ("alice", ev.BroadcastSent(text="all good")),
+    )
+    since = since_for(state, "bob")
+    assert since == 4
+    lines = catch_up(state, "bob", since).lines
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "important",
+        "changed severity SEV3 → SEV2",
+        'opened WS-1 "restore"',
+        "broadcast: all good",
+    ]
+
+
+def test_catch_up_is_capped_and_counts_the_rest() -> None:
+    steps = [("alice", ev.IncidentDeclared(incident_id="INC-1", title="x"))]
+    steps += [("alice", ev.WorkstreamOpened(title=f"w{n}")) for n in range(20)]
+    summary = catch_up(build(*steps), "bob", 0, limit=5)
+    assert len(summary.lines) == 5 and summary.earlier == 15
+    assert summary.lines[-1].endswith('opened WS-20 "w19"')

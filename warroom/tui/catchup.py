@@ -1,0 +1,85 @@
+"""What a responder missed: the short catch-up shown on joining or coming back from a break.
+
+Only what changes what you should do next makes the list -- hand-offs, severity and
+status changes, command changes, broadcasts, new workstreams, starred notes, and
+anything done to your own work -- not every note. Pure, so it is tested without a screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from warroom.incident import IncidentState
+from warroom.incident.state import TimelineEntry
+
+from .format import clock
+
+MAX_LINES = 12
+
+_ALWAYS = frozenset(
+    {
+        "handoff_offered",
+        "handoff_accepted",
+        "handoff_declined",
+        "severity_changed",
+        "status_changed",
+        "broadcast_sent",
+        "workstream_opened",
+        "command_handover_offered",
+        "command_handover_accepted",
+        "command_assumed",
+        "incident_closed",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    since_seq: int
+    lines: list[str]
+    earlier: int
+    """How many more relevant entries were left off the top."""
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+
+def since_for(state: IncidentState, handle: str) -> int:
+    """Where ``handle``'s catch-up starts: when they went away, else the last thing they did."""
+    responder = state.responders.get(handle)
+    if responder is None:
+        return 0
+    if responder.shift != "on" and responder.away_since_seq is not None:
+        return responder.away_since_seq
+    return responder.last_seen_seq
+
+
+def _relevant(entry: TimelineEntry, handle: str, mine: set[str]) -> bool:
+    if entry.rejected or entry.actor == handle:
+        return False
+    if entry.type in _ALWAYS or entry.starred:
+        return True
+    if entry.workstream is not None:
+        # Your work: what others did to a workstream you hold, or took from you.
+        return entry.workstream in mine or f"from {handle}" in entry.text
+    return False
+
+
+def catch_up(state: IncidentState, handle: str, since_seq: int, limit: int = MAX_LINES) -> CatchUp:
+    mine = {ws.id for ws in state.workstreams.values() if ws.owner == handle}
+    found = [e for e in state.timeline[_first_after(state, since_seq) :] if _relevant(e, handle, mine)]
+    shown = found[-limit:]
+    lines = [f"{clock(e.at)}  {e.actor}: {e.text}" for e in shown]
+    return CatchUp(since_seq=since_seq, lines=lines, earlier=len(found) - len(shown))
+
+
+def _first_after(state: IncidentState, seq: int) -> int:
+    """Index of the first timeline entry with a seq above ``seq`` (the timeline is in seq order)."""
+    lo, hi = 0, len(state.timeline)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if state.timeline[mid].seq <= seq:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo

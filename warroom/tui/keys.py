@@ -1,0 +1,74 @@
+"""Every key the board answers to, in one table: bindings, footer, help screen and palette.
+
+Keeping one table means a key can never be in the footer but missing from the palette,
+or remapped in ``[ui] keymap`` but still shown under its old key in the help screen.
+Each entry's ``id`` is the binding id users remap (``claim = "c,C"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True, slots=True)
+class BoardKey:
+    id: str
+    keys: str
+    action: str
+    description: str
+    palette: str
+    """"category: action", as the command palette lists it; empty for keys with no palette entry."""
+    show: bool = True
+    priority: bool = False
+    key_display: str | None = None
+
+
+BOARD_KEYS: tuple[BoardKey, ...] = (
+    BoardKey("open_workstream", "n", "open_workstream", "new", "workstream: open"),
+    BoardKey("claim", "c", "claim", "claim", "workstream: claim"),
+    BoardKey("release", "r", "release", "release", "workstream: release"),
+    BoardKey("hand_off", "h", "hand_off", "hand off", "workstream: hand off"),
+    BoardKey("accept", "y", "accept", "accept", "hand-off: accept offer"),
+    BoardKey("decline", "Y,shift+y", "decline", "decline", "hand-off: decline offer", show=False, key_display="Y"),
+    BoardKey("workstream_status", "u", "workstream_status", "status", "workstream: set status"),
+    BoardKey("note", "t", "note", "note", "timeline: add note"),
+    BoardKey("star", "asterisk", "star", "star", "timeline: star entry", show=False, key_display="*"),
+    BoardKey("take_break", "b", "take_break", "break", "shift: take a break"),
+    BoardKey("toggle_shift", "o", "toggle_shift", "shift", "shift: go on / off shift"),
+    BoardKey("broadcast", "B,shift+b", "broadcast", "broadcast", "commander: broadcast", key_display="B"),
+    BoardKey("command", "i", "command", "command", "commander: take / hand over command"),
+    BoardKey("severity", "s", "severity", "sev", "incident: severity / status"),
+    BoardKey("action_item", "a", "action_item", "action item", "incident: add action item", show=False),
+    BoardKey("close_incident", "x", "close_incident", "close", "incident: close", show=False),
+    BoardKey("export", "e", "export", "export", "incident: export now", show=False),
+    BoardKey("help", "question_mark,f1", "help", "help", "board: help (every key)", key_display="?"),
+    BoardKey("palette", "ctrl+p", "command_palette", "palette", "", show=False, priority=True, key_display="^p"),
+    BoardKey("palette_alt", "colon", "command_palette", "palette", "", show=False),
+    BoardKey("quit", "q", "quit", "quit", "board: quit (stays on shift)"),
+    BoardKey("quit_now", "ctrl+q", "quit", "quit", "", show=False, priority=True),
+)
+
+PANE_KEYS: tuple[BoardKey, ...] = (
+    BoardKey("next_pane", "tab", "app.focus_next", "next pane", "board: next pane", show=False),
+    BoardKey("previous_pane", "shift+tab", "app.focus_previous", "previous pane", "board: previous pane", show=False),
+)
+
+KEY_IDS = frozenset(k.id for k in BOARD_KEYS + PANE_KEYS)
+
+
+def bindings(keys: tuple[BoardKey, ...]) -> list[Binding]:
+    return [
+        Binding(
+            k.keys,
+            k.action,
+            k.description,
+            show=k.show,
+            priority=k.priority,
+            key_display=k.key_display,
+            id=k.id,
+            tooltip=k.palette,
+        )
+        for k in keys
+    ]

@@ -1,0 +1,262 @@
+"""Modal forms for every action that needs words or a choice.
+
+One small form class serves them all: the first field has focus when it opens, Enter
+submits from any field (a choice list's Enter picks the highlighted choice and
+submits), Escape cancels, and a missing required field gets the focus back with a
+one-line reason instead of a refusal from the store. Each ``*_form`` function below
+says what one action asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from warroom.incident.events import ACTION_KINDS, INCIDENT_STATUSES, MAX_TEXT, MAX_TITLE, WORKSTREAM_STATUSES
+
+FieldKind = Literal["text", "integer", "choice"]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    value: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    """(value, label) pairs for a choice; ``value`` says which starts highlighted."""
+    required: bool = False
+    placeholder: str = ""
+    max_length: int = MAX_TEXT
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+class FormScreen(ModalScreen[dict[str, str] | None]):
+    """Ask for ``fields``; dismisses with ``{name: value}``, or ``None`` on Escape."""
+
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > #form {
+        width: 72; max-width: 95%; height: auto; max-height: 90%;
+        background: $panel; border: thick $primary; padding: 0 1;
+    }
+    FormScreen .form-title { text-style: bold; color: $primary; margin-bottom: 1; width: 100%; }
+    FormScreen .form-intro { color: $text-muted; margin-bottom: 1; }
+    FormScreen .field-label { margin-top: 1; }
+    FormScreen OptionList { height: auto; max-height: 8; }
+    FormScreen #form-error { color: $error; height: auto; }
+    FormScreen .form-hint { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "Submit", show=False, id="form.submit"),
+    ]
+
+    def __init__(self, title: str, fields: Sequence[Field], *, intro: str = "", name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.form_title = title
+        self.fields = tuple(fields)
+        self.intro = intro
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Label(self.form_title, classes="form-title")
+            if self.intro:
+                yield Static(self.intro, classes="form-intro", markup=False)
+            for field in self.fields:
+                yield Label(field.label, classes="field-label")
+                yield self._widget(field)
+            yield Static("", id="form-error", markup=False)
+            yield Static("enter: submit   esc: cancel   tab: next field", classes="form-hint")
+
+    def _widget(self, field: Field) -> Input | OptionList:
+        widget_id = f"field-{field.name}"
+        if field.kind == "choice":
+            options = OptionList(*(Option(label, id=value) for value, label in field.choices), id=widget_id)
+            return options
+        return Input(
+            value=field.value,
+            placeholder=field.placeholder,
+            type="integer" if field.kind == "integer" else "text",
+            max_length=field.max_length,
+            id=widget_id,
+        )
+
+    def on_mount(self) -> None:
+        for field in self.fields:
+            if field.kind == "choice":
+                options = self.query_one(f"#field-{field.name}", OptionList)
+                values = [value for value, _ in field.choices]
+                options.highlighted = values.index(field.value) if field.value in values else 0
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    @on(Input.Submitted)
+    @on(OptionList.OptionSelected)
+    def _enter(self, event: Input.Submitted | OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        values: dict[str, str] = {}
+        for field in self.fields:
+            widget = self.query_one(f"#field-{field.name}")
+            if isinstance(widget, OptionList):
+                index = widget.highlighted
+                if index is None:
+                    self._complain(widget, f"choose {field.label.lower()}")
+                    return
+                values[field.name] = field.choices[index][0]
+                continue
+            assert isinstance(widget, Input)
+            text = widget.value.strip()
+            if field.required and not text:
+                self._complain(widget, f"{field.label} is needed")
+                return
+            if field.kind == "integer" and text:
+                try:
+                    number = int(text)
+                except ValueError:
+                    self._complain(widget, f"{field.label} must be a whole number")
+                    return
+                if (field.minimum is not None and number < field.minimum) or (
+                    field.maximum is not None and number > field.maximum
+                ):
+                    self._complain(widget, f"{field.label} must be between {field.minimum} and {field.maximum}")
+                    return
+            values[field.name] = text
+        self.dismiss(values)
+
+    def _complain(self, widget: Input | OptionList, why: str) -> None:
+        self.query_one("#form-error", Static).update(why)
+        widget.focus()
+
+
+# --- one function per action ------------------------------------------------------------
+
+
+def open_workstream_form() -> FormScreen:
+    return FormScreen(
+        "Open a workstream",
+        [Field("title", "Title", required=True, placeholder="e.g. Stop the lifecycle rule", max_length=MAX_TITLE)],
+    )
+
+
+def handoff_form(ws_id: str, title: str, candidates: Sequence[str]) -> FormScreen:
+    return FormScreen(
+        f"Hand off {ws_id}",
+        [
+            Field("to", "To (on shift)", "choice", choices=tuple((h, h) for h in candidates)),
+            Field("note", "Note", required=True, placeholder="what was tried, what is next"),
+        ],
+        intro=title,
+    )
+
+
+def command_handover_form(candidates: Sequence[str]) -> FormScreen:
+    return FormScreen(
+        "Hand over command",
+        [
+            Field("to", "To (on shift)", "choice", choices=tuple((h, h) for h in candidates)),
+            Field("note", "Note", required=True, placeholder="the situation in a sentence or two"),
+        ],
+        intro="They become commander when they accept.",
+    )
+
+
+def workstream_status_form(ws_id: str, title: str, current: str) -> FormScreen:
+    return FormScreen(
+        f"Status of {ws_id}",
+        [
+            Field("status", "Status", "choice", value=current, choices=tuple((s, s) for s in WORKSTREAM_STATUSES)),
+            Field("note", "Note", placeholder="optional: what changed"),
+        ],
+        intro=title,
+    )
+
+
+def note_form() -> FormScreen:
+    return FormScreen("Add a timeline note", [Field("text", "Note", required=True, placeholder="what you saw or did")])
+
+
+def break_form(minutes: int = 15) -> FormScreen:
+    return FormScreen(
+        "Take a break",
+        [Field("minutes", "Minutes", "integer", value=str(minutes), required=True, minimum=1, maximum=24 * 60)],
+        intro="Your workstreams stay yours; the board shows when you are back.",
+    )
+
+
+def broadcast_form() -> FormScreen:
+    return FormScreen(
+        "Broadcast",
+        [
+            Field("text", "Message", required=True, placeholder="what everyone needs to know"),
+            Field(
+                "audience",
+                "To",
+                "choice",
+                choices=(("responders", "responders"), ("stakeholders", "stakeholders (counts as the update)")),
+            ),
+        ],
+    )
+
+
+def severity_form(severity: int, status: str) -> FormScreen:
+    return FormScreen(
+        "Severity and status",
+        [
+            Field(
+                "severity",
+                "Severity",
+                "choice",
+                value=str(severity),
+                choices=tuple((str(n), f"SEV{n}") for n in range(1, 5)),
+            ),
+            Field("status", "Status", "choice", value=status, choices=tuple((s, s) for s in INCIDENT_STATUSES)),
+        ],
+        intro="Enter applies both; only what changed is recorded.",
+    )
+
+
+def action_item_form() -> FormScreen:
+    return FormScreen(
+        "Add an action item",
+        [
+            Field("text", "Action", required=True, placeholder="what should change after this incident"),
+            Field("owner", "Owner", placeholder="optional handle"),
+            Field("kind", "Kind", "choice", value="corrective", choices=tuple((k, k) for k in ACTION_KINDS)),
+        ],
+    )
+
+
+def close_form(incident_id: str) -> FormScreen:
+    return FormScreen(
+        f"Close {incident_id}?",
+        [Field("summary", "Summary", placeholder="optional: one paragraph for the post-mortem")],
+        intro="This ends the incident for every board, then exports the timeline. Esc keeps it open.",
+    )
+
+
+def declare_form(incident_id: str) -> FormScreen:
+    return FormScreen(
+        f"{incident_id} has not been declared",
+        [
+            Field("title", "Title", required=True, placeholder="what is broken, for whom", max_length=MAX_TITLE),
+            Field("severity", "Severity", "choice", value="3", choices=tuple((str(n), f"SEV{n}") for n in range(1, 5))),
+        ],
+        intro="Declare it now? You become its commander. Esc leaves the board.",
+    )

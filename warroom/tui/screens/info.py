@@ -1,0 +1,115 @@
+"""Modals that tell rather than ask: help, the catch-up, and a yes/no question."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+_CSS = """
+{name} {{ align: center middle; }}
+{name} > #box {{
+    width: 90; max-width: 95%; height: auto; max-height: 90%;
+    background: $panel; border: thick $primary; padding: 0 1;
+}}
+{name} .box-title {{ text-style: bold; color: $primary; margin-bottom: 1; width: 100%; }}
+{name} .box-hint {{ color: $text-muted; margin-top: 1; }}
+{name} VerticalScroll {{ height: auto; max-height: 30; }}
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key on the board, as currently mapped (after ``[ui] keymap``)."""
+
+    DEFAULT_CSS = _CSS.format(name="HelpScreen")
+    BINDINGS: ClassVar = [Binding("escape,enter,q,question_mark,f1", "close", "Close", id="help.close")]
+
+    def __init__(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = list(rows)
+
+    def compose(self) -> ComposeResult:
+        width = max((len(keys) for keys, _, _ in self.rows), default=4) + 2
+        parts: list[str | tuple[str, str]] = []
+        for index, (keys, description, palette) in enumerate(self.rows):
+            if index:
+                parts.append("\n")
+            parts += [(f"{keys:<{width}}", "bold $accent"), f"{description:<16}", (palette, "dim")]
+        with Vertical(id="box"):
+            yield Label("Keys", classes="box-title")
+            with VerticalScroll():
+                yield Static(Content.assemble(*parts), id="help-keys")
+            yield Static(
+                "Every action is also in the command palette (ctrl+p), as “category: action”.", classes="box-hint"
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class CatchUpScreen(ModalScreen[None]):
+    """What happened while you were away: hand-offs, severity, broadcasts, new work."""
+
+    DEFAULT_CSS = _CSS.format(name="CatchUpScreen")
+    BINDINGS: ClassVar = [Binding("escape,enter", "close", "Close", id="catchup.close")]
+
+    def __init__(self, title: str, lines: Sequence[str], earlier: int = 0) -> None:
+        super().__init__()
+        self.box_title = title
+        self.lines = list(lines)
+        self.earlier = earlier
+
+    def compose(self) -> ComposeResult:
+        text = "\n".join(self.lines)
+        if self.earlier:
+            text = f"(and {self.earlier} earlier)\n{text}"
+        with Vertical(id="box"):
+            yield Label(self.box_title, classes="box-title")
+            with VerticalScroll():
+                yield Static(Content(text), id="catchup-lines")
+            yield Static("enter or esc: back to the board", classes="box-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; Enter answers with the first (focused) button, Escape says no."""
+
+    DEFAULT_CSS = _CSS.format(name="ConfirmScreen") + """
+    ConfirmScreen Horizontal { height: auto; margin-top: 1; }
+    ConfirmScreen Button { margin-right: 2; }
+    """
+    BINDINGS: ClassVar = [Binding("escape", "no", "Cancel", id="confirm.cancel")]
+
+    def __init__(self, title: str, message: str, yes: str = "Yes", no: str = "Cancel") -> None:
+        super().__init__()
+        self.box_title = title
+        self.message = message
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label(self.box_title, classes="box-title")
+            yield Static(Content(self.message), id="confirm-message")
+            with Horizontal():
+                yield Button(self.yes, id="yes", variant="primary")
+                yield Button(self.no, id="no")
+            yield Static("enter: choose   esc: cancel   tab: other button", classes="box-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_no(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,81 @@
+"""The Commander pane: who is in command, severity and status, the update clock, broadcasts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from warroom.incident import IncidentState, Policy
+
+from ..format import clock, duration, update_due_label
+
+SHOWN_BROADCASTS = 5
+
+
+def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy) -> Content:
+    parts: list[str | tuple[str, str]] = [("Commander ", "bold")]
+    if state.commander:
+        style = "$you bold" if state.commander == me else "bold"
+        until = state.closed_at or now
+        since = duration(until - state.commander_since) if state.commander_since else "-"
+        parts += [(state.commander, style), f" · in command {since}"]
+        if state.shift_of(state.commander) != "on":
+            parts += [(" (away: command can be taken with i)", "$warning")]
+    else:
+        parts += [("nobody in command: press i to take command", "$warning bold")]
+    parts.append("\n")
+    parts += [("Severity  ", "bold"), (f"SEV{state.severity}", f"$severity-{state.severity} bold")]
+    parts += [f" · {'closed' if state.closed else state.status} · age {duration(state.age(now))}"]
+    if state.drill:
+        parts.append(" · drill")
+    due, overdue = update_due_label(state, now, policy)
+    if due:
+        parts += ["\n", ("Updates   ", "bold"), (due, "$overdue bold" if overdue else "")]
+    if state.command_offer:
+        offer = state.command_offer
+        to = "you (y accept / Y decline)" if offer.to == me else offer.to
+        parts += ["\n", ("Offer     ", "bold"), (f"command offered to {to}", "$pending")]
+    if state.command_handover_suggested(now, policy):
+        parts += [
+            "\n",
+            (
+                f"{state.commander} has held command {duration(now - state.commander_since)}: "  # type: ignore[operator]
+                "time to hand over (i)",
+                "$warning",
+            ),
+        ]
+    return Content.assemble(*parts)
+
+
+def broadcasts_content(state: IncidentState) -> Content:
+    if not state.broadcasts:
+        return Content.assemble(("Broadcasts: none yet", "dim"))
+    parts: list[str | tuple[str, str]] = [("Broadcasts", "bold")]
+    for b in state.broadcasts[-SHOWN_BROADCASTS:]:
+        who = f"{b.sender} → stakeholders" if b.audience == "stakeholders" else b.sender
+        parts += ["\n", (f"{clock(b.at)} {who}: ", "dim"), b.text]
+    return Content.assemble(*parts)
+
+
+class CommandSummary(Static):
+    """Commander, severity, status, age and the stakeholder-update clock."""
+
+    def show(self, state: IncidentState, me: str, now: datetime, policy: Policy) -> None:
+        content = summary_content(state, me, now, policy)
+        if content.plain != getattr(self, "_shown", None):
+            self._shown = content.plain
+            self.update(content)
+
+
+class BroadcastFeed(Static):
+    """The latest broadcasts, newest last."""
+
+    def show(self, state: IncidentState) -> None:
+        self.update(broadcasts_content(state))
+
+
+class CommanderPane(VerticalScroll):
+    """The pane itself: focusable so tab reaches it, scrollable when broadcasts run long."""

@@ -1,0 +1,48 @@
+"""The Responders pane: who is here, in which role, on shift or not, and for how long."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from warroom.incident import IncidentState, Policy
+from warroom.incident.state import Responder
+
+from ..format import duration, roles_label, shift_label
+from .table import BoardTable, Cell
+
+_SHIFT_STYLE = {"on": "$shift-on", "break": "$shift-break", "off": "$shift-off"}
+
+
+def responder_cells(state: IncidentState, r: Responder, me: str, now: datetime, policy: Policy) -> tuple[Cell, ...]:
+    handle: Cell = (f"▸ {r.handle} (you)", "$you bold") if r.handle == me else f"  {r.handle}"
+    roles = roles_label(state, r.handle)
+    role: Cell = (roles, "bold") if "commander" in roles else roles
+    shift: Cell = (shift_label(r), _SHIFT_STYLE.get(r.shift, ""))
+    if r.shift == "off":
+        on: Cell = "-"
+    else:
+        fatigue = r.fatigue(now, policy)
+        spent = duration(r.time_on_shift(now)) if r.time_on_shift(now).total_seconds() >= 60 else "<1m"
+        if fatigue == "limit":
+            on = (f"{spent} OVER LIMIT", "$fatigue-limit bold")
+        elif fatigue == "warn":
+            on = (f"{spent} tired", "$fatigue-warn")
+        else:
+            on = spent
+    owned = len(state.owned_by(r.handle))
+    return (handle, role, shift, on, str(owned) if owned else "-")
+
+
+class ResponderTable(BoardTable):
+    """One row per responder, keyed by handle; your own row is marked."""
+
+    COLUMNS = (("handle", "Responder"), ("role", "Role"), ("shift", "Shift"), ("on", "On shift"), ("owns", "Owns"))
+
+    def show(self, state: IncidentState, me: str, now: datetime, policy: Policy) -> None:
+        for r in state.responders.values():
+            self.sync_row(r.handle, responder_cells(state, r, me, now, policy))
+
+    def show_one(self, state: IncidentState, handle: str, me: str, now: datetime, policy: Policy) -> None:
+        r = state.responders.get(handle)
+        if r is not None:
+            self.sync_row(handle, responder_cells(state, r, me, now, policy))

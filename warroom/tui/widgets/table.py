@@ -1,0 +1,101 @@
+"""A DataTable that updates a row cell by cell, and only the cells that changed.
+
+Rows are described as *specs*: plain text, or ``(text, style)`` where the style names
+theme variables (``"$stale bold"``). Specs compare cheaply, so a redraw after an event
+touches only the cells whose words or colour changed; the theme is applied when a spec
+becomes a Rich ``Text`` (again, for every cell, when the theme changes).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Union
+
+from rich.style import Style as RichStyle
+from rich.text import Text
+from textual.binding import Binding
+from textual.color import Color, ColorParseError
+from textual.widgets import DataTable
+
+Cell = Union[str, tuple[str, str]]
+
+_ATTRIBUTES = frozenset({"bold", "italic", "dim", "reverse", "underline", "strike"})
+
+
+class BoardTable(DataTable):
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    BINDINGS: ClassVar = [
+        Binding("enter", "select_cursor", "Select", show=False, id="table.select"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("left", "cursor_left", "Left", show=False, id="table.left"),
+        Binding("right", "cursor_right", "Right", show=False, id="table.right"),
+        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("home", "scroll_top", "Top", show=False, id="table.top"),
+        Binding("end", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False, show_cursor=True)
+        self._specs: dict[str, tuple[Cell, ...]] = {}
+        for key, label in self.COLUMNS:
+            self.add_column(label, key=key)
+
+    @property
+    def highlighted_key(self) -> str | None:
+        """The row key under the cursor, or ``None`` for an empty table."""
+        if not self.row_count:
+            return None
+        try:
+            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+
+    def has_row(self, key: str) -> bool:
+        return key in self._specs
+
+    def spec(self, key: str) -> tuple[Cell, ...] | None:
+        """The cells last shown for ``key`` (for tests and for what changed)."""
+        return self._specs.get(key)
+
+    def sync_row(self, key: str, cells: tuple[Cell, ...]) -> bool:
+        """Show ``cells`` in row ``key``, adding the row if new; True if anything changed."""
+        old = self._specs.get(key)
+        if old == cells:
+            return False
+        self._specs[key] = cells
+        if old is None:
+            self.add_row(*(self._text(cell) for cell in cells), key=key)
+            return True
+        for (column, _), before, after in zip(self.COLUMNS, old, cells):
+            if before != after:
+                self.update_cell(key, column, self._text(after), update_width=True)
+        return True
+
+    def restyle(self) -> None:
+        """Re-apply theme colours to every cell (after a theme change)."""
+        for key, cells in self._specs.items():
+            for (column, _), cell in zip(self.COLUMNS, cells):
+                self.update_cell(key, column, self._text(cell))
+
+    def _text(self, cell: Cell) -> Text:
+        if isinstance(cell, str):
+            return Text(cell, no_wrap=True)
+        text, style = cell
+        return Text(text, style=self._rich_style(style), no_wrap=True)
+
+    def _rich_style(self, spec: str) -> RichStyle:
+        variables = self.app.theme_variables
+        colour = None
+        attributes: dict[str, bool] = {}
+        for word in spec.split():
+            if word.startswith("$"):
+                value = variables.get(word[1:])
+                if value:
+                    try:
+                        colour = Color.parse(value).rich_color
+                    except ColorParseError:
+                        colour = None
+            elif word in _ATTRIBUTES:
+                attributes[word] = True
+        return RichStyle(color=colour, **attributes)

@@ -1,0 +1,63 @@
+"""The Workstreams pane: who owns what, its status, and how long since anyone said anything."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.message import Message
+
+from warroom.incident import IncidentState, Policy
+from warroom.incident.state import Workstream
+
+from ..format import coarse_duration, owner_label
+from .table import BoardTable, Cell
+
+MAX_TITLE = 48
+
+
+def workstream_cells(ws: Workstream, me: str, now: datetime, policy: Policy, closed: bool = False) -> tuple[Cell, ...]:
+    stale = not closed and ws.is_stale(now, policy)  # a closed incident has nothing left to chase
+    title = ws.title if len(ws.title) <= MAX_TITLE else ws.title[: MAX_TITLE - 1] + "…"
+    if ws.pending:
+        owner: Cell = (owner_label(ws), "$pending bold" if ws.pending.to == me else "$pending")
+    elif ws.owner is None:
+        owner = ("unowned", "$unowned italic")
+    elif ws.owner == me:
+        owner = (ws.owner, "$you bold")
+    else:
+        owner = ws.owner
+    if ws.status == "blocked":
+        status: Cell = ("BLOCKED", "$blocked bold")
+    elif ws.status == "done":
+        status = ("done", "$refused")
+    else:
+        status = ws.status
+    since = coarse_duration(now - ws.last_update())
+    updated: Cell = (f"{since} STALE", "$stale bold") if stale else since
+    ident: Cell = (ws.id, "$stale bold") if stale else (ws.id, "bold")
+    return (ident, title, owner, status, updated)
+
+
+class WorkstreamTable(BoardTable):
+    """One row per workstream, keyed by its id (WS-1, WS-2 ...)."""
+
+    COLUMNS = (("id", "ID"), ("title", "Workstream"), ("owner", "Owner"), ("status", "Status"), ("updated", "Updated"))
+
+    class Chosen(Message):
+        """Enter on a workstream: the board offers its status form."""
+
+        def __init__(self, workstream: str) -> None:
+            super().__init__()
+            self.workstream = workstream
+
+    def show(self, state: IncidentState, me: str, now: datetime, policy: Policy) -> None:
+        for ws in state.workstreams.values():
+            self.sync_row(ws.id, workstream_cells(ws, me, now, policy, state.closed))
+
+    def show_one(self, ws: Workstream, me: str, now: datetime, policy: Policy, closed: bool = False) -> None:
+        self.sync_row(ws.id, workstream_cells(ws, me, now, policy, closed))
+
+    def on_data_table_row_selected(self, event: BoardTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Chosen(event.row_key.value))
