@@ -69,8 +69,11 @@ def valid_handle(value: str) -> bool:
 
 def _as_utc(value: datetime) -> datetime:
     """Times are UTC everywhere; a time without a zone is taken to be UTC already."""
-    if value.tzinfo is None:
+    zone = value.tzinfo
+    if zone is None:
         return value.replace(tzinfo=timezone.utc)
+    if zone is timezone.utc or not zone.utcoffset(value):
+        return value  # already UTC (the common case, on every line of every log: keep it cheap)
     return value.astimezone(timezone.utc)
 
 

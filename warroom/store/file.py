@@ -55,10 +55,25 @@ class _Log:
         self.inode: int | None = None
         self.offset = 0
         self.line_no = 0
-        self.state = IncidentState()
+        self._state = IncidentState()
+        self._folded = 0
         self.events: list[StoredEvent] = []
         self.seqs: list[int] = []
         self.by_id: dict[UUID, StoredEvent] = {}
+
+    @property
+    def last_seq(self) -> int:
+        return self.seqs[-1] if self.seqs else 0
+
+    @property
+    def state(self) -> IncidentState:
+        """The fold of every event read so far, brought up to date only when asked for:
+        a reader that never appends (a board catching up) never pays for a second fold."""
+        with self.lock:
+            for event in self.events[self._folded :]:
+                apply(self._state, event)
+            self._folded = len(self.events)
+            return self._state
 
     def after(self, seq: int) -> list[StoredEvent]:
         return self.events[bisect.bisect_right(self.seqs, seq) :]
@@ -136,15 +151,14 @@ class FileStore(EventStore):
         except (ValidationError, ValueError) as error:
             self._report(entry, _why_unreadable(raw, error))
             return
-        if event.seq <= entry.state.seq:
-            self._report(entry, f"seq {event.seq} repeats or goes back (last was {entry.state.seq})")
+        if event.seq <= entry.last_seq:
+            self._report(entry, f"seq {event.seq} repeats or goes back (last was {entry.last_seq})")
             return
         if event.id in entry.by_id:
             self._report(entry, f"event id {event.id} is stored twice")
             return
-        if event.seq != entry.state.seq + 1:
-            self._report(entry, f"seq jumps from {entry.state.seq} to {event.seq}; kept", skipped=False)
-        apply(entry.state, event)
+        if event.seq != entry.last_seq + 1:
+            self._report(entry, f"seq jumps from {entry.last_seq} to {event.seq}; kept", skipped=False)
         entry.events.append(event)
         entry.seqs.append(event.seq)
         entry.by_id[event.id] = event
