@@ -78,6 +78,23 @@ async def test_claiming_an_owned_workstream_is_refused_with_the_reason(incident,
     assert incident.state().workstreams["WS-1"].owner == "bob"
 
 
+async def test_the_commander_takes_an_owned_workstream_only_after_confirming(incident, make_board) -> None:
+    open_ws(incident)
+    incident.act("bob", ev.WorkstreamClaimed(workstream="WS-1"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("c")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        assert incident.state().workstreams["WS-1"].owner == "bob"
+        await pilot.press("c")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.state.workstreams["WS-1"].owner == "alice")
+    assert incident.state().timeline[-1].text == 'claimed WS-1 "Stop the lifecycle rule" from bob'
+
+
 async def test_r_releases(incident, make_board) -> None:
     open_ws(incident)
     incident.act("alice", ev.WorkstreamClaimed(workstream="WS-1"))

@@ -534,8 +534,19 @@ class WarroomApp(App[int]):
         self._ask(open_workstream_form(), then)
 
     async def action_claim(self) -> None:
-        if self._can_act() and (ws := self.highlighted_workstream()):
-            await self._submit(ev.WorkstreamClaimed(workstream=ws.id))
+        if not self._can_act() or (ws := self.highlighted_workstream()) is None:
+            return
+        claim = ev.WorkstreamClaimed(workstream=ws.id)
+        if ws.owner in (None, self.me) or self.room.refusal(claim) is not None:
+            await self._submit(claim)  # claims, or says why not
+            return
+
+        async def take_over(yes: bool | None) -> None:
+            if yes:
+                await self._submit(claim)
+
+        # Only the commander gets here: taking work from someone is allowed, never by accident.
+        self._ask(ConfirmScreen(f"{ws.id} is owned by {ws.owner}", f"Take {ws.id} over from {ws.owner}?", yes="Take over"), take_over)
 
     async def action_release(self) -> None:
         if self._can_act() and (ws := self.highlighted_workstream()):
