@@ -1,0 +1,98 @@
+"""``warroom serve``: bind, take the database's lock, run uvicorn, stop cleanly.
+
+The socket is bound here (port 0 picks a free one) so the real address can be
+printed as soon as the server accepts connections: the line
+``warroom serve: listening on http://HOST:PORT`` on stdout is what scripts and
+tests wait for. One server per database: a lock file beside it refuses a second
+``warroom serve`` on the same file (the kernel drops the lock if the server dies,
+even by kill -9). On SIGTERM/SIGINT open streams are ended first, then uvicorn
+drains in-flight requests; every acknowledged event is already on disk.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from .app import KEEPALIVE_SECONDS, create_app
+from .limits import DEFAULT_BURST, DEFAULT_RATE
+
+
+class ServerBusy(Exception):
+    """Another server holds this database."""
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family, backlog=2048)
+    return sock
+
+
+def _lock(db: Path) -> int:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(f"{db}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ServerBusy(f"another warroom server is already using {db}") from None
+    return fd
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, announce: str):
+        super().__init__(config)
+        self.announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            print(self.announce, flush=True)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.config.app.state.parts.hub.close()  # end the SSE streams so connections can drain
+        await super().shutdown(sockets)
+
+
+def serve(
+    db: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    rate: float = DEFAULT_RATE,
+    burst: float | None = DEFAULT_BURST,
+    keepalive: float = KEEPALIVE_SECONDS,
+    access_log: bool = False,
+) -> int:
+    db = Path(db).expanduser().resolve()
+    lock = _lock(db)
+    try:
+        sock = _bind(host, port)
+    except OSError as error:
+        os.close(lock)
+        print(f"warroom serve: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
+        return 1
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    app = create_app(db, rate=rate, burst=burst, keepalive=keepalive)
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        access_log=access_log,
+        log_level="info" if access_log else "warning",
+        timeout_graceful_shutdown=5,
+        timeout_keep_alive=30,
+        server_header=False,
+    )
+    server = _Server(config, f"warroom serve: listening on http://{shown}:{bound_port} (db {db})")
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        os.close(lock)
+    return 0
