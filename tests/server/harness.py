@@ -147,3 +147,22 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def build_template(folder: Path, handles: Iterable[str], revoked: Iterable[str] = ()) -> tuple[Path, dict[str, str]]:
+    """A server database with a token per handle (made by ``warroom token add``); the
+    ``revoked`` handles' tokens are then revoked with ``warroom token revoke``."""
+    db = folder / "template.db"
+    env = cli_env(home=folder)
+    revoked = list(revoked)
+    tokens = make_tokens(db, [*handles, *revoked], env=env)
+    for handle in revoked:
+        warroom("token", "revoke", handle, "--db", str(db), env=env)
+    return db, tokens
+
+
+def copy_db(template: Path, target: Path) -> Path:
+    """Copy a server database whose connections are all closed (so it is all in the main file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(template.read_bytes())
+    return target

@@ -191,18 +191,39 @@ def _acting_as(claimed: str | None, who: Principal) -> str:
 
 
 def _checked(body: ev.Body) -> ev.Body:
-    """Refuse what validates but the domain cannot use (a naive or out-of-range key time)."""
+    """Refuse what validates but the domain cannot use: a key time without a timezone is
+    malformed (422: RFC 3339 date-times carry one), one outside 1970-9000 is implausible
+    (409, like any other refusal; it would also overflow the timeline's clock)."""
     if isinstance(body, ev.KeyTimeSet):
         when = body.time
         if when.tzinfo is None or when.utcoffset() is None:
             raise HTTPException(422, "key_time_set.time must carry a timezone, e.g. 2026-11-25T09:40Z")
         try:
-            utc = when.astimezone(timezone.utc)
+            year = when.astimezone(timezone.utc).year
         except (OverflowError, ValueError):
-            raise HTTPException(422, "key_time_set.time is out of range") from None
-        if not 1970 <= utc.year <= 9000:
-            raise HTTPException(422, "key_time_set.time is out of range (1970-9000)")
+            year = 0
+        if not 1970 <= year <= 9000:
+            raise HTTPException(409, f"a {body.which} time of {when.isoformat()} is not plausible (1970-9000)")
     return body
+
+
+def _with_required_types(app: FastAPI) -> None:
+    """Event bodies are told apart by ``type``: say in the schema that it is required
+    (pydantic marks it optional because it has a default, but the union needs it)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        schema = generate()
+        components = schema.get("components", {}).get("schemas", {})
+        for cls in ev.BODY_TYPES:
+            component = components.get(cls.__name__)
+            if component and "type" in component.get("properties", {}):
+                required = component.setdefault("required", [])
+                if "type" not in required:
+                    required.insert(0, "type")
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _store(p: Parts, incident_id: str, draft: EventDraft) -> Response:
@@ -274,6 +295,7 @@ def create_app(
         max_body_size=max_body,
     )
     app.state.parts = the_parts
+    _with_required_types(app)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, error: RequestValidationError) -> JSONResponse:
