@@ -5,8 +5,9 @@ event made with it. A request body may carry an ``actor`` field (so a client can
 send its draft as is), but only if it names the token's owner: anything else is a
 403, never silently rewritten. Rule refusals are 409 with the rule's own sentence.
 
-The stream (``/api/incidents/{id}/stream``) is FastAPI's own SSE support: one SSE
-message per stored event, its SSE ``id`` the event's seq, its data the event's
+The stream (``/api/incidents/{id}/stream``) is FastAPI's own SSE support
+(``fastapi.sse.EventSourceResponse``, framed by ``fastapi.sse.format_sse_event``): one
+SSE message per stored event, its SSE ``id`` the event's seq, its data the event's
 JSON. ``Last-Event-ID`` (sent by browsers and by our client on reconnect) or
 ``?after=`` says where to resume; the stream replays everything after it and then
 follows live, with no gap and no duplicate. Idle streams get a keep-alive comment.
@@ -26,9 +27,9 @@ from uuid import UUID, uuid4
 from fastapi import Depends, FastAPI, Header, HTTPException, Path as PathParam, Query, Request, Security
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom import __version__
@@ -37,7 +38,7 @@ from warroom.incident import events as ev
 from warroom.store.base import Rejected, StoreUnavailable, UnknownIncident
 
 from .db import EventLog, Unprocessable
-from .hub import TAIL_KEEP, Hub
+from .hub import TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
 from .tokens import Principal, TokenBook
 
@@ -244,6 +245,40 @@ def _json_list(rows: list[tuple[int, str]]) -> Response:
     return Response("[" + ",".join(text for _, text in rows) + "]", media_type="application/json")
 
 
+_SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class _EventStream(StreamingResponse):
+    """Documents the route as ``text/event-stream`` without making FastAPI treat the
+    path operation as a generator (it does that for any ``EventSourceResponse`` subclass)."""
+
+    media_type = "text/event-stream"
+
+
+async def _events_as_sse(p: Parts, incident_id: str, cursor: int) -> AsyncIterator[bytes]:
+    """Everything after ``cursor``, then each commit as it lands, framed by ``fastapi.sse``.
+
+    The stream is an ``EventSourceResponse`` fed with ``format_sse_event`` bytes rather
+    than a ``yield``-per-message path operation: FastAPI's generator plumbing costs a few
+    task hops and a timer per message, per subscriber, so a commit seen by a hundred
+    boards cost a hundred times that before the last one heard of it. Here whatever a
+    subscriber finds past its cursor goes out as one write.
+    """
+    hub = p.hub
+    yield format_sse_event(comment="connected", retry=RETRY_MS)
+    woken_by = None
+    while not hub.closing:
+        changed = hub.changed(incident_id)  # before looking, so no commit slips through
+        rows = await p.rows(incident_id, cursor, STREAM_PAGE)
+        if rows:
+            yield b"".join(format_sse_event(data_str=text, id=str(seq)) for seq, text in rows)
+            cursor = rows[-1][0]
+            continue
+        if woken_by == TICK:
+            yield format_sse_event(comment="keep-alive")
+        woken_by = await asyncio.shield(changed)  # shared: our cancellation must not cancel it
+
+
 def stream_start(
     after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="resume after this seq (Last-Event-ID wins)")] = 0,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", description="the last seq the client saw")] = None,
@@ -277,6 +312,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         the_parts.log.start(asyncio.get_running_loop())
+        the_parts.hub.start_ticking(keepalive)
         try:
             yield
         finally:
@@ -378,29 +414,15 @@ def create_app(
         "/api/incidents/{incident_id}/stream",
         tags=["events"],
         summary="live events as Server-Sent Events (SSE id = seq; resume with Last-Event-ID)",
-        response_class=EventSourceResponse,
-        responses=_errors(401, 404, 422, 429),
+        response_class=_EventStream,
+        responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}, "description": "one SSE message per stored event"}, **_errors(401, 404, 422, 429)},
     )
     async def stream(
         who: Who,
         incident_id: Annotated[str, Depends(known_incident)],
         start: Annotated[int, Depends(stream_start)],
         request: Request,
-    ) -> AsyncIterator[ServerSentEvent]:
-        p = parts(request)
-        hub = p.hub
-        cursor = start
-        yield ServerSentEvent(comment="connected", retry=RETRY_MS)
-        while not hub.closing:
-            changed = hub.changed(incident_id)  # before looking, so no commit slips through
-            rows = await p.rows(incident_id, cursor, STREAM_PAGE)
-            if rows:
-                for seq, text in rows:
-                    yield ServerSentEvent(raw_data=text, id=str(seq))
-                cursor = rows[-1][0]
-                continue
-            done, _ = await asyncio.wait((changed,), timeout=p.keepalive)
-            if not done and not hub.closing:
-                yield ServerSentEvent(comment="keep-alive")
+    ) -> EventSourceResponse:
+        return EventSourceResponse(_events_as_sse(parts(request), incident_id, start), headers=_SSE_HEADERS)
 
     return app

@@ -8,6 +8,11 @@ subscriber reads whatever is past its cursor, and when nothing is, awaits that
 future -- taken before it looked, so a commit can never slip between the look and
 the wait. Older events than the feed keeps are read from SQLite.
 
+Keep-alives come from one ticker for the whole hub, not a timer per waiting
+subscriber: every ``keepalive`` seconds it resolves every feed's future with
+``TICK``, and a subscriber woken by a tick with nothing new sends a comment. With
+a hundred subscribers that is a hundred fewer timers per commit.
+
 The feed only ever holds committed events, in seq order, without gaps: commits are
 published in the order the single writer made them.
 """
@@ -20,6 +25,8 @@ from dataclasses import dataclass, field
 from .db import Committed
 
 TAIL_KEEP = 4096
+TICK = "tick"
+COMMIT = "commit"
 
 
 @dataclass(slots=True)
@@ -45,6 +52,20 @@ class Hub:
         self.tail_keep = tail_keep
         self.closing = False
         self._feeds: dict[str, Feed] = {}
+        self._ticker: asyncio.Task | None = None
+
+    def start_ticking(self, every: float) -> None:
+        async def tick() -> None:
+            while not self.closing:
+                await asyncio.sleep(every)
+                self._wake_all(TICK)
+
+        self._ticker = asyncio.get_running_loop().create_task(tick(), name="warroom-keepalive")
+
+    def _wake_all(self, why: str) -> None:
+        for feed in self._feeds.values():
+            if feed.changed is not None and not feed.changed.done():
+                feed.changed.set_result(why)
 
     def feed(self, incident_id: str) -> Feed:
         feed = self._feeds.get(incident_id)
@@ -57,7 +78,8 @@ class Hub:
         return feed is not None and bool(feed.tail)
 
     def changed(self, incident_id: str) -> asyncio.Future:
-        """A future resolved at the next commit to this incident (or when the server stops)."""
+        """A future resolved at the next commit to this incident (``COMMIT``), the next
+        keep-alive tick (``TICK``), or when the server stops. Never cancel it: it is shared."""
         feed = self.feed(incident_id)
         if feed.changed is None or feed.changed.done():
             feed.changed = asyncio.get_running_loop().create_future()
@@ -74,11 +96,11 @@ class Hub:
                 del feed.tail[:drop]
                 feed.first = feed.tail[0][0]
             if feed.changed is not None and not feed.changed.done():
-                feed.changed.set_result(None)
+                feed.changed.set_result(COMMIT)
 
     def close(self) -> None:
         """Wake every subscriber so its stream ends (server shutdown)."""
         self.closing = True
-        for feed in self._feeds.values():
-            if feed.changed is not None and not feed.changed.done():
-                feed.changed.set_result(None)
+        if self._ticker is not None:
+            self._ticker.cancel()
+        self._wake_all(COMMIT)

@@ -1,0 +1,225 @@
+"""Server throughput and fan-out latency: appenders and N SSE subscribers against a real server.
+
+    python bench/server.py --subscribers 1 --seconds 10
+    python bench/server.py --subscribers 50 --seconds 10 --rate 100
+    python bench/server.py --subscribers 100 --seconds 10 --rate 50
+
+Starts ``warroom serve`` on a free 127.0.0.1 port with a fresh database (default rate
+limits unless ``--rate-limit``; tokens made by ``warroom token add``), declares an
+incident, connects N SSE subscribers spread over a few processes, waits until every
+one is connected, then runs K appender connections for S seconds -- as fast as each
+gets its acknowledgement, or paced to ``--rate`` appends/s in total. Appenders use a
+lean HTTP/1.1 client (httpx would make this measure the client); subscribers use
+httpx-sse, as boards do, in their own processes.
+
+Each note carries the moment it was sent (``time.monotonic_ns``: one clock for every
+process on the machine); each subscriber notes when the event reached it. Fan-out
+latency is arrival minus send, for every (event, subscriber) pair, so it includes
+the append's commit and fsync. Appends/s counts acknowledged appends only (acked
+after their commit is on disk). Prints one final line:
+``appends_per_s=... p50_fanout_ms=... p99_fanout_ms=...``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from httpx_sse import aconnect_sse  # noqa: E402
+
+INCIDENT = "BENCH-1"
+STOP = "STOP"
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+# --- subscriber processes ------------------------------------------------------------
+
+
+async def _subscribe(url: str, token: str, count: int, conn) -> None:
+    latencies: list[float] = []
+    delivered = 0
+    connected = 0
+    all_connected = asyncio.Event()
+    timeout = httpx.Timeout(10, read=300)
+
+    async def one() -> None:
+        nonlocal delivered, connected
+        async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout) as client:
+            async with aconnect_sse(client, "GET", f"/api/incidents/{INCIDENT}/stream", headers={"Last-Event-ID": "1"}) as source:
+                assert source.response.status_code == 200, source.response.status_code
+                connected += 1
+                if connected == count:
+                    all_connected.set()
+                async for message in source.aiter_sse():
+                    if not message.data:
+                        continue
+                    arrived = time.monotonic_ns()
+                    text = json.loads(message.data)["body"].get("text", "")
+                    if text == STOP:
+                        return
+                    if text.startswith("t="):
+                        delivered += 1
+                        latencies.append((arrived - int(text[2:])) / 1e6)
+
+    tasks = [asyncio.create_task(one()) for _ in range(count)]
+    await asyncio.wait_for(all_connected.wait(), 60)
+    conn.send("ready")
+    await asyncio.gather(*tasks)
+    conn.send((delivered, latencies))
+
+
+def subscriber_process(url: str, token: str, count: int, conn) -> None:
+    asyncio.run(_subscribe(url, token, count, conn))
+
+
+# --- appenders ----------------------------------------------------------------------------
+
+
+class _Connection:
+    """A lean keep-alive HTTP/1.1 client for the appenders: httpx costs about a millisecond of
+    CPU per request, which on a 2-core machine would make the benchmark measure the client."""
+
+    def __init__(self, url: str, token: str):
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname, parts.port
+        self.head = f"Host: {parts.netloc}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n".encode()
+
+    async def __aenter__(self) -> _Connection:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.writer.close()
+
+    async def post(self, path: str, payload: dict) -> tuple[int, dict[bytes, bytes], bytes]:
+        body = json.dumps(payload).encode()
+        self.writer.write(b"POST " + path.encode() + b" HTTP/1.1\r\n" + self.head + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        status = int((await self.reader.readline()).split()[1])
+        headers = {}
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        return status, headers, await self.reader.readexactly(int(headers.get(b"content-length", b"0")))
+
+
+async def _appender(url: str, token: str, deadline: float, interval: float | None, stats: Counter, first_send: list[int]) -> None:
+    path = f"/api/incidents/{INCIDENT}/events"
+    async with _Connection(url, token) as connection:
+        next_at = time.monotonic()
+        while time.monotonic() < deadline:
+            if interval is not None:
+                delay = next_at - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)  # pacing, not synchronisation
+                next_at += interval
+            sent = time.monotonic_ns()
+            if not first_send:
+                first_send.append(sent)
+            status, headers, _ = await connection.post(path, {"body": {"type": "note_added", "text": f"t={sent}"}})
+            stats[status] += 1
+            if status == 429:
+                await asyncio.sleep(float(headers.get(b"retry-after", b"1")))
+
+
+async def run(args: argparse.Namespace) -> str:
+    from tests.server.harness import ServerProcess, cli_env, make_tokens
+
+    workdir = Path(tempfile.mkdtemp(prefix="warroom-bench-server-"))
+    db = workdir / "warroom.db"
+    env = cli_env(home=workdir)
+    writers = [f"bench-w{n}" for n in range(args.appenders)]
+    tokens = make_tokens(db, ["bench-lead", "bench-sub", *writers], env=env)
+    serve_args = ["--rate-limit", str(args.rate_limit)] if args.rate_limit is not None else []
+    server = ServerProcess(db, args=serve_args, env=env)
+    procs: list[multiprocessing.Process] = []
+    try:
+        server.start()
+        lead = httpx.AsyncClient(base_url=server.url, headers={"Authorization": f"Bearer {tokens['bench-lead']}"}, timeout=30)
+        declared = await lead.post("/api/incidents", json={"incident_id": INCIDENT, "title": "bench"})
+        assert declared.status_code == 201, declared.text
+
+        ctx = multiprocessing.get_context("spawn")
+        pipes = []
+        groups = min(args.subscribers, args.subscriber_procs) if args.subscribers else 0
+        for n in range(groups):
+            count = args.subscribers // groups + (1 if n < args.subscribers % groups else 0)
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=subscriber_process, args=(server.url, tokens["bench-sub"], count, child), daemon=True)
+            proc.start()
+            procs.append(proc)
+            pipes.append(parent)
+        for pipe in pipes:
+            assert await asyncio.to_thread(pipe.recv) == "ready"
+
+        stats: Counter = Counter()
+        first_send: list[int] = []
+        interval = args.appenders / args.rate if args.rate else None
+        started = time.monotonic()
+        deadline = started + args.seconds
+        await asyncio.gather(*(_appender(server.url, tokens[w], deadline, interval, stats, first_send) for w in writers))
+        elapsed = time.monotonic() - first_send[0] / 1e9 if first_send else args.seconds
+        acked = stats[201]
+        stop = await lead.post(f"/api/incidents/{INCIDENT}/events", json={"body": {"type": "note_added", "text": STOP}})
+        assert stop.status_code == 201, stop.text
+        await lead.aclose()
+
+        latencies: list[float] = []
+        delivered = 0
+        for pipe in pipes:
+            got, values = await asyncio.to_thread(pipe.recv)
+            delivered += got
+            latencies += values
+        for proc in procs:
+            proc.join(timeout=30)
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+        server.stop()
+
+    expected = acked * args.subscribers
+    print(
+        f"server bench: {args.appenders} appenders, {args.subscribers} subscribers in {len(procs)} processes, "
+        f"{args.seconds:g} s, rate {'max' if not args.rate else f'{args.rate:g}/s'}; statuses {dict(stats)}; "
+        f"delivered {delivered}/{expected}; max fan-out {max(latencies, default=float('nan')):.1f} ms",
+        flush=True,
+    )
+    return (
+        f"appends_per_s={acked / elapsed:.0f} p50_fanout_ms={percentile(latencies, 50):.1f} "
+        f"p99_fanout_ms={percentile(latencies, 99):.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=1, help="SSE subscribers (default 1)")
+    parser.add_argument("--seconds", type=float, default=10, help="how long to append (default 10)")
+    parser.add_argument("--appenders", type=int, default=8, help="appending connections, one token each (default 8)")
+    parser.add_argument("--rate", type=float, help="total appends/s to pace at (default: as fast as acknowledged)")
+    parser.add_argument("--subscriber-procs", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="processes the subscribers are spread over")
+    parser.add_argument("--rate-limit", type=float, help="the server's per-token limit (default: the server's default)")
+    args = parser.parse_args()
+    print(asyncio.run(run(args)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
