@@ -9,8 +9,9 @@ limits unless ``--rate-limit``; tokens made by ``warroom token add``), declares 
 incident, connects N SSE subscribers spread over a few processes, waits until every
 one is connected, then runs K appender connections for S seconds -- as fast as each
 gets its acknowledgement, or paced to ``--rate`` appends/s in total. Appenders use a
-lean HTTP/1.1 client (httpx would make this measure the client); subscribers use
-httpx-sse, as boards do, in their own processes.
+lean HTTP/1.1 client (httpx would make this measure the client); subscribers run in
+their own processes and read with a minimal SSE reader, or with httpx-sse as boards
+do (``--client httpx``; on a small machine that mostly measures the subscribers).
 
 Each note carries the moment it was sent (``time.monotonic_ns``: one clock for every
 process on the machine); each subscriber notes when the event reached it. Fan-out
@@ -54,41 +55,69 @@ def percentile(values: list[float], q: float) -> float:
 # --- subscriber processes ------------------------------------------------------------
 
 
-async def _subscribe(url: str, token: str, count: int, conn) -> None:
+async def _lean_stream(url: str, token: str, on_connected, on_text) -> None:
+    """A minimal SSE reader (one JSON ``data:`` line per message, as the server sends)."""
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    writer.write(
+        f"GET /api/incidents/{INCIDENT}/stream HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Bearer {token}\r\n"
+        "Accept: text/event-stream\r\nLast-Event-ID: 1\r\n\r\n".encode()
+    )
+    status = await reader.readline()
+    assert b" 200 " in status, status
+    on_connected()
+    try:
+        while line := await reader.readline():
+            if line.startswith(b"data: "):
+                arrived = time.monotonic_ns()
+                if on_text(json.loads(line[6:])["body"].get("text", ""), arrived):
+                    return
+    finally:
+        writer.close()
+
+
+async def _httpx_stream(url: str, token: str, on_connected, on_text) -> None:
+    """The board's way: httpx + httpx-sse."""
+    timeout = httpx.Timeout(10, read=300)
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout) as client:
+        async with aconnect_sse(client, "GET", f"/api/incidents/{INCIDENT}/stream", headers={"Last-Event-ID": "1"}) as source:
+            assert source.response.status_code == 200, source.response.status_code
+            on_connected()
+            async for message in source.aiter_sse():
+                if message.data:
+                    arrived = time.monotonic_ns()
+                    if on_text(json.loads(message.data)["body"].get("text", ""), arrived):
+                        return
+
+
+async def _subscribe(url: str, token: str, count: int, client: str, conn) -> None:
     latencies: list[float] = []
-    delivered = 0
     connected = 0
     all_connected = asyncio.Event()
-    timeout = httpx.Timeout(10, read=300)
 
-    async def one() -> None:
-        nonlocal delivered, connected
-        async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout) as client:
-            async with aconnect_sse(client, "GET", f"/api/incidents/{INCIDENT}/stream", headers={"Last-Event-ID": "1"}) as source:
-                assert source.response.status_code == 200, source.response.status_code
-                connected += 1
-                if connected == count:
-                    all_connected.set()
-                async for message in source.aiter_sse():
-                    if not message.data:
-                        continue
-                    arrived = time.monotonic_ns()
-                    text = json.loads(message.data)["body"].get("text", "")
-                    if text == STOP:
-                        return
-                    if text.startswith("t="):
-                        delivered += 1
-                        latencies.append((arrived - int(text[2:])) / 1e6)
+    def on_connected() -> None:
+        nonlocal connected
+        connected += 1
+        if connected == count:
+            all_connected.set()
 
-    tasks = [asyncio.create_task(one()) for _ in range(count)]
+    def on_text(text: str, arrived: int) -> bool:
+        if text == STOP:
+            return True
+        if text.startswith("t="):
+            latencies.append((arrived - int(text[2:])) / 1e6)
+        return False
+
+    follow = _lean_stream if client == "lean" else _httpx_stream
+    tasks = [asyncio.create_task(follow(url, token, on_connected, on_text)) for _ in range(count)]
     await asyncio.wait_for(all_connected.wait(), 60)
     conn.send("ready")
     await asyncio.gather(*tasks)
-    conn.send((delivered, latencies))
+    conn.send((len(latencies), latencies))
 
 
-def subscriber_process(url: str, token: str, count: int, conn) -> None:
-    asyncio.run(_subscribe(url, token, count, conn))
+def subscriber_process(url: str, token: str, count: int, client: str, conn) -> None:
+    asyncio.run(_subscribe(url, token, count, client, conn))
 
 
 # --- appenders ----------------------------------------------------------------------------
@@ -163,7 +192,7 @@ async def run(args: argparse.Namespace) -> str:
         for n in range(groups):
             count = args.subscribers // groups + (1 if n < args.subscribers % groups else 0)
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=subscriber_process, args=(server.url, tokens["bench-sub"], count, child), daemon=True)
+            proc = ctx.Process(target=subscriber_process, args=(server.url, tokens["bench-sub"], count, args.client, child), daemon=True)
             proc.start()
             procs.append(proc)
             pipes.append(parent)
@@ -198,7 +227,7 @@ async def run(args: argparse.Namespace) -> str:
 
     expected = acked * args.subscribers
     print(
-        f"server bench: {args.appenders} appenders, {args.subscribers} subscribers in {len(procs)} processes, "
+        f"server bench: {args.appenders} appenders, {args.subscribers} {args.client} subscribers in {len(procs)} processes, "
         f"{args.seconds:g} s, rate {'max' if not args.rate else f'{args.rate:g}/s'}; statuses {dict(stats)}; "
         f"delivered {delivered}/{expected}; max fan-out {max(latencies, default=float('nan')):.1f} ms",
         flush=True,
@@ -217,6 +246,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, help="total appends/s to pace at (default: as fast as acknowledged)")
     parser.add_argument("--subscriber-procs", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="processes the subscribers are spread over")
     parser.add_argument("--rate-limit", type=float, help="the server's per-token limit (default: the server's default)")
+    parser.add_argument(
+        "--client",
+        choices=("lean", "httpx"),
+        default="lean",
+        help="subscribers read with a minimal SSE reader (default: measures the server) or httpx-sse like a board",
+    )
     args = parser.parse_args()
     print(asyncio.run(run(args)), flush=True)
 
