@@ -10,13 +10,12 @@ The same contract tests run against every backend listed in ``BACKENDS``:
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from tests.server.harness import ServerProcess, cli_env, make_tokens
+from tests.server.harness import ServerProcess, cli_env, copy_db, make_tokens
 from warroom.store import EventStore, FileStore
 
 COMMON_HANDLES = ("alice", "bob", "carol", "dave", "erin")
@@ -86,9 +85,7 @@ def token_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
 
 def fresh_server(tmp_path: Path, token_template: tuple[Path, dict[str, str]], *args: str) -> tuple[ServerProcess, dict[str, str]]:
     template, tokens = token_template
-    db = tmp_path / "server" / "warroom.db"
-    db.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(template, db)  # the CLI's connections are closed: everything is in the main file
+    db = copy_db(template, tmp_path / "server" / "warroom.db")
     return ServerProcess(db, args=args, env=cli_env(home=tmp_path)), tokens
 
 
