@@ -21,6 +21,7 @@ import uvicorn
 
 from .app import KEEPALIVE_SECONDS, create_app
 from .limits import DEFAULT_BURST, DEFAULT_RATE
+from .tokens import TokenBook
 
 
 class ServerBusy(Exception):
@@ -70,6 +71,22 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+def _advise(db: Path, host: str) -> None:
+    """Say what an operator would want to know before anyone connects."""
+    book = TokenBook(db)
+    try:
+        if not any(token.active for token in book.list()):
+            print(f"warroom serve: no tokens yet: make one per responder with `warroom token add HANDLE --db {db}`", file=sys.stderr)
+    finally:
+        book.close()
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        print(
+            "warroom serve: this is plain HTTP and tokens travel in it: on a shared network put it behind "
+            "a TLS-terminating proxy (SSE needs response buffering off there)",
+            file=sys.stderr,
+        )
+
+
 def serve(
     db: str | Path,
     *,
@@ -90,6 +107,7 @@ def serve(
         return 1
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    _advise(db, host)
     app = create_app(db, rate=rate, burst=burst, keepalive=keepalive)
     config = uvicorn.Config(
         app,
