@@ -150,10 +150,12 @@ class _Connection:
         return status, headers, await self.reader.readexactly(int(headers.get(b"content-length", b"0")))
 
 
-async def _appender(url: str, token: str, deadline: float, interval: float | None, stats: Counter, first_send: list[int]) -> None:
+async def _appender(
+    url: str, token: str, deadline: float, interval: float | None, offset: float, stats: Counter, first_send: list[int], acks: list[float]
+) -> None:
     path = f"/api/incidents/{INCIDENT}/events"
     async with _Connection(url, token) as connection:
-        next_at = time.monotonic()
+        next_at = time.monotonic() + offset  # paced appenders take turns instead of firing together
         while time.monotonic() < deadline:
             if interval is not None:
                 delay = next_at - time.monotonic()
@@ -165,6 +167,8 @@ async def _appender(url: str, token: str, deadline: float, interval: float | Non
                 first_send.append(sent)
             status, headers, _ = await connection.post(path, {"body": {"type": "note_added", "text": f"t={sent}"}})
             stats[status] += 1
+            if status == 201:
+                acks.append((time.monotonic_ns() - sent) / 1e6)
             if status == 429:
                 await asyncio.sleep(float(headers.get(b"retry-after", b"1")))
 
@@ -201,10 +205,16 @@ async def run(args: argparse.Namespace) -> str:
 
         stats: Counter = Counter()
         first_send: list[int] = []
+        acks: list[float] = []
         interval = args.appenders / args.rate if args.rate else None
         started = time.monotonic()
         deadline = started + args.seconds
-        await asyncio.gather(*(_appender(server.url, tokens[w], deadline, interval, stats, first_send) for w in writers))
+        await asyncio.gather(
+            *(
+                _appender(server.url, tokens[w], deadline, interval, n * (interval or 0) / len(writers), stats, first_send, acks)
+                for n, w in enumerate(writers)
+            )
+        )
         elapsed = time.monotonic() - first_send[0] / 1e9 if first_send else args.seconds
         acked = stats[201]
         stop = await lead.post(f"/api/incidents/{INCIDENT}/events", json={"body": {"type": "note_added", "text": STOP}})
@@ -229,7 +239,8 @@ async def run(args: argparse.Namespace) -> str:
     print(
         f"server bench: {args.appenders} appenders, {args.subscribers} {args.client} subscribers in {len(procs)} processes, "
         f"{args.seconds:g} s, rate {'max' if not args.rate else f'{args.rate:g}/s'}; statuses {dict(stats)}; "
-        f"delivered {delivered}/{expected}; max fan-out {max(latencies, default=float('nan')):.1f} ms",
+        f"delivered {delivered}/{expected}; append ack p50 {percentile(acks, 50):.1f} ms p99 {percentile(acks, 99):.1f} ms; "
+        f"max fan-out {max(latencies, default=float('nan')):.1f} ms",
         flush=True,
     )
     return (
