@@ -11,7 +11,9 @@ fsynced, so the events survive kill -9 and power loss -- are the appends
 acknowledged. Batching the fsync is group commit, never an early ack.
 
 Readers (HTTP reads, SSE catch-up, token checks) use their own connections: WAL lets
-them run beside the writer without waiting for it.
+them run beside the writer without waiting for it. WAL checkpoints (copying the log
+back into the database file, with its own fsync) run on a separate thread and
+connection every second, not inside some unlucky append's commit.
 
 ``BEGIN IMMEDIATE`` also keeps two processes honest if someone points a second tool
 at the same file; ``warroom serve`` itself takes a lock file so only one server
@@ -41,6 +43,7 @@ log = logging.getLogger("warroom.server")
 
 SCHEMA_VERSION = 1
 MAX_BATCH = 256
+CHECKPOINT_SECONDS = 1.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -135,6 +138,8 @@ class EventLog:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._stop_checkpoints = threading.Event()
+        self._checkpointer: threading.Thread | None = None
 
     # --- life ------------------------------------------------------------------
 
@@ -142,14 +147,38 @@ class EventLog:
         init_db(self.path)
         self._loop = loop
         self._writer = connect(self.path)
+        self._writer.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer does it
+        self._writer.execute("PRAGMA journal_size_limit = 67108864")
         self._thread = threading.Thread(target=self._run, name="warroom-writer", daemon=True)
         self._thread.start()
+        self._stop_checkpoints.clear()
+        self._checkpointer = threading.Thread(target=self._checkpoints, name="warroom-checkpoint", daemon=True)
+        self._checkpointer.start()
+
+    def _checkpoints(self) -> None:
+        conn = connect(self.path)
+        try:
+            while not self._stop_checkpoints.wait(CHECKPOINT_SECONDS):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as error:  # pragma: no cover - retried next second
+                    log.warning("WAL checkpoint failed: %s", error)
+        finally:
+            conn.close()
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._stop_checkpoints.set()
+            self._checkpointer.join(timeout=30)
+            self._checkpointer = None
         if self._thread is not None:
             self._jobs.put(_STOP)
             self._thread.join(timeout=30)
             self._thread = None
+            try:
+                self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:  # pragma: no cover - readers still open; the next start finishes it
+                pass
             self._writer.close()
         with self._readers_lock:
             for conn in self._readers:
