@@ -94,17 +94,19 @@ class TokenBook:
         return [TokenInfo(*row) for row in rows.fetchall()]
 
     def revoke(self, handle_or_id: str) -> list[TokenInfo]:
-        """Revoke one token by id, or every active token of a handle; returns what was revoked."""
+        """Revoke the token with this id, or every active token of this handle; returns what was revoked."""
         db = self._db()
-        column = "id" if handle_or_id.startswith("tok_") else "handle"
         when = _now()
         db.execute("BEGIN IMMEDIATE")
         try:
             rows = db.execute(
-                f"SELECT id, handle, created_at FROM tokens WHERE {column} = ? AND revoked_at IS NULL",  # noqa: S608
-                (handle_or_id,),
+                "SELECT id, handle, created_at FROM tokens WHERE (id = ? OR handle = ?) AND revoked_at IS NULL",
+                (handle_or_id, handle_or_id),
             ).fetchall()
-            db.execute(f"UPDATE tokens SET revoked_at = ? WHERE {column} = ? AND revoked_at IS NULL", (when, handle_or_id))  # noqa: S608
+            db.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE (id = ? OR handle = ?) AND revoked_at IS NULL",
+                (when, handle_or_id, handle_or_id),
+            )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
