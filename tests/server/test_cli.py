@@ -27,8 +27,9 @@ def test_commands_work_against_the_server(server: ServerProcess, tokens: dict[st
     assert refused.returncode == 1 and "refused: only the commander can broadcast" in refused.stderr
     shown = json.loads(run(server, bob, "show", "INC-7", "--json").stdout)
     assert shown["commander"] == "alice" and shown["workstreams"][0]["owner"] == "bob"
+    assert run(server, bob, "declare", "--title", "Next free id").stdout.strip() == "INC-8"
     listed = json.loads(run(server, bob, "list", "--json").stdout)
-    assert [i["id"] for i in listed] == ["INC-7"]
+    assert [i["id"] for i in listed] == ["INC-8", "INC-7"] and listed[0]["commander"] == "bob"
     # The same through the environment, as a responder would configure it.
     env = {"WARROOM_SERVER": server.url, "WARROOM_TOKEN": alice}
     noted = warroom("note", "INC-7", "from the environment", env=dict(cli_env(), **env, WARROOM_CONFIG_PATH=server.env["WARROOM_CONFIG_PATH"]))

@@ -11,7 +11,7 @@ import pytest
 from tests.server.harness import REPO_ROOT, cli_env
 from warroom.incident import events as ev
 from warroom.store import InvalidIncidentId, StoreUnavailable
-from warroom.store.http import HttpStore, Queued
+from warroom.store.http import AuthError, HttpStore, Queued
 
 
 @pytest.fixture
@@ -59,6 +59,13 @@ async def test_the_board_queue_keeps_order_and_warns_if_never_delivered(dead_url
     finally:
         await store.aclose()
     assert warnings == [f"3 queued action(s) were never delivered to {dead_url}"]
+
+
+@pytest.mark.parametrize("token", ["wr_secret\nX-Evil: 1", "wr_sécret", "wr_secret with space"])
+def test_a_malformed_token_is_refused_without_echoing_it(token: str):
+    with pytest.raises(AuthError) as refused:
+        HttpStore("http://127.0.0.1:1", token=token)
+    assert "secret" not in str(refused.value) and "sécret" not in str(refused.value)
 
 
 def test_the_cli_and_the_http_store_do_not_load_the_server():

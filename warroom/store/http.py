@@ -58,6 +58,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -93,6 +94,7 @@ BACKOFF_MAX = 5.0
 MAX_RETRY_AFTER = 10.0
 
 _events = TypeAdapter(list[StoredEvent])
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]+")
 
 
 class AuthError(StoreError):
@@ -176,7 +178,10 @@ class HttpStore(EventStore):
         transport: httpx.AsyncBaseTransport | None = None,
     ):
         self.url = url.rstrip("/")
-        self._token = token
+        if token and not _TOKEN_CHARS.fullmatch(token):
+            # Never echo it: a pasted token with a stray space or newline is still a secret.
+            raise AuthError("the token has characters a warroom token never has (spaces, quotes, non-ASCII): check WARROOM_TOKEN / --token", 0)
+        self._token = token or None
         self.warn = warn
         self.queue_offline = queue_offline
         self.timeout = timeout
