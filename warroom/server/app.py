@@ -134,11 +134,9 @@ class Parts:
 
     async def rows(self, incident_id: str, after: int, limit: int) -> list[tuple[int, str]]:
         """Stored events after ``after``: from memory when recent, else from SQLite (off the loop)."""
-        feed = self.hub._feeds.get(incident_id)
-        if feed is not None:
-            recent = feed.after(after, limit)
-            if recent is not None:
-                return recent
+        recent = self.hub.recent(incident_id, after, limit)
+        if recent is not None:
+            return recent
         return await asyncio.to_thread(self.log.read_json, incident_id, after, limit)
 
     async def exists(self, incident_id: str) -> bool:

@@ -73,6 +73,11 @@ class Hub:
             feed = self._feeds[incident_id] = Feed()
         return feed
 
+    def recent(self, incident_id: str, after: int, limit: int) -> list[tuple[int, str]] | None:
+        """Events past ``after`` from memory, or ``None`` when memory does not reach back that far."""
+        feed = self._feeds.get(incident_id)
+        return feed.after(after, limit) if feed is not None else None
+
     def known(self, incident_id: str) -> bool:
         feed = self._feeds.get(incident_id)
         return feed is not None and bool(feed.tail)
