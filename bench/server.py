@@ -28,6 +28,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -234,6 +235,7 @@ async def run(args: argparse.Namespace) -> str:
             if proc.is_alive():
                 proc.kill()
         server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
     expected = acked * args.subscribers
     print(
