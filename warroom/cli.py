@@ -23,9 +23,9 @@ from pydantic import ValidationError
 from warroom import __version__
 from warroom.config import (
     Config,
-    ConfigError,
     StoreLocation,
     config_path,
+    data_dir,
     load_config,
     remember_handle,
     resolve_export_folder,
@@ -35,8 +35,9 @@ from warroom.config import (
 from warroom.errors import WarroomError
 from warroom.incident import IncidentState, fold
 from warroom.incident import events as ev
+from warroom.incident.events import valid_handle
 from warroom.room import Room
-from warroom.store import EventStore, Rejected, StoreError, UnknownIncident, checked_incident_id, open_store
+from warroom.store import EventStore, Rejected, StoreError, checked_incident_id, open_store
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -77,8 +78,23 @@ class CliContext:
     def open_store(self) -> EventStore:
         return open_store(self.location, warn=lambda message: _stderr(f"warroom: warning: {message}"))
 
-    def room(self, store: EventStore, incident_id: str) -> Room:
-        return Room(store, incident_id, self.handle, self.config.policy)
+    def room(self, store: EventStore, incident_id: str, handle: str | None = None) -> Room:
+        return Room(store, incident_id, handle or self.handle, self.config.policy)
+
+    async def acting_handle(self, store: EventStore) -> str:
+        """Who acts. On a server the token's owner, always: a different explicit ``--as`` is a
+        usage error (not silently ignored), while ``WARROOM_HANDLE``/config are just not used.
+        Elsewhere: ``--as``, ``WARROOM_HANDLE``, config, login name."""
+        whoami = getattr(store, "whoami", None)
+        if whoami is None:
+            return self.handle
+        owner = await whoami()
+        if self._handle_flag and self._handle_flag != owner:
+            raise UsageError(
+                f"--as {self._handle_flag} does not match your token, which acts as {owner}: "
+                "on a server the token decides who acts (drop --as, or use that person's token)"
+            )
+        return owner
 
 
 def _run(coroutine: Coroutine[Any, Any, int | None]) -> int:
@@ -110,7 +126,7 @@ def _incident_type(text: str) -> str:
 
 async def _submit(ctx: CliContext, store: EventStore, incident_id: str, body: ev.Body) -> ev.StoredEvent:
     """Act through a room and print the one line that says what happened."""
-    room = ctx.room(store, incident_id)
+    room = ctx.room(store, incident_id, await ctx.acting_handle(store))
     await room.load()
     stored = await room.submit(body)
     entry = room.state.entry(stored.seq)
@@ -134,8 +150,8 @@ def _acting(make_body: Callable[[argparse.Namespace], ev.Body]) -> Callable[[Cli
 
 async def _declare(ctx: CliContext) -> int:
     args = ctx.args
-    handle = ctx.handle
     async with ctx.open_store() as store:
+        handle = await ctx.acting_handle(store)
         explicit = args.incident
         for attempt in range(20):
             incident_id = explicit or await _next_free_id(store, bump=attempt)
@@ -146,7 +162,8 @@ async def _declare(ctx: CliContext) -> int:
                 if explicit:
                     raise
                 continue  # someone declared that id a moment ago: take the next
-            ctx.remember_handle()
+            if not ctx.location.url:
+                ctx.remember_handle()  # on a server the token names you; nothing to remember
             print(incident_id)
             return EXIT_OK
     raise StoreError("could not find a free incident id; pass one explicitly")
@@ -379,6 +396,68 @@ def cmd_demo(ctx: CliContext) -> int:
     return run_demo(ctx)
 
 
+# --- the server ----------------------------------------------------------------
+
+
+def _server_db(ctx: CliContext) -> Path:
+    """``--db``, else ``server.db`` in config, else ``warroom.db`` in the platformdirs data folder."""
+    chosen = getattr(ctx.args, "db", None) or ctx.config.server.db
+    return Path(chosen).expanduser() if chosen else data_dir() / "warroom.db"
+
+
+def cmd_serve(ctx: CliContext) -> int:
+    from warroom.server.run import ServerBusy, serve  # FastAPI and uvicorn are imported only here
+
+    args = ctx.args
+    rate = 200.0 if args.rate_limit is None else args.rate_limit
+    try:
+        return serve(
+            _server_db(ctx),
+            host=args.host or ctx.config.server.host,
+            port=ctx.config.server.port if args.port is None else args.port,
+            rate=rate,
+            burst=args.burst if args.burst is not None else 2 * rate,
+            keepalive=args.keepalive,
+            access_log=args.access_log,
+        )
+    except ServerBusy as error:
+        raise StoreError(str(error)) from None
+
+
+def cmd_token(ctx: CliContext) -> int:
+    from warroom.server.tokens import TokenBook
+
+    args = ctx.args
+    book = TokenBook(_server_db(ctx))
+    try:
+        if args.token_command == "add":
+            if not valid_handle(args.handle):
+                raise UsageError(f"bad handle {args.handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
+            info, secret = book.add(args.handle)
+            print(f"token {info.id} for {info.handle}, shown only now; give it to {info.handle} privately.")
+            print("use it with WARROOM_TOKEN=<token> (or --token) and WARROOM_SERVER=<url> (or --server):")
+            print(secret)
+        elif args.token_command == "list":
+            tokens = book.list()
+            if args.json:
+                print(json.dumps([t.as_dict() for t in tokens], indent=2))
+            elif not tokens:
+                print(f"no tokens in {book.path} (make one: warroom token add HANDLE)")
+            else:
+                for t in tokens:
+                    state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
+                    print(f"{t.id:<13} {t.handle:<20} created {t.created_at}  {state}")
+        else:
+            revoked = book.revoke(args.target)
+            if not revoked:
+                raise StoreError(f"no active token matches {args.target!r} (see `warroom token list`)")
+            for t in revoked:
+                print(f"revoked {t.id} ({t.handle})")
+    finally:
+        book.close()
+    return EXIT_OK
+
+
 # --- the parser ----------------------------------------------------------------
 
 
@@ -536,6 +615,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("locate", "print where the config or the store is", cmd_locate)
     p.add_argument("what", choices=("config", "store"))
+
+    db_help = "the server's SQLite file (default: server.db in config, else warroom.db in the data folder)"
+    p = sub.add_parser(
+        "serve",
+        help="run a warroom server for responders without a shared folder",
+        description="Run the warroom HTTP server (FastAPI + uvicorn, SQLite log, bearer tokens, SSE). "
+        "Make tokens with `warroom token add HANDLE`.",
+    )
+    p.set_defaults(run=cmd_serve)
+    p.add_argument("--host", help="address to listen on (default: server.host in config, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: server.port in config, 8765; 0 picks a free one)")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.add_argument("--rate-limit", type=float, metavar="N", help="requests per second per token (default 200; 0 turns it off)")
+    p.add_argument("--burst", type=float, metavar="N", help="burst allowance per token (default 2 x the rate)")
+    p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="SSE keep-alive interval (default 15)")
+    p.add_argument("--access-log", action="store_true", help="log every request")
+
+    token = sub.add_parser(
+        "token",
+        help="make, list and revoke responders' server tokens",
+        description="Per-responder bearer tokens for `warroom serve`. Only a hash is stored; a new token is shown once.",
+    )
+    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    p = token_sub.add_parser("add", help="make a token for HANDLE (printed on the last line)", description="Make a new token for HANDLE; it is printed once, on the last line.")
+    p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.set_defaults(run=cmd_token)
+    p = token_sub.add_parser("list", help="list tokens (ids and owners, never the secrets)", description="List tokens: id, owner, created, revoked.")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=cmd_token)
+    p = token_sub.add_parser("revoke", help="revoke a token by id, or every token of a handle", description="Revoke one token (tok_...) or every active token of a HANDLE. Takes effect on the next request.")
+    p.add_argument("target", metavar="HANDLE-or-TOKEN-ID")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.set_defaults(run=cmd_token)
     return parser
 
 

@@ -52,6 +52,7 @@ CASES = [
     ("frank", ev.KeyTimeSet(which="detected", time=WHEN), None),
     ("alice", ev.KeyTimeSet(which="detected", time=WHEN), None),
     ("bob", ev.KeyTimeSet(which="detected", time=WHEN), "commander or the scribe"),
+    ("alice", ev.KeyTimeSet(which="started", time=WHEN.replace(year=1)), "not plausible"),
     ("alice", ev.IncidentClosed(), None),
     ("bob", ev.IncidentClosed(), "only the commander"),
     ("zed", ev.ResponderJoined(), None),

@@ -74,7 +74,10 @@ def _as_utc(value: datetime) -> datetime:
         return value.replace(tzinfo=timezone.utc)
     if zone is timezone.utc or not zone.utcoffset(value):
         return value  # already UTC (the common case, on every line of every log: keep it cheap)
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("time is out of range") from None
 
 
 UtcTime = Annotated[datetime, AfterValidator(_as_utc)]

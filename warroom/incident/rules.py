@@ -82,6 +82,8 @@ def may_change_status(state: IncidentState, actor: str, body: ev.StatusChanged) 
 def may_set_key_time(state: IncidentState, actor: str, body: ev.KeyTimeSet) -> Refusal:
     if state.commander != actor and state.roles.get("scribe") != actor:
         return "only the commander or the scribe can correct key times"
+    if not 1970 <= body.time.year <= 9000:
+        return f"a {body.which} time of {body.time:%Y-%m-%d} is not plausible (1970-9000)"
     return None
 
 

@@ -1,0 +1,17 @@
+"""``warroom serve``: the incident server for responders without a shared folder.
+
+An ASGI app (FastAPI, served by uvicorn) over one SQLite file: the events of every
+incident, durable on commit, and the hashes of per-responder bearer tokens. The
+same rules as the file store decide every append; new events reach every board
+through Server-Sent Events. Modules:
+
+- ``db``      the log: SQLite schema, the single writer thread, cached incident states
+- ``hub``     in-process fan-out of committed events to SSE subscribers
+- ``tokens``  making, listing, revoking and checking tokens
+- ``limits``  per-token rate limiting
+- ``app``     the FastAPI routes, auth and error mapping
+- ``run``     ``warroom serve``: bind, lock the database, run uvicorn
+
+Nothing outside ``warroom.cli`` imports this package, so the CLI and the board
+start without loading FastAPI.
+"""

@@ -1,0 +1,273 @@
+"""Server throughput and fan-out latency: appenders and N SSE subscribers against a real server.
+
+    python bench/server.py --subscribers 1 --seconds 10
+    python bench/server.py --subscribers 50 --seconds 10 --rate 100
+    python bench/server.py --subscribers 100 --seconds 10 --rate 50
+
+Starts ``warroom serve`` on a free 127.0.0.1 port with a fresh database (default rate
+limits unless ``--rate-limit``; tokens made by ``warroom token add``), declares an
+incident, connects N SSE subscribers spread over a few processes, waits until every
+one is connected, then runs K appender connections for S seconds -- as fast as each
+gets its acknowledgement, or paced to ``--rate`` appends/s in total. Appenders use a
+lean HTTP/1.1 client (httpx would make this measure the client); subscribers run in
+their own processes and read with a minimal SSE reader, or with httpx-sse as boards
+do (``--client httpx``; on a small machine that mostly measures the subscribers).
+
+Each note carries the moment it was sent (``time.monotonic_ns``: one clock for every
+process on the machine); each subscriber notes when the event reached it. Fan-out
+latency is arrival minus send, for every (event, subscriber) pair, so it includes
+the append's commit and fsync. Appends/s counts acknowledged appends only (acked
+after their commit is on disk). Prints one final line:
+``appends_per_s=... p50_fanout_ms=... p99_fanout_ms=...``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from httpx_sse import aconnect_sse  # noqa: E402
+
+INCIDENT = "BENCH-1"
+STOP = "STOP"
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+# --- subscriber processes ------------------------------------------------------------
+
+
+async def _lean_stream(url: str, token: str, on_connected, on_text) -> None:
+    """A minimal SSE reader (one JSON ``data:`` line per message, as the server sends)."""
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    writer.write(
+        f"GET /api/incidents/{INCIDENT}/stream HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Bearer {token}\r\n"
+        "Accept: text/event-stream\r\nLast-Event-ID: 1\r\n\r\n".encode()
+    )
+    status = await reader.readline()
+    assert b" 200 " in status, status
+    on_connected()
+    try:
+        while line := await reader.readline():
+            if line.startswith(b"data: "):
+                arrived = time.monotonic_ns()
+                if on_text(json.loads(line[6:])["body"].get("text", ""), arrived):
+                    return
+    finally:
+        writer.close()
+
+
+async def _httpx_stream(url: str, token: str, on_connected, on_text) -> None:
+    """The board's way: httpx + httpx-sse."""
+    timeout = httpx.Timeout(10, read=300)
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout) as client:
+        async with aconnect_sse(client, "GET", f"/api/incidents/{INCIDENT}/stream", headers={"Last-Event-ID": "1"}) as source:
+            assert source.response.status_code == 200, source.response.status_code
+            on_connected()
+            async for message in source.aiter_sse():
+                if message.data:
+                    arrived = time.monotonic_ns()
+                    if on_text(json.loads(message.data)["body"].get("text", ""), arrived):
+                        return
+
+
+async def _subscribe(url: str, token: str, count: int, client: str, conn) -> None:
+    latencies: list[float] = []
+    connected = 0
+    all_connected = asyncio.Event()
+
+    def on_connected() -> None:
+        nonlocal connected
+        connected += 1
+        if connected == count:
+            all_connected.set()
+
+    def on_text(text: str, arrived: int) -> bool:
+        if text == STOP:
+            return True
+        if text.startswith("t="):
+            latencies.append((arrived - int(text[2:])) / 1e6)
+        return False
+
+    follow = _lean_stream if client == "lean" else _httpx_stream
+    tasks = [asyncio.create_task(follow(url, token, on_connected, on_text)) for _ in range(count)]
+    await asyncio.wait_for(all_connected.wait(), 60)
+    conn.send("ready")
+    await asyncio.gather(*tasks)
+    conn.send((len(latencies), latencies))
+
+
+def subscriber_process(url: str, token: str, count: int, client: str, conn) -> None:
+    asyncio.run(_subscribe(url, token, count, client, conn))
+
+
+# --- appenders ----------------------------------------------------------------------------
+
+
+class _Connection:
+    """A lean keep-alive HTTP/1.1 client for the appenders: httpx costs about a millisecond of
+    CPU per request, which on a 2-core machine would make the benchmark measure the client."""
+
+    def __init__(self, url: str, token: str):
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname, parts.port
+        self.head = f"Host: {parts.netloc}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n".encode()
+
+    async def __aenter__(self) -> _Connection:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.writer.close()
+
+    async def post(self, path: str, payload: dict) -> tuple[int, dict[bytes, bytes], bytes]:
+        body = json.dumps(payload).encode()
+        self.writer.write(b"POST " + path.encode() + b" HTTP/1.1\r\n" + self.head + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        status = int((await self.reader.readline()).split()[1])
+        headers = {}
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        return status, headers, await self.reader.readexactly(int(headers.get(b"content-length", b"0")))
+
+
+async def _appender(
+    url: str, token: str, deadline: float, interval: float | None, offset: float, stats: Counter, first_send: list[int], acks: list[float]
+) -> None:
+    path = f"/api/incidents/{INCIDENT}/events"
+    async with _Connection(url, token) as connection:
+        next_at = time.monotonic() + offset  # paced appenders take turns instead of firing together
+        while time.monotonic() < deadline:
+            if interval is not None:
+                delay = next_at - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)  # pacing, not synchronisation
+                next_at += interval
+            sent = time.monotonic_ns()
+            if not first_send:
+                first_send.append(sent)
+            status, headers, _ = await connection.post(path, {"body": {"type": "note_added", "text": f"t={sent}"}})
+            stats[status] += 1
+            if status == 201:
+                acks.append((time.monotonic_ns() - sent) / 1e6)
+            if status == 429:
+                await asyncio.sleep(float(headers.get(b"retry-after", b"1")))
+
+
+async def run(args: argparse.Namespace) -> str:
+    from tests.server.harness import ServerProcess, cli_env, make_tokens
+
+    workdir = Path(tempfile.mkdtemp(prefix="warroom-bench-server-"))
+    db = workdir / "warroom.db"
+    env = cli_env(home=workdir)
+    writers = [f"bench-w{n}" for n in range(args.appenders)]
+    tokens = make_tokens(db, ["bench-lead", "bench-sub", *writers], env=env)
+    serve_args = ["--rate-limit", str(args.rate_limit)] if args.rate_limit is not None else []
+    server = ServerProcess(db, args=serve_args, env=env)
+    procs: list[multiprocessing.Process] = []
+    try:
+        server.start()
+        lead = httpx.AsyncClient(base_url=server.url, headers={"Authorization": f"Bearer {tokens['bench-lead']}"}, timeout=30)
+        declared = await lead.post("/api/incidents", json={"incident_id": INCIDENT, "title": "bench"})
+        assert declared.status_code == 201, declared.text
+
+        ctx = multiprocessing.get_context("spawn")
+        pipes = []
+        groups = min(args.subscribers, args.subscriber_procs) if args.subscribers else 0
+        for n in range(groups):
+            count = args.subscribers // groups + (1 if n < args.subscribers % groups else 0)
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=subscriber_process, args=(server.url, tokens["bench-sub"], count, args.client, child), daemon=True)
+            proc.start()
+            procs.append(proc)
+            pipes.append(parent)
+        for pipe in pipes:
+            assert await asyncio.to_thread(pipe.recv) == "ready"
+
+        stats: Counter = Counter()
+        first_send: list[int] = []
+        acks: list[float] = []
+        interval = args.appenders / args.rate if args.rate else None
+        started = time.monotonic()
+        deadline = started + args.seconds
+        await asyncio.gather(
+            *(
+                _appender(server.url, tokens[w], deadline, interval, n * (interval or 0) / len(writers), stats, first_send, acks)
+                for n, w in enumerate(writers)
+            )
+        )
+        elapsed = time.monotonic() - first_send[0] / 1e9 if first_send else args.seconds
+        acked = stats[201]
+        stop = await lead.post(f"/api/incidents/{INCIDENT}/events", json={"body": {"type": "note_added", "text": STOP}})
+        assert stop.status_code == 201, stop.text
+        await lead.aclose()
+
+        latencies: list[float] = []
+        delivered = 0
+        for pipe in pipes:
+            got, values = await asyncio.to_thread(pipe.recv)
+            delivered += got
+            latencies += values
+        for proc in procs:
+            proc.join(timeout=30)
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    expected = acked * args.subscribers
+    print(
+        f"server bench: {args.appenders} appenders, {args.subscribers} {args.client} subscribers in {len(procs)} processes, "
+        f"{args.seconds:g} s, rate {'max' if not args.rate else f'{args.rate:g}/s'}; statuses {dict(stats)}; "
+        f"delivered {delivered}/{expected}; append ack p50 {percentile(acks, 50):.1f} ms p99 {percentile(acks, 99):.1f} ms; "
+        f"max fan-out {max(latencies, default=float('nan')):.1f} ms",
+        flush=True,
+    )
+    return (
+        f"appends_per_s={acked / elapsed:.0f} p50_fanout_ms={percentile(latencies, 50):.1f} "
+        f"p99_fanout_ms={percentile(latencies, 99):.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=1, help="SSE subscribers (default 1)")
+    parser.add_argument("--seconds", type=float, default=10, help="how long to append (default 10)")
+    parser.add_argument("--appenders", type=int, default=8, help="appending connections, one token each (default 8)")
+    parser.add_argument("--rate", type=float, help="total appends/s to pace at (default: as fast as acknowledged)")
+    parser.add_argument("--subscriber-procs", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="processes the subscribers are spread over")
+    parser.add_argument("--rate-limit", type=float, help="the server's per-token limit (default: the server's default)")
+    parser.add_argument(
+        "--client",
+        choices=("lean", "httpx"),
+        default="lean",
+        help="subscribers read with a minimal SSE reader (default: measures the server) or httpx-sse like a board",
+    )
+    args = parser.parse_args()
+    print(asyncio.run(run(args)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,409 @@
+"""The HTTP face of the server: JSON endpoints, bearer-token auth, and an SSE stream per incident.
+
+Every ``/api`` route needs a valid token; the token's owner is the actor of every
+event made with it. A request body may carry an ``actor`` field (so a client can
+send its draft as is), but only if it names the token's owner: anything else is a
+403, never silently rewritten. Rule refusals are 409 with the rule's own sentence.
+
+The stream (``/api/incidents/{id}/stream``) is FastAPI's own SSE support
+(``fastapi.sse.EventSourceResponse``, framed by ``fastapi.sse.format_sse_event``): one
+SSE message per stored event, its SSE ``id`` the event's seq, its data the event's
+JSON. ``Last-Event-ID`` (sent by browsers and by our client on reconnect) or
+``?after=`` says where to resume; the stream replays everything after it and then
+follows live, with no gap and no duplicate. Idle streams get a keep-alive comment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+from uuid import UUID, uuid4
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Path as PathParam, Query, Request, Security
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.sse import EventSourceResponse, format_sse_event
+from pydantic import BaseModel, ConfigDict, Field
+
+from warroom import __version__
+from warroom.incident import EventDraft, StoredEvent
+from warroom.incident import events as ev
+from warroom.store.base import Rejected, StoreUnavailable, UnknownIncident
+
+from .db import EventLog, Unprocessable
+from .hub import TAIL_KEEP, TICK, Hub
+from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
+from .tokens import Principal, TokenBook
+
+log = logging.getLogger("warroom.server")
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_SEQ = 2**53
+READ_LIMIT = 1000
+MAX_READ_LIMIT = 10_000
+STREAM_PAGE = 500
+KEEPALIVE_SECONDS = 15.0
+RETRY_MS = 1000
+
+
+# --- the wire models -------------------------------------------------------------------
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description="what went wrong, in words a responder can act on")
+
+
+class AppendIn(BaseModel):
+    """One event: the client's id (for idempotent retries) and the body. The actor is the token's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: UUID | None = Field(None, description="the client's event id; a retry with the same id returns the original")
+    actor: ev.Handle | None = Field(None, description="optional; if present it must be the token's owner (else 403)")
+    body: ev.EventBody
+
+
+class DeclareIn(BaseModel):
+    """Declare an incident: the ``incident_declared`` fields plus an optional event id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: UUID | None = Field(None, description="the client's event id (idempotent retries)")
+    actor: ev.Handle | None = Field(None, description="optional; if present it must be the token's owner (else 403)")
+    type: Literal["incident_declared"] = "incident_declared"
+    incident_id: ev.IncidentId
+    title: ev.Title
+    severity: ev.Severity = 3
+    drill: bool = False
+
+
+class IncidentOut(BaseModel):
+    id: str
+    title: str
+    severity: int
+    status: str
+    closed: bool
+    commander: str | None
+    seq: int
+    declared_at: datetime | None
+    drill: bool
+
+
+class MeOut(BaseModel):
+    handle: str = Field(description="the responder this token acts as")
+    token_id: str
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str = __version__
+
+
+def _errors(*codes: int) -> dict:
+    words = {
+        401: "no token, or an unknown or revoked one",
+        403: "the token's responder may not do this (e.g. act as someone else)",
+        404: "no such incident",
+        409: "refused by a rule (the detail is the rule's reason)",
+        413: "request body too large",
+        422: "malformed request",
+        429: "too many requests from this token (see Retry-After)",
+        503: "the server could not write to its database; retry with the same event id",
+    }
+    return {code: {"model": ErrorOut, "description": words[code]} for code in codes}
+
+
+# --- the server's parts, shared by every request -------------------------------------------
+
+
+class Parts:
+    def __init__(self, db: Path, rate: float, burst: float | None, keepalive: float, tail_keep: int):
+        self.db = db
+        self.hub = Hub(tail_keep)
+        self.log = EventLog(db, on_commit=self.hub.publish)
+        self.tokens = TokenBook(db)
+        self.limiter = RateLimiter(rate, burst)
+        self.keepalive = keepalive
+
+    async def rows(self, incident_id: str, after: int, limit: int) -> list[tuple[int, str]]:
+        """Stored events after ``after``: from memory when recent, else from SQLite (off the loop)."""
+        recent = self.hub.recent(incident_id, after, limit)
+        if recent is not None:
+            return recent
+        return await asyncio.to_thread(self.log.read_json, incident_id, after, limit)
+
+    async def exists(self, incident_id: str) -> bool:
+        return self.hub.known(incident_id) or await asyncio.to_thread(self.log.exists, incident_id)
+
+
+def parts(request: Request) -> Parts:
+    return request.app.state.parts
+
+
+bearer = HTTPBearer(auto_error=False, description="a token made with `warroom token add HANDLE`")
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+async def responder(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> Principal:
+    """The token's owner; 401 without a valid token, 429 over the token's rate."""
+    p = parts(request)
+    if credentials is None:
+        raise HTTPException(401, "no token: send `Authorization: Bearer <token>` (make one with `warroom token add HANDLE`)", headers=_CHALLENGE)
+    who = p.tokens.lookup(credentials.credentials)
+    if who is None:
+        raise HTTPException(401, "unknown or revoked token", headers=_CHALLENGE)
+    wait = p.limiter.take(who.token_id)
+    if wait is not None:
+        after = RateLimiter.retry_after_header(wait)
+        raise HTTPException(429, f"too many requests from this token: retry in {after} s", headers={"Retry-After": after})
+    return who
+
+
+Who = Annotated[Principal, Depends(responder)]
+IncidentIdPath = Annotated[
+    str, PathParam(pattern=ev.INCIDENT_ID_PATTERN, description="letters, digits, '-' and '_', e.g. INC-42")
+]
+
+
+async def known_incident(incident_id: IncidentIdPath, request: Request) -> str:
+    if not await parts(request).exists(incident_id):
+        raise HTTPException(404, f"no incident {incident_id}")
+    return incident_id
+
+
+def _acting_as(claimed: str | None, who: Principal) -> str:
+    if claimed is not None and claimed != who.handle:
+        raise HTTPException(
+            403, f"this token belongs to {who.handle}; it cannot act as {claimed} (leave out `actor`: the token decides)"
+        )
+    return who.handle
+
+
+def _with_required_types(app: FastAPI) -> None:
+    """Event bodies are told apart by ``type``: say in the schema that it is required
+    (pydantic marks it optional because it has a default, but the union needs it)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        schema = generate()
+        components = schema.get("components", {}).get("schemas", {})
+        for cls in ev.BODY_TYPES:
+            component = components.get(cls.__name__)
+            if component and "type" in component.get("properties", {}):
+                required = component.setdefault("required", [])
+                if "type" not in required:
+                    required.insert(0, "type")
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+async def _store(p: Parts, incident_id: str, draft: EventDraft) -> Response:
+    try:
+        text, created = await p.log.append(incident_id, draft)
+    except Rejected as refusal:
+        raise HTTPException(409, refusal.reason) from None
+    except UnknownIncident:
+        raise HTTPException(404, f"no incident {incident_id}") from None
+    except Unprocessable as error:
+        raise HTTPException(422, str(error)) from None
+    except StoreUnavailable as error:
+        raise HTTPException(503, str(error), headers={"Retry-After": "1"}) from None
+    return Response(text, status_code=201 if created else 200, media_type="application/json")
+
+
+def _json_list(rows: list[tuple[int, str]]) -> Response:
+    return Response("[" + ",".join(text for _, text in rows) + "]", media_type="application/json")
+
+
+_SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class _EventStream(StreamingResponse):
+    """Documents the route as ``text/event-stream`` without making FastAPI treat the
+    path operation as a generator (it does that for any ``EventSourceResponse`` subclass)."""
+
+    media_type = "text/event-stream"
+
+
+async def _events_as_sse(p: Parts, incident_id: str, cursor: int) -> AsyncIterator[bytes]:
+    """Everything after ``cursor``, then each commit as it lands, framed by ``fastapi.sse``.
+
+    The stream is an ``EventSourceResponse`` fed with ``format_sse_event`` bytes rather
+    than a ``yield``-per-message path operation: FastAPI's generator plumbing costs a few
+    task hops and a timer per message, per subscriber, so a commit seen by a hundred
+    boards cost a hundred times that before the last one heard of it. Here whatever a
+    subscriber finds past its cursor goes out as one write.
+    """
+    hub = p.hub
+    yield format_sse_event(comment="connected", retry=RETRY_MS)
+    woken_by = None
+    while not hub.closing:
+        changed = hub.changed(incident_id)  # before looking, so no commit slips through
+        rows = await p.rows(incident_id, cursor, STREAM_PAGE)
+        if rows:
+            yield b"".join(format_sse_event(data_str=text, id=str(seq)) for seq, text in rows)
+            cursor = rows[-1][0]
+            continue
+        if woken_by == TICK:
+            yield format_sse_event(comment="keep-alive")
+        woken_by = await asyncio.shield(changed)  # shared: our cancellation must not cancel it
+
+
+def stream_start(
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="resume after this seq (Last-Event-ID wins)")] = 0,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", description="the last seq the client saw")] = None,
+) -> int:
+    if last_event_id is None or not last_event_id.strip():
+        return after
+    try:
+        seq = int(last_event_id.strip())
+    except ValueError:
+        raise HTTPException(422, "Last-Event-ID must be a seq (a whole number)") from None
+    if not 0 <= seq <= MAX_SEQ:
+        raise HTTPException(422, "Last-Event-ID is out of range")
+    return seq
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+def create_app(
+    db: str | Path,
+    *,
+    rate: float = DEFAULT_RATE,
+    burst: float | None = DEFAULT_BURST,
+    keepalive: float = KEEPALIVE_SECONDS,
+    max_body: int = MAX_BODY_BYTES,
+    tail_keep: int = TAIL_KEEP,
+) -> FastAPI:
+    """The ASGI app for one database. ``rate <= 0`` turns rate limiting off."""
+    the_parts = Parts(Path(db), rate, burst, keepalive, tail_keep)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        the_parts.log.start(asyncio.get_running_loop())
+        the_parts.hub.start_ticking(keepalive)
+        try:
+            yield
+        finally:
+            the_parts.hub.close()
+            await asyncio.to_thread(the_parts.log.close)
+            the_parts.tokens.close()
+
+    app = FastAPI(
+        title="warroom",
+        version=__version__,
+        description=(
+            "The warroom incident server: append-only incident logs with per-responder bearer tokens "
+            "and a live Server-Sent Events stream per incident."
+        ),
+        lifespan=lifespan,
+        max_body_size=max_body,
+    )
+    app.state.parts = the_parts
+    _with_required_types(app)
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in error.errors()
+        ]
+        first = problems[0] if problems else {"loc": [], "msg": "malformed request"}
+        where = ".".join(part for part in first["loc"] if part not in ("body",)) or "request"
+        return JSONResponse(
+            status_code=422, content=jsonable_encoder({"detail": f"invalid {where}: {first['msg']}", "errors": problems})
+        )
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, error: Exception) -> JSONResponse:  # pragma: no cover - a bug
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "internal server error"})
+
+    @app.get("/healthz", tags=["meta"], summary="liveness (no token needed)")
+    async def healthz() -> HealthOut:
+        return HealthOut()
+
+    @app.get("/api/me", tags=["meta"], summary="who this token acts as", responses=_errors(401, 429))
+    async def me(who: Who) -> MeOut:
+        return MeOut(handle=who.handle, token_id=who.token_id)
+
+    @app.get("/api/incidents", tags=["incidents"], summary="every incident, newest first", responses=_errors(401, 429))
+    async def list_incidents(who: Who, request: Request) -> list[IncidentOut]:
+        found = await parts(request).log.summaries()
+        return [IncidentOut(**summary.as_dict()) for summary in found]
+
+    @app.post(
+        "/api/incidents",
+        tags=["incidents"],
+        summary="declare an incident (you become its commander)",
+        status_code=201,
+        response_model=StoredEvent,
+        responses={200: {"model": StoredEvent, "description": "a retry: the original event"}, **_errors(401, 403, 409, 413, 422, 429, 503)},
+    )
+    async def declare(payload: DeclareIn, who: Who, request: Request) -> Response:
+        actor = _acting_as(payload.actor, who)
+        body = ev.IncidentDeclared(incident_id=payload.incident_id, title=payload.title, severity=payload.severity, drill=payload.drill)
+        draft = EventDraft(id=payload.id or uuid4(), actor=actor, body=body)
+        return await _store(parts(request), payload.incident_id, draft)
+
+    @app.get(
+        "/api/incidents/{incident_id}/events",
+        tags=["events"],
+        summary="stored events after a seq, in order (page with `limit`)",
+        response_model=list[StoredEvent],
+        responses=_errors(401, 404, 422, 429),
+    )
+    async def read_events(
+        incident_id: IncidentIdPath,
+        who: Who,
+        request: Request,
+        after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_READ_LIMIT)] = READ_LIMIT,
+    ) -> Response:
+        p = parts(request)
+        rows = await p.rows(incident_id, after, limit)
+        if not rows and not await p.exists(incident_id):
+            raise HTTPException(404, f"no incident {incident_id}")
+        return _json_list(rows)
+
+    @app.post(
+        "/api/incidents/{incident_id}/events",
+        tags=["events"],
+        summary="append an event; the actor is the token's owner",
+        status_code=201,
+        response_model=StoredEvent,
+        responses={200: {"model": StoredEvent, "description": "a retry: the original event"}, **_errors(401, 403, 404, 409, 413, 422, 429, 503)},
+    )
+    async def append_event(incident_id: IncidentIdPath, payload: AppendIn, who: Who, request: Request) -> Response:
+        actor = _acting_as(payload.actor, who)
+        draft = EventDraft(id=payload.id or uuid4(), actor=actor, body=payload.body)
+        return await _store(parts(request), incident_id, draft)
+
+    @app.get(
+        "/api/incidents/{incident_id}/stream",
+        tags=["events"],
+        summary="live events as Server-Sent Events (SSE id = seq; resume with Last-Event-ID)",
+        response_class=_EventStream,
+        responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}, "description": "one SSE message per stored event"}, **_errors(401, 404, 422, 429)},
+    )
+    async def stream(
+        who: Who,
+        incident_id: Annotated[str, Depends(known_incident)],
+        start: Annotated[int, Depends(stream_start)],
+        request: Request,
+    ) -> EventSourceResponse:
+        return EventSourceResponse(_events_as_sse(parts(request), incident_id, start), headers=_SSE_HEADERS)
+
+    return app

@@ -1,0 +1,424 @@
+"""The server's log: every incident's events in one SQLite file, written by one thread.
+
+Why one writer thread: SQLite allows one writer at a time anyway, the rules must see
+the incident exactly as it stands when an event is numbered, and folding a whole log
+per append would be slow. So a single thread owns a cached ``IncidentState`` per
+incident and takes appends from a queue. It drains whatever is waiting into one
+``BEGIN IMMEDIATE`` transaction, checks each draft against the rules on the cached
+state (exactly as the file store does under its lock), inserts the accepted ones,
+and commits once. Only after that commit -- with ``synchronous=FULL`` the WAL is
+fsynced, so the events survive kill -9 and power loss -- are the appends
+acknowledged. Batching the fsync is group commit, never an early ack.
+
+Readers (HTTP reads, SSE catch-up, token checks) use their own connections: WAL lets
+them run beside the writer without waiting for it. WAL checkpoints (copying the log
+back into the database file, with its own fsync) run on a separate thread and
+connection every second, not inside some unlucky append's commit.
+
+``BEGIN IMMEDIATE`` also keeps two processes honest if someone points a second tool
+at the same file; ``warroom serve`` itself takes a lock file so only one server
+runs per database (the per-incident cache assumes it is the only writer of events).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from warroom.incident import EventDraft, IncidentState, apply, check
+from warroom.incident.events import dump_stored, parse_stored, utcnow
+from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
+
+log = logging.getLogger("warroom.server")
+
+SCHEMA_VERSION = 1
+MAX_BATCH = 256
+CHECKPOINT_SECONDS = 1.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    incident TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    id       TEXT NOT NULL UNIQUE,
+    at       TEXT NOT NULL,
+    actor    TEXT NOT NULL,
+    type     TEXT NOT NULL,
+    event    TEXT NOT NULL,
+    PRIMARY KEY (incident, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tokens (
+    id         TEXT PRIMARY KEY,
+    handle     TEXT NOT NULL,
+    hash       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE INDEX IF NOT EXISTS tokens_by_handle ON tokens (handle);
+"""
+
+
+class Unprocessable(Exception):
+    """The event passed validation but the domain could not apply it (mapped to 422)."""
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with the settings every part of the server relies on."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA synchronous = FULL")
+    if readonly:
+        conn.execute("PRAGMA query_only = 1")
+    return conn
+
+
+def init_db(path: Path) -> None:
+    """Create the file and tables if needed and switch it to WAL (a persistent setting)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(path)
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreUnavailable(f"{path}: cannot switch SQLite to WAL mode (got {mode})")
+        conn.executescript(SCHEMA)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif version > SCHEMA_VERSION:
+            raise StoreUnavailable(f"{path} was written by a newer warroom (schema {version}); upgrade warroom")
+    finally:
+        conn.close()
+
+
+@dataclass(slots=True)
+class _Cached:
+    state: IncidentState
+    last_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class _Job:
+    future: asyncio.Future
+    incident: str = ""
+    draft: EventDraft | None = None
+    call: Callable[[sqlite3.Connection], Any] | None = None
+
+
+@dataclass(slots=True)
+class Committed:
+    """Events one commit made durable, handed to the fan-out in seq order."""
+
+    incident: str
+    events: list[tuple[int, str]] = field(default_factory=list)
+
+
+_STOP = object()
+
+
+class EventLog:
+    """The authority: appends through the writer thread, reads from any thread."""
+
+    def __init__(self, path: Path, *, on_commit: Callable[[list[Committed]], None] | None = None):
+        self.path = Path(path)
+        self.on_commit = on_commit
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._cache: dict[str, _Cached] = {}
+        self._local = threading.local()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._stop_checkpoints = threading.Event()
+        self._checkpointer: threading.Thread | None = None
+
+    # --- life ------------------------------------------------------------------
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        init_db(self.path)
+        self._loop = loop
+        self._writer = connect(self.path)
+        self._writer.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer does it
+        self._writer.execute("PRAGMA journal_size_limit = 67108864")
+        self._thread = threading.Thread(target=self._run, name="warroom-writer", daemon=True)
+        self._thread.start()
+        self._stop_checkpoints.clear()
+        self._checkpointer = threading.Thread(target=self._checkpoints, name="warroom-checkpoint", daemon=True)
+        self._checkpointer.start()
+
+    def _checkpoints(self) -> None:
+        conn = connect(self.path)
+        try:
+            while not self._stop_checkpoints.wait(CHECKPOINT_SECONDS):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as error:  # pragma: no cover - retried next second
+                    log.warning("WAL checkpoint failed: %s", error)
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        if self._checkpointer is not None:
+            self._stop_checkpoints.set()
+            self._checkpointer.join(timeout=30)
+            self._checkpointer = None
+        if self._thread is not None:
+            self._jobs.put(_STOP)
+            self._thread.join(timeout=30)
+            self._thread = None
+            try:
+                self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:  # pragma: no cover - readers still open; the next start finishes it
+                pass
+            self._writer.close()
+        with self._readers_lock:
+            for conn in self._readers:
+                try:
+                    conn.close()
+                except sqlite3.Error:  # pragma: no cover - closing from another thread at exit
+                    pass
+            self._readers.clear()
+
+    # --- the async face ----------------------------------------------------------
+
+    async def append(self, incident_id: str, draft: EventDraft) -> tuple[str, bool]:
+        """Store ``draft``; return the stored event's JSON and whether it is new.
+
+        A draft whose id is already stored in this incident returns the original
+        (``False``); raises ``Rejected``, ``UnknownIncident``, ``Unprocessable`` or
+        ``StoreUnavailable`` (the database could not commit).
+        """
+        return await self._submit(_Job(self._future(), incident=incident_id, draft=draft))
+
+    async def run(self, call: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run ``call(conn)`` on the writer thread, between transactions."""
+        return await self._submit(_Job(self._future(), call=call))
+
+    async def summaries(self) -> list[IncidentSummary]:
+        return await self.run(self._summaries)
+
+    def _future(self) -> asyncio.Future:
+        assert self._loop is not None, "EventLog.start() first"
+        return self._loop.create_future()
+
+    async def _submit(self, job: _Job) -> Any:
+        if self._thread is None:
+            raise StoreUnavailable("the server is shutting down")
+        self._jobs.put(job)
+        return await job.future
+
+    # --- reads from any thread -----------------------------------------------------
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect(self.path, readonly=True)
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def read_json(self, incident_id: str, after: int, limit: int) -> list[tuple[int, str]]:
+        rows = self._reader().execute(
+            "SELECT seq, event FROM events WHERE incident = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (incident_id, after, limit),
+        )
+        return rows.fetchall()
+
+    def exists(self, incident_id: str) -> bool:
+        row = self._reader().execute("SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident_id,)).fetchone()
+        return row is not None
+
+    # --- the writer thread ----------------------------------------------------------
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._jobs.get()
+            if first is _STOP:
+                break
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is _STOP:
+                    stopping = True
+                    break
+                batch.append(job)
+            try:
+                self._process(batch)
+            except BaseException as error:  # pragma: no cover - last line of defence
+                log.exception("writer batch failed")
+                self._settle([(job.future, StoreUnavailable(f"server error: {error}")) for job in batch], [])
+
+    def _process(self, batch: list[_Job]) -> None:
+        outcomes: list[tuple[asyncio.Future, Any]] = []
+        committed: list[Committed] = []
+        appends: list[_Job] = []
+        for job in batch:
+            if job.call is None:
+                appends.append(job)
+                continue
+            if appends:  # keep the order jobs arrived in
+                outcomes.extend(self._transaction(appends, committed))
+                appends = []
+            try:
+                outcomes.append((job.future, job.call(self._writer)))
+            except Exception as error:
+                outcomes.append((job.future, error))
+        if appends:
+            outcomes.extend(self._transaction(appends, committed))
+        self._settle(outcomes, committed)
+
+    def _transaction(self, jobs: list[_Job], committed: list[Committed]) -> list[tuple[asyncio.Future, Any]]:
+        conn = self._writer
+        results: list[tuple[asyncio.Future, Any]] = []
+        fresh: dict[str, Committed] = {}
+        touched: set[str] = set()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            log.error("cannot start a write transaction: %s", error)
+            return [(job.future, StoreUnavailable(f"the server's database is busy or broken: {error}")) for job in jobs]
+        try:
+            for job in jobs:
+                assert job.draft is not None
+                touched.add(job.incident)
+                try:
+                    text, created, seq = self._append(conn, job.incident, job.draft)
+                except (Rejected, UnknownIncident, Unprocessable) as refusal:
+                    results.append((job.future, refusal))
+                    continue
+                except sqlite3.Error:
+                    raise
+                except Exception as error:  # a bug must cost one request, not the writer
+                    log.exception("%s: unexpected error appending %s", job.incident, job.draft.body.type)
+                    self._cache.pop(job.incident, None)
+                    results.append((job.future, Unprocessable(f"this event cannot be stored: {error}")))
+                    continue
+                results.append((job.future, (text, created)))
+                if created:
+                    fresh.setdefault(job.incident, Committed(job.incident)).events.append((seq, text))
+            conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            log.error("commit failed, nothing in this batch was stored: %s", error)
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            for incident in touched:
+                self._cache.pop(incident, None)  # the cached states ran ahead of the database
+            failure = StoreUnavailable(f"the server could not write to its database: {error}")
+            return [(future, outcome if isinstance(outcome, Exception) else failure) for future, outcome in results] + [
+                (job.future, failure) for job in jobs[len(results) :]
+            ]
+        committed.extend(fresh.values())
+        return results
+
+    def _append(self, conn: sqlite3.Connection, incident_id: str, draft: EventDraft) -> tuple[str, bool, int]:
+        body = draft.body
+        declaring = body.type == "incident_declared"
+        if declaring and body.incident_id != incident_id:  # type: ignore[union-attr]
+            raise Rejected(f"declaring {body.incident_id} into {incident_id}")  # type: ignore[union-attr]
+        original = conn.execute("SELECT incident, seq, event FROM events WHERE id = ?", (str(draft.id),)).fetchone()
+        if original is not None:
+            if original[0] != incident_id:
+                raise Rejected(f"event id {draft.id} is already used by an event in {original[0]}")
+            return original[2], False, original[1]
+        cached = self._cached(conn, incident_id)
+        if cached is None:
+            if not declaring:
+                raise UnknownIncident(incident_id)
+            cached = _Cached(IncidentState())
+        refusal = check(cached.state, draft.actor, body)
+        if refusal is not None:
+            raise Rejected(refusal)
+        now = utcnow()
+        at = max(now, cached.last_at) if cached.last_at else now
+        try:
+            stored = draft.stored(seq=cached.state.seq + 1, at=at)
+            text = dump_stored(stored)
+        except (ValidationError, ValueError) as error:
+            raise Unprocessable(f"this event cannot be stored: {error}") from None
+        try:
+            apply(cached.state, stored)
+        except Exception as error:
+            self._cache.pop(incident_id, None)  # possibly half-applied: reload from the log next time
+            log.warning("%s: could not apply %s (%s); refused", incident_id, body.type, error)
+            raise Unprocessable(f"this {body.type} event cannot be applied: {error}") from None
+        conn.execute(
+            "INSERT INTO events (incident, seq, id, at, actor, type, event) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (incident_id, stored.seq, str(stored.id), stored.at.isoformat(), stored.actor, body.type, text),
+        )
+        cached.last_at = at
+        self._cache[incident_id] = cached
+        return text, True, stored.seq
+
+    def _cached(self, conn: sqlite3.Connection, incident_id: str) -> _Cached | None:
+        cached = self._cache.get(incident_id)
+        if cached is not None:
+            return cached
+        state = IncidentState()
+        last_at = None
+        for (text,) in conn.execute("SELECT event FROM events WHERE incident = ? ORDER BY seq", (incident_id,)):
+            try:
+                event = parse_stored(text)
+            except (ValidationError, ValueError) as error:
+                log.warning("%s: unreadable event in %s skipped: %s", incident_id, self.path, error)
+                continue
+            apply(state, event)
+            last_at = event.at
+        if not state.declared and state.seq == 0:
+            return None
+        cached = self._cache[incident_id] = _Cached(state, last_at)
+        return cached
+
+    def _summaries(self, conn: sqlite3.Connection) -> list[IncidentSummary]:
+        found = []
+        for (incident_id,) in conn.execute("SELECT DISTINCT incident FROM events").fetchall():
+            cached = self._cached(conn, incident_id)
+            if cached is not None and cached.state.declared:
+                found.append(IncidentSummary.of(cached.state))
+        found.sort(key=lambda s: (s.declared_at is not None, s.declared_at), reverse=True)
+        return found
+
+    def state_of(self, conn: sqlite3.Connection, incident_id: str) -> IncidentState | None:
+        """The cached state (writer thread only, e.g. through ``run``)."""
+        cached = self._cached(conn, incident_id)
+        return cached.state if cached else None
+
+    # --- handing results back to the event loop ------------------------------------------
+
+    def _settle(self, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self._deliver, outcomes, committed)
+        except RuntimeError:  # pragma: no cover - the loop closed under us at shutdown
+            pass
+
+    def _deliver(self, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]) -> None:
+        # Publish first: a client that gets its ack and then reads sees its own event.
+        if committed and self.on_commit is not None:
+            try:
+                self.on_commit(committed)
+            except Exception:  # pragma: no cover - a fan-out bug must not lose acks
+                log.exception("fan-out failed")
+        for future, outcome in outcomes:
+            if future.done():
+                continue  # the client went away; the append still stands (a retry returns it)
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)

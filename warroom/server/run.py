@@ -1,0 +1,127 @@
+"""``warroom serve``: bind, take the database's lock, run uvicorn, stop cleanly.
+
+The socket is bound here (port 0 picks a free one) so the real address can be
+printed as soon as the server accepts connections: the line
+``warroom serve: listening on http://HOST:PORT`` on stdout is what scripts and
+tests wait for. One server per database: a lock file beside it refuses a second
+``warroom serve`` on the same file (the kernel drops the lock if the server dies,
+even by kill -9). On SIGTERM/SIGINT open streams are ended first, then uvicorn
+drains in-flight requests; every acknowledged event is already on disk.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from .app import KEEPALIVE_SECONDS, create_app
+from .limits import DEFAULT_BURST, DEFAULT_RATE
+from .tokens import TokenBook
+
+
+class ServerBusy(Exception):
+    """Another server holds this database."""
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket. Say IPPROTO_TCP explicitly: asyncio turns Nagle off
+    (TCP_NODELAY) only on sockets whose ``proto`` says TCP, and ``socket.create_server``
+    leaves it 0 -- which costs every keep-alive request a 40 ms delayed-ACK stall on
+    the plain asyncio loop."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _lock(db: Path) -> int:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(f"{db}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ServerBusy(f"another warroom server is already using {db}") from None
+    return fd
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, announce: str):
+        super().__init__(config)
+        self.announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            print(self.announce, flush=True)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.config.app.state.parts.hub.close()  # end the SSE streams so connections can drain
+        await super().shutdown(sockets)
+
+
+def _advise(db: Path, host: str) -> None:
+    """Say what an operator would want to know before anyone connects."""
+    book = TokenBook(db)
+    try:
+        if not any(token.active for token in book.list()):
+            print(f"warroom serve: no tokens yet: make one per responder with `warroom token add HANDLE --db {db}`", file=sys.stderr)
+    finally:
+        book.close()
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        print(
+            "warroom serve: this is plain HTTP and tokens travel in it: on a shared network put it behind "
+            "a TLS-terminating proxy (SSE needs response buffering off there)",
+            file=sys.stderr,
+        )
+
+
+def serve(
+    db: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    rate: float = DEFAULT_RATE,
+    burst: float | None = DEFAULT_BURST,
+    keepalive: float = KEEPALIVE_SECONDS,
+    access_log: bool = False,
+) -> int:
+    db = Path(db).expanduser().resolve()
+    lock = _lock(db)
+    try:
+        sock = _bind(host, port)
+    except OSError as error:
+        os.close(lock)
+        print(f"warroom serve: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
+        return 1
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    _advise(db, host)
+    app = create_app(db, rate=rate, burst=burst, keepalive=keepalive)
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        access_log=access_log,
+        log_level="info" if access_log else "warning",
+        timeout_graceful_shutdown=5,
+        timeout_keep_alive=30,
+        server_header=False,
+    )
+    server = _Server(config, f"warroom serve: listening on http://{shown}:{bound_port} (db {db})")
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        os.close(lock)
+    return 0
