@@ -48,6 +48,17 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached right now (server down, share unmounted); retry later."""
 
 
+class Queued(StoreUnavailable):
+    """The store is unreachable; the draft is queued and will be delivered on reconnect."""
+
+    def __init__(self, incident_id: str, draft: EventDraft, pending: int):
+        waiting = f" ({pending} waiting)" if pending > 1 else ""
+        super().__init__(f"the server is unreachable: queued{waiting}, it will be sent when the server is back")
+        self.incident_id = incident_id
+        self.draft = draft
+        self.pending = pending
+
+
 def checked_incident_id(incident_id: str) -> str:
     """Return ``incident_id`` if it is safe to use as a file name or URL segment, else raise."""
     if not isinstance(incident_id, str) or not valid_incident_id(incident_id):

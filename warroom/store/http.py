@@ -75,6 +75,7 @@ from warroom.incident.events import IncidentDeclared, parse_stored
 from .base import (
     EventStore,
     IncidentSummary,
+    Queued,
     Rejected,
     StoreError,
     StoreUnavailable,
@@ -103,17 +104,6 @@ class AuthError(StoreError):
     def __init__(self, message: str, status: int):
         super().__init__(message)
         self.status = status
-
-
-class Queued(StoreUnavailable):
-    """The server is unreachable; the draft is queued and will be delivered on reconnect."""
-
-    def __init__(self, incident_id: str, draft: EventDraft, pending: int):
-        waiting = f" ({pending} waiting)" if pending > 1 else ""
-        super().__init__(f"the server is unreachable: queued{waiting}, it will be sent when the server is back")
-        self.incident_id = incident_id
-        self.draft = draft
-        self.pending = pending
 
 
 @dataclass(frozen=True, slots=True)

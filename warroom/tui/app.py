@@ -31,7 +31,7 @@ from warroom.incident import IncidentState, Policy, fold
 from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry, Workstream
 from warroom.room import Room
-from warroom.store import Rejected, StoreError, StoreUnavailable, UnknownIncident
+from warroom.store import Queued, Rejected, StoreError, StoreUnavailable, UnknownIncident
 
 from .catchup import catch_up, since_for
 from .commands import BoardCommands
@@ -214,8 +214,20 @@ class WarroomApp(App[int]):
         # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
         self.call_after_refresh(self._start)
 
+    def _watch_connection(self) -> None:
+        """With a server store: queue actions while offline, and show the link's state as it changes."""
+        store = self.room.store
+        if not hasattr(store, "on_status"):
+            return
+        store.queue_offline = True  # type: ignore[attr-defined]
+        store.on_status(lambda online: self._set_offline(not online))  # type: ignore[attr-defined]
+        store.on_refused(  # type: ignore[attr-defined]
+            lambda late: self.notify(f"refused when the server came back: {late.reason}", title="refused", severity="error", timeout=20)
+        )
+
     @work(exclusive=True, group="start", exit_on_error=False)
     async def _start(self) -> None:
+        self._watch_connection()
         try:
             await self.room.load()
         except UnknownIncident as error:
@@ -494,6 +506,10 @@ class WarroomApp(App[int]):
             if not quiet:
                 self._refuse(error.reason)
             self._sync()
+            return False
+        except Queued as error:
+            self._set_offline(True)
+            self.notify(f"offline: {error}", title="queued", severity="warning")
             return False
         except StoreUnavailable as error:
             self._set_offline(True)
@@ -818,8 +834,9 @@ def run_board(ctx: CliContext, incident_id: str) -> int:
     """``warroom join``: open the board for ``incident_id`` as ``ctx.handle``; returns the exit code."""
     import sys
 
+    handle = asyncio.run(_acting_handle(ctx))
     store = ctx.open_store()
-    app = WarroomApp(room=ctx.room(store, incident_id), config=ctx.config)
+    app = WarroomApp(room=ctx.room(store, incident_id, handle), config=ctx.config)
     try:
         app.run()
     finally:
@@ -830,3 +847,15 @@ def run_board(ctx: CliContext, incident_id: str) -> int:
     if app.exit_message:
         print(f"warroom: {app.exit_message}", file=sys.stderr)
     return app.return_code or 0
+
+
+async def _acting_handle(ctx: CliContext) -> str:
+    """Who this board acts as: on a server the token's owner (asked once, before the board
+    starts its own event loop); if the server cannot be reached yet, the configured handle."""
+    store = ctx.open_store()
+    try:
+        return await ctx.acting_handle(store)
+    except StoreUnavailable:
+        return ctx.handle
+    finally:
+        await store.aclose()
