@@ -7,7 +7,8 @@ Starts N follower processes (each a ``Room`` following the store, as a board doe
 waits until all are caught up, then appends M notes at a steady pace from this process.
 Each follower records when it applied each event (``time.monotonic()``, which is one
 clock for every process on the machine); latency is that minus the moment the append
-returned here. With ``--backend http`` a real ``warroom serve`` is started on a free
+returned here (negative when a follower applies it before the writer has read the
+acknowledgement; ``p99_from_send_ms`` counts from when the append was sent). With ``--backend http`` a real ``warroom serve`` is started on a free
 127.0.0.1 port and stopped at the end. Prints one final line:
 ``backend= boards= events= p50_ms= p99_ms= max_ms=``.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -46,10 +48,11 @@ async def follower(location: StoreLocation, handle: str, until_seq: int) -> None
     await room.load()
     print("ready", flush=True)
     applied: dict[int, float] = {}
-    async for change in room.follow():
-        applied[change.event.seq] = time.monotonic()
-        if change.event.seq >= until_seq:
-            break
+    async with contextlib.aclosing(room.follow()) as changes:
+        async for change in changes:
+            applied[change.event.seq] = time.monotonic()
+            if change.event.seq >= until_seq:
+                break
     print(json.dumps(applied), flush=True)
     await store.aclose()
 
@@ -92,15 +95,19 @@ async def run(args: argparse.Namespace) -> None:
             line = await asyncio.to_thread(child.stdout.readline)
             assert line.strip() == "ready", line
         returned: dict[int, float] = {}
+        sent: dict[int, float] = {}
         for n in range(args.events):
+            before = time.monotonic()
             stored = await store.append("BENCH-1", ev.EventDraft(actor="writer", body=ev.NoteAdded(text=f"tick {n}")))
             returned[stored.seq] = time.monotonic()
+            sent[stored.seq] = before
             await asyncio.sleep(args.interval_ms / 1000)
-        latencies = []
+        latencies, from_send = [], []
         for child in children:
             out, _ = await asyncio.to_thread(child.communicate, timeout=120)
             applied = {int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()}
             latencies += [(applied[seq] - at) * 1000 for seq, at in returned.items()]
+            from_send += [(applied[seq] - at) * 1000 for seq, at in sent.items()]
         await store.aclose()
     finally:
         if server is not None:
@@ -111,7 +118,8 @@ async def run(args: argparse.Namespace) -> None:
     )
     print(
         f"backend={args.backend} boards={args.boards} events={args.events} "
-        f"p50_ms={percentile(latencies, 50):.1f} p99_ms={percentile(latencies, 99):.1f} max_ms={max(latencies):.1f}"
+        f"p50_ms={percentile(latencies, 50):.1f} p99_ms={percentile(latencies, 99):.1f} max_ms={max(latencies):.1f} "
+        f"p99_from_send_ms={percentile(from_send, 99):.1f}"
     )
 
 

@@ -9,6 +9,7 @@ duplicate or reordering.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import sys
@@ -29,10 +30,11 @@ async def follow(location: StoreLocation, incident_id: str, until: int) -> None:
     seen = [e.seq for e in room.state.timeline]
     print("ready", flush=True)
     if room.state.seq < until:
-        async for change in room.follow():
-            seen.append(change.event.seq)
-            if change.event.seq >= until:
-                break
+        async with contextlib.aclosing(room.follow()) as changes:
+            async for change in changes:
+                seen.append(change.event.seq)
+                if change.event.seq >= until:
+                    break
     print(json.dumps({"seen": seen, "digest": digest(room.state)}), flush=True)
     await store.aclose()
 

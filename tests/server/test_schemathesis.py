@@ -22,7 +22,7 @@ from schemathesis import GenerationMode
 
 from tests.server.harness import ServerProcess
 
-EXAMPLES = int(os.environ.get("WARROOM_SCHEMATHESIS_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("WARROOM_SCHEMATHESIS_EXAMPLES", "300" if os.environ.get("WARROOM_LONG_TESTS") else "25"))
 
 
 @pytest.fixture(scope="module")
