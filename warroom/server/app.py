@@ -19,7 +19,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
@@ -35,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from warroom import __version__
 from warroom.incident import EventDraft, StoredEvent
 from warroom.incident import events as ev
-from warroom.store.base import Rejected, StoreUnavailable, UnknownIncident
+from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 
 from .db import EventLog, Unprocessable
 from .hub import TAIL_KEEP, TICK, Hub
@@ -82,18 +81,6 @@ class DeclareIn(BaseModel):
     title: ev.Title
     severity: ev.Severity = 3
     drill: bool = False
-
-
-class IncidentOut(BaseModel):
-    id: str
-    title: str
-    severity: int
-    status: str
-    closed: bool
-    commander: str | None
-    seq: int
-    declared_at: datetime | None
-    drill: bool
 
 
 class MeOut(BaseModel):
@@ -340,9 +327,8 @@ def create_app(
         return MeOut(handle=who.handle, token_id=who.token_id)
 
     @app.get("/api/incidents", tags=["incidents"], summary="every incident, newest first", responses=_errors(401, 429))
-    async def list_incidents(who: Who, request: Request) -> list[IncidentOut]:
-        found = await parts(request).log.summaries()
-        return [IncidentOut(**summary.as_dict()) for summary in found]
+    async def list_incidents(who: Who, request: Request) -> list[IncidentSummary]:
+        return await parts(request).log.summaries()
 
     @app.post(
         "/api/incidents",
