@@ -515,3 +515,46 @@ async def test_the_highlighted_entry_is_shown_in_full_below_the_timeline(inciden
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await until(pilot, lambda: long_note.strip() in str(app.detail.render()))
+
+
+async def test_R_assigns_and_clears_a_role(incident, make_board) -> None:
+    incident.act("bob", ev.ResponderJoined())
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("R")
+        assert isinstance(app.screen, FormScreen) and app.focused.id == "field-role"
+        await pilot.press("down", "tab")  # scribe, then who
+        await pilot.press("end", "enter")  # the last on-shift responder: bob
+        await until(pilot, lambda: app.state.roles == {"scribe": "bob"})
+        assert "scribe" in str(app.responders.spec("bob"))
+        await pilot.press("R")
+        await pilot.press("down", "tab", "home", "enter")  # scribe, nobody
+        await until(pilot, lambda: app.state.roles == {})
+    assert incident.state().roles == {}
+
+
+async def test_R_and_z_are_the_commanders(incident, make_board) -> None:
+    incident.act("bob", ev.ResponderJoined())
+    app = make_board("bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("R")
+        assert not isinstance(app.screen, FormScreen)
+        assert "only the commander can assign roles" in notices(app)
+        await pilot.press("z")
+        assert not isinstance(app.screen, FormScreen)
+        assert "only the commander can snooze" in notices(app)
+
+
+async def test_z_snoozes_the_stakeholder_update(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        due_before = app.state.next_update_due()
+        await pilot.press("z")
+        assert isinstance(app.screen, FormScreen) and app.focused.id == "field-minutes"
+        await pilot.press("enter")  # the default: 10 minutes from now
+        await until(pilot, lambda: app.state.snoozed_until is not None)
+    assert incident.state().timeline[-1].text == "snoozed the stakeholder update by 10 min"
+    assert due_before is not None

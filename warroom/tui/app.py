@@ -44,9 +44,12 @@ from .screens.forms import (
     command_handover_form,
     declare_form,
     handoff_form,
+    NOBODY,
     note_form,
     open_workstream_form,
+    role_form,
     severity_form,
+    snooze_form,
     workstream_status_form,
 )
 from .screens.info import CatchUpScreen, ConfirmScreen, HelpScreen
@@ -83,6 +86,9 @@ _PEOPLE = frozenset(
 )
 _INCIDENT = frozenset({"incident_declared", "severity_changed", "status_changed", "incident_closed", "key_time_set"})
 _COMMAND = _PEOPLE | _INCIDENT | frozenset({"broadcast_sent", "update_snoozed"})
+_EVERY_ROW = frozenset(
+    {"shift_changed", "incident_closed", "command_handover_accepted", "command_assumed", "role_assigned", "role_cleared"}
+)
 
 TICK_SECONDS = 1.0
 SLOW_TICK_SECONDS = 30.0
@@ -372,8 +378,8 @@ class WarroomApp(App[int]):
                 broadcasts = True
             if kind == "entry_starred":
                 restar = True
-            if kind in ("shift_changed", "incident_closed", "command_handover_accepted", "command_assumed"):
-                every_row = True  # offers lapse, roles move, spans end
+            if kind in _EVERY_ROW:
+                every_row = True  # offers lapse, roles move (to or from someone other than the actor), spans end
             self._toast(entry)
         for ws in state.workstreams.values():
             if ws.id not in self._snapshots:
@@ -761,6 +767,34 @@ class WarroomApp(App[int]):
                 await self._submit(self._body(lambda: ev.StatusChanged(status=status)))
 
         self._ask(severity_form(state.severity, state.status), then)
+
+    async def action_assign_role(self) -> None:
+        if not self._can_act():
+            return
+        probe = next((r for r in ev.ROLES if self.state.roles.get(r) != self.me), "deputy")
+        if self._refused(ev.RoleAssigned(role=probe, handle=self.me)):
+            return
+
+        async def then(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            role, handle = values["role"], values["handle"]
+            if handle == NOBODY:
+                await self._submit(ev.RoleCleared(role=role))  # type: ignore[arg-type]
+            else:
+                await self._submit(self._body(lambda: ev.RoleAssigned(role=role, handle=handle)))
+
+        self._ask(role_form([r.handle for r in self.state.on_shift()]), then)
+
+    async def action_snooze(self) -> None:
+        if not self._can_act() or self._refused(ev.UpdateSnoozed(minutes=10)):
+            return
+
+        async def then(values: dict[str, str] | None) -> None:
+            if values:
+                await self._submit(self._body(lambda: ev.UpdateSnoozed(minutes=int(values["minutes"]))))
+
+        self._ask(snooze_form(), then)
 
     async def action_action_item(self) -> None:
         if not self._can_act():

@@ -39,6 +39,8 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("toggle_shift", "o", "toggle_shift", "shift", "shift: go on / off shift"),
     BoardKey("broadcast", "B,shift+b", "broadcast", "broadcast", "commander: broadcast", key_display="B"),
     BoardKey("command", "i", "command", "command", "commander: take / hand over command"),
+    BoardKey("assign_role", "R,shift+r", "assign_role", "roles", "commander: assign a role", show=False, key_display="R"),
+    BoardKey("snooze", "z", "snooze", "snooze", "commander: snooze the stakeholder update", show=False),
     BoardKey("severity", "s", "severity", "sev", "incident: severity / status"),
     BoardKey("action_item", "a", "action_item", "action item", "incident: add action item", show=False),
     BoardKey("close_incident", "x", "close_incident", "close", "incident: close", show=False),

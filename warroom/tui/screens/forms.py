@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from warroom.incident.events import ACTION_KINDS, INCIDENT_STATUSES, MAX_TEXT, MAX_TITLE, WORKSTREAM_STATUSES
+from warroom.incident.events import ACTION_KINDS, INCIDENT_STATUSES, MAX_TEXT, MAX_TITLE, ROLES, WORKSTREAM_STATUSES
 
 FieldKind = Literal["text", "integer", "choice"]
 
@@ -229,6 +229,29 @@ def severity_form(severity: int, status: str) -> FormScreen:
             Field("status", "Status", "choice", value=status, choices=tuple((s, s) for s in INCIDENT_STATUSES)),
         ],
         intro="Enter applies both; only what changed is recorded.",
+    )
+
+
+NOBODY = "-"
+"""The choice that clears a role."""
+
+
+def role_form(candidates: Sequence[str]) -> FormScreen:
+    return FormScreen(
+        "Assign a role",
+        [
+            Field("role", "Role", "choice", choices=tuple((r, r) for r in ROLES)),
+            Field("handle", "Who (on shift)", "choice", choices=((NOBODY, "nobody: clear the role"), *((h, h) for h in candidates))),
+        ],
+        intro="Deputy, scribe and comms take load off the commander (the scribe may correct key times,\ncomms may update stakeholders).",
+    )
+
+
+def snooze_form(minutes: int = 10) -> FormScreen:
+    return FormScreen(
+        "Snooze the stakeholder update",
+        [Field("minutes", "Minutes", "integer", value=str(minutes), required=True, minimum=1, maximum=240)],
+        intro="Push the next update back, e.g. when a fix lands in a few minutes. An update resets it.",
     )
 
 
