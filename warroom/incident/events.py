@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Literal, Union
 from uuid import UUID, uuid4
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 HANDLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 INCIDENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -315,12 +315,6 @@ class StoredEvent(BaseModel):
     @property
     def type(self) -> str:
         return self.body.type
-
-    def draft(self) -> EventDraft:
-        return EventDraft(id=self.id, actor=self.actor, body=self.body)
-
-
-body_adapter: TypeAdapter[EventBody] = TypeAdapter(EventBody)
 
 
 def parse_stored(line: str | bytes) -> StoredEvent:

@@ -392,11 +392,6 @@ class EventLog:
         found.sort(key=lambda s: (s.declared_at is not None, s.declared_at), reverse=True)
         return found
 
-    def state_of(self, conn: sqlite3.Connection, incident_id: str) -> IncidentState | None:
-        """The cached state (writer thread only, e.g. through ``run``)."""
-        cached = self._cached(conn, incident_id)
-        return cached.state if cached else None
-
     # --- handing results back to the event loop ------------------------------------------
 
     def _settle(self, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]) -> None:

@@ -171,12 +171,6 @@ class FileStore(EventStore):
         self._refresh(entry)
         return entry.after(after)
 
-    async def state(self, incident_id: str) -> IncidentState:
-        """The folded state (shared cache: treat it as read-only)."""
-        entry = self._log(incident_id)
-        self._refresh(entry)
-        return entry.state
-
     async def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
         entry = self._log(incident_id)
         cursor = after
