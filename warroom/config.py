@@ -20,6 +20,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from warroom.errors import WarroomError
+from warroom.files import write_atomic
 from warroom.incident.events import valid_handle
 from warroom.incident.policy import Policy
 
@@ -104,9 +105,7 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     data = config.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(tomli_w.dumps(data), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, tomli_w.dumps(data).encode("utf-8"))
     return path
 
 

@@ -1,19 +1,18 @@
 """Writing exports to disk: one entry point, predictable names, atomic files.
 
 ``export_incident`` is what both the CLI (``warroom export``, ``warroom close``) and the
-board (its close key) call. Each file is rendered in full first, then written to a
-temporary file in the target folder, fsynced and renamed over the final name, so a
+board (its close key) call. Each file is rendered in full first, then written with
+``warroom.files.write_atomic`` (temporary file, fsync, rename), so a
 reader (or a sync client watching the folder) never sees half a post-mortem, and a
 failed export leaves the previous one intact.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from warroom import files
 from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, StoredEvent, fold
 
 from .csvdoc import render_csv
@@ -80,45 +79,13 @@ def export_incident(
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once (temporary file, fsync, rename)."""
+    """Replace ``path`` with ``data`` all at once; a failure is an ``ExportError``."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
         raise ExportError(f"cannot write to {path.parent}: {error.strerror or error}") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, FILE_MODE)  # mkstemp makes it private; an export is meant to be shared
-        os.replace(temporary, path)
+        files.write_atomic(path, data, mode=FILE_MODE)  # an export is meant to be shared
     except OSError as error:
-        _discard(temporary)
         raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
-    except BaseException:
-        _discard(temporary)
-        raise
-    _sync_folder(path.parent)
-
-
-def _discard(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it (best effort)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

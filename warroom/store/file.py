@@ -27,6 +27,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from warroom.files import write_atomic
 from warroom.incident import EventDraft, IncidentState, StoredEvent, apply, check
 from warroom.incident.events import IncidentDeclared, dump_stored, parse_stored, utcnow
 
@@ -270,13 +271,7 @@ class FileStore(EventStore):
             fcntl.flock(fd, fcntl.LOCK_EX)
             if os.fstat(fd).st_size and not replace:
                 raise Rejected(f"{incident_id} already exists in {self.folder}; pass --replace to overwrite it")
-            temporary = path.with_suffix(".importing")
-            with open(temporary, "wb") as handle:
-                for event in events:
-                    handle.write(dump_stored(event).encode() + b"\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
+            write_atomic(path, (dump_stored(event).encode() + b"\n" for event in events))
             with self._logs_lock:
                 self._logs.pop(incident_id, None)
         finally:
