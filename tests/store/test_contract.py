@@ -182,3 +182,20 @@ async def test_an_event_id_is_the_clients(backend):
     chosen = uuid4()
     stored = await store.append("INC-1", ev.EventDraft(id=chosen, actor="alice", body=ev.NoteAdded(text="x")))
     assert stored.id == chosen
+
+
+async def test_an_event_id_reused_for_another_action_is_refused_and_the_retry_still_works(backend):
+    alice, bob = backend.store_for("alice"), backend.store_for("bob")
+    await declare(alice)
+    theirs = ev.EventDraft(actor="alice", body=ev.NoteAdded(text="rolled back deploy 118"))
+    original = await alice.append("INC-1", theirs)
+    with pytest.raises(Rejected) as clash:  # another responder, same id
+        await bob.append("INC-1", ev.EventDraft(id=theirs.id, actor="bob", body=ev.NoteAdded(text="rolled back deploy 118")))
+    assert "already used" in clash.value.reason
+    with pytest.raises(Rejected) as clash:  # the same responder, a different action
+        await alice.append("INC-1", ev.EventDraft(id=theirs.id, actor="alice", body=ev.NoteAdded(text="something else")))
+    assert "already used" in clash.value.reason
+    again = await alice.append("INC-1", theirs)  # a true retry
+    assert (again.seq, again.id, again.at) == (original.seq, original.id, original.at)
+    events = await alice.read("INC-1")
+    assert [e.seq for e in events] == [1, 2] and events[1].body.text == "rolled back deploy 118"

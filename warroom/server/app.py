@@ -64,7 +64,7 @@ class AppendIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: UUID | None = Field(None, description="the client's event id; a retry with the same id returns the original")
+    id: UUID | None = Field(None, description="the client's event id; a retry (same id, same action) returns the original, the same id on another action is 409")
     actor: ev.Handle | None = Field(None, description="optional; if present it must be the token's owner (else 403)")
     body: ev.EventBody
 

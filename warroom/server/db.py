@@ -37,7 +37,7 @@ from pydantic import ValidationError
 
 from warroom.incident import EventDraft, IncidentState, apply, check
 from warroom.incident.events import dump_stored, parse_stored, utcnow
-from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
+from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, retry_of
 
 log = logging.getLogger("warroom.server")
 
@@ -334,6 +334,7 @@ class EventLog:
         if original is not None:
             if original[0] != incident_id:
                 raise Rejected(f"event id {draft.id} is already used by an event in {original[0]}")
+            retry_of(parse_stored(original[2]), draft)  # raises IdClash unless it is the same action
             return original[2], False, original[1]
         cached = self._cached(conn, incident_id)
         if cached is None:

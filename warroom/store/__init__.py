@@ -12,6 +12,7 @@ from warroom.config import StoreLocation
 
 from .base import (
     EventStore,
+    IdClash,
     IncidentSummary,
     InvalidIncidentId,
     Queued,
@@ -26,6 +27,7 @@ from .file import FileStore, default_warning
 __all__ = [
     "EventStore",
     "FileStore",
+    "IdClash",
     "IncidentSummary",
     "InvalidIncidentId",
     "Queued",

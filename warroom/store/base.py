@@ -5,7 +5,9 @@ JSON-lines file on a share or a server across the network is a setting. The stor
 is the authority: it validates a draft against the rules on fresh state, assigns the
 next ``seq`` and its own clock's ``at``, and refuses with a ``Rejected`` carrying the
 rule's reason. A draft whose ``id`` is already stored returns the original event, so
-a client may always retry.
+a client may always retry -- but only a true retry (same actor, same body): the same
+id on a different action is refused (``IdClash``), never answered with someone
+else's event while the new action is silently dropped.
 """
 
 from __future__ import annotations
@@ -30,6 +32,22 @@ class Rejected(StoreError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class IdClash(Rejected):
+    """The draft reuses the id of a stored event that is a different action (another actor or body)."""
+
+
+def retry_of(original: StoredEvent, draft: EventDraft) -> StoredEvent:
+    """``original`` if ``draft`` (same id) is a retry of it; else raise ``IdClash``.
+
+    Every store calls this where it finds an id already stored, so they all agree."""
+    if original.actor == draft.actor and original.body == draft.body:
+        return original
+    raise IdClash(
+        f"event id {draft.id} is already used by #{original.seq} ({original.actor}, {original.type}); "
+        "a retry must repeat the same action -- send a new action with a new id"
+    )
 
 
 class UnknownIncident(StoreError):

@@ -31,7 +31,7 @@ from warroom.files import write_atomic
 from warroom.incident import EventDraft, IncidentState, StoredEvent, apply, check
 from warroom.incident.events import IncidentDeclared, dump_stored, parse_stored, utcnow
 
-from .base import EventStore, IncidentSummary, Rejected, UnknownIncident, checked_incident_id
+from .base import EventStore, IncidentSummary, Rejected, UnknownIncident, checked_incident_id, retry_of
 
 log = logging.getLogger("warroom.store")
 
@@ -220,7 +220,7 @@ class FileStore(EventStore):
             self._refresh(entry, fd)
             original = entry.by_id.get(draft.id)
             if original is not None:
-                return original
+                return retry_of(original, draft)
             refusal = check(entry.state, draft.actor, draft.body)
             if refusal is not None:
                 raise Rejected(refusal)
