@@ -277,7 +277,8 @@ def cmd_locate(ctx: CliContext) -> int:
 def cmd_join(ctx: CliContext) -> int:
     from warroom.tui.app import run_board  # Textual is imported only here
 
-    ctx.remember_handle()
+    if not ctx.location.url:
+        ctx.remember_handle()  # on a server the token names you; nothing to remember
     return run_board(ctx, ctx.args.incident)
 
 

@@ -105,7 +105,8 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     data = config.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    write_atomic(path, tomli_w.dumps(data).encode("utf-8"))
+    # a new config is private (it may hold a server token); an existing one keeps its mode
+    write_atomic(path, tomli_w.dumps(data).encode("utf-8"), mode=0o600)
     return path
 
 

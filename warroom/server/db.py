@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -81,10 +82,21 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def create_private(path: Path) -> None:
+    """Create the database file 0600 (in a 0700 folder if we make the folder) before SQLite
+    opens it: it holds token hashes and every incident, and SQLite gives the WAL and shared
+    memory files it makes later the database file's own mode. An existing file keeps its mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+    except FileExistsError:
+        pass
+
+
 def init_db(path: Path) -> None:
-    """Create the file and tables if needed and switch it to WAL (a persistent setting)."""
+    """Create the file (private) and tables if needed and switch it to WAL (a persistent setting)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private(path)
     conn = connect(path)
     try:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]

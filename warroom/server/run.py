@@ -79,6 +79,13 @@ def _advise(db: Path, host: str) -> None:
             print(f"warroom serve: no tokens yet: make one per responder with `warroom token add HANDLE --db {db}`", file=sys.stderr)
     finally:
         book.close()
+    mode = db.stat().st_mode & 0o777
+    if mode & 0o077:
+        print(
+            f"warroom serve: warning: {db} is mode {mode:03o}: others can read its token hashes and every incident "
+            f"(chmod 600 {db})",
+            file=sys.stderr,
+        )
     if host not in ("127.0.0.1", "::1", "localhost"):
         print(
             "warroom serve: this is plain HTTP and tokens travel in it: on a shared network put it behind "
