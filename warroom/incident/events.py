@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 from uuid import UUID, uuid4
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -86,12 +86,27 @@ UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # How a board treats this kind of event (the domain itself never reads these):
+    redraws: ClassVar[frozenset[str]] = frozenset()
+    """Board parts beyond the actor's and the workstream's rows: "header", "command",
+    "broadcasts", "stars", or "rows" (every row: offers lapse, roles move, spans end)."""
+    toast: ClassVar[bool] = False
+    """May pop up on other boards (the board decides whether it concerns its responder)."""
+    catch_up: ClassVar[bool] = False
+    """Always worth a line in a returning responder's catch-up, whoever it concerns."""
+
+
+_HEADER_AND_COMMAND = frozenset({"header", "command"})
+_COMMAND = frozenset({"command"})
+_COMMAND_AND_ROWS = frozenset({"command", "rows"})
+
 
 # --- the incident itself -------------------------------------------------------
 
 
 class IncidentDeclared(Body):
     type: Literal["incident_declared"] = "incident_declared"
+    redraws = _HEADER_AND_COMMAND
     incident_id: IncidentId
     title: Title
     severity: Severity = 3
@@ -100,11 +115,17 @@ class IncidentDeclared(Body):
 
 class SeverityChanged(Body):
     type: Literal["severity_changed"] = "severity_changed"
+    redraws = _HEADER_AND_COMMAND
+    toast = True
+    catch_up = True
     severity: Severity
 
 
 class StatusChanged(Body):
     type: Literal["status_changed"] = "status_changed"
+    redraws = _HEADER_AND_COMMAND
+    toast = True
+    catch_up = True
     status: IncidentStatus
 
 
@@ -112,12 +133,16 @@ class KeyTimeSet(Body):
     """Correct one of the key times (when it really started, was detected, ...)."""
 
     type: Literal["key_time_set"] = "key_time_set"
+    redraws = _HEADER_AND_COMMAND
     which: KeyTime
     time: UtcTime
 
 
 class IncidentClosed(Body):
     type: Literal["incident_closed"] = "incident_closed"
+    redraws = _HEADER_AND_COMMAND | {"rows"}
+    toast = True
+    catch_up = True
     summary: Note = ""
 
 
@@ -126,24 +151,28 @@ class IncidentClosed(Body):
 
 class ResponderJoined(Body):
     type: Literal["responder_joined"] = "responder_joined"
+    redraws = _COMMAND
 
 
 class ShiftChanged(Body):
     """Go on shift, take a break of ``minutes``, or go off shift."""
 
     type: Literal["shift_changed"] = "shift_changed"
+    redraws = _COMMAND_AND_ROWS
     shift: Shift
     minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
 
 
 class RoleAssigned(Body):
     type: Literal["role_assigned"] = "role_assigned"
+    redraws = _COMMAND_AND_ROWS
     role: Role
     handle: Handle
 
 
 class RoleCleared(Body):
     type: Literal["role_cleared"] = "role_cleared"
+    redraws = _COMMAND_AND_ROWS
     role: Role
 
 
@@ -152,20 +181,31 @@ class RoleCleared(Body):
 
 class CommandHandoverOffered(Body):
     type: Literal["command_handover_offered"] = "command_handover_offered"
+    redraws = _COMMAND
+    toast = True
+    catch_up = True
     to: Handle
     note: Note = ""
 
 
 class CommandHandoverAccepted(Body):
     type: Literal["command_handover_accepted"] = "command_handover_accepted"
+    redraws = _COMMAND_AND_ROWS
+    toast = True
+    catch_up = True
 
 
 class CommandHandoverDeclined(Body):
     type: Literal["command_handover_declined"] = "command_handover_declined"
+    redraws = _COMMAND
+    toast = True
 
 
 class CommandAssumed(Body):
     type: Literal["command_assumed"] = "command_assumed"
+    redraws = _COMMAND_AND_ROWS
+    toast = True
+    catch_up = True
 
 
 # --- workstreams ---------------------------------------------------------------
@@ -173,21 +213,26 @@ class CommandAssumed(Body):
 
 class WorkstreamOpened(Body):
     type: Literal["workstream_opened"] = "workstream_opened"
+    catch_up = True
     title: Title
 
 
 class WorkstreamClaimed(Body):
     type: Literal["workstream_claimed"] = "workstream_claimed"
+    toast = True
     workstream: WorkstreamId
 
 
 class WorkstreamReleased(Body):
     type: Literal["workstream_released"] = "workstream_released"
+    toast = True
     workstream: WorkstreamId
 
 
 class HandoffOffered(Body):
     type: Literal["handoff_offered"] = "handoff_offered"
+    toast = True
+    catch_up = True
     workstream: WorkstreamId
     to: Handle
     note: Note = ""
@@ -195,11 +240,15 @@ class HandoffOffered(Body):
 
 class HandoffAccepted(Body):
     type: Literal["handoff_accepted"] = "handoff_accepted"
+    toast = True
+    catch_up = True
     workstream: WorkstreamId
 
 
 class HandoffDeclined(Body):
     type: Literal["handoff_declined"] = "handoff_declined"
+    toast = True
+    catch_up = True
     workstream: WorkstreamId
 
 
@@ -223,12 +272,16 @@ class EntryStarred(Body):
     """Star (or unstar) an earlier timeline entry so the post-mortem picks it out."""
 
     type: Literal["entry_starred"] = "entry_starred"
+    redraws = frozenset({"stars"})
     target: Annotated[int, Field(ge=1)]
     starred: bool = True
 
 
 class BroadcastSent(Body):
     type: Literal["broadcast_sent"] = "broadcast_sent"
+    redraws = frozenset({"command", "broadcasts"})
+    toast = True
+    catch_up = True
     text: Text
     audience: Audience = "responders"
 
@@ -237,6 +290,7 @@ class UpdateSnoozed(Body):
     """The commander pushes the next stakeholder update back by ``minutes``."""
 
     type: Literal["update_snoozed"] = "update_snoozed"
+    redraws = frozenset({"command"})
     minutes: Annotated[int, Field(ge=1, le=240)]
 
 
@@ -280,6 +334,7 @@ EventBody = Annotated[
 
 BODY_TYPES: tuple[type[Body], ...] = EventBody.__origin__.__args__  # type: ignore[attr-defined]
 EVENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in BODY_TYPES)
+BODY_BY_TYPE: dict[str, type[Body]] = dict(zip(EVENT_TYPES, BODY_TYPES))
 
 
 def utcnow() -> datetime:

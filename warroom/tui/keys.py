@@ -2,7 +2,8 @@
 
 Keeping one table means a key can never be in the footer but missing from the palette,
 or remapped in ``[ui] keymap`` but still shown under its old key in the help screen.
-Each entry's ``id`` is the binding id users remap (``claim = "c,C"``).
+Each entry's ``id`` is the binding id users remap (``claim = "c,C"``). Keys that change the
+incident run ``act('<name>')``: one row of ``actions.ACTIONS``, run by the board's controller.
 """
 
 from __future__ import annotations
@@ -26,24 +27,24 @@ class BoardKey:
 
 
 BOARD_KEYS: tuple[BoardKey, ...] = (
-    BoardKey("open_workstream", "n", "open_workstream", "new", "workstream: open"),
-    BoardKey("claim", "c", "claim", "claim", "workstream: claim"),
-    BoardKey("release", "r", "release", "release", "workstream: release"),
-    BoardKey("hand_off", "h", "hand_off", "hand off", "workstream: hand off"),
-    BoardKey("accept", "y", "accept", "accept", "hand-off: accept offer"),
-    BoardKey("decline", "Y,shift+y", "decline", "decline", "hand-off: decline offer", show=False, key_display="Y"),
-    BoardKey("workstream_status", "u", "workstream_status", "status", "workstream: set status"),
-    BoardKey("note", "t", "note", "note", "timeline: add note"),
-    BoardKey("star", "asterisk", "star", "star", "timeline: star entry", show=False, key_display="*"),
-    BoardKey("take_break", "b", "take_break", "break", "shift: take a break"),
-    BoardKey("toggle_shift", "o", "toggle_shift", "shift", "shift: go on / off shift"),
-    BoardKey("broadcast", "B,shift+b", "broadcast", "broadcast", "commander: broadcast", key_display="B"),
-    BoardKey("command", "i", "command", "command", "commander: take / hand over command"),
-    BoardKey("assign_role", "R,shift+r", "assign_role", "roles", "commander: assign a role", show=False, key_display="R"),
-    BoardKey("snooze", "z", "snooze", "snooze", "commander: snooze the stakeholder update", show=False),
-    BoardKey("severity", "s", "severity", "sev", "incident: severity / status"),
-    BoardKey("action_item", "a", "action_item", "action item", "incident: add action item", show=False),
-    BoardKey("close_incident", "x", "close_incident", "close", "incident: close", show=False),
+    BoardKey("open_workstream", "n", "act('open_workstream')", "new", "workstream: open"),
+    BoardKey("claim", "c", "act('claim')", "claim", "workstream: claim"),
+    BoardKey("release", "r", "act('release')", "release", "workstream: release"),
+    BoardKey("hand_off", "h", "act('hand_off')", "hand off", "workstream: hand off"),
+    BoardKey("accept", "y", "act('accept')", "accept", "hand-off: accept offer"),
+    BoardKey("decline", "Y,shift+y", "act('decline')", "decline", "hand-off: decline offer", show=False, key_display="Y"),
+    BoardKey("workstream_status", "u", "act('workstream_status')", "status", "workstream: set status"),
+    BoardKey("note", "t", "act('note')", "note", "timeline: add note"),
+    BoardKey("star", "asterisk", "act('star')", "star", "timeline: star entry", show=False, key_display="*"),
+    BoardKey("take_break", "b", "act('take_break')", "break", "shift: take a break"),
+    BoardKey("toggle_shift", "o", "act('toggle_shift')", "shift", "shift: go on / off shift"),
+    BoardKey("broadcast", "B,shift+b", "act('broadcast')", "broadcast", "commander: broadcast", key_display="B"),
+    BoardKey("command", "i", "act('command')", "command", "commander: take / hand over command"),
+    BoardKey("assign_role", "R,shift+r", "act('assign_role')", "roles", "commander: assign a role", show=False, key_display="R"),
+    BoardKey("snooze", "z", "act('snooze')", "snooze", "commander: snooze the stakeholder update", show=False),
+    BoardKey("severity", "s", "act('severity')", "sev", "incident: severity / status"),
+    BoardKey("action_item", "a", "act('action_item')", "action item", "incident: add action item", show=False),
+    BoardKey("close_incident", "x", "act('close_incident')", "close", "incident: close", show=False),
     BoardKey("export", "e", "export", "export", "incident: export now", show=False),
     BoardKey("help", "question_mark,f1", "help", "help", "board: help (every key)", key_display="?"),
     BoardKey("palette", "ctrl+p", "command_palette", "palette", "", show=False, priority=True, key_display="^p"),

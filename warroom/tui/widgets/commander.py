@@ -73,6 +73,8 @@ class CommandSummary(Static):
 class BroadcastFeed(Static):
     """The latest broadcasts, newest last."""
 
+    DEFAULT_CSS = "BroadcastFeed { margin-top: 1; }"
+
     def show(self, state: IncidentState) -> None:
         self.update(broadcasts_content(state))
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Static
+from textual.reactive import reactive
+from textual.widget import Widget
 
 from warroom.incident import IncidentState
 
@@ -25,6 +26,32 @@ def header_content(state: IncidentState, incident_id: str, me: str, offline: boo
     return Content.assemble(*parts)
 
 
-class BoardHeader(Static):
-    def show(self, state: IncidentState, incident_id: str, me: str, offline: bool, *, loading: bool = False) -> None:
-        self.update(header_content(state, incident_id, me, offline, loading))
+class BoardHeader(Widget):
+    """Repaints when ``offline`` flips or when ``show`` is given the (changed) state."""
+
+    DEFAULT_CSS = """
+    BoardHeader {
+        dock: top;
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
+    offline: reactive[bool] = reactive(False)
+    """The store did not answer last time."""
+
+    def __init__(self, incident_id: str, me: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.incident_id = incident_id
+        self.me = me
+        self._state = IncidentState()
+        self._loading = False
+
+    def show(self, state: IncidentState, *, loading: bool = False) -> None:
+        self._state = state
+        self._loading = loading
+        self.refresh()
+
+    def render(self) -> Content:
+        return header_content(self._state, self.incident_id, self.me, self.offline, self._loading)

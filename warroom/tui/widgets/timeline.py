@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
@@ -31,6 +32,14 @@ ACTOR_WIDTH = 12
 
 
 class TimelineView(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    TimelineView > .timeline--time { color: $text-muted; }
+    TimelineView > .timeline--actor { color: $secondary; }
+    TimelineView > .timeline--me { color: $you; text-style: bold; }
+    TimelineView > .timeline--starred { color: $starred; text-style: bold; }
+    TimelineView > .timeline--refused { color: $refused; text-style: strike; }
+    TimelineView > .timeline--cursor { background: $primary 30%; }
+    """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "timeline--time",
         "timeline--actor",
@@ -48,6 +57,11 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last (follow)", show=False, id="timeline.last"),
     ]
 
+    cursor: reactive[int] = reactive(-1)
+    """Index of the highlighted entry (-1: none); the view repaints when it moves."""
+    auto_follow: reactive[bool] = reactive(True)
+    """Keep the newest entry in view; off once the user moves up, on again at the end."""
+
     class Highlighted(Message):
         """The cursor moved to ``entry`` (``None`` when the timeline is empty)."""
 
@@ -59,9 +73,6 @@ class TimelineView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.me = me
         self.entries: list[TimelineEntry] = []
-        self.cursor = -1
-        self.auto_follow = True
-        """Keep the newest entry in view; off once the user moves up, on again at the end."""
         self._cache: dict[tuple, Strip] = {}
 
     # --- content ---------------------------------------------------------------
@@ -256,6 +267,16 @@ _CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=True, 
 
 class TimelineDetail(Static):
     """The highlighted entry in full: long notes and hand-off notes do not fit on one line."""
+
+    DEFAULT_CSS = """
+    TimelineDetail {
+        height: auto;
+        max-height: 3;
+        color: $text-muted;
+        border-top: solid $panel-lighten-1;
+        padding: 0 1;
+    }
+    """
 
     def show(self, entry: TimelineEntry | None) -> None:
         if entry is None:

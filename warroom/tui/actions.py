@@ -1,0 +1,302 @@
+"""The board's actions as one table: what each checks, which form it asks, what it submits.
+
+Every key that changes the incident follows the same steps -- find what it is about
+(the highlighted workstream, the offer made to you ...), ask the rules before any form
+opens (so a refusal is instant and names the reason), ask for words or a yes/no, build
+the event bodies from the answers, submit, then do any follow-up. Each row below says
+only what is particular to one action; ``controller.BoardController.run`` is the one
+runner of those steps. Adding an action is a row here and a key in ``keys.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Union
+
+from warroom.incident import IncidentState
+from warroom.incident import events as ev
+from warroom.room import Room
+
+from .screens.forms import (
+    NOBODY,
+    FormScreen,
+    action_item_form,
+    break_form,
+    broadcast_form,
+    close_form,
+    command_handover_form,
+    handoff_form,
+    note_form,
+    open_workstream_form,
+    role_form,
+    severity_form,
+    snooze_form,
+    workstream_status_form,
+)
+from .screens.info import ConfirmScreen
+
+if TYPE_CHECKING:
+    from .app import WarroomApp
+
+Values = Mapping[str, str]
+
+
+class Refusal(Exception):
+    """An action cannot start; ``reason`` is said as a refusal toast (``None``: say nothing)."""
+
+    def __init__(self, reason: str | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class Ask:
+    """What an action decides from: the room (its live state), the board, and its target."""
+
+    room: Room
+    board: WarroomApp
+    target: Any = None
+    """What the action is about, as its ``target`` row found it (a workstream, an offer, an entry)."""
+    since: int = 0
+    """Where the responder's catch-up starts, taken when the key was pressed."""
+
+    @property
+    def state(self) -> IncidentState:
+        return self.room.state
+
+    @property
+    def me(self) -> str:
+        return self.room.actor
+
+    @property
+    def others(self) -> list[str]:
+        """Everyone else on shift: who work or command can go to."""
+        return [r.handle for r in self.state.on_shift() if r.handle != self.me]
+
+
+Follow = tuple[ConfirmScreen, str, dict[str, Any]]
+"""A question to ask after a refusal, and the action (with arguments) to run on yes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    submit: Callable[[Ask, Values], Iterable[ev.Body]]
+    """The bodies to submit, in order, from the form's answers (``{}`` without a form)."""
+    target: Callable[..., Any] | None = None
+    """``(board, **arguments) -> target``; raises ``Refusal`` when there is nothing to act on."""
+    probes: Callable[[Ask], Iterable[ev.Body]] | None = None
+    """Bodies asked of the rules before anything opens; refused only if every one is (the last one's reason)."""
+    form: Callable[[Ask], FormScreen] | None = None
+    confirm: Callable[[Ask], ConfirmScreen | None] | None = None
+    """A yes/no asked before submitting, when this returns one."""
+    done: Callable[[Ask], Awaitable[None] | None] | None = None
+    """Run after every body was accepted."""
+    when_refused: Callable[[Ask, str], Follow | None] | None = None
+
+
+ActionRow = Union[Action, Callable[[Ask], Action]]
+"""An action, or a choice between actions made from the state when the key is pressed."""
+
+
+# --- targets ---------------------------------------------------------------------------
+
+
+def highlighted_workstream(board: WarroomApp, ws_id: str | None = None):
+    """The workstream named by ``ws_id``, else the one under the cursor."""
+    state = board.state
+    if ws_id:
+        ws = state.workstream(ws_id)
+        if ws is None:
+            raise Refusal(None)
+        return ws
+    key = board.workstreams.highlighted_key
+    ws = state.workstream(key) if key else None
+    if ws is None:
+        raise Refusal("no workstream highlighted: open one with n" if not state.workstreams else "no workstream highlighted")
+    return ws
+
+
+def offer_for_me(board: WarroomApp) -> str:
+    """What y / Y answer: the highlighted workstream if offered to you, else command, else any."""
+    state, me = board.state, board.me
+    key = board.workstreams.highlighted_key
+    ws = state.workstream(key) if key else None
+    if ws and ws.pending and ws.pending.to == me:
+        return ws.id
+    if state.command_offer and state.command_offer.to == me:
+        return "command"
+    offered = state.pending_for(me)
+    if not offered:
+        raise Refusal("nothing has been offered to you")
+    return offered[0].id
+
+
+def highlighted_entry(board: WarroomApp):
+    """The timeline entry under the cursor, and whether the timeline was following new entries."""
+    entry = board.timeline.highlighted
+    if entry is None:
+        raise Refusal("the timeline is empty")
+    return entry, board.timeline.auto_follow
+
+
+def someone_else_on_shift(board: WarroomApp) -> None:
+    if not [r for r in board.state.on_shift() if r.handle != board.me]:
+        raise Refusal("nobody else is on shift to take command")
+
+
+# --- follow-ups ------------------------------------------------------------------------
+
+
+def _keep_cursor_on_starred(ask: Ask) -> None:
+    # The star's own line was just appended: keep the cursor on the entry starred.
+    entry, following = ask.target
+    timeline = ask.board.timeline
+    timeline.move_cursor(timeline.index_of(entry.seq) or 0)
+    timeline.auto_follow = following
+
+
+def _back_on_shift(ask: Ask) -> None:
+    ask.board.notify("you are on shift")
+    ask.board.show_catch_up(ask.since, "While you were away")
+
+
+def _hand_over_first(ask: Ask, reason: str) -> Follow | None:
+    """Going off shift was refused: offer the step that clears the way."""
+    owned = ask.state.owned_by(ask.me)
+    if owned:
+        first = owned[0].id
+        return ConfirmScreen("You still own work", f"{reason}.", yes=f"Hand off {first}"), "hand_off", {"ws_id": first}
+    if ask.state.commander == ask.me and not ask.state.closed:
+        return ConfirmScreen("You are in command", f"{reason}.", yes="Hand over command"), "command", {}
+    return None
+
+
+def _take_over(ask: Ask) -> ConfirmScreen | None:
+    # Only the commander gets past the rules here: taking work from someone is allowed, never by accident.
+    ws = ask.target
+    if ws.owner in (None, ask.me) or ask.room.refusal(ev.WorkstreamClaimed(workstream=ws.id)) is not None:
+        return None  # claims, or says why not
+    return ConfirmScreen(f"{ws.id} is owned by {ws.owner}", f"Take {ws.id} over from {ws.owner}?", yes="Take over")
+
+
+def _severity_and_status(ask: Ask, v: Values) -> Iterable[ev.Body]:
+    """Only what changed is recorded."""
+    if int(v["severity"]) != ask.state.severity:
+        yield ev.SeverityChanged(severity=int(v["severity"]))
+    if v["status"] != ask.state.status:
+        yield ev.StatusChanged(status=v["status"])  # type: ignore[arg-type]
+
+
+def _role(ask: Ask, v: Values) -> Iterable[ev.Body]:
+    if v["handle"] == NOBODY:
+        return [ev.RoleCleared(role=v["role"])]  # type: ignore[arg-type]
+    return [ev.RoleAssigned(role=v["role"], handle=v["handle"])]  # type: ignore[arg-type]
+
+
+def _answer(accept: bool) -> Callable[[Ask, Values], Iterable[ev.Body]]:
+    def bodies(ask: Ask, v: Values) -> Iterable[ev.Body]:
+        if ask.target == "command":
+            return [ev.CommandHandoverAccepted() if accept else ev.CommandHandoverDeclined()]
+        return [ev.HandoffAccepted(workstream=ask.target) if accept else ev.HandoffDeclined(workstream=ask.target)]
+
+    return bodies
+
+
+def _probe_role(ask: Ask) -> list[ev.Body]:
+    role = next((r for r in ev.ROLES if ask.state.roles.get(r) != ask.me), "deputy")
+    return [ev.RoleAssigned(role=role, handle=ask.me)]
+
+
+# --- the table ---------------------------------------------------------------------------
+
+_ASSUME_COMMAND = Action(
+    submit=lambda a, v: [ev.CommandAssumed()],
+    done=lambda a: a.board.notify("you are in command"),
+)
+_HAND_OVER_COMMAND = Action(
+    target=someone_else_on_shift,
+    probes=lambda a: [ev.CommandHandoverOffered(to=a.others[0])],
+    form=lambda a: command_handover_form(a.others),
+    submit=lambda a, v: [ev.CommandHandoverOffered(to=v["to"], note=v["note"])],
+)
+_COME_BACK = Action(submit=lambda a, v: [ev.ShiftChanged(shift="on")], done=_back_on_shift)
+_GO_OFF = Action(
+    probes=lambda a: [ev.ShiftChanged(shift="off")],
+    when_refused=_hand_over_first,
+    submit=lambda a, v: [ev.ShiftChanged(shift="off")],
+    done=lambda a: a.board.notify("you are off shift; the board stays open (q leaves it)"),
+)
+
+ACTIONS: dict[str, ActionRow] = {
+    "open_workstream": Action(
+        probes=lambda a: [ev.WorkstreamOpened(title="probe")],
+        form=lambda a: open_workstream_form(),
+        submit=lambda a, v: [ev.WorkstreamOpened(title=v["title"])],
+        done=lambda a: a.board.workstreams.move_cursor(row=a.board.workstreams.row_count - 1),
+    ),
+    "claim": Action(
+        target=highlighted_workstream,
+        confirm=_take_over,
+        submit=lambda a, v: [ev.WorkstreamClaimed(workstream=a.target.id)],
+    ),
+    "release": Action(target=highlighted_workstream, submit=lambda a, v: [ev.WorkstreamReleased(workstream=a.target.id)]),
+    "hand_off": Action(
+        target=highlighted_workstream,
+        probes=lambda a: [ev.HandoffOffered(workstream=a.target.id, to=a.others[0] if a.others else a.me)],
+        form=lambda a: handoff_form(a.target.id, a.target.title, a.others),
+        submit=lambda a, v: [ev.HandoffOffered(workstream=a.target.id, to=v["to"], note=v["note"])],
+    ),
+    "accept": Action(target=offer_for_me, submit=_answer(True), done=lambda a: a.board.clear_notifications()),
+    "decline": Action(target=offer_for_me, submit=_answer(False), done=lambda a: a.board.clear_notifications()),
+    "workstream_status": Action(
+        target=highlighted_workstream,
+        probes=lambda a: [ev.WorkstreamStatusSet(workstream=a.target.id, status=a.target.status, note="probe")],
+        form=lambda a: workstream_status_form(a.target.id, a.target.title, a.target.status),
+        submit=lambda a, v: [ev.WorkstreamStatusSet(workstream=a.target.id, status=v["status"], note=v["note"])],
+    ),
+    "note": Action(form=lambda a: note_form(), submit=lambda a, v: [ev.NoteAdded(text=v["text"])]),
+    "star": Action(
+        target=highlighted_entry,
+        submit=lambda a, v: [ev.EntryStarred(target=a.target[0].seq, starred=not a.target[0].starred)],
+        done=_keep_cursor_on_starred,
+    ),
+    "take_break": Action(
+        probes=lambda a: [ev.ShiftChanged(shift="break", minutes=15)],
+        form=lambda a: break_form(),
+        submit=lambda a, v: [ev.ShiftChanged(shift="break", minutes=int(v["minutes"]))],
+    ),
+    "toggle_shift": lambda a: _COME_BACK if (a.state.shift_of(a.me) or "on") != "on" else _GO_OFF,
+    "broadcast": Action(
+        # Comms may update stakeholders without being in command: refused only if both are.
+        probes=lambda a: [ev.BroadcastSent(text="probe", audience="stakeholders"), ev.BroadcastSent(text="probe")],
+        form=lambda a: broadcast_form(),
+        submit=lambda a, v: [ev.BroadcastSent(text=v["text"], audience=v["audience"])],  # type: ignore[arg-type]
+    ),
+    "command": lambda a: _HAND_OVER_COMMAND if a.state.commander == a.me else _ASSUME_COMMAND,
+    "severity": Action(
+        probes=lambda a: [ev.SeverityChanged(severity=1 if a.state.severity != 1 else 2)],
+        form=lambda a: severity_form(a.state.severity, a.state.status),
+        submit=_severity_and_status,
+    ),
+    "assign_role": Action(
+        probes=_probe_role,
+        form=lambda a: role_form([r.handle for r in a.state.on_shift()]),
+        submit=_role,
+    ),
+    "snooze": Action(
+        probes=lambda a: [ev.UpdateSnoozed(minutes=10)],
+        form=lambda a: snooze_form(),
+        submit=lambda a, v: [ev.UpdateSnoozed(minutes=int(v["minutes"]))],
+    ),
+    "action_item": Action(
+        form=lambda a: action_item_form(),
+        submit=lambda a, v: [ev.ActionItemAdded(text=v["text"], owner=v["owner"] or None, kind=v["kind"])],  # type: ignore[arg-type]
+    ),
+    "close_incident": Action(
+        probes=lambda a: [ev.IncidentClosed()],
+        form=lambda a: close_form(a.state.id),
+        submit=lambda a, v: [ev.IncidentClosed(summary=v["summary"])],
+        done=lambda a: a.board.action_export(),
+    ),
+}
