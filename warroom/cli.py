@@ -651,7 +651,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="HANDLE-or-TOKEN-ID")
     p.add_argument("--db", metavar="PATH", help=db_help)
     p.set_defaults(run=cmd_token)
+    _stakeholder_commands(command)
     return parser
+
+
+def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """``share``, ``status-page``, ``relay``, ``notify``: implemented in ``warroom.stakeholders``."""
+
+    def later(name: str) -> Callable[[CliContext], int]:
+        def run(ctx: CliContext) -> int:
+            from warroom import stakeholders
+
+            return getattr(stakeholders, name)(ctx)
+
+        return run
+
+    p = command(
+        "share",
+        "print a read-only status-page link for stakeholders (commander or comms); also: share list, share revoke KEY",
+        later("cmd_share"),
+        epilog="The link is alone on the last line. Keys expire (default 24h) and are revocable.",
+    )
+    p.add_argument("what", nargs="?", metavar="INC-ID|list|revoke", help="the incident to share, or list / revoke")
+    p.add_argument("target", nargs="?", metavar="KEY", help="with revoke: the key's id (shr_...) or the key itself")
+    p.add_argument("--all", action="store_true", help="a link to the list of every open incident")
+    p.add_argument("--expires", default="24h", metavar="DURATION", help="e.g. 90m, 24h, 7d (default 24h, at most 30d)")
+    p.add_argument("--json", action="store_true", help="with list: machine-readable output")
+
+    p = command(
+        "status-page",
+        "serve the read-only status page from a shared folder (no keys; 127.0.0.1 unless --public)",
+        later("cmd_status_page"),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8766, help="port (default 8766; 0 picks a free one)")
+    p.add_argument("--public", action="store_true", help="allow a non-loopback --host: anyone reaching it can read it")
+    p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="stream keep-alive interval")
 
 
 def _utc_time(text: str) -> datetime:

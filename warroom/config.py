@@ -14,6 +14,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 import tomli_w
@@ -50,6 +51,9 @@ class ServerConfig(_Section):
     host: str = Field("127.0.0.1", description="`warroom serve` listens here")
     port: int = Field(8765, ge=1, le=65535)
     db: str | None = Field(None, description="`warroom serve` SQLite file (default: platformdirs data folder)")
+    public_url: str | None = Field(
+        None, description="the address stakeholders reach the status page at; share links and notifications use it"
+    )
 
 
 class UiConfig(_Section):
@@ -61,6 +65,18 @@ class ExportConfig(_Section):
     folder: str | None = Field(None, description="where exports go (default: platformdirs documents folder)")
 
 
+NOTIFY_EVENTS = ("declared", "broadcast", "severity", "status", "command", "closed", "update_overdue")
+
+
+class NotifyTarget(_Section):
+    """One ``[[notify]]`` table: where to send (an Apprise URL) and what."""
+
+    url: str = Field(min_length=1, description="an Apprise URL: slack://, msteams://, mailto://, json://host/path ...")
+    events: list[Literal[NOTIFY_EVENTS]] = Field(default_factory=lambda: list(NOTIFY_EVENTS))  # type: ignore[valid-type]
+    min_severity: int | None = Field(None, ge=1, le=4, description="only SEV1..this (2: SEV1 and SEV2)")
+    drills: bool = Field(False, description="also notify about drills")
+
+
 class Config(_Section):
     user: UserConfig = Field(default_factory=UserConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
@@ -68,6 +84,7 @@ class Config(_Section):
     ui: UiConfig = Field(default_factory=UiConfig)
     policy: Policy = Field(default_factory=Policy)
     export: ExportConfig = Field(default_factory=ExportConfig)
+    notify: list[NotifyTarget] = Field(default_factory=list)
 
 
 def config_path() -> Path:

@@ -1,4 +1,8 @@
-"""Who may call what: every endpoint x {no token, unknown token, revoked token, member, commander}."""
+"""Who may call what: every endpoint x {no token, unknown token, revoked token, member, commander, viewer}.
+
+The viewer holds a status-page share key for INC-AUTH: it opens ``/status`` pages and
+nothing else (every ``/api`` route answers 401, exactly as for an unknown token).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ import pytest
 
 from tests.server.harness import ServerProcess, warroom
 
-IDENTITIES = ("none", "unknown", "revoked", "member", "commander")
+IDENTITIES = ("none", "unknown", "revoked", "member", "commander", "viewer")
+SHARE_KEY: dict[str, str] = {}
 _fresh = itertools.count(1)
 
 
@@ -21,6 +26,7 @@ def headers_for(identity: str, tokens: dict[str, str]) -> dict[str, str]:
         "revoked": tokens["zed"],
         "member": tokens["bob"],
         "commander": tokens["alice"],
+        "viewer": SHARE_KEY.get("INC-AUTH"),
     }[identity]
     return {"Authorization": f"Bearer {token}"} if token else {}
 
@@ -41,6 +47,9 @@ def incident(shared_server: ServerProcess, tokens: dict[str, str]) -> str:
             headers={"Authorization": f"Bearer {tokens['bob']}"},
         )
         assert joined.status_code == 201, joined.text
+        shared = client.post("/api/shares", json={"incident": "INC-AUTH"}, headers={"Authorization": f"Bearer {tokens['alice']}"})
+        assert shared.status_code == 201, shared.text
+        SHARE_KEY["INC-AUTH"] = shared.json()["key"]
     return "INC-AUTH"
 
 
@@ -79,6 +88,19 @@ def _request(client: httpx.Client, endpoint: str, identity: str, tokens: dict[st
                 else:
                     response.read()
                 return response
+        case "share":
+            return client.post("/api/shares", json={"incident": "INC-AUTH"}, headers=headers)
+        case "share-list":
+            return client.get("/api/shares", headers=headers)
+        case "status-page" | "status-index" | "status-stream":
+            key = headers.get("Authorization", " ").split(" ", 1)[1] or None
+            path = {"status-page": "/status/INC-AUTH", "status-index": "/status", "status-stream": "/status/INC-AUTH/stream"}[endpoint]
+            with client.stream("GET", path, params={"key": key} if key else {}) as response:
+                if response.headers["content-type"].startswith("text/event-stream"):
+                    assert next(response.iter_lines()) == ": connected"
+                else:
+                    response.read()
+                return response
     raise AssertionError(endpoint)
 
 
@@ -97,15 +119,27 @@ MATRIX = {
     "broadcast": (409, 201),  # commander-only: the rule refuses the member
     "stream": (200, 200),
     "stream-unknown": (404, 404),
+    "share": (403, 201),  # commander or comms only
+    "share-list": (200, 200),
 }
+# The status pages take the key in the query string; without a good one they are "not found".
+STATUS = {"none": 404, "unknown": 404, "revoked": 404, "member": 200, "commander": 200, "viewer": 200}
+STATUS_ENDPOINTS = ("status-page", "status-index", "status-stream")
+
+
+@pytest.mark.parametrize("endpoint", STATUS_ENDPOINTS)
+def test_the_status_page_column(shared_server: ServerProcess, tokens: dict[str, str], incident: str, endpoint: str):
+    with httpx.Client(base_url=shared_server.url, timeout=10) as client:
+        got = {identity: _request(client, endpoint, identity, tokens).status_code for identity in IDENTITIES}
+    assert got == STATUS
 
 
 @pytest.mark.parametrize("endpoint", list(MATRIX))
 def test_the_auth_matrix(shared_server: ServerProcess, tokens: dict[str, str], incident: str, endpoint: str):
     member, commander = MATRIX[endpoint]
-    expected = {**UNAUTHORISED, "member": member, "commander": commander}
+    expected = {**UNAUTHORISED, "member": member, "commander": commander, "viewer": 401}  # a share key never opens /api
     if endpoint == "healthz":
-        expected.update(none=200, unknown=200, revoked=200)
+        expected.update(none=200, unknown=200, revoked=200, viewer=200)
     got = {}
     with httpx.Client(base_url=shared_server.url, timeout=10) as client:
         for identity in IDENTITIES:

@@ -53,6 +53,9 @@ def test_the_schema_describes_every_route(fuzzed_server: ServerProcess):
         "POST /api/incidents",
         "GET /api/incidents/{incident_id}/events",
         "POST /api/incidents/{incident_id}/events",
+        "POST /api/shares",
+        "GET /api/shares",
+        "POST /api/shares/revoke",
     }
 
 

@@ -300,6 +300,9 @@ def create_app(
     )
     app.state.parts = the_parts
     _with_required_types(app)
+    from warroom.web.server import mount_server_status  # the status page: /status and /api/shares
+
+    mount_server_status(app, the_parts, responder)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, error: RequestValidationError) -> JSONResponse:

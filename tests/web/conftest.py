@@ -1,0 +1,109 @@
+"""Fixtures for the status page: a real ``warroom serve`` with tokens made by the real CLI.
+
+``alice`` declares incidents (so commands them), ``carol`` is made comms, ``bob`` is a
+plain member. ``cli`` runs the real ``warroom`` command against the server as someone.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.server.harness import ServerProcess, build_template, cli_env, copy_db, warroom
+
+HANDLES = ("alice", "bob", "carol")
+INTERNAL = (
+    "SECRET-NOTE rollback of db-7 failed twice",
+    "SECRET-HANDOFF try the replica next",
+    "SECRET-STATUS blocked on vendor ticket 4471",
+    "SECRET-COMMAND handover: pager is noisy",
+    "SECRET-RESPONDER-BROADCAST only for responders",
+    "SECRET-ACTION buy more disks",
+)
+
+
+@pytest.fixture(scope="session")
+def web_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    return build_template(tmp_path_factory.mktemp("web-template"), HANDLES)
+
+
+@pytest.fixture
+def web_server(tmp_path: Path, web_template: tuple[Path, dict[str, str]]) -> Iterator[ServerProcess]:
+    db = copy_db(web_template[0], tmp_path / "server" / "warroom.db")
+    server = ServerProcess(db, env=cli_env(home=tmp_path))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def tokens(web_template: tuple[Path, dict[str, str]]) -> dict[str, str]:
+    return web_template[1]
+
+
+@pytest.fixture
+def cli(web_server: ServerProcess, tokens: dict[str, str], tmp_path: Path) -> Callable[..., subprocess.CompletedProcess]:
+    """``cli("alice", "broadcast", "INC-1", "text")``: the real command as that responder."""
+
+    def run(who: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        env = cli_env(home=tmp_path)
+        env.update(WARROOM_SERVER=web_server.url, WARROOM_TOKEN=tokens[who])
+        return warroom(*args, env=env, check=check)
+
+    return run
+
+
+@pytest.fixture
+def act(web_server: ServerProcess, tokens: dict[str, str]) -> Callable[..., dict]:
+    """``act("bob", incident, {"type": "note_added", ...})``: one event through the HTTP API (fast setup)."""
+
+    def post(who: str, incident: str, body: dict) -> dict:
+        headers = {"Authorization": f"Bearer {tokens[who]}"}
+        if body["type"] == "incident_declared":
+            response = httpx.post(f"{web_server.url}/api/incidents", json={**body, "incident_id": incident}, headers=headers)
+        else:
+            response = httpx.post(f"{web_server.url}/api/incidents/{incident}/events", json={"body": body}, headers=headers)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return post
+
+
+@pytest.fixture
+def incident(act: Callable[..., dict]) -> str:
+    """INC-7, SEV2, commanded by alice, carol is comms, bob works on it; a public update
+    and every kind of internal text a stakeholder must never see."""
+    act("alice", "INC-7", {"type": "incident_declared", "title": "Checkout <em>errors</em> & timeouts", "severity": 2})
+    act("carol", "INC-7", {"type": "responder_joined"})
+    act("bob", "INC-7", {"type": "responder_joined"})
+    act("alice", "INC-7", {"type": "role_assigned", "role": "comms", "handle": "carol"})
+    act("alice", "INC-7", {"type": "broadcast_sent", "text": "Checkout is failing for some customers; we are on it.", "audience": "stakeholders"})
+    add_internal_text(act, "INC-7")
+    return "INC-7"
+
+
+def add_internal_text(act: Callable[..., dict], incident: str, ws: str = "WS-1") -> None:
+    """Every kind of text only responders may read; ``ws`` is the number the new workstream gets."""
+    act("bob", incident, {"type": "workstream_opened", "title": "Database failover"})
+    act("bob", incident, {"type": "workstream_claimed", "workstream": ws})
+    act("bob", incident, {"type": "workstream_status_set", "workstream": ws, "status": "blocked", "note": INTERNAL[2]})
+    act("bob", incident, {"type": "handoff_offered", "workstream": ws, "to": "carol", "note": INTERNAL[1]})
+    act("bob", incident, {"type": "note_added", "text": INTERNAL[0]})
+    act("alice", incident, {"type": "broadcast_sent", "text": INTERNAL[4]})
+    act("alice", incident, {"type": "action_item_added", "text": INTERNAL[5], "owner": "bob"})
+    act("alice", incident, {"type": "command_handover_offered", "to": "bob", "note": INTERNAL[3]})
+
+
+def share(cli: Callable[..., subprocess.CompletedProcess], who: str, *args: str) -> str:
+    """The link ``warroom share`` prints (alone on its last line)."""
+    out = cli(who, "share", *args).stdout
+    return out.strip().splitlines()[-1]
+
+
+def get(url: str) -> httpx.Response:
+    return httpx.get(url, timeout=10)

@@ -1,0 +1,62 @@
+"""The server's own log as a read-only ``EventStore``, for readers inside the server.
+
+The status page and the notifier are written against the one store interface
+(``read``, ``follow``, ``incidents``) so that they run the same over a shared folder
+(``FileStore``) and inside ``warroom serve``. Inside the server they must not go
+through HTTP to themselves: this adapter reads the hub's in-memory tail or SQLite,
+and follows commits by waiting on the hub, exactly as the SSE stream does. It never
+appends: readers have no business writing the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from warroom.incident import EventDraft, StoredEvent
+from warroom.incident.events import parse_stored
+from warroom.store.base import EventStore, IncidentSummary, StoreError, UnknownIncident, checked_incident_id
+
+if TYPE_CHECKING:
+    from .app import Parts
+
+PAGE = 500
+
+
+class ServerReader(EventStore):
+    def __init__(self, parts: Parts):
+        self.parts = parts
+
+    @property
+    def location(self) -> str:
+        return str(self.parts.db)
+
+    async def append(self, incident_id: str, draft: EventDraft) -> StoredEvent:
+        raise StoreError("the server's readers never write")
+
+    async def read(self, incident_id: str, after: int = 0) -> list[StoredEvent]:
+        checked_incident_id(incident_id)
+        if not await self.parts.exists(incident_id):
+            raise UnknownIncident(incident_id)
+        found: list[StoredEvent] = []
+        while rows := await self.parts.rows(incident_id, after, PAGE):
+            found.extend(parse_stored(text) for _, text in rows)
+            after = rows[-1][0]
+        return found
+
+    async def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
+        """Events past ``after`` and then each commit; ends when the server stops."""
+        hub = self.parts.hub
+        cursor = after
+        while not hub.closing:
+            changed = hub.changed(incident_id)  # before looking, so no commit slips through
+            rows = await self.parts.rows(incident_id, cursor, PAGE)
+            for seq, text in rows:
+                yield parse_stored(text)
+                cursor = seq
+            if not rows:
+                await asyncio.shield(changed)
+
+    async def incidents(self) -> list[IncidentSummary]:
+        return await self.parts.log.summaries()

@@ -1,0 +1,145 @@
+"""The stakeholder-facing commands: ``share``, ``status-page``, ``relay`` and ``notify``.
+
+Kept apart from ``cli.py`` so that the scripted incident commands do not grow, and
+imported only when one of these runs (they pull in httpx, FastAPI or Apprise).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import httpx
+
+from warroom.store.base import StoreError
+
+if TYPE_CHECKING:
+    from warroom.cli import CliContext
+
+_DURATION = re.compile(r"^\s*(\d{1,6})\s*([mhd])\s*$", re.IGNORECASE)
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+MAX_SHARE = timedelta(days=30)
+
+
+class UsageProblem(StoreError):
+    """Bad input for these commands, as one line."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90m``, ``24h`` or ``7d``."""
+    match = _DURATION.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise UsageProblem(f"bad duration {text!r}: use minutes, hours or days, e.g. 90m, 24h, 7d")
+    return timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+
+
+def public_base(ctx: CliContext) -> str:
+    """Where stakeholders reach the server: ``[server] public_url``, else the URL we talk to."""
+    return (ctx.config.server.public_url or ctx.location.url or "").rstrip("/")
+
+
+def _api(ctx: CliContext) -> httpx.Client:
+    if not ctx.location.url:
+        raise UsageProblem(
+            "share links need a warroom server (--server URL or WARROOM_SERVER); "
+            "for a shared folder run `warroom status-page --store DIR` instead"
+        )
+    if not ctx.location.token:
+        raise UsageProblem("no token: pass --token or set WARROOM_TOKEN (ask whoever runs the server)")
+    return httpx.Client(
+        base_url=ctx.location.url.rstrip("/"), headers={"Authorization": f"Bearer {ctx.location.token}"}, timeout=15
+    )
+
+
+def _call(client: httpx.Client, method: str, path: str, **kwargs: object) -> object:
+    try:
+        response = client.request(method, path, **kwargs)  # type: ignore[arg-type]
+    except httpx.HTTPError as error:
+        raise StoreError(f"cannot reach {client.base_url}: {error}") from None
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail")
+        except ValueError:
+            detail = None
+        raise StoreError(f"the server said {response.status_code}: {detail or response.reason_phrase}")
+    return response.json()
+
+
+def cmd_share(ctx: CliContext) -> int:
+    args = ctx.args
+    what, target = args.what, args.target
+    with _api(ctx) as client:
+        if what == "list":
+            shares = _call(client, "GET", "/api/shares")
+            if args.json:
+                print(json.dumps(shares, indent=2))
+            elif not shares:
+                print("no share keys yet (make one: warroom share INC-ID)")
+            for s in shares if not args.json else []:  # type: ignore[union-attr]
+                state = f"revoked {s['revoked_at']}" if s["revoked_at"] else f"expires {s['expires_at']}"
+                scope = "all open incidents" if s["incident"] == "*" else s["incident"]
+                print(f"{s['id']:<13} {scope:<20} by {s['created_by']:<14} {state}")
+            return 0
+        if what == "revoke":
+            if not target:
+                raise UsageProblem("which key? `warroom share revoke shr_...` (see `warroom share list`)")
+            revoked = _call(client, "POST", "/api/shares/revoke", json={"target": target})
+            print(f"revoked {revoked['id']} ({revoked['incident']}); pages open with it close at once")  # type: ignore[index]
+            return 0
+        if target:
+            raise UsageProblem(f"unexpected {target!r}: `warroom share INC-ID [--expires 24h]`")
+        if bool(what) == bool(args.all):
+            raise UsageProblem("share what? give one INC-ID, or --all for the list of open incidents")
+        expires = parse_duration(args.expires)
+        if expires > MAX_SHARE:
+            raise UsageProblem("--expires is at most 30d")
+        if what:
+            from warroom.store.base import checked_incident_id
+
+            checked_incident_id(what)
+        made = _call(
+            client, "POST", "/api/shares", json={"incident": what, "expires_minutes": int(expires.total_seconds() // 60)}
+        )
+    scope = "every open incident" if made["incident"] == "*" else made["incident"]  # type: ignore[index]
+    print(f"read-only link to {scope}, key {made['id']}, expires {made['expires_at']}")  # type: ignore[index]
+    print(f"revoke it with: warroom share revoke {made['id']}")  # type: ignore[index]
+    print(public_base(ctx) + made["path"])  # type: ignore[index,operator]
+    return 0
+
+
+def cmd_status_page(ctx: CliContext) -> int:
+    """Serve the status page read-only from a folder (no keys: bind to loopback unless told)."""
+    import sys
+
+    import uvicorn
+
+    from warroom.server.run import _bind
+    from warroom.store import FileStore
+    from warroom.web import create_status_app
+
+    args = ctx.args
+    if not ctx.location.folder:
+        raise UsageProblem("status-page serves a shared folder (--store DIR); a server has its own at /status")
+    if args.host not in ("127.0.0.1", "::1", "localhost") and not args.public:
+        raise UsageProblem(
+            f"--host {args.host}: the folder's status page has no keys, so anyone who reaches it can read every "
+            "open incident's public page; add --public if that is what you want"
+        )
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as error:
+        raise StoreError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
+    host, port = sock.getsockname()[:2]
+    store = FileStore(ctx.location.folder, warn=lambda message: print(f"warroom: warning: {message}", file=sys.stderr))
+    app = create_status_app(store, ctx.config.policy, keepalive=args.keepalive)
+    config = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False, server_header=False)
+    server = uvicorn.Server(config)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"warroom status-page: listening on http://{shown}:{port}/status (folder {ctx.location.folder})", flush=True)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    return 0

@@ -1,0 +1,58 @@
+"""Who may look at the status page: the viewer a key (or token) stands for.
+
+A viewer is read-only by construction (the status routes only read); what differs is
+the scope -- one incident or all of them -- and how to re-check, on an open stream,
+that the key is still good. Every failure (no key, unknown, expired, revoked, another
+incident's key) becomes the same "not found" page: a link must not reveal whether an
+incident exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from warroom.server.tokens import TokenBook
+
+    from .shares import ShareBook
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    scope: str | None  # one incident id, or None for every incident
+    still_allowed: Callable[[], bool]
+
+    def may_see(self, incident_id: str) -> bool:
+        return self.scope is None or self.scope == incident_id
+
+
+class Access(Protocol):
+    def viewer(self, key: str | None) -> Viewer | None: ...
+
+
+class OpenAccess:
+    """``warroom status-page`` on a folder: whoever reaches the port may look (it binds to
+    127.0.0.1 unless told otherwise); there is no key database for a folder."""
+
+    def viewer(self, key: str | None) -> Viewer | None:
+        return Viewer(scope=None, still_allowed=lambda: True)
+
+
+class ServerAccess:
+    """``warroom serve``: a share key (``wv_``) or a responder's own token (``wr_``)."""
+
+    def __init__(self, tokens: TokenBook, shares: ShareBook):
+        self.tokens = tokens
+        self.shares = shares
+
+    def viewer(self, key: str | None) -> Viewer | None:
+        if not key:
+            return None
+        share = self.shares.lookup(key)
+        if share is not None:
+            return Viewer(scope=share.scope, still_allowed=lambda: self.shares.still_active(share))
+        if self.tokens.lookup(key) is not None:
+            return Viewer(scope=None, still_allowed=lambda: self.tokens.lookup(key) is not None)
+        return None

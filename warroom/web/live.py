@@ -1,0 +1,176 @@
+"""One live projection per incident, shared by every open status page.
+
+A thousand stakeholders watching one incident must not cost a thousand folds: each
+incident viewed gets one ``LiveIncident`` that follows the store, applies new events
+to its own state, and re-renders the viewer fragment once per batch -- and only
+announces a change when the viewer-safe projection itself changed (an internal note
+moves the log on but changes nothing a viewer sees, so no page hears of it). Every
+open page's stream then sends the same pre-rendered bytes.
+
+Readers wait on a future that is resolved (then replaced) on every published change,
+taken before they look, like the server's hub; a single ticker wakes them all for
+keep-alives and access re-checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timezone
+
+from fastapi.sse import format_sse_event
+
+from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, apply
+from warroom.incident.public import PublicView, announcement, public_view
+from warroom.store.base import EventStore, StoreError
+
+from .pages import live_fragment
+
+log = logging.getLogger("warroom.web")
+
+TICK = "tick"
+CHANGE = "change"
+RETRY_MS = 2000
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _comparable(view: PublicView) -> PublicView:
+    return dataclasses.replace(view, seq=0)
+
+
+class LiveIncident:
+    def __init__(self, incident_id: str, store: EventStore, policy: Policy):
+        self.id = incident_id
+        self.store = store
+        self.policy = policy
+        self.state = IncidentState()
+        self.view: PublicView | None = None
+        self.seq = 0  # the log seq at which the view last changed: the SSE id
+        self.message = b""  # the SSE bytes every stream sends for the current view
+        self.ready = asyncio.Event()
+        self.failed: str | None = None
+        self._changed: asyncio.Future | None = None
+        self._render_pending = False
+        self.ended = False  # the follower stopped (server shutting down): streams end too
+        self.task: asyncio.Task | None = None
+
+    def changed(self) -> asyncio.Future:
+        if self._changed is None or self._changed.done():
+            self._changed = asyncio.get_running_loop().create_future()
+        return self._changed
+
+    def wake(self, why: str) -> None:
+        if self._changed is not None and not self._changed.done():
+            self._changed.set_result(why)
+
+    def _publish(self) -> None:
+        self._render_pending = False
+        view = public_view(self.state, self.policy)
+        if self.view is not None and _comparable(view) == _comparable(self.view):
+            return
+        said = announcement(self.view, view)
+        self.view, self.seq = view, self.state.seq
+        payload = json.dumps({"html": live_fragment(view, _now()), "announce": said, "headline": view.headline()})
+        self.message = format_sse_event(event="view", data_str=payload, id=str(self.seq))
+        self.wake(CHANGE)
+
+    async def run(self) -> None:
+        try:
+            for event in await self.store.read(self.id):
+                apply(self.state, event)
+            self._publish()
+            self.ready.set()
+            loop = asyncio.get_running_loop()
+            async for event in self.store.follow(self.id, after=self.state.seq):
+                apply(self.state, event)
+                if not self._render_pending:  # render once per batch: after the follower next waits
+                    self._render_pending = True
+                    loop.call_soon(self._publish)
+        except StoreError as error:
+            self.failed = str(error)
+            self.ready.set()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # pragma: no cover - a bug; the page says "not found" rather than hang
+            log.exception("live view of %s stopped", self.id)
+            self.failed = "internal error"
+            self.ready.set()
+        finally:
+            self.ended = True
+            self.wake(CHANGE)
+
+
+class LiveViews:
+    """Every incident's live projection for one store, started on first view."""
+
+    def __init__(self, store: EventStore, policy: Policy = DEFAULT_POLICY, keepalive: float = 15.0):
+        self.store = store
+        self.policy = policy
+        self.keepalive = keepalive
+        self.closing = False
+        self._lives: dict[str, LiveIncident] = {}
+        self._ticker: asyncio.Task | None = None
+
+    async def get(self, incident_id: str, timeout: float = 10.0) -> LiveIncident | None:
+        """The live view of a declared incident, or ``None`` if there is no such incident."""
+        live = self._lives.get(incident_id)
+        if live is None or live.failed:
+            live = self._lives[incident_id] = LiveIncident(incident_id, self.store, self.policy)
+            live.task = asyncio.get_running_loop().create_task(live.run(), name=f"warroom-live-{incident_id}")
+            self._start_ticking()
+        try:
+            await asyncio.wait_for(asyncio.shield(live.ready.wait()), timeout)
+        except TimeoutError:
+            return None
+        if live.failed or not live.state.declared:
+            if live.task is not None:
+                live.task.cancel()
+            self._lives.pop(incident_id, None)
+            return None
+        return live
+
+    def _start_ticking(self) -> None:
+        if self._ticker is not None:
+            return
+
+        async def tick() -> None:
+            while not self.closing:
+                await asyncio.sleep(self.keepalive)
+                for live in list(self._lives.values()):
+                    live.wake(TICK)
+
+        self._ticker = asyncio.get_running_loop().create_task(tick(), name="warroom-live-ticker")
+
+    async def stream(self, live: LiveIncident, after: int, allowed: Callable[[], bool]) -> AsyncIterator[bytes]:
+        """SSE for one page: the view whenever it changes past ``after``; ``gone`` when
+        the viewer's key stops being valid (revoked or expired) or the server stops."""
+        yield format_sse_event(comment="connected", retry=RETRY_MS)
+        sent = after
+        while not self.closing and not live.ended:
+            changed = live.changed()  # before looking, so no change slips through
+            if not allowed():
+                yield format_sse_event(event="gone", data_str="{}")
+                return
+            if live.seq > sent:
+                yield live.message
+                sent = live.seq
+                continue
+            why = await asyncio.shield(changed)
+            if why == TICK:
+                yield format_sse_event(comment="keep-alive")
+
+    async def close(self) -> None:
+        self.closing = True
+        if self._ticker is not None:
+            self._ticker.cancel()
+        for live in self._lives.values():
+            live.wake(CHANGE)
+            if live.task is not None:
+                live.task.cancel()
+        await asyncio.gather(*(live.task for live in self._lives.values() if live.task), return_exceptions=True)

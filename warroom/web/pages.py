@@ -1,0 +1,74 @@
+"""Rendering the status page: one Jinja2 environment, autoescaping everything.
+
+Every page and the live fragment are rendered from a ``PublicView`` (the viewer-safe
+projection) or an ``IncidentSummary``: templates never see the incident state, so
+they cannot show what a viewer must not read. Autoescape is on for every template,
+so a title like ``<script>`` is text, never markup.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+
+from warroom.incident.public import PublicView
+
+HERE = Path(__file__).parent
+STATIC_FILES = {"status.css": "text/css; charset=utf-8", "status.js": "text/javascript; charset=utf-8"}
+REFRESH_SECONDS = 30
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _clock(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _duration(value: timedelta) -> str:
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # every template, whatever its name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(iso=_iso, clock=_clock, duration=_duration)
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def with_key(path: str, key: str | None, **params: object) -> str:
+    """``path`` with the viewer's key (and other params) as a query string."""
+    query = {**({"key": key} if key else {}), **{k: v for k, v in params.items() if v is not None}}
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def base_context(prefix: str, key: str | None) -> dict:
+    return {"static_url": f"{prefix}/static", "index_url": with_key(prefix, key), "refresh": REFRESH_SECONDS}
+
+
+def live_fragment(view: PublicView, now: datetime) -> str:
+    """The part of the incident page the stream replaces (``#live``'s content)."""
+    return templates.env.get_template("_live.html").render(view=view, now=now)
+
+
+def static_file(name: str) -> tuple[bytes, str] | None:
+    media = STATIC_FILES.get(name)
+    if media is None:
+        return None
+    return (HERE / "static" / name).read_bytes(), media

@@ -1,0 +1,119 @@
+"""The status page's routes: ``/status``, ``/status/{id}``, its viewer stream, its assets.
+
+Read-only by construction: these routes only read the live projections. The key comes
+in the query string (``?key=``, so a link is all a stakeholder needs) or, for scripts,
+as a bearer header. Responses are never cached and send no referrer, so a key does not
+travel to any other site.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.sse import EventSourceResponse
+
+from warroom.incident.events import INCIDENT_ID_PATTERN, valid_incident_id
+
+from .access import Access, Viewer
+from .live import LiveViews
+from .pages import base_context, static_file, templates, with_key
+
+PREFIX = "/status"
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+}
+KeyParam = Annotated[str | None, Query(max_length=300, description="a share key (wv_...) or a responder's token")]
+AuthHeader = Annotated[str | None, Header()]
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+MAX_AFTER = 2**53
+
+
+def _key(key: str | None, authorization: str | None) -> str | None:
+    if key:
+        return key
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def status_router(views: LiveViews, access: Access) -> APIRouter:
+    router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+    def not_found(request: Request) -> Response:
+        context = base_context(PREFIX, None)
+        return templates.TemplateResponse(request, "not_found.html", context, status_code=404, headers=HEADERS)
+
+    def viewer_of(key: str | None, authorization: str | None, incident_id: str | None = None) -> Viewer | None:
+        if incident_id is not None and not valid_incident_id(incident_id):
+            return None
+        who = access.viewer(_key(key, authorization))
+        if who is None or (incident_id is not None and not who.may_see(incident_id)):
+            return None
+        return who
+
+    @router.get("/static/{name}")
+    async def asset(name: str) -> Response:
+        found = static_file(name)
+        if found is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        data, media = found
+        return Response(data, media_type=media, headers={"Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"})
+
+    @router.get("", response_class=HTMLResponse)
+    async def index(request: Request, key: KeyParam = None, authorization: AuthHeader = None) -> Response:
+        who = viewer_of(key, authorization)
+        if who is None:
+            return not_found(request)
+        summaries = [s for s in await views.store.incidents() if not s.closed and who.may_see(s.id)]
+        incidents = [
+            {**s.as_dict(), "declared_at": s.declared_at, "url": with_key(f"{PREFIX}/{s.id}", key)} for s in summaries
+        ]
+        context = {**base_context(PREFIX, key), "incidents": incidents}
+        return templates.TemplateResponse(request, "index.html", context, headers=HEADERS)
+
+    @router.get("/{incident_id}", response_class=HTMLResponse)
+    async def incident(request: Request, incident_id: str, key: KeyParam = None, authorization: AuthHeader = None) -> Response:
+        if viewer_of(key, authorization, incident_id) is None:
+            return not_found(request)
+        live = await views.get(incident_id)
+        if live is None or live.view is None:
+            return not_found(request)
+        context = {
+            **base_context(PREFIX, key),
+            "view": live.view,
+            "seq": live.seq,
+            "now": datetime.now(timezone.utc),
+            "stream_url": with_key(f"{PREFIX}/{incident_id}/stream", key, after=live.seq),
+        }
+        return templates.TemplateResponse(request, "incident.html", context, headers=HEADERS)
+
+    @router.get("/{incident_id}/stream")
+    async def stream(
+        request: Request,
+        incident_id: str,
+        key: KeyParam = None,
+        authorization: AuthHeader = None,
+        after: Annotated[int, Query(ge=0, le=MAX_AFTER)] = 0,
+        last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    ) -> Response:
+        who = viewer_of(key, authorization, incident_id)
+        live = await views.get(incident_id) if who is not None else None
+        if who is None or live is None:
+            return not_found(request)
+        if last_event_id and last_event_id.strip().isdigit():
+            after = min(int(last_event_id.strip()), MAX_AFTER)
+        return EventSourceResponse(views.stream(live, after, who.still_allowed), headers=SSE_HEADERS)
+
+    return router
+
+
+__all__ = ["INCIDENT_ID_PATTERN", "PREFIX", "status_router"]

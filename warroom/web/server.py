@@ -1,0 +1,114 @@
+"""The status page inside ``warroom serve``: the ``/status`` routes plus ``/api/shares``.
+
+Share keys are made through the server, authenticated by the responder's own token,
+rather than by writing the database directly as ``warroom token`` does: only the
+server can say who commands an incident right now (it folds the log), the person
+sharing is usually not the person who runs the server, and the server's in-memory
+copy of revocations is what lets open pages be cut off at once.
+"""
+
+# No `from __future__ import annotations`: the routes close over `responder`, which FastAPI must see.
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from warroom.incident import fold
+from warroom.incident import events as ev
+from warroom.store.base import StoreError
+
+from .access import ServerAccess
+from .live import LiveViews
+from .routes import PREFIX, status_router
+from .shares import ALL, DEFAULT_EXPIRY, MAX_EXPIRY, ShareBook, ShareKey
+
+
+class ShareIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    incident: ev.IncidentId | None = Field(None, description="the incident to share; leave out for the /status index")
+    expires_minutes: int = Field(
+        int(DEFAULT_EXPIRY.total_seconds() // 60), ge=1, le=int(MAX_EXPIRY.total_seconds() // 60)
+    )
+
+
+class ShareOut(BaseModel):
+    id: str
+    incident: str
+    created_by: str
+    created_at: str
+    expires_at: str
+    revoked_at: str | None = None
+    key: str | None = Field(None, description="the secret, only in the answer that made it")
+    path: str | None = Field(None, description="the status page path with the key, to put after the server's URL")
+
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target: str = Field(min_length=1, max_length=300, description="a share id (shr_...) or the key itself")
+
+
+def _out(share: ShareKey, **extra: Any) -> ShareOut:
+    return ShareOut(**share.as_dict(), **extra)
+
+
+def mount_server_status(app: FastAPI, parts: Any, responder: Any) -> LiveViews:
+    """Add the status page and the share API to the server app (``responder`` is its token dependency)."""
+    from warroom.server.app import _errors
+    from warroom.server.reader import ServerReader
+
+    reader = ServerReader(parts)
+    shares = ShareBook(parts.db)
+    views = LiveViews(reader, keepalive=parts.keepalive)
+    app.include_router(status_router(views, ServerAccess(parts.tokens, shares)))
+    app.state.status_views = views
+    app.state.shares = shares
+    api = APIRouter(prefix="/api/shares", tags=["status page"])
+
+    async def may_share(incident: str, handle: str) -> None:
+        try:
+            state = fold(await reader.read(incident))
+        except StoreError:
+            raise HTTPException(404, f"no incident {incident}") from None
+        if handle != state.commander and state.roles.get("comms") != handle:
+            raise HTTPException(403, f"only the commander or comms of {incident} may share it")
+
+    @api.post(
+        "",
+        status_code=201,
+        summary="make a read-only viewer key for the status page (commander or comms)",
+        responses=_errors(401, 403, 404, 413, 422, 429),
+    )
+    async def make_share(payload: ShareIn, who: Annotated[Any, Depends(responder)]) -> ShareOut:
+        if payload.incident is not None:
+            await may_share(payload.incident, who.handle)
+        share, key = shares.add(payload.incident or ALL, who.handle, timedelta(minutes=payload.expires_minutes))
+        page = PREFIX if share.scope is None else f"{PREFIX}/{share.scope}"
+        return _out(share, key=key, path=f"{page}?key={key}")
+
+    @api.get("", summary="every share key (never the secrets)", responses=_errors(401, 429))
+    async def list_shares(who: Annotated[Any, Depends(responder)]) -> list[ShareOut]:
+        return [_out(share) for share in shares.list()]
+
+    @api.post(
+        "/revoke",
+        summary="revoke a share key (its maker, or the incident's commander or comms)",
+        responses=_errors(401, 403, 404, 413, 422, 429),
+    )
+    async def revoke_share(payload: RevokeIn, who: Annotated[Any, Depends(responder)]) -> ShareOut:
+        share = shares.find(payload.target)
+        if share is None:
+            raise HTTPException(404, "no such share key (see `warroom share list`)")
+        if share.created_by != who.handle:
+            if share.scope is None:
+                raise HTTPException(403, f"only {share.created_by}, who made it, may revoke an index key")
+            await may_share(share.scope, who.handle)
+        revoked = shares.revoke(share.id)
+        assert revoked is not None
+        return _out(revoked)
+
+    app.include_router(api)
+    return views
