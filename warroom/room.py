@@ -42,8 +42,8 @@ class Room:
     async def _catch_up(self) -> list[Applied]:
         applied = []
         for event in await self.store.read(self.incident_id, after=self.state.seq):
-            if (entry := apply(self.state, event)) is not None:
-                applied.append(Applied(event, entry))
+            if (change := apply(self.state, event)) is not None:
+                applied.append(Applied(event, change.entry))
         return applied
 
     def refusal(self, body: Body) -> str | None:
@@ -63,14 +63,14 @@ class Room:
         """Apply ``event`` if it is the next one; events out of order wait for ``follow``/``load``."""
         if event.seq != self.state.seq + 1:
             return None
-        entry = apply(self.state, event)
-        return Applied(event, entry) if entry is not None else None
+        change = apply(self.state, event)
+        return Applied(event, change.entry) if change is not None else None
 
     async def follow(self) -> AsyncIterator[Applied]:
         """Apply and yield each new event, in order, forever."""
         async for event in self.store.follow(self.incident_id, after=self.state.seq):
             if event.seq <= self.state.seq:
                 continue
-            entry = apply(self.state, event)
-            if entry is not None:
-                yield Applied(event, entry)
+            change = apply(self.state, event)
+            if change is not None:
+                yield Applied(event, change.entry)

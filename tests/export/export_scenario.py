@@ -36,8 +36,9 @@ class LogBuilder:
         seq = len(self.events) + 1
         when = at(clock) if isinstance(clock, str) else clock
         event = EventDraft(id=UUID(int=seq), actor=actor, body=body).stored(seq=seq, at=when)
-        entry = apply(self.state, event)
-        assert entry is not None
+        change = apply(self.state, event)
+        assert change is not None
+        entry = change.entry
         if refused:
             assert entry.rejected, f"expected #{seq} {body.type} to be refused"
         else:

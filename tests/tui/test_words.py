@@ -74,3 +74,25 @@ def test_catch_up_is_capped_and_counts_the_rest() -> None:
     summary = catch_up(build(*steps), "bob", 0, limit=5)
     assert len(summary.lines) == 5 and summary.earlier == 15
     assert summary.lines[-1].endswith('opened WS-20 "w19"')
+
+
+def test_catch_up_reads_whose_work_it_was_from_fields_not_sentences() -> None:
+    """A status note that merely says "from bob", or work taken from bobby, is not bob's business."""
+    state = build(
+        ("alice", ev.IncidentDeclared(incident_id="INC-1", title="x")),
+        ("bob", ev.ResponderJoined()),
+        ("bobby", ev.ResponderJoined()),
+        ("alice", ev.WorkstreamOpened(title="fail over")),
+        ("alice", ev.WorkstreamOpened(title="drain")),
+        ("bob", ev.WorkstreamClaimed(workstream="WS-1")),
+        ("bobby", ev.WorkstreamClaimed(workstream="WS-2")),
+        ("bob", ev.ShiftChanged(shift="break", minutes=15)),
+        ("carol", ev.ResponderJoined()),
+        ("alice", ev.WorkstreamStatusSet(workstream="WS-2", status="blocked", note="waiting for a word from bob")),
+        ("alice", ev.WorkstreamClaimed(workstream="WS-2")),
+        ("alice", ev.WorkstreamClaimed(workstream="WS-1")),
+    )
+    taken = state.timeline[-1]
+    assert (taken.workstream, taken.counterpart) == ("WS-1", "bob")
+    lines = catch_up(state, "bob", since_for(state, "bob")).lines
+    assert [line.split(": ", 1)[1] for line in lines] == ['claimed WS-1 "fail over" from bob']

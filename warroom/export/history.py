@@ -6,19 +6,32 @@ workstream was claimed or handed off, which roles someone held over time, how lo
 stakeholders waited between updates against the cadence the policy asked for.
 
 Rather than re-implement the domain's rules here, ``derive`` replays the log through
-the domain's own ``apply`` and looks at the state just before and just after each
-accepted event. Whatever the board showed at that moment is exactly what the export
-reports, and a future rule change cannot make the two disagree. A replay of 10,000
-events costs a few tens of milliseconds.
+the domain's own ``apply`` and builds the history from the ``Change`` record it returns
+for each accepted event (whose command or workstream it was before, which roles and key
+times moved, which workstream number was opened). Whatever the board showed at that
+moment is exactly what the export reports, and a future rule change cannot make the two
+disagree. A replay of 10,000 events costs a few tens of milliseconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, StoredEvent, apply
+from warroom.incident.events import (
+    Body,
+    BroadcastSent,
+    CommandHandoverAccepted,
+    HandoffAccepted,
+    IncidentClosed,
+    IncidentDeclared,
+    KeyTimeSet,
+    SeverityChanged,
+    StatusChanged,
+)
+from warroom.incident.fold import Change
 from warroom.incident.state import TimelineEntry
 
 from .text import utc
@@ -33,7 +46,7 @@ class Accepted:
 
 
 @dataclass(slots=True)
-class Change:
+class SeverityOrStatus:
     """A change of severity or incident status."""
 
     at: datetime
@@ -96,7 +109,7 @@ class History:
     as_of: datetime
     accepted: list[Accepted] = field(default_factory=list)
     rejected: int = 0
-    changes: list[Change] = field(default_factory=list)
+    changes: list[SeverityOrStatus] = field(default_factory=list)
     key_time_sources: dict[str, str] = field(default_factory=dict)
     command_how: list[str] = field(default_factory=list)  # parallel to state.command_spans
     workstream_steps: dict[str, list[WorkstreamStep]] = field(default_factory=dict)
@@ -126,151 +139,158 @@ def derive(state: IncidentState, events: Sequence[StoredEvent], policy: Policy =
     end = as_of(state, events)
     if start is None or end is None:
         raise ValueError("the incident has not been declared")
-    history = History(start=start, as_of=end)
-    given = {entry.seq: entry for entry in state.timeline}
-    replay = IncidentState()
-    open_roles: dict[str, RoleSpan] = {}
+    builder = _Builder(History(start=start, as_of=end), {entry.seq: entry for entry in state.timeline}, policy)
     for event in events:
-        body = event.body
-        ws_id = getattr(body, "workstream", None)
-        ws = replay.workstreams.get(ws_id) if ws_id else None
-        before_ws_status = ws.status if ws else None
-        before_owner = ws.owner if ws else None
-        before_owner_spans = len(ws.owners) if ws else 0
-        before_workstreams = len(replay.workstreams)
-        before_command_spans = len(replay.command_spans)
-        before_commander = replay.commander
-        before_severity = replay.severity
-        before_status = replay.status
-        before_roles = dict(replay.roles)
-        before_key_times = dict(replay.key_times)
-        before_due = replay.next_update_due(policy)
-        before_snoozed = replay.snoozed_until is not None and before_due == replay.snoozed_until
-        before_base = replay.last_stakeholder_update or replay.declared_at
+        builder.add(event)
+    return builder.finish(state.closed_at)
 
-        entry = apply(replay, event)
-        if entry is None:
-            continue  # a repeat the fold ignores
-        stated = given.get(event.seq, entry)
+
+class _Builder:
+    """The history so far, grown one ``Change`` (what the fold says an event did) at a time."""
+
+    def __init__(self, history: History, given: dict[int, TimelineEntry], policy: Policy) -> None:
+        self.history = history
+        self.given = given
+        self.policy = policy
+        self.replay = IncidentState()
+        self.open_roles: dict[str, RoleSpan] = {}
+        # The stakeholder-update clock as it stood before the next event (after the last one).
+        self.clock = _UpdateClock.of(self.replay, policy)
+
+    def add(self, event: StoredEvent) -> None:
+        change = apply(self.replay, event)
+        if change is None:
+            return  # a repeat the fold ignores
+        stated = self.given.get(event.seq, change.entry)
         if stated.rejected:
-            history.rejected += 1
-            continue
-        history.accepted.append(Accepted(event, stated))
-        kind = body.type
-        at = event.at
+            self.history.rejected += 1
+            return
+        self.history.accepted.append(Accepted(event, stated))
+        before, self.clock = self.clock, _UpdateClock.of(self.replay, self.policy)
+        for collect in (self._changes, self._key_times, self._command, self._workstream, self._roles):
+            collect(event, change, stated)
+        self._update(event, before)
 
-        # severity and status
-        if kind == "incident_declared":
-            history.changes.append(Change(at, event.actor, "severity", None, f"SEV{replay.severity}"))
-            history.changes.append(Change(at, event.actor, "status", None, replay.status))
-        elif replay.severity != before_severity:
-            history.changes.append(
-                Change(at, event.actor, "severity", f"SEV{before_severity}", f"SEV{replay.severity}")
-            )
-        if kind != "incident_declared" and replay.status != before_status:
-            history.changes.append(Change(at, event.actor, "status", before_status, replay.status))
+    def _changes(self, event: StoredEvent, change: Change, stated: TimelineEntry) -> None:
+        """Severity and status."""
+        replay = self.replay
+        if change.severity_changed:
+            before = f"SEV{change.severity_before}" if change.severity_before is not None else None
+            self.history.changes.append(SeverityOrStatus(event.at, event.actor, "severity", before, f"SEV{replay.severity}"))
+        if change.status_changed:
+            self.history.changes.append(SeverityOrStatus(event.at, event.actor, "status", change.status_before, replay.status))
 
-        # key times: who or what set each one last
-        for which, value in replay.key_times.items():
-            if before_key_times.get(which) != value:
-                history.key_time_sources[which] = _key_time_source(kind, event.actor, replay.status)
+    def _key_times(self, event: StoredEvent, change: Change, stated: TimelineEntry) -> None:
+        """Who or what set each key time last."""
+        for which in change.key_times:
+            self.history.key_time_sources[which] = _key_time_source(type(event.body), event.actor, self.replay.status)
 
-        # command
-        if len(replay.command_spans) > before_command_spans:
-            how = "declared the incident" if kind == "incident_declared" else stated.text
-            if kind == "command_handover_accepted" and before_commander:
-                how = f"hand-over from {before_commander}"
-            history.command_how.append(how)
+    def _command(self, event: StoredEvent, change: Change, stated: TimelineEntry) -> None:
+        if not change.new_commander:
+            return
+        how = "declared the incident" if isinstance(event.body, IncidentDeclared) else stated.text
+        if isinstance(event.body, CommandHandoverAccepted) and change.commander_before:
+            how = f"hand-over from {change.commander_before}"
+        self.history.command_how.append(how)
 
-        # workstreams
-        if kind == "workstream_opened" and len(replay.workstreams) > before_workstreams:
-            ws_id = f"WS-{len(replay.workstreams)}"
-        if ws_id and ws_id in replay.workstreams:
-            after = replay.workstreams[ws_id]
-            history.workstream_steps.setdefault(ws_id, []).append(
-                WorkstreamStep(event, stated, before_ws_status, after.status)
-            )
-            if len(after.owners) > before_owner_spans:
-                if kind == "handoff_accepted":
-                    how = f"hand-off from {before_owner}" if before_owner else "hand-off"
-                elif before_owner and before_owner != event.actor:
-                    how = f"taken over from {before_owner}"
-                else:
-                    how = "claimed"
-                history.owner_how.setdefault(ws_id, []).append(how)
+    def _workstream(self, event: StoredEvent, change: Change, stated: TimelineEntry) -> None:
+        ws_id = change.workstream
+        if ws_id is None:
+            return
+        after = self.replay.workstreams[ws_id]
+        step = WorkstreamStep(event, stated, change.workstream_status_before, after.status)
+        self.history.workstream_steps.setdefault(ws_id, []).append(step)
+        if change.new_owner:
+            before = change.owner_before
+            if isinstance(event.body, HandoffAccepted):
+                how = f"hand-off from {before}" if before else "hand-off"
+            elif before and before != event.actor:
+                how = f"taken over from {before}"
+            else:
+                how = "claimed"
+            self.history.owner_how.setdefault(ws_id, []).append(how)
 
-        # roles (assigned, cleared, or dropped by going off shift)
-        if replay.roles != before_roles:
-            for role in sorted(set(before_roles) | set(replay.roles)):
-                if before_roles.get(role) == replay.roles.get(role):
-                    continue
-                if (span := open_roles.pop(role, None)) is not None:
-                    span.end = at
-                if (holder := replay.roles.get(role)) is not None:
-                    span = RoleSpan(role=role, holder=holder, start=at)
-                    open_roles[role] = span
-                    history.role_spans.append(span)
+    def _roles(self, event: StoredEvent, change: Change, stated: TimelineEntry) -> None:
+        """Roles assigned, cleared, or dropped by going off shift."""
+        for role, _before, holder in change.roles:
+            if (span := self.open_roles.pop(role, None)) is not None:
+                span.end = event.at
+            if holder is not None:
+                span = RoleSpan(role=role, holder=holder, start=event.at)
+                self.open_roles[role] = span
+                self.history.role_spans.append(span)
 
-        # stakeholder updates against the cadence
-        def interval(seq: int | None, ended_by: str, reason: str = "") -> UpdateInterval:
-            return UpdateInterval(
-                since=before_base,
-                end=at,
-                severity=before_severity,
-                cadence=policy.update_cadence(before_severity),
-                due=before_due,
-                snoozed=before_snoozed,
-                seq=seq,
-                ended_by=ended_by,
-                reason=reason,
-            )
+    def _update(self, event: StoredEvent, before: _UpdateClock) -> None:
+        """Stakeholder updates against the cadence: a wait ends with an update or when the cadence does."""
+        if before.base is None or before.due is None:
+            return
+        body = event.body
+        if isinstance(body, BroadcastSent) and body.audience == "stakeholders":
+            self.history.updates.append(before.interval(event.at, self.policy, event.seq, "update"))
+        elif self.clock.due is None:
+            reason = _why_cadence_ended(type(body), self.replay)
+            self.history.updates.append(before.interval(event.at, self.policy, None, "cadence-ended", reason))
 
-        if before_base is None or before_due is None:
-            pass
-        elif kind == "broadcast_sent" and body.audience == "stakeholders":  # type: ignore[union-attr]
-            history.updates.append(interval(event.seq, "update"))
-        elif replay.next_update_due(policy) is None:
-            history.updates.append(interval(None, "cadence-ended", _why_cadence_ended(kind, replay)))
-    due = replay.next_update_due(policy)
-    base = replay.last_stakeholder_update or replay.declared_at
-    if due is not None and base is not None:
-        snoozed = replay.snoozed_until is not None and due == replay.snoozed_until
-        cadence = policy.update_cadence(replay.severity)
-        history.updates.append(
-            UpdateInterval(
-                since=base,
-                end=end,
-                severity=replay.severity,
-                cadence=cadence,
-                due=due,
-                snoozed=snoozed,
-                seq=None,
-                ended_by="open",
-            )
+    def finish(self, closed_at: datetime | None) -> History:
+        history, clock = self.history, self.clock
+        if clock.due is not None and clock.base is not None:
+            history.updates.append(clock.interval(history.as_of, self.policy, None, "open"))
+        if closed_at is not None:
+            for span in self.open_roles.values():
+                span.end = closed_at
+        return history
+
+
+@dataclass(frozen=True, slots=True)
+class _UpdateClock:
+    """When stakeholders were last told (or the declaration), and when the next update is due."""
+
+    base: datetime | None
+    due: datetime | None
+    severity: int
+    snoozed: bool
+
+    @classmethod
+    def of(cls, state: IncidentState, policy: Policy) -> _UpdateClock:
+        due = state.next_update_due(policy)
+        snoozed = state.snoozed_until is not None and due == state.snoozed_until
+        return cls(state.last_stakeholder_update or state.declared_at, due, state.severity, snoozed)
+
+    def interval(self, end: datetime, policy: Policy, seq: int | None, ended_by: str, reason: str = "") -> UpdateInterval:
+        return UpdateInterval(
+            since=self.base,  # type: ignore[arg-type]
+            end=end,
+            severity=self.severity,
+            cadence=policy.update_cadence(self.severity),
+            due=self.due,
+            snoozed=self.snoozed,
+            seq=seq,
+            ended_by=ended_by,
+            reason=reason,
         )
-    if state.closed_at is not None:
-        for span in open_roles.values():
-            span.end = state.closed_at
-    return history
 
 
-def _key_time_source(kind: str, actor: str, status: str) -> str:
-    if kind == "incident_declared":
-        return f"declared by {actor}"
-    if kind == "status_changed":
-        return f"status set to {status} by {actor}"
-    if kind == "incident_closed":
-        return f"closed by {actor}"
-    if kind == "key_time_set":
-        return f"corrected by {actor}"
-    return f"{kind.replace('_', ' ')} by {actor}"
+_KEY_TIME_SOURCES: dict[type[Body], str] = {
+    IncidentDeclared: "declared by {actor}",
+    StatusChanged: "status set to {status} by {actor}",
+    IncidentClosed: "closed by {actor}",
+    KeyTimeSet: "corrected by {actor}",
+}
 
 
-def _why_cadence_ended(kind: str, state: IncidentState) -> str:
-    if kind == "incident_closed":
-        return "the close"
-    if kind == "status_changed":
-        return f"status {state.status}"
-    if kind == "severity_changed":
-        return f"SEV{state.severity} (no cadence)"
-    return kind.replace("_", " ")
+def _key_time_source(kind: type[Body], actor: str, status: str) -> str:
+    default = kind.model_fields["type"].default.replace("_", " ") + " by {actor}"
+    return _KEY_TIME_SOURCES.get(kind, default).format(actor=actor, status=status)
+
+
+_CADENCE_ENDED: dict[type[Body], Callable[[IncidentState], str]] = {
+    IncidentClosed: lambda state: "the close",
+    StatusChanged: lambda state: f"status {state.status}",
+    SeverityChanged: lambda state: f"SEV{state.severity} (no cadence)",
+}
+
+
+def _why_cadence_ended(kind: type[Body], state: IncidentState) -> str:
+    if kind in _CADENCE_ENDED:
+        return _CADENCE_ENDED[kind](state)
+    return kind.model_fields["type"].default.replace("_", " ")

@@ -11,8 +11,9 @@ boards that have read the same prefix therefore show exactly the same state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from . import events as ev
 from .rules import check
@@ -28,6 +29,41 @@ from .state import (
 )
 
 
+@dataclass(slots=True)
+class Change:
+    """What one event did, as the fold saw it: its timeline entry and what it changed.
+
+    Readers that need the *how* of the story (the post-mortem's history: was a
+    workstream claimed or handed off, whose command ended, which roles moved) read it
+    here instead of comparing snapshots of the state before and after. A rejected event
+    changes nothing: only ``entry`` is filled in.
+    """
+
+    entry: TimelineEntry
+    workstream: str | None = None
+    """The workstream the event touched (a new one for ``workstream_opened``)."""
+    workstream_status_before: str | None = None
+    """Its status just before (``None`` for a workstream just opened)."""
+    owner_before: str | None = None
+    new_owner: bool = False
+    """A new ownership span began (claimed or handed off); ``owner_before`` held it until now."""
+    commander_before: str | None = None
+    new_commander: bool = False
+    """A new command span began; ``commander_before`` held command until now."""
+    severity_before: int | None = None
+    severity_changed: bool = False
+    status_before: str | None = None
+    status_changed: bool = False
+    key_times: list[str] = field(default_factory=list)
+    """Key times this event set or moved."""
+    roles: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    """(role, holder before, holder after) for each role that moved, in role order."""
+
+    @property
+    def rejected(self) -> str | None:
+        return self.entry.rejected
+
+
 def fold(events: Iterable[ev.StoredEvent], state: IncidentState | None = None) -> IncidentState:
     """Fold ``events`` into ``state`` (a fresh one if ``None``) and return it.
 
@@ -39,36 +75,43 @@ def fold(events: Iterable[ev.StoredEvent], state: IncidentState | None = None) -
     return state
 
 
-def apply(state: IncidentState, event: ev.StoredEvent) -> TimelineEntry | None:
-    """Apply one event; returns its timeline entry, or ``None`` if it was already applied."""
+def apply(state: IncidentState, event: ev.StoredEvent) -> Change | None:
+    """Apply one event; returns what it changed, or ``None`` if it was already applied."""
     if event.seq <= state.seq or event.id in state.event_ids:
         return None
     body = event.body
+    kind = type(body)
     actor = event.actor
     refusal = check(state, actor, body)
     fields = body.__dict__
+    counterpart = _COUNTERPARTS[kind](state, event, body) if kind in _COUNTERPARTS else None
     entry = TimelineEntry(
         seq=event.seq,
         at=event.at,
         actor=actor,
         type=body.type,
-        text=describe(state, event),
+        text=_SENTENCES[kind](state, event, body, counterpart),
         rejected=refusal,
         starred=fields.get("star", False),
         workstream=fields.get("workstream"),
+        counterpart=counterpart,
     )
     state.timeline.append(entry)
     state.seq = event.seq
     state.event_ids.add(event.id)
+    change = Change(entry)
     if refusal is not None:
-        return entry
+        return change
     responder = state.responders.get(actor)
-    if responder is None and body.type != "responder_joined":
+    if responder is None and kind is not ev.ResponderJoined:
         responder = _join(state, actor, event)
     if responder is not None:
         responder.last_seen_seq = event.seq
-    _HANDLERS[body.type](state, event)
-    return entry
+    if entry.workstream is not None:
+        change.workstream = entry.workstream
+        change.workstream_status_before = state.workstreams[entry.workstream].status
+    _HANDLERS[kind](state, event, body, change)
+    return change
 
 
 # --- sentences -----------------------------------------------------------------
@@ -87,17 +130,23 @@ def _with_note(text: str, note: str) -> str:
     return f"{text}: {note}" if note else text
 
 
+def _from(counterpart: str | None) -> str:
+    return f" from {counterpart}" if counterpart else ""
+
+
 def describe(state: IncidentState, event: ev.StoredEvent) -> str:
     """A readable sentence for the timeline (the actor is shown beside it, not in it)."""
-    return _SENTENCES[event.body.type](state, event, event.body)
+    kind = type(event.body)
+    counterpart = _COUNTERPARTS[kind](state, event, event.body) if kind in _COUNTERPARTS else None
+    return _SENTENCES[kind](state, event, event.body, counterpart)
 
 
-def _declared_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclared) -> str:
+def _declared_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclared, _: None) -> str:
     drill = " (drill)" if b.drill else ""
     return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}'
 
 
-def _shift_text(state: IncidentState, event: ev.StoredEvent, b: ev.ShiftChanged) -> str:
+def _shift_text(state: IncidentState, event: ev.StoredEvent, b: ev.ShiftChanged, _: None) -> str:
     if b.shift == "on":
         return "came back from a break" if state.shift_of(event.actor) == "break" else "came on shift"
     if b.shift == "break":
@@ -106,56 +155,66 @@ def _shift_text(state: IncidentState, event: ev.StoredEvent, b: ev.ShiftChanged)
     return "went off shift"
 
 
-def _role_cleared_text(state: IncidentState, event: ev.StoredEvent, b: ev.RoleCleared) -> str:
-    holder = state.roles.get(b.role)
-    return f"cleared the {b.role} role" + (f" (was {holder})" if holder else "")
-
-
-def _assumed_text(state: IncidentState, event: ev.StoredEvent, b: ev.CommandAssumed) -> str:
-    holder = state.commander
+def _assumed_text(state: IncidentState, event: ev.StoredEvent, b: ev.CommandAssumed, holder: str | None) -> str:
     if holder is None:
         return "assumed command"
     away = "on a break" if state.shift_of(holder) == "break" else "off shift"
     return f"assumed command ({holder} was {away})"
 
 
-def _from_owner(state: IncidentState, ws_id: str, actor: str | None = None) -> str:
+def _owner(state: IncidentState, ws_id: str) -> str | None:
     ws = state.workstream(ws_id)
-    return f" from {ws.owner}" if ws and ws.owner and ws.owner != actor else ""
+    return ws.owner if ws else None
 
 
-_SENTENCES: dict[str, Callable[[IncidentState, ev.StoredEvent, Any], str]] = {
-    "incident_declared": _declared_text,
-    "severity_changed": lambda s, e, b: f"changed severity SEV{s.severity} → SEV{b.severity}",
-    "status_changed": lambda s, e, b: f"set status to {b.status}",
-    "key_time_set": lambda s, e, b: f"set {b.which} time to {b.time:%Y-%m-%d %H:%M UTC}",
-    "incident_closed": lambda s, e, b: _with_note("closed the incident", b.summary),
-    "responder_joined": lambda s, e, b: "joined",
-    "shift_changed": _shift_text,
-    "role_assigned": lambda s, e, b: f"made {b.handle} {b.role}",
-    "role_cleared": _role_cleared_text,
-    "command_handover_offered": lambda s, e, b: _with_note(f"offered command to {b.to}", b.note),
-    "command_handover_accepted": lambda s, e, b: f"accepted command from {s.commander}" if s.commander else "accepted command",
-    "command_handover_declined": lambda s, e, b: f"declined command from {s.commander}" if s.commander else "declined command",
-    "command_assumed": _assumed_text,
-    "workstream_opened": lambda s, e, b: f'opened WS-{len(s.workstreams) + 1} "{b.title}"',
-    "workstream_claimed": lambda s, e, b: f"claimed {_ws_label(s, b.workstream)}{_from_owner(s, b.workstream, e.actor)}",
-    "workstream_released": lambda s, e, b: f"released {_ws_label(s, b.workstream)}",
-    "handoff_offered": lambda s, e, b: _with_note(f"offered {_ws_label(s, b.workstream)} to {b.to}", b.note),
-    "handoff_accepted": lambda s, e, b: f"accepted {_ws_label(s, b.workstream)}{_from_owner(s, b.workstream)}",
-    "handoff_declined": lambda s, e, b: f"declined {_ws_label(s, b.workstream)}{_from_owner(s, b.workstream)}",
-    "workstream_status_set": lambda s, e, b: _with_note(f"set {_ws_label(s, b.workstream)} to {b.status}", b.note),
-    "note_added": lambda s, e, b: b.text,
-    "entry_starred": lambda s, e, b: f"{'starred' if b.starred else 'unstarred'} entry #{b.target}",
-    "broadcast_sent": lambda s, e, b: (
+# The other responder an event is about -- whom work, command or a role goes to, or comes
+# from -- kept on the timeline entry so readers never parse it back out of the sentence.
+_COUNTERPARTS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any], str | None]] = {
+    ev.RoleAssigned: lambda s, e, b: b.handle,
+    ev.RoleCleared: lambda s, e, b: s.roles.get(b.role),
+    ev.CommandHandoverOffered: lambda s, e, b: b.to,
+    ev.CommandHandoverAccepted: lambda s, e, b: s.commander,
+    ev.CommandHandoverDeclined: lambda s, e, b: s.commander,
+    ev.CommandAssumed: lambda s, e, b: s.commander,
+    ev.WorkstreamClaimed: lambda s, e, b: owner if (owner := _owner(s, b.workstream)) != e.actor else None,
+    ev.HandoffOffered: lambda s, e, b: b.to,
+    ev.HandoffAccepted: lambda s, e, b: _owner(s, b.workstream),
+    ev.HandoffDeclined: lambda s, e, b: _owner(s, b.workstream),
+}
+
+Sentence = Callable[[IncidentState, ev.StoredEvent, Any, "str | None"], str]
+
+_SENTENCES: dict[type[ev.Body], Sentence] = {
+    ev.IncidentDeclared: _declared_text,
+    ev.SeverityChanged: lambda s, e, b, _: f"changed severity SEV{s.severity} → SEV{b.severity}",
+    ev.StatusChanged: lambda s, e, b, _: f"set status to {b.status}",
+    ev.KeyTimeSet: lambda s, e, b, _: f"set {b.which} time to {b.time:%Y-%m-%d %H:%M UTC}",
+    ev.IncidentClosed: lambda s, e, b, _: _with_note("closed the incident", b.summary),
+    ev.ResponderJoined: lambda s, e, b, _: "joined",
+    ev.ShiftChanged: _shift_text,
+    ev.RoleAssigned: lambda s, e, b, _: f"made {b.handle} {b.role}",
+    ev.RoleCleared: lambda s, e, b, was: f"cleared the {b.role} role" + (f" (was {was})" if was else ""),
+    ev.CommandHandoverOffered: lambda s, e, b, _: _with_note(f"offered command to {b.to}", b.note),
+    ev.CommandHandoverAccepted: lambda s, e, b, was: f"accepted command{_from(was)}",
+    ev.CommandHandoverDeclined: lambda s, e, b, was: f"declined command{_from(was)}",
+    ev.CommandAssumed: _assumed_text,
+    ev.WorkstreamOpened: lambda s, e, b, _: f'opened WS-{len(s.workstreams) + 1} "{b.title}"',
+    ev.WorkstreamClaimed: lambda s, e, b, was: f"claimed {_ws_label(s, b.workstream)}{_from(was)}",
+    ev.WorkstreamReleased: lambda s, e, b, _: f"released {_ws_label(s, b.workstream)}",
+    ev.HandoffOffered: lambda s, e, b, _: _with_note(f"offered {_ws_label(s, b.workstream)} to {b.to}", b.note),
+    ev.HandoffAccepted: lambda s, e, b, was: f"accepted {_ws_label(s, b.workstream)}{_from(was)}",
+    ev.HandoffDeclined: lambda s, e, b, was: f"declined {_ws_label(s, b.workstream)}{_from(was)}",
+    ev.WorkstreamStatusSet: lambda s, e, b, _: _with_note(f"set {_ws_label(s, b.workstream)} to {b.status}", b.note),
+    ev.NoteAdded: lambda s, e, b, _: b.text,
+    ev.EntryStarred: lambda s, e, b, _: f"{'starred' if b.starred else 'unstarred'} entry #{b.target}",
+    ev.BroadcastSent: lambda s, e, b, _: (
         f"updated stakeholders: {b.text}" if b.audience == "stakeholders" else f"broadcast: {b.text}"
     ),
-    "update_snoozed": lambda s, e, b: f"snoozed the stakeholder update by {b.minutes} min",
-    "action_item_added": lambda s, e, b: (
+    ev.UpdateSnoozed: lambda s, e, b, _: f"snoozed the stakeholder update by {b.minutes} min",
+    ev.ActionItemAdded: lambda s, e, b, _: (
         f"added action item ({b.kind}{f', owner {b.owner}' if b.owner else ''}): {b.text}"
     ),
 }
-assert set(_SENTENCES) == set(ev.EVENT_TYPES), "every event type needs a sentence"
 
 
 # --- handlers: called only for events the rules accepted ------------------------------
@@ -172,7 +231,8 @@ def _end_span(spans: list[OwnershipSpan], at: datetime) -> None:
         spans[-1].end = at
 
 
-def _set_commander(state: IncidentState, handle: str, at: datetime, note: str = "") -> None:
+def _set_commander(state: IncidentState, handle: str, at: datetime, change: Change, note: str = "") -> None:
+    change.commander_before, change.new_commander = state.commander, True
     _end_span(state.command_spans, at)
     state.commander = handle
     state.commander_since = at
@@ -180,56 +240,73 @@ def _set_commander(state: IncidentState, handle: str, at: datetime, note: str = 
     state.command_spans.append(OwnershipSpan(holder=handle, start=at, note=note))
 
 
-def _declared(state: IncidentState, event: ev.StoredEvent) -> None:
-    b: ev.IncidentDeclared = event.body  # type: ignore[assignment]
+def _set_key_time(state: IncidentState, which: str, at: datetime, change: Change, *, keep: bool = False) -> None:
+    """Set a key time (``keep``: only if not set yet), noting it when it moves."""
+    if keep and which in state.key_times or state.key_times.get(which) == at:
+        return
+    state.key_times[which] = at
+    change.key_times.append(which)
+
+
+def _set_role(state: IncidentState, role: str, handle: str | None, change: Change) -> None:
+    before = state.roles.get(role)
+    if handle is None:
+        state.roles.pop(role, None)
+    else:
+        state.roles[role] = handle
+    if before != handle:
+        change.roles.append((role, before, handle))
+
+
+def _declared(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclared, change: Change) -> None:
     state.id = b.incident_id
     state.title = b.title
+    change.severity_changed = change.status_changed = True  # from nothing
     state.severity = b.severity
     state.drill = b.drill
     state.declared = True
     state.declared_at = event.at
     state.declared_by = event.actor
-    state.key_times["started"] = event.at
-    state.key_times["detected"] = event.at
+    _set_key_time(state, "started", event.at, change)
+    _set_key_time(state, "detected", event.at, change)
     state.severity_history.append((event.at, b.severity))
     state.status_history.append((event.at, state.status))
-    _set_commander(state, event.actor, event.at)
+    _set_commander(state, event.actor, event.at, change)
 
 
-def _severity(state: IncidentState, event: ev.StoredEvent) -> None:
-    state.severity = event.body.severity  # type: ignore[union-attr]
+def _severity(state: IncidentState, event: ev.StoredEvent, b: ev.SeverityChanged, change: Change) -> None:
+    change.severity_before, change.severity_changed = state.severity, b.severity != state.severity
+    state.severity = b.severity
     state.severity_history.append((event.at, state.severity))
 
 
-def _status(state: IncidentState, event: ev.StoredEvent) -> None:
-    status = event.body.status  # type: ignore[union-attr]
-    state.status = status
-    state.status_history.append((event.at, status))
-    if status in ("mitigated", "resolved"):
-        state.key_times.setdefault(status, event.at)
+def _status(state: IncidentState, event: ev.StoredEvent, b: ev.StatusChanged, change: Change) -> None:
+    change.status_before, change.status_changed = state.status, b.status != state.status
+    state.status = b.status
+    state.status_history.append((event.at, b.status))
+    if b.status in ("mitigated", "resolved"):
+        _set_key_time(state, b.status, event.at, change, keep=True)
 
 
-def _key_time(state: IncidentState, event: ev.StoredEvent) -> None:
-    b: ev.KeyTimeSet = event.body  # type: ignore[assignment]
-    state.key_times[b.which] = b.time
+def _key_time(state: IncidentState, event: ev.StoredEvent, b: ev.KeyTimeSet, change: Change) -> None:
+    _set_key_time(state, b.which, b.time, change)
 
 
-def _closed(state: IncidentState, event: ev.StoredEvent) -> None:
+def _closed(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentClosed, change: Change) -> None:
     state.closed = True
     state.closed_at = event.at
-    state.summary = event.body.summary  # type: ignore[union-attr]
-    state.key_times.setdefault("resolved", event.at)
+    state.summary = b.summary
+    _set_key_time(state, "resolved", event.at, change, keep=True)
     _end_span(state.command_spans, event.at)
     for ws in state.workstreams.values():
         _end_span(ws.owners, event.at)
 
 
-def _joined(state: IncidentState, event: ev.StoredEvent) -> None:
+def _joined(state: IncidentState, event: ev.StoredEvent, b: ev.ResponderJoined, change: Change) -> None:
     _join(state, event.actor, event).last_seen_seq = event.seq
 
 
-def _shift(state: IncidentState, event: ev.StoredEvent) -> None:
-    b: ev.ShiftChanged = event.body  # type: ignore[assignment]
+def _shift(state: IncidentState, event: ev.StoredEvent, b: ev.ShiftChanged, change: Change) -> None:
     r = state.responders[event.actor]
     if r.shift == "break" and r.breaks and r.breaks[-1][1] is None:
         r.breaks[-1] = (r.breaks[-1][0], event.at)
@@ -250,8 +327,8 @@ def _shift(state: IncidentState, event: ev.StoredEvent) -> None:
         r.left_at = event.at
         r.away_since_seq = event.seq
         _withdraw_offers_to(state, event.actor)
-        for role in [role for role, holder in state.roles.items() if holder == event.actor]:
-            del state.roles[role]
+        for role in sorted(role for role, holder in state.roles.items() if holder == event.actor):
+            _set_role(state, role, None, change)
     r.shift = b.shift
 
 
@@ -264,41 +341,33 @@ def _withdraw_offers_to(state: IncidentState, handle: str) -> None:
         state.command_offer = None
 
 
-def _role_assigned(state: IncidentState, event: ev.StoredEvent) -> None:
-    b: ev.RoleAssigned = event.body  # type: ignore[assignment]
-    state.roles[b.role] = b.handle
-
-
-def _role_cleared(state: IncidentState, event: ev.StoredEvent) -> None:
-    state.roles.pop(event.body.role, None)  # type: ignore[union-attr]
-
-
-def _command_offered(state: IncidentState, event: ev.StoredEvent) -> None:
-    b: ev.CommandHandoverOffered = event.body  # type: ignore[assignment]
+def _command_offered(state: IncidentState, event: ev.StoredEvent, b: ev.CommandHandoverOffered, change: Change) -> None:
     state.command_offer = PendingHandoff(to=b.to, note=b.note, offered_at=event.at, offered_by=event.actor)
 
 
-def _command_accepted(state: IncidentState, event: ev.StoredEvent) -> None:
+def _command_accepted(state: IncidentState, event: ev.StoredEvent, b: ev.CommandHandoverAccepted, change: Change) -> None:
     note = state.command_offer.note if state.command_offer else ""
-    _set_commander(state, event.actor, event.at, note)
+    _set_commander(state, event.actor, event.at, change, note)
 
 
-def _command_declined(state: IncidentState, event: ev.StoredEvent) -> None:
+def _command_declined(state: IncidentState, event: ev.StoredEvent, b: ev.CommandHandoverDeclined, change: Change) -> None:
     state.command_offer = None
 
 
-def _command_assumed(state: IncidentState, event: ev.StoredEvent) -> None:
-    _set_commander(state, event.actor, event.at)
+def _command_assumed(state: IncidentState, event: ev.StoredEvent, b: ev.CommandAssumed, change: Change) -> None:
+    _set_commander(state, event.actor, event.at, change)
 
 
-def _ws_opened(state: IncidentState, event: ev.StoredEvent) -> None:
+def _ws_opened(state: IncidentState, event: ev.StoredEvent, b: ev.WorkstreamOpened, change: Change) -> None:
     number = len(state.workstreams) + 1
-    ws = Workstream(number=number, title=event.body.title, opened_at=event.at, opened_by=event.actor)  # type: ignore[union-attr]
+    ws = Workstream(number=number, title=b.title, opened_at=event.at, opened_by=event.actor)
     state.workstreams[ws.id] = ws
+    change.workstream = ws.id
 
 
-def _take(state: IncidentState, ws_id: str, handle: str, at: datetime, note: str = "") -> None:
+def _take(state: IncidentState, ws_id: str, handle: str, at: datetime, change: Change, note: str = "") -> None:
     ws = state.workstreams[ws_id]
+    change.owner_before, change.new_owner = ws.owner, True
     _end_span(ws.owners, at)
     ws.owner = handle
     ws.pending = None
@@ -306,16 +375,15 @@ def _take(state: IncidentState, ws_id: str, handle: str, at: datetime, note: str
     ws.owners.append(OwnershipSpan(holder=handle, start=at, note=note))
 
 
-def _ws_claimed(state: IncidentState, event: ev.StoredEvent) -> None:
-    ws_id = event.body.workstream  # type: ignore[union-attr]
-    _take(state, ws_id, event.actor, event.at)
-    ws = state.workstreams[ws_id]
+def _ws_claimed(state: IncidentState, event: ev.StoredEvent, b: ev.WorkstreamClaimed, change: Change) -> None:
+    _take(state, b.workstream, event.actor, event.at, change)
+    ws = state.workstreams[b.workstream]
     if ws.status == "open":
         ws.status = "active"
 
 
-def _ws_released(state: IncidentState, event: ev.StoredEvent) -> None:
-    ws = state.workstreams[event.body.workstream]  # type: ignore[union-attr]
+def _ws_released(state: IncidentState, event: ev.StoredEvent, b: ev.WorkstreamReleased, change: Change) -> None:
+    ws = state.workstreams[b.workstream]
     _end_span(ws.owners, event.at)
     ws.owner = None
     ws.pending = None
@@ -324,86 +392,79 @@ def _ws_released(state: IncidentState, event: ev.StoredEvent) -> None:
         ws.status = "open"
 
 
-def _handoff_offered(state: IncidentState, event: ev.StoredEvent) -> None:
-    b: ev.HandoffOffered = event.body  # type: ignore[assignment]
+def _handoff_offered(state: IncidentState, event: ev.StoredEvent, b: ev.HandoffOffered, change: Change) -> None:
     ws = state.workstreams[b.workstream]
     ws.pending = PendingHandoff(to=b.to, note=b.note, offered_at=event.at, offered_by=event.actor)
     ws.updated_at = event.at
 
 
-def _handoff_accepted(state: IncidentState, event: ev.StoredEvent) -> None:
-    ws_id = event.body.workstream  # type: ignore[union-attr]
-    pending = state.workstreams[ws_id].pending
-    _take(state, ws_id, event.actor, event.at, pending.note if pending else "")
+def _handoff_accepted(state: IncidentState, event: ev.StoredEvent, b: ev.HandoffAccepted, change: Change) -> None:
+    pending = state.workstreams[b.workstream].pending
+    _take(state, b.workstream, event.actor, event.at, change, pending.note if pending else "")
 
 
-def _handoff_declined(state: IncidentState, event: ev.StoredEvent) -> None:
-    ws = state.workstreams[event.body.workstream]  # type: ignore[union-attr]
+def _handoff_declined(state: IncidentState, event: ev.StoredEvent, b: ev.HandoffDeclined, change: Change) -> None:
+    ws = state.workstreams[b.workstream]
     ws.pending = None
     ws.updated_at = event.at
 
 
-def _ws_status(state: IncidentState, event: ev.StoredEvent) -> None:
-    b: ev.WorkstreamStatusSet = event.body  # type: ignore[assignment]
+def _ws_status(state: IncidentState, event: ev.StoredEvent, b: ev.WorkstreamStatusSet, change: Change) -> None:
     ws = state.workstreams[b.workstream]
     ws.status = b.status
     ws.status_note = b.note
     ws.updated_at = event.at
 
 
-def _noop(state: IncidentState, event: ev.StoredEvent) -> None:
+def _noop(state: IncidentState, event: ev.StoredEvent, b: ev.Body, change: Change) -> None:
     return None
 
 
-def _starred(state: IncidentState, event: ev.StoredEvent) -> None:
-    b: ev.EntryStarred = event.body  # type: ignore[assignment]
+def _starred(state: IncidentState, event: ev.StoredEvent, b: ev.EntryStarred, change: Change) -> None:
     entry = state.entry(b.target)
     if entry is not None:
         entry.starred = b.starred
 
 
-def _broadcast(state: IncidentState, event: ev.StoredEvent) -> None:
-    b: ev.BroadcastSent = event.body  # type: ignore[assignment]
+def _broadcast(state: IncidentState, event: ev.StoredEvent, b: ev.BroadcastSent, change: Change) -> None:
     state.broadcasts.append(Broadcast(seq=event.seq, at=event.at, sender=event.actor, text=b.text, audience=b.audience))
     if b.audience == "stakeholders":
         state.last_stakeholder_update = event.at
         state.snoozed_until = None
 
 
-def _snoozed(state: IncidentState, event: ev.StoredEvent) -> None:
-    state.snoozed_until = event.at + timedelta(minutes=event.body.minutes)  # type: ignore[union-attr]
+def _snoozed(state: IncidentState, event: ev.StoredEvent, b: ev.UpdateSnoozed, change: Change) -> None:
+    state.snoozed_until = event.at + timedelta(minutes=b.minutes)
 
 
-def _action_item(state: IncidentState, event: ev.StoredEvent) -> None:
-    b: ev.ActionItemAdded = event.body  # type: ignore[assignment]
+def _action_item(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemAdded, change: Change) -> None:
     state.action_items.append(ActionItem(seq=event.seq, text=b.text, owner=b.owner, kind=b.kind, added_by=event.actor))
 
 
-_HANDLERS: dict[str, Callable[[IncidentState, ev.StoredEvent], None]] = {
-    "incident_declared": _declared,
-    "severity_changed": _severity,
-    "status_changed": _status,
-    "key_time_set": _key_time,
-    "incident_closed": _closed,
-    "responder_joined": _joined,
-    "shift_changed": _shift,
-    "role_assigned": _role_assigned,
-    "role_cleared": _role_cleared,
-    "command_handover_offered": _command_offered,
-    "command_handover_accepted": _command_accepted,
-    "command_handover_declined": _command_declined,
-    "command_assumed": _command_assumed,
-    "workstream_opened": _ws_opened,
-    "workstream_claimed": _ws_claimed,
-    "workstream_released": _ws_released,
-    "handoff_offered": _handoff_offered,
-    "handoff_accepted": _handoff_accepted,
-    "handoff_declined": _handoff_declined,
-    "workstream_status_set": _ws_status,
-    "note_added": _noop,
-    "entry_starred": _starred,
-    "broadcast_sent": _broadcast,
-    "update_snoozed": _snoozed,
-    "action_item_added": _action_item,
+_HANDLERS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any, Change], None]] = {
+    ev.IncidentDeclared: _declared,
+    ev.SeverityChanged: _severity,
+    ev.StatusChanged: _status,
+    ev.KeyTimeSet: _key_time,
+    ev.IncidentClosed: _closed,
+    ev.ResponderJoined: _joined,
+    ev.ShiftChanged: _shift,
+    ev.RoleAssigned: lambda s, e, b, change: _set_role(s, b.role, b.handle, change),
+    ev.RoleCleared: lambda s, e, b, change: _set_role(s, b.role, None, change),
+    ev.CommandHandoverOffered: _command_offered,
+    ev.CommandHandoverAccepted: _command_accepted,
+    ev.CommandHandoverDeclined: _command_declined,
+    ev.CommandAssumed: _command_assumed,
+    ev.WorkstreamOpened: _ws_opened,
+    ev.WorkstreamClaimed: _ws_claimed,
+    ev.WorkstreamReleased: _ws_released,
+    ev.HandoffOffered: _handoff_offered,
+    ev.HandoffAccepted: _handoff_accepted,
+    ev.HandoffDeclined: _handoff_declined,
+    ev.WorkstreamStatusSet: _ws_status,
+    ev.NoteAdded: _noop,
+    ev.EntryStarred: _starred,
+    ev.BroadcastSent: _broadcast,
+    ev.UpdateSnoozed: _snoozed,
+    ev.ActionItemAdded: _action_item,
 }
-assert set(_HANDLERS) == set(ev.EVENT_TYPES), "every event type needs a handler"

@@ -96,6 +96,8 @@ class TimelineEntry:
     rejected: str | None = None
     starred: bool = False
     workstream: str | None = None
+    counterpart: str | None = None
+    """The other responder the event is about: whom work, command or a role goes to or comes from."""
 
 
 @dataclass(slots=True)

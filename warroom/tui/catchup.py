@@ -1,8 +1,10 @@
 """What a responder missed: the short catch-up shown on joining or coming back from a break.
 
-Only what changes what you should do next makes the list -- hand-offs, severity and
-status changes, command changes, broadcasts, new workstreams, starred notes, and
-anything done to your own work -- not every note. Pure, so it is tested without a screen.
+Only what changes what you should do next makes the list -- the event types marked
+``catch_up`` (hand-offs, severity and status changes, command changes, broadcasts, new
+workstreams), starred notes, and anything done to your own work -- not every note.
+"Your own work" is read from the entries' structured fields (workstream, counterpart),
+never from their sentences. Pure, so it is tested without a screen.
 """
 
 from __future__ import annotations
@@ -10,28 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from warroom.incident import IncidentState
+from warroom.incident.events import BODY_BY_TYPE
 from warroom.incident.state import TimelineEntry
 
 from .format import clock
 
 MAX_LINES = 12
-
-_ALWAYS = frozenset(
-    {
-        "handoff_offered",
-        "handoff_accepted",
-        "handoff_declined",
-        "severity_changed",
-        "status_changed",
-        "broadcast_sent",
-        "workstream_opened",
-        "command_handover_offered",
-        "command_handover_accepted",
-        "command_assumed",
-        "incident_closed",
-    }
-)
-
 
 @dataclass(frozen=True, slots=True)
 class CatchUp:
@@ -57,11 +43,11 @@ def since_for(state: IncidentState, handle: str) -> int:
 def _relevant(entry: TimelineEntry, handle: str, mine: set[str]) -> bool:
     if entry.rejected or entry.actor == handle:
         return False
-    if entry.type in _ALWAYS or entry.starred:
+    if BODY_BY_TYPE[entry.type].catch_up or entry.starred:
         return True
     if entry.workstream is not None:
         # Your work: what others did to a workstream you hold, or took from you.
-        return entry.workstream in mine or f"from {handle}" in entry.text
+        return entry.workstream in mine or entry.counterpart == handle
     return False
 
 
