@@ -425,6 +425,8 @@ async def test_question_mark_shows_every_key_including_remapped_ones(incident, m
         for needle in ("workstream: hand off", "hand-off: decline offer", "commander: broadcast", "incident: close"):
             assert needle in text
         assert "z " in text and "workstream: claim" in text
+        for binding_id in ("hand_off", "claim", "close_incident", "next_pane"):
+            assert binding_id in text.split(), f"the help screen names the binding id {binding_id}"
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

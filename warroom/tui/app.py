@@ -440,7 +440,7 @@ class WarroomApp(App[int]):
         self.notify(f"exported to {folder}:\n{listing}", title="exported", timeout=30)
 
     def action_help(self) -> None:
-        rows = [(self.key_label(k.id), k.description, k.palette) for k in BOARD_KEYS + PANE_KEYS]
+        rows = [(self.key_label(k.id), k.description, k.palette, k.id) for k in BOARD_KEYS + PANE_KEYS]
         self.push_screen(HelpScreen(rows))
 
     def key_label(self, binding_id: str) -> str:

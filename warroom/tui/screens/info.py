@@ -30,23 +30,31 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = _CSS.format(name="HelpScreen")
     BINDINGS: ClassVar = [Binding("escape,enter,q,question_mark,f1", "close", "Close", id="help.close")]
 
-    def __init__(self, rows: Sequence[tuple[str, str, str]]) -> None:
+    def __init__(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        """``rows``: (keys, description, palette entry, binding id) for every key."""
         super().__init__()
         self.rows = list(rows)
 
     def compose(self) -> ComposeResult:
-        width = max((len(keys) for keys, _, _ in self.rows), default=4) + 2
+        width = max((len(keys) for keys, *_ in self.rows), default=4) + 2
+        palette_width = max((len(palette) for _, _, palette, _ in self.rows), default=0) + 2
         parts: list[str | tuple[str, str]] = []
-        for index, (keys, description, palette) in enumerate(self.rows):
+        for index, (keys, description, palette, binding_id) in enumerate(self.rows):
             if index:
                 parts.append("\n")
-            parts += [(f"{keys:<{width}}", "bold $accent"), f"{description:<16}", (palette, "dim")]
+            parts += [
+                (f"{keys:<{width}}", "bold $accent"),
+                f"{description:<16}",
+                (f"{palette:<{palette_width}}", "dim"),
+                (binding_id, "italic $text-muted"),
+            ]
         with Vertical(id="box"):
             yield Label("Keys", classes="box-title")
             with VerticalScroll():
                 yield Static(Content.assemble(*parts), id="help-keys")
             yield Static(
-                "Every action is also in the command palette (ctrl+p), as “category: action”.", classes="box-hint"
+                "Every action is also in the command palette (ctrl+p), as “category: action”. "
+                "Remap a key by its id (last column) in [ui.keymap] of your config.", classes="box-hint"
             )
 
     def action_close(self) -> None:
