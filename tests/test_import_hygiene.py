@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 
-@pytest.mark.parametrize("module", ["warroom.incident", "warroom.room", "warroom.store", "warroom.cli"])
+@pytest.mark.parametrize("module", ["warroom.incident", "warroom.room", "warroom.store", "warroom.cli", "warroom.safetext"])
 def test_import_pulls_in_no_textual_httpx_or_server(module):
     code = (
         f"import sys, {module}; "

@@ -37,6 +37,7 @@ from warroom.incident import IncidentState, fold
 from warroom.incident import events as ev
 from warroom.incident.events import valid_handle
 from warroom.room import Room
+from warroom.safetext import json_safe, safe_line
 from warroom.store import EventStore, Rejected, StoreError, checked_incident_id, open_store
 
 EXIT_OK = 0
@@ -51,7 +52,7 @@ class UsageError(Exception):
 
 
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(safe_line(message), file=sys.stderr, flush=True)
 
 
 class CliContext:
@@ -131,7 +132,7 @@ async def _submit(ctx: CliContext, store: EventStore, incident_id: str, body: ev
     stored = await room.submit(body)
     entry = room.state.entry(stored.seq)
     text = entry.text if entry else stored.type
-    print(f"{incident_id} #{stored.seq} {stored.actor} {text}", flush=True)
+    print(safe_line(f"{incident_id} #{stored.seq} {stored.actor} {text}"), flush=True)
     return stored
 
 
@@ -186,7 +187,7 @@ async def _load(ctx: CliContext, incident_id: str) -> IncidentState:
 def cmd_show(ctx: CliContext) -> int:
     state = asyncio.run(_load(ctx, ctx.args.incident))
     if ctx.args.json:
-        print(json.dumps(state.summary_dict(), indent=2, ensure_ascii=False))
+        print(json_safe(json.dumps(state.summary_dict(), indent=2, ensure_ascii=False)))
     else:
         print(render_state(state, ctx.config, every=ctx.args.all))
     return EXIT_OK
@@ -199,15 +200,15 @@ def cmd_list(ctx: CliContext) -> int:
 
     found = asyncio.run(incidents())
     if ctx.args.json:
-        print(json.dumps([s.as_dict() for s in found], indent=2, ensure_ascii=False))
+        print(json_safe(json.dumps([s.as_dict() for s in found], indent=2, ensure_ascii=False)))
         return EXIT_OK
     if not found:
-        print(f"no incidents in {ctx.location.describe()} (start one: warroom declare --title '...')")
+        print(safe_line(f"no incidents in {ctx.location.describe()} (start one: warroom declare --title '...')"))
         return EXIT_OK
     for s in found:
         state = "closed" if s.closed else s.status
         drill = " [drill]" if s.drill else ""
-        print(f"{s.id:<12} SEV{s.severity}  {state:<13} {s.commander or '-':<14} {s.title}{drill}")
+        print(safe_line(f"{s.id:<12} SEV{s.severity}  {state:<13} {s.commander or '-':<14} {s.title}{drill}"))
     return EXIT_OK
 
 
@@ -219,7 +220,8 @@ def _ago(delta_seconds: float) -> str:
 
 
 def render_state(state: IncidentState, config: Config, *, every: bool = False, now: datetime | None = None) -> str:
-    """A plain-text snapshot of the board for terminals and chat pastes."""
+    """A plain-text snapshot of the board for terminals and chat pastes: one line per row,
+    whatever the text holds (``safe_line``: line breaks show as ``⏎``, controls as pictures)."""
     now = now or datetime.now(timezone.utc)
     policy = config.policy
     lines = [
@@ -262,15 +264,15 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
     for e in shown:
         star = "*" if e.starred else " "
         lines.append(f" {star}{e.at:%H:%M} #{e.seq:<4} {e.actor:<12} {e.text}")
-    return "\n".join(lines)
+    return "\n".join(safe_line(line) for line in lines)
 
 
 def cmd_locate(ctx: CliContext) -> int:
     what = ctx.args.what
     if what == "config":
-        print(config_path())
+        print(safe_line(str(config_path())))
     elif what == "store":
-        print(ctx.location.describe())
+        print(safe_line(ctx.location.describe()))
     return EXIT_OK
 
 
@@ -315,7 +317,7 @@ async def _close(ctx: CliContext) -> int:
             )
             return EXIT_ERROR
     for path in paths:
-        print(f"exported {path}")
+        print(safe_line(f"exported {path}"))
     return EXIT_OK
 
 
@@ -347,7 +349,7 @@ def cmd_export(ctx: CliContext) -> int:
             if not args.output:
                 folder = resolve_export_folder(ctx.config, args.dir)
                 for path in await _export_from_store(ctx, store, args.incident, folder, formats):
-                    print(path)
+                    print(safe_line(str(path)))
                 return EXIT_OK
             from warroom.export import render, write_atomic
 
@@ -365,7 +367,7 @@ def cmd_export(ctx: CliContext) -> int:
                 return EXIT_OK
             path = Path(args.output).expanduser()
             await asyncio.to_thread(write_atomic, path, data)
-            print(path)
+            print(safe_line(str(path)))
             return EXIT_OK
 
     return _run(run())
@@ -387,7 +389,7 @@ def cmd_import(ctx: CliContext) -> int:
             result = await import_document(store, doc, replace=args.replace)
         for warning in result.warnings:
             _stderr(f"warroom: warning: {warning}")
-        print(f"imported {result.incident_id} ({result.events} events) into {result.location}")
+        print(safe_line(f"imported {result.incident_id} ({result.events} events) into {result.location}"))
         return EXIT_OK
 
     return _run(run())
@@ -443,17 +445,17 @@ def cmd_token(ctx: CliContext) -> int:
             if args.json:
                 print(json.dumps([t.as_dict() for t in tokens], indent=2))
             elif not tokens:
-                print(f"no tokens in {book.path} (make one: warroom token add HANDLE)")
+                print(safe_line(f"no tokens in {book.path} (make one: warroom token add HANDLE)"))
             else:
                 for t in tokens:
                     state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
-                    print(f"{t.id:<13} {t.handle:<20} created {t.created_at}  {state}")
+                    print(safe_line(f"{t.id:<13} {t.handle:<20} created {t.created_at}  {state}"))
         else:
             revoked = book.revoke(args.target)
             if not revoked:
                 raise StoreError(f"no active token matches {args.target!r} (see `warroom token list`)")
             for t in revoked:
-                print(f"revoked {t.id} ({t.handle})")
+                print(safe_line(f"revoked {t.id} ({t.handle})"))
     finally:
         book.close()
     return EXIT_OK

@@ -264,7 +264,9 @@ def test_csv_parses_back_verbatim_with_formulas_neutralised(log) -> None:
     notes = [row[header.index("text")] for row in body if row[header.index("type")] == "note_added"]
     assert "'=cmd|' /C calc'!A0" in notes and "'+1+1" in notes and "'-2-2" in notes
     assert "'@SUM(1+1)*cmd|' /C calc'!A0" in notes
-    assert "line one\nline two\r\nline three\rline four\u2028line five" in notes  # newlines kept, in one cell
+    # Line breaks are kept, in one cell, as plain LF: a lone CR would let `cat` overwrite a row.
+    assert "line one\nline two\nline three\nline four\nline five" in notes
+    assert "nul ␀ bell ␇ escape ␛[31m red" in notes  # controls visible, never raw
     for row in body:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@")), cell[:40]

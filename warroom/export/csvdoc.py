@@ -12,6 +12,9 @@ Written for Excel, LibreOffice and Google Sheets as they are, not as they should
 - Formula injection: a cell starting with ``=``, ``+``, ``-``, ``@`` (or tab/CR) gets a
   leading ``'`` so a note like ``=cmd|' /C calc'!A0`` stays text. This changes the cell
   by one character; the JSON export is the lossless one.
+- Terminal safety: control characters and bidi overrides in a cell are written visibly
+  (``␛``, ``<U+202E>``; see ``warroom.safetext``), so ``cat`` on the file cannot paint
+  the terminal. Line breaks inside a note stay line breaks (``\n``) inside its quoted cell.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from warroom.safetext import safe_block
+
 # --- Markdown ---------------------------------------------------------------------
 
 # C0 controls and DEL carry no meaning in a document; CommonMark would turn NUL into U+FFFD
@@ -130,8 +132,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_safe(value: str) -> str:
-    """Prefix a ``'`` to cells a spreadsheet would otherwise evaluate as a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """A cell a spreadsheet shows as text and a terminal (``cat``, ``less -R``) shows safely.
+
+    Controls and bidi overrides become visible (``warroom.safetext``: ESC as ``␛``); line
+    breaks stay, as ``\n``, so a multi-line note is still one quoted cell. A cell that a
+    spreadsheet would evaluate as a formula gets a leading ``'`` (judged on the text as
+    typed, so a leading tab or CR still counts).
+    """
+    shown = safe_block(value)
+    return "'" + shown if value.startswith(_FORMULA_START) or shown.startswith(_FORMULA_START) else shown
 
 
 # --- times and durations ----------------------------------------------------------

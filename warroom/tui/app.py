@@ -32,6 +32,7 @@ from warroom.incident import IncidentState, Policy, fold
 from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry
 from warroom.room import Room
+from warroom.safetext import safe_block, safe_line
 from warroom.store import Rejected, StoreError, StoreUnavailable, UnknownIncident
 
 from .catchup import catch_up, since_for
@@ -403,7 +404,8 @@ class WarroomApp(App[int]):
     # --- acting --------------------------------------------------------------------
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:  # type: ignore[override]
-        """Show a toast (plain text: user words are never markup) and remember it."""
+        """Show a toast (plain text: user words are never markup, controls never raw) and remember it."""
+        message, title = safe_block(message), safe_line(title)
         self.notices.append((severity, message))
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
@@ -488,7 +490,7 @@ def run_board(ctx: CliContext, incident_id: str) -> int:
         except Exception:
             pass
     if app.exit_message:
-        print(f"warroom: {app.exit_message}", file=sys.stderr)
+        print(safe_line(f"warroom: {app.exit_message}"), file=sys.stderr)
     return app.return_code or 0
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from warroom.incident import IncidentState
 from warroom.incident.events import BODY_BY_TYPE
 from warroom.incident.state import TimelineEntry
+from warroom.safetext import safe_line
 
 from .format import clock
 
@@ -55,7 +56,7 @@ def catch_up(state: IncidentState, handle: str, since_seq: int, limit: int = MAX
     mine = {ws.id for ws in state.workstreams.values() if ws.owner == handle}
     found = [e for e in state.timeline[_first_after(state, since_seq) :] if _relevant(e, handle, mine)]
     shown = found[-limit:]
-    lines = [f"{clock(e.at)}  {e.actor}: {e.text}" for e in shown]
+    lines = [safe_line(f"{clock(e.at)}  {e.actor}: {e.text}") for e in shown]
     return CatchUp(since_seq=since_seq, lines=lines, earlier=len(found) - len(shown))
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from warroom.incident import events as ev
 from warroom.room import Room
+from warroom.safetext import safe_line
 from warroom.store import EventStore, FileStore, StoreError
 
 if TYPE_CHECKING:
@@ -271,7 +272,7 @@ def run_demo(ctx: CliContext) -> int:
     room = Room(store, DEMO_INCIDENT, handle, ctx.config.policy)
     app = WarroomApp(room=room, config=ctx.config, simulation=simulation.run, export_folder=folder / "exports")
     app.run()
-    print(f"demo store: {folder} (browse it: warroom show {DEMO_INCIDENT} --store {folder})")
+    print(safe_line(f"demo store: {folder} (browse it: warroom show {DEMO_INCIDENT} --store {folder})"))
     if app.exit_message:
-        print(f"warroom: {app.exit_message}", file=sys.stderr)
+        print(f"warroom: {safe_line(app.exit_message)}", file=sys.stderr)
     return app.return_code or 0

@@ -21,6 +21,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from warroom.safetext import safe_block, safe_line
+
 from warroom.incident.events import ACTION_KINDS, INCIDENT_STATUSES, MAX_TEXT, MAX_TITLE, ROLES, WORKSTREAM_STATUSES
 
 FieldKind = Literal["text", "integer", "choice"]
@@ -64,9 +66,9 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
 
     def __init__(self, title: str, fields: Sequence[Field], *, intro: str = "", name: str | None = None) -> None:
         super().__init__(name=name)
-        self.form_title = title
+        self.form_title = safe_line(title)
         self.fields = tuple(fields)
-        self.intro = intro
+        self.intro = safe_block(intro)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -82,7 +84,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
     def _widget(self, field: Field) -> Input | OptionList:
         widget_id = f"field-{field.name}"
         if field.kind == "choice":
-            options = OptionList(*(Option(label, id=value) for value, label in field.choices), id=widget_id)
+            options = OptionList(*(Option(safe_line(label), id=value) for value, label in field.choices), id=widget_id)
             return options
         return Input(
             value=field.value,
@@ -141,7 +143,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         self.dismiss(values)
 
     def _complain(self, widget: Input | OptionList, why: str) -> None:
-        self.query_one("#form-error", Static).update(why)
+        self.query_one("#form-error", Static).update(safe_line(why))
         widget.focus()
 
 

@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from warroom.safetext import safe_block, safe_line
+
 _CSS = """
 {name} {{ align: center middle; }}
 {name} > #box {{
@@ -33,7 +35,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
         """``rows``: (keys, description, palette entry, binding id) for every key."""
         super().__init__()
-        self.rows = list(rows)
+        self.rows = [(safe_line(keys), safe_line(description), safe_line(palette)) for keys, description, palette in rows]
 
     def compose(self) -> ComposeResult:
         width = max((len(keys) for keys, *_ in self.rows), default=4) + 2
@@ -69,8 +71,8 @@ class CatchUpScreen(ModalScreen[None]):
 
     def __init__(self, title: str, lines: Sequence[str], earlier: int = 0) -> None:
         super().__init__()
-        self.box_title = title
-        self.lines = list(lines)
+        self.box_title = safe_line(title)
+        self.lines = [safe_line(line) for line in lines]
         self.earlier = earlier
 
     def compose(self) -> ComposeResult:
@@ -98,8 +100,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def __init__(self, title: str, message: str, yes: str = "Yes", no: str = "Cancel") -> None:
         super().__init__()
-        self.box_title = title
-        self.message = message
+        self.box_title = safe_line(title)
+        self.message = safe_block(message)
         self.yes = yes
         self.no = no
 

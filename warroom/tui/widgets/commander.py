@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from warroom.incident import IncidentState, Policy
+from warroom.safetext import safe_line
 
 from ..format import clock, duration, update_due_label
 
@@ -21,7 +22,7 @@ def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy
         style = "$you bold" if state.commander == me else "bold"
         until = state.closed_at or now
         since = duration(until - state.commander_since) if state.commander_since else "-"
-        parts += [(state.commander, style), f" · in command {since}"]
+        parts += [(safe_line(state.commander), style), f" · in command {since}"]
         if state.shift_of(state.commander) != "on":
             parts += [(" (away: command can be taken with i)", "$warning")]
     else:
@@ -36,13 +37,13 @@ def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy
         parts += ["\n", ("Updates   ", "bold"), (due, "$overdue bold" if overdue else "")]
     if state.command_offer:
         offer = state.command_offer
-        to = "you (y accept / Y decline)" if offer.to == me else offer.to
+        to = "you (y accept / Y decline)" if offer.to == me else safe_line(offer.to)
         parts += ["\n", ("Offer     ", "bold"), (f"command offered to {to}", "$pending")]
     if state.command_handover_suggested(now, policy):
         parts += [
             "\n",
             (
-                f"{state.commander} has held command {duration(now - state.commander_since)}: "  # type: ignore[operator]
+                f"{safe_line(state.commander)} has held command {duration(now - state.commander_since)}: "  # type: ignore[operator]
                 "time to hand over (i)",
                 "$warning",
             ),
@@ -55,8 +56,8 @@ def broadcasts_content(state: IncidentState) -> Content:
         return Content.assemble(("Broadcasts: none yet", "dim"))
     parts: list[str | tuple[str, str]] = [("Broadcasts", "bold")]
     for b in state.broadcasts[-SHOWN_BROADCASTS:]:
-        who = f"{b.sender} → stakeholders" if b.audience == "stakeholders" else b.sender
-        parts += ["\n", (f"{clock(b.at)} {who}: ", "dim"), b.text]
+        who = safe_line(f"{b.sender} → stakeholders" if b.audience == "stakeholders" else b.sender)
+        parts += ["\n", (f"{clock(b.at)} {who}: ", "dim"), safe_line(b.text)]
     return Content.assemble(*parts)
 
 

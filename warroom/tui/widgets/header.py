@@ -7,12 +7,13 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from warroom.incident import IncidentState
+from warroom.safetext import safe_line
 
 
 def header_content(state: IncidentState, incident_id: str, me: str, offline: bool, loading: bool = False) -> Content:
-    parts: list[str | tuple[str, str]] = [(f" {state.id or incident_id} ", "bold reverse")]
+    parts: list[str | tuple[str, str]] = [(f" {safe_line(state.id or incident_id)} ", "bold reverse")]
     if state.declared:
-        parts += [" ", (state.title, "bold"), "  ", (f" SEV{state.severity} ", f"bold reverse $severity-{state.severity}")]
+        parts += [" ", (safe_line(state.title), "bold"), "  ", (f" SEV{state.severity} ", f"bold reverse $severity-{state.severity}")]
         parts += ["  ", ("CLOSED" if state.closed else state.status, "bold" if state.closed else "")]
         if state.drill:
             parts += ["  ", ("DRILL", "$warning bold")]
@@ -20,7 +21,7 @@ def header_content(state: IncidentState, incident_id: str, me: str, offline: boo
         parts += ["  ", ("loading…", "dim")]
     else:
         parts += ["  ", ("not declared yet", "$warning")]
-    parts += ["   you: ", (me, "$you bold")]
+    parts += ["   you: ", (safe_line(me), "$you bold")]
     if offline:
         parts += ["   ", (" offline — reconnecting ", "bold reverse $error")]
     return Content.assemble(*parts)

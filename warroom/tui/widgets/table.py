@@ -16,6 +16,8 @@ from textual.binding import Binding
 from textual.color import Color, ColorParseError
 from textual.widgets import DataTable
 
+from warroom.safetext import safe_line
+
 Cell = Union[str, tuple[str, str]]
 
 _ATTRIBUTES = frozenset({"bold", "italic", "dim", "reverse", "underline", "strike"})
@@ -80,9 +82,9 @@ class BoardTable(DataTable):
 
     def _text(self, cell: Cell) -> Text:
         if isinstance(cell, str):
-            return Text(cell, no_wrap=True)
+            return Text(safe_line(cell), no_wrap=True)
         text, style = cell
-        return Text(text, style=self._rich_style(style), no_wrap=True)
+        return Text(safe_line(text), style=self._rich_style(style), no_wrap=True)
 
     def _rich_style(self, spec: str) -> RichStyle:
         variables = self.app.theme_variables

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from warroom.incident.state import TimelineEntry
+from warroom.safetext import safe_line
 
 from ..format import clock
 
@@ -245,13 +246,14 @@ class TimelineView(ScrollView, can_focus=True):
             line.append("   ")
         line.append(f"{clock(entry.at)} ", style("timeline--time"))
         actor_style = style("timeline--me") if entry.actor == self.me else style("timeline--actor")
-        line.append(f"{entry.actor[:ACTOR_WIDTH]:<{ACTOR_WIDTH}} ", actor_style)
+        line.append(f"{safe_line(entry.actor)[:ACTOR_WIDTH]:<{ACTOR_WIDTH}} ", actor_style)
+        text = safe_line(entry.text)
         if entry.rejected:
-            line.append(f"{entry.text}  (refused: {entry.rejected})", style("timeline--refused"))
+            line.append(f"{text}  (refused: {safe_line(entry.rejected)})", style("timeline--refused"))
         elif entry.starred:
-            line.append(entry.text, style("timeline--starred"))
+            line.append(text, style("timeline--starred"))
         else:
-            line.append(entry.text)
+            line.append(text)
         line.truncate(width, overflow="ellipsis", pad=True)
         if is_cursor:
             cursor_style = style("timeline--cursor")
@@ -284,4 +286,4 @@ class TimelineDetail(Static):
             return
         prefix = "refused — " if entry.rejected else ("★ " if entry.starred else "")
         reason = f" (refused: {entry.rejected})" if entry.rejected else ""
-        self.update(Content(f"#{entry.seq} {clock(entry.at)} UTC  {entry.actor}: {prefix}{entry.text}{reason}"))
+        self.update(Content(safe_line(f"#{entry.seq} {clock(entry.at)} UTC  {entry.actor}: {prefix}{entry.text}{reason}")))
