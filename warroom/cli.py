@@ -39,6 +39,7 @@ from warroom.incident.events import valid_handle
 from warroom.room import Room
 from warroom.safetext import json_safe, safe_line
 from warroom.store import EventStore, Rejected, StoreError, checked_incident_id, open_store
+from warroom.words import coarse_duration, fatigue_word, update_due, validation_problem
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -212,13 +213,6 @@ def cmd_list(ctx: CliContext) -> int:
     return EXIT_OK
 
 
-def _ago(delta_seconds: float) -> str:
-    minutes = int(delta_seconds // 60)
-    if minutes < 60:
-        return f"{minutes}m"
-    return f"{minutes // 60}h{minutes % 60:02d}m"
-
-
 def render_state(state: IncidentState, config: Config, *, every: bool = False, now: datetime | None = None) -> str:
     """A plain-text snapshot of the board for terminals and chat pastes: one line per row,
     whatever the text holds (``safe_line``: line breaks show as ``⏎``, controls as pictures)."""
@@ -229,17 +223,14 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
         + ("  [drill]" if state.drill else "")
     ]
     if state.commander and state.commander_since:
-        lines.append(f"commander: {state.commander} (for {_ago((now - state.commander_since).total_seconds())})")
+        lines.append(f"commander: {state.commander} (for {coarse_duration(now - state.commander_since)})")
     else:
         lines.append("commander: nobody: take command with `warroom command <id> take`")
     if state.command_offer:
         lines.append(f"  command offered to {state.command_offer.to} (pending)")
-    overdue = state.update_overdue_by(now, policy)
-    due = state.next_update_due(policy)
-    if overdue is not None:
-        lines.append(f"stakeholder update OVERDUE by {_ago(overdue.total_seconds())}")
-    elif due is not None:
-        lines.append(f"next stakeholder update due in {_ago((due - now).total_seconds())}")
+    due, _overdue = update_due(state, now, policy)
+    if due:
+        lines.append(f"stakeholders: {due}")
     lines.append("")
     lines.append("workstreams:" if state.workstreams else "workstreams: none yet (warroom ws open <id> TITLE)")
     for ws in state.workstreams.values():
@@ -253,9 +244,9 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
     for r in state.responders.values():
         shift = r.shift if r.shift != "break" else f"break until {r.back_at:%H:%M}" if r.back_at else "break"
         roles = ",".join(state.roles_of(r.handle))
-        on = _ago(r.time_on_shift(now).total_seconds()) if r.shift != "off" else "-"
-        tired = {"warn": "  tired", "limit": "  OVER LIMIT"}.get(r.fatigue(now, policy) or "", "")
-        lines.append(f"  {r.handle:<14} {shift:<18} {roles:<20} {on:>7} on shift{tired}")
+        on = coarse_duration(r.time_on_shift(now)) if r.shift != "off" else "-"
+        tired = fatigue_word(r.fatigue(now, policy))
+        lines.append(f"  {r.handle:<14} {shift:<18} {roles:<20} {on:>7} on shift{'  ' + tired if tired else ''}")
     entries = [e for e in state.timeline if not e.rejected]
     shown = entries if every else entries[-20:]
     lines.append("")
@@ -728,12 +719,6 @@ def _role_body(args: argparse.Namespace) -> ev.Body:
     return ev.RoleAssigned(role=args.role, handle=args.handle)
 
 
-def _validation_message(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "input"
-    return f"invalid {where}: {first['msg']}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -747,7 +732,7 @@ def main(argv: list[str] | None = None) -> int:
         _stderr(f"warroom: {error}")
         return EXIT_USAGE
     except ValidationError as error:
-        _stderr(f"warroom: {_validation_message(error)}")
+        _stderr(f"warroom: invalid {validation_problem(error)}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -24,6 +24,7 @@ from warroom.errors import WarroomError
 from warroom.files import write_atomic
 from warroom.incident.events import valid_handle
 from warroom.incident.policy import Policy
+from warroom.words import validation_problem
 
 APP_NAME = "warroom"
 DEFAULT_THEME = "warroom-dark"
@@ -113,9 +114,7 @@ def load_config(path: Path | None = None) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"config {path}: {where}: {first['msg']}") from None
+        raise ConfigError(f"config {path}: {validation_problem(error, default='', drop_indexes=False)}") from None
 
 
 def save_config(config: Config, path: Path | None = None) -> Path:

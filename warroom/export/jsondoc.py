@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from warroom.incident import IncidentState, StoredEvent, fold
 from warroom.incident.events import IncidentDeclared
+from warroom.words import validation_problem
 
 from .errors import DocumentError, ImportNotSupported
 from .text import iso
@@ -112,9 +113,8 @@ def document_from_dict(raw: Any, source: str = "the document") -> IncidentDocume
         try:
             events.append(StoredEvent.model_validate(item))
         except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first.get("loc", ())) or "event"
-            raise DocumentError(f"{source}: event {number} is not valid ({where}: {first.get('msg')})") from None
+            problem = validation_problem(error, default="event", drop_indexes=False)
+            raise DocumentError(f"{source}: event {number} is not valid ({problem})") from None
     first_body = events[0].body
     if not isinstance(first_body, IncidentDeclared):
         raise DocumentError(f"{source}: the first event must declare the incident, not {first_body.type}")

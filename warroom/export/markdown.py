@@ -21,8 +21,10 @@ from datetime import datetime, timedelta
 from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, StoredEvent
 from warroom.incident.state import OwnershipSpan, TimelineEntry, Workstream
 
+from warroom.words import long_duration as duration
+
 from .history import History, UpdateInterval, derive
-from .text import duration, elapsed, md_block, md_cell, md_inline, md_table, mermaid_name, offset, seconds, utc
+from .text import elapsed, md_block, md_cell, md_inline, md_table, mermaid_name, offset, seconds, utc
 
 # Mermaid refuses diagrams past ~50,000 characters (GitHub's limit too); 200 bars stay far below.
 MAX_CHART_TASKS = 200

@@ -10,7 +10,9 @@ with ``=`` must not become a spreadsheet formula.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
+
+from warroom.words import long_duration
 
 from warroom.safetext import safe_block
 
@@ -162,28 +164,9 @@ def iso(at: datetime | None) -> str:
     return at.isoformat().replace("+00:00", "Z") if at else ""
 
 
-def duration(delta: timedelta) -> str:
-    """``45s``, ``12m 30s``, ``30m``, ``1h 02m 05s``, ``2d 03h 04m``: whole seconds, no trailing zeros."""
-    total = int(delta.total_seconds())
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")]
-    if days:
-        parts = parts[:3]  # seconds are noise after a day
-    first = next((i for i, (value, _) in enumerate(parts) if value), None)
-    if first is None:
-        return "0s"
-    last = max(i for i, (value, _) in enumerate(parts) if value)
-    shown = [f"{value}{unit}" if i == first else f"{value:02d}{unit}" for i, (value, unit) in enumerate(parts) if first <= i <= last]
-    return sign + " ".join(shown)
-
-
 def elapsed(start: datetime, end: datetime) -> str:
     """The duration between two moments as the clocks beside it show them (whole seconds)."""
-    return duration(seconds(end) - seconds(start))
+    return long_duration(seconds(end) - seconds(start))
 
 
 def offset(at: datetime, start: datetime) -> str:

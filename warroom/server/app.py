@@ -35,6 +35,7 @@ from warroom import __version__
 from warroom.incident import EventDraft, StoredEvent
 from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
+from warroom.words import where as where_in
 
 from .db import EventLog, Unprocessable
 from .hub import TAIL_KEEP, TICK, Hub
@@ -311,7 +312,7 @@ def create_app(
             for e in error.errors()
         ]
         first = problems[0] if problems else {"loc": [], "msg": "malformed request"}
-        where = ".".join(part for part in first["loc"] if part not in ("body",)) or "request"
+        where = where_in(first["loc"], default="request", drop=("body",))
         return JSONResponse(
             status_code=422, content=jsonable_encoder({"detail": f"invalid {where}: {first['msg']}", "errors": problems})
         )

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from warroom.files import write_atomic
 from warroom.incident import EventDraft, IncidentState, StoredEvent, apply, check
 from warroom.incident.events import IncidentDeclared, dump_stored, parse_stored, utcnow
+from warroom.words import validation_problem
 
 from .base import EventStore, IncidentSummary, Rejected, UnknownIncident, checked_incident_id, retry_of
 
@@ -295,8 +296,7 @@ def _why_unreadable(raw: bytes, error: Exception) -> str:
         elif first.get("type") == "union_tag_invalid":
             reason = f"unknown event type ({first.get('input')!r})"[:MAX_REPORTED_LINE]
         else:
-            where = ".".join(str(part) for part in first.get("loc", ()))
-            reason = f"not a valid event ({where}: {first.get('msg')})"
+            reason = f"not a valid event ({validation_problem(error, default='', drop_indexes=False)})"
     else:
         reason = "not valid JSON (torn or corrupt line)"
     return reason

@@ -1,38 +1,18 @@
 """Plain-text pieces of the board (durations, shift labels, roles), free of Textual.
 
 Kept apart from the widgets so the wording is one place to change and can be tested
-without a screen.
+without a screen; words the CLI and the exports share live in ``warroom.words``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from warroom.incident import IncidentState, Policy
+from warroom.incident import IncidentState
 from warroom.incident.state import Responder, Workstream
+from warroom.words import coarse_duration, duration, update_due
 
-
-def duration(delta: timedelta | None) -> str:
-    """``45s``, ``12m``, ``3h05m``; negative spans count as zero."""
-    if delta is None:
-        return "-"
-    seconds = max(int(delta.total_seconds()), 0)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes}m"
-    return f"{minutes // 60}h{minutes % 60:02d}m"
-
-
-def coarse_duration(delta: timedelta | None) -> str:
-    """Like ``duration`` but in whole minutes (``<1m`` under a minute): for columns that
-    refresh every 30 s and should not flicker."""
-    if delta is None:
-        return "-"
-    if delta.total_seconds() < 60:
-        return "<1m"
-    return duration(delta)
+__all__ = ["clock", "coarse_duration", "duration", "owner_label", "roles_label", "shift_label", "update_due_label"]
 
 
 def clock(at: datetime | None) -> str:
@@ -56,12 +36,5 @@ def owner_label(ws: Workstream) -> str:
     return ws.owner or "unowned"
 
 
-def update_due_label(state: IncidentState, now: datetime, policy: Policy) -> tuple[str, bool]:
-    """("next update due in 12m", False) or ("update OVERDUE 4m", True); ("", False) when none is owed."""
-    overdue = state.update_overdue_by(now, policy)
-    if overdue is not None:
-        return f"update OVERDUE {duration(overdue)}", True
-    due = state.next_update_due(policy)
-    if due is None:
-        return "", False
-    return f"next update due in {duration(due - now)}", False
+update_due_label = update_due
+"""The board's name for ``warroom.words.update_due``."""

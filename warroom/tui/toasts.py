@@ -97,12 +97,17 @@ def _your_command(message: str, severity: str) -> Callable[[About], Toast | None
     return toast
 
 
+def _broadcast(a: About) -> Toast:
+    said = next((b.text for b in reversed(a.state.broadcasts) if b.seq == a.entry.seq), a.entry.text)
+    return Toast(said, f"broadcast from {a.entry.actor}", timeout=15)
+
+
 def _for_everyone(a: About) -> Toast:
     return Toast(f"{a.entry.actor} {a.entry.text}", a.state.id)
 
 
 TOASTS: dict[type[ev.Body], Callable[[About], Toast | None]] = {
-    ev.BroadcastSent: lambda a: Toast(a.entry.text.split(": ", 1)[-1], f"broadcast from {a.entry.actor}", timeout=15),
+    ev.BroadcastSent: _broadcast,
     ev.HandoffOffered: _handoff_offered,
     ev.CommandHandoverOffered: _command_offered,
     ev.WorkstreamClaimed: _your_workstream("took"),

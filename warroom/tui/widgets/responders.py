@@ -7,10 +7,13 @@ from datetime import datetime
 from warroom.incident import IncidentState, Policy
 from warroom.incident.state import Responder
 
-from ..format import duration, roles_label, shift_label
+from warroom.words import fatigue_word
+
+from ..format import coarse_duration, roles_label, shift_label
 from .table import BoardTable, Cell
 
 _SHIFT_STYLE = {"on": "$shift-on", "break": "$shift-break", "off": "$shift-off"}
+_FATIGUE_STYLE = {"limit": "$fatigue-limit bold", "warn": "$fatigue-warn"}
 
 
 def responder_cells(state: IncidentState, r: Responder, me: str, now: datetime, policy: Policy) -> tuple[Cell, ...]:
@@ -22,13 +25,8 @@ def responder_cells(state: IncidentState, r: Responder, me: str, now: datetime, 
         on: Cell = "-"
     else:
         fatigue = r.fatigue(now, policy)
-        spent = duration(r.time_on_shift(now)) if r.time_on_shift(now).total_seconds() >= 60 else "<1m"
-        if fatigue == "limit":
-            on = (f"{spent} OVER LIMIT", "$fatigue-limit bold")
-        elif fatigue == "warn":
-            on = (f"{spent} tired", "$fatigue-warn")
-        else:
-            on = spent
+        spent = coarse_duration(r.time_on_shift(now))
+        on = (f"{spent} {fatigue_word(fatigue)}", _FATIGUE_STYLE[fatigue]) if fatigue else spent
     owned = len(state.owned_by(r.handle))
     return (handle, role, shift, on, str(owned) if owned else "-")
 
