@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.pg import PgCluster, binaries
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LONG = bool(os.environ.get("WARROOM_LONG_TESTS"))
@@ -25,6 +28,7 @@ _OUR_VARIABLES = (
     "WARROOM_TOKEN",
     "WARROOM_HANDLE",
     "WARROOM_EXPORT_DIR",
+    "WARROOM_DB",
 )
 
 
@@ -40,6 +44,18 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     return home
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PgCluster]:
+    """One real PostgreSQL cluster for the whole run, started on first use (see tests/pg.py)."""
+    if binaries() is None and not os.environ.get("CI"):
+        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql)")
+    cluster = PgCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Coroutine
@@ -393,9 +394,12 @@ def cmd_demo(ctx: CliContext) -> int:
 # --- the server ----------------------------------------------------------------
 
 
-def _server_db(ctx: CliContext) -> Path:
-    """``--db``, else ``server.db`` in config, else ``warroom.db`` in the platformdirs data folder."""
-    chosen = getattr(ctx.args, "db", None) or ctx.config.server.db
+def _server_db(ctx: CliContext) -> Path | str:
+    """``--db``, else ``WARROOM_DB``, else ``server.db`` in config, else ``warroom.db`` in the
+    platformdirs data folder. A ``postgresql://`` URL stays a string (PostgreSQL backend)."""
+    chosen = getattr(ctx.args, "db", None) or os.environ.get("WARROOM_DB") or ctx.config.server.db
+    if chosen and chosen.startswith(("postgresql://", "postgres://")):
+        return chosen
     return Path(chosen).expanduser() if chosen else data_dir() / "warroom.db"
 
 
@@ -418,11 +422,18 @@ def cmd_serve(ctx: CliContext) -> int:
         raise StoreError(str(error)) from None
 
 
+def cmd_db(ctx: CliContext) -> int:
+    from warroom.server.backend import upgrade
+
+    print(upgrade(_server_db(ctx)))
+    return EXIT_OK
+
+
 def cmd_token(ctx: CliContext) -> int:
-    from warroom.server.tokens import TokenBook
+    from warroom.server.backend import open_tokens
 
     args = ctx.args
-    book = TokenBook(_server_db(ctx))
+    book = open_tokens(_server_db(ctx))
     try:
         if args.token_command == "add":
             if not valid_handle(args.handle):
@@ -610,7 +621,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("locate", "print where the config or the store is", cmd_locate)
     p.add_argument("what", choices=("config", "store"))
 
-    db_help = "the server's SQLite file (default: server.db in config, else warroom.db in the data folder)"
+    db_help = (
+        "the server's SQLite file or a postgresql://user@host/db URL "
+        "(default: WARROOM_DB, then server.db in config, else warroom.db in the data folder)"
+    )
     p = sub.add_parser(
         "serve",
         help="run a warroom server for responders without a shared folder",
@@ -625,6 +639,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--burst", type=float, metavar="N", help="burst allowance per token (default 2 x the rate)")
     p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="SSE keep-alive interval (default 15)")
     p.add_argument("--access-log", action="store_true", help="log every request")
+
+    p = sub.add_parser(
+        "db",
+        help="create or migrate the server's database schema",
+        description="`warroom db upgrade` applies pending schema migrations (safe while servers run: migrations are additive).",
+    )
+    db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    p = db_sub.add_parser("upgrade", help="apply pending migrations", description="Create the schema or apply pending migrations; prints the version.")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.set_defaults(run=cmd_db)
 
     token = sub.add_parser(
         "token",

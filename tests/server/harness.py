@@ -73,11 +73,13 @@ def make_tokens(db: Path, handles: Iterable[str], env: dict[str, str] | None = N
 
 
 class ServerProcess:
-    def __init__(self, db: Path, *, port: int = 0, args: Iterable[str] = (), log: Path | None = None, env: dict[str, str] | None = None):
-        self.db = Path(db)
+    def __init__(self, db: Path | str, *, port: int = 0, args: Iterable[str] = (), log: Path | None = None, env: dict[str, str] | None = None):
+        """``db`` is an SQLite file or a ``postgresql://`` URL (then ``log`` is required)."""
+        self.db: Path | str = db if str(db).startswith("postgresql://") else Path(db)
         self.port = port
         self.args = list(args)
-        self.log = log or self.db.with_suffix(".server.log")
+        assert log is not None or isinstance(self.db, Path), "say where a PostgreSQL server's log goes"
+        self.log = log or self.db.with_suffix(".server.log")  # type: ignore[union-attr]
         self.env = env or cli_env()
         self.proc: subprocess.Popen | None = None
         self.url = ""

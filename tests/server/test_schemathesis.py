@@ -6,7 +6,8 @@ schema-conforming and deliberately non-conforming cases, a bounded number of
 examples each, derandomised so runs are repeatable. The SSE stream is left out: it
 never ends, and its inputs are the same ``after``/``Last-Event-ID`` covered by hand
 in ``test_bad_input``. Every response must be below 500 and, for conforming input,
-must also pass schemathesis' response checks against the schema.
+must also pass schemathesis' response checks against the schema. It runs against a
+server on SQLite and one on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,22 +21,31 @@ import schemathesis
 from hypothesis import HealthCheck, Phase
 from schemathesis import GenerationMode
 
+from tests.server.conftest import DB_KINDS, server_starter, template_tokens
 from tests.server.harness import ServerProcess
 
 EXAMPLES = int(os.environ.get("WARROOM_SCHEMATHESIS_EXAMPLES", "300" if os.environ.get("WARROOM_LONG_TESTS") else "25"))
 
 
-@pytest.fixture(scope="module")
-def fuzzed_server(tmp_path_factory, server_template) -> ServerProcess:
-    from tests.server.harness import cli_env, copy_db
+@pytest.fixture(scope="module", params=DB_KINDS)
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
 
-    folder = tmp_path_factory.mktemp("fuzz")
-    server = ServerProcess(copy_db(server_template[0], folder / "warroom.db"), args=["--rate-limit", "0"], env=cli_env(home=folder))
+
+@pytest.fixture(scope="module")
+def tokens(db_kind: str, request: pytest.FixtureRequest) -> dict[str, str]:
+    return template_tokens(db_kind, request)
+
+
+@pytest.fixture(scope="module")
+def fuzzed_server(tmp_path_factory, db_kind: str, request: pytest.FixtureRequest) -> ServerProcess:
+    started: list[ServerProcess] = []
     try:
-        yield server.start()
+        yield server_starter(db_kind, request, tmp_path_factory.mktemp(f"fuzz-{db_kind}"), started)("--rate-limit", "0")
     finally:
-        server.stop()
-    log = server.log.read_text()
+        for server in started:
+            server.stop()
+    log = started[0].log.read_text()
     assert "Traceback" not in log, log
 
 

@@ -6,11 +6,15 @@ The same contract tests run against every backend listed in ``BACKENDS``:
 - ``http``: an ``HttpStore`` talking to a real ``warroom serve`` subprocess on 127.0.0.1
   and a free port, with its own fresh database per test and a token per handle made
   by ``warroom token add``. The server is always stopped when the test ends.
+- ``pg``: two ``warroom serve`` processes on one real PostgreSQL database; the stores a
+  test asks for alternate between them (and the CLI uses the second), so every
+  contract also holds across servers: what one appends, the other reads and streams.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -89,7 +93,48 @@ def fresh_server(tmp_path: Path, token_template: tuple[Path, dict[str, str]], *a
     return ServerProcess(db, args=args, env=cli_env(home=tmp_path)), tokens
 
 
-BACKENDS = ["file", "http"]
+class PgBackend(HttpBackend):
+    name = "pg"
+
+    def __init__(self, servers: list[ServerProcess], tokens: dict[str, str], drop: object):
+        super().__init__(servers[0], tokens)
+        self.servers = servers
+        self._drop = drop
+        self._turn = 0
+
+    def store_for(self, handle: str, **options) -> EventStore:
+        self.server = self.servers[self._turn % len(self.servers)]
+        self._turn += 1
+        return super().store_for(handle, **options)
+
+    def cli_args(self, handle: str) -> list[str]:
+        return ["--server", self.servers[-1].url, "--token", self.token(handle), "--as", handle]
+
+    async def aclose(self) -> None:
+        try:
+            await super().aclose()
+        finally:
+            for server in self.servers:
+                server.stop()
+            self._drop()  # type: ignore[operator]
+
+
+@pytest.fixture(scope="session")
+def pg_token_template(postgres, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str]]:
+    folder = tmp_path_factory.mktemp("pg-token-template")
+    name = postgres.create_database(prefix="tmpl_tokens")
+    return name, make_tokens(postgres.url(name), COMMON_HANDLES, env=cli_env(home=folder))
+
+
+def pg_servers(postgres, template: str, folder: Path, count: int = 2, *args: str) -> tuple[list[ServerProcess], str]:
+    """``count`` servers (not started) on one fresh database cloned from ``template``."""
+    name = postgres.create_database(template=template)
+    env = cli_env(home=folder)
+    servers = [ServerProcess(postgres.url(name), args=args, log=folder / f"{name}-{n}.server.log", env=env) for n in range(count)]
+    return servers, name
+
+
+BACKENDS = ["file", "http", "pg"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -104,6 +149,18 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
             server.stop()
             raise
         made = HttpBackend(server, tokens)
+    elif request.param == "pg":
+        postgres = request.getfixturevalue("postgres")
+        template, tokens = request.getfixturevalue("pg_token_template")
+        servers, name = pg_servers(postgres, template, tmp_path)
+        try:
+            with ThreadPoolExecutor(len(servers)) as pool:  # both boot at once
+                list(pool.map(ServerProcess.start, servers))
+        except BaseException:
+            for server in servers:
+                server.stop()
+            raise
+        made = PgBackend(servers, tokens, lambda: postgres.drop_database(name))
     else:  # pragma: no cover
         raise AssertionError(request.param)
     try:

@@ -37,10 +37,11 @@ from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 from warroom.words import where as where_in
 
-from .db import EventLog, Unprocessable
+from .backend import Database, is_postgres, open_log, open_tokens
+from .db import Unprocessable
 from .hub import TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
-from .tokens import Principal, TokenBook
+from .tokens import Principal
 
 log = logging.getLogger("warroom.server")
 
@@ -112,17 +113,20 @@ def _errors(*codes: int) -> dict:
 
 
 class Parts:
-    def __init__(self, db: Path, rate: float, burst: float | None, keepalive: float, tail_keep: int):
+    def __init__(self, db: Database, rate: float, burst: float | None, keepalive: float, tail_keep: int):
         self.db = db
         self.hub = Hub(tail_keep)
-        self.log = EventLog(db, on_commit=self.hub.publish)
-        self.tokens = TokenBook(db)
+        self.log = open_log(db, on_commit=self.hub.publish)
+        self.tokens = open_tokens(db)
         self.limiter = RateLimiter(rate, burst)
         self.keepalive = keepalive
 
-    async def rows(self, incident_id: str, after: int, limit: int) -> list[tuple[int, str]]:
-        """Stored events after ``after``: from memory when recent, else from SQLite (off the loop)."""
-        recent = self.hub.recent(incident_id, after, limit)
+    async def rows(self, incident_id: str, after: int, limit: int, *, fresh: bool = False) -> list[tuple[int, str]]:
+        """Stored events after ``after``: from memory when recent, else from the database (off the loop).
+
+        ``fresh``: a plain read must include what other servers on a shared database
+        committed a moment ago (read-your-writes across servers), so it asks the database."""
+        recent = None if fresh and getattr(self.log, "shared", False) else self.hub.recent(incident_id, after, limit)
         if recent is not None:
             return recent
         return await asyncio.to_thread(self.log.read_json, incident_id, after, limit)
@@ -147,7 +151,10 @@ async def responder(
     p = parts(request)
     if credentials is None:
         raise HTTPException(401, "no token: send `Authorization: Bearer <token>` (make one with `warroom token add HANDLE`)", headers=_CHALLENGE)
-    who = p.tokens.lookup(credentials.credentials)
+    try:
+        who = p.tokens.lookup(credentials.credentials)
+    except StoreUnavailable as error:
+        raise HTTPException(503, f"cannot check tokens: {error}", headers={"Retry-After": "1"}) from None
     if who is None:
         raise HTTPException(401, "unknown or revoked token", headers=_CHALLENGE)
     wait = p.limiter.take(who.token_id)
@@ -276,7 +283,7 @@ def create_app(
     tail_keep: int = TAIL_KEEP,
 ) -> FastAPI:
     """The ASGI app for one database. ``rate <= 0`` turns rate limiting off."""
-    the_parts = Parts(Path(db), rate, burst, keepalive, tail_keep)
+    the_parts = Parts(db if is_postgres(db) else Path(db), rate, burst, keepalive, tail_keep)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -363,7 +370,7 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=MAX_READ_LIMIT)] = READ_LIMIT,
     ) -> Response:
         p = parts(request)
-        rows = await p.rows(incident_id, after, limit)
+        rows = await p.rows(incident_id, after, limit, fresh=True)
         if not rows and not await p.exists(incident_id):
             raise HTTPException(404, f"no incident {incident_id}")
         return _json_list(rows)

@@ -93,9 +93,20 @@ class Hub:
     def publish(self, committed: list[Committed]) -> None:
         for batch in committed:
             feed = self.feed(batch.incident)
+            events = batch.events
+            if feed.tail and events and events[0][0] != feed.head + 1:
+                # Several servers on one database deliver overlapping or out-of-step
+                # batches: keep the tail contiguous (streams read anything older by seq).
+                events = [event for event in events if event[0] > feed.head]
+                if not events:
+                    continue
+                if events[0][0] != feed.head + 1:
+                    feed.tail.clear()
+            if not events:
+                continue
             if not feed.tail:
-                feed.first = batch.events[0][0]
-            feed.tail.extend(batch.events)
+                feed.first = events[0][0]
+            feed.tail.extend(events)
             if len(feed.tail) > 2 * self.tail_keep:
                 drop = len(feed.tail) - self.tail_keep
                 del feed.tail[:drop]

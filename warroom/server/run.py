@@ -21,7 +21,7 @@ import uvicorn
 
 from .app import KEEPALIVE_SECONDS, create_app
 from .limits import DEFAULT_BURST, DEFAULT_RATE
-from .tokens import TokenBook
+from .backend import describe_db, is_postgres, open_tokens
 
 
 class ServerBusy(Exception):
@@ -71,12 +71,12 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def _advise(db: Path, host: str) -> None:
+def _advise(db: Path | str, host: str) -> None:
     """Say what an operator would want to know before anyone connects."""
-    book = TokenBook(db)
+    book = open_tokens(db)
     try:
         if not any(token.active for token in book.list()):
-            print(f"warroom serve: no tokens yet: make one per responder with `warroom token add HANDLE --db {db}`", file=sys.stderr)
+            print(f"warroom serve: no tokens yet: make one per responder with `warroom token add HANDLE --db {describe_db(db)}`", file=sys.stderr)
     finally:
         book.close()
     mode = db.stat().st_mode & 0o777
@@ -104,12 +104,14 @@ def serve(
     keepalive: float = KEEPALIVE_SECONDS,
     access_log: bool = False,
 ) -> int:
-    db = Path(db).expanduser().resolve()
-    lock = _lock(db)
+    # PostgreSQL serialises appends itself, so any number of servers may share it.
+    db = db if is_postgres(db) else Path(db).expanduser().resolve()
+    lock = None if is_postgres(db) else _lock(db)  # type: ignore[arg-type]
     try:
         sock = _bind(host, port)
     except OSError as error:
-        os.close(lock)
+        if lock is not None:
+            os.close(lock)
         print(f"warroom serve: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
         return 1
     bound_host, bound_port = sock.getsockname()[:2]
@@ -125,10 +127,11 @@ def serve(
         timeout_keep_alive=30,
         server_header=False,
     )
-    server = _Server(config, f"warroom serve: listening on http://{shown}:{bound_port} (db {db})")
+    server = _Server(config, f"warroom serve: listening on http://{shown}:{bound_port} (db {describe_db(db)})")
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
-        os.close(lock)
+        if lock is not None:
+            os.close(lock)
     return 0

@@ -1,0 +1,66 @@
+"""Which database a server runs on: an SQLite file (the default) or PostgreSQL (a URL).
+
+One small factory so the app, ``warroom serve``, ``warroom token`` and ``warroom db``
+never ask themselves which one they have: both logs offer the same methods (``start``,
+``close``, ``append``, ``summaries``, ``read_json``, ``exists``, ``run``) and both token
+books the same ``add``/``list``/``revoke``/``lookup``/``close``. psycopg is imported only
+when a ``postgresql://`` URL is given, so SQLite servers never load it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Database = str | Path
+
+__all__ = ["Database", "describe_db", "is_postgres", "open_log", "open_tokens", "upgrade"]
+
+
+def is_postgres(db: object) -> bool:
+    return str(db).startswith(("postgresql://", "postgres://"))
+
+
+def describe_db(db: Database) -> str:
+    """How to name the database in messages (a URL without its password)."""
+    if is_postgres(db):
+        from .pgschema import describe
+
+        return describe(str(db))
+    return str(db)
+
+
+def open_log(db: Database, *, on_commit: Callable[..., None] | None = None) -> Any:
+    if is_postgres(db):
+        from .pg import PgEventLog
+
+        return PgEventLog(str(db), on_commit=on_commit)
+    from .db import EventLog
+
+    return EventLog(Path(db), on_commit=on_commit)
+
+
+def open_tokens(db: Database) -> Any:
+    if is_postgres(db):
+        from .pgtokens import PgTokenBook
+
+        return PgTokenBook(str(db))
+    from .tokens import TokenBook
+
+    return TokenBook(Path(db))
+
+
+def upgrade(db: Database) -> str:
+    """Create or migrate the schema; a line saying what happened."""
+    if is_postgres(db):
+        from .pgschema import upgrade as pg_upgrade
+
+        before, after = pg_upgrade(str(db))
+        if before == after:
+            return f"{describe_db(db)}: schema is at version {after}, nothing to do"
+        return f"{describe_db(db)}: schema upgraded from version {before} to {after}"
+    from .db import init_db
+
+    init_db(Path(db))
+    return f"{db}: SQLite schema is current"

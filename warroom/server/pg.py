@@ -1,0 +1,427 @@
+"""The server's log on PostgreSQL: several ``warroom serve`` processes, one database.
+
+The shape is the SQLite log's (one writer thread per server batching appends into one
+transaction, a cached ``IncidentState`` per incident, acks only after the commit) with
+two differences, because other servers write the same incidents:
+
+Serialised in the database
+    Each append transaction locks the ``incidents`` rows it touches (``SELECT ... FOR
+    UPDATE``, in id order so two servers' batches never deadlock). Holding that lock
+    it catches its cached state up from the rows other servers committed since its
+    last seq, checks the rules on that state, inserts, and moves ``incidents.head``.
+    ``PRIMARY KEY (incident, seq)`` and ``UNIQUE (id)`` are the last guard: if they
+    ever fire, the batch rolls back and the clients retry with the same event ids.
+    So two servers racing for one workstream give exactly one winner, as one does.
+
+Fan-out between servers
+    The transaction ends with ``NOTIFY warroom_events, 'INCIDENT SEQ'``, which
+    PostgreSQL delivers only if and when it commits. Every server ``LISTEN``s on a
+    dedicated connection; on a notification for a seq past what it has published it
+    reads the rows after its last published seq and hands them to its hub, so a
+    board on server B sees what was appended through server A. Its own commits go
+    to the hub directly (with the rows it caught up on first, so the hub's tail stays
+    contiguous). When the LISTEN connection is lost it reconnects and, before
+    anything else, compares every incident's head with what it has published and
+    reads the difference: no gap, no duplicate (streams read by seq anyway; the hub
+    only decides *when* they look).
+
+Durability is PostgreSQL's: the commit returns after the WAL is flushed
+(``synchronous_commit`` on, the default); with a synchronous standby configured it
+also waits for the standby. Nothing here acknowledges earlier than that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+from pydantic import ValidationError
+
+from warroom.incident import EventDraft, IncidentState, apply, check
+from warroom.incident.events import dump_stored, parse_stored, utcnow
+from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
+
+from .db import MAX_BATCH, Committed, Unprocessable, _Cached, _Job
+from .pgschema import CHANNEL, connect, describe, unavailable, upgrade
+
+log = logging.getLogger("warroom.server")
+
+POOL_MAX = 8
+READ_PAGE = 1000
+LISTEN_POLL = 0.5  # how often the listener looks up from its socket (stop flag, liveness)
+LISTEN_PING = 5.0
+RECONNECT_MAX = 2.0
+_STOP = object()
+_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2}
+
+
+class PgEventLog:
+    """The authority on PostgreSQL: appends through the writer thread, reads from the pool."""
+
+    shared = True  # other processes write the same log: plain reads must ask the database
+
+    def __init__(self, url: str, *, on_commit: Callable[[list[Committed]], None] | None = None):
+        self.url = url
+        self.path = describe(url)
+        self.on_commit = on_commit
+        self.pool: ConnectionPool | None = None
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._cache: dict[str, _Cached] = {}
+        self._thread: threading.Thread | None = None
+        self._listener: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._heads: dict[str, int] = {}  # the last seq handed to on_commit, per incident
+        self._heads_lock = threading.Lock()
+        self.listening = threading.Event()
+        self.reconnects = 0
+
+    # --- life ------------------------------------------------------------------
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        upgrade(self.url)
+        self._loop = loop
+        self.pool = ConnectionPool(
+            self.url, min_size=2, max_size=POOL_MAX, kwargs={"autocommit": True, **_KEEPALIVES}, open=False, name="warroom"
+        )
+        try:
+            self.pool.open(wait=True, timeout=15)
+        except Exception as error:
+            self.pool.close()
+            raise unavailable(self.url, error) from None
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="warroom-pg-writer", daemon=True)
+        self._thread.start()
+        self._listener = threading.Thread(target=self._listen, name="warroom-pg-listener", daemon=True)
+        self._listener.start()
+
+    def close(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._jobs.put(_STOP)
+            self._thread.join(timeout=30)
+            self._thread = None
+        if self._listener is not None:
+            self._listener.join(timeout=10)
+            self._listener = None
+        if self.pool is not None:
+            self.pool.close()
+
+    # --- the async face (the same as the SQLite log's) -------------------------------
+
+    async def append(self, incident_id: str, draft: EventDraft) -> tuple[str, bool]:
+        return await self._submit(_Job(self._future(), incident=incident_id, draft=draft))
+
+    async def run(self, call: Callable[[Any], Any]) -> Any:
+        """Run ``call(conn)`` on the writer thread with a pooled connection."""
+        return await self._submit(_Job(self._future(), call=call))
+
+    async def summaries(self) -> list[IncidentSummary]:
+        return await self.run(self._summaries)
+
+    def _future(self) -> asyncio.Future:
+        assert self._loop is not None, "PgEventLog.start() first"
+        return self._loop.create_future()
+
+    async def _submit(self, job: _Job) -> Any:
+        if self._thread is None:
+            raise StoreUnavailable("the server is shutting down")
+        self._jobs.put(job)
+        return await job.future
+
+    # --- reads from any thread -----------------------------------------------------
+
+    def _query(self, sql: str, params: tuple) -> list[tuple]:
+        assert self.pool is not None
+        for attempt in (1, 2):  # a pooled connection may have died with a PostgreSQL restart
+            try:
+                with self.pool.connection(timeout=10) as conn:
+                    return conn.execute(sql, params).fetchall()
+            except psycopg.OperationalError as error:
+                if attempt == 2:
+                    raise unavailable(self.url, error) from None
+            except Exception as error:  # the pool timed out, or it is closing
+                raise unavailable(self.url, error) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def read_json(self, incident_id: str, after: int, limit: int) -> list[tuple[int, str]]:
+        sql = "SELECT seq, event FROM events WHERE incident = %s AND seq > %s ORDER BY seq LIMIT %s"
+        return self._query(sql, (incident_id, after, limit))
+
+    def exists(self, incident_id: str) -> bool:
+        return bool(self._query("SELECT 1 FROM incidents WHERE id = %s AND head > 0", (incident_id,)))
+
+    # --- the writer thread ----------------------------------------------------------
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._jobs.get()
+            if first is _STOP:
+                break
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is _STOP:
+                    stopping = True
+                    break
+                batch.append(job)
+            try:
+                self._process(batch)
+            except BaseException as error:  # pragma: no cover - last line of defence
+                log.exception("writer batch failed")
+                self._settle([(job.future, StoreUnavailable(f"server error: {error}")) for job in batch], [])
+
+    def _process(self, batch: list[_Job]) -> None:
+        outcomes: list[tuple[asyncio.Future, Any]] = []
+        committed: list[Committed] = []
+        appends = [job for job in batch if job.call is None]
+        if appends:
+            outcomes.extend(self._transaction(appends, committed))
+        for job in batch:
+            if job.call is not None:
+                try:
+                    outcomes.append((job.future, job.call(None)))
+                except Exception as error:
+                    outcomes.append((job.future, error))
+        self._settle(outcomes, committed)
+
+    def _transaction(self, jobs: list[_Job], committed: list[Committed]) -> list[tuple[asyncio.Future, Any]]:
+        """One attempt more when the connection broke (PostgreSQL restarted, a standby was
+        promoted): the drafts keep their ids, so an attempt that did commit is found again."""
+        outcome = self._attempt(jobs, committed)
+        if outcome is None:
+            outcome = self._attempt(jobs, committed, last=True)
+        assert outcome is not None
+        return outcome
+
+    def _attempt(self, jobs: list[_Job], committed: list[Committed], last: bool = False) -> list[tuple[asyncio.Future, Any]] | None:
+        assert self.pool is not None
+        touched = sorted({job.incident for job in jobs})
+        results: list[tuple[asyncio.Future, Any]] = []
+        fresh: dict[str, Committed] = {}
+        try:
+            with self.pool.connection(timeout=10) as conn, conn.transaction():
+                declaring = sorted({j.incident for j in jobs if j.draft is not None and j.draft.body.type == "incident_declared"})
+                if declaring:
+                    conn.execute("INSERT INTO incidents (id) SELECT unnest(%s::text[]) ORDER BY 1 ON CONFLICT DO NOTHING", (declaring,))
+                heads = dict(conn.execute("SELECT id, head FROM incidents WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (touched,)).fetchall())
+                for incident in touched:
+                    caught_up = self._catch_up(conn, incident, heads.get(incident, 0))
+                    if caught_up:
+                        fresh[incident] = Committed(incident, caught_up)
+                known = self._stored_ids(conn, jobs)
+                rows: list[tuple] = []
+                for job in jobs:
+                    results.append((job.future, self._append_one(job, known, rows, fresh)))
+                if rows:
+                    with conn.cursor() as cursor:
+                        cursor.executemany(
+                            "INSERT INTO events (incident, seq, id, at, actor, type, event) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows
+                        )
+                    moved = {}
+                    for row in rows:
+                        moved[row[0]] = row[1]
+                    for incident, head in sorted(moved.items()):
+                        conn.execute("UPDATE incidents SET head = %s WHERE id = %s", (head, incident))
+                        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{incident} {head}"))
+        except Exception as error:
+            for incident in touched:
+                self._cache.pop(incident, None)  # the cached states may have run ahead of the database
+            if isinstance(error, psycopg.OperationalError) and not last:
+                log.warning("append transaction broke (%s); trying once more", str(error).strip().splitlines()[:1])
+                return None
+            if isinstance(error, psycopg.Error):
+                log.error("append transaction failed, nothing in this batch was stored: %s", error)
+            else:
+                log.exception("append transaction failed, nothing in this batch was stored")
+            failure = unavailable(self.url, error)
+            done = [(future, outcome if isinstance(outcome, (Rejected, UnknownIncident, Unprocessable)) else failure) for future, outcome in results]
+            return done + [(job.future, failure) for job in jobs[len(results) :]]
+        with self._heads_lock:
+            for batch in fresh.values():
+                if batch.events:
+                    last = batch.events[-1][0]
+                    self._heads[batch.incident] = max(self._heads.get(batch.incident, 0), last)
+        committed.extend(batch for batch in fresh.values() if batch.events)
+        return results
+
+    def _catch_up(self, conn: psycopg.Connection, incident: str, head: int) -> list[tuple[int, str]]:
+        """Bring the cached state to ``head``; returns the rows read past what was cached
+        (only when the cache was current before: a cold cache is not news to anyone)."""
+        cached = self._cache.get(incident)
+        if head == 0:
+            self._cache.pop(incident, None)
+            return []
+        if cached is not None and cached.state.seq == head:
+            return []
+        if cached is not None and cached.state.seq > head:  # pragma: no cover - cannot happen after a commit
+            cached = None
+        news = cached is not None
+        if cached is None:
+            cached = _Cached(IncidentState())
+        rows = conn.execute(
+            "SELECT seq, event FROM events WHERE incident = %s AND seq > %s ORDER BY seq", (incident, cached.state.seq)
+        ).fetchall()
+        for _seq, text in rows:
+            try:
+                event = parse_stored(text)
+            except (ValidationError, ValueError) as error:
+                log.warning("%s: unreadable event skipped: %s", incident, error)
+                continue
+            apply(cached.state, event)
+            cached.last_at = event.at
+        self._cache[incident] = cached
+        return list(rows) if news else []
+
+    def _stored_ids(self, conn: psycopg.Connection, jobs: list[_Job]) -> dict[str, tuple[str, int, str]]:
+        ids = [str(job.draft.id) for job in jobs if job.draft is not None]
+        rows = conn.execute("SELECT id, incident, seq, event FROM events WHERE id = ANY(%s)", (ids,)).fetchall()
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+    def _append_one(self, job: _Job, known: dict, rows: list[tuple], fresh: dict[str, Committed]) -> Any:
+        """Check and stage one draft; the outcome for its client (an exception is a refusal)."""
+        draft, incident_id = job.draft, job.incident
+        assert draft is not None
+        body = draft.body
+        declaring = body.type == "incident_declared"
+        if declaring and body.incident_id != incident_id:  # type: ignore[union-attr]
+            return Rejected(f"declaring {body.incident_id} into {incident_id}")  # type: ignore[union-attr]
+        original = known.get(str(draft.id))
+        if original is not None:
+            if original[0] != incident_id:
+                return Rejected(f"event id {draft.id} is already used by an event in {original[0]}")
+            return original[2], False
+        cached = self._cache.get(incident_id)
+        if cached is None:
+            if not declaring:
+                return UnknownIncident(incident_id)
+            cached = _Cached(IncidentState())
+        refusal = check(cached.state, draft.actor, body)
+        if refusal is not None:
+            return Rejected(refusal)
+        now = utcnow()
+        at = max(now, cached.last_at) if cached.last_at else now
+        try:
+            stored = draft.stored(seq=cached.state.seq + 1, at=at)
+            text = dump_stored(stored)
+        except (ValidationError, ValueError) as error:
+            return Unprocessable(f"this event cannot be stored: {error}")
+        try:
+            apply(cached.state, stored)
+        except Exception as error:
+            self._cache.pop(incident_id, None)
+            log.warning("%s: could not apply %s (%s); refused", incident_id, body.type, error)
+            return Unprocessable(f"this {body.type} event cannot be applied: {error}")
+        cached.last_at = at
+        self._cache[incident_id] = cached
+        rows.append((incident_id, stored.seq, str(stored.id), stored.at, stored.actor, body.type, text))
+        known[str(draft.id)] = (incident_id, stored.seq, text)
+        fresh.setdefault(incident_id, Committed(incident_id)).events.append((stored.seq, text))
+        return text, True
+
+    def _summaries(self, _conn: object) -> list[IncidentSummary]:
+        assert self.pool is not None
+        found = []
+        with self.pool.connection(timeout=10) as conn:
+            for incident, head in conn.execute("SELECT id, head FROM incidents WHERE head > 0").fetchall():
+                self._catch_up(conn, incident, head)
+                cached = self._cache.get(incident)
+                if cached is not None and cached.state.declared:
+                    found.append(IncidentSummary.of(cached.state))
+        found.sort(key=lambda s: (s.declared_at is not None, s.declared_at), reverse=True)
+        return found
+
+    # --- the listener thread: other servers' commits ----------------------------------
+
+    def _listen(self) -> None:
+        delay = 0.05
+        first = True
+        while not self._stopping.is_set():
+            try:
+                conn = connect(self.url, **_KEEPALIVES)
+            except StoreUnavailable as error:
+                log.warning("LISTEN connection: %s; retrying", error)
+                self._stopping.wait(delay)
+                delay = min(RECONNECT_MAX, delay * 2)
+                continue
+            try:
+                conn.execute(f"LISTEN {CHANNEL}")
+                heads = conn.execute("SELECT id, head FROM incidents WHERE head > 0").fetchall()
+                if first:  # nothing published yet, nobody behind: just note where each incident stands
+                    with self._heads_lock:
+                        for incident, head in heads:
+                            self._heads.setdefault(incident, head)
+                    first = False
+                else:
+                    self.reconnects += 1
+                    for incident, head in heads:
+                        self._published_up_to(incident, head)
+                self.listening.set()
+                delay = 0.05
+                quiet_since = time.monotonic()
+                while not self._stopping.is_set():
+                    for notify in conn.notifies(timeout=LISTEN_POLL):
+                        incident, _, seq = notify.payload.rpartition(" ")
+                        self._published_up_to(incident, int(seq))
+                        quiet_since = time.monotonic()
+                    if time.monotonic() - quiet_since > LISTEN_PING:
+                        conn.execute("SELECT 1")  # a dead connection raises here, not in silence
+                        quiet_since = time.monotonic()
+            except (psycopg.Error, StoreUnavailable, ValueError) as error:
+                if not self._stopping.is_set():
+                    log.warning("LISTEN connection lost (%s); reconnecting and re-reading", str(error).strip().splitlines()[:1])
+                self.listening.clear()
+                self._stopping.wait(delay)
+                delay = min(RECONNECT_MAX, delay * 2)
+            finally:
+                conn.close()
+
+    def _published_up_to(self, incident: str, seq: int) -> None:
+        """Hand the hub every row of ``incident`` up to ``seq`` it has not had yet."""
+        with self._heads_lock:
+            after = self._heads.get(incident, 0)
+        while after < seq and not self._stopping.is_set():
+            rows = self.read_json(incident, after, READ_PAGE)
+            if not rows:
+                return
+            with self._heads_lock:
+                if self._heads.get(incident, 0) < rows[-1][0]:
+                    self._heads[incident] = rows[-1][0]
+            self._settle([], [Committed(incident, list(rows))])
+            after = rows[-1][0]
+
+    # --- handing results back to the event loop ------------------------------------------
+
+    def _settle(self, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self._deliver, outcomes, committed)
+        except RuntimeError:  # pragma: no cover - the loop closed under us at shutdown
+            pass
+
+    def _deliver(self, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]) -> None:
+        if committed and self.on_commit is not None:
+            try:
+                self.on_commit(committed)
+            except Exception:  # pragma: no cover - a fan-out bug must not lose acks
+                log.exception("fan-out failed")
+        for future, outcome in outcomes:
+            if future.done():
+                continue
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)

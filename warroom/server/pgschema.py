@@ -1,0 +1,119 @@
+"""The PostgreSQL schema, its versioned migrations, and the one way we connect.
+
+Why migrations live in the database: several ``warroom serve`` processes (possibly
+of different versions during a rolling upgrade) share one database, so the schema
+version has to be a fact the database holds, not a guess each process makes. The
+``warroom_migrations`` table records every migration applied. ``upgrade`` takes a
+session advisory lock first, so any number of servers (and ``warroom db upgrade``)
+may run it at once: one applies, the others wait and find nothing left to do.
+
+Migrations are additive (new tables, new columns with defaults, new indexes): an
+older server keeps working on an upgraded database, which is what makes
+``warroom db upgrade`` safe while old servers are running. A migration that could
+not be additive would need a release note and a stop of every older server.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from warroom.store.base import StoreUnavailable
+
+# One bigint for every warroom database: "warroom" in ASCII, then 1 (migrations).
+MIGRATION_LOCK = 0x77617272_6F6F6D01
+CHANNEL = "warroom_events"
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "incidents, events and tokens",
+        """
+        CREATE TABLE incidents (
+            id   TEXT PRIMARY KEY,
+            head BIGINT NOT NULL DEFAULT 0
+        );
+        CREATE TABLE events (
+            incident TEXT NOT NULL REFERENCES incidents (id),
+            seq      BIGINT NOT NULL,
+            id       TEXT NOT NULL UNIQUE,
+            at       TIMESTAMPTZ NOT NULL,
+            actor    TEXT NOT NULL,
+            type     TEXT NOT NULL,
+            event    TEXT NOT NULL,
+            PRIMARY KEY (incident, seq)
+        );
+        CREATE TABLE tokens (
+            id         TEXT PRIMARY KEY,
+            handle     TEXT NOT NULL,
+            hash       TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        CREATE INDEX tokens_by_handle ON tokens (handle);
+        """,
+    ),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def describe(url: str) -> str:
+    """Where a URL points, for messages: never the password."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.Error:
+        return "PostgreSQL (unparsable URL)"
+    host = parts.get("host") or "localhost"
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{parts.get('user', '') + '@' if parts.get('user') else ''}{host}{port}/{parts.get('dbname', '')}"
+
+
+def unavailable(url: str, error: BaseException) -> StoreUnavailable:
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return StoreUnavailable(f"PostgreSQL at {describe(url)}: {first}")
+
+
+def connect(url: str, **options: object) -> psycopg.Connection:
+    """An autocommit connection, or ``StoreUnavailable`` with a one-line reason."""
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=10, **options)
+    except psycopg.Error as error:
+        raise unavailable(url, error) from None
+
+
+def applied_versions(conn: psycopg.Connection) -> list[int]:
+    exists = conn.execute("SELECT to_regclass('warroom_migrations') IS NOT NULL").fetchone()
+    if not exists or not exists[0]:
+        return []
+    return [row[0] for row in conn.execute("SELECT version FROM warroom_migrations ORDER BY version")]
+
+
+def upgrade(url: str) -> tuple[int, int]:
+    """Apply every pending migration, each in its own transaction; returns (before, after)."""
+    conn = connect(url)
+    try:
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS warroom_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
+            applied = set(applied_versions(conn))
+            before = max(applied, default=0)
+            for version, name, sql in MIGRATIONS:
+                if version in applied:
+                    continue
+                with conn.transaction():
+                    conn.execute(sql)  # type: ignore[arg-type]
+                    conn.execute("INSERT INTO warroom_migrations (version, name) VALUES (%s, %s)", (version, name))
+            return before, max(before, SCHEMA_VERSION)
+        finally:
+            with suppress(psycopg.Error):
+                conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+    except psycopg.Error as error:
+        raise unavailable(url, error) from None
+    finally:
+        conn.close()

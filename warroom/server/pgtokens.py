@@ -1,0 +1,94 @@
+"""Tokens in PostgreSQL: the same book as ``tokens.TokenBook``, shared by every server.
+
+Revocation must reach every server within a second. Each server looks a token up
+in the database and remembers the answer for at most ``CACHE_SECONDS`` (half a
+second): a request costs no round trip to PostgreSQL most of the time, and a
+token revoked through any server (or ``warroom token revoke``) is refused by all
+of them within that half second. A lookup the database cannot answer is
+``StoreUnavailable`` (503), never a silent 401.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+
+import psycopg
+
+from warroom.incident.events import valid_handle
+
+from .pgschema import connect, unavailable, upgrade
+from .tokens import MAX_TOKEN_LENGTH, TOKEN_PREFIX, Principal, TokenInfo, _now, hash_token
+
+CACHE_SECONDS = 0.5
+
+
+class PgTokenBook:
+    def __init__(self, url: str, *, pool: object | None = None, migrate: bool = True):
+        self.url = url
+        self.path = url  # what `warroom token list` names when the book is empty
+        if migrate:
+            upgrade(url)
+        self._pool = pool
+        self._conn: psycopg.Connection | None = None
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+
+    def _run(self, sql: str, params: tuple = ()) -> list[tuple]:
+        try:
+            if self._pool is not None:
+                with self._pool.connection() as conn:  # type: ignore[attr-defined]
+                    cursor = conn.execute(sql, params)
+                    return cursor.fetchall() if cursor.description else []
+            with self._lock:
+                if self._conn is None or self._conn.closed:
+                    self._conn = connect(self.url)
+                cursor = self._conn.execute(sql, params)
+                return cursor.fetchall() if cursor.description else []
+        except psycopg.Error as error:
+            raise unavailable(self.url, error) from None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def add(self, handle: str) -> tuple[TokenInfo, str]:
+        if not valid_handle(handle):
+            raise ValueError(f"bad handle {handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        info = TokenInfo(id=f"tok_{secrets.token_hex(4)}", handle=handle, created_at=_now(), revoked_at=None)
+        self._run(
+            "INSERT INTO tokens (id, handle, hash, created_at) VALUES (%s, %s, %s, %s) RETURNING id",
+            (info.id, info.handle, hash_token(token), info.created_at),
+        )
+        return info, token
+
+    def list(self) -> list[TokenInfo]:
+        rows = self._run("SELECT id, handle, created_at, revoked_at FROM tokens ORDER BY created_at, id")
+        return [TokenInfo(*row) for row in rows]
+
+    def revoke(self, handle_or_id: str) -> list[TokenInfo]:
+        when = _now()
+        rows = self._run(
+            "UPDATE tokens SET revoked_at = %s WHERE (id = %s OR handle = %s) AND revoked_at IS NULL"
+            " RETURNING id, handle, created_at",
+            (when, handle_or_id, handle_or_id),
+        )
+        return [TokenInfo(id=row[0], handle=row[1], created_at=row[2], revoked_at=when) for row in rows]
+
+    def lookup(self, token: str) -> Principal | None:
+        if not token or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        digest = hash_token(token)
+        now = time.monotonic()
+        cached = self._cache.get(digest)
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        rows = self._run("SELECT handle, id FROM tokens WHERE hash = %s AND revoked_at IS NULL", (digest,))
+        who = Principal(handle=rows[0][0], token_id=rows[0][1]) if rows else None
+        if len(self._cache) > 10_000:
+            self._cache.clear()  # unknown tokens must not grow it without bound
+        self._cache[digest] = (now, who)
+        return who
