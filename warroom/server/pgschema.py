@@ -55,6 +55,21 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX tokens_by_handle ON tokens (handle);
         """,
     ),
+    (
+        2,
+        "status-page share keys",
+        """
+        CREATE TABLE share_keys (
+            id         TEXT PRIMARY KEY,
+            hash       TEXT NOT NULL UNIQUE,
+            incident   TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -79,7 +79,7 @@ def _advise(db: Path | str, host: str) -> None:
             print(f"warroom serve: no tokens yet: make one per responder with `warroom token add HANDLE --db {describe_db(db)}`", file=sys.stderr)
     finally:
         book.close()
-    mode = db.stat().st_mode & 0o777
+    mode = db.stat().st_mode & 0o777 if isinstance(db, Path) else 0  # PostgreSQL: its own access rules
     if mode & 0o077:
         print(
             f"warroom serve: warning: {db} is mode {mode:03o}: others can read its token hashes and every incident "

@@ -22,7 +22,7 @@ from warroom.store.base import StoreError
 from .access import ServerAccess
 from .live import LiveViews
 from .routes import PREFIX, status_router
-from .shares import ALL, DEFAULT_EXPIRY, MAX_EXPIRY, ShareBook, ShareKey
+from .shares import ALL, DEFAULT_EXPIRY, MAX_EXPIRY, ShareKey
 
 
 class ShareIn(BaseModel):
@@ -58,10 +58,11 @@ def _out(share: ShareKey, **extra: Any) -> ShareOut:
 def mount_server_status(app: FastAPI, parts: Any, responder: Any) -> LiveViews:
     """Add the status page and the share API to the server app (``responder`` is its token dependency)."""
     from warroom.server.app import _errors
+    from warroom.server.backend import open_shares
     from warroom.server.reader import ServerReader
 
     reader = ServerReader(parts)
-    shares = ShareBook(parts.db)
+    shares = open_shares(parts.db)  # SQLite or PostgreSQL, like the rest of the server's database
     views = LiveViews(reader, keepalive=parts.keepalive)
     app.include_router(status_router(views, ServerAccess(parts.tokens, shares)))
     app.state.status_views = views
