@@ -46,7 +46,7 @@ from pydantic import ValidationError
 
 from warroom.incident import EventDraft, IncidentState, apply, check
 from warroom.incident.events import dump_stored, parse_stored, utcnow
-from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
+from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, retry_of
 
 from .db import MAX_BATCH, Committed, Unprocessable, _Cached, _Job
 from .pgschema import CHANNEL, connect, describe, unavailable, upgrade
@@ -301,6 +301,10 @@ class PgEventLog:
         if original is not None:
             if original[0] != incident_id:
                 return Rejected(f"event id {draft.id} is already used by an event in {original[0]}")
+            try:
+                retry_of(parse_stored(original[2]), draft)  # a true retry, or IdClash
+            except Rejected as clash:
+                return clash
             return original[2], False
         cached = self._cache.get(incident_id)
         if cached is None:
