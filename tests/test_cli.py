@@ -105,6 +105,23 @@ def test_bad_handle_is_refused_with_its_source(cli):
     assert result.returncode == 1 and "bad handle '../bob' from --as" in result.stderr
 
 
+def test_a_store_and_a_server_both_set_is_refused_in_one_line(cli, tmp_path):
+    cli.env["WARROOM_SERVER"] = "http://127.0.0.1:9"  # WARROOM_STORE is set by the fixture
+    result = cli("list", check=False)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "both WARROOM_STORE and WARROOM_SERVER are set" in result.stderr
+    assert cli("list", "--store", str(tmp_path)).returncode == 0  # a flag decides for this command
+
+
+def test_shift_on_as_a_first_action_comes_on_shift(cli):
+    cli("declare", "INC-42", "--title", "t")
+    came = cli("shift", "INC-42", "on", actor="bob", check=False)
+    assert came.returncode == 0, came.stderr
+    assert came.stdout.strip() == "INC-42 #2 bob came on shift"
+    assert show(cli, "INC-42")["responders"][1]["handle"] == "bob"
+    assert show(cli, "INC-42")["responders"][1]["shift"] == "on"
+
+
 def test_locate_and_list_when_empty(cli, isolated_environment):
     assert cli("locate", "config").stdout.strip() == str(isolated_environment / "warroom.toml")
     assert cli("locate", "store").stdout.strip() == str(cli.store_dir)

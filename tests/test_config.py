@@ -79,3 +79,32 @@ def test_store_precedence(monkeypatch, tmp_path):
     monkeypatch.delenv("WARROOM_STORE")
     assert resolve_store(Config()).folder.name == "incidents"
     assert isinstance(resolve_store(Config()).folder, Path)
+
+
+def test_a_folder_and_a_server_at_the_same_level_is_refused(monkeypatch, tmp_path):
+    with pytest.raises(ConfigError, match=r"both --store and --server are set"):
+        resolve_store(Config(), folder_flag=str(tmp_path), server_flag="http://127.0.0.1:1")
+    monkeypatch.setenv("WARROOM_STORE", str(tmp_path))
+    monkeypatch.setenv("WARROOM_SERVER", "http://127.0.0.1:1")
+    with pytest.raises(ConfigError, match=r"both WARROOM_STORE and WARROOM_SERVER are set.*--store DIR or --server URL"):
+        resolve_store(Config())
+    monkeypatch.delenv("WARROOM_STORE")
+    monkeypatch.delenv("WARROOM_SERVER")
+    config = Config()
+    config.store.folder = str(tmp_path)
+    config.server.url = "http://127.0.0.1:1"
+    with pytest.raises(ConfigError, match=r"both \[store\] folder in .* and \[server\] url are set"):
+        resolve_store(config)
+
+
+def test_a_higher_level_still_decides_alone(monkeypatch, tmp_path):
+    both = Config()
+    both.store.folder = str(tmp_path / "file")
+    both.server.url = "http://file.example:1"
+    monkeypatch.setenv("WARROOM_STORE", str(tmp_path / "env"))
+    assert resolve_store(both).folder == tmp_path / "env"  # env beats an ambiguous file
+    monkeypatch.setenv("WARROOM_SERVER", "http://env.example:1")
+    assert resolve_store(both, server_flag="http://flag.example:1").url == "http://flag.example:1"  # flag beats env
+    assert resolve_store(both, folder_flag=str(tmp_path / "flag")).folder == tmp_path / "flag"
+    monkeypatch.delenv("WARROOM_STORE")
+    assert resolve_store(both).url == "http://env.example:1"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import re
@@ -64,11 +65,15 @@ class CliContext:
         self.args = args
         self.config: Config = load_config()
         self._handle_flag: str | None = getattr(args, "actor", None)
-        self.location: StoreLocation = resolve_store(
+
+    @functools.cached_property
+    def location(self) -> StoreLocation:
+        """Resolved on first use: `serve` and `token` need no store, so an ambiguous one cannot stop them."""
+        return resolve_store(
             self.config,
-            folder_flag=getattr(args, "store", None),
-            server_flag=getattr(args, "server", None),
-            token_flag=getattr(args, "token", None),
+            folder_flag=getattr(self.args, "store", None),
+            server_flag=getattr(self.args, "server", None),
+            token_flag=getattr(self.args, "token", None),
         )
 
     @property

@@ -182,20 +182,37 @@ def resolve_store(
     server_flag: str | None = None,
     token_flag: str | None = None,
 ) -> StoreLocation:
-    """``--store``/``--server`` flags, then ``WARROOM_STORE``/``WARROOM_SERVER``, then config."""
+    """``--store``/``--server`` flags, then ``WARROOM_STORE``/``WARROOM_SERVER``, then config.
+
+    A folder and a server named at the *same* level is refused (``ConfigError``): silently
+    picking one would let a responder act on a local file nobody else sees. A higher level
+    still decides alone (``--server`` with ``WARROOM_STORE`` set uses the server).
+    """
     token = token_flag or os.environ.get("WARROOM_TOKEN") or config.server.token
-    if folder_flag:
-        return StoreLocation(folder=Path(folder_flag).expanduser())
-    if server_flag:
-        return StoreLocation(url=server_flag, token=token)
-    if os.environ.get("WARROOM_STORE"):
-        return StoreLocation(folder=Path(os.environ["WARROOM_STORE"]).expanduser())
-    if os.environ.get("WARROOM_SERVER"):
-        return StoreLocation(url=os.environ["WARROOM_SERVER"], token=token)
-    if config.server.url:
-        return StoreLocation(url=config.server.url, token=token)
-    if config.store.folder:
-        return StoreLocation(folder=Path(config.store.folder).expanduser())
+    levels = (
+        (folder_flag, server_flag, "--store", "--server", "give only one of them"),
+        (
+            os.environ.get("WARROOM_STORE"),
+            os.environ.get("WARROOM_SERVER"),
+            "WARROOM_STORE",
+            "WARROOM_SERVER",
+            "unset one, or choose for this command with --store DIR or --server URL",
+        ),
+        (
+            config.store.folder,
+            config.server.url,
+            f"[store] folder in {config_path()}",
+            "[server] url",
+            "remove one, or choose with WARROOM_STORE / WARROOM_SERVER or --store / --server",
+        ),
+    )
+    for folder, url, folder_name, url_name, how in levels:
+        if folder and url:
+            raise ConfigError(f"both {folder_name} and {url_name} are set: a folder or a server, not both ({how})")
+        if folder:
+            return StoreLocation(folder=Path(folder).expanduser())
+        if url:
+            return StoreLocation(url=url, token=token)
     return StoreLocation(folder=data_dir() / "incidents")
 
 

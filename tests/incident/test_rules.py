@@ -63,6 +63,7 @@ CASES = [
     ("carol", ev.ShiftChanged(shift="off"), None),
     ("erin", ev.ShiftChanged(shift="off"), "already off shift"),
     ("erin", ev.ShiftChanged(shift="on"), None),
+    ("zoe", ev.ShiftChanged(shift="on"), None),  # a newcomer's first action: coming on shift
     ("bob", ev.ShiftChanged(shift="off"), "you still own WS-1"),
     ("alice", ev.ShiftChanged(shift="off"), "hand over command first"),
     ("alice", ev.RoleAssigned(role="deputy", handle="carol"), None),

@@ -105,7 +105,7 @@ def may_join(state: IncidentState, actor: str, body: ev.ResponderJoined) -> Refu
 
 
 def may_change_shift(state: IncidentState, actor: str, body: ev.ShiftChanged) -> Refusal:
-    current = state.shift_of(actor) or "on"
+    current = state.shift_of(actor)  # None for a newcomer: their first action joins them, on shift
     if body.shift == "break" and body.minutes is None:
         return "a break needs a length in minutes"
     if body.shift == current and body.shift != "break":
