@@ -6,6 +6,7 @@ plain member. ``cli`` runs the real ``warroom`` command against the server as so
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -107,3 +108,35 @@ def share(cli: Callable[..., subprocess.CompletedProcess], who: str, *args: str)
 
 def get(url: str) -> httpx.Response:
     return httpx.get(url, timeout=10)
+
+
+# --- the browser: Debian's Chromium driven by pytest-playwright ------------------------
+
+CHROMIUM = Path(os.environ.get("WARROOM_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    *(["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),  # Chromium refuses root otherwise
+]
+
+
+def need_chromium() -> None:
+    """Browser tests run wherever Chromium is; without it they fail in CI and skip, loudly, elsewhere."""
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but there is no Chromium at {CHROMIUM}: .ci/run installs it with apt-get")
+    pytest.skip(
+        f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM}. Install it (`apt-get install chromium`) "
+        "or point WARROOM_CHROMIUM at one to run them."
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    need_chromium()
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS, "headless": True}

@@ -27,7 +27,7 @@ def _iso(value: datetime) -> str:
 
 
 def _clock(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.strftime("%d %b %H:%M UTC")
 
 
 def _duration(value: timedelta) -> str:

@@ -21,7 +21,7 @@
       if (late && !el.classList.contains("overdue")) {
         el.classList.add("overdue");
         var dd = el.querySelector("dd"), when = el.querySelector("time");
-        if (dd && when) dd.innerHTML = "<strong>overdue</strong> (was due " + when.outerHTML + ")";
+        if (dd && when) dd.innerHTML = "<strong>overdue</strong> (was " + when.outerHTML + ")";
       }
     });
   }
