@@ -710,6 +710,12 @@ def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> No
     p.add_argument("--public", action="store_true", help="allow a non-loopback --host: anyone reaching it can read it")
     p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="stream keep-alive interval")
 
+    command("relay", "send a shared folder's [[notify]] notifications (one relay per folder)", later("cmd_relay"))
+    p = command("notify", "notification delivery health per target (`notify status`)", later("cmd_notify_status"))
+    p.add_argument("action", choices=("status",))
+    p.add_argument("--db", metavar="PATH", help="a server's database (its records are beside it)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
 
 def _utc_time(text: str) -> datetime:
     try:

@@ -143,3 +143,78 @@ def cmd_status_page(ctx: CliContext) -> int:
     finally:
         sock.close()
     return 0
+
+
+def cmd_relay(ctx: CliContext) -> int:
+    """Send the folder's notifications (one relay per folder)."""
+    import asyncio
+    import os
+    import sys
+
+    from warroom.config import resolve_export_folder
+    from warroom.notify import records_for_folder
+    from warroom.notify.records import Deliveries
+    from warroom.notify.relay import Notifier, lock_folder
+    from warroom.notify.targets import targets_from
+    from warroom.store import FileStore
+
+    folder = ctx.location.folder
+    if not folder:
+        raise UsageProblem("relay sends a shared folder's notifications (--store DIR); `warroom serve` sends its own")
+    if not ctx.config.notify:
+        raise UsageProblem("no [[notify]] targets in the config: nothing to send (see warroom.toml.example)")
+    lock = lock_folder(folder)
+    deliveries = Deliveries(records_for_folder(folder))
+    store = FileStore(folder, warn=lambda message: print(f"warroom: warning: {message}", file=sys.stderr))
+    targets = targets_from(ctx.config.notify)
+    notifier = Notifier(
+        store,
+        targets,
+        deliveries,
+        status_base=ctx.config.server.public_url,
+        postmortem_folder=resolve_export_folder(ctx.config),
+        policy=ctx.config.policy,
+    )
+    names = ", ".join(t.name for t in targets)
+    print(f"warroom relay: sending {folder} to {names}", flush=True)
+    try:
+        asyncio.run(notifier.run())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        deliveries.close()
+        os.close(lock)
+    return 0
+
+
+def cmd_notify_status(ctx: CliContext) -> int:
+    """Per-target delivery health from the records (a folder's, or a server database's)."""
+    from pathlib import Path
+
+    from warroom.notify import records_for_folder, records_for_server
+    from warroom.notify.records import Deliveries
+
+    args = ctx.args
+    if args.db:
+        path = records_for_server(Path(args.db).expanduser())
+    elif ctx.location.folder:
+        path = records_for_folder(ctx.location.folder)
+    else:
+        raise UsageProblem("notify status reads delivery records: give --store DIR (relay) or --db PATH (server)")
+    if not path.exists():
+        print(f"no deliveries recorded yet ({path})")
+        return 0
+    records = Deliveries(path, readonly=True)
+    try:
+        health = records.health()
+    finally:
+        records.close()
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps([asdict(h) for h in health], indent=2))
+        return 0
+    for h in health:
+        uncertain = f" ({h.uncertain} resent after a crash)" if h.uncertain else ""
+        print(h.line() + uncertain)
+    return 0

@@ -112,4 +112,9 @@ def mount_server_status(app: FastAPI, parts: Any, responder: Any) -> LiveViews:
         return _out(revoked)
 
     app.include_router(api)
+    from warroom.notify.server import notifier_router
+
+    notifier = notifier_router(parts)
+    if notifier is not None:
+        app.include_router(notifier)
     return views

@@ -1,0 +1,88 @@
+"""What each target gets: kinds, filters, the derived overdue notice, retries with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+from warroom.config import NotifyTarget
+from warroom.incident import fold
+from warroom.incident import events as ev
+from warroom.notify.messages import notice_for, overdue_notice
+from warroom.notify.records import Deliveries, backoff
+from warroom.notify.relay import Notifier
+from warroom.notify.targets import targets_from
+from warroom.store import FileStore
+
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+
+
+def _stored(seq: int, actor: str, body: ev.Body) -> ev.StoredEvent:
+    return ev.EventDraft(actor=actor, body=body).stored(seq, T0 + timedelta(minutes=seq))
+
+
+def test_kinds_and_filters():
+    declared = _stored(1, "alice", ev.IncidentDeclared(incident_id="INC-1", title="Drill run", severity=3, drill=True))
+    state = fold([declared])
+    notice = notice_for(None, 3, state, declared)
+    assert notice is not None and (notice.kind, notice.key, notice.title) == ("declared", "1", "[SEV3] [DRILL] INC-1 declared")
+    everything, urgent, drills = targets_from([
+        NotifyTarget(url="json://a/x"),
+        NotifyTarget(url="json://b/x", min_severity=2, drills=True),
+        NotifyTarget(url="slack://T/B/C", events=["declared"], drills=True),
+    ])
+    assert not everything.wants(notice)  # drills are off by default
+    assert not urgent.wants(notice)  # SEV3 is below SEV2
+    assert drills.wants(notice) and drills.name == "Slack"
+    note = _stored(2, "alice", ev.NoteAdded(text="internal"))
+    fold([note], state)
+    assert notice_for("alice", 3, state, note) is None
+    responders = _stored(3, "alice", ev.BroadcastSent(text="responders only"))
+    fold([responders], state)
+    assert notice_for("alice", 3, state, responders) is None
+
+
+def test_overdue_is_keyed_by_its_due_time():
+    state = fold([_stored(1, "alice", ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1))])
+    due = state.next_update_due()
+    assert due is not None
+    first, again = overdue_notice(state, due), overdue_notice(state, due)
+    assert first.key == again.key == "overdue@2026-11-25T09:21:00Z"
+    fold([_stored(2, "alice", ev.BroadcastSent(text="update", audience="stakeholders"))], state)
+    assert overdue_notice(state, state.next_update_due()).key != first.key  # a new period, a new notice
+
+
+def test_backoff_doubles_up_to_a_cap():
+    assert [backoff(n) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 8.0] and backoff(50) == 300.0
+
+
+def _health(path):
+    reader = Deliveries(path, readonly=True)
+    try:
+        return reader.health()
+    finally:
+        reader.close()
+
+
+async def test_a_failing_target_is_retried_and_reported(tmp_path, http_sink):
+    store = FileStore(tmp_path / "incidents")
+    store.append_sync("INC-1", ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1)))
+    http_sink.fail_next = 2
+    records = Deliveries(tmp_path / "records.db")
+    targets = targets_from([NotifyTarget(url=f"json://127.0.0.1:{http_sink.port}/hook", events=["declared"])])
+    notifier = Notifier(store, targets, records, poll=0.05)
+    task = asyncio.create_task(notifier.run())
+    try:
+        while True:  # the board and `notify status` read the same records
+            health = await asyncio.to_thread(_health, tmp_path / "records.db")
+            if health and health[0].failed_attempts >= 2:
+                break
+            await asyncio.sleep(0.05)
+        line = health[0].line()
+        assert line.startswith(f"json://127.0.0.1:{http_sink.port}: 2 failed deliveries, last error ")
+        assert await asyncio.to_thread(http_sink.wait_for, lambda s: len(s.messages) == 1, 15)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        records.close()
+    assert http_sink.refs() == {"INC-1/1": 1}

@@ -1,0 +1,84 @@
+"""What to tell the channels: short messages derived from the log, one per notable event.
+
+Pure (no I/O): given the state before an event, the event and the state after it,
+say which notification kinds it is and what the message reads. The text comes from
+the same viewer-safe facts as the status page (title, severity, status, commander,
+stakeholder broadcasts), never from notes, hand-offs or responder details.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from warroom.incident import IncidentState, StoredEvent
+
+MAX_TEXT = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    kind: str  # one of warroom.config.NOTIFY_EVENTS
+    incident: str
+    key: str  # unique per incident: the event's seq, or "overdue@<due>" for the derived kind
+    severity: int
+    drill: bool
+    title: str
+    body: str
+
+
+def _short(text: str, limit: int = MAX_TEXT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _head(state: IncidentState) -> str:
+    drill = " [DRILL]" if state.drill else ""
+    return f"[SEV{state.severity}]{drill} {state.id}"
+
+
+def _clock(at: datetime) -> str:
+    return at.strftime("%H:%M UTC")
+
+
+def notice_for(before_commander: str | None, before_severity: int, state: IncidentState, event: StoredEvent,
+               postmortem: str | None = None) -> Notice | None:
+    """The notice an accepted event calls for, or ``None``. ``state`` is after the event."""
+    body = event.body
+    kind, title, text = None, "", ""
+    head = _head(state)
+    match body.type:
+        case "incident_declared":
+            kind, title, text = "declared", f"{head} declared", _short(state.title)
+        case "broadcast_sent" if body.audience == "stakeholders":  # type: ignore[union-attr]
+            kind, title, text = "broadcast", f"{head} update", _short(body.text)  # type: ignore[union-attr]
+        case "severity_changed" if state.severity != before_severity:
+            kind, title = "severity", f"{head} severity SEV{before_severity} → SEV{state.severity}"
+            text = _short(state.title)
+        case "status_changed":
+            kind, title, text = "status", f"{head} is {state.status}", _short(state.title)
+        case "command_assumed" | "command_handover_accepted" if state.commander != before_commander:
+            kind, title, text = "command", f"{head}: {state.commander} has command", _short(state.title)
+        case "incident_closed":
+            kind, title = "closed", f"{head} closed"
+            text = _short(state.title) + (f"\nPost-mortem draft: {postmortem}" if postmortem else "")
+    if kind is None:
+        return None
+    return Notice(kind, state.id, str(event.seq), state.severity, state.drill, title, text)
+
+
+def overdue_notice(state: IncidentState, due: datetime) -> Notice:
+    """The derived ``update_overdue``: one per due time (a new update or a snooze moves it)."""
+    key = "overdue@" + due.isoformat(timespec="seconds").replace("+00:00", "Z")
+    title = f"{_head(state)} stakeholder update overdue"
+    return Notice("update_overdue", state.id, key, state.severity, state.drill, title, f"Was due {_clock(due)}. {_short(state.title)}")
+
+
+def message(notice: Notice, status_url: str | None) -> str:
+    """The body sent: the text, the status page link if there is one, and a reference that
+    stays the same on every retry (receivers can drop a repeat by it)."""
+    lines = [notice.body]
+    if status_url:
+        lines.append(f"Status: {status_url}")
+    lines.append(f"ref {notice.incident}/{notice.key}")
+    return "\n".join(lines)
