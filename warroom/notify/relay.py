@@ -151,11 +151,11 @@ class Notifier:
         state = self._states[incident] = IncidentState()
         async for event in self.store.follow(incident, 0):
             commander, severity = state.commander, state.severity
-            entry = apply(state, event)
+            change = apply(state, event)
             if event.seq <= cursor:
                 continue  # already read before a restart: its rows are in the records
             notice = None
-            if entry is not None and entry.rejected is None:
+            if change is not None and change.entry.rejected is None:
                 notice = notice_for(commander, severity, state, event, self._postmortem(incident))
             await self._enqueue(incident, event.seq, [notice] if notice else [])
             cursor = event.seq

@@ -1,0 +1,174 @@
+"""Status page fan-out: N open status pages (viewer streams) on one server, time from a
+stakeholder broadcast to the last page's stream, and the server's memory.
+
+    python bench/status_page.py --pages 1000 --broadcasts 20
+
+Starts ``warroom serve`` on a free 127.0.0.1 port with a fresh database, declares an
+incident, makes a share key with ``/api/shares`` (as ``warroom share`` does), opens N
+``/status/ID/stream?key=...`` connections spread over a few reader processes (plain
+sockets: one HTTP/1.1 request each, as a browser's EventSource would), waits until
+every page has its first view, then posts broadcasts one at a time. Each broadcast's
+text carries a number; a reader notes (``time.monotonic_ns``, one clock for every
+process on the machine) when that number reaches each of its pages. Latency is
+arrival minus the moment the broadcast was posted (so it includes the commit's fsync,
+the re-render and the fan-out). The "last page" latency of a broadcast is its slowest
+page. Prints one final line:
+``pages=... p50_last_page_ms=... p99_last_page_ms=... p99_page_ms=... server_rss_mb=...``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from tests.server.harness import ServerProcess, cli_env, make_tokens  # noqa: E402
+
+INCIDENT = "BENCH-1"
+_MARK = re.compile(rb"bench-(\d+)-mark")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The server's user + system CPU time so far: a number the shared machine's load does not inflate."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _page(host: str, port: int, path: str, ready: asyncio.Queue, arrivals: list) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
+    await writer.drain()
+    first = True
+    seen: set[int] = set()  # a view lists every update: count only a mark's first arrival
+    tail = b""
+    while True:
+        chunk = await reader.read(65536)
+        if not chunk:
+            return
+        now = time.monotonic_ns()
+        if first and b"event: view" in chunk:
+            first = False
+            ready.put_nowait(1)
+        data = tail + chunk
+        for match in _MARK.finditer(data):
+            mark = int(match.group(1))
+            if mark not in seen:
+                seen.add(mark)
+                arrivals.append((mark, now))
+        tail = data[-32:]
+
+
+def _reader(host: str, port: int, path: str, count: int, ready_q, results_q, stop_q) -> None:
+    async def main() -> None:
+        ready: asyncio.Queue = asyncio.Queue()
+        arrivals: list[tuple[int, int]] = []
+        tasks = [asyncio.create_task(_page(host, port, path, ready, arrivals)) for _ in range(count)]
+        for _ in range(count):
+            await ready.get()
+        ready_q.put(count)
+        await asyncio.get_running_loop().run_in_executor(None, stop_q.get)
+        for task in tasks:
+            task.cancel()
+        results_q.put(arrivals)
+
+    asyncio.run(main())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--broadcasts", type=int, default=20)
+    parser.add_argument("--readers", type=int, default=4, help="reader processes the pages are spread over")
+    parser.add_argument("--gap", type=float, default=0.5, help="seconds between broadcasts")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="warroom-bench-status-"))
+    env = cli_env(home=folder)
+    db = folder / "warroom.db"
+    token = make_tokens(db, ["alice"], env=env)["alice"]
+    server = ServerProcess(db, args=["--rate-limit", "0"], env=env).start()
+    try:
+        base = server.url
+        host, port = base.removeprefix("http://").rsplit(":", 1)
+        client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        client.post("/api/incidents", json={"incident_id": INCIDENT, "title": "Bench", "severity": 1}).raise_for_status()
+        key = client.post("/api/shares", json={"incident": INCIDENT}).json()["key"]
+        rss_idle = rss_mb(server.proc.pid)  # type: ignore[union-attr]
+        path = f"/status/{INCIDENT}/stream?key={key}&after=0"
+        ctx = multiprocessing.get_context("spawn")
+        ready_q, results_q, stop_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
+        per = [args.pages // args.readers + (1 if i < args.pages % args.readers else 0) for i in range(args.readers)]
+        procs = [ctx.Process(target=_reader, args=(host, int(port), path, n, ready_q, results_q, stop_q)) for n in per if n]
+        for p in procs:
+            p.start()
+        opened = time.monotonic()
+        for _ in procs:
+            ready_q.get(timeout=300)
+        print(f"{args.pages} pages open and rendered in {time.monotonic() - opened:.1f} s", flush=True)
+        rss_open = rss_mb(server.proc.pid)  # type: ignore[union-attr]
+        sent: dict[int, int] = {}
+        cpu_before = cpu_seconds(server.proc.pid)  # type: ignore[union-attr]
+        for n in range(args.broadcasts):
+            body = {"body": {"type": "broadcast_sent", "text": f"bench-{n}-mark", "audience": "stakeholders"}}
+            sent[n] = time.monotonic_ns()
+            client.post(f"/api/incidents/{INCIDENT}/events", json=body).raise_for_status()
+            time.sleep(args.gap)
+        time.sleep(2)
+        cpu_ms = (cpu_seconds(server.proc.pid) - cpu_before) * 1000 / args.broadcasts  # type: ignore[union-attr]
+        rss_peak = rss_mb(server.proc.pid)  # type: ignore[union-attr]
+        for _ in procs:
+            stop_q.put(1)
+        arrivals: list[tuple[int, int]] = []
+        for _ in procs:
+            arrivals.extend(results_q.get(timeout=60))
+        for p in procs:
+            p.join(30)
+    finally:
+        server.stop()
+    per_page: dict[int, list[int]] = {}
+    for mark, at in arrivals:
+        per_page.setdefault(mark, []).append(at)
+    page_ms: list[float] = []
+    last_ms: list[float] = []
+    missing = 0
+    for n, t0 in sent.items():
+        times = per_page.get(n, [])
+        missing += args.pages - len(times)
+        deltas = [(t - t0) / 1e6 for t in times]
+        page_ms.extend(deltas)
+        if deltas:
+            last_ms.append(max(deltas))
+    print(
+        f"pages={args.pages} broadcasts={args.broadcasts} missing={missing} "
+        f"p50_page_ms={percentile(page_ms, 50):.1f} p99_page_ms={percentile(page_ms, 99):.1f} "
+        f"p50_last_page_ms={percentile(last_ms, 50):.1f} p99_last_page_ms={percentile(last_ms, 99):.1f} "
+        f"server_cpu_ms_per_broadcast={cpu_ms:.0f} server_rss_mb idle={rss_idle:.0f} open={rss_open:.0f} after={rss_peak:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
