@@ -31,6 +31,7 @@ from warroom.config import DEFAULT_THEME, Config, resolve_export_folder, user_th
 from warroom.incident import IncidentState, Policy, fold
 from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry
+from warroom.notify import records_for_folder
 from warroom.room import Room
 from warroom.safetext import safe_block, safe_line
 from warroom.store import Rejected, StoreError, StoreUnavailable, UnknownIncident
@@ -43,6 +44,7 @@ from .screens.forms import declare_form
 from .screens.info import CatchUpScreen, HelpScreen
 from .themes import load_themes, variable_defaults
 from .toasts import About, Seen, toast_for
+from .widgets.deliveries import DeliveryHealth, failing_lines
 from .widgets import (
     BoardHeader,
     BroadcastFeed,
@@ -164,6 +166,7 @@ class WarroomApp(App[int]):
         self.broadcasts = BroadcastFeed(id="broadcasts")
         self.timeline = TimelineView(self.me, id="timeline")
         self.detail = TimelineDetail(id="timeline-detail")
+        self.deliveries = DeliveryHealth(id="delivery-health", classes="-hidden")
         yield self.header
         with Vertical(id="workstreams-pane", classes="pane"):
             yield self.workstreams
@@ -171,6 +174,7 @@ class WarroomApp(App[int]):
             with CommanderPane(id="commander-pane", classes="pane"):
                 yield self.summary
                 yield self.broadcasts
+                yield self.deliveries
             with Vertical(id="responders-pane", classes="pane"):
                 yield self.responders
         with Vertical(id="timeline-pane", classes="pane"):
@@ -371,6 +375,9 @@ class WarroomApp(App[int]):
         """Every 30 s: time since update, staleness, time on shift and fatigue."""
         if self.ready:
             now = self.clock()
+            folder = getattr(self.room.store, "folder", None)
+            failing = failing_lines(records_for_folder(folder)) if folder and self.state.commander == self.me else []
+            self.deliveries.show(failing)
             self.workstreams.show(self.state, self.me, now, self.policy)
             self.responders.show(self.state, self.me, now, self.policy)
 

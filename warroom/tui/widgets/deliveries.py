@@ -1,0 +1,40 @@
+"""One line in the commander's pane: notification targets that keep failing.
+
+Fed from the relay's delivery records beside a shared folder (``warroom notify status``
+reads the same rows). Shown to the commander only, and only while something fails:
+a healthy channel needs no screen space.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from textual.content import Content
+from textual.widgets import Static
+
+
+def failing_lines(records: Path | None) -> list[str]:
+    """"Slack: 3 failed deliveries, last error ..." for each failing target (none if no records)."""
+    if records is None or not records.exists():
+        return []
+    from warroom.notify.records import Deliveries
+
+    try:
+        reader = Deliveries(records, readonly=True)
+    except sqlite3.Error:
+        return []
+    try:
+        return [h.line() for h in reader.health() if h.failing]
+    except sqlite3.Error:
+        return []
+    finally:
+        reader.close()
+
+
+class DeliveryHealth(Static):
+    DEFAULT_CSS = "DeliveryHealth { margin-top: 1; color: $warning; } DeliveryHealth.-hidden { display: none; }"
+
+    def show(self, lines: list[str]) -> None:
+        self.set_class(not lines, "-hidden")
+        self.update(Content("\n".join(lines)))
