@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,11 +17,20 @@ from .records import Deliveries
 from .relay import Notifier
 from .targets import targets_from
 
+log = logging.getLogger("warroom.notify")
+
 
 def notifier_router(parts: Any) -> APIRouter | None:
     """A router whose lifespan runs the notifier over the server's own log (``None`` without targets)."""
     config = load_config()
     if not config.notify:
+        return None
+    from warroom.server.backend import is_postgres
+
+    if is_postgres(parts.db):
+        # Several servers share one PostgreSQL database and each would send every notice;
+        # until the records live in that database too, only SQLite servers and relays send.
+        log.warning("[[notify]] is ignored on a PostgreSQL-backed server: notifications are not sent from it")
         return None
 
     @asynccontextmanager
