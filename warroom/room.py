@@ -5,6 +5,11 @@ local state first (instant, exact feedback without a round trip), then appends t
 the store, which checks again as the authority. ``follow`` applies events from the
 store as they arrive, in seq order, and yields each with its timeline entry so a
 view can redraw just what changed.
+
+If the store says the log was replaced under it (``log_epoch`` moved: someone ran
+``warroom import --replace``), the room folds the new log from the top rather than
+stacking its events on the old state, counts it in ``reloads`` and, while following,
+raises ``LogReplaced`` once it has reloaded, so a view redraws everything and says so.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from warroom.incident import DEFAULT_POLICY, EventDraft, IncidentState, Policy, StoredEvent, apply, check
 from warroom.incident.events import Body
 from warroom.incident.state import TimelineEntry
-from warroom.store import EventStore, Rejected, checked_incident_id
+from warroom.store import EventStore, LogReplaced, Rejected, checked_incident_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,8 @@ class Room:
         self.actor = actor
         self.policy = policy
         self.state = IncidentState()
+        self.reloads = 0  # times the log was replaced under this room and folded again
+        self._epoch = 0
 
     async def load(self) -> IncidentState:
         """Catch up with everything stored so far (raises ``UnknownIncident``)."""
@@ -40,11 +47,26 @@ class Room:
         return self.state
 
     async def _catch_up(self) -> list[Applied]:
+        while True:
+            if (epoch := self.store.log_epoch(self.incident_id)) != self._epoch:
+                self._start_over(epoch)
+            events = await self.store.read(self.incident_id, after=self.state.seq)
+            if self.store.log_epoch(self.incident_id) == self._epoch:
+                break  # else it was replaced while we read: read it again, from the top
         applied = []
-        for event in await self.store.read(self.incident_id, after=self.state.seq):
+        for event in events:
             if (change := apply(self.state, event)) is not None:
                 applied.append(Applied(event, change.entry))
         return applied
+
+    def _start_over(self, epoch: int) -> None:
+        if self.state.seq:
+            self.reloads += 1
+        self.state = IncidentState()
+        self._epoch = epoch
+
+    def _replaced(self) -> bool:
+        return self.store.log_epoch(self.incident_id) != self._epoch
 
     def refusal(self, body: Body) -> str | None:
         """Why the rules would refuse ``body`` from this room's actor right now, if they would."""
@@ -55,7 +77,9 @@ class Room:
         if (reason := self.refusal(body)) is not None:
             raise Rejected(reason)
         stored = await self.store.append(self.incident_id, EventDraft(actor=self.actor, body=body))
-        if self.absorb(stored) is None and stored.seq > self.state.seq:
+        if self._replaced():
+            await self._catch_up()
+        elif self.absorb(stored) is None and stored.seq > self.state.seq:
             await self._catch_up()
         return stored
 
@@ -67,10 +91,21 @@ class Room:
         return Applied(event, change.entry) if change is not None else None
 
     async def follow(self) -> AsyncIterator[Applied]:
-        """Apply and yield each new event, in order, forever."""
-        async for event in self.store.follow(self.incident_id, after=self.state.seq):
-            if event.seq <= self.state.seq:
-                continue
-            change = apply(self.state, event)
-            if change is not None:
-                yield Applied(event, change.entry)
+        """Apply and yield each new event, in order, forever.
+
+        Raises ``LogReplaced`` after folding a replaced log again from the top."""
+        if self._replaced():
+            await self._catch_up()
+            raise LogReplaced(self.incident_id)
+        try:
+            async for event in self.store.follow(self.incident_id, after=self.state.seq):
+                if self._replaced():
+                    raise LogReplaced(self.incident_id)
+                if event.seq <= self.state.seq:
+                    continue
+                change = apply(self.state, event)
+                if change is not None:
+                    yield Applied(event, change.entry)
+        except LogReplaced:
+            await self._catch_up()
+            raise

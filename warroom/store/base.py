@@ -62,6 +62,14 @@ class InvalidIncidentId(StoreError):
         self.incident_id = incident_id
 
 
+class LogReplaced(StoreError):
+    """The log under a follower was replaced (``warroom import --replace``): re-read it from the top."""
+
+    def __init__(self, incident_id: str):
+        super().__init__(f"the log of {incident_id} was replaced; reloaded")
+        self.incident_id = incident_id
+
+
 class StoreUnavailable(StoreError):
     """The store cannot be reached right now (server down, share unmounted); retry later."""
 
@@ -146,6 +154,14 @@ class EventStore(ABC):
     @abstractmethod
     async def incidents(self) -> list[IncidentSummary]:
         """Every incident in this store, newest first."""
+
+    def log_epoch(self, incident_id: str) -> int:
+        """How many times this store has seen the incident's log replaced under it.
+
+        A reader that sees the number change re-reads from the top instead of mixing
+        two logs. Stores whose logs are never replaced keep the default, 0.
+        """
+        return 0
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections and files."""

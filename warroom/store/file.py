@@ -7,19 +7,33 @@ checks the rules against that fresh state, writes exactly one line with one
 ``write``, then flushes and fsyncs before unlocking, so an acknowledged event is on
 disk. Readers never lock: they tail the file and only consume complete lines.
 
+The folder may be shared with people (and programs) we do not trust to be careful, so
+an incident file is opened with ``O_NOFOLLOW`` and must be a regular file: a symlink
+planted at ``INC-7.jsonl`` is refused, never used to write somewhere else. A file that
+cannot be read or written (permissions, a read-only share, a full disk) is a
+``StoreError`` naming the file and the cause, never a traceback.
+
 A line that does not parse (junk, a torn write from a crashed process, an unknown
 event type) is reported once, naming the file and line, and skipped; everything
 after it still loads and appends keep working. A writer that finds a torn tail
 ends it with a newline first, so its own line is never glued to garbage.
+
+A reader remembers where the last complete line ended and what it held: when the file
+under it was replaced (``warroom import --replace``: a new inode, a shorter file, or
+different bytes where its last line was) it starts again from the top and counts the
+replacement in ``log_epoch``, so a ``Room`` can re-fold instead of mixing two logs. An
+unfinished last line is kept, not re-read: each look reads only the bytes added since.
 """
 
 from __future__ import annotations
 
 import asyncio
 import bisect
+import errno
 import fcntl
 import logging
 import os
+import stat
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -32,13 +46,25 @@ from warroom.incident import EventDraft, IncidentState, StoredEvent, apply, chec
 from warroom.incident.events import IncidentDeclared, dump_stored, parse_stored, utcnow
 from warroom.words import validation_problem
 
-from .base import EventStore, IncidentSummary, Rejected, UnknownIncident, checked_incident_id, retry_of
+from .base import (
+    EventStore,
+    IncidentSummary,
+    InvalidIncidentId,
+    LogReplaced,
+    Rejected,
+    StoreError,
+    UnknownIncident,
+    checked_incident_id,
+    retry_of,
+)
 
 log = logging.getLogger("warroom.store")
 
 SUFFIX = ".jsonl"
 POLL_SECONDS = 0.02
 MAX_REPORTED_LINE = 80
+LINE_HEAD = 64  # the first bytes of a line (seq, id): enough to tell whether it is still there
+FILE_MODE = 0o664
 
 
 def default_warning(message: str) -> None:
@@ -51,17 +77,30 @@ class _Log:
     def __init__(self, path: Path):
         self.path = path
         self.lock = threading.Lock()
+        self.epoch = 0  # how many times the file was seen replaced under us
         self.reset()
 
     def reset(self) -> None:
         self.inode: int | None = None
-        self.offset = 0
+        self.looked: tuple[int, int, int] | None = None  # (inode, size, mtime) at the last look
+        self.offset = 0  # where the last complete line read so far ends
+        self.partial: list[bytes] = []  # bytes read after ``offset``: a line not finished yet
+        self.last_line_at = 0
+        self.last_line_head = b""
         self.line_no = 0
         self._state = IncidentState()
         self._folded = 0
         self.events: list[StoredEvent] = []
         self.seqs: list[int] = []
         self.by_id: dict[UUID, StoredEvent] = {}
+
+    def replaced(self) -> None:
+        self.reset()
+        self.epoch += 1
+
+    @property
+    def read_to(self) -> int:
+        return self.offset + sum(len(chunk) for chunk in self.partial)
 
     @property
     def last_seq(self) -> int:
@@ -107,43 +146,78 @@ class FileStore(EventStore):
         with self._logs_lock:
             cached = self._logs.get(incident_id)
             if cached is None:
-                if must_exist and not path.exists():
+                if must_exist and not os.path.lexists(path):
+                    _raise_if_unreachable(path)
                     raise UnknownIncident(incident_id)
                 cached = self._logs[incident_id] = _Log(path)
         return cached
 
+    def log_epoch(self, incident_id: str) -> int:
+        cached = self._logs.get(incident_id)
+        return cached.epoch if cached is not None else 0
+
     # --- reading -------------------------------------------------------------
 
     def _refresh(self, entry: _Log, fd: int | None = None) -> None:
-        """Read whatever complete lines were added since we last looked."""
+        """Read whatever complete lines were added since we last looked (only the new bytes)."""
         with entry.lock:
             try:
-                info = os.fstat(fd) if fd is not None else entry.path.stat()
+                info = os.fstat(fd) if fd is not None else os.lstat(entry.path)  # lstat: never through a link
             except FileNotFoundError:
                 return
-            size = info.st_size
-            if info.st_ino != entry.inode:
-                if entry.inode is not None:  # replaced by an import: start again from its top
-                    entry.reset()
-                entry.inode = info.st_ino
-            elif size < entry.offset:
-                self.warn(f"{entry.path}: file shrank from {entry.offset} to {size} bytes; re-reading it")
-                entry.reset()
-            if size == entry.offset:
-                return
+            except OSError as error:
+                raise _file_error(entry.path, error, "read") from None
+            if (info.st_ino, info.st_size, info.st_mtime_ns) == entry.looked:
+                return  # nothing changed: no read at all
             if fd is not None:
-                data = os.pread(fd, size - entry.offset, entry.offset)
-            else:
-                with open(entry.path, "rb") as handle:
-                    handle.seek(entry.offset)
-                    data = handle.read(size - entry.offset)
-            end = data.rfind(b"\n")
-            if end < 0:
-                return  # only part of a line so far: its writer has not finished
-            for raw in data[:end].split(b"\n"):
-                entry.line_no += 1
-                self._ingest(entry, raw)
-            entry.offset += end + 1
+                self._read_new(entry, fd, info)
+                return
+            try:
+                own = _open_incident(entry.path, os.O_RDONLY)
+            except FileNotFoundError:
+                return
+            try:
+                self._read_new(entry, own, os.fstat(own))
+            finally:
+                os.close(own)
+
+    def _read_new(self, entry: _Log, fd: int, info: os.stat_result) -> None:
+        size = info.st_size
+        if entry.inode is not None and not self._same_file(entry, fd, info):
+            entry.replaced()  # replaced by an import (or rewritten): start again from its top
+        entry.inode = info.st_ino
+        entry.looked = (info.st_ino, size, info.st_mtime_ns)
+        start = entry.read_to
+        if size <= start:
+            return
+        try:
+            new = os.pread(fd, size - start, start)
+        except OSError as error:
+            raise _file_error(entry.path, error, "read") from None
+        end = new.rfind(b"\n")
+        if end < 0:
+            entry.partial.append(new)  # only part of a line so far: its writer has not finished
+            return
+        data = b"".join(entry.partial) + new[:end]
+        entry.partial = [new[end + 1 :]] if end + 1 < len(new) else []
+        line_at = entry.offset
+        for raw in data.split(b"\n"):
+            entry.line_no += 1
+            if raw.strip():
+                entry.last_line_at, entry.last_line_head = line_at, raw[:LINE_HEAD]
+            self._ingest(entry, raw)
+            line_at += len(raw) + 1
+        entry.offset = line_at
+
+    def _same_file(self, entry: _Log, fd: int, info: os.stat_result) -> bool:
+        """Is this still the file we read up to ``entry.offset``, only (perhaps) longer?"""
+        if info.st_ino != entry.inode:
+            return False
+        if info.st_size < entry.read_to:
+            self.warn(f"{entry.path}: file shrank from {entry.read_to} to {info.st_size} bytes; re-reading it")
+            return False
+        head = entry.last_line_head
+        return not head or os.pread(fd, len(head), entry.last_line_at) == head
 
     def _ingest(self, entry: _Log, raw: bytes) -> None:
         if not raw.strip():
@@ -174,10 +248,14 @@ class FileStore(EventStore):
         return entry.after(after)
 
     async def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
+        """Like every store's ``follow``; raises ``LogReplaced`` if the file is replaced under it."""
         entry = self._log(incident_id)
+        epoch = entry.epoch
         cursor = after
         while True:
             self._refresh(entry)
+            if entry.epoch != epoch:
+                raise LogReplaced(incident_id)
             fresh = entry.after(cursor)
             for event in fresh:
                 yield event
@@ -186,16 +264,23 @@ class FileStore(EventStore):
                 await asyncio.sleep(self.poll_seconds)
 
     async def incidents(self) -> list[IncidentSummary]:
-        if not self.folder.is_dir():
+        try:
+            names = sorted(name for name in os.listdir(self.folder) if name.endswith(SUFFIX))
+        except (FileNotFoundError, NotADirectoryError):
             return []
+        except OSError as error:
+            raise _file_error(self.folder, error, "read the folder") from None
         found = []
-        for path in self.folder.glob(f"*{SUFFIX}"):
-            incident_id = path.name[: -len(SUFFIX)]
+        for name in names:
+            incident_id = name[: -len(SUFFIX)]
             try:
                 entry = self._log(incident_id)
-            except Exception:  # a stray file with an unsafe name: not an incident
+                self._refresh(entry)
+            except (InvalidIncidentId, UnknownIncident):  # a stray file with an unsafe name, or gone
                 continue
-            self._refresh(entry)
+            except StoreError as error:  # one bad file must not hide the others
+                self.warn(f"{error}; not listed")
+                continue
             if entry.state.declared:
                 found.append(IncidentSummary.of(entry.state))
         found.sort(key=lambda s: (s.declared_at is not None, s.declared_at), reverse=True)
@@ -215,7 +300,7 @@ class FileStore(EventStore):
         entry = self._log(incident_id, must_exist=not declaring)
         flags = os.O_RDWR | os.O_APPEND | (os.O_CREAT if declaring else 0)
         if declaring:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            _make_folder(self.folder)
         fd = self._open_locked(entry, flags, incident_id)
         try:
             self._refresh(entry, fd)
@@ -232,8 +317,12 @@ class FileStore(EventStore):
             size = os.fstat(fd).st_size
             if size and os.pread(fd, 1, size - 1) != b"\n":
                 line = b"\n" + line  # a crashed writer left half a line: end it, keep ours whole
-            _write_all(fd, line)
-            os.fsync(fd)
+            try:
+                _write_all(fd, line)
+                os.fsync(fd)
+            except OSError as error:
+                _truncate_quietly(fd, size)  # a full disk must not leave half our line behind
+                raise _file_error(entry.path, error, "write") from None
             self._refresh(entry, fd)
             return entry.by_id.get(stored.id, stored)
         finally:
@@ -243,17 +332,17 @@ class FileStore(EventStore):
     def _open_locked(self, entry: _Log, flags: int, incident_id: str) -> int:
         """Open the incident's file and take its exclusive lock.
 
-        An import may have replaced the file while we waited for the lock; appending to
-        the old, unlinked file would lose the event, so in that case open the new one.
+        An import may have replaced the file while we waited for the lock; writing to
+        the old, unlinked file would lose the write, so in that case open the new one.
         """
         while True:
             try:
-                fd = os.open(entry.path, flags, 0o664)
+                fd = _open_incident(entry.path, flags)
             except FileNotFoundError:
                 raise UnknownIncident(incident_id) from None
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
-                if os.stat(entry.path).st_ino == os.fstat(fd).st_ino:
+                if os.lstat(entry.path).st_ino == os.fstat(fd).st_ino:
                     return fd
             except FileNotFoundError:
                 pass
@@ -263,22 +352,88 @@ class FileStore(EventStore):
     def import_events(self, incident_id: str, events: list[StoredEvent], *, replace: bool = False) -> Path:
         """Write a whole log at once (``warroom import``), keeping each event's envelope.
 
-        Holds the incident's lock while it swaps the file in, so no append is lost to it.
+        Holds the incident's lock (re-checked after taking it, as appends do) while it
+        swaps a complete new file in, so no append is lost and racing imports leave
+        exactly one of their documents.
         """
         path = self.path_for(incident_id)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o664)
+        _make_folder(self.folder)
+        entry = self._log(incident_id, must_exist=False)
+        fd = self._open_locked(entry, os.O_RDWR | os.O_CREAT, incident_id)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
             if os.fstat(fd).st_size and not replace:
                 raise Rejected(f"{incident_id} already exists in {self.folder}; pass --replace to overwrite it")
-            write_atomic(path, (dump_stored(event).encode() + b"\n" for event in events))
-            with self._logs_lock:
-                self._logs.pop(incident_id, None)
+            try:
+                write_atomic(path, (dump_stored(event).encode() + b"\n" for event in events))
+            except OSError as error:
+                raise _file_error(path, error, "write") from None
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
         return path
+
+
+def _open_incident(path: Path, flags: int) -> int:
+    """Open an incident file without following a link; refuse anything but a regular file.
+
+    ``O_NONBLOCK`` keeps a FIFO planted at the name from hanging the open (it has no
+    effect on regular files). ``FileNotFoundError`` passes through for the caller.
+    """
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, FILE_MODE)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _not_regular(path, "a symbolic link") from None
+        if error.errno in (errno.EISDIR, errno.ENXIO):
+            raise _not_regular(path, "a folder" if error.errno == errno.EISDIR else "a socket or device") from None
+        raise _file_error(path, error, "write" if flags & (os.O_RDWR | os.O_WRONLY) else "read") from None
+    kind = os.fstat(fd).st_mode
+    if not stat.S_ISREG(kind):
+        os.close(fd)
+        raise _not_regular(path, _kind_of(kind))
+    return fd
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    return "a socket or device"
+
+
+def _not_regular(path: Path, kind: str) -> StoreError:
+    return StoreError(f"{path} is {kind}, not a regular file; refusing to use it (incident files must be plain files)")
+
+
+def _file_error(path: Path, error: OSError, doing: str) -> StoreError:
+    return StoreError(f"cannot {doing} {path}: {error.strerror or error}")
+
+
+def _raise_if_unreachable(path: Path) -> None:
+    """An incident that is missing is ``UnknownIncident``; one we may not look at is not."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise _file_error(path, error, "read") from None
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _file_error(folder, error, "create the folder") from None
+
+
+def _truncate_quietly(fd: int, size: int) -> None:
+    try:
+        os.ftruncate(fd, size)
+    except OSError:
+        pass
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -34,7 +34,7 @@ from warroom.incident.state import TimelineEntry
 from warroom.notify import records_for_folder
 from warroom.room import Room
 from warroom.safetext import safe_block, safe_line
-from warroom.store import Rejected, StoreError, StoreUnavailable, UnknownIncident
+from warroom.store import LogReplaced, Rejected, StoreError, StoreUnavailable, UnknownIncident
 
 from .catchup import catch_up, since_for
 from .commands import BoardCommands
@@ -121,6 +121,7 @@ class WarroomApp(App[int]):
         """Each workstream as last drawn (for what a toast about "your" work means)."""
         self._commander: str | None = None
         self._startup_problems: list[str] = []
+        self._reloads_drawn = 0
 
         loaded = load_themes(themes_dir if themes_dir is not None else user_themes_dir())
         for theme in loaded.themes.values():
@@ -293,6 +294,9 @@ class WarroomApp(App[int]):
                     self.offline = False
                     delay = 0.25
                     self.sync()
+            except LogReplaced:
+                self.sync()  # the room has folded the new log: draw it all
+                continue
             except StoreUnavailable:
                 self.offline = True
             except StoreError as error:
@@ -323,10 +327,15 @@ class WarroomApp(App[int]):
         self._seen = {ws.id: Seen.of(ws) for ws in state.workstreams.values()}
         self._commander = state.commander
         self._shown_seq = state.seq
+        self._reloads_drawn = self.room.reloads
 
     def sync(self) -> None:
         """Draw the entries applied since the last draw, touching only what they changed."""
         if not self.ready:
+            return
+        if self.room.reloads != self._reloads_drawn:
+            self._draw_all()
+            self.notify("the log was replaced (warroom import --replace); reloaded", severity="warning", timeout=20)
             return
         state = self.state
         fresh = state.timeline[bisect.bisect_right(state.timeline, self._shown_seq, key=lambda e: e.seq) :]
