@@ -8,10 +8,8 @@ checks the rules against that fresh state, writes exactly one line with one
 disk. Readers never lock: they tail the file and only consume complete lines.
 
 The folder may be shared with people (and programs) we do not trust to be careful, so
-an incident file is opened with ``O_NOFOLLOW`` and must be a regular file: a symlink
-planted at ``INC-7.jsonl`` is refused, never used to write somewhere else. A file that
-cannot be read or written (permissions, a read-only share, a full disk) is a
-``StoreError`` naming the file and the cause, never a traceback.
+files are opened through ``opening``: no symlinks, regular files only, and every OS
+error (permissions, a read-only share, a full disk) a ``StoreError`` naming the file.
 
 A line that does not parse (junk, a torn write from a crashed process, an unknown
 event type) is reported once, naming the file and line, and skipped; everything
@@ -29,11 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import errno
 import fcntl
 import logging
 import os
-import stat
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -57,6 +53,7 @@ from .base import (
     checked_incident_id,
     retry_of,
 )
+from .opening import file_error, make_folder, open_incident, raise_if_unreachable, truncate_quietly
 
 log = logging.getLogger("warroom.store")
 
@@ -64,7 +61,6 @@ SUFFIX = ".jsonl"
 POLL_SECONDS = 0.02
 MAX_REPORTED_LINE = 80
 LINE_HEAD = 64  # the first bytes of a line (seq, id): enough to tell whether it is still there
-FILE_MODE = 0o664
 
 
 def default_warning(message: str) -> None:
@@ -147,7 +143,7 @@ class FileStore(EventStore):
             cached = self._logs.get(incident_id)
             if cached is None:
                 if must_exist and not os.path.lexists(path):
-                    _raise_if_unreachable(path)
+                    raise_if_unreachable(path)
                     raise UnknownIncident(incident_id)
                 cached = self._logs[incident_id] = _Log(path)
         return cached
@@ -166,14 +162,14 @@ class FileStore(EventStore):
             except FileNotFoundError:
                 return
             except OSError as error:
-                raise _file_error(entry.path, error, "read") from None
+                raise file_error(entry.path, error, "read") from None
             if (info.st_ino, info.st_size, info.st_mtime_ns) == entry.looked:
                 return  # nothing changed: no read at all
             if fd is not None:
                 self._read_new(entry, fd, info)
                 return
             try:
-                own = _open_incident(entry.path, os.O_RDONLY)
+                own = open_incident(entry.path, os.O_RDONLY)
             except FileNotFoundError:
                 return
             try:
@@ -193,7 +189,7 @@ class FileStore(EventStore):
         try:
             new = os.pread(fd, size - start, start)
         except OSError as error:
-            raise _file_error(entry.path, error, "read") from None
+            raise file_error(entry.path, error, "read") from None
         end = new.rfind(b"\n")
         if end < 0:
             entry.partial.append(new)  # only part of a line so far: its writer has not finished
@@ -269,7 +265,7 @@ class FileStore(EventStore):
         except (FileNotFoundError, NotADirectoryError):
             return []
         except OSError as error:
-            raise _file_error(self.folder, error, "read the folder") from None
+            raise file_error(self.folder, error, "read the folder") from None
         found = []
         for name in names:
             incident_id = name[: -len(SUFFIX)]
@@ -300,7 +296,7 @@ class FileStore(EventStore):
         entry = self._log(incident_id, must_exist=not declaring)
         flags = os.O_RDWR | os.O_APPEND | (os.O_CREAT if declaring else 0)
         if declaring:
-            _make_folder(self.folder)
+            make_folder(self.folder)
         fd = self._open_locked(entry, flags, incident_id)
         try:
             self._refresh(entry, fd)
@@ -321,8 +317,8 @@ class FileStore(EventStore):
                 _write_all(fd, line)
                 os.fsync(fd)
             except OSError as error:
-                _truncate_quietly(fd, size)  # a full disk must not leave half our line behind
-                raise _file_error(entry.path, error, "write") from None
+                truncate_quietly(fd, size)  # a full disk must not leave half our line behind
+                raise file_error(entry.path, error, "write") from None
             self._refresh(entry, fd)
             return entry.by_id.get(stored.id, stored)
         finally:
@@ -337,7 +333,7 @@ class FileStore(EventStore):
         """
         while True:
             try:
-                fd = _open_incident(entry.path, flags)
+                fd = open_incident(entry.path, flags)
             except FileNotFoundError:
                 raise UnknownIncident(incident_id) from None
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -357,7 +353,7 @@ class FileStore(EventStore):
         exactly one of their documents.
         """
         path = self.path_for(incident_id)
-        _make_folder(self.folder)
+        make_folder(self.folder)
         entry = self._log(incident_id, must_exist=False)
         fd = self._open_locked(entry, os.O_RDWR | os.O_CREAT, incident_id)
         try:
@@ -366,74 +362,11 @@ class FileStore(EventStore):
             try:
                 write_atomic(path, (dump_stored(event).encode() + b"\n" for event in events))
             except OSError as error:
-                raise _file_error(path, error, "write") from None
+                raise file_error(path, error, "write") from None
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
         return path
-
-
-def _open_incident(path: Path, flags: int) -> int:
-    """Open an incident file without following a link; refuse anything but a regular file.
-
-    ``O_NONBLOCK`` keeps a FIFO planted at the name from hanging the open (it has no
-    effect on regular files). ``FileNotFoundError`` passes through for the caller.
-    """
-    try:
-        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, FILE_MODE)
-    except FileNotFoundError:
-        raise
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise _not_regular(path, "a symbolic link") from None
-        if error.errno in (errno.EISDIR, errno.ENXIO):
-            raise _not_regular(path, "a folder" if error.errno == errno.EISDIR else "a socket or device") from None
-        raise _file_error(path, error, "write" if flags & (os.O_RDWR | os.O_WRONLY) else "read") from None
-    kind = os.fstat(fd).st_mode
-    if not stat.S_ISREG(kind):
-        os.close(fd)
-        raise _not_regular(path, _kind_of(kind))
-    return fd
-
-
-def _kind_of(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    return "a socket or device"
-
-
-def _not_regular(path: Path, kind: str) -> StoreError:
-    return StoreError(f"{path} is {kind}, not a regular file; refusing to use it (incident files must be plain files)")
-
-
-def _file_error(path: Path, error: OSError, doing: str) -> StoreError:
-    return StoreError(f"cannot {doing} {path}: {error.strerror or error}")
-
-
-def _raise_if_unreachable(path: Path) -> None:
-    """An incident that is missing is ``UnknownIncident``; one we may not look at is not."""
-    try:
-        os.lstat(path)
-    except FileNotFoundError:
-        return
-    except OSError as error:
-        raise _file_error(path, error, "read") from None
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise _file_error(folder, error, "create the folder") from None
-
-
-def _truncate_quietly(fd: int, size: int) -> None:
-    try:
-        os.ftruncate(fd, size)
-    except OSError:
-        pass
 
 
 def _write_all(fd: int, data: bytes) -> None:
