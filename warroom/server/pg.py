@@ -353,7 +353,7 @@ class PgEventLog:
         first = True
         while not self._stopping.is_set():
             try:
-                conn = connect(self.url, **_KEEPALIVES)
+                conn = connect(self.url, application_name="warroom-listen", **_KEEPALIVES)
             except StoreUnavailable as error:
                 log.warning("LISTEN connection: %s; retrying", error)
                 self._stopping.wait(delay)

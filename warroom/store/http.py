@@ -24,6 +24,18 @@ The actor
     and fills a gap with a plain read should one ever appear). Only a permanent
     answer ends it: 401/403 (``AuthError``) or 404 (``UnknownIncident``).
 
+Several servers (failover)
+    ``url`` may name several servers of one deployment, comma-separated
+    (``WARROOM_SERVER=http://a:8765,http://b:8765``: servers sharing one PostgreSQL
+    database). The store talks to one at a time; when it stops answering (a
+    connection error, or a 5xx from a proxy or a server without its database) the
+    store moves to the next one at once and repeats the request there -- an append
+    with the same event id, so a request that did reach the dead server is answered
+    with the original. ``follow`` resumes on the next server with ``Last-Event-ID``,
+    so the events it yields stay contiguous across the switch. Offline is reported
+    only when none answers. Behind a load balancer give its one URL: the same
+    resume-by-seq makes that work too.
+
 The offline queue (for the board)
     ``append`` keeps the plain contract by default: it returns the stored event or
     raises, and ``StoreUnavailable`` when the server cannot be reached -- a CLI must
@@ -167,7 +179,8 @@ class HttpStore(EventStore):
         backoff_max: float = BACKOFF_MAX,
         transport: httpx.AsyncBaseTransport | None = None,
     ):
-        self.url = url.rstrip("/")
+        self.urls = [part.strip().rstrip("/") for part in url.split(",") if part.strip()] or [url.rstrip("/")]
+        self.url = self.urls[0]
         if token and not _TOKEN_CHARS.fullmatch(token):
             # Never echo it: a pasted token with a stray space or newline is still a secret.
             raise AuthError("the token has characters a warroom token never has (spaces, quotes, non-ASCII): check WARROOM_TOKEN / --token", 0)
@@ -192,11 +205,22 @@ class HttpStore(EventStore):
         self._delivered_listeners: list[Callable[[str, StoredEvent], None]] = []
 
     def __repr__(self) -> str:  # never show the token
-        return f"HttpStore({self.url!r})"
+        return f"HttpStore({','.join(self.urls)!r})"
 
     @property
     def location(self) -> str:
-        return self.url
+        return ",".join(self.urls)
+
+    def _failover(self, failed: str) -> bool:
+        """Move on from ``failed`` to the next server (if it is still the current one)."""
+        if len(self.urls) == 1:
+            return False
+        if self.url == failed:
+            self.url = self.urls[(self.urls.index(failed) + 1) % len(self.urls)]
+            if self._client is not None:
+                self._client.base_url = httpx.URL(self.url)
+            log.info("warroom server %s is not answering; switched to %s", failed, self.url)
+        return True
 
     # --- plumbing ------------------------------------------------------------------
 
@@ -287,19 +311,29 @@ class HttpStore(EventStore):
         retries = self.retries if retries is None else retries
         backoff = _Backoff(cap=1.0)
         attempt = 0
+        switches = 0  # each other server is tried once at once, before any backoff
         while True:
+            used = self.url
             try:
                 response = await self.client.request(method, path, json=json, params=params)
             except httpx.TransportError as error:
+                if self._failover(used) and switches < len(self.urls) - 1:
+                    switches += 1
+                    continue
+                switches = 0
                 self._set_online(False)
                 if attempt < retries:
                     attempt += 1
                     await asyncio.sleep(backoff.next())
                     continue
                 reason = type(error).__name__ if not str(error) else str(error)
-                raise StoreUnavailable(f"cannot reach the warroom server at {self.url} ({reason})") from None
+                where = self.url if len(self.urls) == 1 else "any of " + ", ".join(self.urls)
+                raise StoreUnavailable(f"cannot reach the warroom server at {where} ({reason})") from None
             self._set_online(True)
             status = response.status_code
+            if status >= 500 and self._failover(used) and switches < len(self.urls) - 1:
+                switches += 1
+                continue
             if (status == 429 or status >= 500) and attempt < retries:
                 attempt += 1
                 await asyncio.sleep(_retry_after(response) if status in (429, 503) else backoff.next())
@@ -390,8 +424,10 @@ class HttpStore(EventStore):
         backoff = _Backoff(cap=self.backoff_max)
         path = f"/api/incidents/{incident_id}/stream"
         timeout = httpx.Timeout(self.timeout, read=self.stream_read_timeout)
+        switches = 0
         while not self._closed:
             delay: float | None = None
+            used = self.url
             try:
                 async with aconnect_sse(
                     self.client, "GET", path, params={"after": cursor}, headers={"Last-Event-ID": str(cursor)}, timeout=timeout
@@ -401,10 +437,14 @@ class HttpStore(EventStore):
                         await response.aread()
                         if response.status_code == 429 or response.status_code >= 500:
                             self._set_online(True)
+                            if response.status_code >= 500 and self._failover(used) and switches < len(self.urls) - 1:
+                                switches += 1
+                                raise _Retry(0.0)
                             raise _Retry(_retry_after(response) if response.status_code in (429, 503) else None)
                         raise self._error(response, incident_id)
                     self._set_online(True)
                     backoff.reset()
+                    switches = 0
                     async for message in source.aiter_sse():
                         if not message.data:
                             continue  # a keep-alive comment or a bare retry hint
@@ -430,6 +470,10 @@ class HttpStore(EventStore):
             except (httpx.TransportError, SSEError, StoreUnavailable):
                 if self._closed:
                     return
+                if self._failover(used) and switches < len(self.urls) - 1:
+                    switches += 1
+                    continue  # the next server at once, from the same cursor
+                switches = 0
                 self._set_online(False)
             await asyncio.sleep(delay if delay is not None else backoff.next())
 
