@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -37,7 +38,9 @@ def two_servers(postgres, pg_server_template, tmp_path: Path) -> Iterator[tuple[
     start = pg_starter(postgres, pg_server_template[0], tmp_path, started)
     db = postgres.create_database(template=pg_server_template[0])
     try:
-        yield start("--rate-limit", "0", db=db), start("--rate-limit", "0", db=db), db
+        with ThreadPoolExecutor(2) as pool:  # both boot at once
+            a, b = pool.map(lambda _: start("--rate-limit", "0", db=db), range(2))
+        yield a, b, db
     finally:
         for server in started:
             server.stop()
