@@ -24,3 +24,31 @@ def test_the_domain_imports_nothing_of_ours_outside_it():
     code = "import sys, warroom.incident; print(sorted(m for m in sys.modules if m.startswith('warroom.') and not m.startswith('warroom.incident')))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_server_imports_neither_the_file_store_nor_the_cli_config():
+    """``warroom.store.base`` is the interface; loading it must not load the file store (fcntl) or config."""
+    code = (
+        "import sys, warroom.server.app; "
+        "print(sorted(m for m in sys.modules if m in ('warroom.config', 'warroom.store.file', 'warroom.store.http')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_http_store_does_not_load_the_file_store():
+    code = "import sys, warroom.store.http; print('warroom.store.file' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_the_board_never_imports_the_cli_not_even_for_types():
+    """Arrows point one way: the CLI opens the board; the board takes a ``warroom.session.Session``."""
+    import ast
+
+    offenders = []
+    for path in sorted((REPO_ROOT / "warroom" / "tui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "warroom.cli":
+                offenders.append(str(path.relative_to(REPO_ROOT)))
+    assert offenders == []

@@ -29,18 +29,16 @@ from warroom.config import (
     config_path,
     data_dir,
     load_config,
-    remember_handle,
     resolve_export_folder,
-    resolve_handle,
     resolve_store,
 )
 from warroom.errors import WarroomError
 from warroom.incident import IncidentState, fold
 from warroom.incident import events as ev
 from warroom.incident.events import valid_handle
-from warroom.room import Room
 from warroom.safetext import json_safe, safe_line
-from warroom.store import EventStore, Rejected, StoreError, checked_incident_id, open_store
+from warroom.session import Session, UsageError
+from warroom.store import EventStore, Rejected, StoreError, checked_incident_id
 from warroom.words import coarse_duration, fatigue_word, update_due, validation_problem
 
 EXIT_OK = 0
@@ -50,24 +48,21 @@ EXIT_USAGE = 2
 _WS_RE = re.compile(r"^(?:ws-?)?([1-9][0-9]{0,6})$", re.IGNORECASE)
 
 
-class UsageError(Exception):
-    """Bad input the parser could not catch; printed as one line, exit 2."""
-
-
 def _stderr(message: str) -> None:
     print(safe_line(message), file=sys.stderr, flush=True)
 
 
-class CliContext:
-    """What every subcommand needs: config, who is acting, and where the store is."""
+class CliContext(Session):
+    """What every subcommand needs: its arguments, plus the session they describe."""
 
     def __init__(self, args: argparse.Namespace):
         self.args = args
-        self.config: Config = load_config()
-        self._handle_flag: str | None = getattr(args, "actor", None)
+        super().__init__(
+            load_config(), None, getattr(args, "actor", None), warn=lambda message: _stderr(f"warroom: warning: {message}")
+        )
 
     @functools.cached_property
-    def location(self) -> StoreLocation:
+    def location(self) -> StoreLocation:  # type: ignore[override]
         """Resolved on first use: `serve` and `token` need no store, so an ambiguous one cannot stop them."""
         return resolve_store(
             self.config,
@@ -75,34 +70,6 @@ class CliContext:
             server_flag=getattr(self.args, "server", None),
             token_flag=getattr(self.args, "token", None),
         )
-
-    @property
-    def handle(self) -> str:
-        return resolve_handle(self._handle_flag, self.config)
-
-    def remember_handle(self) -> None:
-        remember_handle(self.handle, self.config)
-
-    def open_store(self) -> EventStore:
-        return open_store(self.location, warn=lambda message: _stderr(f"warroom: warning: {message}"))
-
-    def room(self, store: EventStore, incident_id: str, handle: str | None = None) -> Room:
-        return Room(store, incident_id, handle or self.handle, self.config.policy)
-
-    async def acting_handle(self, store: EventStore) -> str:
-        """Who acts. On a server the token's owner, always: a different explicit ``--as`` is a
-        usage error (not silently ignored), while ``WARROOM_HANDLE``/config are just not used.
-        Elsewhere: ``--as``, ``WARROOM_HANDLE``, config, login name."""
-        whoami = getattr(store, "whoami", None)
-        if whoami is None:
-            return self.handle
-        owner = await whoami()
-        if self._handle_flag and self._handle_flag != owner:
-            raise UsageError(
-                f"--as {self._handle_flag} does not match your token, which acts as {owner}: "
-                "on a server the token decides who acts (drop --as, or use that person's token)"
-            )
-        return owner
 
 
 def _run(coroutine: Coroutine[Any, Any, int | None]) -> int:
@@ -393,7 +360,7 @@ def cmd_import(ctx: CliContext) -> int:
 def cmd_demo(ctx: CliContext) -> int:
     from warroom.tui.demo import run_demo  # Textual is imported only here
 
-    return run_demo(ctx)
+    return run_demo(ctx, folder=ctx.args.folder, pace=ctx.args.pace, rng_seed=ctx.args.seed)
 
 
 # --- the server ----------------------------------------------------------------

@@ -162,12 +162,11 @@ def test_import_accepts_a_plain_dict_and_warns_about_a_stale_state(tmp_path: Pat
 
 
 def test_stores_without_import_say_so() -> None:
-    class ServerLike:
-        location = "https://warroom.example"
+    from warroom.store.http import HttpStore
 
     doc = parse_document(render_json(build_scenario().state, build_scenario().events))
     with pytest.raises(ImportNotSupported, match="https://warroom.example is not supported yet"):
-        asyncio.run(import_document(ServerLike(), doc))
+        asyncio.run(import_document(HttpStore("https://warroom.example"), doc))
 
 
 def test_import_uses_an_async_importer_when_a_store_has_one() -> None:

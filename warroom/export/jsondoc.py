@@ -21,7 +21,7 @@ import inspect
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -30,6 +30,9 @@ from warroom.incident.events import IncidentDeclared
 from warroom.words import validation_problem
 
 from .errors import DocumentError, ImportNotSupported
+
+if TYPE_CHECKING:
+    from warroom.store import EventStore
 from .text import iso
 
 FORMAT = "warroom-incident"
@@ -161,32 +164,28 @@ class ImportResult:
     warnings: tuple[str, ...] = ()
 
 
-async def import_document(store: Any, doc: IncidentDocument | dict, replace: bool = False) -> ImportResult:
+async def import_document(store: EventStore, doc: IncidentDocument | dict, replace: bool = False) -> ImportResult:
     """Restore an exported incident into ``store``, keeping every event's envelope.
 
     The store must be able to take a whole log with its original ``seq``, ``id`` and
-    ``at``: appending events one by one would re-stamp them with the store's clock and
-    the restored incident would no longer be the exported one. A store offers this by
-    having ``import_events(incident_id, events, *, replace)`` (sync or async), as
-    ``FileStore`` does; it refuses to overwrite an existing incident unless ``replace``.
-    Any other store raises ``ImportNotSupported``.
+    ``at`` (``EventStore.import_events``): appending events one by one would re-stamp them
+    with the store's clock and the restored incident would no longer be the exported one.
+    A store that cannot raises ``ImportNotSupported``.
     """
     if not isinstance(doc, IncidentDocument):
         doc = document_from_dict(doc)
-    importer = getattr(store, "import_events", None)
-    if importer is None:
-        where = getattr(store, "location", type(store).__name__)
-        raise ImportNotSupported(
-            f"importing into {where} is not supported yet: import into a shared folder with --store DIR"
-        )
     warnings = tuple(consistency_warnings(doc))
-    if inspect.iscoroutinefunction(importer):
-        await importer(doc.incident_id, doc.events, replace=replace)
-    else:
-        await asyncio.to_thread(importer, doc.incident_id, doc.events, replace=replace)
+    try:
+        done = await asyncio.to_thread(store.import_events, doc.incident_id, doc.events, replace=replace)
+        if inspect.isawaitable(done):  # a store whose import is itself asynchronous
+            await done
+    except NotImplementedError:
+        raise ImportNotSupported(
+            f"importing into {store.location} is not supported yet: import into a shared folder with --store DIR"
+        ) from None
     return ImportResult(
         incident_id=doc.incident_id,
         events=len(doc.events),
-        location=str(getattr(store, "location", "")),
+        location=str(store.location),
         warnings=warnings,
     )

@@ -1,14 +1,15 @@
 """Where incident logs live: one ``EventStore`` interface, a file and an HTTP implementation.
 
 ``open_store`` picks the implementation from a ``StoreLocation``; the HTTP client (and
-httpx with it) is imported only when a server URL is configured.
+httpx with it) is imported only when a server URL is configured, and the file store
+(and ``fcntl`` with it) only when it is used: the server imports ``warroom.store.base``
+without pulling in either, or the CLI's config.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from warroom.config import StoreLocation
+from typing import TYPE_CHECKING, Any
 
 from .base import (
     EventStore,
@@ -22,8 +23,13 @@ from .base import (
     StoreUnavailable,
     UnknownIncident,
     checked_incident_id,
+    default_warning,
 )
-from .file import FileStore, default_warning
+
+if TYPE_CHECKING:
+    from warroom.config import StoreLocation
+
+    from .file import FileStore
 
 __all__ = [
     "EventStore",
@@ -48,4 +54,14 @@ def open_store(location: StoreLocation, *, warn: Callable[[str], None] = default
 
         return HttpStore(location.url, token=location.token, warn=warn)
     assert location.folder is not None
+    from .file import FileStore
+
     return FileStore(location.folder, warn=warn)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FileStore":  # loaded on first use
+        from .file import FileStore
+
+        return FileStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,14 +12,21 @@ else's event while the new action is silently dropped.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from warroom.errors import WarroomError
 from warroom.incident import EventDraft, IncidentState, StoredEvent
 from warroom.incident.events import valid_incident_id
+
+
+def default_warning(message: str) -> None:
+    """Where a store says something is off but carries on (a skipped line, a retry)."""
+    logging.getLogger("warroom.store").warning(message)
 
 
 class StoreError(WarroomError):
@@ -166,6 +173,32 @@ class EventStore(ABC):
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections and files."""
 
+    # --- abilities only some stores have, declared here so nobody probes for them ------
+
+    queue_offline: bool = False
+    """Queue appends while the store is unreachable and deliver them when it is back
+    (``Queued`` is raised meanwhile). Only a store that can be unreachable (a server) does."""
+
+    async def whoami(self) -> str | None:
+        """Who this store lets act, when the store decides (a server: the token's owner);
+        ``None`` when the caller says who acts (a folder)."""
+        return None
+
+    def on_status(self, callback: Callable[[bool], None]) -> Callable[[], None]:
+        """Call ``callback(online)`` whenever the store goes away or comes back; returns an
+        unsubscribe. A store that is never away (a folder) never calls it."""
+        return _nothing
+
+    def on_refused(self, callback: Callable[[Any], None]) -> Callable[[], None]:
+        """Call ``callback(late_refusal)`` when a queued append is refused on delivery."""
+        return _nothing
+
+    def import_events(self, incident_id: str, events: Sequence[StoredEvent], *, replace: bool = False) -> Any:
+        """Write a whole log at once, keeping every event's ``seq``, ``id`` and ``at`` (``warroom
+        import``); refuses to overwrite an incident unless ``replace``. Blocking: callers run it
+        off the event loop. Raises ``NotImplementedError`` where the store cannot (yet)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot import a log")
+
     @property
     @abstractmethod
     def location(self) -> str:
@@ -176,3 +209,7 @@ class EventStore(ABC):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _nothing() -> None:
+    return None

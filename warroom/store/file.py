@@ -51,6 +51,7 @@ from .base import (
     StoreError,
     UnknownIncident,
     checked_incident_id,
+    default_warning,
     retry_of,
 )
 from .opening import file_error, make_folder, open_incident, raise_if_unreachable, truncate_quietly
@@ -61,10 +62,6 @@ SUFFIX = ".jsonl"
 POLL_SECONDS = 0.02
 MAX_REPORTED_LINE = 80
 LINE_HEAD = 64  # the first bytes of a line (seq, id): enough to tell whether it is still there
-
-
-def default_warning(message: str) -> None:
-    log.warning(message)
 
 
 class _Log:

@@ -85,6 +85,7 @@ from warroom.incident import EventDraft, StoredEvent
 from warroom.incident.events import IncidentDeclared, parse_stored
 
 from .base import (
+    default_warning,
     EventStore,
     IncidentSummary,
     Queued,
@@ -94,7 +95,6 @@ from .base import (
     UnknownIncident,
     checked_incident_id,
 )
-from .file import default_warning
 
 log = logging.getLogger("warroom.store")
 

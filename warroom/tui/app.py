@@ -57,7 +57,7 @@ from .widgets import (
 )
 
 if TYPE_CHECKING:
-    from warroom.cli import CliContext
+    from warroom.session import Session
 
 Clock = Callable[[], datetime]
 Simulation = Callable[["WarroomApp"], Awaitable[None]]
@@ -208,11 +208,9 @@ class WarroomApp(App[int]):
     def _watch_connection(self) -> None:
         """With a server store: queue actions while offline, and show the link's state as it changes."""
         store = self.room.store
-        if not hasattr(store, "on_status"):
-            return
-        store.queue_offline = True  # type: ignore[attr-defined]
-        store.on_status(lambda online: setattr(self, "offline", not online))  # type: ignore[attr-defined]
-        store.on_refused(  # type: ignore[attr-defined]
+        store.queue_offline = True
+        store.on_status(lambda online: setattr(self, "offline", not online))
+        store.on_refused(
             lambda late: self.notify(f"refused when the server came back: {late.reason}", title="refused", severity="error", timeout=20)
         )
 
@@ -491,7 +489,7 @@ def _hhmm(at: datetime | None) -> str:
     return at.strftime("%H:%M UTC") if at else "later"
 
 
-def run_board(ctx: CliContext, incident_id: str) -> int:
+def run_board(ctx: Session, incident_id: str) -> int:
     """``warroom join``: open the board for ``incident_id`` as ``ctx.handle``; returns the exit code."""
     import sys
 
@@ -510,7 +508,7 @@ def run_board(ctx: CliContext, incident_id: str) -> int:
     return app.return_code or 0
 
 
-async def _acting_handle(ctx: CliContext) -> str:
+async def _acting_handle(ctx: Session) -> str:
     """Who this board acts as: on a server the token's owner (asked once, before the board
     starts its own event loop); if the server cannot be reached yet, the configured handle."""
     store = ctx.open_store()

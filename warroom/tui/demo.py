@@ -25,7 +25,7 @@ from warroom.safetext import safe_line
 from warroom.store import EventStore, FileStore, StoreError
 
 if TYPE_CHECKING:
-    from warroom.cli import CliContext
+    from warroom.session import Session
 
 DEMO_INCIDENT = "DEMO-1"
 COMMANDER = "dana"
@@ -253,26 +253,25 @@ def seed(store: FileStore, incident_id: str = DEMO_INCIDENT) -> None:
         store.append_sync(incident_id, ev.EventDraft(actor=actor, body=body))
 
 
-def run_demo(ctx: CliContext) -> int:
+def run_demo(ctx: Session, *, folder: str | None = None, pace: float = 1.0, rng_seed: int | None = None) -> int:
     """Seed a throwaway store, start the simulated responders, and open the board as you."""
     import sys
 
     from .app import WarroomApp
 
-    args = ctx.args
     handle = ctx.handle
     if handle in BOTS:
         print(f"warroom: {handle} is one of the demo's simulated responders; pick another --as", file=sys.stderr)
         return 2
-    folder = Path(args.folder).expanduser() if args.folder else Path(tempfile.mkdtemp(prefix="warroom-demo-"))
-    store = FileStore(folder)
+    where = Path(folder).expanduser() if folder else Path(tempfile.mkdtemp(prefix="warroom-demo-"))
+    store = FileStore(where)
     if not store.path_for(DEMO_INCIDENT).exists():
         seed(store)
-    simulation = Simulation(store, newcomer=handle, pace=args.pace, rng=random.Random(args.seed))
+    simulation = Simulation(store, newcomer=handle, pace=pace, rng=random.Random(rng_seed))
     room = Room(store, DEMO_INCIDENT, handle, ctx.config.policy)
-    app = WarroomApp(room=room, config=ctx.config, simulation=simulation.run, export_folder=folder / "exports")
+    app = WarroomApp(room=room, config=ctx.config, simulation=simulation.run, export_folder=where / "exports")
     app.run()
-    print(safe_line(f"demo store: {folder} (browse it: warroom show {DEMO_INCIDENT} --store {folder})"))
+    print(safe_line(f"demo store: {where} (browse it: warroom show {DEMO_INCIDENT} --store {where})"))
     if app.exit_message:
         print(f"warroom: {safe_line(app.exit_message)}", file=sys.stderr)
     return app.return_code or 0
