@@ -13,6 +13,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
+from importlib.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
@@ -99,18 +100,32 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
-def load_config(path: Path | None = None) -> Config:
-    path = path or config_path()
+class TomlProblem(WarroomError):
+    """A TOML file that cannot be read or parsed; says which, in words for a person."""
+
+
+def read_toml(path: Path | Traversable) -> dict:
+    """The table in ``path``; raises ``TomlProblem`` (``FileNotFoundError`` passes through)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Config()
+        raise
     except OSError as error:
-        raise ConfigError(f"cannot read config {path}: {error.strerror}") from None
+        raise TomlProblem(f"cannot read it ({error.strerror or error})") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"config {path} is not valid TOML: {error}") from None
+        raise TomlProblem(f"not valid TOML ({error})") from None
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or config_path()
+    try:
+        data = read_toml(path)
+    except FileNotFoundError:
+        return Config()
+    except TomlProblem as problem:
+        raise ConfigError(f"config {path}: {problem}") from None
     try:
         return Config.model_validate(data)
     except ValidationError as error:

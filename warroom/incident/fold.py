@@ -231,13 +231,16 @@ def _end_span(spans: list[OwnershipSpan], at: datetime) -> None:
         spans[-1].end = at
 
 
+def _pass_to(spans: list[OwnershipSpan], handle: str, at: datetime, note: str) -> None:
+    """End the current holder's span (if any) and start ``handle``'s."""
+    _end_span(spans, at)
+    spans.append(OwnershipSpan(holder=handle, start=at, note=note))
+
+
 def _set_commander(state: IncidentState, handle: str, at: datetime, change: Change, note: str = "") -> None:
     change.commander_before, change.new_commander = state.commander, True
-    _end_span(state.command_spans, at)
-    state.commander = handle
-    state.commander_since = at
-    state.command_offer = None
-    state.command_spans.append(OwnershipSpan(holder=handle, start=at, note=note))
+    _pass_to(state.command_spans, handle, at, note)
+    state.commander, state.commander_since, state.command_offer = handle, at, None
 
 
 def _set_key_time(state: IncidentState, which: str, at: datetime, change: Change, *, keep: bool = False) -> None:
@@ -368,11 +371,8 @@ def _ws_opened(state: IncidentState, event: ev.StoredEvent, b: ev.WorkstreamOpen
 def _take(state: IncidentState, ws_id: str, handle: str, at: datetime, change: Change, note: str = "") -> None:
     ws = state.workstreams[ws_id]
     change.owner_before, change.new_owner = ws.owner, True
-    _end_span(ws.owners, at)
-    ws.owner = handle
-    ws.pending = None
-    ws.updated_at = at
-    ws.owners.append(OwnershipSpan(holder=handle, start=at, note=note))
+    _pass_to(ws.owners, handle, at, note)
+    ws.owner, ws.pending, ws.updated_at = handle, None, at
 
 
 def _ws_claimed(state: IncidentState, event: ev.StoredEvent, b: ev.WorkstreamClaimed, change: Change) -> None:

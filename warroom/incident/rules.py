@@ -65,20 +65,19 @@ def may_declare(state: IncidentState, actor: str, body: ev.IncidentDeclared) -> 
     return None
 
 
+def _commander_changes(state: IncidentState, actor: str, what: str, unchanged: str | None) -> Refusal:
+    """Only the commander may change ``what``; ``unchanged`` says why a change that changes nothing is refused."""
+    return _commander_only(state, actor, what) or unchanged
+
+
 def may_change_severity(state: IncidentState, actor: str, body: ev.SeverityChanged) -> Refusal:
-    if refusal := _commander_only(state, actor, "change severity"):
-        return refusal
-    if body.severity == state.severity:
-        return f"severity is already SEV{body.severity}"
-    return None
+    same = body.severity == state.severity
+    return _commander_changes(state, actor, "change severity", f"severity is already SEV{body.severity}" if same else None)
 
 
 def may_change_status(state: IncidentState, actor: str, body: ev.StatusChanged) -> Refusal:
-    if refusal := _commander_only(state, actor, "change the incident status"):
-        return refusal
-    if body.status == state.status:
-        return f"status is already {body.status}"
-    return None
+    same = body.status == state.status
+    return _commander_changes(state, actor, "change the incident status", f"status is already {body.status}" if same else None)
 
 
 def may_set_key_time(state: IncidentState, actor: str, body: ev.KeyTimeSet) -> Refusal:

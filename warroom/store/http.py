@@ -85,7 +85,6 @@ from warroom.incident import EventDraft, StoredEvent
 from warroom.incident.events import IncidentDeclared, parse_stored
 
 from .base import (
-    default_warning,
     EventStore,
     IncidentSummary,
     Queued,
@@ -94,6 +93,7 @@ from .base import (
     StoreUnavailable,
     UnknownIncident,
     checked_incident_id,
+    default_warning,
 )
 
 log = logging.getLogger("warroom.store")

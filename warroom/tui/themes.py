@@ -13,7 +13,6 @@ one is the broken one).
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -23,7 +22,7 @@ from pathlib import Path
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from warroom.config import DEFAULT_THEME
+from warroom.config import DEFAULT_THEME, TomlProblem, read_toml
 
 BUILTIN_THEMES = ("warroom-dark", "warroom-light", "warroom-high-contrast")
 
@@ -125,13 +124,11 @@ def parse_theme(data: dict, source: str) -> Theme:
 
 def load_theme_file(path: Path | Traversable) -> Theme:
     try:
-        raw = path.read_bytes()
-    except OSError as error:
+        data = read_toml(path)
+    except FileNotFoundError as error:
         raise ThemeError(f"{path}: cannot read it ({error.strerror or error})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ThemeError(f"{path}: not valid TOML ({error})") from None
+    except TomlProblem as problem:
+        raise ThemeError(f"{path}: {problem}") from None
     return parse_theme(data, str(path))
 
 
