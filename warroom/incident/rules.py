@@ -49,11 +49,16 @@ def _target_on_shift(state: IncidentState, actor: str, to: str) -> Refusal:
     return None
 
 
-def _workstream(state: IncidentState, ws_id: str) -> tuple[Workstream | None, Refusal]:
-    ws = state.workstream(ws_id)
-    if ws is None:
-        return None, f"there is no {ws_id} in {state.id or 'this incident'}"
-    return ws, None
+def _on_workstream(rule: Callable[[IncidentState, str, Any, Workstream], Refusal]) -> Callable[[IncidentState, str, Any], Refusal]:
+    """A rule about one workstream: refuses one that does not exist, else judges it."""
+
+    def checked(state: IncidentState, actor: str, body: Any) -> Refusal:
+        ws = state.workstream(body.workstream)
+        if ws is None:
+            return f"there is no {body.workstream} in {state.id or 'this incident'}"
+        return rule(state, actor, body, ws)
+
+    return checked
 
 
 # --- the incident --------------------------------------------------------------
@@ -178,10 +183,8 @@ def may_open_workstream(state: IncidentState, actor: str, body: ev.WorkstreamOpe
     return _away(state, actor)
 
 
-def may_claim(state: IncidentState, actor: str, body: ev.WorkstreamClaimed) -> Refusal:
-    ws, refusal = _workstream(state, body.workstream)
-    if ws is None:
-        return refusal
+@_on_workstream
+def may_claim(state: IncidentState, actor: str, body: ev.WorkstreamClaimed, ws: Workstream) -> Refusal:
     if ws.owner == actor:
         return f"you already own {ws.id}"
     if ws.status == "done":
@@ -193,10 +196,8 @@ def may_claim(state: IncidentState, actor: str, body: ev.WorkstreamClaimed) -> R
     return None
 
 
-def may_release(state: IncidentState, actor: str, body: ev.WorkstreamReleased) -> Refusal:
-    ws, refusal = _workstream(state, body.workstream)
-    if ws is None:
-        return refusal
+@_on_workstream
+def may_release(state: IncidentState, actor: str, body: ev.WorkstreamReleased, ws: Workstream) -> Refusal:
     if ws.owner is None:
         return f"{ws.id} is not owned by anyone"
     if ws.owner != actor and state.commander != actor:
@@ -204,38 +205,30 @@ def may_release(state: IncidentState, actor: str, body: ev.WorkstreamReleased) -
     return None
 
 
-def may_offer_handoff(state: IncidentState, actor: str, body: ev.HandoffOffered) -> Refusal:
-    ws, refusal = _workstream(state, body.workstream)
-    if ws is None:
-        return refusal
+@_on_workstream
+def may_offer_handoff(state: IncidentState, actor: str, body: ev.HandoffOffered, ws: Workstream) -> Refusal:
     if ws.owner != actor:
         owner = f"owned by {ws.owner}" if ws.owner else "not owned by anyone"
         return f"{ws.id} is {owner}: only its owner can hand it off"
     return _target_on_shift(state, actor, body.to)
 
 
-def may_accept_handoff(state: IncidentState, actor: str, body: ev.HandoffAccepted) -> Refusal:
-    ws, refusal = _workstream(state, body.workstream)
-    if ws is None:
-        return refusal
+@_on_workstream
+def may_accept_handoff(state: IncidentState, actor: str, body: ev.HandoffAccepted, ws: Workstream) -> Refusal:
     if ws.pending is None or ws.pending.to != actor:
         return f"{ws.id} has not been offered to you"
     return _away(state, actor)
 
 
-def may_decline_handoff(state: IncidentState, actor: str, body: ev.HandoffDeclined) -> Refusal:
-    ws, refusal = _workstream(state, body.workstream)
-    if ws is None:
-        return refusal
+@_on_workstream
+def may_decline_handoff(state: IncidentState, actor: str, body: ev.HandoffDeclined, ws: Workstream) -> Refusal:
     if ws.pending is None or ws.pending.to != actor:
         return f"{ws.id} has not been offered to you"
     return None
 
 
-def may_set_workstream_status(state: IncidentState, actor: str, body: ev.WorkstreamStatusSet) -> Refusal:
-    ws, refusal = _workstream(state, body.workstream)
-    if ws is None:
-        return refusal
+@_on_workstream
+def may_set_workstream_status(state: IncidentState, actor: str, body: ev.WorkstreamStatusSet, ws: Workstream) -> Refusal:
     if ws.owner is not None and ws.owner != actor and state.commander != actor:
         return f"{ws.id} is owned by {ws.owner}: only they or the commander can change its status"
     if ws.status == body.status and not body.note:
