@@ -6,6 +6,10 @@ same rules as the file store decide every append; new events reach every board
 through Server-Sent Events. Modules:
 
 - ``db``      the log: SQLite schema, the single writer thread, cached incident states
+- ``pg``      the same log on PostgreSQL, for several servers on one database (row lock
+              per incident, NOTIFY/LISTEN fan-out); ``pgschema`` its migrations,
+              ``pgtokens``/``pgshares`` tokens and share keys there
+- ``backend`` which of the two a ``--db`` names (a path or a ``postgresql://`` URL)
 - ``hub``     in-process fan-out of committed events to SSE subscribers
 - ``tokens``  making, listing, revoking and checking tokens
 - ``limits``  per-token rate limiting

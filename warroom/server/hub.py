@@ -13,8 +13,10 @@ subscriber: every ``keepalive`` seconds it resolves every feed's future with
 ``TICK``, and a subscriber woken by a tick with nothing new sends a comment. With
 a hundred subscribers that is a hundred fewer timers per commit.
 
-The feed only ever holds committed events, in seq order, without gaps: commits are
-published in the order the single writer made them.
+The feed only ever holds committed events, in seq order, without gaps: on SQLite
+commits are published in the order the single writer made them; on PostgreSQL other
+servers' commits arrive too (through LISTEN), possibly overlapping this server's own,
+so ``publish`` drops what the tail already has and restarts the tail at a jump.
 """
 
 from __future__ import annotations
