@@ -35,7 +35,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
         """``rows``: (keys, description, palette entry, binding id) for every key."""
         super().__init__()
-        self.rows = [(safe_line(keys), safe_line(description), safe_line(palette)) for keys, description, palette in rows]
+        self.rows = [(safe_line(keys), safe_line(description), safe_line(palette), binding_id) for keys, description, palette, binding_id in rows]
 
     def compose(self) -> ComposeResult:
         width = max((len(keys) for keys, *_ in self.rows), default=4) + 2
