@@ -43,6 +43,8 @@ class Room:
 
     async def load(self) -> IncidentState:
         """Catch up with everything stored so far (raises ``UnknownIncident``)."""
+        if self.state.seq == 0:
+            self.state = await self.store.load_state(self.incident_id)
         await self._catch_up()
         return self.state
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.errors import WarroomError
-from warroom.incident import EventDraft, IncidentState, StoredEvent
+from warroom.incident import EventDraft, IncidentState, StoredEvent, fold
 from warroom.incident.events import valid_incident_id
 
 
@@ -169,6 +169,14 @@ class EventStore(ABC):
         two logs. Stores whose logs are never replaced keep the default, 0.
         """
         return 0
+
+    async def load_state(self, incident_id: str) -> IncidentState:
+        """The incident's state now, for a reader that is about to follow it.
+
+        Stores that keep a checkpoint (file) or serve the state (HTTP) override this so a
+        reader folds only the events after it; the answer is the same as folding them all.
+        """
+        return fold(await self.read(incident_id))
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections and files."""

@@ -31,17 +31,19 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Container
+from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
 from pydantic import ValidationError
 
 from warroom.files import write_atomic
-from warroom.incident import EventDraft, IncidentState, StoredEvent, apply, check
+from warroom.incident import EventDraft, IncidentState, StoredEvent, apply, check, fold
 from warroom.incident.events import IncidentDeclared, dump_stored, parse_stored, utcnow
 from warroom.words import validation_problem
 
+from . import checkpoint
 from .base import (
     EventStore,
     IncidentSummary,
@@ -73,7 +75,7 @@ class _Log:
         self.epoch = 0  # how many times the file was seen replaced under us
         self.reset()
 
-    def reset(self) -> None:
+    def reset(self, *, whole: bool = False) -> None:
         self.inode: int | None = None
         self.looked: tuple[int, int, int] | None = None  # (inode, size, mtime) at the last look
         self.offset = 0  # where the last complete line read so far ends
@@ -81,15 +83,35 @@ class _Log:
         self.last_line_at = 0
         self.last_line_head = b""
         self.line_no = 0
-        self._state = IncidentState()
+        self._state: IncidentState | None = IncidentState()
         self._folded = 0
         self.events: list[StoredEvent] = []
         self.seqs: list[int] = []
         self.by_id: dict[UUID, StoredEvent] = {}
+        self.last_at: datetime | None = None
+        self.reports: list[str] = []
+        # With a checkpoint: the events up to ``base_seq`` are folded into it, not in ``events``.
+        self.whole = whole
+        self.checkpoint: checkpoint.Checkpoint | None = None
+        self.base_seq = 0
+        self.base_ids: Container[UUID] = ()
+        self.saved_seq = 0
 
     def replaced(self) -> None:
-        self.reset()
+        self.reset(whole=self.whole)
         self.epoch += 1
+
+    def start_from(self, found: checkpoint.Checkpoint) -> None:
+        self.checkpoint = found
+        self._state = None  # decoded only if this process appends: a board that only reads never needs it
+        self.base_ids = found.event_ids()
+        self.offset, self.line_no = found.offset, found.line_no
+        self.base_seq = self.saved_seq = found.seq
+        self.last_at = datetime.fromisoformat(found.last_at) if found.last_at else None
+        self.reports = list(found.reports)
+
+    def knows(self, event_id: UUID) -> bool:
+        return event_id in self.by_id or event_id in self.base_ids
 
     @property
     def read_to(self) -> int:
@@ -97,20 +119,32 @@ class _Log:
 
     @property
     def last_seq(self) -> int:
-        return self.seqs[-1] if self.seqs else 0
+        return self.seqs[-1] if self.seqs else self.base_seq
 
     @property
     def state(self) -> IncidentState:
         """The fold of every event read so far, brought up to date only when asked for:
         a reader that never appends (a board catching up) never pays for a second fold."""
         with self.lock:
-            for event in self.events[self._folded :]:
-                apply(self._state, event)
-            self._folded = len(self.events)
-            return self._state
+            return self.state_unlocked()
+
+    def state_unlocked(self) -> IncidentState:
+        if self._state is None:
+            self._state = self.checkpoint.state() if self.checkpoint is not None else IncidentState()
+        for event in self.events[self._folded :]:
+            apply(self._state, event)
+        self._folded = len(self.events)
+        return self._state
 
     def after(self, seq: int) -> list[StoredEvent]:
         return self.events[bisect.bisect_right(self.seqs, seq) :]
+
+    def fresh_state(self) -> IncidentState:
+        """A state of this process's own (not the cached one): the checkpoint's plus what came after."""
+        with self.lock:
+            state = self.checkpoint.state() if self.checkpoint is not None else IncidentState()
+            events = list(self.events)
+        return fold(events, state)
 
 
 class FileStore(EventStore):
@@ -178,6 +212,10 @@ class FileStore(EventStore):
         size = info.st_size
         if entry.inode is not None and not self._same_file(entry, fd, info):
             entry.replaced()  # replaced by an import (or rewritten): start again from its top
+        if entry.inode is None and not entry.whole and (found := checkpoint.load(entry.path, fd)) is not None:
+            entry.start_from(found)  # skip the prefix the checkpoint folded
+            for report in entry.reports:
+                self.warn(report)
         entry.inode = info.st_ino
         entry.looked = (info.st_ino, size, info.st_mtime_ns)
         start = entry.read_to
@@ -223,7 +261,7 @@ class FileStore(EventStore):
         if event.seq <= entry.last_seq:
             self._report(entry, f"seq {event.seq} repeats or goes back (last was {entry.last_seq})")
             return
-        if event.id in entry.by_id:
+        if entry.knows(event.id):
             self._report(entry, f"event id {event.id} is stored twice")
             return
         if event.seq != entry.last_seq + 1:
@@ -231,14 +269,34 @@ class FileStore(EventStore):
         entry.events.append(event)
         entry.seqs.append(event.seq)
         entry.by_id[event.id] = event
+        entry.last_at = event.at
 
     def _report(self, entry: _Log, why: str, *, skipped: bool = True) -> None:
-        self.warn(f"{entry.path} line {entry.line_no}: {why}{'; skipped' if skipped else ''}")
+        report = f"{entry.path} line {entry.line_no}: {why}{'; skipped' if skipped else ''}"
+        entry.reports.append(report)
+        self.warn(report)
+
+    def _whole(self, entry: _Log, fd: int | None = None) -> None:
+        """Make ``entry`` hold every event from the top of the log (someone asked for old ones)."""
+        if entry.base_seq:
+            with entry.lock:
+                entry.reset(whole=True)
+            self._refresh(entry, fd)
+
+    def _after(self, entry: _Log, seq: int) -> list[StoredEvent]:
+        self._refresh(entry)
+        if seq < entry.base_seq:
+            self._whole(entry)
+        return entry.after(seq)
 
     async def read(self, incident_id: str, after: int = 0) -> list[StoredEvent]:
+        return self._after(self._log(incident_id), after)
+
+    async def load_state(self, incident_id: str) -> IncidentState:
+        """The checkpoint beside the log (if it matches) plus the events after it, folded."""
         entry = self._log(incident_id)
         self._refresh(entry)
-        return entry.after(after)
+        return entry.fresh_state()
 
     async def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
         """Like every store's ``follow``; raises ``LogReplaced`` if the file is replaced under it."""
@@ -246,10 +304,9 @@ class FileStore(EventStore):
         epoch = entry.epoch
         cursor = after
         while True:
-            self._refresh(entry)
+            fresh = self._after(entry, cursor)
             if entry.epoch != epoch:
                 raise LogReplaced(incident_id)
-            fresh = entry.after(cursor)
             for event in fresh:
                 yield event
                 cursor = event.seq
@@ -295,15 +352,18 @@ class FileStore(EventStore):
         if declaring:
             make_folder(self.folder)
         fd = self._open_locked(entry, flags, incident_id)
+        due = None
         try:
             self._refresh(entry, fd)
+            if draft.id in entry.base_ids and draft.id not in entry.by_id:
+                self._whole(entry, fd)  # a retry of an event the checkpoint folded: find the original
             original = entry.by_id.get(draft.id)
             if original is not None:
                 return retry_of(original, draft)
             refusal = check(entry.state, draft.actor, draft.body)
             if refusal is not None:
                 raise Rejected(refusal)
-            last_at = entry.events[-1].at if entry.events else None
+            last_at = entry.last_at
             now = utcnow()
             stored = draft.stored(seq=entry.state.seq + 1, at=max(now, last_at) if last_at else now)
             line = dump_stored(stored).encode() + b"\n"
@@ -317,10 +377,13 @@ class FileStore(EventStore):
                 truncate_quietly(fd, size)  # a full disk must not leave half our line behind
                 raise file_error(entry.path, error, "write") from None
             self._refresh(entry, fd)
+            due = checkpoint.due(entry, fd)
             return entry.by_id.get(stored.id, stored)
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
+            if due is not None:
+                checkpoint.save_for(entry, due)  # outside the lock: appends go on meanwhile
 
     def _open_locked(self, entry: _Log, flags: int, incident_id: str) -> int:
         """Open the incident's file and take its exclusive lock.
@@ -358,6 +421,7 @@ class FileStore(EventStore):
                 raise Rejected(f"{incident_id} already exists in {self.folder}; pass --replace to overwrite it")
             try:
                 write_atomic(path, (dump_stored(event).encode() + b"\n" for event in events))
+                checkpoint.remove(path)
             except OSError as error:
                 raise file_error(path, error, "write") from None
         finally:

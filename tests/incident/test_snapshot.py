@@ -1,0 +1,80 @@
+"""Checkpoint encoding: a state decoded from a checkpoint folds on exactly like the original."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.strategies import event_logs
+from warroom.incident import IncidentState, fold, snapshot
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "export"))
+from export_scenario import build_scenario  # noqa: E402
+
+
+def through_checkpoint(state: IncidentState) -> IncidentState:
+    return snapshot.decode(b"".join(snapshot.encode(state)))
+
+
+@given(event_logs(), st.data())
+def test_a_checkpoint_then_the_rest_equals_folding_everything(events, data):
+    cut = data.draw(st.integers(0, len(events)))
+    resumed = fold(events[cut:], through_checkpoint(fold(events[:cut])))
+    whole = fold(events)
+    assert resumed == whole
+    assert resumed.summary_dict() == whole.summary_dict()
+    # ...and a checkpoint of a resumed state (some items decoded, some not) is the same again
+    assert through_checkpoint(resumed) == whole
+
+
+def test_every_prefix_of_the_export_scenario_resumes_to_byte_identical_exports():
+    from warroom.export import render
+
+    scenario = build_scenario()
+    events = scenario.events
+    expected = {fmt: render(fmt, scenario.state, events) for fmt in ("md", "json", "csv")}
+    for cut in range(len(events) + 1):
+        state = fold(events[cut:], through_checkpoint(fold(events[:cut])))
+        assert state == scenario.state, cut
+        for fmt, produced in expected.items():
+            assert render(fmt, state, events) == produced, (cut, fmt)
+
+
+def test_items_read_by_index_stay_the_same_object_so_the_fold_can_change_them():
+    state = through_checkpoint(build_scenario().state)
+    assert state.timeline[3] is state.timeline[3]
+    state.timeline[3].starred = not state.timeline[3].starred
+    assert list(state.timeline)[3].starred == state.timeline[3].starred
+    assert through_checkpoint(state).timeline[3].starred == state.timeline[3].starred
+
+
+def test_lists_that_grow_with_the_log_are_not_decoded_until_read():
+    state = through_checkpoint(build_scenario().state)
+    assert isinstance(state.timeline, snapshot.LazyList) and isinstance(state.broadcasts, snapshot.LazyList)
+    last = len(state.timeline) - 1
+    assert set(state.timeline._read) <= {last}  # decode checks the last entry's seq
+    state.timeline[5]
+    assert set(state.timeline._read) <= {5, last} and 5 in state.timeline._read
+    assert state.broadcasts._read == {}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-2] + bytes([data[-2] ^ 1]) + data[-1:],  # one flipped bit in the last item
+        lambda data: data.replace(b'"fingerprint":"', b'"fingerprint":"0', 1),
+        lambda data: data.replace(b"warroom-checkpoint/1", b"warroom-checkpoint/0", 1),
+        lambda data: b"",
+        lambda data: b"\x00" * 100,
+        lambda data: b"{}\n" + data,
+    ],
+)
+def test_a_damaged_or_foreign_checkpoint_is_refused(damage):
+    data = b"".join(snapshot.encode(build_scenario().state))
+    with pytest.raises(snapshot.BadCheckpoint):
+        snapshot.decode(damage(data))

@@ -1,0 +1,405 @@
+"""A folded state as bytes and back: what checkpoints are made of.
+
+Joining a 100,000-event incident must not cost parsing and folding 100,000 events, so
+stores keep a *checkpoint*: the state after some seq, encoded here. A checkpoint is a
+cache, never the truth: ``encode`` stamps it with a fingerprint of the domain code (the
+state's shape and the fold's source), and ``decode`` refuses one made by any other code,
+so a changed fold or a new field is rebuilt from the log instead of being trusted.
+
+The two parts that grow with the log are kept compact and lazy, because a board only ever
+looks at a screenful of them: the timeline stays one block of JSON lines (an entry is
+decoded when it is read, see ``LazyList``; so are the other lists that grow with the
+log, such as broadcasts) and the ids of folded events stay one
+sorted block of 16-byte ids (``EventIds``). A CRC-32 of everything after the header
+catches a damaged file before any of it is decoded. Everything else (workstreams, responders,
+broadcasts...) is small and decoded at once. Encoding is JSON, never pickle: a checkpoint
+lives in a shared folder or comes over the network, and loading one must not run code.
+
+Layout (one JSON or base64 value per line)::
+
+    {"format": ..., "fingerprint": ..., "seq": ..., "crc32": ..., "meta": {...}}   # header
+    [[...the other state fields, in field order...], [items in each lazy list]]
+    <base64 of the sorted 16-byte event ids>
+    <base64 of the lazy lists' line offsets, little-endian uint64>
+    [timeline entry]                # one item per line: the timeline, then broadcasts,
+    ...                             # action items and command spans
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import dataclasses
+import hashlib
+import json
+import sys
+import types
+import typing
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
+from datetime import datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+from .state import IncidentState
+
+T = TypeVar("T")
+
+FORMAT = "warroom-checkpoint/1"
+_ID_SIZE = 16
+
+
+class BadCheckpoint(ValueError):
+    """Not a checkpoint this code can trust (other code, other format, damaged): rebuild instead."""
+
+
+# --- codecs per type hint ---------------------------------------------------------------
+
+Codec = tuple[Callable[[object], object] | None, Callable[[object], object] | None]
+
+
+def _codec(hint: object) -> Codec:
+    """(encode, decode) for values of type ``hint``; ``None`` means "as is" (JSON-native)."""
+    if hint in (str, int, bool, float, typing.Any):
+        return None, None
+    if hint is datetime:
+        return datetime.isoformat, datetime.fromisoformat  # type: ignore[return-value]
+    if hint is timedelta:
+        return (lambda d: [d.days, d.seconds, d.microseconds]), (lambda v: timedelta(*v))  # type: ignore[misc]
+    if hint is UUID:
+        return (lambda u: u.hex), UUID  # type: ignore[return-value]
+    if dataclasses.is_dataclass(hint):
+        return _dataclass_codec(hint)  # type: ignore[arg-type]
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        real = [a for a in args if a is not type(None)]
+        if len(real) != 1:
+            raise TypeError(f"no checkpoint codec for {hint!r}")
+        enc, dec = _codec(real[0])
+        if enc is None and dec is None:
+            return None, None
+        return (
+            (lambda v: None if v is None else enc(v)) if enc else None,  # type: ignore[misc]
+            (lambda v: None if v is None else dec(v)) if dec else None,  # type: ignore[misc]
+        )
+    if origin is list:
+        enc, dec = _codec(args[0])
+        return (
+            (lambda v: [enc(x) for x in v]) if enc else list,  # type: ignore[misc]
+            (lambda v: [dec(x) for x in v]) if dec else list,  # type: ignore[misc]
+        )
+    if origin is tuple:
+        codecs = [_codec(a) for a in args]
+        return (
+            lambda v: [e(x) if e else x for (e, _), x in zip(codecs, v)],
+            lambda v: tuple(d(x) if d else x for (_, d), x in zip(codecs, v)),
+        )
+    if origin is dict and args[0] is str:
+        enc, dec = _codec(args[1])
+        return (
+            (lambda v: {k: enc(x) for k, x in v.items()}) if enc else dict,  # type: ignore[misc]
+            (lambda v: {k: dec(x) for k, x in v.items()}) if dec else dict,  # type: ignore[misc]
+        )
+    raise TypeError(f"no checkpoint codec for {hint!r}")
+
+
+def _hints(cls: type) -> list[tuple[str, object]]:
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    return [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]
+
+
+def _dataclass_codec(cls: type) -> Codec:
+    """A dataclass as the list of its field values, in field order (compact, and fast to build)."""
+    codecs = [_codec(hint) for _, hint in _hints(cls)]
+    names = [name for name, _ in _hints(cls)]
+
+    def encode(obj: object) -> list:
+        return [e(getattr(obj, n)) if e else getattr(obj, n) for n, (e, _) in zip(names, codecs)]
+
+    def decode(values: object) -> object:
+        if not isinstance(values, list) or len(values) != len(codecs):
+            raise BadCheckpoint(f"{cls.__name__}: expected {len(codecs)} fields")
+        return cls(*[d(x) if d else x for (_, d), x in zip(codecs, values)])
+
+    return encode, decode
+
+
+def _is_list_of_dataclasses(hint: object) -> bool:
+    return typing.get_origin(hint) is list and dataclasses.is_dataclass(typing.get_args(hint)[0])
+
+
+# The lists that grow with the log are lazy; everything else is decoded at once.
+_LAZY_LISTS = [(name, _codec(typing.get_args(hint)[0])) for name, hint in _hints(IncidentState) if _is_list_of_dataclasses(hint)]
+_STATE_FIELDS = [
+    (name, _codec(hint))
+    for name, hint in _hints(IncidentState)
+    if name != "event_ids" and not _is_list_of_dataclasses(hint)
+]
+
+
+def _shape(cls: type, seen: dict[str, object]) -> None:
+    if cls.__qualname__ in seen:
+        return
+    fields = _hints(cls)
+    seen[cls.__qualname__] = [(name, repr(hint)) for name, hint in fields]
+    for _, hint in fields:
+        for part in (hint, *typing.get_args(hint), *(a for b in typing.get_args(hint) for a in typing.get_args(b))):
+            if dataclasses.is_dataclass(part):
+                _shape(part, seen)  # type: ignore[arg-type]
+
+
+def _fingerprint() -> str:
+    """Changes whenever the state's shape or the domain code that folds it changes."""
+    digest = hashlib.sha256(FORMAT.encode())
+    shapes: dict[str, object] = {}
+    _shape(IncidentState, shapes)
+    digest.update(repr(sorted(shapes.items())).encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        try:
+            digest.update(path.name.encode() + path.read_bytes())
+        except OSError:  # shipped without sources: the shape alone has to do
+            pass
+    return digest.hexdigest()[:32]
+
+
+FINGERPRINT = _fingerprint()
+
+
+# --- the lazy parts -----------------------------------------------------------------------
+
+
+class LazyList(Sequence[T]):
+    """A list of dataclasses loaded from a checkpoint (``state.timeline``, ``state.broadcasts``...):
+    items are decoded when read.
+
+    An item once read by index is kept, so it stays the same object (the fold ends a span
+    or stars an entry in place, always through ``[-1]`` or an index); iterating decodes
+    items never read without keeping them. New items are appended as objects. Equal to any
+    sequence with equal items.
+    """
+
+    __slots__ = ("_codec", "_raw", "_offsets", "_first", "_count", "_read", "_tail")
+
+    def __init__(self, codec: Codec, raw: memoryview, offsets: Sequence[int], first: int, count: int):
+        self._codec = codec
+        self._raw = raw
+        self._offsets = offsets
+        self._first = first
+        self._count = count
+        self._read: dict[int, T] = {}
+        self._tail: list[T] = []
+
+    def __len__(self) -> int:
+        return self._count + len(self._tail)
+
+    def _line(self, index: int) -> memoryview:
+        at = self._first + index
+        return self._raw[self._offsets[at] : self._offsets[at + 1]]
+
+    def _decode(self, index: int) -> T:
+        try:
+            return self._codec[1](json.loads(bytes(self._line(index))))  # type: ignore[misc,return-value]
+        except (ValueError, TypeError) as error:
+            raise BadCheckpoint(f"item {index}: {error}") from None
+
+    def _at(self, index: int) -> T:
+        if index >= self._count:
+            return self._tail[index - self._count]
+        item = self._read.get(index)
+        if item is None:
+            item = self._read[index] = self._decode(index)
+        return item
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("list index out of range")
+        return self._at(index)
+
+    def __iter__(self) -> Iterator[T]:
+        for index in range(self._count):
+            item = self._read.get(index)
+            yield item if item is not None else self._decode(index)
+        yield from self._tail
+
+    def append(self, item: T) -> None:
+        self._tail.append(item)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LazyList({len(self)} items)"
+
+    def encoded_lines(self) -> Iterator[bytes | memoryview]:
+        """Each item as one JSON line, reusing the stored bytes of items never touched."""
+        encode = self._codec[0]
+        for index in range(self._count):
+            item = self._read.get(index)
+            yield self._line(index) if item is None else _dump(encode(item)) + b"\n"  # type: ignore[misc]
+        for item in self._tail:
+            yield _dump(encode(item)) + b"\n"  # type: ignore[misc]
+
+
+class _IdBlock(Sequence[bytes]):
+    """A sorted block of 16-byte ids, seen as a sequence for ``bisect``."""
+
+    __slots__ = ("blob",)
+
+    def __init__(self, blob: bytes):
+        self.blob = blob
+
+    def __len__(self) -> int:
+        return len(self.blob) // _ID_SIZE
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.blob[index * _ID_SIZE : (index + 1) * _ID_SIZE]
+
+
+class EventIds:
+    """``state.event_ids`` loaded from a checkpoint: a sorted block of ids plus a set of new ones."""
+
+    __slots__ = ("_block", "_new")
+
+    def __init__(self, blob: bytes = b""):
+        self._block = _IdBlock(blob)
+        self._new: set[UUID] = set()
+
+    def __contains__(self, event_id: object) -> bool:
+        if event_id in self._new:
+            return True
+        if not isinstance(event_id, UUID):
+            return False
+        wanted = event_id.bytes
+        index = bisect.bisect_left(self._block, wanted)
+        return index < len(self._block) and self._block[index] == wanted
+
+    def add(self, event_id: UUID) -> None:
+        self._new.add(event_id)
+
+    def __len__(self) -> int:
+        return len(self._block) + len(self._new)
+
+    def __iter__(self) -> Iterator[UUID]:
+        for index in range(len(self._block)):
+            yield UUID(bytes=self._block[index])
+        yield from self._new
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (set, frozenset, EventIds)):
+            return NotImplemented
+        return set(self) == set(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"EventIds({len(self)} ids)"
+
+
+# --- encode / decode --------------------------------------------------------------------
+
+
+def _dump(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def encode(state: IncidentState, meta: dict | None = None) -> Iterable[bytes]:
+    """``state`` as checkpoint bytes (in chunks, to be written as they come); ``meta`` is the
+    store's own record of what the checkpoint covers (e.g. the log's byte offset and digest)."""
+    fields = [enc(getattr(state, name)) if enc else getattr(state, name) for name, (enc, _) in _STATE_FIELDS]
+    ids = b"".join(sorted(event_id.bytes for event_id in state.event_ids))
+    lines: list[bytes | memoryview] = []
+    counts = []
+    for name, (item_encode, _) in _LAZY_LISTS:
+        items = getattr(state, name)
+        before = len(lines)
+        if isinstance(items, LazyList):
+            lines.extend(items.encoded_lines())
+        else:
+            lines.extend(_dump(item_encode(item)) + b"\n" for item in items)  # type: ignore[misc]
+        counts.append(len(lines) - before)
+    offsets = array("Q", [0])
+    total = 0
+    for line in lines:
+        total += len(line)
+        offsets.append(total)
+    if sys.byteorder != "little":
+        offsets.byteswap()
+    body = [_dump([fields, counts]) + b"\n", base64.b64encode(ids) + b"\n", base64.b64encode(offsets.tobytes()) + b"\n", *lines]
+    crc = 0
+    for chunk in body:
+        crc = zlib.crc32(chunk, crc)
+    header = {"format": FORMAT, "fingerprint": FINGERPRINT, "seq": state.seq, "crc32": crc, "meta": meta or {}}
+    yield _dump(header) + b"\n"
+    yield from body
+
+
+def read_header(data: bytes) -> dict:
+    """The header of checkpoint ``data`` (cheap: the first line only); raises ``BadCheckpoint``."""
+    end = data.find(b"\n")
+    try:
+        header = json.loads(data[:end])
+    except ValueError:
+        raise BadCheckpoint("unreadable header") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise BadCheckpoint("not a warroom checkpoint")
+    if header.get("fingerprint") != FINGERPRINT:
+        raise BadCheckpoint("made by other warroom code")
+    if not all(isinstance(header.get(key), int) for key in ("seq", "crc32")) or not isinstance(header.get("meta"), dict):
+        raise BadCheckpoint("damaged header")
+    return header
+
+
+def decode(data: bytes) -> IncidentState:
+    """The state in checkpoint ``data``; raises ``BadCheckpoint`` for anything it cannot trust."""
+    header = read_header(data)
+    first = data.find(b"\n")
+    if zlib.crc32(memoryview(data)[first + 1 :]) != header["crc32"]:
+        raise BadCheckpoint("damaged: its checksum does not match")
+    try:
+        second = data.index(b"\n", first + 1)
+        third = data.index(b"\n", second + 1)
+        fourth = data.index(b"\n", third + 1)
+        values, counts = json.loads(data[first + 1 : second])
+        ids = base64.b64decode(data[second + 1 : third])
+        offsets = array("Q")
+        offsets.frombytes(base64.b64decode(data[third + 1 : fourth]))
+    except (ValueError, TypeError) as error:
+        raise BadCheckpoint(f"damaged: {error}") from None
+    if sys.byteorder != "little":
+        offsets.byteswap()
+    raw = memoryview(data)[fourth + 1 :]  # shared by every state decoded from ``data``, never copied
+    if (
+        not isinstance(values, list)
+        or len(values) != len(_STATE_FIELDS)
+        or not isinstance(counts, list)
+        or len(counts) != len(_LAZY_LISTS)
+        or not all(isinstance(count, int) and count >= 0 for count in counts)
+        or sum(counts) + 1 != len(offsets)
+        or len(ids) % _ID_SIZE
+        or not offsets
+        or offsets[0] != 0
+        or offsets[-1] != len(raw)
+    ):
+        raise BadCheckpoint("damaged body")
+    try:
+        fields = {name: dec(value) if dec else value for (name, (_, dec)), value in zip(_STATE_FIELDS, values)}
+        first_line = 0
+        for (name, codec), count in zip(_LAZY_LISTS, counts):
+            fields[name] = LazyList(codec, raw, offsets, first_line, count)
+            first_line += count
+        state = IncidentState(**fields, event_ids=EventIds(ids))  # type: ignore[arg-type]
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise BadCheckpoint(f"damaged state: {error}") from None
+    if state.seq != header["seq"] or len(state.timeline) and state.timeline[-1].seq != state.seq:
+        raise BadCheckpoint("its seq does not match its state")
+    return state

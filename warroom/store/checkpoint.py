@@ -1,0 +1,151 @@
+"""The file store's checkpoints: a folded state kept beside the log, so a reader skips the prefix.
+
+``.INC-1.checkpoint`` (a dot file: ``warroom list`` and shell globs pass it by) holds the
+state after some seq (``warroom.incident.snapshot``) and what it covers: the byte
+offset of the log prefix it folded, the line count, the log's inode, and SHA-256
+digests of the first and the last 4 KiB of that prefix. Appenders write one every
+``CHECKPOINT_EVERY`` events, atomically (``warroom.files.write_atomic``), outside the
+log's lock; readers load it and parse only the bytes after the offset.
+
+Why checking those few bytes is enough, without re-reading the log: the log is
+append-only, written at its end under an exclusive lock, so while it is the same file
+(same inode) the bytes before the offset never change. The one sanctioned rewrite,
+``warroom import --replace``, renames a new file in (a new inode) and deletes the
+checkpoint. What is left -- a hand edit, a truncation, a restore that happens to reuse
+the inode -- shows as a shorter file or different bytes at the start or just before
+the offset (the first event and the last covered one, each carrying a random UUID).
+Only an edit confined to the middle of the prefix that keeps the file's inode would
+go unseen; finding that would mean reading the whole log, which is what checkpoints
+are for. Anything that does not match, or does not decode, is ignored: the reader
+folds the whole log, and the next appender writes a fresh checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from warroom.files import write_atomic
+from warroom.incident import IncidentState
+from warroom.incident import snapshot
+
+CHECKPOINT_EVERY = 1000
+"""Events between checkpoints: a reader folds at most this many events from the log."""
+DIGEST_SPAN = 4096
+HEADER_READ = 64 * 1024
+
+
+def path_beside(log_path: Path) -> Path:
+    return log_path.with_name(f".{log_path.stem}.checkpoint")
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A checkpoint that matches its log: decode ``data`` for a fresh copy of the state."""
+
+    data: bytes
+    seq: int
+    offset: int
+    line_no: int
+    last_at: str | None
+    reports: tuple[str, ...]
+
+    def state(self) -> IncidentState:
+        return snapshot.decode(self.data)
+
+
+def _digests(fd: int, offset: int) -> tuple[str, str]:
+    head = os.pread(fd, min(offset, DIGEST_SPAN), 0)
+    start = max(offset - DIGEST_SPAN, 0)
+    tail = os.pread(fd, offset - start, start)
+    return hashlib.sha256(head).hexdigest(), hashlib.sha256(tail).hexdigest()
+
+
+def describe_prefix(fd: int, offset: int, line_no: int, last_at: str | None, reports: list[str]) -> dict:
+    """What a checkpoint of the first ``offset`` bytes of the log open as ``fd`` covers."""
+    head, tail = _digests(fd, offset)
+    return {
+        "offset": offset,
+        "line_no": line_no,
+        "inode": os.fstat(fd).st_ino,
+        "head_sha256": head,
+        "tail_sha256": tail,
+        "last_at": last_at,
+        "reports": reports[-100:],
+    }
+
+
+def load(log_path: Path, fd: int) -> Checkpoint | None:
+    """The checkpoint beside ``log_path`` if it matches the log open as ``fd``; else ``None``."""
+    try:
+        data = path_beside(log_path).read_bytes()
+        header = snapshot.read_header(data)
+        meta = header["meta"]
+        offset, line_no, inode = meta["offset"], meta["line_no"], meta["inode"]
+        info = os.fstat(fd)
+        if not (isinstance(offset, int) and 0 < offset <= info.st_size and inode == info.st_ino):
+            return None
+        if _digests(fd, offset) != (meta["head_sha256"], meta["tail_sha256"]):
+            return None
+        if os.pread(fd, 1, offset - 1) != b"\n":
+            return None
+        return Checkpoint(
+            data=data,
+            seq=header["seq"],
+            offset=offset,
+            line_no=int(line_no),
+            last_at=meta.get("last_at"),
+            reports=tuple(str(r) for r in meta.get("reports") or ()),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def saved_seq(log_path: Path) -> int:
+    """The seq of the checkpoint on disk (0 if none or unreadable), from its first line only."""
+    try:
+        with open(path_beside(log_path), "rb") as handle:
+            return int(snapshot.read_header(handle.read(HEADER_READ))["seq"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def save(log_path: Path, state: IncidentState, meta: dict) -> None:
+    write_atomic(path_beside(log_path), snapshot.encode(state, meta))
+
+
+def due(entry: Any, fd: int) -> dict | None:
+    """For an appender, under the log's lock: what a checkpoint written now would cover, if
+    one is due (``entry`` is the file store's view of the log, read up to its end)."""
+    if entry.last_seq - entry.saved_seq < CHECKPOINT_EVERY:
+        return None
+    entry.saved_seq = max(entry.saved_seq, saved_seq(entry.path))
+    if entry.last_seq - entry.saved_seq < CHECKPOINT_EVERY:
+        return None  # another appender wrote one meanwhile
+    last_at = entry.last_at.isoformat() if entry.last_at else None
+    return describe_prefix(fd, entry.offset, entry.line_no, last_at, entry.reports) | {"seq": entry.last_seq}
+
+
+def save_for(entry: Any, meta: dict) -> None:
+    """Write the checkpoint ``due`` described, outside the log's lock. A checkpoint is a cache:
+    if this process read on meanwhile, or the write fails, the next append tries again."""
+    with entry.lock:
+        state = entry.state_unlocked()
+        if state.seq != meta.pop("seq") or entry.offset != meta["offset"]:
+            return
+        try:
+            save(entry.path, state, meta)
+            entry.saved_seq = state.seq
+        except OSError as error:
+            log.info("%s: no checkpoint written: %s", entry.path, error)
+
+
+def remove(log_path: Path) -> None:
+    try:
+        os.unlink(path_beside(log_path))
+    except FileNotFoundError:
+        pass
