@@ -8,6 +8,7 @@ a ``now`` the caller passes in, so the state itself stays a pure function of the
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -172,16 +173,9 @@ class IncidentState:
 
     def entry(self, seq: int) -> TimelineEntry | None:
         """The timeline entry for ``seq`` (entries are in seq order, possibly with gaps)."""
-        lo, hi = 0, len(self.timeline) - 1
-        while lo <= hi:
-            mid = (lo + hi) // 2
-            found = self.timeline[mid].seq
-            if found == seq:
-                return self.timeline[mid]
-            if found < seq:
-                lo = mid + 1
-            else:
-                hi = mid - 1
+        index = bisect.bisect_left(self.timeline, seq, key=_seq)
+        if index < len(self.timeline) and (found := self.timeline[index]).seq == seq:
+            return found
         return None
 
     # --- derived, time-dependent ------------------------------------------------
@@ -287,6 +281,10 @@ class IncidentState:
                 for e in self.timeline
             ],
         }
+
+
+def _seq(entry: TimelineEntry) -> int:
+    return entry.seq
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -43,9 +43,9 @@ def path_beside(log_path: Path) -> Path:
     return log_path.with_name(f".{log_path.stem}.checkpoint")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Checkpoint:
-    """A checkpoint that matches its log: decode ``data`` for a fresh copy of the state."""
+    """A checkpoint that matches its log; each ``state()`` is a copy of its own."""
 
     data: bytes
     seq: int
@@ -53,9 +53,15 @@ class Checkpoint:
     line_no: int
     last_at: str | None
     reports: tuple[str, ...]
+    unclaimed: IncidentState | None = None
+    """The state decoded when the checkpoint was checked, handed to the first taker."""
 
     def state(self) -> IncidentState:
-        return snapshot.decode(self.data)
+        state, self.unclaimed = self.unclaimed, None
+        return state if state is not None else snapshot.decode(self.data)
+
+    def event_ids(self) -> snapshot.EventIds:
+        return snapshot.decode_ids(self.data)
 
 
 def _digests(fd: int, offset: int) -> tuple[str, str]:
@@ -93,7 +99,9 @@ def load(log_path: Path, fd: int) -> Checkpoint | None:
             return None
         if os.pread(fd, 1, offset - 1) != b"\n":
             return None
+        state = snapshot.decode(data)  # all of it checks out (checksum, shape): later decodes cannot fail
         return Checkpoint(
+            unclaimed=state,
             data=data,
             seq=header["seq"],
             offset=offset,
@@ -101,7 +109,7 @@ def load(log_path: Path, fd: int) -> Checkpoint | None:
             last_at=meta.get("last_at"),
             reports=tuple(str(r) for r in meta.get("reports") or ()),
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError):  # BadCheckpoint is a ValueError
         return None
 
 

@@ -100,9 +100,13 @@ class WarroomApp(App[int]):
         export_folder: Path | None = None,
         simulation: Simulation | None = None,
         offer_declare: bool = True,
+        acting: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
         super().__init__()
         self.room = room
+        self._acting = acting
+        """Who this board acts as, asked while the incident loads (on a server: the token's owner)."""
+        self.startup_error: Exception | None = None
         self.config = config or Config()
         self.me = room.actor
         self.clock = clock
@@ -218,7 +222,11 @@ class WarroomApp(App[int]):
     async def _start(self) -> None:
         self._watch_connection()
         try:
-            await self.room.load()
+            if self._acting is not None:
+                actor, _ = await asyncio.gather(self._acting(), self.room.load())
+                self._act_as(actor)
+            else:
+                await self.room.load()
         except UnknownIncident as error:
             if self.offer_declare:
                 self.push_screen(declare_form(self.room.incident_id), self._declared)
@@ -230,7 +238,15 @@ class WarroomApp(App[int]):
         except StoreError as error:
             self._leave(str(error))
             return
+        except Exception as error:  # who acts was refused (``--as`` against another's token): the caller raises it
+            self.startup_error = error
+            self._leave(str(error))
+            return
         await self._join()
+
+    def _act_as(self, actor: str) -> None:
+        if actor != self.me:
+            self.me = self.room.actor = self.timeline.me = actor
 
     async def _declared(self, values: dict[str, str] | None) -> None:
         if values is None:
@@ -491,30 +507,32 @@ def _hhmm(at: datetime | None) -> str:
 
 def run_board(ctx: Session, incident_id: str) -> int:
     """``warroom join``: open the board for ``incident_id`` as ``ctx.handle``; returns the exit code."""
+    return asyncio.run(_run_board(ctx, incident_id))
+
+
+async def _run_board(ctx: Session, incident_id: str) -> int:
+    """One store, opened once, in the board's own event loop. Who acts is asked while the
+    incident loads, not before the board starts (on a server: one round trip saved)."""
     import sys
 
-    handle = asyncio.run(_acting_handle(ctx))
     store = ctx.open_store()
-    app = WarroomApp(room=ctx.room(store, incident_id, handle), config=ctx.config)
+
+    async def acting() -> str:
+        try:
+            return await ctx.acting_handle(store)
+        except StoreUnavailable:
+            return ctx.handle  # the server cannot be reached yet: the configured handle
+
     try:
-        app.run()
+        app = WarroomApp(room=ctx.room(store, incident_id), config=ctx.config, acting=acting)
+        await app.run_async()
     finally:
         try:
-            asyncio.run(store.aclose())
+            await store.aclose()
         except Exception:
             pass
+    if app.startup_error is not None:
+        raise app.startup_error
     if app.exit_message:
         print(safe_line(f"warroom: {app.exit_message}"), file=sys.stderr)
     return app.return_code or 0
-
-
-async def _acting_handle(ctx: Session) -> str:
-    """Who this board acts as: on a server the token's owner (asked once, before the board
-    starts its own event loop); if the server cannot be reached yet, the configured handle."""
-    store = ctx.open_store()
-    try:
-        return await ctx.acting_handle(store)
-    except StoreUnavailable:
-        return ctx.handle
-    finally:
-        await store.aclose()

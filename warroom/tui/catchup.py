@@ -9,6 +9,7 @@ never from their sentences. Pure, so it is tested without a screen.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from warroom.incident import IncidentState
@@ -62,11 +63,4 @@ def catch_up(state: IncidentState, handle: str, since_seq: int, limit: int = MAX
 
 def _first_after(state: IncidentState, seq: int) -> int:
     """Index of the first timeline entry with a seq above ``seq`` (the timeline is in seq order)."""
-    lo, hi = 0, len(state.timeline)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if state.timeline[mid].seq <= seq:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    return bisect.bisect_right(state.timeline, seq, key=lambda entry: entry.seq)

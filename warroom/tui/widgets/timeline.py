@@ -8,6 +8,8 @@ on the last one and the view is at the bottom; once the user moves up, it stays 
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from rich.console import Console
@@ -16,6 +18,7 @@ from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
@@ -30,6 +33,40 @@ from warroom.safetext import safe_line
 from ..format import clock
 
 ACTOR_WIDTH = 12
+CACHED_LINES = 1000
+"""Rendered lines kept: a few screens' worth, whatever the length of the incident."""
+
+
+class ShownEntries(Sequence[TimelineEntry]):
+    """The entries the view shows: the state's timeline as it was when drawn (kept by
+    reference, read only where drawn), then each entry appended since."""
+
+    __slots__ = ("_base", "_base_len", "_added")
+
+    def __init__(self, base: Sequence[TimelineEntry] = ()):
+        self._base = base
+        self._base_len = len(base)
+        self._added: list[TimelineEntry] = []
+
+    def __len__(self) -> int:
+        return self._base_len + len(self._added)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("timeline index out of range")
+        return self._base[index] if index < self._base_len else self._added[index - self._base_len]
+
+    def __iter__(self) -> Iterator[TimelineEntry]:
+        for index in range(self._base_len):
+            yield self._base[index]
+        yield from self._added
+
+    def append(self, entry: TimelineEntry) -> None:
+        self._added.append(entry)
 
 
 class TimelineView(ScrollView, can_focus=True):
@@ -73,14 +110,16 @@ class TimelineView(ScrollView, can_focus=True):
     def __init__(self, me: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.me = me
-        self.entries: list[TimelineEntry] = []
-        self._cache: dict[tuple, Strip] = {}
+        self.entries = ShownEntries()
+        self._cache: LRUCache[tuple, Strip] = LRUCache(CACHED_LINES)
 
     # --- content ---------------------------------------------------------------
 
-    def set_entries(self, entries: list[TimelineEntry]) -> None:
-        """Show ``entries`` (a fresh list; the view keeps its own)."""
-        self.entries = list(entries)
+    def set_entries(self, entries: Sequence[TimelineEntry]) -> None:
+        """Show ``entries`` (the state's timeline: kept by reference and never copied, so a
+        100,000-entry incident costs no more than the rows on screen; entries the state
+        gains later arrive through ``append``)."""
+        self.entries = ShownEntries(entries)
         self._cache.clear()
         self.cursor = len(self.entries) - 1
         self.auto_follow = True
@@ -114,7 +153,8 @@ class TimelineView(ScrollView, can_focus=True):
         index = self.index_of(seq)
         if index is None:
             return
-        self._cache = {key: strip for key, strip in self._cache.items() if key[0] != index}
+        for key in [key for key in self._cache.keys() if key[0] == index]:
+            self._cache.discard(key)
         self.refresh_lines(index - int(self.scroll_offset.y), 1)
         if index == self.cursor:
             self._announce()
@@ -134,17 +174,8 @@ class TimelineView(ScrollView, can_focus=True):
         return None
 
     def index_of(self, seq: int) -> int | None:
-        lo, hi = 0, len(self.entries) - 1
-        while lo <= hi:
-            mid = (lo + hi) // 2
-            found = self.entries[mid].seq
-            if found == seq:
-                return mid
-            if found < seq:
-                lo = mid + 1
-            else:
-                hi = mid - 1
-        return None
+        index = bisect.bisect_left(self.entries, seq, key=_seq)
+        return index if index < len(self.entries) and self.entries[index].seq == seq else None
 
     # --- cursor ------------------------------------------------------------------
 
@@ -229,10 +260,7 @@ class TimelineView(ScrollView, can_focus=True):
         key = (index, width, entry.starred, is_cursor, self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._draw(entry, width, is_cursor, base)
-            if len(self._cache) > 2000:
-                self._cache.clear()
-            self._cache[key] = strip
+            strip = self._cache[key] = self._draw(entry, width, is_cursor, base)
         return strip
 
     def _draw(self, entry: TimelineEntry, width: int, is_cursor: bool, base: RichStyle) -> Strip:
@@ -262,6 +290,10 @@ class TimelineView(ScrollView, can_focus=True):
             line.stylize(cursor_style)
         segments = list(line.render(_CONSOLE))
         return Strip(Segment.apply_style(segments, base), width)
+
+
+def _seq(entry: TimelineEntry) -> int:
+    return entry.seq
 
 
 _CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=True, legacy_windows=False)

@@ -1,0 +1,79 @@
+"""``warroom join`` opens its store once, in the board's own event loop, and learns who it acts as
+while the incident loads (on a server: no extra round trip before the board starts)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+import pytest
+
+from tests.server.harness import ServerProcess, warroom
+from tests.tui.conftest import SIZE, ready, until
+from warroom.cli import CliContext, UsageError
+from warroom.tui import app as board
+
+
+@pytest.fixture
+def headless_boards(monkeypatch):
+    """Run ``run_board``'s app headless; keep each app, and the loops its store was opened and closed in."""
+    apps: list[board.WarroomApp] = []
+    original = board.WarroomApp.run_async
+
+    async def headless(self, **_options):
+        apps.append(self)
+
+        async def pilot(p):
+            await until(p, lambda: self.ready or self.exit_message)
+            if self.ready:
+                await ready(p)
+                self.exit()
+
+        return await original(self, headless=True, size=SIZE, auto_pilot=pilot)
+
+    monkeypatch.setattr(board.WarroomApp, "run_async", headless)
+    return apps
+
+
+def context(server: ServerProcess, token: str, monkeypatch, tmp_path, actor: str | None = None) -> CliContext:
+    monkeypatch.setenv("WARROOM_CONFIG_PATH", str(tmp_path / "warroom.toml"))
+    monkeypatch.setenv("WARROOM_HANDLE", "configured-handle")
+    args = argparse.Namespace(actor=actor, server=server.url, token=token, store=None, incident="INC-8")
+    ctx = CliContext(args)
+    opened = []
+    open_store = ctx.open_store
+
+    def counting_open():
+        store = open_store()
+        opened.append(store)
+        close = store.aclose
+
+        async def aclose():
+            store.closed_in = asyncio.get_running_loop()
+            await close()
+
+        store.aclose = aclose
+        return store
+
+    ctx.open_store = counting_open  # type: ignore[method-assign]
+    ctx.opened = opened  # type: ignore[attr-defined]
+    return ctx
+
+
+def test_join_opens_the_store_once_and_acts_as_the_tokens_owner(server, tokens, headless_boards, monkeypatch, tmp_path):
+    warroom("declare", "INC-8", "--title", "t", "--server", server.url, "--token", tokens["alice"], env=server.env)
+    ctx = context(server, tokens["bob"], monkeypatch, tmp_path)
+    assert board.run_board(ctx, "INC-8") == 0
+    (app,) = headless_boards
+    assert len(ctx.opened) == 1
+    assert ctx.opened[0].closed_in is not None
+    assert app.me == app.room.actor == app.timeline.me == "bob"  # the token decides, not WARROOM_HANDLE
+    assert "bob" in app.state.responders and "configured-handle" not in app.state.responders
+
+
+def test_join_with_an_as_that_is_not_the_tokens_owner_is_a_usage_error(server, tokens, headless_boards, monkeypatch, tmp_path):
+    warroom("declare", "INC-8", "--title", "t", "--server", server.url, "--token", tokens["alice"], env=server.env)
+    ctx = context(server, tokens["alice"], monkeypatch, tmp_path, actor="bob")
+    with pytest.raises(UsageError, match="--as bob does not match your token, which acts as alice"):
+        board.run_board(ctx, "INC-8")
+    assert len(ctx.opened) == 1
