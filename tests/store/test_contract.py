@@ -199,3 +199,21 @@ async def test_an_event_id_reused_for_another_action_is_refused_and_the_retry_st
     assert (again.seq, again.id, again.at) == (original.seq, original.id, original.at)
     events = await alice.read("INC-1")
     assert [e.seq for e in events] == [1, 2] and events[1].body.text == "rolled back deploy 118"
+
+
+async def test_load_state_equals_folding_every_event_and_keeps_up(backend):
+    from warroom.incident import fold
+
+    store = backend.store_for("alice")
+    await declare(store)
+    await store.append("INC-1", draft("alice", ev.WorkstreamOpened(title="Roll back")))
+    await store.append("INC-1", draft("alice", ev.BroadcastSent(text="rolling back", audience="stakeholders")))
+    first = await backend.store_for("bob").load_state("INC-1")
+    assert first == fold(await store.read("INC-1")) and first.seq == 3
+    for n in range(4):  # the store's checkpoint (if any) is now behind: the rest is folded on top
+        await store.append("INC-1", draft("alice", ev.NoteAdded(text=f"note {n}")))
+    later = await backend.store_for("carol").load_state("INC-1")
+    assert later == fold(await store.read("INC-1")) and later.seq == 7
+    assert later.timeline[-1].text == "note 3"
+    with pytest.raises(UnknownIncident):
+        await store.load_state("INC-404")

@@ -47,6 +47,8 @@ from .state import IncidentState
 T = TypeVar("T")
 
 FORMAT = "warroom-checkpoint/1"
+CHECKPOINT_EVERY = 1000
+"""Events between checkpoints (file store) or re-encodings (server): a reader folds at most this many."""
 _ID_SIZE = 16
 
 

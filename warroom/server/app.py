@@ -90,6 +90,9 @@ class MeOut(BaseModel):
     token_id: str
 
 
+CHECKPOINT_MEDIA_TYPE = "application/vnd.warroom.checkpoint"
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"] = "ok"
     version: str = __version__
@@ -374,6 +377,28 @@ def create_app(
         if not rows and not await p.exists(incident_id):
             raise HTTPException(404, f"no incident {incident_id}")
         return _json_list(rows)
+
+    @app.get(
+        "/api/incidents/{incident_id}/state",
+        tags=["events"],
+        summary="the incident's folded state as a checkpoint: join with it, then read the events after its seq",
+        response_class=Response,
+        responses={
+            200: {
+                "content": {CHECKPOINT_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+                "description": (
+                    "a warroom checkpoint (warroom.incident.snapshot): a JSON header line with the `seq` it covers, "
+                    "then the state. At most a thousand events old: fetch the events after `seq` to be current."
+                ),
+            },
+            **_errors(401, 404, 429),
+        },
+    )
+    async def read_state(incident_id: IncidentIdPath, who: Who, request: Request) -> Response:
+        data = await parts(request).log.checkpoint(incident_id)
+        if data is None:
+            raise HTTPException(404, f"no incident {incident_id}")
+        return Response(data, media_type=CHECKPOINT_MEDIA_TYPE)
 
     @app.post(
         "/api/incidents/{incident_id}/events",

@@ -36,7 +36,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from warroom.incident import EventDraft, IncidentState, apply, check
+from warroom.incident import EventDraft, IncidentState, apply, check, snapshot
 from warroom.incident.events import dump_stored, parse_stored, utcnow
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, retry_of
 
@@ -116,6 +116,8 @@ def init_db(path: Path) -> None:
 class _Cached:
     state: IncidentState
     last_at: datetime | None = None
+    encoded: tuple[int, bytes] | None = None
+    """The state as checkpoint bytes, and its seq: what ``GET .../state`` serves."""
 
 
 @dataclass(slots=True)
@@ -217,6 +219,10 @@ class EventLog:
 
     async def summaries(self) -> list[IncidentSummary]:
         return await self.run(self._summaries)
+
+    async def checkpoint(self, incident_id: str) -> bytes | None:
+        """The incident's state as checkpoint bytes (``warroom.incident.snapshot``); ``None`` if unknown."""
+        return await self.run(lambda conn: self._checkpoint(conn, incident_id))
 
     def _future(self) -> asyncio.Future:
         assert self._loop is not None, "EventLog.start() first"
@@ -395,6 +401,19 @@ class EventLog:
             return None
         cached = self._cache[incident_id] = _Cached(state, last_at)
         return cached
+
+    def _checkpoint(self, conn: sqlite3.Connection, incident_id: str) -> bytes | None:
+        """Re-encoded only once it is ``CHECKPOINT_EVERY`` events old (a reader folds the rest).
+        The cached state is swapped for the one decoded from the bytes (equal by construction),
+        so its long lists stay encoded and the next encoding reuses them: cheap on this thread."""
+        cached = self._cached(conn, incident_id)
+        if cached is None:
+            return None
+        if cached.encoded is None or cached.state.seq - cached.encoded[0] >= snapshot.CHECKPOINT_EVERY:
+            data = b"".join(snapshot.encode(cached.state))
+            cached.state = snapshot.decode(data)
+            cached.encoded = (cached.state.seq, data)
+        return cached.encoded[1]
 
     def _summaries(self, conn: sqlite3.Connection) -> list[IncidentSummary]:
         found = []

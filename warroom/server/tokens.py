@@ -7,8 +7,9 @@ usable token. Each token has a short public id (``tok_1a2b3c4d``) so it can be
 listed and revoked without ever being shown again. The handle a token belongs to
 is the actor of every event made with it.
 
-Revocation takes effect on the next request: the server looks the hash up each
-time (one indexed read on its own WAL connection, microseconds).
+Revocation takes effect within ``LOOKUP_SECONDS`` (half a second): the server keeps
+what it looked up for that long, so a busy board's requests cost one indexed read
+every half second instead of one each (at 1,000 appends/s those reads add up).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +26,9 @@ from warroom.incident.events import valid_handle
 
 from .db import connect, init_db
 
+LOOKUP_SECONDS = 0.5
+"""How long a looked-up token is trusted before it is looked up again (so a revoke lands within a second)."""
+LOOKUP_CACHE_SIZE = 1024
 TOKEN_PREFIX = "wr_"
 MAX_TOKEN_LENGTH = 200
 
@@ -66,6 +71,7 @@ class TokenBook:
         self.path = Path(path)
         init_db(self.path)
         self._conn: sqlite3.Connection | None = None
+        self._looked_up: dict[str, tuple[float, Principal]] = {}
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -117,7 +123,17 @@ class TokenBook:
         """The owner of an active token, or ``None`` (unknown, revoked, or not a token at all)."""
         if not token or len(token) > MAX_TOKEN_LENGTH:
             return None
-        row = self._db().execute(
-            "SELECT handle, id FROM tokens WHERE hash = ? AND revoked_at IS NULL", (hash_token(token),)
-        ).fetchone()
-        return Principal(handle=row[0], token_id=row[1]) if row else None
+        digest = hash_token(token)
+        now = time.monotonic()
+        cached = self._looked_up.get(digest)
+        if cached is not None and now - cached[0] < LOOKUP_SECONDS:
+            return cached[1]
+        row = self._db().execute("SELECT handle, id FROM tokens WHERE hash = ? AND revoked_at IS NULL", (digest,)).fetchone()
+        if row is None:
+            self._looked_up.pop(digest, None)
+            return None
+        if len(self._looked_up) >= LOOKUP_CACHE_SIZE:
+            self._looked_up.clear()  # more live tokens than that is not a war room: just look up again
+        who = Principal(handle=row[0], token_id=row[1])
+        self._looked_up[digest] = (now, who)
+        return who

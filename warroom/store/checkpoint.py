@@ -33,8 +33,7 @@ from warroom.files import write_atomic
 from warroom.incident import IncidentState
 from warroom.incident import snapshot
 
-CHECKPOINT_EVERY = 1000
-"""Events between checkpoints: a reader folds at most this many events from the log."""
+CHECKPOINT_EVERY = snapshot.CHECKPOINT_EVERY
 DIGEST_SPAN = 4096
 HEADER_READ = 64 * 1024
 

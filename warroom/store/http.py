@@ -81,7 +81,7 @@ import httpx
 from httpx_sse import SSEError, aconnect_sse
 from pydantic import TypeAdapter, ValidationError
 
-from warroom.incident import EventDraft, StoredEvent
+from warroom.incident import EventDraft, IncidentState, StoredEvent, fold, snapshot
 from warroom.incident.events import IncidentDeclared, parse_stored
 
 from .base import (
@@ -380,6 +380,16 @@ class HttpStore(EventStore):
             return StoredEvent.model_validate_json(response.content)
         except ValidationError:
             raise StoreUnavailable(f"the warroom server at {self.url} sent an unreadable event") from None
+
+    async def load_state(self, incident_id: str) -> IncidentState:
+        """The server's checkpoint of the incident, then only the events after it."""
+        incident_id = checked_incident_id(incident_id)
+        try:
+            response = await self._request("GET", f"/api/incidents/{incident_id}/state", incident_id=incident_id)
+            state = snapshot.decode(response.content)
+        except (UnknownIncident, snapshot.BadCheckpoint):  # unknown, or a server of another version: fold it all
+            return await super().load_state(incident_id)
+        return fold(await self.read(incident_id, after=state.seq), state)
 
     async def read(self, incident_id: str, after: int = 0) -> list[StoredEvent]:
         incident_id = checked_incident_id(incident_id)
