@@ -62,6 +62,7 @@ def test_the_schema_describes_every_route(fuzzed_server: ServerProcess):
         "GET /api/incidents",
         "POST /api/incidents",
         "GET /api/incidents/{incident_id}/events",
+        "GET /api/incidents/{incident_id}/state",
         "POST /api/incidents/{incident_id}/events",
         "POST /api/shares",
         "GET /api/shares",
