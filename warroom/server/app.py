@@ -20,7 +20,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Path as PathParam, Query, Request, Security
@@ -32,7 +32,7 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom import __version__
-from warroom.incident import EventDraft, StoredEvent
+from warroom.incident import EventDraft, StoredEvent, fold, snapshot
 from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 from warroom.words import where as where_in
@@ -276,6 +276,16 @@ def stream_start(
 # --- the app ------------------------------------------------------------------------------
 
 
+def _checkpoint_of_rows(log: Any, incident_id: str) -> bytes | None:
+    rows, after = [], 0
+    while page := log.read_json(incident_id, after, 10_000):
+        rows.extend(text for _, text in page)
+        after = page[-1][0]
+    if not rows:
+        return None
+    return b"".join(snapshot.encode(fold(ev.parse_stored(text) for text in rows)))
+
+
 def create_app(
     db: str | Path,
     *,
@@ -395,7 +405,11 @@ def create_app(
         },
     )
     async def read_state(incident_id: IncidentIdPath, who: Who, request: Request) -> Response:
-        data = await parts(request).log.checkpoint(incident_id)
+        log = parts(request).log
+        if hasattr(log, "checkpoint"):
+            data = await log.checkpoint(incident_id)
+        else:  # a log that keeps no checkpoint (PostgreSQL, for now): fold its rows here
+            data = await asyncio.to_thread(_checkpoint_of_rows, log, incident_id)
         if data is None:
             raise HTTPException(404, f"no incident {incident_id}")
         return Response(data, media_type=CHECKPOINT_MEDIA_TYPE)
