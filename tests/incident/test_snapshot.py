@@ -78,3 +78,10 @@ def test_a_damaged_or_foreign_checkpoint_is_refused(damage):
     data = b"".join(snapshot.encode(build_scenario().state))
     with pytest.raises(snapshot.BadCheckpoint):
         snapshot.decode(damage(data))
+
+
+def test_iterating_or_slicing_keeps_nothing_so_memory_stays_flat():
+    state = through_checkpoint(build_scenario().state)
+    before = dict(state.timeline._read)
+    assert len(list(state.timeline)) == len(state.timeline[0:]) == len(state.timeline)
+    assert state.timeline._read == before

@@ -176,8 +176,8 @@ class LazyList(Sequence[T]):
     items are decoded when read.
 
     An item once read by index is kept, so it stays the same object (the fold ends a span
-    or stars an entry in place, always through ``[-1]`` or an index); iterating decodes
-    items never read without keeping them. New items are appended as objects. Equal to any
+    or stars an entry in place, always through ``[-1]`` or an index); iterating or slicing
+    decodes items never read without keeping them, so memory stays flat. New items are appended as objects. Equal to any
     sequence with equal items.
     """
 
@@ -213,9 +213,16 @@ class LazyList(Sequence[T]):
             item = self._read[index] = self._decode(index)
         return item
 
+    def _peek(self, index: int) -> T:
+        """Like ``_at``, but an item not read before is decoded without being kept."""
+        if index >= self._count:
+            return self._tail[index - self._count]
+        item = self._read.get(index)
+        return item if item is not None else self._decode(index)
+
     def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self._at(i) for i in range(*index.indices(len(self)))]
+        if isinstance(index, slice):  # a view of many (a catch-up, an export): nothing kept
+            return [self._peek(i) for i in range(*index.indices(len(self)))]
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):
@@ -223,10 +230,8 @@ class LazyList(Sequence[T]):
         return self._at(index)
 
     def __iter__(self) -> Iterator[T]:
-        for index in range(self._count):
-            item = self._read.get(index)
-            yield item if item is not None else self._decode(index)
-        yield from self._tail
+        for index in range(len(self)):
+            yield self._peek(index)
 
     def append(self, item: T) -> None:
         self._tail.append(item)
