@@ -636,7 +636,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH", help=db_help)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=cmd_token)
-    p = token_sub.add_parser("revoke", help="revoke a token by id, or every token of a handle", description="Revoke one token (tok_...) or every active token of a HANDLE. Takes effect on the next request.")
+    p = token_sub.add_parser("revoke", help="revoke a token by id, or every token of a handle", description="Revoke one token (tok_...) or every active token of a HANDLE. Takes effect within a second.")
     p.add_argument("target", metavar="HANDLE-or-TOKEN-ID")
     p.add_argument("--db", metavar="PATH", help=db_help)
     p.set_defaults(run=cmd_token)
