@@ -12,7 +12,7 @@ import importlib
 import pytest
 
 from warroom.incident import events as ev
-from warroom.incident import rules
+from warroom.incident import rules, sentences
 from warroom.tui import toasts
 
 fold = importlib.import_module("warroom.incident.fold")  # the module, not the function it exports
@@ -23,7 +23,7 @@ BOARD_PARTS = {"header", "command", "broadcasts", "stars", "rows"}
 
 @pytest.mark.parametrize(
     ("name", "registry"),
-    [("fold sentences", fold._SENTENCES), ("fold handlers", fold._HANDLERS), ("rules", rules.RULES)],
+    [("fold sentences", sentences.SENTENCES), ("fold handlers", fold._HANDLERS), ("rules", rules.RULES)],
 )
 def test_every_registry_covers_every_event_type(name: str, registry: dict) -> None:
     assert set(registry) == EVERY, name
@@ -41,5 +41,5 @@ def test_ui_categories_are_declared_on_the_event_types() -> None:
 
 
 def test_partial_tables_only_name_event_types() -> None:
-    assert set(fold._COUNTERPARTS) <= EVERY
+    assert set(sentences.COUNTERPARTS) <= EVERY
     assert rules.ALLOWED_AFTER_CLOSE <= EVERY
