@@ -96,6 +96,26 @@ def _incident_type(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
 # --- acting ------------------------------------------------------------------
 
 
@@ -389,6 +409,10 @@ def cmd_serve(ctx: CliContext) -> int:
             burst=args.burst if args.burst is not None else 2 * rate,
             keepalive=args.keepalive,
             access_log=args.access_log,
+            streams_per_token=args.streams_per_token or ctx.config.server.streams_per_token,
+            max_connections=args.max_connections or ctx.config.server.max_connections,
+            header_timeout=args.header_timeout,
+            write_timeout=args.write_timeout,
         )
     except ServerBusy as error:
         raise StoreError(str(error)) from None
@@ -611,6 +635,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--burst", type=float, metavar="N", help="burst allowance per token (default 2 x the rate)")
     p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="SSE keep-alive interval (default 15)")
     p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument(
+        "--streams-per-token", type=_positive_int, metavar="N", help="open SSE streams per token (default: config, 16)"
+    )
+    p.add_argument(
+        "--max-connections", type=_positive_int, metavar="N",
+        help="open connections; past it the longest-idle one is closed (default: config, 1024)",
+    )
+    p.add_argument(
+        "--header-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+        help="drop a connection whose request headers are not all in within this (default 10)",
+    )
+    p.add_argument(
+        "--write-timeout", type=_positive_float, default=30.0, metavar="SECONDS",
+        help="drop a connection that reads nothing of a response for this long (default 30)",
+    )
 
     p = sub.add_parser(
         "db",

@@ -56,6 +56,8 @@ class ServerConfig(_Section):
     public_url: str | None = Field(
         None, description="the address stakeholders reach the status page at; share links and notifications use it"
     )
+    streams_per_token: int = Field(16, ge=1, description="`warroom serve`: open SSE streams per token (429 past it)")
+    max_connections: int = Field(1024, ge=16, description="`warroom serve`: open connections (the longest idle is closed past it)")
 
 
 class UiConfig(_Section):

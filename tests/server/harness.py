@@ -13,10 +13,12 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -73,9 +75,19 @@ def make_tokens(db: Path, handles: Iterable[str], env: dict[str, str] | None = N
 
 
 class ServerProcess:
-    def __init__(self, db: Path | str, *, port: int = 0, args: Iterable[str] = (), log: Path | None = None, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        db: Path | str,
+        *,
+        port: int = 0,
+        args: Iterable[str] = (),
+        log: Path | None = None,
+        env: dict[str, str] | None = None,
+        preexec_fn: Callable[[], None] | None = None,
+    ):
         """``db`` is an SQLite file or a ``postgresql://`` URL (then ``log`` is required)."""
         self.db: Path | str = db if str(db).startswith("postgresql://") else Path(db)
+        self.preexec_fn = preexec_fn
         self.port = port
         self.args = list(args)
         assert log is not None or isinstance(self.db, Path), "say where a PostgreSQL server's log goes"
@@ -90,7 +102,14 @@ class ServerProcess:
         stderr = open(self.log, "ab")  # noqa: SIM115 - handed to the child
         try:
             self.proc = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=stderr, env=self.env, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, text=True
+                command,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=self.env,
+                cwd=REPO_ROOT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                preexec_fn=self.preexec_fn,
             )
         finally:
             stderr.close()
@@ -116,6 +135,28 @@ class ServerProcess:
         except BaseException:
             self.kill()
             raise
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None, "not running"
+        return self.proc.pid
+
+    def status(self, field: str) -> int:
+        """A number from /proc/PID/status, e.g. ``VmRSS`` or ``VmHWM`` (in kB)."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+        raise KeyError(field)
+
+    def open_sockets(self) -> int:
+        """How many sockets the server process holds open right now."""
+        count = 0
+        for fd in Path(f"/proc/{self.pid}/fd").iterdir():
+            try:
+                count += os.readlink(fd).startswith("socket:")
+            except OSError:
+                pass
+        return count
 
     @property
     def running(self) -> bool:
@@ -149,6 +190,19 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def healthz_ms(url: str) -> float:
+    """Milliseconds for one ``GET /healthz`` on a new connection (raw socket: no client overhead)."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    started = time.perf_counter()
+    with socket.create_connection((host.strip("[]"), int(port)), timeout=30) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    return (time.perf_counter() - started) * 1000
 
 
 def build_template(folder: Path, handles: Iterable[str], revoked: Iterable[str] = ()) -> tuple[Path, dict[str, str]]:

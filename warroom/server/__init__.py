@@ -13,6 +13,8 @@ through Server-Sent Events. Modules:
 - ``hub``     in-process fan-out of committed events to SSE subscribers
 - ``tokens``  making, listing, revoking and checking tokens
 - ``limits``  per-token rate limiting
+- ``streams`` open SSE streams: per-token cap, ending those whose token is revoked
+- ``protocol`` connection limits: header size, header and write timeouts, connection count
 - ``app``     the FastAPI routes, auth and error mapping
 - ``run``     ``warroom serve``: bind, lock the database, run uvicorn
 

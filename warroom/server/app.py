@@ -11,13 +11,17 @@ SSE message per stored event, its SSE ``id`` the event's seq, its data the event
 JSON. ``Last-Event-ID`` (sent by browsers and by our client on reconnect) or
 ``?after=`` says where to resume; the stream replays everything after it and then
 follows live, with no gap and no duplicate. Idle streams get a keep-alive comment.
+Each token may hold ``streams_per_token`` streams at once (429 past it); a stream
+whose token is revoked ends within seconds; streams write in small pages (see
+``streams``). Connection-level limits (header size, timeouts, a stalled reader, the
+number of connections) live in ``protocol``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -41,6 +45,7 @@ from .backend import Database, is_postgres, open_log, open_tokens
 from .db import Unprocessable
 from .hub import TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
+from .streams import PAGE_BYTES, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams, within_bytes
 from .tokens import Principal
 
 log = logging.getLogger("warroom.server")
@@ -106,7 +111,7 @@ def _errors(*codes: int) -> dict:
         409: "refused by a rule (the detail is the rule's reason)",
         413: "request body too large",
         422: "malformed request",
-        429: "too many requests from this token (see Retry-After)",
+        429: "too many requests, or open streams, for this token (see Retry-After)",
         503: "the server could not write to its database; retry with the same event id",
     }
     return {code: {"model": ErrorOut, "description": words[code]} for code in codes}
@@ -116,23 +121,27 @@ def _errors(*codes: int) -> dict:
 
 
 class Parts:
-    def __init__(self, db: Database, rate: float, burst: float | None, keepalive: float, tail_keep: int):
+    def __init__(self, db: Database, rate: float, burst: float | None, keepalive: float, tail_keep: int, streams_per_token: int):
         self.db = db
         self.hub = Hub(tail_keep)
         self.log = open_log(db, on_commit=self.hub.publish)
         self.tokens = open_tokens(db)
         self.limiter = RateLimiter(rate, burst)
         self.keepalive = keepalive
+        self.streams = Streams(self.tokens, self.hub, streams_per_token)
 
-    async def rows(self, incident_id: str, after: int, limit: int, *, fresh: bool = False) -> list[tuple[int, str]]:
-        """Stored events after ``after``: from memory when recent, else from the database (off the loop).
+    async def rows(
+        self, incident_id: str, after: int, limit: int, *, fresh: bool = False, max_bytes: int | None = None
+    ) -> list[tuple[int, str]]:
+        """Stored events after ``after``: from memory when recent, else from the database (off the loop);
+        with ``max_bytes``, only as many as add up to that (at least one).
 
         ``fresh``: a plain read must include what other servers on a shared database
         committed a moment ago (read-your-writes across servers), so it asks the database."""
         recent = None if fresh and getattr(self.log, "shared", False) else self.hub.recent(incident_id, after, limit)
         if recent is not None:
-            return recent
-        return await asyncio.to_thread(self.log.read_json, incident_id, after, limit)
+            return recent if max_bytes is None else within_bytes(recent, max_bytes)
+        return await asyncio.to_thread(self.log.read_json, incident_id, after, limit, max_bytes)
 
     async def exists(self, incident_id: str) -> bool:
         return self.hub.known(incident_id) or await asyncio.to_thread(self.log.exists, incident_id)
@@ -227,6 +236,20 @@ def _json_list(rows: list[tuple[int, str]]) -> Response:
 _SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
+class _OpenStreamResponse(EventSourceResponse):
+    """An SSE response that gives its place back (``release``) however it ends."""
+
+    def __init__(self, content: AsyncIterator[bytes], release: Callable[[], None], **kwargs) -> None:
+        super().__init__(content, **kwargs)
+        self._release = release
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()
+
+
 class _EventStream(StreamingResponse):
     """Documents the route as ``text/event-stream`` without making FastAPI treat the
     path operation as a generator (it does that for any ``EventSourceResponse`` subclass)."""
@@ -234,21 +257,24 @@ class _EventStream(StreamingResponse):
     media_type = "text/event-stream"
 
 
-async def _events_as_sse(p: Parts, incident_id: str, cursor: int) -> AsyncIterator[bytes]:
+async def _events_as_sse(p: Parts, incident_id: str, cursor: int, stream: OpenStream) -> AsyncIterator[bytes]:
     """Everything after ``cursor``, then each commit as it lands, framed by ``fastapi.sse``.
 
     The stream is an ``EventSourceResponse`` fed with ``format_sse_event`` bytes rather
     than a ``yield``-per-message path operation: FastAPI's generator plumbing costs a few
     task hops and a timer per message, per subscriber, so a commit seen by a hundred
     boards cost a hundred times that before the last one heard of it. Here whatever a
-    subscriber finds past its cursor goes out as one write.
+    subscriber finds past its cursor goes out as one write of at most ``PAGE_BYTES`` (plus
+    one event), and the next write waits until the socket has drained.
     """
     hub = p.hub
     yield format_sse_event(comment="connected", retry=RETRY_MS)
     woken_by = None
-    while not hub.closing:
+    while not hub.closing and not stream.revoked:
         changed = hub.changed(incident_id)  # before looking, so no commit slips through
-        rows = await p.rows(incident_id, cursor, STREAM_PAGE)
+        rows = await p.rows(incident_id, cursor, STREAM_PAGE, max_bytes=PAGE_BYTES)
+        if stream.revoked:
+            break
         if rows:
             yield b"".join(format_sse_event(data_str=text, id=str(seq)) for seq, text in rows)
             cursor = rows[-1][0]
@@ -256,6 +282,8 @@ async def _events_as_sse(p: Parts, incident_id: str, cursor: int) -> AsyncIterat
         if woken_by == TICK:
             yield format_sse_event(comment="keep-alive")
         woken_by = await asyncio.shield(changed)  # shared: our cancellation must not cancel it
+    if stream.revoked:
+        yield format_sse_event(comment="token revoked")
 
 
 def stream_start(
@@ -294,17 +322,20 @@ def create_app(
     keepalive: float = KEEPALIVE_SECONDS,
     max_body: int = MAX_BODY_BYTES,
     tail_keep: int = TAIL_KEEP,
+    streams_per_token: int = STREAMS_PER_TOKEN,
 ) -> FastAPI:
     """The ASGI app for one database. ``rate <= 0`` turns rate limiting off."""
-    the_parts = Parts(db if is_postgres(db) else Path(db), rate, burst, keepalive, tail_keep)
+    the_parts = Parts(db if is_postgres(db) else Path(db), rate, burst, keepalive, tail_keep, streams_per_token)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         the_parts.log.start(asyncio.get_running_loop())
         the_parts.hub.start_ticking(keepalive)
+        the_parts.streams.start_watching()
         try:
             yield
         finally:
+            the_parts.streams.stop_watching()
             the_parts.hub.close()
             await asyncio.to_thread(the_parts.log.close)
             the_parts.tokens.close()
@@ -350,9 +381,15 @@ def create_app(
     async def me(who: Who) -> MeOut:
         return MeOut(handle=who.handle, token_id=who.token_id)
 
-    @app.get("/api/incidents", tags=["incidents"], summary="every incident, newest first", responses=_errors(401, 429))
-    async def list_incidents(who: Who, request: Request) -> list[IncidentSummary]:
-        return await parts(request).log.summaries()
+    @app.get(
+        "/api/incidents",
+        tags=["incidents"],
+        summary="every incident, newest first",
+        response_model=list[IncidentSummary],
+        responses=_errors(401, 429),
+    )
+    async def list_incidents(who: Who, request: Request) -> Response:
+        return Response(await parts(request).log.summaries_json(), media_type="application/json")
 
     @app.post(
         "/api/incidents",
@@ -440,6 +477,13 @@ def create_app(
         start: Annotated[int, Depends(stream_start)],
         request: Request,
     ) -> EventSourceResponse:
-        return EventSourceResponse(_events_as_sse(parts(request), incident_id, start), headers=_SSE_HEADERS)
+        p = parts(request)
+        try:
+            stream = p.streams.open(who, incident_id)
+        except TooManyStreams as error:
+            raise HTTPException(429, str(error), headers={"Retry-After": "5"}) from None
+        return _OpenStreamResponse(
+            _events_as_sse(p, incident_id, start, stream), p.streams.closer(stream), headers=_SSE_HEADERS
+        )
 
     return app

@@ -10,8 +10,12 @@ and commits once. Only after that commit -- with ``synchronous=FULL`` the WAL is
 fsynced, so the events survive kill -9 and power loss -- are the appends
 acknowledged. Batching the fsync is group commit, never an early ack.
 
-Readers (HTTP reads, SSE catch-up, token checks) use their own connections: WAL lets
-them run beside the writer without waiting for it. WAL checkpoints (copying the log
+Readers (HTTP reads, SSE catch-up, token checks, the list of incidents) use their own
+connections on other threads: WAL lets them run beside the writer without waiting for
+it, and they never take a turn on the writer's queue (a loop of lists over thousands of
+incidents once pushed appends from 6 ms to 870 ms). The list is served from summaries
+the writer hands over after each commit, each with its JSON made once; incidents not
+yet seen since start are folded once by a reader. WAL checkpoints (copying the log
 back into the database file, with its own fsync) run on a separate thread and
 connection every second, not inside some unlucky append's commit.
 
@@ -23,6 +27,7 @@ runs per database (the per-incident cache assumes it is the only writer of event
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import queue
@@ -154,6 +159,13 @@ class EventLog:
         self._readers_lock = threading.Lock()
         self._stop_checkpoints = threading.Event()
         self._checkpointer: threading.Thread | None = None
+        # incident -> (summary, its JSON); written by the writer after commits and by readers
+        self._summaries: dict[str, tuple[IncidentSummary, str]] = {}
+        self._summaries_lock = threading.Lock()
+        self._summaries_loading = threading.Lock()
+        self._summaries_complete = False
+        self._summaries_version = 0
+        self._listing: tuple[int, bytes] = (-1, b"[]")
 
     # --- life ------------------------------------------------------------------
 
@@ -218,7 +230,12 @@ class EventLog:
         return await self._submit(_Job(self._future(), call=call))
 
     async def summaries(self) -> list[IncidentSummary]:
-        return await self.run(self._summaries)
+        """Every incident's summary, newest first -- read on a reader thread."""
+        return await asyncio.to_thread(lambda: [summary for summary, _ in self._sorted_summaries()[1]])
+
+    async def summaries_json(self) -> bytes:
+        """Every incident's summary as a JSON array, newest first -- read on a reader thread."""
+        return await asyncio.to_thread(self.read_summaries_json)
 
     async def checkpoint(self, incident_id: str) -> bytes | None:
         """The incident's state as checkpoint bytes (``warroom.incident.snapshot``); ``None`` if unknown."""
@@ -244,12 +261,71 @@ class EventLog:
                 self._readers.append(conn)
         return conn
 
-    def read_json(self, incident_id: str, after: int, limit: int) -> list[tuple[int, str]]:
+    def read_json(self, incident_id: str, after: int, limit: int, max_bytes: int | None = None) -> list[tuple[int, str]]:
+        """Up to ``limit`` events after ``after``; with ``max_bytes``, stop once their JSON adds up to that."""
         rows = self._reader().execute(
             "SELECT seq, event FROM events WHERE incident = ? AND seq > ? ORDER BY seq LIMIT ?",
             (incident_id, after, limit),
         )
-        return rows.fetchall()
+        if max_bytes is None:
+            return rows.fetchall()
+        page, size = [], 0
+        try:
+            for seq, text in rows:
+                page.append((seq, text))
+                size += len(text)
+                if size >= max_bytes:
+                    break
+        finally:
+            rows.close()
+        return page
+
+    def _sorted_summaries(self) -> tuple[int, list[tuple[IncidentSummary, str]]]:
+        if not self._summaries_complete:
+            self._load_summaries()
+        with self._summaries_lock:
+            version = self._summaries_version
+            found = list(self._summaries.values())
+        found.sort(key=lambda pair: (pair[0].declared_at is not None, pair[0].declared_at), reverse=True)
+        return version, found
+
+    def read_summaries_json(self) -> bytes:
+        with self._summaries_lock:
+            version, listing = self._listing
+            if version == self._summaries_version and self._summaries_complete:
+                return listing
+        version, found = self._sorted_summaries()
+        listing = ("[" + ",".join(text for _, text in found) + "]").encode()
+        with self._summaries_lock:
+            if version == self._summaries_version:
+                self._listing = (version, listing)
+        return listing
+
+    def _load_summaries(self) -> None:
+        """Fold, on this reader thread, every incident the writer has not summarised yet (once)."""
+        with self._summaries_loading:
+            if self._summaries_complete:
+                return
+            conn = self._reader()
+            for (incident_id,) in conn.execute("SELECT DISTINCT incident FROM events").fetchall():
+                if incident_id in self._summaries:
+                    continue
+                rows = conn.execute("SELECT event FROM events WHERE incident = ? ORDER BY seq", (incident_id,))
+                state, _ = self._fold(incident_id, rows)
+                self._offer_summary(incident_id, state)
+            self._summaries_complete = True
+
+    def _offer_summary(self, incident_id: str, state: IncidentState) -> None:
+        """Keep ``state``'s summary unless a later one (higher seq) is already kept."""
+        if not state.declared:
+            return
+        summary = IncidentSummary.of(state)
+        text = json.dumps(summary.as_dict(), ensure_ascii=False)
+        with self._summaries_lock:
+            current = self._summaries.get(incident_id)
+            if current is None or current[0].seq < summary.seq:
+                self._summaries[incident_id] = (summary, text)
+                self._summaries_version += 1
 
     def exists(self, incident_id: str) -> bool:
         row = self._reader().execute("SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident_id,)).fetchone()
@@ -328,6 +404,10 @@ class EventLog:
                 if created:
                     fresh.setdefault(job.incident, Committed(job.incident)).events.append((seq, text))
             conn.execute("COMMIT")
+            for incident in fresh:
+                cached = self._cache.get(incident)
+                if cached is not None:
+                    self._offer_summary(incident, cached.state)
         except sqlite3.Error as error:
             log.error("commit failed, nothing in this batch was stored: %s", error)
             try:
@@ -387,9 +467,17 @@ class EventLog:
         cached = self._cache.get(incident_id)
         if cached is not None:
             return cached
+        rows = conn.execute("SELECT event FROM events WHERE incident = ? ORDER BY seq", (incident_id,))
+        state, last_at = self._fold(incident_id, rows)
+        if not state.declared and state.seq == 0:
+            return None
+        cached = self._cache[incident_id] = _Cached(state, last_at)
+        return cached
+
+    def _fold(self, incident_id: str, rows: sqlite3.Cursor) -> tuple[IncidentState, datetime | None]:
         state = IncidentState()
         last_at = None
-        for (text,) in conn.execute("SELECT event FROM events WHERE incident = ? ORDER BY seq", (incident_id,)):
+        for (text,) in rows:
             try:
                 event = parse_stored(text)
             except (ValidationError, ValueError) as error:
@@ -397,10 +485,7 @@ class EventLog:
                 continue
             apply(state, event)
             last_at = event.at
-        if not state.declared and state.seq == 0:
-            return None
-        cached = self._cache[incident_id] = _Cached(state, last_at)
-        return cached
+        return state, last_at
 
     def _checkpoint(self, conn: sqlite3.Connection, incident_id: str) -> bytes | None:
         """Re-encoded only once it is ``CHECKPOINT_EVERY`` events old (a reader folds the rest).
@@ -414,15 +499,6 @@ class EventLog:
             cached.state = snapshot.decode(data)
             cached.encoded = (cached.state.seq, data)
         return cached.encoded[1]
-
-    def _summaries(self, conn: sqlite3.Connection) -> list[IncidentSummary]:
-        found = []
-        for (incident_id,) in conn.execute("SELECT DISTINCT incident FROM events").fetchall():
-            cached = self._cached(conn, incident_id)
-            if cached is not None and cached.state.declared:
-                found.append(IncidentSummary.of(cached.state))
-        found.sort(key=lambda s: (s.declared_at is not None, s.declared_at), reverse=True)
-        return found
 
     # --- handing results back to the event loop ------------------------------------------
 

@@ -92,6 +92,12 @@ class Hub:
             feed.changed = asyncio.get_running_loop().create_future()
         return feed.changed
 
+    def wake(self, incident_id: str) -> None:
+        """Wake this incident's subscribers now (as a tick) so they look at their own state."""
+        feed = self._feeds.get(incident_id)
+        if feed is not None and feed.changed is not None and not feed.changed.done():
+            feed.changed.set_result(TICK)
+
     def publish(self, committed: list[Committed]) -> None:
         for batch in committed:
             feed = self.feed(batch.incident)

@@ -33,6 +33,7 @@ also waits for the standby. Nothing here acknowledges earlier than that.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import queue
 import threading
@@ -50,6 +51,7 @@ from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, Unkn
 
 from .db import MAX_BATCH, Committed, Unprocessable, _Cached, _Job
 from .pgschema import CHANNEL, connect, describe, unavailable, upgrade
+from .streams import within_bytes
 
 log = logging.getLogger("warroom.server")
 
@@ -126,6 +128,10 @@ class PgEventLog:
     async def summaries(self) -> list[IncidentSummary]:
         return await self.run(self._summaries)
 
+    async def summaries_json(self) -> bytes:
+        found = await self.summaries()
+        return json.dumps([summary.as_dict() for summary in found], ensure_ascii=False).encode()
+
     def _future(self) -> asyncio.Future:
         assert self._loop is not None, "PgEventLog.start() first"
         return self._loop.create_future()
@@ -151,9 +157,10 @@ class PgEventLog:
                 raise unavailable(self.url, error) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def read_json(self, incident_id: str, after: int, limit: int) -> list[tuple[int, str]]:
+    def read_json(self, incident_id: str, after: int, limit: int, max_bytes: int | None = None) -> list[tuple[int, str]]:
         sql = "SELECT seq, event FROM events WHERE incident = %s AND seq > %s ORDER BY seq LIMIT %s"
-        return self._query(sql, (incident_id, after, limit))
+        rows = self._query(sql, (incident_id, after, limit))
+        return rows if max_bytes is None else within_bytes(rows, max_bytes)
 
     def exists(self, incident_id: str) -> bool:
         return bool(self._query("SELECT 1 FROM incidents WHERE id = %s AND head > 0", (incident_id,)))

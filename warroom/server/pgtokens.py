@@ -78,6 +78,13 @@ class PgTokenBook:
         )
         return [TokenInfo(id=row[0], handle=row[1], created_at=row[2], revoked_at=when) for row in rows]
 
+    def revoked_among(self, token_ids: list[str]) -> set[str]:
+        """Which of these token ids are revoked (or gone): open streams end for those."""
+        if not token_ids:
+            return set()
+        active = self._run("SELECT id FROM tokens WHERE revoked_at IS NULL AND id = ANY(%s)", (list(token_ids),))
+        return set(token_ids) - {row[0] for row in active}
+
     def lookup(self, token: str) -> Principal | None:
         if not token or len(token) > MAX_TOKEN_LENGTH:
             return None

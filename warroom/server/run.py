@@ -7,21 +7,29 @@ tests wait for. One server per database: a lock file beside it refuses a second
 ``warroom serve`` on the same file (the kernel drops the lock if the server dies,
 even by kill -9). On SIGTERM/SIGINT open streams are ended first, then uvicorn
 drains in-flight requests; every acknowledged event is already on disk.
+
+uvicorn runs with our ``protocol`` (its httptools protocol plus header, timeout and
+connection limits), and the open-files limit is raised to fit the connection limit.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import resource
 import socket
 import sys
 from pathlib import Path
 
 import uvicorn
 
-from .app import KEEPALIVE_SECONDS, create_app
+from .app import KEEPALIVE_SECONDS, STREAMS_PER_TOKEN, create_app
 from .limits import DEFAULT_BURST, DEFAULT_RATE
 from .backend import describe_db, is_postgres, open_tokens
+from .protocol import HEADER_TIMEOUT, MAX_CONNECTIONS, WRITE_TIMEOUT, ConnectionLimits, guarded_protocol
+
+FDS_KEPT_BACK = 64  # descriptors the database, logs and threads need beside the connections
+KEEP_ALIVE_SECONDS = 30
 
 
 class ServerBusy(Exception):
@@ -71,6 +79,31 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+def _descriptors_for_connections(wanted: int) -> int:
+    """Raise the soft open-files limit as far as the hard limit allows (the usual soft limit,
+    1024, is less than a busy server needs and costs nothing to raise), and return how many
+    connections fit in it with room to spare -- so ``accept`` never fails for want of one."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = wanted + FDS_KEPT_BACK
+        if soft != resource.RLIM_INFINITY and soft < target:
+            raised = target if hard == resource.RLIM_INFINITY else min(hard, target)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+    except (ValueError, OSError):  # pragma: no cover - a platform without it, or a refusal
+        return wanted
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    fit = max(soft - FDS_KEPT_BACK, 16)
+    if fit < wanted:
+        print(
+            f"warroom serve: the open-files limit ({soft}) allows only {fit} connections, not {wanted} "
+            "(raise `ulimit -n` to allow more)",
+            file=sys.stderr,
+        )
+    return min(wanted, fit)
+
+
 def _advise(db: Path | str, host: str) -> None:
     """Say what an operator would want to know before anyone connects."""
     book = open_tokens(db)
@@ -103,6 +136,10 @@ def serve(
     burst: float | None = DEFAULT_BURST,
     keepalive: float = KEEPALIVE_SECONDS,
     access_log: bool = False,
+    streams_per_token: int = STREAMS_PER_TOKEN,
+    max_connections: int = MAX_CONNECTIONS,
+    header_timeout: float = HEADER_TIMEOUT,
+    write_timeout: float = WRITE_TIMEOUT,
 ) -> int:
     # PostgreSQL serialises appends itself, so any number of servers may share it.
     db = db if is_postgres(db) else Path(db).expanduser().resolve()
@@ -117,14 +154,20 @@ def serve(
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     _advise(db, host)
-    app = create_app(db, rate=rate, burst=burst, keepalive=keepalive)
+    app = create_app(db, rate=rate, burst=burst, keepalive=keepalive, streams_per_token=streams_per_token)
+    limits = ConnectionLimits(
+        max_connections=_descriptors_for_connections(max_connections),
+        header_timeout=header_timeout,
+        write_timeout=write_timeout,
+    )
     config = uvicorn.Config(
         app,
+        http=guarded_protocol(limits),
         lifespan="on",
         access_log=access_log,
         log_level="info" if access_log else "warning",
         timeout_graceful_shutdown=5,
-        timeout_keep_alive=30,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         server_header=False,
     )
     server = _Server(config, f"warroom serve: listening on http://{shown}:{bound_port} (db {describe_db(db)})")

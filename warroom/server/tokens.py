@@ -10,6 +10,7 @@ is the actor of every event made with it.
 Revocation takes effect within ``LOOKUP_SECONDS`` (half a second): the server keeps
 what it looked up for that long, so a busy board's requests cost one indexed read
 every half second instead of one each (at 1,000 appends/s those reads add up).
+Streams already open are ended within seconds (see ``streams``).
 """
 
 from __future__ import annotations
@@ -118,6 +119,18 @@ class TokenBook:
             db.execute("ROLLBACK")
             raise
         return [TokenInfo(id=row[0], handle=row[1], created_at=row[2], revoked_at=when) for row in rows]
+
+    def revoked_among(self, token_ids: list[str]) -> set[str]:
+        """Which of these token ids are revoked (or gone): open streams end for those."""
+        if not token_ids:
+            return set()
+        marks = ",".join("?" * len(token_ids))
+        conn = connect(self.path, readonly=True)  # its own: this runs on a worker thread every few seconds
+        try:
+            active = conn.execute(f"SELECT id FROM tokens WHERE revoked_at IS NULL AND id IN ({marks})", token_ids).fetchall()
+        finally:
+            conn.close()
+        return set(token_ids) - {row[0] for row in active}
 
     def lookup(self, token: str) -> Principal | None:
         """The owner of an active token, or ``None`` (unknown, revoked, or not a token at all)."""
