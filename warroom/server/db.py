@@ -73,6 +73,10 @@ CREATE INDEX IF NOT EXISTS tokens_by_handle ON tokens (handle);
 """
 
 
+def _newest_first(summary: IncidentSummary) -> tuple[bool, datetime | None]:
+    return (summary.declared_at is not None, summary.declared_at)
+
+
 class Unprocessable(Exception):
     """The event passed validation but the domain could not apply it (mapped to 422)."""
 
@@ -165,7 +169,9 @@ class EventLog:
         self._summaries_loading = threading.Lock()
         self._summaries_complete = False
         self._summaries_version = 0
+        self._order: list[str] | None = None  # incident ids, newest first
         self._listing: tuple[int, bytes] = (-1, b"[]")
+        self._listing_lock = threading.Lock()
 
     # --- life ------------------------------------------------------------------
 
@@ -284,22 +290,20 @@ class EventLog:
         if not self._summaries_complete:
             self._load_summaries()
         with self._summaries_lock:
-            version = self._summaries_version
-            found = list(self._summaries.values())
-        found.sort(key=lambda pair: (pair[0].declared_at is not None, pair[0].declared_at), reverse=True)
-        return version, found
+            if self._order is None:  # only a new incident (or a new declared time) moves one
+                pairs = sorted(self._summaries.items(), key=lambda item: _newest_first(item[1][0]), reverse=True)
+                self._order = [incident_id for incident_id, _ in pairs]
+            return self._summaries_version, [self._summaries[incident_id] for incident_id in self._order]
 
     def read_summaries_json(self) -> bytes:
-        with self._summaries_lock:
+        with self._listing_lock:  # one reader rebuilds; the others wait and reuse it
             version, listing = self._listing
             if version == self._summaries_version and self._summaries_complete:
                 return listing
-        version, found = self._sorted_summaries()
-        listing = ("[" + ",".join(text for _, text in found) + "]").encode()
-        with self._summaries_lock:
-            if version == self._summaries_version:
-                self._listing = (version, listing)
-        return listing
+            version, found = self._sorted_summaries()
+            listing = ("[" + ",".join(text for _, text in found) + "]").encode()
+            self._listing = (version, listing)
+            return listing
 
     def _load_summaries(self) -> None:
         """Fold, on this reader thread, every incident the writer has not summarised yet (once)."""
@@ -326,6 +330,8 @@ class EventLog:
             if current is None or current[0].seq < summary.seq:
                 self._summaries[incident_id] = (summary, text)
                 self._summaries_version += 1
+                if current is None or current[0].declared_at != summary.declared_at:
+                    self._order = None
 
     def exists(self, incident_id: str) -> bool:
         row = self._reader().execute("SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident_id,)).fetchone()
