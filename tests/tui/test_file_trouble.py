@@ -80,10 +80,15 @@ async def test_a_full_disk_is_a_notice_and_the_board_stays_up(
 ) -> None:
     """No unprivileged way fills a disk on cue, so only writes to this incident's file fail."""
     path = incident.store.path_for(INCIDENT)
+    inode = path.stat().st_ino
     real_write = os.write
 
     def write(fd: int, data) -> int:
-        if os.fstat(fd).st_ino == path.stat().st_ino:
+        try:
+            to_the_log = os.fstat(fd).st_ino == inode
+        except OSError:
+            to_the_log = False
+        if to_the_log:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_write(fd, data)
 
