@@ -12,7 +12,7 @@ from warroom.incident import events as ev
 
 handles = st.sampled_from(["alice", "bob", "carol", "dave"])
 workstreams = st.sampled_from(["WS-1", "WS-2", "WS-3"])
-texts = st.text(min_size=1, max_size=30).filter(lambda t: t.strip())
+texts = st.text(min_size=1, max_size=30).filter(lambda t: not ev.is_blank(t))
 notes = st.text(max_size=30)
 
 bodies = st.one_of(

@@ -78,15 +78,15 @@ def _run(coroutine: Coroutine[Any, Any, int | None]) -> int:
 
 def workstream_id(text: str) -> str:
     """Accept ``WS-3``, ``ws-3`` or ``3``."""
-    match = _WS_RE.match(text.strip())
+    match = _WS_RE.fullmatch(text.strip())
     if not match:
         raise argparse.ArgumentTypeError(f"bad workstream {text!r}: expected WS-<number>, e.g. WS-3")
     return f"WS-{match.group(1)}"
 
 
 def incident_arg(text: str) -> str:
-    checked_incident_id(text)  # raises InvalidIncidentId, reported as a usage error by argparse
-    return text
+    """The canonical id (any case is accepted); raises InvalidIncidentId, a usage error for argparse."""
+    return checked_incident_id(text)
 
 
 def _incident_type(text: str) -> str:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from warroom.errors import WarroomError
 from warroom.files import write_atomic
-from warroom.incident.events import valid_handle
+from warroom.incident.events import canonical_handle, valid_handle
 from warroom.incident.policy import Policy
 from warroom.words import validation_problem
 
@@ -150,7 +150,7 @@ def login_handle() -> str:
     except Exception:
         name = "responder"
     cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", name).strip("-._")[:40]
-    return cleaned if cleaned and valid_handle(cleaned) else "responder"
+    return canonical_handle(cleaned) if cleaned and valid_handle(cleaned) else "responder"
 
 
 def resolve_handle(flag: str | None, config: Config) -> str:
@@ -165,7 +165,7 @@ def resolve_handle(flag: str | None, config: Config) -> str:
                 raise ConfigError(
                     f"bad handle {candidate!r} from {source}: use up to 40 letters, digits, '.', '_' or '-'"
                 )
-            return candidate
+            return canonical_handle(candidate)
     return login_handle()
 
 

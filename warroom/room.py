@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from warroom.incident import DEFAULT_POLICY, EventDraft, IncidentState, Policy, StoredEvent, apply, check
-from warroom.incident.events import Body
+from warroom.incident.events import Body, canonical_handle
 from warroom.incident.state import TimelineEntry
 from warroom.store import EventStore, LogReplaced, Rejected, checked_incident_id
 
@@ -35,7 +35,7 @@ class Room:
     def __init__(self, store: EventStore, incident_id: str, actor: str, policy: Policy = DEFAULT_POLICY):
         self.store = store
         self.incident_id = checked_incident_id(incident_id)
-        self.actor = actor
+        self.actor = canonical_handle(actor)
         self.policy = policy
         self.state = IncidentState()
         self.reloads = 0  # times the log was replaced under this room and folded again

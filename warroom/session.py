@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from warroom.config import Config, StoreLocation, remember_handle, resolve_handle
+from warroom.incident.events import canonical_handle
 from warroom.room import Room
 from warroom.store import EventStore, open_store
 
@@ -57,7 +58,7 @@ class Session:
         owner = await store.whoami()
         if owner is None:
             return self.handle
-        if self._handle_flag and self._handle_flag != owner:
+        if self._handle_flag and canonical_handle(self._handle_flag) != canonical_handle(owner):
             raise UsageError(
                 f"--as {self._handle_flag} does not match your token, which acts as {owner}: "
                 "on a server the token decides who acts (drop --as, or use that person's token)"

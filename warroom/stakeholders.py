@@ -29,7 +29,7 @@ class UsageProblem(StoreError):
 
 def parse_duration(text: str) -> timedelta:
     """``90m``, ``24h`` or ``7d``."""
-    match = _DURATION.match(text)
+    match = _DURATION.fullmatch(text)
     if not match or int(match.group(1)) == 0:
         raise UsageProblem(f"bad duration {text!r}: use minutes, hours or days, e.g. 90m, 24h, 7d")
     return timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})

@@ -217,3 +217,17 @@ async def test_load_state_equals_folding_every_event_and_keeps_up(backend):
     assert later.timeline[-1].text == "note 3"
     with pytest.raises(UnknownIncident):
         await store.load_state("INC-404")
+
+
+async def test_incident_ids_and_handles_are_case_insensitive(backend):
+    """One canonical form in the log (ids upper case, handles lower case); any case on input."""
+    store = backend.store_for("alice")
+    first = await store.append("inc-7", draft("Alice", ev.IncidentDeclared(incident_id="inc-7", title="t")))
+    assert first.actor == "alice" and first.body.incident_id == "INC-7"
+    await store.append("Inc-7", draft("ALICE", ev.NoteAdded(text="same person, same incident")))
+    for spelling in ("INC-7", "inc-7", "iNc-7"):
+        events = await store.read(spelling)
+        assert [(e.seq, e.actor) for e in events] == [(1, "alice"), (2, "alice")]
+    assert [s.id for s in await store.incidents()] == ["INC-7"]
+    with pytest.raises(Rejected, match="already declared"):
+        await store.append("INC-7", draft("alice", ev.IncidentDeclared(incident_id="INC-7", title="a second INC-7")))

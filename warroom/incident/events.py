@@ -10,11 +10,12 @@ adds the envelope's ``seq`` and ``at`` and returns a ``StoredEvent``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timezone
 from typing import Annotated, ClassVar, Literal, Union
 from uuid import UUID, uuid4
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 HANDLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 INCIDENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -23,13 +24,29 @@ WORKSTREAM_ID_PATTERN = r"^WS-[1-9][0-9]{0,6}$"
 MAX_TITLE = 200
 MAX_TEXT = 4000
 
-Handle = Annotated[str, Field(pattern=HANDLE_PATTERN)]
-IncidentId = Annotated[str, Field(pattern=INCIDENT_ID_PATTERN)]
+# Ids and handles are case-insensitive, with one canonical form everywhere (log, files, URLs):
+# incident ids upper case (``inc-7`` is ``INC-7``), handles lower case (``Alice`` is ``alice``).
+# Canonicalised when validated, so an old log that mixed cases folds into one person.
+Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN, to_lower=True)]
+IncidentId = Annotated[str, StringConstraints(pattern=INCIDENT_ID_PATTERN, to_upper=True)]
 WorkstreamId = Annotated[str, Field(pattern=WORKSTREAM_ID_PATTERN)]
+
+# Characters that draw nothing: a title of zero-width spaces, bidi marks or Hangul fillers is blank.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _invisible(char: str) -> bool:
+    return char in _INVISIBLE_LETTERS or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` would show nothing: empty, spaces, controls, zero-width or bidi marks."""
+    return all(_invisible(char) for char in text)  # stops at the first visible character
 
 
 def _not_blank(text: str) -> str:
-    if not text.strip():
+    if is_blank(text):
         raise ValueError("must not be blank")
     return text
 
@@ -59,12 +76,23 @@ _HANDLE_RE = re.compile(HANDLE_PATTERN)
 
 
 def valid_incident_id(value: str) -> bool:
-    """True for ids safe to use as a file name: letters, digits, ``-`` and ``_`` only."""
-    return bool(_INCIDENT_ID_RE.match(value)) and ".." not in value
+    """True for ids safe to use as a file name: letters, digits, ``-`` and ``_`` only.
+    (``fullmatch``: with ``match``, the pattern's ``$`` would let a trailing newline through.)"""
+    return bool(_INCIDENT_ID_RE.fullmatch(value)) and ".." not in value
 
 
 def valid_handle(value: str) -> bool:
-    return bool(_HANDLE_RE.match(value))
+    return bool(_HANDLE_RE.fullmatch(value))
+
+
+def canonical_incident_id(value: str) -> str:
+    """The one spelling of an incident id: upper case (``inc-7`` opens ``INC-7``)."""
+    return value.upper()
+
+
+def canonical_handle(value: str) -> str:
+    """The one spelling of a handle: lower case (``Alice`` and ``alice`` are one responder)."""
+    return value.lower()
 
 
 def _as_utc(value: datetime) -> datetime:

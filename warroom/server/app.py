@@ -33,7 +33,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import EventSourceResponse, format_sse_event
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from warroom import __version__
 from warroom.incident import EventDraft, StoredEvent, fold, snapshot
@@ -178,7 +178,9 @@ async def responder(
 
 Who = Annotated[Principal, Depends(responder)]
 IncidentIdPath = Annotated[
-    str, PathParam(pattern=ev.INCIDENT_ID_PATTERN, description="letters, digits, '-' and '_', e.g. INC-42")
+    str,
+    PathParam(pattern=ev.INCIDENT_ID_PATTERN, description="letters, digits, '-' and '_', e.g. INC-42 (any case)"),
+    AfterValidator(ev.canonical_incident_id),
 ]
 
 

@@ -16,7 +16,7 @@ import time
 
 import psycopg
 
-from warroom.incident.events import valid_handle
+from warroom.incident.events import canonical_handle, valid_handle
 
 from .pgschema import connect, unavailable, upgrade
 from .tokens import MAX_TOKEN_LENGTH, TOKEN_PREFIX, Principal, TokenInfo, _now, hash_token
@@ -58,7 +58,7 @@ class PgTokenBook:
         if not valid_handle(handle):
             raise ValueError(f"bad handle {handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        info = TokenInfo(id=f"tok_{secrets.token_hex(4)}", handle=handle, created_at=_now(), revoked_at=None)
+        info = TokenInfo(id=f"tok_{secrets.token_hex(4)}", handle=canonical_handle(handle), created_at=_now(), revoked_at=None)
         self._run(
             "INSERT INTO tokens (id, handle, hash, created_at) VALUES (%s, %s, %s, %s) RETURNING id",
             (info.id, info.handle, hash_token(token), info.created_at),
@@ -72,9 +72,9 @@ class PgTokenBook:
     def revoke(self, handle_or_id: str) -> list[TokenInfo]:
         when = _now()
         rows = self._run(
-            "UPDATE tokens SET revoked_at = %s WHERE (id = %s OR handle = %s) AND revoked_at IS NULL"
+            "UPDATE tokens SET revoked_at = %s WHERE (id = %s OR lower(handle) = %s) AND revoked_at IS NULL"
             " RETURNING id, handle, created_at",
-            (when, handle_or_id, handle_or_id),
+            (when, handle_or_id, canonical_handle(handle_or_id)),
         )
         return [TokenInfo(id=row[0], handle=row[1], created_at=row[2], revoked_at=when) for row in rows]
 

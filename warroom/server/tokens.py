@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from warroom.incident.events import valid_handle
+from warroom.incident.events import canonical_handle, valid_handle
 
 from .db import connect, init_db
 
@@ -55,6 +55,10 @@ class Principal:
 
     handle: str
     token_id: str
+
+    def __post_init__(self) -> None:
+        # Tokens made before handles were case-insensitive may hold "Alice": act as "alice".
+        object.__setattr__(self, "handle", canonical_handle(self.handle))
 
 
 def hash_token(token: str) -> str:
@@ -89,7 +93,7 @@ class TokenBook:
         if not valid_handle(handle):
             raise ValueError(f"bad handle {handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        info = TokenInfo(id=f"tok_{secrets.token_hex(4)}", handle=handle, created_at=_now(), revoked_at=None)
+        info = TokenInfo(id=f"tok_{secrets.token_hex(4)}", handle=canonical_handle(handle), created_at=_now(), revoked_at=None)
         self._db().execute(
             "INSERT INTO tokens (id, handle, hash, created_at) VALUES (?, ?, ?, ?)",
             (info.id, info.handle, hash_token(token), info.created_at),
@@ -107,12 +111,12 @@ class TokenBook:
         db.execute("BEGIN IMMEDIATE")
         try:
             rows = db.execute(
-                "SELECT id, handle, created_at FROM tokens WHERE (id = ? OR handle = ?) AND revoked_at IS NULL",
-                (handle_or_id, handle_or_id),
+                "SELECT id, handle, created_at FROM tokens WHERE (id = ? OR lower(handle) = ?) AND revoked_at IS NULL",
+                (handle_or_id, canonical_handle(handle_or_id)),
             ).fetchall()
             db.execute(
-                "UPDATE tokens SET revoked_at = ? WHERE (id = ? OR handle = ?) AND revoked_at IS NULL",
-                (when, handle_or_id, handle_or_id),
+                "UPDATE tokens SET revoked_at = ? WHERE (id = ? OR lower(handle) = ?) AND revoked_at IS NULL",
+                (when, handle_or_id, canonical_handle(handle_or_id)),
             )
             db.execute("COMMIT")
         except BaseException:

@@ -21,7 +21,7 @@ from typing import Any
 
 from warroom.errors import WarroomError
 from warroom.incident import EventDraft, IncidentState, StoredEvent, fold
-from warroom.incident.events import valid_incident_id
+from warroom.incident.events import canonical_incident_id, valid_incident_id
 
 
 def default_warning(message: str) -> None:
@@ -93,10 +93,11 @@ class Queued(StoreUnavailable):
 
 
 def checked_incident_id(incident_id: str) -> str:
-    """Return ``incident_id`` if it is safe to use as a file name or URL segment, else raise."""
+    """``incident_id`` in its canonical (upper-case) form if it is safe to use as a file name or
+    URL segment, else raise. Every store and client calls this first, so any case finds the incident."""
     if not isinstance(incident_id, str) or not valid_incident_id(incident_id):
         raise InvalidIncidentId(str(incident_id))
-    return incident_id
+    return canonical_incident_id(incident_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,6 +169,7 @@ class FileStore(EventStore):
         return self.folder / f"{checked_incident_id(incident_id)}{SUFFIX}"
 
     def _log(self, incident_id: str, *, must_exist: bool = True) -> _Log:
+        incident_id = checked_incident_id(incident_id)
         path = self.path_for(incident_id)
         with self._logs_lock:
             cached = self._logs.get(incident_id)
@@ -323,6 +324,9 @@ class FileStore(EventStore):
         found = []
         for name in names:
             incident_id = name[: -len(SUFFIX)]
+            if incident_id != incident_id.upper():  # ids are upper case; a lower-case name is from before
+                self.warn(f"{self.folder / name}: incident ids are upper case now; rename it to {incident_id.upper()}{SUFFIX}")
+                continue
             try:
                 entry = self._log(incident_id)
                 self._refresh(entry)
@@ -343,7 +347,7 @@ class FileStore(EventStore):
 
     def append_sync(self, incident_id: str, draft: EventDraft) -> StoredEvent:
         """The blocking append (the async ``append`` runs it in a thread)."""
-        checked_incident_id(incident_id)
+        incident_id = checked_incident_id(incident_id)
         declaring = isinstance(draft.body, IncidentDeclared)
         if declaring and draft.body.incident_id != incident_id:
             raise Rejected(f"declaring {draft.body.incident_id} into {incident_id}")

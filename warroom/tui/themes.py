@@ -92,7 +92,7 @@ def parse_theme(data: dict, source: str) -> Theme:
     if unknown:
         raise ThemeError(f"{source}: unknown key(s) {', '.join(unknown)} (put your own colours under [variables])")
     name = data.get("name")
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise ThemeError(f"{source}: needs a name (letters, digits, '-', '_' or '.')")
     if "primary" not in data:
         raise ThemeError(f"{source}: needs a primary colour")
@@ -116,7 +116,7 @@ def parse_theme(data: dict, source: str) -> Theme:
         try:
             Color.parse(value)
         except ColorParseError:
-            if not _WORD_RE.match(value):
+            if not _WORD_RE.fullmatch(value):
                 raise ThemeError(f"{where} = {value!r} is neither a colour nor a plain word") from None
         variables[key] = value
     return Theme(name=name, dark=dark, variables=variables, **colours)
