@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -192,8 +193,38 @@ def test_stakeholder_update_gaps_against_cadence(markdown: str) -> None:
 def test_action_items(markdown: str) -> None:
     rows = table_rows(section(markdown, "Action items"))
     assert rows == [
-        ["40", "Give schema migrations a lock timeout", "erin", "preventative", "bob"],
-        ["41", "Alert on EU checkout error rate above 5% for 2 minutes", "carol", "detective", "bob"],
+        ["A-1", "Give schema migrations a lock timeout", "erin", "preventative", "", "open", "bob"],
+        ["A-2", "Alert on EU checkout error rate above 5% for 2 minutes", "carol", "detective", "", "open", "bob"],
+    ]
+
+
+def test_action_items_show_their_current_status_and_due_date(scenario) -> None:
+    """Followed through after the close: the export shows where each item stands now."""
+    from datetime import date
+
+    events = list(scenario.events)
+    last = events[-1]
+
+    def then(seq: int, actor: str, body: ev.Body) -> ev.StoredEvent:
+        return ev.StoredEvent(seq=seq, id=uuid.uuid4(), at=last.at, actor=actor, body=body)
+
+    events += [
+        then(last.seq + 1, "erin", ev.ActionItemStatusSet(item="A-1", status="done")),
+        then(last.seq + 2, "carol", ev.ActionItemStatusSet(item="A-2", status="wont_do", reason="the SLO alert | covers it")),
+        then(last.seq + 3, "bob", ev.ActionItemAdded(text="Runbook for locks", due=date(2026, 4, 1))),
+    ]
+    state = fold(events)
+    markdown = render("md", state, events).decode()
+    assert table_rows(section(markdown, "Action items")) == [
+        ["A-1", "Give schema migrations a lock timeout", "erin", "preventative", "", "done", "bob"],
+        ["A-2", "Alert on EU checkout error rate above 5% for 2 minutes", "carol", "detective", "", "won't do: the SLO alert \\| covers it", "bob"],
+        ["A-3", "Runbook for locks", "_unassigned_", "corrective", "2026-04-01", "open", "bob"],
+    ]
+    items = json.loads(render("json", state, events))["state"]["action_items"]
+    assert [(i["id"], i["status"], i["reason"], i["due"]) for i in items] == [
+        ("A-1", "done", "", None),
+        ("A-2", "wont_do", "the SLO alert | covers it", None),
+        ("A-3", "open", "", "2026-04-01"),
     ]
 
 

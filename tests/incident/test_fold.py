@@ -234,3 +234,115 @@ def test_every_event_type_is_covered_here():
     source = pathlib.Path(__file__).read_text()
     missing = [cls.__name__ for cls in ev.BODY_TYPES if f"ev.{cls.__name__}(" not in source]
     assert missing == []
+
+
+# --- action items --------------------------------------------------------------
+
+
+def test_action_items_get_short_ids_a_due_date_and_a_status_that_follows_through():
+    from datetime import date
+
+    log = declared()
+    log.add("bob", ev.ActionItemAdded(text="Lock timeout on migrations", owner="erin", kind="preventative", due=date(2026, 12, 9)))
+    log.add("bob", ev.ActionItemAdded(text="Alert on EU errors"))
+    state = log.state()
+    assert [(a.id, a.status, a.due) for a in state.action_items] == [("A-1", "open", date(2026, 12, 9)), ("A-2", "open", None)]
+    assert state.timeline[-2].text == "added action item A-1 (preventative, owner erin, due 2026-12-09): Lock timeout on migrations"
+    log.add("erin", ev.ActionItemStatusSet(item="A-1", status="in_progress"))
+    log.add("alice", ev.IncidentClosed())
+    log.add("erin", ev.ActionItemStatusSet(item="A-1", status="done"))
+    log.add("bob", ev.ActionItemStatusSet(item="A-2", status="wont_do", reason="covered by the SLO alert"))
+    state = log.state()
+    a1, a2 = state.action_items
+    assert (a1.status, a1.status_by, a1.is_open) == ("done", "erin", False)
+    assert (a2.status, a2.reason) == ("wont_do", "covered by the SLO alert")
+    assert state.timeline[-1].text == 'will not do action item A-2 "Alert on EU errors": covered by the SLO alert'
+    assert state.timeline[-2].text == 'finished action item A-1 "Lock timeout on migrations"'
+    assert all(e.rejected is None for e in state.timeline)
+    log.add("bob", ev.ActionItemStatusSet(item="A-2", status="open"))
+    state = log.state()
+    assert (state.action_items[1].status, state.action_items[1].reason) == ("open", "")
+    assert state.action_items[1].is_overdue(date(2030, 1, 1)) is False  # no due date
+    assert state.summary_dict()["action_items"][0] == {
+        "id": "A-1", "seq": 2, "text": "Lock timeout on migrations", "owner": "erin", "kind": "preventative",
+        "status": "done", "reason": "", "due": "2026-12-09",
+    }
+
+
+def test_a_due_date_is_overdue_only_while_open():
+    from datetime import date
+
+    log = declared()
+    log.add("bob", ev.ActionItemAdded(text="x", due=date(2026, 12, 1)))
+    item = log.state().action_items[0]
+    assert not item.is_overdue(date(2026, 12, 1)) and item.is_overdue(date(2026, 12, 2))
+    log.add("bob", ev.ActionItemStatusSet(item="A-1", status="done"))
+    assert not log.state().action_items[0].is_overdue(date(2026, 12, 2))
+
+
+# --- alerts --------------------------------------------------------------------
+
+FIRED_AT = T0 - timedelta(minutes=7)
+
+
+def alert_declared() -> LogBuilder:
+    log = LogBuilder()
+    log.add(
+        "alertmanager",
+        ev.IncidentDeclared(incident_id="INC-1", title="Checkout p99 over 2s", severity=1, alert_group="{}:{alertname=\"X\"}", detected_at=FIRED_AT),
+        minutes=0,
+    )
+    return log
+
+
+def test_an_alert_declares_with_nobody_in_command_and_the_hook_is_no_responder():
+    log = alert_declared()
+    link = ev.AlertLink(title="runbook", url="https://runbooks.example/x")
+    log.add("alertmanager", ev.AlertFired(group="{}:{alertname=\"X\"}", fingerprint="f1", name="X", summary="Checkout p99 over 2s",
+                                           labels={"alertname": "X", "severity": "critical"}, links=[link], starts_at=FIRED_AT))
+    state = log.state()
+    assert state.commander is None and state.responders == {} and state.integrations == {"alertmanager"}
+    assert state.key_times["detected"] == FIRED_AT == state.key_times["started"]
+    assert state.alert_groups == {"{}:{alertname=\"X\"}"}
+    assert state.timeline[0].text == 'declared INC-1 "Checkout p99 over 2s" at SEV1 from an alert: nobody is in command yet'
+    assert state.timeline[1].text == "alert firing: X: Checkout p99 over 2s [severity=critical] runbook: https://runbooks.example/x"
+    log.add("bob", ev.CommandAssumed())
+    assert log.state().commander == "bob" and log.last_entry().rejected is None
+
+
+def test_alerts_deduplicate_resolve_and_fire_again():
+    log = alert_declared()
+    group = "{}:{alertname=\"X\"}"
+    log.add("alertmanager", ev.AlertFired(group=group, fingerprint="f1", name="X", starts_at=FIRED_AT))
+    log.add("alertmanager", ev.AlertFired(group=group, fingerprint="f2", name="Y", starts_at=FIRED_AT))
+    log.add("alertmanager", ev.AlertFired(group=group, fingerprint="f1", name="X", starts_at=FIRED_AT))
+    assert "already recorded" in log.last_entry().rejected
+    log.add("alertmanager", ev.AlertResolved(group=group, fingerprint="f1", name="X", ends_at=T0))
+    state = log.state()
+    assert state.alerts["f1"].status == "resolved" and state.alerts["f1"].ends_at == T0 and not state.all_alerts_resolved
+    assert state.timeline[-1].text == "alert resolved: X"
+    log.add("alertmanager", ev.AlertResolved(group=group, fingerprint="f2", name="Y"))
+    state = log.state()
+    assert state.all_alerts_resolved
+    assert state.timeline[-1].text == "alert resolved: Y (every alert of this incident has resolved)"
+    assert not state.closed and state.status == "investigating"  # nothing closes by itself
+    log.add("alertmanager", ev.AlertFired(group=group, fingerprint="f2", name="Y", starts_at=T0 + timedelta(minutes=30)))
+    state = log.state()
+    assert not state.all_alerts_resolved and list(state.alerts) == ["f1", "f2"]
+    assert [a["status"] for a in state.summary_dict()["alerts"]] == ["resolved", "firing"]
+
+
+def test_alert_text_with_control_characters_is_refused_by_the_model():
+    import pydantic
+    import pytest
+
+    with pytest.raises(pydantic.ValidationError):
+        ev.AlertFired(group="g", fingerprint="f", name="X\x1b[2J", starts_at=T0)
+    with pytest.raises(pydantic.ValidationError):
+        ev.AlertFired(group="g", fingerprint="f", name="X", labels={"a": "b\u202e"}, starts_at=T0)
+
+
+def test_old_declarations_serialise_exactly_as_before():
+    body = ev.IncidentDeclared(incident_id="INC-1", title="t")
+    assert body.model_dump_json() == '{"type":"incident_declared","incident_id":"INC-1","title":"t","severity":3,"drill":false}'
+    assert ev.ActionItemAdded(text="x").model_dump_json() == '{"type":"action_item_added","text":"x","owner":null,"kind":"corrective"}'

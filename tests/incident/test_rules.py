@@ -17,6 +17,9 @@ from warroom.incident import events as ev
 from warroom.incident.rules import RULES
 
 
+ALERT_START = datetime(2026, 11, 25, 8, 55, tzinfo=timezone.utc)
+
+
 def world():
     log = LogBuilder()
     log.declare("alice")
@@ -32,6 +35,12 @@ def world():
     log.add("dave", ev.ShiftChanged(shift="break", minutes=15))
     log.add("erin", ev.ShiftChanged(shift="off"))
     log.add("alice", ev.RoleAssigned(role="scribe", handle="frank"))
+    log.add("alice", ev.ActionItemAdded(text="Page on the error rate", owner="carol"))
+    log.add("alice", ev.ActionItemAdded(text="Write the runbook"))
+    log.add("carol", ev.ActionItemStatusSet(item="A-2", status="done"))
+    log.add("alertmanager", ev.AlertFired(group="g", fingerprint="f1", name="HighLatency", starts_at=ALERT_START))
+    log.add("alertmanager", ev.AlertFired(group="g", fingerprint="f2", name="Errors", starts_at=ALERT_START))
+    log.add("alertmanager", ev.AlertResolved(group="g", fingerprint="f2", name="Errors"))
     state = log.state()
     assert all(e.rejected is None for e in state.timeline), [e.rejected for e in state.timeline if e.rejected]
     return state
@@ -119,6 +128,21 @@ CASES = [
     ("alice", ev.UpdateSnoozed(minutes=10), None),
     ("bob", ev.UpdateSnoozed(minutes=10), "only the commander"),
     ("erin", ev.ActionItemAdded(text="add an alert"), None),
+    ("erin", ev.ActionItemStatusSet(item="A-1", status="in_progress"), None),
+    ("erin", ev.ActionItemStatusSet(item="A-2", status="open"), None),
+    ("erin", ev.ActionItemStatusSet(item="A-1", status="wont_do", reason="superseded by A-2"), None),
+    ("erin", ev.ActionItemStatusSet(item="A-1", status="open"), "A-1 is already open"),
+    ("erin", ev.ActionItemStatusSet(item="A-2", status="done"), "already done"),
+    ("erin", ev.ActionItemStatusSet(item="A-9", status="done"), "no action item A-9 in INC-1 (A-1 to A-2)"),
+    ("erin", ev.ActionItemStatusSet(item="A-1", status="wont_do", reason=" "), "say why A-1"),
+    ("alertmanager", ev.AlertFired(group="g", fingerprint="f3", name="Disk", starts_at=ALERT_START), None),
+    ("alertmanager", ev.AlertFired(group="g", fingerprint="f1", name="HighLatency", starts_at=ALERT_START), "already recorded as firing"),
+    ("alertmanager", ev.AlertFired(group="g", fingerprint="f2", name="Errors", starts_at=WHEN), None),
+    ("bob", ev.AlertFired(group="g", fingerprint="f3", name="Disk", starts_at=ALERT_START), "bob is a responder"),
+    ("alertmanager", ev.AlertResolved(group="g", fingerprint="f1", name="HighLatency"), None),
+    ("alertmanager", ev.AlertResolved(group="g", fingerprint="f2", name="Errors"), "already resolved"),
+    ("alertmanager", ev.AlertResolved(group="g", fingerprint="f9", name="Nope"), "never recorded"),
+    ("bob", ev.AlertResolved(group="g", fingerprint="f1", name="HighLatency"), "bob is a responder"),
 ]
 
 
@@ -188,3 +212,14 @@ def test_nothing_but_writing_up_after_close():
     assert check(state, "alice", ev.SeverityChanged(severity=1)) == "INC-1 is closed"
     assert check(state, "bob", ev.ActionItemAdded(text="x")) is None
     assert check(state, "alice", ev.IncidentClosed()) == "INC-1 is closed"
+
+
+def test_action_items_are_followed_through_after_close_but_alerts_stop():
+    log = LogBuilder()
+    log.declare("alice")
+    log.add("alice", ev.ActionItemAdded(text="Add a lock timeout"))
+    log.add("alertmanager", ev.AlertFired(group="g", fingerprint="f1", name="X", starts_at=ALERT_START))
+    log.add("alice", ev.IncidentClosed())
+    state = log.state()
+    assert check(state, "bob", ev.ActionItemStatusSet(item="A-1", status="done")) is None
+    assert check(state, "alertmanager", ev.AlertResolved(group="g", fingerprint="f1", name="X")) == "INC-1 is closed"

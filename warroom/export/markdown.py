@@ -495,10 +495,18 @@ class _Draft:
         parts = ["## Action items"]
         if items:
             rows = [
-                [str(a.seq), md_cell(a.text), md_cell(a.owner) if a.owner else "_unassigned_", a.kind, md_cell(a.added_by)]
+                [
+                    a.id,
+                    md_cell(a.text),
+                    md_cell(a.owner) if a.owner else "_unassigned_",
+                    a.kind,
+                    a.due.isoformat() if a.due else "",
+                    md_cell(a.status_text),
+                    md_cell(a.added_by),
+                ]
                 for a in items
             ]
-            parts.append(md_table(["#", "Action", "Owner", "Kind", "Added by"], rows))
+            parts.append(md_table(["Id", "Action", "Owner", "Kind", "Due", "Status", "Added by"], rows))
         else:
             parts.append("_None recorded during the incident._")
         parts.append(ACTION_PROMPT)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated, ClassVar, Literal, Union
 from uuid import UUID, uuid4
 
@@ -51,9 +51,37 @@ def _not_blank(text: str) -> str:
     return text
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+# Alert text comes from machines we do not control: no control, bidi or zero-width
+# characters (the intake escapes them visibly before it builds an event).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def _printable(text: str) -> str:
+    if "\n" in text or _UNPRINTABLE.search(text):
+        raise ValueError("must not contain control characters")
+    return text
+
+
+def _printable_lines(text: str) -> str:
+    if _UNPRINTABLE.search(text):
+        raise ValueError("must not contain control characters")
+    return text
+
+
 Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE), AfterValidator(_not_blank)]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_not_blank)]
 Note = Annotated[str, Field(max_length=MAX_TEXT)]
+
+AlertLine = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+AlertGroup = Annotated[str, Field(min_length=1, max_length=520), AfterValidator(_printable)]
+AlertFingerprint = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_printable)]
+AlertLabelName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+AlertLabelValue = Annotated[str, Field(max_length=500), AfterValidator(_printable)]
+ActionItemId = Annotated[str, Field(pattern=r"^A-[1-9][0-9]{0,5}$")]
 
 Severity = Annotated[int, Field(ge=1, le=4)]
 Shift = Literal["on", "break", "off"]
@@ -63,6 +91,7 @@ IncidentStatus = Literal["investigating", "identified", "mitigated", "resolved"]
 Audience = Literal["responders", "stakeholders"]
 KeyTime = Literal["started", "detected", "mitigated", "resolved"]
 ActionKind = Literal["detective", "preventative", "corrective"]
+ActionStatus = Literal["open", "in_progress", "done", "wont_do"]
 
 SHIFTS: tuple[Shift, ...] = ("on", "break", "off")
 ROLES: tuple[Role, ...] = ("deputy", "scribe", "comms")
@@ -70,6 +99,8 @@ WORKSTREAM_STATUSES: tuple[WorkstreamStatus, ...] = ("open", "active", "blocked"
 INCIDENT_STATUSES: tuple[IncidentStatus, ...] = ("investigating", "identified", "mitigated", "resolved")
 KEY_TIMES: tuple[KeyTime, ...] = ("started", "detected", "mitigated", "resolved")
 ACTION_KINDS: tuple[ActionKind, ...] = ("detective", "preventative", "corrective")
+ACTION_STATUSES: tuple[ActionStatus, ...] = ("open", "in_progress", "done", "wont_do")
+ACTION_ITEM_ID_PATTERN = r"^A-[1-9][0-9]{0,5}$"
 
 _INCIDENT_ID_RE = re.compile(INCIDENT_ID_PATTERN)
 _HANDLE_RE = re.compile(HANDLE_PATTERN)
@@ -133,12 +164,18 @@ _COMMAND_AND_ROWS = frozenset({"command", "rows"})
 
 
 class IncidentDeclared(Body):
+    """Declare an incident; the declarer becomes commander -- unless an alert hook declared it
+    (``alert_group`` set): then nobody is in command until a person takes it, and the hook is
+    an integration, never a responder. ``detected_at`` is the alert's start (key time)."""
+
     type: Literal["incident_declared"] = "incident_declared"
     redraws = _HEADER_AND_COMMAND
     incident_id: IncidentId
     title: Title
     severity: Severity = 3
     drill: bool = False
+    alert_group: AlertGroup | None = Field(None, exclude_if=_is_none)
+    detected_at: UtcTime | None = Field(None, exclude_if=_is_none)
 
 
 class SeverityChanged(Body):
@@ -323,10 +360,60 @@ class UpdateSnoozed(Body):
 
 
 class ActionItemAdded(Body):
+    """A follow-up for after the incident; the fold numbers them A-1, A-2 ... in log order."""
+
     type: Literal["action_item_added"] = "action_item_added"
     text: Text
     owner: Handle | None = None
     kind: ActionKind = "corrective"
+    due: date | None = Field(None, exclude_if=_is_none)
+
+
+class ActionItemStatusSet(Body):
+    """Follow an action item through: in progress, done, won't do (with a reason), or open again.
+    Allowed after the incident is closed: that is when action items are worked on."""
+
+    type: Literal["action_item_status_set"] = "action_item_status_set"
+    item: ActionItemId
+    status: ActionStatus
+    reason: Note = ""
+
+
+# --- alerts (recorded by an alert hook, an integration rather than a person) --------------------
+
+
+class AlertLink(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_printable)]
+    url: Annotated[str, Field(max_length=2000, pattern=r"^https?://"), AfterValidator(_printable)]
+
+
+class AlertFired(Body):
+    """One alert of a group started firing (a repeated notification of it is refused: deduplicated)."""
+
+    type: Literal["alert_fired"] = "alert_fired"
+    catch_up = True
+    group: AlertGroup
+    fingerprint: AlertFingerprint
+    name: AlertLine
+    summary: Annotated[str, Field(max_length=200), AfterValidator(_printable)] = ""
+    description: Annotated[str, Field(max_length=1000), AfterValidator(_printable_lines)] = ""
+    labels: Annotated[dict[AlertLabelName, AlertLabelValue], Field(max_length=40)] = Field(default_factory=dict)
+    links: Annotated[list[AlertLink], Field(max_length=6)] = Field(default_factory=list)
+    starts_at: UtcTime
+
+
+class AlertResolved(Body):
+    """One firing alert resolved. When every alert of the incident has, the commander is told."""
+
+    type: Literal["alert_resolved"] = "alert_resolved"
+    toast = True
+    catch_up = True
+    group: AlertGroup
+    fingerprint: AlertFingerprint
+    name: AlertLine
+    ends_at: UtcTime | None = None
 
 
 EventBody = Annotated[
@@ -356,6 +443,9 @@ EventBody = Annotated[
         BroadcastSent,
         UpdateSnoozed,
         ActionItemAdded,
+        ActionItemStatusSet,
+        AlertFired,
+        AlertResolved,
     ],
     Field(discriminator="type"),
 ]

@@ -20,6 +20,7 @@ from .rules import check
 from .sentences import SENTENCES, counterpart_of
 from .state import (
     ActionItem,
+    AlertRecord,
     Broadcast,
     IncidentState,
     OwnershipSpan,
@@ -104,7 +105,7 @@ def apply(state: IncidentState, event: ev.StoredEvent) -> Change | None:
     if refusal is not None:
         return change
     responder = state.responders.get(actor)
-    if responder is None and kind is not ev.ResponderJoined:
+    if responder is None and kind is not ev.ResponderJoined and not _by_integration(state, actor, body):
         responder = _join(state, actor, event)
     if responder is not None:
         responder.last_seen_seq = event.seq
@@ -113,6 +114,13 @@ def apply(state: IncidentState, event: ev.StoredEvent) -> Change | None:
         change.workstream_status_before = state.workstreams[entry.workstream].status
     _HANDLERS[kind](state, event, body, change)
     return change
+
+
+def _by_integration(state: IncidentState, actor: str, body: ev.Body) -> bool:
+    """Alert hooks act but never join: they are not people on shift."""
+    return actor in state.integrations or isinstance(body, (ev.AlertFired, ev.AlertResolved)) or (
+        isinstance(body, ev.IncidentDeclared) and body.alert_group is not None
+    )
 
 
 # --- handlers: called only for events the rules accepted ------------------------------
@@ -168,11 +176,16 @@ def _declared(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclare
     state.declared = True
     state.declared_at = event.at
     state.declared_by = event.actor
-    _set_key_time(state, "started", event.at, change)
-    _set_key_time(state, "detected", event.at, change)
+    detected = min(b.detected_at, event.at) if b.detected_at else event.at
+    _set_key_time(state, "started", detected, change)
+    _set_key_time(state, "detected", detected, change)
     state.severity_history.append((event.at, b.severity))
     state.status_history.append((event.at, state.status))
-    _set_commander(state, event.actor, event.at, change)
+    if b.alert_group is None:
+        _set_commander(state, event.actor, event.at, change)
+    else:
+        state.alert_groups.add(b.alert_group)
+        state.integrations.add(event.actor)
 
 
 def _severity(state: IncidentState, event: ev.StoredEvent, b: ev.SeverityChanged, change: Change) -> None:
@@ -336,7 +349,37 @@ def _snoozed(state: IncidentState, event: ev.StoredEvent, b: ev.UpdateSnoozed, c
 
 
 def _action_item(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemAdded, change: Change) -> None:
-    state.action_items.append(ActionItem(seq=event.seq, text=b.text, owner=b.owner, kind=b.kind, added_by=event.actor))
+    state.action_items.append(
+        ActionItem(
+            seq=event.seq, text=b.text, owner=b.owner, kind=b.kind, added_by=event.actor,
+            number=len(state.action_items) + 1, due=b.due,
+        )
+    )
+
+
+def _action_status(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemStatusSet, change: Change) -> None:
+    item = state.action_item(b.item)
+    assert item is not None  # the rule checked
+    item.status = b.status
+    item.reason = b.reason if b.status == "wont_do" else ""
+    item.status_at = event.at
+    item.status_by = event.actor
+
+
+def _alert_fired(state: IncidentState, event: ev.StoredEvent, b: ev.AlertFired, change: Change) -> None:
+    state.integrations.add(event.actor)
+    state.alerts.pop(b.fingerprint, None)  # fired again: it moves to the end, with its new start
+    state.alerts[b.fingerprint] = AlertRecord(
+        fingerprint=b.fingerprint, group=b.group, name=b.name, summary=b.summary, labels=dict(b.labels),
+        links=[(link.title, link.url) for link in b.links], starts_at=b.starts_at, seq=event.seq,
+    )
+
+
+def _alert_resolved(state: IncidentState, event: ev.StoredEvent, b: ev.AlertResolved, change: Change) -> None:
+    state.integrations.add(event.actor)
+    record = state.alerts[b.fingerprint]
+    record.status = "resolved"
+    record.ends_at = b.ends_at or event.at
 
 
 _HANDLERS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any, Change], None]] = {
@@ -365,4 +408,7 @@ _HANDLERS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any, Cha
     ev.BroadcastSent: _broadcast,
     ev.UpdateSnoozed: _snoozed,
     ev.ActionItemAdded: _action_item,
+    ev.ActionItemStatusSet: _action_status,
+    ev.AlertFired: _alert_fired,
+    ev.AlertResolved: _alert_resolved,
 }

@@ -18,7 +18,9 @@ from .state import IncidentState, Workstream
 Refusal = str | None
 
 # Actions still allowed after close: writing up, not running, the incident.
-ALLOWED_AFTER_CLOSE: frozenset[type[ev.Body]] = frozenset({ev.NoteAdded, ev.EntryStarred, ev.ActionItemAdded, ev.KeyTimeSet})
+ALLOWED_AFTER_CLOSE: frozenset[type[ev.Body]] = frozenset(
+    {ev.NoteAdded, ev.EntryStarred, ev.ActionItemAdded, ev.ActionItemStatusSet, ev.KeyTimeSet}
+)
 
 
 def _away(state: IncidentState, actor: str) -> Refusal:
@@ -270,6 +272,50 @@ def may_add_action_item(state: IncidentState, actor: str, body: ev.ActionItemAdd
     return None
 
 
+_STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done", "wont_do": "won't do"}
+
+
+def may_set_action_item_status(state: IncidentState, actor: str, body: ev.ActionItemStatusSet) -> Refusal:
+    item = state.action_item(body.item)
+    if item is None:
+        known = f" (A-1 to A-{len(state.action_items)})" if state.action_items else " (it has none)"
+        return f"there is no action item {body.item} in {state.id or 'this incident'}{known}"
+    if body.status == "wont_do" and not body.reason.strip():
+        return f"say why {item.id} will not be done (a reason)"
+    if item.status == body.status:
+        return f"{item.id} is already {_STATUS_WORDS[body.status]}"
+    return None
+
+
+# --- alerts --------------------------------------------------------------------
+
+
+def _not_a_responder(state: IncidentState, actor: str) -> Refusal:
+    if actor in state.responders:
+        return f"{actor} is a responder: alerts are recorded by alert hooks (`warroom hook add`)"
+    return None
+
+
+def may_fire_alert(state: IncidentState, actor: str, body: ev.AlertFired) -> Refusal:
+    if refusal := _not_a_responder(state, actor):
+        return refusal
+    known = state.alerts.get(body.fingerprint)
+    if known is not None and known.status == "firing" and known.starts_at == body.starts_at:
+        return f"alert {body.name} is already recorded as firing (#{known.seq})"
+    return None
+
+
+def may_resolve_alert(state: IncidentState, actor: str, body: ev.AlertResolved) -> Refusal:
+    if refusal := _not_a_responder(state, actor):
+        return refusal
+    known = state.alerts.get(body.fingerprint)
+    if known is None:
+        return f"alert {body.name} was never recorded as firing here"
+    if known.status != "firing":
+        return f"alert {body.name} is already resolved"
+    return None
+
+
 RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.IncidentDeclared: may_declare,
     ev.SeverityChanged: may_change_severity,
@@ -296,6 +342,9 @@ RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.BroadcastSent: may_broadcast,
     ev.UpdateSnoozed: may_snooze_update,
     ev.ActionItemAdded: may_add_action_item,
+    ev.ActionItemStatusSet: may_set_action_item_status,
+    ev.AlertFired: may_fire_alert,
+    ev.AlertResolved: may_resolve_alert,
 }
 
 

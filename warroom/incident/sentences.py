@@ -45,7 +45,33 @@ def describe(state: IncidentState, event: ev.StoredEvent) -> str:
 
 def _declared_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclared, _: None) -> str:
     drill = " (drill)" if b.drill else ""
-    return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}'
+    alert = " from an alert: nobody is in command yet" if b.alert_group is not None else ""
+    return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}{alert}'
+
+
+_ACTION_STATUS_TEXT = {"open": "reopened", "in_progress": "started", "done": "finished", "wont_do": "will not do"}
+
+
+def _action_added_text(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemAdded, _: None) -> str:
+    details = [b.kind, *([f"owner {b.owner}"] if b.owner else []), *([f"due {b.due:%Y-%m-%d}"] if b.due else [])]
+    return f"added action item A-{len(state.action_items) + 1} ({', '.join(details)}): {b.text}"
+
+
+def _action_status_text(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemStatusSet, _: None) -> str:
+    item = state.action_item(b.item)
+    what = f'{b.item} "{item.text}"' if item else b.item
+    return _with_note(f"{_ACTION_STATUS_TEXT[b.status]} action item {what}", b.reason)
+
+
+def _alert_fired_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertFired, _: None) -> str:
+    labels = ", ".join(f"{k}={v}" for k, v in b.labels.items() if k != "alertname")
+    text = f"alert firing: {b.name}" + (f": {b.summary}" if b.summary else "") + (f" [{labels}]" if labels else "")
+    return text + "".join(f" {link.title}: {link.url}" for link in b.links)
+
+
+def _alert_resolved_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertResolved, _: None) -> str:
+    last = all(a.status == "resolved" for fp, a in state.alerts.items() if fp != b.fingerprint)
+    return f"alert resolved: {b.name}" + (" (every alert of this incident has resolved)" if last else "")
 
 
 def _shift_text(state: IncidentState, event: ev.StoredEvent, b: ev.ShiftChanged, _: None) -> str:
@@ -113,7 +139,8 @@ SENTENCES: dict[type[ev.Body], Sentence] = {
         f"updated stakeholders: {b.text}" if b.audience == "stakeholders" else f"broadcast: {b.text}"
     ),
     ev.UpdateSnoozed: lambda s, e, b, _: f"snoozed the stakeholder update by {b.minutes} min",
-    ev.ActionItemAdded: lambda s, e, b, _: (
-        f"added action item ({b.kind}{f', owner {b.owner}' if b.owner else ''}): {b.text}"
-    ),
+    ev.ActionItemAdded: _action_added_text,
+    ev.ActionItemStatusSet: _action_status_text,
+    ev.AlertFired: _alert_fired_text,
+    ev.AlertResolved: _alert_resolved_text,
 }

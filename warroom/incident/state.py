@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from .policy import DEFAULT_POLICY, Policy
 
@@ -117,6 +117,46 @@ class ActionItem:
     owner: str | None
     kind: str
     added_by: str
+    number: int = 0
+    due: date | None = None
+    status: str = "open"
+    reason: str = ""
+    """Why it will not be done (with ``wont_do``)."""
+    status_at: datetime | None = None
+    status_by: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"A-{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("open", "in_progress")
+
+    @property
+    def status_text(self) -> str:
+        """``open``, ``in progress``, ``done`` or ``won't do: <reason>``."""
+        words = {"in_progress": "in progress", "wont_do": "won't do"}.get(self.status, self.status)
+        return f"{words}: {self.reason}" if self.reason else words
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.due is not None and self.due < today
+
+
+@dataclass(slots=True)
+class AlertRecord:
+    """One alert as its hook last reported it."""
+
+    fingerprint: str
+    group: str
+    name: str
+    summary: str
+    labels: dict[str, str]
+    links: list[tuple[str, str]]
+    starts_at: datetime
+    seq: int
+    status: str = "firing"
+    ends_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -141,6 +181,12 @@ class IncidentState:
     workstreams: dict[str, Workstream] = field(default_factory=dict)
     broadcasts: list[Broadcast] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
+    alerts: dict[str, AlertRecord] = field(default_factory=dict)
+    """By fingerprint, in the order they first fired."""
+    alert_groups: set[str] = field(default_factory=set)
+    """Alert group keys that append to this incident (set when a hook declared it)."""
+    integrations: set[str] = field(default_factory=set)
+    """Actors that are alert hooks, not people: never responders, never in command."""
     key_times: dict[str, datetime] = field(default_factory=dict)
     severity_history: list[tuple[datetime, int]] = field(default_factory=list)
     status_history: list[tuple[datetime, str]] = field(default_factory=list)
@@ -217,6 +263,18 @@ class IncidentState:
         end = self.closed_at or now
         return max(end - start, timedelta(0)) if start else timedelta(0)
 
+    def action_item(self, item_id: str) -> ActionItem | None:
+        prefix, _, number = item_id.partition("-")
+        if prefix != "A" or not number.isdigit():
+            return None
+        index = int(number) - 1
+        return self.action_items[index] if 0 <= index < len(self.action_items) else None
+
+    @property
+    def all_alerts_resolved(self) -> bool:
+        """Alerts were recorded and none is firing any more."""
+        return bool(self.alerts) and all(a.status == "resolved" for a in self.alerts.values())
+
     def pending_for(self, handle: str) -> list[Workstream]:
         """Workstreams someone is offering to ``handle``."""
         return [ws for ws in self.workstreams.values() if ws.pending and ws.pending.to == handle]
@@ -266,7 +324,32 @@ class IncidentState:
                 for b in self.broadcasts
             ],
             "action_items": [
-                {"seq": a.seq, "text": a.text, "owner": a.owner, "kind": a.kind} for a in self.action_items
+                {
+                    "id": a.id,
+                    "seq": a.seq,
+                    "text": a.text,
+                    "owner": a.owner,
+                    "kind": a.kind,
+                    "status": a.status,
+                    "reason": a.reason,
+                    "due": a.due.isoformat() if a.due else None,
+                }
+                for a in self.action_items
+            ],
+            "alerts": [
+                {
+                    "fingerprint": a.fingerprint,
+                    "group": a.group,
+                    "name": a.name,
+                    "summary": a.summary,
+                    "status": a.status,
+                    "labels": a.labels,
+                    "links": [{"title": t, "url": u} for t, u in a.links],
+                    "starts_at": _iso(a.starts_at),
+                    "ends_at": _iso(a.ends_at),
+                    "seq": a.seq,
+                }
+                for a in self.alerts.values()
             ],
             "timeline": [
                 {

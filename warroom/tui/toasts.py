@@ -106,6 +106,18 @@ def _for_everyone(a: About) -> Toast:
     return Toast(f"{a.entry.actor} {a.entry.text}", a.state.id)
 
 
+def _alerts_resolved(a: About) -> Toast | None:
+    """Every alert has resolved: the commander decides whether the incident is mitigated (nothing closes by itself)."""
+    if a.state.all_alerts_resolved and a.state.commander == a.me and not a.state.closed:
+        return Toast(
+            f"every alert of {a.state.id} has resolved: if the service looks healthy, set status mitigated (s)",
+            "alerts resolved",
+            "information",
+            30,
+        )
+    return None
+
+
 TOASTS: dict[type[ev.Body], Callable[[About], Toast | None]] = {
     ev.BroadcastSent: _broadcast,
     ev.HandoffOffered: _handoff_offered,
@@ -120,6 +132,7 @@ TOASTS: dict[type[ev.Body], Callable[[About], Toast | None]] = {
     ev.SeverityChanged: _for_everyone,
     ev.StatusChanged: _for_everyone,
     ev.IncidentClosed: _for_everyone,
+    ev.AlertResolved: _alerts_resolved,
 }
 """Exactly the event types marked ``toast`` (a test checks both ways)."""
 
