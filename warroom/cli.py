@@ -16,7 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Coroutine
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from warroom.incident.events import valid_handle
 from warroom.safetext import json_safe, safe_line
 from warroom.session import Session, UsageError
 from warroom.store import EventStore, Rejected, StoreError, checked_incident_id
+from warroom.store.base import next_free_id
 from warroom.words import coarse_duration, fatigue_word, update_due, validation_problem
 
 EXIT_OK = 0
@@ -149,7 +150,7 @@ async def _declare(ctx: CliContext) -> int:
         handle = await ctx.acting_handle(store)
         explicit = args.incident
         for attempt in range(20):
-            incident_id = explicit or await _next_free_id(store, bump=attempt)
+            incident_id = explicit or await next_free_id(store, bump=attempt)
             body = ev.IncidentDeclared(incident_id=incident_id, title=args.title, severity=args.sev, drill=args.drill)
             try:
                 await store.append(incident_id, ev.EventDraft(actor=handle, body=body))
@@ -164,9 +165,6 @@ async def _declare(ctx: CliContext) -> int:
     raise StoreError("could not find a free incident id; pass one explicitly")
 
 
-async def _next_free_id(store: EventStore, bump: int = 0) -> str:
-    numbers = [int(m.group(1)) for s in await store.incidents() if (m := re.fullmatch(r"INC-(\d+)", s.id))]
-    return f"INC-{max(numbers, default=0) + 1 + bump}"
 
 
 # --- reading -----------------------------------------------------------------
@@ -413,6 +411,7 @@ def cmd_serve(ctx: CliContext) -> int:
             max_connections=args.max_connections or ctx.config.server.max_connections,
             header_timeout=args.header_timeout,
             write_timeout=args.write_timeout,
+            alerts=ctx.config.alerts,
         )
     except ServerBusy as error:
         raise StoreError(str(error)) from None
@@ -583,10 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("which", choices=ev.KEY_TIMES)
     p.add_argument("time", type=_utc_time, help="ISO time, e.g. 2026-11-25T09:40Z (UTC if no zone)")
 
-    p = with_incident(command("action", "add a post-incident action item", _acting(lambda a: ev.ActionItemAdded(text=a.text, owner=a.owner, kind=a.kind))))
-    p.add_argument("text")
-    p.add_argument("--owner", metavar="HANDLE")
-    p.add_argument("--kind", choices=ev.ACTION_KINDS, default="corrective")
+    _action_commands(command)
 
     p = with_incident(command("close", "close the incident (commander) and export its post-mortem draft, JSON and CSV", cmd_close))
     p.add_argument("--summary", default="", help="one paragraph for the post-mortem")
@@ -680,6 +676,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH", help=db_help)
     p.set_defaults(run=cmd_token)
     _stakeholder_commands(command)
+    _alert_commands(sub, db_help)
     return parser
 
 
@@ -721,6 +718,90 @@ def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> No
     p.add_argument("action", choices=("status",))
     p.add_argument("--db", metavar="PATH", help="a server's database (its records are beside it)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _followup(name: str) -> Callable[[CliContext], int]:
+    """Action items, hooks and alerts: implemented in ``warroom.followup`` (loaded on use)."""
+
+    def run(ctx: CliContext) -> int:
+        from warroom import followup
+
+        return getattr(followup, name)(ctx)
+
+    return run
+
+
+def _action_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    p = command(
+        "action",
+        "add an action item, or follow one through: start, done, wontdo --reason, reopen",
+        _followup("cmd_action"),
+        usage="warroom action INC-ID TEXT [--owner H] [--kind K] [--due DATE]\n"
+        "       warroom action start|done|wontdo|reopen INC-ID A-N [--reason R]",
+        epilog="Items are numbered A-1, A-2 ... per incident (`warroom show` and `warroom actions` list them). "
+        "Their status can change after the incident is closed.",
+    )
+    p.add_argument("words", nargs="+", metavar="ARG", help="INC-ID TEXT, or a verb (start, done, wontdo, reopen), INC-ID and A-N")
+    p.add_argument("--owner", metavar="HANDLE")
+    p.add_argument("--kind", choices=ev.ACTION_KINDS, default=None, help="default corrective")
+    p.add_argument("--due", type=_due_date, metavar="DATE", help="due date, YYYY-MM-DD")
+    p.add_argument("--reason", help="with wontdo: why it will not be done")
+
+    p = command("actions", "list action items across every incident", _followup("cmd_actions"))
+    p.add_argument("--owner", metavar="HANDLE", help="only this owner's")
+    p.add_argument("--open", action="store_true", help="only open or in progress")
+    p.add_argument("--overdue", action="store_true", help="only open ones past their due date (UTC)")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="a list of {incident, id, text, owner, kind, status, due}")
+    shape.add_argument("--csv", action="store_true", help="CSV for GitHub/GitLab/Jira importers (see README: Action items)")
+
+
+def _alert_commands(sub: Any, db_help: str) -> None:
+    hook = sub.add_parser(
+        "hook",
+        help="make, list and revoke alert webhooks (Alertmanager, Grafana, generic JSON)",
+        description="Alert hooks for `warroom serve` and `warroom alerts`: one secret per alert source, stored hashed.",
+    )
+    hook_sub = hook.add_subparsers(dest="hook_command", metavar="ACTION", required=True)
+    p = hook_sub.add_parser(
+        "add",
+        help="make a hook; its URL is printed on the last line",
+        description="Make a hook NAME (the actor on the timeline). Its URL, holding the secret, is printed once, on the last line.",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--kind", choices=("alertmanager", "grafana", "generic"), default="alertmanager", help="payload shape (default alertmanager)")
+    p.add_argument("--url", metavar="BASE", help="where senders reach the receiver (default: server.url in config, else http://server.host:server.port)")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p = hook_sub.add_parser("list", help="list hooks (never the secrets)", description="List hooks: id, name, kind, created, revoked.")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = hook_sub.add_parser(
+        "revoke",
+        help="revoke a hook by id, or every hook of a name",
+        description="Revoke one hook (hook_...) or every active hook called NAME; its URL stops working at once.",
+    )
+    p.add_argument("target", metavar="NAME-or-HOOK-ID")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    hook.set_defaults(run=_followup("cmd_hook"))
+
+    p = sub.add_parser(
+        "alerts",
+        help="receive alert webhooks into a shared folder (what `serve` does for a server)",
+        description="Run the alert webhook receiver (POST /hooks/<secret>) beside a folder of incident logs. "
+        "Hooks come from --db (make them with `warroom hook add`).",
+    )
+    p.set_defaults(run=_followup("cmd_alerts"))
+    p.add_argument("--store", metavar="DIR", help="the shared folder (default: WARROOM_STORE, config, data folder)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8767, help="port (default 8767; 0 picks a free one)")
+    p.add_argument("--db", metavar="PATH", help="where the hooks are: " + db_help)
+
+
+def _due_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad date {text!r}: use YYYY-MM-DD, e.g. 2026-12-09") from None
 
 
 def _utc_time(text: str) -> datetime:

@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import platformdirs
 import tomli_w
@@ -81,6 +81,22 @@ class NotifyTarget(_Section):
     drills: bool = Field(False, description="also notify about drills")
 
 
+class AlertsConfig(_Section):
+    """How an alert's labels pick the severity of the incident it declares."""
+
+    severity_label: str = Field("severity", description="the alert label that carries its severity")
+    severity: dict[str, Annotated[int, Field(ge=1, le=4)]] = Field(
+        default_factory=lambda: {"critical": 1, "page": 1, "high": 2, "error": 2, "warning": 3, "medium": 3, "low": 4, "info": 4},
+        description="label value (any case) -> SEV 1..4",
+    )
+    default_severity: int = Field(3, ge=1, le=4, description="when the label is missing or not in the map")
+
+    def severity_of(self, labels: dict[str, str]) -> int:
+        value = labels.get(self.severity_label, "").strip().lower()
+        mapped = {k.lower(): v for k, v in self.severity.items()}.get(value)
+        return mapped if mapped is not None and 1 <= mapped <= 4 else self.default_severity
+
+
 class Config(_Section):
     user: UserConfig = Field(default_factory=UserConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
@@ -89,6 +105,7 @@ class Config(_Section):
     policy: Policy = Field(default_factory=Policy)
     export: ExportConfig = Field(default_factory=ExportConfig)
     notify: list[NotifyTarget] = Field(default_factory=list)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
 
 def config_path() -> Path:

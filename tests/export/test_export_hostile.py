@@ -289,3 +289,26 @@ def test_escapers_never_emit_structure(text: str) -> None:
     name = mermaid_name(text)
     assert name and not set(name) & set(":#;%`<>\n\r,{}")
     assert not KEYWORD.match(name)
+
+
+def test_an_alert_declared_incident_exports_with_its_alerts_and_no_commander() -> None:
+    """An incident a hook declared has nobody in command until someone takes it: every export still renders."""
+    from datetime import datetime, timezone
+
+    from tests.builder import LogBuilder
+    from warroom.export import render
+    from warroom.incident import events as ev
+
+    log = LogBuilder()
+    start = datetime(2026, 11, 25, 8, 52, tzinfo=timezone.utc)
+    log.add("alertmanager", ev.IncidentDeclared(incident_id="INC-1", title="EU checkout slow", severity=1, alert_group="g", detected_at=start), minutes=0)
+    log.add("alertmanager", ev.AlertFired(group="g", fingerprint="f1", name="CheckoutLatencyHigh", summary="p99 | over 2s", labels={"region": "eu"}, starts_at=start))
+    log.add("alertmanager", ev.AlertResolved(group="g", fingerprint="f1", name="CheckoutLatencyHigh"))
+    state = log.state()
+    markdown = render("md", state, log.events).decode()
+    assert "alert firing: CheckoutLatencyHigh: p99 \\| over 2s \\[region=eu\\]" in markdown
+    assert "alert resolved: CheckoutLatencyHigh (every alert of this incident has resolved)" in markdown
+    document = json.loads(render("json", state, log.events))
+    assert document["state"]["commander"] is None and document["state"]["alerts"][0]["status"] == "resolved"
+    assert document["state"]["key_times"]["detected"] == "2026-11-25T08:52:00Z"
+    assert "alert_fired" in render("csv", state, log.events).decode("utf-8-sig")

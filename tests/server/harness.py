@@ -84,8 +84,11 @@ class ServerProcess:
         log: Path | None = None,
         env: dict[str, str] | None = None,
         preexec_fn: Callable[[], None] | None = None,
+        command: Iterable[str] = ("serve",),
     ):
-        """``db`` is an SQLite file or a ``postgresql://`` URL (then ``log`` is required)."""
+        """``db`` is an SQLite file or a ``postgresql://`` URL (then ``log`` is required);
+        ``command`` is the warroom subcommand that serves (``serve``, or ``alerts --store DIR``)."""
+        self.command = list(command)
         self.db: Path | str = db if str(db).startswith("postgresql://") else Path(db)
         self.preexec_fn = preexec_fn
         self.port = port
@@ -98,7 +101,7 @@ class ServerProcess:
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
         assert self.proc is None, "already running"
-        command = [sys.executable, "-m", "warroom", "serve", "--host", "127.0.0.1", "--port", str(self.port), "--db", str(self.db), *self.args]
+        command = [sys.executable, "-m", "warroom", *self.command, "--host", "127.0.0.1", "--port", str(self.port), "--db", str(self.db), *self.args]
         stderr = open(self.log, "ab")  # noqa: SIM115 - handed to the child
         try:
             self.proc = subprocess.Popen(

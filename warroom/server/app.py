@@ -36,6 +36,7 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from warroom import __version__
+from warroom.config import AlertsConfig
 from warroom.incident import EventDraft, StoredEvent, fold, snapshot
 from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
@@ -46,6 +47,7 @@ from .db import Unprocessable
 from .hub import TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
 from .streams import PAGE_BYTES, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams, within_bytes
+from .receiver import ServerLogStore, add_hook_route
 from .tokens import Principal
 
 log = logging.getLogger("warroom.server")
@@ -325,6 +327,7 @@ def create_app(
     max_body: int = MAX_BODY_BYTES,
     tail_keep: int = TAIL_KEEP,
     streams_per_token: int = STREAMS_PER_TOKEN,
+    alerts: AlertsConfig | None = None,
 ) -> FastAPI:
     """The ASGI app for one database. ``rate <= 0`` turns rate limiting off."""
     the_parts = Parts(db if is_postgres(db) else Path(db), rate, burst, keepalive, tail_keep, streams_per_token)
@@ -488,4 +491,6 @@ def create_app(
             _events_as_sse(p, incident_id, start, stream), p.streams.closer(stream), headers=_SSE_HEADERS
         )
 
+    if not is_postgres(db):  # hook secrets live beside SQLite's tokens (not yet in PostgreSQL)
+        add_hook_route(app, Path(db), ServerLogStore(the_parts), alerts)
     return app

@@ -140,6 +140,7 @@ def serve(
     max_connections: int = MAX_CONNECTIONS,
     header_timeout: float = HEADER_TIMEOUT,
     write_timeout: float = WRITE_TIMEOUT,
+    alerts=None,
 ) -> int:
     # PostgreSQL serialises appends itself, so any number of servers may share it.
     db = db if is_postgres(db) else Path(db).expanduser().resolve()
@@ -154,7 +155,7 @@ def serve(
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     _advise(db, host)
-    app = create_app(db, rate=rate, burst=burst, keepalive=keepalive, streams_per_token=streams_per_token)
+    app = create_app(db, rate=rate, burst=burst, keepalive=keepalive, streams_per_token=streams_per_token, alerts=alerts)
     limits = ConnectionLimits(
         max_connections=_descriptors_for_connections(max_connections),
         header_timeout=header_timeout,

@@ -222,3 +222,9 @@ class EventStore(ABC):
 
 def _nothing() -> None:
     return None
+
+
+async def next_free_id(store: EventStore, bump: int = 0) -> str:
+    """``INC-n`` one past the highest ``INC-`` number in the store (``bump`` skips ahead after a race)."""
+    numbers = [int(s.id[4:]) for s in await store.incidents() if s.id.startswith("INC-") and s.id[4:].isdigit()]
+    return f"INC-{max(numbers, default=0) + 1 + bump}"

@@ -1,0 +1,136 @@
+"""``warroom action`` / ``actions`` (action items followed through) and ``hook`` / ``alerts`` (alert intake).
+
+Kept out of ``cli.py`` so the parser stays one page per area; ``cli`` loads this
+module only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+from datetime import datetime, timezone
+
+from warroom.cli import EXIT_OK, CliContext, UsageError, _act, _run, _server_db, incident_arg
+from warroom.incident import events as ev
+from warroom.incident.events import valid_handle
+from warroom.store import StoreError
+
+ACTION_VERBS = {"start": "in_progress", "done": "done", "wontdo": "wont_do", "reopen": "open"}
+_ITEM_RE = re.compile(r"^(?:a-?)?([1-9][0-9]{0,5})$", re.IGNORECASE)
+
+
+def _incident(text: str) -> str:
+    try:
+        return incident_arg(text)
+    except StoreError as error:
+        raise UsageError(str(error)) from None
+
+
+def cmd_action(ctx: CliContext) -> int:
+    args = ctx.args
+    words = args.words
+    if words[0] in ACTION_VERBS:
+        if len(words) != 3:
+            raise UsageError(f"usage: warroom action {words[0]} INC-ID A-N")
+        verb, incident, item = words
+        match = _ITEM_RE.match(item.strip())
+        if not match:
+            raise UsageError(f"bad action item {item!r}: expected A-<number>, e.g. A-3")
+        if args.owner or args.kind or args.due:
+            raise UsageError("--owner, --kind and --due go with adding an item, not with changing its status")
+        if args.reason and verb != "wontdo":
+            raise UsageError("--reason goes with `wontdo`")
+        if verb == "wontdo" and not (args.reason or "").strip():
+            raise UsageError("wontdo needs --reason: say why it will not be done")
+        body: ev.Body = ev.ActionItemStatusSet(item=f"A-{match.group(1)}", status=ACTION_VERBS[verb], reason=args.reason or "")
+    else:
+        if words[0] == "add":
+            words = words[1:]
+        if len(words) != 2:
+            raise UsageError("usage: warroom action INC-ID TEXT (or: warroom action start|done|wontdo|reopen INC-ID A-N)")
+        incident, text = words
+        if args.reason:
+            raise UsageError("--reason goes with `wontdo`")
+        body = ev.ActionItemAdded(text=text, owner=args.owner, kind=args.kind or "corrective", due=args.due)
+    return _run(_act(ctx, _incident(incident), body))
+
+
+def cmd_actions(ctx: CliContext) -> int:
+    from warroom.export.actions import collect, render_text, render_tracker_csv, select
+
+    args = ctx.args
+
+    async def rows() -> list:
+        async with ctx.open_store() as store:
+            return await collect(store)
+
+    today = datetime.now(timezone.utc).date()
+    chosen = select(asyncio.run(rows()), owner=args.owner, only_open=args.open, overdue_on=today if args.overdue else None)
+    if args.json:
+        print(json.dumps([row.as_dict() for row in chosen], indent=2, ensure_ascii=False))
+    elif args.csv:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(render_tracker_csv(chosen).encode("utf-8"))
+        sys.stdout.buffer.flush()
+    elif chosen:
+        print(render_text(chosen, today))
+    elif args.owner or args.open or args.overdue:
+        print("no action items match")
+    else:
+        print("no action items yet (add one: warroom action INC-ID TEXT)")
+    return EXIT_OK
+
+
+def _hook_base_url(ctx: CliContext) -> str:
+    base = ctx.args.url or ctx.config.server.url
+    if not base:
+        host = ctx.config.server.host
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        base = f"http://{shown}:{ctx.config.server.port}"
+    return base.rstrip("/")
+
+
+def cmd_hook(ctx: CliContext) -> int:
+    from warroom.server.hooks import HookBook, hook_path
+
+    args = ctx.args
+    if args.hook_command == "add" and not valid_handle(args.name):
+        raise UsageError(f"bad hook name {args.name!r}: use up to 40 letters, digits, '.', '_' or '-' (it is the actor on the timeline)")
+    book = HookBook(_server_db(ctx))
+    try:
+        if args.hook_command == "add":
+            info, secret = book.add(args.name, args.kind)
+            print(f"hook {info.id} ({info.kind}) records alerts as {info.name}; its URL holds the secret and is shown only now.")
+            print("give the sender this URL (Alertmanager: webhook_configs url; Grafana: a webhook contact point):")
+            print(_hook_base_url(ctx) + hook_path(secret))
+        elif args.hook_command == "list":
+            hooks = book.list()
+            if args.json:
+                print(json.dumps([h.as_dict() for h in hooks], indent=2))
+            elif not hooks:
+                print(f"no hooks in {book.path} (make one: warroom hook add alertmanager)")
+            else:
+                for h in hooks:
+                    state = f"revoked {h.revoked_at}" if h.revoked_at else "active"
+                    print(f"{h.id:<14} {h.name:<20} {h.kind:<13} created {h.created_at}  {state}")
+        else:
+            revoked = book.revoke(args.target)
+            if not revoked:
+                raise StoreError(f"no active hook matches {args.target!r} (see `warroom hook list`)")
+            for h in revoked:
+                print(f"revoked {h.id} ({h.name})")
+    finally:
+        book.close()
+    return EXIT_OK
+
+
+def cmd_alerts(ctx: CliContext) -> int:
+    from warroom.server.receiver import run_alerts  # FastAPI and uvicorn are imported only here
+
+    if ctx.location.url:
+        raise UsageError("`warroom alerts` writes to a folder; a server receives alerts itself (POST /hooks/... on `warroom serve`)")
+    assert ctx.location.folder is not None
+    args = ctx.args
+    return run_alerts(ctx.location.folder, _server_db(ctx), host=args.host, port=args.port, alerts=ctx.config.alerts)
