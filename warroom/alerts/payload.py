@@ -40,7 +40,7 @@ MAX_GROUP_KEY = 500
 MAX_NAME = 200
 
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
 )
 _ZERO_TIME_YEAR = 1  # Go's zero time, "0001-01-01T00:00:00Z": Alertmanager's "not ended yet"
 _FRACTION = re.compile(r"(\.\d{6})\d+")

@@ -25,7 +25,7 @@ from typing import Annotated
 import uvicorn
 from fastapi import FastAPI, HTTPException, Path as PathParam, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from warroom import __version__
 from warroom.alerts.intake import Intake, IntakeStore
@@ -138,6 +138,9 @@ def add_hook_route(app: FastAPI, db: Path, store: IntakeStore, alerts: AlertsCon
             raise HTTPException(409, refusal.reason) from None
         except (Unprocessable, UnknownIncident) as error:
             raise HTTPException(422, str(error)) from None
+        except ValidationError as error:  # the payload module bounds everything; this is the backstop
+            first = error.errors()[0]
+            raise HTTPException(422, f"an alert cannot be recorded: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
         except StoreUnavailable as error:
             raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
         return JSONResponse(outcome.as_dict())
