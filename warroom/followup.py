@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from warroom.cli import EXIT_OK, CliContext, UsageError, _act, _run, _server_db, incident_arg
 from warroom.incident import events as ev
 from warroom.incident.events import valid_handle
+from warroom.safetext import json_safe, safe_line
 from warroom.store import StoreError
 
 ACTION_VERBS = {"start": "in_progress", "done": "done", "wontdo": "wont_do", "reopen": "open"}
@@ -69,13 +70,13 @@ def cmd_actions(ctx: CliContext) -> int:
     today = datetime.now(timezone.utc).date()
     chosen = select(asyncio.run(rows()), owner=args.owner, only_open=args.open, overdue_on=today if args.overdue else None)
     if args.json:
-        print(json.dumps([row.as_dict() for row in chosen], indent=2, ensure_ascii=False))
+        print(json_safe(json.dumps([row.as_dict() for row in chosen], indent=2, ensure_ascii=False)))
     elif args.csv:
         sys.stdout.flush()
         sys.stdout.buffer.write(render_tracker_csv(chosen).encode("utf-8"))
         sys.stdout.buffer.flush()
     elif chosen:
-        print(render_text(chosen, today))
+        print("\n".join(safe_line(line) for line in render_text(chosen, today).splitlines()))
     elif args.owner or args.open or args.overdue:
         print("no action items match")
     else:
