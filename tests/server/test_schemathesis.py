@@ -54,9 +54,10 @@ def _operations(url: str):
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def test_the_schema_describes_every_route(fuzzed_server: ServerProcess):
+def test_the_schema_describes_every_route(fuzzed_server: ServerProcess, db_kind: str):
     names = {f"{op.method.upper()} {op.path}" for op in _operations(fuzzed_server.url)}
-    assert names == {
+    hooks = {"POST /hooks/{secret}"} if db_kind == "sqlite" else set()  # hook secrets are SQLite-only for now
+    assert names - hooks == {
         "GET /healthz",
         "GET /api/me",
         "GET /api/incidents",
@@ -67,8 +68,8 @@ def test_the_schema_describes_every_route(fuzzed_server: ServerProcess):
         "POST /api/shares",
         "GET /api/shares",
         "POST /api/shares/revoke",
-        "POST /hooks/{secret}",
     }
+    assert hooks <= names
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda m: m.value)
