@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 import platformdirs
 import tomli_w
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from warroom.errors import WarroomError
 from warroom.files import write_atomic
+from warroom.alerts.severity import AlertsConfig
 from warroom.incident.events import canonical_handle, valid_handle
 from warroom.incident.policy import Policy
 from warroom.words import validation_problem
@@ -79,22 +80,6 @@ class NotifyTarget(_Section):
     events: list[Literal[NOTIFY_EVENTS]] = Field(default_factory=lambda: list(NOTIFY_EVENTS))  # type: ignore[valid-type]
     min_severity: int | None = Field(None, ge=1, le=4, description="only SEV1..this (2: SEV1 and SEV2)")
     drills: bool = Field(False, description="also notify about drills")
-
-
-class AlertsConfig(_Section):
-    """How an alert's labels pick the severity of the incident it declares."""
-
-    severity_label: str = Field("severity", description="the alert label that carries its severity")
-    severity: dict[str, Annotated[int, Field(ge=1, le=4)]] = Field(
-        default_factory=lambda: {"critical": 1, "page": 1, "high": 2, "error": 2, "warning": 3, "medium": 3, "low": 4, "info": 4},
-        description="label value (any case) -> SEV 1..4",
-    )
-    default_severity: int = Field(3, ge=1, le=4, description="when the label is missing or not in the map")
-
-    def severity_of(self, labels: dict[str, str]) -> int:
-        value = labels.get(self.severity_label, "").strip().lower()
-        mapped = {k.lower(): v for k, v in self.severity.items()}.get(value)
-        return mapped if mapped is not None and 1 <= mapped <= 4 else self.default_severity
 
 
 class Config(_Section):

@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from warroom.config import AlertsConfig
+from warroom.alerts.severity import AlertsConfig
 from warroom.incident import IncidentState, fold
 from warroom.incident import events as ev
 from warroom.store.base import IdClash, IncidentSummary, Rejected, next_free_id

@@ -36,7 +36,7 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from warroom import __version__
-from warroom.config import AlertsConfig
+from warroom.alerts.severity import AlertsConfig
 from warroom.incident import EventDraft, StoredEvent, fold, snapshot
 from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field, ValidationError
 from warroom import __version__
 from warroom.alerts.intake import Intake, IntakeStore
 from warroom.alerts.payload import PayloadError, parse
-from warroom.config import AlertsConfig
+from warroom.alerts.severity import AlertsConfig
 from warroom.incident import EventDraft, StoredEvent
 from warroom.incident.events import parse_stored
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
