@@ -85,3 +85,24 @@ def test_iterating_or_slicing_keeps_nothing_so_memory_stays_flat():
     before = dict(state.timeline._read)
     assert len(list(state.timeline)) == len(state.timeline[0:]) == len(state.timeline)
     assert state.timeline._read == before
+
+
+def test_alerts_and_followed_through_action_items_survive_a_checkpoint():
+    from datetime import date, timedelta
+
+    from tests.builder import T0, LogBuilder
+    from warroom.incident import events as ev
+
+    log = LogBuilder()
+    log.add("alertmanager", ev.IncidentDeclared(incident_id="INC-1", title="Errors", alert_group="g", detected_at=T0), minutes=0)
+    link = ev.AlertLink(title="runbook", url="https://runbooks.example/x")
+    log.add("alertmanager", ev.AlertFired(group="g", fingerprint="f1", name="X", labels={"a": "b"}, links=[link], starts_at=T0 - timedelta(minutes=2)))
+    log.add("bob", ev.ActionItemAdded(text="fix", due=date(2026, 12, 9)))
+    log.add("bob", ev.ActionItemStatusSet(item="A-1", status="wont_do", reason="dup"))
+    state = log.state()
+    restored = through_checkpoint(state)
+    assert restored.summary_dict() == state.summary_dict()
+    assert (restored.alert_groups, restored.integrations) == ({"g"}, {"alertmanager"})
+    assert restored.action_items[0].due == date(2026, 12, 9) and restored.alerts["f1"].links == [("runbook", "https://runbooks.example/x")]
+    log.add("alertmanager", ev.AlertResolved(group="g", fingerprint="f1", name="X"))
+    assert fold(log.events[-1:], restored).all_alerts_resolved

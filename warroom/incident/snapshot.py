@@ -38,7 +38,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -67,6 +67,8 @@ def _codec(hint: object) -> Codec:
         return None, None
     if hint is datetime:
         return datetime.isoformat, datetime.fromisoformat  # type: ignore[return-value]
+    if hint is date:
+        return date.isoformat, date.fromisoformat  # type: ignore[return-value]
     if hint is timedelta:
         return (lambda d: [d.days, d.seconds, d.microseconds]), (lambda v: timedelta(*v))  # type: ignore[misc]
     if hint is UUID:
@@ -91,6 +93,8 @@ def _codec(hint: object) -> Codec:
             (lambda v: [enc(x) for x in v]) if enc else list,  # type: ignore[misc]
             (lambda v: [dec(x) for x in v]) if dec else list,  # type: ignore[misc]
         )
+    if origin is set and args[0] is str:
+        return sorted, set  # sorted: the same state always encodes to the same bytes
     if origin is tuple:
         codecs = [_codec(a) for a in args]
         return (
