@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warroom.alerts.payload import KINDS
-from warroom.incident.events import valid_handle
+from warroom.incident.events import canonical_handle, valid_handle
 
 from .db import connect, init_db
 from .tokens import MAX_TOKEN_LENGTH, _now, hash_token
@@ -82,6 +82,7 @@ class HookBook:
             raise ValueError(f"bad hook name {name!r}: use up to 40 letters, digits, '.', '_' or '-' (it is the actor on the timeline)")
         if kind not in KINDS:
             raise ValueError(f"bad hook kind {kind!r}: one of {', '.join(KINDS)}")
+        name = canonical_handle(name)  # the actor it records as, as the log spells handles
         secret = HOOK_PREFIX + secrets.token_urlsafe(32)
         info = HookInfo(id=f"hook_{secrets.token_hex(4)}", name=name, kind=kind, created_at=_now(), revoked_at=None)
         self._db().execute(
