@@ -192,7 +192,7 @@ class WarroomApp(App[int]):
         self.query_one("#commander-pane").border_title = "Commander"
         self.query_one("#responders-pane").border_title = "Responders"
         self.query_one("#timeline-pane").border_title = "Timeline"
-        self.header.show(self.state, loading=True)
+        self.header.show(self.state, self.me, loading=True)
         for problem in self._startup_problems:
             self.notify(problem, severity="warning", timeout=15)
         self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
@@ -332,7 +332,7 @@ class WarroomApp(App[int]):
 
     def _draw_all(self) -> None:
         state, now = self.state, self.clock()
-        self.header.show(state)
+        self.header.show(state, self.me)
         self.workstreams.show(state, self.me, now, self.policy)
         self.responders.show(state, self.me, now, self.policy)
         self.summary.show(state, self.me, now, self.policy)
@@ -381,7 +381,7 @@ class WarroomApp(App[int]):
         for handle in sorted(dirty.people):
             self.responders.show_one(state, handle, self.me, now, self.policy)
         if "header" in dirty.parts:
-            self.header.show(state)
+            self.header.show(state, self.me)
         if "command" in dirty.parts:
             self.summary.show(state, self.me, now, self.policy)
         if "broadcasts" in dirty.parts:
@@ -414,7 +414,7 @@ class WarroomApp(App[int]):
         self.responders.restyle()
         self.timeline.restyle()
         if self.ready:
-            self.header.show(self.state)
+            self.header.show(self.state, self.me)
             self.broadcasts.show(self.state)
 
     def _toast(self, entry: TimelineEntry) -> None:

@@ -49,9 +49,8 @@ class BoardHeader(Widget):
         self._state = IncidentState()
         self._loading = False
 
-    def show(self, state: IncidentState, *, loading: bool = False) -> None:
-        self._state = state
-        self._loading = loading
+    def show(self, state: IncidentState, me: str, *, loading: bool = False) -> None:
+        self._state, self.me, self._loading = state, me, loading
         self.refresh()
 
     def render(self) -> Content:
