@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from warroom.safetext import safe_line
 from warroom.store.base import StoreError
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def cmd_share(ctx: CliContext) -> int:
             for s in shares if not args.json else []:  # type: ignore[union-attr]
                 state = f"revoked {s['revoked_at']}" if s["revoked_at"] else f"expires {s['expires_at']}"
                 scope = "all open incidents" if s["incident"] == "*" else s["incident"]
-                print(f"{s['id']:<13} {scope:<20} by {s['created_by']:<14} {state}")
+                print(safe_line(f"{s['id']:<13} {scope:<20} by {s['created_by']:<14} {state}"))
             return 0
         if what == "revoke":
             if not target:
@@ -132,7 +133,7 @@ def cmd_status_page(ctx: CliContext) -> int:
     except OSError as error:
         raise StoreError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     host, port = sock.getsockname()[:2]
-    store = FileStore(ctx.location.folder, warn=lambda message: print(f"warroom: warning: {message}", file=sys.stderr))
+    store = FileStore(ctx.location.folder, warn=lambda message: print(safe_line(f"warroom: warning: {message}"), file=sys.stderr))
     app = create_status_app(store, ctx.config.policy, keepalive=args.keepalive)
     config = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False, server_header=False)
     server = uvicorn.Server(config)
@@ -165,7 +166,7 @@ def cmd_relay(ctx: CliContext) -> int:
         raise UsageProblem("no [[notify]] targets in the config: nothing to send (see warroom.toml.example)")
     lock = lock_folder(folder)
     deliveries = Deliveries(records_for_folder(folder))
-    store = FileStore(folder, warn=lambda message: print(f"warroom: warning: {message}", file=sys.stderr))
+    store = FileStore(folder, warn=lambda message: print(safe_line(f"warroom: warning: {message}"), file=sys.stderr))
     targets = targets_from(ctx.config.notify)
     notifier = Notifier(
         store,
@@ -216,5 +217,5 @@ def cmd_notify_status(ctx: CliContext) -> int:
         return 0
     for h in health:
         uncertain = f" ({h.uncertain} resent after a crash)" if h.uncertain else ""
-        print(h.line() + uncertain)
+        print(safe_line(h.line() + uncertain))
     return 0
