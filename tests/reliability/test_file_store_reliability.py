@@ -5,6 +5,8 @@ Counts are bounded for CI; ``WARROOM_LONG_TESTS=1`` runs the long versions.
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import json
 import os
@@ -38,6 +40,7 @@ def spawn(*args: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_concurrent_writers_and_followers_agree(store_dir):
     declare(store_dir)
     writers_count, per_writer = 8, (1000 if LONG else 250)
@@ -71,6 +74,7 @@ def test_concurrent_writers_and_followers_agree(store_dir):
         assert report["digest"] == expected
 
 
+@pytest.mark.slow
 def test_killing_a_writer_at_random_moments_never_loses_an_acknowledged_event(store_dir):
     declare(store_dir)
     rounds = 200 if LONG else 50

@@ -51,6 +51,7 @@ def two_servers(postgres, pg_server_template, tmp_path: Path) -> Iterator[list[S
         postgres.drop_database(db)
 
 
+@pytest.mark.slow
 def test_two_servers_under_concurrent_load_lose_nothing_and_followers_agree(two_servers, tokens):
     a, b = two_servers
     asyncio.run(_declare(a.url, tokens["alice"], "PG-1"))

@@ -9,6 +9,8 @@ Counts are bounded for CI; ``WARROOM_LONG_TESTS=1`` runs the long versions.
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import json
 import os
@@ -46,6 +48,7 @@ def anomalies(acknowledged: set[str], log: list[ev.StoredEvent], seen: list[list
     return found
 
 
+@pytest.mark.slow
 def test_concurrent_clients_lose_nothing_and_followers_agree(start_server, tokens):
     server = start_server("--rate-limit", "0")
     asyncio.run(_declare(server.url, tokens["alice"], "REL-1"))
@@ -89,6 +92,7 @@ def test_concurrent_clients_lose_nothing_and_followers_agree(start_server, token
     assert digests == {digest(fold(log))}
 
 
+@pytest.mark.slow
 def test_killing_the_server_under_load_loses_nothing_and_followers_resume_exactly(start_server, tokens):
     server = start_server("--rate-limit", "0")
     crashes = 10 if LONG else 3
