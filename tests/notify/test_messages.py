@@ -86,3 +86,26 @@ async def test_a_failing_target_is_retried_and_reported(tmp_path, http_sink):
         await asyncio.gather(task, return_exceptions=True)
         records.close()
     assert http_sink.refs() == {"INC-1/1": 1}
+
+
+async def test_update_overdue_is_sent_once_per_overdue_period(tmp_path, http_sink):
+    store = FileStore(tmp_path / "incidents")
+    long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
+    declared = ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="Stale", severity=1))
+    store.import_events("INC-1", [declared.stored(1, long_ago)])  # declared two hours ago: the update is late
+    records = Deliveries(tmp_path / "records.db")
+    targets = targets_from([NotifyTarget(url=f"json://127.0.0.1:{http_sink.port}/hook", events=["update_overdue", "broadcast"])])
+    notifier = Notifier(store, targets, records, poll=0.02)
+    task = asyncio.create_task(notifier.run())
+    try:
+        assert await asyncio.to_thread(http_sink.wait_for, lambda s: len(s.messages) == 1, 15)
+        store.append_sync("INC-1", ev.EventDraft(actor="alice", body=ev.BroadcastSent(text="Now on it", audience="stakeholders")))
+        assert await asyncio.to_thread(http_sink.wait_for, lambda s: len(s.messages) == 2, 15)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        records.close()
+    overdue, update = http_sink.messages
+    assert overdue["title"] == "[SEV1] INC-1 stakeholder update overdue" and "Was due" in overdue["body"]
+    assert update["title"] == "[SEV1] INC-1 update"  # and no second overdue: the broadcast reset the clock
+    assert sum("overdue" in m["title"] for m in http_sink.messages) == 1

@@ -148,17 +148,23 @@ class Notifier:
 
     async def _follow(self, incident: str) -> None:
         cursor = self._cursors.get(incident, 0)
-        state = self._states[incident] = IncidentState()
-        async for event in self.store.follow(incident, 0):
-            commander, severity = state.commander, state.severity
-            change = apply(state, event)
-            if event.seq <= cursor:
-                continue  # already read before a restart: its rows are in the records
-            notice = None
-            if change is not None and change.entry.rejected is None:
-                notice = notice_for(commander, severity, state, event, self._postmortem(incident))
-            await self._enqueue(incident, event.seq, [notice] if notice else [])
-            cursor = event.seq
+        state = IncidentState()
+        for event in await self.store.read(incident):  # catch up first ...
+            cursor = await self._take(incident, state, event, cursor)
+        self._states[incident] = state  # ... so "overdue" is judged on the whole log, never a prefix
+        async for event in self.store.follow(incident, state.seq):
+            cursor = await self._take(incident, state, event, cursor)
+
+    async def _take(self, incident: str, state: IncidentState, event: Any, cursor: int) -> int:
+        commander, severity = state.commander, state.severity
+        change = apply(state, event)
+        if event.seq <= cursor:
+            return cursor  # read before a restart: its rows are already in the records
+        notice = None
+        if change is not None and change.entry.rejected is None:
+            notice = notice_for(commander, severity, state, event, self._postmortem(incident))
+        await self._enqueue(incident, event.seq, [notice] if notice else [])
+        return event.seq
 
     async def _enqueue(self, incident: str, seq: int | None, notices: list[Notice]) -> None:
         rows = [(n, t.id) for n in notices for t in self.targets if t.wants(n)]

@@ -1,5 +1,18 @@
 // warroom status page: follow the viewer stream and swap in the server-rendered view.
 // Without JavaScript the page is complete and refreshes itself (<noscript> meta refresh).
+(function () {  // the index: re-read the list every 15 s (it changes rarely; no stream needed)
+  "use strict";
+  var index = document.getElementById("index");
+  if (!index || !window.fetch || !window.DOMParser) return;
+  setInterval(function () {
+    fetch(window.location.href, { cache: "no-store" }).then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("index");
+        if (fresh && fresh.innerHTML !== index.innerHTML) index.innerHTML = fresh.innerHTML;
+      }).catch(function () {});
+  }, 15000);
+})();
 (function () {
   "use strict";
   var live = document.getElementById("live");
