@@ -1,14 +1,14 @@
 """The notifier inside ``warroom serve``: started with the app when ``[[notify]]`` has targets."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the route closes over `responder`, which FastAPI must see.
 
 import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from warroom.config import load_config, resolve_export_folder
 
@@ -20,7 +20,7 @@ from .targets import targets_from
 log = logging.getLogger("warroom.notify")
 
 
-def notifier_router(parts: Any) -> APIRouter | None:
+def notifier_router(parts: Any, responder: Any) -> APIRouter | None:
     """A router whose lifespan runs the notifier over the server's own log (``None`` without targets)."""
     config = load_config()
     if not config.notify:
@@ -54,4 +54,18 @@ def notifier_router(parts: Any) -> APIRouter | None:
             await asyncio.gather(task, return_exceptions=True)
             deliveries.close()
 
-    return APIRouter(lifespan=lifespan)
+    router = APIRouter(lifespan=lifespan)
+    path = records_for_server(parts.db)
+
+    def failing() -> list[str]:
+        reader = Deliveries(path, readonly=True)
+        try:
+            return [h.line() for h in reader.health() if h.failing]
+        finally:
+            reader.close()
+
+    @router.get("/api/notify/failing", tags=["notifications"], summary="targets that keep failing, one line each")
+    async def notify_failing(who: Annotated[Any, Depends(responder)]) -> list[str]:
+        return await asyncio.to_thread(failing) if path.exists() else []
+
+    return router

@@ -44,7 +44,7 @@ from .screens.forms import declare_form
 from .screens.info import CatchUpScreen, HelpScreen
 from .themes import load_themes, variable_defaults
 from .toasts import About, Seen, toast_for
-from .widgets.deliveries import DeliveryHealth, failing_lines
+from .widgets.deliveries import DeliveryHealth, failing_lines, failing_on_server
 from .widgets import (
     BoardHeader,
     BroadcastFeed,
@@ -398,11 +398,23 @@ class WarroomApp(App[int]):
         """Every 30 s: time since update, staleness, time on shift and fatigue."""
         if self.ready:
             now = self.clock()
-            folder = getattr(self.room.store, "folder", None)
-            failing = failing_lines(records_for_folder(folder)) if folder and self.state.commander == self.me else []
-            self.deliveries.show(failing)
+            self._show_deliveries()
             self.workstreams.show(self.state, self.me, now, self.policy)
             self.responders.show(self.state, self.me, now, self.policy)
+
+    def _show_deliveries(self) -> None:
+        """The commander's line about failing notification targets (nobody else's business)."""
+        store = self.room.store
+        folder = getattr(store, "folder", None)
+        if self.state.commander != self.me:
+            self.deliveries.show([])
+        elif folder is not None:
+            self.deliveries.show(failing_lines(records_for_folder(folder)))
+        else:
+            self.run_worker(self._server_deliveries(store), group="deliveries", exclusive=True, exit_on_error=False)
+
+    async def _server_deliveries(self, store: object) -> None:
+        self.deliveries.show(await failing_on_server(store))
 
     def refresh_clocks(self) -> None:
         """Run both timers' work now (tests and a resumed terminal)."""

@@ -114,7 +114,7 @@ def mount_server_status(app: FastAPI, parts: Any, responder: Any) -> LiveViews:
     app.include_router(api)
     from warroom.notify.server import notifier_router
 
-    notifier = notifier_router(parts)
+    notifier = notifier_router(parts, responder)
     if notifier is not None:
         app.include_router(notifier)
     return views

@@ -1,7 +1,7 @@
 """One line in the commander's pane: notification targets that keep failing.
 
-Fed from the relay's delivery records beside a shared folder (``warroom notify status``
-reads the same rows). Shown to the commander only, and only while something fails:
+Fed from the delivery records: the relay's beside a shared folder (``warroom notify
+status`` reads the same rows), or the server's through ``/api/notify/failing``. Shown to the commander only, and only while something fails:
 a healthy channel needs no screen space.
 """
 
@@ -30,6 +30,21 @@ def failing_lines(records: Path | None) -> list[str]:
         return []
     finally:
         reader.close()
+
+
+async def failing_on_server(store: object) -> list[str]:
+    """The same lines from a server (``/api/notify/failing``); none if it sends no notifications."""
+    client = getattr(store, "client", None)
+    if client is None:
+        return []
+    try:
+        response = await client.get("/api/notify/failing")
+    except Exception:  # offline: the header already says so
+        return []
+    if response.status_code != 200:
+        return []
+    lines = response.json()
+    return [str(line) for line in lines] if isinstance(lines, list) else []
 
 
 class DeliveryHealth(Static):
