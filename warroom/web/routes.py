@@ -15,7 +15,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.sse import EventSourceResponse
 
-from warroom.incident.events import INCIDENT_ID_PATTERN, valid_incident_id
+from warroom.incident.events import valid_incident_id
 
 from .access import Access, Viewer
 from .live import LiveViews
@@ -116,4 +116,4 @@ def status_router(views: LiveViews, access: Access) -> APIRouter:
     return router
 
 
-__all__ = ["INCIDENT_ID_PATTERN", "PREFIX", "status_router"]
+__all__ = ["PREFIX", "status_router"]
