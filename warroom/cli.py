@@ -33,7 +33,7 @@ from warroom.config import (
     resolve_store,
 )
 from warroom.errors import WarroomError
-from warroom.incident import IncidentState, fold
+from warroom.incident import IncidentState, Policy, fold
 from warroom.incident import events as ev
 from warroom.incident.events import valid_handle
 from warroom.safetext import json_safe, safe_line
@@ -151,7 +151,9 @@ async def _declare(ctx: CliContext) -> int:
         explicit = args.incident
         for attempt in range(20):
             incident_id = explicit or await next_free_id(store, bump=attempt)
-            body = ev.IncidentDeclared(incident_id=incident_id, title=args.title, severity=args.sev, drill=args.drill)
+            body = ev.IncidentDeclared(
+                incident_id=incident_id, title=args.title, severity=args.sev, drill=args.drill, policy=ctx.config.policy
+            )
             try:
                 await store.append(incident_id, ev.EventDraft(actor=handle, body=body))
             except Rejected:
@@ -185,6 +187,32 @@ def cmd_show(ctx: CliContext) -> int:
     return EXIT_OK
 
 
+def _policy_setting(text: str) -> tuple[str, str | None]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"bad setting {text!r}: use NAME=VALUE, e.g. update_minutes_sev1=15")
+    value = value.strip()
+    return name.strip(), None if value.lower() in ("", "none") else value
+
+
+def cmd_policy(ctx: CliContext) -> int:
+    """Print the incident's policy, or change it (commander): it is the incident's, not this machine's."""
+
+    async def run() -> int:
+        async with ctx.open_store() as store:
+            if not ctx.args.settings:
+                state = await ctx.room(store, ctx.args.incident).load()
+                print(json.dumps(state.policy.model_dump(), indent=2))
+                return EXIT_OK
+            room = ctx.room(store, ctx.args.incident)
+            current = (await room.load()).policy.model_dump()
+            policy = Policy.model_validate({**current, **dict(ctx.args.settings)})
+            await _submit(ctx, store, ctx.args.incident, ev.PolicyChanged(policy=policy))
+        return EXIT_OK
+
+    return _run(run())
+
+
 def cmd_list(ctx: CliContext) -> int:
     async def incidents() -> list:
         async with ctx.open_store() as store:
@@ -208,7 +236,7 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
     """A plain-text snapshot of the board for terminals and chat pastes: one line per row,
     whatever the text holds (``safe_line``: line breaks show as ``⏎``, controls as pictures)."""
     now = now or datetime.now(timezone.utc)
-    policy = config.policy
+    policy = state.policy  # the incident's own, never this machine's config: every reader agrees
     lines = [
         f"{state.id}  {state.title}  SEV{state.severity}  {'closed' if state.closed else state.status}"
         + ("  [drill]" if state.drill else "")
@@ -280,7 +308,7 @@ async def _export_from_store(
 
     events = await store.read(incident_id)
     state = fold(events)
-    return await asyncio.to_thread(export_incident, state, events, folder, formats, ctx.config.policy)
+    return await asyncio.to_thread(export_incident, state, events, folder, formats)
 
 
 async def _close(ctx: CliContext) -> int:
@@ -341,7 +369,7 @@ def cmd_export(ctx: CliContext) -> int:
                 from warroom.export import ExportError
 
                 raise ExportError(f"nothing to export: {args.incident} has not been declared")
-            data = render(formats[0], state, events, ctx.config.policy)
+            data = render(formats[0], state, events)
             if args.output == "-":
                 sys.stdout.flush()
                 sys.stdout.buffer.write(data.removeprefix(b"\xef\xbb\xbf"))  # UTF-8 whatever the locale; no BOM in a pipe
@@ -571,6 +599,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_incident(command("snooze", "push the next stakeholder update back (commander)", _acting(lambda a: ev.UpdateSnoozed(minutes=a.minutes))))
     p.add_argument("minutes", type=int)
+
+    p = with_incident(command(
+        "policy",
+        "show the incident's policy, or change it (commander): update cadence, fatigue, staleness",
+        cmd_policy,
+        epilog="Settings: " + ", ".join(Policy.model_fields) + ". 'none' clears a cadence. "
+        "Every board computes from the incident's policy; [policy] in your config only seeds new incidents.",
+    ))
+    p.add_argument("settings", nargs="*", type=_policy_setting, metavar="NAME=VALUE")
 
     p = with_incident(command("sev", "change severity (commander)", _acting(lambda a: ev.SeverityChanged(severity=a.severity))))
     p.add_argument("severity", type=int, choices=range(1, 5))

@@ -32,14 +32,20 @@ class Applied:
 
 
 class Room:
-    def __init__(self, store: EventStore, incident_id: str, actor: str, policy: Policy = DEFAULT_POLICY):
+    def __init__(self, store: EventStore, incident_id: str, actor: str, defaults: Policy = DEFAULT_POLICY):
+        """``defaults``: the policy a new incident declared from this room starts with (local config)."""
         self.store = store
         self.incident_id = checked_incident_id(incident_id)
         self.actor = canonical_handle(actor)
-        self.policy = policy
+        self.defaults = defaults
         self.state = IncidentState()
         self.reloads = 0  # times the log was replaced under this room and folded again
         self._epoch = 0
+
+    @property
+    def policy(self) -> Policy:
+        """The incident's own policy, from its log: every board computes from the same numbers."""
+        return self.state.policy
 
     async def load(self) -> IncidentState:
         """Catch up with everything stored so far (raises ``UnknownIncident``)."""

@@ -151,7 +151,7 @@ def test_stakeholder_update_cadence_snooze_and_overdue():
     log.add("alice", ev.BroadcastSent(text="update", audience="stakeholders"), minutes=10)
     assert log.state().next_update_due() == T0 + timedelta(minutes=40)
     log.add("alice", ev.UpdateSnoozed(minutes=60), minutes=1)
-    assert log.state().next_update_due() == T0 + timedelta(minutes=71)
+    assert log.state().next_update_due() == T0 + timedelta(minutes=100), "snooze moves the due time itself: 40 + 60"
     log.add("alice", ev.SeverityChanged(severity=4))
     assert log.state().next_update_due() is None
 
@@ -346,3 +346,38 @@ def test_old_declarations_serialise_exactly_as_before():
     body = ev.IncidentDeclared(incident_id="INC-1", title="t")
     assert body.model_dump_json() == '{"type":"incident_declared","incident_id":"INC-1","title":"t","severity":3,"drill":false}'
     assert ev.ActionItemAdded(text="x").model_dump_json() == '{"type":"action_item_added","text":"x","owner":null,"kind":"corrective"}'
+def test_snooze_moves_the_current_due_time_and_says_where_it_moved_it():
+    """A snooze that did not move the due time used to claim it had (issue 10, item 7)."""
+    log = declared()  # SEV2: due at T0+30
+    log.add("alice", ev.UpdateSnoozed(minutes=10), minutes=12)
+    state = log.state()
+    assert state.next_update_due() == T0 + timedelta(minutes=40)
+    assert state.timeline[-1].text == "snoozed the stakeholder update by 10 min (now due 09:40 UTC)"
+    log.add("alice", ev.UpdateSnoozed(minutes=5), minutes=1)
+    assert log.state().next_update_due() == T0 + timedelta(minutes=45), "a second snooze adds to the first"
+
+
+def test_the_policy_is_the_incident_s_own_recorded_at_declaration_and_changed_by_the_commander():
+    from warroom.incident import Policy
+
+    log = LogBuilder()
+    log.add("alice", ev.IncidentDeclared(incident_id="INC-1", title="t", severity=2, policy=Policy(update_minutes_sev2=5)))
+    assert log.state().next_update_due() == log.events[0].at + timedelta(minutes=5)
+    log.add("bob", ev.PolicyChanged(policy=Policy(update_minutes_sev2=15)))
+    assert log.state().timeline[-1].rejected == "only the commander can change the incident's policy (alice is in command)"
+    log.add("alice", ev.PolicyChanged(policy=Policy(update_minutes_sev2=15, fatigue_warn_hours=2)))
+    state = log.state()
+    assert state.policy.update_minutes_sev2 == 15 and state.policy.fatigue_warn_hours == 2
+    assert state.next_update_due() == log.events[0].at + timedelta(minutes=15)
+    assert state.timeline[-1].text == "changed the policy: update_minutes_sev2 5 → 15, fatigue_warn_hours 4.0 → 2.0"
+    assert state.summary_dict()["policy"]["update_minutes_sev2"] == 15
+
+
+def test_a_log_declared_before_policies_were_recorded_folds_with_the_defaults():
+    from warroom.incident import DEFAULT_POLICY
+
+    body = ev.IncidentDeclared(incident_id="INC-1", title="t")
+    assert "policy" not in body.model_dump(mode="json"), "old logs and exports stay byte-identical"
+    log = LogBuilder()
+    log.add("alice", body)
+    assert log.state().policy == DEFAULT_POLICY

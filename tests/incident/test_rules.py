@@ -13,6 +13,7 @@ import pytest
 
 from tests.builder import LogBuilder
 from warroom.incident import check
+from warroom.incident import Policy
 from warroom.incident import events as ev
 from warroom.incident.rules import RULES
 
@@ -143,6 +144,8 @@ CASES = [
     ("alertmanager", ev.AlertResolved(group="g", fingerprint="f2", name="Errors"), "already resolved"),
     ("alertmanager", ev.AlertResolved(group="g", fingerprint="f9", name="Nope"), "never recorded"),
     ("bob", ev.AlertResolved(group="g", fingerprint="f1", name="HighLatency"), "bob is a responder"),
+    ("alice", ev.PolicyChanged(policy=Policy(update_minutes_sev1=10)), None),
+    ("bob", ev.PolicyChanged(policy=Policy(update_minutes_sev1=10)), "only the commander"),
 ]
 
 

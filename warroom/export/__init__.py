@@ -1,7 +1,7 @@
 """Exports: the post-mortem draft (Markdown), the lossless log (JSON) and the timeline (CSV).
 
 ``export_incident(state, events, folder)`` is the one entry point the CLI and the board
-call; the renderers are pure functions of the state, the events and the policy (never
+call; the renderers are pure functions of the state and the events (never
 the clock), so the same log always gives the same files. ``import_document`` restores a
 JSON export into a store.
 

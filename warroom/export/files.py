@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from warroom import files
-from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, StoredEvent, fold
+from warroom.incident import IncidentState, StoredEvent, fold
 
 from .csvdoc import render_csv
 from .errors import ExportError
@@ -33,10 +33,10 @@ def file_name(incident_id: str, fmt: str) -> str:
         raise ExportError(f"unknown export format {fmt!r}: choose from {', '.join(FORMATS)}") from None
 
 
-def render(fmt: str, state: IncidentState, events: Sequence[StoredEvent], policy: Policy = DEFAULT_POLICY) -> bytes:
+def render(fmt: str, state: IncidentState, events: Sequence[StoredEvent]) -> bytes:
     """The bytes of one export file (the CSV starts with a UTF-8 BOM; see ``csvdoc``)."""
     if fmt == "md":
-        text = render_markdown(state, events, policy)
+        text = render_markdown(state, events)
     elif fmt == "json":
         text = render_json(state, events)
     elif fmt == "csv":
@@ -54,7 +54,6 @@ def export_incident(
     events: Iterable[StoredEvent],
     folder: Path,
     formats: Iterable[str] = FORMATS,
-    policy: Policy = DEFAULT_POLICY,
 ) -> list[Path]:
     """Write the chosen exports of an incident into ``folder``; return their paths in order.
 
@@ -72,7 +71,7 @@ def export_incident(
         state = fold(events)
     if not state.declared:
         raise ExportError("nothing to export: the incident has not been declared")
-    rendered = [(Path(folder) / file_name(state.id, fmt), render(fmt, state, events, policy)) for fmt in chosen]
+    rendered = [(Path(folder) / file_name(state.id, fmt), render(fmt, state, events)) for fmt in chosen]
     for path, data in rendered:
         write_atomic(path, data)
     return [path for path, _ in rendered]

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, StoredEvent, apply
+from warroom.incident import IncidentState, StoredEvent, apply
 from warroom.incident.events import (
     Body,
     BroadcastSent,
@@ -133,13 +133,13 @@ def as_of(state: IncidentState, events: Sequence[StoredEvent]) -> datetime | Non
     return state.declared_at
 
 
-def derive(state: IncidentState, events: Sequence[StoredEvent], policy: Policy = DEFAULT_POLICY) -> History:
+def derive(state: IncidentState, events: Sequence[StoredEvent]) -> History:
     """Replay ``events`` (the log ``state`` was folded from) and collect the history."""
     start = start_of(state)
     end = as_of(state, events)
     if start is None or end is None:
         raise ValueError("the incident has not been declared")
-    builder = _Builder(History(start=start, as_of=end), {entry.seq: entry for entry in state.timeline}, policy)
+    builder = _Builder(History(start=start, as_of=end), {entry.seq: entry for entry in state.timeline})
     for event in events:
         builder.add(event)
     return builder.finish(state.closed_at)
@@ -148,14 +148,13 @@ def derive(state: IncidentState, events: Sequence[StoredEvent], policy: Policy =
 class _Builder:
     """The history so far, grown one ``Change`` (what the fold says an event did) at a time."""
 
-    def __init__(self, history: History, given: dict[int, TimelineEntry], policy: Policy) -> None:
+    def __init__(self, history: History, given: dict[int, TimelineEntry]) -> None:
         self.history = history
         self.given = given
-        self.policy = policy
         self.replay = IncidentState()
         self.open_roles: dict[str, RoleSpan] = {}
         # The stakeholder-update clock as it stood before the next event (after the last one).
-        self.clock = _UpdateClock.of(self.replay, policy)
+        self.clock = _UpdateClock.of(self.replay)
 
     def add(self, event: StoredEvent) -> None:
         change = apply(self.replay, event)
@@ -166,7 +165,7 @@ class _Builder:
             self.history.rejected += 1
             return
         self.history.accepted.append(Accepted(event, stated))
-        before, self.clock = self.clock, _UpdateClock.of(self.replay, self.policy)
+        before, self.clock = self.clock, _UpdateClock.of(self.replay)
         for collect in (self._changes, self._key_times, self._command, self._workstream, self._roles):
             collect(event, change, stated)
         self._update(event, before)
@@ -226,15 +225,15 @@ class _Builder:
             return
         body = event.body
         if isinstance(body, BroadcastSent) and body.audience == "stakeholders":
-            self.history.updates.append(before.interval(event.at, self.policy, event.seq, "update"))
+            self.history.updates.append(before.interval(event.at, event.seq, "update"))
         elif self.clock.due is None:
             reason = _why_cadence_ended(type(body), self.replay)
-            self.history.updates.append(before.interval(event.at, self.policy, None, "cadence-ended", reason))
+            self.history.updates.append(before.interval(event.at, None, "cadence-ended", reason))
 
     def finish(self, closed_at: datetime | None) -> History:
         history, clock = self.history, self.clock
         if clock.due is not None and clock.base is not None:
-            history.updates.append(clock.interval(history.as_of, self.policy, None, "open"))
+            history.updates.append(clock.interval(history.as_of, None, "open"))
         if closed_at is not None:
             for span in self.open_roles.values():
                 span.end = closed_at
@@ -249,19 +248,22 @@ class _UpdateClock:
     due: datetime | None
     severity: int
     snoozed: bool
+    cadence: timedelta | None
+    """The cadence the incident's policy asked for at the time (the policy can change mid-incident)."""
 
     @classmethod
-    def of(cls, state: IncidentState, policy: Policy) -> _UpdateClock:
-        due = state.next_update_due(policy)
+    def of(cls, state: IncidentState) -> _UpdateClock:
+        due = state.next_update_due()
         snoozed = state.snoozed_until is not None and due == state.snoozed_until
-        return cls(state.last_stakeholder_update or state.declared_at, due, state.severity, snoozed)
+        cadence = state.policy.update_cadence(state.severity)
+        return cls(state.last_stakeholder_update or state.declared_at, due, state.severity, snoozed, cadence)
 
-    def interval(self, end: datetime, policy: Policy, seq: int | None, ended_by: str, reason: str = "") -> UpdateInterval:
+    def interval(self, end: datetime, seq: int | None, ended_by: str, reason: str = "") -> UpdateInterval:
         return UpdateInterval(
             since=self.base,  # type: ignore[arg-type]
             end=end,
             severity=self.severity,
-            cadence=policy.update_cadence(self.severity),
+            cadence=self.cadence,
             due=self.due,
             snoozed=self.snoozed,
             seq=seq,

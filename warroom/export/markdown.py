@@ -9,7 +9,7 @@ never who is at fault.
 It renders on GitHub and GitLab: GFM tables, one ``mermaid`` gantt chart, and no HTML
 beyond ``<br>``. Everything a responder typed is escaped (see ``text.py``), so a note
 with ``|``, backticks or ``<script>`` reads as written and cannot break a table, the
-chart or the page. The output depends only on the state, the events and the policy,
+chart or the page. The output depends only on the state and the events (the policy is the incident's own),
 never on the clock, so the same log always gives the same document.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, StoredEvent
+from warroom.incident import IncidentState, Policy, StoredEvent
 from warroom.incident.state import OwnershipSpan, TimelineEntry, Workstream
 
 from warroom.words import long_duration as duration
@@ -79,11 +79,9 @@ _Add what the review decides. Each action needs an owner and a kind: detective (
 sooner), preventative (stop it happening) or corrective (fix what broke)._"""
 
 
-def render_markdown(
-    state: IncidentState, events: Sequence[StoredEvent], policy: Policy = DEFAULT_POLICY
-) -> str:
+def render_markdown(state: IncidentState, events: Sequence[StoredEvent]) -> str:
     """The post-mortem draft for ``state``, the fold of ``events``."""
-    return _Draft(state, derive(state, events, policy), policy, len(events)).render()
+    return _Draft(state, derive(state, events), state.policy, len(events)).render()
 
 
 class _Draft:

@@ -17,6 +17,8 @@ from uuid import UUID, uuid4
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from .policy import Policy
+
 HANDLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 INCIDENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 WORKSTREAM_ID_PATTERN = r"^WS-[1-9][0-9]{0,6}$"
@@ -167,6 +169,19 @@ class IncidentDeclared(Body):
     drill: bool = False
     alert_group: AlertGroup | None = Field(None, exclude_if=_is_none)
     detected_at: UtcTime | None = Field(None, exclude_if=_is_none)
+    policy: Policy | None = Field(None, exclude_if=_is_none)
+    """The incident's own policy, fixed here so every board computes the same cadence,
+    fatigue and staleness; ``None`` (logs from before policies were recorded: left out of
+    the JSON, so they stay byte-identical) means the defaults."""
+
+
+class PolicyChanged(Body):
+    """The commander changes the incident's policy; local config never does."""
+
+    type: Literal["policy_changed"] = "policy_changed"
+    redraws = frozenset({"command", "rows"})
+    catch_up = True
+    policy: Policy
 
 
 class SeverityChanged(Body):
@@ -410,6 +425,7 @@ class AlertResolved(Body):
 EventBody = Annotated[
     Union[
         IncidentDeclared,
+        PolicyChanged,
         SeverityChanged,
         StatusChanged,
         KeyTimeSet,

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import events as ev
+from .policy import DEFAULT_POLICY
 from .rules import check
 from .sentences import SENTENCES, counterpart_of
 from .state import (
@@ -173,6 +174,7 @@ def _declared(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclare
     change.severity_changed = change.status_changed = True  # from nothing
     state.severity = b.severity
     state.drill = b.drill
+    state.policy = b.policy or DEFAULT_POLICY
     state.declared = True
     state.declared_at = event.at
     state.declared_by = event.actor
@@ -345,7 +347,11 @@ def _broadcast(state: IncidentState, event: ev.StoredEvent, b: ev.BroadcastSent,
 
 
 def _snoozed(state: IncidentState, event: ev.StoredEvent, b: ev.UpdateSnoozed, change: Change) -> None:
-    state.snoozed_until = event.at + timedelta(minutes=b.minutes)
+    state.snoozed_until = state.snoozed_due(event.at, b.minutes)
+
+
+def _policy_changed(state: IncidentState, event: ev.StoredEvent, b: ev.PolicyChanged, change: Change) -> None:
+    state.policy = b.policy
 
 
 def _action_item(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemAdded, change: Change) -> None:
@@ -384,6 +390,7 @@ def _alert_resolved(state: IncidentState, event: ev.StoredEvent, b: ev.AlertReso
 
 _HANDLERS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any, Change], None]] = {
     ev.IncidentDeclared: _declared,
+    ev.PolicyChanged: _policy_changed,
     ev.SeverityChanged: _severity,
     ev.StatusChanged: _status,
     ev.KeyTimeSet: _key_time,

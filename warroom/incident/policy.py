@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Policy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     update_minutes_sev1: int | None = Field(20, ge=1, description="stakeholder update cadence at SEV1")
     update_minutes_sev2: int | None = Field(30, ge=1)

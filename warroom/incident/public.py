@@ -7,7 +7,7 @@ Rather than filtering HTML or events after the fact, every public surface is bui
 from this projection alone: a small frozen value that simply has no field for any
 internal text. A leak would need a new field here, which a reviewer sees.
 
-Pure: a function of the folded state, a ``now`` and the policy; no I/O.
+Pure: a function of the folded state (whose policy is the incident's own) and a ``now``; no I/O.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .policy import DEFAULT_POLICY, Policy
 from .state import IncidentState
 
 KEY_TIME_ORDER = ("started", "detected", "mitigated", "resolved")
@@ -83,7 +82,7 @@ class PublicView:
         return f"SEV{self.severity}, {self.status}"
 
 
-def public_view(state: IncidentState, policy: Policy = DEFAULT_POLICY) -> PublicView:
+def public_view(state: IncidentState) -> PublicView:
     """The projection of ``state`` a viewer may see. Time-independent on purpose (the
     page computes "elapsed" and "overdue" from the times it carries), so two renders of
     the same log prefix are identical and a stream pushes only real changes."""
@@ -106,7 +105,7 @@ def public_view(state: IncidentState, policy: Policy = DEFAULT_POLICY) -> Public
         + ((PublicChange(state.closed_at, "closed"),) if state.closed and state.closed_at else ()),
         updates=updates,
         workstreams=tuple(PublicWorkstream(ws.title, ws.status) for ws in state.workstreams.values()),
-        next_update_due=state.next_update_due(policy),
+        next_update_due=state.next_update_due(),
     )
 
 

@@ -268,6 +268,10 @@ def may_snooze_update(state: IncidentState, actor: str, body: ev.UpdateSnoozed) 
     return _commander_only(state, actor, "snooze the stakeholder update")
 
 
+def may_change_policy(state: IncidentState, actor: str, body: ev.PolicyChanged) -> Refusal:
+    return _commander_only(state, actor, "change the incident's policy")
+
+
 def may_add_action_item(state: IncidentState, actor: str, body: ev.ActionItemAdded) -> Refusal:
     return None
 
@@ -318,6 +322,7 @@ def may_resolve_alert(state: IncidentState, actor: str, body: ev.AlertResolved) 
 
 RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.IncidentDeclared: may_declare,
+    ev.PolicyChanged: may_change_policy,
     ev.SeverityChanged: may_change_severity,
     ev.StatusChanged: may_change_status,
     ev.KeyTimeSet: may_set_key_time,

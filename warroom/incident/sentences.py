@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import events as ev
+from .policy import Policy
 from .state import IncidentState
 
 
@@ -112,8 +113,15 @@ COUNTERPARTS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any],
 
 Sentence = Callable[[IncidentState, ev.StoredEvent, Any, "str | None"], str]
 
+
+def _policy_text(before: Policy, after: Policy) -> str:
+    was, now = before.model_dump(), after.model_dump()
+    moved = [f"{name} {was[name]} → {now[name]}" for name in now if now[name] != was[name]]
+    return "changed the policy: " + (", ".join(moved) if moved else "no change")
+
 SENTENCES: dict[type[ev.Body], Sentence] = {
     ev.IncidentDeclared: _declared_text,
+    ev.PolicyChanged: lambda s, e, b, _: _policy_text(s.policy, b.policy),
     ev.SeverityChanged: lambda s, e, b, _: f"changed severity SEV{s.severity} → SEV{b.severity}",
     ev.StatusChanged: lambda s, e, b, _: f"set status to {b.status}",
     ev.KeyTimeSet: lambda s, e, b, _: f"set {b.which} time to {b.time:%Y-%m-%d %H:%M UTC}",
@@ -138,7 +146,9 @@ SENTENCES: dict[type[ev.Body], Sentence] = {
     ev.BroadcastSent: lambda s, e, b, _: (
         f"updated stakeholders: {b.text}" if b.audience == "stakeholders" else f"broadcast: {b.text}"
     ),
-    ev.UpdateSnoozed: lambda s, e, b, _: f"snoozed the stakeholder update by {b.minutes} min",
+    ev.UpdateSnoozed: lambda s, e, b, _: (
+        f"snoozed the stakeholder update by {b.minutes} min (now due {_clock(s.snoozed_due(e.at, b.minutes))})"
+    ),
     ev.ActionItemAdded: _action_added_text,
     ev.ActionItemStatusSet: _action_status_text,
     ev.AlertFired: _alert_fired_text,

@@ -166,6 +166,8 @@ class IncidentState:
     severity: int = 3
     status: str = "investigating"
     drill: bool = False
+    policy: Policy = DEFAULT_POLICY
+    """The incident's own cadence, fatigue and staleness numbers (from the log, never local config)."""
     declared: bool = False
     declared_at: datetime | None = None
     declared_by: str = ""
@@ -226,8 +228,9 @@ class IncidentState:
 
     # --- derived, time-dependent ------------------------------------------------
 
-    def next_update_due(self, policy: Policy = DEFAULT_POLICY) -> datetime | None:
+    def next_update_due(self, policy: Policy | None = None) -> datetime | None:
         """When stakeholders are next owed an update; ``None`` when no cadence applies."""
+        policy = policy or self.policy
         if not self.declared or self.closed or self.status == "resolved":
             return None
         cadence = policy.update_cadence(self.severity)
@@ -241,13 +244,18 @@ class IncidentState:
             due = self.snoozed_until
         return due
 
-    def update_overdue_by(self, now: datetime, policy: Policy = DEFAULT_POLICY) -> timedelta | None:
+    def snoozed_due(self, at: datetime, minutes: int) -> datetime:
+        """Where a snooze of ``minutes`` at ``at`` moves the next update: its due time (else ``at``) + minutes."""
+        return (self.next_update_due() or at) + timedelta(minutes=minutes)
+
+    def update_overdue_by(self, now: datetime, policy: Policy | None = None) -> timedelta | None:
         due = self.next_update_due(policy)
         if due is None or now < due:
             return None
         return now - due
 
-    def command_handover_suggested(self, now: datetime, policy: Policy = DEFAULT_POLICY) -> bool:
+    def command_handover_suggested(self, now: datetime, policy: Policy | None = None) -> bool:
+        policy = policy or self.policy
         return (
             self.commander is not None
             and self.commander_since is not None
@@ -255,8 +263,8 @@ class IncidentState:
             and now - self.commander_since >= policy.command_handover
         )
 
-    def stale_workstreams(self, now: datetime, policy: Policy = DEFAULT_POLICY) -> list[Workstream]:
-        return [ws for ws in self.workstreams.values() if ws.is_stale(now, policy)]
+    def stale_workstreams(self, now: datetime, policy: Policy | None = None) -> list[Workstream]:
+        return [ws for ws in self.workstreams.values() if ws.is_stale(now, policy or self.policy)]
 
     def age(self, now: datetime) -> timedelta:
         start = self.key_times.get("started") or self.declared_at
@@ -287,6 +295,7 @@ class IncidentState:
             "severity": self.severity,
             "status": self.status,
             "drill": self.drill,
+            "policy": self.policy.model_dump(),
             "closed": self.closed,
             "commander": self.commander,
             "command_offer": (

@@ -37,7 +37,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from warroom import __version__
 from warroom.alerts.severity import AlertsConfig
-from warroom.incident import EventDraft, StoredEvent, fold, snapshot
+from warroom.incident import EventDraft, Policy, StoredEvent, fold, snapshot
 from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 from warroom.words import where as where_in
@@ -90,6 +90,7 @@ class DeclareIn(BaseModel):
     title: ev.Title
     severity: ev.Severity = 3
     drill: bool = False
+    policy: Policy | None = Field(None, description="the incident's policy (cadence, fatigue, staleness); default: warroom's defaults")
 
 
 class MeOut(BaseModel):
@@ -406,7 +407,9 @@ def create_app(
     )
     async def declare(payload: DeclareIn, who: Who, request: Request) -> Response:
         actor = _acting_as(payload.actor, who)
-        body = ev.IncidentDeclared(incident_id=payload.incident_id, title=payload.title, severity=payload.severity, drill=payload.drill)
+        body = ev.IncidentDeclared(
+            incident_id=payload.incident_id, title=payload.title, severity=payload.severity, drill=payload.drill, policy=payload.policy
+        )
         draft = EventDraft(id=payload.id or uuid4(), actor=actor, body=body)
         return await _store(parts(request), payload.incident_id, draft)
 

@@ -253,7 +253,8 @@ class WarroomApp(App[int]):
             self._leave(f"{self.room.incident_id} was not declared")
             return
         body = self.controller.body(lambda: ev.IncidentDeclared(
-            incident_id=self.room.incident_id, title=values["title"], severity=int(values["severity"])
+            incident_id=self.room.incident_id, title=values["title"], severity=int(values["severity"]),
+            policy=self.room.defaults,
         ))
         if body is None:
             self.push_screen(declare_form(self.room.incident_id), self._declared)

@@ -71,7 +71,7 @@ class LiveIncident:
 
     def _publish(self) -> None:
         self._render_pending = False
-        view = public_view(self.state, self.policy)
+        view = public_view(self.state)
         if self.view is not None and _comparable(view) == _comparable(self.view):
             return
         said = announcement(self.view, view)
