@@ -134,7 +134,7 @@ def cmd_status_page(ctx: CliContext) -> int:
         raise StoreError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     host, port = sock.getsockname()[:2]
     store = FileStore(ctx.location.folder, warn=lambda message: print(safe_line(f"warroom: warning: {message}"), file=sys.stderr))
-    app = create_status_app(store, ctx.config.policy, keepalive=args.keepalive)
+    app = create_status_app(store, keepalive=args.keepalive)
     config = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False, server_header=False)
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
@@ -174,7 +174,6 @@ def cmd_relay(ctx: CliContext) -> int:
         deliveries,
         status_base=ctx.config.server.public_url,
         postmortem_folder=resolve_export_folder(ctx.config),
-        policy=ctx.config.policy,
     )
     names = ", ".join(t.name for t in targets)
     print(f"warroom relay: sending {folder} to {names}", flush=True)

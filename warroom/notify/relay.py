@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, apply
+from warroom.incident import IncidentState, apply
 from warroom.store.base import EventStore, StoreError
 
 from .messages import Notice, message, notice_for, overdue_notice
@@ -90,7 +90,6 @@ class Notifier:
         *,
         status_base: str | None = None,
         postmortem_folder: Path | None = None,
-        policy: Policy = DEFAULT_POLICY,
         send: Send | None = None,
         poll: float = 0.5,
     ):
@@ -100,7 +99,6 @@ class Notifier:
         self.deliveries = deliveries
         self.status_base = status_base.rstrip("/") if status_base else None
         self.postmortem_folder = postmortem_folder
-        self.policy = policy
         self.send = send or apprise_sender()
         self.poll = poll
         self._db = ThreadPoolExecutor(1, thread_name_prefix="warroom-notify-db")
@@ -175,7 +173,7 @@ class Notifier:
     async def _check_overdue(self) -> None:
         now = datetime.now(timezone.utc)
         for incident, state in list(self._states.items()):
-            due = state.next_update_due(self.policy)
+            due = state.next_update_due()  # the incident's own cadence
             if state.declared and due is not None and now >= due:
                 await self._enqueue(incident, None, [overdue_notice(state, due)])
 

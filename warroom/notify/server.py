@@ -44,7 +44,6 @@ def notifier_router(parts: Any, responder: Any) -> APIRouter | None:
             deliveries,
             status_base=config.server.public_url,
             postmortem_folder=resolve_export_folder(config),
-            policy=config.policy,
         )
         task = asyncio.create_task(notifier.run(), name="warroom-notifier")
         try:

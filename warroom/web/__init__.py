@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from warroom.incident import DEFAULT_POLICY, Policy
 from warroom.store.base import EventStore
 
 from .access import OpenAccess
@@ -20,9 +19,9 @@ from .live import LiveViews
 from .routes import status_router
 
 
-def create_status_app(store: EventStore, policy: Policy = DEFAULT_POLICY, keepalive: float = 15.0) -> FastAPI:
+def create_status_app(store: EventStore, keepalive: float = 15.0) -> FastAPI:
     """A read-only app with only the status page, over any store (a folder, usually)."""
-    views = LiveViews(store, policy, keepalive)
+    views = LiveViews(store, keepalive)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 
 from fastapi.sse import format_sse_event
 
-from warroom.incident import DEFAULT_POLICY, IncidentState, Policy, apply
+from warroom.incident import IncidentState, apply
 from warroom.incident.public import PublicView, announcement, public_view
 from warroom.store.base import EventStore, StoreError
 
@@ -45,10 +45,9 @@ def _comparable(view: PublicView) -> PublicView:
 
 
 class LiveIncident:
-    def __init__(self, incident_id: str, store: EventStore, policy: Policy):
+    def __init__(self, incident_id: str, store: EventStore):
         self.id = incident_id
         self.store = store
-        self.policy = policy
         self.state = IncidentState()
         self.view: PublicView | None = None
         self.seq = 0  # the log seq at which the view last changed: the SSE id
@@ -109,9 +108,8 @@ class LiveIncident:
 class LiveViews:
     """Every incident's live projection for one store, started on first view."""
 
-    def __init__(self, store: EventStore, policy: Policy = DEFAULT_POLICY, keepalive: float = 15.0):
+    def __init__(self, store: EventStore, keepalive: float = 15.0):
         self.store = store
-        self.policy = policy
         self.keepalive = keepalive
         self.closing = False
         self._lives: dict[str, LiveIncident] = {}
@@ -121,7 +119,7 @@ class LiveViews:
         """The live view of a declared incident, or ``None`` if there is no such incident."""
         live = self._lives.get(incident_id)
         if live is None or live.failed:
-            live = self._lives[incident_id] = LiveIncident(incident_id, self.store, self.policy)
+            live = self._lives[incident_id] = LiveIncident(incident_id, self.store)
             live.task = asyncio.get_running_loop().create_task(live.run(), name=f"warroom-live-{incident_id}")
             self._start_ticking()
         try:
