@@ -6,6 +6,7 @@ the incident now records) and the board (what the responder sees).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -556,7 +557,8 @@ async def test_z_snoozes_the_stakeholder_update(incident, make_board) -> None:
         due_before = app.state.next_update_due()
         await pilot.press("z")
         assert isinstance(app.screen, FormScreen) and app.focused.id == "field-minutes"
-        await pilot.press("enter")  # the default: 10 minutes from now
+        await pilot.press("enter")  # the default: 10 minutes past the current due time
         await until(pilot, lambda: app.state.snoozed_until is not None)
-    assert incident.state().timeline[-1].text == "snoozed the stakeholder update by 10 min"
     assert due_before is not None
+    assert app.state.next_update_due() == due_before + timedelta(minutes=10)
+    assert incident.state().timeline[-1].text == f"snoozed the stakeholder update by 10 min (now due {due_before + timedelta(minutes=10):%H:%M} UTC)"

@@ -253,7 +253,7 @@ def snooze_form(minutes: int = 10) -> FormScreen:
     return FormScreen(
         "Snooze the stakeholder update",
         [Field("minutes", "Minutes", "integer", value=str(minutes), required=True, minimum=1, maximum=240)],
-        intro="Push the next update back, e.g. when a fix lands in a few minutes. An update resets it.",
+        intro="Move the update that is due now back by this many minutes, e.g. when a fix lands soon. An update resets it.",
     )
 
 
