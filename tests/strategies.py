@@ -8,15 +8,24 @@ from datetime import timedelta
 from hypothesis import strategies as st
 
 from tests.builder import T0
+from warroom.incident import Policy
 from warroom.incident import events as ev
 
 handles = st.sampled_from(["alice", "bob", "carol", "dave"])
 workstreams = st.sampled_from(["WS-1", "WS-2", "WS-3"])
 texts = st.text(min_size=1, max_size=30).filter(lambda t: not ev.is_blank(t))
 notes = st.text(max_size=30)
+policies = st.builds(
+    Policy,
+    update_minutes_sev1=st.none() | st.integers(1, 90),
+    update_minutes_sev2=st.none() | st.integers(1, 90),
+    fatigue_warn_hours=st.floats(0.5, 12),
+    stale_workstream_minutes=st.integers(1, 120),
+)
 
 bodies = st.one_of(
-    st.builds(ev.IncidentDeclared, incident_id=st.just("INC-1"), title=texts, severity=st.integers(1, 4), drill=st.booleans()),
+    st.builds(ev.IncidentDeclared, incident_id=st.just("INC-1"), title=texts, severity=st.integers(1, 4), drill=st.booleans(), policy=st.none() | policies),
+    st.builds(ev.PolicyChanged, policy=policies),
     st.builds(ev.SeverityChanged, severity=st.integers(1, 4)),
     st.builds(ev.StatusChanged, status=st.sampled_from(ev.INCIDENT_STATUSES)),
     st.builds(ev.KeyTimeSet, which=st.sampled_from(ev.KEY_TIMES), time=st.just(T0)),

@@ -42,6 +42,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
+from pydantic import BaseModel
+
 from .state import IncidentState
 
 T = TypeVar("T")
@@ -75,6 +77,8 @@ def _codec(hint: object) -> Codec:
         return (lambda u: u.hex), UUID  # type: ignore[return-value]
     if dataclasses.is_dataclass(hint):
         return _dataclass_codec(hint)  # type: ignore[arg-type]
+    if isinstance(hint, type) and issubclass(hint, BaseModel):  # the incident's policy
+        return (lambda m: m.model_dump(mode="json")), hint.model_validate  # type: ignore[attr-defined,return-value]
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         real = [a for a in args if a is not type(None)]
