@@ -164,3 +164,17 @@ def test_scripted_commands_do_not_import_textual_or_the_server(cli):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli.env, cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_second_hand_off_of_one_workstream_is_refused_unless_it_replaces_the_first(cli):
+    cli("declare", "INC-1", "--title", "t")
+    for handle in ("bob", "carol"):
+        cli("shift", "INC-1", "on", actor=handle)
+    cli("ws", "open", "INC-1", "Fail over")
+    cli("ws", "claim", "INC-1", "WS-1")
+    cli("ws", "handoff", "INC-1", "WS-1", "--to", "bob", "--note", "first")
+    again = cli("ws", "handoff", "INC-1", "WS-1", "--to", "carol", "--note", "second", check=False)
+    assert again.returncode == 1 and "WS-1 is already offered to bob" in again.stderr
+    replaced = cli("ws", "handoff", "INC-1", "WS-1", "--to", "carol", "--note", "second", "--replace")
+    assert "(replacing the offer to bob)" in replaced.stdout
+    assert show(cli)["workstreams"][0]["pending_handoff"] == {"to": "carol", "note": "second"}

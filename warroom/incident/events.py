@@ -57,6 +57,10 @@ def _is_none(value: object) -> bool:
     return value is None
 
 
+def _is_false(value: object) -> bool:
+    return value is False
+
+
 # Alert text comes from machines we do not control: no control, bidi or zero-width
 # characters (the intake escapes them visibly before it builds an event). Said as a
 # pattern, so the OpenAPI schema says it too.
@@ -307,6 +311,8 @@ class HandoffOffered(Body):
     workstream: WorkstreamId
     to: Handle
     note: Note = ""
+    replace: bool = Field(False, exclude_if=_is_false)
+    """Replace the offer still pending on this workstream (without it, a second offer is refused)."""
 
 
 class HandoffAccepted(Body):

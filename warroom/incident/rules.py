@@ -212,6 +212,8 @@ def may_offer_handoff(state: IncidentState, actor: str, body: ev.HandoffOffered,
     if ws.owner != actor:
         owner = f"owned by {ws.owner}" if ws.owner else "not owned by anyone"
         return f"{ws.id} is {owner}: only its owner can hand it off"
+    if ws.pending is not None and not body.replace:
+        return f"{ws.id} is already offered to {ws.pending.to}: wait for an answer, or re-offer it to replace that offer"
     return _target_on_shift(state, actor, body.to)
 
 

@@ -33,6 +33,11 @@ def _from(counterpart: str | None) -> str:
     return f" from {counterpart}" if counterpart else ""
 
 
+def _replacing(state: IncidentState, ws_id: str) -> str:
+    ws = state.workstream(ws_id)
+    return f" (replacing the offer to {ws.pending.to})" if ws and ws.pending else ""
+
+
 def counterpart_of(state: IncidentState, event: ev.StoredEvent) -> str | None:
     """The other responder ``event`` is about, in ``state`` just before it (``None`` if nobody)."""
     find = COUNTERPARTS.get(type(event.body))
@@ -137,7 +142,9 @@ SENTENCES: dict[type[ev.Body], Sentence] = {
     ev.WorkstreamOpened: lambda s, e, b, _: f'opened WS-{len(s.workstreams) + 1} "{b.title}"',
     ev.WorkstreamClaimed: lambda s, e, b, was: f"claimed {_ws_label(s, b.workstream)}{_from(was)}",
     ev.WorkstreamReleased: lambda s, e, b, _: f"released {_ws_label(s, b.workstream)}",
-    ev.HandoffOffered: lambda s, e, b, _: _with_note(f"offered {_ws_label(s, b.workstream)} to {b.to}", b.note),
+    ev.HandoffOffered: lambda s, e, b, _: _with_note(
+        f"offered {_ws_label(s, b.workstream)} to {b.to}{_replacing(s, b.workstream)}", b.note
+    ),
     ev.HandoffAccepted: lambda s, e, b, was: f"accepted {_ws_label(s, b.workstream)}{_from(was)}",
     ev.HandoffDeclined: lambda s, e, b, was: f"declined {_ws_label(s, b.workstream)}{_from(was)}",
     ev.WorkstreamStatusSet: lambda s, e, b, _: _with_note(f"set {_ws_label(s, b.workstream)} to {b.status}", b.note),

@@ -89,7 +89,7 @@ class Action:
     """Bodies asked of the rules before anything opens; refused only if every one is (the last one's reason)."""
     form: Callable[[Ask], FormScreen] | None = None
     confirm: Callable[[Ask], ConfirmScreen | None] | None = None
-    """A yes/no asked before submitting, when this returns one."""
+    """A yes/no asked before the form (or before submitting, without one), when this returns one."""
     done: Callable[[Ask], Awaitable[None] | None] | None = None
     """Run after every body was accepted."""
     when_refused: Callable[[Ask, str], Follow | None] | None = None
@@ -165,11 +165,24 @@ def _hand_over_first(ask: Ask, reason: str) -> Follow | None:
     """Going off shift was refused: offer the step that clears the way."""
     owned = ask.state.owned_by(ask.me)
     if owned:
-        first = owned[0].id
+        waiting = [ws for ws in owned if ws.pending is None]
+        if not waiting:  # every one is offered already: nothing to do but wait for the answers
+            ask.board.notify("every workstream you own is offered: going off shift waits for the answers", severity="warning")
+            return None
+        first = waiting[0].id
         return ConfirmScreen("You still own work", f"{reason}.", yes=f"Hand off {first}"), "hand_off", {"ws_id": first}
     if ask.state.commander == ask.me and not ask.state.closed:
         return ConfirmScreen("You are in command", f"{reason}.", yes="Hand over command"), "command", {}
     return None
+
+
+def _replace_offer(ask: Ask) -> ConfirmScreen | None:
+    ws = ask.target
+    if ws.pending is None:
+        return None
+    return ConfirmScreen(
+        f"{ws.id} is already offered to {ws.pending.to}", f"Replace the offer to {ws.pending.to}?", yes="Replace the offer"
+    )
 
 
 def _take_over(ask: Ask) -> ConfirmScreen | None:
@@ -243,9 +256,14 @@ ACTIONS: dict[str, ActionRow] = {
     "release": Action(target=highlighted_workstream, submit=lambda a, v: [ev.WorkstreamReleased(workstream=a.target.id)]),
     "hand_off": Action(
         target=highlighted_workstream,
-        probes=lambda a: [ev.HandoffOffered(workstream=a.target.id, to=a.others[0] if a.others else a.me)],
+        probes=lambda a: [
+            ev.HandoffOffered(workstream=a.target.id, to=a.others[0] if a.others else a.me, replace=a.target.pending is not None)
+        ],
         form=lambda a: handoff_form(a.target.id, a.target.title, a.others),
-        submit=lambda a, v: [ev.HandoffOffered(workstream=a.target.id, to=v["to"], note=v["note"])],
+        confirm=_replace_offer,
+        submit=lambda a, v: [
+            ev.HandoffOffered(workstream=a.target.id, to=v["to"], note=v["note"], replace=a.target.pending is not None)
+        ],
     ),
     "accept": Action(target=offer_for_me, submit=_answer(True), done=lambda a: a.board.clear_notifications()),
     "decline": Action(target=offer_for_me, submit=_answer(False), done=lambda a: a.board.clear_notifications()),

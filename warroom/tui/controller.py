@@ -57,7 +57,11 @@ class BoardController:
             return
         if action.confirm is not None and (question := action.confirm(ask)) is not None:
             self.board.push_screen(question, partial(self._confirmed, action, ask))
-        elif action.form is not None:
+        else:
+            await self._ask_words(action, ask)
+
+    async def _ask_words(self, action: Action, ask: Ask) -> None:
+        if action.form is not None:
             self.board.push_screen(action.form(ask), partial(self._answered, action, ask))
         else:
             await self._complete(action, ask, {})
@@ -77,7 +81,7 @@ class BoardController:
 
     async def _confirmed(self, action: Action, ask: Ask, yes: bool | None) -> None:
         if yes:
-            await self._complete(action, ask, {})
+            await self._ask_words(action, ask)
 
     async def _answered(self, action: Action, ask: Ask, values: Values | None) -> None:
         if values:
