@@ -319,8 +319,35 @@ async def test_i_takes_command_when_the_commander_is_away(incident, make_board) 
         incident.act("alice", ev.ShiftChanged(shift="break", minutes=10))
         await until(pilot, lambda: app.state.shift_of("alice") == "break")
         await pilot.press("i")
+        # Taking command from someone is never one unconfirmed key: the question names who holds it.
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.box_title == "alice holds command"
+        assert "alice is on a break until" in app.screen.message
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.state.commander == "alice"
+        await pilot.press("i")
+        await pilot.press("enter")
         await until(pilot, lambda: "Commander bob" in str(app.query_one(CommandSummary).render()))
     assert incident.state().commander == "bob"
+
+
+async def test_b_in_command_asks_before_the_commander_slips_away(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("b")
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.yes == "Break anyway"
+        assert "Hand over command first" in app.screen.message
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.state.shift_of("alice") == "on" and not isinstance(app.screen, FormScreen)
+        await pilot.press("b")
+        await pilot.press("enter")
+        await screen_shown(pilot, FormScreen, "#field-minutes")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.state.shift_of("alice") == "break")
+    state = incident.state()
+    assert state.commander == "alice" and state.responders["alice"].shift == "break"
 
 
 async def test_i_as_commander_hands_over_command_and_y_accepts_it(incident, make_board) -> None:

@@ -176,6 +176,28 @@ def _hand_over_first(ask: Ask, reason: str) -> Follow | None:
     return None
 
 
+def _take_command(ask: Ask) -> ConfirmScreen | None:
+    holder = ask.state.commander
+    if holder is None:
+        return None
+    away = ask.state.responders.get(holder)
+    where = "off shift" if away is None or away.shift == "off" else "on a break"
+    if away is not None and away.shift == "break" and away.back_at is not None:
+        where += f" until {away.back_at:%H:%M} UTC"
+    return ConfirmScreen(f"{holder} holds command", f"{holder} is {where}. Take command from {holder}?", yes="Take command")
+
+
+def _break_in_command(ask: Ask) -> ConfirmScreen | None:
+    if ask.state.commander != ask.me or ask.state.closed:
+        return None
+    return ConfirmScreen(
+        "You are in command",
+        "Hand over command first (i), or break anyway: command stays yours, shown as on a break, "
+        "and anyone on shift can take it.",
+        yes="Break anyway",
+    )
+
+
 def _replace_offer(ask: Ask) -> ConfirmScreen | None:
     ws = ask.target
     if ws.pending is None:
@@ -224,6 +246,8 @@ def _probe_role(ask: Ask) -> list[ev.Body]:
 # --- the table ---------------------------------------------------------------------------
 
 _ASSUME_COMMAND = Action(
+    probes=lambda a: [ev.CommandAssumed()],
+    confirm=_take_command,
     submit=lambda a, v: [ev.CommandAssumed()],
     done=lambda a: a.board.notify("you are in command"),
 )
@@ -281,6 +305,7 @@ ACTIONS: dict[str, ActionRow] = {
     ),
     "take_break": Action(
         probes=lambda a: [ev.ShiftChanged(shift="break", minutes=15)],
+        confirm=_break_in_command,
         form=lambda a: break_form(),
         submit=lambda a, v: [ev.ShiftChanged(shift="break", minutes=int(v["minutes"]))],
     ),
