@@ -28,6 +28,7 @@ from .screens.forms import (
     command_handover_form,
     handoff_form,
     note_form,
+    offer_picker,
     open_workstream_form,
     role_form,
     severity_form,
@@ -87,7 +88,8 @@ class Action:
     """``(board, **arguments) -> target``; raises ``Refusal`` when there is nothing to act on."""
     probes: Callable[[Ask], Iterable[ev.Body]] | None = None
     """Bodies asked of the rules before anything opens; refused only if every one is (the last one's reason)."""
-    form: Callable[[Ask], FormScreen] | None = None
+    form: Callable[[Ask], FormScreen | None] | None = None
+    """The words to ask for (``None`` from it: nothing to ask this time)."""
     confirm: Callable[[Ask], ConfirmScreen | None] | None = None
     """A yes/no asked before the form (or before submitting, without one), when this returns one."""
     done: Callable[[Ask], Awaitable[None] | None] | None = None
@@ -117,19 +119,32 @@ def highlighted_workstream(board: WarroomApp, ws_id: str | None = None):
     return ws
 
 
-def offer_for_me(board: WarroomApp) -> str:
-    """What y / Y answer: the highlighted workstream if offered to you, else command, else any."""
+def offers_to(state: IncidentState, me: str) -> list[tuple[str, str]]:
+    """Every offer waiting for ``me``, as (``"command"`` or a workstream id, who offered it and the note)."""
+    offers = []
+    if (command := state.command_offer) and command.to == me:
+        offers.append(("command", _offer_label("command", command.offered_by, command.note)))
+    for ws in state.pending_for(me):
+        offers.append((ws.id, _offer_label(f"{ws.id} “{ws.title}”", ws.pending.offered_by, ws.pending.note)))
+    return offers
+
+
+def _offer_label(what: str, by: str | None, note: str) -> str:
+    return f"{what}, from {by or 'nobody'}" + (f": {note}" if note else "")
+
+
+def offer_for_me(board: WarroomApp) -> str | list[tuple[str, str]]:
+    """What y / Y answer: the offer the highlighted row is about, else the only one, else every
+    offer (the action then asks which)."""
     state, me = board.state, board.me
     key = board.workstreams.highlighted_key
     ws = state.workstream(key) if key else None
     if ws and ws.pending and ws.pending.to == me:
         return ws.id
-    if state.command_offer and state.command_offer.to == me:
-        return "command"
-    offered = state.pending_for(me)
-    if not offered:
+    offers = offers_to(state, me)
+    if not offers:
         raise Refusal("nothing has been offered to you")
-    return offered[0].id
+    return offers[0][0] if len(offers) == 1 else offers
 
 
 def highlighted_entry(board: WarroomApp):
@@ -229,13 +244,17 @@ def _role(ask: Ask, v: Values) -> Iterable[ev.Body]:
     return [ev.RoleAssigned(role=v["role"], handle=v["handle"])]  # type: ignore[arg-type]
 
 
-def _answer(accept: bool) -> Callable[[Ask, Values], Iterable[ev.Body]]:
+def _answer(accept: bool) -> Action:
     def bodies(ask: Ask, v: Values) -> Iterable[ev.Body]:
-        if ask.target == "command":
+        offer = v.get("offer", ask.target)
+        if offer == "command":
             return [ev.CommandHandoverAccepted() if accept else ev.CommandHandoverDeclined()]
-        return [ev.HandoffAccepted(workstream=ask.target) if accept else ev.HandoffDeclined(workstream=ask.target)]
+        return [ev.HandoffAccepted(workstream=offer) if accept else ev.HandoffDeclined(workstream=offer)]
 
-    return bodies
+    def picker(ask: Ask) -> FormScreen | None:
+        return offer_picker(ask.target, accept) if isinstance(ask.target, list) else None
+
+    return Action(target=offer_for_me, form=picker, submit=bodies, done=lambda a: a.board.clear_notifications())
 
 
 def _probe_role(ask: Ask) -> list[ev.Body]:
@@ -289,8 +308,8 @@ ACTIONS: dict[str, ActionRow] = {
             ev.HandoffOffered(workstream=a.target.id, to=v["to"], note=v["note"], replace=a.target.pending is not None)
         ],
     ),
-    "accept": Action(target=offer_for_me, submit=_answer(True), done=lambda a: a.board.clear_notifications()),
-    "decline": Action(target=offer_for_me, submit=_answer(False), done=lambda a: a.board.clear_notifications()),
+    "accept": _answer(True),
+    "decline": _answer(False),
     "workstream_status": Action(
         target=highlighted_workstream,
         probes=lambda a: [ev.WorkstreamStatusSet(workstream=a.target.id, status=a.target.status, note="probe")],

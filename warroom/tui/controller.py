@@ -61,8 +61,9 @@ class BoardController:
             await self._ask_words(action, ask)
 
     async def _ask_words(self, action: Action, ask: Ask) -> None:
-        if action.form is not None:
-            self.board.push_screen(action.form(ask), partial(self._answered, action, ask))
+        form = action.form(ask) if action.form is not None else None
+        if form is not None:
+            self.board.push_screen(form, partial(self._answered, action, ask))
         else:
             await self._complete(action, ask, {})
 

@@ -56,7 +56,9 @@ class About:
 
 def _offer(about: About, what: str, note: str, title: str) -> Toast:
     note = f"\n“{note}”" if note else ""
-    return Toast(f"{about.entry.actor} offers you {what}{note}\ny accept · Y decline", title, "warning", 30)
+    waiting = len(about.state.pending_for(about.me)) + bool(about.state.command_offer and about.state.command_offer.to == about.me)
+    keys = "y accept · Y decline" if waiting <= 1 else f"{waiting} offers wait: y / Y ask which (or answer on its row)"
+    return Toast(f"{about.entry.actor} offers you {what}{note}\n{keys}", title, "warning", 30)
 
 
 def _handoff_offered(a: About) -> Toast | None:

@@ -168,6 +168,16 @@ def handoff_form(ws_id: str, title: str, candidates: Sequence[str]) -> FormScree
     )
 
 
+def offer_picker(offers: Sequence[tuple[str, str]], accept: bool) -> FormScreen:
+    """Several offers wait for you: say which one y (or Y) answers."""
+    verb = "Accept" if accept else "Decline"
+    return FormScreen(
+        f"{verb} which offer?",
+        [Field("offer", "Offers to you", "choice", choices=tuple(offers))],
+        intro=f"{len(offers)} offers wait for you. Tip: highlight a workstream's row to answer its offer directly.",
+    )
+
+
 def command_handover_form(candidates: Sequence[str]) -> FormScreen:
     return FormScreen(
         "Hand over command",
