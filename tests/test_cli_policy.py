@@ -15,7 +15,7 @@ def test_declare_records_the_config_policy_and_every_reader_uses_it(cli, tmp_pat
     state = json.loads(cli("show", "INC-1", "--json", actor="bob").stdout)
     assert state["policy"]["update_minutes_sev2"] == 7
     assert json.loads(cli("policy", "INC-1", actor="bob").stdout)["update_minutes_sev2"] == 7
-    assert re.search(r"next stakeholder update due in [67]m", cli("show", "INC-1", actor="bob").stdout)
+    assert re.search(r"next update due in [67]m", cli("show", "INC-1", actor="bob").stdout)
 
 
 def test_only_the_commander_changes_it_and_bad_settings_are_one_line(cli) -> None:
