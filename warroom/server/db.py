@@ -129,6 +129,21 @@ class _Cached:
     """The state as checkpoint bytes, and its seq: what ``GET .../state`` serves."""
 
 
+def next_batch(jobs: queue.SimpleQueue, stop: object) -> tuple[list, bool]:
+    """Wait for one job, then take whatever else is waiting (up to ``MAX_BATCH``), so one
+    commit serves them all: ``(batch, stop seen)``. Jobs queued after ``stop`` are not taken."""
+    batch: list = []
+    while len(batch) < MAX_BATCH:
+        try:
+            job = jobs.get() if not batch else jobs.get_nowait()
+        except queue.Empty:
+            break
+        if job is stop:
+            return batch, True
+        batch.append(job)
+    return batch, False
+
+
 @dataclass(slots=True)
 class _Job:
     future: asyncio.Future
@@ -342,19 +357,9 @@ class EventLog:
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            first = self._jobs.get()
-            if first is _STOP:
-                break
-            batch = [first]
-            while len(batch) < MAX_BATCH:
-                try:
-                    job = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if job is _STOP:
-                    stopping = True
-                    break
-                batch.append(job)
+            batch, stopping = next_batch(self._jobs, _STOP)
+            if not batch:
+                continue
             try:
                 self._process(batch)
             except BaseException as error:  # pragma: no cover - last line of defence

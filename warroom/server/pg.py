@@ -49,7 +49,7 @@ from warroom.incident import EventDraft, IncidentState, apply, check
 from warroom.incident.events import dump_stored, parse_stored, utcnow
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, retry_of
 
-from .db import MAX_BATCH, Committed, Unprocessable, _Cached, _Job
+from .db import Committed, Unprocessable, _Cached, _Job, next_batch
 from .pgschema import CHANNEL, connect, describe, unavailable, upgrade
 from .streams import within_bytes
 
@@ -170,19 +170,9 @@ class PgEventLog:
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            first = self._jobs.get()
-            if first is _STOP:
-                break
-            batch = [first]
-            while len(batch) < MAX_BATCH:
-                try:
-                    job = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if job is _STOP:
-                    stopping = True
-                    break
-                batch.append(job)
+            batch, stopping = next_batch(self._jobs, _STOP)
+            if not batch:
+                continue
             try:
                 self._process(batch)
             except BaseException as error:  # pragma: no cover - last line of defence
