@@ -1,0 +1,72 @@
+"""The ``warroom`` command: every action the board offers, scriptable for bots, runbooks and tests.
+
+Each subcommand succeeds with exit 0 or fails with one line on stderr that names the
+problem (the unknown incident, the rule that refused) and a non-zero exit. Only the
+subcommands that need them import the board (Textual) or the server, so the scripted
+commands start fast. The package splits by what a command is about: ``context`` (what every
+command shares), ``incident`` (acting on and reading one incident), ``records`` (close,
+export, import), ``serving`` (the server, its database and tokens) and ``parser``.
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from warroom.cli.context import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliContext,
+    _act,
+    _run,
+    _stderr,
+    incident_arg,
+    workstream_id,
+)
+from warroom.cli.incident import render_state
+from warroom.cli.parser import build_parser
+from warroom.cli.serving import _server_db
+from warroom.errors import WarroomError
+from warroom.session import UsageError
+from warroom.store import Rejected
+from warroom.words import validation_problem
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "CliContext",
+    "UsageError",
+    "_act",
+    "_run",
+    "_server_db",
+    "build_parser",
+    "incident_arg",
+    "main",
+    "render_state",
+    "workstream_id",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(CliContext(args))
+    except Rejected as error:
+        _stderr(f"warroom: refused: {error.reason}")
+    except WarroomError as error:
+        _stderr(f"warroom: {error}")
+    except UsageError as error:
+        _stderr(f"warroom: {error}")
+        return EXIT_USAGE
+    except ValidationError as error:
+        _stderr(f"warroom: invalid {validation_problem(error)}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""What every subcommand shares: the session it runs in, argument types, and acting through a room."""
+
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import re
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime, timezone
+from typing import Any
+
+from warroom.config import (
+    StoreLocation,
+    load_config,
+    resolve_store,
+)
+from warroom.incident import events as ev
+from warroom.safetext import safe_line
+from warroom.session import Session
+from warroom.store import EventStore, StoreError, checked_incident_id
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+_WS_RE = re.compile(r"^(?:ws-?)?([1-9][0-9]{0,6})$", re.IGNORECASE)
+
+
+def _stderr(message: str) -> None:
+    print(safe_line(message), file=sys.stderr, flush=True)
+
+
+class CliContext(Session):
+    """What every subcommand needs: its arguments, plus the session they describe."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        super().__init__(
+            load_config(), None, getattr(args, "actor", None), warn=lambda message: _stderr(f"warroom: warning: {message}")
+        )
+
+    @functools.cached_property
+    def location(self) -> StoreLocation:  # type: ignore[override]
+        """Resolved on first use: `serve` and `token` need no store, so an ambiguous one cannot stop them."""
+        return resolve_store(
+            self.config,
+            folder_flag=getattr(self.args, "store", None),
+            server_flag=getattr(self.args, "server", None),
+            token_flag=getattr(self.args, "token", None),
+        )
+
+
+def _run(coroutine: Coroutine[Any, Any, int | None]) -> int:
+    return asyncio.run(coroutine) or EXIT_OK
+
+
+def workstream_id(text: str) -> str:
+    """Accept ``WS-3``, ``ws-3`` or ``3``."""
+    match = _WS_RE.fullmatch(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"bad workstream {text!r}: expected WS-<number>, e.g. WS-3")
+    return f"WS-{match.group(1)}"
+
+
+def incident_arg(text: str) -> str:
+    """The canonical id (any case is accepted); raises InvalidIncidentId, a usage error for argparse."""
+    return checked_incident_id(text)
+
+
+def _incident_type(text: str) -> str:
+    try:
+        return incident_arg(text)
+    except StoreError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
+# --- acting ------------------------------------------------------------------
+
+
+async def _submit(ctx: CliContext, store: EventStore, incident_id: str, body: ev.Body) -> ev.StoredEvent:
+    """Act through a room and print the one line that says what happened."""
+    room = ctx.room(store, incident_id, await ctx.acting_handle(store))
+    await room.load()
+    stored = await room.submit(body)
+    entry = room.state.entry(stored.seq)
+    text = entry.text if entry else stored.type
+    print(safe_line(f"{incident_id} #{stored.seq} {stored.actor} {text}"), flush=True)
+    return stored
+
+
+async def _act(ctx: CliContext, incident_id: str, body: ev.Body) -> int:
+    async with ctx.open_store() as store:
+        await _submit(ctx, store, incident_id, body)
+    return EXIT_OK
+
+
+def _acting(make_body: Callable[[argparse.Namespace], ev.Body]) -> Callable[[CliContext], int]:
+    def run(ctx: CliContext) -> int:
+        return _run(_act(ctx, ctx.args.incident, make_body(ctx.args)))
+
+    return run
+
+
+def _due_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad date {text!r}: use YYYY-MM-DD, e.g. 2026-12-09") from None
+
+
+def _utc_time(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad time {text!r}: use ISO format, e.g. 2026-11-25T09:40Z") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _policy_setting(text: str) -> tuple[str, str | None]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"bad setting {text!r}: use NAME=VALUE, e.g. update_minutes_sev1=15")
+    value = value.strip()
+    return name.strip(), None if value.lower() in ("", "none") else value
+

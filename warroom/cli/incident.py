@@ -1,0 +1,203 @@
+"""Commands that act on or read one incident: declare, show, list, policy, join, and the bodies of the simple acting commands."""
+
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import datetime, timezone
+
+from warroom.cli.context import EXIT_OK, CliContext, _run, _submit
+from warroom.config import (
+    Config,
+    config_path,
+)
+from warroom.incident import IncidentState, Policy
+from warroom.incident import events as ev
+from warroom.safetext import json_safe, safe_line
+from warroom.session import UsageError
+from warroom.store import Rejected, StoreError
+from warroom.store.base import next_free_id
+from warroom.words import coarse_duration, fatigue_word, update_due
+
+
+async def _declare(ctx: CliContext) -> int:
+    args = ctx.args
+    async with ctx.open_store() as store:
+        handle = await ctx.acting_handle(store)
+        explicit = args.incident
+        for attempt in range(20):
+            incident_id = explicit or await next_free_id(store, bump=attempt)
+            body = ev.IncidentDeclared(
+                incident_id=incident_id, title=args.title, severity=args.sev, drill=args.drill, policy=ctx.config.policy
+            )
+            try:
+                await store.append(incident_id, ev.EventDraft(actor=handle, body=body))
+            except Rejected:
+                if explicit:
+                    raise
+                continue  # someone declared that id a moment ago: take the next
+            if not ctx.location.url:
+                ctx.remember_handle()  # on a server the token names you; nothing to remember
+            print(incident_id)
+            return EXIT_OK
+    raise StoreError("could not find a free incident id; pass one explicitly")
+
+
+
+
+# --- reading -----------------------------------------------------------------
+
+
+async def _load(ctx: CliContext, incident_id: str) -> IncidentState:
+    async with ctx.open_store() as store:
+        room = ctx.room(store, incident_id)
+        return await room.load()
+
+
+def cmd_show(ctx: CliContext) -> int:
+    state = asyncio.run(_load(ctx, ctx.args.incident))
+    if ctx.args.json:
+        print(json_safe(json.dumps(state.summary_dict(), indent=2, ensure_ascii=False)))
+    else:
+        print(render_state(state, ctx.config, every=ctx.args.all))
+    return EXIT_OK
+
+
+
+def cmd_policy(ctx: CliContext) -> int:
+    """Print the incident's policy, or change it (commander): it is the incident's, not this machine's."""
+
+    async def run() -> int:
+        async with ctx.open_store() as store:
+            if not ctx.args.settings:
+                state = await ctx.room(store, ctx.args.incident).load()
+                print(json.dumps(state.policy.model_dump(), indent=2))
+                return EXIT_OK
+            room = ctx.room(store, ctx.args.incident)
+            current = (await room.load()).policy.model_dump()
+            policy = Policy.model_validate({**current, **dict(ctx.args.settings)})
+            await _submit(ctx, store, ctx.args.incident, ev.PolicyChanged(policy=policy))
+        return EXIT_OK
+
+    return _run(run())
+
+
+def cmd_list(ctx: CliContext) -> int:
+    async def incidents() -> list:
+        async with ctx.open_store() as store:
+            return await store.incidents()
+
+    found = asyncio.run(incidents())
+    if ctx.args.json:
+        print(json_safe(json.dumps([s.as_dict() for s in found], indent=2, ensure_ascii=False)))
+        return EXIT_OK
+    if not found:
+        print(safe_line(f"no incidents in {ctx.location.describe()} (start one: warroom declare --title '...')"))
+        return EXIT_OK
+    for s in found:
+        state = "closed" if s.closed else s.status
+        drill = " [drill]" if s.drill else ""
+        print(safe_line(f"{s.id:<12} SEV{s.severity}  {state:<13} {s.commander or '-':<14} {s.title}{drill}"))
+    return EXIT_OK
+
+
+def render_state(state: IncidentState, config: Config, *, every: bool = False, now: datetime | None = None) -> str:
+    """A plain-text snapshot of the board for terminals and chat pastes: one line per row,
+    whatever the text holds (``safe_line``: line breaks show as ``⏎``, controls as pictures)."""
+    now = now or datetime.now(timezone.utc)
+    policy = state.policy  # the incident's own, never this machine's config: every reader agrees
+    lines = [
+        f"{state.id}  {state.title}  SEV{state.severity}  {'closed' if state.closed else state.status}"
+        + ("  [drill]" if state.drill else "")
+    ]
+    if state.commander and state.commander_since:
+        lines.append(f"commander: {state.commander} (for {coarse_duration(now - state.commander_since)})")
+    else:
+        lines.append("commander: nobody: take command with `warroom command <id> take`")
+    if state.command_offer:
+        lines.append(f"  command offered to {state.command_offer.to} (pending)")
+    due, _overdue = update_due(state, now, policy)
+    if due:
+        lines.append(f"stakeholders: {due}")
+    lines.append("")
+    lines.append("workstreams:" if state.workstreams else "workstreams: none yet (warroom ws open <id> TITLE)")
+    for ws in state.workstreams.values():
+        owner = ws.owner or "(unowned)"
+        if ws.pending:
+            owner = f"{ws.owner or '-'} → {ws.pending.to} (pending)"
+        stale = "  STALE" if ws.is_stale(now, policy) else ""
+        lines.append(f"  {ws.id:<6} {ws.status:<8} {owner:<24} {ws.title}{stale}")
+    lines.append("")
+    lines.append("responders:")
+    for r in state.responders.values():
+        shift = r.shift if r.shift != "break" else f"break until {r.back_at:%H:%M}" if r.back_at else "break"
+        roles = ",".join(state.roles_of(r.handle))
+        on = coarse_duration(r.time_on_shift(now)) if r.shift != "off" else "-"
+        tired = fatigue_word(r.fatigue(now, policy))
+        lines.append(f"  {r.handle:<14} {shift:<18} {roles:<20} {on:>7} on shift{'  ' + tired if tired else ''}")
+    entries = [e for e in state.timeline if not e.rejected]
+    shown = entries if every else entries[-20:]
+    lines.append("")
+    heading = "timeline:" if len(shown) == len(entries) else f"timeline (last {len(shown)} of {len(entries)}; --all):"
+    lines.append(heading)
+    for e in shown:
+        star = "*" if e.starred else " "
+        lines.append(f" {star}{e.at:%H:%M} #{e.seq:<4} {e.actor:<12} {e.text}")
+    return "\n".join(safe_line(line) for line in lines)
+
+
+def cmd_locate(ctx: CliContext) -> int:
+    what = ctx.args.what
+    if what == "config":
+        print(safe_line(str(config_path())))
+    elif what == "store":
+        print(safe_line(ctx.location.describe()))
+    return EXIT_OK
+
+
+def cmd_join(ctx: CliContext) -> int:
+    from warroom.tui.app import run_board  # Textual is imported only here
+
+    if not ctx.location.url:
+        ctx.remember_handle()  # on a server the token names you; nothing to remember
+    return run_board(ctx, ctx.args.incident)
+
+
+
+def cmd_demo(ctx: CliContext) -> int:
+    from warroom.tui.demo import run_demo  # Textual is imported only here
+
+    return run_demo(ctx, folder=ctx.args.folder, pace=ctx.args.pace, rng_seed=ctx.args.seed)
+
+
+
+def _shift_body(args: argparse.Namespace) -> ev.ShiftChanged:
+    if args.shift != "break" and args.minutes is not None:
+        raise UsageError("--minutes goes with `break` only")
+    minutes = (args.minutes or 15) if args.shift == "break" else None
+    return ev.ShiftChanged(shift=args.shift, minutes=minutes)
+
+
+def _command_body(args: argparse.Namespace) -> ev.Body:
+    if args.action == "handoff":
+        if not args.to:
+            raise UsageError("command handoff needs --to HANDLE")
+        return ev.CommandHandoverOffered(to=args.to, note=args.note)
+    if args.to:
+        raise UsageError(f"--to goes with `handoff`, not `{args.action}`")
+    return {
+        "take": ev.CommandAssumed,
+        "accept": ev.CommandHandoverAccepted,
+        "decline": ev.CommandHandoverDeclined,
+    }[args.action]()
+
+
+def _role_body(args: argparse.Namespace) -> ev.Body:
+    if args.clear:
+        return ev.RoleCleared(role=args.role)
+    if not args.handle:
+        raise UsageError(f"who should be {args.role}? give a HANDLE (or --clear)")
+    return ev.RoleAssigned(role=args.role, handle=args.handle)
+

@@ -1,0 +1,385 @@
+"""The argument parser: every subcommand, its options and help text, in one place."""
+
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from warroom import __version__
+from warroom.cli.context import (
+    CliContext,
+    _acting,
+    _due_date,
+    _incident_type,
+    _policy_setting,
+    _positive_float,
+    _positive_int,
+    _run,
+    _utc_time,
+    workstream_id,
+)
+from warroom.cli.incident import (
+    _command_body,
+    _declare,
+    _role_body,
+    _shift_body,
+    cmd_demo,
+    cmd_join,
+    cmd_list,
+    cmd_locate,
+    cmd_policy,
+    cmd_show,
+)
+from warroom.cli.records import EXPORT_CHOICES, cmd_close, cmd_export, cmd_import
+from warroom.cli.serving import cmd_db, cmd_serve, cmd_token
+from warroom.incident import Policy
+from warroom.incident import events as ev
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("who and where")
+    group.add_argument("--as", dest="actor", metavar="HANDLE", help="act as HANDLE (default: config, then login name)")
+    group.add_argument("--store", metavar="DIR", help="shared folder of incident logs (file store)")
+    group.add_argument("--server", metavar="URL", help="use a warroom server instead of a folder")
+    group.add_argument("--token", metavar="TOKEN", help="bearer token for --server (or WARROOM_TOKEN)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="warroom",
+        description="A terminal war room for live incidents.",
+        epilog="Run `warroom COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help: str, run: Callable[[CliContext], int], **kwargs: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, parents=[common], **kwargs)
+        p.set_defaults(run=run)
+        return p
+
+    def with_incident(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("incident", type=_incident_type, metavar="INC-ID")
+        return p
+
+    p = command("declare", "declare an incident (you become its commander); prints its id", lambda c: _run(_declare(c)))
+    p.add_argument("incident", nargs="?", type=_incident_type, metavar="INC-ID", help="default: the next free INC-n")
+    p.add_argument("--title", required=True, help="one line: what is broken, for whom")
+    p.add_argument("--sev", type=int, choices=range(1, 5), default=3, help="severity 1 (worst) to 4 (default 3)")
+    p.add_argument("--drill", action="store_true", help="mark this incident as a drill")
+
+    p = command("list", "list incidents in the store", cmd_list)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = with_incident(command("show", "print the board of one incident", cmd_show))
+    p.add_argument("--json", action="store_true", help="the state as JSON")
+    p.add_argument("--all", action="store_true", help="the whole timeline, not the last 20 entries")
+
+    with_incident(command("join", "open the live board for an incident", cmd_join))
+
+    p = sub.add_parser(
+        "demo",
+        help="watch a simulated incident on the board and join in",
+        description=(
+            "Open the board on a simulated incident: an automation change is expiring customer data "
+            "objects, and a few simulated responders claim, hand off, take breaks and post notes while "
+            "you watch and join in as yourself. Uses a new temporary folder, never your real store."
+        ),
+    )
+    p.add_argument("--as", dest="actor", metavar="HANDLE", help="join as HANDLE (default: config, then login name)")
+    p.add_argument("--folder", metavar="DIR", help="keep the demo store in DIR (default: a new temporary folder)")
+    p.add_argument("--pace", type=float, default=1.0, help="how many times faster the simulated responders act (default 1)")
+    p.add_argument("--seed", type=int, help="random seed, for a repeatable demo")
+    p.set_defaults(run=cmd_demo)
+
+    p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star))))
+    p.add_argument("text")
+    p.add_argument("--star", action="store_true", help="star it for the post-mortem")
+
+    p = with_incident(command("star", "star a timeline entry", _acting(lambda a: ev.EntryStarred(target=a.seq, starred=not a.off))))
+    p.add_argument("seq", type=int, help="the entry's number (#N in `warroom show`)")
+    p.add_argument("--off", action="store_true", help="unstar instead")
+
+    ws = sub.add_parser("ws", help="workstreams: open, claim, release, hand off, status", description="Workstreams.")
+    ws_sub = ws.add_subparsers(dest="ws_command", metavar="ACTION", required=True)
+
+    def ws_command(name: str, help: str, make: Callable[[argparse.Namespace], ev.Body]) -> argparse.ArgumentParser:
+        p = ws_sub.add_parser(name, help=help, description=help, parents=[common])
+        p.set_defaults(run=_acting(make))
+        p.add_argument("incident", type=_incident_type, metavar="INC-ID")
+        if name != "open":
+            p.add_argument("workstream", type=workstream_id, metavar="WS-N")
+        return p
+
+    ws_command("open", "open a workstream", lambda a: ev.WorkstreamOpened(title=a.title)).add_argument("title")
+    ws_command("claim", "claim a workstream (the commander may take an owned one)", lambda a: ev.WorkstreamClaimed(workstream=a.workstream))
+    ws_command("release", "give up a workstream you own", lambda a: ev.WorkstreamReleased(workstream=a.workstream))
+    p = ws_command("handoff", "offer your workstream to someone on shift", lambda a: ev.HandoffOffered(workstream=a.workstream, to=a.to, note=a.note, replace=a.replace))
+    p.add_argument("--to", required=True, metavar="HANDLE")
+    p.add_argument("--note", required=True, help="what was tried, what is next")
+    p.add_argument("--replace", action="store_true", help="replace the offer still pending on this workstream")
+    ws_command("accept", "accept a workstream handed to you", lambda a: ev.HandoffAccepted(workstream=a.workstream))
+    ws_command("decline", "decline a workstream handed to you", lambda a: ev.HandoffDeclined(workstream=a.workstream))
+    p = ws_command("status", "set a workstream's status", lambda a: ev.WorkstreamStatusSet(workstream=a.workstream, status=a.status, note=a.note))
+    p.add_argument("status", choices=ev.WORKSTREAM_STATUSES)
+    p.add_argument("--note", default="")
+
+    p = with_incident(command("shift", "go on shift, on a break, or off shift", _acting(_shift_body)))
+    p.add_argument("shift", choices=ev.SHIFTS)
+    p.add_argument("--minutes", type=int, help="length of a break (default 15)")
+
+    p = with_incident(command("command", "take, hand over or accept command", _acting(_command_body)))
+    p.add_argument("action", choices=("take", "handoff", "accept", "decline"))
+    p.add_argument("--to", metavar="HANDLE", help="with handoff: who takes command")
+    p.add_argument("--note", default="", help="with handoff: the situation in a sentence or two")
+
+    p = with_incident(command("role", "assign (or --clear) deputy, scribe or comms", _acting(_role_body)))
+    p.add_argument("role", choices=ev.ROLES)
+    p.add_argument("handle", nargs="?", metavar="HANDLE")
+    p.add_argument("--clear", action="store_true", help="clear the role instead")
+
+    p = with_incident(command("broadcast", "send a message to every board (commander)", _acting(lambda a: ev.BroadcastSent(text=a.text, audience="stakeholders" if a.stakeholders else "responders"))))
+    p.add_argument("text")
+    p.add_argument("--stakeholders", action="store_true", help="this is a stakeholder update (resets the update clock)")
+
+    p = with_incident(command("snooze", "push the next stakeholder update back (commander)", _acting(lambda a: ev.UpdateSnoozed(minutes=a.minutes))))
+    p.add_argument("minutes", type=int)
+
+    p = with_incident(command(
+        "policy",
+        "show the incident's policy, or change it (commander): update cadence, fatigue, staleness",
+        cmd_policy,
+        epilog="Settings: " + ", ".join(Policy.model_fields) + ". 'none' clears a cadence. "
+        "Every board computes from the incident's policy; [policy] in your config only seeds new incidents.",
+    ))
+    p.add_argument("settings", nargs="*", type=_policy_setting, metavar="NAME=VALUE")
+
+    p = with_incident(command("sev", "change severity (commander)", _acting(lambda a: ev.SeverityChanged(severity=a.severity))))
+    p.add_argument("severity", type=int, choices=range(1, 5))
+
+    p = with_incident(command("status", "change the incident status (commander)", _acting(lambda a: ev.StatusChanged(status=a.status))))
+    p.add_argument("status", choices=ev.INCIDENT_STATUSES)
+
+    p = with_incident(command("keytime", "correct a key time (commander or scribe)", _acting(lambda a: ev.KeyTimeSet(which=a.which, time=a.time))))
+    p.add_argument("which", choices=ev.KEY_TIMES)
+    p.add_argument("time", type=_utc_time, help="ISO time, e.g. 2026-11-25T09:40Z (UTC if no zone)")
+
+    _action_commands(command)
+
+    p = with_incident(command("close", "close the incident (commander) and export its post-mortem draft, JSON and CSV", cmd_close))
+    p.add_argument("--summary", default="", help="one paragraph for the post-mortem")
+    p.add_argument("--dir", metavar="DIR", help="export folder (default: WARROOM_EXPORT_DIR, then config, then Documents/warroom)")
+    p.add_argument("--no-export", action="store_true", help="close without exporting")
+
+    p = with_incident(
+        command(
+            "export",
+            "write an incident's post-mortem draft (Markdown), log (JSON) and timeline (CSV), open or closed",
+            cmd_export,
+            epilog="Files: INC-ID-postmortem.md, INC-ID.json, INC-ID-timeline.csv. Prints each path written.",
+        )
+    )
+    p.add_argument("--format", choices=EXPORT_CHOICES, default=None, help="which export (default: all)")
+    p.add_argument("-o", "--output", metavar="PATH", help="write one format to PATH instead ('-' for stdout)")
+    p.add_argument("--dir", metavar="DIR", help="export folder (default: WARROOM_EXPORT_DIR, then config, then Documents/warroom)")
+
+    p = command(
+        "import",
+        "restore an incident from a JSON export into the store",
+        cmd_import,
+        epilog="The restored incident shows exactly as the exported one (same events, same seq, same times).",
+    )
+    p.add_argument("file", metavar="FILE", help="a JSON export such as INC-42.json ('-' reads stdin)")
+    p.add_argument("--replace", action="store_true", help="overwrite an incident with the same id in the store")
+
+    p = command("locate", "print where the config or the store is", cmd_locate)
+    p.add_argument("what", choices=("config", "store"))
+
+    db_help = (
+        "the server's SQLite file or a postgresql://user@host/db URL "
+        "(default: WARROOM_DB, then server.db in config, else warroom.db in the data folder)"
+    )
+    p = sub.add_parser(
+        "serve",
+        help="run a warroom server for responders without a shared folder",
+        description="Run the warroom HTTP server (FastAPI + uvicorn, SQLite log, bearer tokens, SSE). "
+        "Make tokens with `warroom token add HANDLE`.",
+    )
+    p.set_defaults(run=cmd_serve)
+    p.add_argument("--host", help="address to listen on (default: server.host in config, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: server.port in config, 8765; 0 picks a free one)")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.add_argument("--rate-limit", type=float, metavar="N", help="requests per second per token (default 200; 0 turns it off)")
+    p.add_argument("--burst", type=float, metavar="N", help="burst allowance per token (default 2 x the rate)")
+    p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="SSE keep-alive interval (default 15)")
+    p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument(
+        "--streams-per-token", type=_positive_int, metavar="N", help="open SSE streams per token (default: config, 16)"
+    )
+    p.add_argument(
+        "--max-connections", type=_positive_int, metavar="N",
+        help="open connections; past it the longest-idle one is closed (default: config, 1024)",
+    )
+    p.add_argument(
+        "--header-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+        help="drop a connection whose request headers are not all in within this (default 10)",
+    )
+    p.add_argument(
+        "--write-timeout", type=_positive_float, default=30.0, metavar="SECONDS",
+        help="drop a connection that reads nothing of a response for this long (default 30)",
+    )
+
+    p = sub.add_parser(
+        "db",
+        help="create or migrate the server's database schema",
+        description="`warroom db upgrade` applies pending schema migrations (safe while servers run: migrations are additive).",
+    )
+    db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    p = db_sub.add_parser("upgrade", help="apply pending migrations", description="Create the schema or apply pending migrations; prints the version.")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.set_defaults(run=cmd_db)
+
+    token = sub.add_parser(
+        "token",
+        help="make, list and revoke responders' server tokens",
+        description="Per-responder bearer tokens for `warroom serve`. Only a hash is stored; a new token is shown once.",
+    )
+    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    p = token_sub.add_parser("add", help="make a token for HANDLE (printed on the last line)", description="Make a new token for HANDLE; it is printed once, on the last line.")
+    p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.set_defaults(run=cmd_token)
+    p = token_sub.add_parser("list", help="list tokens (ids and owners, never the secrets)", description="List tokens: id, owner, created, revoked.")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=cmd_token)
+    p = token_sub.add_parser("revoke", help="revoke a token by id, or every token of a handle", description="Revoke one token (tok_...) or every active token of a HANDLE. Takes effect within a second.")
+    p.add_argument("target", metavar="HANDLE-or-TOKEN-ID")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.set_defaults(run=cmd_token)
+    _stakeholder_commands(command)
+    _alert_commands(sub, db_help)
+    return parser
+
+
+def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """``share``, ``status-page``, ``relay``, ``notify``: implemented in ``warroom.stakeholders``."""
+
+    def later(name: str) -> Callable[[CliContext], int]:
+        def run(ctx: CliContext) -> int:
+            from warroom import stakeholders
+
+            return getattr(stakeholders, name)(ctx)
+
+        return run
+
+    p = command(
+        "share",
+        "print a read-only status-page link for stakeholders (commander or comms); also: share list, share revoke KEY",
+        later("cmd_share"),
+        epilog="The link is alone on the last line. Keys expire (default 24h) and are revocable.",
+    )
+    p.add_argument("what", nargs="?", metavar="INC-ID|list|revoke", help="the incident to share, or list / revoke")
+    p.add_argument("target", nargs="?", metavar="KEY", help="with revoke: the key's id (shr_...) or the key itself")
+    p.add_argument("--all", action="store_true", help="a link to the list of every open incident")
+    p.add_argument("--expires", default="24h", metavar="DURATION", help="e.g. 90m, 24h, 7d (default 24h, at most 30d)")
+    p.add_argument("--json", action="store_true", help="with list: machine-readable output")
+
+    p = command(
+        "status-page",
+        "serve the read-only status page from a shared folder (no keys; 127.0.0.1 unless --public)",
+        later("cmd_status_page"),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8766, help="port (default 8766; 0 picks a free one)")
+    p.add_argument("--public", action="store_true", help="allow a non-loopback --host: anyone reaching it can read it")
+    p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="stream keep-alive interval")
+
+    command("relay", "send a shared folder's [[notify]] notifications (one relay per folder)", later("cmd_relay"))
+    p = command("notify", "notification delivery health per target (`notify status`)", later("cmd_notify_status"))
+    p.add_argument("action", choices=("status",))
+    p.add_argument("--db", metavar="PATH", help="a server's database (its records are beside it)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _followup(name: str) -> Callable[[CliContext], int]:
+    """Action items, hooks and alerts: implemented in ``warroom.followup`` (loaded on use)."""
+
+    def run(ctx: CliContext) -> int:
+        from warroom import followup
+
+        return getattr(followup, name)(ctx)
+
+    return run
+
+
+def _action_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    p = command(
+        "action",
+        "add an action item, or follow one through: start, done, wontdo --reason, reopen",
+        _followup("cmd_action"),
+        usage="warroom action INC-ID TEXT [--owner H] [--kind K] [--due DATE]\n"
+        "       warroom action start|done|wontdo|reopen INC-ID A-N [--reason R]",
+        epilog="Items are numbered A-1, A-2 ... per incident (`warroom show` and `warroom actions` list them). "
+        "Their status can change after the incident is closed.",
+    )
+    p.add_argument("words", nargs="+", metavar="ARG", help="INC-ID TEXT, or a verb (start, done, wontdo, reopen), INC-ID and A-N")
+    p.add_argument("--owner", metavar="HANDLE")
+    p.add_argument("--kind", choices=ev.ACTION_KINDS, default=None, help="default corrective")
+    p.add_argument("--due", type=_due_date, metavar="DATE", help="due date, YYYY-MM-DD")
+    p.add_argument("--reason", help="with wontdo: why it will not be done")
+
+    p = command("actions", "list action items across every incident", _followup("cmd_actions"))
+    p.add_argument("--owner", metavar="HANDLE", help="only this owner's")
+    p.add_argument("--open", action="store_true", help="only open or in progress")
+    p.add_argument("--overdue", action="store_true", help="only open ones past their due date (UTC)")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="a list of {incident, id, text, owner, kind, status, due}")
+    shape.add_argument("--csv", action="store_true", help="CSV for GitHub/GitLab/Jira importers (see README: Action items)")
+
+
+def _alert_commands(sub: Any, db_help: str) -> None:
+    hook = sub.add_parser(
+        "hook",
+        help="make, list and revoke alert webhooks (Alertmanager, Grafana, generic JSON)",
+        description="Alert hooks for `warroom serve` and `warroom alerts`: one secret per alert source, stored hashed.",
+    )
+    hook_sub = hook.add_subparsers(dest="hook_command", metavar="ACTION", required=True)
+    p = hook_sub.add_parser(
+        "add",
+        help="make a hook; its URL is printed on the last line",
+        description="Make a hook NAME (the actor on the timeline). Its URL, holding the secret, is printed once, on the last line.",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--kind", choices=("alertmanager", "grafana", "generic"), default="alertmanager", help="payload shape (default alertmanager)")
+    p.add_argument("--url", metavar="BASE", help="where senders reach the receiver (default: server.url in config, else http://server.host:server.port)")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p = hook_sub.add_parser("list", help="list hooks (never the secrets)", description="List hooks: id, name, kind, created, revoked.")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = hook_sub.add_parser(
+        "revoke",
+        help="revoke a hook by id, or every hook of a name",
+        description="Revoke one hook (hook_...) or every active hook called NAME; its URL stops working at once.",
+    )
+    p.add_argument("target", metavar="NAME-or-HOOK-ID")
+    p.add_argument("--db", metavar="PATH", help=db_help)
+    hook.set_defaults(run=_followup("cmd_hook"))
+
+    p = sub.add_parser(
+        "alerts",
+        help="receive alert webhooks into a shared folder (what `serve` does for a server)",
+        description="Run the alert webhook receiver (POST /hooks/<secret>) beside a folder of incident logs. "
+        "Hooks come from --db (make them with `warroom hook add`).",
+    )
+    p.set_defaults(run=_followup("cmd_alerts"))
+    p.add_argument("--store", metavar="DIR", help="the shared folder (default: WARROOM_STORE, config, data folder)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8767, help="port (default 8767; 0 picks a free one)")
+    p.add_argument("--db", metavar="PATH", help="where the hooks are: " + db_help)
+

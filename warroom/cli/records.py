@@ -1,0 +1,132 @@
+"""Close, export and import: the commands that turn an incident into files and files back into an incident."""
+
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from warroom.cli.context import EXIT_ERROR, EXIT_OK, CliContext, _run, _stderr, _submit
+from warroom.config import (
+    resolve_export_folder,
+)
+from warroom.errors import WarroomError
+from warroom.incident import events as ev
+from warroom.incident import fold
+from warroom.safetext import safe_line
+from warroom.session import UsageError
+from warroom.store import EventStore
+
+EXPORT_CHOICES = ("md", "json", "csv", "all")
+_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv"}
+
+
+async def _export_from_store(
+    ctx: CliContext, store: EventStore, incident_id: str, folder: Path, formats: tuple[str, ...]
+) -> list[Path]:
+    """Read the whole log, fold it, and write the chosen exports (file I/O off the event loop)."""
+    from warroom.export import export_incident  # the renderers load only when exporting
+
+    events = await store.read(incident_id)
+    state = fold(events)
+    return await asyncio.to_thread(export_incident, state, events, folder, formats)
+
+
+async def _close(ctx: CliContext) -> int:
+    args = ctx.args
+    folder = resolve_export_folder(ctx.config, args.dir)
+    async with ctx.open_store() as store:
+        await _submit(ctx, store, args.incident, ev.IncidentClosed(summary=args.summary))
+        if args.no_export:
+            return EXIT_OK
+        try:
+            paths = await _export_from_store(ctx, store, args.incident, folder, ("md", "json", "csv"))
+        except WarroomError as error:
+            _stderr(
+                f"warroom: {args.incident} is closed, but the export failed: {error} "
+                f"(retry with `warroom export {args.incident}`)"
+            )
+            return EXIT_ERROR
+    for path in paths:
+        print(safe_line(f"exported {path}"))
+    return EXIT_OK
+
+
+def cmd_close(ctx: CliContext) -> int:
+    return _run(_close(ctx))
+
+
+def _export_formats(args: argparse.Namespace) -> tuple[str, ...]:
+    fmt = args.format
+    if args.output:
+        if fmt is None:
+            fmt = _SUFFIX_FORMATS.get(Path(args.output).suffix.lower())
+            if fmt is None:
+                raise UsageError("-o writes one file: choose it with --format md, json or csv")
+        if fmt == "all":
+            raise UsageError("-o writes one file: --format all needs --dir instead")
+        if args.dir:
+            raise UsageError("give either -o PATH (one file) or --dir DIR, not both")
+    fmt = fmt or "all"
+    return ("md", "json", "csv") if fmt == "all" else (fmt,)
+
+
+def cmd_export(ctx: CliContext) -> int:
+    args = ctx.args
+    formats = _export_formats(args)
+
+    async def run() -> int:
+        async with ctx.open_store() as store:
+            if not args.output:
+                folder = resolve_export_folder(ctx.config, args.dir)
+                for path in await _export_from_store(ctx, store, args.incident, folder, formats):
+                    print(safe_line(str(path)))
+                return EXIT_OK
+            from warroom.export import render, write_atomic
+
+            events = await store.read(args.incident)
+            state = fold(events)
+            if not state.declared:
+                from warroom.export import ExportError
+
+                raise ExportError(f"nothing to export: {args.incident} has not been declared")
+            data = render(formats[0], state, events)
+            if args.output == "-":
+                sys.stdout.flush()
+                sys.stdout.buffer.write(data.removeprefix(b"\xef\xbb\xbf"))  # UTF-8 whatever the locale; no BOM in a pipe
+                sys.stdout.buffer.flush()
+                return EXIT_OK
+            path = Path(args.output).expanduser()
+            await asyncio.to_thread(write_atomic, path, data)
+            print(safe_line(str(path)))
+            return EXIT_OK
+
+    return _run(run())
+
+
+def cmd_import(ctx: CliContext) -> int:
+    from warroom.export import (  # loaded on use
+        DocumentError,
+        import_document,
+        parse_document,
+    )
+
+    args = ctx.args
+    source = "stdin" if args.file == "-" else args.file
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).expanduser().read_bytes()
+    except OSError as error:
+        raise DocumentError(f"cannot read {source}: {error.strerror or error}") from None
+    doc = parse_document(data, source)
+
+    async def run() -> int:
+        async with ctx.open_store() as store:
+            result = await import_document(store, doc, replace=args.replace)
+        for warning in result.warnings:
+            _stderr(f"warroom: warning: {warning}")
+        print(safe_line(f"imported {result.incident_id} ({result.events} events) into {result.location}"))
+        return EXIT_OK
+
+    return _run(run())

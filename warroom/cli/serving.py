@@ -1,0 +1,96 @@
+"""The server side of the CLI: `serve`, `db upgrade` and `token` (FastAPI and the database load only here)."""
+
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from warroom.cli.context import EXIT_OK, CliContext
+from warroom.config import (
+    data_dir,
+)
+from warroom.incident.events import valid_handle
+from warroom.safetext import safe_line
+from warroom.session import UsageError
+from warroom.store import StoreError
+
+
+def _server_db(ctx: CliContext) -> Path | str:
+    """``--db``, else ``WARROOM_DB``, else ``server.db`` in config, else ``warroom.db`` in the
+    platformdirs data folder. A ``postgresql://`` URL stays a string (PostgreSQL backend)."""
+    chosen = getattr(ctx.args, "db", None) or os.environ.get("WARROOM_DB") or ctx.config.server.db
+    if chosen and chosen.startswith(("postgresql://", "postgres://")):
+        return chosen
+    return Path(chosen).expanduser() if chosen else data_dir() / "warroom.db"
+
+
+def cmd_serve(ctx: CliContext) -> int:
+    from warroom.server.run import (  # FastAPI and uvicorn are imported only here
+        ServerBusy,
+        serve,
+    )
+
+    args = ctx.args
+    rate = 200.0 if args.rate_limit is None else args.rate_limit
+    try:
+        return serve(
+            _server_db(ctx),
+            host=args.host or ctx.config.server.host,
+            port=ctx.config.server.port if args.port is None else args.port,
+            rate=rate,
+            burst=args.burst if args.burst is not None else 2 * rate,
+            keepalive=args.keepalive,
+            access_log=args.access_log,
+            streams_per_token=args.streams_per_token or ctx.config.server.streams_per_token,
+            max_connections=args.max_connections or ctx.config.server.max_connections,
+            header_timeout=args.header_timeout,
+            write_timeout=args.write_timeout,
+            alerts=ctx.config.alerts,
+        )
+    except ServerBusy as error:
+        raise StoreError(str(error)) from None
+
+
+def cmd_db(ctx: CliContext) -> int:
+    from warroom.server.backend import upgrade
+
+    print(upgrade(_server_db(ctx)))
+    return EXIT_OK
+
+
+def cmd_token(ctx: CliContext) -> int:
+    from warroom.server.backend import open_tokens
+
+    args = ctx.args
+    book = open_tokens(_server_db(ctx))
+    try:
+        if args.token_command == "add":
+            if not valid_handle(args.handle):
+                raise UsageError(f"bad handle {args.handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
+            info, secret = book.add(args.handle)
+            print(f"token {info.id} for {info.handle}, shown only now; give it to {info.handle} privately.")
+            print("use it with WARROOM_TOKEN=<token> (or --token) and WARROOM_SERVER=<url> (or --server):")
+            print(secret)
+        elif args.token_command == "list":
+            tokens = book.list()
+            if args.json:
+                print(json.dumps([t.as_dict() for t in tokens], indent=2))
+            elif not tokens:
+                print(safe_line(f"no tokens in {book.path} (make one: warroom token add HANDLE)"))
+            else:
+                for t in tokens:
+                    state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
+                    print(safe_line(f"{t.id:<13} {t.handle:<20} created {t.created_at}  {state}"))
+        else:
+            revoked = book.revoke(args.target)
+            if not revoked:
+                raise StoreError(f"no active token matches {args.target!r} (see `warroom token list`)")
+            for t in revoked:
+                print(safe_line(f"revoked {t.id} ({t.handle})"))
+    finally:
+        book.close()
+    return EXIT_OK
+
+
