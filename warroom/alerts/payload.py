@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -157,10 +158,7 @@ def _alertmanager(doc: dict, kind: str, now: datetime) -> Notification:
         raise PayloadError("truncatedAlerts must be a whole number")
     notes: list[str] = []
     alerts = []
-    for index, raw in enumerate(raw_alerts[: MAX_ALERTS * 4]):
-        where = f"alerts[{index}]"
-        if not isinstance(raw, dict):
-            raise PayloadError(f"{where} must be an object, got {_json_type(raw)}")
+    for where, raw in _alert_objects(raw_alerts):
         labels = _string_map(raw.get("labels", {}), f"{where}.labels")
         annotations = _string_map(raw.get("annotations", {}), f"{where}.annotations")
         links = [("source", raw.get("generatorURL"))]
@@ -186,6 +184,15 @@ def _alertmanager(doc: dict, kind: str, now: datetime) -> Notification:
                          clean(common_annotations.get("summary", ""), MAX_SUMMARY), notes)
 
 
+def _alert_objects(raw_alerts: list) -> Iterator[tuple[str, dict]]:
+    """Each alert object with its place in the payload (for error messages); past 4x the cap, none."""
+    for index, raw in enumerate(raw_alerts[: MAX_ALERTS * 4]):
+        where = f"alerts[{index}]"
+        if not isinstance(raw, dict):
+            raise PayloadError(f"{where} must be an object, got {_json_type(raw)}")
+        yield where, raw
+
+
 # --- the generic shape ----------------------------------------------------------------------
 
 
@@ -196,10 +203,7 @@ def _generic(doc: dict, now: datetime) -> Notification:
     raw_alerts = _list(doc, "alerts")
     notes: list[str] = []
     alerts = []
-    for index, raw in enumerate(raw_alerts[: MAX_ALERTS * 4]):
-        where = f"alerts[{index}]"
-        if not isinstance(raw, dict):
-            raise PayloadError(f"{where} must be an object, got {_json_type(raw)}")
+    for where, raw in _alert_objects(raw_alerts):
         title = raw.get("title")
         if not isinstance(title, str) or not title.strip():
             raise PayloadError(f"{where}.title is required (one line: what is wrong)")
