@@ -17,6 +17,11 @@ through the file store, which writes the checkpoint an appender writes every
 events after it, the average case (``--no-checkpoint``: the worst case, no checkpoint).
 Prints one final line:
 ``events= first_frame_s= warroom_s= bare_textual_s= first_ratio= ratio= rss_mib=``.
+
+``--breakdown`` also times the bare app with warroom's imports added one layer at a time
+(pydantic; the domain with its event models; the CLI and config; the board's modules), in
+the same alternating runs, so the difference between the bare app and a join is split into
+what importing costs and what loading, composing and painting the incident costs.
 """
 
 from __future__ import annotations
@@ -61,6 +66,14 @@ class Bare(App):
 
 Bare().run()
 """
+
+IMPORT_LAYERS = (
+    ("pydantic", "import pydantic; from pydantic import BaseModel"),
+    ("domain", "import warroom.incident"),
+    ("cli", "import warroom.cli"),
+    ("board", "import warroom.cli, warroom.tui.app"),
+)
+"""(name, imports): each layer includes the ones before it; run before the bare app starts."""
 
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 
@@ -117,6 +130,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-checkpoint", action="store_true", help="no checkpoint beside the log (the worst case)")
+    parser.add_argument("--breakdown", action="store_true", help="also time the bare app with warroom's imports, layer by layer")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="warroom-startup-"))
@@ -147,6 +161,14 @@ def main() -> None:
     warroom_cmd = [sys.executable, "-m", "warroom", "join", "INC-1", "--store", str(folder), "--as", "responder0"]
     bare_cmd = [sys.executable, str(bare)]
 
+    layers = IMPORT_LAYERS if args.breakdown else ()
+    layer_cmds = []
+    for name, imports in layers:
+        layered = folder / f"bare_{name}.py"
+        layered.write_text(imports + "\n" + BARE_APP)
+        layer_cmds.append([sys.executable, str(layered)])
+    layer_times: list[list[float]] = [[] for _ in layers]
+
     first_times, warroom_times, bare_times, rss = [], [], [], []
     title = "Objects expiring"
     time_to_marker(bare_cmd, ["BARE-READY-MARKER"], env)  # warm the OS file cache for both
@@ -158,6 +180,9 @@ def main() -> None:
         first_times.append(first)
         warroom_times.append(seconds)
         rss.append(kib)
+        for command, times in zip(layer_cmds, layer_times):
+            (seconds,), _ = time_to_marker(command, ["BARE-READY-MARKER"], env)
+            times.append(seconds)
     first_s, warroom_s, bare_s = (statistics.median(t) for t in (first_times, warroom_times, bare_times))
     runs = lambda times: ", ".join(f"{t:.3f}" for t in times)  # noqa: E731
     print(f"warroom first frame: {runs(first_times)}; full paint: {runs(warroom_times)}; bare: {runs(bare_times)}")
@@ -165,6 +190,13 @@ def main() -> None:
         f"events={len(events)} first_frame_s={first_s:.3f} warroom_s={warroom_s:.3f} bare_textual_s={bare_s:.3f} "
         f"first_ratio={first_s / bare_s:.2f} ratio={warroom_s / bare_s:.2f} rss_mib={max(rss) / 1024:.1f}"
     )
+    if layers:
+        medians = [statistics.median(times) for times in layer_times]
+        steps, before = [], bare_s
+        for (name, _), median in zip(layers, medians):
+            steps.append(f"import_{name}_s={median - before:.3f}")
+            before = median
+        print(f"bare_plus_imports_s={medians[-1]:.3f} " + " ".join(steps) + f" load_compose_paint_s={warroom_s - medians[-1]:.3f}")
     subprocess.run(["rm", "-rf", str(folder)], check=False)
 
 
