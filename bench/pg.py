@@ -18,6 +18,13 @@ other through NOTIFY/LISTEN.
   killed (SIGKILL) and restarted, ``--rounds`` times; the time from the last ack by
   the killed server to the first ack by the other one, p50/p99/max.
 
+Each board has its own token, as each responder does: the server caps open streams
+per token (16 by default), so a hundred boards sharing one token were refused past
+the cap and retried for ever -- the run never ended. Nothing here waits without a
+bound: every wait has a deadline (``--timeout`` for the whole run, the subscribers'
+own deadline, the "ready" line), and a run that misses one prints
+``error=...`` and exits non-zero, never hangs.
+
 Prints one final ``key=value`` line per run.
 """
 
@@ -27,9 +34,11 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 from tests.pg import PgCluster  # noqa: E402
 from tests.server.harness import ServerProcess, cli_env, make_tokens  # noqa: E402
 from warroom.incident import events as ev  # noqa: E402
+from warroom.server.pgtokens import PgTokenBook  # noqa: E402
 from warroom.store.http import HttpStore  # noqa: E402
 
 INCIDENT = "BENCH-PG"
@@ -51,12 +61,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-async def _subscribe(urls: list[str], token: str, until: int) -> None:
-    """Child process: one stream per URL in ``urls``; prints "ready", then {seq: [arrival, ...]}."""
+async def _subscribe(urls: list[str], tokens: list[str], until: int, deadline: float) -> None:
+    """Child process: one stream per URL (each with its own token); prints "ready", then
+    {seq: [arrival, ...]} -- what it has by ``deadline`` seconds, if not everything."""
     arrivals: dict[int, list[float]] = {}
     ready = asyncio.Semaphore(0)
 
-    async def one(url: str) -> None:
+    async def one(url: str, token: str) -> None:
         async with HttpStore(url, token=token) as store:
             stream = store.follow(INCIDENT)
             first = await anext(stream)  # the declaration: connected and caught up
@@ -67,27 +78,50 @@ async def _subscribe(urls: list[str], token: str, until: int) -> None:
                 if event.seq >= until or getattr(event.body, "text", None) == END:
                     return
 
-    tasks = [asyncio.create_task(one(url)) for url in urls]
-    for _ in urls:
-        await ready.acquire()
-    print("ready", flush=True)
-    await asyncio.gather(*tasks)
+    async def everything() -> None:
+        tasks = [asyncio.create_task(one(url, token)) for url, token in zip(urls, tokens, strict=True)]
+        for _ in urls:
+            await ready.acquire()
+        print("ready", flush=True)
+        await asyncio.gather(*tasks)
+
+    try:
+        await asyncio.wait_for(everything(), deadline)
+    except TimeoutError:
+        pass  # the parent sees what is missing
     print(json.dumps(arrivals), flush=True)
 
 
 class Setup:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, boards: int, deadline: float):
+        self.deadline = deadline  # monotonic time by which everything must be over
+        self.children: list[subprocess.Popen] = []
+        self.servers: list[ServerProcess] = []
         self.cluster = PgCluster().start()
         self.db = self.cluster.url(self.cluster.create_database(prefix="bench"))
-        handles = [f"w{n}" for n in range(8)] + ["reader"]
-        self.tokens = make_tokens(self.db, handles, env=cli_env(home=folder))
+        self.tokens = make_tokens(self.db, [f"w{n}" for n in range(8)], env=cli_env(home=folder))
+        book = PgTokenBook(self.db)  # a token per board, as each responder has one (in-process: quick)
+        try:
+            self.board_tokens = [book.add(f"board{n}")[1] for n in range(boards)]
+        finally:
+            book.close()
         self.servers = [
             ServerProcess(self.db, args=["--rate-limit", "0"], log=folder / f"server{n}.log", env=cli_env(home=folder)) for n in range(2)
         ]
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(ServerProcess.start, self.servers))
 
+    def left(self) -> float:
+        return max(1.0, self.deadline - time.monotonic())
+
+    def kill_children(self) -> None:
+        for child in self.children:
+            if child.poll() is None:
+                child.kill()
+            child.wait(timeout=30)
+
     def close(self) -> None:
+        self.kill_children()
         for server in self.servers:
             server.stop()
         self.cluster.stop()
@@ -98,28 +132,35 @@ class Setup:
 
     async def subscribers(self, count: int, procs: int, until: int) -> list[subprocess.Popen]:
         urls = [self.servers[n % 2].url for n in range(count)]
+        tokens = self.board_tokens[:count]
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        children = []
         for p in range(procs):
-            mine = urls[p::procs]
-            if mine:
-                children.append(
+            if urls[p::procs]:
+                self.children.append(
                     subprocess.Popen(
-                        [sys.executable, __file__, "child", "--urls", ",".join(mine), "--token", self.tokens["reader"], "--until", str(until)],
-                        stdout=subprocess.PIPE, text=True, env=env,
+                        [
+                            sys.executable, __file__, "child", "--urls", ",".join(urls[p::procs]), "--tokens", ",".join(tokens[p::procs]),
+                            "--until", str(until), "--deadline", f"{self.left():.0f}",
+                        ],
+                        stdout=subprocess.PIPE, text=True, env=env, stdin=subprocess.DEVNULL,
                     )
                 )
-        for child in children:
+        for child in self.children:
             assert child.stdout is not None
-            line = await asyncio.to_thread(child.stdout.readline)
-            assert line.strip() == "ready", line
-        return children
+            line = await asyncio.wait_for(asyncio.to_thread(child.stdout.readline), self.left())
+            if line.strip() != "ready":
+                raise Stuck(f"a subscriber process was not ready ({line.strip()[:80] or 'it exited'})")
+        return self.children
 
 
-async def _collect(children: list[subprocess.Popen]) -> dict[int, list[float]]:
+class Stuck(Exception):
+    """A run that cannot finish as asked: reported on the result line, never a hang."""
+
+
+async def _collect(setup: Setup, children: list[subprocess.Popen]) -> dict[int, list[float]]:
     merged: dict[int, list[float]] = {}
     for child in children:
-        out, _ = await asyncio.to_thread(child.communicate, timeout=600)
+        out, _ = await asyncio.to_thread(child.communicate, timeout=setup.left())
         for seq, times in json.loads(out.strip().splitlines()[-1]).items():
             merged.setdefault(int(seq), []).extend(times)
     return merged
@@ -138,9 +179,10 @@ async def propagation(setup: Setup, args: argparse.Namespace) -> str:
         await asyncio.sleep(args.interval_ms / 1000)
     for store in stores:
         await store.aclose()
-    arrivals = await _collect(children)
+    arrivals = await _collect(setup, children)
     latencies = [(t - returned[seq]) * 1000 for seq, times in arrivals.items() if seq in returned for t in times]
-    assert len(latencies) == args.boards * args.events, (len(latencies), args.boards * args.events)
+    if len(latencies) != args.boards * args.events:
+        raise Stuck(f"only {len(latencies)} of {args.boards * args.events} deliveries arrived in time")
     return (
         f"mode=propagation boards={args.boards} servers=2 events={args.events} p50_ms={percentile(latencies, 50):.1f} "
         f"p99_ms={percentile(latencies, 99):.1f} max_ms={max(latencies):.1f}"
@@ -165,7 +207,7 @@ async def throughput(setup: Setup, args: argparse.Namespace) -> str:
     async with HttpStore(setup.servers[1].url, token=setup.tokens["w1"]) as store:
         end = await store.append(INCIDENT, ev.EventDraft(actor="w1", body=ev.NoteAdded(text=END)))
         ended = time.monotonic()
-    arrivals = await _collect(children)
+    arrivals = await _collect(setup, children)
     complete = all(len(arrivals.get(seq, [])) == args.subscribers for seq in range(2, end.seq + 1))
     drain = max(arrivals.get(end.seq, [ended])) - ended
     return (
@@ -212,20 +254,58 @@ def main() -> None:
     parser.add_argument("--appenders", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--procs", type=int, default=4, help="processes the subscribers are spread over")
+    parser.add_argument("--timeout", type=float, default=600, help="the whole run ends within this many seconds (default 600)")
     parser.add_argument("--urls", help=argparse.SUPPRESS)
-    parser.add_argument("--token", help=argparse.SUPPRESS)
+    parser.add_argument("--tokens", help=argparse.SUPPRESS)
     parser.add_argument("--until", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--deadline", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.mode == "child":
-        asyncio.run(_subscribe(args.urls.split(","), args.token, args.until))
+        asyncio.run(_subscribe(args.urls.split(","), args.tokens.split(","), args.until, args.deadline))
         return
+    sys.exit(run_bounded(args))
+
+
+def run_bounded(args: argparse.Namespace) -> int:
+    """Run one mode; whatever happens, print one line and return within ``--timeout`` (plus clean-up)."""
+    started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="warroom-bench-pg-"))
-    setup = Setup(folder)
+    setup = None
     try:
+        setup = Setup(folder, max(args.boards, args.subscribers), started + args.timeout)
+        _watchdog(args.timeout + 90, setup)  # even a clean-up that hangs cannot keep the bench alive
         run = {"propagation": propagation, "throughput": throughput, "failover": failover}[args.mode]
-        print(asyncio.run(run(setup, args)), flush=True)
+        print(asyncio.run(_bounded(setup, run(setup, args))), flush=True)
+        return 0
+    except (TimeoutError, subprocess.TimeoutExpired):
+        print(f"mode={args.mode} error=timeout: not done after {time.monotonic() - started:.0f} s (--timeout {args.timeout:.0f})", flush=True)
+    except Stuck as error:
+        print(f"mode={args.mode} error={error}", flush=True)
     finally:
-        setup.close()
+        if setup is not None:
+            setup.close()
+    return 1
+
+
+async def _bounded(setup: Setup, run) -> str:  # noqa: ANN001 - a coroutine
+    try:
+        return await asyncio.wait_for(run, setup.left())
+    finally:
+        setup.kill_children()  # threads still reading their pipes see the end now, so asyncio.run can return
+
+
+def _watchdog(seconds: float, setup: Setup) -> None:
+    def expire() -> None:
+        print(f"error=watchdog: the bench was still running after {seconds:.0f} s; killed", flush=True)
+        for proc in [*setup.children, *(server.proc for server in setup.servers)]:
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+        setup.cluster.stop()
+        os._exit(2)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
 
 
 if __name__ == "__main__":
