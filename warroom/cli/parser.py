@@ -97,9 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed, for a repeatable demo")
     p.set_defaults(run=cmd_demo)
 
-    p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star))))
+    p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star, workstream=a.workstream))))
     p.add_argument("text")
     p.add_argument("--star", action="store_true", help="star it for the post-mortem")
+    p.add_argument("--ws", dest="workstream", type=workstream_id, metavar="WS-N", help="post it against a workstream (its story shows it)")
 
     p = with_incident(command("star", "star a timeline entry", _acting(lambda a: ev.EntryStarred(target=a.seq, starred=not a.off))))
     p.add_argument("seq", type=int, help="the entry's number (#N in `warroom show`)")

@@ -343,6 +343,9 @@ class NoteAdded(Body):
     type: Literal["note_added"] = "note_added"
     text: Text
     star: bool = False
+    workstream: WorkstreamId | None = Field(None, exclude_if=_is_none)
+    """The workstream the note is about, when posted against one (left out of the JSON when
+    ``None``, so logs and exports written before it stay byte-identical)."""
 
 
 class EntryStarred(Body):

@@ -244,6 +244,8 @@ def may_set_workstream_status(state: IncidentState, actor: str, body: ev.Workstr
 
 
 def may_add_note(state: IncidentState, actor: str, body: ev.NoteAdded) -> Refusal:
+    if body.workstream is not None and state.workstream(body.workstream) is None:
+        return f"there is no {body.workstream} in {state.id or 'this incident'}"
     return None
 
 

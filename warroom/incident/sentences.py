@@ -148,7 +148,7 @@ SENTENCES: dict[type[ev.Body], Sentence] = {
     ev.HandoffAccepted: lambda s, e, b, was: f"accepted {_ws_label(s, b.workstream)}{_from(was)}",
     ev.HandoffDeclined: lambda s, e, b, was: f"declined {_ws_label(s, b.workstream)}{_from(was)}",
     ev.WorkstreamStatusSet: lambda s, e, b, _: _with_note(f"set {_ws_label(s, b.workstream)} to {b.status}", b.note),
-    ev.NoteAdded: lambda s, e, b, _: b.text,
+    ev.NoteAdded: lambda s, e, b, _: f"on {b.workstream}: {b.text}" if b.workstream else b.text,
     ev.EntryStarred: lambda s, e, b, _: f"{'starred' if b.starred else 'unstarred'} entry #{b.target}",
     ev.BroadcastSent: lambda s, e, b, _: (
         f"updated stakeholders: {b.text}" if b.audience == "stakeholders" else f"broadcast: {b.text}"

@@ -20,6 +20,7 @@ from warroom.room import Room
 
 from .screens.forms import (
     NOBODY,
+    WHOLE_INCIDENT,
     FormScreen,
     action_item_form,
     break_form,
@@ -155,6 +156,16 @@ def highlighted_entry(board: WarroomApp):
     return entry, board.timeline.auto_follow
 
 
+def _note_about(board: WarroomApp, ws_id: str | None = None):
+    """The workstream a note may be about: ``ws_id`` (from its story), else the highlighted row, and
+    whether it is the likely answer (asked from its story, or with the workstreams pane focused)."""
+    if ws_id:
+        return board.state.workstream(ws_id), True
+    key = board.workstreams.highlighted_key
+    ws = board.state.workstream(key) if key else None
+    return ws, ws is not None and board.workstreams.has_focus
+
+
 def someone_else_on_shift(board: WarroomApp) -> None:
     if not [r for r in board.state.on_shift() if r.handle != board.me]:
         raise Refusal("nobody else is on shift to take command")
@@ -228,6 +239,16 @@ def _take_over(ask: Ask) -> ConfirmScreen | None:
     if ws.owner in (None, ask.me) or ask.room.refusal(ev.WorkstreamClaimed(workstream=ws.id)) is not None:
         return None  # claims, or says why not
     return ConfirmScreen(f"{ws.id} is owned by {ws.owner}", f"Take {ws.id} over from {ws.owner}?", yes="Take over")
+
+
+def _note_form(ask: Ask) -> FormScreen:
+    ws, likely = ask.target
+    return note_form((ws.id, ws.title) if ws is not None else None, about_it=likely)
+
+
+def _note(ask: Ask, v: Values) -> Iterable[ev.Body]:
+    about = v.get("workstream", WHOLE_INCIDENT)
+    return [ev.NoteAdded(text=v["text"], workstream=None if about == WHOLE_INCIDENT else about)]
 
 
 def _severity_and_status(ask: Ask, v: Values) -> Iterable[ev.Body]:
@@ -316,7 +337,7 @@ ACTIONS: dict[str, ActionRow] = {
         form=lambda a: workstream_status_form(a.target.id, a.target.title, a.target.status),
         submit=lambda a, v: [ev.WorkstreamStatusSet(workstream=a.target.id, status=v["status"], note=v["note"])],
     ),
-    "note": Action(form=lambda a: note_form(), submit=lambda a, v: [ev.NoteAdded(text=v["text"])]),
+    "note": Action(target=_note_about, form=_note_form, submit=_note),
     "star": Action(
         target=highlighted_entry,
         submit=lambda a, v: [ev.EntryStarred(target=a.target[0].seq, starred=not a.target[0].starred)],

@@ -461,8 +461,22 @@ class WarroomApp(App[int]):
         self.detail.show(message.entry)
 
     @on(WorkstreamTable.Chosen)
-    async def _workstream_chosen(self, message: WorkstreamTable.Chosen) -> None:
-        await self.controller.run("workstream_status", ws_id=message.workstream)
+    def _workstream_chosen(self, message: WorkstreamTable.Chosen) -> None:
+        self.open_story(message.workstream)
+
+    def action_story(self) -> None:
+        ws_id = self.workstreams.highlighted_key
+        if ws_id is None:
+            self.controller.refuse("no workstream highlighted: open one with n")
+        else:
+            self.open_story(ws_id)
+
+    def open_story(self, ws_id: str) -> None:
+        """The workstream's story (issue 14): its title, owners, status changes and notes; c/h/u/t act on it."""
+        if self.controller.can_act():
+            from .screens.story import StoryScreen
+
+            self.push_screen(StoryScreen(ws_id))
 
     async def action_export(self) -> None:
         if not self.controller.can_act():

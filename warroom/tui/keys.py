@@ -34,6 +34,7 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("accept", "y", "act('accept')", "accept", "hand-off: accept offer"),
     BoardKey("decline", "Y,shift+y", "act('decline')", "decline", "hand-off: decline offer", show=False, key_display="Y"),
     BoardKey("workstream_status", "u", "act('workstream_status')", "status", "workstream: set status"),
+    BoardKey("story", "w", "story", "story", "workstream: its story (also enter on a row)", show=False),
     BoardKey("note", "t", "act('note')", "note", "timeline: add note"),
     BoardKey("star", "asterisk", "act('star')", "star", "timeline: star entry", show=False, key_display="*"),
     BoardKey("take_break", "b", "act('take_break')", "break", "shift: take a break"),

@@ -200,8 +200,26 @@ def workstream_status_form(ws_id: str, title: str, current: str) -> FormScreen:
     )
 
 
-def note_form() -> FormScreen:
-    return FormScreen("Add a timeline note", [Field("text", "Note", required=True, placeholder="what you saw or did")])
+WHOLE_INCIDENT = "incident"
+"""The note-form choice for a note about the whole incident rather than one workstream."""
+
+
+def note_form(workstream: tuple[str, str] | None = None, *, about_it: bool = False) -> FormScreen:
+    """``workstream``: (id, title) of the highlighted one, so the note can be posted against it
+    ("for WS-3?"); ``about_it`` makes that the default answer."""
+    fields = [Field("text", "Note", required=True, placeholder="what you saw or did")]
+    if workstream is not None:
+        ws_id, title = workstream
+        fields.append(
+            Field(
+                "workstream",
+                f"For {ws_id}?",
+                "choice",
+                value=ws_id if about_it else WHOLE_INCIDENT,
+                choices=((ws_id, f"yes: {ws_id} “{title}” (its story shows it)"), (WHOLE_INCIDENT, "no: the whole incident")),
+            )
+        )
+    return FormScreen("Add a timeline note", fields)
 
 
 def break_form(minutes: int = 15) -> FormScreen:

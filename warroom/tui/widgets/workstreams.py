@@ -44,7 +44,7 @@ class WorkstreamTable(BoardTable):
     COLUMNS = (("id", "ID"), ("title", "Workstream"), ("owner", "Owner"), ("status", "Status"), ("updated", "Updated"))
 
     class Chosen(Message):
-        """Enter on a workstream: the board offers its status form."""
+        """Enter on a workstream: the board opens its story."""
 
         def __init__(self, workstream: str) -> None:
             super().__init__()

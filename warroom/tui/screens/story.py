@@ -1,0 +1,82 @@
+"""The workstream story modal: Enter on a workstream row (or ``w``) opens it.
+
+It acts on the workstream it shows, not on whatever row is highlighted underneath: its
+claim / hand off / status / note keys carry the same binding ids as the board's (so a
+remap in ``[ui.keymap]`` applies here too) and run the board's own actions with this
+workstream as the target. It redraws itself whenever the incident moves on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from ..story import workstream_story
+from .info import _CSS
+
+if TYPE_CHECKING:
+    from ..app import WarroomApp
+
+REDRAW_SECONDS = 0.25
+
+
+class StoryScreen(ModalScreen[None]):
+    DEFAULT_CSS = _CSS.format(name="StoryScreen")
+    BINDINGS: ClassVar = [
+        Binding("escape,q", "close", "Close", id="story.close"),
+        Binding("c", "act('claim')", "claim", id="claim"),
+        Binding("h", "act('hand_off')", "hand off", id="hand_off"),
+        Binding("u", "act('workstream_status')", "status", id="workstream_status"),
+        Binding("t", "act('note')", "note", id="note"),
+    ]
+
+    def __init__(self, ws_id: str) -> None:
+        super().__init__()
+        self.ws_id = ws_id
+        self._drawn_seq = -1
+
+    @property
+    def board(self) -> WarroomApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label(f"The story of {self.ws_id}", classes="box-title")
+            with VerticalScroll():
+                yield Static("", id="story-text")
+            yield Static(
+                "c: claim   h: hand off   u: status   t: note on it   esc: back to the board", classes="box-hint"
+            )
+
+    def on_mount(self) -> None:
+        self.redraw()
+        self.set_interval(REDRAW_SECONDS, self._redraw_if_moved)
+
+    def _redraw_if_moved(self) -> None:
+        if self.board.state.seq != self._drawn_seq:
+            self.redraw()
+
+    def redraw(self) -> None:
+        board = self.board
+        story = workstream_story(board.state, self.ws_id, board.clock())
+        self._drawn_seq = board.state.seq
+        text = story.text() if story is not None else f"{self.ws_id} is not part of this incident"
+        self.query_one("#story-text", Static).update(Content(text))
+
+    @property
+    def text(self) -> str:
+        """What the story says now (for tests and for copying)."""
+        story = workstream_story(self.board.state, self.ws_id, self.board.clock())
+        return story.text() if story is not None else ""
+
+    async def action_act(self, name: str) -> None:
+        await self.board.controller.run(name, ws_id=self.ws_id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
