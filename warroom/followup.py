@@ -93,20 +93,14 @@ def _hook_base_url(ctx: CliContext) -> str:
     return base.rstrip("/")
 
 
-def _hooks_db(ctx: CliContext):
-    db = _server_db(ctx)
-    if isinstance(db, str):
-        raise UsageError("alert hooks are kept in an SQLite database for now, not PostgreSQL: give --db PATH")
-    return db
-
-
 def cmd_hook(ctx: CliContext) -> int:
-    from warroom.server.hooks import HookBook, hook_path
+    from warroom.server.backend import open_hooks
+    from warroom.server.hooks import hook_path
 
     args = ctx.args
     if args.hook_command == "add" and not valid_handle(args.name):
         raise UsageError(f"bad hook name {args.name!r}: use up to 40 letters, digits, '.', '_' or '-' (it is the actor on the timeline)")
-    book = HookBook(_hooks_db(ctx))
+    book = open_hooks(_server_db(ctx))
     try:
         if args.hook_command == "add":
             info, secret = book.add(args.name, args.kind)
@@ -141,4 +135,4 @@ def cmd_alerts(ctx: CliContext) -> int:
         raise UsageError("`warroom alerts` writes to a folder; a server receives alerts itself (POST /hooks/... on `warroom serve`)")
     assert ctx.location.folder is not None
     args = ctx.args
-    return run_alerts(ctx.location.folder, _hooks_db(ctx), host=args.host, port=args.port, alerts=ctx.config.alerts)
+    return run_alerts(ctx.location.folder, _server_db(ctx), host=args.host, port=args.port, alerts=ctx.config.alerts)

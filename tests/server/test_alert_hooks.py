@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.server.conftest import DB_KINDS, server_starter, template_tokens
 from tests.server.harness import ServerProcess, cli_env, warroom
 from warroom.incident import fold
 from warroom.incident.events import StoredEvent
@@ -24,7 +25,7 @@ def payload(name: str) -> bytes:
 
 def hook_url(server: ServerProcess, name: str = "alertmanager", kind: str = "alertmanager") -> str:
     """``warroom hook add`` as an operator runs it; the URL is alone on the last line."""
-    out = warroom("hook", "add", name, "--kind", kind, "--db", str(server.db), "--url", server.url, env=cli_env(home=server.db.parent)).stdout
+    out = warroom("hook", "add", name, "--kind", kind, "--db", str(server.db), "--url", server.url, env=cli_env(home=server.log.parent)).stdout
     last = out.strip().splitlines()[-1]
     assert last.startswith(f"{server.url}/hooks/whk_") and " " not in last
     return last
@@ -53,7 +54,19 @@ def post(url: str, body: bytes, **kwargs) -> httpx.Response:
     return reply
 
 
-def test_alertmanager_notifications_open_one_incident_append_dedupe_and_resolve(server: ServerProcess, tokens: dict) -> None:
+@pytest.fixture(params=DB_KINDS)
+def any_server(request: pytest.FixtureRequest, tmp_path: Path):
+    """A server on SQLite, then one on PostgreSQL (hooks live in either database), with its tokens."""
+    started: list[ServerProcess] = []
+    try:
+        yield server_starter(request.param, request, tmp_path, started)(), template_tokens(request.param, request)
+    finally:
+        for server in started:
+            server.stop()
+
+
+def test_alertmanager_notifications_open_one_incident_append_dedupe_and_resolve(any_server) -> None:
+    server, tokens = any_server
     url = hook_url(server)
     first = post(url, payload("alertmanager-firing.json"))
     assert first.status_code == 200, first.text
@@ -110,7 +123,8 @@ def test_grafana_and_generic_hooks(server: ServerProcess, tokens: dict) -> None:
     assert c.alerts["search-lag-eu"].labels == {"service": "search", "region": "eu", "severity": "warning"}
 
 
-def test_secrets_are_not_tokens_and_revoked_hooks_stop(server: ServerProcess, tokens: dict) -> None:
+def test_secrets_are_not_tokens_and_revoked_hooks_stop(any_server) -> None:
+    server, tokens = any_server
     url = hook_url(server)
     secret = url.rsplit("/", 1)[1]
     assert post(f"{server.url}/hooks/{tokens['alice']}", payload("alertmanager-firing.json")).status_code == 401

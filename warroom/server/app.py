@@ -494,6 +494,5 @@ def create_app(
             _events_as_sse(p, incident_id, start, stream), p.streams.closer(stream), headers=_SSE_HEADERS
         )
 
-    if not is_postgres(db):  # hook secrets live beside SQLite's tokens (not yet in PostgreSQL)
-        add_hook_route(app, Path(db), ServerLogStore(the_parts), alerts)
+    add_hook_route(app, the_parts.db, ServerLogStore(the_parts), alerts)  # hook secrets live beside the tokens
     return app

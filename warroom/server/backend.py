@@ -3,7 +3,7 @@
 One small factory so the app, ``warroom serve``, ``warroom token`` and ``warroom db``
 never ask themselves which one they have: both logs offer the same methods (``start``,
 ``close``, ``append``, ``summaries``, ``read_json``, ``exists``, ``run``) and both token
-books the same ``add``/``list``/``revoke``/``lookup``/``close`` (share books too). psycopg is imported only
+books the same ``add``/``list``/``revoke``/``lookup``/``close`` (share and hook books too). psycopg is imported only
 when a ``postgresql://`` URL is given, so SQLite servers never load it.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 Database = str | Path
 
-__all__ = ["Database", "describe_db", "is_postgres", "open_log", "open_shares", "open_tokens", "upgrade"]
+__all__ = ["Database", "describe_db", "is_postgres", "open_hooks", "open_log", "open_shares", "open_tokens", "upgrade"]
 
 
 def is_postgres(db: object) -> bool:
@@ -49,6 +49,17 @@ def open_tokens(db: Database) -> Any:
     from .tokens import TokenBook
 
     return TokenBook(Path(db))
+
+
+def open_hooks(db: Database) -> Any:
+    """Alert hooks (``warroom.server.hooks``) in the same database."""
+    if is_postgres(db):
+        from .pghooks import PgHookBook
+
+        return PgHookBook(str(db))
+    from .hooks import HookBook
+
+    return HookBook(Path(db))
 
 
 def open_shares(db: Database) -> Any:

@@ -4,7 +4,8 @@ A hook is a name (the actor of everything it records, e.g. ``alertmanager``), a 
 (which payload shape it sends) and a secret. The secret travels in the URL the
 operator pastes into Alertmanager or Grafana (both can send a bearer header too,
 but every sender can send a URL), so like a token it is ``whk_`` plus 32 random bytes,
-shown once, and only its SHA-256 is stored beside the tokens in the server database.
+shown once, and only its SHA-256 is stored beside the tokens in the server database
+(SQLite here, PostgreSQL in ``pghooks``: the same statements, one table).
 Hooks and tokens are separate tables: a hook secret is refused on ``/api`` and a
 token is refused on ``/hooks``.
 """
@@ -58,7 +59,8 @@ def hook_path(secret: str) -> str:
 
 
 class HookBook:
-    """The hooks table of one server database."""
+    """The hooks table of one server database. Every statement goes through ``_rows``
+    (``?`` placeholders), so the PostgreSQL book only says how to run one."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -70,6 +72,9 @@ class HookBook:
         if self._conn is None:
             self._conn = connect(self.path)
         return self._conn
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self._db().execute(sql, params).fetchall()
 
     def close(self) -> None:
         if self._conn is not None:
@@ -85,42 +90,29 @@ class HookBook:
         name = canonical_handle(name)  # the actor it records as, as the log spells handles
         secret = HOOK_PREFIX + secrets.token_urlsafe(32)
         info = HookInfo(id=f"hook_{secrets.token_hex(4)}", name=name, kind=kind, created_at=_now(), revoked_at=None)
-        self._db().execute(
+        self._rows(
             "INSERT INTO hooks (id, name, kind, hash, created_at) VALUES (?, ?, ?, ?, ?)",
             (info.id, info.name, info.kind, hash_token(secret), info.created_at),
         )
         return info, secret
 
     def list(self) -> list[HookInfo]:
-        rows = self._db().execute("SELECT id, name, kind, created_at, revoked_at FROM hooks ORDER BY created_at, id")
-        return [HookInfo(*row) for row in rows.fetchall()]
+        return [HookInfo(*row) for row in self._rows("SELECT id, name, kind, created_at, revoked_at FROM hooks ORDER BY created_at, id")]
 
     def revoke(self, name_or_id: str) -> list[HookInfo]:
         """Revoke the hook with this id, or every active hook with this name; returns what was revoked."""
-        db = self._db()
         when = _now()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            rows = db.execute(
-                "SELECT id, name, kind, created_at FROM hooks WHERE (id = ? OR name = ?) AND revoked_at IS NULL",
-                (name_or_id, name_or_id),
-            ).fetchall()
-            db.execute(
-                "UPDATE hooks SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL",
-                (when, name_or_id, name_or_id),
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return [HookInfo(id=r[0], name=r[1], kind=r[2], created_at=r[3], revoked_at=when) for r in rows]
+        rows = self._rows(
+            "UPDATE hooks SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL RETURNING id, name, kind, created_at",
+            (when, name_or_id, name_or_id),
+        )
+        return sorted((HookInfo(id=r[0], name=r[1], kind=r[2], created_at=r[3], revoked_at=when) for r in rows), key=lambda h: (h.created_at, h.id))
 
     def lookup(self, secret: str) -> HookInfo | None:
         """The active hook this secret belongs to, or ``None``."""
         if not secret.startswith(HOOK_PREFIX) or len(secret) > MAX_TOKEN_LENGTH:
             return None
-        row = self._db().execute(
-            "SELECT id, name, kind, created_at, revoked_at FROM hooks WHERE hash = ? AND revoked_at IS NULL",
-            (hash_token(secret),),
-        ).fetchone()
-        return HookInfo(*row) if row else None
+        rows = self._rows(
+            "SELECT id, name, kind, created_at, revoked_at FROM hooks WHERE hash = ? AND revoked_at IS NULL", (hash_token(secret),)
+        )
+        return HookInfo(*rows[0]) if rows else None

@@ -15,12 +15,15 @@ not be additive would need a release note and a stop of every older server.
 
 from __future__ import annotations
 
+import threading
 from contextlib import suppress
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from warroom.store.base import StoreUnavailable
+
+from .hooks import SCHEMA as HOOKS_TABLE
 
 # One bigint for every warroom database: "warroom" in ASCII, then 1 (migrations).
 MIGRATION_LOCK = 0x77617272_6F6F6D01
@@ -70,6 +73,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (3, "alert hooks", HOOKS_TABLE),  # the SQLite book's statement: changing it means a new migration here
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -96,6 +100,44 @@ def connect(url: str, **options: object) -> psycopg.Connection:
         return psycopg.connect(url, autocommit=True, connect_timeout=10, **options)
     except psycopg.Error as error:
         raise unavailable(url, error) from None
+
+
+class Session:
+    """One autocommit connection for a small book (tokens, share keys, hooks), reopened when
+    PostgreSQL dropped it (a restart, a failover): the statement is tried once more on a
+    new connection, so the first request after PostgreSQL is back succeeds. Statements
+    are single and idempotent, or guarded by a unique key, so a second try is safe."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self._conn: psycopg.Connection | None = None
+        self._lock = threading.Lock()
+
+    def rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    if self._conn is None or self._conn.closed:
+                        self._conn = connect(self.url)
+                    cursor = self._conn.execute(sql, params)  # type: ignore[arg-type]
+                    return cursor.fetchall() if cursor.description else []
+                except psycopg.OperationalError as error:  # the connection, not the statement
+                    self._drop()
+                    if attempt == 2:
+                        raise unavailable(self.url, error) from None
+                except psycopg.Error as error:
+                    raise unavailable(self.url, error) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            with suppress(psycopg.Error):
+                self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
 
 
 def applied_versions(conn: psycopg.Connection) -> list[int]:

@@ -8,42 +8,27 @@ through another one, so here the re-check asks the database, at most once per
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 
 from warroom.web.shares import _COLUMNS, DEFAULT_EXPIRY, KEY_PREFIX, ShareBook, ShareKey, _iso, _row, hash_key
 
-from .pgschema import connect, unavailable, upgrade
+from .pgschema import Session, upgrade
 
 RECHECK_SECONDS = 0.5
 
 
 class PgShareBook(ShareBook):
     def __init__(self, url: str):  # noqa: D107 - no SQLite here: the base's __init__ is not called
-        import psycopg
-
-        self._psycopg = psycopg
         self.url = url
         upgrade(url)
-        self._conn = connect(url)
-        self._lock = threading.Lock()
+        self._session = Session(url)
+        self._rows = self._session.rows
         self._revoked: set[str] = set()
         self._checked: dict[str, tuple[float, bool]] = {}
 
-    def _rows(self, sql: str, params: tuple) -> list[tuple]:
-        with self._lock:
-            try:
-                if self._conn.closed:
-                    self._conn = connect(self.url)
-                cursor = self._conn.execute(sql, params)  # type: ignore[arg-type]
-                return cursor.fetchall() if cursor.description else []
-            except self._psycopg.Error as error:
-                self._conn.close()
-                raise unavailable(self.url, error) from None
-
     def close(self) -> None:
-        self._conn.close()
+        self._session.close()
 
     def add(self, incident: str, created_by: str, expires_in: timedelta = DEFAULT_EXPIRY) -> tuple[ShareKey, str]:
         import secrets

@@ -5,62 +5,39 @@ in the database and remembers the answer for at most ``CACHE_SECONDS`` (half a
 second): a request costs no round trip to PostgreSQL most of the time, and a
 token revoked through any server (or ``warroom token revoke``) is refused by all
 of them within that half second. A lookup the database cannot answer is
-``StoreUnavailable`` (503), never a silent 401.
+``StoreUnavailable`` (503), never a silent 401; once PostgreSQL is back (after a
+restart or a failover) the next lookup reconnects by itself (``pgschema.Session``).
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
 import time
 
-import psycopg
+from warroom.incident.events import canonical_handle
 
-from warroom.incident.events import canonical_handle, valid_handle
-
-from .pgschema import connect, unavailable, upgrade
-from .tokens import MAX_TOKEN_LENGTH, TOKEN_PREFIX, Principal, TokenInfo, _now, hash_token
+from .pgschema import Session, upgrade
+from .tokens import MAX_TOKEN_LENGTH, Principal, TokenInfo, _now, hash_token, new_token
 
 CACHE_SECONDS = 0.5
 
 
 class PgTokenBook:
-    def __init__(self, url: str, *, pool: object | None = None, migrate: bool = True):
+    def __init__(self, url: str, *, migrate: bool = True):
         self.url = url
         self.path = url  # what `warroom token list` names when the book is empty
         if migrate:
             upgrade(url)
-        self._pool = pool
-        self._conn: psycopg.Connection | None = None
-        self._lock = threading.Lock()
+        self._session = Session(url)
+        self._run = self._session.rows
         self._cache: dict[str, tuple[float, Principal | None]] = {}
 
-    def _run(self, sql: str, params: tuple = ()) -> list[tuple]:
-        try:
-            if self._pool is not None:
-                with self._pool.connection() as conn:  # type: ignore[attr-defined]
-                    cursor = conn.execute(sql, params)
-                    return cursor.fetchall() if cursor.description else []
-            with self._lock:
-                if self._conn is None or self._conn.closed:
-                    self._conn = connect(self.url)
-                cursor = self._conn.execute(sql, params)
-                return cursor.fetchall() if cursor.description else []
-        except psycopg.Error as error:
-            raise unavailable(self.url, error) from None
-
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self._session.close()
 
     def add(self, handle: str) -> tuple[TokenInfo, str]:
-        if not valid_handle(handle):
-            raise ValueError(f"bad handle {handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        info = TokenInfo(id=f"tok_{secrets.token_hex(4)}", handle=canonical_handle(handle), created_at=_now(), revoked_at=None)
+        info, token = new_token(handle)
         self._run(
-            "INSERT INTO tokens (id, handle, hash, created_at) VALUES (%s, %s, %s, %s) RETURNING id",
+            "INSERT INTO tokens (id, handle, hash, created_at) VALUES (%s, %s, %s, %s)",
             (info.id, info.handle, hash_token(token), info.created_at),
         )
         return info, token

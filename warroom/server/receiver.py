@@ -35,6 +35,7 @@ from warroom.incident import EventDraft, StoredEvent
 from warroom.incident.events import parse_stored
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 
+from .backend import Database, describe_db, is_postgres, open_hooks
 from .db import Unprocessable, connect
 from .hooks import HOOK_PREFIX, HookBook, HookInfo
 from .limits import RateLimiter
@@ -91,12 +92,12 @@ _SECRET_IN_PATH = re.compile(r"/hooks/[^/?#\s]+")
 _access_filter = _HideHookSecrets()
 
 
-def add_hook_route(app: FastAPI, db: Path, store: IntakeStore, alerts: AlertsConfig | None = None) -> None:
+def add_hook_route(app: FastAPI, db: Database, store: IntakeStore, alerts: AlertsConfig | None = None) -> None:
     """Mount ``POST /hooks/{secret}`` on ``app``: hooks from the database ``db``, events into ``store``."""
     access = logging.getLogger("uvicorn.access")
     if _access_filter not in access.filters:
         access.addFilter(_access_filter)
-    hooks = _Hooks(Path(db))
+    hooks = open_hooks(db) if is_postgres(db) else _Hooks(Path(db))
     intake = Intake(store, alerts)
     limiter = RateLimiter(HOOK_RATE, HOOK_BURST)
 
@@ -117,7 +118,10 @@ def add_hook_route(app: FastAPI, db: Path, store: IntakeStore, alerts: AlertsCon
         secret: Annotated[str, PathParam(max_length=200, description="the secret `warroom hook add` printed, in its URL")],
         request: Request,
     ) -> JSONResponse:
-        hook = await asyncio.to_thread(hooks.lookup, secret)
+        try:
+            hook = await asyncio.to_thread(hooks.lookup, secret)
+        except StoreUnavailable as error:
+            raise HTTPException(503, f"cannot check hooks: {error}", headers={"Retry-After": "5"}) from None
         if hook is None:
             raise HTTPException(401, "unknown or revoked hook (make one with `warroom hook add NAME`)")
         wait = limiter.take(hook.id)
@@ -216,7 +220,7 @@ def create_alerts_app(folder: str | Path, db: str | Path, alerts: AlertsConfig |
     async def healthz() -> dict:
         return {"status": "ok", "version": __version__}
 
-    add_hook_route(app, Path(db), store, alerts)
+    add_hook_route(app, db if is_postgres(db) else Path(db), store, alerts)
     return app
 
 
@@ -243,7 +247,7 @@ def run_alerts(folder: str | Path, db: str | Path, *, host: str, port: int, aler
         config = uvicorn.Config(app, lifespan="on", access_log=False, log_level="warning", timeout_graceful_shutdown=5, server_header=False)
         bound_host, bound_port = sock.getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-        server = _Announcing(config, f"warroom alerts: listening on http://{shown}:{bound_port} (store {folder}, hooks in {db})")
+        server = _Announcing(config, f"warroom alerts: listening on http://{shown}:{bound_port} (store {folder}, hooks in {describe_db(db)})")
         try:
             server.run(sockets=[sock])
         finally:

@@ -69,6 +69,14 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def new_token(handle: str) -> tuple[TokenInfo, str]:
+    """A new token for ``handle`` (not stored yet): its record and the secret."""
+    if not valid_handle(handle):
+        raise ValueError(f"bad handle {handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
+    info = TokenInfo(id=f"tok_{secrets.token_hex(4)}", handle=canonical_handle(handle), created_at=_now(), revoked_at=None)
+    return info, TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
 class TokenBook:
     """The tokens table of one server database."""
 
@@ -90,10 +98,7 @@ class TokenBook:
 
     def add(self, handle: str) -> tuple[TokenInfo, str]:
         """Make a token for ``handle``; returns its record and the secret (shown once)."""
-        if not valid_handle(handle):
-            raise ValueError(f"bad handle {handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        info = TokenInfo(id=f"tok_{secrets.token_hex(4)}", handle=canonical_handle(handle), created_at=_now(), revoked_at=None)
+        info, token = new_token(handle)
         self._db().execute(
             "INSERT INTO tokens (id, handle, hash, created_at) VALUES (?, ?, ?, ?)",
             (info.id, info.handle, hash_token(token), info.created_at),
