@@ -17,6 +17,7 @@ from warroom.incident import events as ev
 from warroom.incident.events import valid_handle
 from warroom.safetext import json_safe, safe_line
 from warroom.store import StoreError
+from warroom.words import owner_outside
 
 ACTION_VERBS = {"start": "in_progress", "done": "done", "wontdo": "wont_do", "reopen": "open"}
 _ITEM_RE = re.compile(r"^(?:a-?)?([1-9][0-9]{0,5})$", re.IGNORECASE)
@@ -55,6 +56,8 @@ def cmd_action(ctx: CliContext) -> int:
         if args.reason:
             raise UsageError("--reason goes with `wontdo`")
         body = ev.ActionItemAdded(text=text, owner=args.owner, kind=args.kind or "corrective", due=args.due)
+        owner = body.owner
+        return _run(_act(ctx, _incident(incident), body, warn=lambda state: owner_outside(state, owner)))
     return _run(_act(ctx, _incident(incident), body))
 
 

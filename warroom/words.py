@@ -84,6 +84,18 @@ def update_due(state: IncidentState, now: datetime, policy: Policy) -> tuple[str
     return f"next update due in {duration(due - now)}", False
 
 
+def owner_outside(state: IncidentState, owner: str | None) -> str | None:
+    """The warning for an action item owned by someone who is not a responder of this incident
+    (allowed: owners can be outside the room, but "alcie" is more often a typo), else ``None``."""
+    if not owner or owner in state.responders:
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(owner, list(state.responders), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"{owner} is not a responder of {state.id or 'this incident'}{hint}"
+
+
 # --- bad input -------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from warroom.config import (
     load_config,
     resolve_store,
 )
+from warroom.incident import IncidentState
 from warroom.incident import events as ev
 from warroom.safetext import safe_line
 from warroom.session import Session
@@ -100,10 +101,15 @@ def _positive_float(text: str) -> float:
 # --- acting ------------------------------------------------------------------
 
 
-async def _submit(ctx: CliContext, store: EventStore, incident_id: str, body: ev.Body) -> ev.StoredEvent:
-    """Act through a room and print the one line that says what happened."""
+async def _submit(
+    ctx: CliContext, store: EventStore, incident_id: str, body: ev.Body, warn: Callable[[IncidentState], str | None] | None = None
+) -> ev.StoredEvent:
+    """Act through a room and print the one line that says what happened (after ``warn``'s
+    warning about the state, if it has one: a warning never stops the action)."""
     room = ctx.room(store, incident_id, await ctx.acting_handle(store))
     await room.load()
+    if warn is not None and (warning := warn(room.state)):
+        _stderr(f"warroom: warning: {warning}")
     stored = await room.submit(body)
     entry = room.state.entry(stored.seq)
     text = entry.text if entry else stored.type
@@ -111,9 +117,9 @@ async def _submit(ctx: CliContext, store: EventStore, incident_id: str, body: ev
     return stored
 
 
-async def _act(ctx: CliContext, incident_id: str, body: ev.Body) -> int:
+async def _act(ctx: CliContext, incident_id: str, body: ev.Body, warn: Callable[[IncidentState], str | None] | None = None) -> int:
     async with ctx.open_store() as store:
-        await _submit(ctx, store, incident_id, body)
+        await _submit(ctx, store, incident_id, body, warn)
     return EXIT_OK
 
 

@@ -11,12 +11,13 @@ runner of those steps. Adding an action is a row here and a key in ``keys.py``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
 from warroom.incident import IncidentState
 from warroom.incident import events as ev
 from warroom.room import Room
+from warroom.words import owner_outside
 
 from .screens.forms import (
     NOBODY,
@@ -31,6 +32,7 @@ from .screens.forms import (
     note_form,
     offer_picker,
     open_workstream_form,
+    reason_form,
     role_form,
     severity_form,
     snooze_form,
@@ -62,6 +64,8 @@ class Ask:
     """What the action is about, as its ``target`` row found it (a workstream, an offer, an entry)."""
     since: int = 0
     """Where the responder's catch-up starts, taken when the key was pressed."""
+    answers: Values = field(default_factory=dict)
+    """The form's last answers (a form asked again after a "no" starts from them)."""
 
     @property
     def state(self) -> IncidentState:
@@ -96,6 +100,8 @@ class Action:
     done: Callable[[Ask], Awaitable[None] | None] | None = None
     """Run after every body was accepted."""
     when_refused: Callable[[Ask, str], Follow | None] | None = None
+    confirm_answers: Callable[[Ask, Values], ConfirmScreen | None] | None = None
+    """A yes/no asked about the form's answers before submitting; no asks the form again, filled in."""
 
 
 ActionRow = Union[Action, Callable[[Ask], Action]]
@@ -251,6 +257,30 @@ def _note(ask: Ask, v: Values) -> Iterable[ev.Body]:
     return [ev.NoteAdded(text=v["text"], workstream=None if about == WHOLE_INCIDENT else about)]
 
 
+def _owner_outside(ask: Ask, v: Values) -> ConfirmScreen | None:
+    """Owners can be outside the room, but a name nobody here answers to is more often a typo."""
+    try:
+        owner = ev.ActionItemAdded(text="x", owner=v["owner"] or None).owner
+    except ValueError:
+        return None  # a malformed handle: submitting says what is wrong with it
+    warning = owner_outside(ask.state, owner)
+    if warning is None:
+        return None
+    return ConfirmScreen(
+        f"{owner} is not in the room",
+        f"{warning}. Action items may be owned by someone outside the incident: add it for {owner} anyway?",
+        yes=f"Add it for {owner}",
+        no="Change the owner",
+    )
+
+
+def _action_item(board: WarroomApp, item: str, status: str):
+    found = board.state.action_item(item)
+    if found is None:
+        raise Refusal(f"there is no action item {item}")
+    return found, status
+
+
 def _severity_and_status(ask: Ask, v: Values) -> Iterable[ev.Body]:
     """Only what changed is recorded."""
     if int(v["severity"]) != ask.state.severity:
@@ -373,8 +403,15 @@ ACTIONS: dict[str, ActionRow] = {
         submit=lambda a, v: [ev.UpdateSnoozed(minutes=int(v["minutes"]))],
     ),
     "action_item": Action(
-        form=lambda a: action_item_form(),
+        form=lambda a: action_item_form(**a.answers),
+        confirm_answers=_owner_outside,
         submit=lambda a, v: [ev.ActionItemAdded(text=v["text"], owner=v["owner"] or None, kind=v["kind"])],  # type: ignore[arg-type]
+    ),
+    "action_item_status": Action(
+        target=_action_item,
+        probes=lambda a: [ev.ActionItemStatusSet(item=a.target[0].id, status=a.target[1], reason="probe")],
+        form=lambda a: reason_form(a.target[0].id, a.target[0].text) if a.target[1] == "wont_do" else None,
+        submit=lambda a, v: [ev.ActionItemStatusSet(item=a.target[0].id, status=a.target[1], reason=v.get("reason", ""))],
     ),
     "close_incident": Action(
         probes=lambda a: [ev.IncidentClosed()],

@@ -471,6 +471,13 @@ class WarroomApp(App[int]):
         else:
             self.open_story(ws_id)
 
+    def action_action_items(self) -> None:
+        """Every action item, with owner and kind; start / done / won't do / reopen from there (issue 10 item 8)."""
+        if self.controller.can_act():
+            from .screens.actionitems import ActionItemsScreen
+
+            self.push_screen(ActionItemsScreen())
+
     def open_story(self, ws_id: str) -> None:
         """The workstream's story (issue 14): its title, owners, status changes and notes; c/h/u/t act on it."""
         if self.controller.can_act():

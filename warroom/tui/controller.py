@@ -85,8 +85,20 @@ class BoardController:
             await self._ask_words(action, ask)
 
     async def _answered(self, action: Action, ask: Ask, values: Values | None) -> None:
-        if values:
+        if not values:
+            return
+        ask.answers = values
+        if action.confirm_answers is not None and (question := action.confirm_answers(ask, values)) is not None:
+            self.board.push_screen(question, partial(self._answers_confirmed, action, ask, values))
+        else:
             await self._complete(action, ask, values)
+
+    async def _answers_confirmed(self, action: Action, ask: Ask, values: Values, yes: bool | None) -> None:
+        """Yes submits; no asks again with the answers kept, so nothing typed is lost."""
+        if yes:
+            await self._complete(action, ask, values)
+        else:
+            await self._ask_words(action, ask)
 
     async def _complete(self, action: Action, ask: Ask, values: Values) -> None:
         accepted: list[bool] = []

@@ -45,6 +45,7 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("snooze", "z", "act('snooze')", "snooze", "commander: snooze the stakeholder update", show=False),
     BoardKey("severity", "s", "act('severity')", "sev", "incident: severity / status"),
     BoardKey("action_item", "a", "act('action_item')", "action item", "incident: add action item", show=False),
+    BoardKey("action_items", "A,shift+a", "action_items", "action items", "incident: action items (list, start, done)", show=False, key_display="A"),
     BoardKey("close_incident", "x", "act('close_incident')", "close", "incident: close", show=False),
     BoardKey("export", "e", "export", "export", "incident: export now", show=False),
     BoardKey("help", "question_mark,f1", "help", "help", "board: help (every key)", key_display="?"),

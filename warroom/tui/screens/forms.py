@@ -285,14 +285,23 @@ def snooze_form(minutes: int = 10) -> FormScreen:
     )
 
 
-def action_item_form() -> FormScreen:
+def action_item_form(text: str = "", owner: str = "", kind: str = "corrective") -> FormScreen:
+    """Asked again with the last answers when the owner turned out not to be in the room."""
     return FormScreen(
         "Add an action item",
         [
-            Field("text", "Action", required=True, placeholder="what should change after this incident"),
-            Field("owner", "Owner", placeholder="optional handle"),
-            Field("kind", "Kind", "choice", value="corrective", choices=tuple((k, k) for k in ACTION_KINDS)),
+            Field("text", "Action", value=text, required=True, placeholder="what should change after this incident"),
+            Field("owner", "Owner", value=owner, placeholder="optional handle"),
+            Field("kind", "Kind", "choice", value=kind, choices=tuple((k, k) for k in ACTION_KINDS)),
         ],
+    )
+
+
+def reason_form(item_id: str, text: str) -> FormScreen:
+    return FormScreen(
+        f"Won't do {item_id}",
+        [Field("reason", "Reason", required=True, placeholder="why it will not be done")],
+        intro=text,
     )
 
 

@@ -1,0 +1,118 @@
+"""The action items modal (``A``): every follow-up of this incident, and the keys that move one on.
+
+Action items used to be write-only on the board (``a`` added one; only the CLI and the
+post-mortem showed them), so a typo'd owner went unnoticed until the review. Here each
+item shows its owner (marked when they are not a responder of this incident), kind,
+status and due date, and the same status changes the CLI allows -- start, done, won't do
+(with a reason), reopen -- run as the board's own actions, so the rules judge them first.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from warroom.incident import IncidentState
+from warroom.incident.state import ActionItem
+
+from ..widgets.table import BoardTable, Cell
+from .info import _CSS
+
+if TYPE_CHECKING:
+    from ..app import WarroomApp
+
+REDRAW_SECONDS = 0.25
+
+
+def item_cells(item: ActionItem, state: IncidentState, today: date) -> tuple[Cell, ...]:
+    if item.owner is None:
+        owner: Cell = ("nobody", "$unowned italic")
+    elif item.owner in state.responders:
+        owner = item.owner
+    else:
+        owner = (f"{item.owner} (not a responder)", "$pending")
+    status: Cell = ("done", "$refused") if item.status == "done" else item.status_text
+    if item.due is None:
+        due: Cell = "-"
+    elif item.is_overdue(today):
+        due = (f"{item.due:%Y-%m-%d} OVERDUE", "$stale bold")
+    else:
+        due = f"{item.due:%Y-%m-%d}"
+    return ((item.id, "bold"), item.text, owner, item.kind, status, due)
+
+
+class ActionItemTable(BoardTable):
+    COLUMNS = (("id", "ID"), ("text", "Action"), ("owner", "Owner"), ("kind", "Kind"), ("status", "Status"), ("due", "Due"))
+
+    def show(self, state: IncidentState, today: date) -> None:
+        for item in state.action_items:
+            self.sync_row(item.id, item_cells(item, state, today))
+
+
+class ActionItemsScreen(ModalScreen[None]):
+    DEFAULT_CSS = _CSS.format(name="ActionItemsScreen") + """
+    ActionItemsScreen > #box { width: 120; }
+    ActionItemsScreen ActionItemTable { height: auto; max-height: 20; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("escape,q", "close", "Close", id="action_items.close"),
+        Binding("a", "add", "add", id="action_item"),
+        Binding("s", "move('in_progress')", "start", id="action_items.start"),
+        Binding("d", "move('done')", "done", id="action_items.done"),
+        Binding("w", "move('wont_do')", "won't do", id="action_items.wont_do"),
+        Binding("o", "move('open')", "reopen", id="action_items.reopen"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._drawn_seq = -1
+
+    @property
+    def board(self) -> WarroomApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        self.table = ActionItemTable(id="action-items")
+        with Vertical(id="box"):
+            yield Label("Action items", classes="box-title")
+            yield self.table
+            yield Static("", id="action-items-empty")
+            yield Static(
+                "s: start   d: done   w: won't do (why)   o: reopen   a: add one   esc: back to the board",
+                classes="box-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.redraw()
+        self.table.focus()
+        self.set_interval(REDRAW_SECONDS, self._redraw_if_moved)
+
+    def _redraw_if_moved(self) -> None:
+        if self.board.state.seq != self._drawn_seq:
+            self.redraw()
+
+    def redraw(self) -> None:
+        state = self.board.state
+        self._drawn_seq = state.seq
+        self.table.show(state, self.board.clock().date())
+        empty = "" if state.action_items else "No action items yet: a adds one (what should change after this incident)."
+        self.query_one("#action-items-empty", Static).update(empty)
+
+    async def action_add(self) -> None:
+        await self.board.controller.run("action_item")
+
+    async def action_move(self, status: str) -> None:
+        item = self.table.highlighted_key
+        if item is None:
+            self.board.controller.refuse("there are no action items yet: a adds one")
+            return
+        await self.board.controller.run("action_item_status", item=item, status=status)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
