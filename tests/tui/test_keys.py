@@ -400,6 +400,8 @@ async def test_a_adds_an_action_item(incident, make_board) -> None:
         await pilot.press("tab")
         await type_text(pilot, "raj")
         await pilot.press("enter")
+        await screen_shown(pilot, ConfirmScreen, "#confirm-message")  # raj is not a responder: asked first
+        await pilot.press("enter")
         await until(pilot, lambda: bool(app.state.action_items))
     item = incident.state().action_items[0]
     assert (item.text, item.owner, item.kind) == ("review lifecycle changes", "raj", "corrective")
