@@ -101,7 +101,8 @@ async def test_rejoining_after_going_off_shift_comes_back_on_with_a_catch_up(inc
         await screen_shown(pilot, CatchUpScreen, "#catchup-lines")
         lines = str(app.screen.query_one("#catchup-lines").render())
         assert 'opened WS-1 "Talk to customers"' in lines and "status page is up" in lines
-        assert "unstarred chatter" not in lines
+        assert "unstarred chatter" in lines  # people's notes are part of what you missed (issue 10 item 10)
+        assert lines.index("Now") < lines.index("commander alice") < lines.index("While you were away")
         assert "you are on shift again" in notices(app)
     assert incident.state().responders["bob"].shift == "on"
 

@@ -11,6 +11,7 @@ from warroom.tui.catchup import catch_up, since_for
 from warroom.tui.format import coarse_duration, duration, owner_label, update_due_label
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+LATER = T0 + timedelta(hours=1)
 
 
 def build(*steps: tuple[str, ev.Body]):
@@ -51,7 +52,7 @@ def test_catch_up_starts_when_you_went_away_and_keeps_what_matters() -> None:
         ("bob", ev.ResponderJoined()),
         ("alice", ev.NoteAdded(text="before the break")),
         ("bob", ev.ShiftChanged(shift="break", minutes=15)),
-        ("alice", ev.NoteAdded(text="chatter")),
+        ("alice", ev.NoteAdded(text="Replica lag back to 2s after failover")),
         ("alice", ev.NoteAdded(text="important", star=True)),
         ("alice", ev.SeverityChanged(severity=2)),
         ("alice", ev.WorkstreamOpened(title="restore")),
@@ -59,21 +60,65 @@ def test_catch_up_starts_when_you_went_away_and_keeps_what_matters() -> None:
     )
     since = since_for(state, "bob")
     assert since == 4
-    lines = catch_up(state, "bob", since).lines
+    lines = catch_up(state, "bob", since, LATER).lines
     assert [line.split(": ", 1)[1] for line in lines] == [
-        "important",
+        "Replica lag back to 2s after failover",  # people's notes are part of what you missed
+        "important  ★",
         "changed severity SEV3 → SEV2",
         'opened WS-1 "restore"',
         "broadcast: all good",
     ]
 
 
+def test_catch_up_leads_with_where_things_stand_now() -> None:
+    state = build(
+        ("alice", ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1)),
+        ("bob", ev.ResponderJoined()),
+        ("carol", ev.ResponderJoined()),
+        ("alice", ev.WorkstreamOpened(title="Fail over the primary")),
+        ("alice", ev.WorkstreamOpened(title="Drain the queue")),
+        ("bob", ev.WorkstreamClaimed(workstream="WS-1")),
+        ("carol", ev.WorkstreamClaimed(workstream="WS-2")),
+        ("carol", ev.HandoffOffered(workstream="WS-2", to="bob", note="queue at 40k")),
+        ("alice", ev.CommandHandoverOffered(to="bob", note="I'm at 3h")),
+        ("bob", ev.ShiftChanged(shift="break", minutes=15)),
+    )
+    summary = catch_up(state, "bob", since_for(state, "bob"), LATER)
+    assert summary.now == [
+        "SEV1 · investigating · commander alice",
+        "command offered to you by alice: I'm at 3h",
+        "you own WS-1 “Fail over the primary” (active)",
+        "carol offers you WS-2 “Drain the queue”: queue at 40k (y accepts, Y declines)",
+        "stakeholder update OVERDUE 39m",  # SEV1: every 20 minutes
+    ]
+    text = summary.text_lines()
+    assert text[0] == "Now" and text.index("While you were away") == len(summary.now) + 2
+
+
+def test_a_newcomer_gets_routine_lines_counted_and_every_note() -> None:
+    steps = [("alice", ev.IncidentDeclared(incident_id="INC-1", title="x"))]
+    steps += [("alice", ev.WorkstreamOpened(title=f"w{n}")) for n in range(12)]
+    steps += [(who, ev.ResponderJoined()) for who in ("bob", "carol", "dave")]
+    steps += [("bob", ev.NoteAdded(text="Replica lag back to 2s after failover"))]
+    steps += [("carol", ev.WorkstreamClaimed(workstream=f"WS-{n}")) for n in range(1, 5)]
+    steps += [("dave", ev.NoteAdded(text="customers see 502s on checkout"))]
+    summary = catch_up(build(*steps), "erin", 0, LATER)
+    assert summary.counted == ["12 workstreams opened by alice", "3 people joined: bob, carol, dave", "4 workstreams claimed by carol"]
+    assert [line.split(": ", 1)[1] for line in summary.lines] == [
+        "Replica lag back to 2s after failover",
+        "customers see 502s on checkout",
+    ]
+    text = "\n".join(summary.text_lines())
+    assert "What happened so far" in text and "earlier" not in text and "opened WS-" not in text
+
+
 def test_catch_up_is_capped_and_counts_the_rest() -> None:
     steps = [("alice", ev.IncidentDeclared(incident_id="INC-1", title="x"))]
-    steps += [("alice", ev.WorkstreamOpened(title=f"w{n}")) for n in range(20)]
-    summary = catch_up(build(*steps), "bob", 0, limit=5)
+    steps += [("alice", ev.NoteAdded(text=f"note {n}")) for n in range(20)]
+    summary = catch_up(build(*steps), "bob", 0, LATER, limit=5)
     assert len(summary.lines) == 5 and summary.earlier == 15
-    assert summary.lines[-1].endswith('opened WS-20 "w19"')
+    assert summary.lines[-1].endswith("alice: note 19")
+    assert "  (15 earlier entries: the timeline has them)" in summary.text_lines()
 
 
 def test_catch_up_reads_whose_work_it_was_from_fields_not_sentences() -> None:
@@ -94,5 +139,5 @@ def test_catch_up_reads_whose_work_it_was_from_fields_not_sentences() -> None:
     )
     taken = state.timeline[-1]
     assert (taken.workstream, taken.counterpart) == ("WS-1", "bob")
-    lines = catch_up(state, "bob", since_for(state, "bob")).lines
+    lines = catch_up(state, "bob", since_for(state, "bob"), LATER).lines
     assert [line.split(": ", 1)[1] for line in lines] == ['claimed WS-1 "fail over" from bob']

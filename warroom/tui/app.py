@@ -440,9 +440,9 @@ class WarroomApp(App[int]):
             self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)  # type: ignore[arg-type]
 
     def show_catch_up(self, since: int, title: str) -> None:
-        summary = catch_up(self.state, self.me, since)
+        summary = catch_up(self.state, self.me, since, self.clock())
         if summary:
-            self.push_screen(CatchUpScreen(title, summary.lines, summary.earlier))
+            self.push_screen(CatchUpScreen(title, summary.text_lines()))
 
     # --- acting --------------------------------------------------------------------
 

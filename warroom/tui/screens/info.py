@@ -64,7 +64,7 @@ class HelpScreen(ModalScreen[None]):
 
 
 class CatchUpScreen(ModalScreen[None]):
-    """What happened while you were away: hand-offs, severity, broadcasts, new work."""
+    """Where things stand now, then what happened while you were away (``catchup.CatchUp.text_lines``)."""
 
     DEFAULT_CSS = _CSS.format(name="CatchUpScreen")
     BINDINGS: ClassVar = [Binding("escape,enter", "close", "Close", id="catchup.close")]
