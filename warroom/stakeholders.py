@@ -191,20 +191,23 @@ def cmd_notify_status(ctx: CliContext) -> int:
     """Per-target delivery health from the records (a folder's, or a server database's)."""
     from pathlib import Path
 
-    from warroom.notify import records_for_folder, records_for_server
+    from warroom.notify import records_for_folder, records_for_server, server_records
     from warroom.notify.records import Deliveries
+    from warroom.server.backend import is_postgres
 
     args = ctx.args
-    if args.db:
+    if args.db and is_postgres(args.db):
+        path = None  # the records are in the database itself
+    elif args.db:
         path = records_for_server(Path(args.db).expanduser())
     elif ctx.location.folder:
         path = records_for_folder(ctx.location.folder)
     else:
         raise UsageProblem("notify status reads delivery records: give --store DIR (relay) or --db PATH (server)")
-    if not path.exists():
+    if path is not None and not path.exists():
         print(f"no deliveries recorded yet ({path})")
         return 0
-    records = Deliveries(path, readonly=True)
+    records = server_records(args.db, readonly=True) if path is None else Deliveries(path, readonly=True)
     try:
         health = records.health()
     finally:

@@ -304,7 +304,7 @@ def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> No
     command("relay", "send a shared folder's [[notify]] notifications (one relay per folder)", later("cmd_relay"))
     p = command("notify", "notification delivery health per target (`notify status`)", later("cmd_notify_status"))
     p.add_argument("action", choices=("status",))
-    p.add_argument("--db", metavar="PATH", help="a server's database (its records are beside it)")
+    p.add_argument("--db", metavar="PATH", help="a server's database: an SQLite file (its records are beside it) or a postgresql:// URL")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 

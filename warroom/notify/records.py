@@ -154,11 +154,15 @@ class Deliveries:
         ).fetchone()
         return row[0]
 
-    def sending(self, p: Pending) -> None:
+    shared = False  # one relay or server per file (a lock file): nobody else sends these rows
+
+    def sending(self, p: Pending) -> bool:
+        """Mark the row as being sent (always ours: PostgreSQL's records may say another server has it)."""
         self._db.execute(
             "UPDATE deliveries SET state = 'sending', attempts = attempts + 1 WHERE incident = ? AND key = ? AND target = ?",
             (p.incident, p.key, p.target),
         )
+        return True
 
     def sent(self, p: Pending) -> None:
         self._db.execute(

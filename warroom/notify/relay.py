@@ -11,7 +11,9 @@ DIR`` (over a shared folder; one per folder, enforced by a lock file). Two loops
   thread, then marks it ``sent`` or schedules a retry with exponential backoff.
 
 Neither touches the append path: a slow or dead receiver delays only its own rows.
-All database work runs on one dedicated thread, in order.
+All database work runs on one dedicated thread, in order. On PostgreSQL several servers
+run a notifier over one set of records (``pgrecords``): each row is claimed before it
+is sent, so it is sent by one of them.
 """
 
 from __future__ import annotations
@@ -130,7 +132,10 @@ class Notifier:
         while True:
             try:
                 for summary in await self.store.incidents():
-                    if summary.id not in self._followers:
+                    follower = self._followers.get(summary.id)
+                    if follower is None or follower.done():  # new, or stopped by a database error: (re)start
+                        if follower is not None and not follower.cancelled() and follower.exception() is not None:
+                            log.warning("notifier: following %s again after: %s", summary.id, follower.exception())
                         self._followers[summary.id] = asyncio.create_task(self._follow(summary.id), name=f"notify-{summary.id}")
                 await self._check_overdue()
             except StoreError as error:
@@ -182,10 +187,11 @@ class Notifier:
     async def _sender(self) -> None:
         while True:
             self._wake.clear()
-            for pending in await self._in_db(self.deliveries.due, time.time(), list(self.by_id)):
-                await self._deliver(pending)
-            next_at = await self._in_db(self.deliveries.next_due, list(self.by_id))
-            timeout = None if next_at is None else max(0.0, next_at - time.time())
+            try:
+                timeout = await self._send_due()
+            except StoreError as error:  # the records' database is away (PostgreSQL restarting): try again soon
+                log.warning("notifier: %s", error)
+                timeout = 1.0
             if timeout == 0.0:
                 continue
             try:
@@ -193,13 +199,27 @@ class Notifier:
             except TimeoutError:
                 pass
 
+    async def _send_due(self) -> float | None:
+        """Send what is due; how long until more is (``None``: until woken)."""
+        shared = getattr(self.deliveries, "shared", False)  # other servers enqueue and claim rows too
+        if shared and await self._in_db(self.deliveries.recover):
+            log.warning("notices claimed by a server that is gone are being sent again")
+        for pending in await self._in_db(self.deliveries.due, time.time(), list(self.by_id)):
+            await self._deliver(pending)
+        next_at = await self._in_db(self.deliveries.next_due, list(self.by_id))
+        timeout = None if next_at is None else max(0.0, next_at - time.time())
+        if shared:
+            timeout = self.deliveries.poll if timeout is None else min(timeout, self.deliveries.poll)
+        return timeout
+
     async def _deliver(self, pending: Pending) -> None:
         target = self.by_id.get(pending.target)
         if target is None:
             return  # a target removed from the config: its rows wait until it comes back
         status = f"{self.status_base}/status/{pending.incident}" if self.status_base else None
         notice_body = message(_as_notice(pending), status)
-        await self._in_db(self.deliveries.sending, pending)
+        if not await self._in_db(self.deliveries.sending, pending):
+            return  # another server on the same database claimed it first
         try:
             error = await asyncio.to_thread(self.send, target, pending.title, notice_body)
         except Exception as crash:  # a plugin bug must not stop the other targets

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
 
 from warroom.config import load_config, resolve_export_folder
+from warroom.store.base import StoreError
 
-from . import records_for_server
-from .records import Deliveries
+from . import records_for_server, server_records
 from .relay import Notifier
 from .targets import targets_from
 
@@ -27,17 +27,13 @@ def notifier_router(parts: Any, responder: Any) -> APIRouter | None:
         return None
     from warroom.server.backend import is_postgres
 
-    if is_postgres(parts.db):
-        # Several servers share one PostgreSQL database and each would send every notice;
-        # until the records live in that database too, only SQLite servers and relays send.
-        log.warning("[[notify]] is ignored on a PostgreSQL-backed server: notifications are not sent from it")
-        return None
+    shared = is_postgres(parts.db)  # records in the database: every server sends, each row once
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from warroom.server.reader import ServerReader
 
-        deliveries = Deliveries(records_for_server(parts.db))
+        deliveries = server_records(parts.db)
         notifier = Notifier(
             ServerReader(parts),
             targets_from(config.notify),
@@ -54,10 +50,11 @@ def notifier_router(parts: Any, responder: Any) -> APIRouter | None:
             deliveries.close()
 
     router = APIRouter(lifespan=lifespan)
-    path = records_for_server(parts.db)
 
     def failing() -> list[str]:
-        reader = Deliveries(path, readonly=True)
+        if not shared and not records_for_server(parts.db).exists():
+            return []
+        reader = server_records(parts.db, readonly=True)
         try:
             return [h.line() for h in reader.health() if h.failing]
         finally:
@@ -65,6 +62,9 @@ def notifier_router(parts: Any, responder: Any) -> APIRouter | None:
 
     @router.get("/api/notify/failing", tags=["notifications"], summary="targets that keep failing, one line each")
     async def notify_failing(who: Annotated[Any, Depends(responder)]) -> list[str]:
-        return await asyncio.to_thread(failing) if path.exists() else []
+        try:
+            return await asyncio.to_thread(failing)
+        except StoreError as error:
+            raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
 
     return router

@@ -74,6 +74,37 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
     (3, "alert hooks", HOOKS_TABLE),  # the SQLite book's statement: changing it means a new migration here
+    (
+        4,
+        "notification delivery records (warroom.notify.pgrecords)",
+        """
+        CREATE TABLE notify_deliveries (
+            incident   TEXT NOT NULL,
+            key        TEXT NOT NULL,
+            target     TEXT NOT NULL,
+            kind       TEXT NOT NULL,
+            title      TEXT NOT NULL,
+            body       TEXT NOT NULL,
+            state      TEXT NOT NULL DEFAULT 'pending',
+            attempts   INTEGER NOT NULL DEFAULT 0,
+            next_at    DOUBLE PRECISION NOT NULL DEFAULT 0,
+            last_error TEXT,
+            sent_at    DOUBLE PRECISION,
+            uncertain  INTEGER NOT NULL DEFAULT 0,
+            claimed_by TEXT,
+            PRIMARY KEY (incident, key, target)
+        );
+        CREATE INDEX notify_deliveries_due ON notify_deliveries (state, next_at);
+        CREATE TABLE notify_cursors (
+            incident TEXT PRIMARY KEY,
+            seq      BIGINT NOT NULL
+        );
+        CREATE TABLE notify_targets (
+            id   TEXT PRIMARY KEY,
+            name TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
