@@ -99,13 +99,13 @@ async def test_t_on_a_highlighted_workstream_asks_for_it(incident, make_board) -
         await screen_shown(pilot, FormScreen, "#field-workstream")
         assert any("For WS-1?" in str(label.render()) for label in app.screen.query(".field-label"))
         await type_text(pilot, "replica caught up")
-        await pilot.press("enter")  # the workstreams pane has focus: yes, for WS-1
+        await pilot.press("tab", "up", "enter")  # yes, for WS-1 (no is the default)
         await until(pilot, lambda: app.state.timeline[-1].workstream == "WS-1")
 
         await pilot.press("t")
         await screen_shown(pilot, FormScreen, "#field-workstream")
         await type_text(pilot, "general remark")
-        await pilot.press("tab", "down", "enter")  # chose: no, the whole incident
+        await pilot.press("enter")  # the default: the whole incident
         await until(pilot, lambda: app.state.timeline[-1].text == "general remark")
     entries = incident.state().timeline
     assert (entries[-2].workstream, entries[-2].text) == ("WS-1", "on WS-1: replica caught up")

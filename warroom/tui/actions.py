@@ -163,13 +163,13 @@ def highlighted_entry(board: WarroomApp):
 
 
 def _note_about(board: WarroomApp, ws_id: str | None = None):
-    """The workstream a note may be about: ``ws_id`` (from its story), else the highlighted row, and
-    whether it is the likely answer (asked from its story, or with the workstreams pane focused)."""
+    """The workstream a note may be about -- ``ws_id`` (from its story), else the highlighted row --
+    and whether that is the default answer: only from its story. The board opens with the
+    Workstreams pane focused, so a plain ``t`` must not file notes under whatever row is highlighted."""
     if ws_id:
         return board.state.workstream(ws_id), True
     key = board.workstreams.highlighted_key
-    ws = board.state.workstream(key) if key else None
-    return ws, ws is not None and board.workstreams.has_focus
+    return (board.state.workstream(key) if key else None), False
 
 
 def someone_else_on_shift(board: WarroomApp) -> None:
