@@ -144,6 +144,7 @@ SUBCOMMANDS = [
     ["declare"], ["list"], ["show"], ["join"], ["note"], ["star"], ["ws"], ["ws", "open"], ["ws", "claim"],
     ["ws", "release"], ["ws", "handoff"], ["ws", "accept"], ["ws", "decline"], ["ws", "status"], ["shift"],
     ["command"], ["role"], ["broadcast"], ["snooze"], ["sev"], ["status"], ["keytime"], ["action"], ["close"], ["locate"],
+    ["replay"],
 ]
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from warroom.incident import DEFAULT_POLICY, EventDraft, IncidentState, Policy, StoredEvent, apply, check
 from warroom.incident.events import Body, canonical_handle
+from warroom.incident.keyframes import History
 from warroom.incident.state import TimelineEntry
 from warroom.store import EventStore, LogReplaced, Rejected, checked_incident_id
 
@@ -66,6 +67,15 @@ class Room:
             if (change := apply(self.state, event)) is not None:
                 applied.append(Applied(event, change.entry))
         return applied
+
+    async def history(self) -> History:
+        """Every moment of this incident so far (replay, ``show --at``): the whole log, read once.
+        T+0 is where the post-mortem counts from (``export.history.start_of``)."""
+        from warroom.export.history import start_of
+
+        await self.load()
+        events = await self.store.read(self.incident_id)
+        return History(events, start=start_of(self.state))
 
     def _start_over(self, epoch: int) -> None:
         if self.state.seq:

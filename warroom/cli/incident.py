@@ -57,6 +57,10 @@ async def _load(ctx: CliContext, incident_id: str) -> IncidentState:
 
 
 def cmd_show(ctx: CliContext) -> int:
+    if getattr(ctx.args, "at", None) is not None:
+        from warroom.cli.replay import cmd_show_at
+
+        return cmd_show_at(ctx)
     state = asyncio.run(_load(ctx, ctx.args.incident))
     if ctx.args.json:
         print(json_safe(json.dumps(state.summary_dict(), indent=2, ensure_ascii=False)))

@@ -32,9 +32,11 @@ from warroom.cli.incident import (
     cmd_policy,
     cmd_show,
 )
+from warroom.cli.replay import cmd_replay, moment_arg
 from warroom.cli.records import EXPORT_CHOICES, cmd_close, cmd_export, cmd_import
 from warroom.cli.serving import cmd_db, cmd_serve, cmd_token
 from warroom.incident import Policy
+from warroom.incident.keyframes import MOMENT_HELP
 from warroom.incident import events as ev
 
 
@@ -79,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_incident(command("show", "print the board of one incident", cmd_show))
     p.add_argument("--json", action="store_true", help="the state as JSON")
     p.add_argument("--all", action="store_true", help="the whole timeline, not the last 20 entries")
+    p.add_argument("--at", type=moment_arg, metavar="MOMENT", help=f"the board as it was then: {MOMENT_HELP}")
+
+    p = with_incident(command("replay", "replay an incident on a read-only board, from any moment", cmd_replay))
+    p.add_argument("--at", type=moment_arg, metavar="MOMENT", help=f"where to start (default: the end): {MOMENT_HELP}")
 
     with_incident(command("join", "open the live board for an incident", cmd_join))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
+from warroom.incident.keyframes import t_plus
 from warroom.words import long_duration
 
 from warroom.safetext import safe_block
@@ -171,9 +172,4 @@ def elapsed(start: datetime, end: datetime) -> str:
 
 def offset(at: datetime, start: datetime) -> str:
     """``T+01:02:05`` from the start of the incident (``T-`` before it); hours may pass 24."""
-    total = int((seconds(at) - seconds(start)).total_seconds())
-    sign = "-" if total < 0 else "+"
-    total = abs(total)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"T{sign}{hours:02d}:{minutes:02d}:{secs:02d}"
+    return t_plus(utc(at), utc(start))

@@ -439,3 +439,28 @@ def decode(data: bytes) -> IncidentState:
     if state.seq != header["seq"] or len(state.timeline) and state.timeline[-1].seq != state.seq:
         raise BadCheckpoint("its seq does not match its state")
     return state
+
+
+# --- the parts of a state, for keyframes kept in memory (``keyframes.History``) ---------------
+
+
+def encode_fields(state: IncidentState) -> list:
+    """The small parts of ``state`` (everything but the growing lists and the ids), encoded:
+    a value that shares nothing mutable with ``state``."""
+    return [enc(getattr(state, name)) if enc else getattr(state, name) for name, (enc, _) in _STATE_FIELDS]
+
+
+GROWING_LISTS = tuple(name for name, _ in _LAZY_LISTS)
+"""The names of the lists that grow with the log (timeline, broadcasts...), in a fixed order."""
+
+
+def growing_lists(state: IncidentState) -> list[list]:
+    """``state``'s growing lists, in ``GROWING_LISTS`` order."""
+    return [getattr(state, name) for name in GROWING_LISTS]
+
+
+def decode_fields(fields: list, lists: list[list], event_ids: object) -> IncidentState:
+    """A state from ``encode_fields`` output, the growing lists (in ``growing_lists`` order) and ids."""
+    values = {name: dec(value) if dec else value for (name, (_, dec)), value in zip(_STATE_FIELDS, fields)}
+    values.update({name: items for (name, _), items in zip(_LAZY_LISTS, lists)})
+    return IncidentState(**values, event_ids=event_ids)  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from warroom.config import DEFAULT_THEME, Config, resolve_export_folder, user_themes_dir
+from warroom.config import Config, resolve_export_folder, user_themes_dir
 from warroom.incident import IncidentState, Policy, fold
 from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry
@@ -42,7 +42,7 @@ from .controller import BoardController
 from .keys import BOARD_KEYS, KEY_IDS, PANE_KEYS, bindings
 from .screens.forms import declare_form
 from .screens.info import CatchUpScreen, HelpScreen
-from .themes import load_themes, variable_defaults
+from .themes import use_themes, variable_defaults
 from .toasts import About, Seen, toast_for
 from .widgets.deliveries import DeliveryHealth, failing_lines, failing_on_server
 from .widgets import (
@@ -127,17 +127,8 @@ class WarroomApp(App[int]):
         self._startup_problems: list[str] = []
         self._reloads_drawn = 0
 
-        loaded = load_themes(themes_dir if themes_dir is not None else user_themes_dir())
-        for theme in loaded.themes.values():
-            self.register_theme(theme)
-        self.warroom_themes = sorted(loaded.themes)
-        self._startup_problems.extend(f"theme: {problem}" for problem in loaded.problems)
-        chosen = self.config.ui.theme
-        if chosen not in loaded.themes:
-            if DEFAULT_THEME in loaded.themes and chosen != DEFAULT_THEME:
-                self._startup_problems.append(f"theme {chosen!r} is not available; using {DEFAULT_THEME}")
-            chosen = DEFAULT_THEME
-        self.theme = chosen
+        self.warroom_themes, problems = use_themes(self, self.config.ui.theme, themes_dir if themes_dir is not None else user_themes_dir())
+        self._startup_problems.extend(problems)
 
         keymap = dict(self.config.ui.keymap)
         unknown = sorted(set(keymap) - KEY_IDS)
@@ -454,7 +445,16 @@ class WarroomApp(App[int]):
 
     async def action_act(self, name: str) -> None:
         """Every key that changes the incident: one row of ``actions.ACTIONS``, run by the controller."""
+        if getattr(self.screen, "read_only", False):  # a replay on top (the palette reaches here too)
+            self.screen.refuse(name.replace("_", " "))
+            return
         await self.controller.run(name)
+
+    async def action_replay(self) -> None:
+        """``ctrl+r``: the board as it was at the highlighted timeline entry (Esc comes back)."""
+        from .replay import open_replay
+
+        await open_replay(self)
 
     @on(TimelineView.Highlighted)
     def _timeline_highlighted(self, message: TimelineView.Highlighted) -> None:

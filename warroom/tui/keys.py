@@ -48,6 +48,7 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("action_items", "A,shift+a", "action_items", "action items", "incident: action items (list, start, done)", show=False, key_display="A"),
     BoardKey("close_incident", "x", "act('close_incident')", "close", "incident: close", show=False),
     BoardKey("export", "e", "export", "export", "incident: export now", show=False),
+    BoardKey("replay", "ctrl+r", "replay", "replay", "board: replay from the highlighted entry", show=False, key_display="^r"),
     BoardKey("help", "question_mark,f1", "help", "help", "board: help (every key)", key_display="?"),
     BoardKey("palette", "ctrl+p", "command_palette", "palette", "", show=False, priority=True, key_display="^p"),
     BoardKey("palette_alt", "colon", "command_palette", "palette", "", show=False),

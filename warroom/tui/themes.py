@@ -19,6 +19,7 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
+from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -163,3 +164,19 @@ def load_themes(user_dir: Path | None) -> LoadedThemes:
         loaded.themes[theme.name] = theme
         loaded.sources[theme.name] = str(source)
     return loaded
+
+
+def use_themes(app: App, wanted: str, user_dir: Path | None) -> tuple[list[str], list[str]]:
+    """Register every usable theme on ``app`` and switch to ``wanted`` (else the default);
+    returns (the theme names, the problems to tell the user)."""
+    loaded = load_themes(user_dir)
+    for theme in loaded.themes.values():
+        app.register_theme(theme)
+    problems = [f"theme: {problem}" for problem in loaded.problems]
+    chosen = wanted
+    if chosen not in loaded.themes:
+        if DEFAULT_THEME in loaded.themes and chosen != DEFAULT_THEME:
+            problems.append(f"theme {chosen!r} is not available; using {DEFAULT_THEME}")
+        chosen = DEFAULT_THEME
+    app.theme = chosen
+    return sorted(loaded.themes), problems

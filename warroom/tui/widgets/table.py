@@ -74,6 +74,12 @@ class BoardTable(DataTable):
                 self.update_cell(key, column, self._text(after), update_width=True)
         return True
 
+    def keep_only(self, keys: set[str]) -> None:
+        """Remove the rows whose key is not in ``keys`` (a replay going back in time)."""
+        for key in [key for key in self._specs if key not in keys]:
+            del self._specs[key]
+            self.remove_row(key)
+
     def restyle(self) -> None:
         """Re-apply theme colours to every cell (after a theme change)."""
         for key, cells in self._specs.items():

@@ -1,0 +1,86 @@
+"""Commands that look at an incident as it was: ``show --at`` and ``replay``.
+
+Both name a moment the same way (``#SEQ``, ``T+HH:MM[:SS]`` or a UTC time; one parser,
+``incident.keyframes.parse_moment``) and compute every clock-driven number -- time on
+shift, fatigue, "update due", staleness -- at that moment, never now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from warroom.cli.context import EXIT_OK, CliContext
+from warroom.cli.incident import render_state
+from warroom.incident import IncidentState
+from warroom.incident.keyframes import BadMoment, History, Moment, parse_moment
+from warroom.safetext import json_safe
+from warroom.session import UsageError
+from warroom.words import update_due
+
+
+def moment_arg(text: str) -> str:
+    """argparse type for ``--at``: the words are checked here, the incident later."""
+    try:
+        parse_moment(text)
+    except BadMoment as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def find_moment(history: History, text: str | None) -> Moment:
+    """``text`` in ``history`` (default: its last moment); a ``UsageError`` names what is wrong."""
+    if text is None:
+        return history.at_seq(history.last_seq)
+    try:
+        return history.moment(text)
+    except BadMoment as error:
+        raise UsageError(str(error)) from None
+
+
+async def _history(ctx: CliContext, incident_id: str) -> History:
+    async with ctx.open_store() as store:
+        return await ctx.room(store, incident_id).history()
+
+
+def moment_dict(history: History, moment: Moment, state: IncidentState) -> dict:
+    """What ``show --at --json`` adds to the summary: where it is, and the numbers of that moment."""
+    due, overdue = update_due(state, moment.at, state.policy)
+    return {
+        "seq": moment.seq,
+        "position": history.position(moment.seq),
+        "events": len(history),
+        "at": moment.at.isoformat(),
+        "t_plus": history.describe(moment).split(" · ")[0],
+        "update_due": due,
+        "update_overdue": overdue,
+        "stale_workstreams": [ws.id for ws in state.stale_workstreams(moment.at)],
+        "responders": [
+            {"handle": r.handle, "on_shift_seconds": int(r.time_on_shift(moment.at).total_seconds()), "fatigue": r.fatigue(moment.at, state.policy)}
+            for r in state.responders.values()
+        ],
+    }
+
+
+def cmd_show_at(ctx: CliContext) -> int:
+    """``warroom show INC-42 --at T``: the board as it was then."""
+    history = asyncio.run(_history(ctx, ctx.args.incident))
+    moment = find_moment(history, ctx.args.at)
+    state = history.state_at(moment.seq)
+    if ctx.args.json:
+        document = {**state.summary_dict(), "as_of": moment_dict(history, moment, state)}
+        print(json_safe(json.dumps(document, indent=2, ensure_ascii=False)))
+    else:
+        print(f"as of {history.describe(moment)}")
+        print(render_state(state, ctx.config, every=ctx.args.all, now=moment.at))
+    return EXIT_OK
+
+
+def cmd_replay(ctx: CliContext) -> int:
+    """``warroom replay INC-42 [--at T]``: the read-only board at a moment, with a time bar."""
+    history = asyncio.run(_history(ctx, ctx.args.incident))
+    moment = find_moment(history, ctx.args.at)  # a bad moment fails here, before any screen
+    from warroom.tui.replay import run_replay  # Textual is imported only here
+
+    return run_replay(ctx, history, ctx.args.incident, moment)

@@ -1,0 +1,357 @@
+"""Replay: the board as it was at any moment of the incident, read-only, with a time bar.
+
+The review meeting's question is "what did we know at 10:14, and who was holding what?".
+``ReplayScreen`` answers it with the live board's own four panes (the same widgets, fed
+the state at the moment from ``keyframes.History`` instead of the room's state) and
+every clock-driven number -- time on shift, fatigue, "update due", staleness -- computed
+at the replayed moment, never now. Nothing here writes: each key that would change the
+incident is bound on this screen to a refusal that says so, ahead of the board's own.
+
+It opens two ways: ``warroom replay INC-42 --at ...`` (``ReplayApp``, no live board
+behind it), and ``ctrl+r`` on a live board, at the highlighted timeline entry, where Esc
+goes back to the live board (which kept following the store meanwhile).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from warroom.config import Config, user_themes_dir
+from warroom.incident.keyframes import BadMoment, History, Moment
+from warroom.safetext import safe_block, safe_line
+
+from .keys import BOARD_KEYS, PANE_KEYS, bindings
+from .themes import use_themes, variable_defaults
+from .widgets import (
+    BoardHeader,
+    BroadcastFeed,
+    CommanderPane,
+    CommandSummary,
+    ResponderTable,
+    TimelineDetail,
+    TimelineView,
+    WorkstreamTable,
+)
+
+if TYPE_CHECKING:
+    from warroom.session import Session
+
+    from .app import WarroomApp
+
+SPEEDS = (1, 10, 60)
+"""Play speeds: replayed seconds per real second."""
+PLAY_TICK = 0.25
+READ_ONLY = "replay is read-only: {what} is refused (Esc goes back to the live board)"
+READ_ONLY_ALONE = "replay is read-only: {what} is refused (join the incident to act: warroom join)"
+
+
+class TimeBar(Static):
+    """``REPLAY T+01:23:45 · #312 of 1,204 · 10:14:07 UTC`` and the play state."""
+
+    DEFAULT_CSS = """
+    TimeBar { height: 1; background: $warning 30%; color: $foreground; padding: 0 1; }
+    """
+
+    def show(self, history: History, moment: Moment, playing: bool, speed: int) -> None:
+        self.text = f"REPLAY {history.describe(moment)}"
+        play = f"▶ {speed}×" if playing else f"❚❚ {speed}×"
+        self.update(
+            Content.assemble(
+                (self.text, "bold"),
+                "   ",
+                (play, "bold" if playing else "dim"),
+                ("   [ ] event  { } minute  < > 10 min  g go to  space play  + - speed  Esc back", "dim"),
+            )
+        )
+
+
+class GoToScreen(ModalScreen[Moment | None]):
+    """``g``: a seq, T+ or a time; a bad one is explained under the field and nothing moves."""
+
+    DEFAULT_CSS = """
+    GoToScreen { align: center middle; }
+    GoToScreen > Vertical { width: 70; max-width: 95%; height: auto; background: $panel; border: thick $primary; padding: 0 1; }
+    GoToScreen #goto-error { color: $error; height: auto; }
+    """
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="replay.goto_cancel")]
+
+    def __init__(self, history: History) -> None:
+        super().__init__()
+        self.history = history
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Go to #SEQ, T+HH:MM[:SS] or a UTC time (10:14, 10:14:07)")
+            yield Input(placeholder="#312   T+01:23   10:14:07", id="goto-input")
+            yield Label("", id="goto-error")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        try:
+            moment = self.history.moment(event.value)
+        except BadMoment as error:
+            self.query_one("#goto-error", Label).update(safe_line(str(error)))
+            return
+        self.dismiss(moment)
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self.query_one("#goto-error", Label).update("")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _refusals() -> list[Binding]:
+    """Every key that changes the incident, bound here (same ids, so ``[ui] keymap`` applies) to a refusal."""
+    return [
+        Binding(k.keys, f"refuse('{k.id}')", k.description, show=False, id=k.id, key_display=k.key_display)
+        for k in BOARD_KEYS
+        if k.action.startswith("act(")
+    ]
+
+
+class ReplayScreen(Screen):
+    """The four panes at one moment, and the keys that move the moment."""
+
+    BINDINGS: ClassVar = [
+        *bindings(PANE_KEYS),
+        *_refusals(),
+        Binding("right_square_bracket", "step(1)", "event ▸", id="replay.next_event", key_display="]", priority=True),
+        Binding("left_square_bracket", "step(-1)", "◂ event", id="replay.previous_event", key_display="[", priority=True),
+        Binding("right_curly_bracket", "jump(60)", "minute ▸", id="replay.next_minute", key_display="}", priority=True),
+        Binding("left_curly_bracket", "jump(-60)", "◂ minute", id="replay.previous_minute", key_display="{", priority=True),
+        Binding("greater_than_sign", "jump(600)", "10 min ▸", id="replay.next_ten", key_display=">", priority=True),
+        Binding("less_than_sign", "jump(-600)", "◂ 10 min", id="replay.previous_ten", key_display="<", priority=True),
+        Binding("g", "go_to", "go to", id="replay.go_to", priority=True),
+        Binding("space", "play", "play", id="replay.play", priority=True),
+        Binding("plus,equals_sign", "speed(1)", "faster", show=False, id="replay.faster", key_display="+", priority=True),
+        Binding("minus", "speed(-1)", "slower", show=False, id="replay.slower", key_display="-", priority=True),
+        Binding("escape", "leave", "back", id="replay.leave"),
+    ]
+
+    read_only = True
+    """The board's ``act`` (palette entries included) refuses while this screen is on top."""
+
+    def __init__(self, history: History, incident_id: str, me: str, moment: Moment, *, alone: bool = False) -> None:
+        super().__init__(id="replay")
+        self.history = history
+        self.incident_id = incident_id
+        self.me = me
+        self.moment = moment
+        self.alone = alone
+        self.playing = False
+        self.speed = SPEEDS[0]
+        self.state = history.state_at(moment.seq)
+        self._shown_seq = -1
+        self._player = None
+
+    def compose(self) -> ComposeResult:
+        self.header = BoardHeader(self.incident_id, self.me, id="header")
+        self.bar = TimeBar(id="time-bar")
+        self.workstreams = WorkstreamTable(id="workstreams")
+        self.responders = ResponderTable(id="responders")
+        self.summary = CommandSummary(id="command-summary")
+        self.broadcasts = BroadcastFeed(id="broadcasts")
+        self.timeline = TimelineView(self.me, id="timeline")
+        self.detail = TimelineDetail(id="timeline-detail")
+        yield self.header
+        yield self.bar
+        with Vertical(id="workstreams-pane", classes="pane"):
+            yield self.workstreams
+        with Horizontal(id="middle"):
+            with CommanderPane(id="commander-pane", classes="pane"):
+                yield self.summary
+                yield self.broadcasts
+            with Vertical(id="responders-pane", classes="pane"):
+                yield self.responders
+        with Vertical(id="timeline-pane", classes="pane"):
+            yield self.timeline
+            yield self.detail
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        for pane, title in (("#workstreams-pane", "Workstreams"), ("#commander-pane", "Commander"), ("#responders-pane", "Responders")):
+            self.query_one(pane).border_title = f"{title} (replay)"
+        self.query_one("#timeline-pane").border_title = "Timeline (replay)"
+        self.draw()
+        self.timeline.focus()
+
+    # --- drawing -------------------------------------------------------------------
+
+    def draw(self) -> None:
+        """Every pane at ``self.moment``: the state after its seq, every clock at its time."""
+        if self.moment.seq != self._shown_seq:
+            self.state = self.history.state_at(self.moment.seq)
+        state, now, me = self.state, self.moment.at, self.me
+        policy = state.policy
+        self.header.show(state, me)
+        self.bar.show(self.history, self.moment, self.playing, self.speed)
+        self.workstreams.keep_only(set(state.workstreams))
+        self.workstreams.show(state, me, now, policy)
+        self.responders.keep_only(set(state.responders))
+        self.responders.show(state, me, now, policy)
+        self.summary.show(state, me, now, policy)
+        self.broadcasts.show(state)
+        if self.moment.seq != self._shown_seq:
+            self.timeline.set_entries(state.timeline)
+            self._shown_seq = self.moment.seq
+
+    def go(self, moment: Moment) -> None:
+        self.moment = moment
+        self.draw()
+
+    @property
+    def header_text(self) -> str:
+        """What the time bar says first (``REPLAY T+... · #312 of 1,204 · 10:14:07 UTC``)."""
+        return self.bar.text
+
+    # --- moving in time --------------------------------------------------------------
+
+    def action_step(self, events: int) -> None:
+        self._pause()
+        self.go(self.history.step(self.moment, events))
+
+    def action_jump(self, seconds: int) -> None:
+        self._pause()
+        self.go(self.history.at_time(self.moment.at + timedelta(seconds=seconds)))
+
+    def action_go_to(self) -> None:
+        self._pause()
+
+        def chosen(moment: Moment | None) -> None:
+            if moment is not None:
+                self.go(moment)
+
+        self.app.push_screen(GoToScreen(self.history), chosen)
+
+    def action_play(self) -> None:
+        if self.playing:
+            self._pause()
+            self.draw()
+            return
+        if self.moment.at >= self.history.end:
+            self.moment = self.history.at_seq(0) if self.history.declared_at is None else self.history.at_time(self.history.declared_at)
+        self.playing = True
+        self._player = self.set_interval(PLAY_TICK, self._advance, name="replay-play")
+        self.draw()
+
+    def action_speed(self, step: int) -> None:
+        index = SPEEDS.index(self.speed) + step
+        self.speed = SPEEDS[max(0, min(index, len(SPEEDS) - 1))]
+        self.draw()
+
+    def _advance(self) -> None:
+        later = self.moment.at + timedelta(seconds=PLAY_TICK * self.speed)
+        if later >= self.history.end:
+            self._pause()
+            later = self.history.end
+        self.go(self.history.at_time(later))
+
+    def _pause(self) -> None:
+        if self._player is not None:
+            self._player.stop()
+            self._player = None
+        self.playing = False
+
+    # --- read-only ----------------------------------------------------------------
+
+    def action_refuse(self, key_id: str) -> None:
+        key = next((k for k in BOARD_KEYS if k.id == key_id), None)
+        what = (key.palette or key.description) if key else key_id
+        self.refuse(what)
+
+    def refuse(self, what: str) -> None:
+        message = (READ_ONLY_ALONE if self.alone else READ_ONLY).format(what=what)
+        self.app.notify(message, title="replay", severity="warning")
+
+    @on(WorkstreamTable.Chosen)
+    def _no_status(self, message: WorkstreamTable.Chosen) -> None:
+        message.stop()  # the live board would open the status form
+        self.refuse("workstream: set status")
+
+    @on(TimelineView.Highlighted)
+    def _highlighted(self, message: TimelineView.Highlighted) -> None:
+        message.stop()  # this screen's detail line, not the live board's
+        self.detail.show(message.entry)
+
+    def action_leave(self) -> None:
+        self._pause()
+        if self.alone:
+            self.app.exit()
+        else:
+            self.dismiss()
+
+
+def highlighted_seq(timeline: TimelineView) -> int | None:
+    """The seq of the live timeline's highlighted entry (``None`` when it is empty)."""
+    entry = timeline.highlighted
+    return entry.seq if entry is not None else None
+
+
+async def open_replay(app: WarroomApp) -> None:
+    """``ctrl+r`` on a live board: replay from the highlighted timeline entry; Esc comes back."""
+    if isinstance(app.screen, ReplayScreen):
+        return
+    try:
+        history = await app.room.history()
+    except Exception as error:  # the store did not answer: the live board carries on
+        app.notify(f"replay: could not read the log: {error}", severity="error")
+        return
+    seq = highlighted_seq(app.timeline)
+    moment = history.at_seq(seq if seq is not None else history.last_seq)
+    await app.push_screen(ReplayScreen(history, app.room.incident_id, app.me, moment))
+
+
+class ReplayApp(App[int]):
+    """``warroom replay``: a replay with no live board behind it (Esc or q quits)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "warroom replay"
+    BINDINGS: ClassVar = [Binding("q,ctrl+q", "quit", "quit", id="quit")]
+    NOTIFICATION_TIMEOUT = 6
+
+    def __init__(self, history: History, incident_id: str, me: str, moment: Moment, config: Config | None = None, *, themes_dir: Path | None = None) -> None:
+        super().__init__()
+        self.history, self.incident_id, self.me, self.start_at = history, incident_id, me, moment
+        self.config = config or Config()
+        self.notices: list[tuple[SeverityLevel, str]] = []
+        self.warroom_themes, self._problems = use_themes(self, self.config.ui.theme, themes_dir if themes_dir is not None else user_themes_dir())
+        self.set_keymap({k: v for k, v in self.config.ui.keymap.items()})
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return variable_defaults()
+
+    def get_default_screen(self) -> Screen:
+        return ReplayScreen(self.history, self.incident_id, self.me, self.start_at, alone=True)
+
+    def on_mount(self) -> None:
+        for problem in self._problems:
+            self.notify(problem, severity="warning", timeout=15)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:  # type: ignore[override]
+        message, title = safe_block(message), safe_line(title)
+        self.notices.append((severity, message))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+
+def run_replay(ctx: Session, history: History, incident_id: str, moment: Moment) -> int:
+    """``warroom replay``: the history is read already (a bad ``--at`` failed before any screen)."""
+    app = ReplayApp(history, incident_id, ctx.handle, moment, ctx.config)
+    asyncio.run(app.run_async())
+    return app.return_code or 0
+
+
+__all__ = ["ReplayApp", "ReplayScreen", "TimeBar", "highlighted_seq", "open_replay", "run_replay"]
