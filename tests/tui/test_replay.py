@@ -179,6 +179,10 @@ async def test_ctrl_r_replays_from_the_highlighted_entry_and_esc_returns_to_the_
         await pilot.press("c")
         await pilot.pause()
         assert "replay is read-only: workstream: claim is refused (Esc goes back to the live board)" in notices(app)
+        await pilot.press("w", "A")  # the story and the action items are views of the incident now: refused too
+        await pilot.pause()
+        assert isinstance(app.screen, ReplayScreen)
+        assert "replay is read-only: workstream: its story (also enter on a row) is refused" in notices(app)
         assert len(incident.store.path_for(incident.id).read_bytes()) == length
         incident.act("bob", ev.NoteAdded(text="written while alice replays"))
         await pilot.press("escape")

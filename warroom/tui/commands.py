@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from .keys import BOARD_KEYS, PANE_KEYS
+from .keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS
 
 if TYPE_CHECKING:
     from .app import WarroomApp
@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 class BoardCommands(Provider):
     def _entries(self) -> Iterator[tuple[str, Callable[[], Any], str]]:
         app = cast("WarroomApp", self.app)
+        replay = getattr(self.screen, "read_only", False)  # a replay: nothing that acts or shows the live incident
         for key in BOARD_KEYS + PANE_KEYS:
-            if key.palette:
+            if key.palette and not (replay and key in BOARD_KEYS and key.id not in REPLAY_KEY_IDS):
                 yield key.palette, partial(app.run_action, key.action), f"key: {app.key_label(key.id)}"
         for name in app.warroom_themes:
             yield f"theme: {name}", partial(app.switch_theme, name), "switch the board's colours"

@@ -32,7 +32,7 @@ from warroom.config import Config, user_themes_dir
 from warroom.incident.keyframes import BadMoment, History, Moment
 from warroom.safetext import safe_block, safe_line
 
-from .keys import BOARD_KEYS, PANE_KEYS, bindings
+from .keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS, bindings
 from .themes import use_themes, variable_defaults
 from .widgets import (
     BoardHeader,
@@ -115,11 +115,12 @@ class GoToScreen(ModalScreen[Moment | None]):
 
 
 def _refusals() -> list[Binding]:
-    """Every key that changes the incident, bound here (same ids, so ``[ui] keymap`` applies) to a refusal."""
+    """Every board key but help, palette and quit, bound here (same ids, so ``[ui] keymap`` applies)
+    to a refusal: they change the incident, or open a view of it as it is now."""
     return [
         Binding(k.keys, f"refuse('{k.id}')", k.description, show=False, id=k.id, key_display=k.key_display)
         for k in BOARD_KEYS
-        if k.action.startswith("act(")
+        if k.id not in REPLAY_KEY_IDS
     ]
 
 
@@ -279,8 +280,8 @@ class ReplayScreen(Screen):
 
     @on(WorkstreamTable.Chosen)
     def _no_status(self, message: WorkstreamTable.Chosen) -> None:
-        message.stop()  # the live board would open the status form
-        self.refuse("workstream: set status")
+        message.stop()  # the live board would open the story of the workstream as it is now
+        self.refuse("workstream: its story")
 
     @on(TimelineView.Highlighted)
     def _highlighted(self, message: TimelineView.Highlighted) -> None:
