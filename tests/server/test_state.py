@@ -54,3 +54,36 @@ async def test_the_server_re_encodes_only_when_its_checkpoint_is_old_and_stays_e
         assert await log.checkpoint("INC-404") is None
     finally:
         log.close()
+
+
+async def test_on_postgresql_the_checkpoint_is_kept_caught_up_with_other_servers_and_re_encoded_only_when_old(postgres, monkeypatch):
+    from warroom.server.pg import PgEventLog
+
+    monkeypatch.setattr(snapshot, "CHECKPOINT_EVERY", 10)
+    url = postgres.url(postgres.create_database(prefix="state"))
+    mine, other = PgEventLog(url), PgEventLog(url)  # two servers' logs on one database
+    loop = asyncio.get_running_loop()
+    mine.start(loop)
+    other.start(loop)
+    try:
+        async def add(log: PgEventLog, actor: str, body: ev.Body) -> None:
+            await log.append("INC-1", ev.EventDraft(actor=actor, body=body))
+
+        await add(other, "alice", ev.IncidentDeclared(incident_id="INC-1", title="t", severity=2))
+        await add(other, "alice", ev.WorkstreamOpened(title="Roll back"))
+        first = await mine.checkpoint("INC-1")  # everything came through the other server
+        assert snapshot.read_header(first)["seq"] == 2 and snapshot.decode(first).workstreams
+        for n in range(9):
+            await add(other if n % 2 else mine, "bob", ev.NoteAdded(text=f"note {n}"))
+        assert await mine.checkpoint("INC-1") == first  # 9 events old: served as it is
+        await add(other, "alice", ev.BroadcastSent(text="update", audience="stakeholders"))
+        newer = await mine.checkpoint("INC-1")
+        assert snapshot.read_header(newer)["seq"] == 12
+        rows = mine.read_json("INC-1", 0, 1000)
+        assert snapshot.decode(newer) == fold(ev.parse_stored(text) for _, text in rows)
+        await add(mine, "bob", ev.WorkstreamClaimed(workstream="WS-1"))  # appends go on from the swapped-in state
+        assert mine._cache["INC-1"].state == fold(ev.parse_stored(text) for _, text in mine.read_json("INC-1", 0, 1000))
+        assert await mine.checkpoint("INC-404") is None
+    finally:
+        mine.close()
+        other.close()

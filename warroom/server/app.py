@@ -24,7 +24,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Path as PathParam, Query, Request, Security
@@ -37,7 +37,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from warroom import __version__
 from warroom.alerts.severity import AlertsConfig
-from warroom.incident import EventDraft, Policy, StoredEvent, fold, snapshot
+from warroom.incident import EventDraft, Policy, StoredEvent
 from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 from warroom.words import where as where_in
@@ -309,16 +309,6 @@ def stream_start(
 # --- the app ------------------------------------------------------------------------------
 
 
-def _checkpoint_of_rows(log: Any, incident_id: str) -> bytes | None:
-    rows, after = [], 0
-    while page := log.read_json(incident_id, after, 10_000):
-        rows.extend(text for _, text in page)
-        after = page[-1][0]
-    if not rows:
-        return None
-    return b"".join(snapshot.encode(fold(ev.parse_stored(text) for text in rows)))
-
-
 def create_app(
     db: str | Path,
     *,
@@ -450,11 +440,10 @@ def create_app(
         },
     )
     async def read_state(incident_id: IncidentIdPath, who: Who, request: Request) -> Response:
-        log = parts(request).log
-        if hasattr(log, "checkpoint"):
-            data = await log.checkpoint(incident_id)
-        else:  # a log that keeps no checkpoint (PostgreSQL, for now): fold its rows here
-            data = await asyncio.to_thread(_checkpoint_of_rows, log, incident_id)
+        try:
+            data = await parts(request).log.checkpoint(incident_id)
+        except StoreUnavailable as error:
+            raise HTTPException(503, str(error), headers={"Retry-After": "1"}) from None
         if data is None:
             raise HTTPException(404, f"no incident {incident_id}")
         return Response(data, media_type=CHECKPOINT_MEDIA_TYPE)

@@ -128,6 +128,17 @@ class _Cached:
     encoded: tuple[int, bytes] | None = None
     """The state as checkpoint bytes, and its seq: what ``GET .../state`` serves."""
 
+    def checkpoint(self) -> bytes:
+        """The checkpoint bytes, re-encoded only once they are ``CHECKPOINT_EVERY`` events old
+        (a reader folds the rest). The state is swapped for the one decoded from the bytes
+        (equal by construction), so its long lists stay encoded and the next encoding
+        reuses them: cheap on the writer thread."""
+        if self.encoded is None or self.state.seq - self.encoded[0] >= snapshot.CHECKPOINT_EVERY:
+            data = b"".join(snapshot.encode(self.state))
+            self.state = snapshot.decode(data)
+            self.encoded = (self.state.seq, data)
+        return self.encoded[1]
+
 
 def next_batch(jobs: queue.SimpleQueue, stop: object) -> tuple[list, bool]:
     """Wait for one job, then take whatever else is waiting (up to ``MAX_BATCH``), so one
@@ -499,17 +510,8 @@ class EventLog:
         return state, last_at
 
     def _checkpoint(self, conn: sqlite3.Connection, incident_id: str) -> bytes | None:
-        """Re-encoded only once it is ``CHECKPOINT_EVERY`` events old (a reader folds the rest).
-        The cached state is swapped for the one decoded from the bytes (equal by construction),
-        so its long lists stay encoded and the next encoding reuses them: cheap on this thread."""
         cached = self._cached(conn, incident_id)
-        if cached is None:
-            return None
-        if cached.encoded is None or cached.state.seq - cached.encoded[0] >= snapshot.CHECKPOINT_EVERY:
-            data = b"".join(snapshot.encode(cached.state))
-            cached.state = snapshot.decode(data)
-            cached.encoded = (cached.state.seq, data)
-        return cached.encoded[1]
+        return None if cached is None else cached.checkpoint()
 
     # --- handing results back to the event loop ------------------------------------------
 

@@ -128,6 +128,11 @@ class PgEventLog:
     async def summaries(self) -> list[IncidentSummary]:
         return await self.run(self._summaries)
 
+    async def checkpoint(self, incident_id: str) -> bytes | None:
+        """The incident's state as checkpoint bytes, caught up with every server's commits first;
+        re-encoded only once ``CHECKPOINT_EVERY`` events old, as on SQLite; ``None`` if unknown."""
+        return await self.run(lambda _conn: self._checkpoint(incident_id))
+
     async def summaries_json(self) -> bytes:
         found = await self.summaries()
         return json.dumps([summary.as_dict() for summary in found], ensure_ascii=False).encode()
@@ -342,6 +347,19 @@ class PgEventLog:
                     found.append(IncidentSummary.of(cached.state))
         found.sort(key=lambda s: (s.declared_at is not None, s.declared_at), reverse=True)
         return found
+
+    def _checkpoint(self, incident_id: str) -> bytes | None:
+        assert self.pool is not None
+        try:
+            with self.pool.connection(timeout=10) as conn:
+                row = conn.execute("SELECT head FROM incidents WHERE id = %s", (incident_id,)).fetchone()
+                if row is None or row[0] == 0:
+                    return None
+                self._catch_up(conn, incident_id, row[0])
+        except psycopg.Error as error:
+            raise unavailable(self.url, error) from None
+        cached = self._cache.get(incident_id)
+        return None if cached is None else cached.checkpoint()
 
     # --- the listener thread: other servers' commits ----------------------------------
 
