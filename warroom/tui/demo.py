@@ -97,10 +97,10 @@ def _story() -> list[Step]:
                 audience="stakeholders",
             ),
         ),
-        by("raj", ev.NoteAdded(text="Lifecycle rule expire-30d disabled in all regions", star=True)),
+        by("raj", ev.NoteAdded(text="Lifecycle rule expire-30d disabled in all regions", star=True, workstream="WS-1")),
         by("raj", ev.WorkstreamStatusSet(workstream="WS-1", status="done", note="rule disabled, expirations stopped")),
         by(COMMANDER, ev.StatusChanged(status="identified")),
-        by("mei", ev.NoteAdded(text="Versioning is on for 96% of affected buckets: restoring from noncurrent versions")),
+        by("mei", ev.NoteAdded(text="Versioning is on for 96% of affected buckets: restoring from noncurrent versions", workstream="WS-2")),
         by("sam", ev.WorkstreamClaimed(workstream="WS-4")),
         by(
             "mei",

@@ -20,6 +20,7 @@ from textual.widgets import Label, Static
 
 from warroom.incident import IncidentState
 from warroom.incident.state import ActionItem
+from warroom.safetext import safe_block
 
 from ..widgets.table import BoardTable, Cell
 from .info import _CSS
@@ -44,11 +45,12 @@ def item_cells(item: ActionItem, state: IncidentState, today: date) -> tuple[Cel
         due = (f"{item.due:%Y-%m-%d} OVERDUE", "$stale bold")
     else:
         due = f"{item.due:%Y-%m-%d}"
-    return ((item.id, "bold"), item.text, owner, item.kind, status, due)
+    return ((item.id, "bold"), status, due, owner, item.kind, item.text)
 
 
 class ActionItemTable(BoardTable):
-    COLUMNS = (("id", "ID"), ("text", "Action"), ("owner", "Owner"), ("kind", "Kind"), ("status", "Status"), ("due", "Due"))
+    # The action text last: it is the one column that may run off a narrow terminal.
+    COLUMNS = (("id", "ID"), ("status", "Status"), ("due", "Due"), ("owner", "Owner"), ("kind", "Kind"), ("text", "Action"))
 
     def show(self, state: IncidentState, today: date) -> None:
         for item in state.action_items:
@@ -59,6 +61,7 @@ class ActionItemsScreen(ModalScreen[None]):
     DEFAULT_CSS = _CSS.format(name="ActionItemsScreen") + """
     ActionItemsScreen > #box { width: 120; }
     ActionItemsScreen ActionItemTable { height: auto; max-height: 20; }
+    ActionItemsScreen #action-item-detail { color: $text-muted; margin-top: 1; height: auto; }
     """
     BINDINGS: ClassVar = [
         Binding("escape,q", "close", "Close", id="action_items.close"),
@@ -83,6 +86,7 @@ class ActionItemsScreen(ModalScreen[None]):
             yield Label("Action items", classes="box-title")
             yield self.table
             yield Static("", id="action-items-empty")
+            yield Static("", id="action-item-detail", markup=False)
             yield Static(
                 "s: start   d: done   w: won't do (why)   o: reopen   a: add one   esc: back to the board",
                 classes="box-hint",
@@ -103,6 +107,13 @@ class ActionItemsScreen(ModalScreen[None]):
         self.table.show(state, self.board.clock().date())
         empty = "" if state.action_items else "No action items yet: a adds one (what should change after this incident)."
         self.query_one("#action-items-empty", Static).update(empty)
+
+    def on_data_table_row_highlighted(self, event: BoardTable.RowHighlighted) -> None:
+        """The highlighted item in full: its text may run off a narrow terminal's last column."""
+        item = self.board.state.action_item(event.row_key.value or "")
+        if item is not None:
+            added = f"{item.id}, added by {item.added_by}: {item.text}"
+            self.query_one("#action-item-detail", Static).update(safe_block(added))
 
     async def action_add(self) -> None:
         await self.board.controller.run("action_item")

@@ -24,10 +24,14 @@ if TYPE_CHECKING:
     from ..app import WarroomApp
 
 REDRAW_SECONDS = 0.25
+CLOCK_SECONDS = 30.0
 
 
 class StoryScreen(ModalScreen[None]):
-    DEFAULT_CSS = _CSS.format(name="StoryScreen")
+    DEFAULT_CSS = _CSS.format(name="StoryScreen") + """
+    StoryScreen > #box { height: 90%; }
+    StoryScreen VerticalScroll { height: 1fr; max-height: 100%; }
+    """
     BINDINGS: ClassVar = [
         Binding("escape,q", "close", "Close", id="story.close"),
         Binding("c", "act('claim')", "claim", id="claim"),
@@ -40,6 +44,7 @@ class StoryScreen(ModalScreen[None]):
         super().__init__()
         self.ws_id = ws_id
         self._drawn_seq = -1
+        self._ticks = 0
 
     @property
     def board(self) -> WarroomApp:
@@ -59,13 +64,16 @@ class StoryScreen(ModalScreen[None]):
         self.set_interval(REDRAW_SECONDS, self._redraw_if_moved)
 
     def _redraw_if_moved(self) -> None:
-        if self.board.state.seq != self._drawn_seq:
+        """On every new event, and every half minute for the "ago"s."""
+        self._ticks += 1
+        if self.board.state.seq != self._drawn_seq or self._ticks * REDRAW_SECONDS >= CLOCK_SECONDS:
             self.redraw()
 
     def redraw(self) -> None:
         board = self.board
         story = workstream_story(board.state, self.ws_id, board.clock())
         self._drawn_seq = board.state.seq
+        self._ticks = 0
         text = story.text() if story is not None else f"{self.ws_id} is not part of this incident"
         self.query_one("#story-text", Static).update(Content(text))
 
