@@ -133,15 +133,16 @@ def test_timeline_has_every_accepted_entry_in_order(scenario, markdown: str) -> 
     timeline = section(markdown, "Timeline").split("Every entry:")[1]
     rows = table_rows(timeline)
     accepted = [e for e in scenario.state.timeline if not e.rejected]
-    assert [int(r[0]) for r in rows] == [e.seq for e in accepted]
-    assert 20 not in [int(r[0]) for r in rows]  # the refused claim
+    assert [r[0] for r in rows] == [f"#{e.seq}" for e in accepted]  # as `warroom replay --at #N` takes it
+    assert "#20" not in [r[0] for r in rows]  # the refused claim
     first = rows[0]
     assert first[1:5] == ["09:00:00", "T+00:13:00", "", "alice"]
-    starred = {int(r[0]) for r in rows if r[3] == "★"}
+    starred = {int(r[0][1:]) for r in rows if r[3] == "★"}
     assert starred == {10, 27}
     # notes verbatim: the line break kept as <br>, the '->' escaped but present
     assert "Error rate on /v1/charge at 38% since 08:47, EU only.<br>US and APAC normal." in timeline
     assert "Error rate 38% -&gt; 4% and falling." in timeline
+    assert "`warroom replay INC-42 --at #N` shows the board as it was at entry #N." in section(markdown, "Timeline")
 
 
 def test_workstreams_show_owners_hand_offs_with_notes_and_status_changes(markdown: str) -> None:

@@ -242,6 +242,7 @@ class _Draft:
     def timeline(self) -> list[str]:
         history = self.history
         intro = f"All times UTC{f' on {self.dates[0]:%Y-%m-%d}' if self.one_day else ''}. T+ counts from the start ({self.clock(self.start)}). ★ marks starred entries."
+        intro += f" `warroom replay {self.state.id} --at #N` shows the board as it was at entry #N."
         if history.rejected:
             intro += (
                 f" {history.rejected} refused action{'s are' if history.rejected != 1 else ' is'} left out; "
@@ -259,7 +260,7 @@ class _Draft:
 
     def timeline_row(self, entry: TimelineEntry) -> list[str]:
         return [
-            str(entry.seq),
+            f"#{entry.seq}",  # as `warroom replay --at` and `show --at` take it
             self.clock(entry.at),
             self.t(entry.at),
             "★" if entry.starred else " ",

@@ -39,7 +39,7 @@ from .fold import apply
 from .snapshot import GROWING_LISTS, decode_fields, encode_fields, growing_lists
 from .state import IncidentState
 
-KEYFRAME_EVERY = 500
+KEYFRAME_EVERY = 250
 """Events between keyframes: a seek folds at most this many on top of a decoded keyframe."""
 
 
