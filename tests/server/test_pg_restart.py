@@ -49,3 +49,15 @@ def test_tokens_are_accepted_again_as_soon_as_postgresql_is_back(server, cluster
             answer = client.get("/api/me")  # the first request after the restart, not a later retry
             assert answer.status_code == 200, answer.text
             assert answer.json()["handle"] == "alice"
+
+
+def test_appends_and_reads_work_again_as_soon_as_postgresql_is_back(server, cluster):
+    process, tokens = server
+    with httpx.Client(base_url=process.url, headers={"Authorization": f"Bearer {tokens['alice']}"}, timeout=30) as client:
+        assert client.post("/api/incidents", json={"incident_id": "INC-1", "title": "t"}).status_code == 201
+        for n in range(2):
+            cluster.restart()  # every pooled connection dies with it
+            note = client.post("/api/incidents/INC-1/events", json={"body": {"type": "note_added", "text": f"after restart {n}"}})
+            assert note.status_code == 201, note.text
+            assert [e["seq"] for e in client.get("/api/incidents/INC-1/events").json()] == list(range(1, n + 3))
+            assert client.get("/api/incidents/INC-1/state").status_code == 200

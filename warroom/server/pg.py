@@ -158,9 +158,19 @@ class PgEventLog:
             except psycopg.OperationalError as error:
                 if attempt == 2:
                     raise unavailable(self.url, error) from None
+                self._drop_dead_connections()
             except Exception as error:  # the pool timed out, or it is closing
                 raise unavailable(self.url, error) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _drop_dead_connections(self) -> None:
+        """After one pooled connection broke, the idle ones are most likely dead too (PostgreSQL
+        restarted): test them all now (``ConnectionPool.check``), so the retry gets a live one."""
+        assert self.pool is not None
+        try:
+            self.pool.check()
+        except Exception as error:  # PostgreSQL still away: the retry will say so
+            log.warning("PostgreSQL connections: %s", str(error).strip().splitlines()[:1])
 
     def read_json(self, incident_id: str, after: int, limit: int, max_bytes: int | None = None) -> list[tuple[int, str]]:
         sql = "SELECT seq, event FROM events WHERE incident = %s AND seq > %s ORDER BY seq LIMIT %s"
@@ -242,6 +252,7 @@ class PgEventLog:
                 self._cache.pop(incident, None)  # the cached states may have run ahead of the database
             if isinstance(error, psycopg.OperationalError) and not last:
                 log.warning("append transaction broke (%s); trying once more", str(error).strip().splitlines()[:1])
+                self._drop_dead_connections()
                 return None
             if isinstance(error, psycopg.Error):
                 log.error("append transaction failed, nothing in this batch was stored: %s", error)
