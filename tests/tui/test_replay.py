@@ -20,6 +20,7 @@ from warroom.incident import fold
 from warroom.room import Room
 from warroom.store import FileStore
 from warroom.tui.app import BoardScreen
+from warroom.tui.commands import BoardCommands
 from warroom.tui.replay import GoToScreen, ReplayApp, ReplayScreen
 
 from .conftest import SIZE, notices, ready, type_text, until
@@ -174,11 +175,14 @@ async def test_ctrl_r_replays_from_the_highlighted_entry_and_esc_returns_to_the_
         replay = app.screen
         assert replay.moment.seq == highlighted
         assert replay.timeline.entries[-1].seq == highlighted
-        assert replay.header_text.startswith(f"REPLAY T+") and f"#{highlighted} of {last}" in replay.header_text
+        assert replay.header_text.startswith("REPLAY T+") and f"#{highlighted} of {last}" in replay.header_text
         length = len(incident.store.path_for(incident.id).read_bytes())
         await pilot.press("c")
         await pilot.pause()
         assert "replay is read-only: workstream: claim is refused (Esc goes back to the live board)" in notices(app)
+        palette = [name for name, _, _ in BoardCommands(replay)._entries()]
+        assert "workstream: claim" not in palette and "workstream: its story (also enter on a row)" not in palette
+        assert "board: help (every key)" in palette
         await pilot.press("w", "A")  # the story and the action items are views of the incident now: refused too
         await pilot.pause()
         assert isinstance(app.screen, ReplayScreen)

@@ -31,6 +31,7 @@ from textual.widgets import Footer, Input, Label, Static
 from warroom.config import Config, user_themes_dir
 from warroom.incident.keyframes import BadMoment, History, Moment
 from warroom.safetext import safe_block, safe_line
+from warroom.store import StoreError
 
 from .keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS, bindings
 from .themes import use_themes, variable_defaults
@@ -308,7 +309,7 @@ async def open_replay(app: WarroomApp) -> None:
         return
     try:
         history = await app.room.history()
-    except Exception as error:  # the store did not answer: the live board carries on
+    except StoreError as error:  # the store did not answer: the live board carries on
         app.notify(f"replay: could not read the log: {error}", severity="error")
         return
     seq = highlighted_seq(app.timeline)
