@@ -23,6 +23,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -55,6 +56,7 @@ from .widgets import (
     TimelineView,
     WorkstreamTable,
 )
+from .widgets.timeline import NewBelow
 
 if TYPE_CHECKING:
     from warroom.session import Session
@@ -162,6 +164,7 @@ class WarroomApp(App[int]):
         self.broadcasts = BroadcastFeed(id="broadcasts")
         self.timeline = TimelineView(self.me, id="timeline")
         self.detail = TimelineDetail(id="timeline-detail")
+        self.new_below = NewBelow(self.timeline, id="timeline-new-below")
         self.deliveries = DeliveryHealth(id="delivery-health", classes="-hidden")
         yield self.header
         with Vertical(id="workstreams-pane", classes="pane"):
@@ -175,6 +178,7 @@ class WarroomApp(App[int]):
                 yield self.responders
         with Vertical(id="timeline-pane", classes="pane"):
             yield self.timeline
+            yield self.new_below
             yield self.detail
         yield Footer(compact=True)
 
@@ -182,7 +186,8 @@ class WarroomApp(App[int]):
         self.query_one("#workstreams-pane").border_title = "Workstreams"
         self.query_one("#commander-pane").border_title = "Commander"
         self.query_one("#responders-pane").border_title = "Responders"
-        self.query_one("#timeline-pane").border_title = "Timeline"
+        timeline_pane = self.query_one("#timeline-pane")
+        self.watch(self.timeline, "pane_title", lambda title: setattr(timeline_pane, "border_title", Content(title)))
         self.header.show(self.state, self.me, loading=True)
         for problem in self._startup_problems:
             self.notify(problem, severity="warning", timeout=15)
@@ -329,7 +334,7 @@ class WarroomApp(App[int]):
         self.responders.show(state, self.me, now, self.policy)
         self.summary.show(state, self.me, now, self.policy)
         self.broadcasts.show(state)
-        self.timeline.set_entries(state.timeline)
+        self.timeline.set_entries(state.timeline, state.declared_at)
         self._seen = {ws.id: Seen.of(ws) for ws in state.workstreams.values()}
         self._commander = state.commander
         self._shown_seq = state.seq
@@ -455,6 +460,16 @@ class WarroomApp(App[int]):
         from .replay import open_replay
 
         await open_replay(self)
+
+    def action_timeline(self, what: str) -> None:
+        """The timeline's keys that work from any pane: / search, f filter, T the T+ column."""
+        if getattr(self.screen, "read_only", False):  # a replay on top: not the live timeline under it
+            self.screen.refuse(f"timeline: {what.replace('_', ' ')}")
+            return
+        if what == "filter":
+            self.timeline.choose_filter(self.state)
+        else:
+            getattr(self.timeline, f"action_{what}")()
 
     @on(TimelineView.Highlighted)
     def _timeline_highlighted(self, message: TimelineView.Highlighted) -> None:

@@ -3,13 +3,19 @@
 A long incident has tens of thousands of entries, so this draws only the rows on
 screen (Textual's line API) instead of one widget per entry: opening a 10,000-event
 incident costs a list, not 10,000 widgets. It follows new entries while the cursor is
-on the last one and the view is at the bottom; once the user moves up, it stays put.
+on the last one and the view is at the bottom; once the user moves up, it stays put and
+counts what arrives below (``new_below``), so nothing arrives unseen.
+
+Search (``/``, n / N) and filters (``f``) are worked out by ``tui.find.Finder`` on the
+entries' fields; the view maps its rows through it and draws only what is on screen.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Sequence
+from datetime import datetime
+from itertools import islice
 from typing import ClassVar
 
 from rich.console import Console
@@ -19,18 +25,20 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Static
 
-from warroom.incident.state import TimelineEntry
+from warroom.incident.state import IncidentState, TimelineEntry
 from warroom.safetext import safe_line
+from warroom.incident.keyframes import t_plus
 
-from ..format import clock
+from ..find import Filter, Finder, choices
+from .timeline_parts import NewBelow, TimelineDetail, fit
+
+__all__ = ["NewBelow", "ShownEntries", "TimelineDetail", "TimelineView"]
 
 ACTOR_WIDTH = 12
 CACHED_LINES = 1000
@@ -61,8 +69,7 @@ class ShownEntries(Sequence[TimelineEntry]):
         return self._base[index] if index < self._base_len else self._added[index - self._base_len]
 
     def __iter__(self) -> Iterator[TimelineEntry]:
-        for index in range(self._base_len):
-            yield self._base[index]
+        yield from islice(self._base, self._base_len)
         yield from self._added
 
     def append(self, entry: TimelineEntry) -> None:
@@ -77,6 +84,7 @@ class TimelineView(ScrollView, can_focus=True):
     TimelineView > .timeline--starred { color: $starred; text-style: bold; }
     TimelineView > .timeline--refused { color: $refused; text-style: strike; }
     TimelineView > .timeline--cursor { background: $primary 30%; }
+    TimelineView > .timeline--match { background: $warning 40%; text-style: bold underline; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "timeline--time",
@@ -85,6 +93,7 @@ class TimelineView(ScrollView, can_focus=True):
         "timeline--starred",
         "timeline--refused",
         "timeline--cursor",
+        "timeline--match",
     }
     BINDINGS: ClassVar = [
         Binding("up,k", "cursor_up", "Up", show=False, id="timeline.up"),
@@ -93,12 +102,22 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False, id="timeline.page_down"),
         Binding("home,g", "first", "First", show=False, id="timeline.first"),
         Binding("end,G", "last", "Last (follow)", show=False, id="timeline.last"),
+        Binding("enter", "open_entry", "Open the entry in full", show=False, id="timeline.open"),
+        # n / N belong to the search only while one is active; otherwise the board's n opens a workstream.
+        Binding("n", "next_match", "Next match", show=False, id="timeline.next_match"),
+        Binding("N,shift+n", "previous_match", "Previous match", show=False, id="timeline.previous_match"),
+        Binding("escape", "clear_find", "Clear search / filter", show=False, id="timeline.clear"),
     ]
 
     cursor: reactive[int] = reactive(-1)
-    """Index of the highlighted entry (-1: none); the view repaints when it moves."""
+    """Row of the highlighted entry (-1: none); the view repaints when it moves. Without a
+    filter a row is the entry's index."""
     auto_follow: reactive[bool] = reactive(True)
     """Keep the newest entry in view; off once the user moves up, on again at the end."""
+    new_below: reactive[int] = reactive(0, repaint=False)
+    """Entries (that the filter shows) which arrived below since the user moved up."""
+    pane_title: reactive[str] = reactive("Timeline", repaint=False)
+    """What the pane's border says: the active filter and search, and how to leave them."""
 
     class Highlighted(Message):
         """The cursor moved to ``entry`` (``None`` when the timeline is empty)."""
@@ -111,32 +130,53 @@ class TimelineView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.me = me
         self.entries = ShownEntries()
+        self.finder = Finder(self.entries)
+        self.start: datetime | None = None
+        """T+0 for the T+ column: when the incident was declared."""
+        self.show_elapsed = False
+        self.typing = False
+        """The search prompt has the keys (after ``/``, until Enter or Esc)."""
+        self._origin = 0
+        self._away_from = 0
+        self._multi_day = False
         self._cache: LRUCache[tuple, Strip] = LRUCache(CACHED_LINES)
 
     # --- content ---------------------------------------------------------------
 
-    def set_entries(self, entries: Sequence[TimelineEntry]) -> None:
+    def set_entries(self, entries: Sequence[TimelineEntry], start: datetime | None = None) -> None:
         """Show ``entries`` (the state's timeline: kept by reference and never copied, so a
         100,000-entry incident costs no more than the rows on screen; entries the state
-        gains later arrive through ``append``)."""
+        gains later arrive through ``append``). ``start`` is T+0. Search and filter stay."""
         self.entries = ShownEntries(entries)
+        self.start = start
+        self.finder.reset(self.entries)
+        self._multi_day = bool(self.entries) and self.entries[0].at.date() != self.entries[-1].at.date()
         self._cache.clear()
-        self.cursor = len(self.entries) - 1
+        self.cursor = len(self.finder) - 1
         self.auto_follow = True
-        self.virtual_size = Size(0, len(self.entries))
+        self.virtual_size = Size(0, len(self.finder))
         self._follow_end()
         self._announce()
+        self._describe()
 
     def append(self, entry: TimelineEntry) -> None:
-        """Add one entry at the bottom; follow it unless the user has moved up."""
+        """Add one entry at the bottom; follow it unless the user has moved up (then count it)."""
         self.entries.append(entry)
-        self.virtual_size = Size(0, len(self.entries))
+        if not self._multi_day and entry.at.date() != self.entries[0].at.date():
+            self._multi_day = True
+            self._cache.clear()
+        if not self.finder.appended():
+            return
+        self.virtual_size = Size(0, len(self.finder))
         if self.auto_follow:
-            self.cursor = len(self.entries) - 1
+            self.cursor = len(self.finder) - 1
             self._follow_end()
             self._announce()
         else:
+            self._count_new()
             self.refresh()
+        if self.finder.searching:
+            self._describe()
 
     def _follow_end(self) -> None:
         # After the next layout, when the new virtual size is known.
@@ -150,14 +190,16 @@ class TimelineView(ScrollView, can_focus=True):
 
     def refresh_entry(self, seq: int) -> None:
         """Redraw the line for ``seq`` (it was starred or unstarred)."""
-        index = self.index_of(seq)
+        index = self._entry_index(seq)
         if index is None:
             return
         for key in [key for key in self._cache.keys() if key[0] == index]:
             self._cache.discard(key)
-        self.refresh_lines(index - int(self.scroll_offset.y), 1)
-        if index == self.cursor:
-            self._announce()
+        row = self.finder.row_of(index)
+        if row is not None:
+            self.refresh_lines(row - int(self.scroll_offset.y), 1)
+            if row == self.cursor:
+                self._announce()
 
     def restyle(self) -> None:
         self._cache.clear()
@@ -169,25 +211,44 @@ class TimelineView(ScrollView, can_focus=True):
 
     @property
     def highlighted(self) -> TimelineEntry | None:
-        if 0 <= self.cursor < len(self.entries):
-            return self.entries[self.cursor]
+        if 0 <= self.cursor < len(self.finder):
+            return self.entries[self.finder.entry_index(self.cursor)]
         return None
 
     def index_of(self, seq: int) -> int | None:
+        """The row showing entry ``seq`` (``None``: no such entry, or the filter hides it)."""
+        index = self._entry_index(seq)
+        return None if index is None else self.finder.row_of(index)
+
+    def _entry_index(self, seq: int) -> int | None:
         index = bisect.bisect_left(self.entries, seq, key=_seq)
         return index if index < len(self.entries) and self.entries[index].seq == seq else None
 
+    def watch_auto_follow(self, following: bool) -> None:
+        if following:
+            self.new_below = 0
+        else:
+            self._away_from = len(self.entries)
+
+    def _count_new(self) -> None:
+        """How many shown entries arrived since the user moved away from the bottom."""
+        rows = self.finder.rows
+        since = bisect.bisect_left(rows, self._away_from) if rows is not None else self._away_from
+        self.new_below = max(len(self.finder) - since, 0)
+
     # --- cursor ------------------------------------------------------------------
 
-    def move_cursor(self, index: int) -> None:
-        if not self.entries:
+    def move_cursor(self, row: int) -> None:
+        if not len(self.finder):
             return
-        index = max(0, min(index, len(self.entries) - 1))
-        self.cursor = index
-        self.auto_follow = index == len(self.entries) - 1
+        row = max(0, min(row, len(self.finder) - 1))
+        self.cursor = row
+        self.auto_follow = row == len(self.finder) - 1
         self._reveal_cursor()
         self.refresh()
         self._announce()
+        if self.finder.searching:
+            self._describe()
 
     def _reveal_cursor(self) -> None:
         top = int(self.scroll_offset.y)
@@ -213,8 +274,22 @@ class TimelineView(ScrollView, can_focus=True):
         self.move_cursor(0)
 
     def action_last(self) -> None:
-        self.move_cursor(len(self.entries) - 1)
+        """End (or a click on the "new below" marker): jump to the newest and follow again."""
+        self.move_cursor(len(self.finder) - 1)
+        self.auto_follow = True
         self._follow_end()
+
+    def action_open_entry(self) -> None:
+        from ..screens.entry import EntryScreen
+
+        entry = self.highlighted
+        if entry is not None:
+            self.app.push_screen(EntryScreen(entry, self.start))
+
+    def action_toggle_elapsed(self) -> None:
+        """T: show the time since the incident was declared (T+) beside the clock time."""
+        self.show_elapsed = not self.show_elapsed
+        self.restyle()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         self.auto_follow = False
@@ -223,13 +298,13 @@ class TimelineView(ScrollView, can_focus=True):
         self.call_after_refresh(self._resume_if_at_end)
 
     def _resume_if_at_end(self) -> None:
-        if self.scroll_offset.y >= self.max_scroll_y and self.cursor == len(self.entries) - 1:
+        if self.scroll_offset.y >= self.max_scroll_y and self.cursor == len(self.finder) - 1:
             self.auto_follow = True
 
     def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None:
-            self.move_cursor(int(self.scroll_offset.y) + offset.y)
+        offset_ = event.get_content_offset(self)
+        if offset_ is not None:
+            self.move_cursor(int(self.scroll_offset.y) + offset_.y)
 
     def on_resize(self, event: events.Resize) -> None:
         # The pane shrinks when the detail line below wraps: keep the newest entry in view.
@@ -247,21 +322,150 @@ class TimelineView(ScrollView, can_focus=True):
     def _announce(self) -> None:
         self.post_message(self.Highlighted(self.highlighted))
 
+    # --- search and filter -------------------------------------------------------
+
+    def action_search(self) -> None:
+        """``/``: type a search; each key moves to the first match from where the cursor was."""
+        self.focus()
+        self.typing = True
+        self._origin = self.finder.entry_index(self.cursor) if self.highlighted else 0
+        self.finder.set_query("")
+        self.refresh()
+        self._describe()
+
+    def on_key(self, event: events.Key) -> None:
+        if not self.typing:
+            return
+        query = self.finder.query
+        if event.key == "escape":
+            self.typing = False
+            self._search_for("")
+        elif event.key == "enter":
+            self.typing = False
+            self._describe()
+        elif event.key == "backspace":
+            self._search_for(query[:-1])
+        elif event.is_printable and event.character:
+            self._search_for(query + event.character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def on_paste(self, event: events.Paste) -> None:
+        if self.typing and event.text:
+            event.stop()
+            self._search_for(self.finder.query + safe_line(event.text.splitlines()[0] if event.text.strip() else ""))
+
+    def _search_for(self, query: str) -> None:
+        self.finder.set_query(query)
+        found = self.finder.next_match(self._origin - 1, 1) if query else None
+        if found is not None:
+            self._go_to(found)
+        self.refresh()
+        self._describe()
+
+    def _go_to(self, index: int) -> None:
+        row = self.finder.row_of(index)
+        if row is not None:
+            self.move_cursor(row)
+
+    def _step(self, step: int) -> None:
+        here = self.finder.entry_index(self.cursor) if self.highlighted else -1
+        found = self.finder.next_match(here, step)
+        if found is not None:
+            self._go_to(found)
+
+    def action_next_match(self) -> None:
+        self._step(1)
+
+    def action_previous_match(self) -> None:
+        self._step(-1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False lets the key fall through to the board: n opens a workstream when nothing is searched.
+        if action in ("next_match", "previous_match"):
+            return self.finder.searching
+        if action == "clear_find":
+            return self.finder.searching or self.finder.filter.active
+        return True
+
+    def action_clear_find(self) -> None:
+        """Esc: clear the search; with no search, clear the filter."""
+        if self.finder.searching:
+            self._search_for("")
+        else:
+            self.apply_filter(Filter())
+
+    def choose_filter(self, state: IncidentState) -> None:
+        """``f``: offer what to filter by (people and workstreams from ``state``); add the choice."""
+        from ..screens.filter import FilterScreen
+
+        current = self.finder.filter
+
+        def chosen(choice: str | None) -> None:
+            if choice is not None:
+                self.apply_filter(self.finder.filter.choose(choice))
+            self.focus()
+
+        self.app.push_screen(FilterScreen(choices(state, self.me, current), current.describe()), chosen)
+
+    def apply_filter(self, new: Filter) -> None:
+        """Show only what ``new`` lets through, keeping the highlighted entry if it is shown."""
+        here = self.finder.entry_index(self.cursor) if self.highlighted else None
+        self.finder.set_filter(new)
+        self.virtual_size = Size(0, len(self.finder))
+        if self.auto_follow or here is None:
+            self.cursor = len(self.finder) - 1
+            self._follow_end()
+        else:
+            self.cursor = self.finder.row_near(here) if len(self.finder) else -1
+            self.call_after_refresh(self._reveal_cursor)
+            self._count_new()
+        self.refresh()
+        self._announce()
+        self._describe()
+
+    def _describe(self) -> None:
+        finder = self.finder
+        parts = ["Timeline"]
+        if finder.filter.active:
+            parts.append(f"filter: {finder.filter.describe()} ({len(finder):,} of {len(self.entries):,})")
+        if self.typing or finder.searching:
+            here = finder.entry_index(self.cursor) if self.highlighted else -1
+            total = len(finder.matches)
+            number = finder.match_number(here)
+            where = f"{number} of {total}" if number and finder.matches[number - 1] == here else f"{total} matches"
+            parts.append(f"/{finder.query}{'▏' if self.typing else ''} {where}")
+            if not self.typing:
+                parts.append("n/N")
+        if finder.searching or finder.filter.active:
+            parts.append("esc clears")
+        self.pane_title = safe_line(" · ".join(parts))
+
     # --- drawing -----------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        index = int(self.scroll_offset.y) + y
+        row = int(self.scroll_offset.y) + y
         base = self.rich_style
-        if not 0 <= index < len(self.entries):
+        if not 0 <= row < len(self.finder):
             return Strip.blank(width, base)
+        index = self.finder.entry_index(row)
         entry = self.entries[index]
-        is_cursor = index == self.cursor
-        key = (index, width, entry.starred, is_cursor, self.has_focus)
+        is_cursor = row == self.cursor
+        key = (index, width, entry.starred, is_cursor, self.has_focus, self.finder.query, self.show_elapsed, self._multi_day)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._cache[key] = self._draw(entry, width, is_cursor, base)
         return strip
+
+    def stamp(self, at: datetime) -> str:
+        """The time column: ``10:14``, with the date once the incident spans days, and T+ if asked."""
+        shown = f"{at:%d %b %H:%M}" if self._multi_day else f"{at:%H:%M}"
+        if self.show_elapsed and self.start is not None:
+            shown += f" {t_plus(at, self.start)[:-3]}"  # T+01:23, whole minutes
+        return shown
 
     def _draw(self, entry: TimelineEntry, width: int, is_cursor: bool, base: RichStyle) -> Strip:
         style = self.get_component_rich_style
@@ -272,16 +476,21 @@ class TimelineView(ScrollView, can_focus=True):
             line.append(" ★ ", style("timeline--starred"))
         else:
             line.append("   ")
-        line.append(f"{clock(entry.at)} ", style("timeline--time"))
+        line.append(f"{self.stamp(entry.at)} ", style("timeline--time"))
         actor_style = style("timeline--me") if entry.actor == self.me else style("timeline--actor")
-        line.append(f"{safe_line(entry.actor)[:ACTOR_WIDTH]:<{ACTOR_WIDTH}} ", actor_style)
+        actor = fit(safe_line(entry.actor), ACTOR_WIDTH)
+        marks = [(len(line) + a, len(line) + b) for a, b in self.finder.spans(actor)]
+        line.append(f"{actor:<{ACTOR_WIDTH}} ", actor_style)
         text = safe_line(entry.text)
+        marks += [(len(line) + a, len(line) + b) for a, b in self.finder.spans(text)]
         if entry.rejected:
             line.append(f"{text}  (refused: {safe_line(entry.rejected)})", style("timeline--refused"))
         elif entry.starred:
             line.append(text, style("timeline--starred"))
         else:
             line.append(text)
+        for start, end in marks:
+            line.stylize(style("timeline--match"), start, end)
         line.truncate(width, overflow="ellipsis", pad=True)
         if is_cursor:
             cursor_style = style("timeline--cursor")
@@ -297,25 +506,3 @@ def _seq(entry: TimelineEntry) -> int:
 
 
 _CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=True, legacy_windows=False)
-
-
-class TimelineDetail(Static):
-    """The highlighted entry in full: long notes and hand-off notes do not fit on one line."""
-
-    DEFAULT_CSS = """
-    TimelineDetail {
-        height: auto;
-        max-height: 3;
-        color: $text-muted;
-        border-top: solid $panel-lighten-1;
-        padding: 0 1;
-    }
-    """
-
-    def show(self, entry: TimelineEntry | None) -> None:
-        if entry is None:
-            self.update("")
-            return
-        prefix = "refused — " if entry.rejected else ("★ " if entry.starred else "")
-        reason = f" (refused: {entry.rejected})" if entry.rejected else ""
-        self.update(Content(safe_line(f"#{entry.seq} {clock(entry.at)} UTC  {entry.actor}: {prefix}{entry.text}{reason}")))

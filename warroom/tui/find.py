@@ -1,0 +1,243 @@
+"""Finding things in a long timeline: what a search or a filter matches, free of Textual.
+
+At 3,000 entries a responder gives up scrolling, and an incident can reach 100,000; a search
+runs on every keystroke, so it must stay well under a frame. It reads the entries'
+structured fields (type, actor, workstream, the counterpart a hand-off goes to) and never
+parses the sentences the fold wrote. Text search uses one case-folded copy of each entry's
+actor and text, made on the first search and extended as entries arrive: no rendered rows.
+
+A filter hides entries (the view shows ``Finder.rows``); a search hides nothing, it marks
+matches and moves between them (n / N), as ``less`` does.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from warroom.incident.state import IncidentState, TimelineEntry
+
+KINDS: dict[str, frozenset[str]] = {
+    "notes": frozenset({"note_added"}),
+    "hand-offs": frozenset({"handoff_offered", "handoff_accepted", "handoff_declined"}),
+    "command": frozenset(
+        {"command_handover_offered", "command_handover_accepted", "command_handover_declined", "command_assumed"}
+    ),
+    "broadcasts": frozenset({"broadcast_sent"}),
+    "status": frozenset({"status_changed", "severity_changed", "workstream_status_set", "incident_closed"}),
+}
+"""The kinds of entry a filter offers, by the event types they are made of."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """Which entries to show; every part set must hold (an empty filter shows everything)."""
+
+    person: str | None = None
+    """Entries this person did, or that were done to them (a hand-off to them)."""
+    workstream: str | None = None
+    kind: str | None = None
+    starred: bool = False
+    me: str | None = None
+    """"Involving me": the handle whose actions, and actions towards whom, are shown."""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.person or self.workstream or self.kind or self.starred or self.me)
+
+    def describe(self) -> str:
+        """The filter as the pane title shows it: ``alice · WS-3 · notes · starred``."""
+        parts = [
+            self.person or "",
+            self.workstream or "",
+            self.kind or "",
+            "starred" if self.starred else "",
+            "involving me" if self.me else "",
+        ]
+        return " · ".join(part for part in parts if part)
+
+    def choose(self, choice: str) -> Filter:
+        """The filter with one more choice (``person:bob``, ``workstream:WS-2``, ``kind:notes``,
+        ``starred``, ``me:alice``); choosing what is already set unsets it; ``clear`` empties it."""
+        what, _, value = choice.partition(":")
+        if what == "clear":
+            return Filter()
+        if what == "starred":
+            return replace(self, starred=not self.starred)
+        if what in ("person", "workstream", "kind", "me"):
+            current = getattr(self, what)
+            return replace(self, **{what: None if current == value else value})
+        raise ValueError(f"unknown filter choice {choice!r}")
+
+    def predicate(self) -> Callable[[TimelineEntry], bool]:
+        """One function for the whole filter, built once per change: it runs on every entry."""
+        checks: list[Callable[[TimelineEntry], bool]] = []
+        if self.starred:
+            checks.append(lambda e: e.starred)
+        if self.kind:
+            types = KINDS[self.kind]
+            checks.append(lambda e: e.type in types)
+        if self.workstream:
+            ws = self.workstream
+            checks.append(lambda e: e.workstream == ws)
+        for who in {self.person, self.me} - {None}:
+            checks.append(lambda e, who=who: e.actor == who or e.counterpart == who)
+        if not checks:
+            return lambda e: True
+        if len(checks) == 1:
+            return checks[0]
+        return lambda e: all(check(e) for check in checks)
+
+
+def choices(state: IncidentState, me: str, current: Filter) -> list[tuple[str, str]]:
+    """What ``f`` offers, as (choice, label): kinds, people, workstreams, starred, involving me.
+    A choice already in the filter is marked ``✓`` (choosing it again removes it)."""
+
+    def mark(on: bool, label: str) -> str:
+        return f"✓ {label}" if on else f"  {label}"
+
+    rows = [(f"kind:{kind}", mark(current.kind == kind, f"kind: {kind}")) for kind in KINDS]
+    rows.append(("starred", mark(current.starred, "starred only")))
+    rows.append((f"me:{me}", mark(current.me == me, f"involving me ({me})")))
+    people = sorted(set(state.responders) | ({current.person} - {None}))  # type: ignore[operator]
+    rows += [(f"person:{who}", mark(current.person == who, f"person: {who}")) for who in people]
+    for ws in state.workstreams.values():
+        rows.append((f"workstream:{ws.id}", mark(current.workstream == ws.id, f"workstream: {ws.id} {ws.title}")))
+    if current.active:
+        rows.append(("clear", "  clear the filter"))
+    return rows
+
+
+def _folded(entry: TimelineEntry) -> str:
+    # The separator keeps a query from matching across the actor and the text.
+    return f"{entry.actor}\0{entry.text}".casefold()
+
+
+class Finder:
+    """The rows a timeline view shows (all entries, or those a filter lets through) and the
+    entries a search matches, kept up to date as entries arrive.
+
+    ``rows`` is ``None`` while nothing is filtered: a row is then an entry's own index, and
+    showing 100,000 entries costs no list at all.
+    """
+
+    def __init__(self, entries: Sequence[TimelineEntry] = ()) -> None:
+        self.entries = entries
+        self.filter = Filter()
+        self.query = ""
+        self.rows: list[int] | None = None
+        self.matches: list[int] = []
+        """Indices (into ``entries``) of shown entries that match the query, in order."""
+        self._pass: Callable[[TimelineEntry], bool] = lambda e: True
+        self._folded: list[str] = []
+        self._pattern: re.Pattern[str] | None = None
+
+    def reset(self, entries: Sequence[TimelineEntry]) -> None:
+        """A new timeline (the board redrew everything): keep the filter and query."""
+        self.entries = entries
+        self._folded = []
+        self._refilter()
+
+    # --- rows ----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.entries) if self.rows is None else len(self.rows)
+
+    def entry_index(self, row: int) -> int:
+        return row if self.rows is None else self.rows[row]
+
+    def row_of(self, index: int) -> int | None:
+        """The row showing entry ``index``, or ``None`` when the filter hides it."""
+        if self.rows is None:
+            return index if 0 <= index < len(self.entries) else None
+        row = bisect.bisect_left(self.rows, index)
+        return row if row < len(self.rows) and self.rows[row] == index else None
+
+    def row_near(self, index: int) -> int:
+        """The row showing entry ``index`` or, if hidden, the first shown after it (else the last)."""
+        if self.rows is None:
+            return index
+        return min(bisect.bisect_left(self.rows, index), len(self.rows) - 1)
+
+    def set_filter(self, new: Filter) -> None:
+        self.filter = new
+        self._refilter()
+
+    def _refilter(self) -> None:
+        self._pass = self.filter.predicate()
+        if self.filter.active:
+            keep = self._pass
+            self.rows = [index for index, entry in enumerate(self.entries) if keep(entry)]
+        else:
+            self.rows = None
+        self._research()
+
+    def appended(self) -> bool:
+        """The last entry of ``entries`` has just arrived: True if the filter shows it."""
+        index = len(self.entries) - 1
+        entry = self.entries[index]
+        if not self._pass(entry):
+            return False
+        if self.rows is not None:
+            self.rows.append(index)
+        if self.query:
+            self._fold_up_to(index + 1)
+            if self._folded_query in self._folded[index]:
+                self.matches.append(index)
+        return True
+
+    # --- search --------------------------------------------------------------------
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.query)
+
+    def set_query(self, query: str) -> None:
+        previous, previous_matches = self.query, self.matches
+        self.query = query
+        if query and previous and previous.casefold() in query.casefold():
+            self._research(within=previous_matches)  # typing on only narrows the matches
+        else:
+            self._research()
+
+    @property
+    def _folded_query(self) -> str:
+        return self.query.casefold()
+
+    def _fold_up_to(self, count: int) -> None:
+        if len(self._folded) < count:
+            entries = self.entries
+            self._folded.extend(_folded(entries[index]) for index in range(len(self._folded), count))
+
+    def _research(self, within: Iterable[int] | None = None) -> None:
+        if not self.query:
+            self.matches, self._pattern = [], None
+            return
+        self._pattern = re.compile(re.escape(self.query), re.IGNORECASE)
+        self._fold_up_to(len(self.entries))
+        folded, needle = self._folded, self._folded_query
+        if within is None:
+            within = range(len(self.entries)) if self.rows is None else self.rows
+        self.matches = [index for index in within if needle in folded[index]]
+
+    def match_number(self, index: int) -> int:
+        """How many matches are at or before entry ``index`` (1 = the first match)."""
+        return bisect.bisect_right(self.matches, index)
+
+    def next_match(self, index: int, step: int) -> int | None:
+        """The match after (``step`` 1) or before (``step`` -1) entry ``index``, wrapping round."""
+        if not self.matches:
+            return None
+        if step > 0:
+            at = bisect.bisect_right(self.matches, index)
+            return self.matches[at % len(self.matches)]
+        at = bisect.bisect_left(self.matches, index) - 1
+        return self.matches[at % len(self.matches)]
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the query occurs in ``text`` (for highlighting the rows on screen)."""
+        if self._pattern is None:
+            return []
+        return [match.span() for match in self._pattern.finditer(text)]

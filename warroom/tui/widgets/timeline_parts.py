@@ -1,0 +1,112 @@
+"""The small widgets around the timeline: the detail line and the "N new below" marker.
+
+Both only read the view; nothing here changes what the timeline shows. Wherever an entry
+is cut to fit, the cut is marked with an ellipsis, so nobody mistakes a part for the whole
+(Enter on the timeline opens the entry in full).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual._wrap import compute_wrap_offsets
+from textual.content import Content
+from textual.widgets import Static
+
+from warroom.incident.state import TimelineEntry
+from warroom.safetext import safe_line
+
+from ..format import clock
+
+if TYPE_CHECKING:
+    from .timeline import TimelineView
+
+ELLIPSIS = "…"
+DETAIL_LINES = 2
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, the cut marked: ``a-very-long-h…``."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + ELLIPSIS
+
+
+def clip(text: str, width: int, lines: int, more: str = "") -> str:
+    """``text`` as it fits in ``lines`` lines of ``width`` cells once wrapped; when it does
+    not, cut where the last line ends and marked with ``…`` (and ``more``)."""
+    if width <= 0:
+        return text
+    breaks = compute_wrap_offsets(text, width, 4)
+    if len(breaks) < lines:
+        return text
+    tail = f"{ELLIPSIS}{more}"
+    cut = max(breaks[lines - 1] - len(tail) - 1, 0)
+    return text[:cut].rstrip() + tail
+
+
+class TimelineDetail(Static):
+    """The highlighted entry, in as much as fits below the timeline: long notes and hand-off
+    notes do not fit on one line (and when they do not fit here either, the cut is marked)."""
+
+    DEFAULT_CSS = """
+    TimelineDetail {
+        height: auto;
+        max-height: 3;
+        color: $text-muted;
+        border-top: solid $panel-lighten-1;
+        padding: 0 1;
+    }
+    """
+
+    _entry: TimelineEntry | None = None
+
+    def show(self, entry: TimelineEntry | None) -> None:
+        self._entry = entry
+        self._draw()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        entry = self._entry
+        if entry is None:
+            self.update("")
+            return
+        prefix = "refused — " if entry.rejected else ("★ " if entry.starred else "")
+        reason = f" (refused: {entry.rejected})" if entry.rejected else ""
+        text = safe_line(f"#{entry.seq} {clock(entry.at)} UTC  {entry.actor}: {prefix}{entry.text}{reason}")
+        self.update(Content(clip(text, self.content_region.width, DETAIL_LINES, more=" (enter: all of it)")))
+
+
+class NewBelow(Static):
+    """``↓ 3 new below · end``: shown while the user reads further up and entries arrive;
+    a click (or End in the timeline) jumps back to the newest and follows again."""
+
+    DEFAULT_CSS = """
+    NewBelow {
+        display: none;
+        height: 1;
+        width: 100%;
+        content-align: center middle;
+        background: $accent 30%;
+        color: $text;
+        text-style: bold;
+    }
+    NewBelow.-shown { display: block; }
+    """
+
+    def __init__(self, view: TimelineView, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view = view
+
+    def on_mount(self) -> None:
+        self.watch(self.view, "new_below", self._show)
+
+    def _show(self, count: int) -> None:
+        self.set_class(count > 0, "-shown")
+        self.update(f"↓ {count:,} new below · end" if count else "")
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.view.action_last()
+        self.view.focus()
