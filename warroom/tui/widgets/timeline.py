@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import ClassVar
 
 from rich.console import Console
@@ -25,7 +25,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -69,8 +69,8 @@ class ShownEntries(Sequence[TimelineEntry]):
         return self._base[index] if index < self._base_len else self._added[index - self._base_len]
 
     def __iter__(self) -> Iterator[TimelineEntry]:
-        yield from islice(self._base, self._base_len)
-        yield from self._added
+        # chain, not a generator: a filter walks all 100,000 entries per keystroke
+        return chain(islice(self._base, self._base_len), self._added)
 
     def append(self, entry: TimelineEntry) -> None:
         self._added.append(entry)
@@ -139,6 +139,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._origin = 0
         self._away_from = 0
         self._multi_day = False
+        self._frame_style: RichStyle | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(CACHED_LINES)
 
     # --- content ---------------------------------------------------------------
@@ -330,6 +331,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.typing = True
         self._origin = self.finder.entry_index(self.cursor) if self.highlighted else 0
         self.finder.set_query("")
+        self.finder.prepare_search()
         self.refresh()
         self._describe()
 
@@ -402,6 +404,7 @@ class TimelineView(ScrollView, can_focus=True):
         from ..screens.filter import FilterScreen
 
         current = self.finder.filter
+        self.finder.prepare_filter()
 
         def chosen(choice: str | None) -> None:
             if choice is not None:
@@ -445,10 +448,17 @@ class TimelineView(ScrollView, can_focus=True):
 
     # --- drawing -----------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = self.rich_style  # once a frame, not once a line: it walks the DOM
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = int(self.scroll_offset.y) + y
-        base = self.rich_style
+        base = self._frame_style or self.rich_style
         if not 0 <= row < len(self.finder):
             return Strip.blank(width, base)
         index = self.finder.entry_index(row)
@@ -478,11 +488,9 @@ class TimelineView(ScrollView, can_focus=True):
             line.append("   ")
         line.append(f"{self.stamp(entry.at)} ", style("timeline--time"))
         actor_style = style("timeline--me") if entry.actor == self.me else style("timeline--actor")
-        actor = fit(safe_line(entry.actor), ACTOR_WIDTH)
-        marks = [(len(line) + a, len(line) + b) for a, b in self.finder.spans(actor)]
-        line.append(f"{actor:<{ACTOR_WIDTH}} ", actor_style)
+        line.append(f"{fit(safe_line(entry.actor), ACTOR_WIDTH):<{ACTOR_WIDTH}} ", actor_style)
         text = safe_line(entry.text)
-        marks += [(len(line) + a, len(line) + b) for a, b in self.finder.spans(text)]
+        marks = [(len(line) + a, len(line) + b) for a, b in self.finder.spans(text)]
         if entry.rejected:
             line.append(f"{text}  (refused: {safe_line(entry.rejected)})", style("timeline--refused"))
         elif entry.starred:

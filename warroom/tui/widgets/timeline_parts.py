@@ -31,17 +31,18 @@ def fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + ELLIPSIS
 
 
-def clip(text: str, width: int, lines: int, more: str = "") -> str:
-    """``text`` as it fits in ``lines`` lines of ``width`` cells once wrapped; when it does
-    not, cut where the last line ends and marked with ``…`` (and ``more``)."""
+def clip(text: str, width: int, lines: int, more: str = "") -> tuple[str, int]:
+    """``text`` as it fits in ``lines`` lines of ``width`` cells once wrapped, and how many
+    lines that is; when it does not fit, cut where the last line ends, marked with ``…``
+    (and ``more``)."""
     if width <= 0:
-        return text
+        return text, 1
     breaks = compute_wrap_offsets(text, width, 4)
     if len(breaks) < lines:
-        return text
+        return text, len(breaks) + 1
     tail = f"{ELLIPSIS}{more}"
     cut = max(breaks[lines - 1] - len(tail) - 1, 0)
-    return text[:cut].rstrip() + tail
+    return text[:cut].rstrip() + tail, lines
 
 
 class TimelineDetail(Static):
@@ -59,6 +60,7 @@ class TimelineDetail(Static):
     """
 
     _entry: TimelineEntry | None = None
+    _lines = 0
 
     def show(self, entry: TimelineEntry | None) -> None:
         self._entry = entry
@@ -75,7 +77,11 @@ class TimelineDetail(Static):
         prefix = "refused — " if entry.rejected else ("★ " if entry.starred else "")
         reason = f" (refused: {entry.rejected})" if entry.rejected else ""
         text = safe_line(f"#{entry.seq} {clock(entry.at)} UTC  {entry.actor}: {prefix}{entry.text}{reason}")
-        self.update(Content(clip(text, self.content_region.width, DETAIL_LINES, more=" (enter: all of it)")))
+        shown, lines = clip(text, self.content_region.width, DETAIL_LINES, more=" (enter: all of it)")
+        # Lay the board out again only when the line count changes: moving through the
+        # timeline (or a search jumping) must not re-render every pane.
+        self.update(Content(shown), layout=lines != self._lines)
+        self._lines = lines
 
 
 class NewBelow(Static):

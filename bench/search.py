@@ -1,0 +1,185 @@
+"""Timeline search and filter on a 100,000-event incident: keystroke to redrawn pane.
+
+A real board (headless Textual, 140x45) joins a log of ``--events`` events (the
+realistic mix of ``bench/fold.py``: notes, hand-offs, claims, broadcasts) on a temporary
+file store. Then, by keys:
+
+- search: ``/`` and a query typed one key at a time (each key narrows the matches),
+  then backspaced one key at a time (each key widens them: a full rescan), ``--rounds``
+  times with different queries;
+- filter: ``f`` and a choice (kind, person, workstream, starred, involving me), each
+  applied on top of the last and then cleared with Esc.
+
+The clock runs from the key (or the choice) to the last timeline line drawn for it (the
+view draws only the rows on screen; nothing renders 100,000 rows). A choice in the picker
+also closes it, which repaints the whole board, so two baselines are printed beside it:
+the same filters applied to the view directly (``filter_apply``), and Esc in the picker
+with nothing chosen (``picker_close``); and a cursor key in the timeline (``cursor_key``)
+for what any key costs on this machine. ``first_search_ms`` is the first key after ``/``
+(the text is folded for searching when ``/`` opens the prompt). Ends with one line of
+key=value pairs.
+
+    python bench/search.py [--events 100000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from fold import realistic_log  # noqa: E402
+
+from warroom.incident import events as ev  # noqa: E402
+from warroom.room import Room  # noqa: E402
+from warroom.store import FileStore  # noqa: E402
+from warroom.tui.app import WarroomApp  # noqa: E402
+from warroom.tui.find import Filter  # noqa: E402
+from warroom.tui.screens.filter import FilterScreen  # noqa: E402
+from warroom.tui.screens.info import CatchUpScreen  # noqa: E402
+
+QUERIES = ["observation 4242", "latency back", "WS-17", "stakeholders", "error rate falling", "nothing like this"]
+FILTERS = [
+    ["kind:notes", "person:responder2"],
+    ["kind:hand-offs", "person:responder3"],
+    ["kind:broadcasts", "me:responder0"],
+    ["person:responder1", "kind:notes"],
+    ["starred"],
+    ["workstream:WS-33", "kind:status"],
+]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(round(share * (len(ordered) - 1))), len(ordered) - 1)]
+
+
+async def run(events: int, rounds: int) -> dict[str, float]:
+    folder = Path(tempfile.mkdtemp(prefix="warroom-search-"))
+    log = realistic_log(events)
+    (folder / "INC-1.jsonl").write_text("".join(ev.dump_stored(e) + "\n" for e in log))
+    app = WarroomApp(Room(FileStore(folder), "INC-1", "responder0"), themes_dir=folder / "none", export_folder=folder / "exports")
+    drawn: list[float] = []
+    async with app.run_test(size=(140, 45)) as pilot:
+        while not app.ready:
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        if isinstance(app.screen, CatchUpScreen):
+            await pilot.press("escape")
+        timeline = app.timeline
+        assert len(timeline.entries) >= events - 1, len(timeline.entries)
+        original = timeline.render_line
+
+        def render_line(y: int):
+            strip = original(y)
+            drawn.append(time.perf_counter())
+            return strip
+
+        timeline.render_line = render_line  # type: ignore[method-assign]
+
+        async def key(name: str) -> float:
+            drawn.clear()
+            started = time.perf_counter()
+            await pilot.press(name)
+            return await until_drawn_after(started)
+
+        async def until_drawn_after(started: float) -> float:
+            for _ in range(2000):
+                if drawn:
+                    break
+                await asyncio.sleep(0.001)
+            await pilot.pause()
+            return (drawn[-1] - started) * 1000 if drawn else float("nan")
+
+        search: list[float] = []
+        first_search = 0.0
+        for round_ in range(rounds):
+            query = QUERIES[round_ % len(QUERIES)]
+            await key("slash")
+            for n, char in enumerate(query):
+                took = await key(char if char != " " else "space")
+                if round_ == 0 and n == 0:
+                    first_search = took  # folds every entry's text once
+                else:
+                    search.append(took)
+            matches = len(timeline.finder.matches)
+            for _ in query:
+                search.append(await key("backspace"))
+            await key("escape")
+            print(f"search round {round_ + 1}: {query!r} ({matches:,} matches) typed and backspaced")
+
+        filtering: list[float] = []  # the choice (Enter in the picker): closes it, filters, redraws
+        applying: list[float] = []  # the same filters applied without the picker: the pane alone
+        closing: list[float] = []  # baseline: Esc in the picker, nothing chosen (the board repaints)
+        for round_ in range(rounds):
+            chosen = FILTERS[round_ % len(FILTERS)]
+            for choice in chosen:
+                await pilot.press("f")
+                while not isinstance(app.screen, FilterScreen):
+                    await asyncio.sleep(0.001)
+                await pilot.pause()
+                drawn.clear()
+                started = time.perf_counter()
+                app.screen.choose(choice)
+                filtering.append(await until_drawn_after(started))
+            shown = len(timeline.finder)
+            timeline.focus()
+            filtering.append(await key("escape"))
+            await pilot.press("f")
+            while not isinstance(app.screen, FilterScreen):
+                await asyncio.sleep(0.001)
+            await pilot.pause()
+            closing.append(await key("escape"))
+            current = Filter()
+            for choice in chosen:
+                current = current.choose(choice)
+                drawn.clear()
+                started = time.perf_counter()
+                timeline.apply_filter(current)
+                applying.append(await until_drawn_after(started))
+            drawn.clear()
+            started = time.perf_counter()
+            timeline.apply_filter(Filter())
+            applying.append(await until_drawn_after(started))
+            print(f"filter round {round_ + 1}: {' + '.join(chosen)} ({shown:,} shown) then esc")
+
+        moving: list[float] = []  # baseline: a cursor key in the timeline (no search, no filter)
+        timeline.focus()
+        for n in range(20 * rounds):
+            moving.append(await key("up" if n % 2 else "pageup"))
+    return {
+        "events": len(log),
+        "search_keys": len(search),
+        "search_p50_ms": statistics.median(search),
+        "search_p99_ms": percentile(search, 0.99),
+        "filter_keys": len(filtering),
+        "filter_p50_ms": statistics.median(filtering),
+        "filter_p99_ms": percentile(filtering, 0.99),
+        "filter_apply_p50_ms": statistics.median(applying),
+        "filter_apply_p99_ms": percentile(applying, 0.99),
+        "picker_close_p50_ms": statistics.median(closing),
+        "cursor_key_p50_ms": statistics.median(moving),
+        "cursor_key_p99_ms": percentile(moving, 0.99),
+        "first_search_ms": first_search,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    results = asyncio.run(run(args.events, args.rounds))
+    print(" ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in results.items()))
+
+
+if __name__ == "__main__":
+    main()

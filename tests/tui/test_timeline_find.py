@@ -1,0 +1,164 @@
+"""Finding things in the timeline (issue 14 part 1): ``/`` search with n / N, ``f`` filters,
+Esc clears, and both keep working while new events arrive through the store."""
+
+from __future__ import annotations
+
+from warroom.incident import events as ev
+from warroom.tui.screens.filter import FilterScreen
+from warroom.tui.screens.forms import FormScreen
+from warroom.tui.widgets import TimelineView
+
+from .conftest import SIZE, ready, screen_shown, until
+
+
+def pane_title(app) -> str:
+    return str(app.query_one("#timeline-pane").border_title)
+
+
+def busy_incident(incident) -> None:
+    incident.act("bob", ev.ResponderJoined())
+    incident.act("carol", ev.ResponderJoined())
+    incident.act("alice", ev.WorkstreamOpened(title="Fail over the primary"))
+    incident.act("alice", ev.WorkstreamOpened(title="Talk to the storage vendor"))
+    incident.act("bob", ev.WorkstreamClaimed(workstream="WS-1"))
+    for n in range(30):
+        who = ("alice", "bob", "carol")[n % 3]
+        text = f"REPLICA {n} lag checked" if n % 5 == 0 else f"routine note {n}"
+        incident.act(who, ev.NoteAdded(text=text))
+    incident.act("bob", ev.HandoffOffered(workstream="WS-1", to="carol", note="replica promoted"))
+    incident.act("alice", ev.BroadcastSent(text="customers see errors; replica failover under way"))
+    incident.act("alice", ev.NoteAdded(text="last word"))
+
+
+def matched(timeline: TimelineView, word: str) -> bool:
+    """The highlighted row draws ``word`` in the match style."""
+    strip = timeline.render_line(timeline.cursor - int(timeline.scroll_offset.y))
+    return any(seg.text.lower() == word and seg.style and seg.style.underline for seg in strip)
+
+
+async def test_slash_searches_incrementally_and_n_N_move_between_matches(incident, make_board) -> None:
+    busy_incident(incident)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+        await pilot.press("slash")
+        assert app.focused is timeline and timeline.typing
+        await pilot.press(*"rep")
+        assert "/rep▏" in pane_title(app)
+        await pilot.press(*"lica")  # case-insensitive; typing on only narrows
+        texts = [e.text for e in timeline.entries if "replica" in e.text.lower()]
+        assert len(texts) == 8  # 6 notes, the hand-off (its note) and the broadcast
+        assert [timeline.entries[i].text for i in timeline.finder.matches] == texts
+        assert timeline.highlighted.text == texts[0]  # wrapped round from the end to the first match
+        assert "1 of 8" in pane_title(app)
+        assert matched(timeline, "replica")
+        await pilot.press("enter")  # done typing: n / N now move
+        assert "/replica 1 of 8 · n/N · esc clears" in pane_title(app)
+        await pilot.press("n", "n")
+        assert timeline.highlighted.text == texts[2] and "3 of 8" in pane_title(app)
+        await pilot.press("N")
+        assert timeline.highlighted.text == texts[1]
+        await pilot.press("N", "N")
+        assert timeline.highlighted.text == texts[-1]  # wraps round
+        await pilot.press("escape")
+        assert pane_title(app) == "Timeline" and not timeline.finder.searching
+        assert not matched(timeline, "replica")
+        await pilot.press("n")  # with no search, n is the board's again: open a workstream
+        await screen_shown(pilot, FormScreen, "#field-title")
+
+
+async def test_backspace_widens_the_search_and_esc_while_typing_cancels(incident, make_board) -> None:
+    busy_incident(incident)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+        await pilot.press("slash", *"note 2")
+        assert {e.text for e in (timeline.entries[i] for i in timeline.finder.matches)} == {"routine note 2", "routine note 21", "routine note 22", "routine note 23", "routine note 24", "routine note 26", "routine note 27", "routine note 28", "routine note 29"}
+        await pilot.press("backspace", "backspace")
+        assert len(timeline.finder.matches) == 24  # every "routine note"
+        await pilot.press("escape")
+        assert not timeline.typing and not timeline.finder.searching and pane_title(app) == "Timeline"
+
+
+async def test_search_counts_matches_that_arrive_while_searching(incident, make_board) -> None:
+    busy_incident(incident)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+        await pilot.press("slash", *"replica", "enter")
+        assert "1 of 8" in pane_title(app)
+        incident.act("carol", ev.NoteAdded(text="replica 3 caught up"))
+        incident.act("carol", ev.NoteAdded(text="unrelated"))
+        await until(pilot, lambda: timeline.entries[-1].text == "unrelated")
+        assert "1 of 9" in pane_title(app)
+        assert timeline.new_below == 2  # a search marks, it hides nothing: both arrivals are below
+        await pilot.press("N")  # the last match is the new one
+        assert timeline.highlighted.text == "replica 3 caught up"
+
+
+async def test_f_filters_by_kind_and_person_shown_in_the_title_and_esc_clears(incident, make_board) -> None:
+    busy_incident(incident)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+        everything = len(timeline.entries)
+        await pilot.press("f")
+        await screen_shown(pilot, FilterScreen, "#filter-choices")
+        app.screen.choose("kind:notes")
+        await until(pilot, lambda: not isinstance(app.screen, FilterScreen))
+        shown = [timeline.entries[timeline.finder.entry_index(row)] for row in range(len(timeline.finder))]
+        assert len(shown) == 31 and {e.type for e in shown} == {"note_added"}
+        assert f"filter: notes (31 of {everything})" in pane_title(app)
+        assert timeline.highlighted.text == "last word"  # it was following: it still is
+        await pilot.press("f")
+        await screen_shown(pilot, FilterScreen, "#filter-choices")
+        app.screen.choose("person:bob")
+        await until(pilot, lambda: "filter: bob · notes (10 of" in pane_title(app))
+        assert all(timeline.entries[i].actor == "bob" for i in timeline.finder.rows)
+        # Filtered and scrolled up: arrivals the filter shows are counted, the rest are not.
+        timeline.focus()
+        await pilot.press("home")
+        incident.act("carol", ev.NoteAdded(text="carol says hi"))
+        incident.act("bob", ev.NoteAdded(text="bob's new note"))
+        incident.act("alice", ev.NoteAdded(text="alice's note"))
+        await until(pilot, lambda: timeline.entries[-1].text == "alice's note")
+        assert timeline.new_below == 1
+        assert "1 new below" in str(app.query_one("#timeline-new-below").render())
+        await pilot.press("end")
+        assert timeline.highlighted.text == "bob's new note" and timeline.new_below == 0
+        await pilot.press("escape")
+        assert pane_title(app) == "Timeline" and timeline.finder.rows is None
+        assert timeline.highlighted.text == "alice's note"
+
+
+async def test_filters_by_workstream_starred_and_involving_me(incident, make_board) -> None:
+    busy_incident(incident)
+    incident.act("alice", ev.NoteAdded(text="starred finding", star=True))
+    incident.act("carol", ev.HandoffAccepted(workstream="WS-1"))
+    app = make_board("carol")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+
+        async def choose(choice: str) -> list[str]:
+            await pilot.press("f")
+            await screen_shown(pilot, FilterScreen, "#filter-choices")
+            app.screen.choose(choice)
+            await until(pilot, lambda: not isinstance(app.screen, FilterScreen))
+            return [timeline.entries[i].text for i in (timeline.finder.rows or [])]
+
+        ws1 = await choose("workstream:WS-1")
+        assert len(ws1) == 3 and "filter: WS-1" in pane_title(app)  # claimed, offered, accepted
+        assert await choose("workstream:WS-1") == []  # chosen again: off
+        assert timeline.finder.rows is None and pane_title(app) == "Timeline"
+        assert await choose("starred") == ["starred finding"]
+        await pilot.press("escape")
+        mine = await choose("me:carol")
+        people = {(timeline.entries[i].actor, timeline.entries[i].counterpart) for i in timeline.finder.rows}
+        assert all("carol" in pair for pair in people)
+        assert any(actor == "bob" for actor, _ in people)  # bob's hand-off to carol involves her
+        assert "involving me" in pane_title(app) and len(mine) >= 12
