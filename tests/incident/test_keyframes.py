@@ -132,3 +132,14 @@ def test_stepping_by_events_and_between_them():
     assert history.step(between, -1) == history.at_seq(2)  # back to the event just passed
     assert history.step(between, 1) == history.at_seq(3)
     assert history.at_time(T0 + timedelta(days=3)) == history.at_seq(3)  # kept inside the record
+
+
+def test_progress_runs_from_the_declaration_to_the_last_event():
+    log = LogBuilder()
+    log.declare("alice")
+    log.add("alice", ev.NoteAdded(text="a"), minutes=10)
+    log.add("alice", ev.NoteAdded(text="b"), minutes=10)
+    history = History(log.events)
+    assert history.progress(history.at_seq(1)) == 0.0
+    assert history.progress(history.at_seq(2)) == 0.5
+    assert history.progress(history.at_seq(3)) == 1.0

@@ -43,6 +43,10 @@ KEYFRAME_EVERY = 250
 """Events between keyframes: a seek folds at most this many on top of a decoded keyframe."""
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+"""The time of an empty log's only moment (the domain reads no clock)."""
+
+
 class BadMoment(ValueError):
     """A moment that names nothing in this incident (``#0``, ``T+99:99``, before the declaration)."""
 
@@ -244,18 +248,24 @@ class History:
     def time_of(self, seq: int) -> datetime:
         """When event ``seq`` (or the last one before it) was stored."""
         count = self.position(seq)
-        return self._times[count - 1] if count else (self.declared_at or datetime.now(timezone.utc))
+        return self._times[count - 1] if count else (self.declared_at or _EPOCH)
 
     @property
     def end(self) -> datetime:
         """The last moment of the record: the last event's time."""
-        return self._times[-1] if self._times else datetime.now(timezone.utc)
+        return self._times[-1] if self._times else _EPOCH
 
     def at_seq(self, seq: int) -> Moment:
         """Right after event ``seq`` (or the last one before it), at the time it was stored."""
         count = self.position(seq)
         seq = self._seqs[count - 1] if count else 0
         return Moment(seq, self.time_of(seq))
+
+    def progress(self, moment: Moment) -> float:
+        """How far ``moment`` is from the declaration (0) to the last event (1)."""
+        first = self.declared_at or (self._times[0] if self._times else _EPOCH)
+        span = (self.end - first).total_seconds()
+        return 1.0 if span <= 0 else max(0.0, min(1.0, (moment.at - first).total_seconds() / span))
 
     def at_time(self, at: datetime) -> Moment:
         """The moment ``at``, kept between the declaration and the last event."""

@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 SPEEDS = (1, 10, 60)
 """Play speeds: replayed seconds per real second."""
 PLAY_TICK = 0.25
+BAR_WIDTH = 20
+"""Cells of the bar from the declaration to the last event."""
 READ_ONLY = "replay is read-only: {what} is refused (Esc goes back to the live board)"
 READ_ONLY_ALONE = "replay is read-only: {what} is refused (join the incident to act: warroom join)"
 
@@ -68,12 +70,17 @@ class TimeBar(Static):
     def show(self, history: History, moment: Moment, playing: bool, speed: int) -> None:
         self.text = f"REPLAY {history.describe(moment)}"
         play = f"▶ {speed}×" if playing else f"❚❚ {speed}×"
+        done = round(history.progress(moment) * BAR_WIDTH)
         self.update(
             Content.assemble(
                 (self.text, "bold"),
-                "   ",
+                "  ",
+                ("━" * done, "$primary"),
+                ("●", "bold $primary"),
+                ("─" * (BAR_WIDTH - done), "dim"),
+                "  ",
                 (play, "bold" if playing else "dim"),
-                ("   [ ] event  { } minute  < > 10 min  g go to  space play  + - speed  Esc back", "dim"),
+                ("   [ ] { } < > step  g go to  space play  + - speed  Esc back", "dim"),
             )
         )
 
