@@ -140,6 +140,40 @@ class _Cached:
         return self.encoded[1]
 
 
+def hand_back(
+    loop: asyncio.AbstractEventLoop | None,
+    on_commit: Callable[[list[Committed]], None] | None,
+    outcomes: list[tuple[asyncio.Future, Any]],
+    committed: list[Committed],
+) -> None:
+    """From a database thread: on the event loop, publish ``committed`` and then settle each
+    future with its outcome (an exception or a result). Publishing first means a client that
+    gets its ack and then reads sees its own event. Both logs (SQLite, PostgreSQL) end so."""
+    if loop is None or loop.is_closed():
+        return
+    try:
+        loop.call_soon_threadsafe(_deliver, on_commit, outcomes, committed)
+    except RuntimeError:  # pragma: no cover - the loop closed under us at shutdown
+        pass
+
+
+def _deliver(
+    on_commit: Callable[[list[Committed]], None] | None, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]
+) -> None:
+    if committed and on_commit is not None:
+        try:
+            on_commit(committed)
+        except Exception:  # pragma: no cover - a fan-out bug must not lose acks
+            log.exception("fan-out failed")
+    for future, outcome in outcomes:
+        if future.done():
+            continue  # the client went away; the append still stands (a retry returns it)
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+
 def next_batch(jobs: queue.SimpleQueue, stop: object) -> tuple[list, bool]:
     """Wait for one job, then take whatever else is waiting (up to ``MAX_BATCH``), so one
     commit serves them all: ``(batch, stop seen)``. Jobs queued after ``stop`` are not taken."""
@@ -516,25 +550,4 @@ class EventLog:
     # --- handing results back to the event loop ------------------------------------------
 
     def _settle(self, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            loop.call_soon_threadsafe(self._deliver, outcomes, committed)
-        except RuntimeError:  # pragma: no cover - the loop closed under us at shutdown
-            pass
-
-    def _deliver(self, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]) -> None:
-        # Publish first: a client that gets its ack and then reads sees its own event.
-        if committed and self.on_commit is not None:
-            try:
-                self.on_commit(committed)
-            except Exception:  # pragma: no cover - a fan-out bug must not lose acks
-                log.exception("fan-out failed")
-        for future, outcome in outcomes:
-            if future.done():
-                continue  # the client went away; the append still stands (a retry returns it)
-            if isinstance(outcome, BaseException):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
+        hand_back(self._loop, self.on_commit, outcomes, committed)

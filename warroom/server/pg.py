@@ -49,7 +49,7 @@ from warroom.incident import EventDraft, IncidentState, apply, check
 from warroom.incident.events import dump_stored, parse_stored, utcnow
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, retry_of
 
-from .db import Committed, Unprocessable, _Cached, _Job, next_batch
+from .db import Committed, Unprocessable, _Cached, _Job, hand_back, next_batch
 from .pgschema import CHANNEL, connect, describe, unavailable, upgrade
 from .streams import within_bytes
 
@@ -434,24 +434,4 @@ class PgEventLog:
     # --- handing results back to the event loop ------------------------------------------
 
     def _settle(self, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            loop.call_soon_threadsafe(self._deliver, outcomes, committed)
-        except RuntimeError:  # pragma: no cover - the loop closed under us at shutdown
-            pass
-
-    def _deliver(self, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]) -> None:
-        if committed and self.on_commit is not None:
-            try:
-                self.on_commit(committed)
-            except Exception:  # pragma: no cover - a fan-out bug must not lose acks
-                log.exception("fan-out failed")
-        for future, outcome in outcomes:
-            if future.done():
-                continue
-            if isinstance(outcome, BaseException):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
+        hand_back(self._loop, self.on_commit, outcomes, committed)
