@@ -96,5 +96,5 @@ def build_scenario() -> LogBuilder:
     a("10:00:30", "dave", ev.BroadcastSent(audience="stakeholders", text="Resolved: all EU card payments succeeding since 09:24 UTC. Post-mortem to follow."))
     a("10:01:00", "dave", ev.WorkstreamStatusSet(workstream="WS-2", status="done", note="final update sent"))
     a("10:02:00", "bob", ev.IncidentClosed(summary="payments-api 4.12 ran migration 0042, which held a lock that blocked EU charges.\nRolled back to 4.11 after killing the migration session."))
-    a("10:05:00", "carol", ev.NoteAdded(text="Dashboard snapshot: https://grafana.example.com/d/payments-eu?from=0845&to=1005"))
+    a("10:05:00", "carol", ev.ActionItemStatusSet(item="A-2", status="in_progress"))  # after close: action items only
     return log

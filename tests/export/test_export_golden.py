@@ -196,7 +196,7 @@ def test_action_items(markdown: str) -> None:
     rows = table_rows(section(markdown, "Action items"))
     assert rows == [
         ["A-1", "Give schema migrations a lock timeout", "erin", "preventative", "", "open", "bob"],
-        ["A-2", "Alert on EU checkout error rate above 5% for 2 minutes", "carol", "detective", "", "open", "bob"],
+        ["A-2", "Alert on EU checkout error rate above 5% for 2 minutes", "carol", "detective", "", "in progress", "bob"],
     ]
 
 

@@ -196,14 +196,25 @@ def test_events_before_a_declaration_are_refused():
     assert state.timeline[0].rejected == "the incident has not been declared" and not state.responders
 
 
-def test_closed_incident_refuses_running_but_allows_writing_up():
+def test_closed_incident_refuses_everything_but_action_items():
     log = declared()
     log.add("alice", ev.IncidentClosed())
     log.add("alice", ev.WorkstreamOpened(title="late"))
     log.add("alice", ev.NoteAdded(text="post-mortem on Friday"))
+    log.add("alice", ev.ActionItemAdded(text="post-mortem on Friday"))
     state = log.state()
-    assert state.timeline[-2].rejected == "INC-1 is closed" and state.timeline[-1].rejected is None
-    assert not state.workstreams
+    assert [e.rejected for e in state.timeline[-3:]] == ["INC-1 is closed", "INC-1 is closed", None]
+    assert not state.workstreams and len(state.action_items) == 1
+
+
+def test_reopen_and_link_fold_into_the_state():
+    log = declared()
+    log.add("alice", ev.IncidentLinked(incident="INC-2", kind="causes"))
+    log.add("alice", ev.IncidentClosed())
+    log.add("alice", ev.IncidentReopened(reason="came back"))
+    state = log.state()
+    assert [(link.incident, link.kind, link.by) for link in state.links] == [("INC-2", "causes", "alice")]
+    assert not state.closed and all(e.rejected is None for e in state.timeline)
 
 
 def test_replayed_or_duplicate_events_are_ignored():

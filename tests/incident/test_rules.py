@@ -145,6 +145,9 @@ CASES = [
     ("alertmanager", ev.AlertResolved(group="g", fingerprint="f2", name="Errors"), "already resolved"),
     ("alertmanager", ev.AlertResolved(group="g", fingerprint="f9", name="Nope"), "never recorded"),
     ("bob", ev.AlertResolved(group="g", fingerprint="f1", name="HighLatency"), "bob is a responder"),
+    ("alice", ev.IncidentLinked(incident="INC-2", kind="caused-by"), None),
+    ("bob", ev.IncidentLinked(incident="INC-2", kind="caused-by"), "only the commander"),
+    ("alice", ev.IncidentReopened(reason="back"), "INC-1 is not closed"),
     ("alice", ev.PolicyChanged(policy=Policy(update_minutes_sev1=10)), None),
     ("bob", ev.PolicyChanged(policy=Policy(update_minutes_sev1=10)), "only the commander"),
 ]
@@ -160,7 +163,9 @@ def test_rule(actor, body, reason):
 
 
 # Yes-cases that need a different state, tested below.
-YES_ELSEWHERE = {"incident_declared", "command_handover_accepted", "command_handover_declined", "command_assumed"}
+YES_ELSEWHERE = {
+    "incident_declared", "command_handover_accepted", "command_handover_declined", "command_assumed", "incident_reopened",
+}
 # Anyone may always do these.
 NEVER_REFUSED = {"note_added", "action_item_added"}
 

@@ -89,6 +89,7 @@ Audience = Literal["responders", "stakeholders"]
 KeyTime = Literal["started", "detected", "mitigated", "resolved"]
 ActionKind = Literal["detective", "preventative", "corrective"]
 ActionStatus = Literal["open", "in_progress", "done", "wont_do"]
+LinkKind = Literal["caused-by", "causes", "related", "duplicate-of", "duplicated-by"]
 
 SHIFTS: tuple[Shift, ...] = ("on", "break", "off")
 ROLES: tuple[Role, ...] = ("deputy", "scribe", "comms")
@@ -97,6 +98,8 @@ INCIDENT_STATUSES: tuple[IncidentStatus, ...] = ("investigating", "identified", 
 KEY_TIMES: tuple[KeyTime, ...] = ("started", "detected", "mitigated", "resolved")
 ACTION_KINDS: tuple[ActionKind, ...] = ("detective", "preventative", "corrective")
 ACTION_STATUSES: tuple[ActionStatus, ...] = ("open", "in_progress", "done", "wont_do")
+LINK_KINDS: tuple[LinkKind, ...] = ("caused-by", "related", "duplicate-of")
+"""The kinds a person declares; ``causes`` and ``duplicated-by`` are how the other log sees them."""
 ACTION_ITEM_ID_PATTERN = r"^A-[1-9][0-9]{0,5}$"
 
 _INCIDENT_ID_RE = re.compile(INCIDENT_ID_PATTERN)
@@ -219,6 +222,35 @@ class IncidentClosed(Body):
     toast = True
     catch_up = True
     summary: Note = ""
+
+
+class IncidentReopened(Body):
+    """The commander of a closed incident opens it again, saying why; it runs as before."""
+
+    type: Literal["incident_reopened"] = "incident_reopened"
+    redraws = _HEADER_AND_COMMAND | {"rows"}
+    toast = True
+    catch_up = True
+    reason: Text
+
+
+class IncidentLinked(Body):
+    """This incident is linked to ``incident``; ``kind`` is seen from this side (this one was
+    ``caused-by`` the other, or ``causes`` it). A link is two events, one in each log: the first
+    by a commander of its incident, the second a ``mirror`` of it, which the authority stores only
+    when the other log already holds the first. ``duplicate-of`` closes this incident (a merge)."""
+
+    type: Literal["incident_linked"] = "incident_linked"
+    redraws = _HEADER_AND_COMMAND | {"rows"}
+    toast = True
+    catch_up = True
+    incident: IncidentId
+    kind: LinkKind
+    title: Annotated[str, Field(max_length=MAX_TITLE)] = ""
+    """The other incident's title when linked (for the commander pane and the post-mortem)."""
+    started: UtcTime | None = Field(None, exclude_if=_is_none)
+    """The other incident's start when linked: the post-mortem says how far apart they began."""
+    mirror: bool = Field(False, exclude_if=_is_false)
 
 
 # --- people --------------------------------------------------------------------
@@ -439,6 +471,8 @@ EventBody = Annotated[
         StatusChanged,
         KeyTimeSet,
         IncidentClosed,
+        IncidentReopened,
+        IncidentLinked,
         ResponderJoined,
         ShiftChanged,
         RoleAssigned,

@@ -24,6 +24,7 @@ from .state import (
     AlertRecord,
     Broadcast,
     IncidentState,
+    Link,
     OwnershipSpan,
     PendingHandoff,
     Responder,
@@ -209,13 +210,37 @@ def _key_time(state: IncidentState, event: ev.StoredEvent, b: ev.KeyTimeSet, cha
 
 
 def _closed(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentClosed, change: Change) -> None:
+    _close(state, event.at, b.summary, change)
+
+
+def _close(state: IncidentState, at: datetime, summary: str, change: Change) -> None:
     state.closed = True
-    state.closed_at = event.at
-    state.summary = b.summary
-    _set_key_time(state, "resolved", event.at, change, keep=True)
-    _end_span(state.command_spans, event.at)
+    state.closed_at = at
+    state.summary = summary
+    _set_key_time(state, "resolved", at, change, keep=True)
+    _end_span(state.command_spans, at)
     for ws in state.workstreams.values():
-        _end_span(ws.owners, event.at)
+        _end_span(ws.owners, at)
+
+
+def _reopened(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentReopened, change: Change) -> None:
+    """Running again: the resolved time the close set goes, and command and ownership spans resume."""
+    if state.key_times.get("resolved") == state.closed_at:
+        del state.key_times["resolved"]
+        change.key_times.append("resolved")
+    state.closed, state.closed_at, state.duplicate_of = False, None, None
+    if state.commander is not None:
+        _pass_to(state.command_spans, state.commander, event.at, "")
+    for ws in state.workstreams.values():
+        if ws.owner is not None:
+            _pass_to(ws.owners, ws.owner, event.at, "")
+
+
+def _linked(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentLinked, change: Change) -> None:
+    state.links.append(Link(b.incident, b.kind, b.title, b.started, event.seq, event.at, event.actor))
+    if b.kind == "duplicate-of" and not state.closed:  # a merge: this one closes, pointing at the other
+        state.duplicate_of = b.incident
+        _close(state, event.at, f"duplicate of {b.incident}", change)
 
 
 def _joined(state: IncidentState, event: ev.StoredEvent, b: ev.ResponderJoined, change: Change) -> None:
@@ -395,6 +420,8 @@ _HANDLERS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any, Cha
     ev.StatusChanged: _status,
     ev.KeyTimeSet: _key_time,
     ev.IncidentClosed: _closed,
+    ev.IncidentReopened: _reopened,
+    ev.IncidentLinked: _linked,
     ev.ResponderJoined: _joined,
     ev.ShiftChanged: _shift,
     ev.RoleAssigned: lambda s, e, b, change: _set_role(s, b.role, b.handle, change),

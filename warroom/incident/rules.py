@@ -17,9 +17,10 @@ from .state import IncidentState, Workstream
 
 Refusal = str | None
 
-# Actions still allowed after close: writing up, not running, the incident.
+# All a closed incident takes: its action items (worked on after close), a link from
+# another incident, and a reopen by its commander -- anything else means reopening it first.
 ALLOWED_AFTER_CLOSE: frozenset[type[ev.Body]] = frozenset(
-    {ev.NoteAdded, ev.EntryStarred, ev.ActionItemAdded, ev.ActionItemStatusSet, ev.KeyTimeSet}
+    {ev.ActionItemAdded, ev.ActionItemStatusSet, ev.IncidentLinked, ev.IncidentReopened}
 )
 
 
@@ -99,6 +100,24 @@ def may_close(state: IncidentState, actor: str, body: ev.IncidentClosed) -> Refu
     if state.closed:
         return f"{state.id} is already closed"
     return _commander_only(state, actor, "close the incident")
+
+
+def may_reopen(state: IncidentState, actor: str, body: ev.IncidentReopened) -> Refusal:
+    if not state.closed:
+        return f"{state.id} is not closed"
+    return _commander_only(state, actor, "reopen the incident")
+
+
+def may_link(state: IncidentState, actor: str, body: ev.IncidentLinked) -> Refusal:
+    """The first half of a link needs this incident's commander; its mirror is checked by the
+    authority against the other log (the only place that can see it), so the fold takes it as stored."""
+    if body.incident == state.id:
+        return f"{state.id} cannot be linked to itself"
+    if (known := state.link_to(body.incident)) is not None:
+        return f"{state.id} is already linked to {body.incident} ({known.kind})"
+    if body.mirror:
+        return None
+    return _commander_only(state, actor, "link incidents")
 
 
 # --- people --------------------------------------------------------------------
@@ -331,6 +350,8 @@ RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.StatusChanged: may_change_status,
     ev.KeyTimeSet: may_set_key_time,
     ev.IncidentClosed: may_close,
+    ev.IncidentReopened: may_reopen,
+    ev.IncidentLinked: may_link,
     ev.ResponderJoined: may_join,
     ev.ShiftChanged: may_change_shift,
     ev.RoleAssigned: may_assign_role,

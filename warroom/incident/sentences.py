@@ -55,6 +55,21 @@ def _declared_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDe
     return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}{alert}'
 
 
+_LINK_TEXT = {
+    "caused-by": "linked: this incident was caused by {other}",
+    "causes": "linked: this incident caused {other}",
+    "related": "linked: related to {other}",
+    "duplicate-of": "linked: this incident is a duplicate of {other}",
+    "duplicated-by": "linked: {other} is a duplicate of this incident",
+}
+
+
+def _linked_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentLinked, _: None) -> str:
+    other = f'{b.incident} "{b.title}"' if b.title else b.incident
+    text = _LINK_TEXT[b.kind].format(other=other)
+    return text + (" (closed: the work goes on there)" if b.kind == "duplicate-of" and not state.closed else "")
+
+
 _ACTION_STATUS_TEXT = {"open": "reopened", "in_progress": "started", "done": "finished", "wont_do": "will not do"}
 
 
@@ -131,6 +146,8 @@ SENTENCES: dict[type[ev.Body], Sentence] = {
     ev.StatusChanged: lambda s, e, b, _: f"set status to {b.status}",
     ev.KeyTimeSet: lambda s, e, b, _: f"set {b.which} time to {b.time:%Y-%m-%d %H:%M UTC}",
     ev.IncidentClosed: lambda s, e, b, _: _with_note("closed the incident", b.summary),
+    ev.IncidentReopened: lambda s, e, b, _: f"reopened the incident: {b.reason}",
+    ev.IncidentLinked: _linked_text,
     ev.ResponderJoined: lambda s, e, b, _: "joined",
     ev.ShiftChanged: _shift_text,
     ev.RoleAssigned: lambda s, e, b, _: f"made {b.handle} {b.role}",

@@ -144,6 +144,20 @@ class ActionItem:
 
 
 @dataclass(slots=True)
+class Link:
+    """Another incident this one is linked to, as this log recorded it."""
+
+    incident: str
+    kind: str
+    """Seen from this side: caused-by, causes, related, duplicate-of, duplicated-by."""
+    title: str
+    started: datetime | None
+    seq: int
+    at: datetime
+    by: str
+
+
+@dataclass(slots=True)
 class AlertRecord:
     """One alert as its hook last reported it."""
 
@@ -183,6 +197,9 @@ class IncidentState:
     workstreams: dict[str, Workstream] = field(default_factory=dict)
     broadcasts: list[Broadcast] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    duplicate_of: str | None = None
+    """Closed as a duplicate of this incident (a merge); cleared on reopen."""
     alerts: dict[str, AlertRecord] = field(default_factory=dict)
     """By fingerprint, in the order they first fired."""
     alert_groups: set[str] = field(default_factory=set)
@@ -283,6 +300,9 @@ class IncidentState:
         """Alerts were recorded and none is firing any more."""
         return bool(self.alerts) and all(a.status == "resolved" for a in self.alerts.values())
 
+    def link_to(self, incident_id: str) -> Link | None:
+        return next((link for link in self.links if link.incident == incident_id), None)
+
     def pending_for(self, handle: str) -> list[Workstream]:
         """Workstreams someone is offering to ``handle``."""
         return [ws for ws in self.workstreams.values() if ws.pending and ws.pending.to == handle]
@@ -345,6 +365,7 @@ class IncidentState:
                 }
                 for a in self.action_items
             ],
+            "links": [{"incident": link.incident, "kind": link.kind} for link in self.links],
             "alerts": [
                 {
                     "fingerprint": a.fingerprint,

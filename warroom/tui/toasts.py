@@ -120,6 +120,20 @@ def _alerts_resolved(a: About) -> Toast | None:
     return None
 
 
+def _linked(a: About) -> Toast:
+    """A merge tells the duplicate's responders where the work went."""
+    link = next((link for link in reversed(a.state.links) if link.seq == a.entry.seq), None)
+    if link is not None and link.kind == "duplicate-of":
+        return Toast(
+            f"{a.state.id} is a duplicate of {link.incident} and is closed: carry on in {link.incident} "
+            f"(warroom join {link.incident})",
+            "merged",
+            "warning",
+            30,
+        )
+    return _for_everyone(a)
+
+
 TOASTS: dict[type[ev.Body], Callable[[About], Toast | None]] = {
     ev.BroadcastSent: _broadcast,
     ev.HandoffOffered: _handoff_offered,
@@ -134,6 +148,8 @@ TOASTS: dict[type[ev.Body], Callable[[About], Toast | None]] = {
     ev.SeverityChanged: _for_everyone,
     ev.StatusChanged: _for_everyone,
     ev.IncidentClosed: _for_everyone,
+    ev.IncidentReopened: _for_everyone,
+    ev.IncidentLinked: _linked,
     ev.AlertResolved: _alerts_resolved,
 }
 """Exactly the event types marked ``toast`` (a test checks both ways)."""

@@ -1,0 +1,47 @@
+"""Closing and linking: what is still open when someone closes, and how a link reads from each side.
+
+Closing is the commander's call, so nothing here refuses it: the board asks to confirm
+and the CLI asks for ``--force`` when this list is not empty. A link between two incidents
+is two events, one in each log; the event ids are derived from the link itself, so
+writing either half again (a retry, a second run of ``warroom link``) can never record it
+twice.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid5
+
+from .state import IncidentState
+
+INVERSE_KIND = {
+    "caused-by": "causes",
+    "causes": "caused-by",
+    "related": "related",
+    "duplicate-of": "duplicated-by",
+    "duplicated-by": "duplicate-of",
+}
+"""How the other log sees a link: if INC-43 was caused by INC-42, INC-42 causes INC-43."""
+
+_LINK_IDS = UUID("0d6f1f5e-6c1a-4c38-9f43-6f2b1a8a3e10")
+
+
+def link_event_id(this: str, other: str, kind: str) -> UUID:
+    """The id of the event in ``this`` log recording its link to ``other`` (``kind`` seen from ``this``)."""
+    return uuid5(_LINK_IDS, f"{this}|{other}|{kind}")
+
+
+def still_open(state: IncidentState) -> list[str]:
+    """What closing would leave behind: a status short of resolved, workstreams not done,
+    and offers nobody has answered. Empty when the incident is ready to close."""
+    lines = []
+    if state.status != "resolved":
+        lines.append(f"status is {state.status}, not resolved")
+    for ws in state.workstreams.values():
+        if ws.status != "done":
+            lines.append(f'{ws.id} "{ws.title}" is {ws.status} ({ws.owner or "unowned"})')
+    for ws in state.workstreams.values():
+        if ws.pending is not None:
+            lines.append(f"{ws.id} is offered to {ws.pending.to} (hand-off pending)")
+    if state.command_offer is not None:
+        lines.append(f"command is offered to {state.command_offer.to} (pending)")
+    return lines
