@@ -17,7 +17,7 @@ def test_action_items_are_added_started_finished_and_listed_across_incidents(cli
     ).stdout
     cli("action", "add", "INC-1", "Alert on EU errors", "--owner", "carol")
     cli("action", "INC-2", "Reindex nightly", "--owner", "erin", actor="bob")
-    cli("close", "INC-1", "--no-export")
+    cli("close", "INC-1", "--no-export", "--force")
     assert 'started action item A-2 "Alert on EU errors"' in cli("action", "start", "INC-1", "A-2", actor="carol").stdout
     assert "finished action item A-2" in cli("action", "done", "INC-1", "a-2", actor="carol").stdout  # after close
     cli("action", "wontdo", "INC-2", "A-1", "--reason", "the index is rebuilt on deploy", actor="erin")

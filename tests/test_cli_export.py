@@ -46,7 +46,7 @@ def build_incident(cli) -> None:
 
 def test_close_exports_and_the_json_imports_to_an_identical_incident(cli, isolated_environment: Path, tmp_path: Path) -> None:
     build_incident(cli)
-    closed = cli("close", "INC-5", "--summary", "auth 2.3 broke logins", actor="carol")
+    closed = cli("close", "INC-5", "--force", "--summary", "auth 2.3 broke logins", actor="carol")
     lines = closed.stdout.strip().splitlines()
     assert lines[0].startswith("INC-5 #") and lines[0].endswith("carol closed the incident: auth 2.3 broke logins")
     exports = isolated_environment / "exports"  # WARROOM_EXPORT_DIR in the isolated environment
@@ -138,14 +138,14 @@ def test_export_folder_falls_back_to_config(cli, isolated_environment: Path, tmp
 
 def test_close_without_export_and_when_the_export_fails(cli, isolated_environment: Path, tmp_path: Path) -> None:
     cli("declare", "INC-3", "--title", "t")
-    quiet = cli("close", "INC-3", "--no-export")
+    quiet = cli("close", "INC-3", "--no-export", "--force")
     assert len(quiet.stdout.strip().splitlines()) == 1
     assert not (isolated_environment / "exports").exists()
 
     cli("declare", "INC-4", "--title", "t")
     blocker = tmp_path / "a-file"
     blocker.write_text("in the way")
-    failed = cli("close", "INC-4", "--dir", str(blocker / "exports"), check=False)
+    failed = cli("close", "INC-4", "--force", "--dir", str(blocker / "exports"), check=False)
     assert failed.returncode == 1
     assert failed.stdout.strip().endswith("closed the incident")
     message = one_line_error(failed)

@@ -12,7 +12,7 @@ import re
 import sys
 from datetime import datetime, timezone
 
-from warroom.cli import EXIT_OK, CliContext, UsageError, _act, _run, _server_db, incident_arg
+from warroom.cli import EXIT_OK, CliContext, UsageError, _run, _server_db, incident_arg
 from warroom.incident import events as ev
 from warroom.incident.events import valid_handle
 from warroom.safetext import json_safe, safe_line
@@ -57,8 +57,19 @@ def cmd_action(ctx: CliContext) -> int:
             raise UsageError("--reason goes with `wontdo`")
         body = ev.ActionItemAdded(text=text, owner=args.owner, kind=args.kind or "corrective", due=args.due)
         owner = body.owner
-        return _run(_act(ctx, _incident(incident), body, warn=lambda state: owner_outside(state, owner)))
-    return _run(_act(ctx, _incident(incident), body))
+        return _run(_act_and_reexport(ctx, _incident(incident), body, warn=lambda state: owner_outside(state, owner)))
+    return _run(_act_and_reexport(ctx, _incident(incident), body))
+
+
+async def _act_and_reexport(ctx: CliContext, incident_id: str, body: ev.Body, warn=None) -> int:
+    """An action item changed on a closed incident re-writes its exports: the post-mortem stays current."""
+    from warroom.cli.context import _submit
+    from warroom.cli.records import export_closed
+
+    async with ctx.open_store() as store:
+        await _submit(ctx, store, incident_id, body, warn)
+        await export_closed(ctx, store, incident_id)
+    return EXIT_OK
 
 
 def cmd_actions(ctx: CliContext) -> int:

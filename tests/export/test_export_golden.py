@@ -294,3 +294,26 @@ def test_key_times_in_other_offsets_or_without_one_are_shown_in_utc() -> None:
     assert "| Detected | 08:50:00 | T+00:10:00 | corrected by alice |" in md
     assert "not yet detected :s1b1, 2026-03-14 08:40:00, 2026-03-14 08:50:00" in md
     assert render_csv(log.state).splitlines()[1].split(",")[2] == "T+00:20:00"
+
+
+def test_linked_incidents_and_when_the_secondary_began(scenario) -> None:
+    """Issue 13: the post-mortem lists linked incidents; for caused-by, the secondary's start relative to the primary's."""
+    from datetime import timedelta
+
+    events = list(scenario.events)
+    last = events[-1]
+    primary_start = scenario.state.key_times["started"] - timedelta(minutes=42, seconds=5)
+    events.append(ev.StoredEvent(
+        seq=last.seq + 1, id=uuid.uuid4(), at=last.at, actor="bob",
+        body=ev.IncidentLinked(incident="INC-41", kind="caused-by", title="Deploy | schema 0042", started=primary_start, mirror=True),
+    ))
+    events.append(ev.StoredEvent(
+        seq=last.seq + 2, id=uuid.uuid4(), at=last.at, actor="bob",
+        body=ev.IncidentLinked(incident="INC-43", kind="related", title="EU card retries", mirror=True),
+    ))
+    linked = table_rows(section(render_markdown(fold(events), events), "Linked incidents"))
+    assert linked == [
+        ["INC-41", "this incident was caused by it", "Deploy \\| schema 0042", "this incident began T+00:42:05 from the primary's start"],
+        ["INC-43", "related", "EU card retries", "—"],
+    ]
+    assert "## Linked incidents" not in render_markdown(scenario.state, scenario.events)  # none: no section

@@ -42,6 +42,22 @@ def test_kinds_and_filters():
     assert notice_for("alice", 3, state, responders) is None
 
 
+def test_a_merge_notifies_closed_and_a_reopen_notifies_status():
+    declared = _stored(1, "alice", ev.IncidentDeclared(incident_id="INC-2", title="Payments failing", severity=2))
+    merged = _stored(2, "alice", ev.IncidentLinked(incident="INC-1", kind="duplicate-of"))
+    state = fold([declared, merged])
+    notice = notice_for("alice", 2, state, merged)
+    assert notice is not None and (notice.kind, notice.title) == ("closed", "[SEV2] INC-2 closed: duplicate of INC-1")
+    reopened = _stored(3, "alice", ev.IncidentReopened(reason="not the same: internal words"))
+    fold([reopened], state)
+    notice = notice_for("alice", 2, state, reopened)
+    assert notice is not None and (notice.kind, notice.title) == ("status", "[SEV2] INC-2 reopened")
+    assert "internal words" not in notice.body  # responders' words never leave the room
+    related = _stored(4, "alice", ev.IncidentLinked(incident="INC-3", kind="related"))
+    fold([related], state)
+    assert notice_for("alice", 2, state, related) is None
+
+
 def test_overdue_is_keyed_by_its_due_time():
     state = fold([_stored(1, "alice", ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1))])
     due = state.next_update_due()

@@ -46,7 +46,7 @@ def test_notices_reach_webhook_form_and_smtp_sinks_exactly_once_across_a_restart
 
     relay.stop()
     relays.append(relay.start())
-    _cli(home, folder, "close", "INC-5", "--no-export")
+    _cli(home, folder, "close", "INC-5", "--no-export", "--force")
     assert smtp_sink.wait_for(lambda s: any("closed" in m["title"] for m in s.messages), 30)
     assert http_sink.wait_for(lambda s: any("closed" in m["title"] for m in s.messages if m["path"] == "/hook"), 30)
     closed = next(m for m in smtp_sink.messages if "closed" in m["title"])

@@ -231,3 +231,25 @@ async def test_incident_ids_and_handles_are_case_insensitive(backend):
     assert [s.id for s in await store.incidents()] == ["INC-7"]
     with pytest.raises(Rejected, match="already declared"):
         await store.append("INC-7", draft("alice", ev.IncidentDeclared(incident_id="INC-7", title="a second INC-7")))
+
+
+async def test_a_link_is_written_into_both_logs_and_a_forged_mirror_is_refused(backend):
+    """The authority checks a link's second half against the other log (no rule over one log can)."""
+    from warroom.links import link_incidents
+
+    alice, bob = backend.store_for("alice"), backend.store_for("bob")
+    await declare(alice, "INC-1", "alice")
+    await declare(bob, "INC-2", "bob")
+    forged = ev.IncidentLinked(incident="INC-1", kind="caused-by", mirror=True)
+    with pytest.raises(Rejected, match="INC-1 holds no link to INC-2 to mirror"):
+        await alice.append("INC-2", draft("alice", forged))
+    done = await link_incidents(alice, "alice", "INC-2", "INC-1", "caused-by")
+    assert [(incident, stored.body.kind, stored.body.mirror) for incident, stored, _ in done.written] == [
+        ("INC-1", "causes", False),
+        ("INC-2", "caused-by", True),
+    ]
+    again = await link_incidents(bob, "bob", "INC-2", "INC-1", "caused-by")
+    assert again.written == [] and again.already == ["INC-2", "INC-1"]
+    assert (await bob.load_state("INC-2")).summary_dict()["links"] == [{"incident": "INC-1", "kind": "caused-by"}]
+    found = {s.id: [(link.incident, link.kind) for link in s.links] for s in await bob.incidents()}
+    assert found == {"INC-1": [("INC-2", "causes")], "INC-2": [("INC-1", "caused-by")]}

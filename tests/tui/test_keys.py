@@ -408,6 +408,7 @@ async def test_a_adds_an_action_item(incident, make_board) -> None:
 
 
 async def test_x_closes_after_confirming_then_exports(incident, make_board, tmp_path) -> None:
+    incident.act("alice", ev.StatusChanged(status="resolved"))  # nothing left open: no question before the form
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)

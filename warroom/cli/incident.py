@@ -122,6 +122,8 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
         lines.append("commander: nobody: take command with `warroom command <id> take`")
     if state.command_offer:
         lines.append(f"  command offered to {state.command_offer.to} (pending)")
+    if state.links:
+        lines.append("linked: " + ", ".join(f"{link.incident} ({link.kind})" for link in state.links))
     due, _overdue = update_due(state, now, policy)
     if due:
         lines.append(f"stakeholders: {due}")
@@ -205,3 +207,31 @@ def _role_body(args: argparse.Namespace) -> ev.Body:
         raise UsageError(f"who should be {args.role}? give a HANDLE (or --clear)")
     return ev.RoleAssigned(role=args.role, handle=args.handle)
 
+
+
+def cmd_link(ctx: CliContext) -> int:
+    """Link two incidents in both logs (commander of either); finishing a half-written link is the same command."""
+    from warroom.links import link_incidents
+
+    args = ctx.args
+
+    async def run() -> int:
+        async with ctx.open_store() as store:
+            actor = await ctx.acting_handle(store)
+            done = await link_incidents(store, actor, args.incident, args.other, args.kind)
+            for incident_id, stored, text in done.written:
+                print(safe_line(f"{incident_id} #{stored.seq} {stored.actor} {text}"), flush=True)
+            for incident_id in done.already:
+                print(safe_line(f"{incident_id} already records the link"))
+            if args.kind == "duplicate-of" and any(i == args.incident for i, _, _ in done.written):
+                print(safe_line(f"{args.incident} is closed as a duplicate of {args.other}: its boards tell its responders to join {args.other}"))
+                await _reexport(ctx, store, args.incident)
+        return EXIT_OK
+
+    return _run(run())
+
+
+async def _reexport(ctx: CliContext, store, incident_id: str) -> None:
+    from warroom.cli.records import export_closed
+
+    await export_closed(ctx, store, incident_id)

@@ -27,13 +27,14 @@ from warroom.cli.incident import (
     _shift_body,
     cmd_demo,
     cmd_join,
+    cmd_link,
     cmd_list,
     cmd_locate,
     cmd_policy,
     cmd_show,
 )
 from warroom.cli.replay import cmd_replay, moment_arg
-from warroom.cli.records import EXPORT_CHOICES, cmd_close, cmd_export, cmd_import
+from warroom.cli.records import EXPORT_CHOICES, cmd_close, cmd_export, cmd_import, cmd_reopen
 from warroom.cli.serving import cmd_db, cmd_serve, cmd_token
 from warroom.incident import Policy
 from warroom.incident.keyframes import MOMENT_HELP
@@ -178,10 +179,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     _action_commands(command)
 
-    p = with_incident(command("close", "close the incident (commander) and export its post-mortem draft, JSON and CSV", cmd_close))
+    p = with_incident(command(
+        "close", "close the incident (commander) and export its post-mortem draft, JSON and CSV", cmd_close,
+        epilog="Refused while work is still open (status not resolved, workstreams not done, offers pending): "
+        "the refusal lists it. Scripts that close an unfinished incident on purpose pass --force. "
+        "A closed incident takes only action items (which re-export it), links, and `warroom reopen`.",
+    ))
     p.add_argument("--summary", default="", help="one paragraph for the post-mortem")
+    p.add_argument("--force", action="store_true", help="close even with work still open (the list is not checked)")
     p.add_argument("--dir", metavar="DIR", help="export folder (default: WARROOM_EXPORT_DIR, then config, then Documents/warroom)")
     p.add_argument("--no-export", action="store_true", help="close without exporting")
+
+    p = with_incident(command("reopen", "reopen a closed incident (its commander); the reason goes on the timeline", cmd_reopen))
+    p.add_argument("--reason", required=True, help="why it is open again")
+
+    p = with_incident(command(
+        "link", "link two incidents in both logs (commander of either)", cmd_link,
+        epilog="KIND is seen from the first incident: `warroom link INC-43 INC-42 --kind caused-by` says INC-43 "
+        "was caused by INC-42 (INC-42's log says it causes INC-43). duplicate-of closes the first as a "
+        "duplicate of the second. If recording the second half fails, run the same command again: "
+        "it finishes the link and never records it twice.",
+    ))
+    p.add_argument("other", type=_incident_type, metavar="OTHER-ID")
+    p.add_argument("--kind", required=True, choices=ev.LINK_KINDS)
+    p.add_argument("--dir", metavar="DIR", help="with duplicate-of: where the closed duplicate is exported (default as for close)")
 
     p = with_incident(
         command(

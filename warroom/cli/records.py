@@ -15,9 +15,10 @@ from warroom.config import (
 from warroom.errors import WarroomError
 from warroom.incident import events as ev
 from warroom.incident import fold
+from warroom.incident.lifecycle import still_open
 from warroom.safetext import safe_line
 from warroom.session import UsageError
-from warroom.store import EventStore
+from warroom.store import EventStore, Rejected
 
 EXPORT_CHOICES = ("md", "json", "csv", "all")
 _SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv"}
@@ -38,7 +39,14 @@ async def _close(ctx: CliContext) -> int:
     args = ctx.args
     folder = resolve_export_folder(ctx.config, args.dir)
     async with ctx.open_store() as store:
-        await _submit(ctx, store, args.incident, ev.IncidentClosed(summary=args.summary))
+        body = ev.IncidentClosed(summary=args.summary)
+        room = ctx.room(store, args.incident, await ctx.acting_handle(store))
+        state = await room.load()
+        if (refusal := room.refusal(body)) is not None:
+            raise Rejected(refusal)
+        if (still := still_open(state)) and not args.force:
+            raise Rejected(f"{args.incident} still has open work: {'; '.join(still)} (finish it, or close anyway with --force)")
+        await _submit(ctx, store, args.incident, body)
         if args.no_export:
             return EXIT_OK
         try:
@@ -56,6 +64,32 @@ async def _close(ctx: CliContext) -> int:
 
 def cmd_close(ctx: CliContext) -> int:
     return _run(_close(ctx))
+
+
+async def export_closed(ctx: CliContext, store: EventStore, incident_id: str) -> None:
+    """Re-write a closed incident's exports, so what is added after close (action items, a merge)
+    is in them too. An export that fails is said, never fatal: the action itself is stored."""
+    folder = resolve_export_folder(ctx.config, getattr(ctx.args, "dir", None))
+    try:
+        if not (await store.load_state(incident_id)).closed:
+            return
+        paths = await _export_from_store(ctx, store, incident_id, folder, ("md", "json", "csv"))
+    except WarroomError as error:
+        _stderr(f"warroom: warning: {incident_id} is closed and its export is out of date: {error} (retry with `warroom export {incident_id}`)")
+        return
+    for path in paths:
+        print(safe_line(f"exported {path}"))
+
+
+def cmd_reopen(ctx: CliContext) -> int:
+    """Reopen a closed incident (its commander), saying why; recorded on the timeline."""
+
+    async def run() -> int:
+        async with ctx.open_store() as store:
+            await _submit(ctx, store, ctx.args.incident, ev.IncidentReopened(reason=ctx.args.reason))
+        return EXIT_OK
+
+    return _run(run())
 
 
 def _export_formats(args: argparse.Namespace) -> tuple[str, ...]:

@@ -70,6 +70,14 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ),
 )
 
+LINK_KIND_WORDS = {
+    "caused-by": "this incident was caused by it",
+    "causes": "this incident caused it",
+    "related": "related",
+    "duplicate-of": "this incident is a duplicate of it",
+    "duplicated-by": "it is a duplicate of this incident",
+}
+
 WHY_PROMPT = """\
 _Take each contributing factor and ask "why?" until the answer is a condition the system \
 (tools, defaults, process) can change. Stop at a condition, not a person._"""
@@ -125,6 +133,7 @@ class _Draft:
         parts = [
             self.title(),
             self.summary(),
+            *self.linked(),
             "## Purpose of this review",
             PURPOSE,
             "## Impact",
@@ -199,6 +208,20 @@ class _Draft:
         if state.summary.strip():
             parts.append("Summary written at close:\n\n" + md_block(state.summary, "> "))
         return "\n\n".join(parts)
+
+    def linked(self) -> list[str]:
+        """Linked incidents; for a cause and its effect, how long after the primary the secondary began."""
+        if not self.state.links:
+            return []
+        rows = []
+        for link in self.state.links:
+            began = "—"
+            if link.started is not None and link.kind in ("caused-by", "causes"):
+                primary, secondary = (link.started, self.start) if link.kind == "caused-by" else (self.start, link.started)
+                who = "this incident" if link.kind == "caused-by" else md_cell(link.incident)
+                began = f"{who} began {offset(secondary, primary)} from the primary's start"
+            rows.append([md_cell(link.incident), LINK_KIND_WORDS[link.kind], md_cell(link.title) or "—", began])
+        return ["## Linked incidents", md_table(["Incident", "Link", "Title", "Secondary began"], rows)]
 
     def key_times(self) -> list[str]:
         kt = self.kt

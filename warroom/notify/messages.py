@@ -62,6 +62,11 @@ def notice_for(before_commander: str | None, before_severity: int, state: Incide
         case "incident_closed":
             kind, title = "closed", f"{head} closed"
             text = _short(state.title) + (f"\nPost-mortem draft: {postmortem}" if postmortem else "")
+        case "incident_linked" if state.closed and state.duplicate_of and state.closed_at == event.at:
+            kind, title = "closed", f"{head} closed: duplicate of {state.duplicate_of}"
+            text = _short(state.title)
+        case "incident_reopened":
+            kind, title, text = "status", f"{head} reopened", _short(state.title)
     if kind is None:
         return None
     return Notice(kind, state.id, str(event.seq), state.severity, state.drill, title, text)

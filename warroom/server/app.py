@@ -39,7 +39,7 @@ from warroom import __version__
 from warroom.alerts.severity import AlertsConfig
 from warroom.incident import EventDraft, Policy, StoredEvent
 from warroom.incident import events as ev
-from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
+from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, mirror_refusal
 from warroom.words import where as where_in
 
 from .backend import Database, is_postgres, open_log, open_tokens
@@ -47,6 +47,7 @@ from .db import Unprocessable
 from .hub import TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
 from .streams import PAGE_BYTES, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams, within_bytes
+from .reader import ServerReader
 from .receiver import ServerLogStore, add_hook_route
 from .tokens import Principal
 
@@ -459,6 +460,8 @@ def create_app(
     async def append_event(incident_id: IncidentIdPath, payload: AppendIn, who: Who, request: Request) -> Response:
         actor = _acting_as(payload.actor, who)
         draft = EventDraft(id=payload.id or uuid4(), actor=actor, body=payload.body)
+        if (refusal := await mirror_refusal(ServerReader(parts(request)).load_state, incident_id, draft)) is not None:
+            raise HTTPException(409, refusal)
         return await _store(parts(request), incident_id, draft)
 
     @app.get(

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from warroom.errors import WarroomError
 from warroom.incident import EventDraft, IncidentState, StoredEvent, fold
-from warroom.incident.events import canonical_incident_id, valid_incident_id
+from warroom.incident.events import IncidentLinked, canonical_incident_id, valid_incident_id
+from warroom.incident.lifecycle import INVERSE_KIND
 
 
 def default_warning(message: str) -> None:
@@ -101,6 +102,14 @@ def checked_incident_id(incident_id: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class IncidentLink:
+    """Another incident this one is linked to, and how (seen from this one: caused-by, causes ...)."""
+
+    incident: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentSummary:
     id: str
     title: str
@@ -111,6 +120,8 @@ class IncidentSummary:
     seq: int
     declared_at: datetime | None
     drill: bool = False
+    links: tuple[IncidentLink, ...] = ()
+    """So a list of incidents (the lobby) can group linked ones without reading every log."""
 
     @classmethod
     def of(cls, state: IncidentState) -> IncidentSummary:
@@ -124,6 +135,7 @@ class IncidentSummary:
             seq=state.seq,
             declared_at=state.declared_at,
             drill=state.drill,
+            links=tuple(IncidentLink(link.incident, link.kind) for link in state.links),
         )
 
     def as_dict(self) -> dict:
@@ -137,6 +149,7 @@ class IncidentSummary:
             "seq": self.seq,
             "declared_at": self.declared_at.isoformat().replace("+00:00", "Z") if self.declared_at else None,
             "drill": self.drill,
+            "links": [{"incident": link.incident, "kind": link.kind} for link in self.links],
         }
 
 
@@ -218,6 +231,25 @@ class EventStore(ABC):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+async def mirror_refusal(
+    load_state: Callable[[str], Awaitable[IncidentState]], incident_id: str, draft: EventDraft
+) -> str | None:
+    """The authority's check of a link's second half, which no rule over one log can make:
+    a ``mirror`` link is stored only when the other incident's log already holds the first half.
+    Links are never removed, so checking outside the append's lock cannot go stale."""
+    body = draft.body
+    if not isinstance(body, IncidentLinked) or not body.mirror:
+        return None
+    try:
+        other = await load_state(body.incident)
+    except UnknownIncident:
+        return f"there is no incident {body.incident} to link to"
+    link = other.link_to(checked_incident_id(incident_id))
+    if link is None or link.kind != INVERSE_KIND[body.kind]:
+        return f"{body.incident} holds no link to {incident_id} to mirror: link them from the incident you command"
+    return None
 
 
 def _nothing() -> None:

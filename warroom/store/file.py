@@ -54,6 +54,7 @@ from .base import (
     UnknownIncident,
     checked_incident_id,
     default_warning,
+    mirror_refusal,
     retry_of,
 )
 from .opening import file_error, make_folder, open_incident, raise_if_unreachable, truncate_quietly
@@ -343,6 +344,8 @@ class FileStore(EventStore):
     # --- writing -------------------------------------------------------------
 
     async def append(self, incident_id: str, draft: EventDraft) -> StoredEvent:
+        if (refusal := await mirror_refusal(self.load_state, incident_id, draft)) is not None:
+            raise Rejected(refusal)
         return await asyncio.to_thread(self.append_sync, incident_id, draft)
 
     def append_sync(self, incident_id: str, draft: EventDraft) -> StoredEvent:

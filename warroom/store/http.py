@@ -86,6 +86,7 @@ from warroom.incident.events import IncidentDeclared, parse_stored
 
 from .base import (
     EventStore,
+    IncidentLink,
     IncidentSummary,
     Queued,
     Rejected,
@@ -424,6 +425,7 @@ class HttpStore(EventStore):
                     seq=item["seq"],
                     declared_at=datetime.fromisoformat(declared.replace("Z", "+00:00")) if declared else None,
                     drill=item.get("drill", False),
+                    links=tuple(IncidentLink(link["incident"], link["kind"]) for link in item.get("links", ())),
                 )
             )
         return found

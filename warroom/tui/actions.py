@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from warroom.incident import IncidentState
 from warroom.incident import events as ev
+from warroom.incident.lifecycle import still_open
 from warroom.room import Room
 from warroom.words import owner_outside
 
@@ -39,6 +40,7 @@ from .screens.forms import (
     workstream_status_form,
 )
 from .screens.info import ConfirmScreen
+from .screens.lifecycle import reopen_form, secondary_form
 
 if TYPE_CHECKING:
     from .app import WarroomApp
@@ -102,6 +104,8 @@ class Action:
     when_refused: Callable[[Ask, str], Follow | None] | None = None
     confirm_answers: Callable[[Ask, Values], ConfirmScreen | None] | None = None
     """A yes/no asked about the form's answers before submitting; no asks the form again, filled in."""
+    run: Callable[[Ask, Values], Awaitable[None]] | None = None
+    """Instead of submitting bodies to this incident, do this with the answers (e.g. declare another)."""
 
 
 ActionRow = Union[Action, Callable[[Ask], Action]]
@@ -281,6 +285,40 @@ def _action_item(board: WarroomApp, item: str, status: str):
     return found, status
 
 
+def _close_with_open_work(ask: Ask) -> ConfirmScreen | None:
+    still = still_open(ask.state)
+    if not still:
+        return None
+    listing = "\n".join(f"• {line}" for line in still)
+    return ConfirmScreen(f"{ask.state.id} still has open work", f"{listing}\n\nClose it anyway?", yes="Close anyway")
+
+
+async def _declare_secondary(ask: Ask, v: Values) -> None:
+    """Declare a new incident and link it, caused by this one, in both logs; the board stays here."""
+    from warroom.links import link_incidents
+    from warroom.store import Rejected, StoreError
+    from warroom.store.base import next_free_id
+
+    board, store, primary = ask.board, ask.room.store, ask.state.id
+    try:
+        for attempt in range(20):
+            secondary = await next_free_id(store, bump=attempt)
+            body = ev.IncidentDeclared(incident_id=secondary, title=v["title"], severity=int(v["severity"]), policy=ask.room.defaults)
+            try:
+                await store.append(secondary, ev.EventDraft(actor=ask.me, body=body))
+                break
+            except Rejected:
+                continue  # someone declared that id a moment ago: take the next
+        else:
+            raise StoreError("could not find a free incident id")
+        await link_incidents(store, ask.me, secondary, primary, "caused-by")
+    except StoreError as error:
+        board.notify(f"declaring a secondary incident failed: {error}", severity="error", timeout=20)
+        return
+    board.sync()
+    board.notify(f"declared {secondary}, caused by {primary}; you command it: warroom join {secondary}", title="secondary incident", timeout=30)
+
+
 def _severity_and_status(ask: Ask, v: Values) -> Iterable[ev.Body]:
     """Only what changed is recorded."""
     if int(v["severity"]) != ask.state.severity:
@@ -368,6 +406,13 @@ ACTIONS: dict[str, ActionRow] = {
         submit=lambda a, v: [ev.WorkstreamStatusSet(workstream=a.target.id, status=v["status"], note=v["note"])],
     ),
     "note": Action(target=_note_about, form=_note_form, submit=_note),
+
+
+    "note": Action(
+        probes=lambda a: [ev.NoteAdded(text="probe")],  # a closed incident says no before anything is typed
+        form=lambda a: note_form(),
+        submit=lambda a, v: [ev.NoteAdded(text=v["text"])],
+    ),
     "star": Action(
         target=highlighted_entry,
         submit=lambda a, v: [ev.EntryStarred(target=a.target[0].seq, starred=not a.target[0].starred)],
@@ -415,8 +460,16 @@ ACTIONS: dict[str, ActionRow] = {
     ),
     "close_incident": Action(
         probes=lambda a: [ev.IncidentClosed()],
+        confirm=_close_with_open_work,
         form=lambda a: close_form(a.state.id),
         submit=lambda a, v: [ev.IncidentClosed(summary=v["summary"])],
         done=lambda a: a.board.action_export(),
     ),
+    "reopen": Action(
+        probes=lambda a: [ev.IncidentReopened(reason="probe")],
+        form=lambda a: reopen_form(a.state.id),
+        submit=lambda a, v: [ev.IncidentReopened(reason=v["reason"])],
+        done=lambda a: a.board.notify(f"{a.state.id} is open again"),
+    ),
+    "declare_secondary": Action(form=lambda a: secondary_form(a.state.id), submit=lambda a, v: [], run=_declare_secondary),
 }

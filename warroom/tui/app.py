@@ -278,8 +278,14 @@ class WarroomApp(App[int]):
                     self.notify("you are on shift again (leaving the board does not take you off)")
             elif responder.shift == "break":
                 self.notify(f"you are on a break until {_hhmm(responder.back_at)}: press o to come back")
+        elif state.closed and state.duplicate_of:
+            other = state.duplicate_of
+            self.notify(f"{state.id} is closed as a duplicate of {other}: carry on there (warroom join {other})", severity="warning")
         elif state.closed:
-            self.notify(f"{state.id} is closed: the board is read-only (e exports it)", severity="warning")
+            self.notify(
+                f"{state.id} is closed: it takes only action items (a) and a reopen by its commander (X); e exports it",
+                severity="warning",
+            )
         self._draw_all()
         self.ready = True
         self.set_interval(TICK_SECONDS, self._tick, name="tick")

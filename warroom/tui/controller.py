@@ -101,6 +101,9 @@ class BoardController:
             await self._ask_words(action, ask)
 
     async def _complete(self, action: Action, ask: Ask, values: Values) -> None:
+        if action.run is not None:
+            await action.run(ask, values)
+            return
         accepted: list[bool] = []
         try:
             for body in action.submit(ask, values):
@@ -153,4 +156,6 @@ class BoardController:
             board.notify(str(error), severity="error")
             return False
         board.sync()
+        if self.room.state.closed and isinstance(body, (ev.ActionItemAdded, ev.ActionItemStatusSet)):
+            await board.action_export()  # added after close: the exports must say so too
         return True

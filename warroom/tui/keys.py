@@ -50,6 +50,11 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("action_item", "a", "act('action_item')", "action item", "incident: add action item", show=False),
     BoardKey("action_items", "A,shift+a", "action_items", "action items", "incident: action items (list, start, done)", show=False, key_display="A"),
     BoardKey("close_incident", "x", "act('close_incident')", "close", "incident: close", show=False),
+    BoardKey("reopen", "X,shift+x", "act('reopen')", "reopen", "incident: reopen (commander)", show=False, key_display="X"),
+    BoardKey(
+        "declare_secondary", "D,shift+d", "act('declare_secondary')", "secondary",
+        "incident: declare a secondary incident caused by this one", show=False, key_display="D",
+    ),
     BoardKey("export", "e", "export", "export", "incident: export now", show=False),
     BoardKey("replay", "ctrl+r", "replay", "replay", "board: replay from the highlighted entry", show=False, key_display="^r"),
     BoardKey("help", "question_mark,f1", "help", "help", "board: help (every key)", key_display="?"),

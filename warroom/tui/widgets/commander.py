@@ -15,6 +15,14 @@ from ..format import clock, duration, update_due_label
 
 SHOWN_BROADCASTS = 5
 
+LINK_WORDS = {
+    "caused-by": "caused by {id}",
+    "causes": "caused {id}",
+    "related": "related to {id}",
+    "duplicate-of": "a duplicate of {id}",
+    "duplicated-by": "{id} is a duplicate of this",
+}
+
 
 def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy) -> Content:
     parts: list[str | tuple[str, str]] = [("Commander ", "bold")]
@@ -32,6 +40,9 @@ def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy
     parts += [f" · {'closed' if state.closed else state.status} · age {duration(state.age(now))}"]
     if state.drill:
         parts.append(" · drill")
+    if state.links:
+        said = [LINK_WORDS[link.kind].format(id=link.incident) + (f" “{link.title}”" if link.title else "") for link in state.links]
+        parts += ["\n", ("Linked    ", "bold"), safe_line("; ".join(said))]
     due, overdue = update_due_label(state, now, policy)
     if due:
         parts += ["\n", ("Updates   ", "bold"), (due, "$overdue bold" if overdue else "")]

@@ -1,0 +1,112 @@
+"""Closing, reopening and linking on the board (issue 10 item 4, issue 13 part 2), under Pilot."""
+
+from __future__ import annotations
+
+
+from warroom.incident import events as ev
+from warroom.links import link_incidents
+from warroom.store import FileStore
+from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.info import ConfirmScreen
+from warroom.tui.widgets.commander import summary_content
+
+from .conftest import SIZE, Incident, notices, ready, screen_shown, type_text, until
+
+
+async def test_x_lists_what_is_still_open_and_asks_before_closing(incident, make_board) -> None:
+    incident.act("alice", ev.StatusChanged(status="mitigated"))
+    incident.act("bob", ev.WorkstreamOpened(title="Fail over"))
+    incident.act("bob", ev.WorkstreamClaimed(workstream="WS-1"))
+    incident.act("carol", ev.ResponderJoined())
+    incident.act("bob", ev.HandoffOffered(workstream="WS-1", to="carol", note="half way"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.box_title == "INC-1 still has open work"
+        assert app.screen.message.splitlines()[:3] == [
+            "• status is mitigated, not resolved",
+            '• WS-1 "Fail over" is active (bob)',
+            "• WS-1 is offered to carol (hand-off pending)",
+        ]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ConfirmScreen) and not app.state.closed
+        await pilot.press("x")
+        await pilot.press("enter")  # close anyway
+        await screen_shown(pilot, FormScreen, "#field-summary")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.state.closed and bool(app.exported))
+    assert incident.state().closed
+
+
+async def test_a_closed_board_refuses_notes_but_takes_action_items_and_reexports(incident, make_board, tmp_path) -> None:
+    incident.act("alice", ev.StatusChanged(status="resolved"))
+    incident.act("alice", ev.IncidentClosed(summary="done"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert "INC-1 is closed: it takes only action items (a) and a reopen by its commander (X)" in notices(app)
+        await pilot.press("t")
+        assert not isinstance(app.screen, FormScreen)  # refused before anything is typed
+        assert app.notices[-1] == ("warning", "INC-1 is closed")
+        await pilot.press("a")
+        await type_text(pilot, "Lock timeout on migrations")
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(app.exported))
+    assert [e.type for e in incident.state().timeline if not e.rejected][-1] == "action_item_added"
+    assert "Lock timeout on migrations" in (tmp_path / "exports" / "INC-1-postmortem.md").read_text(encoding="utf-8")
+
+
+async def test_capital_x_reopens_for_the_commander_with_a_reason(incident, make_board) -> None:
+    incident.act("bob", ev.ResponderJoined())
+    incident.act("alice", ev.IncidentClosed())
+    bob = make_board("bob")
+    async with bob.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("X")
+        assert "only the commander can reopen the incident" in notices(bob)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("X")
+        await screen_shown(pilot, FormScreen, "#field-reason")
+        await type_text(pilot, "errors are back")
+        await pilot.press("enter")
+        await until(pilot, lambda: not app.state.closed)
+        assert "INC-1 is open again" in notices(app)
+    assert incident.state().timeline[-1].text == "reopened the incident: errors are back"
+
+
+async def test_links_show_in_the_commander_pane_and_a_merge_tells_the_duplicates_responders(store_dir, make_board) -> None:
+    primary, duplicate = Incident(store_dir, "INC-1"), Incident(store_dir, "INC-2")
+    primary.declare("alice", title="Checkout 500s")
+    duplicate.declare("bob", title="Payments failing")
+    duplicate.act("carol", ev.ResponderJoined())
+    app = make_board("carol", incident_id="INC-2")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        store = FileStore(store_dir)
+        await link_incidents(store, "bob", "INC-2", "INC-1", "duplicate-of")
+        await store.aclose()
+        await until(pilot, lambda: app.state.closed)
+        await until(pilot, lambda: "carry on in INC-1 (warroom join INC-1)" in notices(app))
+        assert "INC-2 is a duplicate of INC-1 and is closed" in notices(app)
+        shown = summary_content(app.state, "carol", app.clock(), app.policy).plain
+        assert "Linked    a duplicate of INC-1 “Checkout 500s”" in shown and "closed" in shown
+
+
+async def test_d_declares_a_secondary_incident_caused_by_this_one(incident, make_board, store_dir) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("D")
+        await screen_shown(pilot, FormScreen, "#field-title")
+        await type_text(pilot, "Replica lag after the failover")
+        await pilot.press("enter")
+        await until(pilot, lambda: "declared INC-2, caused by INC-1" in notices(app))
+        await until(pilot, lambda: bool(app.state.links))
+        assert "caused INC-2 “Replica lag after the failover”" in summary_content(app.state, "alice", app.clock(), app.policy).plain
+    secondary = Incident(store_dir, "INC-2").state()
+    assert secondary.commander == "alice" and secondary.title == "Replica lag after the failover"
+    assert [(link.incident, link.kind) for link in secondary.links] == [("INC-1", "caused-by")]
+    assert [(link.incident, link.kind) for link in incident.state().links] == [("INC-2", "causes")]
