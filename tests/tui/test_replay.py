@@ -192,3 +192,20 @@ async def test_ctrl_r_replays_from_the_highlighted_entry_and_esc_returns_to_the_
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, BoardScreen))
         await until(pilot, lambda: app.timeline.entries[-1].text == "written while alice replays")
+
+
+async def test_search_filter_and_t_plus_work_on_the_replayed_timeline(imported, tmp_path) -> None:
+    app = await _replay_app(imported, "#7", tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: screen.header_text)
+        await pilot.press("slash", "g", "j", "o", "b")  # g is go-to, but not while a search is typed
+        assert not isinstance(app.screen, GoToScreen)
+        assert screen.timeline.finder.query == "gjob"
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "7", "7", "3", "1", "enter")
+        assert screen.timeline.highlighted.text == "job 7731 found"
+        assert screen.header_text == "REPLAY T+01:30:00 · #7 of 8 · 10:30:00 UTC"  # searching does not move the moment
+        await pilot.press("T")
+        assert screen.timeline.show_elapsed and screen.timeline.start == screen.history.start
+        await pilot.press("g")
+        await until(pilot, lambda: isinstance(app.screen, GoToScreen))

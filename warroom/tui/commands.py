@@ -24,7 +24,7 @@ class BoardCommands(Provider):
         app = cast("WarroomApp", self.app)
         replay = getattr(self.screen, "read_only", False)  # a replay: nothing that acts or shows the live incident
         for key in BOARD_KEYS + PANE_KEYS:
-            if key.palette and not (replay and key in BOARD_KEYS and key.id not in REPLAY_KEY_IDS):
+            if key.palette and not (replay and key in BOARD_KEYS and (key.id not in REPLAY_KEY_IDS or key.action.startswith("timeline("))):
                 yield key.palette, partial(app.run_action, key.action), f"key: {app.key_label(key.id)}"
         for name in app.warroom_themes:
             yield f"theme: {name}", partial(app.switch_theme, name), "switch the board's colours"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -149,6 +150,11 @@ class ReplayScreen(Screen):
         Binding("plus,equals_sign", "speed(1)", "faster", show=False, id="replay.faster", key_display="+", priority=True),
         Binding("minus", "speed(-1)", "slower", show=False, id="replay.slower", key_display="-", priority=True),
         Binding("escape", "leave", "back", id="replay.leave"),
+        *(
+            Binding(k.keys, k.action, k.description, show=False, id=k.id, key_display=k.key_display)
+            for k in BOARD_KEYS
+            if k.action.startswith("timeline(")  # search, filter, T+: on this screen's timeline
+        ),
     ]
 
     read_only = True
@@ -194,7 +200,8 @@ class ReplayScreen(Screen):
     def on_mount(self) -> None:
         for pane, title in (("#workstreams-pane", "Workstreams"), ("#commander-pane", "Commander"), ("#responders-pane", "Responders")):
             self.query_one(pane).border_title = f"{title} (replay)"
-        self.query_one("#timeline-pane").border_title = "Timeline (replay)"
+        timeline_pane = self.query_one("#timeline-pane")
+        self.watch(self.timeline, "pane_title", lambda title: setattr(timeline_pane, "border_title", Content(f"{title} (replay)")))
         self.draw()
         self.timeline.focus()
 
@@ -215,7 +222,7 @@ class ReplayScreen(Screen):
         self.summary.show(state, me, now, policy)
         self.broadcasts.show(state)
         if self.moment.seq != self._shown_seq:
-            self.timeline.set_entries(state.timeline)
+            self.timeline.set_entries(state.timeline, self.history.start)  # T+ as the time bar counts it
             self._shown_seq = self.moment.seq
 
     def go(self, moment: Moment) -> None:
@@ -229,15 +236,24 @@ class ReplayScreen(Screen):
 
     # --- moving in time --------------------------------------------------------------
 
+    def _not_while_searching(self) -> None:
+        """The time keys are priority bindings (the timeline has its own ``g``), so while a
+        search is being typed they let the key through to it instead."""
+        if getattr(self.timeline, "typing", False):
+            raise SkipAction()
+
     def action_step(self, events: int) -> None:
+        self._not_while_searching()
         self._pause()
         self.go(self.history.step(self.moment, events))
 
     def action_jump(self, seconds: int) -> None:
+        self._not_while_searching()
         self._pause()
         self.go(self.history.at_time(self.moment.at + timedelta(seconds=seconds)))
 
     def action_go_to(self) -> None:
+        self._not_while_searching()
         self._pause()
 
         def chosen(moment: Moment | None) -> None:
@@ -247,6 +263,7 @@ class ReplayScreen(Screen):
         self.app.push_screen(GoToScreen(self.history), chosen)
 
     def action_play(self) -> None:
+        self._not_while_searching()
         if self.playing:
             self._pause()
             self.draw()
@@ -258,6 +275,7 @@ class ReplayScreen(Screen):
         self.draw()
 
     def action_speed(self, step: int) -> None:
+        self._not_while_searching()
         index = SPEEDS.index(self.speed) + step
         self.speed = SPEEDS[max(0, min(index, len(SPEEDS) - 1))]
         self.draw()
@@ -276,6 +294,13 @@ class ReplayScreen(Screen):
         self.playing = False
 
     # --- read-only ----------------------------------------------------------------
+
+    def action_timeline(self, what: str) -> None:
+        """/ search, f filter, T the T+ column: on the replayed timeline (the live board's are under it)."""
+        if what == "filter":
+            self.timeline.choose_filter(self.state)
+        else:
+            getattr(self.timeline, f"action_{what}")()
 
     def action_refuse(self, key_id: str) -> None:
         key = next((k for k in BOARD_KEYS if k.id == key_id), None)
