@@ -93,6 +93,11 @@ async def test_links_show_in_the_commander_pane_and_a_merge_tells_the_duplicates
         assert "INC-2 is a duplicate of INC-1 and is closed" in notices(app)
         shown = summary_content(app.state, "carol", app.clock(), app.policy).plain
         assert "Linked    a duplicate of INC-1 “Checkout 500s”" in shown and "closed" in shown
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.box_title == "INC-2 is a duplicate of INC-1" and app.screen.yes == "Join INC-1"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.next_incident == "INC-1")
+    assert app.next_incident == "INC-1"  # run_board opens INC-1's board next, on the same store
 
 
 async def test_d_declares_a_secondary_incident_caused_by_this_one(incident, make_board, store_dir) -> None:

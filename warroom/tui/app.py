@@ -42,7 +42,7 @@ from .commands import BoardCommands
 from .controller import BoardController
 from .keys import BOARD_KEYS, KEY_IDS, PANE_KEYS, bindings
 from .screens.forms import declare_form
-from .screens.info import CatchUpScreen, HelpScreen
+from .screens.info import CatchUpScreen, ConfirmScreen, HelpScreen
 from .themes import use_themes, variable_defaults
 from .toasts import About, Seen, toast_for
 from .widgets.deliveries import DeliveryHealth, failing_lines, failing_on_server
@@ -120,6 +120,8 @@ class WarroomApp(App[int]):
         self.notices: list[tuple[SeverityLevel, str]] = []
         """Every notification shown, in order (what a responder was told)."""
         self.exported: list[Path] = []
+        self.next_incident: str | None = None
+        """The incident to open when this board exits (a merge's "join the other"), if any."""
         self.exit_message: str | None = None
         self.controller = BoardController(self)
         self._shown_seq = 0
@@ -365,6 +367,7 @@ class WarroomApp(App[int]):
             if not entry.rejected:
                 dirty.add(entry)
                 self._toast(entry)
+                self._offer_join(entry)
         dirty.workstreams.update(ws_id for ws_id in state.workstreams if ws_id not in self._seen)  # just opened
         self._redraw(dirty)
         self._commander = state.commander
@@ -440,6 +443,25 @@ class WarroomApp(App[int]):
         toast = toast_for(About(entry, state, self.me, ws, seen, self._commander))
         if toast is not None:
             self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)  # type: ignore[arg-type]
+
+    def _offer_join(self, entry: TimelineEntry) -> None:
+        """A merge just closed this incident as a duplicate: offer to carry on in the other one."""
+        other, state = self.state.duplicate_of, self.state
+        if entry.type != "incident_linked" or other is None or state.closed_at != entry.at:
+            return
+
+        def answered(join: bool | None) -> None:
+            if join:
+                self.next_incident = other
+                self.exit()
+
+        question = ConfirmScreen(
+            f"{state.id} is a duplicate of {other}",
+            f"{state.id} is closed: the work goes on in {other}. Join {other} now?",
+            yes=f"Join {other}",
+            no="Stay here",
+        )
+        self.push_screen(question, answered)
 
     def show_catch_up(self, since: int, title: str) -> None:
         summary = catch_up(self.state, self.me, since, self.clock())
@@ -579,8 +601,12 @@ async def _run_board(ctx: Session, incident_id: str) -> int:
             return ctx.handle  # the server cannot be reached yet: the configured handle
 
     try:
-        app = WarroomApp(room=ctx.room(store, incident_id), config=ctx.config, acting=acting)
-        await app.run_async()
+        while True:  # a merge's "join the other" opens the next board on the same store
+            app = WarroomApp(room=ctx.room(store, incident_id), config=ctx.config, acting=acting)
+            await app.run_async()
+            if app.next_incident is None or app.startup_error is not None:
+                break
+            incident_id = app.next_incident
     finally:
         try:
             await store.aclose()
