@@ -143,3 +143,21 @@ def test_progress_runs_from_the_declaration_to_the_last_event():
     assert history.progress(history.at_seq(1)) == 0.0
     assert history.progress(history.at_seq(2)) == 0.5
     assert history.progress(history.at_seq(3)) == 1.0
+
+
+@pytest.mark.parametrize("every", [1, 2, 3, 4])
+def test_a_reopened_and_merged_incident_seeks_to_each_close_and_reopen(every):
+    log = LogBuilder()
+    log.declare("alice")
+    log.add("bob", ev.WorkstreamOpened(title="roll back"))
+    log.add("bob", ev.WorkstreamClaimed(workstream="WS-1"))
+    log.add("alice", ev.IncidentClosed(summary="done"))
+    log.add("alice", ev.IncidentReopened(reason="errors are back"))
+    log.add("alice", ev.NoteAdded(text="still failing"))
+    log.add("alice", ev.IncidentLinked(incident="INC-2", kind="duplicate-of"))
+    history = History(log.events, every=every)
+    history.state_at(log.events[-1].seq)
+    for seq in range(len(log.events), -1, -1):
+        assert history.state_at(seq) == fold(log.events[:seq]), seq
+    assert history.state_at(4).closed and not history.state_at(5).closed and history.state_at(7).closed
+    assert [span.end is None for span in history.state_at(5).command_spans] == [False, True]
