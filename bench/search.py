@@ -15,7 +15,9 @@ view draws only the rows on screen; nothing renders 100,000 rows). A choice in t
 also closes it, which repaints the whole board, so two baselines are printed beside it:
 the same filters applied to the view directly (``filter_apply``), and Esc in the picker
 with nothing chosen (``picker_close``); and a cursor key in the timeline (``cursor_key``)
-for what any key costs on this machine. ``first_search_ms`` is the first key after ``/``
+for what any key costs on this machine. ``*_cpu_*`` is this process's CPU time over the
+same span: what the key costs on a core of its own (the wall clock of a shared machine
+includes waiting for one). ``first_search_ms`` is the first key after ``/``
 (the text is folded for searching when ``/`` opens the prompt). Ends with one line of
 key=value pairs.
 
@@ -67,7 +69,9 @@ async def run(events: int, rounds: int) -> dict[str, float]:
     log = realistic_log(events)
     (folder / "INC-1.jsonl").write_text("".join(ev.dump_stored(e) + "\n" for e in log))
     app = WarroomApp(Room(FileStore(folder), "INC-1", "responder0"), themes_dir=folder / "none", export_folder=folder / "exports")
-    drawn: list[float] = []
+    drawn: list[tuple[float, float]] = []
+    cpu: dict[str, list[float]] = {"search": [], "filter": [], "apply": [], "cursor": []}
+    phase = ["search"]
     async with app.run_test(size=(140, 45)) as pilot:
         while not app.ready:
             await asyncio.sleep(0.01)
@@ -80,14 +84,20 @@ async def run(events: int, rounds: int) -> dict[str, float]:
 
         def render_line(y: int):
             strip = original(y)
-            drawn.append(time.perf_counter())
+            drawn.append((time.perf_counter(), time.process_time()))
             return strip
 
         timeline.render_line = render_line  # type: ignore[method-assign]
 
-        async def key(name: str) -> float:
+        cpu_started = [0.0]
+
+        def start() -> float:
             drawn.clear()
-            started = time.perf_counter()
+            cpu_started[0] = time.process_time()
+            return time.perf_counter()
+
+        async def key(name: str) -> float:
+            started = start()
             await pilot.press(name)
             return await until_drawn_after(started)
 
@@ -97,7 +107,10 @@ async def run(events: int, rounds: int) -> dict[str, float]:
                     break
                 await asyncio.sleep(0.001)
             await pilot.pause()
-            return (drawn[-1] - started) * 1000 if drawn else float("nan")
+            if not drawn:
+                return float("nan")
+            cpu[phase[0]].append((drawn[-1][1] - cpu_started[0]) * 1000)
+            return (drawn[-1][0] - started) * 1000
 
         search: list[float] = []
         first_search = 0.0
@@ -116,6 +129,7 @@ async def run(events: int, rounds: int) -> dict[str, float]:
             await key("escape")
             print(f"search round {round_ + 1}: {query!r} ({matches:,} matches) typed and backspaced")
 
+        phase[0] = "filter"
         filtering: list[float] = []  # the choice (Enter in the picker): closes it, filters, redraws
         applying: list[float] = []  # the same filters applied without the picker: the pane alone
         closing: list[float] = []  # baseline: Esc in the picker, nothing chosen (the board repaints)
@@ -126,8 +140,7 @@ async def run(events: int, rounds: int) -> dict[str, float]:
                 while not isinstance(app.screen, FilterScreen):
                     await asyncio.sleep(0.001)
                 await pilot.pause()
-                drawn.clear()
-                started = time.perf_counter()
+                started = start()
                 app.screen.choose(choice)
                 filtering.append(await until_drawn_after(started))
             shown = len(timeline.finder)
@@ -141,16 +154,17 @@ async def run(events: int, rounds: int) -> dict[str, float]:
             current = Filter()
             for choice in chosen:
                 current = current.choose(choice)
-                drawn.clear()
-                started = time.perf_counter()
+                phase[0] = "apply"
+                started = start()
                 timeline.apply_filter(current)
                 applying.append(await until_drawn_after(started))
-            drawn.clear()
-            started = time.perf_counter()
+            started = start()
             timeline.apply_filter(Filter())
             applying.append(await until_drawn_after(started))
+            phase[0] = "filter"
             print(f"filter round {round_ + 1}: {' + '.join(chosen)} ({shown:,} shown) then esc")
 
+        phase[0] = "cursor"
         moving: list[float] = []  # baseline: a cursor key in the timeline (no search, no filter)
         timeline.focus()
         for n in range(20 * rounds):
@@ -169,6 +183,8 @@ async def run(events: int, rounds: int) -> dict[str, float]:
         "cursor_key_p50_ms": statistics.median(moving),
         "cursor_key_p99_ms": percentile(moving, 0.99),
         "first_search_ms": first_search,
+        **{f"{name}_cpu_p50_ms": statistics.median(values) for name, values in cpu.items() if values},
+        **{f"{name}_cpu_p99_ms": percentile(values, 0.99) for name, values in cpu.items() if values},
     }
 
 

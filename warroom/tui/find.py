@@ -296,6 +296,10 @@ class Finder:
         texts = map(folded.__getitem__, within)
         self.matches = list(compress(within, map(contains, texts, repeat(needle))))
 
+    def is_match(self, index: int) -> bool:
+        at = bisect.bisect_left(self.matches, index)
+        return at < len(self.matches) and self.matches[at] == index
+
     def match_number(self, index: int) -> int:
         """How many matches are at or before entry ``index`` (1 = the first match)."""
         return bisect.bisect_right(self.matches, index)

@@ -313,11 +313,9 @@ class TimelineView(ScrollView, can_focus=True):
         self.call_after_refresh(self._scroll_to_end if self.auto_follow else self._reveal_cursor)
 
     def on_focus(self) -> None:
-        self._cache.clear()
-        self.refresh()
+        self.refresh()  # the cursor row's look depends on focus (and so does its cache key)
 
     def on_blur(self) -> None:
-        self._cache.clear()
         self.refresh()
 
     def _announce(self) -> None:
@@ -464,10 +462,12 @@ class TimelineView(ScrollView, can_focus=True):
         index = self.finder.entry_index(row)
         entry = self.entries[index]
         is_cursor = row == self.cursor
-        key = (index, width, entry.starred, is_cursor, self.has_focus, self.finder.query, self.show_elapsed, self._multi_day)
+        # A row without a match looks the same whatever the query: typing redraws only the matches.
+        query = self.finder.query if self.finder.is_match(index) else ""
+        key = (index, width, entry.starred, is_cursor, self.has_focus, query, self.show_elapsed, self._multi_day)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._cache[key] = self._draw(entry, width, is_cursor, base)
+            strip = self._cache[key] = self._draw(entry, width, is_cursor, base, bool(query))
         return strip
 
     def stamp(self, at: datetime) -> str:
@@ -477,7 +477,7 @@ class TimelineView(ScrollView, can_focus=True):
             shown += f" {t_plus(at, self.start)[:-3]}"  # T+01:23, whole minutes
         return shown
 
-    def _draw(self, entry: TimelineEntry, width: int, is_cursor: bool, base: RichStyle) -> Strip:
+    def _draw(self, entry: TimelineEntry, width: int, is_cursor: bool, base: RichStyle, matched: bool) -> Strip:
         style = self.get_component_rich_style
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         if entry.rejected:
@@ -490,7 +490,7 @@ class TimelineView(ScrollView, can_focus=True):
         actor_style = style("timeline--me") if entry.actor == self.me else style("timeline--actor")
         line.append(f"{fit(safe_line(entry.actor), ACTOR_WIDTH):<{ACTOR_WIDTH}} ", actor_style)
         text = safe_line(entry.text)
-        marks = [(len(line) + a, len(line) + b) for a, b in self.finder.spans(text)]
+        marks = [(len(line) + a, len(line) + b) for a, b in self.finder.spans(text)] if matched else []
         if entry.rejected:
             line.append(f"{text}  (refused: {safe_line(entry.rejected)})", style("timeline--refused"))
         elif entry.starred:
