@@ -91,6 +91,11 @@ class TokenBook:
             self._conn = connect(self.path)
         return self._conn
 
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Every statement of the book goes through here (``?`` placeholders), so the
+        PostgreSQL book (``pgtokens``) only says how to run one."""
+        return self._db().execute(sql, params).fetchall()
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -99,35 +104,23 @@ class TokenBook:
     def add(self, handle: str) -> tuple[TokenInfo, str]:
         """Make a token for ``handle``; returns its record and the secret (shown once)."""
         info, token = new_token(handle)
-        self._db().execute(
+        self._rows(
             "INSERT INTO tokens (id, handle, hash, created_at) VALUES (?, ?, ?, ?)",
             (info.id, info.handle, hash_token(token), info.created_at),
         )
         return info, token
 
     def list(self) -> list[TokenInfo]:
-        rows = self._db().execute("SELECT id, handle, created_at, revoked_at FROM tokens ORDER BY created_at, id")
-        return [TokenInfo(*row) for row in rows.fetchall()]
+        return [TokenInfo(*row) for row in self._rows("SELECT id, handle, created_at, revoked_at FROM tokens ORDER BY created_at, id")]
 
     def revoke(self, handle_or_id: str) -> list[TokenInfo]:
         """Revoke the token with this id, or every active token of this handle; returns what was revoked."""
-        db = self._db()
         when = _now()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            rows = db.execute(
-                "SELECT id, handle, created_at FROM tokens WHERE (id = ? OR lower(handle) = ?) AND revoked_at IS NULL",
-                (handle_or_id, canonical_handle(handle_or_id)),
-            ).fetchall()
-            db.execute(
-                "UPDATE tokens SET revoked_at = ? WHERE (id = ? OR lower(handle) = ?) AND revoked_at IS NULL",
-                (when, handle_or_id, canonical_handle(handle_or_id)),
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return [TokenInfo(id=row[0], handle=row[1], created_at=row[2], revoked_at=when) for row in rows]
+        rows = self._rows(
+            "UPDATE tokens SET revoked_at = ? WHERE (id = ? OR lower(handle) = ?) AND revoked_at IS NULL RETURNING id, handle, created_at",
+            (when, handle_or_id, canonical_handle(handle_or_id)),
+        )
+        return sorted((TokenInfo(id=r[0], handle=r[1], created_at=r[2], revoked_at=when) for r in rows), key=lambda t: (t.created_at, t.id))
 
     def revoked_among(self, token_ids: list[str]) -> set[str]:
         """Which of these token ids are revoked (or gone): open streams end for those."""
@@ -150,7 +143,8 @@ class TokenBook:
         cached = self._looked_up.get(digest)
         if cached is not None and now - cached[0] < LOOKUP_SECONDS:
             return cached[1]
-        row = self._db().execute("SELECT handle, id FROM tokens WHERE hash = ? AND revoked_at IS NULL", (digest,)).fetchone()
+        found = self._rows("SELECT handle, id FROM tokens WHERE hash = ? AND revoked_at IS NULL", (digest,))
+        row = found[0] if found else None
         if row is None:
             self._looked_up.pop(digest, None)
             return None
