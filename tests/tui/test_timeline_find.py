@@ -162,3 +162,19 @@ async def test_filters_by_workstream_starred_and_involving_me(incident, make_boa
         assert all("carol" in pair for pair in people)
         assert any(actor == "bob" for actor, _ in people)  # bob's hand-off to carol involves her
         assert "involving me" in pane_title(app) and len(mine) >= 12
+
+
+async def test_the_palettes_timeline_entries_act_on_a_replay_on_top_not_the_live_timeline(incident, make_board) -> None:
+    from warroom.tui.replay import ReplayScreen
+
+    busy_incident(incident)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.timeline.focus()
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, ReplayScreen))
+        await app.run_action("timeline('search')")  # what the palette's "timeline: search" runs
+        await pilot.press(*"replica")
+        assert app.screen.timeline.finder.query == "replica" and app.screen.timeline.typing
+        assert not app.timeline.typing and not app.timeline.finder.searching

@@ -491,8 +491,9 @@ class WarroomApp(App[int]):
 
     def action_timeline(self, what: str) -> None:
         """The timeline's keys that work from any pane: / search, f filter, T the T+ column."""
-        if getattr(self.screen, "read_only", False):  # a replay on top: not the live timeline under it
-            self.screen.refuse(f"timeline: {what.replace('_', ' ')}")
+        on_top = getattr(self.screen, "action_timeline", None)
+        if on_top is not None:  # a replay on top (the palette reaches here): its timeline, not the live one under it
+            on_top(what)
             return
         if what == "filter":
             self.timeline.choose_filter(self.state)
