@@ -54,7 +54,7 @@ def _operations(url: str):
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def test_the_schema_describes_every_route(fuzzed_server: ServerProcess, db_kind: str):
+def test_the_schema_describes_every_route(fuzzed_server: ServerProcess):
     names = {f"{op.method.upper()} {op.path}" for op in _operations(fuzzed_server.url)}
     assert names == {
         "POST /hooks/{secret}",
@@ -69,7 +69,6 @@ def test_the_schema_describes_every_route(fuzzed_server: ServerProcess, db_kind:
         "GET /api/shares",
         "POST /api/shares/revoke",
     }
-    assert hooks <= names
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda m: m.value)
