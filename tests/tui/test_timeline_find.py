@@ -178,3 +178,20 @@ async def test_the_palettes_timeline_entries_act_on_a_replay_on_top_not_the_live
         await pilot.press(*"replica")
         assert app.screen.timeline.finder.query == "replica" and app.screen.timeline.typing
         assert not app.timeline.typing and not app.timeline.finder.searching
+
+
+async def test_search_filter_and_t_plus_are_in_help_and_the_palette(incident, make_board) -> None:
+    from warroom.tui.commands import BoardCommands
+    from warroom.tui.screens.info import HelpScreen
+
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        palette = {name: help_text for name, _, help_text in BoardCommands(app.screen)._entries()}
+        assert palette["timeline: search (n/N next/previous, esc clears)"] == "key: /"
+        assert palette["timeline: filter (person, workstream, kind, starred, me)"] == "key: f"
+        assert palette["timeline: show / hide T+ beside the time"].startswith("key: T")
+        await pilot.press("question_mark")
+        await screen_shown(pilot, HelpScreen, "#help-keys")
+        shown = str(app.screen.query_one("#help-keys").render())
+        assert "search" in shown and "filter" in shown and "T+" in shown
