@@ -53,7 +53,9 @@ async def test_declaring_from_the_board_records_the_local_defaults(store_dir, tm
 
     app = board(store_dir, tmp_path, "alice", Policy(update_minutes_sev2=7), timedelta(0))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        from textual.widgets import Input
+
+        await until(pilot, lambda: isinstance(app.focused, Input))  # the declare form is up
         await type_text(pilot, "Checkout down")
         await pilot.press("enter")
         await until(pilot, lambda: app.state.declared)
