@@ -21,7 +21,7 @@ def _closed_incident(server: ServerProcess, tokens: dict[str, str]) -> None:
     as_("bob", "ws", "open", "INC-9", "Roll back 4.12")  # 2 (bob joins as he acts)
     as_("bob", "ws", "claim", "INC-9", "WS-1")  # 3
     as_("bob", "note", "INC-9", "rolled back")  # 4
-    as_("alice", "close", "INC-9", "--summary", "rolled back")  # 5 and on (the close may add entries)
+    as_("alice", "close", "INC-9", "--summary", "rolled back", "--force")  # 5 and on (the close may add entries)
 
 
 def test_show_at_on_a_server_prints_the_closed_incident_as_it_was(server, tokens):
