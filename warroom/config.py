@@ -64,6 +64,9 @@ class ServerConfig(_Section):
 class UiConfig(_Section):
     theme: str = DEFAULT_THEME
     keymap: dict[str, str] = Field(default_factory=dict, description="binding id -> keys, e.g. claim = 'c,C'")
+    fatigue_across_incidents: bool = Field(
+        True, description="count time on shift from the earliest shift someone is on in any open incident"
+    )
 
 
 class ExportConfig(_Section):

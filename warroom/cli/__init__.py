@@ -24,7 +24,7 @@ from warroom.cli.context import (
     workstream_id,
 )
 from warroom.cli.incident import render_state
-from warroom.cli.parser import build_parser
+from warroom.cli.parser import build_parser, parse
 from warroom.cli.serving import _server_db
 from warroom.errors import WarroomError
 from warroom.session import UsageError
@@ -50,7 +50,7 @@ __all__ = [
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     try:
         return args.run(CliContext(args))
     except Rejected as error:

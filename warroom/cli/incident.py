@@ -8,7 +8,7 @@ import asyncio
 import json
 from datetime import datetime, timezone
 
-from warroom.cli.context import EXIT_OK, CliContext, _run, _submit
+from warroom.cli.context import EXIT_OK, EXIT_USAGE, CliContext, _run, _stderr, _submit
 from warroom.config import (
     Config,
     config_path,
@@ -17,8 +17,7 @@ from warroom.incident import IncidentState, Policy
 from warroom.incident import events as ev
 from warroom.safetext import json_safe, safe_line
 from warroom.session import UsageError
-from warroom.store import Rejected, StoreError
-from warroom.store.base import next_free_id
+from warroom.store.base import declare_next
 from warroom.words import coarse_duration, fatigue_word, update_due
 
 
@@ -26,23 +25,18 @@ async def _declare(ctx: CliContext) -> int:
     args = ctx.args
     async with ctx.open_store() as store:
         handle = await ctx.acting_handle(store)
-        explicit = args.incident
-        for attempt in range(20):
-            incident_id = explicit or await next_free_id(store, bump=attempt)
-            body = ev.IncidentDeclared(
+        incident_id = await declare_next(
+            store,
+            handle,
+            lambda incident_id: ev.IncidentDeclared(
                 incident_id=incident_id, title=args.title, severity=args.sev, drill=args.drill, policy=ctx.config.policy
-            )
-            try:
-                await store.append(incident_id, ev.EventDraft(actor=handle, body=body))
-            except Rejected:
-                if explicit:
-                    raise
-                continue  # someone declared that id a moment ago: take the next
-            if not ctx.location.url:
-                ctx.remember_handle()  # on a server the token names you; nothing to remember
-            print(incident_id)
-            return EXIT_OK
-    raise StoreError("could not find a free incident id; pass one explicitly")
+            ),
+            explicit=args.incident,
+        )
+    if not ctx.location.url:
+        ctx.remember_handle()  # on a server the token names you; nothing to remember
+    print(incident_id)
+    return EXIT_OK
 
 
 
@@ -170,6 +164,40 @@ def cmd_join(ctx: CliContext) -> int:
         ctx.remember_handle()  # on a server the token names you; nothing to remember
     return run_board(ctx, ctx.args.incident)
 
+
+
+def cmd_lobby(ctx: CliContext) -> int:
+    """``warroom`` (no command) and ``warroom lobby``: every open incident, live."""
+    import sys
+
+    location = ctx.location
+    if getattr(ctx.args, "command", None) is None and not location.url and not _any_incident_file(location.folder):
+        print(
+            safe_line(
+                f"warroom: no incidents in {location.folder} yet. Declare one with `warroom declare --title '...'` "
+                "(or open the lobby anyway with `warroom lobby` and press n); use a shared folder with --store DIR "
+                "or a server with --server URL. `warroom --help` lists every command."
+            )
+        )
+        return EXIT_OK
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _stderr("warroom: the lobby needs a terminal; `warroom list` prints the incidents, `warroom --help` every command")
+        return EXIT_USAGE
+    from warroom.tui.lobby import run_lobby  # Textual is imported only here
+
+    if not location.url:
+        ctx.remember_handle()  # on a server the token names you; nothing to remember
+    return run_lobby(ctx)
+
+
+def _any_incident_file(folder: object) -> bool:
+    import os
+
+    try:
+        with os.scandir(str(folder)) as listing:
+            return any(entry.name.endswith(".jsonl") for entry in listing)
+    except OSError:
+        return False
 
 
 def cmd_demo(ctx: CliContext) -> int:

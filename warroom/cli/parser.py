@@ -29,6 +29,7 @@ from warroom.cli.incident import (
     cmd_join,
     cmd_link,
     cmd_list,
+    cmd_lobby,
     cmd_locate,
     cmd_policy,
     cmd_show,
@@ -51,15 +52,31 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """``parser.parse_args``, with who-and-where flags given before the command (``warroom --store
+    DIR``, which opens the lobby) used where the command's own were not given."""
+    args = parser.parse_args(argv)
+    for dest in ("actor", "store", "server", "token"):
+        top = getattr(args, f"top_{dest}", None)
+        if top is not None and getattr(args, dest, None) is None:
+            setattr(args, dest, top)
+    return args
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
         prog="warroom",
         description="A terminal war room for live incidents.",
-        epilog="Run `warroom COMMAND --help` for a command's options.",
+        epilog="Without a command: the lobby (every open incident, live). "
+        "Run `warroom COMMAND --help` for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    top = parser.add_argument_group("who and where (also after any COMMAND)")
+    for flag, dest, metavar in (("--as", "actor", "HANDLE"), ("--store", "store", "DIR"), ("--server", "server", "URL"), ("--token", "token", "TOKEN")):
+        top.add_argument(flag, dest=f"top_{dest}", metavar=metavar, help=argparse.SUPPRESS)
+    parser.set_defaults(run=cmd_lobby)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str, run: Callable[[CliContext], int], **kwargs: Any) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help, parents=[common], **kwargs)
@@ -88,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", type=moment_arg, metavar="MOMENT", help=f"where to start (default: the end): {MOMENT_HELP}")
 
     with_incident(command("join", "open the live board for an incident", cmd_join))
+    command("lobby", "every open incident, live; Enter joins one, n declares (also: warroom with no command)", cmd_lobby)
 
     p = sub.add_parser(
         "demo",

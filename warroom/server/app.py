@@ -20,6 +20,7 @@ number of connections) live in ``protocol``.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -44,7 +45,7 @@ from warroom.words import where as where_in
 
 from .backend import Database, is_postgres, open_log, open_tokens
 from .db import Unprocessable
-from .hub import TAIL_KEEP, TICK, Hub
+from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
 from .streams import PAGE_BYTES, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams, within_bytes
 from .reader import ServerReader
@@ -292,6 +293,35 @@ async def _events_as_sse(p: Parts, incident_id: str, cursor: int, stream: OpenSt
         yield format_sse_event(comment="token revoked")
 
 
+async def _summaries_as_sse(p: Parts, stream: OpenStream) -> AsyncIterator[bytes]:
+    """Every incident's summary (one ``snapshot`` message), then the summaries that changed
+    (``changed`` messages) as commits land: the lobby follows every incident on one stream.
+
+    Summaries come from the log's cache, kept by the writer, so a commit to any incident costs
+    each lobby one look at that cache. A reconnecting lobby gets a fresh snapshot: nothing to
+    resume, so nothing to miss."""
+    hub = p.hub
+    yield format_sse_event(comment="connected", retry=RETRY_MS)
+    sent: dict[str, int] = {}
+    kind = "snapshot"
+    woken_by = None
+    while not hub.closing and not stream.revoked:
+        changed = hub.changed(EVERY_INCIDENT)  # before looking, so no commit slips through
+        fresh = [s for s in await p.log.summaries() if sent.get(s.id) != s.seq]
+        if stream.revoked:
+            break
+        if fresh or kind == "snapshot":
+            yield format_sse_event(data_str=json.dumps([s.as_dict() for s in fresh], ensure_ascii=False), event=kind)
+            sent.update((s.id, s.seq) for s in fresh)
+            kind = "changed"
+            continue
+        if woken_by == TICK:
+            yield format_sse_event(comment="keep-alive")
+        woken_by = await asyncio.shield(changed)
+    if stream.revoked:
+        yield format_sse_event(comment="token revoked")
+
+
 def stream_start(
     after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="resume after this seq (Last-Event-ID wins)")] = 0,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", description="the last seq the client saw")] = None,
@@ -387,6 +417,27 @@ def create_app(
     )
     async def list_incidents(who: Who, request: Request) -> Response:
         return Response(await parts(request).log.summaries_json(), media_type="application/json")
+
+    @app.get(
+        "/api/incidents/stream",
+        tags=["incidents"],
+        summary="every incident's summary, then each change, as Server-Sent Events (the lobby)",
+        response_class=_EventStream,
+        responses={
+            200: {
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "description": "`snapshot`: every incident's summary (a JSON list), then `changed`: the summaries that changed",
+            },
+            **_errors(401, 429),
+        },
+    )
+    async def stream_incidents(who: Who, request: Request) -> EventSourceResponse:
+        p = parts(request)
+        try:
+            stream = p.streams.open(who, EVERY_INCIDENT)
+        except TooManyStreams as error:
+            raise HTTPException(429, str(error), headers={"Retry-After": "5"}) from None
+        return _OpenStreamResponse(_summaries_as_sse(p, stream), p.streams.closer(stream), headers=_SSE_HEADERS)
 
     @app.post(
         "/api/incidents",

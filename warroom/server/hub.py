@@ -29,6 +29,8 @@ from .db import Committed
 TAIL_KEEP = 4096
 TICK = "tick"
 COMMIT = "commit"
+EVERY_INCIDENT = "*"
+"""The feed that wakes at a commit to any incident (the lobby's list stream)."""
 
 
 @dataclass(slots=True)
@@ -99,6 +101,10 @@ class Hub:
             feed.changed.set_result(TICK)
 
     def publish(self, committed: list[Committed]) -> None:
+        if committed:
+            every = self._feeds.get(EVERY_INCIDENT)
+            if every is not None and every.changed is not None and not every.changed.done():
+                every.changed.set_result(COMMIT)
         for batch in committed:
             feed = self.feed(batch.incident)
             events = batch.events

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .base import (
     EventStore,
     IdClash,
+    IncidentChanges,
     IncidentSummary,
     InvalidIncidentId,
     LogReplaced,
@@ -35,6 +36,7 @@ __all__ = [
     "EventStore",
     "FileStore",
     "IdClash",
+    "IncidentChanges",
     "IncidentSummary",
     "InvalidIncidentId",
     "LogReplaced",

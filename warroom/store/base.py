@@ -12,10 +12,11 @@ else's event while the new action is silently dropped.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -110,6 +111,19 @@ class IncidentLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Present:
+    """Someone on shift (or on a break) in an incident, and since when: what another
+    incident's board needs to say "also on INC-41" and to count fatigue across incidents."""
+
+    handle: str
+    shift: str
+    since: datetime | None
+
+    def as_dict(self) -> dict:
+        return {"handle": self.handle, "shift": self.shift, "since": _iso(self.since)}
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentSummary:
     id: str
     title: str
@@ -122,9 +136,20 @@ class IncidentSummary:
     drill: bool = False
     links: tuple[IncidentLink, ...] = ()
     """So a list of incidents (the lobby) can group linked ones without reading every log."""
+    # What the lobby shows of an incident without folding it (all fixed by the log, so a
+    # summary changes only when its seq does): who is present, work nobody has or that is
+    # stuck, when stakeholders are owed an update, and the incident's fatigue thresholds.
+    started_at: datetime | None = None
+    present: tuple[Present, ...] = ()
+    unowned: int = 0
+    blocked: int = 0
+    update_due: datetime | None = None
+    fatigue_warn_hours: float = 4.0
+    fatigue_limit_hours: float = 8.0
 
     @classmethod
     def of(cls, state: IncidentState) -> IncidentSummary:
+        working = [ws for ws in state.workstreams.values() if ws.status != "done"]
         return cls(
             id=state.id,
             title=state.title,
@@ -136,6 +161,15 @@ class IncidentSummary:
             declared_at=state.declared_at,
             drill=state.drill,
             links=tuple(IncidentLink(link.incident, link.kind) for link in state.links),
+            started_at=state.key_times.get("started") or state.declared_at,
+            present=tuple(
+                Present(r.handle, r.shift, r.shift_started_at) for r in state.responders.values() if r.shift != "off"
+            ),
+            unowned=sum(1 for ws in working if ws.owner is None),
+            blocked=sum(1 for ws in working if ws.status == "blocked"),
+            update_due=state.next_update_due(),
+            fatigue_warn_hours=state.policy.fatigue_warn_hours,
+            fatigue_limit_hours=state.policy.fatigue_limit_hours,
         )
 
     def as_dict(self) -> dict:
@@ -147,10 +181,58 @@ class IncidentSummary:
             "closed": self.closed,
             "commander": self.commander,
             "seq": self.seq,
-            "declared_at": self.declared_at.isoformat().replace("+00:00", "Z") if self.declared_at else None,
+            "declared_at": _iso(self.declared_at),
             "drill": self.drill,
             "links": [{"incident": link.incident, "kind": link.kind} for link in self.links],
+            "started_at": _iso(self.started_at),
+            "present": [p.as_dict() for p in self.present],
+            "unowned": self.unowned,
+            "blocked": self.blocked,
+            "update_due": _iso(self.update_due),
+            "fatigue_warn_hours": self.fatigue_warn_hours,
+            "fatigue_limit_hours": self.fatigue_limit_hours,
         }
+
+    @classmethod
+    def from_dict(cls, item: dict) -> IncidentSummary:
+        """The inverse of ``as_dict`` (what a server sends); fields it lacks keep their defaults."""
+        return cls(
+            id=item["id"],
+            title=item["title"],
+            severity=item["severity"],
+            status=item["status"],
+            closed=item["closed"],
+            commander=item.get("commander"),
+            seq=item["seq"],
+            declared_at=_time(item.get("declared_at")),
+            drill=item.get("drill", False),
+            links=tuple(IncidentLink(link["incident"], link["kind"]) for link in item.get("links", ())),
+            started_at=_time(item.get("started_at")),
+            present=tuple(Present(p["handle"], p["shift"], _time(p.get("since"))) for p in item.get("present", ())),
+            unowned=item.get("unowned", 0),
+            blocked=item.get("blocked", 0),
+            update_due=_time(item.get("update_due")),
+            fatigue_warn_hours=item.get("fatigue_warn_hours", 4.0),
+            fatigue_limit_hours=item.get("fatigue_limit_hours", 8.0),
+        )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentChanges:
+    """What ``watch_incidents`` yields: summaries that are new or changed, and incidents gone."""
+
+    summaries: list[IncidentSummary]
+    gone: list[str] = field(default_factory=list)
+    complete: bool = False
+    """``summaries`` is every incident there is: a fresh start (forget what you had)."""
 
 
 class EventStore(ABC):
@@ -175,6 +257,23 @@ class EventStore(ABC):
     @abstractmethod
     async def incidents(self) -> list[IncidentSummary]:
         """Every incident in this store, newest first."""
+
+    async def watch_incidents(self, every: float = 2.0) -> AsyncIterator[IncidentChanges]:
+        """Every incident's summary (``complete``), then the ones that change, as they change, forever.
+
+        This default asks ``incidents()`` every ``every`` seconds; the file store watches its
+        folder with one watcher and the HTTP store holds one stream for the whole list."""
+        known: dict[str, int] = {}
+        first = True
+        while True:
+            found = await self.incidents()
+            fresh = found if first else [s for s in found if known.get(s.id) != s.seq]
+            gone = [incident_id for incident_id in known if incident_id not in {s.id for s in found}]
+            if first or fresh or gone:
+                yield IncidentChanges(fresh, gone, complete=first)
+            known = {s.id: s.seq for s in found}
+            first = False
+            await asyncio.sleep(every)
 
     def log_epoch(self, incident_id: str) -> int:
         """How many times this store has seen the incident's log replaced under it.
@@ -260,3 +359,18 @@ async def next_free_id(store: EventStore, bump: int = 0) -> str:
     """``INC-n`` one past the highest ``INC-`` number in the store (``bump`` skips ahead after a race)."""
     numbers = [int(s.id[4:]) for s in await store.incidents() if s.id.startswith("INC-") and s.id[4:].isdigit()]
     return f"INC-{max(numbers, default=0) + 1 + bump}"
+
+
+async def declare_next(store: EventStore, actor: str, body_for: Callable[[str], Any], explicit: str | None = None) -> str:
+    """Declare under ``explicit``, or the next free ``INC-n`` (taking the one after if someone
+    declared it a moment ago); ``body_for(incident_id)`` makes the ``IncidentDeclared``. Returns the id."""
+    for attempt in range(20):
+        incident_id = explicit or await next_free_id(store, bump=attempt)
+        try:
+            await store.append(incident_id, EventDraft(actor=actor, body=body_for(incident_id)))
+        except Rejected:
+            if explicit:
+                raise
+            continue  # someone declared that id a moment ago: take the next
+        return incident_id
+    raise StoreError("could not find a free incident id; pass one explicitly")

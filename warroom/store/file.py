@@ -46,6 +46,7 @@ from warroom.words import validation_problem
 from . import checkpoint
 from .base import (
     EventStore,
+    IncidentChanges,
     IncidentSummary,
     InvalidIncidentId,
     LogReplaced,
@@ -63,6 +64,8 @@ log = logging.getLogger("warroom.store")
 
 SUFFIX = ".jsonl"
 POLL_SECONDS = 0.02
+WATCH_SECONDS = 0.04
+"""How often the folder watcher (the lobby) looks: a change in any incident shows within it."""
 MAX_REPORTED_LINE = 80
 LINE_HEAD = 64  # the first bytes of a line (seq, id): enough to tell whether it is still there
 
@@ -340,6 +343,56 @@ class FileStore(EventStore):
                 found.append(IncidentSummary.of(entry.state))
         found.sort(key=lambda s: (s.declared_at is not None, s.declared_at), reverse=True)
         return found
+
+    async def watch_incidents(self, every: float | None = None) -> AsyncIterator[IncidentChanges]:
+        """One watcher for the whole folder (the lobby): each look lists the folder and stats
+        every incident file; only a file whose inode, size or mtime moved is read (its new
+        lines only) and summarised again. ``every`` defaults to ``WATCH_SECONDS``."""
+        seen: dict[str, tuple[int, int, int]] = {}
+        first = True
+        while True:
+            fresh, gone = await asyncio.to_thread(self._look_at_folder, seen)
+            if first or fresh or gone:
+                yield IncidentChanges(fresh, gone, complete=first)
+                first = False
+            await asyncio.sleep(every if every is not None else WATCH_SECONDS)
+
+    def _look_at_folder(self, seen: dict[str, tuple[int, int, int]]) -> tuple[list[IncidentSummary], list[str]]:
+        try:
+            with os.scandir(self.folder) as listing:
+                entries = [(e.name, e) for e in listing if e.name.endswith(SUFFIX)]
+        except (FileNotFoundError, NotADirectoryError):
+            entries = []
+        except OSError as error:
+            raise file_error(self.folder, error, "read the folder") from None
+        fresh, present = [], set()
+        for name, found in entries:
+            incident_id = name[: -len(SUFFIX)]
+            if incident_id != incident_id.upper():
+                continue  # a lower-case name is from before; `warroom list` says so
+            try:
+                info = found.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            present.add(incident_id)
+            looked = (info.st_ino, info.st_size, info.st_mtime_ns)
+            if seen.get(incident_id) == looked:
+                continue
+            seen[incident_id] = looked
+            try:
+                entry = self._log(incident_id)
+                self._refresh(entry)
+            except (InvalidIncidentId, UnknownIncident):
+                continue
+            except StoreError as error:  # one bad file must not hide the others
+                self.warn(f"{error}; not listed")
+                continue
+            if entry.state.declared:
+                fresh.append(IncidentSummary.of(entry.state))
+        gone = [incident_id for incident_id in seen if incident_id not in present]
+        for incident_id in gone:
+            del seen[incident_id]
+        return fresh, gone
 
     # --- writing -------------------------------------------------------------
 

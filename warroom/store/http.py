@@ -68,13 +68,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -86,7 +86,7 @@ from warroom.incident.events import IncidentDeclared, parse_stored
 
 from .base import (
     EventStore,
-    IncidentLink,
+    IncidentChanges,
     IncidentSummary,
     Queued,
     Rejected,
@@ -411,24 +411,7 @@ class HttpStore(EventStore):
 
     async def incidents(self) -> list[IncidentSummary]:
         response = await self._request("GET", "/api/incidents")
-        found = []
-        for item in response.json():
-            declared = item.get("declared_at")
-            found.append(
-                IncidentSummary(
-                    id=item["id"],
-                    title=item["title"],
-                    severity=item["severity"],
-                    status=item["status"],
-                    closed=item["closed"],
-                    commander=item.get("commander"),
-                    seq=item["seq"],
-                    declared_at=datetime.fromisoformat(declared.replace("Z", "+00:00")) if declared else None,
-                    drill=item.get("drill", False),
-                    links=tuple(IncidentLink(link["incident"], link["kind"]) for link in item.get("links", ())),
-                )
-            )
-        return found
+        return [IncidentSummary.from_dict(item) for item in response.json()]
 
     async def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
         incident_id = checked_incident_id(incident_id)
@@ -488,6 +471,59 @@ class HttpStore(EventStore):
                 switches = 0
                 self._set_online(False)
             await asyncio.sleep(delay if delay is not None else backoff.next())
+
+    async def watch_incidents(self, every: float = 2.0) -> AsyncIterator[IncidentChanges]:
+        """One stream for the whole list (``/api/incidents/stream``): a ``snapshot`` of every
+        summary, then each ``changed`` summary. After a disconnect it reconnects with backoff
+        (moving to the next server like ``follow``) and starts again from a fresh snapshot.
+        Only 401/403 end it (``AuthError``)."""
+        backoff = _Backoff(cap=self.backoff_max)
+        timeout = httpx.Timeout(self.timeout, read=self.stream_read_timeout)
+        switches = 0
+        while not self._closed:
+            delay: float | None = None
+            used = self.url
+            try:
+                async with aconnect_sse(self.client, "GET", "/api/incidents/stream", timeout=timeout) as source:
+                    response = source.response
+                    if response.status_code != 200:
+                        await response.aread()
+                        if response.status_code in (404, 405):  # a server from before the list stream
+                            break
+                        if response.status_code == 429 or response.status_code >= 500:
+                            self._set_online(True)
+                            if response.status_code >= 500 and self._failover(used) and switches < len(self.urls) - 1:
+                                switches += 1
+                                raise _Retry(0.0)
+                            raise _Retry(_retry_after(response) if response.status_code in (429, 503) else None)
+                        raise self._error(response, None)
+                    self._set_online(True)
+                    backoff.reset()
+                    switches = 0
+                    async for message in source.aiter_sse():
+                        if message.event not in ("snapshot", "changed") or not message.data:
+                            continue
+                        try:
+                            found = [IncidentSummary.from_dict(item) for item in json.loads(message.data)]
+                        except (ValueError, KeyError, TypeError):
+                            self.warn(f"{self.url}: skipped an unreadable message in the incident list stream")
+                            continue
+                        yield IncidentChanges(found, complete=message.event == "snapshot")
+            except _Retry as retry:
+                delay = retry.delay
+            except (httpx.TransportError, SSEError, StoreUnavailable):
+                if self._closed:
+                    return
+                if self._failover(used) and switches < len(self.urls) - 1:
+                    switches += 1
+                    continue
+                switches = 0
+                self._set_online(False)
+            await asyncio.sleep(delay if delay is not None else backoff.next())
+        else:
+            return
+        async for changes in super().watch_incidents(every):  # polling the list instead
+            yield changes
 
     # --- the offline queue --------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -35,7 +35,7 @@ from warroom.incident.state import TimelineEntry
 from warroom.notify import records_for_folder
 from warroom.room import Room
 from warroom.safetext import safe_block, safe_line
-from warroom.store import LogReplaced, Rejected, StoreError, StoreUnavailable, UnknownIncident
+from warroom.store import EventStore, LogReplaced, Rejected, StoreError, StoreUnavailable, UnknownIncident
 
 from .catchup import catch_up, since_for
 from .commands import BoardCommands
@@ -103,9 +103,13 @@ class WarroomApp(App[int]):
         simulation: Simulation | None = None,
         offer_declare: bool = True,
         acting: Callable[[], Awaitable[str]] | None = None,
+        from_lobby: bool = False,
     ) -> None:
         super().__init__()
         self.room = room
+        self.from_lobby = from_lobby
+        """Opened from the lobby: q and Escape go back to it (``back_to_lobby``)."""
+        self.back_to_lobby = False
         self._acting = acting
         """Who this board acts as, asked while the incident loads (on a server: the token's owner)."""
         self.startup_error: Exception | None = None
@@ -295,6 +299,7 @@ class WarroomApp(App[int]):
         if responder is not None or since == 0:
             self.show_catch_up(since, "While you were away" if responder is not None else f"Catching up on {state.id}")
         self._follow()
+        self._watch_people()
         if self.simulation is not None:
             self.run_worker(self.simulation(self), group="simulation", exit_on_error=False)
 
@@ -323,6 +328,38 @@ class WarroomApp(App[int]):
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_MAX_SECONDS)
             await self._reconnect()
+
+    PEOPLE_SECONDS: ClassVar[float] = 15.0
+    """How often the board looks at the other open incidents (who else is on shift where)."""
+
+    @work(exclusive=True, group="people", exit_on_error=False)
+    async def _watch_people(self) -> None:
+        """Responders also on shift in other open incidents: "also on INC-41", and their time on
+        shift counted across incidents (``[ui] fatigue_across_incidents``). Polls the incident
+        list slowly: shifts change in minutes, and a board must not cost the store much."""
+        from warroom.people import People
+
+        summaries: dict[str, object] = {}
+        across = self.config.ui.fatigue_across_incidents
+        try:
+            async for changes in EventStore.watch_incidents(self.room.store, every=self.PEOPLE_SECONDS):
+                if changes.complete:
+                    summaries.clear()
+                summaries.update((s.id, s) for s in changes.summaries)
+                for gone in changes.gone:
+                    summaries.pop(gone, None)
+                people = People(summaries.values())  # type: ignore[arg-type]
+                found = {}
+                for handle in self.state.responders:
+                    where = people.elsewhere(handle, self.state.id)
+                    if where is not None:
+                        found[handle] = where if across else replace(where, since=None)
+                if found != self.responders.elsewhere:
+                    self.responders.elsewhere = found
+                    if self.ready:
+                        self.responders.show(self.state, self.me, self.clock(), self.policy)
+        except StoreError:
+            return  # the board itself reports the store's trouble
 
     async def _reconnect(self) -> None:
         """One attempt to catch up after the store failed; the hook an HTTP store resumes through."""
@@ -559,6 +596,20 @@ class WarroomApp(App[int]):
         names = self._keymap.get(binding_id, key.keys).split(",")
         return " / ".join(self.get_key_display(Binding(name.strip(), "")) for name in names)
 
+    def action_quit(self) -> None:  # type: ignore[override]
+        """Leave the board (never going off shift); opened from the lobby, back to the lobby."""
+        self.back_to_lobby = self.from_lobby
+        self.exit()
+
+    def action_back(self) -> None:
+        if self.from_lobby and isinstance(self.screen, BoardScreen):  # Escape in a modal closes the modal
+            self.action_quit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.from_lobby
+        return True
+
     def switch_theme(self, name: str) -> None:
         self.theme = name
         self.notify(f"theme: {name}")
@@ -583,6 +634,18 @@ def _hhmm(at: datetime | None) -> str:
     return at.strftime("%H:%M UTC") if at else "later"
 
 
+def board_app(ctx: Session, store: EventStore, incident_id: str, *, from_lobby: bool = False) -> WarroomApp:
+    """The board ``warroom join`` opens (the lobby opens the same one, ``from_lobby``)."""
+
+    async def acting() -> str:
+        try:
+            return await ctx.acting_handle(store)
+        except StoreUnavailable:
+            return ctx.handle  # the server cannot be reached yet: the configured handle
+
+    return WarroomApp(room=ctx.room(store, incident_id), config=ctx.config, acting=acting, from_lobby=from_lobby)
+
+
 def run_board(ctx: Session, incident_id: str) -> int:
     """``warroom join``: open the board for ``incident_id`` as ``ctx.handle``; returns the exit code."""
     return asyncio.run(_run_board(ctx, incident_id))
@@ -594,16 +657,9 @@ async def _run_board(ctx: Session, incident_id: str) -> int:
     import sys
 
     store = ctx.open_store()
-
-    async def acting() -> str:
-        try:
-            return await ctx.acting_handle(store)
-        except StoreUnavailable:
-            return ctx.handle  # the server cannot be reached yet: the configured handle
-
     try:
         while True:  # a merge's "join the other" opens the next board on the same store
-            app = WarroomApp(room=ctx.room(store, incident_id), config=ctx.config, acting=acting)
+            app = board_app(ctx, store, incident_id)
             await app.run_async()
             if app.next_incident is None or app.startup_error is not None:
                 break

@@ -60,7 +60,8 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("help", "question_mark,f1", "help", "help", "board: help (every key)", key_display="?"),
     BoardKey("palette", "ctrl+p", "command_palette", "palette", "", show=False, priority=True, key_display="^p"),
     BoardKey("palette_alt", "colon", "command_palette", "palette", "", show=False),
-    BoardKey("quit", "q", "quit", "quit", "board: quit (stays on shift)"),
+    BoardKey("quit", "q", "quit", "quit", "board: quit (stays on shift; from the lobby: back to it)"),
+    BoardKey("back", "escape", "back", "lobby", "board: back to the lobby (opened from it)"),
     BoardKey("quit_now", "ctrl+q", "quit", "quit", "", show=False, priority=True),
 )
 
@@ -75,6 +76,17 @@ REPLAY_KEY_IDS = frozenset({"help", "palette", "palette_alt", "quit", "quit_now"
 """Board keys that work in a replay (``tui/replay.py``); every other one is refused there, since it
 changes the incident or opens a view of the live incident rather than of the replayed moment.
 The timeline's own keys (search, filter, T+) act on the replay's timeline there."""
+
+LOBBY_KEYS: tuple[BoardKey, ...] = (
+    BoardKey("lobby_join", "enter", "join", "join", "lobby: join the highlighted incident"),
+    BoardKey("lobby_declare", "n", "declare", "declare", "lobby: declare an incident"),
+    BoardKey("lobby_mine", "m", "view('mine')", "mine", "lobby: only incidents I am on"),
+    BoardKey("lobby_all", "a", "view('all')", "all", "lobby: every open incident"),
+    BoardKey("lobby_drills", "d", "view('drills')", "drills", "lobby: only drills"),
+    BoardKey("lobby_quit", "q", "quit", "quit", "lobby: quit"),
+    BoardKey("lobby_quit_now", "ctrl+q", "quit", "quit", "", show=False, priority=True),
+)
+"""The lobby's keys (its own app, so its own table; remappable in ``[ui.keymap]`` by these ids)."""
 
 
 def bindings(keys: tuple[BoardKey, ...]) -> list[Binding]:

@@ -1,0 +1,348 @@
+"""The lobby: every open incident on one live screen, and the door to each board.
+
+Real on-call life is several incidents at once. The lobby lists every open incident in the
+store or on the server (severity, title, status, commander, age, who is on shift, unowned
+and blocked work, the stakeholder update clock, drills marked), worst first, and follows
+all of them with one watcher (``EventStore.watch_incidents``: one look at the folder, or one
+stream from the server) instead of one follower per incident. It reads summaries only and
+never folds a log itself.
+
+Enter joins the highlighted incident: the lobby ends with that id and ``run_lobby`` opens
+the ordinary board (``app.board_app``, exactly what ``warroom join`` opens) with
+``from_lobby``, so q or Escape on that board come back here. ``n`` declares a new incident
+from a form and joins it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Static
+
+from warroom.config import Config, user_themes_dir
+from warroom.incident import events as ev
+from warroom.people import People
+from warroom.safetext import safe_block, safe_line
+from warroom.store import EventStore, IncidentSummary, StoreError, StoreUnavailable
+from warroom.store.base import declare_next
+
+from . import lobbyrows
+from .keys import LOBBY_KEYS, bindings
+from .screens.forms import Field, FormScreen
+from .themes import use_themes, variable_defaults
+from .widgets.table import BoardTable
+
+if TYPE_CHECKING:
+    from warroom.session import Session
+
+Clock = Callable[[], datetime]
+
+TICK_SECONDS = 1.0
+RECONNECT_MAX_SECONDS = 10.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class LobbyTable(BoardTable):
+    """One row per open incident, in the lobby's order; only changed cells are redrawn."""
+
+    COLUMNS = lobbyrows.COLUMNS
+
+    def show_rows(self, rows: list[lobbyrows.Row]) -> None:
+        keys = [r.id for r in rows]
+        if keys == list(self._specs):
+            for r in rows:
+                self.sync_row(r.id, r.cells)
+            return
+        keep = self.highlighted_key
+        self.clear()
+        self._specs.clear()
+        for r in rows:
+            self.sync_row(r.id, r.cells)
+        if keep in keys:
+            self.move_cursor(row=keys.index(keep), animate=False)
+
+
+def declare_fields() -> list[Field]:
+    from warroom.incident.events import MAX_TITLE
+
+    return [
+        Field("title", "Title", required=True, placeholder="what is broken, for whom", max_length=MAX_TITLE),
+        Field("severity", "Severity", "choice", value="3", choices=tuple((str(n), f"SEV{n}") for n in range(1, 5))),
+        Field("drill", "Drill?", "choice", value="no", choices=(("no", "a real incident"), ("yes", "a drill"))),
+    ]
+
+
+class LobbyApp(App[str | None]):
+    """Ends with the id of the incident to join, or ``None`` (quit)."""
+
+    CSS_PATH = "lobby.tcss"
+    TITLE = "warroom lobby"
+    BINDINGS: ClassVar = [
+        *bindings(LOBBY_KEYS),
+        Binding("ctrl+c", "help_quit", "Quit help", show=False, system=True, id="quit_help"),
+    ]
+    NOTIFICATION_TIMEOUT = 6
+
+    def __init__(
+        self,
+        store: EventStore,
+        me: str,
+        config: Config | None = None,
+        *,
+        clock: Clock = utcnow,
+        themes_dir: Path | None = None,
+        acting: Callable[[], Awaitable[str]] | None = None,
+        known: dict[str, IncidentSummary] | None = None,
+        view: str = "all",
+        highlight: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.me = me
+        self.config = config or Config()
+        self.clock = clock
+        self._acting = acting
+        self.summaries: dict[str, IncidentSummary] = dict(known or {})
+        """Every incident's latest summary (closed ones too: the filters drop them)."""
+        self.view = view
+        self._highlight = highlight
+        """Put the cursor on this incident once it is listed (the board we came back from)."""
+        self.loaded = bool(known)
+        """True once the first complete list has arrived (a lobby coming back from a board starts loaded)."""
+        self.changes = 0
+        """Batches of changes drawn so far (tests and the bench wait on it)."""
+        self.offline = False
+        self.notices: list[str] = []
+        self.warroom_themes, self._problems = use_themes(
+            self, self.config.ui.theme, themes_dir if themes_dir is not None else user_themes_dir()
+        )
+        self.set_keymap({k: v for k, v in self.config.ui.keymap.items() if k in {key.id for key in LOBBY_KEYS}})
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return variable_defaults()
+
+    def compose(self) -> ComposeResult:
+        self.header = Static(id="lobby-header", markup=False)
+        self.table = LobbyTable(id="incidents")
+        self.detail = Static(id="lobby-detail", markup=False)
+        yield self.header
+        with Vertical(id="incidents-pane", classes="pane"):
+            yield self.table
+        yield self.detail
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#incidents-pane").border_title = "Open incidents"
+        for problem in self._problems:
+            self.notify(problem, severity="warning", timeout=15)
+        self.table.focus()
+        self.draw()
+        self.set_interval(TICK_SECONDS, self.draw, name="tick")
+        self.call_after_refresh(self._start)
+
+    # --- following every incident ---------------------------------------------------
+
+    @work(exclusive=True, group="start", exit_on_error=False)
+    async def _start(self) -> None:
+        if self._acting is not None:
+            try:
+                self.me = await self._acting()
+            except StoreUnavailable:
+                pass
+            except Exception as error:  # who acts was refused (``--as`` against another's token)
+                self.exit(None, return_code=1, message=safe_line(f"warroom: {error}"))
+                return
+        self._watch()
+
+    @work(exclusive=True, group="watch", exit_on_error=False)
+    async def _watch(self) -> None:
+        delay = 0.25
+        while True:
+            try:
+                async for changes in self.store.watch_incidents():
+                    if changes.complete:
+                        self.summaries = {}
+                    for summary in changes.summaries:
+                        self.summaries[summary.id] = summary
+                    for gone in changes.gone:
+                        self.summaries.pop(gone, None)
+                    self.loaded = True
+                    self.offline = False
+                    delay = 0.25
+                    self.changes += 1
+                    self.draw()
+            except StoreUnavailable:
+                self.offline = True
+                self.draw()
+            except StoreError as error:
+                self.say(f"store: {error}", severity="error")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def draw(self) -> None:
+        now = self.clock()
+        people = People(self.summaries.values())
+        rows = lobbyrows.rows(self.summaries.values(), self.view, self.me, now, people)
+        self.table.show_rows(rows)
+        if self._highlight is not None and (keys := [r.id for r in rows]) and self._highlight in keys:
+            self.table.move_cursor(row=keys.index(self._highlight), animate=False)
+            self._highlight = None
+        open_ = [s for s in self.summaries.values() if not s.closed]
+        overdue = sum(1 for s in open_ if s.update_due is not None and s.update_due <= now)
+        parts = [f"warroom lobby · {self.me}", f"{len(open_)} open"]
+        if self.view != "all":
+            parts.append(f"showing {len(rows)}: {lobbyrows.FILTER_WORDS[self.view]}")
+        if overdue:
+            parts.append(f"{overdue} update{'s' if overdue != 1 else ''} OVERDUE")
+        if self.offline:
+            parts.append("offline — reconnecting")
+        elif not self.loaded:
+            parts.append("loading…")
+        self.header.update(safe_line(" · ".join(parts) + f" · {self.store.location}"))
+        self.header.set_class(bool(overdue), "-overdue")
+        self._draw_detail(now, people)
+
+    def _draw_detail(self, now: datetime, people: People) -> None:
+        key = self.table.highlighted_key
+        summary = self.summaries.get(key) if key else None
+        if summary is None:
+            if not self.loaded:
+                text = "Looking at every incident…"
+            elif self.view == "all":
+                text = "No open incidents. n declares one."
+            else:
+                text = f"Nothing open {lobbyrows.FILTER_WORDS[self.view]}. a shows every open incident."
+        else:
+            text = lobbyrows.people_line(summary, now, people, across=self.config.ui.fatigue_across_incidents)
+        self.detail.update(safe_block(text))
+
+    @on(DataTable.RowHighlighted, "#incidents")
+    def _highlighted(self) -> None:
+        self._draw_detail(self.clock(), People(self.summaries.values()))
+
+    def say(self, message: str, *, severity: str = "information") -> None:
+        self.notices.append(message)
+        self.notify(safe_block(message), severity=severity, markup=False)  # type: ignore[arg-type]
+
+    # --- keys ---------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#incidents")
+    def _selected(self) -> None:
+        self.action_join()
+
+    def action_join(self) -> None:
+        key = self.table.highlighted_key
+        if key is not None:
+            self.exit(key)
+
+    def action_view(self, view: str) -> None:
+        self.view = view
+        self.draw()
+        self.say(f"showing {lobbyrows.FILTER_WORDS[view]}")
+
+    def action_declare(self) -> None:
+        self.push_screen(
+            FormScreen("Declare an incident", declare_fields(), intro="You become its commander; its board opens."),
+            self._declare,
+        )
+
+    async def _declare(self, values: dict[str, str] | None) -> None:
+        if values is None:
+            return
+        policy = self.config.policy
+        try:
+            incident_id = await declare_next(
+                self.store,
+                self.me,
+                lambda incident_id: ev.IncidentDeclared(
+                    incident_id=incident_id,
+                    title=values["title"],
+                    severity=int(values["severity"]),
+                    drill=values.get("drill") == "yes",
+                    policy=policy,
+                ),
+            )
+        except StoreError as error:
+            self.say(f"not declared: {error}", severity="error")
+            return
+        except ValueError as error:  # pydantic: a title the rules refuse
+            self.say(f"not declared: {error}", severity="error")
+            return
+        self.exit(incident_id)
+
+
+# --- the lobby and the boards it opens ---------------------------------------------------
+
+AppRunner = Callable[[App], Awaitable[None]]
+
+
+async def _run_app(app: App) -> None:
+    await app.run_async()
+
+
+async def lobby_loop(ctx: Session, store: EventStore, *, run: AppRunner = _run_app) -> int:
+    """The lobby until someone picks an incident, that board until q/Escape, the lobby again...
+    One store for all of them. ``run`` runs one app to its end (tests drive each under Pilot)."""
+    from .app import board_app
+
+    known: dict[str, IncidentSummary] = {}
+    view = "all"
+    incident_id: str | None = None
+    me = ctx.handle
+    acting = _acting(ctx, store)
+    while True:
+        lobby = LobbyApp(store, me, ctx.config, acting=acting, known=known, view=view, highlight=incident_id)
+        await run(lobby)
+        if lobby.return_code:
+            return lobby.return_code
+        incident_id = lobby.return_value
+        if incident_id is None:
+            return 0
+        known, view, me = lobby.summaries, lobby.view, lobby.me
+        board = board_app(ctx, store, incident_id, from_lobby=True)
+        await run(board)
+        if board.startup_error is not None:
+            raise board.startup_error
+        if not board.back_to_lobby:
+            if board.exit_message:
+                import sys
+
+                print(safe_line(f"warroom: {board.exit_message}"), file=sys.stderr)
+            return board.return_code or 0
+        acting = None  # asked once
+
+
+def _acting(ctx: Session, store: EventStore) -> Callable[[], Awaitable[str]]:
+    async def acting() -> str:
+        return await ctx.acting_handle(store)
+
+    return acting
+
+
+def run_lobby(ctx: Session) -> int:
+    """``warroom`` / ``warroom lobby``: the lobby, and the boards opened from it."""
+    return asyncio.run(_run_lobby(ctx))
+
+
+async def _run_lobby(ctx: Session) -> int:
+    store = ctx.open_store()
+    try:
+        return await lobby_loop(ctx, store)
+    finally:
+        try:
+            await store.aclose()
+        except Exception:
+            pass
