@@ -1,0 +1,234 @@
+"""The lobby under Pilot: every open incident of a real folder, sorted, filtered, followed live;
+Enter joins a board and Escape / q on it come back; n declares."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.builder import LogBuilder
+from tests.tui.conftest import SIZE, Incident, ready, screen_shown, type_text, until
+from warroom.config import Config, StoreLocation
+from warroom.incident import events as ev
+from warroom.session import Session
+from warroom.store import FileStore
+from warroom.tui.app import WarroomApp
+from warroom.tui.lobby import LobbyApp, lobby_loop
+from warroom.tui.screens.forms import FormScreen
+
+def imported(store_dir: Path, incident_id: str, *, minutes_ago: float, severity: int, actor: str = "alice", drill: bool = False, title: str = "") -> LogBuilder:
+    """An incident declared ``minutes_ago`` (the builder's clock), written as one log."""
+    log = LogBuilder(incident_id, start=datetime.now(timezone.utc) - timedelta(minutes=minutes_ago))
+    log.add(actor, ev.IncidentDeclared(incident_id=incident_id, title=title or f"{incident_id} trouble", severity=severity, drill=drill), minutes=0)
+    FileStore(store_dir).import_events(incident_id, log.events)
+    return log
+
+
+def lobby(store_dir: Path, me: str = "alice", **kwargs) -> LobbyApp:
+    kwargs.setdefault("themes_dir", store_dir.parent / "user-themes")
+    return LobbyApp(FileStore(store_dir), me, Config(), **kwargs)
+
+
+def order(app: LobbyApp) -> list[str]:
+    return list(app.table._specs)
+
+
+def cell(app: LobbyApp, incident_id: str, column: str) -> str:
+    spec = app.table.spec(incident_id)
+    assert spec is not None, f"{incident_id} is not listed"
+    value = spec[[key for key, _ in app.table.COLUMNS].index(column)]
+    return value if isinstance(value, str) else value[0]
+
+
+async def loaded(pilot) -> None:
+    await until(pilot, lambda: pilot.app.loaded)
+    await pilot.pause()
+
+
+async def test_lists_every_open_incident_worst_first_then_oldest(store_dir: Path) -> None:
+    imported(store_dir, "INC-1", minutes_ago=10, severity=3)
+    imported(store_dir, "INC-2", minutes_ago=30, severity=1)
+    imported(store_dir, "INC-3", minutes_ago=90, severity=3, actor="bob")
+    imported(store_dir, "INC-4", minutes_ago=5, severity=1, drill=True, actor="carol")
+    closed = Incident(store_dir, "INC-5")
+    closed.declare(severity=1)
+    closed.act("alice", ev.IncidentClosed())
+    busy = Incident(store_dir, "INC-1")
+    busy.act("alice", ev.WorkstreamOpened(title="Roll back"))
+    busy.act("alice", ev.WorkstreamOpened(title="Drain EU"))
+    busy.act("alice", ev.WorkstreamClaimed(workstream="WS-2"))
+    busy.act("alice", ev.WorkstreamStatusSet(workstream="WS-2", status="blocked"))
+    busy.act("bob", ev.ResponderJoined())
+
+    app = lobby(store_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert order(app) == ["INC-2", "INC-4", "INC-3", "INC-1"]  # SEV1s, then SEV3s; oldest first
+        assert cell(app, "INC-4", "title").startswith("[DRILL]")
+        assert cell(app, "INC-1", "commander") == "alice"
+        assert cell(app, "INC-1", "unowned") == "1"
+        assert cell(app, "INC-1", "blocked") == "1"
+        assert cell(app, "INC-1", "people") == "2 (2 also elsewhere)"  # alice (also INC-2) and bob (also INC-3)
+        assert cell(app, "INC-3", "age").startswith("1h3")  # 1h30m (1h31m should a minute tick over)
+        assert cell(app, "INC-2", "update").startswith("OVERDUE 1")  # SEV1: every 20 minutes, declared 30 ago
+        assert cell(app, "INC-1", "update").startswith("due ")
+        assert "INC-5" not in order(app)
+        assert "4 open" in str(app.header.render())
+
+
+async def test_filters_mine_drills_all(store_dir: Path) -> None:
+    imported(store_dir, "INC-1", minutes_ago=10, severity=2, actor="alice")
+    imported(store_dir, "INC-2", minutes_ago=10, severity=2, actor="bob")
+    imported(store_dir, "INC-3", minutes_ago=10, severity=2, actor="carol", drill=True)
+    Incident(store_dir, "INC-2").act("alice", ev.ResponderJoined())
+
+    app = lobby(store_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert sorted(order(app)) == ["INC-1", "INC-2", "INC-3"]
+        await pilot.press("m")
+        assert sorted(order(app)) == ["INC-1", "INC-2"]  # in command of one, on shift in the other
+        await pilot.press("d")
+        assert order(app) == ["INC-3"]
+        await pilot.press("a")
+        assert sorted(order(app)) == ["INC-1", "INC-2", "INC-3"]
+
+
+async def test_follows_every_incident_live(store_dir: Path) -> None:
+    imported(store_dir, "INC-1", minutes_ago=10, severity=3)
+    imported(store_dir, "INC-2", minutes_ago=20, severity=3, actor="bob")
+    app = lobby(store_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert order(app) == ["INC-2", "INC-1"]
+        Incident(store_dir, "INC-1").act("alice", ev.StatusChanged(status="identified"))
+        await until(pilot, lambda: cell(app, "INC-1", "status") == "identified")
+        Incident(store_dir, "INC-1").act("alice", ev.SeverityChanged(severity=1))
+        await until(pilot, lambda: order(app) == ["INC-1", "INC-2"])  # re-sorted: now the worst
+        Incident(store_dir, "INC-7").declare("carol", title="Payments queue stuck", severity=2)
+        await until(pilot, lambda: order(app) == ["INC-1", "INC-7", "INC-2"])
+        assert cell(app, "INC-7", "title") == "Payments queue stuck"
+        Incident(store_dir, "INC-2").act("bob", ev.IncidentClosed())
+        await until(pilot, lambda: order(app) == ["INC-1", "INC-7"])
+
+
+async def test_enter_joins_the_board_and_escape_or_q_return_to_the_lobby(store_dir: Path) -> None:
+    imported(store_dir, "INC-1", minutes_ago=10, severity=1, actor="bob")
+    imported(store_dir, "INC-2", minutes_ago=10, severity=3, actor="bob", title="Search lag")
+    session = Session(Config(), StoreLocation(folder=store_dir), "alice")
+    seen: list[str] = []
+
+    async def run(app) -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            if isinstance(app, LobbyApp):
+                await loaded(pilot)
+                if not seen:
+                    seen.append("lobby")
+                    assert app.table.highlighted_key == "INC-1"
+                    await pilot.press("down", "enter")
+                elif len(seen) == 2:
+                    seen.append(f"lobby again at {app.table.highlighted_key}")
+                    await pilot.press("up", "enter")
+                else:
+                    seen.append(f"lobby once more at {app.table.highlighted_key}")
+                    await pilot.press("q")
+            else:
+                assert isinstance(app, WarroomApp)
+                await ready(pilot)
+                seen.append(f"board {app.state.id} ({app.state.title})")
+                await pilot.press("escape" if len(seen) == 2 else "q")
+            await pilot.pause()
+
+    store = FileStore(store_dir)
+    assert await lobby_loop(session, store, run=run) == 0
+    assert seen == [
+        "lobby",
+        "board INC-2 (Search lag)",
+        "lobby again at INC-2",  # back where we were
+        "board INC-1 (INC-1 trouble)",
+        "lobby once more at INC-1",
+    ]
+    assert Incident(store_dir, "INC-2").state().responders["alice"].shift == "on"  # joining is going on shift
+
+
+async def test_q_on_a_board_opened_by_join_still_quits(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("escape")  # not from the lobby: Escape does nothing here
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.back_to_lobby is False
+
+
+async def test_n_declares_from_a_form_and_joins_it(store_dir: Path) -> None:
+    imported(store_dir, "INC-4", minutes_ago=10, severity=3, actor="bob")
+    app = lobby(store_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("n")
+        await screen_shown(pilot, FormScreen, "Input")
+        await type_text(pilot, "Login page blank for SSO users")
+        await pilot.press("tab", "up", "up")  # SEV3 -> SEV1
+        await pilot.press("tab", "down")  # a drill
+        await pilot.press("enter")
+        await until(pilot, lambda: app.return_value is not None)
+    assert app.return_value == "INC-5"
+    state = Incident(store_dir, "INC-5").state()
+    assert (state.title, state.severity, state.drill, state.commander) == ("Login page blank for SSO users", 1, True, "alice")
+
+
+async def test_someone_on_shift_in_two_incidents_shows_on_both_boards_and_in_the_lobby(store_dir: Path, make_board) -> None:
+    # alice has been on shift in INC-1 for 5 hours; INC-2 began an hour ago and she joined it
+    long = imported(store_dir, "INC-1", minutes_ago=300, severity=2)
+    long.add("alice", ev.ResponderJoined(), minutes=0)
+    FileStore(store_dir).import_events("INC-1", long.events, replace=True)
+    imported(store_dir, "INC-2", minutes_ago=60, severity=2, actor="bob")
+    Incident(store_dir, "INC-2").act("alice", ev.ResponderJoined())
+
+    WarroomApp.PEOPLE_SECONDS = 0.05
+    try:
+        board = make_board("bob", incident_id="INC-2")
+        async with board.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await until(pilot, lambda: "alice" in board.responders.elsewhere)
+            shift, spent = board.responders.spec("alice")[2:4]
+            assert shift[0] == "on · also on INC-1"
+            assert spent[0].startswith("5h0") and spent[0].endswith(" tired")  # from her INC-1 shift, against the 4 h threshold
+        across_off = make_board("bob", incident_id="INC-2", config=Config.model_validate({"ui": {"fatigue_across_incidents": False}}))
+        async with across_off.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await until(pilot, lambda: "alice" in across_off.responders.elsewhere)
+            shift, spent = across_off.responders.spec("alice")[2:4]
+            assert shift[0] == "on · also on INC-1"
+            assert spent == "<1m"  # her INC-2 shift only: she joined it a moment ago
+        other = make_board("bob", incident_id="INC-1")
+        async with other.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await until(pilot, lambda: "alice" in other.responders.elsewhere)
+            assert other.responders.spec("alice")[2][0] == "on · also on INC-2"
+    finally:
+        WarroomApp.PEOPLE_SECONDS = 15.0
+
+    app = lobby(store_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert cell(app, "INC-2", "people") == "2 (2 also elsewhere)"  # alice, and bob who joined INC-1's board
+        assert cell(app, "INC-1", "people") == "2 (2 also elsewhere)"
+        app.table.move_cursor(row=order(app).index("INC-2"))
+        await pilot.pause()
+        detail = str(app.detail.render())
+        assert "alice 5h0" in detail and "tired (also on INC-1)" in detail
+
+
+@pytest.mark.parametrize("view", ["all", "mine"])
+async def test_an_empty_lobby_says_what_to_do(store_dir: Path, view: str) -> None:
+    app = lobby(store_dir / "not-yet", view=view)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        text = str(app.detail.render())
+        assert ("n declares one" in text) if view == "all" else ("a shows every open incident" in text)
