@@ -32,35 +32,38 @@ class People:
     """Who is present (on shift or on a break) in which open incident."""
 
     def __init__(self, summaries: Iterable[IncidentSummary] = ()):
-        self._where: dict[str, list[tuple[str, datetime | None]]] = {}
+        where: dict[str, list[str]] = {}
+        since: dict[str, datetime] = {}
         for summary in summaries:
             if summary.closed:
                 continue
             for present in summary.present:
-                self._where.setdefault(present.handle, []).append((summary.id, present.since))
-        for places in self._where.values():
-            places.sort()
+                where.setdefault(present.handle, []).append(summary.id)
+                if present.since is not None and (present.handle not in since or present.since < since[present.handle]):
+                    since[present.handle] = present.since
+        self._where = {handle: tuple(sorted(ids)) for handle, ids in where.items()}
+        self._since = since
 
     def elsewhere(self, handle: str, incident_id: str) -> Elsewhere | None:
         """``handle`` in open incidents other than ``incident_id``; ``None`` when nowhere else."""
-        places = self._where.get(handle, ())
-        others = tuple(i for i, _ in places if i != incident_id)
-        if not others:
-            return None
-        starts = [since for _, since in places if since is not None]
-        return Elsewhere(others, min(starts) if starts else None)
+        others = tuple(i for i in self._where.get(handle, ()) if i != incident_id)
+        return Elsewhere(others, self._since.get(handle)) if others else None
+
+    def count(self, handle: str) -> int:
+        """In how many open incidents ``handle`` is present."""
+        return len(self._where.get(handle, ()))
 
     def incidents_of(self, handle: str) -> tuple[str, ...]:
-        return tuple(i for i, _ in self._where.get(handle, ()))
+        return self._where.get(handle, ())
 
     def shared(self) -> set[str]:
         """Handles present in more than one open incident."""
-        return {handle for handle, places in self._where.items() if len(places) > 1}
+        return {handle for handle, ids in self._where.items() if len(ids) > 1}
 
     def time_on_shift(self, handle: str, now: datetime) -> timedelta:
         """From the earliest shift ``handle`` is on now, in any open incident."""
-        starts = [since for _, since in self._where.get(handle, ()) if since is not None]
-        return max(now - min(starts), timedelta(0)) if starts else timedelta(0)
+        start = self._since.get(handle)
+        return max(now - start, timedelta(0)) if start is not None else timedelta(0)
 
 
 def fatigue_level(spent: timedelta, warn: timedelta, limit: timedelta) -> str | None:

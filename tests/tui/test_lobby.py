@@ -32,7 +32,7 @@ def lobby(store_dir: Path, me: str = "alice", **kwargs) -> LobbyApp:
 
 
 def order(app: LobbyApp) -> list[str]:
-    return list(app.table._specs)
+    return app.table.keys()
 
 
 def cell(app: LobbyApp, incident_id: str, column: str) -> str:

@@ -25,20 +25,20 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from warroom.config import Config, user_themes_dir
 from warroom.incident import events as ev
 from warroom.people import People
 from warroom.safetext import safe_block, safe_line
-from warroom.store import EventStore, IncidentSummary, StoreError, StoreUnavailable
+from warroom.store import EventStore, IncidentChanges, IncidentSummary, StoreError, StoreUnavailable
 from warroom.store.base import declare_next
 
 from . import lobbyrows
 from .keys import LOBBY_KEYS, bindings
 from .screens.forms import Field, FormScreen
 from .themes import use_themes, variable_defaults
-from .widgets.table import BoardTable
+from .widgets.rowlist import RowList
 
 if TYPE_CHECKING:
     from warroom.session import Session
@@ -53,24 +53,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class LobbyTable(BoardTable):
-    """One row per open incident, in the lobby's order; only changed cells are redrawn."""
+class LobbyTable(RowList):
+    """One row per open incident, in the lobby's order; a change repaints only its row."""
 
     COLUMNS = lobbyrows.COLUMNS
 
-    def show_rows(self, rows: list[lobbyrows.Row]) -> None:
-        keys = [r.id for r in rows]
-        if keys == list(self._specs):
-            for r in rows:
-                self.sync_row(r.id, r.cells)
-            return
-        keep = self.highlighted_key
-        self.clear()
-        self._specs.clear()
-        for r in rows:
-            self.sync_row(r.id, r.cells)
-        if keep in keys:
-            self.move_cursor(row=keys.index(keep), animate=False)
+    def show(self, rows: list[lobbyrows.Row]) -> None:
+        self.show_rows([(r.id, r.cells) for r in rows])
 
 
 def declare_fields() -> list[Field]:
@@ -86,7 +75,7 @@ def declare_fields() -> list[Field]:
 class LobbyApp(App[str | None]):
     """Ends with the id of the incident to join, or ``None`` (quit)."""
 
-    CSS_PATH = "lobby.tcss"
+    CSS_PATH = Path(__file__).with_name("lobby.tcss")  # absolute: subclasses elsewhere (the bench) find it too
     TITLE = "warroom lobby"
     BINDINGS: ClassVar = [
         *bindings(LOBBY_KEYS),
@@ -122,6 +111,9 @@ class LobbyApp(App[str | None]):
         """True once the first complete list has arrived (a lobby coming back from a board starts loaded)."""
         self.changes = 0
         """Batches of changes drawn so far (tests and the bench wait on it)."""
+        self._people = People()
+        self._notes: dict[str, str] = {}
+        """Incidents listed under another they are linked to: how (``caused-by INC-41``)."""
         self.offline = False
         self.notices: list[str] = []
         self.warroom_themes, self._problems = use_themes(
@@ -147,6 +139,7 @@ class LobbyApp(App[str | None]):
         for problem in self._problems:
             self.notify(problem, severity="warning", timeout=15)
         self.table.focus()
+        self.theme_changed_signal.subscribe(self, lambda _theme: self.table.restyle())
         self.draw()
         self.set_interval(TICK_SECONDS, self.draw, name="tick")
         self.call_after_refresh(self._start)
@@ -171,17 +164,8 @@ class LobbyApp(App[str | None]):
         while True:
             try:
                 async for changes in self.store.watch_incidents():
-                    if changes.complete:
-                        self.summaries = {}
-                    for summary in changes.summaries:
-                        self.summaries[summary.id] = summary
-                    for gone in changes.gone:
-                        self.summaries.pop(gone, None)
-                    self.loaded = True
-                    self.offline = False
+                    self._apply(changes)
                     delay = 0.25
-                    self.changes += 1
-                    self.draw()
             except StoreUnavailable:
                 self.offline = True
                 self.draw()
@@ -190,30 +174,61 @@ class LobbyApp(App[str | None]):
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
+    def _apply(self, changes: IncidentChanges) -> None:
+        """Take a batch of changed summaries; redraw only their rows unless the list itself moved."""
+        whole = changes.complete or bool(changes.gone) or not self.loaded
+        if changes.complete:
+            self.summaries = {}
+        for summary in changes.summaries:
+            old = self.summaries.get(summary.id)
+            if old is None or lobbyrows.placement(old) != lobbyrows.placement(summary):
+                whole = True
+            self.summaries[summary.id] = summary
+        for gone in changes.gone:
+            self.summaries.pop(gone, None)
+        self.loaded = True
+        self.offline = False
+        self.changes += 1
+        if whole:
+            self.draw()
+            return
+        now = self.clock()
+        people = self._people = People(self.summaries.values())
+        for summary in changes.summaries:
+            if self.table.has_row(summary.id):
+                self.table.sync_row(summary.id, lobbyrows.row(summary, self._notes.get(summary.id, ""), now, people).cells)
+        self._draw_header(now, self.table.row_count)
+        self._draw_detail(now, people)
+
     # --- drawing ----------------------------------------------------------------------
 
     def draw(self) -> None:
         now = self.clock()
-        people = People(self.summaries.values())
-        rows = lobbyrows.rows(self.summaries.values(), self.view, self.me, now, people)
-        self.table.show_rows(rows)
+        people = self._people = People(self.summaries.values())
+        shown = lobbyrows.ordered(lobbyrows.shown(self.summaries.values(), self.view, self.me))
+        self._notes = {summary.id: note for summary, note in shown if note}
+        rows = [lobbyrows.row(summary, note, now, people) for summary, note in shown]
+        self.table.show(rows)
         if self._highlight is not None and (keys := [r.id for r in rows]) and self._highlight in keys:
             self.table.move_cursor(row=keys.index(self._highlight), animate=False)
             self._highlight = None
+        self._draw_header(now, len(rows))
+        self._draw_detail(now, people)
+
+    def _draw_header(self, now: datetime, showing: int) -> None:
         open_ = [s for s in self.summaries.values() if not s.closed]
         overdue = sum(1 for s in open_ if s.update_due is not None and s.update_due <= now)
         parts = [f"warroom lobby · {self.me}", f"{len(open_)} open"]
         if self.view != "all":
-            parts.append(f"showing {len(rows)}: {lobbyrows.FILTER_WORDS[self.view]}")
+            parts.append(f"showing {showing}: {lobbyrows.FILTER_WORDS[self.view]}")
         if overdue:
             parts.append(f"{overdue} update{'s' if overdue != 1 else ''} OVERDUE")
         if self.offline:
             parts.append("offline — reconnecting")
         elif not self.loaded:
             parts.append("loading…")
-        self.header.update(safe_line(" · ".join(parts) + f" · {self.store.location}"))
+        _update(self.header, safe_line(" · ".join(parts) + f" · {self.store.location}"))
         self.header.set_class(bool(overdue), "-overdue")
-        self._draw_detail(now, people)
 
     def _draw_detail(self, now: datetime, people: People) -> None:
         key = self.table.highlighted_key
@@ -227,11 +242,11 @@ class LobbyApp(App[str | None]):
                 text = f"Nothing open {lobbyrows.FILTER_WORDS[self.view]}. a shows every open incident."
         else:
             text = lobbyrows.people_line(summary, now, people, across=self.config.ui.fatigue_across_incidents)
-        self.detail.update(safe_block(text))
+        _update(self.detail, safe_block(text))
 
-    @on(DataTable.RowHighlighted, "#incidents")
+    @on(RowList.Highlighted, "#incidents")
     def _highlighted(self) -> None:
-        self._draw_detail(self.clock(), People(self.summaries.values()))
+        self._draw_detail(self.clock(), self._people)
 
     def say(self, message: str, *, severity: str = "information") -> None:
         self.notices.append(message)
@@ -239,7 +254,7 @@ class LobbyApp(App[str | None]):
 
     # --- keys ---------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected, "#incidents")
+    @on(RowList.Selected, "#incidents")
     def _selected(self) -> None:
         self.action_join()
 
@@ -282,6 +297,14 @@ class LobbyApp(App[str | None]):
             self.say(f"not declared: {error}", severity="error")
             return
         self.exit(incident_id)
+
+
+def _update(widget: Static, text: str) -> None:
+    """Change ``widget``'s text only if it changed: an update relayouts the screen, and a
+    relayout repaints every visible row of a long table (hundreds of ms on a busy machine)."""
+    if getattr(widget, "_shown_text", None) != text:
+        widget._shown_text = text  # type: ignore[attr-defined]
+        widget.update(text)
 
 
 # --- the lobby and the boards it opens ---------------------------------------------------

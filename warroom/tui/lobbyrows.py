@@ -106,6 +106,21 @@ def ordered(summaries: Iterable[IncidentSummary]) -> list[tuple[IncidentSummary,
     return result
 
 
+def placement(summary: IncidentSummary) -> tuple:
+    """What decides whether and where ``summary`` is listed, and what other rows say about its
+    people: a change to any of it redraws the whole list; to anything else, only its row."""
+    return (
+        summary.severity,
+        summary.started_at,
+        summary.declared_at,
+        summary.closed,
+        summary.drill,
+        summary.commander,
+        summary.present,
+        tuple(links_of(summary)),
+    )
+
+
 def update_cell(summary: IncidentSummary, now: datetime) -> Cell:
     if summary.update_due is None:
         return "-"
@@ -116,7 +131,7 @@ def update_cell(summary: IncidentSummary, now: datetime) -> Cell:
 
 def row(summary: IncidentSummary, note: str, now: datetime, people: People) -> Row:
     started = summary.started_at or summary.declared_at
-    shared = sum(1 for p in summary.present if people.elsewhere(p.handle, summary.id) is not None)
+    shared = sum(1 for p in summary.present if people.count(p.handle) > 1)
     on_shift = len(summary.present)
     people_cell: Cell = f"{on_shift} ({shared} also elsewhere)" if shared else (str(on_shift) if on_shift else "-")
     title = f"↳ {note}: {summary.title}" if note else summary.title

@@ -8,7 +8,7 @@ becomes a Rich ``Text`` (again, for every cell, when the theme changes).
 
 from __future__ import annotations
 
-from typing import ClassVar, Union
+from typing import TYPE_CHECKING, ClassVar, Union
 
 from rich.style import Style as RichStyle
 from rich.text import Text
@@ -17,6 +17,9 @@ from textual.color import Color, ColorParseError
 from textual.widgets import DataTable
 
 from warroom.safetext import safe_line
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 Cell = Union[str, tuple[str, str]]
 
@@ -93,17 +96,22 @@ class BoardTable(DataTable):
         return Text(safe_line(text), style=self._rich_style(style), no_wrap=True)
 
     def _rich_style(self, spec: str) -> RichStyle:
-        variables = self.app.theme_variables
-        colour = None
-        attributes: dict[str, bool] = {}
-        for word in spec.split():
-            if word.startswith("$"):
-                value = variables.get(word[1:])
-                if value:
-                    try:
-                        colour = Color.parse(value).rich_color
-                    except ColorParseError:
-                        colour = None
-            elif word in _ATTRIBUTES:
-                attributes[word] = True
-        return RichStyle(color=colour, **attributes)
+        return theme_style(self.app, spec)
+
+
+def theme_style(app: App, spec: str) -> RichStyle:
+    """A cell's style spec (``"$stale bold"``) as a Rich style, with the app's theme colours."""
+    variables = app.theme_variables
+    colour = None
+    attributes: dict[str, bool] = {}
+    for word in spec.split():
+        if word.startswith("$"):
+            value = variables.get(word[1:])
+            if value:
+                try:
+                    colour = Color.parse(value).rich_color
+                except ColorParseError:
+                    colour = None
+        elif word in _ATTRIBUTES:
+            attributes[word] = True
+    return RichStyle(color=colour, **attributes)

@@ -1,0 +1,234 @@
+"""A keyboard-driven list of rows that repaints only the rows that changed.
+
+The lobby shows hundreds of incidents that change many times a second between them. A
+``DataTable`` repaints every visible cell after any cell changes (its caches are keyed by a
+table-wide update count): 40 rows of 10 cells per change, hundreds of milliseconds on a busy
+machine. Here each row is rendered once into a ``Strip`` and kept until its cells, the column
+widths, the cursor or the theme change; a change repaints that one line. Same row specs as
+``BoardTable`` (``table.Cell``), and the same small API (``sync_row``, ``spec``,
+``highlighted_key``, ``move_cursor``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from warroom.safetext import safe_line
+
+from .table import Cell, theme_style
+
+GAP = 2
+
+
+class RowList(ScrollView, can_focus=True):
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    BINDINGS: ClassVar = [
+        Binding("enter", "select", "Select", show=False, id="rows.select"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="rows.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="rows.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="rows.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="rows.page_down"),
+        Binding("home", "edge(0)", "Top", show=False, id="rows.top"),
+        Binding("end", "edge(1)", "Bottom", show=False, id="rows.bottom"),
+    ]
+    COMPONENT_CLASSES: ClassVar = {"rowlist--header", "rowlist--cursor"}
+    DEFAULT_CSS = """
+    RowList > .rowlist--header { text-style: bold; background: $panel; }
+    RowList > .rowlist--cursor { background: $primary 35%; }
+    RowList:focus > .rowlist--cursor { background: $primary 60%; }
+    """
+
+    class Highlighted(Message):
+        def __init__(self, rows: RowList, key: str | None) -> None:
+            super().__init__()
+            self.rows = rows
+            self.key = key
+
+        @property
+        def control(self) -> RowList:
+            return self.rows
+
+    class Selected(Message):
+        def __init__(self, rows: RowList, key: str) -> None:
+            super().__init__()
+            self.rows = rows
+            self.key = key
+
+        @property
+        def control(self) -> RowList:
+            return self.rows
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._keys: list[str] = []
+        self._specs: dict[str, tuple[Cell, ...]] = {}
+        self._widths = [len(label) for _, label in self.COLUMNS]
+        self._strips: dict[str, tuple[tuple, Strip]] = {}
+        self.cursor = 0
+
+    # --- the API the lobby (and its tests) use --------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    @property
+    def highlighted_key(self) -> str | None:
+        return self._keys[self.cursor] if self._keys else None
+
+    def has_row(self, key: str) -> bool:
+        return key in self._specs
+
+    def spec(self, key: str) -> tuple[Cell, ...] | None:
+        return self._specs.get(key)
+
+    def keys(self) -> list[str]:
+        return list(self._keys)
+
+    def show_rows(self, rows: list[tuple[str, tuple[Cell, ...]]]) -> None:
+        """Show exactly ``rows``, in this order; the cursor stays on the same row where it can."""
+        keep = self.highlighted_key
+        keys = [key for key, _ in rows]
+        if keys == self._keys:
+            for key, cells in rows:
+                self.sync_row(key, cells)
+            return
+        self._keys = keys
+        self._specs = dict(rows)
+        self._strips = {key: cached for key, cached in self._strips.items() if key in self._specs}
+        self._measure()
+        self.cursor = keys.index(keep) if keep in keys else min(self.cursor, max(len(keys) - 1, 0))
+        self.refresh()
+        self._announce()
+
+    def sync_row(self, key: str, cells: tuple[Cell, ...]) -> bool:
+        """Show ``cells`` in row ``key`` (which must be listed); True if anything changed."""
+        if self._specs.get(key) == cells:
+            return False
+        self._specs[key] = cells
+        if not self._measure(cells):
+            self.refresh_line(self._keys.index(key) + 1)
+        return True
+
+    def move_cursor(self, *, row: int, animate: bool = False) -> None:
+        if not self._keys:
+            return
+        row = max(0, min(row, len(self._keys) - 1))
+        if row != self.cursor:
+            old, self.cursor = self.cursor, row
+            self.refresh_line(old + 1)
+            self.refresh_line(row + 1)
+            self._announce()
+        self._scroll_to_cursor(animate)
+
+    def restyle(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    # --- keys and mouse -----------------------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        self.move_cursor(row=self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(row=self.cursor + direction * max(self.size.height - 2, 1))
+
+    def action_edge(self, end: int) -> None:
+        self.move_cursor(row=len(self._keys) - 1 if end else 0)
+
+    def action_select(self) -> None:
+        if (key := self.highlighted_key) is not None:
+            self.post_message(self.Selected(self, key))
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y + self.scroll_offset.y - 1
+        if event.y >= 1 and 0 <= row < len(self._keys):
+            self.move_cursor(row=row)
+            if event.chain > 1:
+                self.action_select()
+
+    # --- painting -------------------------------------------------------------------------------
+
+    def _measure(self, cells: tuple[Cell, ...] | None = None) -> bool:
+        """Column widths from the rows (only widening for one row's ``cells``); True if they changed."""
+        if cells is None:
+            widths = [len(label) for _, label in self.COLUMNS]
+            for spec in self._specs.values():
+                for index, cell in enumerate(spec):
+                    widths[index] = max(widths[index], len(_words(cell)))
+        else:
+            widths = [max(width, len(_words(cell))) for width, cell in zip(self._widths, cells)]
+        height = len(self._keys) + 1
+        self.virtual_size = Size(sum(widths) + GAP * len(widths), height)
+        if widths == self._widths:
+            return False
+        self._widths = widths
+        self._strips.clear()
+        self.refresh()
+        return True
+
+    def _scroll_to_cursor(self, animate: bool) -> None:
+        top, visible = self.scroll_offset.y, max(self.size.height - 1, 1)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=animate)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=animate)
+
+    def _announce(self) -> None:
+        self.post_message(self.Highlighted(self, self.highlighted_key))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        scroll_x = self.scroll_offset.x
+        if y == 0:
+            header = self._line(tuple(label for _, label in self.COLUMNS), self.get_component_rich_style("rowlist--header"))
+            return header.crop_extend(scroll_x, scroll_x + width, self.get_component_rich_style("rowlist--header"))
+        index = self.scroll_offset.y + y - 1
+        base = self.rich_style
+        if index >= len(self._keys):
+            return Strip.blank(width, base)
+        key = self._keys[index]
+        cursor = index == self.cursor
+        spec = self._specs[key]
+        stamp = (spec, cursor, self.has_focus)
+        cached = self._strips.get(key)
+        if cached is None or cached[0] != stamp:
+            style = base + self.get_component_rich_style("rowlist--cursor") if cursor else base
+            cached = (stamp, self._line(spec, style))
+            self._strips[key] = cached
+        style = base + self.get_component_rich_style("rowlist--cursor") if cursor else base
+        return cached[1].crop_extend(scroll_x, scroll_x + width, style)
+
+    def _line(self, cells: tuple[Cell, ...], style: Style) -> Strip:
+        text = Text(no_wrap=True, end="")
+        for cell, width in zip(cells, self._widths):
+            words = _words(cell)
+            piece = Text(words[:width].ljust(width + GAP), no_wrap=True, end="")
+            if not isinstance(cell, str):
+                piece.stylize(theme_style(self.app, cell[1]), 0, min(len(words), width))
+            text.append_text(piece)
+        segments = [Segment(s.text, style + s.style if s.style else style) for s in text.render(self.app.console)]
+        return Strip(segments).simplify()
+
+    def on_focus(self) -> None:
+        self.refresh_line(self.cursor + 1)
+
+    def on_blur(self) -> None:
+        self.refresh_line(self.cursor + 1)
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor(False)
+
+
+def _words(cell: Cell) -> str:
+    return safe_line(cell if isinstance(cell, str) else cell[0])
