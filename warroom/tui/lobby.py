@@ -37,8 +37,8 @@ from warroom.store.base import declare_next
 from . import lobbyrows
 from .keys import LOBBY_KEYS, bindings
 from .screens.forms import Field, FormScreen
+from .rowlist import RowList
 from .themes import use_themes, variable_defaults
-from .widgets.rowlist import RowList
 
 if TYPE_CHECKING:
     from warroom.session import Session

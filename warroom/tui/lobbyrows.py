@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import datetime, timedelta, timezone
 
 from warroom.people import People, fatigue_level
 from warroom.store.base import IncidentSummary
 from warroom.words import coarse_duration, duration, fatigue_word
 
-from .widgets.table import Cell
+if TYPE_CHECKING:
+    from .widgets.table import Cell
+
 
 FILTERS = ("all", "mine", "drills")
 FILTER_WORDS = {"all": "every open incident", "mine": "where you are on shift or in command", "drills": "drills only"}

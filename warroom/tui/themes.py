@@ -19,6 +19,7 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
+from rich.style import Style as RichStyle
 from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
@@ -180,3 +181,24 @@ def use_themes(app: App, wanted: str, user_dir: Path | None) -> tuple[list[str],
         chosen = DEFAULT_THEME
     app.theme = chosen
     return sorted(loaded.themes), problems
+
+
+_ATTRIBUTES = frozenset({"bold", "italic", "dim", "reverse", "underline", "strike"})
+
+
+def theme_style(app: App, spec: str) -> RichStyle:
+    """A cell's style spec (``"$stale bold"``) as a Rich style, with the app's theme colours."""
+    variables = app.theme_variables
+    colour = None
+    attributes: dict[str, bool] = {}
+    for word in spec.split():
+        if word.startswith("$"):
+            value = variables.get(word[1:])
+            if value:
+                try:
+                    colour = Color.parse(value).rich_color
+                except ColorParseError:
+                    colour = None
+        elif word in _ATTRIBUTES:
+            attributes[word] = True
+    return RichStyle(color=colour, **attributes)

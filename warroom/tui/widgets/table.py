@@ -8,22 +8,18 @@ becomes a Rich ``Text`` (again, for every cell, when the theme changes).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Union
+from typing import ClassVar, Union
 
 from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.binding import Binding
-from textual.color import Color, ColorParseError
 from textual.widgets import DataTable
 
 from warroom.safetext import safe_line
 
-if TYPE_CHECKING:
-    from textual.app import App
+from ..themes import theme_style
 
 Cell = Union[str, tuple[str, str]]
-
-_ATTRIBUTES = frozenset({"bold", "italic", "dim", "reverse", "underline", "strike"})
 
 
 class BoardTable(DataTable):
@@ -97,21 +93,3 @@ class BoardTable(DataTable):
 
     def _rich_style(self, spec: str) -> RichStyle:
         return theme_style(self.app, spec)
-
-
-def theme_style(app: App, spec: str) -> RichStyle:
-    """A cell's style spec (``"$stale bold"``) as a Rich style, with the app's theme colours."""
-    variables = app.theme_variables
-    colour = None
-    attributes: dict[str, bool] = {}
-    for word in spec.split():
-        if word.startswith("$"):
-            value = variables.get(word[1:])
-            if value:
-                try:
-                    colour = Color.parse(value).rich_color
-                except ColorParseError:
-                    colour = None
-        elif word in _ATTRIBUTES:
-            attributes[word] = True
-    return RichStyle(color=colour, **attributes)

@@ -11,7 +11,7 @@ widths, the cursor or the theme change; a change repaints that one line. Same ro
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,7 +25,10 @@ from textual.strip import Strip
 
 from warroom.safetext import safe_line
 
-from .table import Cell, theme_style
+from .themes import theme_style
+
+if TYPE_CHECKING:
+    from .widgets.table import Cell  # not imported at run time: the board's widgets are not the lobby's
 
 GAP = 2
 
