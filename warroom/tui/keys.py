@@ -72,7 +72,7 @@ PANE_KEYS: tuple[BoardKey, ...] = (
 
 KEY_IDS = frozenset(k.id for k in BOARD_KEYS + PANE_KEYS)
 
-REPLAY_KEY_IDS = frozenset({"help", "palette", "palette_alt", "quit", "quit_now", "replay", "search", "filter", "elapsed"})
+REPLAY_KEY_IDS = frozenset({"help", "palette", "palette_alt", "quit", "quit_now", "replay", "search", "filter", "elapsed", "back"})
 """Board keys that work in a replay (``tui/replay.py``); every other one is refused there, since it
 changes the incident or opens a view of the live incident rather than of the replayed moment.
 The timeline's own keys (search, filter, T+) act on the replay's timeline there."""
