@@ -232,3 +232,34 @@ async def test_an_empty_lobby_says_what_to_do(store_dir: Path, view: str) -> Non
         await loaded(pilot)
         text = str(app.detail.render())
         assert ("n declares one" in text) if view == "all" else ("a shows every open incident" in text)
+
+
+def test_linked_incidents_are_listed_together_after_the_most_urgent_of_their_group() -> None:
+    from warroom.people import People
+    from warroom.store.base import IncidentLink, IncidentSummary
+    from warroom.tui import lobbyrows
+
+    now = datetime.now(timezone.utc)
+
+    def summary(incident_id: str, severity: int, minutes_ago: int, *links: tuple[str, str]) -> IncidentSummary:
+        return IncidentSummary(
+            id=incident_id, title=f"{incident_id} title", severity=severity, status="investigating", closed=False,
+            commander="alice", seq=3, declared_at=now - timedelta(minutes=minutes_ago),
+            links=tuple(IncidentLink(other, kind) for other, kind in links),
+        )
+
+    found = [
+        summary("INC-40", 2, 90, ("INC-43", "causes")),
+        summary("INC-41", 1, 10),
+        summary("INC-42", 3, 200),
+        summary("INC-43", 1, 30, ("INC-40", "caused-by")),
+    ]
+    ordered = lobbyrows.ordered(found)
+    assert [(s.id, note) for s, note in ordered] == [
+        ("INC-43", ""),  # SEV1, older than INC-41: heads its group
+        ("INC-40", "causes INC-43"),  # SEV2, but follows the incident it caused
+        ("INC-41", ""),
+        ("INC-42", ""),
+    ]
+    rows = lobbyrows.rows(found, "all", "alice", now, People(found))
+    assert rows[1].cells[2] == "↳ causes INC-43: INC-40 title"
