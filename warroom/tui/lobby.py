@@ -337,6 +337,10 @@ async def lobby_loop(ctx: Session, store: EventStore, *, run: AppRunner = _run_a
         known, view, me = lobby.summaries, lobby.view, lobby.me
         board = board_app(ctx, store, incident_id, from_lobby=True)
         await run(board)
+        while board.next_incident is not None and board.startup_error is None:  # a merge: "join the other"
+            incident_id = board.next_incident
+            board = board_app(ctx, store, incident_id, from_lobby=True)
+            await run(board)
         if board.startup_error is not None:
             raise board.startup_error
         if not board.back_to_lobby:
