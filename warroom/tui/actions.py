@@ -405,13 +405,11 @@ ACTIONS: dict[str, ActionRow] = {
         form=lambda a: workstream_status_form(a.target.id, a.target.title, a.target.status),
         submit=lambda a, v: [ev.WorkstreamStatusSet(workstream=a.target.id, status=v["status"], note=v["note"])],
     ),
-    "note": Action(target=_note_about, form=_note_form, submit=_note),
-
-
     "note": Action(
+        target=_note_about,
         probes=lambda a: [ev.NoteAdded(text="probe")],  # a closed incident says no before anything is typed
-        form=lambda a: note_form(),
-        submit=lambda a, v: [ev.NoteAdded(text=v["text"])],
+        form=_note_form,
+        submit=_note,
     ),
     "star": Action(
         target=highlighted_entry,
