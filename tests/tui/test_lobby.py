@@ -263,3 +263,14 @@ def test_linked_incidents_are_listed_together_after_the_most_urgent_of_their_gro
     ]
     rows = lobbyrows.rows(found, "all", "alice", now, People(found))
     assert rows[1].cells[2] == "↳ causes INC-43: INC-40 title"
+
+
+async def test_long_titles_give_way_so_every_column_fits(store_dir: Path) -> None:
+    imported(store_dir, "INC-1", minutes_ago=90, severity=1, title="A very long title " * 6)
+    app = lobby(store_dir)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await loaded(pilot)
+        table = app.table
+        assert table.virtual_size.width <= table.size.width  # no column pushed off the right edge
+        line = "".join(segment.text for segment in table.render_line(1))
+        assert "OVERDUE 1h1" in line and "…" in line  # the update clock whole (1h10m), the title cut

@@ -57,6 +57,7 @@ class LobbyTable(RowList):
     """One row per open incident, in the lobby's order; a change repaints only its row."""
 
     COLUMNS = lobbyrows.COLUMNS
+    FLEX = "title"
 
     def show(self, rows: list[lobbyrows.Row]) -> None:
         self.show_rows([(r.id, r.cells) for r in rows])

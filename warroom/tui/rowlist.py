@@ -35,6 +35,9 @@ GAP = 2
 
 class RowList(ScrollView, can_focus=True):
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    FLEX: ClassVar[str | None] = None
+    """The column that gives up width (its text cut with "…") so the rest fit the widget."""
+    FLEX_MIN: ClassVar[int] = 16
     BINDINGS: ClassVar = [
         Binding("enter", "select", "Select", show=False, id="rows.select"),
         Binding("up,k", "cursor(-1)", "Up", show=False, id="rows.up"),
@@ -76,6 +79,7 @@ class RowList(ScrollView, can_focus=True):
         self._keys: list[str] = []
         self._specs: dict[str, tuple[Cell, ...]] = {}
         self._widths = [len(label) for _, label in self.COLUMNS]
+        self._natural = list(self._widths)
         self._strips: dict[str, tuple[tuple, Strip]] = {}
         self.cursor = 0
 
@@ -165,14 +169,19 @@ class RowList(ScrollView, can_focus=True):
     def _measure(self, cells: tuple[Cell, ...] | None = None) -> bool:
         """Column widths from the rows (only widening for one row's ``cells``); True if they changed."""
         if cells is None:
-            widths = [len(label) for _, label in self.COLUMNS]
+            natural = [len(label) for _, label in self.COLUMNS]
             for spec in self._specs.values():
                 for index, cell in enumerate(spec):
-                    widths[index] = max(widths[index], len(_words(cell)))
+                    natural[index] = max(natural[index], len(_words(cell)))
+            self._natural = natural
         else:
-            widths = [max(width, len(_words(cell))) for width, cell in zip(self._widths, cells)]
-        height = len(self._keys) + 1
-        self.virtual_size = Size(sum(widths) + GAP * len(widths), height)
+            self._natural = [max(width, len(_words(cell))) for width, cell in zip(self._natural, cells)]
+        widths = list(self._natural)
+        flex = next((i for i, (key, _) in enumerate(self.COLUMNS) if key == self.FLEX), None)
+        room = self.size.width - GAP * (len(widths) - 1)
+        if flex is not None and room > 0 and sum(widths) > room:
+            widths[flex] = max(self.FLEX_MIN, widths[flex] - (sum(widths) - room))
+        self.virtual_size = Size(sum(widths) + GAP * (len(widths) - 1), len(self._keys) + 1)
         if widths == self._widths:
             return False
         self._widths = widths
@@ -216,7 +225,9 @@ class RowList(ScrollView, can_focus=True):
         text = Text(no_wrap=True, end="")
         for cell, width in zip(cells, self._widths):
             words = _words(cell)
-            piece = Text(words[:width].ljust(width + GAP), no_wrap=True, end="")
+            if len(words) > width:
+                words = words[: max(width - 1, 0)] + "…"
+            piece = Text(words.ljust(width + GAP), no_wrap=True, end="")
             if not isinstance(cell, str):
                 piece.stylize(theme_style(self.app, cell[1]), 0, min(len(words), width))
             text.append_text(piece)
@@ -230,6 +241,7 @@ class RowList(ScrollView, can_focus=True):
         self.refresh_line(self.cursor + 1)
 
     def on_resize(self) -> None:
+        self._measure()
         self._scroll_to_cursor(False)
 
 
