@@ -67,6 +67,7 @@ class UiConfig(_Section):
     fatigue_across_incidents: bool = Field(
         True, description="count time on shift from the earliest shift someone is on in any open incident"
     )
+    bell: bool = Field(True, description="ring the terminal bell when the stakeholder update becomes overdue (commander, comms)")
 
 
 class ExportConfig(_Section):

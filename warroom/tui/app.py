@@ -41,6 +41,7 @@ from .catchup import catch_up, since_for
 from .commands import BoardCommands
 from .controller import BoardController
 from .keys import BOARD_KEYS, KEY_IDS, PANE_KEYS, bindings
+from .reminder import UpdateReminder
 from .screens.forms import declare_form
 from .screens.info import CatchUpScreen, ConfirmScreen, HelpScreen
 from .themes import use_themes, variable_defaults
@@ -134,6 +135,7 @@ class WarroomApp(App[int]):
         self._commander: str | None = None
         self._startup_problems: list[str] = []
         self._reloads_drawn = 0
+        self.reminder = UpdateReminder()
 
         self.warroom_themes, problems = use_themes(self, self.config.ui.theme, themes_dir if themes_dir is not None else user_themes_dir())
         self._startup_problems.extend(problems)
@@ -384,6 +386,7 @@ class WarroomApp(App[int]):
         self._commander = state.commander
         self._shown_seq = state.seq
         self._reloads_drawn = self.room.reloads
+        self._remind(now)
 
     def sync(self) -> None:
         """Draw the entries applied since the last draw, touching only what they changed."""
@@ -431,11 +434,22 @@ class WarroomApp(App[int]):
             self.broadcasts.show(state)
         if "stars" in dirty.parts:
             self.timeline.restyle()
+        self._remind(now)
 
     def _tick(self) -> None:
-        """Every second: the clock-driven lines of the commander pane."""
+        """Every second: the clock-driven lines of the commander pane, and the update reminder."""
         if self.ready:
-            self.summary.show(self.state, self.me, self.clock(), self.policy)
+            now = self.clock()
+            self.summary.show(self.state, self.me, now, self.policy)
+            self._remind(now)
+
+    def _remind(self, now: datetime) -> None:
+        reminder = self.reminder.check(self.state, self.me, now, self.policy)
+        self.header.overdue = reminder.header
+        if reminder.alert:
+            self.notify(reminder.alert, title="stakeholder update", severity="warning", timeout=30)
+            if self.config.ui.bell:
+                self.bell()
 
     def _slow_tick(self) -> None:
         """Every 30 s: time since update, staleness, time on shift and fatigue."""

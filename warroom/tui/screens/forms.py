@@ -5,6 +5,12 @@ submits from any field (a choice list's Enter picks the highlighted choice and
 submits), Escape cancels, and a missing required field gets the focus back with a
 one-line reason instead of a refusal from the store. Each ``*_form`` function below
 says what one action asks for.
+
+Nothing typed is lost without the responder knowing: Escape asks before throwing typed
+words away; a paste keeps every line (shown as ↵, sent as line breaks); letters typed
+while a choice list has focus go to the text field rather than nowhere; a number field
+says what it accepts and says so again when a key is refused; and a complaint goes away
+as soon as the answer it complained about is fixed.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -25,7 +32,12 @@ from warroom.safetext import safe_block, safe_line
 
 from warroom.incident.events import ACTION_KINDS, INCIDENT_STATUSES, MAX_TEXT, MAX_TITLE, ROLES, WORKSTREAM_STATUSES
 
+from .info import ConfirmScreen
+
 FieldKind = Literal["text", "integer", "choice"]
+
+LINE_BREAK = "↵"
+"""How a pasted line break shows in a one-line field (sent as a line break)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,58 @@ class Field:
     max_length: int = MAX_TEXT
     minimum: int | None = None
     maximum: int | None = None
+    one_line: bool = False
+    """Pasted line breaks become spaces (a title), not line breaks."""
+
+    @property
+    def accepts(self) -> str:
+        """What a number field takes, in words."""
+        if self.minimum is not None and self.maximum is not None:
+            return f"a whole number from {self.minimum} to {self.maximum}"
+        return "a whole number"
+
+    @property
+    def shown_label(self) -> str:
+        return f"{self.label} ({self.accepts})" if self.kind == "integer" else self.label
+
+    def problem(self, text: str) -> str | None:
+        """Why ``text`` will not do for this field, or ``None``."""
+        if self.required and not text:
+            return f"{self.label} is needed"
+        if self.kind == "integer" and text:
+            try:
+                number = int(text)
+            except ValueError:
+                return f"{self.label} takes {self.accepts}"
+            if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
+                return f"{self.label} must be between {self.minimum} and {self.maximum}"
+        return None
+
+
+class FormInput(Input):
+    """An Input that says when it refuses a key and keeps every line of a paste."""
+
+    class Refused(Message):
+        """A key or paste was not taken (a letter in a number field, or past the length limit)."""
+
+        def __init__(self, field: FormInput) -> None:
+            super().__init__()
+            self.field = field
+
+    def restricted(self) -> None:
+        self.post_message(self.Refused(self))
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()
+        event.stop()
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").strip("\n")
+        if not text:
+            return
+        text = text.replace("\n", LINE_BREAK)
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)
 
 
 class FormScreen(ModalScreen[dict[str, str] | None]):
@@ -69,6 +133,10 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         self.form_title = safe_line(title)
         self.fields = tuple(fields)
         self.intro = safe_block(intro)
+        self._complaint: str | None = None
+        """The field the error line is about."""
+        self._last_text: str | None = None
+        """The text field typed in last (where typing goes when a choice list has focus)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -76,7 +144,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
             if self.intro:
                 yield Static(self.intro, classes="form-intro", markup=False)
             for field in self.fields:
-                yield Label(field.label, classes="field-label")
+                yield Label(field.shown_label, classes="field-label")
                 yield self._widget(field)
             yield Static("", id="form-error", markup=False)
             yield Static("enter: submit   esc: cancel   tab: next field", classes="form-hint")
@@ -86,11 +154,12 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         if field.kind == "choice":
             options = OptionList(*(Option(safe_line(label), id=value) for value, label in field.choices), id=widget_id)
             return options
-        return Input(
+        return FormInput(
             value=field.value,
-            placeholder=field.placeholder,
+            placeholder=field.placeholder or (field.accepts if field.kind == "integer" else ""),
             type="integer" if field.kind == "integer" else "text",
             max_length=field.max_length,
+            select_on_focus=False,  # tab back into a field and type: the words are added to, not replaced
             id=widget_id,
         )
 
@@ -109,8 +178,29 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         event.stop()
         self.action_submit()
 
+    def _field(self, widget: Input | OptionList) -> Field:
+        return next(field for field in self.fields if widget.id == f"field-{field.name}")
+
+    def _typed(self) -> Field | None:
+        """The first text field whose words differ from what the form opened with."""
+        for field in self.fields:
+            if field.kind == "text" and self.query_one(f"#field-{field.name}", Input).value.strip() != field.value.strip():
+                return field
+        return None
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        typed = self._typed()
+        if typed is None:
+            self.dismiss(None)
+            return
+        self.app.push_screen(
+            ConfirmScreen(f"Discard this {typed.label.lower()}?", "What you typed is lost.", yes="Discard", no="Keep editing"),
+            self._discard,
+        )
+
+    def _discard(self, yes: bool | None) -> None:
+        if yes:
+            self.dismiss(None)
 
     def action_submit(self) -> None:
         values: dict[str, str] = {}
@@ -125,26 +215,49 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                 continue
             assert isinstance(widget, Input)
             text = widget.value.strip()
-            if field.required and not text:
-                self._complain(widget, f"{field.label} is needed")
+            if (problem := field.problem(text)) is not None:
+                self._complain(widget, problem)
                 return
-            if field.kind == "integer" and text:
-                try:
-                    number = int(text)
-                except ValueError:
-                    self._complain(widget, f"{field.label} must be a whole number")
-                    return
-                if (field.minimum is not None and number < field.minimum) or (
-                    field.maximum is not None and number > field.maximum
-                ):
-                    self._complain(widget, f"{field.label} must be between {field.minimum} and {field.maximum}")
-                    return
-            values[field.name] = text
+            values[field.name] = text.replace(LINE_BREAK, " " if field.one_line else "\n")
         self.dismiss(values)
 
     def _complain(self, widget: Input | OptionList, why: str) -> None:
+        self._complaint = widget.id
         self.query_one("#form-error", Static).update(safe_line(why))
         widget.focus()
+
+    @on(Input.Changed)
+    def _recheck(self, event: Input.Changed) -> None:
+        """A complaint lasts only as long as the answer it is about is still wrong."""
+        if self._complaint == event.input.id and self._field(event.input).problem(event.value.strip()) is None:
+            self._complaint = None
+            self.query_one("#form-error", Static).update("")
+
+    @on(FormInput.Refused)
+    def _refused(self, event: FormInput.Refused) -> None:
+        field = self._field(event.field)
+        if field.kind == "integer":
+            why = f"{field.label} takes {field.accepts}: only digits can be typed here"
+        else:
+            why = f"{field.label} is limited to {field.max_length} characters: the rest was not added"
+        self._complain(event.field, why)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, Input) and self._field(event.widget).kind == "text":
+            self._last_text = event.widget.id
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed while a choice list has focus (straight after tab) go to the text field."""
+        if not (isinstance(self.focused, OptionList) and event.is_printable and event.character):
+            return
+        target = self._last_text or next((f"field-{f.name}" for f in self.fields if f.kind == "text"), None)
+        if target is None:
+            return
+        event.prevent_default()
+        event.stop()
+        field = self.query_one(f"#{target}", Input)
+        field.focus()
+        field.insert_text_at_cursor(event.character)
 
 
 # --- one function per action ------------------------------------------------------------
@@ -153,7 +266,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
 def open_workstream_form() -> FormScreen:
     return FormScreen(
         "Open a workstream",
-        [Field("title", "Title", required=True, placeholder="e.g. Stop the lifecycle rule", max_length=MAX_TITLE)],
+        [Field("title", "Title", required=True, placeholder="e.g. Stop the lifecycle rule", max_length=MAX_TITLE, one_line=True)],
     )
 
 
@@ -291,7 +404,7 @@ def action_item_form(text: str = "", owner: str = "", kind: str = "corrective") 
         "Add an action item",
         [
             Field("text", "Action", value=text, required=True, placeholder="what should change after this incident"),
-            Field("owner", "Owner", value=owner, placeholder="optional handle"),
+            Field("owner", "Owner", value=owner, placeholder="optional handle", one_line=True),
             Field("kind", "Kind", "choice", value=kind, choices=tuple((k, k) for k in ACTION_KINDS)),
         ],
     )
@@ -317,7 +430,7 @@ def declare_form(incident_id: str) -> FormScreen:
     return FormScreen(
         f"{incident_id} has not been declared",
         [
-            Field("title", "Title", required=True, placeholder="what is broken, for whom", max_length=MAX_TITLE),
+            Field("title", "Title", required=True, placeholder="what is broken, for whom", max_length=MAX_TITLE, one_line=True),
             Field("severity", "Severity", "choice", value="3", choices=tuple((str(n), f"SEV{n}") for n in range(1, 5))),
         ],
         intro="Declare it now? You become its commander. Esc leaves the board.",

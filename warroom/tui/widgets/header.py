@@ -1,4 +1,10 @@
-"""The one-line header: which incident, how bad, who you are, and whether the store answers."""
+"""The one-line header: which incident, how bad, who you are, and whether the store answers.
+
+The header is the one place every board shows the same facts at any terminal size, so it
+is laid out by priority rather than left to right: incident, SEV, status, an overdue
+stakeholder update and your handle always fit (down to 60 columns); the title takes
+whatever width is left and is cut with an ellipsis.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +15,57 @@ from textual.widget import Widget
 from warroom.incident import IncidentState
 from warroom.safetext import safe_line
 
+Part = tuple[str, str]
 
-def header_content(state: IncidentState, incident_id: str, me: str, offline: bool, loading: bool = False) -> Content:
-    parts: list[str | tuple[str, str]] = [(f" {safe_line(state.id or incident_id)} ", "bold reverse")]
+
+def header_content(
+    state: IncidentState,
+    incident_id: str,
+    me: str,
+    offline: bool,
+    loading: bool = False,
+    *,
+    overdue: str = "",
+    width: int | None = None,
+) -> Content:
+    """The header line at ``width`` columns; ``overdue`` is set ("update OVERDUE") while an update is owed."""
+    essentials: list[Part] = [(f" {safe_line(state.id or incident_id)} ", "bold reverse")]
+    title = ""
     if state.declared:
-        parts += [" ", (safe_line(state.title), "bold"), "  ", (f" SEV{state.severity} ", f"bold reverse $severity-{state.severity}")]
-        parts += ["  ", ("CLOSED" if state.closed else state.status, "bold" if state.closed else "")]
+        title = safe_line(state.title)
+        essentials += [("  ", ""), (f" SEV{state.severity} ", f"bold reverse $severity-{state.severity}")]
+        essentials += [("  ", ""), ("CLOSED", "bold") if state.closed else (state.status, "")]
         if state.drill:
-            parts += ["  ", ("DRILL", "$warning bold")]
+            essentials += [("  ", ""), ("DRILL", "$warning bold")]
+        if overdue:
+            essentials += [("  ", ""), (f" {overdue} ", "bold reverse $overdue")]
     elif loading:
-        parts += ["  ", ("loading…", "dim")]
+        essentials += [("  ", ""), ("loading…", "dim")]
     else:
-        parts += ["  ", ("not declared yet", "$warning")]
-    parts += ["   you: ", (safe_line(me), "$you bold")]
+        essentials += [("  ", ""), ("not declared yet", "$warning")]
+    tail: list[Part] = [("   you: ", ""), (safe_line(me), "$you bold")]
     if offline:
-        parts += ["   ", (" offline — reconnecting ", "bold reverse $error")]
-    return Content.assemble(*parts)
+        tail += [("   ", ""), (" offline — reconnecting ", "bold reverse $error")]
+    width = width if width is not None else 10_000
+    used = sum(len(text) for text, _ in essentials + tail)
+    if used > width and overdue:
+        essentials[-1] = (" OVERDUE ", "bold reverse $overdue")
+        used -= len(overdue) - len("OVERDUE")
+    if used > width:
+        tail[0] = ("  ", "")  # too narrow for "you:": the handle alone
+        used -= 5
+    room = width - used - 2
+    title_part: list[Part] = []
+    if title and room >= 4:
+        shown = title if len(title) <= room else title[: room - 1] + "…"
+        title_part = [("  ", ""), (shown, "bold")]
+    # The title follows the incident id; everything else keeps its order.
+    parts = essentials[:1] + title_part + essentials[1:] + tail
+    return Content.assemble(*((text, style) if style else text for text, style in parts))
 
 
 class BoardHeader(Widget):
-    """Repaints when ``offline`` flips or when ``show`` is given the (changed) state."""
+    """Repaints when ``offline`` or ``overdue`` flips, on resize, or when ``show`` is given the state."""
 
     DEFAULT_CSS = """
     BoardHeader {
@@ -41,6 +78,8 @@ class BoardHeader(Widget):
 
     offline: reactive[bool] = reactive(False)
     """The store did not answer last time."""
+    overdue: reactive[str] = reactive("")
+    """The stakeholder update is owed now ("update OVERDUE 3m"), or empty."""
 
     def __init__(self, incident_id: str, me: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -54,4 +93,6 @@ class BoardHeader(Widget):
         self.refresh()
 
     def render(self) -> Content:
-        return header_content(self._state, self.incident_id, self.me, self.offline, self._loading)
+        return header_content(
+            self._state, self.incident_id, self.me, self.offline, self._loading, overdue=self.overdue, width=self.size.width
+        )

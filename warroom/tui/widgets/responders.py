@@ -45,6 +45,7 @@ class ResponderTable(BoardTable):
     """One row per responder, keyed by handle; your own row is marked."""
 
     COLUMNS = (("handle", "Responder"), ("role", "Role"), ("shift", "Shift"), ("on", "On shift"), ("owns", "Owns"))
+    FLEX = "role"
 
     elsewhere: dict[str, Elsewhere] = {}
     """Responders also on shift in other open incidents (set by the board as it learns of them)."""

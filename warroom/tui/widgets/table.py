@@ -4,12 +4,18 @@ Rows are described as *specs*: plain text, or ``(text, style)`` where the style 
 theme variables (``"$stale bold"``). Specs compare cheaply, so a redraw after an event
 touches only the cells whose words or colour changed; the theme is applied when a spec
 becomes a Rich ``Text`` (again, for every cell, when the theme changes).
+
+Columns take the width there is: every column is as wide as its widest cell except the
+``FLEX`` one, which gets the rest of the pane (cut with an ellipsis when the pane is too
+narrow for all of it), so a long title never leaves half the pane empty and a long
+cell never pushes the last column off screen.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar, Union
 
+from rich.cells import cell_len
 from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.binding import Binding
@@ -24,6 +30,11 @@ Cell = Union[str, tuple[str, str]]
 
 class BoardTable(DataTable):
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    FLEX: ClassVar[str | None] = None
+    """The column that takes the width the others leave."""
+    DEFAULT_CSS = """
+    BoardTable { scrollbar-gutter: stable; overflow-x: hidden; }
+    """
     BINDINGS: ClassVar = [
         Binding("enter", "select_cursor", "Select", show=False, id="table.select"),
         Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
@@ -67,10 +78,11 @@ class BoardTable(DataTable):
         self._specs[key] = cells
         if old is None:
             self.add_row(*(self._text(cell) for cell in cells), key=key)
-            return True
-        for (column, _), before, after in zip(self.COLUMNS, old, cells):
-            if before != after:
-                self.update_cell(key, column, self._text(after), update_width=True)
+        else:
+            for (column, _), before, after in zip(self.COLUMNS, old, cells):
+                if before != after:
+                    self.update_cell(key, column, self._text(after), update_width=True)
+        self._fit_columns()
         return True
 
     def keep_only(self, keys: set[str]) -> None:
@@ -78,6 +90,30 @@ class BoardTable(DataTable):
         for key in [key for key in self._specs if key not in keys]:
             del self._specs[key]
             self.remove_row(key)
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+        self.call_after_refresh(self._show_cursor_row)
+
+    def _show_cursor_row(self) -> None:
+        """After a resize the highlighted row stays on screen (a key acts on the row you see)."""
+        if self.row_count:
+            self._scroll_cursor_into_view(animate=False)
+
+    def _fit_columns(self) -> None:
+        if self.FLEX is None or not self.size.width:
+            return
+        others = 0
+        for index, (key, label) in enumerate(self.COLUMNS):
+            if key != self.FLEX:
+                natural = max([cell_len(label), *(cell_len(_words(cells[index])) for cells in self._specs.values())])
+                others += natural + 2 * self.cell_padding
+        flex = self.columns[self.FLEX]  # type: ignore[index]
+        width = max(cell_len(str(flex.label)), self.scrollable_content_region.width - others - 2 * self.cell_padding)
+        if flex.auto_width or flex.width != width:
+            flex.auto_width, flex.width = False, width
+            self._require_update_dimensions = True
+            self.refresh()
 
     def restyle(self) -> None:
         """Re-apply theme colours to every cell (after a theme change)."""
@@ -87,9 +123,13 @@ class BoardTable(DataTable):
 
     def _text(self, cell: Cell) -> Text:
         if isinstance(cell, str):
-            return Text(safe_line(cell), no_wrap=True)
+            return Text(safe_line(cell), no_wrap=True, overflow="ellipsis")
         text, style = cell
-        return Text(safe_line(text), style=self._rich_style(style), no_wrap=True)
+        return Text(safe_line(text), style=self._rich_style(style), no_wrap=True, overflow="ellipsis")
 
     def _rich_style(self, spec: str) -> RichStyle:
         return theme_style(self.app, spec)
+
+
+def _words(cell: Cell) -> str:
+    return safe_line(cell if isinstance(cell, str) else cell[0])

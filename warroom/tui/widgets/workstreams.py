@@ -12,12 +12,10 @@ from warroom.incident.state import Workstream
 from ..format import coarse_duration, owner_label
 from .table import BoardTable, Cell
 
-MAX_TITLE = 48
-
 
 def workstream_cells(ws: Workstream, me: str, now: datetime, policy: Policy, closed: bool = False) -> tuple[Cell, ...]:
     stale = not closed and ws.is_stale(now, policy)  # a closed incident has nothing left to chase
-    title = ws.title if len(ws.title) <= MAX_TITLE else ws.title[: MAX_TITLE - 1] + "…"
+    title = ws.title  # the column takes the width there is, and cuts with an ellipsis
     if ws.pending:
         owner: Cell = (owner_label(ws), "$pending bold" if ws.pending.to == me else "$pending")
     elif ws.owner is None:
@@ -42,6 +40,7 @@ class WorkstreamTable(BoardTable):
     """One row per workstream, keyed by its id (WS-1, WS-2 ...)."""
 
     COLUMNS = (("id", "ID"), ("title", "Workstream"), ("owner", "Owner"), ("status", "Status"), ("updated", "Updated"))
+    FLEX = "title"
 
     class Chosen(Message):
         """Enter on a workstream: the board opens its story."""

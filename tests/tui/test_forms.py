@@ -1,0 +1,107 @@
+"""Forms never lose what was typed without saying so (issue 10, item 5)."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input, Label, OptionList, Static
+
+from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.info import ConfirmScreen
+
+from .conftest import SIZE, ready, screen_shown, type_text, until
+
+
+def error_line(app) -> str:
+    return str(app.screen.query_one("#form-error", Static).render())
+
+
+async def open_form(pilot, key: str) -> FormScreen:
+    await pilot.press(key)
+    await screen_shown(pilot, FormScreen, "#form-error")
+    return pilot.app.screen
+
+
+async def test_escape_asks_before_discarding_a_typed_note(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await open_form(pilot, "t")
+        await type_text(pilot, "replica lag back to 2s")
+        await pilot.press("escape")
+        await screen_shown(pilot, ConfirmScreen, "#yes")
+        assert "Discard this note?" in str(app.screen.query_one(".box-title", Label).render())
+        await pilot.press("escape")  # keep editing: the words are still there
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert app.screen.query_one("#field-text", Input).value == "replica lag back to 2s"
+        await pilot.press("escape")
+        await screen_shown(pilot, ConfirmScreen, "#yes")
+        await pilot.press("enter")  # Discard
+        await until(pilot, lambda: not isinstance(app.screen, (FormScreen, ConfirmScreen)))
+        assert not any(e.type == "note_added" for e in app.state.timeline)
+
+
+async def test_escape_on_an_untouched_form_closes_at_once(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await open_form(pilot, "t")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, FormScreen))
+        assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_a_pasted_note_keeps_every_line(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await open_form(pilot, "t")
+        await pilot.press("F", "a", "i", "l", "o", "v", "e", "r", ":", "space")
+        app.post_message(events.Paste("replica promoted\r\nlag 2s\tsteady"))
+        await until(pilot, lambda: "steady" in app.screen.query_one("#field-text", Input).value)
+        await pilot.press("enter")
+        await until(pilot, lambda: any(e.type == "note_added" for e in app.state.timeline))
+        note = next(e for e in app.state.timeline if e.type == "note_added")
+        assert note.text == "Failover: replica promoted\nlag 2s steady"
+
+
+async def test_typing_straight_after_tab_is_not_dropped(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        form = await open_form(pilot, "B")
+        await pilot.press("D", "e", "p", "l", "o", "y", "tab")
+        assert isinstance(app.focused, OptionList)
+        await pilot.press("e", "d", "space", "v", "2")
+        message = form.query_one("#field-text", Input)
+        assert message.value == "Deployed v2"
+        assert app.focused is message
+        await pilot.press("tab", "tab", "exclamation_mark")  # back into a filled field: added to, never replaced
+        assert message.value == "Deployed v2!"
+
+
+async def test_a_complaint_goes_away_once_it_no_longer_applies(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await open_form(pilot, "n")
+        await pilot.press("enter")
+        await until(pilot, lambda: "Title is needed" in error_line(app))
+        await pilot.press("D")
+        await until(pilot, lambda: error_line(app).strip() == "")
+
+
+async def test_a_number_field_says_what_it_accepts_and_refuses_letters_aloud(incident, make_board) -> None:
+    from warroom.incident import events as ev
+
+    incident.act("bob", ev.ResponderJoined())
+    app = make_board("bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        form = await open_form(pilot, "b")
+        labels = " ".join(str(label.render()) for label in form.query(".field-label"))
+        assert "Minutes (a whole number from 1 to 1440)" in labels
+        await pilot.press("end", "x")
+        await until(pilot, lambda: "whole number" in error_line(app))
+        assert form.query_one("#field-minutes", Input).value == "15"
+        await pilot.press("5")
+        await until(pilot, lambda: error_line(app).strip() == "")
