@@ -19,14 +19,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
-from textual.app import App, ComposeResult
+from textual import events, on, work
+from textual.app import App, ComposeResult, Notify
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
 
 from warroom.config import Config, resolve_export_folder, user_themes_dir
 from warroom.incident import IncidentState, Policy, fold
@@ -41,12 +41,15 @@ from .catchup import catch_up, since_for
 from .commands import BoardCommands
 from .controller import BoardController
 from .keys import BOARD_KEYS, KEY_IDS, PANE_KEYS, bindings
+from .layout import PaneSwitcher
+from .toast_stack import arrange as arrange_toasts
 from .reminder import UpdateReminder
 from .screens.forms import declare_form
 from .screens.info import CatchUpScreen, ConfirmScreen, HelpScreen
 from .themes import use_themes, variable_defaults
 from .toasts import About, Seen, toast_for
 from .widgets.deliveries import DeliveryHealth, failing_lines, failing_on_server
+from .widgets.footer import BoardFooter
 from .widgets import (
     BoardHeader,
     BroadcastFeed,
@@ -75,12 +78,48 @@ def utcnow() -> datetime:
 
 
 class BoardScreen(Screen):
-    """The one screen of the board; it owns the pane keys (tab / shift+tab)."""
+    """The one screen of the board; it owns the pane keys (tab / shift+tab) and the layout (``layout.py``)."""
 
     BINDINGS: ClassVar = [
         *bindings(PANE_KEYS),
         Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False, id="copy_text"),
     ]
+
+    def on_mount(self) -> None:
+        self.panes = PaneSwitcher(self)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.panes.fit(event.size)
+        self.call_after_refresh(arrange_toasts, self)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        pane = self.panes.pane_of(event.widget)
+        if pane is not None and pane != "workstreams-pane" and self.panes.narrow:
+            self.panes.show(pane)
+        arrange_toasts(self)
+
+    @on(WorkstreamTable.RowHighlighted)
+    @on(TimelineView.Highlighted)
+    def _cursor_moved(self) -> None:
+        arrange_toasts(self)
+
+    def action_next_pane(self, by: int = 1) -> None:
+        if not self.panes.narrow:
+            self.focus_next() if by > 0 else self.focus_previous()
+            return
+        pane = self.panes.step(self.focused, by)
+        self.call_after_refresh(self._focus_in, pane)
+
+    def action_previous_pane(self) -> None:
+        self.action_next_pane(-1)
+
+    def _focus_in(self, pane: Widget) -> None:
+        if pane.can_focus:
+            pane.focus()
+            return
+        first = next((widget for widget in self.focus_chain if pane in widget.ancestors), None)
+        if first is not None:
+            first.focus()
 
 
 class WarroomApp(App[int]):
@@ -188,7 +227,7 @@ class WarroomApp(App[int]):
             yield self.timeline
             yield self.new_below
             yield self.detail
-        yield Footer(compact=True)
+        yield BoardFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#workstreams-pane").border_title = "Workstreams"
@@ -442,6 +481,7 @@ class WarroomApp(App[int]):
             now = self.clock()
             self.summary.show(self.state, self.me, now, self.policy)
             self._remind(now)
+            arrange_toasts(self.screen)  # a toast that expired lets an older one show
 
     def _remind(self, now: datetime) -> None:
         reminder = self.reminder.check(self.state, self.me, now, self.policy)
@@ -520,6 +560,10 @@ class WarroomApp(App[int]):
             self.push_screen(CatchUpScreen(title, summary.text_lines()))
 
     # --- acting --------------------------------------------------------------------
+
+    def _on_notify(self, event: Notify) -> None:
+        super()._on_notify(event)
+        self.call_later(arrange_toasts, self.screen)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:  # type: ignore[override]
         """Show a toast (plain text: user words are never markup, controls never raw) and remember it."""

@@ -1,0 +1,112 @@
+"""A small terminal still shows a usable board (issue 10, item 14)."""
+
+from __future__ import annotations
+
+from warroom.incident import events as ev
+from warroom.tui.layout import PANES
+from warroom.tui.widgets.footer import BoardFooter
+
+from .conftest import ready, until
+
+
+def screen_lines(app) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def shown(app, pane_id: str) -> bool:
+    pane = app.screen.query_one(f"#{pane_id}")
+    return pane.display and pane.region.height > 0 and all(a.display for a in pane.ancestors_with_self if a is not app)
+
+
+def inside_the_screen(app) -> None:
+    """Every shown pane lies between header and footer: nothing scrolls the screen or hangs outside it."""
+    width, height = app.size
+    assert app.screen.max_scroll_y == 0 and app.screen.max_scroll_x == 0
+    for pane_id in PANES:
+        if shown(app, pane_id):
+            region = app.screen.query_one(f"#{pane_id}").region
+            assert region.y >= 1 and region.bottom <= height - 1 and region.right <= width, (pane_id, region)
+    for table in (app.workstreams, app.responders):
+        assert not table.show_horizontal_scrollbar
+
+
+async def test_80x24_shows_each_pane_usefully_and_tab_steps_through_them(incident, make_board) -> None:
+    for n in range(1, 7):
+        incident.act("alice", ev.WorkstreamOpened(title=f"Workstream number {n}"))
+    app = make_board("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await until(pilot, lambda: app.workstreams.row_count == 6)
+        await pilot.pause()
+        assert app.screen.has_class("-narrow")
+        assert app.workstreams.scrollable_content_region.height - 1 >= 5  # at least five workstream rows
+        assert shown(app, "timeline-pane") and not shown(app, "commander-pane")
+        inside_the_screen(app)
+        seen = []
+        for _ in range(4):
+            await pilot.press("tab")
+            await pilot.pause()
+            visible = [p for p in PANES[1:] if shown(app, p)]
+            assert len(visible) == 1, visible
+            assert app.screen.query_one(f"#{visible[0]}").region.height >= 8
+            focused_pane = next((p for p in PANES if app.focused in app.screen.query_one(f"#{p}").walk_children(with_self=True)), None)
+            seen.append(focused_pane)
+            inside_the_screen(app)
+        assert seen == ["commander-pane", "responders-pane", "timeline-pane", "workstreams-pane"]
+        header = app.header.render().plain
+        for part in ("INC-1", "SEV1", "investigating", "you: alice"):
+            assert part in header
+
+
+async def test_a_wide_board_shows_every_pane_at_once(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await ready(pilot)
+        assert not app.screen.has_class("-narrow")
+        assert all(shown(app, pane) for pane in PANES)
+
+
+async def test_60x20_keeps_every_pane_inside_its_border(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        inside_the_screen(app)
+
+
+async def test_the_footer_ends_with_whole_keys(incident, make_board) -> None:
+    app = make_board("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        footer = app.screen.query_one(BoardFooter)
+        await until(pilot, lambda: screen_lines(app)[-1].rstrip().endswith("^p palette"))
+        last = screen_lines(app)[-1]
+        before_palette = last.split("▏")[0].rstrip()
+        described = [f"{k.key_display} {k.description}" for k in footer.query("FooterKey") if k.display and k.description]
+        assert any(before_palette.endswith(words) for words in described), last  # no key cut in half either
+
+
+async def test_the_highlighted_workstream_stays_on_screen_after_a_resize(incident, make_board) -> None:
+    for n in range(1, 21):
+        incident.act("alice", ev.WorkstreamOpened(title=f"Workstream number {n}"))
+    app = make_board("alice")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await ready(pilot)
+        table = app.workstreams
+        await until(pilot, lambda: table.row_count == 20)
+        table.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == 19
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+
+        def visible() -> bool:
+            rows = table.scrollable_content_region.height - 1  # less the header row
+            return table.scroll_y <= table.cursor_row < table.scroll_y + rows
+
+        await until(pilot, visible)
+        await pilot.resize_terminal(140, 45)
+        await pilot.resize_terminal(100, 24)
+        await until(pilot, visible)
