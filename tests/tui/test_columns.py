@@ -26,6 +26,8 @@ async def test_a_long_title_uses_the_empty_columns(incident, make_board) -> None
         assert table.spec("WS-1")[1] == LONG_TITLE  # no fixed cut at 48 characters
         assert table.columns["title"].get_render_width(table) >= len(LONG_TITLE)
         assert fits(table)
+        await pilot.resize_terminal(150, 45)  # wider again: the rows are drawn anew at the new width
+        await until(pilot, lambda: any(LONG_TITLE in strip.text for strip in app.screen._compositor.render_strips()))
 
 
 async def test_a_narrow_pane_cuts_the_title_not_the_other_columns(incident, make_board) -> None:

@@ -113,6 +113,7 @@ class BoardTable(DataTable):
         if flex.auto_width or flex.width != width:
             flex.auto_width, flex.width = False, width
             self._require_update_dimensions = True
+            self._clear_caches()  # rendered cells are cached without their width
             self.refresh()
 
     def restyle(self) -> None:
