@@ -103,15 +103,12 @@ class BoardScreen(Screen):
     def _cursor_moved(self) -> None:
         arrange_toasts(self)
 
-    def action_next_pane(self, by: int = 1) -> None:
+    def step_pane(self, by: int) -> bool:
+        """Narrow: show and focus the pane ``by`` away (tab / shift+tab); False when every pane shows."""
         if not self.panes.narrow:
-            self.focus_next() if by > 0 else self.focus_previous()
-            return
-        pane = self.panes.step(self.focused, by)
-        self.call_after_refresh(self._focus_in, pane)
-
-    def action_previous_pane(self) -> None:
-        self.action_next_pane(-1)
+            return False
+        self.call_after_refresh(self._focus_in, self.panes.step(self.focused, by))
+        return True
 
     def _focus_in(self, pane: Widget) -> None:
         if pane.can_focus:
@@ -667,6 +664,14 @@ class WarroomApp(App[int]):
         if action == "back":
             return self.from_lobby
         return True
+
+    def action_focus_next(self) -> None:
+        if not (isinstance(self.screen, BoardScreen) and self.screen.step_pane(1)):
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if not (isinstance(self.screen, BoardScreen) and self.screen.step_pane(-1)):
+            super().action_focus_previous()
 
     def switch_theme(self, name: str) -> None:
         self.theme = name

@@ -90,6 +90,7 @@ class BoardTable(DataTable):
         for key in [key for key in self._specs if key not in keys]:
             del self._specs[key]
             self.remove_row(key)
+        self._fit_columns()
 
     def on_resize(self) -> None:
         self._fit_columns()
