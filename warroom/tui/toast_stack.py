@@ -53,7 +53,7 @@ def _place(screen: Screen, rack: ToastRack) -> None:
     )
     rack.styles.dock = "top"
     rack.styles.align_vertical = "top"
-    rack.styles.margin = (top - 1, 0, 0, 0)  # docked under the one-line header
+    rack.styles.margin = (top, 0, 0, 0)  # the rack has its own layer: the header does not push it down
 
 
 def _height(rack: ToastRack) -> int:
