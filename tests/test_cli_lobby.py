@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import pty
+import fcntl
 import select
 import signal
+import struct
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -49,6 +52,7 @@ def test_no_command_on_a_terminal_opens_the_lobby_and_q_quits(cli: Cli) -> None:
     if pid == 0:  # the child: the real CLI on a terminal, no command
         os.chdir(REPO_ROOT)
         os.execvpe(sys.executable, [sys.executable, "-m", "warroom", "--as", "alice"], cli.env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 140, 0, 0))  # a terminal wide enough for the title
     seen = b""
     try:
         deadline = time.monotonic() + 60
