@@ -7,7 +7,8 @@ on the last one and the view is at the bottom; once the user moves up, it stays 
 counts what arrives below (``new_below``), so nothing arrives unseen.
 
 Search (``/``, n / N) and filters (``f``) are worked out by ``tui.find.Finder`` on the
-entries' fields; the view maps its rows through it and draws only what is on screen.
+entries' fields (their keys are ``timeline_find.FindingKeys``); the view maps its rows
+through it and draws only what is on screen.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from warroom.incident.state import IncidentState, TimelineEntry
+from warroom.incident.state import TimelineEntry
 from warroom.safetext import safe_line
 from warroom.incident.keyframes import t_plus
 
-from ..find import Filter, Finder, choices
+from ..find import Finder
+from .timeline_find import FindingKeys
 from .timeline_parts import NewBelow, TimelineDetail, fit
 
 __all__ = ["NewBelow", "ShownEntries", "TimelineDetail", "TimelineView"]
@@ -76,7 +78,7 @@ class ShownEntries(Sequence[TimelineEntry]):
         self._added.append(entry)
 
 
-class TimelineView(ScrollView, can_focus=True):
+class TimelineView(FindingKeys, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     TimelineView > .timeline--time { color: $text-muted; }
     TimelineView > .timeline--actor { color: $secondary; }
@@ -320,129 +322,6 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _announce(self) -> None:
         self.post_message(self.Highlighted(self.highlighted))
-
-    # --- search and filter -------------------------------------------------------
-
-    def action_search(self) -> None:
-        """``/``: type a search; each key moves to the first match from where the cursor was."""
-        self.focus()
-        self.typing = True
-        self._origin = self.finder.entry_index(self.cursor) if self.highlighted else 0
-        self.finder.set_query("")
-        self.finder.prepare_search()
-        self.refresh()
-        self._describe()
-
-    def on_key(self, event: events.Key) -> None:
-        if not self.typing:
-            return
-        query = self.finder.query
-        if event.key == "escape":
-            self.typing = False
-            self._search_for("")
-        elif event.key == "enter":
-            self.typing = False
-            self._describe()
-        elif event.key == "backspace":
-            self._search_for(query[:-1])
-        elif event.is_printable and event.character:
-            self._search_for(query + event.character)
-        else:
-            return
-        event.stop()
-        event.prevent_default()
-
-    def on_paste(self, event: events.Paste) -> None:
-        if self.typing and event.text:
-            event.stop()
-            self._search_for(self.finder.query + safe_line(event.text.splitlines()[0] if event.text.strip() else ""))
-
-    def _search_for(self, query: str) -> None:
-        self.finder.set_query(query)
-        found = self.finder.next_match(self._origin - 1, 1) if query else None
-        if found is not None:
-            self._go_to(found)
-        self.refresh()
-        self._describe()
-
-    def _go_to(self, index: int) -> None:
-        row = self.finder.row_of(index)
-        if row is not None:
-            self.move_cursor(row)
-
-    def _step(self, step: int) -> None:
-        here = self.finder.entry_index(self.cursor) if self.highlighted else -1
-        found = self.finder.next_match(here, step)
-        if found is not None:
-            self._go_to(found)
-
-    def action_next_match(self) -> None:
-        self._step(1)
-
-    def action_previous_match(self) -> None:
-        self._step(-1)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # False lets the key fall through to the board: n opens a workstream when nothing is searched.
-        if action in ("next_match", "previous_match"):
-            return self.finder.searching
-        if action == "clear_find":
-            return self.finder.searching or self.finder.filter.active
-        return True
-
-    def action_clear_find(self) -> None:
-        """Esc: clear the search; with no search, clear the filter."""
-        if self.finder.searching:
-            self._search_for("")
-        else:
-            self.apply_filter(Filter())
-
-    def choose_filter(self, state: IncidentState) -> None:
-        """``f``: offer what to filter by (people and workstreams from ``state``); add the choice."""
-        from ..screens.filter import FilterScreen
-
-        current = self.finder.filter
-        self.finder.prepare_filter()
-
-        def chosen(choice: str | None) -> None:
-            if choice is not None:
-                self.apply_filter(self.finder.filter.choose(choice))
-            self.focus()
-
-        self.app.push_screen(FilterScreen(choices(state, self.me, current), current.describe()), chosen)
-
-    def apply_filter(self, new: Filter) -> None:
-        """Show only what ``new`` lets through, keeping the highlighted entry if it is shown."""
-        here = self.finder.entry_index(self.cursor) if self.highlighted else None
-        self.finder.set_filter(new)
-        self.virtual_size = Size(0, len(self.finder))
-        if self.auto_follow or here is None:
-            self.cursor = len(self.finder) - 1
-            self._follow_end()
-        else:
-            self.cursor = self.finder.row_near(here) if len(self.finder) else -1
-            self.call_after_refresh(self._reveal_cursor)
-            self._count_new()
-        self.refresh()
-        self._announce()
-        self._describe()
-
-    def _describe(self) -> None:
-        finder = self.finder
-        parts = ["Timeline"]
-        if finder.filter.active:
-            parts.append(f"filter: {finder.filter.describe()} ({len(finder):,} of {len(self.entries):,})")
-        if self.typing or finder.searching:
-            here = finder.entry_index(self.cursor) if self.highlighted else -1
-            total = len(finder.matches)
-            number = finder.match_number(here)
-            where = f"{number} of {total}" if number and finder.matches[number - 1] == here else f"{total} matches"
-            parts.append(f"/{finder.query}{'▏' if self.typing else ''} {where}")
-            if not self.typing:
-                parts.append("n/N")
-        if finder.searching or finder.filter.active:
-            parts.append("esc clears")
-        self.pane_title = safe_line(" · ".join(parts))
 
     # --- drawing -----------------------------------------------------------------
 
