@@ -101,3 +101,16 @@ def test_duplicate_of_closes_the_duplicate_with_a_pointer_and_reopen_clears_it()
     log.add("alice", ev.IncidentReopened(reason="not the same after all"))
     state = log.state()
     assert not state.closed and state.duplicate_of is None and state.links[0].kind == "duplicate-of"
+
+
+def test_the_other_commanders_mirror_link_and_work_after_close_join_nobody():
+    """Linking from INC-2 writes its mirror here as INC-2's commander: that does not put them on
+    shift in this incident (they would count in its fatigue and be offered its hand-offs), nor does
+    following an action item up after the close."""
+    log = declared()
+    log.add("carol", ev.IncidentLinked(incident="INC-2", kind="causes", mirror=True))
+    log.add("alice", ev.IncidentClosed())
+    log.add("dave", ev.ActionItemAdded(text="Add a canary"))
+    state = log.state()
+    assert [link.incident for link in state.links] == ["INC-2"] and len(state.action_items) == 1
+    assert list(state.responders) == ["alice"]

@@ -115,3 +115,18 @@ async def test_d_declares_a_secondary_incident_caused_by_this_one(incident, make
     assert secondary.commander == "alice" and secondary.title == "Replica lag after the failover"
     assert [(link.incident, link.kind) for link in secondary.links] == [("INC-1", "caused-by")]
     assert [(link.incident, link.kind) for link in incident.state().links] == [("INC-2", "causes")]
+
+
+def test_the_commander_pane_puts_each_linked_title_beside_its_own_id() -> None:
+    from datetime import timedelta
+
+    from tests.builder import LogBuilder
+    from warroom.config import Config
+
+    log = LogBuilder("INC-1")
+    log.declare("alice")
+    log.add("bob", ev.IncidentLinked(incident="INC-3", kind="duplicated-by", title="checkout errors", mirror=True))
+    log.add("carol", ev.IncidentLinked(incident="INC-2", kind="causes", title="EU payments", mirror=True))
+    state = log.state()
+    shown = summary_content(state, "alice", state.declared_at + timedelta(minutes=1), Config().policy).plain
+    assert "INC-3 “checkout errors” is a duplicate of this; caused INC-2 “EU payments”" in " ".join(shown.split())

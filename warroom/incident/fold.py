@@ -107,7 +107,7 @@ def apply(state: IncidentState, event: ev.StoredEvent) -> Change | None:
     if refusal is not None:
         return change
     responder = state.responders.get(actor)
-    if responder is None and kind is not ev.ResponderJoined and not _by_integration(state, actor, body):
+    if responder is None and kind is not ev.ResponderJoined and _joins(state, actor, body):
         responder = _join(state, actor, event)
     if responder is not None:
         responder.last_seen_seq = event.seq
@@ -118,11 +118,15 @@ def apply(state: IncidentState, event: ev.StoredEvent) -> Change | None:
     return change
 
 
-def _by_integration(state: IncidentState, actor: str, body: ev.Body) -> bool:
-    """Alert hooks act but never join: they are not people on shift."""
-    return actor in state.integrations or isinstance(body, (ev.AlertFired, ev.AlertResolved)) or (
+def _joins(state: IncidentState, actor: str, body: ev.Body) -> bool:
+    """A newcomer's first accepted event puts them on shift, except: alert hooks (not people on
+    shift), the mirror of a link (written by the other incident's commander), and follow-ups on a
+    closed incident (nobody is on shift in it any more)."""
+    by_integration = actor in state.integrations or isinstance(body, (ev.AlertFired, ev.AlertResolved)) or (
         isinstance(body, ev.IncidentDeclared) and body.alert_group is not None
     )
+    mirror = isinstance(body, ev.IncidentLinked) and body.mirror
+    return not (by_integration or mirror or state.closed)
 
 
 # --- handlers: called only for events the rules accepted ------------------------------

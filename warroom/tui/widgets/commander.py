@@ -41,7 +41,7 @@ def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy
     if state.drill:
         parts.append(" · drill")
     if state.links:
-        said = [LINK_WORDS[link.kind].format(id=link.incident) + (f" “{link.title}”" if link.title else "") for link in state.links]
+        said = [LINK_WORDS[link.kind].format(id=link.incident + (f" “{link.title}”" if link.title else "")) for link in state.links]
         parts += ["\n", ("Linked    ", "bold"), safe_line("; ".join(said))]
     due, overdue = update_due_label(state, now, policy)
     if due:
