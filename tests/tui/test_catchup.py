@@ -45,3 +45,29 @@ async def test_back_from_a_break_you_see_what_you_own_and_what_is_offered_to_you
     assert "you own WS-1 “Fail over the primary” (active)" in now
     assert "carol offers you WS-2 “Drain the queue”: queue at 40k" in now
     assert "carol: on WS-1: the replica is promoted" in changed
+
+
+async def test_at_80x24_a_long_catch_up_scrolls_and_its_way_back_stays_on_screen(incident, make_board) -> None:
+    for n in range(1, 25):
+        incident.act("alice", ev.NoteAdded(text=f"finding {n}"))
+    app = make_board("bob")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_shown(pilot, CatchUpScreen, "#catchup-lines")
+        await pilot.pause()
+        box, hint = app.screen.query_one("#box").region, app.screen.query_one(".box-hint").region
+        assert hint.height >= 1 and box.y <= hint.y and hint.bottom <= box.bottom - 1 <= 24
+
+
+async def test_at_80x24_the_help_keeps_its_remap_hint_on_screen(incident, make_board) -> None:
+    from warroom.tui.screens.info import HelpScreen
+
+    from .conftest import ready
+
+    app = make_board("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await screen_shown(pilot, HelpScreen, "#help-keys")
+        await pilot.pause()
+        box, hint = app.screen.query_one("#box").region, app.screen.query_one(".box-hint").region
+        assert hint.height >= 2 and box.y <= hint.y and hint.bottom <= box.bottom - 1 <= 24

@@ -22,7 +22,7 @@ _CSS = """
 }}
 {name} .box-title {{ text-style: bold; color: $primary; margin-bottom: 1; width: 100%; }}
 {name} .box-hint {{ color: $text-muted; margin-top: 1; }}
-{name} VerticalScroll {{ height: auto; max-height: 30; }}
+{name} VerticalScroll {{ height: auto; max-height: 55vh; }}
 """
 
 
