@@ -89,3 +89,12 @@ def test_replay_refuses_a_bad_moment_before_opening_any_screen(imported):
     result = imported("replay", "INC-42", "--at", "#99", check=False)
     assert result.returncode == 2
     assert result.stderr.strip() == "warroom: no entry #99: the log ends at #6"
+
+
+def test_a_moment_in_the_future_is_refused_not_shown_as_a_99_hour_shift(cli):
+    cli("declare", "--title", "Checkout 500s", "--sev", "2")
+    for command in (("show", "INC-1"), ("replay", "INC-1")):
+        refused = cli(*command, "--at", "T+99:00", check=False)
+        assert refused.returncode != 0 and "99h" not in refused.stdout
+        assert refused.stderr.strip().startswith("warroom: T+99:00 is in the future (it is ") and len(refused.stderr.strip().splitlines()) == 1
+    assert "commander: alice" in cli("show", "INC-1", "--at", "T+00:00").stdout

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from datetime import datetime, timezone
 
 from warroom.cli.context import EXIT_OK, CliContext
 from warroom.cli.incident import render_state
@@ -34,7 +35,7 @@ def find_moment(history: History, text: str | None) -> Moment:
     if text is None:
         return history.at_seq(history.last_seq)
     try:
-        return history.moment(text)
+        return history.moment(text, now=datetime.now(timezone.utc))
     except BadMoment as error:
         raise UsageError(str(error)) from None
 

@@ -282,8 +282,9 @@ class History:
         target = max(1, min(len(self._seqs), count + events))
         return self.at_seq(self._seqs[target - 1]) if self._seqs else moment
 
-    def moment(self, text: str) -> Moment:
-        """The moment ``text`` names in this incident (see ``parse_moment``); ``BadMoment`` if none."""
+    def moment(self, text: str, now: datetime | None = None) -> Moment:
+        """The moment ``text`` names in this incident (see ``parse_moment``); ``BadMoment`` if none,
+        or if it is later than both ``now`` and the last entry (a replay does not make up a future)."""
         spec = parse_moment(text)
         if spec.seq is not None:
             if spec.seq > self.last_seq:
@@ -300,6 +301,8 @@ class History:
             at = spec.when  # type: ignore[assignment]
         if at < self.declared_at:
             raise BadMoment(f"{text.strip()} is before the declaration ({self.declared_at.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC)")
+        if now is not None and at > max(now, self.events[-1].at):
+            raise BadMoment(f"{text.strip()} is in the future (it is {now.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC now)")
         return Moment(self.seq_at(at), at)
 
     def describe(self, moment: Moment) -> str:

@@ -15,7 +15,7 @@ goes back to the live board (which kept following the store meanwhile).
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -109,7 +109,8 @@ class GoToScreen(ModalScreen[Moment | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         try:
-            moment = self.history.moment(event.value)
+            now = getattr(self.app, "clock", lambda: datetime.now(timezone.utc))()  # the live board's clock, when under it
+            moment = self.history.moment(event.value, now=now)
         except BadMoment as error:
             self.query_one("#goto-error", Label).update(safe_line(str(error)))
             return
