@@ -21,7 +21,7 @@ from warroom.room import Room
 from warroom.store import FileStore
 from warroom.tui.app import BoardScreen
 from warroom.tui.commands import BoardCommands
-from warroom.tui.replay import GoToScreen, ReplayApp, ReplayScreen
+from warroom.tui.replay import GoToScreen, ReplayApp, ReplayScreen, TimeBar
 
 from .conftest import SIZE, notices, ready, type_text, until
 
@@ -209,3 +209,16 @@ async def test_search_filter_and_t_plus_work_on_the_replayed_timeline(imported, 
         assert screen.timeline.show_elapsed and screen.timeline.start == screen.history.start
         await pilot.press("g")
         await until(pilot, lambda: isinstance(app.screen, GoToScreen))
+
+
+async def test_at_80x24_the_way_out_of_a_replay_is_on_screen(imported, tmp_path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = await _replay_app(imported, "#4", tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: screen.header_text)
+        await pilot.pause()
+        shown = {key.key: key.region for key in screen.query(FooterKey) if key.region.width}
+        assert "escape" in shown and shown["escape"].right <= 80, shown
+        assert "   Esc back  [ ] { } < > step" in str(screen.query_one(TimeBar).render())  # the way out first

@@ -81,7 +81,7 @@ class TimeBar(Static):
                 ("─" * (BAR_WIDTH - done), "dim"),
                 "  ",
                 (play, "bold" if playing else "dim"),
-                ("   [ ] { } < > step  g go to  space play  + - speed  Esc back", "dim"),
+                ("   Esc back  [ ] { } < > step  g go to  space play  + - speed", "dim"),
             )
         )
 
@@ -138,6 +138,7 @@ class ReplayScreen(Screen):
     """The four panes at one moment, and the keys that move the moment."""
 
     BINDINGS: ClassVar = [
+        Binding("escape", "leave", "back", id="replay.leave"),  # first: the footer shows it even at 80 columns
         *bindings(PANE_KEYS),
         *_refusals(),
         Binding("right_square_bracket", "step(1)", "event ▸", id="replay.next_event", key_display="]", priority=True),
@@ -150,7 +151,6 @@ class ReplayScreen(Screen):
         Binding("space", "play", "play", id="replay.play", priority=True),
         Binding("plus,equals_sign", "speed(1)", "faster", show=False, id="replay.faster", key_display="+", priority=True),
         Binding("minus", "speed(-1)", "slower", show=False, id="replay.slower", key_display="-", priority=True),
-        Binding("escape", "leave", "back", id="replay.leave"),
         *(
             Binding(k.keys, k.action, k.description, show=False, id=k.id, key_display=k.key_display)
             for k in BOARD_KEYS
