@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -38,8 +39,9 @@ class FilterScreen(ModalScreen[str | None]):
         with Vertical(id="box"):
             yield Label("Filter the timeline", classes="box-title")
             if self.current:
-                yield Static(f"now: {self.current}", id="filter-now")
-            yield OptionList(*(Option(label, id=choice) for choice, label in self.choices), id="filter-choices")
+                yield Static(Content(f"now: {self.current}"), id="filter-now")
+            # Content, not str: a workstream title is the responder's words, never markup
+            yield OptionList(*(Option(Content(label), id=choice) for choice, label in self.choices), id="filter-choices")
             yield Static("enter: add (or take off a ✓)   esc: back   esc in the timeline clears the filter", classes="box-hint")
 
     def on_mount(self) -> None:

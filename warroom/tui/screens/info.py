@@ -80,7 +80,7 @@ class CatchUpScreen(ModalScreen[None]):
         if self.earlier:
             text = f"(and {self.earlier} earlier)\n{text}"
         with Vertical(id="box"):
-            yield Label(self.box_title, classes="box-title")
+            yield Label(Content(self.box_title), classes="box-title")  # user words: never markup
             with VerticalScroll():
                 yield Static(Content(text), id="catchup-lines")
             yield Static("enter or esc: back to the board", classes="box-hint")
@@ -107,7 +107,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
-            yield Label(self.box_title, classes="box-title")
+            yield Label(Content(self.box_title), classes="box-title")  # user words: never markup
             yield Static(Content(self.message), id="confirm-message")
             with Horizontal():
                 yield Button(self.yes, id="yes", variant="primary")
