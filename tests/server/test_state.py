@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-import pytest
 
 from tests.server.harness import ServerProcess
 from warroom.incident import events as ev

@@ -185,3 +185,13 @@ def test_the_checkpoint_is_replaced_atomically_and_keeps_no_temporary_files(stor
     busy_incident(store_dir, 45)
     assert sorted(p.name for p in store_dir.iterdir()) == [".INC-1.checkpoint", "INC-1.jsonl"]
     assert os.stat(checkpoint.path_beside(store_dir / "INC-1.jsonl")).st_size > 0
+
+
+def test_a_checkpoint_that_cannot_be_written_never_fails_the_append(store_dir):
+    """A checkpoint is a cache: when writing it fails (here its name is taken by a folder),
+    every append still succeeds and readers fold the log instead."""
+    checkpoint.path_beside(store_dir / "INC-1.jsonl").mkdir()
+    busy_incident(store_dir, 25)
+    assert len(asyncio.run(FileStore(store_dir, warn=lambda m: None).read("INC-1"))) == 25
+    _, state = joined(store_dir)
+    assert state == whole_fold(store_dir)

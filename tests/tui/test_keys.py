@@ -7,7 +7,6 @@ the incident now records) and the board (what the responder sees).
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 

@@ -7,7 +7,7 @@ import json
 
 from warroom.incident import check
 from warroom.incident import events as ev
-from warroom.tui.screens import ConfirmScreen, FormScreen
+from warroom.tui.screens import FormScreen
 from warroom.tui.screens.story import StoryScreen
 from warroom.tui.story import mentions
 

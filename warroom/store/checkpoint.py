@@ -37,6 +37,8 @@ CHECKPOINT_EVERY = snapshot.CHECKPOINT_EVERY
 DIGEST_SPAN = 4096
 HEADER_READ = 64 * 1024
 
+log = logging.getLogger("warroom.store")
+
 
 def path_beside(log_path: Path) -> Path:
     return log_path.with_name(f".{log_path.stem}.checkpoint")
