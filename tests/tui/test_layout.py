@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from warroom.incident import events as ev
 from warroom.tui.layout import PANES
-from warroom.tui.widgets.footer import BoardFooter
+from warroom.tui.footer import BoardFooter
 
 from .conftest import ready, until
 

@@ -222,3 +222,7 @@ async def test_at_80x24_the_way_out_of_a_replay_is_on_screen(imported, tmp_path)
         shown = {key.key: key.region for key in screen.query(FooterKey) if key.region.width}
         assert "escape" in shown and shown["escape"].right <= 80, shown
         assert "   Esc back  [ ] { } < > step" in str(screen.query_one(TimeBar).render())  # the way out first
+        last = [strip.text for strip in screen._compositor.render_strips()][-1]
+        before_palette = last.split("▏")[0].rstrip()
+        described = [f"{k.key_display} {k.description}" for k in screen.query(FooterKey) if k.display and k.description]
+        assert any(before_palette.endswith(words) for words in described), last  # no key cut in half at the end

@@ -35,21 +35,27 @@ from warroom.incident.state import TimelineEntry
 from warroom.notify import records_for_folder
 from warroom.room import Room
 from warroom.safetext import safe_block, safe_line
-from warroom.store import EventStore, LogReplaced, Rejected, StoreError, StoreUnavailable, UnknownIncident
+from warroom.store import (
+    EventStore,
+    LogReplaced,
+    Rejected,
+    StoreError,
+    StoreUnavailable,
+    UnknownIncident,
+)
 
 from .catchup import catch_up, since_for
 from .commands import BoardCommands
 from .controller import BoardController
+from .footer import BoardFooter
 from .keys import BOARD_KEYS, KEY_IDS, PANE_KEYS, bindings
 from .layout import PaneSwitcher
-from .toast_stack import arrange as arrange_toasts
 from .reminder import UpdateReminder
 from .screens.forms import declare_form
 from .screens.info import CatchUpScreen, ConfirmScreen, HelpScreen
 from .themes import use_themes, variable_defaults
+from .toast_stack import arrange as arrange_toasts
 from .toasts import About, Seen, toast_for
-from .widgets.deliveries import DeliveryHealth, failing_lines, failing_on_server
-from .widgets.footer import BoardFooter
 from .widgets import (
     BoardHeader,
     BroadcastFeed,
@@ -60,6 +66,7 @@ from .widgets import (
     TimelineView,
     WorkstreamTable,
 )
+from .widgets.deliveries import DeliveryHealth, failing_lines, failing_on_server
 from .widgets.timeline import NewBelow
 
 if TYPE_CHECKING:

@@ -25,19 +25,26 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from warroom.config import Config, user_themes_dir
 from warroom.incident import events as ev
 from warroom.people import People
 from warroom.safetext import safe_block, safe_line
-from warroom.store import EventStore, IncidentChanges, IncidentSummary, StoreError, StoreUnavailable
+from warroom.store import (
+    EventStore,
+    IncidentChanges,
+    IncidentSummary,
+    StoreError,
+    StoreUnavailable,
+)
 from warroom.store.base import declare_next
 
 from . import lobbyrows
+from .footer import BoardFooter
 from .keys import LOBBY_KEYS, bindings
-from .screens.forms import Field, FormScreen
 from .rowlist import RowList
+from .screens.forms import Field, FormScreen
 from .themes import use_themes, variable_defaults
 
 if TYPE_CHECKING:
@@ -133,7 +140,7 @@ class LobbyApp(App[str | None]):
         with Vertical(id="incidents-pane", classes="pane"):
             yield self.table
         yield self.detail
-        yield Footer(compact=True)
+        yield BoardFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#incidents-pane").border_title = "Open incidents"

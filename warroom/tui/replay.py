@@ -27,13 +27,14 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from warroom.config import Config, user_themes_dir
 from warroom.incident.keyframes import BadMoment, History, Moment
 from warroom.safetext import safe_block, safe_line
 from warroom.store import StoreError
 
+from .footer import BoardFooter
 from .keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS, bindings
 from .themes import use_themes, variable_defaults
 from .widgets import (
@@ -196,7 +197,7 @@ class ReplayScreen(Screen):
         with Vertical(id="timeline-pane", classes="pane"):
             yield self.timeline
             yield self.detail
-        yield Footer(compact=True)
+        yield BoardFooter(compact=True)
 
     def on_mount(self) -> None:
         for pane, title in (("#workstreams-pane", "Workstreams"), ("#commander-pane", "Commander"), ("#responders-pane", "Responders")):
