@@ -105,3 +105,15 @@ async def test_a_number_field_says_what_it_accepts_and_refuses_letters_aloud(inc
         assert form.query_one("#field-minutes", Input).value == "15"
         await pilot.press("5")
         await until(pilot, lambda: error_line(app).strip() == "")
+
+
+async def test_keys_typed_straight_after_the_form_key_land_in_the_form(incident, make_board) -> None:
+    """A fast typist (or a terminal delivering a burst) sends `t` and the words at once: every
+    key after the one that opens the form is the form's, none is lost or run on the board."""
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        for key, character in [("t", "t")] + [(c if c != " " else "space", c) for c in "quick one"]:
+            app.post_message(events.Key(key, character))  # all queued before the form exists
+        await screen_shown(pilot, FormScreen, "#form-error")
+        await until(pilot, lambda: app.screen.query_one("#field-text", Input).value == "quick one")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -51,7 +52,7 @@ from .footer import BoardFooter
 from .keys import BOARD_KEYS, KEY_IDS, PANE_KEYS, bindings
 from .layout import PaneSwitcher
 from .reminder import UpdateReminder
-from .screens.forms import declare_form
+from .screens.forms import FormScreen, declare_form
 from .screens.info import CatchUpScreen, ConfirmScreen, HelpScreen
 from .themes import use_themes, variable_defaults
 from .toast_stack import arrange as arrange_toasts
@@ -94,6 +95,9 @@ class BoardScreen(Screen):
 
     def on_mount(self) -> None:
         self.panes = PaneSwitcher(self)
+
+    def on_key(self, event: events.Key) -> None:
+        self.app._board_keys.add(event)  # see WarroomApp.on_key
 
     def on_resize(self, event: events.Resize) -> None:
         self.panes.fit(event.size)
@@ -170,6 +174,8 @@ class WarroomApp(App[int]):
         self.exported: list[Path] = []
         self.next_incident: str | None = None
         """The incident to open when this board exits (a merge's "join the other"), if any."""
+        self._board_keys: weakref.WeakSet[events.Key] = weakref.WeakSet()
+        """Keys on their way up from a pane of the board (``on_key``: the form's, if one opened meanwhile)."""
         self.exit_message: str | None = None
         self.controller = BoardController(self)
         self._shown_seq = 0
@@ -232,6 +238,15 @@ class WarroomApp(App[int]):
             yield self.new_below
             yield self.detail
         yield BoardFooter(compact=True)
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed straight after the key that opened a form (a fast typist, a burst from
+        the terminal) were sent to a pane of the board before the form was on top: they are
+        the form's, so they go there instead of nowhere."""
+        if event in self._board_keys and isinstance(self.screen, FormScreen) and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            self.screen._forward_event(events.Key(event.key, event.character))
 
     def on_mount(self) -> None:
         self.query_one("#workstreams-pane").border_title = "Workstreams"

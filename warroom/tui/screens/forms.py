@@ -247,16 +247,24 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
             self._last_text = event.widget.id
 
     def on_key(self, event: events.Key) -> None:
-        """Letters typed while a choice list has focus (straight after tab) go to the text field."""
-        if not (isinstance(self.focused, OptionList) and event.is_printable and event.character):
+        """Letters that reach the form itself go to a text field rather than nowhere: typed while
+        a choice list has focus (straight after tab), or straight after the key that opened the
+        form, before its first field had the focus (a fast typist, a burst from the terminal)."""
+        if not (event.is_printable and event.character):
             return
-        target = self._last_text or next((f"field-{f.name}" for f in self.fields if f.kind == "text"), None)
-        if target is None:
-            return
+        focused = self.focused
+        if isinstance(focused, Input):
+            field = focused  # sent to the form before the focus had landed on this field
+        else:
+            if focused is not None and not isinstance(focused, OptionList):
+                return
+            target = self._last_text or next((f"field-{f.name}" for f in self.fields if f.kind == "text"), None)
+            if target is None:
+                return
+            field = self.query_one(f"#{target}", Input)
+            self.set_focus(field)
         event.prevent_default()
         event.stop()
-        field = self.query_one(f"#{target}", Input)
-        field.focus()
         field.insert_text_at_cursor(event.character)
 
 
