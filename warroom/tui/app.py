@@ -100,8 +100,10 @@ class BoardScreen(Screen):
         self.app._board_keys.add(event)  # see WarroomApp.on_key
 
     def on_resize(self, event: events.Resize) -> None:
+        # Toasts are placed when they come and when the cursor moves, not here: placing them
+        # asks for a layout, and where the terminal's size is unknown (no tty) Textual answers
+        # a layout with a resize, which would never end.
         self.panes.fit(event.size)
-        self.call_after_refresh(arrange_toasts, self)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         pane = self.panes.pane_of(event.widget)

@@ -36,6 +36,8 @@ def arrange(screen: Screen) -> None:
         if hidden:
             label.update(f"+{hidden} more")
         label.display = bool(hidden)
+    if not holders:
+        return  # nothing to place; moving an empty rack would only ask for another layout
     _place(screen, rack)
     screen.call_after_refresh(_place, screen, rack)  # again once the toasts have their height
 
@@ -53,7 +55,8 @@ def _place(screen: Screen, rack: ToastRack) -> None:
     )
     rack.styles.dock = "top"
     rack.styles.align_vertical = "top"
-    rack.styles.margin = (top, 0, 0, 0)  # the rack has its own layer: the header does not push it down
+    if rack.styles.margin.top != top:
+        rack.styles.margin = (top, 0, 0, 0)  # the rack has its own layer: the header does not push it down
 
 
 def _height(rack: ToastRack) -> int:
