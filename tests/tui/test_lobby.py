@@ -3,7 +3,7 @@ Enter joins a board and Escape / q on it come back; n declares."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -55,6 +55,8 @@ async def test_lists_every_open_incident_worst_first_then_oldest(store_dir: Path
     closed = Incident(store_dir, "INC-5")
     closed.declare(severity=1)
     closed.act("alice", ev.IncidentClosed())
+    closed.act("alice", ev.ActionItemAdded(text="Alert on expiry rules", due=date(2026, 1, 2)))  # long past due
+    closed.act("alice", ev.ActionItemAdded(text="Runbook", due=date(2999, 1, 1)))
     busy = Incident(store_dir, "INC-1")
     busy.act("alice", ev.WorkstreamOpened(title="Roll back"))
     busy.act("alice", ev.WorkstreamOpened(title="Drain EU"))
@@ -76,6 +78,7 @@ async def test_lists_every_open_incident_worst_first_then_oldest(store_dir: Path
         assert cell(app, "INC-1", "update").startswith("due ")
         assert "INC-5" not in order(app)
         assert "4 open" in str(app.header.render())
+        assert "1 action item overdue" in str(app.header.render())  # a closed incident's items still count
 
 
 async def test_filters_mine_drills_all(store_dir: Path) -> None:

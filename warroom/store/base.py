@@ -17,7 +17,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from warroom.errors import WarroomError
@@ -146,6 +146,8 @@ class IncidentSummary:
     update_due: datetime | None = None
     fatigue_warn_hours: float = 4.0
     fatigue_limit_hours: float = 8.0
+    action_due: tuple[date, ...] = ()
+    """Due dates of the open action items that have one (the lobby counts those past today)."""
 
     @classmethod
     def of(cls, state: IncidentState) -> IncidentSummary:
@@ -170,7 +172,11 @@ class IncidentSummary:
             update_due=state.next_update_due(),
             fatigue_warn_hours=state.policy.fatigue_warn_hours,
             fatigue_limit_hours=state.policy.fatigue_limit_hours,
+            action_due=tuple(sorted(item.due for item in state.action_items if item.is_open and item.due is not None)),
         )
+
+    def overdue_actions(self, today: date) -> int:
+        return sum(1 for due in self.action_due if due < today)
 
     def as_dict(self) -> dict:
         return {
@@ -191,6 +197,7 @@ class IncidentSummary:
             "update_due": _iso(self.update_due),
             "fatigue_warn_hours": self.fatigue_warn_hours,
             "fatigue_limit_hours": self.fatigue_limit_hours,
+            "action_due": [due.isoformat() for due in self.action_due],
         }
 
     @classmethod
@@ -214,6 +221,7 @@ class IncidentSummary:
             update_due=_time(item.get("update_due")),
             fatigue_warn_hours=item.get("fatigue_warn_hours", 4.0),
             fatigue_limit_hours=item.get("fatigue_limit_hours", 8.0),
+            action_due=tuple(date.fromisoformat(due) for due in item.get("action_due", ())),
         )
 
 

@@ -231,6 +231,9 @@ class LobbyApp(App[str | None]):
             parts.append(f"showing {showing}: {lobbyrows.FILTER_WORDS[self.view]}")
         if overdue:
             parts.append(f"{overdue} update{'s' if overdue != 1 else ''} OVERDUE")
+        late = sum(s.overdue_actions(now.date()) for s in self.summaries.values())  # closed ones' too: items outlive them
+        if late:
+            parts.append(f"{late} action item{'s' if late != 1 else ''} overdue")
         if self.offline:
             parts.append("offline — reconnecting")
         elif not self.loaded:
