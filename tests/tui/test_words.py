@@ -141,3 +141,16 @@ def test_catch_up_reads_whose_work_it_was_from_fields_not_sentences() -> None:
     assert (taken.workstream, taken.counterpart) == ("WS-1", "bob")
     lines = catch_up(state, "bob", since_for(state, "bob"), LATER).lines
     assert [line.split(": ", 1)[1] for line in lines] == ['claimed WS-1 "fail over" from bob']
+
+
+def test_catch_up_counts_status_changes_made_while_you_were_away() -> None:
+    """Back from a break, a workstream someone else marked done is at least counted."""
+    state = build(
+        ("alice", ev.IncidentDeclared(incident_id="INC-1", title="x")),
+        ("bob", ev.ResponderJoined()),
+        ("alice", ev.WorkstreamOpened(title="fail over")),
+        ("alice", ev.WorkstreamClaimed(workstream="WS-1")),
+        ("bob", ev.ShiftChanged(shift="break", minutes=15)),
+        ("alice", ev.WorkstreamStatusSet(workstream="WS-1", status="done", note="failed over")),
+    )
+    assert "1 workstream status change by alice" in catch_up(state, "bob", since_for(state, "bob"), LATER).counted

@@ -35,6 +35,7 @@ _WORDS = frozenset({"note_added", "broadcast_sent"})
 _ROUTINE: dict[str, tuple[str, str]] = {
     "workstream_opened": ("workstream opened", "workstreams opened"),
     "workstream_claimed": ("workstream claimed", "workstreams claimed"),
+    "workstream_status_set": ("workstream status change", "workstream status changes"),
     "responder_joined": ("person joined", "people joined"),
     "alert_fired": ("alert fired", "alerts fired"),
     "alert_resolved": ("alert resolved", "alerts resolved"),
