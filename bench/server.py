@@ -183,6 +183,8 @@ async def run(args: argparse.Namespace) -> str:
     writers = [f"bench-w{n}" for n in range(args.appenders)]
     tokens = make_tokens(db, ["bench-lead", "bench-sub", *writers], env=env)
     serve_args = ["--rate-limit", str(args.rate_limit)] if args.rate_limit is not None else []
+    # every subscriber reads with the one bench-sub token: lift the per-token stream cap (16) above them
+    serve_args += ["--streams-per-token", str(args.subscribers + 16)]
     server = ServerProcess(db, args=serve_args, env=env)
     procs: list[multiprocessing.Process] = []
     try:
