@@ -8,7 +8,7 @@ stream from the server) instead of one follower per incident. It reads summaries
 never folds a log itself.
 
 Enter joins the highlighted incident: the lobby ends with that id and ``run_lobby`` opens
-the ordinary board (``app.board_app``, exactly what ``warroom join`` opens) with
+the ordinary board (``launch.board_app``, exactly what ``warroom join`` opens) with
 ``from_lobby``, so q or Escape on that board come back here. ``n`` declares a new incident
 from a form and joins it.
 """
@@ -330,7 +330,7 @@ async def _run_app(app: App) -> None:
 async def lobby_loop(ctx: Session, store: EventStore, *, run: AppRunner = _run_app) -> int:
     """The lobby until someone picks an incident, that board until q/Escape, the lobby again...
     One store for all of them. ``run`` runs one app to its end (tests drive each under Pilot)."""
-    from .app import board_app
+    from .launch import board_app
 
     known: dict[str, IncidentSummary] = {}
     view = "all"

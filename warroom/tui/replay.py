@@ -23,7 +23,7 @@ from textual import on
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
@@ -34,19 +34,10 @@ from warroom.incident.keyframes import BadMoment, History, Moment
 from warroom.safetext import safe_block, safe_line
 from warroom.store import StoreError
 
-from .footer import BoardFooter
 from .keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS, bindings
+from .panes import compose_panes, title_panes
 from .themes import use_themes, variable_defaults
-from .widgets import (
-    BoardHeader,
-    BroadcastFeed,
-    CommanderPane,
-    CommandSummary,
-    ResponderTable,
-    TimelineDetail,
-    TimelineView,
-    WorkstreamTable,
-)
+from .widgets import TimelineView, WorkstreamTable
 
 if TYPE_CHECKING:
     from warroom.session import Session
@@ -176,34 +167,11 @@ class ReplayScreen(Screen):
         self._player = None
 
     def compose(self) -> ComposeResult:
-        self.header = BoardHeader(self.incident_id, self.me, id="header")
         self.bar = TimeBar(id="time-bar")
-        self.workstreams = WorkstreamTable(id="workstreams")
-        self.responders = ResponderTable(id="responders")
-        self.summary = CommandSummary(id="command-summary")
-        self.broadcasts = BroadcastFeed(id="broadcasts")
-        self.timeline = TimelineView(self.me, id="timeline")
-        self.detail = TimelineDetail(id="timeline-detail")
-        yield self.header
-        yield self.bar
-        with Vertical(id="workstreams-pane", classes="pane"):
-            yield self.workstreams
-        with Horizontal(id="middle"):
-            with CommanderPane(id="commander-pane", classes="pane"):
-                yield self.summary
-                yield self.broadcasts
-            with Vertical(id="responders-pane", classes="pane"):
-                yield self.responders
-        with Vertical(id="timeline-pane", classes="pane"):
-            yield self.timeline
-            yield self.detail
-        yield BoardFooter(compact=True)
+        yield from compose_panes(self, self.incident_id, self.me, under_header=[self.bar])
 
     def on_mount(self) -> None:
-        for pane, title in (("#workstreams-pane", "Workstreams"), ("#commander-pane", "Commander"), ("#responders-pane", "Responders")):
-            self.query_one(pane).border_title = f"{title} (replay)"
-        timeline_pane = self.query_one("#timeline-pane")
-        self.watch(self.timeline, "pane_title", lambda title: setattr(timeline_pane, "border_title", Content(f"{title} (replay)")))
+        title_panes(self, self.timeline, " (replay)")
         self.draw()
         self.timeline.focus()
 

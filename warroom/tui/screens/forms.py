@@ -15,6 +15,7 @@ as soon as the answer it complained about is fixed.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -250,6 +251,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         """Letters that reach the form itself go to a text field rather than nowhere: typed while
         a choice list has focus (straight after tab), or straight after the key that opened the
         form, before its first field had the focus (a fast typist, a burst from the terminal)."""
+        _PAST_A_FORM.add(event)
         if not (event.is_printable and event.character):
             return
         focused = self.focused
@@ -266,6 +268,27 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         event.prevent_default()
         event.stop()
         field.insert_text_at_cursor(event.character)
+
+
+_PAST_A_FORM: weakref.WeakSet[events.Key] = weakref.WeakSet()
+"""Keys that went up through a form (what ``KeysToForms`` must not send to it again)."""
+
+
+class KeysToForms:
+    """Mixed into every App that opens forms (the board, the lobby), from any screen.
+
+    Letters typed straight after the key that opens a form (a fast typist, a burst from the
+    terminal) were sent to a widget of the screen under it before the form was on top; they
+    reach the App after the form opened, having never passed through it. They are the
+    form's, so they go there instead of nowhere (or to a board key: q would quit). Runs
+    before the App's own key handling, which checks the bindings."""
+
+    def on_key(self, event: events.Key) -> None:
+        form = self.screen  # type: ignore[attr-defined]
+        if isinstance(form, FormScreen) and event.is_printable and event not in _PAST_A_FORM:
+            event.stop()
+            event.prevent_default()
+            form._forward_event(events.Key(event.key, event.character))
 
 
 # --- one function per action ------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""The board's one screen: it owns the pane keys (tab / shift+tab) and the layout.
+
+Kept apart from the App so the App only composes, follows and draws; ``layout.py`` says
+which panes show at which size, this screen applies it as the terminal and focus move.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events, on
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widget import Widget
+
+from .keys import PANE_KEYS, bindings
+from .layout import PaneSwitcher
+from .toast_stack import arrange as arrange_toasts
+from .widgets import TimelineView, WorkstreamTable
+
+
+class BoardScreen(Screen):
+    """The one screen of the board; it owns the pane keys (tab / shift+tab) and the layout (``layout.py``)."""
+
+    BINDINGS: ClassVar = [
+        *bindings(PANE_KEYS),
+        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False, id="copy_text"),
+    ]
+
+    def on_mount(self) -> None:
+        self.panes = PaneSwitcher(self)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Toasts are placed when they come and when the cursor moves, not here: placing them
+        # asks for a layout, and where the terminal's size is unknown (no tty) Textual answers
+        # a layout with a resize, which would never end.
+        self.panes.fit(event.size)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        pane = self.panes.pane_of(event.widget)
+        if pane is not None and pane != "workstreams-pane" and self.panes.narrow:
+            self.panes.show(pane)
+        arrange_toasts(self)
+
+    @on(WorkstreamTable.RowHighlighted)
+    @on(TimelineView.Highlighted)
+    def _cursor_moved(self) -> None:
+        arrange_toasts(self)
+
+    def step_pane(self, by: int) -> bool:
+        """Narrow: show and focus the pane ``by`` away (tab / shift+tab); False when every pane shows."""
+        if not self.panes.narrow:
+            return False
+        self.call_after_refresh(self._focus_in, self.panes.step(self.focused, by))
+        return True
+
+    def _focus_in(self, pane: Widget) -> None:
+        if pane.can_focus:
+            pane.focus()
+            return
+        first = next((widget for widget in self.focus_chain if pane in widget.ancestors), None)
+        if first is not None:
+            first.focus()

@@ -1,0 +1,211 @@
+"""How a board joins its incident and keeps up with the store.
+
+Joining: load the incident (asking meanwhile who acts, on a server the token's owner),
+offer to declare it when it does not exist, become a responder or come back on shift,
+draw everything, then follow. Following: every new event is handed to ``sync`` (which
+draws only what it touched); a store that goes away is retried with a growing wait and
+the header says "offline" until it answers. Slowly, the other open incidents are looked
+at too, for who else is on shift where. A mixin of ``WarroomApp``, kept apart from it so
+the App only composes and acts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import datetime
+from typing import ClassVar
+
+from textual import work
+
+from warroom.incident import events as ev
+from warroom.store import (
+    EventStore,
+    LogReplaced,
+    Rejected,
+    StoreError,
+    StoreUnavailable,
+    UnknownIncident,
+)
+
+from .catchup import since_for
+from .screens.forms import declare_form
+
+TICK_SECONDS = 1.0
+SLOW_TICK_SECONDS = 30.0
+RECONNECT_MAX_SECONDS = 10.0
+
+
+class Following:
+    """Mixed into ``WarroomApp`` (``self`` is the board)."""
+
+    @property
+    def offline(self) -> bool:
+        """The store did not answer last time (the header says so until it does)."""
+        return self.header.offline
+
+    @offline.setter
+    def offline(self, offline: bool) -> None:
+        self.header.offline = offline
+
+    def _watch_connection(self) -> None:
+        """With a server store: queue actions while offline, and show the link's state as it changes."""
+        store = self.room.store
+        store.queue_offline = True
+        store.on_status(lambda online: setattr(self, "offline", not online))
+        store.on_refused(
+            lambda late: self.notify(f"refused when the server came back: {late.reason}", title="refused", severity="error", timeout=20)
+        )
+
+    @work(exclusive=True, group="start", exit_on_error=False)
+    async def _start(self) -> None:
+        self._watch_connection()
+        try:
+            if self._acting is not None:
+                actor, _ = await asyncio.gather(self._acting(), self.room.load())
+                self._act_as(actor)
+            else:
+                await self.room.load()
+        except UnknownIncident as error:
+            if self.offer_declare:
+                self.push_screen(declare_form(self.room.incident_id), self._declared)
+            else:
+                self._leave(str(error))
+            return
+        except StoreUnavailable:
+            self.offline = True
+        except StoreError as error:
+            self._leave(str(error))
+            return
+        except Exception as error:  # who acts was refused (``--as`` against another's token): the caller raises it
+            self.startup_error = error
+            self._leave(str(error))
+            return
+        await self._join()
+
+    def _act_as(self, actor: str) -> None:
+        if actor != self.me:
+            self.me = self.room.actor = self.timeline.me = actor
+
+    async def _declared(self, values: dict[str, str] | None) -> None:
+        if values is None:
+            self._leave(f"{self.room.incident_id} was not declared")
+            return
+        body = self.controller.body(lambda: ev.IncidentDeclared(
+            incident_id=self.room.incident_id, title=values["title"], severity=int(values["severity"]),
+            policy=self.room.defaults,
+        ))
+        if body is None:
+            self.push_screen(declare_form(self.room.incident_id), self._declared)
+            return
+        try:
+            await self.room.submit(body)
+        except Rejected:
+            await self.room.load()  # someone declared it a moment ago: join theirs
+        except StoreError as error:
+            self._leave(str(error))
+            return
+        await self._join()
+
+    async def _join(self) -> None:
+        """Become a responder (or come back on shift), draw everything, then follow."""
+        state = self.state
+        since = since_for(state, self.me)
+        responder = state.responders.get(self.me)
+        submit = self.controller.submit
+        if state.declared and not state.closed:
+            if responder is None:
+                await submit(ev.ResponderJoined(), quiet=True)
+            elif responder.shift == "off":
+                if await submit(ev.ShiftChanged(shift="on"), quiet=True):
+                    self.notify("you are on shift again (leaving the board does not take you off)")
+            elif responder.shift == "break":
+                self.notify(f"you are on a break until {_hhmm(responder.back_at)}: press o to come back")
+        elif state.closed and state.duplicate_of:
+            other = state.duplicate_of
+            self.notify(f"{state.id} is closed as a duplicate of {other}: carry on there (warroom join {other})", severity="warning")
+        elif state.closed:
+            self.notify(
+                f"{state.id} is closed: it takes only action items (a) and a reopen by its commander (X); e exports it",
+                severity="warning",
+            )
+        self._draw_all()
+        self.ready = True
+        self.set_interval(TICK_SECONDS, self._tick, name="tick")
+        self.set_interval(SLOW_TICK_SECONDS, self._slow_tick, name="slow-tick")
+        if responder is not None or since == 0:
+            self.show_catch_up(since, "While you were away" if responder is not None else f"Catching up on {state.id}")
+        self._follow()
+        self._watch_people()
+        if self.simulation is not None:
+            self.run_worker(self.simulation(self), group="simulation", exit_on_error=False)
+
+    def _leave(self, message: str) -> None:
+        self.exit_message = message
+        self.exit(return_code=1)
+
+    # --- following the store -------------------------------------------------------
+
+    @work(exclusive=True, group="follow", exit_on_error=False)
+    async def _follow(self) -> None:
+        delay = 0.25
+        while True:
+            try:
+                async for _applied in self.room.follow():
+                    self.offline = False
+                    delay = 0.25
+                    self.sync()
+            except LogReplaced:
+                self.sync()  # the room has folded the new log: draw it all
+                continue
+            except StoreUnavailable:
+                self.offline = True
+            except StoreError as error:
+                self.notify(f"store: {error}", severity="error")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+            await self._reconnect()
+
+    PEOPLE_SECONDS: ClassVar[float] = 15.0
+    """How often the board looks at the other open incidents (who else is on shift where)."""
+
+    @work(exclusive=True, group="people", exit_on_error=False)
+    async def _watch_people(self) -> None:
+        """Responders also on shift in other open incidents: "also on INC-41", and their time on
+        shift counted across incidents (``[ui] fatigue_across_incidents``). Polls the incident
+        list slowly: shifts change in minutes, and a board must not cost the store much."""
+        from warroom.people import People
+
+        summaries: dict[str, object] = {}
+        across = self.config.ui.fatigue_across_incidents
+        try:
+            async for changes in EventStore.watch_incidents(self.room.store, every=self.PEOPLE_SECONDS):
+                if changes.complete:
+                    summaries.clear()
+                summaries.update((s.id, s) for s in changes.summaries)
+                for gone in changes.gone:
+                    summaries.pop(gone, None)
+                people = People(summaries.values())  # type: ignore[arg-type]
+                found = {}
+                for handle in self.state.responders:
+                    where = people.elsewhere(handle, self.state.id)
+                    if where is not None:
+                        found[handle] = where if across else replace(where, since=None)
+                if found != self.responders.elsewhere:
+                    self.responders.elsewhere = found
+                    if self.ready:
+                        self.responders.show(self.state, self.me, self.clock(), self.policy)
+        except StoreError:
+            return  # the board itself reports the store's trouble
+
+    async def _reconnect(self) -> None:
+        """One attempt to catch up after the store failed; the hook an HTTP store resumes through."""
+        try:
+            await self.room.load()
+        except StoreError:  # StoreUnavailable included: the next attempt comes after a longer wait
+            return
+        self.offline = False
+        self.sync()
+
+def _hhmm(at: datetime | None) -> str:
+    return at.strftime("%H:%M UTC") if at else "later"
