@@ -52,3 +52,22 @@ def test_the_board_never_imports_the_cli_not_even_for_types():
             if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[:2] == ["warroom", "cli"]:
                 offenders.append(str(path.relative_to(REPO_ROOT)))
     assert offenders == []
+
+
+def test_importing_the_cli_builds_no_pydantic_model():
+    """Start-up: models are built on first use (``defer_build``), so the import chain of
+    ``warroom join`` builds none, and parsing a stored event builds only what it needs."""
+    code = (
+        "import sys, warroom.cli, warroom.config; from pydantic import BaseModel\n"
+        "from warroom.incident import events as ev\n"
+        "def built():\n"
+        "    return sorted({c.__name__ for name, m in list(sys.modules.items()) if name.startswith('warroom')\n"
+        "                  for c in vars(m).values() if isinstance(c, type) and issubclass(c, BaseModel)\n"
+        "                   and c is not BaseModel and c.__pydantic_complete__})\n"
+        "print(built())\n"
+        "ev.parse_stored(ev.dump_stored(ev.StoredEvent(seq=1, id=ev.uuid4(), at=ev.utcnow(), actor='a',\n"
+        "    body=ev.IncidentDeclared.model_construct(incident_id='INC-1', title='t'))))\n"
+        "print(built())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+    assert result.stdout.splitlines() == ["[]", "['StoredEvent']"]

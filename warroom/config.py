@@ -6,8 +6,6 @@ Command-line flags beat environment variables, which beat the file, which beats 
 defaults. ``warroom.toml.example`` at the top of the repository documents every key.
 """
 
-from __future__ import annotations
-
 import getpass
 import os
 import re
@@ -25,7 +23,7 @@ from warroom.errors import WarroomError
 from warroom.files import write_atomic
 from warroom.alerts.severity import AlertsConfig
 from warroom.incident.events import canonical_handle, valid_handle
-from warroom.incident.policy import Policy
+from warroom.incident.policy import DEFAULT_POLICY, Policy
 from warroom.words import validation_problem
 
 APP_NAME = "warroom"
@@ -37,7 +35,7 @@ class ConfigError(WarroomError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built once, inside ``Config``: see events.py
 
 
 class UserConfig(_Section):
@@ -87,14 +85,14 @@ class NotifyTarget(_Section):
 
 
 class Config(_Section):
-    user: UserConfig = Field(default_factory=UserConfig)
-    store: StoreConfig = Field(default_factory=StoreConfig)
-    server: ServerConfig = Field(default_factory=ServerConfig)
-    ui: UiConfig = Field(default_factory=UiConfig)
-    policy: Policy = Field(default_factory=Policy)
-    export: ExportConfig = Field(default_factory=ExportConfig)
+    user: UserConfig = Field(default_factory=UserConfig.model_construct)
+    store: StoreConfig = Field(default_factory=StoreConfig.model_construct)
+    server: ServerConfig = Field(default_factory=ServerConfig.model_construct)
+    ui: UiConfig = Field(default_factory=UiConfig.model_construct)
+    policy: Policy = DEFAULT_POLICY
+    export: ExportConfig = Field(default_factory=ExportConfig.model_construct)
     notify: list[NotifyTarget] = Field(default_factory=list)
-    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig.model_construct)
 
 
 def config_path() -> Path:

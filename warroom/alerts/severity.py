@@ -4,8 +4,6 @@ Here rather than in ``warroom.config`` so the server can take them without loadi
 CLI's config machinery; ``warroom.config`` embeds this model as its ``[alerts]`` section.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class AlertsConfig(BaseModel):
     """How an alert's labels pick the severity of the incident it declares (``[alerts]`` in the config)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     severity_label: str = Field("severity", description="the alert label that carries its severity")
     severity: dict[str, Annotated[int, Field(ge=1, le=4)]] = Field(

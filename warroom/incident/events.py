@@ -5,9 +5,14 @@ file store, the server, the exports and every board. Each kind of event is a bod
 with a literal ``type``; all bodies form one discriminated union. A client makes an
 ``EventDraft`` (its own UUID, its actor, the body); the authority that stores it
 adds the envelope's ``seq`` and ``at`` and returns a ``StoredEvent``.
-"""
 
-from __future__ import annotations
+Start-up: every model here is built on first use (``defer_build``), not at import. A
+join parses ``StoredEvent`` only, which builds the bodies inside its one validator; the
+31 bodies' own validators, ``EventDraft``'s and their serializers wait until something
+makes or sends an event. No ``from __future__ import annotations`` in this module (nor
+in ``policy`` and ``warroom.config``): pydantic would have to ``eval`` every field's
+annotation string when the class is made.
+"""
 
 import re
 import unicodedata
@@ -143,7 +148,7 @@ UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     # How a board treats this kind of event (the domain itself never reads these):
     redraws: ClassVar[frozenset[str]] = frozenset()
@@ -430,7 +435,7 @@ class ActionItemStatusSet(Body):
 
 
 class AlertLink(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     title: Annotated[str, Field(min_length=1, max_length=40, pattern=_PRINTABLE_LINE)]
     url: Annotated[str, Field(max_length=2000, pattern=rf"^https?://[^\n{_UNSAFE_CHARS}]*$")]
@@ -514,20 +519,20 @@ def utcnow() -> datetime:
 class EventDraft(BaseModel):
     """What a client proposes: its own id (for idempotent retries), who acts, and what."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: UUID = Field(default_factory=uuid4)
     actor: Handle
     body: EventBody
 
-    def stored(self, seq: int, at: datetime) -> StoredEvent:
+    def stored(self, seq: int, at: datetime) -> "StoredEvent":
         return StoredEvent(seq=seq, at=at, id=self.id, actor=self.actor, body=self.body)
 
 
 class StoredEvent(BaseModel):
     """An event as the authority stored it: numbered without gaps and stamped with its clock."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     seq: Annotated[int, Field(ge=1)]
     id: UUID

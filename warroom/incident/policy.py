@@ -5,7 +5,6 @@ defaults follow common incident-command practice and every one can be overridden
 in ``warroom.toml`` (section ``[policy]``).
 """
 
-from __future__ import annotations
 
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Policy(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     update_minutes_sev1: int | None = Field(20, ge=1, description="stakeholder update cadence at SEV1")
     update_minutes_sev2: int | None = Field(30, ge=1)
@@ -45,4 +44,4 @@ class Policy(BaseModel):
         return timedelta(minutes=self.stale_workstream_minutes)
 
 
-DEFAULT_POLICY = Policy()
+DEFAULT_POLICY = Policy.model_construct()  # the defaults, without building the validator at import
