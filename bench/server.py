@@ -18,7 +18,9 @@ process on the machine); each subscriber notes when the event reached it. Fan-ou
 latency is arrival minus send, for every (event, subscriber) pair, so it includes
 the append's commit and fsync. Appends/s counts acknowledged appends only (acked
 after their commit is on disk). Prints one final line:
-``appends_per_s=... p50_fanout_ms=... p99_fanout_ms=...``
+``appends_per_s=... p50_fanout_ms=... p99_fanout_ms=... server_cpu_ms_per_append=...``
+(the server process's CPU per acknowledged append: on a shared machine it moves far less
+than appends/s does, so compare it between runs).
 """
 
 from __future__ import annotations
@@ -44,6 +46,15 @@ from httpx_sse import aconnect_sse  # noqa: E402
 
 INCIDENT = "BENCH-1"
 STOP = "STOP"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -210,6 +221,7 @@ async def run(args: argparse.Namespace) -> str:
         first_send: list[int] = []
         acks: list[float] = []
         interval = args.appenders / args.rate if args.rate else None
+        cpu_before = cpu_seconds(server.proc.pid)
         started = time.monotonic()
         deadline = started + args.seconds
         await asyncio.gather(
@@ -220,6 +232,7 @@ async def run(args: argparse.Namespace) -> str:
         )
         elapsed = time.monotonic() - first_send[0] / 1e9 if first_send else args.seconds
         acked = stats[201]
+        server_cpu = cpu_seconds(server.proc.pid) - cpu_before
         stop = await lead.post(f"/api/incidents/{INCIDENT}/events", json={"body": {"type": "note_added", "text": STOP}})
         assert stop.status_code == 201, stop.text
         await lead.aclose()
@@ -244,12 +257,13 @@ async def run(args: argparse.Namespace) -> str:
         f"server bench: {args.appenders} appenders, {args.subscribers} {args.client} subscribers in {len(procs)} processes, "
         f"{args.seconds:g} s, rate {'max' if not args.rate else f'{args.rate:g}/s'}; statuses {dict(stats)}; "
         f"delivered {delivered}/{expected}; append ack p50 {percentile(acks, 50):.1f} ms p99 {percentile(acks, 99):.1f} ms; "
-        f"max fan-out {max(latencies, default=float('nan')):.1f} ms",
+        f"max fan-out {max(latencies, default=float('nan')):.1f} ms; server CPU {server_cpu:.2f} s "
+        f"({server_cpu / max(elapsed, 1e-9):.2f} cores)",
         flush=True,
     )
     return (
         f"appends_per_s={acked / elapsed:.0f} p50_fanout_ms={percentile(latencies, 50):.1f} "
-        f"p99_fanout_ms={percentile(latencies, 99):.1f}"
+        f"p99_fanout_ms={percentile(latencies, 99):.1f} server_cpu_ms_per_append={1000 * server_cpu / max(acked, 1):.2f}"
     )
 
 
