@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Protocol
 
 from warroom.alerts.severity import AlertsConfig
@@ -62,15 +62,9 @@ class Outcome:
         return words + (f", {self.dropped} not recorded" if self.dropped else "")
 
     def as_dict(self) -> dict:
-        return {
-            "incident": self.incident,
-            "declared": self.declared,
-            "recorded": self.recorded,
-            "repeated": self.repeated,
-            "dropped": self.dropped,
-            "detail": self.detail,
-            "notes": self.notes,
-        }
+        """The response body: the counts, then ``detail`` in words, then the ``notes``."""
+        counts = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}
+        return counts | {"detail": self.detail, "notes": self.notes}
 
 
 def alert_bodies(state: IncidentState, notification: Notification) -> tuple[list[ev.Body], int]:

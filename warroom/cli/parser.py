@@ -42,6 +42,13 @@ from warroom.incident.keyframes import MOMENT_HELP
 from warroom.incident import events as ev
 
 
+def _group(sub: Any, name: str, help: str, description: str, **defaults: Any) -> Any:
+    """A command with actions of its own (``warroom ws claim``): the subparsers its actions go in."""
+    group = sub.add_parser(name, help=help, description=description)
+    group.set_defaults(**defaults)
+    return group.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+
+
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("who and where")
@@ -131,8 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("seq", type=int, help="the entry's number (#N in `warroom show`)")
     p.add_argument("--off", action="store_true", help="unstar instead")
 
-    ws = sub.add_parser("ws", help="workstreams: open, claim, release, hand off, status", description="Workstreams.")
-    ws_sub = ws.add_subparsers(dest="ws_command", metavar="ACTION", required=True)
+    ws_sub = _group(sub, "ws", "workstreams: open, claim, release, hand off, status", "Workstreams.")
 
     def ws_command(name: str, help: str, make: Callable[[argparse.Namespace], ev.Body]) -> argparse.ArgumentParser:
         p = ws_sub.add_parser(name, help=help, description=help, parents=[common])
@@ -280,22 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="drop a connection that reads nothing of a response for this long (default 30)",
     )
 
-    p = sub.add_parser(
-        "db",
-        help="create or migrate the server's database schema",
-        description="`warroom db upgrade` applies pending schema migrations (safe while servers run: migrations are additive).",
+    db_sub = _group(
+        sub, "db", "create or migrate the server's database schema",
+        "`warroom db upgrade` applies pending schema migrations (safe while servers run: migrations are additive).",
     )
-    db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     p = db_sub.add_parser("upgrade", help="apply pending migrations", description="Create the schema or apply pending migrations; prints the version.")
     p.add_argument("--db", metavar="PATH", help=db_help)
     p.set_defaults(run=cmd_db)
 
-    token = sub.add_parser(
-        "token",
-        help="make, list and revoke responders' server tokens",
-        description="Per-responder bearer tokens for `warroom serve`. Only a hash is stored; a new token is shown once.",
+    token_sub = _group(
+        sub, "token", "make, list and revoke responders' server tokens",
+        "Per-responder bearer tokens for `warroom serve`. Only a hash is stored; a new token is shown once.",
     )
-    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     p = token_sub.add_parser("add", help="make a token for HANDLE (printed on the last line)", description="Make a new token for HANDLE; it is printed once, on the last line.")
     p.add_argument("handle", metavar="HANDLE")
     p.add_argument("--db", metavar="PATH", help=db_help)
@@ -390,12 +392,11 @@ def _action_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
 
 
 def _alert_commands(sub: Any, db_help: str) -> None:
-    hook = sub.add_parser(
-        "hook",
-        help="make, list and revoke alert webhooks (Alertmanager, Grafana, generic JSON)",
-        description="Alert hooks for `warroom serve` and `warroom alerts`: one secret per alert source, stored hashed.",
+    hook_sub = _group(
+        sub, "hook", "make, list and revoke alert webhooks (Alertmanager, Grafana, generic JSON)",
+        "Alert hooks for `warroom serve` and `warroom alerts`: one secret per alert source, stored hashed.",
+        run=_followup("cmd_hook"),
     )
-    hook_sub = hook.add_subparsers(dest="hook_command", metavar="ACTION", required=True)
     p = hook_sub.add_parser(
         "add",
         help="make a hook; its URL is printed on the last line",
@@ -415,7 +416,6 @@ def _alert_commands(sub: Any, db_help: str) -> None:
     )
     p.add_argument("target", metavar="NAME-or-HOOK-ID")
     p.add_argument("--db", metavar="PATH", help=db_help)
-    hook.set_defaults(run=_followup("cmd_hook"))
 
     p = sub.add_parser(
         "alerts",

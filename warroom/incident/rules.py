@@ -9,11 +9,12 @@ all three always agree.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from . import events as ev
-from .state import IncidentState, Workstream
+from .state import AlertRecord, IncidentState, Workstream
 
 Refusal = str | None
 
@@ -317,25 +318,28 @@ def may_set_action_item_status(state: IncidentState, actor: str, body: ev.Action
 # --- alerts --------------------------------------------------------------------
 
 
-def _not_a_responder(state: IncidentState, actor: str) -> Refusal:
-    if actor in state.responders:
-        return f"{actor} is a responder: alerts are recorded by alert hooks (`warroom hook add`)"
-    return None
+def _recorded_by_a_hook(rule: Callable[[Any, AlertRecord | None], Refusal]) -> Callable[..., Refusal]:
+    """An alert rule, refused to responders (alerts are recorded by alert hooks); ``rule``
+    gets the body and the alert already on record under its fingerprint (or ``None``)."""
+
+    @functools.wraps(rule)
+    def checked(state: IncidentState, actor: str, body: ev.AlertFired | ev.AlertResolved) -> Refusal:
+        if actor in state.responders:
+            return f"{actor} is a responder: alerts are recorded by alert hooks (`warroom hook add`)"
+        return rule(body, state.alerts.get(body.fingerprint))
+
+    return checked
 
 
-def may_fire_alert(state: IncidentState, actor: str, body: ev.AlertFired) -> Refusal:
-    if refusal := _not_a_responder(state, actor):
-        return refusal
-    known = state.alerts.get(body.fingerprint)
+@_recorded_by_a_hook
+def may_fire_alert(body: ev.AlertFired, known: AlertRecord | None) -> Refusal:
     if known is not None and known.status == "firing" and known.starts_at == body.starts_at:
         return f"alert {body.name} is already recorded as firing (#{known.seq})"
     return None
 
 
-def may_resolve_alert(state: IncidentState, actor: str, body: ev.AlertResolved) -> Refusal:
-    if refusal := _not_a_responder(state, actor):
-        return refusal
-    known = state.alerts.get(body.fingerprint)
+@_recorded_by_a_hook
+def may_resolve_alert(body: ev.AlertResolved, known: AlertRecord | None) -> Refusal:
     if known is None:
         return f"alert {body.name} was never recorded as firing here"
     if known.status != "firing":
