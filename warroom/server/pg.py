@@ -61,6 +61,7 @@ LISTEN_POLL = 0.5  # how often the listener looks up from its socket (stop flag,
 LISTEN_PING = 5.0
 RECONNECT_MAX = 2.0
 _STOP = object()
+_CATCH_UP = "SELECT seq, event FROM events WHERE incident = %s AND seq > %s ORDER BY seq"
 _KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2}
 
 
@@ -223,16 +224,26 @@ class PgEventLog:
         results: list[tuple[asyncio.Future, Any]] = []
         fresh: dict[str, Committed] = {}
         try:
-            with self.pool.connection(timeout=10) as conn, conn.transaction():
+            # Two round trips per batch, the lock held for one: everything up to the lock's
+            # answer goes out together (pipeline mode), and so does everything after it up to
+            # COMMIT. In READ COMMITTED each statement sees what was committed before it
+            # started, so the catch-up read, queued behind the row lock, sees every row the
+            # previous holder committed.
+            with self.pool.connection(timeout=10) as conn, conn.pipeline(), conn.transaction():
                 declaring = sorted({j.incident for j in jobs if j.draft is not None and j.draft.body.type == "incident_declared"})
                 if declaring:
                     conn.execute("INSERT INTO incidents (id) SELECT unnest(%s::text[]) ORDER BY 1 ON CONFLICT DO NOTHING", (declaring,))
-                heads = dict(conn.execute("SELECT id, head FROM incidents WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (touched,)).fetchall())
+                locked = conn.execute("SELECT id, head FROM incidents WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (touched,))
+                since = {incident: self._cached_seq(incident) for incident in touched}
+                news = {incident: conn.execute(_CATCH_UP, (incident, since[incident])) for incident in touched}
+                ids = [str(job.draft.id) for job in jobs if job.draft is not None]
+                stored = conn.execute("SELECT id, incident, seq, event FROM events WHERE id = ANY(%s)", (ids,))
+                heads = dict(locked.fetchall())
                 for incident in touched:
-                    caught_up = self._catch_up(conn, incident, heads.get(incident, 0))
+                    caught_up = self._caught_up(incident, heads.get(incident, 0), since[incident], news[incident].fetchall())
                     if caught_up:
                         fresh[incident] = Committed(incident, caught_up)
-                known = self._stored_ids(conn, jobs)
+                known = {row[0]: (row[1], row[2], row[3]) for row in stored.fetchall()}
                 rows: list[tuple] = []
                 for job in jobs:
                     results.append((job.future, self._append_one(job, known, rows, fresh)))
@@ -269,23 +280,30 @@ class PgEventLog:
         committed.extend(batch for batch in fresh.values() if batch.events)
         return results
 
+    def _cached_seq(self, incident: str) -> int:
+        cached = self._cache.get(incident)
+        return cached.state.seq if cached is not None else 0
+
     def _catch_up(self, conn: psycopg.Connection, incident: str, head: int) -> list[tuple[int, str]]:
-        """Bring the cached state to ``head``; returns the rows read past what was cached
-        (only when the cache was current before: a cold cache is not news to anyone)."""
+        """Bring the cached state to ``head``, reading what it lacks (see ``_caught_up``)."""
+        since = self._cached_seq(incident)
+        rows = conn.execute(_CATCH_UP, (incident, since)).fetchall() if 0 < head != since else []
+        return self._caught_up(incident, head, since, rows)
+
+    def _caught_up(self, incident: str, head: int, since: int, rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Apply ``rows`` (every row after ``since``, read under the lock) to the cached state,
+        which stood at ``since``; returns them if they are news (a cold cache is not news to anyone)."""
         cached = self._cache.get(incident)
         if head == 0:
             self._cache.pop(incident, None)
             return []
-        if cached is not None and cached.state.seq == head:
+        if cached is not None and cached.state.seq != since:  # pragma: no cover - only the writer moves it
+            raise AssertionError(f"{incident}: the cached state moved from {since} to {cached.state.seq} during a read")
+        if not rows:
             return []
-        if cached is not None and cached.state.seq > head:  # pragma: no cover - cannot happen after a commit
-            cached = None
         news = cached is not None
         if cached is None:
             cached = _Cached(IncidentState())
-        rows = conn.execute(
-            "SELECT seq, event FROM events WHERE incident = %s AND seq > %s ORDER BY seq", (incident, cached.state.seq)
-        ).fetchall()
         for _seq, text in rows:
             try:
                 event = parse_stored(text)
@@ -296,11 +314,6 @@ class PgEventLog:
             cached.last_at = event.at
         self._cache[incident] = cached
         return list(rows) if news else []
-
-    def _stored_ids(self, conn: psycopg.Connection, jobs: list[_Job]) -> dict[str, tuple[str, int, str]]:
-        ids = [str(job.draft.id) for job in jobs if job.draft is not None]
-        rows = conn.execute("SELECT id, incident, seq, event FROM events WHERE id = ANY(%s)", (ids,)).fetchall()
-        return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
     def _append_one(self, job: _Job, known: dict, rows: list[tuple], fresh: dict[str, Committed]) -> Any:
         """Check and stage one draft; the outcome for its client (an exception is a refusal)."""
