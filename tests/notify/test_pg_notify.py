@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -18,7 +17,7 @@ import psycopg
 import pytest
 
 from tests.notify.conftest import write_config
-from tests.server.harness import ServerProcess, cli_env, make_tokens, warroom
+from tests.server.harness import ServerProcess, booted_together, cli_env, make_tokens, warroom
 
 
 @pytest.fixture
@@ -30,16 +29,8 @@ def two_servers(postgres, tmp_path: Path, http_sink) -> Iterator[tuple[list[Serv
     env = cli_env(home=home)
     tokens = make_tokens(url, ["alice"], env=env)
     servers = [ServerProcess(url, log=tmp_path / f"server{n}.log", env=env) for n in range(2)]
-    try:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(ServerProcess.start, servers))
+    with booted_together(servers, lambda: postgres.drop_database(name)):
         yield servers, tokens, url
-    finally:
-        for server in servers:
-            server.stop()
-        for server in servers:
-            assert "Traceback" not in server.log.read_text(), server.log.read_text()
-        postgres.drop_database(name)
 
 
 def _post(server: ServerProcess, token: str, path: str, body: dict) -> None:

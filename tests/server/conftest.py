@@ -89,13 +89,16 @@ def pg_starter(postgres, template: str, folder: Path, started: list[ServerProces
 
     def start(*args: str, db: str | None = None) -> ServerProcess:
         db = db or postgres.create_database(template=template)
-        server = ServerProcess(
-            postgres.url(db), args=args, log=folder / f"{db}-{len(started)}.server.log", env=cli_env(home=folder)
-        )
+        server = pg_server(postgres, db, folder, len(started), *args)
         started.append(server)
         return server.start()
 
     return start
+
+
+def pg_server(postgres, db: str, folder: Path, n: int, *args: str) -> ServerProcess:
+    """Server ``n`` on database ``db`` (not started yet): ``warroom serve *args``, logging into ``folder``."""
+    return ServerProcess(postgres.url(db), args=args, log=folder / f"{db}-{n}.server.log", env=cli_env(home=folder))
 
 
 def server_starter(kind: str, request: pytest.FixtureRequest, folder: Path, started: list[ServerProcess]) -> Callable[..., ServerProcess]:

@@ -9,6 +9,7 @@ with the real ``warroom token add``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -18,7 +19,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -193,6 +195,22 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def booted_together(servers: list[ServerProcess], drop: Callable[[], object]) -> Iterator[list[ServerProcess]]:
+    """``servers`` started at once (as a fleet boots), then stopped, their logs free of tracebacks,
+    and ``drop()`` called (the database they shared)."""
+    try:
+        with ThreadPoolExecutor(len(servers)) as pool:
+            list(pool.map(ServerProcess.start, servers))
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+        for server in servers:
+            assert "Traceback" not in server.log.read_text(), server.log.read_text()
+        drop()
 
 
 def healthz_ms(url: str) -> float:

@@ -17,8 +17,12 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from tests.server.conftest import DB_KINDS, server_starter, template_tokens
+from tests.server.conftest import server_starter
+from tests.server import kinds
+from tests.server.kinds import server_of_kind
 from tests.server.harness import ServerProcess, warroom
+
+db_kind, tokens = kinds.db_kind, kinds.tokens  # module-scoped fixtures: one server per kind for the module
 
 IDENTITIES = ("none", "unknown", "revoked", "member", "commander", "viewer")
 SHARE_KEY: dict[str, str] = {}
@@ -37,24 +41,10 @@ def headers_for(identity: str, tokens: dict[str, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-@pytest.fixture(scope="module", params=DB_KINDS)
-def db_kind(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
-@pytest.fixture(scope="module")
-def tokens(db_kind: str, request: pytest.FixtureRequest) -> dict[str, str]:
-    return template_tokens(db_kind, request)
-
-
 @pytest.fixture(scope="module")
 def shared_server(db_kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    started: list[ServerProcess] = []
-    try:
-        yield server_starter(db_kind, request, tmp_path_factory.mktemp(f"auth-{db_kind}"), started)()
-    finally:
-        for one in started:
-            one.stop()
+    with server_of_kind(db_kind, request, tmp_path_factory.mktemp(f"auth-{db_kind}")) as server:
+        yield server
 
 
 @pytest.fixture

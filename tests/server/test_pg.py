@@ -14,15 +14,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 
-from tests.server.conftest import pg_starter
-from tests.server.harness import REPO_ROOT, ServerProcess, cli_env, warroom
+from tests.server.conftest import pg_server
+from tests.server.harness import REPO_ROOT, ServerProcess, booted_together, cli_env, warroom
 from warroom.incident import events as ev
 from warroom.store.http import HttpStore
 
@@ -34,19 +33,10 @@ def tokens(pg_server_template) -> dict[str, str]:
 
 @pytest.fixture
 def two_servers(postgres, pg_server_template, tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess, str]]:
-    started: list[ServerProcess] = []
-    start = pg_starter(postgres, pg_server_template[0], tmp_path, started)
     db = postgres.create_database(template=pg_server_template[0])
-    try:
-        with ThreadPoolExecutor(2) as pool:  # both boot at once
-            a, b = pool.map(lambda _: start("--rate-limit", "0", db=db), range(2))
+    servers = [pg_server(postgres, db, tmp_path, n, "--rate-limit", "0") for n in range(2)]
+    with booted_together(servers, lambda: postgres.drop_database(db)) as (a, b):
         yield a, b, db
-    finally:
-        for server in started:
-            server.stop()
-        for server in started:
-            assert "Traceback" not in server.log.read_text(), server.log.read_text()
-        postgres.drop_database(db)
 
 
 def _auth(token: str) -> dict[str, str]:

@@ -21,31 +21,20 @@ import schemathesis
 from hypothesis import HealthCheck, Phase
 from schemathesis import GenerationMode
 
-from tests.server.conftest import DB_KINDS, server_starter, template_tokens
+from tests.server import kinds
+from tests.server.kinds import server_of_kind
 from tests.server.harness import ServerProcess
+
+db_kind, tokens = kinds.db_kind, kinds.tokens  # module-scoped fixtures: one server per kind for the module
 
 EXAMPLES = int(os.environ.get("WARROOM_SCHEMATHESIS_EXAMPLES", "300" if os.environ.get("WARROOM_LONG_TESTS") else "25"))
 
 
-@pytest.fixture(scope="module", params=DB_KINDS)
-def db_kind(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
-@pytest.fixture(scope="module")
-def tokens(db_kind: str, request: pytest.FixtureRequest) -> dict[str, str]:
-    return template_tokens(db_kind, request)
-
-
 @pytest.fixture(scope="module")
 def fuzzed_server(tmp_path_factory, db_kind: str, request: pytest.FixtureRequest) -> ServerProcess:
-    started: list[ServerProcess] = []
-    try:
-        yield server_starter(db_kind, request, tmp_path_factory.mktemp(f"fuzz-{db_kind}"), started)("--rate-limit", "0")
-    finally:
-        for server in started:
-            server.stop()
-    log = started[0].log.read_text()
+    with server_of_kind(db_kind, request, tmp_path_factory.mktemp(f"fuzz-{db_kind}"), "--rate-limit", "0") as server:
+        yield server
+    log = server.log.read_text()
     assert "Traceback" not in log, log
 
 
