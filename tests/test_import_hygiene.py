@@ -10,20 +10,23 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 
+def _python(code: str) -> str:
+    """What a fresh interpreter prints running ``code`` in the repository."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True).stdout
+
+
 @pytest.mark.parametrize("module", ["warroom.incident", "warroom.room", "warroom.store", "warroom.cli", "warroom.safetext"])
 def test_import_pulls_in_no_textual_httpx_or_server(module):
     code = (
         f"import sys, {module}; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'httpx', 'fastapi', 'uvicorn', 'starlette')))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
-    assert result.stdout.strip() == "[]"
+    assert _python(code).strip() == "[]"
 
 
 def test_the_domain_imports_nothing_of_ours_outside_it():
     code = "import sys, warroom.incident; print(sorted(m for m in sys.modules if m.startswith('warroom.') and not m.startswith('warroom.incident')))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
-    assert result.stdout.strip() == "[]"
+    assert _python(code).strip() == "[]"
 
 
 def test_the_server_imports_neither_the_file_store_nor_the_cli_config():
@@ -32,14 +35,12 @@ def test_the_server_imports_neither_the_file_store_nor_the_cli_config():
         "import sys, warroom.server.app; "
         "print(sorted(m for m in sys.modules if m in ('warroom.config', 'warroom.store.file', 'warroom.store.http')))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
-    assert result.stdout.strip() == "[]"
+    assert _python(code).strip() == "[]"
 
 
 def test_the_http_store_does_not_load_the_file_store():
     code = "import sys, warroom.store.http; print('warroom.store.file' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
-    assert result.stdout.strip() == "False"
+    assert _python(code).strip() == "False"
 
 
 def test_the_board_never_imports_the_cli_not_even_for_types():
@@ -69,5 +70,4 @@ def test_importing_the_cli_builds_no_pydantic_model():
         "    body=ev.IncidentDeclared.model_construct(incident_id='INC-1', title='t'))))\n"
         "print(built())\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
-    assert result.stdout.splitlines() == ["[]", "['StoredEvent']"]
+    assert _python(code).splitlines() == ["[]", "['StoredEvent']"]
