@@ -182,6 +182,7 @@ def main() -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT), TERM="xterm-256color", COLORTERM="truecolor")
         env["WARROOM_CONFIG_PATH"] = str(folder / "warroom.toml")
         env.pop("TEXTUAL", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed warroom has its bytecode compiled
         lobby_cmd = [sys.executable, "-m", "warroom", "lobby", "--store", str(folder / "store"), "--as", "responder0"]
         bare_cmd = [sys.executable, str(bare)]
         time_to_marker(bare_cmd, ["BARE-READY-MARKER"], env)  # warm the OS file cache for both

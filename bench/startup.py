@@ -158,6 +158,9 @@ def main() -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT), TERM="xterm-256color", COLORTERM="truecolor")
     env["WARROOM_CONFIG_PATH"] = str(folder / "warroom.toml")
     env.pop("TEXTUAL", None)
+    # An installed warroom has its bytecode compiled (pip does it); without this, a shell that
+    # sets PYTHONDONTWRITEBYTECODE makes every run compile warroom from source (~13% of its import).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     warroom_cmd = [sys.executable, "-m", "warroom", "join", "INC-1", "--store", str(folder), "--as", "responder0"]
     bare_cmd = [sys.executable, str(bare)]
 
