@@ -37,65 +37,47 @@ Several servers (failover)
     resume-by-seq makes that work too.
 
 The offline queue (for the board)
-    ``append`` keeps the plain contract by default: it returns the stored event or
-    raises, and ``StoreUnavailable`` when the server cannot be reached -- a CLI must
-    not exit 0 for an event that was never delivered.
-
-    A board opts in with ``HttpStore(..., queue_offline=True)`` (or by setting
-    ``store.queue_offline = True`` on the store ``open_store`` returned). Then an
-    append that cannot reach the server is queued -- the ``EventDraft`` itself, with
-    its client id -- and ``append`` raises ``Queued`` (a ``StoreUnavailable``
-    subclass: catch it first, show the action as pending). While anything is queued,
-    later appends queue behind it, so order is kept. A background task delivers the
-    queue in order as soon as the server answers (a reconnecting ``follow`` wakes it
-    at once). Delivered events come back through ``follow`` like any other.
-
-    - ``pending()`` -> how many drafts wait; ``pending_drafts()`` -> them, in order.
-    - ``online`` -> ``True``/``False``, or ``None`` before the first request.
-    - ``on_status(callback(online: bool))`` -> called on every online/offline change.
-    - ``on_delivered(callback(incident_id, stored_event))`` -> a queued draft was stored.
-    - ``on_refused(callback(LateRefusal))`` -> a queued draft was refused on delivery
-      (a rule said no in the meantime, the incident is gone, the token was revoked):
-      ``refusal.reason`` is the sentence to show, ``refusal.draft`` what was tried.
-    - ``await flush(timeout)`` -> wait until the queue is empty (``True``) or not.
-
-    Each ``on_*`` returns a function that unsubscribes. Callbacks run on the event
-    loop and must not block. The queue lives in memory: ``aclose`` warns through
-    ``warn`` about drafts still undelivered.
+    ``HttpStore(..., queue_offline=True)`` queues what cannot be delivered and sends it
+    in order when a server answers: see ``warroom.store.offline``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
-import random
 import re
-from collections import deque
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from typing import Any, TypeVar
 
 import httpx
-from httpx_sse import SSEError, aconnect_sse
+from httpx_sse import ServerSentEvent, SSEError, aconnect_sse
 from pydantic import TypeAdapter, ValidationError
 
 from warroom.incident import EventDraft, IncidentState, StoredEvent, fold, snapshot
 from warroom.incident.events import IncidentDeclared, parse_stored
 
 from .base import (
-    EventStore,
-    IncidentChanges,
-    IncidentSummary,
-    Queued,
-    Rejected,
-    StoreError,
-    StoreUnavailable,
-    UnknownIncident,
-    checked_incident_id,
-    default_warning,
+    EventStore, IncidentChanges, IncidentSummary, Queued, Rejected, StoreError, StoreUnavailable, UnknownIncident, checked_incident_id, default_warning,
 )
+from .offline import LateRefusal, OfflineQueue
+from .replies import BACKOFF_FIRST, BACKOFF_MAX, MAX_RETRY_AFTER, AuthError, Backoff, error_for, retry_after, retryable
+
+__all__ = [
+    "BACKOFF_FIRST",
+    "BACKOFF_MAX",
+    "MAX_RETRY_AFTER",
+    "PAGE",
+    "RETRIES",
+    "STREAM_READ_TIMEOUT",
+    "TIMEOUT",
+    "AuthError",
+    "HttpStore",
+    "LateRefusal",
+    "Queued",
+]
 
 log = logging.getLogger("warroom.store")
 
@@ -103,44 +85,10 @@ PAGE = 1000
 TIMEOUT = 10.0
 STREAM_READ_TIMEOUT = 60.0  # the server sends a keep-alive every 15 s
 RETRIES = 3  # for outcomes we cannot know (dropped connection, 5xx, 429)
-BACKOFF_FIRST = 0.05
-BACKOFF_MAX = 5.0
-MAX_RETRY_AFTER = 10.0
 
 _events = TypeAdapter(list[StoredEvent])
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]+")
-
-
-class AuthError(StoreError):
-    """The server refused the token (401) or what it may do (403)."""
-
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass(frozen=True, slots=True)
-class LateRefusal:
-    """A queued draft the server refused when it was finally delivered."""
-
-    incident_id: str
-    draft: EventDraft
-    reason: str
-    error: StoreError
-
-
-class _Backoff:
-    def __init__(self, first: float = BACKOFF_FIRST, cap: float = BACKOFF_MAX):
-        self.first, self.cap = first, cap
-        self.attempt = 0
-
-    def reset(self) -> None:
-        self.attempt = 0
-
-    def next(self) -> float:
-        delay = min(self.cap, self.first * (2**self.attempt))
-        self.attempt += 1
-        return delay * random.uniform(0.8, 1.2)
+T = TypeVar("T")
 
 
 class _Retry(Exception):
@@ -148,25 +96,7 @@ class _Retry(Exception):
         self.delay = delay
 
 
-def _detail(response: httpx.Response) -> str:
-    try:
-        detail = response.json().get("detail")
-    except (ValueError, AttributeError):
-        detail = None
-    if isinstance(detail, str) and detail:
-        return detail
-    text = response.text.strip()
-    return text[:200] if text else response.reason_phrase
-
-
-def _retry_after(response: httpx.Response) -> float:
-    try:
-        return min(MAX_RETRY_AFTER, max(0.0, float(response.headers.get("Retry-After", "1"))))
-    except ValueError:
-        return 1.0
-
-
-class HttpStore(EventStore):
+class HttpStore(OfflineQueue, EventStore):
     def __init__(
         self,
         url: str,
@@ -180,6 +110,7 @@ class HttpStore(EventStore):
         backoff_max: float = BACKOFF_MAX,
         transport: httpx.AsyncBaseTransport | None = None,
     ):
+        super().__init__(queue_offline=queue_offline)
         self.urls = [part.strip().rstrip("/") for part in url.split(",") if part.strip()] or [url.rstrip("/")]
         self.url = self.urls[0]
         if token and not _TOKEN_CHARS.fullmatch(token):
@@ -187,7 +118,6 @@ class HttpStore(EventStore):
             raise AuthError("the token has characters a warroom token never has (spaces, quotes, non-ASCII): check WARROOM_TOKEN / --token", 0)
         self._token = token or None
         self.warn = warn
-        self.queue_offline = queue_offline
         self.timeout = timeout
         self.stream_read_timeout = stream_read_timeout
         self.retries = retries
@@ -196,14 +126,6 @@ class HttpStore(EventStore):
         self._client: httpx.AsyncClient | None = None
         self._closed = False
         self._handle: str | None = None
-        self._online: bool | None = None
-        self._queue: deque[tuple[str, EventDraft]] = deque()
-        self._drainer: asyncio.Task | None = None
-        self._kick: asyncio.Event | None = None
-        self._emptied: asyncio.Event | None = None
-        self._status_listeners: list[Callable[[bool], None]] = []
-        self._refused_listeners: list[Callable[[LateRefusal], None]] = []
-        self._delivered_listeners: list[Callable[[str, StoredEvent], None]] = []
 
     def __repr__(self) -> str:  # never show the token
         return f"HttpStore({','.join(self.urls)!r})"
@@ -243,60 +165,13 @@ class HttpStore(EventStore):
     async def aclose(self) -> None:
         if self._closed:
             return
-        if self._drainer is not None:
-            self._drainer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._drainer
-        if self._queue:
-            self.warn(f"{len(self._queue)} queued action(s) were never delivered to {self.url}")
+        await self._stop_queue()
         self._closed = True
         if self._client is not None:
             await self._client.aclose()
 
-    def _set_online(self, online: bool) -> None:
-        if self._online == online:
-            return
-        self._online = online
-        if online and self._kick is not None:
-            self._kick.set()
-        for callback in list(self._status_listeners):
-            self._call(callback, online)
-
-    def _call(self, callback: Callable[..., Any], *args: Any) -> None:
-        try:
-            callback(*args)
-        except Exception as error:  # a listener's bug must not break the store
-            log.exception("store listener failed")
-            self.warn(f"a store listener failed: {error}")
-
     def _error(self, response: httpx.Response, incident_id: str | None) -> StoreError:
-        status = response.status_code
-        detail = _detail(response)
-        if status == 401:
-            if not self._token:
-                return AuthError(
-                    "no token for the warroom server: set WARROOM_TOKEN or pass --token "
-                    "(someone with the server's database makes one: `warroom token add HANDLE`)",
-                    status,
-                )
-            return AuthError(
-                f"the server refused your token (401: {detail}): check WARROOM_TOKEN / --token, "
-                "or ask for a new one (`warroom token add HANDLE` on the server)",
-                status,
-            )
-        if status == 403:
-            return AuthError(f"the server refused this for your token (403): {detail}", status)
-        if status == 404 and incident_id is not None:
-            return UnknownIncident(incident_id)
-        if status == 409:
-            return Rejected(detail)
-        if status == 413:
-            return StoreError(f"the server refused a request that large (413): {detail}")
-        if status == 429:
-            return StoreUnavailable(f"the server is rate-limiting this token (429): {detail}")
-        if status >= 500:
-            return StoreUnavailable(f"the warroom server at {self.url} failed ({status}): {detail}")
-        return StoreError(f"the warroom server refused the request ({status}): {detail}")
+        return error_for(response, incident_id, token_sent=bool(self._token), url=self.url)
 
     async def _request(
         self,
@@ -310,7 +185,7 @@ class HttpStore(EventStore):
     ) -> httpx.Response:
         """One request, retried (same payload, so the same event id) while the outcome is unknown."""
         retries = self.retries if retries is None else retries
-        backoff = _Backoff(cap=1.0)
+        backoff = Backoff(cap=1.0)
         attempt = 0
         switches = 0  # each other server is tried once at once, before any backoff
         while True:
@@ -335,9 +210,9 @@ class HttpStore(EventStore):
             if status >= 500 and self._failover(used) and switches < len(self.urls) - 1:
                 switches += 1
                 continue
-            if (status == 429 or status >= 500) and attempt < retries:
+            if retryable(status) and attempt < retries:
                 attempt += 1
-                await asyncio.sleep(_retry_after(response) if status in (429, 503) else backoff.next())
+                await asyncio.sleep(retry_after(response) if status in (429, 503) else backoff.next())
                 continue
             if response.is_success:
                 return response
@@ -413,102 +288,103 @@ class HttpStore(EventStore):
         response = await self._request("GET", "/api/incidents")
         return [IncidentSummary.from_dict(item) for item in response.json()]
 
+    # --- streams -----------------------------------------------------------------------
+
     async def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
         incident_id = checked_incident_id(incident_id)
         cursor = after
-        backoff = _Backoff(cap=self.backoff_max)
-        path = f"/api/incidents/{incident_id}/stream"
-        timeout = httpx.Timeout(self.timeout, read=self.stream_read_timeout)
-        switches = 0
-        while not self._closed:
-            delay: float | None = None
-            used = self.url
+
+        def resume() -> dict[str, Any]:  # each (re)connection asks for what comes after the cursor
+            return {"params": {"after": cursor}, "headers": {"Last-Event-ID": str(cursor)}}
+
+        async def contiguous(message: ServerSentEvent) -> list[StoredEvent]:
+            nonlocal cursor
+            if not message.data:
+                return []  # a keep-alive comment or a bare retry hint
             try:
-                async with aconnect_sse(
-                    self.client, "GET", path, params={"after": cursor}, headers={"Last-Event-ID": str(cursor)}, timeout=timeout
-                ) as source:
-                    response = source.response
-                    if response.status_code != 200:
-                        await response.aread()
-                        if response.status_code == 429 or response.status_code >= 500:
-                            self._set_online(True)
-                            if response.status_code >= 500 and self._failover(used) and switches < len(self.urls) - 1:
-                                switches += 1
-                                raise _Retry(0.0)
-                            raise _Retry(_retry_after(response) if response.status_code in (429, 503) else None)
-                        raise self._error(response, incident_id)
-                    self._set_online(True)
-                    backoff.reset()
-                    switches = 0
-                    async for message in source.aiter_sse():
-                        if not message.data:
-                            continue  # a keep-alive comment or a bare retry hint
-                        try:
-                            event = parse_stored(message.data)
-                        except (ValidationError, ValueError):
-                            self.warn(f"{self.url}: skipped an unreadable event in the {incident_id} stream")
-                            continue
-                        if event.seq <= cursor:
-                            continue
-                        if event.seq > cursor + 1:  # never expected; a plain read closes the gap
-                            for missing in await self.read(incident_id, after=cursor):
-                                if missing.seq >= event.seq:
-                                    break
-                                yield missing
-                                cursor = missing.seq
-                            if event.seq <= cursor:
-                                continue
-                        yield event
-                        cursor = event.seq
-            except _Retry as retry:
-                delay = retry.delay
-            except (httpx.TransportError, SSEError, StoreUnavailable):
-                if self._closed:
-                    return
-                if self._failover(used) and switches < len(self.urls) - 1:
-                    switches += 1
-                    continue  # the next server at once, from the same cursor
-                switches = 0
-                self._set_online(False)
-            await asyncio.sleep(delay if delay is not None else backoff.next())
+                event = parse_stored(message.data)
+            except (ValidationError, ValueError):
+                self.warn(f"{self.url}: skipped an unreadable event in the {incident_id} stream")
+                return []
+            if event.seq <= cursor:
+                return []
+            fresh = []
+            if event.seq > cursor + 1:  # never expected; a plain read closes the gap
+                fresh = list(itertools.takewhile(lambda missing: missing.seq < event.seq, await self.read(incident_id, after=cursor)))
+            fresh.append(event)
+            cursor = event.seq
+            return fresh
+
+        stream = self._stream(f"/api/incidents/{incident_id}/stream", contiguous, resume=resume, incident_id=incident_id)
+        async with contextlib.aclosing(stream):
+            async for event in stream:
+                yield event
 
     async def watch_incidents(self, every: float = 2.0) -> AsyncIterator[IncidentChanges]:
         """One stream for the whole list (``/api/incidents/stream``): a ``snapshot`` of every
         summary, then each ``changed`` summary. After a disconnect it reconnects with backoff
         (moving to the next server like ``follow``) and starts again from a fresh snapshot.
         Only 401/403 end it (``AuthError``)."""
-        backoff = _Backoff(cap=self.backoff_max)
+        stream = self._stream("/api/incidents/stream", self._changes, absent=(404, 405))
+        async with contextlib.aclosing(stream):
+            async for changes in stream:
+                yield changes
+        if self._closed:
+            return
+        async for changes in super().watch_incidents(every):  # a server from before the list stream: poll the list
+            yield changes
+
+    async def _changes(self, message: ServerSentEvent) -> list[IncidentChanges]:
+        if message.event not in ("snapshot", "changed") or not message.data:
+            return []
+        try:
+            found = [IncidentSummary.from_dict(item) for item in json.loads(message.data)]
+        except (ValueError, KeyError, TypeError):
+            self.warn(f"{self.url}: skipped an unreadable message in the incident list stream")
+            return []
+        return [IncidentChanges(found, complete=message.event == "snapshot")]
+
+    async def _stream(
+        self,
+        path: str,
+        handle: Callable[[ServerSentEvent], Awaitable[list[T]]],
+        *,
+        resume: Callable[[], dict[str, Any]] = dict,
+        incident_id: str | None = None,
+        absent: Collection[int] = (),
+    ) -> AsyncIterator[T]:
+        """A server-sent event stream that outlives its servers, yielding what ``handle`` makes
+        of each message. After any disconnect it reconnects until the store closes -- to the
+        next server at once (each other one tried once), then with capped backoff; after a 429
+        or a 503 when the server says -- with ``resume()``'s params and headers each time.
+        A status in ``absent`` (a server without this stream) ends it quietly; any other
+        refusal raises (``AuthError``, ``UnknownIncident``)."""
+        backoff = Backoff(cap=self.backoff_max)
         timeout = httpx.Timeout(self.timeout, read=self.stream_read_timeout)
         switches = 0
         while not self._closed:
             delay: float | None = None
             used = self.url
             try:
-                async with aconnect_sse(self.client, "GET", "/api/incidents/stream", timeout=timeout) as source:
+                async with aconnect_sse(self.client, "GET", path, timeout=timeout, **resume()) as source:
                     response = source.response
                     if response.status_code != 200:
                         await response.aread()
-                        if response.status_code in (404, 405):  # a server from before the list stream
-                            break
-                        if response.status_code == 429 or response.status_code >= 500:
+                        if response.status_code in absent:
+                            return
+                        if retryable(response.status_code):
                             self._set_online(True)
                             if response.status_code >= 500 and self._failover(used) and switches < len(self.urls) - 1:
                                 switches += 1
                                 raise _Retry(0.0)
-                            raise _Retry(_retry_after(response) if response.status_code in (429, 503) else None)
-                        raise self._error(response, None)
+                            raise _Retry(retry_after(response) if response.status_code in (429, 503) else None)
+                        raise self._error(response, incident_id)
                     self._set_online(True)
                     backoff.reset()
                     switches = 0
                     async for message in source.aiter_sse():
-                        if message.event not in ("snapshot", "changed") or not message.data:
-                            continue
-                        try:
-                            found = [IncidentSummary.from_dict(item) for item in json.loads(message.data)]
-                        except (ValueError, KeyError, TypeError):
-                            self.warn(f"{self.url}: skipped an unreadable message in the incident list stream")
-                            continue
-                        yield IncidentChanges(found, complete=message.event == "snapshot")
+                        for item in await handle(message):
+                            yield item
             except _Retry as retry:
                 delay = retry.delay
             except (httpx.TransportError, SSEError, StoreUnavailable):
@@ -516,88 +392,7 @@ class HttpStore(EventStore):
                     return
                 if self._failover(used) and switches < len(self.urls) - 1:
                     switches += 1
-                    continue
+                    continue  # the next server at once, from the same resume point
                 switches = 0
                 self._set_online(False)
             await asyncio.sleep(delay if delay is not None else backoff.next())
-        else:
-            return
-        async for changes in super().watch_incidents(every):  # polling the list instead
-            yield changes
-
-    # --- the offline queue --------------------------------------------------------------
-
-    def pending(self) -> int:
-        return len(self._queue)
-
-    def pending_drafts(self) -> list[tuple[str, EventDraft]]:
-        return list(self._queue)
-
-    @property
-    def online(self) -> bool | None:
-        return self._online
-
-    def on_status(self, callback: Callable[[bool], None]) -> Callable[[], None]:
-        return self._listen(self._status_listeners, callback)
-
-    def on_refused(self, callback: Callable[[LateRefusal], None]) -> Callable[[], None]:
-        return self._listen(self._refused_listeners, callback)
-
-    def on_delivered(self, callback: Callable[[str, StoredEvent], None]) -> Callable[[], None]:
-        return self._listen(self._delivered_listeners, callback)
-
-    @staticmethod
-    def _listen(listeners: list, callback: Callable) -> Callable[[], None]:
-        listeners.append(callback)
-
-        def unsubscribe() -> None:
-            with contextlib.suppress(ValueError):
-                listeners.remove(callback)
-
-        return unsubscribe
-
-    async def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every queued draft was delivered or refused; ``False`` on timeout."""
-        if not self._queue:
-            return True
-        assert self._emptied is not None
-        try:
-            await asyncio.wait_for(self._emptied.wait(), timeout)
-        except TimeoutError:
-            return False
-        return not self._queue
-
-    def _enqueue(self, incident_id: str, draft: EventDraft) -> None:
-        self._queue.append((incident_id, draft))
-        if self._kick is None:
-            self._kick = asyncio.Event()
-            self._emptied = asyncio.Event()
-        assert self._emptied is not None
-        self._emptied.clear()
-        if self._drainer is None or self._drainer.done():
-            self._drainer = asyncio.get_running_loop().create_task(self._drain(), name="warroom-offline-queue")
-        raise Queued(incident_id, draft, len(self._queue))
-
-    async def _drain(self) -> None:
-        assert self._kick is not None and self._emptied is not None
-        backoff = _Backoff(cap=self.backoff_max)
-        while self._queue:
-            incident_id, draft = self._queue[0]
-            try:
-                stored = await self._send(incident_id, draft, retries=0)
-            except StoreUnavailable:
-                self._kick.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._kick.wait(), backoff.next())
-                continue
-            except StoreError as error:
-                self._queue.popleft()
-                refusal = LateRefusal(incident_id, draft, getattr(error, "reason", str(error)), error)
-                for callback in list(self._refused_listeners):
-                    self._call(callback, refusal)
-                continue
-            self._queue.popleft()
-            backoff.reset()
-            for callback in list(self._delivered_listeners):
-                self._call(callback, incident_id, stored)
-        self._emptied.set()
