@@ -308,7 +308,7 @@ class HttpStore(OfflineQueue, EventStore):
                 return []
             if event.seq <= cursor:
                 return []
-            fresh = []
+            fresh: list[StoredEvent] = []
             if event.seq > cursor + 1:  # never expected; a plain read closes the gap
                 fresh = list(itertools.takewhile(lambda missing: missing.seq < event.seq, await self.read(incident_id, after=cursor)))
             fresh.append(event)
