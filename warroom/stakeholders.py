@@ -118,7 +118,7 @@ def cmd_status_page(ctx: CliContext) -> int:
 
     from warroom.server.run import _bind
     from warroom.store import FileStore
-    from warroom.web import create_status_app
+    from warroom.web.standalone import create_status_app
 
     args = ctx.args
     if not ctx.location.folder:

@@ -22,8 +22,7 @@ from pathlib import Path
 
 from .messages import Notice
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS deliveries (
+DELIVERY_COLUMNS = """
     incident   TEXT NOT NULL,
     key        TEXT NOT NULL,
     target     TEXT NOT NULL,
@@ -32,10 +31,15 @@ CREATE TABLE IF NOT EXISTS deliveries (
     body       TEXT NOT NULL,
     state      TEXT NOT NULL DEFAULT 'pending',  -- pending, sending, sent
     attempts   INTEGER NOT NULL DEFAULT 0,
-    next_at    REAL NOT NULL DEFAULT 0,
+    next_at    {seconds} NOT NULL DEFAULT 0,
     last_error TEXT,
-    sent_at    REAL,
-    uncertain  INTEGER NOT NULL DEFAULT 0,
+    sent_at    {seconds},
+    uncertain  INTEGER NOT NULL DEFAULT 0,"""
+"""A delivery row's columns, here and in PostgreSQL (``server.pgschema``, which adds the
+claim): ``{seconds}`` is the type of a Unix time there. Changing them means a new migration."""
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS deliveries ({DELIVERY_COLUMNS.format(seconds="REAL")}
     PRIMARY KEY (incident, key, target)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at);

@@ -5,13 +5,16 @@ incident, durable on commit, and the hashes of per-responder bearer tokens. The
 same rules as the file store decide every append; new events reach every board
 through Server-Sent Events. Modules:
 
-- ``db``      the log: SQLite schema, the single writer thread, cached incident states
+- ``writer``  what both logs share: the writer thread and its queue, cached incident
+              states, the rule check that numbers an event, acks after the commit
+- ``db``      the log on SQLite (``sqlite``: its file, connection settings and schema;
+              ``summaries``: the list of incidents it serves)
 - ``pg``      the same log on PostgreSQL, for several servers on one database (row lock
               per incident, NOTIFY/LISTEN fan-out); ``pgschema`` its migrations,
               ``pgtokens``/``pgshares`` tokens and share keys there
 - ``backend`` which of the two a ``--db`` names (a path or a ``postgresql://`` URL)
 - ``hub``     in-process fan-out of committed events to SSE subscribers
-- ``tokens``  making, listing, revoking and checking tokens
+- ``tokens``  making, listing, revoking and checking tokens (``hooks``: alert hooks alike)
 - ``limits``  per-token rate limiting
 - ``streams`` open SSE streams: per-token cap, ending those whose token is revoked
 - ``protocol`` connection limits: header size, header and write timeouts, connection count

@@ -44,7 +44,7 @@ from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, Unkn
 from warroom.words import where as where_in
 
 from .backend import Database, is_postgres, open_log, open_tokens
-from .db import Unprocessable
+from .writer import Unprocessable
 from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
 from .streams import PAGE_BYTES, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams, within_bytes
@@ -106,6 +106,11 @@ CHECKPOINT_MEDIA_TYPE = "application/vnd.warroom.checkpoint"
 class HealthOut(BaseModel):
     status: Literal["ok"] = "ok"
     version: str = __version__
+
+
+def _not_json(media_type: str, description: str, **schema: str) -> dict:
+    """The OpenAPI ``200`` of a route whose body is not JSON (a stream, a checkpoint)."""
+    return {200: {"content": {media_type: {"schema": {"type": "string", **schema}}}, "description": description}}
 
 
 def _errors(*codes: int) -> dict:
@@ -424,10 +429,7 @@ def create_app(
         summary="every incident's summary, then each change, as Server-Sent Events (the lobby)",
         response_class=_EventStream,
         responses={
-            200: {
-                "content": {"text/event-stream": {"schema": {"type": "string"}}},
-                "description": "`snapshot`: every incident's summary (a JSON list), then `changed`: the summaries that changed",
-            },
+            **_not_json("text/event-stream", "`snapshot`: every incident's summary (a JSON list), then `changed`: the summaries that changed"),
             **_errors(401, 429),
         },
     )
@@ -481,13 +483,12 @@ def create_app(
         summary="the incident's folded state as a checkpoint: join with it, then read the events after its seq",
         response_class=Response,
         responses={
-            200: {
-                "content": {CHECKPOINT_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-                "description": (
-                    "a warroom checkpoint (warroom.incident.snapshot): a JSON header line with the `seq` it covers, "
-                    "then the state. At most a thousand events old: fetch the events after `seq` to be current."
-                ),
-            },
+            **_not_json(
+                CHECKPOINT_MEDIA_TYPE,
+                "a warroom checkpoint (warroom.incident.snapshot): a JSON header line with the `seq` it covers, "
+                "then the state. At most a thousand events old: fetch the events after `seq` to be current.",
+                format="binary",
+            ),
             **_errors(401, 404, 429),
         },
     )
@@ -520,7 +521,7 @@ def create_app(
         tags=["events"],
         summary="live events as Server-Sent Events (SSE id = seq; resume with Last-Event-ID)",
         response_class=_EventStream,
-        responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}, "description": "one SSE message per stored event"}, **_errors(401, 404, 422, 429)},
+        responses={**_not_json("text/event-stream", "one SSE message per stored event"), **_errors(401, 404, 422, 429)},
     )
     async def stream(
         who: Who,

@@ -82,7 +82,7 @@ def upgrade(db: Database) -> str:
         if before == after:
             return f"{describe_db(db)}: schema is at version {after}, nothing to do"
         return f"{describe_db(db)}: schema upgraded from version {before} to {after}"
-    from .db import init_db
+    from .sqlite import init_db
 
     init_db(Path(db))
     return f"{db}: SQLite schema is current"

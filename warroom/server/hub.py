@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from .db import Committed
+from .writer import Committed
 
 TAIL_KEEP = 4096
 TICK = "tick"

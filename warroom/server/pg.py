@@ -35,7 +35,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -43,15 +42,14 @@ from typing import Any
 
 import psycopg
 from psycopg_pool import ConnectionPool
-from pydantic import ValidationError
 
-from warroom.incident import EventDraft, IncidentState, apply, check
-from warroom.incident.events import dump_stored, parse_stored, utcnow
-from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, retry_of
+from warroom.incident import IncidentState
+from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 
-from .db import Committed, Unprocessable, _Cached, _Job, hand_back, next_batch
 from .pgschema import CHANNEL, connect, describe, unavailable, upgrade
 from .streams import within_bytes
+from .summaries import newest_first
+from .writer import Cached, Committed, Job, Unprocessable, WriterLog, admit, retry_or_refuse
 
 log = logging.getLogger("warroom.server")
 
@@ -60,27 +58,22 @@ READ_PAGE = 1000
 LISTEN_POLL = 0.5  # how often the listener looks up from its socket (stop flag, liveness)
 LISTEN_PING = 5.0
 RECONNECT_MAX = 2.0
-_STOP = object()
 _CATCH_UP = "SELECT seq, event FROM events WHERE incident = %s AND seq > %s ORDER BY seq"
 _KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2}
 
 
-class PgEventLog:
+class PgEventLog(WriterLog):
     """The authority on PostgreSQL: appends through the writer thread, reads from the pool."""
 
     shared = True  # other processes write the same log: plain reads must ask the database
 
     def __init__(self, url: str, *, on_commit: Callable[[list[Committed]], None] | None = None):
+        super().__init__(on_commit)
         self.url = url
         self.path = describe(url)
-        self.on_commit = on_commit
         self.pool: ConnectionPool | None = None
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._cache: dict[str, _Cached] = {}
-        self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._heads: dict[str, int] = {}  # the last seq handed to on_commit, per incident
         self._heads_lock = threading.Lock()
         self.listening = threading.Event()
@@ -90,7 +83,6 @@ class PgEventLog:
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         upgrade(self.url)
-        self._loop = loop
         self.pool = ConnectionPool(
             self.url, min_size=2, max_size=POOL_MAX, kwargs={"autocommit": True, **_KEEPALIVES}, open=False, name="warroom"
         )
@@ -100,31 +92,20 @@ class PgEventLog:
             self.pool.close()
             raise unavailable(self.url, error) from None
         self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="warroom-pg-writer", daemon=True)
-        self._thread.start()
+        self._start_writer(loop, "warroom-pg-writer")
         self._listener = threading.Thread(target=self._listen, name="warroom-pg-listener", daemon=True)
         self._listener.start()
 
     def close(self) -> None:
         self._stopping.set()
-        if self._thread is not None:
-            self._jobs.put(_STOP)
-            self._thread.join(timeout=30)
-            self._thread = None
+        self._stop_writer()
         if self._listener is not None:
             self._listener.join(timeout=10)
             self._listener = None
         if self.pool is not None:
             self.pool.close()
 
-    # --- the async face (the same as the SQLite log's) -------------------------------
-
-    async def append(self, incident_id: str, draft: EventDraft) -> tuple[str, bool]:
-        return await self._submit(_Job(self._future(), incident=incident_id, draft=draft))
-
-    async def run(self, call: Callable[[Any], Any]) -> Any:
-        """Run ``call(conn)`` on the writer thread with a pooled connection."""
-        return await self._submit(_Job(self._future(), call=call))
+    # --- the async face (append and run, ``call(None)``: ``WriterLog``) -------------------
 
     async def summaries(self) -> list[IncidentSummary]:
         return await self.run(self._summaries)
@@ -137,16 +118,6 @@ class PgEventLog:
     async def summaries_json(self) -> bytes:
         found = await self.summaries()
         return json.dumps([summary.as_dict() for summary in found], ensure_ascii=False).encode()
-
-    def _future(self) -> asyncio.Future:
-        assert self._loop is not None, "PgEventLog.start() first"
-        return self._loop.create_future()
-
-    async def _submit(self, job: _Job) -> Any:
-        if self._thread is None:
-            raise StoreUnavailable("the server is shutting down")
-        self._jobs.put(job)
-        return await job.future
 
     # --- reads from any thread -----------------------------------------------------
 
@@ -183,19 +154,7 @@ class PgEventLog:
 
     # --- the writer thread ----------------------------------------------------------
 
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            batch, stopping = next_batch(self._jobs, _STOP)
-            if not batch:
-                continue
-            try:
-                self._process(batch)
-            except BaseException as error:  # pragma: no cover - last line of defence
-                log.exception("writer batch failed")
-                self._settle([(job.future, StoreUnavailable(f"server error: {error}")) for job in batch], [])
-
-    def _process(self, batch: list[_Job]) -> None:
+    def _process(self, batch: list[Job]) -> None:
         outcomes: list[tuple[asyncio.Future, Any]] = []
         committed: list[Committed] = []
         appends = [job for job in batch if job.call is None]
@@ -209,7 +168,7 @@ class PgEventLog:
                     outcomes.append((job.future, error))
         self._settle(outcomes, committed)
 
-    def _transaction(self, jobs: list[_Job], committed: list[Committed]) -> list[tuple[asyncio.Future, Any]]:
+    def _transaction(self, jobs: list[Job], committed: list[Committed]) -> list[tuple[asyncio.Future, Any]]:
         """One attempt more when the connection broke (PostgreSQL restarted, a standby was
         promoted): the drafts keep their ids, so an attempt that did commit is found again."""
         outcome = self._attempt(jobs, committed)
@@ -218,7 +177,7 @@ class PgEventLog:
         assert outcome is not None
         return outcome
 
-    def _attempt(self, jobs: list[_Job], committed: list[Committed], last: bool = False) -> list[tuple[asyncio.Future, Any]] | None:
+    def _attempt(self, jobs: list[Job], committed: list[Committed], last: bool = False) -> list[tuple[asyncio.Future, Any]] | None:
         assert self.pool is not None
         touched = sorted({job.incident for job in jobs})
         results: list[tuple[asyncio.Future, Any]] = []
@@ -303,59 +262,23 @@ class PgEventLog:
             return []
         news = cached is not None
         if cached is None:
-            cached = _Cached(IncidentState())
-        for _seq, text in rows:
-            try:
-                event = parse_stored(text)
-            except (ValidationError, ValueError) as error:
-                log.warning("%s: unreadable event skipped: %s", incident, error)
-                continue
-            apply(cached.state, event)
-            cached.last_at = event.at
+            cached = Cached(IncidentState())
+        cached.fold((text for _seq, text in rows), incident)
         self._cache[incident] = cached
         return list(rows) if news else []
 
-    def _append_one(self, job: _Job, known: dict, rows: list[tuple], fresh: dict[str, Committed]) -> Any:
+    def _append_one(self, job: Job, known: dict, rows: list[tuple], fresh: dict[str, Committed]) -> Any:
         """Check and stage one draft; the outcome for its client (an exception is a refusal)."""
         draft, incident_id = job.draft, job.incident
         assert draft is not None
-        body = draft.body
-        declaring = body.type == "incident_declared"
-        if declaring and body.incident_id != incident_id:  # type: ignore[union-attr]
-            return Rejected(f"declaring {body.incident_id} into {incident_id}")  # type: ignore[union-attr]
-        original = known.get(str(draft.id))
-        if original is not None:
-            if original[0] != incident_id:
-                return Rejected(f"event id {draft.id} is already used by an event in {original[0]}")
-            try:
-                retry_of(parse_stored(original[2]), draft)  # a true retry, or IdClash
-            except Rejected as clash:
-                return clash
-            return original[2], False
-        cached = self._cache.get(incident_id)
-        if cached is None:
-            if not declaring:
-                return UnknownIncident(incident_id)
-            cached = _Cached(IncidentState())
-        refusal = check(cached.state, draft.actor, body)
-        if refusal is not None:
-            return Rejected(refusal)
-        now = utcnow()
-        at = max(now, cached.last_at) if cached.last_at else now
         try:
-            stored = draft.stored(seq=cached.state.seq + 1, at=at)
-            text = dump_stored(stored)
-        except (ValidationError, ValueError) as error:
-            return Unprocessable(f"this event cannot be stored: {error}")
-        try:
-            apply(cached.state, stored)
-        except Exception as error:
-            self._cache.pop(incident_id, None)
-            log.warning("%s: could not apply %s (%s); refused", incident_id, body.type, error)
-            return Unprocessable(f"this {body.type} event cannot be applied: {error}")
-        cached.last_at = at
-        self._cache[incident_id] = cached
-        rows.append((incident_id, stored.seq, str(stored.id), stored.at, stored.actor, body.type, text))
+            retry = retry_or_refuse(incident_id, draft, known.get(str(draft.id)))
+            if retry is not None:
+                return retry[:2]
+            stored, text = admit(self._cache, self._cache.get(incident_id), incident_id, draft)
+        except (Rejected, UnknownIncident, Unprocessable) as refusal:
+            return refusal
+        rows.append((incident_id, stored.seq, str(stored.id), stored.at, stored.actor, draft.body.type, text))
         known[str(draft.id)] = (incident_id, stored.seq, text)
         fresh.setdefault(incident_id, Committed(incident_id)).events.append((stored.seq, text))
         return text, True
@@ -369,7 +292,7 @@ class PgEventLog:
                 cached = self._cache.get(incident)
                 if cached is not None and cached.state.declared:
                     found.append(IncidentSummary.of(cached.state))
-        found.sort(key=lambda s: (s.declared_at is not None, s.declared_at), reverse=True)
+        found.sort(key=newest_first, reverse=True)
         return found
 
     def _checkpoint(self, incident_id: str) -> bytes | None:
@@ -443,8 +366,3 @@ class PgEventLog:
                     self._heads[incident] = rows[-1][0]
             self._settle([], [Committed(incident, list(rows))])
             after = rows[-1][0]
-
-    # --- handing results back to the event loop ------------------------------------------
-
-    def _settle(self, outcomes: list[tuple[asyncio.Future, Any]], committed: list[Committed]) -> None:
-        hand_back(self._loop, self.on_commit, outcomes, committed)

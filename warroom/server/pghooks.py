@@ -9,17 +9,9 @@ restarts (``pgschema.Session``).
 from __future__ import annotations
 
 from .hooks import HookBook
-from .pgschema import Session, describe, upgrade
+from .pgschema import PgBook
 
 
-class PgHookBook(HookBook):
+class PgHookBook(PgBook, HookBook):
     def __init__(self, url: str):  # noqa: D107 - no SQLite here: the base's __init__ is not called
-        self.path = describe(url)  # type: ignore[assignment] - what `warroom hook list` names when empty
-        upgrade(url)
-        self._session = Session(url)
-
-    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        return self._session.rows(sql.replace("?", "%s"), params)
-
-    def close(self) -> None:
-        self._session.close()
+        self._open(url)

@@ -21,7 +21,9 @@ from contextlib import suppress
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from warroom.notify.records import DELIVERY_COLUMNS
 from warroom.store.base import StoreUnavailable
+from warroom.web.shares import SCHEMA as SHARES_TABLE
 
 from .hooks import SCHEMA as HOOKS_TABLE
 
@@ -58,39 +60,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX tokens_by_handle ON tokens (handle);
         """,
     ),
-    (
-        2,
-        "status-page share keys",
-        """
-        CREATE TABLE share_keys (
-            id         TEXT PRIMARY KEY,
-            hash       TEXT NOT NULL UNIQUE,
-            incident   TEXT NOT NULL,
-            created_by TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            expires_at TEXT NOT NULL,
-            revoked_at TEXT
-        );
-        """,
-    ),
-    (3, "alert hooks", HOOKS_TABLE),  # the SQLite book's statement: changing it means a new migration here
+    (2, "status-page share keys", SHARES_TABLE),  # the SQLite book's statement: changing it means a new migration here
+    (3, "alert hooks", HOOKS_TABLE),  # likewise
     (
         4,
         "notification delivery records (warroom.notify.pgrecords)",
-        """
-        CREATE TABLE notify_deliveries (
-            incident   TEXT NOT NULL,
-            key        TEXT NOT NULL,
-            target     TEXT NOT NULL,
-            kind       TEXT NOT NULL,
-            title      TEXT NOT NULL,
-            body       TEXT NOT NULL,
-            state      TEXT NOT NULL DEFAULT 'pending',
-            attempts   INTEGER NOT NULL DEFAULT 0,
-            next_at    DOUBLE PRECISION NOT NULL DEFAULT 0,
-            last_error TEXT,
-            sent_at    DOUBLE PRECISION,
-            uncertain  INTEGER NOT NULL DEFAULT 0,
+        f"""
+        CREATE TABLE notify_deliveries ({DELIVERY_COLUMNS.format(seconds="DOUBLE PRECISION")}
             claimed_by TEXT,
             PRIMARY KEY (incident, key, target)
         );
@@ -205,3 +181,22 @@ def upgrade(url: str) -> tuple[int, int]:
         raise unavailable(url, error) from None
     finally:
         conn.close()
+
+
+class PgBook:
+    """A small book (``sqlite.SqliteBook``: tokens, hooks, share keys) on PostgreSQL: the
+    same statements through one ``Session``, ``?`` placeholders turned into ``%s``.
+    Listed before the SQLite book in the bases; the SQLite ``__init__`` is not called."""
+
+    def _open(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.path = describe(url)  # what `warroom token/hook list` names (never the password)
+        if migrate:
+            upgrade(url)
+        self._session = Session(url)
+
+    def _rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        return self._session.rows(sql.replace("?", "%s"), params)
+
+    def close(self) -> None:
+        self._session.close()

@@ -11,24 +11,14 @@ the next lookup reconnects by itself (``pgschema.Session``).
 
 from __future__ import annotations
 
-from .pgschema import Session, describe, upgrade
+from .pgschema import PgBook
 from .tokens import TokenBook
 
 
-class PgTokenBook(TokenBook):
+class PgTokenBook(PgBook, TokenBook):
     def __init__(self, url: str, *, migrate: bool = True):  # noqa: D107 - no SQLite here: the base's __init__ is not called
-        self.url = url
-        self.path = describe(url)  # type: ignore[assignment] - what `warroom token list` names when empty (no password)
-        if migrate:
-            upgrade(url)
-        self._session = Session(url)
+        self._open(url, migrate=migrate)
         self._looked_up = {}
-
-    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        return self._session.rows(sql.replace("?", "%s"), params)
-
-    def close(self) -> None:
-        self._session.close()
 
     def revoked_among(self, token_ids: list[str]) -> set[str]:
         """Which of these token ids are revoked (or gone): open streams end for those."""

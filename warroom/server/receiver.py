@@ -36,10 +36,11 @@ from warroom.incident.events import parse_stored
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 
 from .backend import Database, describe_db, is_postgres, open_hooks
-from .db import Unprocessable, connect
 from .hooks import HOOK_PREFIX, HookBook, HookInfo
 from .limits import RateLimiter
+from .sqlite import connect
 from .tokens import MAX_TOKEN_LENGTH, hash_token
+from .writer import Unprocessable
 
 MAX_HOOK_BODY = 1024 * 1024
 """Room for 100 alerts with generous labels; more than that is a sender to tune, not a payload to parse."""

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
 from warroom.incident.events import canonical_handle, valid_handle
 
-from .db import connect, init_db
+from .sqlite import SqliteBook, connect
 
 LOOKUP_SECONDS = 0.5
 """How long a looked-up token is trusted before it is looked up again (so a revoke lands within a second)."""
@@ -34,11 +33,10 @@ TOKEN_PREFIX = "wr_"
 MAX_TOKEN_LENGTH = 200
 
 
-@dataclass(frozen=True, slots=True)
-class TokenInfo:
-    id: str
-    handle: str
-    created_at: str
+class SecretInfo:
+    """What a token's and a hook's public record share (they are dataclasses of their columns)."""
+
+    __slots__ = ()
     revoked_at: str | None
 
     @property
@@ -46,7 +44,15 @@ class TokenInfo:
         return self.revoked_at is None
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "handle": self.handle, "created_at": self.created_at, "revoked_at": self.revoked_at}
+        return {column.name: getattr(self, column.name) for column in fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo(SecretInfo):
+    id: str
+    handle: str
+    created_at: str
+    revoked_at: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,50 +83,63 @@ def new_token(handle: str) -> tuple[TokenInfo, str]:
     return info, TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-class TokenBook:
-    """The tokens table of one server database."""
+class SecretBook(SqliteBook):
+    """A table of secrets (tokens, alert hooks) of which only the hash is stored: each
+    row made, listed and revoked alike. ``RECORD`` is the dataclass of a row's public
+    columns (``id`` first, ``created_at`` and ``revoked_at`` last, named as the columns);
+    a revoke names one id, or every active row whose owner matches ``OWNER_MATCH``."""
+
+    TABLE_NAME = ""
+    RECORD: type
+    OWNER_MATCH = ""  # SQL with one ``?`` for the owner's name (as ``_owner`` spells it)
+
+    def _owner(self, name: str) -> str:
+        return name
+
+    def _columns(self, *, revoked: bool = True) -> list[str]:
+        names = [column.name for column in fields(self.RECORD)]
+        return names if revoked else names[:-1]
+
+    def _store(self, info: object, secret: str) -> None:
+        columns = self._columns(revoked=False)
+        self._rows(
+            f"INSERT INTO {self.TABLE_NAME} ({', '.join(columns)}, hash) VALUES ({', '.join('?' * (len(columns) + 1))})",
+            (*(getattr(info, column) for column in columns), hash_token(secret)),
+        )
+
+    def list(self) -> list:
+        return [self.RECORD(*row) for row in self._rows(f"SELECT {', '.join(self._columns())} FROM {self.TABLE_NAME} ORDER BY created_at, id")]
+
+    def revoke(self, owner_or_id: str) -> list:
+        """Revoke the row with this id, or every active row of this owner; returns what was revoked."""
+        when = _now()
+        rows = self._rows(
+            f"UPDATE {self.TABLE_NAME} SET revoked_at = ? WHERE (id = ? OR {self.OWNER_MATCH}) AND revoked_at IS NULL"
+            f" RETURNING {', '.join(self._columns(revoked=False))}",
+            (when, owner_or_id, self._owner(owner_or_id)),
+        )
+        return sorted((self.RECORD(*row, when) for row in rows), key=lambda info: (info.created_at, info.id))
+
+
+class TokenBook(SecretBook):
+    """The tokens table of one server database (in ``sqlite.SCHEMA``)."""
+
+    TABLE_NAME = "tokens"
+    RECORD = TokenInfo
+    OWNER_MATCH = "lower(handle) = ?"
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        init_db(self.path)
-        self._conn: sqlite3.Connection | None = None
+        super().__init__(path)
         self._looked_up: dict[str, tuple[float, Principal]] = {}
 
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = connect(self.path)
-        return self._conn
-
-    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        """Every statement of the book goes through here (``?`` placeholders), so the
-        PostgreSQL book (``pgtokens``) only says how to run one."""
-        return self._db().execute(sql, params).fetchall()
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+    def _owner(self, name: str) -> str:
+        return canonical_handle(name)
 
     def add(self, handle: str) -> tuple[TokenInfo, str]:
         """Make a token for ``handle``; returns its record and the secret (shown once)."""
         info, token = new_token(handle)
-        self._rows(
-            "INSERT INTO tokens (id, handle, hash, created_at) VALUES (?, ?, ?, ?)",
-            (info.id, info.handle, hash_token(token), info.created_at),
-        )
+        self._store(info, token)
         return info, token
-
-    def list(self) -> list[TokenInfo]:
-        return [TokenInfo(*row) for row in self._rows("SELECT id, handle, created_at, revoked_at FROM tokens ORDER BY created_at, id")]
-
-    def revoke(self, handle_or_id: str) -> list[TokenInfo]:
-        """Revoke the token with this id, or every active token of this handle; returns what was revoked."""
-        when = _now()
-        rows = self._rows(
-            "UPDATE tokens SET revoked_at = ? WHERE (id = ? OR lower(handle) = ?) AND revoked_at IS NULL RETURNING id, handle, created_at",
-            (when, handle_or_id, canonical_handle(handle_or_id)),
-        )
-        return sorted((TokenInfo(id=r[0], handle=r[1], created_at=r[2], revoked_at=when) for r in rows), key=lambda t: (t.created_at, t.id))
 
     def revoked_among(self, token_ids: list[str]) -> set[str]:
         """Which of these token ids are revoked (or gone): open streams end for those."""

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from warroom.server.sqlite import SqliteBook  # the server's connection settings; no FastAPI
 
 KEY_PREFIX = "wv_"
 MAX_KEY_LENGTH = 200
@@ -87,47 +87,38 @@ def _row(row: tuple) -> ShareKey:
 _COLUMNS = "id, incident, created_by, created_at, expires_at, revoked_at"
 
 
-class ShareBook:
-    """The share keys of one server database."""
+class ShareBook(SqliteBook):
+    """The share keys of one server database. Every statement goes through ``_rows``
+    (``?`` placeholders), so the PostgreSQL book (``server.pgshares``) only says how to
+    run one and how to re-check a key."""
+
+    TABLE = SCHEMA
 
     def __init__(self, path: Path):
-        from warroom.server.db import connect, init_db  # the server's connection settings
-
-        init_db(Path(path))
-        self._conn: sqlite3.Connection = connect(Path(path))
-        self._conn.executescript(SCHEMA)
-        self._lock = threading.Lock()
+        super().__init__(path)
         self._revoked: set[str] = set()
-
-    def close(self) -> None:
-        self._conn.close()
 
     def add(self, incident: str, created_by: str, expires_in: timedelta = DEFAULT_EXPIRY) -> tuple[ShareKey, str]:
         now = datetime.now(timezone.utc).replace(microsecond=0)
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         share = ShareKey(f"shr_{secrets.token_hex(4)}", incident, created_by, now, now + expires_in)
-        with self._lock:
-            self._conn.execute(
-                f"INSERT INTO share_keys ({_COLUMNS}, hash) VALUES (?, ?, ?, ?, ?, NULL, ?)",
-                (share.id, incident, created_by, _iso(share.created_at), _iso(share.expires_at), hash_key(key)),
-            )
+        self._rows(
+            f"INSERT INTO share_keys ({_COLUMNS}, hash) VALUES (?, ?, ?, ?, ?, NULL, ?)",
+            (share.id, incident, created_by, _iso(share.created_at), _iso(share.expires_at), hash_key(key)),
+        )
         return share, key
 
     def list(self) -> list[ShareKey]:
-        with self._lock:
-            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM share_keys ORDER BY created_at, id").fetchall()
-        return [_row(row) for row in rows]
+        return [_row(row) for row in self._rows(f"SELECT {_COLUMNS} FROM share_keys ORDER BY created_at, id")]
 
     def find(self, id_or_key: str) -> ShareKey | None:
         column, value = ("hash", hash_key(id_or_key)) if id_or_key.startswith(KEY_PREFIX) else ("id", id_or_key)
-        with self._lock:
-            row = self._conn.execute(f"SELECT {_COLUMNS} FROM share_keys WHERE {column} = ?", (value,)).fetchone()
-        return _row(row) if row else None
+        rows = self._rows(f"SELECT {_COLUMNS} FROM share_keys WHERE {column} = ?", (value,))
+        return _row(rows[0]) if rows else None
 
     def revoke(self, share_id: str) -> ShareKey | None:
         now = _iso(datetime.now(timezone.utc))
-        with self._lock:
-            self._conn.execute("UPDATE share_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (now, share_id))
+        self._rows("UPDATE share_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (now, share_id))
         self._revoked.add(share_id)
         return self.find(share_id)
 

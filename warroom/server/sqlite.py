@@ -1,0 +1,112 @@
+"""The server's SQLite file: how every part of the server connects to it, and its base schema.
+
+Kept apart from the log (``db``) so the small books that share the file (tokens, alert
+hooks, share keys, the notify receiver) open it with the same settings without loading
+the log's writer machinery or the domain.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from warroom.store.base import StoreUnavailable
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    incident TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    id       TEXT NOT NULL UNIQUE,
+    at       TEXT NOT NULL,
+    actor    TEXT NOT NULL,
+    type     TEXT NOT NULL,
+    event    TEXT NOT NULL,
+    PRIMARY KEY (incident, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tokens (
+    id         TEXT PRIMARY KEY,
+    handle     TEXT NOT NULL,
+    hash       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE INDEX IF NOT EXISTS tokens_by_handle ON tokens (handle);
+"""
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with the settings every part of the server relies on."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA synchronous = FULL")
+    if readonly:
+        conn.execute("PRAGMA query_only = 1")
+    return conn
+
+
+def create_private(path: Path) -> None:
+    """Create the database file 0600 (in a 0700 folder if we make the folder) before SQLite
+    opens it: it holds token hashes and every incident, and SQLite gives the WAL and shared
+    memory files it makes later the database file's own mode. An existing file keeps its mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+    except FileExistsError:
+        pass
+
+
+def init_db(path: Path) -> None:
+    """Create the file (private) and tables if needed and switch it to WAL (a persistent setting)."""
+    path = Path(path)
+    create_private(path)
+    conn = connect(path)
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreUnavailable(f"{path}: cannot switch SQLite to WAL mode (got {mode})")
+        conn.executescript(SCHEMA)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif version > SCHEMA_VERSION:
+            raise StoreUnavailable(f"{path} was written by a newer warroom (schema {version}); upgrade warroom")
+    finally:
+        conn.close()
+
+
+class SqliteBook:
+    """One small table of the server database (tokens, hooks, share keys) on one connection.
+
+    Every statement goes through ``_rows`` with ``?`` placeholders, so the PostgreSQL
+    book (``pgschema.PgBook``) only says how to run one. ``TABLE`` is the book's own
+    ``CREATE TABLE IF NOT EXISTS`` (empty when ``SCHEMA`` already has it).
+    """
+
+    TABLE = ""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        init_db(self.path)
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        if self.TABLE:
+            self._db().executescript(self.TABLE)
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = connect(self.path)
+        return self._conn
+
+    def _rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        with self._lock:
+            return self._db().execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

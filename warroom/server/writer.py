@@ -1,0 +1,245 @@
+"""What the SQLite log (``db``) and the PostgreSQL log (``pg``) do alike.
+
+Both take appends from a queue on one writer thread, batch whatever is waiting into
+one transaction, check each draft against a cached ``IncidentState`` with the rules,
+and acknowledge only after the commit, publishing the committed events first. Only
+the SQL and how a transaction is begun, retried and ended differ, so those stay in
+each backend; the queue, the cached states, the rule check that numbers and stamps
+an event, and the hand-back to the event loop live here once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from warroom.incident import EventDraft, IncidentState, apply, check, snapshot
+from warroom.incident.events import StoredEvent, dump_stored, parse_stored, utcnow
+from warroom.store.base import Rejected, StoreUnavailable, UnknownIncident, retry_of
+
+log = logging.getLogger("warroom.server")
+
+MAX_BATCH = 256
+
+
+class Unprocessable(Exception):
+    """The event passed validation but the domain could not apply it (mapped to 422)."""
+
+
+@dataclass(slots=True)
+class Cached:
+    state: IncidentState
+    last_at: datetime | None = None
+    encoded: tuple[int, bytes] | None = None
+    """The state as checkpoint bytes, and its seq: what ``GET .../state`` serves."""
+
+    def checkpoint(self) -> bytes:
+        """The checkpoint bytes, re-encoded only once they are ``CHECKPOINT_EVERY`` events old
+        (a reader folds the rest). The state is swapped for the one decoded from the bytes
+        (equal by construction), so its long lists stay encoded and the next encoding
+        reuses them: cheap on the writer thread."""
+        if self.encoded is None or self.state.seq - self.encoded[0] >= snapshot.CHECKPOINT_EVERY:
+            data = b"".join(snapshot.encode(self.state))
+            self.state = snapshot.decode(data)
+            self.encoded = (self.state.seq, data)
+        return self.encoded[1]
+
+    def fold(self, texts: Iterable[str], incident_id: str, where: str = "") -> None:
+        """Apply stored events (their JSON) to the state; an unreadable one is logged and skipped."""
+        for text in texts:
+            try:
+                event = parse_stored(text)
+            except (ValidationError, ValueError) as error:
+                log.warning("%s: unreadable event%s skipped: %s", incident_id, f" in {where}" if where else "", error)
+                continue
+            apply(self.state, event)
+            self.last_at = event.at
+
+
+@dataclass(slots=True)
+class Job:
+    future: asyncio.Future
+    incident: str = ""
+    draft: EventDraft | None = None
+    call: Callable[[Any], Any] | None = None
+
+
+@dataclass(slots=True)
+class Committed:
+    """Events one commit made durable, handed to the fan-out in seq order."""
+
+    incident: str
+    events: list[tuple[int, str]] = field(default_factory=list)
+
+
+Outcomes = list[tuple[asyncio.Future, Any]]
+"""Each job's future with what settles it: a result, or an exception to raise in its client."""
+
+
+def retry_or_refuse(incident_id: str, draft: EventDraft, original: tuple[str, int, str] | None) -> tuple[str, bool, int] | None:
+    """Raise ``Rejected`` for a draft that cannot go into this incident whatever its state;
+    the stored original ``(text, False, seq)`` for a retry of an event already stored
+    (``original`` is its ``(incident, seq, text)``); ``None`` for a new event."""
+    body = draft.body
+    if body.type == "incident_declared" and body.incident_id != incident_id:  # type: ignore[union-attr]
+        raise Rejected(f"declaring {body.incident_id} into {incident_id}")  # type: ignore[union-attr]
+    if original is None:
+        return None
+    if original[0] != incident_id:
+        raise Rejected(f"event id {draft.id} is already used by an event in {original[0]}")
+    retry_of(parse_stored(original[2]), draft)  # raises IdClash unless it is the same action
+    return original[2], False, original[1]
+
+
+def admit(cache: dict[str, Cached], cached: Cached | None, incident_id: str, draft: EventDraft) -> tuple[StoredEvent, str]:
+    """Check ``draft`` against ``cached`` (``None``: the incident is not in the log), number and
+    stamp it, and apply it to the cached state: the stored event and its JSON, for the
+    caller to insert. Raises ``Rejected``, ``UnknownIncident`` or ``Unprocessable``."""
+    body = draft.body
+    if cached is None:
+        if body.type != "incident_declared":
+            raise UnknownIncident(incident_id)
+        cached = Cached(IncidentState())
+    refusal = check(cached.state, draft.actor, body)
+    if refusal is not None:
+        raise Rejected(refusal)
+    now = utcnow()
+    at = max(now, cached.last_at) if cached.last_at else now
+    try:
+        stored = draft.stored(seq=cached.state.seq + 1, at=at)
+        text = dump_stored(stored)
+    except (ValidationError, ValueError) as error:
+        raise Unprocessable(f"this event cannot be stored: {error}") from None
+    try:
+        apply(cached.state, stored)
+    except Exception as error:
+        cache.pop(incident_id, None)  # possibly half-applied: reload from the log next time
+        log.warning("%s: could not apply %s (%s); refused", incident_id, body.type, error)
+        raise Unprocessable(f"this {body.type} event cannot be applied: {error}") from None
+    cached.last_at = at
+    cache[incident_id] = cached
+    return stored, text
+
+
+def hand_back(
+    loop: asyncio.AbstractEventLoop | None,
+    on_commit: Callable[[list[Committed]], None] | None,
+    outcomes: Outcomes,
+    committed: list[Committed],
+) -> None:
+    """From a database thread: on the event loop, publish ``committed`` and then settle each
+    future with its outcome (an exception or a result). Publishing first means a client that
+    gets its ack and then reads sees its own event. Both logs (SQLite, PostgreSQL) end so."""
+    if loop is None or loop.is_closed():
+        return
+    try:
+        loop.call_soon_threadsafe(_deliver, on_commit, outcomes, committed)
+    except RuntimeError:  # pragma: no cover - the loop closed under us at shutdown
+        pass
+
+
+def _deliver(on_commit: Callable[[list[Committed]], None] | None, outcomes: Outcomes, committed: list[Committed]) -> None:
+    if committed and on_commit is not None:
+        try:
+            on_commit(committed)
+        except Exception:  # pragma: no cover - a fan-out bug must not lose acks
+            log.exception("fan-out failed")
+    for future, outcome in outcomes:
+        if future.done():
+            continue  # the client went away; the append still stands (a retry returns it)
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+
+def next_batch(jobs: queue.SimpleQueue, stop: object) -> tuple[list, bool]:
+    """Wait for one job, then take whatever else is waiting (up to ``MAX_BATCH``), so one
+    commit serves them all: ``(batch, stop seen)``. Jobs queued after ``stop`` are not taken."""
+    batch: list = []
+    while len(batch) < MAX_BATCH:
+        try:
+            job = jobs.get() if not batch else jobs.get_nowait()
+        except queue.Empty:
+            break
+        if job is stop:
+            return batch, True
+        batch.append(job)
+    return batch, False
+
+
+_STOP = object()
+
+
+class WriterLog:
+    """The writer thread and the async face both logs share; a backend supplies ``_process``."""
+
+    def __init__(self, on_commit: Callable[[list[Committed]], None] | None):
+        self.on_commit = on_commit
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._cache: dict[str, Cached] = {}
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _start_writer(self, loop: asyncio.AbstractEventLoop, name: str) -> None:
+        self._loop = loop
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _stop_writer(self) -> bool:
+        """Let the writer finish what is queued and end; whether it was running."""
+        if self._thread is None:
+            return False
+        self._jobs.put(_STOP)
+        self._thread.join(timeout=30)
+        self._thread = None
+        return True
+
+    async def append(self, incident_id: str, draft: EventDraft) -> tuple[str, bool]:
+        """Store ``draft``; return the stored event's JSON and whether it is new.
+
+        A draft whose id is already stored in this incident returns the original
+        (``False``); raises ``Rejected``, ``UnknownIncident``, ``Unprocessable`` or
+        ``StoreUnavailable`` (the database could not commit).
+        """
+        return await self._submit(Job(self._future(), incident=incident_id, draft=draft))
+
+    async def run(self, call: Callable[[Any], Any]) -> Any:
+        """Run ``call(conn)`` on the writer thread, between transactions."""
+        return await self._submit(Job(self._future(), call=call))
+
+    def _future(self) -> asyncio.Future:
+        assert self._loop is not None, f"{type(self).__name__}.start() first"
+        return self._loop.create_future()
+
+    async def _submit(self, job: Job) -> Any:
+        if self._thread is None:
+            raise StoreUnavailable("the server is shutting down")
+        self._jobs.put(job)
+        return await job.future
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            batch, stopping = next_batch(self._jobs, _STOP)
+            if not batch:
+                continue
+            try:
+                self._process(batch)
+            except BaseException as error:  # pragma: no cover - last line of defence
+                log.exception("writer batch failed")
+                self._settle([(job.future, StoreUnavailable(f"server error: {error}")) for job in batch], [])
+
+    def _process(self, batch: list[Job]) -> None:
+        raise NotImplementedError
+
+    def _settle(self, outcomes: Outcomes, committed: list[Committed]) -> None:
+        hand_back(self._loop, self.on_commit, outcomes, committed)
