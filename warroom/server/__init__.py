@@ -18,7 +18,8 @@ through Server-Sent Events. Modules:
 - ``limits``  per-token rate limiting
 - ``streams`` open SSE streams: per-token cap, ending those whose token is revoked
 - ``protocol`` connection limits: header size, header and write timeouts, connection count
-- ``app``     the FastAPI routes, auth and error mapping
+- ``app``     the FastAPI routes, auth and error mapping (``wire``: their models, OpenAPI
+              words, where a stream resumes)
 - ``run``     ``warroom serve``: bind, lock the database, run uvicorn
 
 Nothing outside ``warroom.cli`` imports this package, so the CLI and the board

@@ -22,109 +22,46 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Literal
-from uuid import UUID, uuid4
+from typing import Annotated
+from uuid import uuid4
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Path as PathParam, Query, Request, Security
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request, Security
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import EventSourceResponse, format_sse_event
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator
 
 from warroom import __version__
 from warroom.alerts.severity import AlertsConfig
-from warroom.incident import EventDraft, Policy, StoredEvent
+from warroom.incident import EventDraft, StoredEvent
 from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, mirror_refusal
 from warroom.words import where as where_in
 
 from .backend import Database, is_postgres, open_log, open_tokens
-from .writer import Unprocessable
 from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
 from .streams import PAGE_BYTES, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams, within_bytes
 from .reader import ServerReader
 from .receiver import ServerLogStore, add_hook_route
 from .tokens import Principal
+from .wire import CHECKPOINT_MEDIA_TYPE, MAX_SEQ, SSE_HEADERS, AppendIn, DeclareIn, EventStreamDoc, HealthOut, MeOut
+from .wire import OpenStreamResponse, errors, not_json, stream_start
+from .writer import Unprocessable
 
 log = logging.getLogger("warroom.server")
 
 MAX_BODY_BYTES = 64 * 1024
-MAX_SEQ = 2**53
 READ_LIMIT = 1000
 MAX_READ_LIMIT = 10_000
 STREAM_PAGE = 500
 KEEPALIVE_SECONDS = 15.0
 RETRY_MS = 1000
-
-
-# --- the wire models -------------------------------------------------------------------
-
-
-class ErrorOut(BaseModel):
-    detail: str = Field(description="what went wrong, in words a responder can act on")
-
-
-class AppendIn(BaseModel):
-    """One event: the client's id (for idempotent retries) and the body. The actor is the token's."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: UUID | None = Field(None, description="the client's event id; a retry (same id, same action) returns the original, the same id on another action is 409")
-    actor: ev.Handle | None = Field(None, description="optional; if present it must be the token's owner (else 403)")
-    body: ev.EventBody
-
-
-class DeclareIn(BaseModel):
-    """Declare an incident: the ``incident_declared`` fields plus an optional event id."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: UUID | None = Field(None, description="the client's event id (idempotent retries)")
-    actor: ev.Handle | None = Field(None, description="optional; if present it must be the token's owner (else 403)")
-    type: Literal["incident_declared"] = "incident_declared"
-    incident_id: ev.IncidentId
-    title: ev.Title
-    severity: ev.Severity = 3
-    drill: bool = False
-    policy: Policy | None = Field(None, description="the incident's policy (cadence, fatigue, staleness); default: warroom's defaults")
-
-
-class MeOut(BaseModel):
-    handle: str = Field(description="the responder this token acts as")
-    token_id: str
-
-
-CHECKPOINT_MEDIA_TYPE = "application/vnd.warroom.checkpoint"
-
-
-class HealthOut(BaseModel):
-    status: Literal["ok"] = "ok"
-    version: str = __version__
-
-
-def _not_json(media_type: str, description: str, **schema: str) -> dict:
-    """The OpenAPI ``200`` of a route whose body is not JSON (a stream, a checkpoint)."""
-    return {200: {"content": {media_type: {"schema": {"type": "string", **schema}}}, "description": description}}
-
-
-def _errors(*codes: int) -> dict:
-    words = {
-        401: "no token, or an unknown or revoked one",
-        403: "the token's responder may not do this (e.g. act as someone else)",
-        404: "no such incident",
-        409: "refused by a rule (the detail is the rule's reason)",
-        413: "request body too large",
-        422: "malformed request",
-        429: "too many requests, or open streams, for this token (see Retry-After)",
-        503: "the server could not write to its database; retry with the same event id",
-    }
-    return {code: {"model": ErrorOut, "description": words[code]} for code in codes}
 
 
 # --- the server's parts, shared by every request -------------------------------------------
@@ -245,30 +182,6 @@ def _json_list(rows: list[tuple[int, str]]) -> Response:
     return Response("[" + ",".join(text for _, text in rows) + "]", media_type="application/json")
 
 
-_SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-class _OpenStreamResponse(EventSourceResponse):
-    """An SSE response that gives its place back (``release``) however it ends."""
-
-    def __init__(self, content: AsyncIterator[bytes], release: Callable[[], None], **kwargs) -> None:
-        super().__init__(content, **kwargs)
-        self._release = release
-
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self._release()
-
-
-class _EventStream(StreamingResponse):
-    """Documents the route as ``text/event-stream`` without making FastAPI treat the
-    path operation as a generator (it does that for any ``EventSourceResponse`` subclass)."""
-
-    media_type = "text/event-stream"
-
-
 async def _events_as_sse(p: Parts, incident_id: str, cursor: int, stream: OpenStream) -> AsyncIterator[bytes]:
     """Everything after ``cursor``, then each commit as it lands, framed by ``fastapi.sse``.
 
@@ -325,21 +238,6 @@ async def _summaries_as_sse(p: Parts, stream: OpenStream) -> AsyncIterator[bytes
         woken_by = await asyncio.shield(changed)
     if stream.revoked:
         yield format_sse_event(comment="token revoked")
-
-
-def stream_start(
-    after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="resume after this seq (Last-Event-ID wins)")] = 0,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", description="the last seq the client saw")] = None,
-) -> int:
-    if last_event_id is None or not last_event_id.strip():
-        return after
-    try:
-        seq = int(last_event_id.strip())
-    except ValueError:
-        raise HTTPException(422, "Last-Event-ID must be a seq (a whole number)") from None
-    if not 0 <= seq <= MAX_SEQ:
-        raise HTTPException(422, "Last-Event-ID is out of range")
-    return seq
 
 
 # --- the app ------------------------------------------------------------------------------
@@ -409,7 +307,7 @@ def create_app(
     async def healthz() -> HealthOut:
         return HealthOut()
 
-    @app.get("/api/me", tags=["meta"], summary="who this token acts as", responses=_errors(401, 429))
+    @app.get("/api/me", tags=["meta"], summary="who this token acts as", responses=errors(401, 429))
     async def me(who: Who) -> MeOut:
         return MeOut(handle=who.handle, token_id=who.token_id)
 
@@ -418,7 +316,7 @@ def create_app(
         tags=["incidents"],
         summary="every incident, newest first",
         response_model=list[IncidentSummary],
-        responses=_errors(401, 429),
+        responses=errors(401, 429),
     )
     async def list_incidents(who: Who, request: Request) -> Response:
         return Response(await parts(request).log.summaries_json(), media_type="application/json")
@@ -427,10 +325,10 @@ def create_app(
         "/api/incidents/stream",
         tags=["incidents"],
         summary="every incident's summary, then each change, as Server-Sent Events (the lobby)",
-        response_class=_EventStream,
+        response_class=EventStreamDoc,
         responses={
-            **_not_json("text/event-stream", "`snapshot`: every incident's summary (a JSON list), then `changed`: the summaries that changed"),
-            **_errors(401, 429),
+            **not_json("text/event-stream", "`snapshot`: every incident's summary (a JSON list), then `changed`: the summaries that changed"),
+            **errors(401, 429),
         },
     )
     async def stream_incidents(who: Who, request: Request) -> EventSourceResponse:
@@ -439,7 +337,7 @@ def create_app(
             stream = p.streams.open(who, EVERY_INCIDENT)
         except TooManyStreams as error:
             raise HTTPException(429, str(error), headers={"Retry-After": "5"}) from None
-        return _OpenStreamResponse(_summaries_as_sse(p, stream), p.streams.closer(stream), headers=_SSE_HEADERS)
+        return OpenStreamResponse(_summaries_as_sse(p, stream), p.streams.closer(stream), headers=SSE_HEADERS)
 
     @app.post(
         "/api/incidents",
@@ -447,7 +345,7 @@ def create_app(
         summary="declare an incident (you become its commander)",
         status_code=201,
         response_model=StoredEvent,
-        responses={200: {"model": StoredEvent, "description": "a retry: the original event"}, **_errors(401, 403, 409, 413, 422, 429, 503)},
+        responses={200: {"model": StoredEvent, "description": "a retry: the original event"}, **errors(401, 403, 409, 413, 422, 429, 503)},
     )
     async def declare(payload: DeclareIn, who: Who, request: Request) -> Response:
         actor = _acting_as(payload.actor, who)
@@ -462,7 +360,7 @@ def create_app(
         tags=["events"],
         summary="stored events after a seq, in order (page with `limit`)",
         response_model=list[StoredEvent],
-        responses=_errors(401, 404, 422, 429),
+        responses=errors(401, 404, 422, 429),
     )
     async def read_events(
         incident_id: IncidentIdPath,
@@ -483,13 +381,13 @@ def create_app(
         summary="the incident's folded state as a checkpoint: join with it, then read the events after its seq",
         response_class=Response,
         responses={
-            **_not_json(
+            **not_json(
                 CHECKPOINT_MEDIA_TYPE,
                 "a warroom checkpoint (warroom.incident.snapshot): a JSON header line with the `seq` it covers, "
                 "then the state. At most a thousand events old: fetch the events after `seq` to be current.",
                 format="binary",
             ),
-            **_errors(401, 404, 429),
+            **errors(401, 404, 429),
         },
     )
     async def read_state(incident_id: IncidentIdPath, who: Who, request: Request) -> Response:
@@ -507,7 +405,7 @@ def create_app(
         summary="append an event; the actor is the token's owner",
         status_code=201,
         response_model=StoredEvent,
-        responses={200: {"model": StoredEvent, "description": "a retry: the original event"}, **_errors(401, 403, 404, 409, 413, 422, 429, 503)},
+        responses={200: {"model": StoredEvent, "description": "a retry: the original event"}, **errors(401, 403, 404, 409, 413, 422, 429, 503)},
     )
     async def append_event(incident_id: IncidentIdPath, payload: AppendIn, who: Who, request: Request) -> Response:
         actor = _acting_as(payload.actor, who)
@@ -520,8 +418,8 @@ def create_app(
         "/api/incidents/{incident_id}/stream",
         tags=["events"],
         summary="live events as Server-Sent Events (SSE id = seq; resume with Last-Event-ID)",
-        response_class=_EventStream,
-        responses={**_not_json("text/event-stream", "one SSE message per stored event"), **_errors(401, 404, 422, 429)},
+        response_class=EventStreamDoc,
+        responses={**not_json("text/event-stream", "one SSE message per stored event"), **errors(401, 404, 422, 429)},
     )
     async def stream(
         who: Who,
@@ -534,8 +432,8 @@ def create_app(
             stream = p.streams.open(who, incident_id)
         except TooManyStreams as error:
             raise HTTPException(429, str(error), headers={"Retry-After": "5"}) from None
-        return _OpenStreamResponse(
-            _events_as_sse(p, incident_id, start, stream), p.streams.closer(stream), headers=_SSE_HEADERS
+        return OpenStreamResponse(
+            _events_as_sse(p, incident_id, start, stream), p.streams.closer(stream), headers=SSE_HEADERS
         )
 
     add_hook_route(app, the_parts.db, ServerLogStore(the_parts), alerts)  # hook secrets live beside the tokens

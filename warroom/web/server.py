@@ -57,7 +57,7 @@ def _out(share: ShareKey, **extra: Any) -> ShareOut:
 
 def mount_server_status(app: FastAPI, parts: Any, responder: Any) -> LiveViews:
     """Add the status page and the share API to the server app (``responder`` is its token dependency)."""
-    from warroom.server.app import _errors
+    from warroom.server.wire import errors
     from warroom.server.backend import open_shares
     from warroom.server.reader import ServerReader
 
@@ -81,7 +81,7 @@ def mount_server_status(app: FastAPI, parts: Any, responder: Any) -> LiveViews:
         "",
         status_code=201,
         summary="make a read-only viewer key for the status page (commander or comms)",
-        responses=_errors(401, 403, 404, 413, 422, 429),
+        responses=errors(401, 403, 404, 413, 422, 429),
     )
     async def make_share(payload: ShareIn, who: Annotated[Any, Depends(responder)]) -> ShareOut:
         if payload.incident is not None:
@@ -90,14 +90,14 @@ def mount_server_status(app: FastAPI, parts: Any, responder: Any) -> LiveViews:
         page = PREFIX if share.scope is None else f"{PREFIX}/{share.scope}"
         return _out(share, key=key, path=f"{page}?key={key}")
 
-    @api.get("", summary="every share key (never the secrets)", responses=_errors(401, 429))
+    @api.get("", summary="every share key (never the secrets)", responses=errors(401, 429))
     async def list_shares(who: Annotated[Any, Depends(responder)]) -> list[ShareOut]:
         return [_out(share) for share in shares.list()]
 
     @api.post(
         "/revoke",
         summary="revoke a share key (its maker, or the incident's commander or comms)",
-        responses=_errors(401, 403, 404, 413, 422, 429),
+        responses=errors(401, 403, 404, 413, 422, 429),
     )
     async def revoke_share(payload: RevokeIn, who: Annotated[Any, Depends(responder)]) -> ShareOut:
         share = shares.find(payload.target)
