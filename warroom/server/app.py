@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -182,6 +182,16 @@ def _json_list(rows: list[tuple[int, str]]) -> Response:
     return Response("[" + ",".join(text for _, text in rows) + "]", media_type="application/json")
 
 
+def _sse(p: Parts, who: Principal, key: str, content: Callable[[OpenStream], AsyncIterator[bytes]]) -> OpenStreamResponse:
+    """Open one of ``who``'s streams on ``key`` (an incident, or every incident) or refuse
+    with a 429; the response gives the place back however it ends."""
+    try:
+        stream = p.streams.open(who, key)
+    except TooManyStreams as error:
+        raise HTTPException(429, str(error), headers={"Retry-After": "5"}) from None
+    return OpenStreamResponse(content(stream), p.streams.closer(stream), headers=SSE_HEADERS)
+
+
 async def _events_as_sse(p: Parts, incident_id: str, cursor: int, stream: OpenStream) -> AsyncIterator[bytes]:
     """Everything after ``cursor``, then each commit as it lands, framed by ``fastapi.sse``.
 
@@ -333,11 +343,7 @@ def create_app(
     )
     async def stream_incidents(who: Who, request: Request) -> EventSourceResponse:
         p = parts(request)
-        try:
-            stream = p.streams.open(who, EVERY_INCIDENT)
-        except TooManyStreams as error:
-            raise HTTPException(429, str(error), headers={"Retry-After": "5"}) from None
-        return OpenStreamResponse(_summaries_as_sse(p, stream), p.streams.closer(stream), headers=SSE_HEADERS)
+        return _sse(p, who, EVERY_INCIDENT, lambda stream: _summaries_as_sse(p, stream))
 
     @app.post(
         "/api/incidents",
@@ -428,13 +434,7 @@ def create_app(
         request: Request,
     ) -> EventSourceResponse:
         p = parts(request)
-        try:
-            stream = p.streams.open(who, incident_id)
-        except TooManyStreams as error:
-            raise HTTPException(429, str(error), headers={"Retry-After": "5"}) from None
-        return OpenStreamResponse(
-            _events_as_sse(p, incident_id, start, stream), p.streams.closer(stream), headers=SSE_HEADERS
-        )
+        return _sse(p, who, incident_id, lambda stream: _events_as_sse(p, incident_id, start, stream))
 
     add_hook_route(app, the_parts.db, ServerLogStore(the_parts), alerts)  # hook secrets live beside the tokens
     return app
