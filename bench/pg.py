@@ -13,7 +13,9 @@ other through NOTIFY/LISTEN.
 - propagation: time from an append returning to each subscriber having it
   (``time.monotonic()`` is one clock for every process on the machine); p50/p99/max.
 - throughput: appenders over both servers as fast as they are acknowledged for
-  ``--seconds``; appends/s, and every subscriber must have received every event.
+  ``--seconds``; appends/s, and every subscriber must have received every event; the CPU
+  each part used per append (both servers, PostgreSQL's processes, the subscriber
+  processes, the appending process), which says where a 2-core machine runs out.
 - failover: a client given both URLs appends continuously; the server it talks to is
   killed (SIGKILL) and restarted, ``--rounds`` times; the time from the last ack by
   the killed server to the first ack by the other one, p50/p99/max.
@@ -46,6 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.server import cpu_seconds  # noqa: E402
 from tests.pg import PgCluster  # noqa: E402
 from tests.server.harness import ServerProcess, cli_env, make_tokens  # noqa: E402
 from warroom.incident import events as ev  # noqa: E402
@@ -189,10 +192,38 @@ async def propagation(setup: Setup, args: argparse.Namespace) -> str:
     )
 
 
+def _postgres_pids(cluster: PgCluster) -> list[int]:
+    """The cluster's postmaster and its children (backends, WAL writer, ...), from /proc."""
+    try:
+        postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    pids = [postmaster]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rpartition(")")[2].split()[1]) == postmaster:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
+
+def _cpu_by_part(setup: Setup, children: list[subprocess.Popen]) -> dict[str, float]:
+    """CPU seconds used so far by each part of the run (PostgreSQL: processes alive now)."""
+    own = os.times()
+    return {
+        "servers": sum(cpu_seconds(server.proc.pid) for server in setup.servers if server.proc is not None),
+        "postgres": sum(cpu_seconds(pid) for pid in _postgres_pids(setup.cluster)),
+        "subscribers": sum(cpu_seconds(child.pid) for child in children),
+        "appenders": own.user + own.system,
+    }
+
+
 async def throughput(setup: Setup, args: argparse.Namespace) -> str:
     await setup.declare()
     children = await setup.subscribers(args.subscribers, args.procs, until=10**12)  # they stop at END
     acked = [0]
+    cpu_before = _cpu_by_part(setup, children)
     started = time.monotonic()
     stop = started + args.seconds
 
@@ -204,6 +235,7 @@ async def throughput(setup: Setup, args: argparse.Namespace) -> str:
 
     await asyncio.gather(*(appender(n) for n in range(args.appenders)))
     elapsed = time.monotonic() - started
+    cpu = {part: used - cpu_before[part] for part, used in _cpu_by_part(setup, children).items()}
     async with HttpStore(setup.servers[1].url, token=setup.tokens["w1"]) as store:
         end = await store.append(INCIDENT, ev.EventDraft(actor="w1", body=ev.NoteAdded(text=END)))
         ended = time.monotonic()
@@ -213,7 +245,8 @@ async def throughput(setup: Setup, args: argparse.Namespace) -> str:
     return (
         f"mode=throughput subscribers={args.subscribers} servers=2 appenders={args.appenders} seconds={elapsed:.1f} "
         f"appends={acked[0]} appends_per_s={acked[0] / elapsed:.0f} every_subscriber_got_every_event={complete} "
-        f"last_event_reached_all_after_ms={drain * 1000:.0f}"
+        f"last_event_reached_all_after_ms={drain * 1000:.0f} "
+        + " ".join(f"cpu_ms_per_append_{part}={1000 * used / max(acked[0], 1):.2f}" for part, used in cpu.items())
     )
 
 
