@@ -11,6 +11,12 @@ from warroom.tui.screens.info import ConfirmScreen
 from .conftest import SIZE, ready, screen_shown, type_text, until
 
 
+def burst(app, key: str, words: str) -> None:
+    """``key`` and ``words`` as a burst from the terminal: all queued before any form exists."""
+    for name, character in [(key, key)] + [(c if c != " " else "space", c) for c in words]:
+        app.post_message(events.Key(name, character))
+
+
 def error_line(app) -> str:
     return str(app.screen.query_one("#form-error", Static).render())
 
@@ -113,7 +119,25 @@ async def test_keys_typed_straight_after_the_form_key_land_in_the_form(incident,
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        for key, character in [("t", "t")] + [(c if c != " " else "space", c) for c in "quick one"]:
-            app.post_message(events.Key(key, character))  # all queued before the form exists
+        burst(app, "t", "quick one")
         await screen_shown(pilot, FormScreen, "#form-error")
         await until(pilot, lambda: app.screen.query_one("#field-text", Input).value == "quick one")
+
+
+async def test_keys_typed_straight_after_a_story_key_land_in_its_form(incident, make_board) -> None:
+    """The same from a workstream's story (a form opened by a modal, not by the board): q among
+    the letters must not reach the board's quit key."""
+    from warroom.incident import events as ev
+    from warroom.tui.screens.story import StoryScreen
+
+    incident.act("alice", ev.WorkstreamOpened(title="Fail over"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.workstreams.focus()
+        await pilot.press("enter")
+        await screen_shown(pilot, StoryScreen, "#story-text")
+        burst(app, "t", "quick one")
+        await screen_shown(pilot, FormScreen, "#form-error")
+        await until(pilot, lambda: app.screen.query_one("#field-text", Input).value == "quick one")
+        assert app.is_running

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from tests.builder import LogBuilder
 from tests.tui.conftest import SIZE, Incident, ready, screen_shown, type_text, until
@@ -183,6 +184,20 @@ async def test_n_declares_from_a_form_and_joins_it(store_dir: Path) -> None:
     assert app.return_value == "INC-5"
     state = Incident(store_dir, "INC-5").state()
     assert (state.title, state.severity, state.drill, state.commander) == ("Login page blank for SSO users", 1, True, "alice")
+
+
+async def test_keys_typed_straight_after_n_land_in_the_declare_form(store_dir: Path) -> None:
+    """A burst of n and the title: the letters are the form's, not the lobby's keys (q quits, n declares)."""
+    from tests.tui.test_forms import burst
+
+    imported(store_dir, "INC-4", minutes_ago=10, severity=3, actor="bob")
+    app = lobby(store_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        burst(app, "n", "quick one")
+        await screen_shown(pilot, FormScreen, "#form-error")
+        await until(pilot, lambda: app.screen.query_one("#field-title", Input).value == "quick one")
+        assert app.is_running and len(app.screen_stack) == 2
 
 
 async def test_someone_on_shift_in_two_incidents_shows_on_both_boards_and_in_the_lobby(store_dir: Path, make_board) -> None:

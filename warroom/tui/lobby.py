@@ -44,7 +44,7 @@ from . import lobbyrows
 from .footer import BoardFooter
 from .keys import LOBBY_KEYS, bindings
 from .rowlist import RowList
-from .screens.forms import Field, FormScreen
+from .screens.forms import Field, FormScreen, KeysToForms
 from .themes import use_themes, variable_defaults
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def declare_fields() -> list[Field]:
     ]
 
 
-class LobbyApp(App[str | None]):
+class LobbyApp(KeysToForms, App[str | None]):
     """Ends with the id of the incident to join, or ``None`` (quit)."""
 
     CSS_PATH = Path(__file__).with_name("lobby.tcss")  # absolute: subclasses elsewhere (the bench) find it too
