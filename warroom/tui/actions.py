@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
-from warroom.incident import IncidentState
+from warroom.incident import IncidentState, Policy
 from warroom.incident import events as ev
 from warroom.incident.lifecycle import still_open
 from warroom.room import Room
@@ -56,8 +56,27 @@ class Refusal(Exception):
         self.reason = reason
 
 
+class RoomView:
+    """Read-through to ``self.room``: the incident as it is now, its policy, and who acts."""
+
+    __slots__ = ()
+    room: Room
+
+    @property
+    def state(self) -> IncidentState:
+        return self.room.state
+
+    @property
+    def policy(self) -> Policy:
+        return self.room.policy
+
+    @property
+    def me(self) -> str:
+        return self.room.actor
+
+
 @dataclass(slots=True)
-class Ask:
+class Ask(RoomView):
     """What an action decides from: the room (its live state), the board, and its target."""
 
     room: Room
@@ -68,14 +87,6 @@ class Ask:
     """Where the responder's catch-up starts, taken when the key was pressed."""
     answers: Values = field(default_factory=dict)
     """The form's last answers (a form asked again after a "no" starts from them)."""
-
-    @property
-    def state(self) -> IncidentState:
-        return self.room.state
-
-    @property
-    def me(self) -> str:
-        return self.room.actor
 
     @property
     def others(self) -> list[str]:

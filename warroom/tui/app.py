@@ -24,10 +24,11 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from warroom.config import Config, resolve_export_folder, user_themes_dir
-from warroom.incident import IncidentState, Policy, fold
+from warroom.incident import fold
 from warroom.room import Room
 from warroom.safetext import safe_block, safe_line
 
+from .actions import RoomView
 from .boardscreen import BoardScreen
 from .commands import BoardCommands
 from .controller import BoardController
@@ -51,7 +52,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class WarroomApp(KeysToForms, Following, Drawing, App[int]):
+class WarroomApp(RoomView, KeysToForms, Following, Drawing, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "warroom"
     BINDINGS: ClassVar = [
@@ -83,7 +84,6 @@ class WarroomApp(KeysToForms, Following, Drawing, App[int]):
         """Who this board acts as, asked while the incident loads (on a server: the token's owner)."""
         self.startup_error: Exception | None = None
         self.config = config or Config()
-        self.me = room.actor
         self.clock = clock
         self.export_folder = export_folder
         self.simulation = simulation
@@ -115,14 +115,6 @@ class WarroomApp(KeysToForms, Following, Drawing, App[int]):
         self.set_keymap({k: v for k, v in keymap.items() if k in KEY_IDS})
 
     # --- set-up --------------------------------------------------------------------
-
-    @property
-    def state(self) -> IncidentState:
-        return self.room.state
-
-    @property
-    def policy(self) -> Policy:
-        return self.room.policy
 
     def get_default_screen(self) -> Screen:
         return BoardScreen(id="board")

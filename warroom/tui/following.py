@@ -12,6 +12,7 @@ the App only composes and acts.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
@@ -29,11 +30,11 @@ from warroom.store import (
 )
 
 from .catchup import since_for
+from .retry import keep_following
 from .screens.forms import declare_form
 
 TICK_SECONDS = 1.0
 SLOW_TICK_SECONDS = 30.0
-RECONNECT_MAX_SECONDS = 10.0
 
 
 class Following:
@@ -85,7 +86,7 @@ class Following:
 
     def _act_as(self, actor: str) -> None:
         if actor != self.me:
-            self.me = self.room.actor = self.timeline.me = actor
+            self.room.actor = self.timeline.me = actor
 
     async def _declared(self, values: dict[str, str] | None) -> None:
         if values is None:
@@ -148,23 +149,27 @@ class Following:
 
     @work(exclusive=True, group="follow", exit_on_error=False)
     async def _follow(self) -> None:
-        delay = 0.25
+        def followed(_applied: object) -> None:
+            self.offline = False
+            self.sync()
+
+        def offline() -> None:
+            self.offline = True
+
+        def failed(error: StoreError) -> None:
+            self.notify(f"store: {error}", severity="error")
+
+        await keep_following(self._room_events, followed, offline=offline, failed=failed, again=self._reconnect)
+
+    async def _room_events(self) -> AsyncIterator[object]:
+        """The room's own follow; a log replaced under it is drawn anew and followed on at once."""
         while True:
             try:
-                async for _applied in self.room.follow():
-                    self.offline = False
-                    delay = 0.25
-                    self.sync()
+                async for applied in self.room.follow():
+                    yield applied
+                return
             except LogReplaced:
                 self.sync()  # the room has folded the new log: draw it all
-                continue
-            except StoreUnavailable:
-                self.offline = True
-            except StoreError as error:
-                self.notify(f"store: {error}", severity="error")
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
-            await self._reconnect()
 
     PEOPLE_SECONDS: ClassVar[float] = 15.0
     """How often the board looks at the other open incidents (who else is on shift where)."""

@@ -43,6 +43,7 @@ from warroom.store.base import declare_next
 from . import lobbyrows
 from .footer import BoardFooter
 from .keys import LOBBY_KEYS, bindings
+from .retry import keep_following
 from .rowlist import RowList
 from .screens.forms import Field, FormScreen, KeysToForms
 from .themes import use_themes, variable_defaults
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 
 TICK_SECONDS = 1.0
-RECONNECT_MAX_SECONDS = 10.0
 
 
 def utcnow() -> datetime:
@@ -168,19 +168,14 @@ class LobbyApp(KeysToForms, App[str | None]):
 
     @work(exclusive=True, group="watch", exit_on_error=False)
     async def _watch(self) -> None:
-        delay = 0.25
-        while True:
-            try:
-                async for changes in self.store.watch_incidents():
-                    self._apply(changes)
-                    delay = 0.25
-            except StoreUnavailable:
-                self.offline = True
-                self.draw()
-            except StoreError as error:
-                self.say(f"store: {error}", severity="error")
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+        def offline() -> None:
+            self.offline = True
+            self.draw()
+
+        def failed(error: StoreError) -> None:
+            self.say(f"store: {error}", severity="error")
+
+        await keep_following(self.store.watch_incidents, self._apply, offline=offline, failed=failed)
 
     def _apply(self, changes: IncidentChanges) -> None:
         """Take a batch of changed summaries; redraw only their rows unless the list itself moved."""
