@@ -218,6 +218,7 @@ async def test_at_80x24_the_way_out_of_a_replay_is_on_screen(imported, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await until(pilot, lambda: screen.header_text)
+        await until(pilot, lambda: any(key.region.width for key in screen.query(FooterKey)))  # laid out (slow when busy)
         await pilot.pause()
         shown = {key.key: key.region for key in screen.query(FooterKey) if key.region.width}
         assert "escape" in shown and shown["escape"].right <= 80, shown

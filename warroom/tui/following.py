@@ -136,6 +136,12 @@ class Following:
         self.set_interval(SLOW_TICK_SECONDS, self._slow_tick, name="slow-tick")
         if responder is not None or since == 0:
             self.show_catch_up(since, "While you were away" if responder is not None else f"Catching up on {state.id}")
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """What can wait until the joined board is on screen: following the store (from the seq
+        drawn, so nothing is missed meanwhile) and the look at every other incident (on a file
+        store it reads every log in the folder, this one's too, and would slow the first paint)."""
         self._follow()
         self._watch_people()
         if self.simulation is not None:
