@@ -28,7 +28,7 @@ from warroom.incident import fold
 from warroom.room import Room
 from warroom.safetext import safe_block, safe_line
 
-from .actions import RoomView
+from .action import RoomView
 from .boardscreen import BoardScreen
 from .commands import BoardCommands
 from .controller import BoardController
@@ -37,7 +37,7 @@ from .following import Following
 from .keys import BOARD_KEYS, KEY_IDS, PANE_KEYS, bindings
 from .panes import compose_panes, title_panes
 from .reminder import UpdateReminder
-from .screens.forms import KeysToForms
+from .screens.form import KeysToForms
 from .screens.info import HelpScreen
 from .themes import use_themes, variable_defaults
 from .toast_stack import arrange as arrange_toasts

@@ -45,7 +45,7 @@ from .footer import BoardFooter
 from .keys import LOBBY_KEYS, bindings
 from .retry import keep_following
 from .rowlist import RowList
-from .screens.forms import Field, FormScreen, KeysToForms
+from .screens.form import Field, FormScreen, KeysToForms
 from .themes import use_themes, variable_defaults
 
 if TYPE_CHECKING:
