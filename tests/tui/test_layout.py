@@ -58,6 +58,27 @@ async def test_80x24_shows_each_pane_usefully_and_tab_steps_through_them(inciden
             assert part in header
 
 
+async def test_tabs_in_a_burst_on_80x24_each_step_one_pane(incident, make_board) -> None:
+    """Tab pressed twice faster than a redraw (a held key, a quick typist) goes two panes on,
+    not one: each step counts from where the last one is going, not from the old focus."""
+    from textual import events
+
+    app = make_board("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.workstreams.focus()
+        await pilot.pause()
+        for _ in range(2):
+            app.post_message(events.Key("tab", "\t"))
+        await until(pilot, lambda: app.focused is app.responders)
+        assert shown(app, "responders-pane") and not shown(app, "commander-pane")
+        for _ in range(2):
+            app.post_message(events.Key("shift+tab", None))
+        await until(pilot, lambda: app.focused is app.workstreams)
+        await pilot.pause()
+        assert app.focused is app.workstreams
+
+
 async def test_a_wide_board_shows_every_pane_at_once(incident, make_board) -> None:
     app = make_board("alice")
     async with app.run_test(size=(140, 45)) as pilot:

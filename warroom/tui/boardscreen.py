@@ -29,6 +29,8 @@ class BoardScreen(Screen):
 
     def on_mount(self) -> None:
         self.panes = PaneSwitcher(self)
+        self._stepping_to: Widget | None = None
+        """The pane a tab is moving focus into (focus lands after a refresh; a second tab counts from it)."""
 
     def on_resize(self, event: events.Resize) -> None:
         # Toasts are placed when they come and when the cursor moves, not here: placing them
@@ -51,10 +53,13 @@ class BoardScreen(Screen):
         """Narrow: show and focus the pane ``by`` away (tab / shift+tab); False when every pane shows."""
         if not self.panes.narrow:
             return False
-        self.call_after_refresh(self._focus_in, self.panes.step(self.focused, by))
+        self._stepping_to = self.panes.step(self._stepping_to or self.focused, by)
+        self.call_after_refresh(self._focus_in, self._stepping_to)
         return True
 
     def _focus_in(self, pane: Widget) -> None:
+        if pane is self._stepping_to:
+            self._stepping_to = None
         if pane.can_focus:
             pane.focus()
             return
