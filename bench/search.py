@@ -15,7 +15,10 @@ view draws only the rows on screen; nothing renders 100,000 rows). A choice in t
 also closes it, which repaints the whole board, so two baselines are printed beside it:
 the same filters applied to the view directly (``filter_apply``), and Esc in the picker
 with nothing chosen (``picker_close``); and a cursor key in the timeline (``cursor_key``)
-for what any key costs on this machine. ``*_cpu_*`` is this process's CPU time over the
+for what any key costs on this machine; ``picker_open`` is the ``f`` key itself (it used to
+index every entry for filtering; now the index is built in idle time after the join).
+``gc_full_max_ms`` is the longest full (generation 2) garbage collection during the keys: one
+landing inside a key is a pause no index can remove. ``*_cpu_*`` is this process's CPU time over the
 same span: what the key costs on a core of its own (the wall clock of a shared machine
 includes waiting for one). ``first_search_ms`` is the first key after ``/``
 (the text is folded for searching when ``/`` opens the prompt). Ends with one line of
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import sys
 import tempfile
@@ -72,6 +76,16 @@ async def run(events: int, rounds: int) -> dict[str, float]:
     drawn: list[tuple[float, float]] = []
     cpu: dict[str, list[float]] = {"search": [], "filter": [], "apply": [], "cursor": []}
     phase = ["search"]
+    full_collections: list[float] = []
+    collecting = [0.0]
+
+    def on_gc(phase_: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase_ == "start":
+                collecting[0] = time.perf_counter()
+            else:
+                full_collections.append((time.perf_counter() - collecting[0]) * 1000)
+
     async with app.run_test(size=(140, 45)) as pilot:
         while not app.ready:
             await asyncio.sleep(0.01)
@@ -88,6 +102,7 @@ async def run(events: int, rounds: int) -> dict[str, float]:
             return strip
 
         timeline.render_line = render_line  # type: ignore[method-assign]
+        gc.callbacks.append(on_gc)
 
         cpu_started = [0.0]
 
@@ -133,13 +148,16 @@ async def run(events: int, rounds: int) -> dict[str, float]:
         filtering: list[float] = []  # the choice (Enter in the picker): closes it, filters, redraws
         applying: list[float] = []  # the same filters applied without the picker: the pane alone
         closing: list[float] = []  # baseline: Esc in the picker, nothing chosen (the board repaints)
+        opening: list[float] = []  # the ``f`` key: until the picker is up
         for round_ in range(rounds):
             chosen = FILTERS[round_ % len(FILTERS)]
             for choice in chosen:
+                started = time.perf_counter()
                 await pilot.press("f")
                 while not isinstance(app.screen, FilterScreen):
                     await asyncio.sleep(0.001)
                 await pilot.pause()
+                opening.append((time.perf_counter() - started) * 1000)
                 started = start()
                 app.screen.choose(choice)
                 filtering.append(await until_drawn_after(started))
@@ -169,6 +187,7 @@ async def run(events: int, rounds: int) -> dict[str, float]:
         timeline.focus()
         for n in range(20 * rounds):
             moving.append(await key("up" if n % 2 else "pageup"))
+        gc.callbacks.remove(on_gc)
     return {
         "events": len(log),
         "search_keys": len(search),
@@ -179,10 +198,16 @@ async def run(events: int, rounds: int) -> dict[str, float]:
         "filter_p99_ms": percentile(filtering, 0.99),
         "filter_apply_p50_ms": statistics.median(applying),
         "filter_apply_p99_ms": percentile(applying, 0.99),
+        "picker_open_p50_ms": statistics.median(opening),
+        "picker_open_p99_ms": percentile(opening, 0.99),
+        "first_picker_open_ms": opening[0],
         "picker_close_p50_ms": statistics.median(closing),
         "cursor_key_p50_ms": statistics.median(moving),
         "cursor_key_p99_ms": percentile(moving, 0.99),
         "first_search_ms": first_search,
+        "first_filter_ms": filtering[0],
+        "gc_full_collections": len(full_collections),
+        "gc_full_max_ms": max(full_collections, default=0.0),
         **{f"{name}_cpu_p50_ms": statistics.median(values) for name, values in cpu.items() if values},
         **{f"{name}_cpu_p99_ms": percentile(values, 0.99) for name, values in cpu.items() if values},
     }

@@ -101,3 +101,42 @@ def test_every_kind_names_real_event_types() -> None:
 
     for types in KINDS.values():
         assert types <= set(EVENT_TYPES)
+
+
+def test_a_filter_is_right_however_far_the_index_has_got() -> None:
+    entries = list(ENTRIES[:4])
+    finder = Finder(entries)
+    assert finder.indexed == 0
+    assert not finder.index_some(2) and finder.indexed == 2  # a slice of idle time
+    for new in ENTRIES[4:7]:  # arrivals while it is partly built: later slices reach them
+        entries.append(new)
+        finder.appended()
+    assert finder.indexed == 2
+    finder.set_filter(Filter(person="carol"))  # applied before the index is ready
+    assert [entries[i].seq for i in finder.rows] == [5, 6]
+    assert finder.indexed == 7
+    for new in ENTRIES[7:]:  # arrivals once it is built: indexed one by one as they come
+        entries.append(new)
+        finder.appended()
+        assert finder.indexed == len(entries)
+    assert [entries[i].seq for i in finder.rows] == [5, 6, 8]
+    for flt in (Filter(kind="notes"), Filter(kind="hand-offs", me="bob"), Filter(workstream="WS-1")):
+        finder.set_filter(flt)
+        keep = flt.predicate()
+        assert [entries[i].seq for i in finder.rows] == [e.seq for e in entries if keep(e)]
+
+
+def test_slices_of_indexing_with_arrivals_between_them_index_every_entry_once() -> None:
+    entries = list(ENTRIES[:3])
+    finder = Finder(entries)
+    whole = TimelineIndex(ENTRIES)
+    whole.extend()
+    finder.index_some(2)
+    for new in ENTRIES[3:]:
+        entries.append(new)
+        finder.appended()
+        finder.index_some(2)
+    assert finder.index_some(2) and finder.indexed == len(ENTRIES)
+    index = finder.prepare_filter()
+    for field in ("by_type", "by_actor", "by_counterpart", "by_workstream"):
+        assert getattr(index, field) == getattr(whole, field), field

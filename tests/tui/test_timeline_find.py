@@ -164,6 +164,67 @@ async def test_filters_by_workstream_starred_and_involving_me(incident, make_boa
         assert "involving me" in pane_title(app) and len(mine) >= 12
 
 
+async def test_the_filter_index_is_built_in_idle_time_with_no_key_pressed(incident, make_board) -> None:
+    busy_incident(incident)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+        await until(pilot, lambda: timeline.finder.indexed == len(timeline.entries) > 30)
+        incident.act("bob", ev.NoteAdded(text="after the index was built"))
+        await until(pilot, lambda: timeline.entries[-1].text == "after the index was built")
+        assert timeline.finder.indexed == len(timeline.entries)  # kept up entry by entry
+
+
+async def test_a_filter_applied_before_the_index_is_ready_and_arrivals_after_are_right(
+    incident, make_board, monkeypatch
+) -> None:
+    from warroom.tui.find import Filter
+    from warroom.tui.widgets import timeline as timeline_module
+
+    monkeypatch.setattr(timeline_module, "INDEX_SLICE", 10)
+    monkeypatch.setattr(timeline_module, "INDEX_EVERY", 3600)  # idle slices come only when the test takes one
+    busy_incident(incident)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        timeline = app.timeline
+
+        def expected(flt: Filter) -> list[str]:
+            keep = flt.predicate()
+            return [e.text for e in timeline.entries if keep(e)]
+
+        def shown() -> list[str]:
+            return [timeline.entries[timeline.finder.entry_index(row)].text for row in range(len(timeline.finder))]
+
+        async def choose(choice: str) -> None:
+            await pilot.press("f")
+            await screen_shown(pilot, FilterScreen, "#filter-choices")
+            app.screen.choose(choice)
+            await until(pilot, lambda: not isinstance(app.screen, FilterScreen))
+
+        timeline._index_slice()  # one slice: 10 entries of 40-odd
+        assert timeline.finder.indexed == 10 < len(timeline.entries)
+        incident.act("bob", ev.NoteAdded(text="bob, mid-index"))
+        incident.act("carol", ev.HandoffDeclined(workstream="WS-1"))  # declined to bob: involves him
+        await until(pilot, lambda: timeline.entries[-1].type == "handoff_declined")
+        assert timeline.finder.indexed == 10  # arrivals wait for the slices to reach them
+        await choose("person:bob")
+        assert shown() == expected(Filter(person="bob"))
+        assert "bob, mid-index" in shown() and timeline.entries[-1].text in shown()
+        assert timeline.finder.indexed == len(timeline.entries)  # the filter finished the index
+        incident.act("bob", ev.NoteAdded(text="bob, after the index"))
+        incident.act("carol", ev.NoteAdded(text="carol, after the index"))
+        await until(pilot, lambda: timeline.entries[-1].text == "carol, after the index")
+        assert shown() == expected(Filter(person="bob")) and shown()[-1] == "bob, after the index"
+        await choose("kind:notes")  # a new selection from the index, arrivals included
+        assert shown() == expected(Filter(person="bob", kind="notes"))
+        await choose("person:bob")
+        await choose("person:carol")
+        assert shown() == expected(Filter(person="carol", kind="notes"))
+        assert shown()[-1] == "carol, after the index"
+
+
 async def test_the_palettes_timeline_entries_act_on_a_replay_on_top_not_the_live_timeline(incident, make_board) -> None:
     from warroom.tui.replay import ReplayScreen
 

@@ -4,7 +4,9 @@ At 3,000 entries a responder gives up scrolling, and an incident can reach 100,0
 runs on every keystroke, so it must stay well under a frame. It reads the entries'
 structured fields (type, actor, workstream, the counterpart a hand-off goes to) and never
 parses the sentences the fold wrote. Text search uses one case-folded copy of each entry's
-text, made on the first search and extended as entries arrive: no rendered rows.
+text, made on the first search and extended as entries arrive: no rendered rows. Filters use
+an index of those fields, built a slice at a time in idle time after the board is painted and
+extended as entries arrive, so no keystroke (not even the first ``f``) indexes 100,000 entries.
 
 A filter hides entries (the view shows ``Finder.rows``); a search hides nothing, it marks
 matches and moves between them (n / N), as ``less`` does.
@@ -96,7 +98,9 @@ class Filter:
 
     def select(self, entries: Sequence[TimelineEntry], index: TimelineIndex) -> list[int]:
         """Indices of the entries the filter lets through, from ``index``: each part is a
-        list of indices, and the parts are intersected smallest first (no code per entry)."""
+        list of indices, and the parts are intersected smallest first (no code per entry).
+        Entries ``index`` does not cover yet are indexed first: the rows are always right."""
+        index.extend()
         parts: list[list[int]] = []
         if self.kind:
             parts.append(_union(index.by_type.get(kind, []) for kind in KINDS[self.kind]))
@@ -124,21 +128,46 @@ def _union(parts: Iterable[list[int]]) -> list[int]:
 
 
 class TimelineIndex:
-    """Which entries have which type, actor, counterpart and workstream: built once, on the
-    first filter, then kept up to date entry by entry (these fields never change)."""
+    """Which entries have which type, actor, counterpart and workstream, for ``Filter.select``.
 
-    def __init__(self, entries: Iterable[TimelineEntry]) -> None:
+    Indexing 100,000 entries at once is a pause a keystroke would feel, so it is built a
+    chunk at a time (``extend``, from idle time once the board is painted) and then kept up
+    to date entry by entry as they arrive (``add``: these fields never change). It covers the
+    first ``count`` entries; ``select`` completes it first, so a filter applied before it is
+    ready is still right (it only pays for the rest then).
+    """
+
+    def __init__(self, entries: Sequence[TimelineEntry]) -> None:
+        self.entries = entries
         self.count = 0
         self.by_type: dict[str, list[int]] = defaultdict(list)
         self.by_actor: dict[str, list[int]] = defaultdict(list)
         self.by_counterpart: dict[str, list[int]] = defaultdict(list)
         self.by_workstream: dict[str, list[int]] = defaultdict(list)
-        for entry in entries:
-            self.add(entry)
+
+    @property
+    def complete(self) -> bool:
+        return self.count >= len(self.entries)
+
+    def extend(self, limit: int | None = None) -> bool:
+        """Index up to ``limit`` more entries (``None``: all the rest); True once every entry is."""
+        start = self.count
+        stop = len(self.entries) if limit is None else min(len(self.entries), start + limit)
+        put = self._put
+        for index, entry in enumerate(islice(self.entries, start, stop), start):
+            put(index, entry)
+        self.count = stop
+        return stop >= len(self.entries)
 
     def add(self, entry: TimelineEntry) -> None:
-        index = self.count
-        self.count += 1
+        """``entry`` has just been appended to ``entries``: index it now if every entry before
+        it is (otherwise ``extend`` reaches it in turn)."""
+        index = len(self.entries) - 1
+        if self.count == index:
+            self.count += 1
+            self._put(index, entry)
+
+    def _put(self, index: int, entry: TimelineEntry) -> None:
         self.by_type[entry.type].append(index)
         self.by_actor[entry.actor].append(index)
         if entry.counterpart:
@@ -184,13 +213,13 @@ class Finder:
         self._pass: Callable[[TimelineEntry], bool] = lambda e: True
         self._folded: list[str] = []
         self._pattern: re.Pattern[str] | None = None
-        self._index: TimelineIndex | None = None
+        self._index = TimelineIndex(entries)
 
     def reset(self, entries: Sequence[TimelineEntry]) -> None:
         """A new timeline (the board redrew everything): keep the filter and query."""
         self.entries = entries
         self._folded = []
-        self._index = None
+        self._index = TimelineIndex(entries)
         self._refilter()
 
     # --- rows ----------------------------------------------------------------------
@@ -227,17 +256,24 @@ class Finder:
         self._research()
 
     def prepare_filter(self) -> TimelineIndex:
-        """Index the entries for filtering (once; ``f`` does it before the choice is made)."""
-        if self._index is None:
-            self._index = TimelineIndex(self.entries)
+        """The index, covering every entry (what is not indexed yet is, now)."""
+        self._index.extend()
         return self._index
+
+    @property
+    def indexed(self) -> int:
+        """How many entries (the first ones) the filter index covers so far."""
+        return self._index.count
+
+    def index_some(self, count: int) -> bool:
+        """Index up to ``count`` more entries for filtering (a slice of idle time); True once all are."""
+        return self._index.extend(count)
 
     def appended(self) -> bool:
         """The last entry of ``entries`` has just arrived: True if the filter shows it."""
         index = len(self.entries) - 1
         entry = self.entries[index]
-        if self._index is not None:
-            self._index.add(entry)
+        self._index.add(entry)
         if not self._pass(entry):
             return False
         if self.rows is not None:

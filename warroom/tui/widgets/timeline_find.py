@@ -105,7 +105,6 @@ class FindingKeys(_Base):
         from ..screens.filter import FilterScreen
 
         current = self.finder.filter
-        self.finder.prepare_filter()
 
         def chosen(choice: str | None) -> None:
             if choice is not None:
