@@ -140,3 +140,18 @@ def test_slices_of_indexing_with_arrivals_between_them_index_every_entry_once() 
     index = finder.prepare_filter()
     for field in ("by_type", "by_actor", "by_counterpart", "by_workstream"):
         assert getattr(index, field) == getattr(whole, field), field
+
+
+def test_an_arrival_a_one_part_filter_shows_is_shown_once() -> None:
+    # The rows were the index's own list for a one-part filter: an arrival went into it twice.
+    for flt in (Filter(workstream="WS-1"), Filter(kind="notes"), Filter(person="carol")):
+        entries = list(ENTRIES[:4])
+        finder = Finder(entries)
+        finder.set_filter(flt)
+        for new in ENTRIES[4:]:
+            entries.append(new)
+            finder.appended()
+        keep = flt.predicate()
+        assert [entries[i].seq for i in finder.rows] == [e.seq for e in ENTRIES if keep(e)], flt
+        finder.set_filter(flt)
+        assert [entries[i].seq for i in finder.rows] == [e.seq for e in ENTRIES if keep(e)], flt

@@ -113,7 +113,7 @@ class Filter:
         if not parts:
             return list(range(len(entries)))
         parts.sort(key=len)
-        rows = parts[0]
+        rows = list(parts[0])  # a copy: arrivals are appended to the rows, never to the index
         for part in parts[1:]:
             rows = list(compress(rows, map(set(part).__contains__, rows)))
         return rows
@@ -144,10 +144,6 @@ class TimelineIndex:
         self.by_actor: dict[str, list[int]] = defaultdict(list)
         self.by_counterpart: dict[str, list[int]] = defaultdict(list)
         self.by_workstream: dict[str, list[int]] = defaultdict(list)
-
-    @property
-    def complete(self) -> bool:
-        return self.count >= len(self.entries)
 
     def extend(self, limit: int | None = None) -> bool:
         """Index up to ``limit`` more entries (``None``: all the rest); True once every entry is."""
