@@ -89,6 +89,20 @@ LOBBY_KEYS: tuple[BoardKey, ...] = (
 """The lobby's keys (its own app, so its own table; remappable in ``[ui.keymap]`` by these ids)."""
 
 
+def moving_keys(
+    scope: str, up: str = "cursor_up", down: str = "cursor_down", page_up: str = "page_up", page_down: str = "page_down"
+) -> list[Binding]:
+    """The cursor keys every list shares (up/k, down/j, page up, page down) running the given
+    actions, with ids ``{scope}.up``, ``{scope}.down``, ``{scope}.page_up``, ``{scope}.page_down``
+    (what ``[ui.keymap]`` remaps)."""
+    return [
+        Binding("up,k", up, "Up", show=False, id=f"{scope}.up"),
+        Binding("down,j", down, "Down", show=False, id=f"{scope}.down"),
+        Binding("pageup", page_up, "Page up", show=False, id=f"{scope}.page_up"),
+        Binding("pagedown", page_down, "Page down", show=False, id=f"{scope}.page_down"),
+    ]
+
+
 def bindings(keys: tuple[BoardKey, ...]) -> list[Binding]:
     return [
         Binding(

@@ -25,6 +25,7 @@ from textual.strip import Strip
 
 from warroom.safetext import safe_line
 
+from .keys import moving_keys
 from .themes import theme_style
 
 if TYPE_CHECKING:
@@ -40,10 +41,7 @@ class RowList(ScrollView, can_focus=True):
     FLEX_MIN: ClassVar[int] = 16
     BINDINGS: ClassVar = [
         Binding("enter", "select", "Select", show=False, id="rows.select"),
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="rows.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="rows.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="rows.page_up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="rows.page_down"),
+        *moving_keys("rows", "cursor(-1)", "cursor(1)", "page(-1)", "page(1)"),
         Binding("home", "edge(0)", "Top", show=False, id="rows.top"),
         Binding("end", "edge(1)", "Bottom", show=False, id="rows.bottom"),
     ]
@@ -54,7 +52,7 @@ class RowList(ScrollView, can_focus=True):
     RowList:focus > .rowlist--cursor { background: $primary 60%; }
     """
 
-    class Highlighted(Message):
+    class _RowMessage(Message):
         def __init__(self, rows: RowList, key: str | None) -> None:
             super().__init__()
             self.rows = rows
@@ -64,15 +62,13 @@ class RowList(ScrollView, can_focus=True):
         def control(self) -> RowList:
             return self.rows
 
-    class Selected(Message):
-        def __init__(self, rows: RowList, key: str) -> None:
-            super().__init__()
-            self.rows = rows
-            self.key = key
+    class Highlighted(_RowMessage):
+        """The cursor moved to the row ``key`` (``None``: there are no rows)."""
 
-        @property
-        def control(self) -> RowList:
-            return self.rows
+    class Selected(_RowMessage):
+        """Enter (or a click) on the row ``key``."""
+
+        key: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

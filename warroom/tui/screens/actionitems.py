@@ -10,12 +10,11 @@ status and due date, and the same status changes the CLI allows -- start, done, 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from warroom.incident import IncidentState
@@ -24,11 +23,7 @@ from warroom.safetext import safe_block
 
 from ..widgets.table import BoardTable, Cell
 from .info import _CSS
-
-if TYPE_CHECKING:
-    from ..app import WarroomApp
-
-REDRAW_SECONDS = 0.25
+from .live import LiveModal
 
 
 def item_cells(item: ActionItem, state: IncidentState, today: date) -> tuple[Cell, ...]:
@@ -57,7 +52,7 @@ class ActionItemTable(BoardTable):
             self.sync_row(item.id, item_cells(item, state, today))
 
 
-class ActionItemsScreen(ModalScreen[None]):
+class ActionItemsScreen(LiveModal):
     DEFAULT_CSS = _CSS.format(name="ActionItemsScreen") + """
     ActionItemsScreen > #box { width: 120; }
     ActionItemsScreen ActionItemTable { height: auto; max-height: 20; }
@@ -72,14 +67,6 @@ class ActionItemsScreen(ModalScreen[None]):
         Binding("o", "move('open')", "reopen", id="action_items.reopen"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._drawn_seq = -1
-
-    @property
-    def board(self) -> WarroomApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         self.table = ActionItemTable(id="action-items")
         with Vertical(id="box"):
@@ -92,18 +79,12 @@ class ActionItemsScreen(ModalScreen[None]):
                 classes="box-hint",
             )
 
-    def on_mount(self) -> None:
-        self.redraw()
+    def on_mount(self) -> None:  # then LiveModal's: the first redraw, and the redraws after
         self.table.focus()
-        self.set_interval(REDRAW_SECONDS, self._redraw_if_moved)
-
-    def _redraw_if_moved(self) -> None:
-        if self.board.state.seq != self._drawn_seq:
-            self.redraw()
 
     def redraw(self) -> None:
         state = self.board.state
-        self._drawn_seq = state.seq
+        self.drawn()
         self.table.show(state, self.board.clock().date())
         empty = "" if state.action_items else "No action items yet: a adds one (what should change after this incident)."
         self.query_one("#action-items-empty", Static).update(empty)
@@ -124,6 +105,3 @@ class ActionItemsScreen(ModalScreen[None]):
             self.board.controller.refuse("there are no action items yet: a adds one")
             return
         await self.board.controller.run("action_item_status", item=item, status=status)
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -8,26 +8,22 @@ workstream as the target. It redraws itself whenever the incident moves on.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from ..story import workstream_story
 from .info import _CSS
+from .live import REDRAW_SECONDS, LiveModal
 
-if TYPE_CHECKING:
-    from ..app import WarroomApp
-
-REDRAW_SECONDS = 0.25
 CLOCK_SECONDS = 30.0
 
 
-class StoryScreen(ModalScreen[None]):
+class StoryScreen(LiveModal):
     DEFAULT_CSS = _CSS.format(name="StoryScreen") + """
     StoryScreen > #box { height: 90%; }
     StoryScreen VerticalScroll { height: 1fr; max-height: 100%; }
@@ -43,12 +39,7 @@ class StoryScreen(ModalScreen[None]):
     def __init__(self, ws_id: str) -> None:
         super().__init__()
         self.ws_id = ws_id
-        self._drawn_seq = -1
         self._ticks = 0
-
-    @property
-    def board(self) -> WarroomApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
@@ -59,20 +50,16 @@ class StoryScreen(ModalScreen[None]):
                 "c: claim   h: hand off   u: status   t: note on it   esc: back to the board", classes="box-hint"
             )
 
-    def on_mount(self) -> None:
-        self.redraw()
-        self.set_interval(REDRAW_SECONDS, self._redraw_if_moved)
-
     def _redraw_if_moved(self) -> None:
         """On every new event, and every half minute for the "ago"s."""
         self._ticks += 1
-        if self.board.state.seq != self._drawn_seq or self._ticks * REDRAW_SECONDS >= CLOCK_SECONDS:
+        if self.moved or self._ticks * REDRAW_SECONDS >= CLOCK_SECONDS:
             self.redraw()
 
     def redraw(self) -> None:
         board = self.board
         story = workstream_story(board.state, self.ws_id, board.clock())
-        self._drawn_seq = board.state.seq
+        self.drawn()
         self._ticks = 0
         text = story.text() if story is not None else f"{self.ws_id} is not part of this incident"
         self.query_one("#story-text", Static).update(Content(text))
@@ -85,6 +72,3 @@ class StoryScreen(ModalScreen[None]):
 
     async def action_act(self, name: str) -> None:
         await self.board.controller.run(name, ws_id=self.ws_id)
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -23,6 +23,7 @@ from textual.widgets import DataTable
 
 from warroom.safetext import safe_line
 
+from ..keys import moving_keys
 from ..themes import theme_style
 
 Cell = Union[str, tuple[str, str]]
@@ -37,12 +38,9 @@ class BoardTable(DataTable):
     """
     BINDINGS: ClassVar = [
         Binding("enter", "select_cursor", "Select", show=False, id="table.select"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        *moving_keys("table"),
         Binding("left", "cursor_left", "Left", show=False, id="table.left"),
         Binding("right", "cursor_right", "Right", show=False, id="table.right"),
-        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
         Binding("home", "scroll_top", "Top", show=False, id="table.top"),
         Binding("end", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
     ]

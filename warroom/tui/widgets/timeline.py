@@ -38,6 +38,7 @@ from warroom.safetext import safe_line
 from warroom.incident.keyframes import t_plus
 
 from ..find import Finder
+from ..keys import moving_keys
 from .timeline_find import FindingKeys
 from .timeline_parts import NewBelow, TimelineDetail, fit
 
@@ -103,10 +104,7 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
         "timeline--match",
     }
     BINDINGS: ClassVar = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="timeline.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="timeline.down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="timeline.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="timeline.page_down"),
+        *moving_keys("timeline"),
         Binding("home,g", "first", "First", show=False, id="timeline.first"),
         Binding("end,G", "last", "Last (follow)", show=False, id="timeline.last"),
         Binding("enter", "open_entry", "Open the entry in full", show=False, id="timeline.open"),
