@@ -180,10 +180,10 @@ async def test_a_filter_applied_before_the_index_is_ready_and_arrivals_after_are
     incident, make_board, monkeypatch
 ) -> None:
     from warroom.tui.find import Filter
-    from warroom.tui.widgets import timeline as timeline_module
+    from warroom.tui.widgets import timeline_find
 
-    monkeypatch.setattr(timeline_module, "INDEX_SLICE", 10)
-    monkeypatch.setattr(timeline_module, "INDEX_EVERY", 3600)  # idle slices come only when the test takes one
+    monkeypatch.setattr(timeline_find, "INDEX_SLICE", 10)
+    monkeypatch.setattr(timeline_find, "INDEX_EVERY", 3600)  # idle slices come only when the test takes one
     busy_incident(incident)
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:

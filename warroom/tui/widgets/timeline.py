@@ -31,7 +31,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 
 from warroom.incident.state import TimelineEntry
 from warroom.safetext import safe_line
@@ -47,10 +46,6 @@ __all__ = ["NewBelow", "ShownEntries", "TimelineDetail", "TimelineView"]
 ACTOR_WIDTH = 12
 CACHED_LINES = 1000
 """Rendered lines kept: a few screens' worth, whatever the length of the incident."""
-INDEX_SLICE = 4000
-"""Entries indexed for filtering per slice of idle time (a few ms each, between keys)."""
-INDEX_EVERY = 0.02
-"""Seconds between those slices: 100,000 entries are indexed in about half a second."""
 
 
 class ShownEntries(Sequence[TimelineEntry]):
@@ -146,7 +141,6 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
         self._multi_day = False
         self._frame_style: RichStyle | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(CACHED_LINES)
-        self._indexing: Timer | None = None
 
     # --- content ---------------------------------------------------------------
 
@@ -166,16 +160,6 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
         self._announce()
         self._describe()
         self.call_after_refresh(self._index_in_idle_time)  # after the paint: it never delays one
-
-    def _index_in_idle_time(self) -> None:
-        """Index the entries for filtering a slice at a time, so the first ``f`` finds it done."""
-        if self._indexing is None:
-            self._indexing = self.set_interval(INDEX_EVERY, self._index_slice, name="timeline-index")
-
-    def _index_slice(self) -> None:
-        if self.finder.index_some(INDEX_SLICE) and self._indexing is not None:
-            self._indexing.stop()
-            self._indexing = None
 
     def append(self, entry: TimelineEntry) -> None:
         """Add one entry at the bottom; follow it unless the user has moved up (then count it)."""
