@@ -256,3 +256,21 @@ async def test_search_filter_and_t_plus_are_in_help_and_the_palette(incident, ma
         await screen_shown(pilot, HelpScreen, "#help-keys")
         shown = str(app.screen.query_one("#help-keys").render())
         assert "search" in shown and "filter" in shown and "T+" in shown
+
+
+async def test_slash_and_the_words_in_one_burst_from_another_pane_all_search(incident, make_board) -> None:
+    """`/` from the Workstreams pane and the words straight after it (a fast typist): the letters
+    are the search's, none runs a board key (`b` would take a break, `c` claim)."""
+    from textual import events
+
+    busy_incident(incident)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.workstreams.focus()
+        await pilot.pause()
+        for key, character in [("slash", "/")] + [(c, c) for c in "bcast"]:
+            app.post_message(events.Key(key, character))  # all queued before the timeline has focus
+        await until(pilot, lambda: app.timeline.finder.query == "bcast")
+        assert app.focused is app.timeline and app.timeline.typing
+        assert not isinstance(app.screen, FormScreen)

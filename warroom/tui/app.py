@@ -43,6 +43,7 @@ from .themes import use_themes, variable_defaults
 from .toast_stack import arrange as arrange_toasts
 from .toasts import Seen
 from .widgets import TimelineView, WorkstreamTable
+from .widgets.timeline_find import KeysToSearch
 
 Clock = Callable[[], datetime]
 Simulation = Callable[["WarroomApp"], Awaitable[None]]
@@ -52,7 +53,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class WarroomApp(RoomView, KeysToForms, Following, Drawing, App[int]):
+class WarroomApp(RoomView, KeysToForms, KeysToSearch, Following, Drawing, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "warroom"
     BINDINGS: ClassVar = [

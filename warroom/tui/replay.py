@@ -38,6 +38,7 @@ from .keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS, bindings
 from .panes import compose_panes, title_panes
 from .themes import use_themes, variable_defaults
 from .widgets import TimelineView, WorkstreamTable
+from .widgets.timeline_find import KeysToSearch
 
 if TYPE_CHECKING:
     from warroom.session import Session
@@ -319,7 +320,7 @@ async def open_replay(app: WarroomApp) -> None:
     await app.push_screen(ReplayScreen(history, app.room.incident_id, app.me, moment))
 
 
-class ReplayApp(App[int]):
+class ReplayApp(KeysToSearch, App[int]):
     """``warroom replay``: a replay with no live board behind it (Esc or q quits)."""
 
     CSS_PATH = "app.tcss"

@@ -50,7 +50,7 @@ class FindingKeys(_Base):
 
     def action_search(self) -> None:
         """``/``: type a search; each key moves to the first match from where the cursor was."""
-        self.focus()
+        self.screen.set_focus(self)  # now, not after a refresh: keys typed straight after `/` are the search's
         self.typing = True
         self._origin = self.finder.entry_index(self.cursor) if self.highlighted else 0
         self.finder.set_query("")
@@ -167,3 +167,23 @@ class FindingKeys(_Base):
         if finder.searching or finder.filter.active:
             parts.append("esc clears")
         self.pane_title = safe_line(" · ".join(parts))
+
+
+class KeysToSearch:
+    """Mixed into the Apps that show a timeline (the board, the replay).
+
+    Keys typed straight after ``/`` from another pane (a fast typist, a burst from the
+    terminal) were sent to that pane before ``/`` gave the timeline focus; they reach the
+    App without passing through the timeline. They are the search's, so they go there
+    instead of to a board key (``b`` would take a break). Runs before the App's bindings."""
+
+    SEARCH_KEYS = frozenset({"escape", "enter", "backspace"})
+
+    def on_key(self, event: events.Key) -> None:
+        timeline = self.screen.focused  # type: ignore[attr-defined]
+        if not (isinstance(timeline, FindingKeys) and timeline.typing):
+            return
+        if event.key in self.SEARCH_KEYS or (event.is_printable and event.character):
+            event.stop()
+            event.prevent_default()
+            timeline._forward_event(events.Key(event.key, event.character))
