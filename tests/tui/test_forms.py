@@ -141,3 +141,25 @@ async def test_keys_typed_straight_after_a_story_key_land_in_its_form(incident, 
         await screen_shown(pilot, FormScreen, "#form-error")
         await until(pilot, lambda: app.screen.query_one("#field-text", Input).value == "quick one")
         assert app.is_running
+
+
+async def test_words_typed_after_a_refused_form_key_run_no_board_keys(incident, make_board) -> None:
+    """On a closed incident `t` is refused; the note typed straight after it in one burst
+    ("tafter close", enter) is not a string of board keys: its `a` opened an action-item form
+    and the rest filed "fter close" as an action item."""
+    from warroom.incident import events as ev
+
+    incident.act("alice", ev.IncidentClosed(summary="done"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        board = app.screen
+        keys = [("t", "t")] + [(c if c != " " else "space", c) for c in "after close"] + [("enter", "\r")]
+        for key, character in keys:
+            app.post_message(events.Key(key, character))  # all typed before the refusal showed
+        await until(pilot, lambda: any("is closed" in n.message for n in app._notifications))
+        await pilot.pause(0.2)
+        assert app.screen is board
+        assert not any(e.type == "action_item_added" for e in incident.state().timeline)
+        await pilot.press("a")  # a key typed after the refusal is a board key again
+        await screen_shown(pilot, FormScreen, "#form-error")

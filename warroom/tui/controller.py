@@ -15,6 +15,7 @@ from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from textual._time import get_time
 
 from warroom.incident import events as ev
 from warroom.store import Queued, Rejected, StoreError, StoreUnavailable
@@ -46,10 +47,10 @@ class BoardController:
                 ask.target = action.target(self.board, **arguments)
             except Refusal as refusal:
                 if refusal.reason:
-                    self.refuse(refusal.reason)
+                    self.refuse(refusal.reason, action)
                 return
         if action.probes is not None and (reason := self._probe(action.probes(ask))) is not None:
-            self.refuse(reason)
+            self.refuse(reason, action)
             follow = action.when_refused(ask, reason) if action.when_refused else None
             if follow is not None:
                 screen, then, then_arguments = follow
@@ -123,7 +124,10 @@ class BoardController:
             self.board.notify("still loading the incident…")
         return self.board.ready
 
-    def refuse(self, reason: str) -> None:
+    def refuse(self, reason: str, action: Action | None = None) -> None:
+        """``action``: refused before its form opened (what is typed next was meant for the form)."""
+        if action is not None and action.form is not None:
+            self.board.typed_blind_before = get_time()
         self.board.notify(reason, title="refused", severity="warning")
 
     def body(self, make: Any) -> ev.Body | None:

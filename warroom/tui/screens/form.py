@@ -283,9 +283,17 @@ class KeysToForms:
     form's, so they go there instead of nowhere (or to a board key: q would quit). Runs
     before the App's own key handling, which checks the bindings."""
 
+    typed_blind_before: float = 0.0
+    """When a key that opens a form was last refused (``textual._time.get_time``): the words,
+    enter included, typed before the refusal showed were meant for that form, not the board
+    (on a closed incident "tafter close" ran `a` and filed an action item)."""
+
     def on_key(self, event: events.Key) -> None:
         form = self.screen  # type: ignore[attr-defined]
         if isinstance(form, FormScreen) and event.is_printable and event not in _PAST_A_FORM:
             event.stop()
             event.prevent_default()
             form._forward_event(events.Key(event.key, event.character))
+        elif event.time < self.typed_blind_before and (event.is_printable or event.key in ("enter", "backspace")):
+            event.stop()
+            event.prevent_default()
