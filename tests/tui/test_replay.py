@@ -222,8 +222,39 @@ async def test_at_80x24_the_way_out_of_a_replay_is_on_screen(imported, tmp_path)
         await pilot.pause()
         shown = {key.key: key.region for key in screen.query(FooterKey) if key.region.width}
         assert "escape" in shown and shown["escape"].right <= 80, shown
-        assert "   Esc back  [ ] { } < > step" in str(screen.query_one(TimeBar).render())  # the way out first
+        bar_line = [strip.text for strip in screen._compositor.render_strips()][screen.query_one(TimeBar).region.y]
+        assert bar_line.rstrip().endswith("   Esc back"), bar_line  # the way out, whole on screen (the longer hint would be cut)
         last = [strip.text for strip in screen._compositor.render_strips()][-1]
         before_palette = last.split("▏")[0].rstrip()
         described = [f"{k.key_display} {k.description}" for k in screen.query(FooterKey) if k.display and k.description]
         assert any(before_palette.endswith(words) for words in described), last  # no key cut in half at the end
+
+
+async def test_at_80x24_a_replay_stacks_like_the_board_and_tab_steps_its_panes(imported, tmp_path) -> None:
+    from warroom.tui.layout import PANES
+
+    from .test_layout import inside_the_screen, screen_lines, shown
+
+    app = await _replay_app(imported, "#4", tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: screen.header_text)
+        await pilot.pause()
+        assert screen.has_class("-narrow")
+        assert shown(app, "workstreams-pane") and shown(app, "timeline-pane") and not shown(app, "commander-pane")
+        assert screen.query_one("#timeline-pane").region.height >= 8
+        inside_the_screen(app)
+        seen = []
+        for _ in range(4):
+            await pilot.press("tab")
+            await pilot.pause()
+            visible = [p for p in PANES[1:] if shown(app, p)]
+            assert len(visible) == 1, visible
+            assert screen.query_one(f"#{visible[0]}").region.height >= 8
+            seen.append(next((p for p in PANES if app.focused in screen.query_one(f"#{p}").walk_children(with_self=True)), None))
+            inside_the_screen(app)
+        assert seen == ["workstreams-pane", "commander-pane", "responders-pane", "timeline-pane"]  # from the timeline, focused first
+        bar = screen.query_one(TimeBar)
+        line = screen_lines(app)[bar.region.y].rstrip()
+        assert line.endswith(("Esc back", "1×")), line  # the hint goes whole or not at all, never cut at the edge
+        assert screen.header_text in line

@@ -29,7 +29,7 @@ from warroom.room import Room
 from warroom.safetext import safe_block, safe_line
 
 from .action import RoomView
-from .boardscreen import BoardScreen
+from .boardscreen import BoardScreen, SteppingPanes
 from .commands import BoardCommands
 from .controller import BoardController
 from .drawing import Drawing
@@ -53,7 +53,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class WarroomApp(RoomView, KeysToForms, KeysToSearch, Following, Drawing, App[int]):
+class WarroomApp(SteppingPanes, RoomView, KeysToForms, KeysToSearch, Following, Drawing, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "warroom"
     BINDINGS: ClassVar = [
@@ -243,14 +243,6 @@ class WarroomApp(RoomView, KeysToForms, KeysToSearch, Following, Drawing, App[in
         if action == "back":
             return self.from_lobby
         return True
-
-    def action_focus_next(self) -> None:
-        if not (isinstance(self.screen, BoardScreen) and self.screen.step_pane(1)):
-            super().action_focus_next()
-
-    def action_focus_previous(self) -> None:
-        if not (isinstance(self.screen, BoardScreen) and self.screen.step_pane(-1)):
-            super().action_focus_previous()
 
     def switch_theme(self, name: str) -> None:
         self.theme = name

@@ -20,14 +20,16 @@ from .widgets import TimelineView, WorkstreamTable
 
 
 class BoardScreen(Screen):
-    """The one screen of the board; it owns the pane keys (tab / shift+tab) and the layout (``layout.py``)."""
+    """The one screen of the board; it owns the pane keys (tab / shift+tab) and the layout (``layout.py``).
+    Replay's screen is one too, so a replay stacks on a small terminal as the board does."""
 
     BINDINGS: ClassVar = [
         *bindings(PANE_KEYS),
         Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False, id="copy_text"),
     ]
 
-    def on_mount(self) -> None:
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 (Screen's own)
+        super().__init__(*args, **kwargs)
         self.panes = PaneSwitcher(self)
         self._stepping_to: Widget | None = None
         """The pane a tab is moving focus into (focus lands after a refresh; a second tab counts from it)."""
@@ -66,3 +68,15 @@ class BoardScreen(Screen):
         first = next((widget for widget in self.focus_chain if pane in widget.ancestors), None)
         if first is not None:
             first.focus()
+
+
+class SteppingPanes:
+    """App mixin: tab / shift+tab step the panes of a narrow board (or replay) screen, else move focus."""
+
+    def action_focus_next(self) -> None:
+        if not (isinstance(self.screen, BoardScreen) and self.screen.step_pane(1)):  # type: ignore[attr-defined]
+            super().action_focus_next()  # type: ignore[misc]
+
+    def action_focus_previous(self) -> None:
+        if not (isinstance(self.screen, BoardScreen) and self.screen.step_pane(-1)):  # type: ignore[attr-defined]
+            super().action_focus_previous()  # type: ignore[misc]

@@ -34,6 +34,7 @@ from warroom.incident.keyframes import BadMoment, History, Moment
 from warroom.safetext import safe_block, safe_line
 from warroom.store import StoreError
 
+from .boardscreen import BoardScreen, SteppingPanes
 from .keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS, bindings
 from .panes import compose_panes, title_panes
 from .themes import use_themes, variable_defaults
@@ -50,6 +51,8 @@ SPEEDS = (1, 10, 60)
 PLAY_TICK = 0.25
 BAR_WIDTH = 20
 """Cells of the bar from the declaration to the last event."""
+HINT = "   Esc back  [ ] { } < > step  g go to  space play  + - speed"
+HINT_SHORT = "   Esc back"
 READ_ONLY = "replay is read-only: {what} is refused (Esc goes back to the live board)"
 READ_ONLY_ALONE = "replay is read-only: {what} is refused (join the incident to act: warroom join)"
 
@@ -61,22 +64,36 @@ class TimeBar(Static):
     TimeBar { height: 1; background: $warning 30%; color: $foreground; padding: 0 1; }
     """
 
+    text = ""
+
     def show(self, history: History, moment: Moment, playing: bool, speed: int) -> None:
         self.text = f"REPLAY {history.describe(moment)}"
-        play = f"▶ {speed}×" if playing else f"❚❚ {speed}×"
-        done = round(history.progress(moment) * BAR_WIDTH)
-        self.update(
-            Content.assemble(
+        self._progress = history.progress(moment)
+        self._play = (f"▶ {speed}×" if playing else f"❚❚ {speed}×", "bold" if playing else "dim")
+        self._paint()
+
+    def on_resize(self) -> None:
+        if self.text:
+            self._paint()
+
+    def _paint(self) -> None:
+        """The widest telling that fits: the key hint shrinks, then the bar, rather than be cut at the edge."""
+        width = self.content_size.width
+        for bar, hint in ((BAR_WIDTH, HINT), (BAR_WIDTH, HINT_SHORT), (BAR_WIDTH // 2, HINT_SHORT), (BAR_WIDTH // 2, "")):
+            done = round(self._progress * bar)
+            content = Content.assemble(
                 (self.text, "bold"),
                 "  ",
                 ("━" * done, "$primary"),
                 ("●", "bold $primary"),
-                ("─" * (BAR_WIDTH - done), "dim"),
+                ("─" * (bar - done), "dim"),
                 "  ",
-                (play, "bold" if playing else "dim"),
-                ("   Esc back  [ ] { } < > step  g go to  space play  + - speed", "dim"),
+                self._play,
+                (hint, "dim"),
             )
-        )
+            if not width or content.cell_length <= width:
+                break
+        self.update(content)
 
 
 class GoToScreen(ModalScreen[Moment | None]):
@@ -127,8 +144,8 @@ def _refusals() -> list[Binding]:
     ]
 
 
-class ReplayScreen(Screen):
-    """The four panes at one moment, and the keys that move the moment."""
+class ReplayScreen(BoardScreen):
+    """The four panes at one moment, and the keys that move the moment (stacked when small, as on the board)."""
 
     BINDINGS: ClassVar = [
         Binding("escape", "leave", "back", id="replay.leave"),  # first: the footer shows it even at 80 columns
@@ -320,7 +337,7 @@ async def open_replay(app: WarroomApp) -> None:
     await app.push_screen(ReplayScreen(history, app.room.incident_id, app.me, moment))
 
 
-class ReplayApp(KeysToSearch, App[int]):
+class ReplayApp(SteppingPanes, KeysToSearch, App[int]):
     """``warroom replay``: a replay with no live board behind it (Esc or q quits)."""
 
     CSS_PATH = "app.tcss"
