@@ -292,3 +292,23 @@ async def test_long_titles_give_way_so_every_column_fits(store_dir: Path) -> Non
         assert table.virtual_size.width <= table.size.width  # no column pushed off the right edge
         line = "".join(segment.text for segment in table.render_line(1))
         assert "OVERDUE 1h1" in line and "…" in line  # the update clock whole (1h10m), the title cut
+
+
+async def test_at_80x24_the_columns_fit_and_overdue_shows(store_dir: Path) -> None:
+    """An 80-column lobby hides its least useful columns (age, status, who is on shift: the line
+    under the table says that) rather than push Unowned, Blocked and Update off the right edge."""
+    imported(store_dir, "INC-1", minutes_ago=90, severity=1, title="Checkout errors for every EU customer")
+    imported(store_dir, "INC-2", minutes_ago=10, severity=3, actor="bob")
+    Incident(store_dir, "INC-1").act("bob", ev.ResponderJoined())  # bob: on shift in both
+    app = lobby(store_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        table = app.table
+        await until(pilot, lambda: table.size.width > 0 and table.virtual_size.width <= table.size.width)
+        await pilot.pause()
+        assert table.max_scroll_x == 0 and not table.show_horizontal_scrollbar
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        header = next(line for line in lines if "Incident" in line and "Update" in line)
+        assert "Unowned" in header and "Blocked" in header, header
+        row = next(line for line in lines if "INC-1 " in line and "SEV1" in line)
+        assert "OVERDUE 1h1" in row and "Checkout errors" in row, row

@@ -65,6 +65,7 @@ class LobbyTable(RowList):
 
     COLUMNS = lobbyrows.COLUMNS
     FLEX = "title"
+    DROPS = ("age", "status", "people")  # the line under the table still says who is on shift
 
     def show(self, rows: list[lobbyrows.Row]) -> None:
         self.show_rows([(r.id, r.cells) for r in rows])

@@ -39,6 +39,9 @@ class RowList(ScrollView, can_focus=True):
     FLEX: ClassVar[str | None] = None
     """The column that gives up width (its text cut with "…") so the rest fit the widget."""
     FLEX_MIN: ClassVar[int] = 16
+    DROPS: ClassVar[tuple[str, ...]] = ()
+    """Columns hidden, in this order, while the rest would not fit beside ``FLEX_MIN`` of the flex
+    column: a narrow terminal loses its least useful columns whole, not the last ones off screen."""
     BINDINGS: ClassVar = [
         Binding("enter", "select", "Select", show=False, id="rows.select"),
         *moving_keys("rows", "cursor(-1)", "cursor(1)", "page(-1)", "page(1)"),
@@ -76,6 +79,7 @@ class RowList(ScrollView, can_focus=True):
         self._specs: dict[str, tuple[Cell, ...]] = {}
         self._widths = [len(label) for _, label in self.COLUMNS]
         self._natural = list(self._widths)
+        self._shown = [True] * len(self.COLUMNS)
         self._strips: dict[str, tuple[tuple, Strip]] = {}
         self.cursor = 0
 
@@ -174,13 +178,25 @@ class RowList(ScrollView, can_focus=True):
             self._natural = [max(width, len(_words(cell))) for width, cell in zip(self._natural, cells)]
         widths = list(self._natural)
         flex = next((i for i, (key, _) in enumerate(self.COLUMNS) if key == self.FLEX), None)
-        room = self.size.width - GAP * (len(widths) - 1)
+        keys = [key for key, _ in self.COLUMNS]
+        shown = [True] * len(widths)
+
+        def needed() -> int:
+            least = [min(w, self.FLEX_MIN) if i == flex else w for i, w in enumerate(widths)]
+            return sum(w for w, s in zip(least, shown) if s) + GAP * (sum(shown) - 1)
+
+        for key in self.DROPS:
+            if not self.size.width or needed() <= self.size.width:
+                break
+            shown[keys.index(key)] = False
+        widths = [w if s else 0 for w, s in zip(widths, shown)]
+        room = self.size.width - GAP * (sum(shown) - 1)
         if flex is not None and room > 0 and sum(widths) > room:
             widths[flex] = max(self.FLEX_MIN, widths[flex] - (sum(widths) - room))
-        self.virtual_size = Size(sum(widths) + GAP * (len(widths) - 1), len(self._keys) + 1)
-        if widths == self._widths:
+        self.virtual_size = Size(sum(widths) + GAP * (sum(shown) - 1), len(self._keys) + 1)
+        if widths == self._widths and shown == self._shown:
             return False
-        self._widths = widths
+        self._widths, self._shown = widths, shown
         self._strips.clear()
         self.refresh()
         return True
@@ -219,7 +235,9 @@ class RowList(ScrollView, can_focus=True):
 
     def _line(self, cells: tuple[Cell, ...], style: Style) -> Strip:
         text = Text(no_wrap=True, end="")
-        for cell, width in zip(cells, self._widths):
+        for cell, width, shown in zip(cells, self._widths, self._shown):
+            if not shown:
+                continue
             words = _words(cell)
             if len(words) > width:
                 words = words[: max(width - 1, 0)] + "…"
