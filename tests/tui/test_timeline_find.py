@@ -4,7 +4,6 @@ Esc clears, and both keep working while new events arrive through the store."""
 from __future__ import annotations
 
 from warroom.incident import events as ev
-from warroom.tui.screens.filter import FilterScreen
 from warroom.tui.screens.forms import FormScreen
 from warroom.tui.widgets import TimelineView
 
@@ -99,6 +98,36 @@ async def test_search_counts_matches_that_arrive_while_searching(incident, make_
         assert timeline.highlighted.text == "replica 3 caught up"
 
 
+
+async def picker_shown(pilot) -> None:
+    """Wait until ``f``'s list is shown in the timeline pane and has the keys."""
+    app = pilot.app
+    await until(pilot, lambda: app.timeline.picker is not None and app.timeline.picker.display and app.focused is app.timeline.picker)
+
+
+async def test_f_opens_a_list_in_the_timeline_pane_and_esc_gives_the_keys_back(incident, make_board) -> None:
+    busy_incident(incident)
+    incident.act("bob", ev.WorkstreamOpened(title="[bold red]pwned[/] db"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        board = app.screen
+        await pilot.press("f")
+        await picker_shown(pilot)
+        picker = app.timeline.picker
+        assert app.screen is board and picker.parent is app.query_one("#timeline-pane")  # no screen pushed
+        labels = [str(picker.get_option_at_index(i).prompt) for i in range(picker.option_count)]
+        assert any("[bold red]pwned[/] db" in label for label in labels)  # user text shown as typed, not markup
+        await pilot.press("down", "escape")
+        await until(pilot, lambda: app.focused is app.timeline and not picker.display)
+        assert pane_title(app) == "Timeline" and app.timeline.finder.rows is None  # Esc chose nothing
+        await pilot.press("f")
+        await picker_shown(pilot)
+        assert len(app.query("FilterPicker")) == 1  # mounted once, shown again
+        await pilot.press("enter")  # the first choice
+        await until(pilot, lambda: app.focused is app.timeline and "filter: " in pane_title(app))
+        assert not picker.display
+
 async def test_f_filters_by_kind_and_person_shown_in_the_title_and_esc_clears(incident, make_board) -> None:
     busy_incident(incident)
     app = make_board("alice")
@@ -107,16 +136,16 @@ async def test_f_filters_by_kind_and_person_shown_in_the_title_and_esc_clears(in
         timeline = app.timeline
         everything = len(timeline.entries)
         await pilot.press("f")
-        await screen_shown(pilot, FilterScreen, "#filter-choices")
-        app.screen.choose("kind:notes")
-        await until(pilot, lambda: not isinstance(app.screen, FilterScreen))
+        await picker_shown(pilot)
+        app.timeline.picker.choose("kind:notes")
+        await until(pilot, lambda: app.focused is app.timeline)
         shown = [timeline.entries[timeline.finder.entry_index(row)] for row in range(len(timeline.finder))]
         assert len(shown) == 31 and {e.type for e in shown} == {"note_added"}
         assert f"filter: notes (31 of {everything})" in pane_title(app)
         assert timeline.highlighted.text == "last word"  # it was following: it still is
         await pilot.press("f")
-        await screen_shown(pilot, FilterScreen, "#filter-choices")
-        app.screen.choose("person:bob")
+        await picker_shown(pilot)
+        app.timeline.picker.choose("person:bob")
         await until(pilot, lambda: "filter: bob · notes (10 of" in pane_title(app))
         assert all(timeline.entries[i].actor == "bob" for i in timeline.finder.rows)
         # Filtered and scrolled up: arrivals the filter shows are counted, the rest are not.
@@ -146,9 +175,9 @@ async def test_filters_by_workstream_starred_and_involving_me(incident, make_boa
 
         async def choose(choice: str) -> list[str]:
             await pilot.press("f")
-            await screen_shown(pilot, FilterScreen, "#filter-choices")
-            app.screen.choose(choice)
-            await until(pilot, lambda: not isinstance(app.screen, FilterScreen))
+            await picker_shown(pilot)
+            app.timeline.picker.choose(choice)
+            await until(pilot, lambda: app.focused is app.timeline)
             return [timeline.entries[i].text for i in (timeline.finder.rows or [])]
 
         ws1 = await choose("workstream:WS-1")
@@ -199,9 +228,9 @@ async def test_a_filter_applied_before_the_index_is_ready_and_arrivals_after_are
 
         async def choose(choice: str) -> None:
             await pilot.press("f")
-            await screen_shown(pilot, FilterScreen, "#filter-choices")
-            app.screen.choose(choice)
-            await until(pilot, lambda: not isinstance(app.screen, FilterScreen))
+            await picker_shown(pilot)
+            app.timeline.picker.choose(choice)
+            await until(pilot, lambda: app.focused is app.timeline)
 
         timeline._index_slice()  # one slice: 10 entries of 40-odd
         assert timeline.finder.indexed == 10 < len(timeline.entries)
@@ -274,3 +303,4 @@ async def test_slash_and_the_words_in_one_burst_from_another_pane_all_search(inc
         await until(pilot, lambda: app.timeline.finder.query == "bcast")
         assert app.focused is app.timeline and app.timeline.typing
         assert not isinstance(app.screen, FormScreen)
+

@@ -1,4 +1,4 @@
-"""The timeline's search and filter keys: ``/`` (typed into the pane title), n / N, ``f``, Esc.
+"""The timeline's search and filter keys: ``/`` (typed into the pane title), n / N, ``f`` (a list in the pane), Esc.
 
 A mixin of ``TimelineView``, kept apart so the view stays about scrolling and drawing. What
 matches is worked out by ``tui.find.Finder``; these methods only move the cursor, say in
@@ -18,6 +18,7 @@ from warroom.incident.state import IncidentState
 from warroom.safetext import safe_line
 
 from ..find import Filter, choices
+from .filter_picker import FilterPicker
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -36,6 +37,8 @@ INDEX_EVERY = 0.02
 
 class FindingKeys(_Base):
     _indexing: Timer | None = None
+    picker: FilterPicker | None = None
+    """The ``f`` list, mounted under the timeline the first time it is wanted."""
 
     def _index_in_idle_time(self) -> None:
         """Index the entries for filtering a slice at a time, so the first ``f`` finds it done
@@ -123,17 +126,18 @@ class FindingKeys(_Base):
             self.apply_filter(Filter())
 
     def choose_filter(self, state: IncidentState) -> None:
-        """``f``: offer what to filter by (people and workstreams from ``state``); add the choice."""
-        from ..screens.filter import FilterScreen
-
+        """``f``: offer what to filter by (people and workstreams from ``state``) in a list
+        under the timeline; add the choice. Esc there gives the keys back to the timeline."""
+        if self.picker is None:
+            self.picker = FilterPicker(self._filter_chosen)
+            self.parent.mount(self.picker, after=self)  # type: ignore[union-attr]
         current = self.finder.filter
+        self.picker.open(choices(state, self.me, current), current.describe())
 
-        def chosen(choice: str | None) -> None:
-            if choice is not None:
-                self.apply_filter(self.finder.filter.choose(choice))
-            self.focus()
-
-        self.app.push_screen(FilterScreen(choices(state, self.me, current), current.describe()), chosen)
+    def _filter_chosen(self, choice: str | None) -> None:
+        self.focus()
+        if choice is not None:
+            self.apply_filter(self.finder.filter.choose(choice))
 
     def apply_filter(self, new: Filter) -> None:
         """Show only what ``new`` lets through, keeping the highlighted entry if it is shown."""
