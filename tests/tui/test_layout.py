@@ -30,6 +30,21 @@ def inside_the_screen(app) -> None:
         assert not table.show_horizontal_scrollbar
 
 
+async def tab_through_the_panes(pilot, app) -> list[str | None]:
+    """Press tab four times on a stacked board; each time exactly one lower pane shows, usefully
+    tall and inside the screen. Returns the pane focused after each press."""
+    seen = []
+    for _ in range(4):
+        await pilot.press("tab")
+        await pilot.pause()
+        visible = [p for p in PANES[1:] if shown(app, p)]
+        assert len(visible) == 1, visible
+        assert app.screen.query_one(f"#{visible[0]}").region.height >= 8
+        seen.append(next((p for p in PANES if app.focused in app.screen.query_one(f"#{p}").walk_children(with_self=True)), None))
+        inside_the_screen(app)
+    return seen
+
+
 async def test_80x24_shows_each_pane_usefully_and_tab_steps_through_them(incident, make_board) -> None:
     for n in range(1, 7):
         incident.act("alice", ev.WorkstreamOpened(title=f"Workstream number {n}"))
@@ -42,16 +57,7 @@ async def test_80x24_shows_each_pane_usefully_and_tab_steps_through_them(inciden
         assert app.workstreams.scrollable_content_region.height - 1 >= 5  # at least five workstream rows
         assert shown(app, "timeline-pane") and not shown(app, "commander-pane")
         inside_the_screen(app)
-        seen = []
-        for _ in range(4):
-            await pilot.press("tab")
-            await pilot.pause()
-            visible = [p for p in PANES[1:] if shown(app, p)]
-            assert len(visible) == 1, visible
-            assert app.screen.query_one(f"#{visible[0]}").region.height >= 8
-            focused_pane = next((p for p in PANES if app.focused in app.screen.query_one(f"#{p}").walk_children(with_self=True)), None)
-            seen.append(focused_pane)
-            inside_the_screen(app)
+        seen = await tab_through_the_panes(pilot, app)
         assert seen == ["commander-pane", "responders-pane", "timeline-pane", "workstreams-pane"]
         header = app.header.render().plain
         for part in ("INC-1", "SEV1", "investigating", "you: alice"):

@@ -231,9 +231,7 @@ async def test_at_80x24_the_way_out_of_a_replay_is_on_screen(imported, tmp_path)
 
 
 async def test_at_80x24_a_replay_stacks_like_the_board_and_tab_steps_its_panes(imported, tmp_path) -> None:
-    from warroom.tui.layout import PANES
-
-    from .test_layout import inside_the_screen, screen_lines, shown
+    from .test_layout import inside_the_screen, screen_lines, shown, tab_through_the_panes
 
     app = await _replay_app(imported, "#4", tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -244,15 +242,7 @@ async def test_at_80x24_a_replay_stacks_like_the_board_and_tab_steps_its_panes(i
         assert shown(app, "workstreams-pane") and shown(app, "timeline-pane") and not shown(app, "commander-pane")
         assert screen.query_one("#timeline-pane").region.height >= 8
         inside_the_screen(app)
-        seen = []
-        for _ in range(4):
-            await pilot.press("tab")
-            await pilot.pause()
-            visible = [p for p in PANES[1:] if shown(app, p)]
-            assert len(visible) == 1, visible
-            assert screen.query_one(f"#{visible[0]}").region.height >= 8
-            seen.append(next((p for p in PANES if app.focused in screen.query_one(f"#{p}").walk_children(with_self=True)), None))
-            inside_the_screen(app)
+        seen = await tab_through_the_panes(pilot, app)
         assert seen == ["workstreams-pane", "commander-pane", "responders-pane", "timeline-pane"]  # from the timeline, focused first
         bar = screen.query_one(TimeBar)
         line = screen_lines(app)[bar.region.y].rstrip()
