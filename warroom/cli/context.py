@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import importlib
 import re
 import sys
 from collections.abc import Callable, Coroutine
@@ -152,3 +153,20 @@ def _policy_setting(text: str) -> tuple[str, str | None]:
     value = value.strip()
     return name.strip(), None if value.lower() in ("", "none") else value
 
+
+def command_group(sub: Any, name: str, help: str, description: str, **defaults: Any) -> Any:
+    """A command with actions of its own (``warroom ws claim``): the subparsers its actions go in."""
+    group = sub.add_parser(name, help=help, description=description)
+    group.set_defaults(**defaults)
+    return group.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+
+
+def loaded_on_use(module: str, name: str) -> Callable[[CliContext], int]:
+    """``module.name`` as a command's ``run``, imported only when that command runs (action
+    items, hooks and alerts in ``warroom.followup``; stakeholders in ``warroom.stakeholders``):
+    the board's start-up does not pay for them."""
+
+    def run(ctx: CliContext) -> int:
+        return getattr(importlib.import_module(module), name)(ctx)
+
+    return run

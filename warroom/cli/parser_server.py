@@ -1,0 +1,150 @@
+"""The parser's commands for running and administering servers and reaching outside the room:
+``serve``, ``db``, ``token``, the stakeholder commands (``share``, ``status-page``, ``relay``,
+``notify``) and alert hooks (``hook``, ``alerts``). Apart from ``parser.py``, which keeps the
+commands responders type during an incident."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from warroom.cli.context import _positive_float, _positive_int, command_group, loaded_on_use
+from warroom.cli.serving import cmd_db, cmd_serve, cmd_token
+
+DB_HELP = (
+    "the server's SQLite file or a postgresql://user@host/db URL "
+    "(default: WARROOM_DB, then server.db in config, else warroom.db in the data folder)"
+)
+
+
+def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add every command of this module to ``sub``; ``command`` makes one with the common options."""
+    p = sub.add_parser(
+        "serve",
+        help="run a warroom server for responders without a shared folder",
+        description="Run the warroom HTTP server (FastAPI + uvicorn, SQLite log, bearer tokens, SSE). "
+        "Make tokens with `warroom token add HANDLE`.",
+    )
+    p.set_defaults(run=cmd_serve)
+    p.add_argument("--host", help="address to listen on (default: server.host in config, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: server.port in config, 8765; 0 picks a free one)")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p.add_argument("--rate-limit", type=float, metavar="N", help="requests per second per token (default 200; 0 turns it off)")
+    p.add_argument("--burst", type=float, metavar="N", help="burst allowance per token (default 2 x the rate)")
+    p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="SSE keep-alive interval (default 15)")
+    p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument(
+        "--streams-per-token", type=_positive_int, metavar="N", help="open SSE streams per token (default: config, 16)"
+    )
+    p.add_argument(
+        "--max-connections", type=_positive_int, metavar="N",
+        help="open connections; past it the longest-idle one is closed (default: config, 1024)",
+    )
+    p.add_argument(
+        "--header-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+        help="drop a connection whose request headers are not all in within this (default 10)",
+    )
+    p.add_argument(
+        "--write-timeout", type=_positive_float, default=30.0, metavar="SECONDS",
+        help="drop a connection that reads nothing of a response for this long (default 30)",
+    )
+
+    db_sub = command_group(
+        sub, "db", "create or migrate the server's database schema",
+        "`warroom db upgrade` applies pending schema migrations (safe while servers run: migrations are additive).",
+    )
+    p = db_sub.add_parser("upgrade", help="apply pending migrations", description="Create the schema or apply pending migrations; prints the version.")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p.set_defaults(run=cmd_db)
+
+    token_sub = command_group(
+        sub, "token", "make, list and revoke responders' server tokens",
+        "Per-responder bearer tokens for `warroom serve`. Only a hash is stored; a new token is shown once.",
+    )
+    p = token_sub.add_parser("add", help="make a token for HANDLE (printed on the last line)", description="Make a new token for HANDLE; it is printed once, on the last line.")
+    p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p.set_defaults(run=cmd_token)
+    p = token_sub.add_parser("list", help="list tokens (ids and owners, never the secrets)", description="List tokens: id, owner, created, revoked.")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=cmd_token)
+    p = token_sub.add_parser("revoke", help="revoke a token by id, or every token of a handle", description="Revoke one token (tok_...) or every active token of a HANDLE. Takes effect within a second.")
+    p.add_argument("target", metavar="HANDLE-or-TOKEN-ID")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p.set_defaults(run=cmd_token)
+    _stakeholder_commands(command)
+    _alert_commands(sub)
+
+
+def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """``share``, ``status-page``, ``relay``, ``notify``: implemented in ``warroom.stakeholders``."""
+
+
+    p = command(
+        "share",
+        "print a read-only status-page link for stakeholders (commander or comms); also: share list, share revoke KEY",
+        loaded_on_use("warroom.stakeholders", "cmd_share"),
+        epilog="The link is alone on the last line. Keys expire (default 24h) and are revocable.",
+    )
+    p.add_argument("what", nargs="?", metavar="INC-ID|list|revoke", help="the incident to share, or list / revoke")
+    p.add_argument("target", nargs="?", metavar="KEY", help="with revoke: the key's id (shr_...) or the key itself")
+    p.add_argument("--all", action="store_true", help="a link to the list of every open incident")
+    p.add_argument("--expires", default="24h", metavar="DURATION", help="e.g. 90m, 24h, 7d (default 24h, at most 30d)")
+    p.add_argument("--json", action="store_true", help="with list: machine-readable output")
+
+    p = command(
+        "status-page",
+        "serve the read-only status page from a shared folder (no keys; 127.0.0.1 unless --public)",
+        loaded_on_use("warroom.stakeholders", "cmd_status_page"),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8766, help="port (default 8766; 0 picks a free one)")
+    p.add_argument("--public", action="store_true", help="allow a non-loopback --host: anyone reaching it can read it")
+    p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="stream keep-alive interval")
+
+    command("relay", "send a shared folder's [[notify]] notifications (one relay per folder)", loaded_on_use("warroom.stakeholders", "cmd_relay"))
+    p = command("notify", "notification delivery health per target (`notify status`)", loaded_on_use("warroom.stakeholders", "cmd_notify_status"))
+    p.add_argument("action", choices=("status",))
+    p.add_argument("--db", metavar="PATH", help="a server's database: an SQLite file (its records are beside it) or a postgresql:// URL")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _alert_commands(sub: Any) -> None:
+    hook_sub = command_group(
+        sub, "hook", "make, list and revoke alert webhooks (Alertmanager, Grafana, generic JSON)",
+        "Alert hooks for `warroom serve` and `warroom alerts`: one secret per alert source, stored hashed.",
+        run=loaded_on_use("warroom.followup", "cmd_hook"),
+    )
+    p = hook_sub.add_parser(
+        "add",
+        help="make a hook; its URL is printed on the last line",
+        description="Make a hook NAME (the actor on the timeline). Its URL, holding the secret, is printed once, on the last line.",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--kind", choices=("alertmanager", "grafana", "generic"), default="alertmanager", help="payload shape (default alertmanager)")
+    p.add_argument("--url", metavar="BASE", help="where senders reach the receiver (default: server.url in config, else http://server.host:server.port)")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p = hook_sub.add_parser("list", help="list hooks (never the secrets)", description="List hooks: id, name, kind, created, revoked.")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = hook_sub.add_parser(
+        "revoke",
+        help="revoke a hook by id, or every hook of a name",
+        description="Revoke one hook (hook_...) or every active hook called NAME; its URL stops working at once.",
+    )
+    p.add_argument("target", metavar="NAME-or-HOOK-ID")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+
+    p = sub.add_parser(
+        "alerts",
+        help="receive alert webhooks into a shared folder (what `serve` does for a server)",
+        description="Run the alert webhook receiver (POST /hooks/<secret>) beside a folder of incident logs. "
+        "Hooks come from --db (make them with `warroom hook add`).",
+    )
+    p.set_defaults(run=loaded_on_use("warroom.followup", "cmd_alerts"))
+    p.add_argument("--store", metavar="DIR", help="the shared folder (default: WARROOM_STORE, config, data folder)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8767, help="port (default 8767; 0 picks a free one)")
+    p.add_argument("--db", metavar="PATH", help="where the hooks are: " + DB_HELP)
