@@ -7,11 +7,14 @@ the mapping only knows *whether* a token was sent.
 
 from __future__ import annotations
 
+import asyncio
 import random
-
-import httpx
+from typing import TYPE_CHECKING
 
 from .base import Rejected, StoreError, StoreUnavailable, UnknownIncident
+
+if TYPE_CHECKING:
+    import httpx
 
 BACKOFF_FIRST = 0.05
 BACKOFF_MAX = 5.0
@@ -40,6 +43,9 @@ class Backoff:
         delay = min(self.cap, self.first * (2**self.attempt))
         self.attempt += 1
         return delay * random.uniform(0.8, 1.2)
+
+    async def wait(self) -> None:
+        await asyncio.sleep(self.next())
 
 
 def retryable(status: int) -> bool:
