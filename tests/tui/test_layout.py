@@ -109,8 +109,36 @@ async def test_the_footer_ends_with_whole_keys(incident, make_board) -> None:
         await until(pilot, lambda: screen_lines(app)[-1].rstrip().endswith("^p palette"))
         last = screen_lines(app)[-1]
         before_palette = last.split("▏")[0].rstrip()
-        described = [f"{k.key_display} {k.description}" for k in footer.query("FooterKey") if k.display and k.description]
+        described = [f"{key.key_display} {key.description}" for key, _ in footer.shown if key.description]
         assert any(before_palette.endswith(words) for words in described), last  # no key cut in half either
+
+
+async def test_moving_between_panes_redraws_neither_the_header_nor_the_footer(incident, make_board, monkeypatch) -> None:
+    """A focus change used to rebuild the footer's key widgets several times over and repaint
+    the whole screen (~300 ms a tab); now only what looks different with focus is drawn again."""
+    from textual.widgets._footer import FooterKey
+
+    from warroom.tui.widgets.header import BoardHeader
+
+    app = make_board("alice")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await ready(pilot)
+        await until(pilot, lambda: screen_lines(app)[-1].startswith("n new c claim"))
+        await pilot.pause()
+        drawn: list[str] = []
+        for kind in (BoardHeader, BoardFooter, FooterKey):
+            render = kind.render
+
+            def counting(widget, _render=render):
+                drawn.append(type(widget).__name__)
+                return _render(widget)
+
+            monkeypatch.setattr(kind, "render", counting)
+        for pane in (app.timeline, app.workstreams, app.responders, app.timeline):
+            pane.focus()
+            await pilot.pause()
+        assert drawn == []
+        assert screen_lines(app)[-1].startswith("n new c claim")
 
 
 async def test_the_highlighted_workstream_stays_on_screen_after_a_resize(incident, make_board) -> None:

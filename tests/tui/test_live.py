@@ -111,7 +111,7 @@ async def test_joining_an_undeclared_incident_offers_to_declare_it(store_dir: Pa
     app = make_board("alice", incident_id="INC-7")
     async with app.run_test(size=SIZE) as pilot:
         await screen_shown(pilot, FormScreen, "#field-title")
-        assert app.focused.id == "field-title"
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "field-title")  # lands a frame after
         await type_text(pilot, "Checkout errors")
         await pilot.press("tab", "up", "up", "enter")  # SEV3 -> SEV1
         await until(pilot, lambda: app.ready)

@@ -212,21 +212,21 @@ async def test_search_filter_and_t_plus_work_on_the_replayed_timeline(imported, 
 
 
 async def test_at_80x24_the_way_out_of_a_replay_is_on_screen(imported, tmp_path) -> None:
-    from textual.widgets._footer import FooterKey
+    from warroom.tui.footer import BoardFooter
 
     app = await _replay_app(imported, "#4", tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
-        await until(pilot, lambda: screen.header_text)
-        await until(pilot, lambda: any(key.region.width for key in screen.query(FooterKey)))  # laid out (slow when busy)
+        footer = screen.query_one(BoardFooter)
+        await until(pilot, lambda: screen.header_text and footer.shown)
         await pilot.pause()
-        shown = {key.key: key.region for key in screen.query(FooterKey) if key.region.width}
-        assert "escape" in shown and shown["escape"].right <= 80, shown
+        shown = {key.key: start + key.width for key, start in footer.shown}
+        assert "escape" in shown and shown["escape"] <= 80, shown
         bar_line = [strip.text for strip in screen._compositor.render_strips()][screen.query_one(TimeBar).region.y]
         assert bar_line.rstrip().endswith("   Esc back"), bar_line  # the way out, whole on screen (the longer hint would be cut)
         last = [strip.text for strip in screen._compositor.render_strips()][-1]
         before_palette = last.split("▏")[0].rstrip()
-        described = [f"{k.key_display} {k.description}" for k in screen.query(FooterKey) if k.display and k.description]
+        described = [f"{key.key_display} {key.description}" for key, _ in footer.shown if key.description]
         assert any(before_palette.endswith(words) for words in described), last  # no key cut in half at the end
 
 

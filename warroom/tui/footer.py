@@ -1,31 +1,151 @@
-"""The key footer, showing only keys that fit whole.
+"""The key footer: one line of text, drawn again only when the keys it shows change.
 
-Textual's footer lets its row of keys run on under the docked "^p palette" key, so on a
-narrow terminal a cut-off key peeks out (a stray "r" at the very end). Here every key that
-would not fit whole is hidden instead; `?` help and the palette still list them all.
+Textual's ``Footer`` is a container of one widget per key, and it recomposes all of them on
+every bindings refresh, which every focus change makes (several a keypress): mounting,
+styling and laying out 30 widgets cost ~20 ms each time, and made a move between panes
+take ~300 ms. This footer keeps the same look (compact keys, the "^p palette" key on the
+right behind a thin rule) as a single line: a bindings refresh that leaves the keys as
+they were costs a comparison. It shows only keys that fit whole (Textual's lets a cut-off
+key peek out under the palette key); ``?`` help and the palette still list them all.
 """
 
 from __future__ import annotations
 
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from typing import ClassVar, NamedTuple
+
+from rich.style import Style as RichStyle
+from rich.text import Text
+from textual import events
+from textual.screen import Screen
+from textual.widget import Widget
 
 
-class BoardFooter(Footer):
-    async def recompose(self) -> None:
-        await super().recompose()
-        self.call_after_refresh(self._fit)
+class FooterKey(NamedTuple):
+    key: str
+    """The key as the binding names it (what a click presses)."""
+    key_display: str
+    description: str
+    enabled: bool
 
-    def on_resize(self) -> None:
-        for key in self.query_children(FooterKey):
-            key.display = True
-        self.call_after_refresh(self._fit)
+    @property
+    def width(self) -> int:
+        return len(self.key_display) + (1 + len(self.description) if self.description else 0)
 
-    def _fit(self) -> None:
-        keys = list(self.query_children(FooterKey))
-        limit = self.region.right - sum(key.region.width for key in keys if key.has_class("-command-palette"))
-        fits = True
-        for key in keys:
-            if not key.has_class("-command-palette"):
-                fits = fits and key.region.right <= limit - 1
-                key.display = fits
+
+class BoardFooter(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    DEFAULT_CSS = """
+    BoardFooter {
+        dock: bottom;
+        height: 1;
+        text-wrap: nowrap;
+        color: $footer-foreground;
+        background: $footer-background;
+    }
+    BoardFooter > .footer--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    BoardFooter > .footer--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    BoardFooter > .footer--rule { color: $foreground 20%; background: $footer-item-background; }
+    BoardFooter > .footer--hover { background: $block-hover-background; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"footer--key", "footer--description", "footer--rule", "footer--hover"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.keys: tuple[FooterKey, ...] = ()
+        """Every key the screen's bindings show, in order (those that fit are ``shown``)."""
+        self.palette: FooterKey | None = None
+        self.shown: list[tuple[FooterKey, int]] = []
+        """The keys drawn on the last render, with the column each starts at."""
+        self._hover: FooterKey | None = None
+        self._said: tuple[FooterKey, ...] | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen) -> None:
+        if not self.is_attached or screen is not self.screen:
+            return
+        app = self.app
+        keys: list[FooterKey] = []
+        palette = None
+        seen: set[str] = set()
+        for _node, binding, enabled, _tooltip in screen.active_bindings.values():
+            if app.ENABLE_COMMAND_PALETTE and binding.key == app.COMMAND_PALETTE_BINDING:
+                palette = FooterKey(binding.key, app.get_key_display(binding), binding.description, enabled)
+            elif binding.show and binding.action not in seen:  # one key per action, as Textual's footer
+                seen.add(binding.action)
+                keys.append(FooterKey(binding.key, app.get_key_display(binding), binding.description, enabled))
+        if (tuple(keys), palette) != (self.keys, self.palette):
+            self.keys, self.palette = tuple(keys), palette
+            self.refresh()
+
+    def say(self, keys: tuple[tuple[str, str, str], ...] | None) -> None:
+        """Show ``keys`` (key, shown as, what it does) instead of the bindings' while a prompt
+        or a list has the keys; ``None``: the bindings' again."""
+        self._said = None if keys is None else tuple(FooterKey(key, shown, what, True) for key, shown, what in keys)
+        self.refresh()
+
+    def render(self) -> Text:
+        width = self.size.width
+        style = self.get_component_rich_style
+        key_style, description_style = style("footer--key"), style("footer--description")
+        line = Text(no_wrap=True, end="")
+        palette = self.palette
+        limit = width - (palette.width + 1 if palette else 0)
+        self.shown = []
+        for key in self.keys if self._said is None else self._said:
+            if line.cell_len + key.width > limit - 1:
+                break
+            self.shown.append((key, line.cell_len))
+            self._add(line, key, key_style, description_style)
+            line.append(" ")
+        if palette:
+            line.append(" " * (limit - line.cell_len))
+            line.append("▏", style("footer--rule"))
+            self.shown.append((palette, line.cell_len))
+            self._add(line, palette, key_style, description_style)
+        line.truncate(width, pad=True)
+        return line
+
+    def _add(self, line: Text, key: FooterKey, key_style: RichStyle, description_style: RichStyle) -> None:
+        extra = RichStyle(dim=not key.enabled) + (self.get_component_rich_style("footer--hover") if key == self._hover else RichStyle())
+        line.append(key.key_display, key_style + extra)
+        if key.description:
+            line.append(f" {key.description}", description_style + extra)
+
+    def key_at(self, x: int) -> FooterKey | None:
+        for key, start in self.shown:
+            if key.key and start <= x < start + key.width:
+                return key
+        return None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        hover = self.key_at(event.x)
+        if hover != self._hover:
+            self._hover = hover
+            self.refresh()
+
+    def on_leave(self) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        key = self.key_at(event.x)
+        if key is None:
+            return
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()

@@ -141,7 +141,7 @@ class LobbyApp(KeysToForms, App[str | None]):
         with Vertical(id="incidents-pane", classes="pane"):
             yield self.table
         yield self.detail
-        yield BoardFooter(compact=True)
+        yield BoardFooter()
 
     def on_mount(self) -> None:
         self.query_one("#incidents-pane").border_title = "Open incidents"

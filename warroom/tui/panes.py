@@ -63,7 +63,7 @@ def compose_panes(owner: Any, incident_id: str, me: str, *, under_header: Iterab
         yield owner.timeline
         yield owner.new_below
         yield owner.detail
-    yield BoardFooter(compact=True)
+    yield BoardFooter()
 
 
 def title_panes(node: DOMNode, timeline: TimelineView, suffix: str = "") -> None:
