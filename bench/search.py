@@ -74,7 +74,9 @@ async def run(events: int, rounds: int) -> dict[str, float]:
     (folder / "INC-1.jsonl").write_text("".join(ev.dump_stored(e) + "\n" for e in log))
     app = WarroomApp(Room(FileStore(folder), "INC-1", "responder0"), themes_dir=folder / "none", export_folder=folder / "exports")
     drawn: list[tuple[float, float]] = []
-    cpu: dict[str, list[float]] = {"search": [], "filter": [], "apply": [], "cursor": [], "picker_open": []}
+    cpu: dict[str, list[float]] = {
+        "search": [], "filter": [], "apply": [], "cursor": [], "picker_open": [], "f_from_pane": [], "tab": []
+    }
     phase = ["search"]
     full_collections: list[float] = []
     collecting = [0.0]
@@ -104,7 +106,7 @@ async def run(events: int, rounds: int) -> dict[str, float]:
         timeline.render_line = render_line  # type: ignore[method-assign]
 
         def picker_open() -> bool:
-            return timeline.picker is not None and timeline.picker.display and app.focused is timeline.picker
+            return timeline.menu is not None and app.focused is timeline
         gc.callbacks.append(on_gc)
 
         cpu_started = [0.0]
@@ -155,23 +157,18 @@ async def run(events: int, rounds: int) -> dict[str, float]:
         for round_ in range(rounds):
             chosen = FILTERS[round_ % len(FILTERS)]
             for choice in chosen:
-                started, cpu_at = time.perf_counter(), time.process_time()
-                await pilot.press("f")
-                while not picker_open():
-                    await asyncio.sleep(0.001)
-                await pilot.pause()
-                opening.append((time.perf_counter() - started) * 1000)
-                cpu["picker_open"].append((time.process_time() - cpu_at) * 1000)
+                phase[0] = "picker_open"
+                opening.append(await key("f"))
+                assert picker_open()
+                phase[0] = "filter"
+                timeline.menu.highlight(choice)
                 started = start()
-                timeline.picker.choose(choice)
+                await pilot.press("enter")
                 filtering.append(await until_drawn_after(started))
             shown = len(timeline.finder)
             timeline.focus()
             filtering.append(await key("escape"))
-            await pilot.press("f")
-            while not picker_open():
-                await asyncio.sleep(0.001)
-            await pilot.pause()
+            await key("f")
             closing.append(await key("escape"))
             current = Filter()
             for choice in chosen:
@@ -185,6 +182,20 @@ async def run(events: int, rounds: int) -> dict[str, float]:
             applying.append(await until_drawn_after(started))
             phase[0] = "filter"
             print(f"filter round {round_ + 1}: {' + '.join(chosen)} ({shown:,} shown) then esc")
+
+        phase[0] = "f_from_pane"
+        from_pane: list[float] = []  # ``f`` with the workstreams pane focused: the timeline takes focus too
+        tabs: list[float] = []  # tab from pane to pane: until the board is idle again (no timeline line need change)
+        for _ in range(5 * rounds):
+            app.workstreams.focus()
+            await pilot.pause()
+            from_pane.append(await key("f"))
+            await key("escape")
+            started, cpu_at = time.perf_counter(), time.process_time()
+            await pilot.press("tab")
+            await pilot.pause()
+            tabs.append((time.perf_counter() - started) * 1000)
+            cpu["tab"].append((time.process_time() - cpu_at) * 1000)
 
         phase[0] = "cursor"
         moving: list[float] = []  # baseline: a cursor key in the timeline (no search, no filter)
@@ -207,6 +218,10 @@ async def run(events: int, rounds: int) -> dict[str, float]:
         "first_picker_open_ms": opening[0],
         "first_picker_open_cpu_ms": cpu["picker_open"][0],
         "picker_close_p50_ms": statistics.median(closing),
+        "f_from_pane_p50_ms": statistics.median(from_pane),
+        "f_from_pane_p99_ms": percentile(from_pane, 0.99),
+        "tab_p50_ms": statistics.median(tabs),
+        "tab_p99_ms": percentile(tabs, 0.99),
         "cursor_key_p50_ms": statistics.median(moving),
         "cursor_key_p99_ms": percentile(moving, 0.99),
         "first_search_ms": first_search,

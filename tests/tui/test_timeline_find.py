@@ -8,6 +8,7 @@ from warroom.tui.screens.forms import FormScreen
 from warroom.tui.widgets import TimelineView
 
 from .conftest import SIZE, ready, screen_shown, until
+from .test_layout import screen_lines
 
 
 def pane_title(app) -> str:
@@ -99,34 +100,101 @@ async def test_search_counts_matches_that_arrive_while_searching(incident, make_
 
 
 
-async def picker_shown(pilot) -> None:
-    """Wait until ``f``'s list is shown in the timeline pane and has the keys."""
+async def list_shown(pilot) -> None:
+    """Wait until ``f``'s list is open over the timeline's foot and the timeline has the keys."""
     app = pilot.app
-    await until(pilot, lambda: app.timeline.picker is not None and app.timeline.picker.display and app.focused is app.timeline.picker)
+    await until(pilot, lambda: app.timeline.menu is not None and app.focused is app.timeline)
 
 
-async def test_f_opens_a_list_in_the_timeline_pane_and_esc_gives_the_keys_back(incident, make_board) -> None:
+async def pick(pilot, choice: str) -> None:
+    """``f``, the highlight moved onto ``choice`` (as arrow keys would), Enter."""
+    await pilot.press("f")
+    await list_shown(pilot)
+    pilot.app.timeline.menu.highlight(choice)
+    await pilot.press("enter")
+    await until(pilot, lambda: pilot.app.timeline.menu is None)
+
+
+def timeline_rows(app) -> list[str]:
+    """The timeline view's rows as drawn on screen now."""
+    region = app.timeline.region
+    return [line[region.x : region.right] for line in screen_lines(app)[region.y : region.bottom]]
+
+
+async def test_f_opens_a_list_over_the_timeline_and_esc_gives_the_keys_back(incident, make_board) -> None:
     busy_incident(incident)
     incident.act("bob", ev.WorkstreamOpened(title="[bold red]pwned[/] db"))
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         board = app.screen
-        await pilot.press("f")
-        await picker_shown(pilot)
-        picker = app.timeline.picker
-        assert app.screen is board and picker.parent is app.query_one("#timeline-pane")  # no screen pushed
-        labels = [str(picker.get_option_at_index(i).prompt) for i in range(picker.option_count)]
-        assert any("[bold red]pwned[/] db" in label for label in labels)  # user text shown as typed, not markup
+        app.workstreams.focus()
+        await pilot.press("f")  # from another pane: the timeline takes the keys
+        await list_shown(pilot)
+        assert app.screen is board  # no screen pushed
+        await until(pilot, lambda: any("Filter the timeline" in row for row in timeline_rows(app)))
+        rows = timeline_rows(app)
+        assert any("kind: notes" in row for row in rows) and any("Filter the timeline" in row and "· 1/" in row for row in rows)
+        await until(pilot, lambda: screen_lines(app)[-1].startswith("↑↓ move enter add / take off a-z narrow esc back"))
+        await pilot.press(*"pwned")
+        await until(pilot, lambda: any("[bold red]pwned[/] db" in row for row in timeline_rows(app)))  # as typed, not markup
         await pilot.press("down", "escape")
-        await until(pilot, lambda: app.focused is app.timeline and not picker.display)
+        await until(pilot, lambda: app.timeline.menu is None)
+        assert app.focused is app.timeline
         assert pane_title(app) == "Timeline" and app.timeline.finder.rows is None  # Esc chose nothing
+        await until(pilot, lambda: not any("Filter the timeline" in row for row in timeline_rows(app)))
+        await until(pilot, lambda: screen_lines(app)[-1].startswith("n new c claim"))  # the board's keys again
         await pilot.press("f")
-        await picker_shown(pilot)
-        assert len(app.query("FilterPicker")) == 1  # mounted once, shown again
+        await list_shown(pilot)
         await pilot.press("enter")  # the first choice
-        await until(pilot, lambda: app.focused is app.timeline and "filter: " in pane_title(app))
-        assert not picker.display
+        await until(pilot, lambda: "filter: " in pane_title(app) and app.timeline.menu is None)
+
+
+async def test_typing_in_the_list_narrows_it_and_keys_in_a_burst_after_f_are_the_lists(incident, make_board) -> None:
+    busy_incident(incident)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.workstreams.focus()
+        await pilot.pause()
+        board, entries = app.screen, len(app.timeline.entries)
+        # One burst from the workstreams pane: none of these may run as board keys (s: severity, o: shift, a: action item).
+        await pilot.press("f", "s", "t", "o", "r", "a", "g", "e")
+        await until(pilot, lambda: app.timeline.menu is not None and app.timeline.menu.typed == "storage")
+        assert [label for _, label in app.timeline.menu.shown] == ["  workstream: WS-2 Talk to the storage vendor"]
+        await until(pilot, lambda: any("storage▏" in row for row in timeline_rows(app)))
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "b", "o", "b")
+        await until(pilot, lambda: app.timeline.menu.typed == "bob")
+        assert [choice for choice, _ in app.timeline.menu.shown] == ["person:bob"]
+        await pilot.press("enter")
+        await until(pilot, lambda: "filter: bob (" in pane_title(app))
+        assert app.screen is board and len(app.timeline.entries) == entries  # no form, no break, nothing done
+        await pilot.press("f", "z", "z", "z")
+        await until(pilot, lambda: app.timeline.menu is not None and app.timeline.menu.typed == "zzz")
+        await until(pilot, lambda: any("nothing matches “zzz”" in row for row in timeline_rows(app)))
+        await pilot.press("enter")  # nothing to add: the list closes, the filter stays
+        await until(pilot, lambda: app.timeline.menu is None)
+        assert "filter: bob (" in pane_title(app)
+
+
+async def test_a_click_on_a_choice_adds_it_and_tab_closes_the_list(incident, make_board) -> None:
+    busy_incident(incident)
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("f")
+        await list_shown(pilot)
+        await until(pilot, lambda: any("kind: hand-offs" in row for row in timeline_rows(app)))
+        row = next(n for n, text in enumerate(timeline_rows(app)) if "kind: hand-offs" in text)
+        await pilot.click(app.timeline, offset=(4, row))
+        await until(pilot, lambda: "filter: hand-offs (" in pane_title(app))
+        assert app.timeline.menu is None
+        await pilot.press("f")
+        await list_shown(pilot)
+        await pilot.press("tab")
+        await until(pilot, lambda: app.timeline.menu is None and app.focused is not app.timeline)
+        assert not any("Filter the timeline" in row for row in timeline_rows(app))
+
 
 async def test_f_filters_by_kind_and_person_shown_in_the_title_and_esc_clears(incident, make_board) -> None:
     busy_incident(incident)
@@ -135,17 +203,12 @@ async def test_f_filters_by_kind_and_person_shown_in_the_title_and_esc_clears(in
         await ready(pilot)
         timeline = app.timeline
         everything = len(timeline.entries)
-        await pilot.press("f")
-        await picker_shown(pilot)
-        app.timeline.picker.choose("kind:notes")
-        await until(pilot, lambda: app.focused is app.timeline)
+        await pick(pilot, "kind:notes")
         shown = [timeline.entries[timeline.finder.entry_index(row)] for row in range(len(timeline.finder))]
         assert len(shown) == 31 and {e.type for e in shown} == {"note_added"}
         assert f"filter: notes (31 of {everything})" in pane_title(app)
         assert timeline.highlighted.text == "last word"  # it was following: it still is
-        await pilot.press("f")
-        await picker_shown(pilot)
-        app.timeline.picker.choose("person:bob")
+        await pick(pilot, "person:bob")
         await until(pilot, lambda: "filter: bob · notes (10 of" in pane_title(app))
         assert all(timeline.entries[i].actor == "bob" for i in timeline.finder.rows)
         # Filtered and scrolled up: arrivals the filter shows are counted, the rest are not.
@@ -174,10 +237,7 @@ async def test_filters_by_workstream_starred_and_involving_me(incident, make_boa
         timeline = app.timeline
 
         async def choose(choice: str) -> list[str]:
-            await pilot.press("f")
-            await picker_shown(pilot)
-            app.timeline.picker.choose(choice)
-            await until(pilot, lambda: app.focused is app.timeline)
+            await pick(pilot, choice)
             return [timeline.entries[i].text for i in (timeline.finder.rows or [])]
 
         ws1 = await choose("workstream:WS-1")
@@ -226,19 +286,13 @@ async def test_a_filter_applied_before_the_index_is_ready_and_arrivals_after_are
         def shown() -> list[str]:
             return [timeline.entries[timeline.finder.entry_index(row)].text for row in range(len(timeline.finder))]
 
-        async def choose(choice: str) -> None:
-            await pilot.press("f")
-            await picker_shown(pilot)
-            app.timeline.picker.choose(choice)
-            await until(pilot, lambda: app.focused is app.timeline)
-
         timeline._index_slice()  # one slice: 10 entries of 40-odd
         assert timeline.finder.indexed == 10 < len(timeline.entries)
         incident.act("bob", ev.NoteAdded(text="bob, mid-index"))
         incident.act("carol", ev.HandoffDeclined(workstream="WS-1"))  # declined to bob: involves him
         await until(pilot, lambda: timeline.entries[-1].type == "handoff_declined")
         assert timeline.finder.indexed == 10  # arrivals wait for the slices to reach them
-        await choose("person:bob")
+        await pick(pilot, "person:bob")
         assert shown() == expected(Filter(person="bob"))
         assert "bob, mid-index" in shown() and timeline.entries[-1].text in shown()
         assert timeline.finder.indexed == len(timeline.entries)  # the filter finished the index
@@ -246,10 +300,10 @@ async def test_a_filter_applied_before_the_index_is_ready_and_arrivals_after_are
         incident.act("carol", ev.NoteAdded(text="carol, after the index"))
         await until(pilot, lambda: timeline.entries[-1].text == "carol, after the index")
         assert shown() == expected(Filter(person="bob")) and shown()[-1] == "bob, after the index"
-        await choose("kind:notes")  # a new selection from the index, arrivals included
+        await pick(pilot, "kind:notes")  # a new selection from the index, arrivals included
         assert shown() == expected(Filter(person="bob", kind="notes"))
-        await choose("person:bob")
-        await choose("person:carol")
+        await pick(pilot, "person:bob")
+        await pick(pilot, "person:carol")
         assert shown() == expected(Filter(person="carol", kind="notes"))
         assert shown()[-1] == "carol, after the index"
 

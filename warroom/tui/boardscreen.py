@@ -13,10 +13,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
+from .footer import BoardFooter
 from .keys import PANE_KEYS, bindings
 from .layout import PaneSwitcher
 from .toast_stack import arrange as arrange_toasts
 from .widgets import TimelineView, WorkstreamTable
+from .widgets.timeline_find import KeysTaken
 
 
 class BoardScreen(Screen):
@@ -45,6 +47,11 @@ class BoardScreen(Screen):
         if pane is not None and pane != "workstreams-pane" and self.panes.narrow:
             self.panes.show(pane)
         arrange_toasts(self)
+
+    def on_keys_taken(self, message: KeysTaken) -> None:
+        """The timeline's search prompt or ``f`` list has the keys: the footer says its keys."""
+        for footer in self.query(BoardFooter):
+            footer.say(message.keys)
 
     @on(WorkstreamTable.RowHighlighted)
     @on(TimelineView.Highlighted)

@@ -19,8 +19,6 @@ from datetime import datetime
 from itertools import chain, islice
 from typing import ClassVar
 
-from rich.console import Console
-from rich.segment import Segment
 from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import events
@@ -39,7 +37,7 @@ from warroom.incident.keyframes import t_plus
 from ..find import Finder
 from ..keys import moving_keys
 from .timeline_find import FindingKeys
-from .timeline_parts import NewBelow, TimelineDetail, fit
+from .timeline_parts import NewBelow, TimelineDetail, fit, strip_of
 
 __all__ = ["NewBelow", "ShownEntries", "TimelineDetail", "TimelineView"]
 
@@ -88,6 +86,10 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
     TimelineView > .timeline--refused { color: $refused; text-style: strike; }
     TimelineView > .timeline--cursor { background: $primary 30%; }
     TimelineView > .timeline--match { background: $warning 40%; text-style: bold underline; }
+    TimelineView > .timeline--menu-base { background: $panel; color: $text; }
+    TimelineView > .timeline--menu-title { background: $panel; color: $primary; text-style: bold; }
+    TimelineView > .timeline--menu-hint { background: $panel; color: $text-muted; }
+    TimelineView > .timeline--menu-cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "timeline--time",
@@ -97,6 +99,7 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
         "timeline--refused",
         "timeline--cursor",
         "timeline--match",
+        *(f"timeline--menu-{part}" for part in ("base", "title", "hint", "cursor")),
     }
     BINDINGS: ClassVar = [
         *moving_keys("timeline"),
@@ -305,7 +308,7 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         offset_ = event.get_content_offset(self)
-        if offset_ is not None:
+        if offset_ is not None and not self.menu_clicked(offset_.y):
             self.move_cursor(int(self.scroll_offset.y) + offset_.y)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -317,6 +320,8 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
         self.refresh()  # the cursor row's look depends on focus (and so does its cache key)
 
     def on_blur(self) -> None:
+        self.close_menu()  # the keys went elsewhere (tab, a form): the list and prompt would take none
+        self.stop_typing()
         self.refresh()
 
     def _announce(self) -> None:
@@ -333,6 +338,8 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if self.menu is not None and (line := self.menu_line(y, width)) is not None:
+            return line
         row = int(self.scroll_offset.y) + y
         base = self._frame_style or self.rich_style
         if not 0 <= row < len(self.finder):
@@ -383,12 +390,9 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
             if not self.has_focus:
                 cursor_style = RichStyle(underline=True)
             line.stylize(cursor_style)
-        segments = list(line.render(_CONSOLE))
-        return Strip(Segment.apply_style(segments, base), width)
+        return strip_of(line, width, base)
 
 
 def _seq(entry: TimelineEntry) -> int:
     return entry.seq
 
-
-_CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=True, legacy_windows=False)

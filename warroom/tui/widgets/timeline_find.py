@@ -1,4 +1,4 @@
-"""The timeline's search and filter keys: ``/`` (typed into the pane title), n / N, ``f`` (a list in the pane), Esc.
+"""The timeline's search and filter keys: ``/`` (typed into the pane title), n / N, ``f`` (a list over the pane's foot), Esc.
 
 A mixin of ``TimelineView``, kept apart so the view stays about scrolling and drawing. What
 matches is worked out by ``tui.find.Finder``; these methods only move the cursor, say in
@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.geometry import Size
+from textual.message import Message
+from textual.strip import Strip
 
 from warroom.incident.state import IncidentState
 from warroom.safetext import safe_line
 
 from ..find import Filter, choices
-from .filter_picker import FilterPicker
+from .filter_list import MOVES, FilterList
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -35,10 +37,24 @@ INDEX_EVERY = 0.02
 """Seconds between those slices: 100,000 entries are indexed in about half a second."""
 
 
+SEARCH_FOOTER = (("enter", "enter", "done (then n/N)"), ("escape", "esc", "clear"))
+LIST_FOOTER = (("up", "↑↓", "move"), ("enter", "enter", "add / take off"), ("", "a-z", "narrow"), ("escape", "esc", "back"))
+"""What the footer says while the search prompt or the ``f`` list has the keys: (key, shown as, what it does)."""
+
+
+class KeysTaken(Message):
+    """The timeline's prompt or list has the keys (``keys``: what the footer should say), or
+    gave them back (``None``)."""
+
+    def __init__(self, keys: tuple[tuple[str, str, str], ...] | None) -> None:
+        super().__init__()
+        self.keys = keys
+
+
 class FindingKeys(_Base):
     _indexing: Timer | None = None
-    picker: FilterPicker | None = None
-    """The ``f`` list, mounted under the timeline the first time it is wanted."""
+    menu: FilterList | None = None
+    """The ``f`` list while it is open: the view draws it on its bottom rows and it has the keys."""
 
     def _index_in_idle_time(self) -> None:
         """Index the entries for filtering a slice at a time, so the first ``f`` finds it done
@@ -54,7 +70,9 @@ class FindingKeys(_Base):
     def action_search(self) -> None:
         """``/``: type a search; each key moves to the first match from where the cursor was."""
         self.screen.set_focus(self)  # now, not after a refresh: keys typed straight after `/` are the search's
+        self.close_menu()
         self.typing = True
+        self.post_message(KeysTaken(SEARCH_FOOTER))
         self._origin = self.finder.entry_index(self.cursor) if self.highlighted else 0
         self.finder.set_query("")
         self.finder.prepare_search()
@@ -62,28 +80,43 @@ class FindingKeys(_Base):
         self._describe()
 
     def on_key(self, event: events.Key) -> None:
-        if not self.typing:
+        if self.menu is not None:
+            if not self._menu_key(event.key, event.character if event.is_printable else None):
+                return
+        elif not self.typing:
             return
-        query = self.finder.query
-        if event.key == "escape":
-            self.typing = False
-            self._search_for("")
-        elif event.key == "enter":
-            self.typing = False
-            self._describe()
-        elif event.key == "backspace":
-            self._search_for(query[:-1])
-        elif event.is_printable and event.character:
-            self._search_for(query + event.character)
         else:
-            return
+            self._search_key(event.key, event.character if event.is_printable else None)
         event.stop()
         event.prevent_default()
 
+    def _search_key(self, key: str, character: str | None) -> None:
+        query = self.finder.query
+        if key == "escape":
+            self.stop_typing()
+            self._search_for("")
+        elif key == "enter":
+            self.stop_typing()
+        elif key == "backspace":
+            self._search_for(query[:-1])
+        elif character:
+            self._search_for(query + character)
+
     def on_paste(self, event: events.Paste) -> None:
-        if self.typing and event.text:
+        if (self.typing or self.menu is not None) and event.text:
             event.stop()
-            self._search_for(self.finder.query + safe_line(event.text.splitlines()[0] if event.text.strip() else ""))
+            pasted = safe_line(event.text.splitlines()[0] if event.text.strip() else "")
+            if self.menu is not None:
+                self.menu.narrow(self.menu.typed + pasted)
+                self.refresh()
+            else:
+                self._search_for(self.finder.query + pasted)
+
+    def stop_typing(self) -> None:
+        if self.typing:
+            self.typing = False
+            self._describe()
+            self.post_message(KeysTaken(None))
 
     def _search_for(self, query: str) -> None:
         self.finder.set_query(query)
@@ -126,18 +159,68 @@ class FindingKeys(_Base):
             self.apply_filter(Filter())
 
     def choose_filter(self, state: IncidentState) -> None:
-        """``f``: offer what to filter by (people and workstreams from ``state``) in a list
-        under the timeline; add the choice. Esc there gives the keys back to the timeline."""
-        if self.picker is None:
-            self.picker = FilterPicker(self._filter_chosen)
-            self.parent.mount(self.picker, after=self)  # type: ignore[union-attr]
+        """``f``: offer what to filter by (people and workstreams from ``state``) in a list over
+        the foot of the view, which has the keys until Enter adds the choice or Esc (or any key
+        that is not the list's: tab, ctrl+p) closes it."""
+        self.screen.set_focus(self)  # now, as `/` does: keys typed straight after `f` are the list's
+        self.stop_typing()
         current = self.finder.filter
-        self.picker.open(choices(state, self.me, current), current.describe())
+        self.menu = FilterList(choices(state, self.me, current), current.describe())
+        self.refresh()
+        self.post_message(KeysTaken(LIST_FOOTER))
 
-    def _filter_chosen(self, choice: str | None) -> None:
-        self.focus()
+    def _menu_key(self, key: str, character: str | None) -> bool:
+        """A key while the ``f`` list is open; False: not the list's (it closes, the key goes on)."""
+        menu = self.menu
+        assert menu is not None
+        if key in MOVES:
+            menu.move(MOVES[key])
+        elif key == "backspace":
+            menu.narrow(menu.typed[:-1])
+        elif character and key != "tab":
+            menu.narrow(menu.typed + character)
+        else:
+            self.close_menu()
+            if key == "enter" and menu.choice is not None:
+                self.apply_filter(self.finder.filter.choose(menu.choice))
+            return key in ("enter", "escape")
+        self.refresh()
+        return True
+
+    def menu_clicked(self, y: int) -> bool:
+        """A click on row ``y`` of the view: on a choice of the open list, add it; above the
+        list, close it. False: the click is the timeline's."""
+        if self.menu is None:
+            return False
+        room = self.scrollable_content_region.height
+        row = y - (room - self.menu.height(room))
+        if row < 0:
+            self.close_menu()
+            return False
+        choice = self.menu.choice_at(row)
         if choice is not None:
+            self.close_menu()
             self.apply_filter(self.finder.filter.choose(choice))
+        return True
+
+    def close_menu(self) -> None:
+        if self.menu is not None:
+            self.menu = None
+            self.refresh()
+            self.post_message(KeysTaken(None))
+
+    def menu_line(self, y: int, width: int) -> Strip | None:
+        """Row ``y`` of the view when the ``f`` list covers it (``None``: the timeline shows there)."""
+        menu = self.menu
+        if menu is None:
+            return None
+        room = self.scrollable_content_region.height
+        height = menu.height(room)
+        if y < room - height:
+            return None
+        style = self.get_component_rich_style
+        styles = {part: style(f"timeline--menu-{part}") for part in ("base", "title", "hint", "cursor")}
+        return menu.lines(width, height, styles)[y - (room - height)]
 
     def apply_filter(self, new: Filter) -> None:
         """Show only what ``new`` lets through, keeping the highlighted entry if it is shown."""
@@ -176,18 +259,20 @@ class FindingKeys(_Base):
 class KeysToSearch:
     """Mixed into the Apps that show a timeline (the board, the replay).
 
-    Keys typed straight after ``/`` from another pane (a fast typist, a burst from the
-    terminal) were sent to that pane before ``/`` gave the timeline focus; they reach the
-    App without passing through the timeline. They are the search's, so they go there
-    instead of to a board key (``b`` would take a break). Runs before the App's bindings."""
+    Keys typed straight after ``/`` or ``f`` from another pane (a fast typist, a burst from
+    the terminal) were sent to that pane before the timeline took focus; they reach the App
+    without passing through the timeline. They are the search's (or the list's), so they go
+    there instead of to a board key (``b`` would take a break). Runs before the App's bindings."""
 
     SEARCH_KEYS = frozenset({"escape", "enter", "backspace"})
+    LIST_KEYS = SEARCH_KEYS | frozenset(MOVES)
 
     def on_key(self, event: events.Key) -> None:
         timeline = self.screen.focused  # type: ignore[attr-defined]
-        if not (isinstance(timeline, FindingKeys) and timeline.typing):
+        if not isinstance(timeline, FindingKeys):
             return
-        if event.key in self.SEARCH_KEYS or (event.is_printable and event.character):
+        keys = self.LIST_KEYS if timeline.menu is not None else self.SEARCH_KEYS if timeline.typing else None
+        if keys is not None and (event.key in keys or (event.is_printable and event.character)):
             event.stop()
             event.prevent_default()
             timeline._forward_event(events.Key(event.key, event.character))

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual._wrap import compute_wrap_offsets
 from textual.content import Content
+from textual.strip import Strip
 from textual.widgets import Static
 
 from warroom.incident.state import TimelineEntry
@@ -24,6 +29,14 @@ if TYPE_CHECKING:
 
 ELLIPSIS = "…"
 DETAIL_LINES = 2
+
+
+_CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=True, legacy_windows=False)
+
+
+def strip_of(line: Text, width: int, base: Style) -> Strip:
+    """``line`` (already cut to ``width``) as a strip on the view's ``base`` style."""
+    return Strip(Segment.apply_style(list(line.render(_CONSOLE)), base), width)
 
 
 def fit(text: str, width: int) -> str:
