@@ -22,8 +22,8 @@ from warroom.safetext import safe_line
 
 from .timeline_parts import strip_of
 
-MOVES = {"up": -1, "down": 1, "pageup": -10, "pagedown": 10, "home": -1_000_000, "end": 1_000_000}
-"""The keys that move the highlight, and by how many lines."""
+MOVES = {"up": -1, "down": 1, "pageup": -1, "pagedown": 1, "home": -1_000_000, "end": 1_000_000}
+"""The keys that move the highlight, and by how many lines (pages, for the page keys)."""
 HINT = "enter: add (✓ takes off) · esc: back"
 
 

@@ -174,7 +174,8 @@ class FindingKeys(_Base):
         menu = self.menu
         assert menu is not None
         if key in MOVES:
-            menu.move(MOVES[key])
+            page = max(menu.height(self.scrollable_content_region.height) - 2, 1) if key.startswith("page") else 1
+            menu.move(MOVES[key] * page)
         elif key == "backspace":
             menu.narrow(menu.typed[:-1])
         elif character and key != "tab":
