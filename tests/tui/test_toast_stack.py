@@ -83,3 +83,20 @@ async def test_toasts_never_cover_the_detail_line_or_the_highlighted_rows(incide
                 await pilot.pause()
                 await pilot.pause()
                 assert covered(app) == [], (size, keys)
+
+
+async def test_toasts_move_clear_of_the_filter_list(incident, make_board) -> None:
+    for n in range(1, 40):
+        incident.act("alice", ev.NoteAdded(text=f"note {n}"))
+    for size in ((140, 45), (80, 24)):
+        app = make_board("alice")
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await ready(pilot)
+            await burst(pilot, 2)
+            await pilot.press("f")
+            await until(pilot, lambda: app.timeline.menu is not None)
+            area = app.timeline.content_region
+            height = app.timeline.menu.height(area.height)
+            listed = Region(area.x, area.bottom - height, area.width, height)
+            await until(pilot, lambda: not any(t.region.overlaps(listed) for t in toasts_shown(app)))
+            assert len(toasts_shown(app)) == 2, size

@@ -52,6 +52,7 @@ class BoardScreen(Screen):
         """The timeline's search prompt or ``f`` list has the keys: the footer says its keys."""
         for footer in self.query(BoardFooter):
             footer.say(message.keys)
+        arrange_toasts(self)  # clear of the f list
 
     @on(WorkstreamTable.RowHighlighted)
     @on(TimelineView.Highlighted)
