@@ -113,6 +113,19 @@ async def test_the_footer_ends_with_whole_keys(incident, make_board) -> None:
         assert any(before_palette.endswith(words) for words in described), last  # no key cut in half either
 
 
+async def test_a_click_on_a_footer_key_presses_it(incident, make_board) -> None:
+    from warroom.tui.screens.info import HelpScreen
+
+    app = make_board("alice")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await ready(pilot)
+        footer = app.screen.query_one(BoardFooter)
+        await until(pilot, lambda: footer.shown)
+        start = next(start for key, start in footer.shown if key.description == "help")
+        await pilot.click(BoardFooter, offset=(start + 1, 0))
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
 async def test_moving_between_panes_redraws_neither_the_header_nor_the_footer(incident, make_board, monkeypatch) -> None:
     """A focus change used to rebuild the footer's key widgets several times over and repaint
     the whole screen (~300 ms a tab); now only what looks different with focus is drawn again."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import ClassVar, NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import events
@@ -29,7 +30,7 @@ class FooterKey(NamedTuple):
 
     @property
     def width(self) -> int:
-        return len(self.key_display) + (1 + len(self.description) if self.description else 0)
+        return cell_len(self.key_display) + (1 + cell_len(self.description) if self.description else 0)
 
 
 class BoardFooter(Widget, can_focus=False):
