@@ -245,3 +245,15 @@ async def test_newest_entry_stays_in_view_when_the_pane_shrinks(incident, make_b
         await pilot.resize_terminal(80, 24)
         await until(pilot, lambda: timeline.size.height < 10 and timeline.scroll_offset.y == timeline.max_scroll_y > 0)
         assert timeline.highlighted is timeline.entries[-1]
+
+
+async def test_a_board_hands_what_it_froze_back_to_the_collector_when_it_ends(incident, make_board) -> None:
+    """The board freezes what the join loaded (no full collection walks it during a key); the
+    lobby then opens board after board in one process, so each must unfreeze when it ends."""
+    import gc
+
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await until(pilot, lambda: gc.get_freeze_count() > 0)
+    assert gc.get_freeze_count() == 0
