@@ -211,6 +211,21 @@ async def test_search_filter_and_t_plus_work_on_the_replayed_timeline(imported, 
         await until(pilot, lambda: isinstance(app.screen, GoToScreen))
 
 
+async def test_the_time_keys_are_words_in_the_f_list(imported, tmp_path) -> None:
+    app = await _replay_app(imported, "#7", tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: screen.header_text)
+        await pilot.press("f", *"ws-1 [expiry] < > { } + = g")
+        await until(pilot, lambda: screen.timeline.menu is not None and screen.timeline.menu.typed.endswith("g"))
+        assert screen.timeline.menu.typed == "ws-1 [expiry] < > { } + = g"
+        assert not isinstance(app.screen, GoToScreen) and not screen.playing
+        assert screen.header_text.startswith("REPLAY T+01:30:00 · #7 of 8")  # no key moved the moment
+        await pilot.press(*["backspace"] * len(" [expiry] < > { } + = g"))
+        await until(pilot, lambda: screen.timeline.menu.typed == "ws-1")
+        assert [choice for choice, _ in screen.timeline.menu.shown] == ["workstream:WS-1"]
+
+
 async def test_at_80x24_the_way_out_of_a_replay_is_on_screen(imported, tmp_path) -> None:
     from warroom.tui.footer import BoardFooter
 

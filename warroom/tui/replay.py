@@ -226,8 +226,8 @@ class ReplayScreen(BoardScreen):
 
     def _not_while_searching(self) -> None:
         """The time keys are priority bindings (the timeline has its own ``g``), so while a
-        search is being typed they let the key through to it instead."""
-        if getattr(self.timeline, "typing", False):
+        search is being typed, or the ``f`` list narrowed, they let the key through to it instead."""
+        if self.timeline.has_keys:
             raise SkipAction()
 
     def action_step(self, events: int) -> None:

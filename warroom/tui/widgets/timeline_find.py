@@ -56,6 +56,11 @@ class FindingKeys(_Base):
     menu: FilterList | None = None
     """The ``f`` list while it is open: the view draws it on its bottom rows and it has the keys."""
 
+    @property
+    def has_keys(self) -> bool:
+        """The search prompt or the ``f`` list is taking the keys (they are words, not commands)."""
+        return self.typing or self.menu is not None
+
     def _index_in_idle_time(self) -> None:
         """Index the entries for filtering a slice at a time, so the first ``f`` finds it done
         (``set_entries`` calls this after the paint: it never delays one)."""
