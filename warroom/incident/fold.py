@@ -307,7 +307,7 @@ def _ws_opened(state: IncidentState, event: ev.StoredEvent, b: ev.WorkstreamOpen
     number = len(state.workstreams) + 1
     ws = Workstream(number=number, title=b.title, opened_at=event.at, opened_by=event.actor)
     state.workstreams[ws.id] = ws
-    change.workstream = ws.id
+    change.workstream = change.entry.workstream = ws.id  # its timeline entry is about it, as a claim's is
 
 
 def _take(state: IncidentState, ws_id: str, handle: str, at: datetime, change: Change, note: str = "") -> None:
