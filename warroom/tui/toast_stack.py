@@ -90,9 +90,7 @@ def _highlighted_rows(screen: Screen) -> list[Region]:
         y = timeline.content_region.y + cursor - int(timeline.scroll_y)
         if timeline.content_region.y <= y < timeline.content_region.bottom:
             rows.append(Region(timeline.content_region.x, y, timeline.content_region.width, 1))
-    menu = getattr(timeline, "menu", None)
-    if timeline is not None and menu is not None:  # the f list, over the timeline's foot
-        area = timeline.content_region
-        height = menu.height(area.height)
-        rows.append(Region(area.x, area.bottom - height, area.width, height))
+    if timeline is not None and getattr(timeline, "menu", None) is not None:  # the f list, over the timeline's foot
+        area, top = timeline.content_region, timeline.menu_top()
+        rows.append(Region(area.x, area.y + top, area.width, area.height - top))
     return rows

@@ -179,7 +179,7 @@ class FindingKeys(_Base):
         menu = self.menu
         assert menu is not None
         if key in MOVES:
-            page = max(menu.height(self.scrollable_content_region.height) - 2, 1) if key.startswith("page") else 1
+            page = max(self.scrollable_content_region.height - self.menu_top() - 2, 1) if key.startswith("page") else 1
             menu.move(MOVES[key] * page)
         elif key == "backspace":
             menu.narrow(menu.typed[:-1])
@@ -198,8 +198,7 @@ class FindingKeys(_Base):
         list, close it. False: the click is the timeline's."""
         if self.menu is None:
             return False
-        room = self.scrollable_content_region.height
-        row = y - (room - self.menu.height(room))
+        row = y - self.menu_top()
         if row < 0:
             self.close_menu()
             return False
@@ -215,18 +214,19 @@ class FindingKeys(_Base):
             self.refresh()
             self.post_message(KeysTaken(None))
 
+    def menu_top(self) -> int:
+        """The row of the view where the open ``f`` list starts (it runs to the bottom)."""
+        room = self.scrollable_content_region.height
+        return room - self.menu.height(room) if self.menu is not None else room
+
     def menu_line(self, y: int, width: int) -> Strip | None:
         """Row ``y`` of the view when the ``f`` list covers it (``None``: the timeline shows there)."""
-        menu = self.menu
-        if menu is None:
-            return None
-        room = self.scrollable_content_region.height
-        height = menu.height(room)
-        if y < room - height:
+        menu, top = self.menu, self.menu_top()
+        if menu is None or y < top:
             return None
         style = self.get_component_rich_style
         styles = {part: style(f"timeline--menu-{part}") for part in ("base", "title", "hint", "cursor")}
-        return menu.lines(width, height, styles)[y - (room - height)]
+        return menu.lines(width, self.scrollable_content_region.height - top, styles)[y - top]
 
     def apply_filter(self, new: Filter) -> None:
         """Show only what ``new`` lets through, keeping the highlighted entry if it is shown."""
