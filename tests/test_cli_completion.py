@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from argparse import Namespace
@@ -28,6 +29,17 @@ COMP_TYPE=9
 function=$(complete -p warroom | sed -E 's/.* -F ([^ ]+) .*/\1/')
 "$function" warroom "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
 printf '%s\n' "${COMPREPLY[@]}"
+"""
+
+# Types a command line and TAB into an interactive zsh (compinit, the script on $fpath as a
+# user installs it) and returns once the completed text appears on its terminal.
+_ZSH_DRIVER = r"""
+zmodload zsh/zpty
+zpty z 'zsh -f -i'
+zpty -w z "PS1='> '; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u"
+zpty -w -n z "$2"$'\t'
+zpty -r z out "*$3*"
+zpty -d z
 """
 
 
@@ -106,6 +118,27 @@ def test_fish_completes_a_command_and_an_incident_id(cli, shell_env, tmp_path):
     result = subprocess.run(["fish", "--no-config", "-c", code], capture_output=True, text=True, env=shell_env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["join", "INC-42"]
+
+
+@pytest.mark.parametrize(("typed", "shown"), [("warroom jo", "join"), ("warroom show IN", "INC-42")])
+def test_zsh_completes_a_command_and_an_incident_id(typed, shown, cli, shell_env, tmp_path):
+    if shutil.which("zsh") is None:
+        pytest.skip("zsh is not installed here (apt-get install zsh)")
+    cli("declare", "INC-42", "--title", "checkout is down")
+    functions = tmp_path / "zfunc"
+    functions.mkdir()
+    _script("zsh", shell_env, tmp_path).rename(functions / "_warroom")
+    driver = subprocess.Popen(
+        ["zsh", "-f", "-c", _ZSH_DRIVER, "driver", str(functions), typed, shown],
+        env=shell_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        _, errors = driver.communicate(timeout=30)  # returns once the completion is on the screen
+    finally:
+        if driver.poll() is None:
+            os.killpg(driver.pid, signal.SIGKILL)
+            driver.wait()
+    assert driver.returncode == 0, errors
 
 
 def test_only_incident_files_complete_and_a_server_is_never_asked(store_dir):
