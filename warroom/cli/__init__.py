@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from warroom.cli.completion import complete_if_asked
 from warroom.cli.context import (
     EXIT_ERROR,
     EXIT_OK,
@@ -50,6 +51,7 @@ __all__ = [
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    complete_if_asked(parser)
     args = parse(parser, argv)
     try:
         return args.run(CliContext(args))

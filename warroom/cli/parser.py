@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from warroom import __version__
+from warroom.cli.completion import INSTALL, SHELLS, cmd_completion, completes_incidents
 from warroom.cli.context import (
     CliContext,
     _acting,
@@ -84,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     def with_incident(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("incident", type=_incident_type, metavar="INC-ID")
+        completes_incidents(p.add_argument("incident", type=_incident_type, metavar="INC-ID"))
         return p
 
     p = command("declare", "declare an incident (you become its commander); prints its id", lambda c: _run(_declare(c)))
@@ -136,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     def ws_command(name: str, help: str, make: Callable[[argparse.Namespace], ev.Body]) -> argparse.ArgumentParser:
         p = ws_sub.add_parser(name, help=help, description=help, parents=[common])
         p.set_defaults(run=_acting(make))
-        p.add_argument("incident", type=_incident_type, metavar="INC-ID")
+        completes_incidents(p.add_argument("incident", type=_incident_type, metavar="INC-ID"))
         if name != "open":
             p.add_argument("workstream", type=workstream_id, metavar="WS-N")
         return p
@@ -217,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         "duplicate of the second. If recording the second half fails, run the same command again: "
         "it finishes the link and never records it twice.",
     ))
-    p.add_argument("other", type=_incident_type, metavar="OTHER-ID")
+    completes_incidents(p.add_argument("other", type=_incident_type, metavar="OTHER-ID"))
     p.add_argument("--kind", required=True, choices=ev.LINK_KINDS)
     p.add_argument("--dir", metavar="DIR", help="with duplicate-of: where the closed duplicate is exported (default as for close)")
 
@@ -244,6 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("locate", "print where the config or the store is", cmd_locate)
     p.add_argument("what", choices=("config", "store"))
+
+    p = sub.add_parser(
+        "completion",
+        help="print the tab-completion script for bash, zsh or fish",
+        description="Print the tab-completion script for SHELL (commands, options, choices, incident ids).",
+        epilog=INSTALL,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("shell", choices=SHELLS)
+    p.set_defaults(run=cmd_completion)
 
     add_server_commands(sub, command)
     return parser
