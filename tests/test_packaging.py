@@ -1,4 +1,4 @@
-"""The wheel carries what an installed warroom needs at run time: the themes and the stylesheet."""
+"""The wheel carries what an installed warroom needs at run time: the themes, the stylesheet and the export templates."""
 
 from __future__ import annotations
 
@@ -20,4 +20,5 @@ def test_the_wheel_ships_the_built_in_themes_and_stylesheet(tmp_path):
     for theme in ("warroom-dark", "warroom-light", "warroom-high-contrast"):
         assert f"warroom/themes/{theme}.toml" in names
     assert "warroom/tui/app.tcss" in names
+    assert {"warroom/export/templates/postmortem.md.j2", "warroom/export/templates/postmortem.html.j2"} <= names
     assert not any(name.startswith("tests/") for name in names)

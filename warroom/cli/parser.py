@@ -234,9 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_incident(
         command(
             "export",
-            "write an incident's post-mortem draft (Markdown), log (JSON) and timeline (CSV), open or closed",
+            "write an incident's post-mortem draft (Markdown and HTML), log (JSON) and timeline (CSV), open or closed",
             cmd_export,
-            epilog="Files: INC-ID-postmortem.md, INC-ID.json, INC-ID-timeline.csv. Prints each path written.",
+            epilog="Files: INC-ID-postmortem.md, INC-ID.json, INC-ID-timeline.csv, INC-ID-postmortem.html "
+            "(one self-contained page: inline CSS, no script). Linked incidents in the same store are told "
+            "in the draft too. Prints each path written.",
         )
     )
     p.add_argument("--format", choices=EXPORT_CHOICES, default=None, help="which export (default: all)")
