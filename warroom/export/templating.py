@@ -76,7 +76,8 @@ def html_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], css: str 
         Markup("<tr>%s</tr>") % Markup("").join(Markup("<td>%s</td>") % _html_cell(cell) for cell in row) for row in rows
     )
     cls = Markup(' class="%s"') % css if css else Markup("")
-    return Markup("<table%s><thead><tr>%s</tr></thead><tbody>%s</tbody></table>") % (cls, head, body)
+    thead = Markup("<thead><tr>%s</tr></thead>") % head if any(headers) else Markup("")  # a table of facts has none
+    return Markup("<table%s>%s<tbody>%s</tbody></table>") % (cls, thead, body)
 
 
 def _html_finalize(value: object) -> object:
