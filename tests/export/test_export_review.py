@@ -99,6 +99,13 @@ def test_an_owner_who_never_joined_is_flagged(markdown: str) -> None:
     assert "- ⚠ lenna owns A-1 but never joined this incident: make sure they know." in items
 
 
+def test_an_owner_who_has_since_worked_on_the_item_is_not_flagged() -> None:
+    log, _ = build_review_scenario()
+    log.add("11:00:00", "lenna", ev.ActionItemStatusSet(item="A-1", status="in_progress"))  # after close: no join
+    items = section(render_markdown(log.state, log.events), "Action items")
+    assert table_rows(items)[0][2] == "lenna" and "never joined" not in items
+
+
 def test_responder_hours_exclude_breaks(markdown: str) -> None:
     # alice 30m on shift less a 10 min break; bob 28m; carol 25m (off at 10:28)
     assert "| Responder-hours | 1h 13m (time on shift, breaks excluded) |" in section(markdown, "Summary")

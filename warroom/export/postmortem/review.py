@@ -133,13 +133,15 @@ def why_chains(d: Draft) -> dict:
 
 
 def action_items(d: Draft) -> dict:
-    """The items, where each stands now, and owners who never joined (they may not know they own it)."""
+    """The items, where each stands now, and owners who never joined (they may not know they own it:
+    someone who has since worked on an item in the log, after the close, evidently does)."""
     state = d.state
     rows: list[list[Cell]] = []
     strangers: dict[str, list[str]] = {}
+    acted = {a.event.actor for a in d.history.accepted}
     for a in state.action_items:
         owner: Cell = a.owner if a.owner else Em("unassigned")
-        if a.owner and a.owner not in state.responders:
+        if a.owner and a.owner not in state.responders and a.owner not in acted:
             strangers.setdefault(a.owner, []).append(a.id)
             owner = f"{a.owner} (never joined)"
         rows.append([a.id, a.text, owner, a.kind, a.due.isoformat() if a.due else "", a.status_text, a.added_by])
