@@ -187,3 +187,15 @@ def test_help_describes_export_and_import(cli) -> None:
     import_help = cli("import", "--help", actor=None).stdout
     assert "--replace" in import_help and "FILE" in import_help
     assert "--no-export" in cli("close", "--help", actor=None).stdout
+
+
+def test_export_html_alone_by_format_or_by_suffix(cli, tmp_path) -> None:
+    """Issue 25: `--format html` writes the one-page draft; `-o NAME.html` picks the format from the name."""
+    cli("declare", "INC-3", "--title", "Search <b>slow</b> \u202eevil")
+    cli("decide", "INC-3", "Fail over to the US", "--why", "EU is down")
+    written = cli("export", "INC-3", "--format", "html", "--dir", str(tmp_path / "out")).stdout.splitlines()
+    assert written == [str(tmp_path / "out" / "INC-3-postmortem.html")]
+    page = (tmp_path / "out" / "INC-3-postmortem.html").read_text(encoding="utf-8")
+    assert "<h1>INC-3: Search &lt;b&gt;slow&lt;/b&gt; &lt;U+202E&gt;evil</h1>" in page and "Fail over to the US" in page
+    cli("export", "INC-3", "-o", str(tmp_path / "draft.html"))
+    assert (tmp_path / "draft.html").read_text(encoding="utf-8") == page

@@ -191,3 +191,14 @@ def test_the_html_is_one_self_contained_page(logs) -> None:
         assert f"<h2>{heading}</h2>" in page
     assert "Turn the lifecycle rule off in the console" in page
     assert "-&gt; about ~5 min" in page  # autoescaped
+
+
+def test_the_json_export_keeps_bidi_text_escaped_and_round_trips() -> None:
+    """Issue 21, item 8: the JSON keeps the data, written as \\u202e so printing the file is safe."""
+    from warroom.export import parse_document, render_json
+
+    log = LogBuilder()
+    log.add("09:00:00", "alice", ev.IncidentDeclared(incident_id="INC-4", title="Invoice \u202egnp.exe"))
+    text = render_json(log.state, log.events)
+    assert "\u202e" not in text and "Invoice \\u202egnp.exe" in text
+    assert parse_document(text.encode("utf-8")).events == log.events
