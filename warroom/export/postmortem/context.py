@@ -12,9 +12,6 @@ from warroom.incident import IncidentState, Policy
 from ..history import History
 from ..text import elapsed, offset, utc
 
-TO_FILL_IN = "to fill in"
-
-
 @dataclass(frozen=True, slots=True)
 class Em:
     """Our own words in a cell, set apart from what responders typed (``_nobody_``)."""

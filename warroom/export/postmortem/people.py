@@ -157,7 +157,9 @@ def _at_the_end(d: Draft, r: Responder) -> str:
     if r.shift == "break":
         return f"on a break, back at {d.clock(r.back_at)}" if r.back_at else "on a break"
     text = f"off shift since {d.clock(r.left_at)}" if r.left_at else "off shift"
-    for other in d.linked.values():  # where they went: a linked incident of the same store
+    # Where they went: a linked incident of the same store they joined after leaving this one (or
+    # just before: people open the other board first, then go off shift here).
+    for other in d.linked.values():
         moved = other.responders.get(r.handle)
         if moved is not None and r.left_at is not None and moved.joined_at >= r.left_at - timedelta(minutes=5):
             text += f"; joined {other.id} at {d.clock(moved.joined_at)}"
