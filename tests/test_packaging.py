@@ -82,6 +82,7 @@ def test_the_wheel_ships_the_built_in_themes_and_stylesheet(wheel):
     for theme in ("warroom-dark", "warroom-light", "warroom-high-contrast"):
         assert f"warroom/themes/{theme}.toml" in names
     assert "warroom/tui/app.tcss" in names
+    assert {"warroom/export/templates/postmortem.md.j2", "warroom/export/templates/postmortem.html.j2"} <= names
     assert not any(name.startswith("tests/") for name in names)
 
 

@@ -123,10 +123,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed, for a repeatable demo")
     p.set_defaults(run=cmd_demo)
 
-    p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star, workstream=a.workstream))))
+    p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star, workstream=a.workstream, impact=a.impact))))
     p.add_argument("text")
     p.add_argument("--star", action="store_true", help="star it for the post-mortem")
     p.add_argument("--ws", dest="workstream", type=workstream_id, metavar="WS-N", help="post it against a workstream (its story shows it)")
+    p.add_argument("--impact", action="store_true", help="it says what the incident did to users or the business (the post-mortem's Impact section)")
+
+    p = with_incident(command(
+        "decide", "record a decision: what was decided, why, and what else was weighed",
+        _acting(lambda a: ev.DecisionMade(text=a.text, why=a.why, alternatives=a.alternatives)),
+        epilog="The timeline marks it with ◆ and the post-mortem lists every decision for the review to look at.",
+    ))
+    p.add_argument("text", help="what was decided")
+    p.add_argument("--why", default="", help="the reason, as known at the time")
+    p.add_argument("--alternatives", default="", help="the other options that were weighed")
 
     p = with_incident(command("star", "star a timeline entry", _acting(lambda a: ev.EntryStarred(target=a.seq, starred=not a.off))))
     p.add_argument("seq", type=int, help="the entry's number (#N in `warroom show`)")
@@ -225,9 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_incident(
         command(
             "export",
-            "write an incident's post-mortem draft (Markdown), log (JSON) and timeline (CSV), open or closed",
+            "write an incident's post-mortem draft (Markdown and HTML), log (JSON) and timeline (CSV), open or closed",
             cmd_export,
-            epilog="Files: INC-ID-postmortem.md, INC-ID.json, INC-ID-timeline.csv. Prints each path written.",
+            epilog="Files: INC-ID-postmortem.md, INC-ID.json, INC-ID-timeline.csv, INC-ID-postmortem.html "
+            "(one self-contained page: inline CSS, no script). Linked incidents in the same store are told "
+            "in the draft too. Prints each path written.",
         )
     )
     p.add_argument("--format", choices=EXPORT_CHOICES, default=None, help="which export (default: all)")
