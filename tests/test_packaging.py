@@ -100,15 +100,17 @@ def test_the_installed_wheel_runs_on_its_own(wheel, tmp_path, isolated_environme
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python, warroom = venv / "bin" / "python", venv / "bin" / "warroom"
-    install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", str(wheel)], capture_output=True, text=True, timeout=600
-    )
-    assert install.returncode == 0, install.stderr
-    installed_in = time.monotonic() - started
-
     elsewhere = tmp_path / "elsewhere"  # not the repository: nothing of it is importable from here
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME") and not k.startswith("WARROOM_")}
+    # From the repository, `python -m pip` would see its warroom.egg-info (left by an editable
+    # install) and call the wheel already installed.
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", str(wheel)],
+        capture_output=True, text=True, timeout=600, cwd=elsewhere, env=env,
+    )
+    assert install.returncode == 0, install.stderr
+    installed_in = time.monotonic() - started
     env["WARROOM_CONFIG_PATH"] = str(isolated_environment / "warroom.toml")
 
     def run(*command: str | Path) -> str:
