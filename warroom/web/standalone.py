@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from warroom.store.base import EventStore
 
+from warroom.server.streams import STATUS_STREAMS, Streams
+
 from .access import OpenAccess
 from .live import LiveViews
 from .routes import status_router
@@ -27,6 +29,7 @@ def create_status_app(store: EventStore, keepalive: float = 15.0) -> FastAPI:
             await store.aclose()
 
     app = FastAPI(title="warroom status page", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
-    app.include_router(status_router(views, OpenAccess()))
+    access = OpenAccess()  # no keys: every viewer is one holder, capped only in all
+    app.include_router(status_router(views, access, Streams(access.gone_among, STATUS_STREAMS, STATUS_STREAMS)))
     app.state.status_views = views
     return app
