@@ -97,3 +97,27 @@ def test_a_key_revoked_on_the_database_by_another_process_ends_its_streams_withi
     took = time.monotonic() - started
     print(f"\nrevoked on the database: both streams ended {took * 1000:.0f} ms after the revoke")
     assert took < 1.0
+
+
+def test_status_streams_never_take_more_than_half_the_connections(tmp_path, web_template, tokens):
+    """The issue's 1,022 streams from one key, scaled down: with 20 connections one key gets at
+    most 10 streams, and a responder's board still opens its stream and hears an event."""
+    db = copy_db(web_template[0], tmp_path / "budget" / "warroom.db")
+    alice = {"Authorization": f"Bearer {tokens['alice']}"}
+    opened: list[Stream] = []
+    with ServerProcess(db, args=["--max-connections", "20", "--status-streams-per-key", "100"], env=cli_env(home=tmp_path)) as server:
+        try:
+            assert httpx.post(f"{server.url}/api/incidents", json={"incident_id": "INC-H", "title": "half"}, headers=alice).status_code == 201
+            key = httpx.post(f"{server.url}/api/shares", json={"incident": "INC-H"}, headers=alice).json()["key"]
+            statuses = [_open(opened, server, "INC-H", key).status for _ in range(12)]
+            assert statuses == [b"HTTP/1.1 200 OK"] * 10 + [b"HTTP/1.1 429 Too Many Requests"] * 2
+            with httpx.stream("GET", f"{server.url}/api/incidents/INC-H/stream", headers=alice, timeout=10) as board:
+                assert board.status_code == 200
+                lines = board.iter_lines()
+                assert next(lines) == ": connected"
+                note = {"body": {"type": "note_added", "text": "still here"}}
+                assert httpx.post(f"{server.url}/api/incidents/INC-H/events", json=note, headers=alice).status_code == 201
+                assert any("still here" in line for line in lines)
+        finally:
+            for stream in opened:
+                stream.close()
