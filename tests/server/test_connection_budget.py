@@ -13,6 +13,9 @@ import socket
 import time
 from pathlib import Path
 
+import httpx
+import pytest
+
 from tests.server.harness import ServerProcess
 
 SLOW_POST = (
@@ -63,13 +66,23 @@ def _still_open(sock: socket.socket) -> bool:
         return False
 
 
-def test_a_token_holder_gets_in_while_every_unauthenticated_slot_is_held(start_server, tokens):
+def _share_key(url: str, token: str) -> str:
+    alice = {"Authorization": f"Bearer {token}"}
+    assert httpx.post(f"{url}/api/incidents", json={"incident_id": "INC-K", "title": "shared"}, headers=alice).status_code == 201
+    return httpx.post(f"{url}/api/shares", json={"incident": "INC-K"}, headers=alice).json()["key"]
+
+
+@pytest.mark.parametrize("holding", ["nothing", "a share key"])
+def test_a_token_holder_gets_in_while_every_unauthenticated_slot_is_held(start_server, tokens, holding):
+    """A share key is a credential on the status page only: a stakeholder's link (they travel
+    far) sent with a slow POST elsewhere counts as no credential at all."""
     server = start_server("--max-connections", "50", "--body-timeout", "60", "--header-timeout", "60")
+    query = f"?key={_share_key(server.url, tokens['alice'])}".encode() if holding == "a share key" else b""
     attackers: list[socket.socket] = []
     try:
         for _ in range(60):
             sock = _connect(server.url)
-            sock.sendall(SLOW_POST)
+            sock.sendall(SLOW_POST.replace(b"/api/incidents ", b"/api/incidents" + query + b" "))
             attackers.append(sock)
         assert _get(server.url, "/healthz")[0] == b"HTTP/1.1 200 OK"  # every attacker is in (or was let go)
         answers = [_get(server.url, "/api/me", tokens["alice"]) for _ in range(10)]

@@ -4,9 +4,10 @@ The connection protocol (``protocol``) lets connections that no request has
 authenticated hold only a share of the connection budget, and it must decide before
 the app runs -- while a body is still arriving, say. So it asks this, once per request,
 when the headers are in: is there a responder's token (``Authorization: Bearer wr_…``,
-or ``?key=wr_…`` on the status page), an active share key (``wv_…``, in either place)
-or an alert hook's secret (``/hooks/whk_…``)? At most one of each is looked up, one
-indexed read apiece (a token's answer is then cached for the app's own check), and only
+or ``?key=wr_…`` on the status page), an active share key (``wv_…``, in either place,
+on a ``/status`` request only: stakeholders' links travel far, and a key opens nothing
+else) or an alert hook's secret (on its ``/hooks/whk_…`` path)? At most one of each is
+looked up, one indexed read apiece (a token's answer is then cached for the app's own check), and only
 a string with the right prefix reaches the database. The answer decides nothing but
 which budget the connection counts against: the app still checks every request itself.
 """
@@ -23,6 +24,7 @@ from .hooks import HOOK_PREFIX
 from .tokens import MAX_TOKEN_LENGTH, TOKEN_PREFIX
 
 HOOK_PATH = b"/hooks/"
+STATUS_PATH = b"/status"
 
 
 def presented(url: bytes, headers: list[tuple[bytes, bytes]]) -> Iterator[str]:
@@ -50,15 +52,17 @@ class HeadCredentials:
         self.hooks = hooks
 
     def __call__(self, url: bytes, headers: list[tuple[bytes, bytes]]) -> bool:
-        return any(self.known(secret) for secret in presented(url, headers))
+        return any(self.opens(secret, url) for secret in presented(url, headers))
 
-    def known(self, secret: str) -> bool:
+    def opens(self, secret: str, url: bytes) -> bool:
+        """Whether ``secret`` is valid where it is used: a token anywhere, a key on the status
+        page, a hook secret on its hook path."""
         if not secret or len(secret) > MAX_TOKEN_LENGTH:
             return False
         if secret.startswith(TOKEN_PREFIX):
             return self.tokens.lookup(secret) is not None
         if secret.startswith(KEY_PREFIX):
-            return self.shares.lookup(secret) is not None
+            return url.startswith(STATUS_PATH) and self.shares.lookup(secret) is not None
         if secret.startswith(HOOK_PREFIX):
-            return self.hooks.lookup(secret) is not None
+            return url.startswith(HOOK_PATH) and self.hooks.lookup(secret) is not None
         return False
