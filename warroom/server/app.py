@@ -47,7 +47,8 @@ from .backend import Database, is_postgres, open_hooks, open_log, open_tokens
 from .credentials import HeadCredentials
 from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
-from .streams import PAGE_BYTES, STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams, within_bytes
+from .streams import PAGE_BYTES, STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams
+from .streams import within_bytes
 from .reader import ServerReader
 from .receiver import ServerLogStore, add_hook_route
 from .tokens import Principal

@@ -1,9 +1,9 @@
 """The status page's routes: ``/status``, ``/status/{id}``, its viewer stream, its assets.
 
-Read-only by construction: these routes only read the live projections. Live streams
-are counted per key and in all (429 past either, like a token's streams on ``/api``). The key comes
+Read-only by construction: these routes only read the live projections. The key comes
 in the query string (``?key=``, so a link is all a stakeholder needs) or, for scripts,
-as a bearer header. Responses are never cached and send no referrer, so a key does not
+as a bearer header. Live streams are counted per key and in all (429 past either, like
+a token's streams on ``/api``) and end when their key is revoked. Responses are never cached and send no referrer, so a key does not
 travel to any other site.
 """
 
@@ -14,8 +14,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from warroom.incident.events import valid_incident_id
 
+from warroom.incident.events import valid_incident_id
 from warroom.server.streams import Streams, TooManyStreams
 from warroom.server.wire import OpenStreamResponse
 
@@ -129,7 +129,10 @@ def status_router(views: LiveViews, access: Access, streams: Streams) -> APIRout
             slot = streams.open(who.holder, lambda: live.wake(RECHECK))
         except TooManyStreams as error:
             return _too_many(error)
-        allowed = lambda: not slot.revoked and who.still_allowed()  # noqa: E731
+
+        def allowed() -> bool:
+            return not slot.revoked and who.still_allowed()
+
         return OpenStreamResponse(views.stream(live, after, allowed), streams.closer(slot), headers=SSE_HEADERS)
 
     return router

@@ -21,15 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.incident import fold
 from warroom.incident import events as ev
-from warroom.store.base import StoreError
-
 from warroom.server.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, Streams
+from warroom.store.base import StoreError
 
 from .access import ServerAccess
 from .live import LiveViews
 from .routes import PREFIX, status_router
 from .shares import ALL, DEFAULT_EXPIRY, MAX_EXPIRY, ShareKey
-
 
 STATUS_RECHECK_SECONDS = 0.25
 

@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from warroom.store.base import EventStore
-
 from warroom.server.streams import STATUS_STREAMS, Streams
+from warroom.store.base import EventStore
 
 from .access import OpenAccess
 from .live import LiveViews
