@@ -30,8 +30,10 @@ its unsent events in memory. ``guarded_protocol`` returns the same protocol with
   on it carries a credential the server knows (``authenticates`` judges the request line
   and headers: a token, a share key, a hook secret); one still sending its headers or
   body is unauthenticated too. At most ``unauthenticated_share`` of ``max_connections``
-  are; one more closes the longest idle of them, else the oldest. So a responder's new
-  connection always finds room, however many sockets someone without a credential holds.
+  are; one more closes one of them waiting between requests, else the oldest. So a
+  responder's new connection finds room however many sockets someone without a
+  credential holds (it is the newest: only that many newer connections arriving before
+  its headers do could push it out).
 
 Uvicorn's own ``limit_concurrency`` is not used: it answers 503 to every request once
 the limit is reached, which is the lock-out we want to avoid.
