@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.harness import ServerProcess
+from tests.server.harness import ServerProcess, warroom
+from tests.web.sse_socket import Stream
 
 SLOW_POST = (
     b"POST /api/incidents HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{"
@@ -57,13 +58,14 @@ def _get(url: str, path: str, token: str | None = None) -> tuple[bytes, float]:
 
 
 def _still_open(sock: socket.socket) -> bool:
-    ready, _, _ = select.select([sock], [], [], 0)
-    if not ready:
-        return True
-    try:
-        return sock.recv(1, socket.MSG_PEEK) != b""
-    except (ConnectionResetError, BlockingIOError):
-        return False
+    """Whether the server has not closed ``sock`` (whatever it sent before is read and dropped)."""
+    while select.select([sock], [], [], 0)[0]:
+        try:
+            if not sock.recv(65536):
+                return False
+        except ConnectionResetError:
+            return False
+    return True
 
 
 def _share_key(url: str, token: str) -> str:
@@ -114,3 +116,35 @@ def test_a_body_that_does_not_arrive_in_time_is_answered_408_and_closed(tmp_path
         assert b"within 1 s" in answer
         assert 0.9 < took < 5
     assert _get(server.url, "/healthz")[0] == b"HTTP/1.1 200 OK"
+
+
+def test_status_viewers_and_hooks_count_as_authenticated_and_are_not_pushed_out(start_server, tokens):
+    """A share key on the status page and a hook secret on its path are credentials: 30 sockets
+    without one arriving later close none of them (without a credential they would be the
+    oldest of the unauthenticated, the first to go)."""
+    server = start_server("--max-connections", "20", "--body-timeout", "60", "--header-timeout", "60")
+    key = _share_key(server.url, tokens["alice"])
+    added = warroom("hook", "add", "am", "--db", str(server.db), "--url", server.url, env=server.env).stdout
+    hook_url = added.strip().splitlines()[-1]
+    viewers: list[Stream] = []
+    attackers: list[socket.socket] = []
+    try:
+        viewers = [Stream(server.url, "INC-K", key) for _ in range(5)]
+        assert [v.status for v in viewers] == [b"HTTP/1.1 200 OK"] * 5
+        hook = _connect(server.url)
+        hook_path = hook_url.removeprefix(server.url).encode()
+        hook.sendall(SLOW_POST.replace(b"/api/incidents", hook_path).replace(b"Host: x\r\n", b"Host: x\r\nConnection: close\r\n"))
+        for _ in range(30):
+            sock = _connect(server.url)
+            sock.sendall(SLOW_POST)
+            attackers.append(sock)
+        assert _get(server.url, "/api/me", tokens["alice"])[0] == b"HTTP/1.1 200 OK"
+        assert all(_still_open(v.sock) for v in viewers)
+        hook.sendall(b"not json!")  # the rest of its body: it was kept, so it is answered
+        assert _answer(hook, within=10).startswith(b"HTTP/1.1 422")
+        assert sum(_still_open(sock) for sock in attackers) <= 10
+    finally:
+        for sock in attackers:
+            sock.close()
+        for viewer in viewers:
+            viewer.close()
