@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from warroom.incident import events as ev
-from warroom.store import InvalidIncidentId, Rejected, UnknownIncident
+from warroom.store import InvalidIncidentId, Rejected, StoreError, UnknownIncident
 
 
 def draft(actor: str, body: ev.Body) -> ev.EventDraft:
@@ -253,3 +253,22 @@ async def test_a_link_is_written_into_both_logs_and_a_forged_mirror_is_refused(b
     assert (await bob.load_state("INC-2")).summary_dict()["links"] == [{"incident": "INC-1", "kind": "caused-by"}]
     found = {s.id: [(link.incident, link.kind) for link in s.links] for s in await bob.incidents()}
     assert found == {"INC-1": [("INC-2", "causes")], "INC-2": [("INC-1", "caused-by")]}
+
+
+async def test_a_person_writes_no_alert_events_whatever_name_they_give(backend):
+    """Issue 21: alerts come only from a hook's intake; every store refuses them from a person."""
+    store = backend.store_for("alice")
+    await declare(store)
+    fired = ev.AlertFired(group="g", fingerprint="f1", name="Disk", starts_at=ev.utcnow(), links=[ev.AlertLink(title="runbook", url="https://evil.example/")])
+    for body, words in (
+        (fired, "alert_fired comes only from an alert hook"),
+        (ev.AlertResolved(group="g", fingerprint="f1", name="Disk"), "alert_resolved comes only from an alert hook"),
+    ):
+        with pytest.raises(Rejected) as refused:
+            await store.append("INC-1", draft("alice", body))
+        assert words in refused.value.reason
+    with pytest.raises(StoreError) as refused:  # the HTTP store declares through /api/incidents, which has no alert_group
+        await store.append("INC-2", draft("alice", ev.IncidentDeclared(incident_id="INC-2", title="from a hook", severity=1, alert_group="g")))
+    assert any(words in str(refused.value) for words in ("only an alert hook declares an incident for an alert group", "invalid alert_group"))
+    assert [summary.id for summary in await store.incidents()] == ["INC-1"]
+    assert [e.type for e in await store.read("INC-1")] == ["incident_declared"]
