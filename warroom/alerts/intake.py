@@ -73,9 +73,9 @@ class Outcome:
         return counts | {"detail": self.detail, "notes": self.notes}
 
 
-def alert_bodies(state: IncidentState, notification: Notification) -> tuple[list[ev.Body], int]:
+def alert_bodies(state: IncidentState, notification: Notification) -> tuple[list[ev.AlertFired | ev.AlertResolved], int]:
     """The events ``notification`` adds to ``state``, and how many of its alerts it already knew."""
-    bodies: list[ev.Body] = []
+    bodies: list[ev.AlertFired | ev.AlertResolved] = []
     known = 0
     for alert in notification.alerts:
         record = state.alerts.get(alert.fingerprint)
