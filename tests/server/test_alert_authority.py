@@ -19,8 +19,8 @@ import pytest
 from tests.server.conftest import DB_KINDS, server_starter, template_tokens
 from tests.server.harness import ServerProcess, cli_env, warroom
 from tests.server.test_alert_hooks import events, hook_url, payload, post
-from warroom.incident import fold
 from warroom.incident import events as ev
+from warroom.incident import fold
 
 OLD_NAMESPACE = uuid.UUID("6f0e3c1a-8a4b-4c55-9d7e-5a1d2b3c4d5e")  # published in alerts/intake.py until issue 21
 PHISH = {"title": "runbook", "url": "https://evil.example/phish"}

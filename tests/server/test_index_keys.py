@@ -75,7 +75,7 @@ def test_only_the_operator_or_an_admin_token_makes_an_index_key(running) -> None
     cli = as_token(server, tokens["alice"], "share", "--all", check=False)
     assert cli.returncode == 1 and "only an admin token or the operator" in cli.stderr and "Traceback" not in cli.stderr
 
-    root, root_id = admin_token(server, "root")
+    root, _ = admin_token(server, "root")
     listed = warroom("token", "list", "--db", str(server.db), env=cli_env(home=server.log.parent)).stdout
     assert [line.split()[2] for line in listed.splitlines() if line.split()[1] == "root"] == ["admin"]
     assert {t["handle"]: t["admin"] for t in json.loads(warroom("token", "list", "--json", "--db", str(server.db)).stdout)} == {

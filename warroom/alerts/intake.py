@@ -30,8 +30,8 @@ import asyncio
 import hashlib
 import hmac
 import uuid
-from datetime import datetime
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Protocol
 
 from warroom.alerts.severity import AlertsConfig

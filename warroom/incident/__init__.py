@@ -14,14 +14,14 @@ from .state import IncidentState
 
 __all__ = [
     "DEFAULT_POLICY",
-    "EventDraft",
     "INTEGRATION",
-    "IncidentState",
     "PERSON",
+    "EventDraft",
+    "IncidentState",
     "Policy",
     "StoredEvent",
-    "apply",
     "Writer",
+    "apply",
     "check",
     "check_write",
     "events",

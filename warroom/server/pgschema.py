@@ -23,7 +23,9 @@ from psycopg.conninfo import conninfo_to_dict
 
 from warroom.notify.records import DELIVERY_COLUMNS
 from warroom.store.base import StoreUnavailable
-from warroom.web.shares import COLUMNS_ADDED as SHARE_COLUMNS_ADDED, LINK_EARLIER_KEYS, SCHEMA as SHARES_TABLE
+from warroom.web.shares import COLUMNS_ADDED as SHARE_COLUMNS_ADDED
+from warroom.web.shares import LINK_EARLIER_KEYS
+from warroom.web.shares import SCHEMA as SHARES_TABLE
 
 from .hooks import SCHEMA as HOOKS_TABLE
 

@@ -21,7 +21,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from warroom.incident import PERSON, EventDraft, IncidentState, Writer, apply, check_write, snapshot
+from warroom.incident import (
+    PERSON,
+    EventDraft,
+    IncidentState,
+    Writer,
+    apply,
+    check_write,
+    snapshot,
+)
 from warroom.incident.events import StoredEvent, dump_stored, parse_stored, utcnow
 from warroom.store.base import Rejected, StoreUnavailable, UnknownIncident, retry_of
 
