@@ -160,7 +160,7 @@ def _print_shares(shares: list[dict], as_json: bool) -> None:
 
 
 def _print_revoked(revoked: dict) -> None:
-    print(safe_line(f"revoked {revoked['id']} ({revoked['incident']}); pages open with it close within a second"))
+    print(safe_line(f"revoked {revoked['id']} ({revoked['incident']}); pages open with it close at once"))
 
 
 def _print_made(made: dict, base: str) -> None:
