@@ -14,9 +14,10 @@ Index keys are made only by the operator or an admin token (``warroom token add
 --admin``); the routes in ``web.server`` say who may do what.
 
 The table lives in the server's database, which the operator's commands write
-directly, so an open page's stream re-checks its key against the database at most
-every ``RECHECK_SECONDS`` (on either backend): a revoked key, or a key whose
-maker's token was revoked, is cut off within a second.
+directly (and other servers too, on PostgreSQL), so when an open page's stream
+re-checks its key the answer comes from the database, at most ``RECHECK_SECONDS``
+old (on either backend): a key revoked anywhere, or whose maker's token was
+revoked, is cut off at that re-check.
 """
 
 from __future__ import annotations
