@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.server.conftest import DB_KINDS, server_starter, template_tokens
-from tests.server.harness import ServerProcess, cli_env, warroom
+from tests.server.harness import ServerProcess, cli_env, make_tokens, warroom
 from tests.server.test_alert_hooks import events, hook_url, payload, post
 from warroom.incident import events as ev
 from warroom.incident import fold
@@ -55,7 +55,8 @@ def test_no_token_writes_an_alert_or_declares_for_an_alert_group(any_server) -> 
         "type": "alert_fired", "group": "g", "fingerprint": "forged", "name": "CheckoutLatencyHigh",
         "starts_at": "2026-11-25T09:20:00Z", "links": [PHISH],
     }
-    for who in ("bob", "alice"):  # not a member, and the incident's own first responder alike
+    tokens = tokens | make_tokens(server.db, ["alertmanager"], env=cli_env(home=server.log.parent))  # the hook's own name
+    for who in ("bob", "alice", "alertmanager"):  # a non-member, a responder, a person named like the hook alike
         refused = append(server, tokens[who], "INC-1", forged)
         assert refused.status_code == 409 and refused.json()["detail"] == "alert_fired comes only from an alert hook (`warroom hook add`), never from a person"
         resolved = append(server, tokens[who], "INC-1", {"type": "alert_resolved", "group": "g", "fingerprint": "5f8a3c1e9b2d4470", "name": "x"})
