@@ -98,8 +98,9 @@ def cmd_actions(ctx: CliContext) -> int:
     return EXIT_OK
 
 
-def _hook_base_url(ctx: CliContext) -> str:
-    base = ctx.args.url or ctx.config.server.url
+def server_base_url(ctx: CliContext) -> str:
+    """Where others reach the server: ``--url`` (where the command has it), else config, else host and port."""
+    base = getattr(ctx.args, "url", None) or ctx.config.server.url
     if not base:
         host = ctx.config.server.host
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -120,7 +121,7 @@ def cmd_hook(ctx: CliContext) -> int:
             info, secret = book.add(args.name, args.kind)
             print(f"hook {info.id} ({info.kind}) records alerts as {info.name}; its URL holds the secret and is shown only now.")
             print("give the sender this URL (Alertmanager: webhook_configs url; Grafana: a webhook contact point):")
-            print(_hook_base_url(ctx) + hook_path(secret))
+            print(server_base_url(ctx) + hook_path(secret))
         elif args.hook_command == "list":
             hooks = book.list()
             if args.json:

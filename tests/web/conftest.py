@@ -106,6 +106,17 @@ def share(cli: Callable[..., subprocess.CompletedProcess], who: str, *args: str)
     return out.strip().splitlines()[-1]
 
 
+def operator_share(server: ServerProcess, *args: str, check: bool = True) -> subprocess.CompletedProcess | str:
+    """``warroom share *args --db`` as the operator (on the server's database, no token);
+    for a key, the link it prints (alone on its last line)."""
+    env = cli_env(home=server.log.parent)
+    env["WARROOM_SERVER"] = server.url
+    done = warroom("share", *args, "--db", str(server.db), env=env, check=check)
+    if not check or (args and args[0] in ("list", "revoke")):
+        return done
+    return done.stdout.strip().splitlines()[-1]
+
+
 def get(url: str) -> httpx.Response:
     return httpx.get(url, timeout=10)
 

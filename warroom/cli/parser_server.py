@@ -91,9 +91,10 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     )
     p = token_sub.add_parser("add", help="make a token for HANDLE (printed on the last line)", description="Make a new token for HANDLE; it is printed once, on the last line.")
     p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("--admin", action="store_true", help="it may also make and revoke /status index share keys (every open incident)")
     p.add_argument("--db", metavar="PATH", help=DB_HELP)
     p.set_defaults(run=cmd_token)
-    p = token_sub.add_parser("list", help="list tokens (ids and owners, never the secrets)", description="List tokens: id, owner, created, revoked.")
+    p = token_sub.add_parser("list", help="list tokens (ids and owners, never the secrets)", description="List tokens: id, owner, admin, created, revoked.")
     p.add_argument("--db", metavar="PATH", help=DB_HELP)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=cmd_token)
@@ -113,13 +114,16 @@ def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> No
         "share",
         "print a read-only status-page link for stakeholders (commander or comms); also: share list, share revoke KEY",
         loaded_on_use("warroom.stakeholders", "cmd_share"),
-        epilog="The link is alone on the last line. Keys expire (default 24h) and are revocable.",
+        epilog="The link is alone on the last line. Keys expire (default 24h) and are revocable. "
+        "With --db the operator acts on the server's database itself: makes any key (--all included), "
+        "lists and revokes every key, no token needed.",
     )
     p.add_argument("what", nargs="?", metavar="INC-ID|list|revoke", help="the incident to share, or list / revoke")
     p.add_argument("target", nargs="?", metavar="KEY", help="with revoke: the key's id (shr_...) or the key itself")
     p.add_argument("--all", action="store_true", help="a link to the list of every open incident")
     p.add_argument("--expires", default="24h", metavar="DURATION", help="e.g. 90m, 24h, 7d (default 24h, at most 30d)")
     p.add_argument("--json", action="store_true", help="with list: machine-readable output")
+    p.add_argument("--db", metavar="PATH", help="as the operator, on the server's database: " + DB_HELP)
 
     p = command(
         "status-page",

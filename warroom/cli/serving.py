@@ -73,8 +73,9 @@ def cmd_token(ctx: CliContext) -> int:
         if args.token_command == "add":
             if not valid_handle(args.handle):
                 raise UsageError(f"bad handle {args.handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
-            info, secret = book.add(args.handle)
-            print(f"token {info.id} for {info.handle}, shown only now; give it to {info.handle} privately.")
+            info, secret = book.add(args.handle, admin=args.admin)
+            admin = " (admin: it may make /status index share keys)" if info.admin else ""
+            print(f"token {info.id} for {info.handle}{admin}, shown only now; give it to {info.handle} privately.")
             print("use it with WARROOM_TOKEN=<token> (or --token) and WARROOM_SERVER=<url> (or --server):")
             print(secret)
         elif args.token_command == "list":
@@ -86,7 +87,7 @@ def cmd_token(ctx: CliContext) -> int:
             else:
                 for t in tokens:
                     state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
-                    print(safe_line(f"{t.id:<13} {t.handle:<20} created {t.created_at}  {state}"))
+                    print(safe_line(f"{t.id:<13} {t.handle:<20} {'admin' if t.admin else '':<6} created {t.created_at}  {state}"))
         else:
             revoked = book.revoke(args.target)
             if not revoked:
