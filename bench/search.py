@@ -49,7 +49,7 @@ from warroom.incident import events as ev  # noqa: E402
 from warroom.room import Room  # noqa: E402
 from warroom.store import FileStore  # noqa: E402
 from warroom.tui.app import WarroomApp  # noqa: E402
-from warroom.tui.find import Filter  # noqa: E402
+from warroom.tui.model.find import Filter  # noqa: E402
 from warroom.tui.screens.info import CatchUpScreen  # noqa: E402
 
 QUERIES = ["observation 4242", "latency back", "WS-17", "stakeholders", "error rate falling", "nothing like this"]

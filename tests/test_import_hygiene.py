@@ -24,6 +24,16 @@ def test_import_pulls_in_no_textual_httpx_or_server(module):
     assert _python(code).strip() == "[]"
 
 
+def test_the_boards_view_logic_imports_no_textual():
+    """``warroom.tui.model`` is the board's pure view logic: every module of it loads without Textual."""
+    from pathlib import Path
+
+    modules = sorted(f"warroom.tui.model.{p.stem}" for p in Path(REPO_ROOT, "warroom", "tui", "model").glob("*.py") if p.stem != "__init__")
+    assert len(modules) >= 8
+    code = f"import sys, {', '.join(modules)}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    assert _python(code).strip() == "[]"
+
+
 def test_the_domain_imports_nothing_of_ours_outside_it():
     code = "import sys, warroom.incident; print(sorted(m for m in sys.modules if m.startswith('warroom.') and not m.startswith('warroom.incident')))"
     assert _python(code).strip() == "[]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input, Label, OptionList, Static
 
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.screens.info import ConfirmScreen
 
 from .conftest import SIZE, ready, screen_shown, type_text, until

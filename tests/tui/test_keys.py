@@ -12,7 +12,7 @@ import pytest
 
 from warroom.config import Config, UiConfig
 from warroom.incident import events as ev
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.screens.info import CatchUpScreen, ConfirmScreen, HelpScreen
 from warroom.tui.widgets import CommandSummary, TimelineView
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from warroom.incident import events as ev
 from warroom.links import link_incidents
 from warroom.store import FileStore
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.screens.info import ConfirmScreen
 from warroom.tui.widgets.commander import summary_content
 

@@ -11,7 +11,7 @@ from warroom.incident.events import EventDraft, utcnow
 from warroom.room import Room
 from warroom.store import FileStore, StoreUnavailable
 from warroom.tui.app import WarroomApp
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.screens.info import CatchUpScreen
 from warroom.tui.widgets import CommandSummary, TimelineView
 

@@ -17,7 +17,7 @@ from warroom.session import Session
 from warroom.store import FileStore
 from warroom.tui.app import WarroomApp
 from warroom.tui.lobby import LobbyApp, lobby_loop
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.form_screen import FormScreen
 
 def imported(store_dir: Path, incident_id: str, *, minutes_ago: float, severity: int, actor: str = "alice", drill: bool = False, title: str = "") -> LogBuilder:
     """An incident declared ``minutes_ago`` (the builder's clock), written as one log."""
@@ -255,7 +255,7 @@ async def test_an_empty_lobby_says_what_to_do(store_dir: Path, view: str) -> Non
 def test_linked_incidents_are_listed_together_after_the_most_urgent_of_their_group() -> None:
     from warroom.people import People
     from warroom.store.base import IncidentLink, IncidentSummary
-    from warroom.tui import lobbyrows
+    from warroom.tui.model import lobbyrows
 
     now = datetime.now(timezone.utc)
 

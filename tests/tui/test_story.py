@@ -9,7 +9,7 @@ from warroom.incident import check
 from warroom.incident import events as ev
 from warroom.tui.screens import FormScreen
 from warroom.tui.screens.story import StoryScreen
-from warroom.tui.story import mentions
+from warroom.tui.model.workstream_story import mentions
 
 from .conftest import SIZE, ready, screen_shown, type_text, until
 

@@ -28,7 +28,8 @@ from warroom.incident import events as ev
 from warroom.room import Room
 from warroom.store import FileStore
 from warroom.tui.app import WarroomApp
-from warroom.tui.screens.forms import FormScreen, workstream_status_form
+from warroom.tui.screens.form_screen import FormScreen
+from warroom.tui.screens.board_forms import workstream_status_form
 from warroom.tui.screens.info import CatchUpScreen, ConfirmScreen
 
 from .conftest import SIZE, until

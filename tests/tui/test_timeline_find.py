@@ -4,7 +4,7 @@ Esc clears, and both keep working while new events arrive through the store."""
 from __future__ import annotations
 
 from warroom.incident import events as ev
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.widgets import TimelineView
 
 from .conftest import SIZE, ready, screen_shown, until
@@ -269,7 +269,7 @@ async def test_the_filter_index_is_built_in_idle_time_with_no_key_pressed(incide
 async def test_a_filter_applied_before_the_index_is_ready_and_arrivals_after_are_right(
     incident, make_board, monkeypatch
 ) -> None:
-    from warroom.tui.find import Filter
+    from warroom.tui.model.find import Filter
     from warroom.tui.widgets import timeline_find
 
     monkeypatch.setattr(timeline_find, "INDEX_SLICE", 10)

@@ -1,7 +1,7 @@
 """The board: one responder's live, keyboard-first view of one incident.
 
 ``WarroomApp`` holds a ``Room`` and acts only through it: every key that changes the
-incident is a row of ``actions.ACTIONS`` run by ``controller.BoardController`` (rules
+incident is a row of ``action_table.ACTIONS`` run by ``controller.BoardController`` (rules
 first, so a refusal is instant and names the reason; then the form; then submit).
 The App composes the panes (``panes.py``, shared with replay) and acts; joining and
 following the store are ``following.Following``, drawing what each event touched is
@@ -28,7 +28,7 @@ from warroom.incident import fold
 from warroom.room import Room
 from warroom.safetext import safe_block, safe_line
 
-from .action import RoomView
+from .action_row import RoomView
 from .boardscreen import BoardScreen, SteppingPanes
 from .commands import BoardCommands
 from .controller import BoardController
@@ -36,12 +36,12 @@ from .drawing import Drawing
 from .following import Following
 from .keys import BOARD_KEYS, KEY_IDS, PANE_KEYS, bindings
 from .panes import compose_panes, title_panes
-from .reminder import UpdateReminder
-from .screens.form import KeysToForms
+from .model.reminder import UpdateReminder
+from .screens.form_screen import KeysToForms
 from .screens.info import HelpScreen
 from .themes import use_themes, variable_defaults
-from .toast_stack import arrange as arrange_toasts
-from .toasts import Seen
+from .toast_placement import arrange as arrange_toasts
+from .model.toasts import Seen
 from .widgets import TimelineView, WorkstreamTable
 from .widgets.timeline_find import KeysToSearch
 
@@ -148,7 +148,7 @@ class WarroomApp(SteppingPanes, RoomView, KeysToForms, KeysToSearch, Following, 
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     async def action_act(self, name: str) -> None:
-        """Every key that changes the incident: one row of ``actions.ACTIONS``, run by the controller."""
+        """Every key that changes the incident: one row of ``action_table.ACTIONS``, run by the controller."""
         if getattr(self.screen, "read_only", False):  # a replay on top (the palette reaches here too)
             self.screen.refuse(name.replace("_", " "))
             return

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from .footer import BoardFooter
 from .keys import PANE_KEYS, bindings
 from .layout import PaneSwitcher
-from .toast_stack import arrange as arrange_toasts
+from .toast_placement import arrange as arrange_toasts
 from .widgets import TimelineView, WorkstreamTable
 from .widgets.timeline_find import KeysTaken
 

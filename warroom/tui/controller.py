@@ -1,6 +1,6 @@
 """The one runner of the board's actions, and the one way the board submits an event.
 
-``actions.ACTIONS`` says what each key does; ``BoardController.run`` does it the same way
+``action_table.ACTIONS`` says what each key does; ``BoardController.run`` does it the same way
 for all of them: refuse if the board is still loading, find the target, ask the rules,
 ask the question (a form or a yes/no), build the bodies, submit each, then follow up.
 A refusal, a store that is away, or a bad answer becomes a toast, never a traceback.
@@ -21,8 +21,8 @@ from warroom.incident import events as ev
 from warroom.store import Queued, Rejected, StoreError, StoreUnavailable
 from warroom.words import validation_problem
 
-from .actions import ACTIONS, Action, Ask, Refusal, Values
-from .catchup import since_for
+from .action_table import ACTIONS, Action, Ask, Refusal, Values
+from .model.catchup import since_for
 
 if TYPE_CHECKING:
     from .app import WarroomApp

@@ -3,7 +3,7 @@
 Each event type says which parts of the board it redraws (``Body.redraws``); ``sync``
 collects them over the entries applied since the last draw and redraws one workstream
 row, one responder row, one timeline line -- never the whole board. What others did to
-you pops up as a toast (``toasts.py``). Clock-driven values (time on shift, update due,
+you pops up as a toast (``model/toasts.py``). Clock-driven values (time on shift, update due,
 staleness, fatigue) refresh on two timers. A mixin of ``WarroomApp``.
 """
 
@@ -17,10 +17,10 @@ from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry
 from warroom.notify import records_for_folder
 
-from .catchup import catch_up
+from .model.catchup import catch_up
 from .screens.info import CatchUpScreen, ConfirmScreen
-from .toast_stack import arrange as arrange_toasts
-from .toasts import About, Seen, toast_for
+from .toast_placement import arrange as arrange_toasts
+from .model.toasts import About, Seen, toast_for
 from .widgets.deliveries import failing_lines, failing_on_server
 
 

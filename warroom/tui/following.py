@@ -30,9 +30,9 @@ from warroom.store import (
     UnknownIncident,
 )
 
-from .catchup import since_for
-from .retry import keep_following
-from .screens.forms import declare_form
+from .model.catchup import since_for
+from .model.retry import keep_following
+from .screens.board_forms import declare_form
 
 TICK_SECONDS = 1.0
 SLOW_TICK_SECONDS = 30.0

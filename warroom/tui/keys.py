@@ -3,7 +3,7 @@
 Keeping one table means a key can never be in the footer but missing from the palette,
 or remapped in ``[ui] keymap`` but still shown under its old key in the help screen.
 Each entry's ``id`` is the binding id users remap (``claim = "c,C"``). Keys that change the
-incident run ``act('<name>')``: one row of ``actions.ACTIONS``, run by the board's controller.
+incident run ``act('<name>')``: one row of ``action_table.ACTIONS``, run by the board's controller.
 """
 
 from __future__ import annotations

@@ -40,12 +40,12 @@ from warroom.store import (
 )
 from warroom.store.base import declare_next
 
-from . import lobbyrows
+from .model import lobbyrows
 from .footer import BoardFooter
 from .keys import LOBBY_KEYS, bindings
-from .retry import keep_following
+from .model.retry import keep_following
 from .rowlist import RowList
-from .screens.form import Field, FormScreen, KeysToForms
+from .screens.form_screen import Field, FormScreen, KeysToForms
 from .themes import use_themes, variable_defaults
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Label, Static
 
-from ..story import workstream_story
+from ..model.workstream_story import workstream_story
 from .info import _CSS
 from .live import REDRAW_SECONDS, LiveModal
 

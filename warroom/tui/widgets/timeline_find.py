@@ -1,7 +1,7 @@
 """The timeline's search and filter keys: ``/`` (typed into the pane title), n / N, ``f`` (a list over the pane's foot), Esc.
 
 A mixin of ``TimelineView``, kept apart so the view stays about scrolling and drawing. What
-matches is worked out by ``tui.find.Finder``; these methods only move the cursor, say in
+matches is worked out by ``tui.model.find.Finder``; these methods only move the cursor, say in
 the pane title what is active, and hand the keys back to the board when nothing is. The
 filter index is built here too, a slice at a time on a timer once the entries are drawn, so
 the first ``f`` finds it ready.
@@ -19,7 +19,7 @@ from textual.strip import Strip
 from warroom.incident.state import IncidentState
 from warroom.safetext import safe_line
 
-from ..find import Filter, choices
+from ..model.find import Filter, choices
 from .filter_list import MOVES, FilterList
 
 if TYPE_CHECKING:

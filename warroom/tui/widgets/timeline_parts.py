@@ -22,7 +22,7 @@ from textual.widgets import Static
 from warroom.incident.state import TimelineEntry
 from warroom.safetext import safe_line
 
-from ..format import clock
+from ..model.format import clock
 
 if TYPE_CHECKING:
     from .timeline import TimelineView

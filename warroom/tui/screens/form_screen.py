@@ -4,7 +4,7 @@ One small form class serves them all: the first field has focus when it opens, E
 submits from any field (a choice list's Enter picks the highlighted choice and
 submits), Escape cancels, and a missing required field gets the focus back with a
 one-line reason instead of a refusal from the store. What each action asks is in
-``forms.py``, one function per form.
+``board_forms.py``, one function per form.
 
 Nothing typed is lost without the responder knowing: Escape asks before throwing typed
 words away; a paste keeps every line (shown as ↵, sent as line breaks); letters typed

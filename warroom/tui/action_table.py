@@ -18,10 +18,10 @@ from warroom.incident import events as ev
 from warroom.incident.lifecycle import still_open
 from warroom.words import owner_outside
 
-from .screens.forms import (
+from .screens.form_screen import FormScreen
+from .screens.board_forms import (
     NOBODY,
     WHOLE_INCIDENT,
-    FormScreen,
     action_item_form,
     break_form,
     broadcast_form,
@@ -43,7 +43,7 @@ from .screens.lifecycle import reopen_form, secondary_form
 if TYPE_CHECKING:
     from .app import WarroomApp
 
-from .action import Action, ActionRow, Ask, Follow, Refusal, Values
+from .action_row import Action, ActionRow, Ask, Follow, Refusal, Values
 
 __all__ = ["ACTIONS", "Action", "ActionRow", "Ask", "Follow", "Refusal", "Values"]
 
