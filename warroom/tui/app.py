@@ -113,7 +113,9 @@ class WarroomApp(SteppingPanes, RoomView, KeysToForms, KeysToSearch, Following, 
         unknown = sorted(set(keymap) - KEY_IDS)
         if unknown:
             self._startup_problems.append(f"[ui] keymap: unknown binding id(s) {', '.join(unknown)}")
-        self.set_keymap({k: v for k, v in keymap.items() if k in KEY_IDS})
+        self.remapped = {k: v for k, v in keymap.items() if k in KEY_IDS}
+        """The keys ``[ui.keymap]`` moved, by binding id (what help and the footer say)."""
+        self.set_keymap(self.remapped)
 
     # --- set-up --------------------------------------------------------------------
 
@@ -137,8 +139,9 @@ class WarroomApp(SteppingPanes, RoomView, KeysToForms, KeysToSearch, Following, 
         self.call_after_refresh(self._start)
     # --- acting --------------------------------------------------------------------
 
-    def _on_notify(self, event: Notify) -> None:
-        super()._on_notify(event)
+    def on_notify(self, event: Notify) -> None:
+        # Textual's own handler (``App._on_notify``) runs next and mounts the toast; this
+        # arranges the stack once it has.
         self.call_later(arrange_toasts, self.screen)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:  # type: ignore[override]
@@ -227,7 +230,7 @@ class WarroomApp(SteppingPanes, RoomView, KeysToForms, KeysToSearch, Following, 
     def key_label(self, binding_id: str) -> str:
         """The key(s) bound to ``binding_id`` now, as a person would type them."""
         key = next(k for k in BOARD_KEYS + PANE_KEYS if k.id == binding_id)
-        names = self._keymap.get(binding_id, key.keys).split(",")
+        names = self.remapped.get(binding_id, key.keys).split(",")
         return " / ".join(self.get_key_display(Binding(name.strip(), "")) for name in names)
 
     def action_quit(self) -> None:  # type: ignore[override]

@@ -15,7 +15,6 @@ from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from textual._time import get_time
 
 from warroom.incident import events as ev
 from warroom.store import Queued, Rejected, StoreError, StoreUnavailable
@@ -23,6 +22,7 @@ from warroom.words import validation_problem
 
 from .action_table import ACTIONS, Action, Ask, Refusal, Values
 from .model.catchup import since_for
+from .textual_private import message_clock
 
 if TYPE_CHECKING:
     from .app import WarroomApp
@@ -127,7 +127,7 @@ class BoardController:
     def refuse(self, reason: str, action: Action | None = None) -> None:
         """``action``: refused before its form opened (what is typed next was meant for the form)."""
         if action is not None and action.form is not None:
-            self.board.typed_blind_before = get_time()
+            self.board.typed_blind_before = message_clock()
         self.board.notify(reason, title="refused", severity="warning")
 
     def body(self, make: Any) -> ev.Body | None:

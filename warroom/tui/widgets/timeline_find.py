@@ -20,6 +20,7 @@ from warroom.incident.state import IncidentState
 from warroom.safetext import safe_line
 
 from ..model.find import Filter, choices
+from ..textual_private import forward_key
 from .filter_list import MOVES, FilterList
 
 if TYPE_CHECKING:
@@ -281,4 +282,4 @@ class KeysToSearch:
         if keys is not None and (event.key in keys or (event.is_printable and event.character)):
             event.stop()
             event.prevent_default()
-            timeline._forward_event(events.Key(event.key, event.character))
+            forward_key(timeline, event)

@@ -14,7 +14,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual._wrap import compute_wrap_offsets
 from textual.content import Content
 from textual.strip import Strip
 from textual.widgets import Static
@@ -23,6 +22,7 @@ from warroom.incident.state import TimelineEntry
 from warroom.safetext import safe_line
 
 from ..model.format import clock
+from ..textual_private import compute_wrap_offsets
 
 if TYPE_CHECKING:
     from .timeline import TimelineView
