@@ -163,7 +163,7 @@ def command_group(sub: Any, name: str, help: str, description: str, **defaults: 
 
 def loaded_on_use(module: str, name: str) -> Callable[[CliContext], int]:
     """``module.name`` as a command's ``run``, imported only when that command runs (action
-    items, hooks and alerts in ``warroom.followup``; stakeholders in ``warroom.stakeholders``):
+    items, hooks and alerts in ``warroom.cli.followup``; stakeholders in ``warroom.cli.stakeholders``):
     the board's start-up does not pay for them."""
 
     def run(ctx: CliContext) -> int:

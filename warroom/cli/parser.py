@@ -253,7 +253,7 @@ def _action_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     p = command(
         "action",
         "add an action item, or follow one through: start, done, wontdo --reason, reopen",
-        loaded_on_use("warroom.followup", "cmd_action"),
+        loaded_on_use("warroom.cli.followup", "cmd_action"),
         usage="warroom action INC-ID TEXT [--owner H] [--kind K] [--due DATE]\n"
         "       warroom action start|done|wontdo|reopen INC-ID A-N [--reason R]",
         epilog="Items are numbered A-1, A-2 ... per incident (`warroom show` and `warroom actions` list them). "
@@ -265,7 +265,7 @@ def _action_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--due", type=_due_date, metavar="DATE", help="due date, YYYY-MM-DD")
     p.add_argument("--reason", help="with wontdo: why it will not be done")
 
-    p = command("actions", "list action items across every incident", loaded_on_use("warroom.followup", "cmd_actions"))
+    p = command("actions", "list action items across every incident", loaded_on_use("warroom.cli.followup", "cmd_actions"))
     p.add_argument("--owner", metavar="HANDLE", help="only this owner's")
     p.add_argument("--open", action="store_true", help="only open or in progress")
     p.add_argument("--overdue", action="store_true", help="only open ones past their due date (UTC)")

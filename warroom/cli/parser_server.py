@@ -79,13 +79,13 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
 
 
 def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
-    """``share``, ``status-page``, ``relay``, ``notify``: implemented in ``warroom.stakeholders``."""
+    """``share``, ``status-page``, ``relay``, ``notify``: implemented in ``warroom.cli.stakeholders``."""
 
 
     p = command(
         "share",
         "print a read-only status-page link for stakeholders (commander or comms); also: share list, share revoke KEY",
-        loaded_on_use("warroom.stakeholders", "cmd_share"),
+        loaded_on_use("warroom.cli.stakeholders", "cmd_share"),
         epilog="The link is alone on the last line. Keys expire (default 24h) and are revocable.",
     )
     p.add_argument("what", nargs="?", metavar="INC-ID|list|revoke", help="the incident to share, or list / revoke")
@@ -97,15 +97,15 @@ def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> No
     p = command(
         "status-page",
         "serve the read-only status page from a shared folder (no keys; 127.0.0.1 unless --public)",
-        loaded_on_use("warroom.stakeholders", "cmd_status_page"),
+        loaded_on_use("warroom.cli.stakeholders", "cmd_status_page"),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8766, help="port (default 8766; 0 picks a free one)")
     p.add_argument("--public", action="store_true", help="allow a non-loopback --host: anyone reaching it can read it")
     p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="stream keep-alive interval")
 
-    command("relay", "send a shared folder's [[notify]] notifications (one relay per folder)", loaded_on_use("warroom.stakeholders", "cmd_relay"))
-    p = command("notify", "notification delivery health per target (`notify status`)", loaded_on_use("warroom.stakeholders", "cmd_notify_status"))
+    command("relay", "send a shared folder's [[notify]] notifications (one relay per folder)", loaded_on_use("warroom.cli.stakeholders", "cmd_relay"))
+    p = command("notify", "notification delivery health per target (`notify status`)", loaded_on_use("warroom.cli.stakeholders", "cmd_notify_status"))
     p.add_argument("action", choices=("status",))
     p.add_argument("--db", metavar="PATH", help="a server's database: an SQLite file (its records are beside it) or a postgresql:// URL")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -115,7 +115,7 @@ def _alert_commands(sub: Any) -> None:
     hook_sub = command_group(
         sub, "hook", "make, list and revoke alert webhooks (Alertmanager, Grafana, generic JSON)",
         "Alert hooks for `warroom serve` and `warroom alerts`: one secret per alert source, stored hashed.",
-        run=loaded_on_use("warroom.followup", "cmd_hook"),
+        run=loaded_on_use("warroom.cli.followup", "cmd_hook"),
     )
     p = hook_sub.add_parser(
         "add",
@@ -143,7 +143,7 @@ def _alert_commands(sub: Any) -> None:
         description="Run the alert webhook receiver (POST /hooks/<secret>) beside a folder of incident logs. "
         "Hooks come from --db (make them with `warroom hook add`).",
     )
-    p.set_defaults(run=loaded_on_use("warroom.followup", "cmd_alerts"))
+    p.set_defaults(run=loaded_on_use("warroom.cli.followup", "cmd_alerts"))
     p.add_argument("--store", metavar="DIR", help="the shared folder (default: WARROOM_STORE, config, data folder)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8767, help="port (default 8767; 0 picks a free one)")

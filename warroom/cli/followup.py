@@ -1,6 +1,6 @@
 """``warroom action`` / ``actions`` (action items followed through) and ``hook`` / ``alerts`` (alert intake).
 
-Kept out of ``cli.py`` so the parser stays one page per area; ``cli`` loads this
+Kept apart from the other commands so the parser stays one page per area; ``cli`` loads this
 module only when one of these commands runs.
 """
 

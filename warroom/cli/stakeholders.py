@@ -1,6 +1,6 @@
 """The stakeholder-facing commands: ``share``, ``status-page``, ``relay`` and ``notify``.
 
-Kept apart from ``cli.py`` so that the scripted incident commands do not grow, and
+Kept apart from the incident commands so that they do not grow, and
 imported only when one of these runs (they pull in httpx, FastAPI or Apprise).
 """
 
