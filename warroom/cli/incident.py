@@ -158,7 +158,7 @@ def cmd_locate(ctx: CliContext) -> int:
 
 
 def cmd_join(ctx: CliContext) -> int:
-    from warroom.tui.app import run_board  # Textual is imported only here
+    from warroom.tui.launch import run_board  # Textual is imported only here
 
     if not ctx.location.url:
         ctx.remember_handle()  # on a server the token names you; nothing to remember

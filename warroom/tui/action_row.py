@@ -18,7 +18,7 @@ from .screens.form_screen import FormScreen
 from .screens.info import ConfirmScreen
 
 if TYPE_CHECKING:
-    from .app import WarroomApp
+    from .board_api import Board
 
 Values = Mapping[str, str]
 
@@ -55,7 +55,7 @@ class Ask(RoomView):
     """What an action decides from: the room (its live state), the board, and its target."""
 
     room: Room
-    board: WarroomApp
+    board: Board
     target: Any = None
     """What the action is about, as its ``target`` row found it (a workstream, an offer, an entry)."""
     since: int = 0

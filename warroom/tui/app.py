@@ -250,13 +250,3 @@ class WarroomApp(SteppingPanes, RoomView, KeysToForms, KeysToSearch, Following, 
     def switch_theme(self, name: str) -> None:
         self.theme = name
         self.notify(f"theme: {name}")
-
-
-
-def __getattr__(name: str) -> object:
-    """``run_board`` and ``board_app`` where they were before (now in ``launch.py``)."""
-    if name in ("run_board", "board_app"):
-        from . import launch
-
-        return getattr(launch, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

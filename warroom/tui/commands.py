@@ -16,12 +16,12 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from .keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS
 
 if TYPE_CHECKING:
-    from .app import WarroomApp
+    from .board_api import Board
 
 
 class BoardCommands(Provider):
     def _entries(self) -> Iterator[tuple[str, Callable[[], Any], str]]:
-        app = cast("WarroomApp", self.app)
+        app = cast("Board", self.app)
         replay = getattr(self.screen, "read_only", False)  # a replay: nothing that acts or shows the live incident
         for key in BOARD_KEYS + PANE_KEYS:
             if key.palette and not (replay and key in BOARD_KEYS and (key.id not in REPLAY_KEY_IDS or key.action.startswith("timeline("))):

@@ -25,11 +25,11 @@ from .model.catchup import since_for
 from .textual_private import message_clock
 
 if TYPE_CHECKING:
-    from .app import WarroomApp
+    from .board_api import Board
 
 
 class BoardController:
-    def __init__(self, board: WarroomApp) -> None:
+    def __init__(self, board: Board) -> None:
         self.board = board
         self.room = board.room
 

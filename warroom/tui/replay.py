@@ -44,7 +44,7 @@ from .widgets.timeline_find import KeysToSearch
 if TYPE_CHECKING:
     from warroom.session import Session
 
-    from .app import WarroomApp
+    from .board_api import Board
 
 SPEEDS = (1, 10, 60)
 """Play speeds: replayed seconds per real second."""
@@ -323,7 +323,7 @@ def highlighted_seq(timeline: TimelineView) -> int | None:
     return entry.seq if entry is not None else None
 
 
-async def open_replay(app: WarroomApp) -> None:
+async def open_replay(app: Board) -> None:
     """``ctrl+r`` on a live board: replay from the highlighted timeline entry; Esc comes back."""
     if isinstance(app.screen, ReplayScreen):
         return

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from textual.screen import ModalScreen
 
 if TYPE_CHECKING:
-    from ..app import WarroomApp
+    from ..board_api import Board
 
 REDRAW_SECONDS = 0.25
 
@@ -25,7 +25,7 @@ class LiveModal(ModalScreen[None]):
         self._drawn_seq = -1
 
     @property
-    def board(self) -> WarroomApp:
+    def board(self) -> Board:
         return self.app  # type: ignore[return-value]
 
     @property

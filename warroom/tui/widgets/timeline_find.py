@@ -24,11 +24,16 @@ from ..textual_private import forward_key
 from .filter_list import MOVES, FilterList
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from textual.scroll_view import ScrollView
     from textual.timer import Timer
 
-    from .timeline import TimelineView
+    from warroom.incident.state import TimelineEntry
 
-    _Base = TimelineView
+    from ..model.find import Finder
+
+    _Base = ScrollView  # what ``TimelineView`` is besides these keys
 else:
     _Base = object
 
@@ -53,6 +58,25 @@ class KeysTaken(Message):
 
 
 class FindingKeys(_Base):
+    if TYPE_CHECKING:  # the view's own, which these keys use (``TimelineView``; not imported: it imports this)
+        entries: Sequence[TimelineEntry]
+        finder: Finder
+        me: str
+        auto_follow: bool
+
+        @property
+        def highlighted(self) -> TimelineEntry | None: ...
+
+        def move_cursor(self, row: int) -> None: ...
+
+        def _announce(self) -> None: ...
+
+        def _count_new(self) -> None: ...
+
+        def _follow_end(self) -> None: ...
+
+        def _reveal_cursor(self) -> None: ...
+
     _indexing: Timer | None = None
     menu: FilterList | None = None
     """The ``f`` list while it is open: the view draws it on its bottom rows and it has the keys."""
