@@ -25,8 +25,8 @@ def headless_boards(monkeypatch):
         apps.append(self)
 
         async def pilot(p):
-            await until(p, lambda: self.ready or self.exit_message)
-            if self.ready:
+            await until(p, lambda: (self.board is not None and self.board.ready) or self.exit_message)
+            if self.board is not None and self.board.ready:
                 await ready(p)
                 self.exit()
 
@@ -68,8 +68,8 @@ def test_join_opens_the_store_once_and_acts_as_the_tokens_owner(server, tokens, 
     (app,) = headless_boards
     assert len(ctx.opened) == 1
     assert ctx.opened[0].closed_in is not None
-    assert app.me == app.room.actor == app.timeline.me == "bob"  # the token decides, not WARROOM_HANDLE
-    assert "bob" in app.state.responders and "configured-handle" not in app.state.responders
+    assert app.board.me == app.board.room.actor == app.board.timeline.me == "bob"  # the token decides, not WARROOM_HANDLE
+    assert "bob" in app.board.state.responders and "configured-handle" not in app.board.state.responders
 
 
 def test_join_with_an_as_that_is_not_the_tokens_owner_is_a_usage_error(server, tokens, headless_boards, monkeypatch, tmp_path):

@@ -183,7 +183,7 @@ def cmd_lobby(ctx: CliContext) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         _stderr("warroom: the lobby needs a terminal; `warroom list` prints the incidents, `warroom --help` every command")
         return EXIT_USAGE
-    from warroom.tui.lobby import run_lobby  # Textual is imported only here
+    from warroom.tui.launch import run_lobby  # Textual is imported only here
 
     if not location.url:
         ctx.remember_handle()  # on a server the token names you; nothing to remember

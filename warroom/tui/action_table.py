@@ -279,7 +279,7 @@ def _answer(accept: bool) -> Action:
     def picker(ask: Ask) -> FormScreen | None:
         return offer_picker(ask.target, accept) if isinstance(ask.target, list) else None
 
-    return Action(target=offer_for_me, form=picker, submit=bodies, done=lambda a: a.board.clear_notifications())
+    return Action(target=offer_for_me, form=picker, submit=bodies, done=lambda a: a.board.app.clear_notifications())
 
 
 def _probe_role(ask: Ask) -> list[ev.Body]:

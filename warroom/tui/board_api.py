@@ -1,9 +1,9 @@
 """What the board's parts may ask of the board: the ``Board`` protocol.
 
 The action table, its runner, the palette's commands, replay and the modals that stay open
-over the board all act on "the board". Typed against ``WarroomApp`` itself, each of them
-imported the App that imports them: a cycle, however lazy or type-only the import. They
-depend on this shape instead, which imports none of them; ``WarroomApp`` has it
+over the board all act on "the board". Typed against the board's screen (or the App)
+itself, each of them imported what imports them: a cycle, however lazy or type-only the
+import. They depend on these shapes instead, which import none of them
 (``tests/test_import_cycles.py`` keeps the board free of cycles).
 """
 
@@ -20,6 +20,7 @@ from warroom.incident import IncidentState, Policy
 from warroom.incident import events as ev
 from warroom.room import Room
 
+from .keys import BoardKey
 from .widgets import TimelineView, WorkstreamTable
 
 
@@ -38,15 +39,18 @@ class Runs(Protocol):
 
 
 class Board(Protocol):
+    """The live board (``screens.board.BoardScreen``) as its parts see it."""
+
     room: Room
     controller: Runs
     ready: bool
     offline: bool
-    typed_blind_before: float
     timeline: TimelineView
     workstreams: WorkstreamTable
-    warroom_themes: Collection[str]
     clock: Callable[[], datetime]
+
+    @property
+    def app(self) -> Shared: ...
 
     @property
     def state(self) -> IncidentState: ...
@@ -57,14 +61,7 @@ class Board(Protocol):
     @property
     def me(self) -> str: ...
 
-    @property
-    def screen(self) -> Screen[Any]: ...
-
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None: ...
-
-    def push_screen(self, screen: Any, callback: Any = None, wait_for_dismiss: bool = False) -> Any: ...
-
-    def clear_notifications(self) -> None: ...
 
     def sync(self) -> None: ...
 
@@ -72,7 +69,27 @@ class Board(Protocol):
 
     def show_catch_up(self, since: int, title: str) -> None: ...
 
-    def key_label(self, binding_id: str) -> str: ...
+
+class Shared(Protocol):
+    """What the board's parts use of the App every screen shares (``app.WarroomApp``)."""
+
+    typed_blind_before: float
+    warroom_themes: Collection[str]
+
+    @property
+    def screen(self) -> Screen[Any]: ...
+
+    def push_screen(self, screen: Any, callback: Any = None, wait_for_dismiss: bool = False) -> Any: ...
+
+    def clear_notifications(self) -> None: ...
+
+    def key_label(self, key: BoardKey) -> str: ...
+
+    def show_help(self) -> None: ...
+
+    def leave_board(self, board: Any, *, message: str | None = None, return_code: int = 0) -> None: ...
+
+    def switch_board(self, board: Any, other: Any) -> None: ...
 
     def switch_theme(self, name: str) -> None: ...
 

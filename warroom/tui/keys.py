@@ -66,8 +66,8 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
 )
 
 PANE_KEYS: tuple[BoardKey, ...] = (
-    BoardKey("next_pane", "tab", "app.focus_next", "next pane", "board: next pane", show=False),
-    BoardKey("previous_pane", "shift+tab", "app.focus_previous", "previous pane", "board: previous pane", show=False),
+    BoardKey("next_pane", "tab", "focus_next", "next pane", "board: next pane", show=False),
+    BoardKey("previous_pane", "shift+tab", "focus_previous", "previous pane", "board: previous pane", show=False),
 )
 
 KEY_IDS = frozenset(k.id for k in BOARD_KEYS + PANE_KEYS)

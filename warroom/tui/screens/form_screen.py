@@ -276,7 +276,7 @@ _PAST_A_FORM: weakref.WeakSet[events.Key] = weakref.WeakSet()
 
 
 class KeysToForms:
-    """Mixed into every App that opens forms (the board, the lobby), from any screen.
+    """Mixed into the App: forms open from every screen (the board, the lobby).
 
     Letters typed straight after the key that opens a form (a fast typist, a burst from the
     terminal) were sent to a widget of the screen under it before the form was on top; they
