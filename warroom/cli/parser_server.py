@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from warroom.cli.context import _positive_float, _positive_int, command_group, loaded_on_use
+from warroom.cli.context import positive_float, positive_int, command_group, loaded_on_use
 from warroom.cli.serving import cmd_db, cmd_serve, cmd_token
 
 DB_HELP = (
@@ -35,18 +35,18 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="SSE keep-alive interval (default 15)")
     p.add_argument("--access-log", action="store_true", help="log every request")
     p.add_argument(
-        "--streams-per-token", type=_positive_int, metavar="N", help="open SSE streams per token (default: config, 16)"
+        "--streams-per-token", type=positive_int, metavar="N", help="open SSE streams per token (default: config, 16)"
     )
     p.add_argument(
-        "--max-connections", type=_positive_int, metavar="N",
+        "--max-connections", type=positive_int, metavar="N",
         help="open connections; past it the longest-idle one is closed (default: config, 1024)",
     )
     p.add_argument(
-        "--header-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+        "--header-timeout", type=positive_float, default=10.0, metavar="SECONDS",
         help="drop a connection whose request headers are not all in within this (default 10)",
     )
     p.add_argument(
-        "--write-timeout", type=_positive_float, default=30.0, metavar="SECONDS",
+        "--write-timeout", type=positive_float, default=30.0, metavar="SECONDS",
         help="drop a connection that reads nothing of a response for this long (default 30)",
     )
 

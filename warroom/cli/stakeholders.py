@@ -116,7 +116,7 @@ def cmd_status_page(ctx: CliContext) -> int:
 
     import uvicorn
 
-    from warroom.server.run import _bind
+    from warroom.server.run import bind_listener
     from warroom.store import FileStore
     from warroom.web.standalone import create_status_app
 
@@ -129,7 +129,7 @@ def cmd_status_page(ctx: CliContext) -> int:
             "open incident's public page; add --public if that is what you want"
         )
     try:
-        sock = _bind(args.host, args.port)
+        sock = bind_listener(args.host, args.port)
     except OSError as error:
         raise StoreError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     host, port = sock.getsockname()[:2]
