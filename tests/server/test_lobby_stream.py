@@ -14,7 +14,7 @@ from tests.tui.conftest import SIZE, until
 from warroom.config import Config
 from warroom.incident import events as ev
 from warroom.store.http import HttpStore
-from warroom.tui.app import lobby_app
+from warroom.tui.launch import lobby_app
 from warroom.tui.screens.lobby import LobbyScreen
 
 

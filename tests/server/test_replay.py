@@ -10,7 +10,7 @@ from tests.tui.conftest import SIZE, until
 from warroom.config import Config
 from warroom.room import Room
 from warroom.store.http import HttpStore
-from warroom.tui.app import replay_app
+from warroom.tui.launch import replay_app
 from warroom.tui.screens.replay import ReplayScreen
 
 

@@ -19,7 +19,8 @@ from warroom.incident import events as ev
 from warroom.incident import fold
 from warroom.room import Room
 from warroom.store import FileStore
-from warroom.tui.app import WarroomApp, replay_app
+from warroom.tui.app import WarroomApp
+from warroom.tui.launch import replay_app
 from warroom.tui.screens.board import BoardScreen
 from warroom.tui.commands import BoardCommands
 from warroom.tui.screens.replay import GoToScreen, ReplayScreen, TimeBar

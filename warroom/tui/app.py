@@ -14,15 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import on
 from textual.app import App, Notify
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from warroom.config import Config, user_themes_dir
-from warroom.incident.keyframes import History, Moment
 from warroom.room import Room
-from warroom.store import EventStore
 from warroom.safetext import safe_block, safe_line
 
 from .commands import BoardCommands
@@ -30,8 +29,6 @@ from .keys import BOARD_KEYS, KEY_IDS, LOBBY_KEYS, PANE_KEYS, BoardKey
 from .screens.board import BoardScreen
 from .screens.form_screen import KeysToForms
 from .screens.info import HelpScreen
-from .screens.lobby import LobbyScreen
-from .screens.replay import ReplayScreen
 from .themes import use_themes, variable_defaults
 from .toast_placement import arrange as arrange_toasts
 from .widgets.timeline_find import KeysToSearch
@@ -88,7 +85,7 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
 
     def on_mount(self) -> None:
         # Pushed over Textual's default screen, not made it: a board can then give way to another
-        # (``switch_board``), and the first screen is closed like any other.
+        # (``BoardScreen.Replaced``), and the first screen is closed like any other.
         self.push_screen(self._first())
         for problem in self._startup_problems:
             self.notify(problem, severity="warning", timeout=15)
@@ -119,9 +116,13 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
 
     # --- screens --------------------------------------------------------------------
 
-    def leave_board(self, board: BoardScreen, *, message: str | None = None, return_code: int = 0) -> None:
-        """A board closes: back to the lobby it was opened from, else the App ends (a board
-        that could not open ends it too, saying why)."""
+    @on(BoardScreen.Closed)
+    def _board_closed(self, event: BoardScreen.Closed) -> None:
+        """Back to the lobby the board was opened from, else the App ends (a board that could
+        not open ends it too, saying why)."""
+        board, message, return_code = event.board, event.message, event.return_code
+        if board not in self.screen_stack:
+            return
         if board.from_lobby and return_code == 0:
             while self.screen is not board:
                 self.pop_screen()
@@ -130,18 +131,14 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         self.exit_message = message
         self.exit(return_code=return_code)
 
-    def switch_board(self, board: BoardScreen, other: BoardScreen) -> None:
-        """``board`` gives way to ``other`` (a merge's "join the other"), as if opened the same way;
-        once the question that asked has gone."""
-
-        def switch() -> None:
-            if board not in self.screen_stack:
-                return
-            while self.screen is not board:
-                self.pop_screen()
-            self.switch_screen(other)
-
-        self.call_later(switch)
+    @on(BoardScreen.Replaced)
+    def _board_replaced(self, event: BoardScreen.Replaced) -> None:
+        """A board gives way to another (a merge's "join the other"), opened the same way."""
+        if event.board not in self.screen_stack:
+            return
+        while self.screen is not event.board:
+            self.pop_screen()
+        self.switch_screen(event.other)
 
     def show_help(self) -> None:
         rows = [(self.key_label(k), k.description, k.palette, k.id) for k in BOARD_KEYS + PANE_KEYS]
@@ -171,13 +168,3 @@ def board_app(room: Room, config: Config | None = None, *, themes_dir: Path | No
     config = config or Config()
     return WarroomApp(lambda: BoardScreen(room, config, **board), config, themes_dir=themes_dir)
 
-
-def replay_app(history: History, incident_id: str, me: str, moment: Moment, config: Config | None = None, *, themes_dir: Path | None = None) -> WarroomApp:
-    """The App showing a replay with no live board behind it (``warroom replay``): Esc or q end it."""
-    return WarroomApp(lambda: ReplayScreen(history, incident_id, me, moment, alone=True), config, themes_dir=themes_dir, title="warroom replay")
-
-
-def lobby_app(store: EventStore, me: str, config: Config | None = None, *, themes_dir: Path | None = None, **lobby: Any) -> WarroomApp:
-    """The App starting on the lobby (``warroom``); ``lobby``: ``LobbyScreen``'s options."""
-    config = config or Config()
-    return WarroomApp(lambda: LobbyScreen(store, me, config, **lobby), config, themes_dir=themes_dir)

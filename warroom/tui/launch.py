@@ -11,19 +11,20 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from warroom.incident.keyframes import History, Moment
 from warroom.safetext import safe_line
 from warroom.store import EventStore, StoreUnavailable
 
 from textual.screen import Screen
 
-from .app import WarroomApp, replay_app
+from .app import WarroomApp
 from .screens.board import BoardScreen
-from .screens.lobby import LobbyScreen
 
 if TYPE_CHECKING:
+    from warroom.config import Config
+    from warroom.incident.keyframes import History, Moment
     from warroom.session import Session
 
 
@@ -46,6 +47,8 @@ def run_board(ctx: Session, incident_id: str) -> int:
 
 def run_lobby(ctx: Session) -> int:
     """``warroom`` / ``warroom lobby``: the lobby, and the boards opened from it."""
+
+    from .screens.lobby import LobbyScreen
 
     def lobby(store: EventStore) -> Screen:
         async def acting() -> str:
@@ -78,3 +81,18 @@ def run_replay(ctx: Session, history: History, incident_id: str, moment: Moment)
     app = replay_app(history, incident_id, ctx.handle, moment, ctx.config)
     asyncio.run(app.run_async())
     return app.return_code or 0
+
+
+def replay_app(history: History, incident_id: str, me: str, moment: Moment, config: Config | None = None, *, themes_dir: Path | None = None) -> WarroomApp:
+    """The App showing a replay with no live board behind it (``warroom replay``): Esc or q end it."""
+    from .screens.replay import ReplayScreen  # not for a board that never replays: start-up
+
+    return WarroomApp(lambda: ReplayScreen(history, incident_id, me, moment, alone=True), config, themes_dir=themes_dir, title="warroom replay")
+
+
+def lobby_app(store: EventStore, me: str, config: Config | None = None, *, themes_dir: Path | None = None, **lobby: Any) -> WarroomApp:
+    """The App starting on the lobby (``warroom``); ``lobby``: ``LobbyScreen``'s options."""
+    from .screens.lobby import LobbyScreen  # not for ``warroom join``: start-up
+
+    config = config or Config()
+    return WarroomApp(lambda: LobbyScreen(store, me, config, **lobby), config, themes_dir=themes_dir)

@@ -6,7 +6,7 @@ them here and nowhere else means an upgrade breaks one module, and
 responder meets it. ``pyproject.toml`` pins Textual to the range these tests passed on.
 Where a public way does the same job, the board uses it instead (a public ``on_paste``
 with ``prevent_default`` rather than overriding ``Input._on_paste``; ``on_notify`` rather
-than ``App._on_notify``; the keymap the board set, kept by the board, rather than
+than ``App._on_notify``; the keymap the App set, kept by the App, rather than
 ``App._keymap``).
 """
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
+from textual.message import Message
 from textual.notifications import SeverityLevel
 
 from warroom.config import Config, resolve_export_folder
@@ -46,6 +47,20 @@ def utcnow() -> datetime:
 
 class BoardScreen(RoomView, Following, Drawing, PanesScreen):
     BINDINGS: ClassVar = [*bindings(BOARD_KEYS), *PanesScreen.BINDINGS]
+
+    class Closed(Message):
+        """The board is done (q, or it could not open: ``message`` says why, ``return_code`` 1)."""
+
+        def __init__(self, board: BoardScreen, message: str | None, return_code: int) -> None:
+            super().__init__()
+            self.board, self.message, self.return_code = board, message, return_code
+
+    class Replaced(Message):
+        """The board gives way to ``other`` (a merge's "join the other")."""
+
+        def __init__(self, board: BoardScreen, other: BoardScreen) -> None:
+            super().__init__()
+            self.board, self.other = board, other
 
 
     def __init__(
@@ -102,11 +117,11 @@ class BoardScreen(RoomView, Following, Drawing, PanesScreen):
             room, self.config, clock=self.clock, export_folder=self.export_folder,
             offer_declare=self.offer_declare, acting=self._acting, from_lobby=self.from_lobby,
         )
-        cast("Shared", self.app).switch_board(self, other)
+        self.post_message(self.Replaced(self, other))
 
     def leave(self, message: str | None = None, return_code: int = 0) -> None:
         """Close the board: back to the lobby when opened from it, else end the App."""
-        cast("Shared", self.app).leave_board(self, message=message, return_code=return_code)
+        self.post_message(self.Closed(self, message, return_code))
 
     # --- acting --------------------------------------------------------------------
 

@@ -117,6 +117,8 @@ class LobbyScreen(Screen[None]):
         """Incidents listed under another they are linked to: how (``caused-by INC-41``)."""
         self.offline = False
         self.notices: list[str] = []
+        self._covered = False
+        """A board is over the lobby (it is not following meanwhile)."""
         self.header = Static(id="lobby-header", markup=False)
         self.table = LobbyTable(id="incidents")
         self.detail = Static(id="lobby-detail", markup=False)
@@ -137,12 +139,16 @@ class LobbyScreen(Screen[None]):
         self.call_after_refresh(self._start)
 
     def on_screen_suspend(self) -> None:
-        """A board covers the lobby: stop following every incident until it is back."""
-        self._tick.pause()
-        self.workers.cancel_group(self, "watch")
+        """A board covers the lobby: stop following every incident until it is back (a form
+        over the lobby leaves it following)."""
+        if isinstance(self.app.screen, BoardScreen):
+            self._covered = True
+            self._tick.pause()
+            self.workers.cancel_group(self, "watch")
 
     def on_screen_resume(self) -> None:
-        if self.loaded:  # not the first time shown: back from a board
+        if self._covered:  # back from a board
+            self._covered = False
             self._tick.resume()
             self.draw()
             self._watch()
