@@ -73,7 +73,7 @@ PANE_KEYS: tuple[BoardKey, ...] = (
 KEY_IDS = frozenset(k.id for k in BOARD_KEYS + PANE_KEYS)
 
 REPLAY_KEY_IDS = frozenset({"help", "palette", "palette_alt", "quit", "quit_now", "replay", "search", "filter", "elapsed", "back"})
-"""Board keys that work in a replay (``tui/replay.py``); every other one is refused there, since it
+"""Board keys that work in a replay (``tui/screens/replay.py``); every other one is refused there, since it
 changes the incident or opens a view of the live incident rather than of the replayed moment.
 The timeline's own keys (search, filter, T+) act on the replay's timeline there."""
 
@@ -86,7 +86,7 @@ LOBBY_KEYS: tuple[BoardKey, ...] = (
     BoardKey("lobby_quit", "q", "quit", "quit", "lobby: quit"),
     BoardKey("lobby_quit_now", "ctrl+q", "quit", "quit", "", show=False, priority=True),
 )
-"""The lobby's keys (its own app, so its own table; remappable in ``[ui.keymap]`` by these ids)."""
+"""The lobby's keys (its own screen, so its own table; remappable in ``[ui.keymap]`` by these ids)."""
 
 
 def moving_keys(
