@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.builder import T0, LogBuilder
 from warroom.incident import events as ev
-from warroom.tui.toasts import TOASTS, About, Seen, toast_for
+from warroom.tui.model.toasts import TOASTS, About, Seen, toast_for
 
 
 def _about(log: LogBuilder, me: str) -> About:

@@ -17,7 +17,7 @@ from warroom.session import UsageError
 from warroom.store import StoreError
 
 
-def _server_db(ctx: CliContext) -> Path | str:
+def server_db(ctx: CliContext) -> Path | str:
     """``--db``, else ``WARROOM_DB``, else ``server.db`` in config, else ``warroom.db`` in the
     platformdirs data folder. A ``postgresql://`` URL stays a string (PostgreSQL backend)."""
     chosen = getattr(ctx.args, "db", None) or os.environ.get("WARROOM_DB") or ctx.config.server.db
@@ -36,7 +36,7 @@ def cmd_serve(ctx: CliContext) -> int:
     rate = 200.0 if args.rate_limit is None else args.rate_limit
     try:
         return serve(
-            _server_db(ctx),
+            server_db(ctx),
             host=args.host or ctx.config.server.host,
             port=ctx.config.server.port if args.port is None else args.port,
             rate=rate,
@@ -60,7 +60,7 @@ def cmd_serve(ctx: CliContext) -> int:
 def cmd_db(ctx: CliContext) -> int:
     from warroom.server.backend import upgrade
 
-    print(upgrade(_server_db(ctx)))
+    print(upgrade(server_db(ctx)))
     return EXIT_OK
 
 
@@ -68,7 +68,7 @@ def cmd_token(ctx: CliContext) -> int:
     from warroom.server.backend import open_tokens
 
     args = ctx.args
-    book = open_tokens(_server_db(ctx))
+    book = open_tokens(server_db(ctx))
     try:
         if args.token_command == "add":
             if not valid_handle(args.handle):

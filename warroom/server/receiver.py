@@ -227,7 +227,7 @@ def create_alerts_app(folder: str | Path, db: str | Path, alerts: AlertsConfig |
 
 def run_alerts(folder: str | Path, db: str | Path, *, host: str, port: int, alerts: AlertsConfig | None = None) -> int:
     """Serve the hook route for ``folder`` until SIGINT/SIGTERM; one receiver per folder (a lock file)."""
-    from .run import _bind
+    from .run import bind_listener
 
     folder = Path(folder).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -240,7 +240,7 @@ def run_alerts(folder: str | Path, db: str | Path, *, host: str, port: int, aler
         return 1
     try:
         try:
-            sock = _bind(host, port)
+            sock = bind_listener(host, port)
         except OSError as error:
             print(f"warroom alerts: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
             return 1

@@ -1,6 +1,6 @@
 """The stakeholder-facing commands: ``share``, ``status-page``, ``relay`` and ``notify``.
 
-Kept apart from ``cli.py`` so that the scripted incident commands do not grow, and
+Kept apart from the incident commands so that they do not grow, and
 imported only when one of these runs (they pull in httpx, FastAPI or Apprise).
 """
 
@@ -92,14 +92,14 @@ def cmd_share(ctx: CliContext) -> int:
 def _share_as_operator(ctx: CliContext) -> int:
     """``warroom share ... --db``: whoever can open the server's database is the operator,
     who makes any key (the index included), and lists and revokes every key."""
-    from warroom.cli import _server_db
-    from warroom.followup import server_base_url
+    from warroom.cli import server_db
+    from warroom.cli.followup import server_base_url
     from warroom.server.backend import open_shares
     from warroom.web.routes import PREFIX
     from warroom.web.shares import ALL, OPERATOR
 
     args = ctx.args
-    book = open_shares(_server_db(ctx))
+    book = open_shares(server_db(ctx))
     try:
         if args.what == "list":
             _print_shares([share.as_dict() for share in book.list()], args.json)
@@ -176,7 +176,7 @@ def cmd_status_page(ctx: CliContext) -> int:
 
     import uvicorn
 
-    from warroom.server.run import _bind
+    from warroom.server.run import bind_listener
     from warroom.store import FileStore
     from warroom.web.standalone import create_status_app
 
@@ -189,7 +189,7 @@ def cmd_status_page(ctx: CliContext) -> int:
             "open incident's public page; add --public if that is what you want"
         )
     try:
-        sock = _bind(args.host, args.port)
+        sock = bind_listener(args.host, args.port)
     except OSError as error:
         raise StoreError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     host, port = sock.getsockname()[:2]
