@@ -32,14 +32,14 @@ import asyncio, sys
 from warroom.config import Config
 from warroom.room import Room
 from warroom.store import FileStore
-from warroom.tui.app import WarroomApp
+from warroom.tui.app import board_app
 from warroom.tui.themes import load_themes
 
 async def main():
-    app = WarroomApp(room=Room(FileStore(sys.argv[1]), "INC-1", "alice"), config=Config())
+    app = board_app(Room(FileStore(sys.argv[1]), "INC-1", "alice"), Config())
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(500):
-            if app.room.state.declared:
+            if app.board is not None and app.board.room.state.declared:
                 break
             await pilot.pause(0.01)
         await pilot.pause()
