@@ -9,7 +9,9 @@ Each follower records when it applied each event (``time.monotonic()``, which is
 clock for every process on the machine); latency is that minus the moment the append
 returned here (negative when a follower applies it before the writer has read the
 acknowledgement; ``p99_from_send_ms`` counts from when the append was sent). With ``--backend http`` a real ``warroom serve`` is started on a free
-127.0.0.1 port and stopped at the end. Prints one final line:
+127.0.0.1 port (a token per board, as each responder has one) and stopped at the end. It also
+prints the CPU each follower and the server spent per event: a hundred followers on two
+cores is a question of CPU first. Prints one final line:
 ``backend= boards= events= p50_ms= p99_ms= max_ms=``.
 """
 
@@ -30,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.server import cpu_seconds  # noqa: E402
 from warroom.config import StoreLocation  # noqa: E402
 from warroom.incident import events as ev  # noqa: E402
 from warroom.room import Room  # noqa: E402
@@ -48,20 +51,24 @@ async def follower(location: StoreLocation, handle: str, until_seq: int) -> None
     await room.load()
     print("ready", flush=True)
     applied: dict[int, float] = {}
+    cpu_before = time.process_time()
     async with contextlib.aclosing(room.follow()) as changes:
         async for change in changes:
             applied[change.event.seq] = time.monotonic()
             if change.event.seq >= until_seq:
                 break
-    print(json.dumps(applied), flush=True)
+    print(json.dumps({"applied": applied, "cpu_s": time.process_time() - cpu_before}), flush=True)
     await store.aclose()
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen, str, dict[str, str]]:
-    """Start `warroom serve` on a free port; return it, its URL and a token per handle."""
+def start_server(folder: Path, boards: int) -> tuple[subprocess.Popen, str, dict[str, str]]:
+    """Start `warroom serve` on a free port; return it, its URL and a token per handle.
+
+    Each board has its own token, as each responder does: the server caps open streams per
+    token (16 by default), so boards sharing one were refused past the 16th and backed off."""
     from tests.server.support import start_server_process  # the same helper the tests use
 
-    return start_server_process(folder)
+    return start_server_process(folder, ("writer",), many=[f"board{n}" for n in range(boards)])
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -72,7 +79,7 @@ async def run(args: argparse.Namespace) -> None:
         location = StoreLocation(folder=workdir)
         child_location = ["--store", str(workdir)]
     else:
-        server, url, tokens = start_server(workdir)
+        server, url, tokens = start_server(workdir, args.boards)
         location = StoreLocation(url=url, token=tokens["writer"])
         child_location = ["--server", url]
     try:
@@ -83,7 +90,7 @@ async def run(args: argparse.Namespace) -> None:
         children = []
         for n in range(args.boards):
             handle = f"board{n}"
-            extra = ["--token", tokens.get(handle, tokens.get("reader", ""))] if tokens else []
+            extra = ["--token", tokens[handle]] if tokens else []
             children.append(
                 subprocess.Popen(
                     [sys.executable, __file__, "--child", handle, "--until", str(until), *child_location, *extra],
@@ -96,6 +103,7 @@ async def run(args: argparse.Namespace) -> None:
             assert line.strip() == "ready", line
         returned: dict[int, float] = {}
         sent: dict[int, float] = {}
+        server_cpu_before = cpu_seconds(server.pid) if server is not None else 0.0
         for n in range(args.events):
             before = time.monotonic()
             stored = await store.append("BENCH-1", ev.EventDraft(actor="writer", body=ev.NoteAdded(text=f"tick {n}")))
@@ -103,18 +111,25 @@ async def run(args: argparse.Namespace) -> None:
             sent[stored.seq] = before
             await asyncio.sleep(args.interval_ms / 1000)
         latencies, from_send = [], []
+        followers_cpu = 0.0
         for child in children:
             out, _ = await asyncio.to_thread(child.communicate, timeout=120)
-            applied = {int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+            reported = json.loads(out.strip().splitlines()[-1])
+            applied = {int(k): v for k, v in reported["applied"].items()}
+            followers_cpu += reported["cpu_s"]
             latencies += [(applied[seq] - at) * 1000 for seq, at in returned.items()]
             from_send += [(applied[seq] - at) * 1000 for seq, at in sent.items()]
+        server_cpu = cpu_seconds(server.pid) - server_cpu_before if server is not None else 0.0
         await store.aclose()
     finally:
         if server is not None:
             server.kill()
             server.wait()
     print(
-        f"{len(latencies)} deliveries to {args.boards} followers; mean {statistics.fmean(latencies):.1f} ms",
+        f"{len(latencies)} deliveries to {args.boards} followers; mean {statistics.fmean(latencies):.1f} ms; "
+        f"CPU per event: each follower {1000 * followers_cpu / args.boards / args.events:.2f} ms, all followers "
+        f"{1000 * followers_cpu / args.events:.1f} ms, the server {1000 * server_cpu / args.events:.1f} ms "
+        f"(an event every {args.interval_ms:g} ms; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)",
     )
     print(
         f"backend={args.backend} boards={args.boards} events={args.events} "
