@@ -11,11 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.notify.conftest import write_config
 from tests.notify.sinks import HttpSink, free_port
-from tests.server.harness import ServerProcess, cli_env, make_tokens, warroom
+from tests.server.conftest import DB_KINDS, server_starter, template_tokens
+from tests.server.harness import ServerProcess, warroom
 
 PAYLOADS = Path(__file__).parent / "payloads"
 METRICS_TOKEN = "metrics-" + uuid.uuid4().hex
@@ -57,24 +59,26 @@ def read_until(lines, predicate: Callable[[str], bool]) -> None:
     raise AssertionError("the stream ended first")
 
 
-def test_metrics_count_requests_streams_appends_fanout_hooks_and_notifications_and_the_json_log_keeps_secrets(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+@pytest.mark.parametrize("kind", DB_KINDS)
+def test_metrics_count_requests_streams_appends_fanout_hooks_and_notifications_and_the_json_log_keeps_secrets(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    started: list[ServerProcess] = []
     with HttpSink() as sink:
-        write_config(
-            home,
+        write_config(  # the servers read their config from tmp_path
+            tmp_path,
             [f'url = "json://127.0.0.1:{sink.port}/hook"', f'url = "json://127.0.0.1:{free_port()}/nobody-listens"'],
             extra=f'[server]\nmetrics_token = "{METRICS_TOKEN}"\n',
         )
-        env = cli_env(home=home)
-        db = tmp_path / "server" / "warroom.db"
-        token = make_tokens(db, ["alice"], env=env)["alice"]
-        hook = warroom("hook", "add", "am", "--kind", "alertmanager", "--db", str(db), env=env).stdout.strip().splitlines()[-1]
-        secret = hook.rsplit("/hooks/", 1)[1]
-        server = ServerProcess(db, args=["--log-format", "json"], env=env).start()
         try:
-            key = _exercise(server, token, secret, sink)
+            server = server_starter(kind, request, tmp_path, started)("--log-format", "json")
+            token = template_tokens(kind, request)["alice"]
+            hook = warroom("hook", "add", "am", "--kind", "alertmanager", "--db", str(server.db), env=server.env).stdout
+            secret = hook.strip().splitlines()[-1].rsplit("/hooks/", 1)[1]
+            key = _exercise(server, token, secret, sink, "sqlite" if kind == "sqlite" else "postgresql")
         finally:
-            server.stop()
+            for one in started:
+                one.stop()
     log = server.log.read_text()
     for secret_text in (token, METRICS_TOKEN, key, secret, NOTE_TEXT, "key="):
         assert secret_text not in log
@@ -88,7 +92,7 @@ def test_metrics_count_requests_streams_appends_fanout_hooks_and_notifications_a
     assert any(line["logger"] == "warroom.notify" and line["level"] == "warning" for line in lines)
 
 
-def _exercise(server: ServerProcess, token: str, secret: str, sink: HttpSink) -> str:
+def _exercise(server: ServerProcess, token: str, secret: str, sink: HttpSink, backend: str) -> str:
     url = server.url
     assert httpx.get(f"{url}/metrics").status_code == 401
     assert httpx.get(f"{url}/metrics", headers={"Authorization": "Bearer not-it"}).status_code == 401
@@ -137,8 +141,8 @@ def _exercise(server: ServerProcess, token: str, secret: str, sink: HttpSink) ->
     assert moved(requests, method="POST", route="/hooks/{secret}", status="401") == 1
     assert value(before, requests, method="GET", route="/metrics", status="401") == 2
     # the hook declared INC-2 and recorded its two alerts: three more appends
-    assert moved("warroom_appends_total", backend="sqlite", outcome="created") == 3 + 3
-    assert moved("warroom_appends_total", backend="sqlite", outcome="retried") == 1
+    assert moved("warroom_appends_total", backend=backend, outcome="created") == 3 + 3
+    assert moved("warroom_appends_total", backend=backend, outcome="retried") == 1
     assert moved("warroom_hook_notifications_total", outcome="accepted") == 1
     assert moved("warroom_hook_notifications_total", outcome="refused") == 1
     assert moved("warroom_alerts_total", outcome="recorded") == 2
