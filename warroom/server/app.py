@@ -352,7 +352,8 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, error: Exception) -> JSONResponse:  # pragma: no cover - a bug
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        route = getattr(request.scope.get("route"), "path", "an unmatched path")  # the template: a path may hold a hook secret
+        log.exception("unhandled error on %s %s", request.method, route)
         return JSONResponse(status_code=500, content={"detail": "internal server error"})
 
     @app.get("/healthz", tags=["meta"], summary="liveness (no token needed)")
