@@ -65,6 +65,10 @@ class ServerConfig(_Section):
         0.5, gt=0, le=1, description="`warroom serve`: the part of max_connections connections without a valid token or key may hold"
     )
     body_timeout: float = Field(10.0, gt=0, description="`warroom serve`: seconds a request body may take to arrive (408 past it)")
+    metrics_token: str | None = Field(
+        None, min_length=1, description="`warroom serve`: /metrics answers only `Authorization: Bearer <metrics_token>` (unset: open)"
+    )
+    log_format: Literal["text", "json"] = Field("text", description="`warroom serve`: json writes one JSON object per request and event")
 
 
 class UiConfig(_Section):

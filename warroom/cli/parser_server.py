@@ -46,6 +46,10 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="SSE keep-alive interval (default 15)")
     p.add_argument("--access-log", action="store_true", help="log every request")
     p.add_argument(
+        "--log-format", choices=("text", "json"),
+        help="json: one JSON object per request and per event on stderr, never a secret (default: config, text)",
+    )
+    p.add_argument(
         "--streams-per-token", type=positive_int, metavar="N", help="open SSE streams per token (default: config, 16)"
     )
     p.add_argument(

@@ -52,6 +52,8 @@ def cmd_serve(ctx: CliContext) -> int:
             body_timeout=args.body_timeout or ctx.config.server.body_timeout,
             write_timeout=args.write_timeout,
             alerts=ctx.config.alerts,
+            metrics_token=ctx.config.server.metrics_token,
+            log_format=args.log_format or ctx.config.server.log_format,
         )
     except ServerBusy as error:
         raise StoreError(str(error)) from None

@@ -94,7 +94,9 @@ class Notifier:
         postmortem_folder: Path | None = None,
         send: Send | None = None,
         poll: float = 0.5,
+        on_delivery: Callable[[bool], None] | None = None,
     ):
+        """``on_delivery(sent)`` hears each delivery attempt's outcome (the server's metrics)."""
         self.store = store
         self.targets = targets
         self.by_id = {t.id: t for t in targets}
@@ -103,6 +105,7 @@ class Notifier:
         self.postmortem_folder = postmortem_folder
         self.send = send or apprise_sender()
         self.poll = poll
+        self.on_delivery = on_delivery
         self._db = ThreadPoolExecutor(1, thread_name_prefix="warroom-notify-db")
         self._wake = asyncio.Event()
         self._states: dict[str, IncidentState] = {}
@@ -224,6 +227,8 @@ class Notifier:
             error = await asyncio.to_thread(self.send, target, pending.title, notice_body)
         except Exception as crash:  # a plugin bug must not stop the other targets
             error = f"{type(crash).__name__}: {crash}"
+        if self.on_delivery is not None:
+            self.on_delivery(error is None)
         if error is None:
             await self._in_db(self.deliveries.sent, pending)
         else:

@@ -40,6 +40,7 @@ def notifier_router(parts: Any, responder: Any) -> APIRouter | None:
             deliveries,
             status_base=config.server.public_url,
             postmortem_folder=resolve_export_folder(config),
+            on_delivery=parts.metrics.delivery,
         )
         task = asyncio.create_task(notifier.run(), name="warroom-notifier")
         try:

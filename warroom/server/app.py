@@ -25,7 +25,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import uuid4
 
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request, Security
@@ -54,6 +54,7 @@ from .receiver import ServerLogStore, add_hook_route
 from .tokens import Principal
 from .wire import CHECKPOINT_MEDIA_TYPE, MAX_SEQ, SSE_HEADERS, AppendIn, DeclareIn, EventStreamDoc, HealthOut, MeOut
 from .wire import OpenStreamResponse, errors, not_json, stream_start
+from .watch import Metrics, Watch, mount_metrics, note_actor
 from .writer import Unprocessable
 
 log = logging.getLogger("warroom.server")
@@ -73,11 +74,26 @@ class Parts:
     def __init__(self, db: Database, rate: float, burst: float | None, keepalive: float, tail_keep: int, streams_per_token: int):
         self.db = db
         self.hub = Hub(tail_keep)
-        self.log = open_log(db, on_commit=self.hub.publish)
+        self.metrics = Metrics("postgresql" if is_postgres(db) else "sqlite")
+        self.log = open_log(db, on_commit=self._committed)
         self.tokens = open_tokens(db)
         self.limiter = RateLimiter(rate, burst)
         self.keepalive = keepalive
         self.streams = Streams(self.tokens.revoked_among, streams_per_token)
+
+    def _committed(self, committed: list) -> None:
+        self.metrics.committed(committed)
+        self.hub.publish(committed)
+
+    async def append(self, incident_id: str, draft: EventDraft, *writer: Any) -> tuple[str, bool]:
+        """``log.append``, counted by outcome (``warroom_appends``)."""
+        try:
+            text, created = await self.log.append(incident_id, draft, *writer)
+        except Exception as error:
+            self.metrics.appended(next((name for kind, name in _APPEND_FAILURES if isinstance(error, kind)), "error"))
+            raise
+        self.metrics.appended("created" if created else "retried")
+        return text, created
 
     async def rows(
         self, incident_id: str, after: int, limit: int, *, fresh: bool = False, max_bytes: int | None = None
@@ -94,6 +110,9 @@ class Parts:
 
     async def exists(self, incident_id: str) -> bool:
         return self.hub.known(incident_id) or await asyncio.to_thread(self.log.exists, incident_id)
+
+
+_APPEND_FAILURES = ((Rejected, "refused"), (UnknownIncident, "unknown_incident"), (Unprocessable, "unprocessable"), (StoreUnavailable, "unavailable"))
 
 
 def parts(request: Request) -> Parts:
@@ -118,6 +137,7 @@ async def responder(
         raise HTTPException(503, f"cannot check tokens: {error}", headers={"Retry-After": "1"}) from None
     if who is None:
         raise HTTPException(401, "unknown or revoked token", headers=_CHALLENGE)
+    note_actor(request, who.handle)
     wait = p.limiter.take(who.token_id)
     if wait is not None:
         after = RateLimiter.retry_after_header(wait)
@@ -168,7 +188,7 @@ def _with_required_types(app: FastAPI) -> None:
 
 async def _store(p: Parts, incident_id: str, draft: EventDraft) -> Response:
     try:
-        text, created = await p.log.append(incident_id, draft)
+        text, created = await p.append(incident_id, draft)
     except Rejected as refusal:
         raise HTTPException(409, refusal.reason) from None
     except UnknownIncident:
@@ -218,6 +238,7 @@ async def _events_as_sse(p: Parts, incident_id: str, cursor: int, stream: OpenSt
             break
         if rows:
             yield b"".join(format_sse_event(data_str=text, id=str(seq)) for seq, text in rows)
+            p.metrics.delivered(incident_id, cursor, rows[-1][0])
             cursor = rows[-1][0]
             continue
         if woken_by == TICK:
@@ -271,9 +292,12 @@ def create_app(
     status_streams_per_key: int = STATUS_STREAMS_PER_KEY,
     status_streams: int = STATUS_STREAMS,
     alerts: AlertsConfig | None = None,
+    metrics_token: str | None = None,
+    log_requests: bool = False,
 ) -> FastAPI:
     """The ASGI app for one database. ``rate <= 0`` turns rate limiting off. ``app.state.head_credentials``
-    is what the connection protocol asks to tell authenticated connections from the rest."""
+    is what the connection protocol asks to tell authenticated connections from the rest. ``/metrics``
+    needs ``metrics_token`` when one is given; ``log_requests`` logs a line per request (``watch``)."""
     the_parts = Parts(db if is_postgres(db) else Path(db), rate, burst, keepalive, tail_keep, streams_per_token)
 
     @asynccontextmanager
@@ -308,7 +332,11 @@ def create_app(
 
     mount_server_status(app, the_parts, responder, streams_per_key=status_streams_per_key, streams=status_streams)
     hooks = open_hooks(the_parts.db)
-    app.state.head_credentials = HeadCredentials(the_parts.tokens, app.state.shares, hooks)
+    app.state.head_credentials = HeadCredentials(the_parts.tokens, app.state.shares, hooks, metrics_token)
+    the_parts.metrics.count_streams("responder", the_parts.streams.count)
+    the_parts.metrics.count_streams("status", app.state.status_streams.count)
+    mount_metrics(app, the_parts.metrics, metrics_token)
+    app.add_middleware(Watch, metrics=the_parts.metrics, log_requests=log_requests)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -324,7 +352,8 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, error: Exception) -> JSONResponse:  # pragma: no cover - a bug
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        route = getattr(request.scope.get("route"), "path", "an unmatched path")  # the template: a path may hold a hook secret
+        log.exception("unhandled error on %s %s", request.method, route)
         return JSONResponse(status_code=500, content={"detail": "internal server error"})
 
     @app.get("/healthz", tags=["meta"], summary="liveness (no token needed)")
@@ -450,5 +479,5 @@ def create_app(
         p = parts(request)
         return _sse(p, who, incident_id, lambda stream: _events_as_sse(p, incident_id, start, stream))
 
-    add_hook_route(app, the_parts.db, ServerLogStore(the_parts), alerts)  # hook secrets live beside the tokens
+    add_hook_route(app, the_parts.db, ServerLogStore(the_parts), alerts, the_parts.metrics)  # hook secrets live beside the tokens
     return app

@@ -6,7 +6,8 @@ the app runs -- while a body is still arriving, say. So it asks this, once per r
 when the headers are in: is there a responder's token (``Authorization: Bearer wr_…``,
 or ``?key=wr_…`` on the status page), an active share key (``wv_…``, in either place,
 on a ``/status`` request only: stakeholders' links travel far, and a key opens nothing
-else) or an alert hook's secret (on its ``/hooks/whk_…`` path)? At most one of each is
+else), an alert hook's secret (on its ``/hooks/whk_…`` path) or the operator's
+``[server] metrics_token`` (on ``/metrics``, so a Prometheus scraper counts as known)? At most one of each is
 looked up, one indexed read apiece (a token's answer is then cached for the app's own check), and only
 a string with the right prefix reaches the database. The answer decides nothing but
 which budget the connection counts against: the app still checks every request itself.
@@ -14,6 +15,7 @@ which budget the connection counts against: the app still checks every request i
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,6 +27,7 @@ from .tokens import MAX_TOKEN_LENGTH, TOKEN_PREFIX
 
 HOOK_PATH = b"/hooks/"
 STATUS_PATH = b"/status"
+METRICS_PATH = b"/metrics"
 
 
 def presented(url: bytes, headers: list[tuple[bytes, bytes]]) -> Iterator[str]:
@@ -43,20 +46,35 @@ def presented(url: bytes, headers: list[tuple[bytes, bytes]]) -> Iterator[str]:
             yield key
 
 
-class HeadCredentials:
-    """``authenticates`` for ``protocol.ConnectionLimits``: the server's token, share key and hook books."""
+def metrics_token_matches(authorization: str | None, token: str) -> bool:
+    """Whether an ``Authorization`` header value is ``Bearer <token>`` (compared in constant time)."""
+    scheme, _, secret = (authorization or "").strip().partition(" ")
+    return scheme.lower() == "bearer" and _same(secret.strip(), token)
 
-    def __init__(self, tokens: Any, shares: Any, hooks: Any):
+
+def _same(presented: str, token: str) -> bool:
+    # header values arrive decoded as latin-1: compare the bytes that were sent
+    return hmac.compare_digest(presented.encode("latin-1", "replace"), token.encode("utf-8"))
+
+
+class HeadCredentials:
+    """``authenticates`` for ``protocol.ConnectionLimits``: the server's token, share key and hook books,
+    and the metrics token when there is one."""
+
+    def __init__(self, tokens: Any, shares: Any, hooks: Any, metrics_token: str | None = None):
         self.tokens = tokens
         self.shares = shares
         self.hooks = hooks
+        self.metrics_token = metrics_token
 
     def __call__(self, url: bytes, headers: list[tuple[bytes, bytes]]) -> bool:
         return any(self.opens(secret, url) for secret in presented(url, headers))
 
     def opens(self, secret: str, url: bytes) -> bool:
         """Whether ``secret`` is valid where it is used: a token anywhere, a key on the status
-        page, a hook secret on its hook path."""
+        page, a hook secret on its hook path, the metrics token on ``/metrics``."""
+        if self.metrics_token and url.partition(b"?")[0] == METRICS_PATH and _same(secret, self.metrics_token):
+            return True
         if not secret or len(secret) > MAX_TOKEN_LENGTH:
             return False
         if secret.startswith(TOKEN_PREFIX):

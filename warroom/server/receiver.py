@@ -20,7 +20,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import uvicorn
 from fastapi import FastAPI, HTTPException, Path as PathParam, Request
@@ -28,7 +28,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from warroom import __version__
-from warroom.alerts.intake import Intake, IntakeStore
+from warroom.alerts.intake import Intake, IntakeStore, Outcome
 from warroom.alerts.payload import PayloadError, parse
 from warroom.alerts.severity import AlertsConfig
 from warroom.incident import PERSON, EventDraft, StoredEvent, Writer
@@ -93,8 +93,9 @@ _SECRET_IN_PATH = re.compile(r"/hooks/[^/?#\s]+")
 _access_filter = _HideHookSecrets()
 
 
-def add_hook_route(app: FastAPI, db: Database, store: IntakeStore, alerts: AlertsConfig | None = None) -> None:
-    """Mount ``POST /hooks/{secret}`` on ``app``: hooks from the database ``db``, events into ``store``."""
+def add_hook_route(app: FastAPI, db: Database, store: IntakeStore, alerts: AlertsConfig | None = None, metrics: Any = None) -> None:
+    """Mount ``POST /hooks/{secret}`` on ``app``: hooks from the database ``db``, events into ``store``;
+    each notification counted in ``metrics`` (``watch.Metrics``) when given."""
     access = logging.getLogger("uvicorn.access")
     if _access_filter not in access.filters:
         access.addFilter(_access_filter)
@@ -119,6 +120,17 @@ def add_hook_route(app: FastAPI, db: Database, store: IntakeStore, alerts: Alert
         secret: Annotated[str, PathParam(max_length=200, description="the secret `warroom hook add` printed, in its URL")],
         request: Request,
     ) -> JSONResponse:
+        try:
+            outcome = await take(secret, request)
+        except HTTPException as refusal:
+            if metrics is not None and refusal.status_code < 500:
+                metrics.hook_refused()
+            raise
+        if metrics is not None:
+            metrics.hook_accepted(outcome.recorded, outcome.repeated, outcome.dropped)
+        return JSONResponse(outcome.as_dict())
+
+    async def take(secret: str, request: Request) -> Outcome:
         try:
             hook = await asyncio.to_thread(hooks.lookup, secret)
         except StoreUnavailable as error:
@@ -148,7 +160,7 @@ def add_hook_route(app: FastAPI, db: Database, store: IntakeStore, alerts: Alert
             raise HTTPException(422, f"an alert cannot be recorded: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
         except StoreUnavailable as error:
             raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
-        return JSONResponse(outcome.as_dict())
+        return outcome
 
 
 def _too_big(size: int | None) -> str:
@@ -178,7 +190,7 @@ class ServerLogStore:
         self.parts = parts
 
     async def append(self, incident_id: str, draft: EventDraft, writer: Writer = PERSON) -> StoredEvent:
-        text, _ = await self.parts.log.append(incident_id, draft, writer)
+        text, _ = await self.parts.append(incident_id, draft, writer)
         return parse_stored(text)
 
     async def read(self, incident_id: str, after: int = 0) -> list[StoredEvent]:

@@ -20,7 +20,9 @@ import fcntl
 import os
 import resource
 import socket
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -37,10 +39,12 @@ from .protocol import (
     ConnectionLimits,
     guarded_protocol,
 )
+from .watch import log_as_json
 from .streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN
 
 FDS_KEPT_BACK = 64  # descriptors the database, logs and threads need beside the connections
 KEEP_ALIVE_SECONDS = 30
+events_log = logging.getLogger("warroom.events")
 
 
 class ServerBusy(Exception):
@@ -115,26 +119,29 @@ def _descriptors_for_connections(wanted: int) -> int:
     return min(wanted, fit)
 
 
-def _advise(db: Path | str, host: str) -> None:
+def _as_line(text: str) -> None:
+    print(f"warroom serve: {text}", file=sys.stderr)
+
+
+def _as_event(text: str) -> None:
+    events_log.warning(text)
+
+
+def _advise(db: Path | str, host: str, say: Callable[[str], None]) -> None:
     """Say what an operator would want to know before anyone connects."""
     book = open_tokens(db)
     try:
         if not any(token.active for token in book.list()):
-            print(f"warroom serve: no tokens yet: make one per responder with `warroom token add HANDLE --db {describe_db(db)}`", file=sys.stderr)
+            say(f"no tokens yet: make one per responder with `warroom token add HANDLE --db {describe_db(db)}`")
     finally:
         book.close()
     mode = db.stat().st_mode & 0o777 if isinstance(db, Path) else 0  # PostgreSQL: its own access rules
     if mode & 0o077:
-        print(
-            f"warroom serve: warning: {db} is mode {mode:03o}: others can read its token hashes and every incident "
-            f"(chmod 600 {db})",
-            file=sys.stderr,
-        )
+        say(f"warning: {db} is mode {mode:03o}: others can read its token hashes and every incident (chmod 600 {db})")
     if host not in ("127.0.0.1", "::1", "localhost"):
-        print(
-            "warroom serve: this is plain HTTP and tokens travel in it: on a shared network put it behind "
-            "a TLS-terminating proxy (SSE needs response buffering off there)",
-            file=sys.stderr,
+        say(
+            "this is plain HTTP and tokens travel in it: on a shared network put it behind "
+            "a TLS-terminating proxy (SSE needs response buffering off there)"
         )
 
 
@@ -156,7 +163,14 @@ def serve(
     body_timeout: float = BODY_TIMEOUT,
     write_timeout: float = WRITE_TIMEOUT,
     alerts=None,
+    metrics_token: str | None = None,
+    log_format: str = "text",
 ) -> int:
+    """Serve until SIGINT/SIGTERM. ``log_format="json"``: every log line, one per request among them,
+    is a JSON object on stderr (``watch``); ``"text"`` logs only warnings, as plain lines."""
+    as_json = log_format == "json"
+    if as_json:
+        log_as_json()
     # PostgreSQL serialises appends itself, so any number of servers may share it.
     db = db if is_postgres(db) else Path(db).expanduser().resolve()
     lock = None if is_postgres(db) else _lock(db)  # type: ignore[arg-type]
@@ -169,7 +183,7 @@ def serve(
         return 1
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    _advise(db, host)
+    _advise(db, host, _as_event if as_json else _as_line)
     connections = _descriptors_for_connections(max_connections)
     app = create_app(
         db,
@@ -180,6 +194,8 @@ def serve(
         status_streams_per_key=status_streams_per_key,
         status_streams=max(1, min(status_streams, connections // 2)),
         alerts=alerts,
+        metrics_token=metrics_token,
+        log_requests=as_json,
     )
     limits = ConnectionLimits(
         max_connections=connections,
@@ -193,8 +209,9 @@ def serve(
         app,
         http=guarded_protocol(limits),
         lifespan="on",
-        access_log=access_log,
-        log_level="info" if access_log else "warning",
+        access_log=access_log and not as_json,  # JSON: our own line per request, without the query string
+        log_level="info" if access_log and not as_json else "warning",
+        log_config=None if as_json else uvicorn.config.LOGGING_CONFIG,
         timeout_graceful_shutdown=5,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         server_header=False,
