@@ -164,6 +164,7 @@ class Drawing:
             f"{state.id} is closed: the work goes on in {other}. Join {other} now?",
             yes=f"Join {other}",
             no="Stay here",
+            undoable=True,
         )
         self.app.push_screen(question, answered)
 
