@@ -31,8 +31,16 @@ def shift_label(responder: Responder) -> str:
     return responder.shift
 
 
+SHORT_ROLES = {"commander": "IC"}
+"""The Responders pane's role column is the one that gives way when the pane is narrow, and it
+cut "commander" and "comms" alike to `com…`. Every board says the incident commander's role the
+same way at every width ("IC", as incident command has it); deputy, scribe and comms are short
+already and begin differently, so even cut to three letters no two read alike."""
+
+
 def roles_label(state: IncidentState, handle: str) -> str:
-    return ", ".join(state.roles_of(handle))
+    """The roles ``handle`` holds, in their short forms: "IC, scribe"."""
+    return ", ".join(SHORT_ROLES.get(role, role) for role in state.roles_of(handle))
 
 
 def owner_label(ws: Workstream) -> str:
