@@ -273,3 +273,20 @@ async def test_the_commander_pane_shows_the_latest_broadcast_first_and_on_screen
         pane = feed.parent
         assert pane is not None and pane.scroll_y == 0
         assert feed.region.y + 1 < pane.region.bottom  # the latest line is inside the pane, not scrolled off
+
+
+async def test_an_owner_on_a_break_is_shown_so_in_the_workstreams_pane(incident, make_board) -> None:
+    # Issue 22 part 2 item 8: the pane said "lena" while lena was on a break.
+    incident.act("lena", ev.ResponderJoined())
+    incident.act("alice", ev.WorkstreamOpened(title="Restore the objects"))
+    incident.act("lena", ev.WorkstreamClaimed(workstream="WS-1"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        table = app.board.workstreams
+        assert table.spec("WS-1")[2] == "lena"
+        went = incident.act("lena", ev.ShiftChanged(shift="break", minutes=15))
+        back_at = (went.at + timedelta(minutes=15)).strftime("%H:%M")
+        await until(pilot, lambda: table.spec("WS-1")[2] == (f"lena · break to {back_at}", "$shift-break"))
+        incident.act("lena", ev.ShiftChanged(shift="on"))
+        await until(pilot, lambda: table.spec("WS-1")[2] == "lena")

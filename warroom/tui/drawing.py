@@ -75,7 +75,7 @@ class Drawing:
             if ws is None:
                 continue
             dirty.people.update(h for h in (self._seen.get(ws_id, Seen()).owner, ws.owner) if h)
-            self.workstreams.show_one(ws, self.me, now, self.policy, state.closed)
+            self.workstreams.show_one(state, ws, self.me, now, self.policy)
             self._seen[ws_id] = Seen.of(ws)
         for handle in sorted(dirty.people):
             self.responders.show_one(state, handle, self.me, now, self.policy)

@@ -17,7 +17,7 @@ Cell = Union[str, tuple[str, str]]
 """One table cell as a pane describes it: plain text, or ``(text, style)`` where the style names
 theme variables (``"$stale bold"``). Specs compare cheaply; the widgets turn them into Rich text."""
 
-__all__ = ["clock", "coarse_duration", "duration", "owner_label", "roles_label", "shift_label", "update_due_label"]
+__all__ = ["away_label", "clock", "coarse_duration", "duration", "owner_label", "roles_label", "shift_label", "update_due_label"]
 
 
 def clock(at: datetime | None) -> str:
@@ -41,6 +41,15 @@ already and begin differently, so even cut to three letters no two read alike.""
 def roles_label(state: IncidentState, handle: str) -> str:
     """The roles ``handle`` holds, in their short forms: "IC, scribe"."""
     return ", ".join(SHORT_ROLES.get(role, role) for role in state.roles_of(handle))
+
+
+def away_label(responder: Responder | None) -> str | None:
+    """Why a workstream's owner is not working on it just now, or ``None`` when they are on shift."""
+    if responder is None or responder.shift == "on":
+        return None
+    if responder.shift == "break":
+        return f"break to {clock(responder.back_at)}" if responder.back_at else "on a break"
+    return "off shift"
 
 
 def owner_label(ws: Workstream) -> str:
