@@ -17,6 +17,7 @@ from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry
 from warroom.notify import records_for_folder
 
+from .keys import role_key_ids
 from .model.catchup import catch_up
 from .screens.info import CatchUpScreen, ConfirmScreen
 from .toast_placement import arrange as arrange_toasts
@@ -35,6 +36,7 @@ class Drawing:
         self.summary.show(state, self.me, now, self.policy)
         self.broadcasts.show(state)
         self.timeline.set_entries(state.timeline, state.declared_at)
+        self.footer.put_first(role_key_ids(state.roles_of(self.me)))
         self._seen = {ws.id: Seen.of(ws) for ws in state.workstreams.values()}
         self._commander = state.commander
         self._shown_seq = state.seq
@@ -83,6 +85,7 @@ class Drawing:
             self.header.show(state, self.me)
         if "command" in dirty.parts:
             self.summary.show(state, self.me, now, self.policy)
+            self.footer.put_first(role_key_ids(state.roles_of(self.me)))
         if "broadcasts" in dirty.parts:
             self.broadcasts.show(state)
         if "stars" in dirty.parts:
