@@ -51,3 +51,30 @@ async def test_two_roles_do_not_push_owns_off_screen(incident, make_board) -> No
         await until(pilot, lambda: "scribe" in str(table.spec("alice")))
         await pilot.pause()
         assert fits(table), [(c.label.plain, c.get_render_width(table)) for c in table.columns.values()]
+
+
+def shown(text: str, width: int) -> str:
+    """A cell as a column of ``width`` shows it: cut with an ellipsis when it is wider."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+async def test_a_narrow_role_column_never_cuts_two_roles_alike(incident, make_board) -> None:
+    # Issue 22 part 2 item 3: at 120 columns "commander" and "comms" were both `com…`.
+    for who in ("bob", "carol", "dev"):
+        incident.act(who, ev.ResponderJoined())
+    incident.act("alice", ev.RoleAssigned(role="comms", handle="carol"))
+    incident.act("alice", ev.RoleAssigned(role="deputy", handle="bob"))
+    incident.act("alice", ev.RoleAssigned(role="scribe", handle="dev"))
+    incident.act("dev", ev.ShiftChanged(shift="break", minutes=15))  # "break until HH:MM" widens Shift
+    app = make_board("alice")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        table = app.board.responders
+        await until(pilot, lambda: table.has_row("dev") and "break" in str(table.spec("dev")))
+        await pilot.pause()
+        width = table.columns["role"].width
+        assert width < len("commander")  # the column is cut here: the case the commander saw
+        roles = {who: table.spec(who)[1] for who in ("alice", "bob", "carol", "dev")}
+        cut = {who: shown(role if isinstance(role, str) else role[0], width) for who, role in roles.items()}
+        assert len(set(cut.values())) == 4, cut
+        assert cut["alice"] == "IC" and roles["alice"] == ("IC", "bold")

@@ -41,7 +41,11 @@ async def test_escape_asks_before_discarding_a_typed_note(incident, make_board) 
         assert app.screen.query_one("#field-text", Input).value == "replica lag back to 2s"
         await pilot.press("escape")
         await screen_shown(pilot, ConfirmScreen, "#yes")
-        await pilot.press("enter")  # Discard
+        await pilot.press("enter")  # starts on "Keep editing": typed words are never lost to Enter alone
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.press("escape")
+        await screen_shown(pilot, ConfirmScreen, "#yes")
+        await pilot.press("tab", "enter")  # Discard
         await until(pilot, lambda: not isinstance(app.screen, (FormScreen, ConfirmScreen)))
         assert not any(e.type == "note_added" for e in app.board.state.timeline)
 

@@ -90,7 +90,11 @@ async def test_the_commander_takes_an_owned_workstream_only_after_confirming(inc
         assert incident.state().workstreams["WS-1"].owner == "bob"
         await pilot.press("c")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("enter")
+        await pilot.press("enter")  # starts on Cancel: taking work from someone is never Enter alone
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert app.board.state.workstreams["WS-1"].owner == "bob"
+        await pilot.press("c")
+        await pilot.press("tab", "enter")
         await until(pilot, lambda: app.board.state.workstreams["WS-1"].owner == "alice")
     assert incident.state().timeline[-1].text == 'claimed WS-1 "Stop the lifecycle rule" from bob'
 
@@ -325,7 +329,11 @@ async def test_i_takes_command_when_the_commander_is_away(incident, make_board) 
         await pilot.pause()
         assert app.board.state.commander == "alice"
         await pilot.press("i")
-        await pilot.press("enter")
+        await pilot.press("enter")  # starts on Cancel
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert app.board.state.commander == "alice"
+        await pilot.press("i")
+        await pilot.press("tab", "enter")
         await until(pilot, lambda: "Commander bob" in str(app.board.query_one(CommandSummary).render()))
     assert incident.state().commander == "bob"
 
@@ -400,7 +408,7 @@ async def test_a_adds_an_action_item(incident, make_board) -> None:
         await type_text(pilot, "raj")
         await pilot.press("enter")
         await screen_shown(pilot, ConfirmScreen, "#confirm-message")  # raj is not a responder: asked first
-        await pilot.press("enter")
+        await pilot.press("tab", "enter")  # "Add it for raj" (Enter alone would change the owner)
         await until(pilot, lambda: bool(app.board.state.action_items))
     item = incident.state().action_items[0]
     assert (item.text, item.owner, item.kind) == ("review lifecycle changes", "raj", "corrective")

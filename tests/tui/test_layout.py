@@ -178,3 +178,42 @@ async def test_the_highlighted_workstream_stays_on_screen_after_a_resize(inciden
         await pilot.resize_terminal(140, 45)
         await pilot.resize_terminal(100, 24)
         await until(pilot, visible)
+
+
+async def test_at_80x24_the_footer_shows_the_commanders_keys_to_the_commander(incident, make_board) -> None:
+    # Issue 22 part 2 item 10: at 80 columns the footer dropped B, i and s even for the commander.
+    incident.act("bob", ev.ResponderJoined())
+    incident.act("alice", ev.RoleAssigned(role="comms", handle="bob"))
+    incident.act("carol", ev.ResponderJoined())
+
+    def shown_keys(app) -> set[str]:
+        return {key.key_display for key, _ in app.screen.query_one(BoardFooter).shown}
+
+    for handle, wanted, unwanted in (
+        ("alice", {"B", "i", "s"}, set()),  # the commander
+        ("bob", {"B"}, {"i", "s"}),  # comms
+        ("carol", {"n", "c", "y"}, {"B", "i", "s"}),  # neither: the workstream keys, as before
+    ):
+        app = make_board(handle)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            await until(pilot, lambda: screen_lines(app)[-1].rstrip().endswith("^p palette"))
+            await until(pilot, lambda: wanted <= shown_keys(app))
+            assert not unwanted & shown_keys(app), (handle, shown_keys(app))
+            last = screen_lines(app)[-1]
+            assert "c claim" in last and last.index("c claim") < last.index("▏")  # the order is kept
+            if handle == "alice":
+                assert last.index("n new") < last.index("B broadcast") < last.index("i command") < last.index("s sev")
+
+
+async def test_the_footer_follows_the_viewers_role(incident, make_board) -> None:
+    incident.act("bob", ev.ResponderJoined())
+    app = make_board("bob")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        footer = app.screen.query_one(BoardFooter)
+        await until(pilot, lambda: bool(footer.shown))
+        assert "s" not in {key.key_display for key, _ in footer.shown}
+        incident.act("alice", ev.CommandHandoverOffered(to="bob"))
+        incident.act("bob", ev.CommandHandoverAccepted())
+        await until(pilot, lambda: "s" in {key.key_display for key, _ in footer.shown})

@@ -32,11 +32,26 @@ async def test_x_lists_what_is_still_open_and_asks_before_closing(incident, make
         await pilot.press("escape")
         assert not isinstance(app.screen, ConfirmScreen) and not app.board.state.closed
         await pilot.press("x")
-        await pilot.press("enter")  # close anyway
+        await pilot.press("tab", "enter")  # close anyway: never the button Enter starts on
         await screen_shown(pilot, FormScreen, "#field-summary")
         await pilot.press("enter")
         await until(pilot, lambda: app.board.state.closed and bool(app.board.exported))
     assert incident.state().closed
+
+
+async def test_x_enter_enter_leaves_an_incident_with_open_work_open(incident, make_board) -> None:
+    # Issue 22 part 2 item 1: the commander's x, Enter, Enter closed an unresolved SEV1.
+    incident.act("bob", ev.WorkstreamOpened(title="Fail over"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("x")
+        await screen_shown(pilot, ConfirmScreen, "#no")
+        assert app.screen.focused is not None and app.screen.focused.id == "no"
+        await pilot.press("enter", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, (ConfirmScreen, FormScreen)))
+        assert not app.board.state.closed
+    assert not incident.state().closed
 
 
 async def test_a_closed_board_refuses_notes_but_takes_action_items_and_reexports(incident, make_board, tmp_path) -> None:

@@ -257,3 +257,36 @@ async def test_a_board_hands_what_it_froze_back_to_the_collector_when_it_ends(in
         await ready(pilot)
         await until(pilot, lambda: gc.get_freeze_count() > 0)
     assert gc.get_freeze_count() == 0
+
+
+async def test_the_commander_pane_shows_the_latest_broadcast_first_and_on_screen(incident, make_board) -> None:
+    # Issue 22 part 2 item 4: broadcasts were listed oldest first and the latest update was off screen.
+    for n in range(1, 8):
+        incident.act("alice", ev.BroadcastSent(text=f"update {n}", audience="stakeholders"))
+    app = make_board("alice")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        feed = app.board.query_one("#broadcasts")
+        lines = feed.render().plain.splitlines()  # type: ignore[union-attr]
+        assert lines[0] == "Broadcasts (newest first)"
+        assert [line.rsplit(": ", 1)[1] for line in lines[1:]] == [f"update {n}" for n in (7, 6, 5, 4, 3)]
+        pane = feed.parent
+        assert pane is not None and pane.scroll_y == 0
+        assert feed.region.y + 1 < pane.region.bottom  # the latest line is inside the pane, not scrolled off
+
+
+async def test_an_owner_on_a_break_is_shown_so_in_the_workstreams_pane(incident, make_board) -> None:
+    # Issue 22 part 2 item 8: the pane said "lena" while lena was on a break.
+    incident.act("lena", ev.ResponderJoined())
+    incident.act("alice", ev.WorkstreamOpened(title="Restore the objects"))
+    incident.act("lena", ev.WorkstreamClaimed(workstream="WS-1"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        table = app.board.workstreams
+        assert table.spec("WS-1")[2] == "lena"
+        went = incident.act("lena", ev.ShiftChanged(shift="break", minutes=15))
+        back_at = (went.at + timedelta(minutes=15)).strftime("%H:%M")
+        await until(pilot, lambda: table.spec("WS-1")[2] == (f"lena · break to {back_at}", "$shift-break"))
+        incident.act("lena", ev.ShiftChanged(shift="on"))
+        await until(pilot, lambda: table.spec("WS-1")[2] == "lena")

@@ -107,7 +107,7 @@ async def _board_sees(texts: list[str]) -> None:
             await pilot.pause()
             assert_terminal_safe(app, "form")
             app.pop_screen()
-            app.push_screen(ConfirmScreen(ws_title, f"Take WS-1 over? {texts[0]}"))
+            app.push_screen(ConfirmScreen(ws_title, f"Take WS-1 over? {texts[0]}", undoable=False))
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.pause()
             assert_terminal_safe(app, "confirm")

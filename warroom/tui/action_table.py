@@ -142,9 +142,9 @@ def _hand_over_first(ask: Ask, reason: str) -> Follow | None:
             ask.board.notify("every workstream you own is offered: going off shift waits for the answers", severity="warning")
             return None
         first = waiting[0].id
-        return ConfirmScreen("You still own work", f"{reason}.", yes=f"Hand off {first}"), "hand_off", {"ws_id": first}
+        return ConfirmScreen("You still own work", f"{reason}.", yes=f"Hand off {first}", undoable=True), "hand_off", {"ws_id": first}
     if ask.state.commander == ask.me and not ask.state.closed:
-        return ConfirmScreen("You are in command", f"{reason}.", yes="Hand over command"), "command", {}
+        return ConfirmScreen("You are in command", f"{reason}.", yes="Hand over command", undoable=True), "command", {}
     return None
 
 
@@ -156,7 +156,9 @@ def _take_command(ask: Ask) -> ConfirmScreen | None:
     where = "off shift" if away is None or away.shift == "off" else "on a break"
     if away is not None and away.shift == "break" and away.back_at is not None:
         where += f" until {away.back_at:%H:%M} UTC"
-    return ConfirmScreen(f"{holder} holds command", f"{holder} is {where}. Take command from {holder}?", yes="Take command")
+    return ConfirmScreen(
+        f"{holder} holds command", f"{holder} is {where}. Take command from {holder}?", yes="Take command", undoable=False
+    )
 
 
 def _break_in_command(ask: Ask) -> ConfirmScreen | None:
@@ -167,6 +169,7 @@ def _break_in_command(ask: Ask) -> ConfirmScreen | None:
         "Hand over command first (i), or break anyway: command stays yours, shown as on a break, "
         "and anyone on shift can take it.",
         yes="Break anyway",
+        undoable=True,  # the break form follows, and a break ends with one key
     )
 
 
@@ -175,7 +178,7 @@ def _replace_offer(ask: Ask) -> ConfirmScreen | None:
     if ws.pending is None:
         return None
     return ConfirmScreen(
-        f"{ws.id} is already offered to {ws.pending.to}", f"Replace the offer to {ws.pending.to}?", yes="Replace the offer"
+        f"{ws.id} is already offered to {ws.pending.to}", f"Replace the offer to {ws.pending.to}?", yes="Replace the offer", undoable=True
     )
 
 
@@ -184,7 +187,7 @@ def _take_over(ask: Ask) -> ConfirmScreen | None:
     ws = ask.target
     if ws.owner in (None, ask.me) or ask.room.refusal(ev.WorkstreamClaimed(workstream=ws.id)) is not None:
         return None  # claims, or says why not
-    return ConfirmScreen(f"{ws.id} is owned by {ws.owner}", f"Take {ws.id} over from {ws.owner}?", yes="Take over")
+    return ConfirmScreen(f"{ws.id} is owned by {ws.owner}", f"Take {ws.id} over from {ws.owner}?", yes="Take over", undoable=False)
 
 
 def _note_form(ask: Ask) -> FormScreen:
@@ -211,6 +214,7 @@ def _owner_outside(ask: Ask, v: Values) -> ConfirmScreen | None:
         f"{warning}. Action items may be owned by someone outside the incident: add it for {owner} anyway?",
         yes=f"Add it for {owner}",
         no="Change the owner",
+        undoable=False,  # an action item is never deleted, only marked won't do
     )
 
 
@@ -226,7 +230,7 @@ def _close_with_open_work(ask: Ask) -> ConfirmScreen | None:
     if not still:
         return None
     listing = "\n".join(f"• {line}" for line in still)
-    return ConfirmScreen(f"{ask.state.id} still has open work", f"{listing}\n\nClose it anyway?", yes="Close anyway")
+    return ConfirmScreen(f"{ask.state.id} still has open work", f"{listing}\n\nClose it anyway?", yes="Close anyway", undoable=False)
 
 
 async def _declare_secondary(ask: Ask, v: Values) -> None:

@@ -17,6 +17,7 @@ from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry
 from warroom.notify import records_for_folder
 
+from .keys import role_key_ids
 from .model.catchup import catch_up
 from .screens.info import CatchUpScreen, ConfirmScreen
 from .toast_placement import arrange as arrange_toasts
@@ -35,6 +36,7 @@ class Drawing:
         self.summary.show(state, self.me, now, self.policy)
         self.broadcasts.show(state)
         self.timeline.set_entries(state.timeline, state.declared_at)
+        self.footer.put_first(role_key_ids(state.roles_of(self.me)))
         self._seen = {ws.id: Seen.of(ws) for ws in state.workstreams.values()}
         self._commander = state.commander
         self._shown_seq = state.seq
@@ -75,7 +77,7 @@ class Drawing:
             if ws is None:
                 continue
             dirty.people.update(h for h in (self._seen.get(ws_id, Seen()).owner, ws.owner) if h)
-            self.workstreams.show_one(ws, self.me, now, self.policy, state.closed)
+            self.workstreams.show_one(state, ws, self.me, now, self.policy)
             self._seen[ws_id] = Seen.of(ws)
         for handle in sorted(dirty.people):
             self.responders.show_one(state, handle, self.me, now, self.policy)
@@ -83,6 +85,7 @@ class Drawing:
             self.header.show(state, self.me)
         if "command" in dirty.parts:
             self.summary.show(state, self.me, now, self.policy)
+            self.footer.put_first(role_key_ids(state.roles_of(self.me)))
         if "broadcasts" in dirty.parts:
             self.broadcasts.show(state)
         if "stars" in dirty.parts:
@@ -164,6 +167,7 @@ class Drawing:
             f"{state.id} is closed: the work goes on in {other}. Join {other} now?",
             yes=f"Join {other}",
             no="Stay here",
+            undoable=True,
         )
         self.app.push_screen(question, answered)
 

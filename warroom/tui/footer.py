@@ -6,7 +6,9 @@ styling and laying out 30 widgets cost ~20 ms each time, and made a move between
 take ~300 ms. This footer keeps the same look (compact keys, the "^p palette" key on the
 right behind a thin rule) as a single line: a bindings refresh that leaves the keys as
 they were costs a comparison. It shows only keys that fit whole (Textual's lets a cut-off
-key peek out under the palette key); ``?`` help and the palette still list them all.
+key peek out under the palette key); ``?`` help and the palette still list them all. When not
+all fit, the keys the screen puts first (``put_first``: the viewer's role's, such as the
+commander's ``B``, ``i`` and ``s``) get room before the rest; every key keeps its place.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class FooterKey(NamedTuple):
     key_display: str
     description: str
     enabled: bool
+    id: str = ""
+    """The binding's id (``put_first`` names keys by it, so a remapped key keeps its place)."""
 
     @property
     def width(self) -> int:
@@ -66,6 +70,7 @@ class BoardFooter(Widget, can_focus=False):
         """The keys drawn on the last render, with the column each starts at."""
         self._hover: FooterKey | None = None
         self._said: tuple[FooterKey, ...] | None = None
+        self._first: frozenset[str] = frozenset()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -86,7 +91,7 @@ class BoardFooter(Widget, can_focus=False):
                 palette = FooterKey(binding.key, app.get_key_display(binding), binding.description, enabled)
             elif binding.show and binding.action not in seen:  # one key per action, as Textual's footer
                 seen.add(binding.action)
-                keys.append(FooterKey(binding.key, app.get_key_display(binding), binding.description, enabled))
+                keys.append(FooterKey(binding.key, app.get_key_display(binding), binding.description, enabled, binding.id or ""))
         if (tuple(keys), palette) != (self.keys, self.palette):
             self.keys, self.palette = tuple(keys), palette
             self.refresh()
@@ -97,6 +102,29 @@ class BoardFooter(Widget, can_focus=False):
         self._said = None if keys is None else tuple(FooterKey(key, shown, what, True) for key, shown, what in keys)
         self.refresh()
 
+    def put_first(self, ids: frozenset[str]) -> None:
+        """Keys with these binding ids are shown before any other is, when not all fit."""
+        if ids != self._first:
+            self._first = ids
+            self.refresh()
+
+    def _fitting(self, keys: tuple[FooterKey, ...], room: int) -> list[FooterKey]:
+        """The keys that fit in ``room`` columns, in their order: those put first, then the
+        others from the left up to the first that does not fit (a later narrow one is not
+        squeezed in: the line reads as the start of the full list)."""
+        first = [i for i, key in enumerate(keys) if key.id in self._first]
+        rest = [i for i, key in enumerate(keys) if key.id not in self._first]
+        chosen: set[int] = set()
+        used = 0
+        for i in first + rest:
+            if used + keys[i].width > room:
+                if i in first:
+                    continue
+                break
+            chosen.add(i)
+            used += keys[i].width + 1
+        return [key for i, key in enumerate(keys) if i in chosen]
+
     def render(self) -> Text:
         width = self.size.width
         style = self.get_component_rich_style
@@ -105,9 +133,7 @@ class BoardFooter(Widget, can_focus=False):
         palette = self.palette
         limit = width - (palette.width + 1 if palette else 0)
         self.shown = []
-        for key in self.keys if self._said is None else self._said:
-            if line.cell_len + key.width > limit - 1:
-                break
+        for key in self._fitting(self.keys if self._said is None else self._said, limit - 1):
             self.shown.append((key, line.cell_len))
             self._add(line, key, key_style, description_style)
             line.append(" ")

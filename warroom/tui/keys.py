@@ -65,6 +65,18 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("quit_now", "ctrl+q", "quit", "quit", "", show=False, priority=True),
 )
 
+ROLE_KEYS: dict[str, frozenset[str]] = {
+    "commander": frozenset({"broadcast", "command", "severity"}),
+    "comms": frozenset({"broadcast"}),
+}
+"""By role, the keys (ids) a narrow footer shows before the others: the ones that role is there for."""
+
+
+def role_key_ids(roles: list[str]) -> frozenset[str]:
+    """The footer's first keys for someone holding ``roles`` (``IncidentState.roles_of``)."""
+    return frozenset().union(*(ROLE_KEYS.get(role, frozenset()) for role in roles))
+
+
 PANE_KEYS: tuple[BoardKey, ...] = (
     BoardKey("next_pane", "tab", "focus_next", "next pane", "board: next pane", show=False),
     BoardKey("previous_pane", "shift+tab", "focus_previous", "previous pane", "board: previous pane", show=False),

@@ -17,7 +17,7 @@ Cell = Union[str, tuple[str, str]]
 """One table cell as a pane describes it: plain text, or ``(text, style)`` where the style names
 theme variables (``"$stale bold"``). Specs compare cheaply; the widgets turn them into Rich text."""
 
-__all__ = ["clock", "coarse_duration", "duration", "owner_label", "roles_label", "shift_label", "update_due_label"]
+__all__ = ["away_label", "clock", "coarse_duration", "duration", "owner_label", "roles_label", "shift_label", "update_due_label"]
 
 
 def clock(at: datetime | None) -> str:
@@ -31,8 +31,25 @@ def shift_label(responder: Responder) -> str:
     return responder.shift
 
 
+SHORT_ROLES = {"commander": "IC"}
+"""The Responders pane's role column is the one that gives way when the pane is narrow, and it
+cut "commander" and "comms" alike to `com…`. Every board says the incident commander's role the
+same way at every width ("IC", as incident command has it); deputy, scribe and comms are short
+already and begin differently, so even cut to three letters no two read alike."""
+
+
 def roles_label(state: IncidentState, handle: str) -> str:
-    return ", ".join(state.roles_of(handle))
+    """The roles ``handle`` holds, in their short forms: "IC, scribe"."""
+    return ", ".join(SHORT_ROLES.get(role, role) for role in state.roles_of(handle))
+
+
+def away_label(responder: Responder | None) -> str | None:
+    """Why a workstream's owner is not working on it just now, or ``None`` when they are on shift."""
+    if responder is None or responder.shift == "on":
+        return None
+    if responder.shift == "break":
+        return f"break to {clock(responder.back_at)}" if responder.back_at else "on a break"
+    return "off shift"
 
 
 def owner_label(ws: Workstream) -> str:

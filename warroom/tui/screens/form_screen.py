@@ -196,7 +196,9 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
             self.dismiss(None)
             return
         self.app.push_screen(
-            ConfirmScreen(f"Discard this {typed.label.lower()}?", "What you typed is lost.", yes="Discard", no="Keep editing"),
+            ConfirmScreen(
+                f"Discard this {typed.label.lower()}?", "What you typed is lost.", yes="Discard", no="Keep editing", undoable=False
+            ),
             self._discard,
         )
 

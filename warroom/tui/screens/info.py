@@ -90,7 +90,12 @@ class CatchUpScreen(ModalScreen[None]):
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; Enter answers with the first (focused) button, Escape says no."""
+    """A yes/no question; Enter answers with the focused button, Escape says no.
+
+    Every caller says whether the act can be undone: when it cannot (closing, taking from
+    someone, losing typed words), focus starts on the no button, so Enter pressed in a hurry
+    (`x`, Enter, Enter) never does it.
+    """
 
     DEFAULT_CSS = BOX_CSS.format(name="ConfirmScreen") + """
     ConfirmScreen Horizontal { height: auto; margin-top: 1; }
@@ -98,8 +103,9 @@ class ConfirmScreen(ModalScreen[bool]):
     """
     BINDINGS: ClassVar = [Binding("escape", "no", "Cancel", id="confirm.cancel")]
 
-    def __init__(self, title: str, message: str, yes: str = "Yes", no: str = "Cancel") -> None:
+    def __init__(self, title: str, message: str, yes: str = "Yes", no: str = "Cancel", *, undoable: bool) -> None:
         super().__init__()
+        self.undoable = undoable
         self.box_title = safe_line(title)
         self.message = safe_block(message)
         self.yes = yes
@@ -115,7 +121,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static("enter: choose   esc: cancel   tab: other button", classes="box-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#yes" if self.undoable else "#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -66,6 +66,7 @@ class PanesScreen(Screen[None]):
         self.detail = TimelineDetail(id="timeline-detail")
         self.new_below = NewBelow(self.timeline, id="timeline-new-below")
         self.deliveries = DeliveryHealth(id="delivery-health", classes="-hidden")
+        self.footer = BoardFooter()
         self.panes = PaneSwitcher(self)
         self._stepping_to: Widget | None = None
         """The pane a tab is moving focus into (focus lands after a refresh; a second tab counts from it)."""
@@ -90,7 +91,7 @@ class PanesScreen(Screen[None]):
             yield self.timeline
             yield self.new_below
             yield self.detail
-        yield BoardFooter()
+        yield self.footer
 
     def title_panes(self) -> None:
         """Put each pane's title on its frame (the timeline's follows what it shows)."""

@@ -65,8 +65,9 @@ def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy
 def broadcasts_content(state: IncidentState) -> Content:
     if not state.broadcasts:
         return Content.assemble(("Broadcasts: none yet", "dim"))
-    parts: list[str | tuple[str, str]] = [("Broadcasts", "bold")]
-    for b in state.broadcasts[-SHOWN_BROADCASTS:]:
+    parts: list[str | tuple[str, str]] = [("Broadcasts (newest first)", "bold")]
+    # Newest first: the latest stakeholder update is what the commander checks, and the pane is short.
+    for b in reversed(state.broadcasts[-SHOWN_BROADCASTS:]):
         who = safe_line(f"{b.sender} → stakeholders" if b.audience == "stakeholders" else b.sender)
         parts += ["\n", (f"{clock(b.at)} {who}: ", "dim"), safe_line(b.text)]
     return Content.assemble(*parts)
@@ -83,7 +84,7 @@ class CommandSummary(Static):
 
 
 class BroadcastFeed(Static):
-    """The latest broadcasts, newest last."""
+    """The latest broadcasts, newest first."""
 
     DEFAULT_CSS = "BroadcastFeed { margin-top: 1; }"
 

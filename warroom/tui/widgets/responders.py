@@ -23,7 +23,7 @@ def responder_cells(
     into their time on shift when fatigue is counted across incidents)."""
     handle: Cell = (f"▸ {r.handle} (you)", "$you bold") if r.handle == me else f"  {r.handle}"
     roles = roles_label(state, r.handle)
-    role: Cell = (roles, "bold") if "commander" in roles else roles
+    role: Cell = (roles, "bold") if state.commander == r.handle else roles
     label = shift_label(r)
     if elsewhere is not None and r.shift != "off":
         label = f"{label} · {elsewhere.words()}"

@@ -9,21 +9,25 @@ from textual.message import Message
 from warroom.incident import IncidentState, Policy
 from warroom.incident.state import Workstream
 
-from ..model.format import coarse_duration, owner_label
+from ..model.format import away_label, coarse_duration, owner_label
 from .table import BoardTable, Cell
 
 
-def workstream_cells(ws: Workstream, me: str, now: datetime, policy: Policy, closed: bool = False) -> tuple[Cell, ...]:
-    stale = not closed and ws.is_stale(now, policy)  # a closed incident has nothing left to chase
+def workstream_cells(state: IncidentState, ws: Workstream, me: str, now: datetime, policy: Policy) -> tuple[Cell, ...]:
+    stale = not state.closed and ws.is_stale(now, policy)  # a closed incident has nothing left to chase
     title = ws.title  # the column takes the width there is, and cuts with an ellipsis
     if ws.pending:
         owner: Cell = (owner_label(ws), "$pending bold" if ws.pending.to == me else "$pending")
     elif ws.owner is None:
         owner = ("unowned", "$unowned italic")
-    elif ws.owner == me:
-        owner = (ws.owner, "$you bold")
     else:
-        owner = ws.owner
+        # An owner on a break still owns the work: say so, so nobody waits on them unknowingly.
+        away = away_label(state.responders.get(ws.owner))
+        label = f"{ws.owner} · {away}" if away else ws.owner
+        if ws.owner == me:
+            owner = (label, "$you bold")
+        else:
+            owner = (label, "$shift-break") if away else label
     if ws.status == "blocked":
         status: Cell = ("BLOCKED", "$blocked bold")
     elif ws.status == "done":
@@ -51,10 +55,10 @@ class WorkstreamTable(BoardTable):
 
     def show(self, state: IncidentState, me: str, now: datetime, policy: Policy) -> None:
         for ws in state.workstreams.values():
-            self.sync_row(ws.id, workstream_cells(ws, me, now, policy, state.closed))
+            self.sync_row(ws.id, workstream_cells(state, ws, me, now, policy))
 
-    def show_one(self, ws: Workstream, me: str, now: datetime, policy: Policy, closed: bool = False) -> None:
-        self.sync_row(ws.id, workstream_cells(ws, me, now, policy, closed))
+    def show_one(self, state: IncidentState, ws: Workstream, me: str, now: datetime, policy: Policy) -> None:
+        self.sync_row(ws.id, workstream_cells(state, ws, me, now, policy))
 
     def on_data_table_row_selected(self, event: BoardTable.RowSelected) -> None:
         event.stop()
