@@ -31,6 +31,7 @@ from typing import Any
 
 from warroom.incident import IncidentState, apply
 from warroom.store.base import EventStore, StoreError
+from warroom.store.opening import open_regular
 
 from .messages import Notice, message, notice_for, overdue_notice
 from .records import Deliveries, Pending
@@ -49,7 +50,7 @@ def lock_folder(folder: Path) -> int:
     """One relay per folder: an exclusive lock the kernel drops if the relay dies."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ".warroom-relay.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = open_regular(path, os.O_RDWR | os.O_CREAT, mode=0o600, what="lock files")  # it is written: never through a link
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
