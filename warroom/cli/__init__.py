@@ -10,6 +10,9 @@ export, import), ``serving`` (the server, its database and tokens) and ``parser`
 
 from __future__ import annotations
 
+import os
+import sys
+
 from pydantic import ValidationError
 
 from warroom.cli.context import (
@@ -49,6 +52,19 @@ __all__ = [
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code. A reader that went away (``warroom show INC-1 | head``)
+    ends the command quietly: the recipe from Python's ``signal`` docs, stdout pointed at
+    ``/dev/null`` so the interpreter's own last flush cannot fail again."""
+    try:
+        code = _run_command(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    return code
+
+
+def _run_command(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parse(parser, argv)
     try:
