@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from warroom.incident import IncidentState, StoredEvent, fold
 from warroom.incident.events import IncidentDeclared
+from warroom.safetext import json_safe
 from warroom.words import validation_problem
 
 from .errors import DocumentError, ImportNotSupported
@@ -68,8 +69,9 @@ def document(state: IncidentState, events: Sequence[StoredEvent]) -> dict[str, A
 
 
 def render_json(state: IncidentState, events: Sequence[StoredEvent]) -> str:
-    """The JSON document for ``state``, the fold of ``events`` (UTF-8 text, not ASCII-escaped)."""
-    return json.dumps(document(state, events), indent=2, ensure_ascii=False) + "\n"
+    """The JSON document for ``state``, the fold of ``events``: UTF-8 text, not ASCII-escaped,
+    except what a terminal or editor would act on (bidi overrides, C1): ``\\u202e``, the same data."""
+    return json_safe(json.dumps(document(state, events), indent=2, ensure_ascii=False)) + "\n"
 
 
 # --- reading it back -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.sse import EventSourceResponse
 
-from warroom.incident.events import valid_incident_id
+from warroom.incident.events import canonical_incident_id, valid_incident_id
 
 from .access import Access, Viewer
 from .live import LiveViews
@@ -82,6 +82,7 @@ def status_router(views: LiveViews, access: Access) -> APIRouter:
 
     @router.get("/{incident_id}", response_class=HTMLResponse)
     async def incident(request: Request, incident_id: str, key: KeyParam = None, authorization: AuthHeader = None) -> Response:
+        incident_id = canonical_incident_id(incident_id)  # any case, as everywhere else
         if viewer_of(key, authorization, incident_id) is None:
             return not_found(request)
         live = await views.get(incident_id)
@@ -105,6 +106,7 @@ def status_router(views: LiveViews, access: Access) -> APIRouter:
         after: Annotated[int, Query(ge=0, le=MAX_AFTER)] = 0,
         last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     ) -> Response:
+        incident_id = canonical_incident_id(incident_id)
         who = viewer_of(key, authorization, incident_id)
         live = await views.get(incident_id) if who is not None else None
         if who is None or live is None:
