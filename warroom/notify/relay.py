@@ -92,7 +92,6 @@ class Notifier:
         deliveries: Deliveries,
         *,
         status_base: str | None = None,
-        postmortem_folder: Path | None = None,
         send: Send | None = None,
         poll: float = 0.5,
     ):
@@ -101,7 +100,6 @@ class Notifier:
         self.by_id = {t.id: t for t in targets}
         self.deliveries = deliveries
         self.status_base = status_base.rstrip("/") if status_base else None
-        self.postmortem_folder = postmortem_folder
         self.send = send or apprise_sender()
         self.poll = poll
         self._db = ThreadPoolExecutor(1, thread_name_prefix="warroom-notify-db")
@@ -143,13 +141,6 @@ class Notifier:
                 log.warning("notifier: %s", error)
             await asyncio.sleep(self.poll)
 
-    def _postmortem(self, incident: str) -> str | None:
-        if self.postmortem_folder is None:
-            return None
-        from warroom.export.files import file_name
-
-        return str(self.postmortem_folder / file_name(incident, "md"))
-
     async def _follow(self, incident: str) -> None:
         cursor = self._cursors.get(incident, 0)
         state = IncidentState()
@@ -166,7 +157,7 @@ class Notifier:
             return cursor  # read before a restart: its rows are already in the records
         notice = None
         if change is not None and change.entry.rejected is None:
-            notice = notice_for(commander, severity, state, event, self._postmortem(incident))
+            notice = notice_for(commander, severity, state, event)
         await self._enqueue(incident, event.seq, [notice] if notice else [])
         return event.seq
 
