@@ -68,7 +68,9 @@ def _run_command(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parse(parser, argv)
     try:
-        return args.run(CliContext(args))
+        ctx = CliContext(args)
+        ctx.refuse_a_borrowed_handle()
+        return args.run(ctx)
     except Rejected as error:
         _stderr(f"warroom: refused: {error.reason}")
     except WarroomError as error:
