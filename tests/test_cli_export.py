@@ -54,13 +54,14 @@ def test_close_exports_and_the_json_imports_to_an_identical_incident(cli, isolat
         f"exported {exports / 'INC-5-postmortem.md'}",
         f"exported {exports / 'INC-5.json'}",
         f"exported {exports / 'INC-5-timeline.csv'}",
+        f"exported {exports / 'INC-5-postmortem.html'}",
     ]
     original = cli("show", "INC-5", "--json").stdout
     state = json.loads(original)
 
     # the post-mortem draft: the escaped title, the hand-off with its note, the commanders
     md = (exports / "INC-5-postmortem.md").read_text(encoding="utf-8")
-    assert md.startswith("# INC-5: Login \\| 500s for &lt;some&gt; users\n")
+    assert md.startswith("# INC-5: Login \\| 500s for \\<some> users\n")
     assert "| carol |" in md and "hand-off from bob" in md
     assert "tried: redeploy \\| next: =rollback<br>runbook auth.md" in md
     assert "hand-over from alice" in md
@@ -106,6 +107,7 @@ def test_export_any_time_formats_and_destinations(cli, isolated_environment: Pat
         str(exports / "INC-8-postmortem.md"),
         str(exports / "INC-8.json"),
         str(exports / "INC-8-timeline.csv"),
+        str(exports / "INC-8-postmortem.html"),
     ]
     assert "The incident is still open" in (exports / "INC-8-postmortem.md").read_text(encoding="utf-8")
 
@@ -152,7 +154,7 @@ def test_close_without_export_and_when_the_export_fails(cli, isolated_environmen
     assert "INC-4 is closed, but the export failed" in message and "warroom export INC-4" in message
     assert json.loads(cli("show", "INC-4", "--json").stdout)["closed"] is True
     retry = cli("export", "INC-4")
-    assert len(retry.stdout.splitlines()) == 3
+    assert len(retry.stdout.splitlines()) == 4
 
 
 @pytest.mark.parametrize(
@@ -181,7 +183,7 @@ def test_missing_things_are_one_line_errors(cli, tmp_path: Path) -> None:
 
 def test_help_describes_export_and_import(cli) -> None:
     export_help = cli("export", "--help", actor=None).stdout
-    assert "--format {md,json,csv,all}" in export_help and "--dir DIR" in export_help and "-o PATH" in export_help
+    assert "--format {md,json,csv,html,all}" in export_help and "--dir DIR" in export_help and "-o PATH" in export_help
     import_help = cli("import", "--help", actor=None).stdout
     assert "--replace" in import_help and "FILE" in import_help
     assert "--no-export" in cli("close", "--help", actor=None).stdout
@@ -211,3 +213,15 @@ def test_import_refuses_a_log_with_a_seq_gap_naming_it(cli, tmp_path: Path, keep
     assert one_line_error(result) == f"warroom: {path} {expected}"
     shown = cli("show", "INC-5")
     assert shown.stderr == "" and "note 5" in shown.stdout  # the incident in the store is untouched
+
+
+def test_export_html_alone_by_format_or_by_suffix(cli, tmp_path) -> None:
+    """Issue 25: `--format html` writes the one-page draft; `-o NAME.html` picks the format from the name."""
+    cli("declare", "INC-3", "--title", "Search <b>slow</b> \u202eevil")
+    cli("decide", "INC-3", "Fail over to the US", "--why", "EU is down")
+    written = cli("export", "INC-3", "--format", "html", "--dir", str(tmp_path / "out")).stdout.splitlines()
+    assert written == [str(tmp_path / "out" / "INC-3-postmortem.html")]
+    page = (tmp_path / "out" / "INC-3-postmortem.html").read_text(encoding="utf-8")
+    assert "<h1>INC-3: Search &lt;b&gt;slow&lt;/b&gt; &lt;U+202E&gt;evil</h1>" in page and "Fail over to the US" in page
+    cli("export", "INC-3", "-o", str(tmp_path / "draft.html"))
+    assert (tmp_path / "draft.html").read_text(encoding="utf-8") == page

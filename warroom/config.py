@@ -56,7 +56,15 @@ class ServerConfig(_Section):
         None, description="the address stakeholders reach the status page at; share links and notifications use it"
     )
     streams_per_token: int = Field(16, ge=1, description="`warroom serve`: open SSE streams per token (429 past it)")
+    status_streams_per_key: int = Field(64, ge=1, description="`warroom serve`: open status-page streams per share key (429 past it)")
+    status_streams: int = Field(
+        256, ge=1, description="`warroom serve`: open status-page streams in all (429 past it; at most half of max_connections)"
+    )
     max_connections: int = Field(1024, ge=16, description="`warroom serve`: open connections (the longest idle is closed past it)")
+    unauthenticated_share: float = Field(
+        0.5, gt=0, le=1, description="`warroom serve`: the part of max_connections connections without a valid token or key may hold"
+    )
+    body_timeout: float = Field(10.0, gt=0, description="`warroom serve`: seconds a request body may take to arrive (408 past it)")
 
 
 class UiConfig(_Section):

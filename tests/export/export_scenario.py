@@ -98,3 +98,43 @@ def build_scenario() -> LogBuilder:
     a("10:02:00", "bob", ev.IncidentClosed(summary="payments-api 4.12 ran migration 0042, which held a lock that blocked EU charges.\nRolled back to 4.11 after killing the migration session."))
     a("10:05:00", "carol", ev.ActionItemStatusSet(item="A-2", status="in_progress"))  # after close: action items only
     return log
+
+
+def build_review_scenario() -> tuple[LogBuilder, LogBuilder]:
+    """INC-7 and the incident it caused, INC-8 (issue 25): an alert with a description, a deputy who
+    takes command, a decision, an impact note, a break, a responder who moves to INC-8, and an action
+    item owned by someone who never joined. Returns (INC-7's log, INC-8's log)."""
+    other = LogBuilder()
+    other.add("10:26:00", "erin", ev.IncidentDeclared(incident_id="INC-8", title="Terraform drift on the lifecycle rule", severity=3))
+    other.add("10:27:00", "erin", ev.ActionItemAdded(text="Import the console change", owner="erin"))
+    other.add("10:28:30", "carol", ev.ResponderJoined())
+    other.add("10:40:00", "erin", ev.StatusChanged(status="resolved"))
+    other.add("10:41:00", "erin", ev.IncidentClosed())
+
+    log = LogBuilder()
+    a = log.add
+    a("10:00:00", "alice", ev.IncidentDeclared(incident_id="INC-7", title="Customer objects expiring", severity=1))
+    a("10:01:00", "alertmanager", ev.AlertFired(
+        group="g", fingerprint="f1", name="ObjectsDeleted", summary="deletes above 1000/min",
+        description="Lifecycle deletes far above baseline.\nSee the storage dashboard.", labels={"instance": "s3-eu-1"},
+        links=[ev.AlertLink(title="runbook", url="https://runbooks.example/objects")], starts_at=at("09:58:00"),
+    ))
+    a("10:02:00", "bob", ev.ResponderJoined())
+    a("10:02:30", "alice", ev.RoleAssigned(role="deputy", handle="bob"))
+    a("10:03:00", "carol", ev.ResponderJoined())
+    a("10:05:00", "bob", ev.DecisionMade(
+        text="Turn the lifecycle rule off in the console", why="stops the deletions now",
+        alternatives="revert in Terraform (20 min); wait for the fix",
+    ))
+    a("10:06:00", "carol", ev.NoteAdded(text="4,821 customers lost objects (ticket #4821) -> about ~5 min of deletes", impact=True))
+    a("10:10:00", "alice", ev.CommandHandoverOffered(to="bob", note="deletions stopped; restore next"))
+    a("10:11:00", "bob", ev.CommandHandoverAccepted())
+    a("10:12:00", "alice", ev.ShiftChanged(shift="break", minutes=10))
+    a("10:20:00", "alertmanager", ev.AlertResolved(group="g", fingerprint="f1", name="ObjectsDeleted"))
+    a("10:22:00", "alice", ev.ShiftChanged(shift="on"))
+    a("10:25:00", "bob", ev.ActionItemAdded(text="Make the console change in Terraform too", owner="lenna", kind="preventative"))
+    a("10:26:00", "bob", ev.IncidentLinked(incident="INC-8", kind="causes", title="Terraform drift on the lifecycle rule", started=at("10:26:00")))
+    a("10:28:00", "carol", ev.ShiftChanged(shift="off"))
+    a("10:29:00", "bob", ev.StatusChanged(status="resolved"))
+    a("10:30:00", "bob", ev.IncidentClosed(summary="Rule off by hand; drift followed (INC-8)."))
+    return log, other

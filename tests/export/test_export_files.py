@@ -35,10 +35,11 @@ def scenario():
     return build_scenario()
 
 
-def test_writes_three_files_named_after_the_incident(tmp_path: Path, scenario) -> None:
+def test_writes_four_files_named_after_the_incident(tmp_path: Path, scenario) -> None:
     folder = tmp_path / "out" / "nested"
     paths = export_incident(scenario.state, scenario.events, folder)
-    assert [p.name for p in paths] == ["INC-42-postmortem.md", "INC-42.json", "INC-42-timeline.csv"]
+    assert [p.name for p in paths] == ["INC-42-postmortem.md", "INC-42.json", "INC-42-timeline.csv", "INC-42-postmortem.html"]
+    assert paths[3].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert sorted(os.listdir(folder)) == sorted(p.name for p in paths)  # no temporary files left
     assert paths[0].read_text(encoding="utf-8").startswith("# INC-42: ")
     assert json.loads(paths[1].read_text(encoding="utf-8"))["format"] == "warroom-incident"
@@ -69,7 +70,7 @@ def test_replaces_an_earlier_export_whole(tmp_path: Path, scenario) -> None:
     export_incident(scenario.state, scenario.events, tmp_path)
     second = (tmp_path / "INC-42.json").read_text(encoding="utf-8")
     assert len(json.loads(first)["events"]) == 10 and len(json.loads(second)["events"]) == len(scenario.events)
-    assert len(os.listdir(tmp_path)) == 3
+    assert len(os.listdir(tmp_path)) == 4
 
 
 def test_a_lagging_state_is_rebuilt_from_the_events(tmp_path: Path, scenario) -> None:

@@ -129,19 +129,29 @@ def test_blameless_purpose_and_prompts(markdown: str) -> None:
     assert "1. Why? _to fill in_" in section(markdown, "Why? chains")
 
 
-def test_timeline_has_every_accepted_entry_in_order(scenario, markdown: str) -> None:
-    timeline = section(markdown, "Timeline").split("Every entry:")[1]
+BOOKKEEPING = {"responder_joined", "shift_changed", "update_snoozed", "entry_starred", "action_item_added", "action_item_status_set"}
+
+
+def test_the_timeline_tells_the_story_and_the_appendix_keeps_the_bookkeeping(scenario, markdown: str) -> None:
+    """Issue 25: joins, shifts, snoozes, stars and action-item bookkeeping move to an appendix;
+    between them the two tables hold every accepted entry, each once, in log order."""
+    timeline = section(markdown, "Timeline").split("The story (")[1]
     rows = table_rows(timeline)
+    appendix = table_rows(section(markdown, "Appendix: bookkeeping"))
     accepted = [e for e in scenario.state.timeline if not e.rejected]
-    assert [r[0] for r in rows] == [f"#{e.seq}" for e in accepted]  # as `warroom replay --at #N` takes it
-    assert "#20" not in [r[0] for r in rows]  # the refused claim
+    story = [e for e in accepted if e.starred or e.type not in BOOKKEEPING]
+    assert [r[0] for r in rows] == [f"#{e.seq}" for e in story]  # as `warroom replay --at #N` takes it
+    assert [r[0] for r in appendix] == [f"#{e.seq}" for e in accepted if e not in story]
+    assert {r[0] for r in appendix} == {"#2", "#3", "#15", "#23", "#28", "#32", "#33", "#39", "#40", "#41", "#42", "#47"}
+    assert "#20" not in [r[0] for r in rows + appendix]  # the refused claim
     first = rows[0]
     assert first[1:5] == ["09:00:00", "T+00:13:00", "", "alice"]
     starred = {int(r[0][1:]) for r in rows if r[3] == "★"}
     assert starred == {10, 27}
-    # notes verbatim: the line break kept as <br>, the '->' escaped but present
+    # notes verbatim: the line break kept as <br>, the '->' as typed (no entity, no backslash)
     assert "Error rate on /v1/charge at 38% since 08:47, EU only.<br>US and APAC normal." in timeline
-    assert "Error rate 38% -&gt; 4% and falling." in timeline
+    assert "Error rate 38% -> 4% and falling." in timeline
+    assert "| carol | starred entry #27 |" in section(markdown, "Appendix: bookkeeping")
     assert "`warroom replay INC-42 --at #N` shows the board as it was at entry #N." in section(markdown, "Timeline")
 
 

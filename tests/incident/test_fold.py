@@ -392,3 +392,44 @@ def test_a_log_declared_before_policies_were_recorded_folds_with_the_defaults():
     log = LogBuilder()
     log.add("alice", body)
     assert log.state().policy == DEFAULT_POLICY
+
+
+# --- decisions and impact notes (issue 25) ---------------------------------------
+
+
+def test_a_decision_records_who_when_what_why_and_alternatives_and_is_marked_on_the_timeline():
+    log = declared()
+    log.add("bob", ev.DecisionMade(text="Disable the lifecycle rule in the console", why="fastest stop", alternatives="revert via Terraform (20 min)"))
+    log.add("carol", ev.DecisionMade(text="Restore from versions"))
+    state = log.state()
+    first, second = state.decisions
+    assert (first.by, first.text, first.why, first.alternatives) == ("bob", "Disable the lifecycle rule in the console", "fastest stop", "revert via Terraform (20 min)")
+    assert first.at == state.timeline[1].at and first.seq == 2
+    assert state.timeline[1].text == (
+        "◆ decided: Disable the lifecycle rule in the console (why: fastest stop) (alternatives: revert via Terraform (20 min))"
+    )
+    assert state.timeline[2].text == "◆ decided: Restore from versions" and second.why == ""
+    assert state.responders["carol"].shift == "on"  # deciding joins, like any first action
+    assert state.summary_dict()["decisions"][0] == {
+        "seq": 2, "at": state.timeline[1].at.isoformat().replace("+00:00", "Z"), "by": "bob",
+        "text": "Disable the lifecycle rule in the console", "why": "fastest stop", "alternatives": "revert via Terraform (20 min)",
+    }
+
+
+def test_a_decision_needs_someone_on_shift_and_an_open_incident():
+    log = declared()
+    log.add("bob", ev.ShiftChanged(shift="break", minutes=10))
+    refused = log.add("bob", ev.DecisionMade(text="Fail over"))
+    assert log.state().entry(refused.seq).rejected == "you are on a break: come back on shift first"
+    log.add("alice", ev.IncidentClosed())
+    closed = log.add("alice", ev.DecisionMade(text="Fail over"))
+    assert log.state().entry(closed.seq).rejected == "INC-1 is closed"
+    assert log.state().decisions == []
+
+
+def test_an_impact_note_is_marked_and_an_ordinary_note_keeps_its_old_json():
+    log = declared()
+    log.add("bob", ev.NoteAdded(text="4,821 customers lost objects", impact=True))
+    assert log.state().timeline[-1].text == "impact: 4,821 customers lost objects"
+    assert '"impact"' not in ev.NoteAdded(text="plain").model_dump_json()  # old logs stay byte-identical
+    assert ev.StoredEvent.model_validate_json(log.events[-1].model_dump_json()).body.impact is True

@@ -87,10 +87,15 @@ class ServerProcess:
         env: dict[str, str] | None = None,
         preexec_fn: Callable[[], None] | None = None,
         command: Iterable[str] = ("serve",),
+        python: str = sys.executable,
+        cwd: Path = REPO_ROOT,
     ):
         """``db`` is an SQLite file or a ``postgresql://`` URL (then ``log`` is required);
-        ``command`` is the warroom subcommand that serves (``serve``, or ``alerts --store DIR``)."""
+        ``command`` is the warroom subcommand that serves (``serve``, or ``alerts --store DIR``);
+        ``python`` and ``cwd`` run another installation (an installed wheel's virtual environment)."""
         self.command = list(command)
+        self.python = python
+        self.cwd = cwd
         self.db: Path | str = db if str(db).startswith("postgresql://") else Path(db)
         self.preexec_fn = preexec_fn
         self.port = port
@@ -103,7 +108,7 @@ class ServerProcess:
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
         assert self.proc is None, "already running"
-        command = [sys.executable, "-m", "warroom", *self.command, "--host", "127.0.0.1", "--port", str(self.port), "--db", str(self.db), *self.args]
+        command = [self.python, "-m", "warroom", *self.command, "--host", "127.0.0.1", "--port", str(self.port), "--db", str(self.db), *self.args]
         stderr = open(self.log, "ab")  # noqa: SIM115 - handed to the child
         try:
             self.proc = subprocess.Popen(
@@ -111,7 +116,7 @@ class ServerProcess:
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 env=self.env,
-                cwd=REPO_ROOT,
+                cwd=self.cwd,
                 stdin=subprocess.DEVNULL,
                 text=True,
                 preexec_fn=self.preexec_fn,

@@ -253,3 +253,30 @@ async def test_a_link_is_written_into_both_logs_and_a_forged_mirror_is_refused(b
     assert (await bob.load_state("INC-2")).summary_dict()["links"] == [{"incident": "INC-1", "kind": "caused-by"}]
     found = {s.id: [(link.incident, link.kind) for link in s.links] for s in await bob.incidents()}
     assert found == {"INC-1": [("INC-2", "causes")], "INC-2": [("INC-1", "caused-by")]}
+
+
+async def test_a_decision_and_an_impact_note_round_trip_and_the_rules_refuse_one_from_a_break(backend):
+    """Issue 25: decisions and impact notes are events like any other, on every backend, the CLI included."""
+    alice, bob = backend.store_for("alice"), backend.store_for("bob")
+    await declare(alice)
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    command = [
+        sys.executable, "-m", "warroom", "decide", "INC-1", "Disable the rule in the console",
+        "--why", "fastest stop", "--alternatives", "revert in Terraform", *backend.cli_args("bob"),
+    ]
+    result = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "◆ decided: Disable the rule in the console (why: fastest stop)" in result.stdout
+    await alice.append("INC-1", draft("alice", ev.NoteAdded(text="4,821 customers affected", impact=True)))
+    await bob.append("INC-1", draft("bob", ev.ShiftChanged(shift="break", minutes=5)))
+    with pytest.raises(Rejected) as refused:
+        await bob.append("INC-1", draft("bob", ev.DecisionMade(text="Fail over")))
+    assert "on a break" in refused.value.reason
+    events = await alice.read("INC-1")
+    decision, note = events[1].body, events[2].body
+    assert (events[1].actor, decision.text, decision.why, decision.alternatives) == (
+        "bob", "Disable the rule in the console", "fastest stop", "revert in Terraform",
+    )
+    assert note.impact is True and len(events) == 4
+    state = await alice.load_state("INC-1")
+    assert [(d.by, d.text) for d in state.decisions] == [("bob", "Disable the rule in the console")]

@@ -420,7 +420,7 @@ async def test_x_closes_after_confirming_then_exports(incident, make_board, tmp_
         assert str(tmp_path / "exports") in notices(app)
     assert incident.state().closed
     exported = sorted(p.name for p in (tmp_path / "exports").iterdir())
-    assert exported == ["INC-1-postmortem.md", "INC-1-timeline.csv", "INC-1.json"]
+    assert exported == ["INC-1-postmortem.html", "INC-1-postmortem.md", "INC-1-timeline.csv", "INC-1.json"]
     draft = (tmp_path / "exports" / "INC-1-postmortem.md").read_text()
     assert draft.startswith("# INC-1:") and "rule disabled, data restored" in draft
 

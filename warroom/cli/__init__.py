@@ -15,6 +15,7 @@ import sys
 
 from pydantic import ValidationError
 
+from warroom.cli.completion import complete_if_asked
 from warroom.cli.context import (
     EXIT_ERROR,
     EXIT_OK,
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_command(argv: list[str] | None) -> int:
     parser = build_parser()
+    complete_if_asked(parser)
     args = parse(parser, argv)
     try:
         ctx = CliContext(args)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from warroom import __version__
+from warroom.cli.completion import INSTALL, SHELLS, cmd_completion, completes_incidents
 from warroom.cli.context import (
     CliContext,
     _acting,
@@ -84,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     def with_incident(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("incident", type=_incident_type, metavar="INC-ID")
+        completes_incidents(p.add_argument("incident", type=_incident_type, metavar="INC-ID"))
         return p
 
     p = command("declare", "declare an incident (you become its commander); prints its id", lambda c: _run(_declare(c)))
@@ -122,10 +123,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed, for a repeatable demo")
     p.set_defaults(run=cmd_demo)
 
-    p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star, workstream=a.workstream))))
+    p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star, workstream=a.workstream, impact=a.impact))))
     p.add_argument("text")
     p.add_argument("--star", action="store_true", help="star it for the post-mortem")
     p.add_argument("--ws", dest="workstream", type=workstream_id, metavar="WS-N", help="post it against a workstream (its story shows it)")
+    p.add_argument("--impact", action="store_true", help="it says what the incident did to users or the business (the post-mortem's Impact section)")
+
+    p = with_incident(command(
+        "decide", "record a decision: what was decided, why, and what else was weighed",
+        _acting(lambda a: ev.DecisionMade(text=a.text, why=a.why, alternatives=a.alternatives)),
+        epilog="The timeline marks it with ◆ and the post-mortem lists every decision for the review to look at.",
+    ))
+    p.add_argument("text", help="what was decided")
+    p.add_argument("--why", default="", help="the reason, as known at the time")
+    p.add_argument("--alternatives", default="", help="the other options that were weighed")
 
     p = with_incident(command("star", "star a timeline entry", _acting(lambda a: ev.EntryStarred(target=a.seq, starred=not a.off))))
     p.add_argument("seq", type=int, help="the entry's number (#N in `warroom show`)")
@@ -136,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     def ws_command(name: str, help: str, make: Callable[[argparse.Namespace], ev.Body]) -> argparse.ArgumentParser:
         p = ws_sub.add_parser(name, help=help, description=help, parents=[common])
         p.set_defaults(run=_acting(make))
-        p.add_argument("incident", type=_incident_type, metavar="INC-ID")
+        completes_incidents(p.add_argument("incident", type=_incident_type, metavar="INC-ID"))
         if name != "open":
             p.add_argument("workstream", type=workstream_id, metavar="WS-N")
         return p
@@ -217,16 +228,18 @@ def build_parser() -> argparse.ArgumentParser:
         "duplicate of the second. If recording the second half fails, run the same command again: "
         "it finishes the link and never records it twice.",
     ))
-    p.add_argument("other", type=_incident_type, metavar="OTHER-ID")
+    completes_incidents(p.add_argument("other", type=_incident_type, metavar="OTHER-ID"))
     p.add_argument("--kind", required=True, choices=ev.LINK_KINDS)
     p.add_argument("--dir", metavar="DIR", help="with duplicate-of: where the closed duplicate is exported (default as for close)")
 
     p = with_incident(
         command(
             "export",
-            "write an incident's post-mortem draft (Markdown), log (JSON) and timeline (CSV), open or closed",
+            "write an incident's post-mortem draft (Markdown and HTML), log (JSON) and timeline (CSV), open or closed",
             cmd_export,
-            epilog="Files: INC-ID-postmortem.md, INC-ID.json, INC-ID-timeline.csv. Prints each path written.",
+            epilog="Files: INC-ID-postmortem.md, INC-ID.json, INC-ID-timeline.csv, INC-ID-postmortem.html "
+            "(one self-contained page: inline CSS, no script). Linked incidents in the same store are told "
+            "in the draft too. Prints each path written.",
         )
     )
     p.add_argument("--format", choices=EXPORT_CHOICES, default=None, help="which export (default: all)")
@@ -244,6 +257,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("locate", "print where the config or the store is", cmd_locate)
     p.add_argument("what", choices=("config", "store"))
+
+    p = sub.add_parser(
+        "completion",
+        help="print the tab-completion script for bash, zsh or fish",
+        description="Print the tab-completion script for SHELL (commands, options, choices, incident ids).",
+        epilog=INSTALL,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("shell", choices=SHELLS)
+    p.set_defaults(run=cmd_completion)
 
     add_server_commands(sub, command)
     return parser

@@ -18,6 +18,17 @@ DB_HELP = (
 )
 
 
+def _share(text: str) -> float:
+    """A fraction above 0 and at most 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction above 0 and at most 1 (0.5 is half), got {text!r}")
+    return value
+
+
 def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     """Add every command of this module to ``sub``; ``command`` makes one with the common options."""
     p = sub.add_parser(
@@ -38,12 +49,28 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
         "--streams-per-token", type=_positive_int, metavar="N", help="open SSE streams per token (default: config, 16)"
     )
     p.add_argument(
+        "--status-streams-per-key", type=_positive_int, metavar="N",
+        help="open status-page streams per share key (default: config, 64)",
+    )
+    p.add_argument(
+        "--status-streams", type=_positive_int, metavar="N",
+        help="open status-page streams in all, at most half of --max-connections (default: config, 256)",
+    )
+    p.add_argument(
         "--max-connections", type=_positive_int, metavar="N",
         help="open connections; past it the longest-idle one is closed (default: config, 1024)",
     )
     p.add_argument(
+        "--unauthenticated-share", type=_share, metavar="FRACTION",
+        help="the part of --max-connections that connections without a valid token or key may hold (default: config, 0.5)",
+    )
+    p.add_argument(
         "--header-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
         help="drop a connection whose request headers are not all in within this (default 10)",
+    )
+    p.add_argument(
+        "--body-timeout", type=_positive_float, metavar="SECONDS",
+        help="answer 408 and close when a request body is not all in within this after its headers (default: config, 10)",
     )
     p.add_argument(
         "--write-timeout", type=_positive_float, default=30.0, metavar="SECONDS",

@@ -14,14 +14,27 @@ from warroom.config import (
 )
 from warroom.errors import WarroomError
 from warroom.incident import events as ev
-from warroom.incident import fold
+from warroom.incident import IncidentState, fold
 from warroom.incident.lifecycle import still_open
 from warroom.safetext import safe_line
 from warroom.session import UsageError
-from warroom.store import EventStore, Rejected
+from warroom.store import EventStore, Rejected, StoreError
 
-EXPORT_CHOICES = ("md", "json", "csv", "all")
-_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv"}
+EXPORT_CHOICES = ("md", "json", "csv", "html", "all")
+ALL_FORMATS = ("md", "json", "csv", "html")
+_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv", ".html": "html", ".htm": "html"}
+
+
+async def linked_states(store: EventStore, state: IncidentState) -> dict[str, IncidentState]:
+    """The incidents ``state`` is linked to that this store holds (the draft tells their story);
+    one that is missing or unreadable is left out: the draft then lists only its link."""
+    found = {}
+    for link in state.links:
+        try:
+            found[link.incident] = await store.load_state(link.incident)
+        except StoreError:
+            continue
+    return found
 
 
 async def _export_from_store(
@@ -32,7 +45,8 @@ async def _export_from_store(
 
     events = await store.read(incident_id)
     state = fold(events)
-    return await asyncio.to_thread(export_incident, state, events, folder, formats)
+    linked = await linked_states(store, state)
+    return await asyncio.to_thread(export_incident, state, events, folder, formats, linked)
 
 
 async def _close(ctx: CliContext) -> int:
@@ -50,7 +64,7 @@ async def _close(ctx: CliContext) -> int:
         if args.no_export:
             return EXIT_OK
         try:
-            paths = await _export_from_store(ctx, store, args.incident, folder, ("md", "json", "csv"))
+            paths = await _export_from_store(ctx, store, args.incident, folder, ALL_FORMATS)
         except WarroomError as error:
             _stderr(
                 f"warroom: {args.incident} is closed, but the export failed: {error} "
@@ -73,7 +87,7 @@ async def export_closed(ctx: CliContext, store: EventStore, incident_id: str) ->
     try:
         if not (await store.load_state(incident_id)).closed:
             return
-        paths = await _export_from_store(ctx, store, incident_id, folder, ("md", "json", "csv"))
+        paths = await _export_from_store(ctx, store, incident_id, folder, ALL_FORMATS)
     except WarroomError as error:
         _stderr(f"warroom: warning: {incident_id} is closed and its export is out of date: {error} (retry with `warroom export {incident_id}`)")
         return
@@ -98,13 +112,13 @@ def _export_formats(args: argparse.Namespace) -> tuple[str, ...]:
         if fmt is None:
             fmt = _SUFFIX_FORMATS.get(Path(args.output).suffix.lower())
             if fmt is None:
-                raise UsageError("-o writes one file: choose it with --format md, json or csv")
+                raise UsageError("-o writes one file: choose it with --format md, json, csv or html")
         if fmt == "all":
             raise UsageError("-o writes one file: --format all needs --dir instead")
         if args.dir:
             raise UsageError("give either -o PATH (one file) or --dir DIR, not both")
     fmt = fmt or "all"
-    return ("md", "json", "csv") if fmt == "all" else (fmt,)
+    return ALL_FORMATS if fmt == "all" else (fmt,)
 
 
 def cmd_export(ctx: CliContext) -> int:
@@ -126,7 +140,7 @@ def cmd_export(ctx: CliContext) -> int:
                 from warroom.export import ExportError
 
                 raise ExportError(f"nothing to export: {args.incident} has not been declared")
-            data = render(formats[0], state, events)
+            data = render(formats[0], state, events, await linked_states(store, state))
             if args.output == "-":
                 sys.stdout.flush()
                 sys.stdout.buffer.write(data.removeprefix(b"\xef\xbb\xbf"))  # UTF-8 whatever the locale; no BOM in a pipe

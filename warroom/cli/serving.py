@@ -44,8 +44,12 @@ def cmd_serve(ctx: CliContext) -> int:
             keepalive=args.keepalive,
             access_log=args.access_log,
             streams_per_token=args.streams_per_token or ctx.config.server.streams_per_token,
+            status_streams_per_key=args.status_streams_per_key or ctx.config.server.status_streams_per_key,
+            status_streams=args.status_streams or ctx.config.server.status_streams,
             max_connections=args.max_connections or ctx.config.server.max_connections,
+            unauthenticated_share=args.unauthenticated_share or ctx.config.server.unauthenticated_share,
             header_timeout=args.header_timeout,
+            body_timeout=args.body_timeout or ctx.config.server.body_timeout,
             write_timeout=args.write_timeout,
             alerts=ctx.config.alerts,
         )

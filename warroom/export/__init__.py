@@ -1,4 +1,4 @@
-"""Exports: the post-mortem draft (Markdown), the lossless log (JSON) and the timeline (CSV).
+"""Exports: the post-mortem draft (Markdown, HTML), the lossless log (JSON) and the timeline (CSV).
 
 ``export_incident(state, events, folder)`` is the one entry point the CLI and the board
 call; the renderers are pure functions of the state and the events (never
@@ -24,6 +24,7 @@ from .jsondoc import (
     parse_document,
     render_json,
 )
+from .html import render_html
 from .markdown import render_markdown
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "parse_document",
     "render",
     "render_csv",
+    "render_html",
     "render_json",
     "render_markdown",
     "write_atomic",

@@ -9,7 +9,7 @@ failed export leaves the previous one intact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from warroom import files
@@ -17,26 +17,37 @@ from warroom.incident import IncidentState, StoredEvent, fold
 
 from .csvdoc import render_csv
 from .errors import ExportError
+from .html import render_html
 from .jsondoc import render_json
 from .markdown import render_markdown
 
-FORMATS: tuple[str, ...] = ("md", "json", "csv")
+FORMATS: tuple[str, ...] = ("md", "json", "csv", "html")
 FILE_MODE = 0o644
 
 
 def file_name(incident_id: str, fmt: str) -> str:
-    """``INC-42-postmortem.md``, ``INC-42.json``, ``INC-42-timeline.csv``."""
-    names = {"md": f"{incident_id}-postmortem.md", "json": f"{incident_id}.json", "csv": f"{incident_id}-timeline.csv"}
+    """``INC-42-postmortem.md``, ``INC-42.json``, ``INC-42-timeline.csv``, ``INC-42-postmortem.html``."""
+    names = {
+        "md": f"{incident_id}-postmortem.md",
+        "json": f"{incident_id}.json",
+        "csv": f"{incident_id}-timeline.csv",
+        "html": f"{incident_id}-postmortem.html",
+    }
     try:
         return names[fmt]
     except KeyError:
         raise ExportError(f"unknown export format {fmt!r}: choose from {', '.join(FORMATS)}") from None
 
 
-def render(fmt: str, state: IncidentState, events: Sequence[StoredEvent]) -> bytes:
-    """The bytes of one export file (the CSV starts with a UTF-8 BOM; see ``csvdoc``)."""
+def render(
+    fmt: str, state: IncidentState, events: Sequence[StoredEvent], linked: Mapping[str, IncidentState] | None = None
+) -> bytes:
+    """The bytes of one export file (the CSV starts with a UTF-8 BOM; see ``csvdoc``). ``linked``: the
+    incidents this one is linked to that the store holds, by id (the drafts tell their story)."""
     if fmt == "md":
-        text = render_markdown(state, events)
+        text = render_markdown(state, events, linked)
+    elif fmt == "html":
+        text = render_html(state, events, linked)
     elif fmt == "json":
         text = render_json(state, events)
     elif fmt == "csv":
@@ -54,6 +65,7 @@ def export_incident(
     events: Iterable[StoredEvent],
     folder: Path,
     formats: Iterable[str] = FORMATS,
+    linked: Mapping[str, IncidentState] | None = None,
 ) -> list[Path]:
     """Write the chosen exports of an incident into ``folder``; return their paths in order.
 
@@ -71,7 +83,7 @@ def export_incident(
         state = fold(events)
     if not state.declared:
         raise ExportError("nothing to export: the incident has not been declared")
-    rendered = [(Path(folder) / file_name(state.id, fmt), render(fmt, state, events)) for fmt in chosen]
+    rendered = [(Path(folder) / file_name(state.id, fmt), render(fmt, state, events, linked)) for fmt in chosen]
     for path, data in rendered:
         write_atomic(path, data)
     return [path for path, _ in rendered]

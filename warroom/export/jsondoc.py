@@ -69,8 +69,9 @@ def document(state: IncidentState, events: Sequence[StoredEvent]) -> dict[str, A
 
 
 def render_json(state: IncidentState, events: Sequence[StoredEvent]) -> str:
-    """The JSON document for ``state``, the fold of ``events``: UTF-8 text, not ASCII-escaped,
-    except what a terminal or editor would act on (bidi overrides, C1): ``\\u202e``, the same data."""
+    """The JSON document for ``state``, the fold of ``events`` (UTF-8 text, not ASCII-escaped, except
+    the characters a terminal would act on: bidi overrides and C1 controls as ``\\u202e``, so
+    ``cat`` on the file is safe and the data is unchanged)."""
     return json_safe(json.dumps(document(state, events), indent=2, ensure_ascii=False)) + "\n"
 
 

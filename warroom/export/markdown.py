@@ -1,63 +1,31 @@
 """The post-mortem draft: a Markdown document a facilitator can take into the review.
 
-Facts come from the log (timeline, who held what and when, how long stakeholders
-waited); judgement is left to the meeting, as empty prompts for impact, contributing
-factors by layer of defence, "why?" chains and action items. The wording is
-blameless by construction: names say who did what so the story can be followed,
-never who is at fault.
+Facts come from the log (timeline, decisions, who held what and when, how long stakeholders
+waited); judgement is left to the meeting, as empty prompts for impact, what went well,
+contributing factors by layer of defence, "why?" chains and action items. The wording is
+blameless by construction: names say who did what so the story can be followed, never who
+is at fault.
 
-It renders on GitHub and GitLab: GFM tables, one ``mermaid`` gantt chart, and no HTML
-beyond ``<br>``. Everything a responder typed is escaped (see ``text.py``), so a note
-with ``|``, backticks or ``<script>`` reads as written and cannot break a table, the
-chart or the page. The output depends only on the state and the events (the policy is the incident's own),
-never on the clock, so the same log always gives the same document.
+It renders on GitHub and GitLab (GFM tables, one ``mermaid`` gantt chart, no HTML beyond
+``<br>``) and reads the same pasted as plain text: user text is escaped only where Markdown
+would read structure into it (``text.py``). The sections are data (``postmortem/``), the
+shape is one template (``templates/postmortem.md.j2``). The output depends only on the state,
+the events and the linked incidents given (the policy is the incident's own), never on the
+clock, so the same log always gives the same document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from warroom.incident import IncidentState, StoredEvent
 
-from .history import derive
-from .postmortem.chart import Chart
-from .postmortem.communication import Communication
-from .postmortem.draft import TO_FILL_IN
-from .postmortem.facts import Facts
-from .postmortem.ownership import Ownership
-from .postmortem.review import IMPACT_PROMPT, PURPOSE, WHY_PROMPT, Review, why_chain
+from .postmortem.document import sections
+from .templating import render_template
 
 
-def render_markdown(state: IncidentState, events: Sequence[StoredEvent]) -> str:
-    """The post-mortem draft for ``state``, the fold of ``events``."""
-    return _Draft(state, derive(state, events), state.policy, len(events)).render()
-
-
-class _Draft(Facts, Chart, Ownership, Communication, Review):
-    """The whole draft: ``render`` puts the sections (each from its module in ``postmortem``) in reading order."""
-
-    def render(self) -> str:
-        parts = [
-            self.title(),
-            self.summary(),
-            *self.linked(),
-            "## Purpose of this review",
-            PURPOSE,
-            "## Impact",
-            IMPACT_PROMPT,
-            TO_FILL_IN,
-            *self.key_times(),
-            *self.severity_and_status(),
-            *self.timeline(),
-            *self.chart(),
-            *self.command(),
-            *self.workstreams(),
-            *self.responders(),
-            *self.broadcasts(),
-            *self.contributing_factors(),
-            "## Why? chains",
-            WHY_PROMPT,
-            *[why_chain() for _ in range(2)],
-            *self.action_items(),
-        ]
-        return "\n\n".join(part for part in parts if part) + "\n"
+def render_markdown(
+    state: IncidentState, events: Sequence[StoredEvent], linked: Mapping[str, IncidentState] | None = None
+) -> str:
+    """The post-mortem draft for ``state``, the fold of ``events``; ``linked``: other incidents by id."""
+    return render_template("md", "postmortem.md.j2", sections(state, events, linked))

@@ -15,25 +15,43 @@ from datetime import datetime, timezone
 from warroom.incident.keyframes import t_plus
 from warroom.words import long_duration
 
-from warroom.safetext import safe_block
+from warroom.safetext import safe_block, safe_line
 
-# --- Markdown ---------------------------------------------------------------------
+# --- Markdown ----------------------------------------------------------------------
+#
+# The draft is read two ways: rendered (GitHub, GitLab) and pasted as plain text (Google Docs,
+# Confluence). So user text is escaped only where CommonMark/GFM would really read structure
+# into it, and nowhere else: ``#4821``, ``->``, ``~5 min``, ``a < b`` and ``snake_case`` stay as
+# typed. What would change the document is neutralised with a backslash (a literal in
+# CommonMark for any ASCII punctuation): an HTML tag or autolink (``<`` before a letter, ``/``,
+# ``!`` or ``?``), an entity (``&amp;``), a link or image (``](``), emphasis (a ``*`` or an
+# edge ``_`` that touches a word), code, strikethrough and math only when their marks come in
+# pairs, ``|`` (a table cell, or a table made up inside a quote), and a backslash that would
+# escape what follows it. Text that starts a line (the quoted close summary) also keeps lists,
+# headings, quotes and breaks from forming. Last, controls and bidi overrides are shown as the
+# terminal views show them (``warroom.safetext``: ESC as ``␛``, U+202E as ``<U+202E>``).
 
-# C0 controls and DEL carry no meaning in a document; CommonMark would turn NUL into U+FFFD
-# anyway. Tab stays (it is whitespace); newlines are handled separately.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
-# ASCII punctuation that means something inline in CommonMark/GFM: code, emphasis, links,
-# strikethrough, table cells, GitHub math, ATX heading closers (``#``). A backslash before
-# any ASCII punctuation is a literal in CommonMark, so escaping is exact.
-_INLINE_SPECIAL = re.compile(r"([\\`*\[\]|~$#])")
-# Intraword underscores never make emphasis in GFM (snake_case stays readable); only
-# underscores at a word edge are escaped.
-_EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
-# Things that only matter at the start of a line: headings, lists, setext underlines,
-# ordered lists.
-_LINE_START = re.compile(r"^([#+\-=])")
-_ORDERED = re.compile(r"^(\d+)([.)])")
+_TAG_OR_AUTOLINK = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_LINK_TARGET = re.compile(r"\](?=[(\[])")
+_EMPHASIS_STAR = re.compile(r"\*(?=\S)|(?<=\S)\*")
+# An underscore inside a word never makes emphasis in GFM (snake_case stays as typed).
+_EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_(?=\S)|(?<=\S)_(?![0-9A-Za-z])")
+_ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)")
+_PAIRED = ("`", "~", "$")
+# Only at the start of a line: ATX headings, quotes, list items, thematic breaks and setext
+# underlines, ordered lists, and a link reference definition.
+_BLOCK_START = re.compile(r"^(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|[-=_*](?=[-=_*\s]*$))")
+_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+_DEFINITION = re.compile(r"^\[([^\]]*)\]:")
+_HEADING_CLOSER = re.compile(r"(?<!\S)#+\s*$")
+_ANY_SPECIAL = re.compile(r"[\\`*\[\]|~$&<_]")
+# Text with none of the above, no line break, control or bidi character is shown as it is
+# (times, ids and most notes): one scan instead of three.
+_PLAIN_CELL = re.compile(
+    "[^\\\\`*\\[\\]|~$&<_\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]*"
+)
 
 
 def md_inline(text: str) -> str:
@@ -42,12 +60,17 @@ def md_inline(text: str) -> str:
     Newlines become spaces; use ``md_cell`` where a line break should show. For text
     that follows something on its line (a heading's ``### WS-1:``, a list item's label).
     """
-    return _escape_line(" ".join(_lines(text)).strip(), line_start=False)
+    return _shown(_HEADING_CLOSER.sub(lambda m: "\\" + m.group(), _escape(" ".join(_lines(text)).strip())))
 
 
 def md_cell(text: str) -> str:
     """Literal text for a GFM table cell: escaped, ``|`` kept inside, line breaks as ``<br>``."""
-    return "<br>".join(_escape_line(line.strip()) for line in _lines(text)).strip() or " "
+    if _PLAIN_CELL.fullmatch(text):
+        return text.strip() or " "
+    lines = _lines(text)
+    if len(lines) == 1:
+        return _shown(_escape(text.strip())) or " "
+    return "<br>".join(_shown(_escape(line.strip())) for line in lines).strip() or " "
 
 
 def md_block(text: str, prefix: str = "") -> str:
@@ -59,45 +82,53 @@ def md_block(text: str, prefix: str = "") -> str:
     out = []
     lines = [line.strip() for line in _lines(text)]
     for i, line in enumerate(lines):
-        escaped = _escape_line(line)
+        escaped = _shown(_escape_line_start(_escape(line)))
         following = i + 1 < len(lines) and lines[i + 1]
         hard_break = "<br>" if escaped and following else ""
         out.append(f"{prefix}{escaped}{hard_break}".rstrip())
     return "\n".join(out)
 
 
-# Fast paths: most notes have nothing to escape, and exports of 10,000 events escape a lot.
-_BREAK_OR_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\n]")
-_ANY_SPECIAL = re.compile(r"[\\`*\[\]|~$#&<>_]")
-_SPECIAL_START = re.compile(r"^(?:[#+\-=]|\d+[.)])")
-
-
 def _lines(text: str) -> list[str]:
-    if not _BREAK_OR_CONTROL.search(text):
-        return [text]
-    return _LINE_BREAK.split(_CONTROL.sub("\ufffd", text))
+    if not _LINE_BREAK.search(text):
+        return [text]  # most notes are one line
+    return _LINE_BREAK.split(text)
 
 
-def _escape_line(line: str, line_start: bool = True) -> str:
-    if not _ANY_SPECIAL.search(line) and not (line_start and _SPECIAL_START.match(line)):
-        return line
-    line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    line = _INLINE_SPECIAL.sub(r"\\\1", line)
-    line = _EDGE_UNDERSCORE.sub(r"\\_", line)
-    if not line_start:
-        return line
-    line = _LINE_START.sub(r"\\\1", line)
+def _shown(line: str) -> str:
+    return safe_line(line)
+
+
+def _escape(line: str) -> str:
+    if not _ANY_SPECIAL.search(line):
+        return line  # most notes: nothing to do (exports of 10,000 events escape a lot)
+    # Each rule only where its character occurs: a membership test is far cheaper than a regex pass.
+    if "\\" in line:
+        line = _ESCAPING_BACKSLASH.sub(r"\\\\", line)
+    if "|" in line:
+        line = line.replace("|", "\\|")
+    if "<" in line:
+        line = _TAG_OR_AUTOLINK.sub(r"\\<", line)
+    if "&" in line:
+        line = _ENTITY.sub(r"\\&", line)
+    if "]" in line:
+        line = _LINK_TARGET.sub(r"\\]", line)
+    if "*" in line:
+        line = _EMPHASIS_STAR.sub(r"\\*", line)
+    if "_" in line:
+        line = _EDGE_UNDERSCORE.sub(r"\\_", line)
+    for mark in _PAIRED:
+        if line.count(mark) >= 2:
+            line = line.replace(mark, "\\" + mark)
+    return line
+
+
+def _escape_line_start(line: str) -> str:
+    if _DEFINITION.match(line):
+        return "\\" + line
+    if _BLOCK_START.match(line):
+        return "\\" + line
     return _ORDERED.sub(r"\1\\\2", line)
-
-
-def md_table(headers: list[str], rows: list[list[str]]) -> str:
-    """A GFM table from already-escaped cells (every row padded or cut to the header width)."""
-    width = len(headers)
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    for row in rows:
-        cells = (list(row) + [" "] * width)[:width]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 # --- Mermaid ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ adds the envelope's ``seq`` and ``at`` and returns a ``StoredEvent``.
 
 Start-up: every model here is built on first use (``defer_build``), not at import. A
 join parses ``StoredEvent`` only, which builds the bodies inside its one validator; the
-31 bodies' own validators, ``EventDraft``'s and their serializers wait until something
+32 bodies' own validators, ``EventDraft``'s and their serializers wait until something
 makes or sends an event. No ``from __future__ import annotations`` in this module (nor
 in ``policy`` and ``warroom.config``): pydantic would have to ``eval`` every field's
 annotation string when the class is made.
@@ -64,6 +64,10 @@ def _is_none(value: object) -> bool:
 
 def _is_false(value: object) -> bool:
     return value is False
+
+
+def _is_empty(value: object) -> bool:
+    return value == ""
 
 
 # Alert text comes from machines we do not control: no control, bidi or zero-width
@@ -383,6 +387,20 @@ class NoteAdded(Body):
     workstream: WorkstreamId | None = Field(None, exclude_if=_is_none)
     """The workstream the note is about, when posted against one (left out of the JSON when
     ``None``, so logs and exports written before it stay byte-identical)."""
+    impact: bool = Field(False, exclude_if=_is_false)
+    """The note says what the incident did to users or the business (``note --impact``): the
+    post-mortem's Impact section is built from these. Left out of the JSON when false."""
+
+
+class DecisionMade(Body):
+    """A decision the responders took, recorded as it was made: what, why, and what else was
+    weighed. The review looks at each one (turning a rule off by hand may cause drift later)."""
+
+    type: Literal["decision_made"] = "decision_made"
+    catch_up = True
+    text: Text
+    why: Note = Field("", exclude_if=_is_empty)
+    alternatives: Note = Field("", exclude_if=_is_empty)
 
 
 class EntryStarred(Body):
@@ -494,6 +512,7 @@ EventBody = Annotated[
         HandoffDeclined,
         WorkstreamStatusSet,
         NoteAdded,
+        DecisionMade,
         EntryStarred,
         BroadcastSent,
         UpdateSnoozed,

@@ -23,6 +23,7 @@ from .state import (
     ActionItem,
     AlertRecord,
     Broadcast,
+    Decision,
     IncidentState,
     Link,
     OwnershipSpan,
@@ -375,6 +376,12 @@ def _broadcast(state: IncidentState, event: ev.StoredEvent, b: ev.BroadcastSent,
         state.snoozed_until = None
 
 
+def _decided(state: IncidentState, event: ev.StoredEvent, b: ev.DecisionMade, change: Change) -> None:
+    state.decisions.append(
+        Decision(seq=event.seq, at=event.at, by=event.actor, text=b.text, why=b.why, alternatives=b.alternatives)
+    )
+
+
 def _snoozed(state: IncidentState, event: ev.StoredEvent, b: ev.UpdateSnoozed, change: Change) -> None:
     state.snoozed_until = state.snoozed_due(event.at, b.minutes)
 
@@ -442,6 +449,7 @@ _HANDLERS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any, Cha
     ev.HandoffDeclined: _handoff_declined,
     ev.WorkstreamStatusSet: _ws_status,
     ev.NoteAdded: _noop,
+    ev.DecisionMade: _decided,
     ev.EntryStarred: _starred,
     ev.BroadcastSent: _broadcast,
     ev.UpdateSnoozed: _snoozed,

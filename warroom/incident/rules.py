@@ -269,6 +269,11 @@ def may_add_note(state: IncidentState, actor: str, body: ev.NoteAdded) -> Refusa
     return None
 
 
+def may_decide(state: IncidentState, actor: str, body: ev.DecisionMade) -> Refusal:
+    """Decisions are taken by people at work on the incident: on shift (a newcomer joins on shift)."""
+    return _away(state, actor)
+
+
 def may_star(state: IncidentState, actor: str, body: ev.EntryStarred) -> Refusal:
     entry = state.entry(body.target)
     if entry is None:
@@ -372,6 +377,7 @@ RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.HandoffDeclined: may_decline_handoff,
     ev.WorkstreamStatusSet: may_set_workstream_status,
     ev.NoteAdded: may_add_note,
+    ev.DecisionMade: may_decide,
     ev.EntryStarred: may_star,
     ev.BroadcastSent: may_broadcast,
     ev.UpdateSnoozed: may_snooze_update,

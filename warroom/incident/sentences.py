@@ -95,6 +95,24 @@ def _alert_resolved_text(state: IncidentState, event: ev.StoredEvent, b: ev.Aler
     return f"alert resolved: {b.name}" + (" (every alert of this incident has resolved)" if last else "")
 
 
+DECISION_MARK = "◆"
+"""Starts a decision's sentence, so it stands out on every timeline (board, CLI, exports)."""
+
+
+def _decision_text(state: IncidentState, event: ev.StoredEvent, b: ev.DecisionMade, _: None) -> str:
+    text = f"{DECISION_MARK} decided: {b.text}"
+    if b.why:
+        text += f" (why: {b.why})"
+    if b.alternatives:
+        text += f" (alternatives: {b.alternatives})"
+    return text
+
+
+def _note_text(state: IncidentState, event: ev.StoredEvent, b: ev.NoteAdded, _: None) -> str:
+    text = f"on {b.workstream}: {b.text}" if b.workstream else b.text
+    return f"impact: {text}" if b.impact else text
+
+
 def _shift_text(state: IncidentState, event: ev.StoredEvent, b: ev.ShiftChanged, _: None) -> str:
     if b.shift == "on":
         return "came back from a break" if state.shift_of(event.actor) == "break" else "came on shift"
@@ -165,7 +183,8 @@ SENTENCES: dict[type[ev.Body], Sentence] = {
     ev.HandoffAccepted: lambda s, e, b, was: f"accepted {_ws_label(s, b.workstream)}{_from(was)}",
     ev.HandoffDeclined: lambda s, e, b, was: f"declined {_ws_label(s, b.workstream)}{_from(was)}",
     ev.WorkstreamStatusSet: lambda s, e, b, _: _with_note(f"set {_ws_label(s, b.workstream)} to {b.status}", b.note),
-    ev.NoteAdded: lambda s, e, b, _: f"on {b.workstream}: {b.text}" if b.workstream else b.text,
+    ev.NoteAdded: _note_text,
+    ev.DecisionMade: _decision_text,
     ev.EntryStarred: lambda s, e, b, _: f"{'starred' if b.starred else 'unstarred'} entry #{b.target}",
     ev.BroadcastSent: lambda s, e, b, _: (
         f"updated stakeholders: {b.text}" if b.audience == "stakeholders" else f"broadcast: {b.text}"

@@ -111,6 +111,18 @@ class Broadcast:
 
 
 @dataclass(slots=True)
+class Decision:
+    """A decision as recorded on the timeline: who took it, when, what, why, what else was weighed."""
+
+    seq: int
+    at: datetime
+    by: str
+    text: str
+    why: str = ""
+    alternatives: str = ""
+
+
+@dataclass(slots=True)
 class ActionItem:
     seq: int
     text: str
@@ -196,6 +208,7 @@ class IncidentState:
     responders: dict[str, Responder] = field(default_factory=dict)
     workstreams: dict[str, Workstream] = field(default_factory=dict)
     broadcasts: list[Broadcast] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     duplicate_of: str | None = None
@@ -351,6 +364,10 @@ class IncidentState:
             "broadcasts": [
                 {"seq": b.seq, "at": _iso(b.at), "sender": b.sender, "text": b.text, "audience": b.audience}
                 for b in self.broadcasts
+            ],
+            "decisions": [
+                {"seq": d.seq, "at": _iso(d.at), "by": d.by, "text": d.text, "why": d.why, "alternatives": d.alternatives}
+                for d in self.decisions
             ],
             "action_items": [
                 {

@@ -16,8 +16,10 @@ through Server-Sent Events. Modules:
 - ``hub``     in-process fan-out of committed events to SSE subscribers
 - ``tokens``  making, listing, revoking and checking tokens (``hooks``: alert hooks alike)
 - ``limits``  per-token rate limiting
-- ``streams`` open SSE streams: per-token cap, ending those whose token is revoked
-- ``protocol`` connection limits: header size, header and write timeouts, connection count
+- ``streams`` open SSE streams: caps per token or share key and in all, ending a revoked holder's
+- ``protocol`` connection limits: header size, header, body and write timeouts, connection
+              count and the unauthenticated connections' share of it (``credentials``: whether
+              a request's head carries a known token, share key or hook secret)
 - ``app``     the FastAPI routes, auth and error mapping (``wire``: their models, OpenAPI
               words, where a stream resumes)
 - ``run``     ``warroom serve``: bind, lock the database, run uvicorn

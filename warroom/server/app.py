@@ -43,10 +43,12 @@ from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, mirror_refusal
 from warroom.words import where as where_in
 
-from .backend import Database, is_postgres, open_log, open_tokens
+from .backend import Database, is_postgres, open_hooks, open_log, open_tokens
+from .credentials import HeadCredentials
 from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
-from .streams import PAGE_BYTES, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams, within_bytes
+from .streams import PAGE_BYTES, STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams
+from .streams import within_bytes
 from .reader import ServerReader
 from .receiver import ServerLogStore, add_hook_route
 from .tokens import Principal
@@ -75,7 +77,7 @@ class Parts:
         self.tokens = open_tokens(db)
         self.limiter = RateLimiter(rate, burst)
         self.keepalive = keepalive
-        self.streams = Streams(self.tokens, self.hub, streams_per_token)
+        self.streams = Streams(self.tokens.revoked_among, streams_per_token)
 
     async def rows(
         self, incident_id: str, after: int, limit: int, *, fresh: bool = False, max_bytes: int | None = None
@@ -186,9 +188,13 @@ def _sse(p: Parts, who: Principal, key: str, content: Callable[[OpenStream], Asy
     """Open one of ``who``'s streams on ``key`` (an incident, or every incident) or refuse
     with a 429; the response gives the place back however it ends."""
     try:
-        stream = p.streams.open(who, key)
+        stream = p.streams.open(who.token_id, lambda: p.hub.wake(key))
     except TooManyStreams as error:
-        raise HTTPException(429, str(error), headers={"Retry-After": "5"}) from None
+        message = (
+            f"this token already has {error.limit} open streams (the limit per token): close one "
+            "(a board needs one per incident it shows), or ask the operator to raise server.streams_per_token"
+        )
+        raise HTTPException(429, message, headers={"Retry-After": "5"}) from None
     return OpenStreamResponse(content(stream), p.streams.closer(stream), headers=SSE_HEADERS)
 
 
@@ -262,9 +268,12 @@ def create_app(
     max_body: int = MAX_BODY_BYTES,
     tail_keep: int = TAIL_KEEP,
     streams_per_token: int = STREAMS_PER_TOKEN,
+    status_streams_per_key: int = STATUS_STREAMS_PER_KEY,
+    status_streams: int = STATUS_STREAMS,
     alerts: AlertsConfig | None = None,
 ) -> FastAPI:
-    """The ASGI app for one database. ``rate <= 0`` turns rate limiting off."""
+    """The ASGI app for one database. ``rate <= 0`` turns rate limiting off. ``app.state.head_credentials``
+    is what the connection protocol asks to tell authenticated connections from the rest."""
     the_parts = Parts(db if is_postgres(db) else Path(db), rate, burst, keepalive, tail_keep, streams_per_token)
 
     @asynccontextmanager
@@ -272,13 +281,16 @@ def create_app(
         the_parts.log.start(asyncio.get_running_loop())
         the_parts.hub.start_ticking(keepalive)
         the_parts.streams.start_watching()
+        app.state.status_streams.start_watching()
         try:
             yield
         finally:
+            app.state.status_streams.stop_watching()
             the_parts.streams.stop_watching()
             the_parts.hub.close()
             await asyncio.to_thread(the_parts.log.close)
             the_parts.tokens.close()
+            hooks.close()
 
     app = FastAPI(
         title="warroom",
@@ -294,7 +306,9 @@ def create_app(
     _with_required_types(app)
     from warroom.web.server import mount_server_status  # the status page: /status and /api/shares
 
-    mount_server_status(app, the_parts, responder)
+    mount_server_status(app, the_parts, responder, streams_per_key=status_streams_per_key, streams=status_streams)
+    hooks = open_hooks(the_parts.db)
+    app.state.head_credentials = HeadCredentials(the_parts.tokens, app.state.shares, hooks)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -18,10 +18,22 @@ its unsent events in memory. ``guarded_protocol`` returns the same protocol with
   the send buffer stays full) for ``write_timeout`` seconds is aborted, which ends the
   response feeding it (an SSE stream). The send buffer is kept small
   (``WRITE_BUFFER_HIGH``) so a stalled reader holds little.
+- **body-read timeout**: a request whose body has not all arrived ``body_timeout``
+  seconds after its headers did is answered 408 and the connection closed (60 half-sent
+  bodies used to hold every connection, ``/healthz`` and ``/api/me`` answered 503).
 - **connection limit**: at most ``max_connections`` connections. When a new one would
   pass it, the connection that has been idle longest -- no request in progress, so it
-  loses nothing -- is closed to make room; if every connection is busy the new one is
+  loses nothing -- is closed to make room; failing that, the unauthenticated one that has
+  held its place longest; if every connection is authenticated and busy the new one is
   refused. So silent connections can never lock out a real request.
+- **the unauthenticated share**: a connection counts as unauthenticated until a request
+  on it carries a credential the server knows (``authenticates`` judges the request line
+  and headers: a token, a share key, a hook secret); one still sending its headers or
+  body is unauthenticated too. At most ``unauthenticated_share`` of ``max_connections``
+  are; one more closes one of them waiting between requests, else the oldest. So a
+  responder's new connection finds room however many sockets someone without a
+  credential holds (it is the newest: only that many newer connections arriving before
+  its headers do could push it out).
 
 Uvicorn's own ``limit_concurrency`` is not used: it answers 503 to every request once
 the limit is reached, which is the lock-out we want to avoid.
@@ -30,8 +42,10 @@ the limit is reached, which is the lock-out we want to avoid.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -41,8 +55,10 @@ log = logging.getLogger("warroom.server")
 MAX_HEADER_BYTES = 32 * 1024
 MAX_HEADERS = 100
 HEADER_TIMEOUT = 10.0
+BODY_TIMEOUT = 10.0
 WRITE_TIMEOUT = 30.0
 MAX_CONNECTIONS = 1024
+UNAUTHENTICATED_SHARE = 0.5
 WRITE_BUFFER_HIGH = 16 * 1024
 WRITE_BUFFER_LOW = 4 * 1024
 
@@ -52,11 +68,22 @@ class ConnectionLimits:
     max_header_bytes: int = MAX_HEADER_BYTES
     max_headers: int = MAX_HEADERS
     header_timeout: float = HEADER_TIMEOUT
+    body_timeout: float = BODY_TIMEOUT
     write_timeout: float = WRITE_TIMEOUT
     max_connections: int = MAX_CONNECTIONS
+    unauthenticated_share: float = UNAUTHENTICATED_SHARE
+    # whether a request (its URL and lower-cased headers) carries a credential the server
+    # knows; None: every request that finishes its headers counts as authenticated
+    authenticates: Callable[[bytes, list[tuple[bytes, bytes]]], bool] | None = None
     # every open connection, longest idle first (a connection moves to the end when it
     # finishes a request); shared by all connections of one server
     open: OrderedDict = field(default_factory=OrderedDict)
+    # the connections no request has authenticated yet, oldest first
+    unauthenticated: OrderedDict = field(default_factory=OrderedDict)
+
+    @property
+    def max_unauthenticated(self) -> int:
+        return max(1, int(self.max_connections * self.unauthenticated_share))
 
 
 def _response(status: bytes, reason: str) -> bytes:
@@ -77,40 +104,85 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
         _reading_head = True
         _refused = False
         _head_timer: asyncio.TimerHandle | None = None
+        _body_timer: asyncio.TimerHandle | None = None
         _stall_timer: asyncio.TimerHandle | None = None
 
-        # --- the connection limit ------------------------------------------------
+        # --- the connection limit and the unauthenticated share ----------------------
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             transport.set_write_buffer_limits(high=WRITE_BUFFER_HIGH, low=WRITE_BUFFER_LOW)
             limits.open[self] = None
-            if len(limits.open) > limits.max_connections and not self._make_room():
+            limits.unauthenticated[self] = None
+            if len(limits.open) > limits.max_connections and not self._make_room(for_unauthenticated=False):
                 self._refuse(b"503 Service Unavailable", "too many connections; try again shortly")
                 return
+            if len(limits.unauthenticated) > limits.max_unauthenticated:
+                self._make_room(for_unauthenticated=True)
             self._head_timer = self.loop.call_later(limits.header_timeout, self._head_timed_out)
 
         def _busy(self) -> bool:
             return self.cycle is not None and not self.cycle.response_complete
 
-        def _make_room(self) -> bool:
-            for other in limits.open:
-                if other is not self and not other._busy() and not other.transport.is_closing():
-                    other.transport.close()  # idle: nothing in progress is lost
-                    limits.open.pop(other, None)
+        def _between_requests(self) -> bool:
+            return self.cycle is not None and self.cycle.response_complete and self._head_raw == 0
+
+        def _make_room(self, *, for_unauthenticated: bool) -> bool:
+            """Close one other connection. Past the connection limit: the longest idle (no
+            request in progress, so it loses nothing); past the unauthenticated share: one of
+            those waiting between requests. Failing that, the unauthenticated connection that
+            has held its place longest (a new one, a responder's perhaps, is the last to go)."""
+            if for_unauthenticated:
+                idle = (other for other in limits.unauthenticated if other._between_requests())
+            else:
+                idle = (other for other in limits.open if not other._busy())
+            for other in itertools.chain(idle, limits.unauthenticated):
+                if other is not self and not other.transport.is_closing():
+                    other._drop()
                     return True
             return False
 
-        def connection_lost(self, exc: Exception | None) -> None:
+        def _forget(self) -> None:
             limits.open.pop(self, None)
+            limits.unauthenticated.pop(self, None)
+
+        def _drop(self) -> None:
+            """Close without a word; a request in progress is told its client is gone."""
+            self._refused = True
+            self._cancel_timers()
+            self._forget()
+            if self._busy():
+                self.cycle.disconnected = True
+                self.cycle.message_event.set()
+            self.transport.close()
+
+        def _authenticated(self, yes: bool) -> None:
+            if yes:
+                limits.unauthenticated.pop(self, None)
+            elif self not in limits.unauthenticated:
+                limits.unauthenticated[self] = None
+                if len(limits.unauthenticated) > limits.max_unauthenticated:
+                    self._make_room(for_unauthenticated=True)
+
+        def _carries_credential(self) -> bool:
+            if limits.authenticates is None:
+                return True
+            try:
+                return limits.authenticates(self.url, self.headers)
+            except Exception as error:  # the database cannot say: the app answers this request itself
+                log.info("could not check a request's credential: %s", error)
+                return False
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._forget()
             self._cancel_timers()
             super().connection_lost(exc)
 
         def _cancel_timers(self) -> None:
-            for timer in (self._head_timer, self._stall_timer):
+            for timer in (self._head_timer, self._body_timer, self._stall_timer):
                 if timer is not None:
                     timer.cancel()
-            self._head_timer = self._stall_timer = None
+            self._head_timer = self._body_timer = self._stall_timer = None
 
         def on_response_complete(self) -> None:
             if self in limits.open:
@@ -163,6 +235,8 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
             if self._head_timer is not None:
                 self._head_timer.cancel()
                 self._head_timer = None
+            self._authenticated(self._carries_credential())
+            self._body_timer = self.loop.call_later(limits.body_timeout, self._body_timed_out)
             super().on_headers_complete()
 
         def on_body(self, body: bytes) -> None:
@@ -171,23 +245,32 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
 
         def on_message_complete(self) -> None:
             if not self._refused:
+                if self._body_timer is not None:
+                    self._body_timer.cancel()
+                    self._body_timer = None
                 self._reading_head, self._head_raw = True, 0  # the next request's head comes next
                 super().on_message_complete()
 
         def _head_timed_out(self) -> None:
             self._head_timer = None
             if not self._busy() and not self.transport.is_closing():
-                self._refused = True
-                self.transport.close()
+                self._drop()
+
+        def _body_timed_out(self) -> None:
+            self._body_timer = None
+            if self.transport.is_closing():
+                return
+            log.info("closing a connection whose request body did not arrive within %g s", limits.body_timeout)
+            if self.cycle is not None and self.cycle.response_started:
+                self._drop()  # answered already (without reading it all): nothing more to say
+            else:
+                self._refuse(b"408 Request Timeout", f"the request body did not arrive within {limits.body_timeout:g} s")
 
         def _refuse(self, status: bytes, reason: str) -> None:
-            """Answer with ``status`` (no request in progress) and close; parse nothing more."""
-            self._refused = True
-            self._cancel_timers()
-            limits.open.pop(self, None)
-            if not self._busy() and not self.transport.is_closing():
+            """Answer with ``status`` (unless a response has begun) and close; parse nothing more."""
+            if (not self._busy() or not self.cycle.response_started) and not self.transport.is_closing():
                 self.transport.write(_response(status, reason))
-            self.transport.close()
+            self._drop()
 
         # --- a reader that stopped reading ---------------------------------------------
 

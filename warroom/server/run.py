@@ -9,7 +9,9 @@ even by kill -9). On SIGTERM/SIGINT open streams are ended first, then uvicorn
 drains in-flight requests; every acknowledged event is already on disk.
 
 uvicorn runs with our ``protocol`` (its httptools protocol plus header, timeout and
-connection limits), and the open-files limit is raised to fit the connection limit.
+connection limits, told by ``app.state.head_credentials`` which requests carry a known
+credential), and the open-files limit is raised to fit the connection limit. Status-page
+streams may hold at most half the connections, so stakeholders never crowd out responders.
 """
 
 from __future__ import annotations
@@ -23,10 +25,19 @@ from pathlib import Path
 
 import uvicorn
 
-from .app import KEEPALIVE_SECONDS, STREAMS_PER_TOKEN, create_app
+from .app import KEEPALIVE_SECONDS, create_app
 from .limits import DEFAULT_BURST, DEFAULT_RATE
 from .backend import describe_db, is_postgres, open_tokens
-from .protocol import HEADER_TIMEOUT, MAX_CONNECTIONS, WRITE_TIMEOUT, ConnectionLimits, guarded_protocol
+from .protocol import (
+    BODY_TIMEOUT,
+    HEADER_TIMEOUT,
+    MAX_CONNECTIONS,
+    UNAUTHENTICATED_SHARE,
+    WRITE_TIMEOUT,
+    ConnectionLimits,
+    guarded_protocol,
+)
+from .streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN
 
 FDS_KEPT_BACK = 64  # descriptors the database, logs and threads need beside the connections
 KEEP_ALIVE_SECONDS = 30
@@ -137,8 +148,12 @@ def serve(
     keepalive: float = KEEPALIVE_SECONDS,
     access_log: bool = False,
     streams_per_token: int = STREAMS_PER_TOKEN,
+    status_streams_per_key: int = STATUS_STREAMS_PER_KEY,
+    status_streams: int = STATUS_STREAMS,
     max_connections: int = MAX_CONNECTIONS,
+    unauthenticated_share: float = UNAUTHENTICATED_SHARE,
     header_timeout: float = HEADER_TIMEOUT,
+    body_timeout: float = BODY_TIMEOUT,
     write_timeout: float = WRITE_TIMEOUT,
     alerts=None,
 ) -> int:
@@ -155,10 +170,23 @@ def serve(
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     _advise(db, host)
-    app = create_app(db, rate=rate, burst=burst, keepalive=keepalive, streams_per_token=streams_per_token, alerts=alerts)
+    connections = _descriptors_for_connections(max_connections)
+    app = create_app(
+        db,
+        rate=rate,
+        burst=burst,
+        keepalive=keepalive,
+        streams_per_token=streams_per_token,
+        status_streams_per_key=status_streams_per_key,
+        status_streams=max(1, min(status_streams, connections // 2)),
+        alerts=alerts,
+    )
     limits = ConnectionLimits(
-        max_connections=_descriptors_for_connections(max_connections),
+        max_connections=connections,
+        unauthenticated_share=unauthenticated_share,
+        authenticates=app.state.head_credentials,
         header_timeout=header_timeout,
+        body_timeout=body_timeout,
         write_timeout=write_timeout,
     )
     config = uvicorn.Config(

@@ -1,15 +1,20 @@
-"""Open SSE streams: how many each token may hold, and ending those whose token is revoked.
+"""Open SSE streams: how many each holder may have, how many in all, and ending a holder's.
 
 A stream is the one request that lasts: it holds a connection, a task and whatever it
-has not yet written for as long as the client keeps it open. So each token may hold at
-most ``per_token`` at once (a board needs one per incident it shows); one more is a 429
-that says so, not a slow death of the server by a script that opens thousands.
+has not yet written for as long as the client keeps it open. So each holder -- a
+responder's token on ``/api``, a share key on the status page -- may hold at most
+``per_holder`` at once (a board needs one per incident it shows), and all holders
+together at most ``total`` (the status page's viewers must leave room for the
+responders); one more is a 429 that says so, not a slow death of the server by a
+script that opens thousands.
 
-A token is checked when a request starts; a stream would otherwise keep delivering
-events for hours after ``warroom token revoke`` (which runs in another process and
-cannot tell the server). So every ``check_every`` seconds, while any stream is open,
-one indexed query asks which of the tokens holding streams have been revoked; their
-streams are marked and woken, and end before writing anything more.
+A holder is checked when a request starts; a stream would otherwise keep delivering
+for hours after its token or key is revoked. A revocation made through this server
+ends the holder's streams at once (``end_streams_of``). One made in another process
+(``warroom token revoke`` on the database, another server on PostgreSQL) cannot tell
+this server, so every ``check_every`` seconds, while any stream is open, one indexed
+query (``gone_among``) asks which of the holders are no longer valid; their streams
+are marked and woken, and end before writing anything more.
 
 Streams also write in pages of at most ``PAGE_BYTES`` (plus one event): with the
 protocol's small send buffer and a write only when the socket drains, a reader that
@@ -23,12 +28,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .hub import Hub
-from .tokens import Principal, TokenBook
-
 log = logging.getLogger("warroom.server")
 
 STREAMS_PER_TOKEN = 16
+STATUS_STREAMS_PER_KEY = 64
+STATUS_STREAMS = 256
+"""Status-page streams, every key's together (and never more than half the connection budget: ``run``)."""
 REVOCATION_CHECK_SECONDS = 2.0
 PAGE_BYTES = 16 * 1024
 
@@ -44,52 +49,65 @@ def within_bytes(rows: list[tuple[int, str]], max_bytes: int) -> list[tuple[int,
 
 
 class TooManyStreams(Exception):
-    def __init__(self, limit: int):
-        super().__init__(
-            f"this token already has {limit} open streams (the limit per token): close one "
-            "(a board needs one per incident it shows), or ask the operator to raise server.streams_per_token"
-        )
+    """``limit`` streams are open already: for this holder, or in all (``in_total``)."""
+
+    def __init__(self, limit: int, in_total: bool):
+        super().__init__(f"{limit} open streams ({'in all' if in_total else 'for this holder'})")
+        self.limit = limit
+        self.in_total = in_total
 
 
 @dataclass(eq=False, slots=True)
 class OpenStream:
-    token_id: str
-    incident_id: str
+    holder: str
+    wake: Callable[[], None]  # wakes the stream's task so it sees ``revoked``
     revoked: bool = False
 
 
 class Streams:
-    def __init__(self, tokens: TokenBook, hub: Hub, per_token: int = STREAMS_PER_TOKEN, check_every: float = REVOCATION_CHECK_SECONDS):
-        self.tokens = tokens
-        self.hub = hub
-        self.per_token = per_token
+    def __init__(
+        self,
+        gone_among: Callable[[list[str]], set[str]],
+        per_holder: int = STREAMS_PER_TOKEN,
+        total: int | None = None,
+        check_every: float = REVOCATION_CHECK_SECONDS,
+    ):
+        self.gone_among = gone_among
+        self.per_holder = per_holder
+        self.total = total
         self.check_every = check_every
-        self._by_token: dict[str, set[OpenStream]] = {}
+        self._by_holder: dict[str, set[OpenStream]] = {}
+        self._open = 0
         self._watcher: asyncio.Task | None = None
 
-    def open(self, who: Principal, incident_id: str) -> OpenStream:
-        """Count a new stream for ``who``; raises ``TooManyStreams`` past the limit."""
-        held = self._by_token.setdefault(who.token_id, set())
-        if len(held) >= self.per_token:
+    def open(self, holder: str, wake: Callable[[], None]) -> OpenStream:
+        """Count a new stream for ``holder``; raises ``TooManyStreams`` past either limit."""
+        if self.total is not None and self._open >= self.total:
+            raise TooManyStreams(self.total, in_total=True)
+        held = self._by_holder.setdefault(holder, set())
+        if len(held) >= self.per_holder:
             if not held:
-                del self._by_token[who.token_id]
-            raise TooManyStreams(self.per_token)
-        stream = OpenStream(who.token_id, incident_id)
+                del self._by_holder[holder]
+            raise TooManyStreams(self.per_holder, in_total=False)
+        stream = OpenStream(holder, wake)
         held.add(stream)
+        self._open += 1
         return stream
 
     def closer(self, stream: OpenStream) -> Callable[[], None]:
         def close() -> None:
-            held = self._by_token.get(stream.token_id)
-            if held is not None:
+            held = self._by_holder.get(stream.holder)
+            if held is not None and stream in held:
                 held.discard(stream)
+                self._open -= 1
                 if not held:
-                    del self._by_token[stream.token_id]
+                    del self._by_holder[stream.holder]
 
         return close
 
-    def count(self, token_id: str) -> int:
-        return len(self._by_token.get(token_id, ()))
+    def count(self, holder: str | None = None) -> int:
+        """Open streams of ``holder``, or of everyone."""
+        return self._open if holder is None else len(self._by_holder.get(holder, ()))
 
     def start_watching(self) -> None:
         self._watcher = asyncio.get_running_loop().create_task(self._watch(), name="warroom-revocations")
@@ -102,18 +120,18 @@ class Streams:
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(self.check_every)
-            if not self._by_token:
+            if not self._by_holder:
                 continue
             try:
-                revoked = await asyncio.to_thread(self.tokens.revoked_among, list(self._by_token))
+                gone = await asyncio.to_thread(self.gone_among, list(self._by_holder))
             except Exception as error:  # pragma: no cover - the database is briefly busy: next time
-                log.warning("could not check for revoked tokens: %s", error)
+                log.warning("could not check for revoked credentials: %s", error)
                 continue
-            for token_id in revoked:
-                self.end_streams_of(token_id)
+            for holder in gone:
+                self.end_streams_of(holder)
 
-    def end_streams_of(self, token_id: str) -> None:
-        for stream in self._by_token.get(token_id, ()):
+    def end_streams_of(self, holder: str) -> None:
+        for stream in self._by_holder.get(holder, ()):
             if not stream.revoked:
                 stream.revoked = True
-                self.hub.wake(stream.incident_id)
+                stream.wake()

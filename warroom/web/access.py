@@ -1,8 +1,10 @@
 """Who may look at the status page: the viewer a key (or token) stands for.
 
 A viewer is read-only by construction (the status routes only read); what differs is
-the scope -- one incident or all of them -- and how to re-check, on an open stream,
-that the key is still good. Every failure (no key, unknown, expired, revoked, another
+the scope -- one incident or all of them --, who holds it (the key or token whose
+stream caps it counts against) and how to re-check, on an open stream, that the key is
+still good (``gone_among`` asks for many at once, for streams whose key was revoked in
+another process). Every failure (no key, unknown, expired, revoked, another
 incident's key) becomes the same "not found" page: a link must not reveal whether an
 incident exists.
 """
@@ -12,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+from .shares import SHARE_ID_PREFIX
 
 if TYPE_CHECKING:
     from warroom.server.tokens import TokenBook
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
 class Viewer:
     scope: str | None  # one incident id, or None for every incident
     still_allowed: Callable[[], bool]
+    holder: str = ""  # the share key's id or the token's: its streams are counted together
 
     def may_see(self, incident_id: str) -> bool:
         return self.scope is None or self.scope == incident_id
@@ -31,6 +36,8 @@ class Viewer:
 class Access(Protocol):
     def viewer(self, key: str | None) -> Viewer | None: ...
 
+    def gone_among(self, holders: list[str]) -> set[str]: ...
+
 
 class OpenAccess:
     """``warroom status-page`` on a folder: whoever reaches the port may look (it binds to
@@ -38,6 +45,9 @@ class OpenAccess:
 
     def viewer(self, key: str | None) -> Viewer | None:
         return Viewer(scope=None, still_allowed=lambda: True)
+
+    def gone_among(self, holders: list[str]) -> set[str]:
+        return set()
 
 
 class ServerAccess:
@@ -52,7 +62,14 @@ class ServerAccess:
             return None
         share = self.shares.lookup(key)
         if share is not None:
-            return Viewer(scope=share.scope, still_allowed=lambda: self.shares.still_active(share))
-        if self.tokens.lookup(key) is not None:
-            return Viewer(scope=None, still_allowed=lambda: self.tokens.lookup(key) is not None)
+            return Viewer(scope=share.scope, still_allowed=lambda: self.shares.still_active(share), holder=share.id)
+        who = self.tokens.lookup(key)
+        if who is not None:
+            return Viewer(scope=None, still_allowed=lambda: self.tokens.lookup(key) is not None, holder=who.token_id)
         return None
+
+    def gone_among(self, holders: list[str]) -> set[str]:
+        """Which of these keys and tokens no longer open anything (one query for each kind)."""
+        keys = [holder for holder in holders if holder.startswith(SHARE_ID_PREFIX)]
+        tokens = [holder for holder in holders if not holder.startswith(SHARE_ID_PREFIX)]
+        return self.shares.inactive_among(keys) | self.tokens.revoked_among(tokens)

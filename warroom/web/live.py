@@ -9,7 +9,7 @@ open page's stream then sends the same pre-rendered bytes.
 
 Readers wait on a future that is resolved (then replaced) on every published change,
 taken before they look, like the server's hub; a single ticker wakes them all for
-keep-alives and access re-checks.
+keep-alives and access re-checks, and a revoked key wakes them at once (``RECHECK``).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ log = logging.getLogger("warroom.web")
 
 TICK = "tick"
 CHANGE = "change"
+RECHECK = "recheck"
+"""A wake for the streams to look at their keys again (one was revoked), with nothing to send."""
 RETRY_MS = 2000
 
 

@@ -2,7 +2,8 @@
 
 Read-only by construction: these routes only read the live projections. The key comes
 in the query string (``?key=``, so a link is all a stakeholder needs) or, for scripts,
-as a bearer header. Responses are never cached and send no referrer, so a key does not
+as a bearer header. Live streams are counted per key and in all (429 past either, like
+a token's streams on ``/api``) and end when their key is revoked. Responses are never cached and send no referrer, so a key does not
 travel to any other site.
 """
 
@@ -13,12 +14,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.sse import EventSourceResponse
 
 from warroom.incident.events import canonical_incident_id, valid_incident_id
+from warroom.server.streams import Streams, TooManyStreams
+from warroom.server.wire import OpenStreamResponse
 
 from .access import Access, Viewer
-from .live import LiveViews
+from .live import RECHECK, LiveViews
 from .pages import base_context, static_file, templates, with_key
 
 PREFIX = "/status"
@@ -45,7 +47,19 @@ def _key(key: str | None, authorization: str | None) -> str | None:
     return None
 
 
-def status_router(views: LiveViews, access: Access) -> APIRouter:
+def _too_many(error: TooManyStreams) -> Response:
+    if error.in_total:
+        text = f"the status page already has {error.limit} open live streams (server.status_streams): try again later"
+    else:
+        text = (
+            f"this key already has {error.limit} open live streams (server.status_streams_per_key): "
+            "close a tab, or ask for a key of your own"
+        )
+    return Response(text, status_code=429, media_type="text/plain", headers={**HEADERS, "Retry-After": "5"})
+
+
+def status_router(views: LiveViews, access: Access, streams: Streams) -> APIRouter:
+    """The routes; ``streams`` counts the live streams, per key and in all, and ends a revoked key's."""
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
     def not_found(request: Request) -> Response:
@@ -113,7 +127,15 @@ def status_router(views: LiveViews, access: Access) -> APIRouter:
             return not_found(request)
         if last_event_id and last_event_id.strip().isdigit():
             after = min(int(last_event_id.strip()), MAX_AFTER)
-        return EventSourceResponse(views.stream(live, after, who.still_allowed), headers=SSE_HEADERS)
+        try:
+            slot = streams.open(who.holder, lambda: live.wake(RECHECK))
+        except TooManyStreams as error:
+            return _too_many(error)
+
+        def allowed() -> bool:
+            return not slot.revoked and who.still_allowed()
+
+        return OpenStreamResponse(views.stream(live, after, allowed), streams.closer(slot), headers=SSE_HEADERS)
 
     return router
 

@@ -4,7 +4,11 @@ Share keys are made through the server, authenticated by the responder's own tok
 rather than by writing the database directly as ``warroom token`` does: only the
 server can say who commands an incident right now (it folds the log), the person
 sharing is usually not the person who runs the server, and the server's in-memory
-copy of revocations is what lets open pages be cut off at once.
+copy of revocations is what lets open pages be cut off at once: a key revoked here ends
+its open streams there and then. One revoked in another process (the operator on the
+database, another server on PostgreSQL) is noticed within ``STATUS_RECHECK_SECONDS``: every
+open stream's key is re-checked in one indexed query that often, while any is open
+(SQLite has no way to tell another process of a change; asking is cheaper than watching).
 """
 
 # No `from __future__ import annotations`: the routes close over `responder`, which FastAPI must see.
@@ -17,12 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.incident import fold
 from warroom.incident import events as ev
+from warroom.server.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, Streams
 from warroom.store.base import StoreError
 
 from .access import ServerAccess
 from .live import LiveViews
 from .routes import PREFIX, status_router
 from .shares import ALL, DEFAULT_EXPIRY, MAX_EXPIRY, ShareKey
+
+STATUS_RECHECK_SECONDS = 0.25
 
 
 class ShareIn(BaseModel):
@@ -55,8 +62,11 @@ def _out(share: ShareKey, **extra: Any) -> ShareOut:
     return ShareOut(**share.as_dict(), **extra)
 
 
-def mount_server_status(app: FastAPI, parts: Any, responder: Any) -> LiveViews:
-    """Add the status page and the share API to the server app (``responder`` is its token dependency)."""
+def mount_server_status(
+    app: FastAPI, parts: Any, responder: Any, *, streams_per_key: int = STATUS_STREAMS_PER_KEY, streams: int = STATUS_STREAMS
+) -> LiveViews:
+    """Add the status page and the share API to the server app (``responder`` is its token dependency);
+    live streams are capped per key and in all, and ``app.state.status_streams`` counts them."""
     from warroom.server.wire import errors
     from warroom.server.backend import open_shares
     from warroom.server.reader import ServerReader
@@ -64,8 +74,11 @@ def mount_server_status(app: FastAPI, parts: Any, responder: Any) -> LiveViews:
     reader = ServerReader(parts)
     shares = open_shares(parts.db)  # SQLite or PostgreSQL, like the rest of the server's database
     views = LiveViews(reader, keepalive=parts.keepalive)
-    app.include_router(status_router(views, ServerAccess(parts.tokens, shares)))
+    access = ServerAccess(parts.tokens, shares)
+    open_streams = Streams(access.gone_among, streams_per_key, streams, check_every=STATUS_RECHECK_SECONDS)
+    app.include_router(status_router(views, access, open_streams))
     app.state.status_views = views
+    app.state.status_streams = open_streams
     app.state.shares = shares
     api = APIRouter(prefix="/api/shares", tags=["status page"])
 
@@ -109,6 +122,7 @@ def mount_server_status(app: FastAPI, parts: Any, responder: Any) -> LiveViews:
             await may_share(share.scope, who.handle)
         revoked = shares.revoke(share.id)
         assert revoked is not None
+        open_streams.end_streams_of(share.id)
         return _out(revoked)
 
     app.include_router(api)

@@ -22,6 +22,7 @@ from pathlib import Path
 from warroom.server.sqlite import SqliteBook  # the server's connection settings; no FastAPI
 
 KEY_PREFIX = "wv_"
+SHARE_ID_PREFIX = "shr_"
 MAX_KEY_LENGTH = 200
 DEFAULT_EXPIRY = timedelta(hours=24)
 MAX_EXPIRY = timedelta(days=30)
@@ -101,7 +102,7 @@ class ShareBook(SqliteBook):
     def add(self, incident: str, created_by: str, expires_in: timedelta = DEFAULT_EXPIRY) -> tuple[ShareKey, str]:
         now = datetime.now(timezone.utc).replace(microsecond=0)
         key = KEY_PREFIX + secrets.token_urlsafe(32)
-        share = ShareKey(f"shr_{secrets.token_hex(4)}", incident, created_by, now, now + expires_in)
+        share = ShareKey(f"{SHARE_ID_PREFIX}{secrets.token_hex(4)}", incident, created_by, now, now + expires_in)
         self._rows(
             f"INSERT INTO share_keys ({_COLUMNS}, hash) VALUES (?, ?, ?, ?, ?, NULL, ?)",
             (share.id, incident, created_by, _iso(share.created_at), _iso(share.expires_at), hash_key(key)),
@@ -128,6 +129,15 @@ class ShareBook(SqliteBook):
             return None
         share = self.find(key)
         return share if share is not None and share.active() else None
+
+    def inactive_among(self, share_ids: list[str]) -> set[str]:
+        """Which of these keys no longer open anything (revoked, by any process; expired; gone)."""
+        if not share_ids:
+            return set()
+        marks = ",".join("?" * len(share_ids))
+        now = _iso(datetime.now(timezone.utc))
+        rows = self._rows(f"SELECT id FROM share_keys WHERE revoked_at IS NULL AND expires_at > ? AND id IN ({marks})", (now, *share_ids))
+        return set(share_ids) - {row[0] for row in rows}
 
     def still_active(self, share: ShareKey) -> bool:
         """Cheap re-check for open streams: not revoked through this server, not expired."""

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from warroom.server.streams import STATUS_STREAMS, Streams
 from warroom.store.base import EventStore
 
 from .access import OpenAccess
@@ -27,6 +28,7 @@ def create_status_app(store: EventStore, keepalive: float = 15.0) -> FastAPI:
             await store.aclose()
 
     app = FastAPI(title="warroom status page", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
-    app.include_router(status_router(views, OpenAccess()))
+    access = OpenAccess()  # no keys: every viewer is one holder, capped only in all
+    app.include_router(status_router(views, access, Streams(access.gone_among, STATUS_STREAMS, STATUS_STREAMS)))
     app.state.status_views = views
     return app

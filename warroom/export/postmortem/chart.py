@@ -1,68 +1,69 @@
-"""The one mermaid gantt chart: who held what, when (status, severity, command, each workstream)."""
+"""Who held what, when (status, severity, command, each workstream): bars on one time axis.
+
+The Markdown draws them as one ``mermaid`` gantt chart, the HTML as plain boxes placed
+by percentage (no script); both read the same bars from here.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..text import mermaid_name, seconds
-from .draft import DraftBase
+from ..text import seconds
+from .context import Draft
 
 # Mermaid refuses diagrams past ~50,000 characters (GitHub's limit too); 200 bars stay far below.
 MAX_CHART_TASKS = 200
 
 
-class Chart(DraftBase):
-    def chart(self) -> list[str]:
-        state = self.state
-        sections: list[tuple[str, list[tuple[str, datetime, datetime | None]]]] = []
-        before = []
-        detected, declared = self.kt.get("detected"), state.declared_at
-        if detected and self.start < detected:
-            before.append(("not yet detected", self.start, detected))
-        if detected and declared and detected < declared:
-            before.append(("detected, not yet declared", detected, declared))
-        sections.append(("Before the declaration", before))
-        sections.append(("Status", _steps(state.status_history, self.as_of)))
-        sections.append(("Severity", [(f"SEV{sev}", s, e) for sev, s, e in _steps(state.severity_history, self.as_of)]))
-        sections.append(("Command", [(span.holder, span.start, span.end) for span in state.command_spans]))
-        for ws in state.workstreams.values():
-            how = self.history.owner_how.get(ws.id, [])
-            bars = []
-            for i, span in enumerate(ws.owners):
-                kind = how[i] if i < len(how) else ""
-                label = span.holder + (" (hand-off)" if kind.startswith("hand-off") else " (taken over)" if kind.startswith("taken") else "")
-                bars.append((label, span.start, span.end))
-            sections.append((f"{ws.id} {ws.title}", bars))
-        total = sum(len(bars) for _, bars in sections)
-        span = self.as_of - self.start
-        axis = "%H:%M:%S" if span < timedelta(minutes=30) else "%H:%M" if self.one_day else "%m-%d %H:%M"
-        lines = [
-            "```mermaid",
-            "gantt",
-            "    title Who held what, when (UTC)",
-            "    dateFormat YYYY-MM-DD HH:mm:ss",
-            f"    axisFormat {axis}",
-            "    todayMarker off",
-        ]
-        shown = 0
-        for s_index, (name, bars) in enumerate(sections, start=1):
-            if not bars or shown >= MAX_CHART_TASKS:
-                continue
-            lines.append(f"    section {mermaid_name(name)}")
-            for b_index, (label, start, end) in enumerate(bars, start=1):
-                if shown >= MAX_CHART_TASKS:
-                    break
-                begin = seconds(start)
-                finish = max(seconds(end or self.as_of), begin + timedelta(seconds=1))
-                lines.append(
-                    f"    {mermaid_name(label)} :s{s_index}b{b_index}, {begin:%Y-%m-%d %H:%M:%S}, {finish:%Y-%m-%d %H:%M:%S}"
-                )
-                shown += 1
-        lines.append("```")
-        parts = ["## Who held what, when", "\n".join(lines)]
-        if shown < total:
-            parts.append(f"_The chart shows the first {shown} of {total} bars; the tables below have every one._")
-        return parts
+def chart(d: Draft) -> dict:
+    state = d.state
+    sections: list[tuple[str, list[tuple[str, datetime, datetime | None]]]] = []
+    before = []
+    detected, declared = d.kt.get("detected"), state.declared_at
+    if detected and d.start < detected:
+        before.append(("not yet detected", d.start, detected))
+    if detected and declared and detected < declared:
+        before.append(("detected, not yet declared", detected, declared))
+    sections.append(("Before the declaration", before))
+    sections.append(("Status", _steps(state.status_history, d.as_of)))
+    sections.append(("Severity", [(f"SEV{sev}", s, e) for sev, s, e in _steps(state.severity_history, d.as_of)]))
+    sections.append(("Command", [(span.holder, span.start, span.end) for span in state.command_spans]))
+    for ws in state.workstreams.values():
+        how = d.history.owner_how.get(ws.id, [])
+        bars = []
+        for i, span in enumerate(ws.owners):
+            kind = how[i] if i < len(how) else ""
+            label = span.holder + (" (hand-off)" if kind.startswith("hand-off") else " (taken over)" if kind.startswith("taken") else "")
+            bars.append((label, span.start, span.end))
+        sections.append((f"{ws.id} {ws.title}", bars))
+    total = sum(len(bars) for _, bars in sections)
+    length = max((seconds(d.as_of) - seconds(d.start)).total_seconds(), 1.0)
+    span = d.as_of - d.start
+    drawn = []
+    shown = 0
+    for s_index, (name, bars) in enumerate(sections, start=1):
+        if not bars or shown >= MAX_CHART_TASKS:
+            continue
+        drawn_bars = []
+        for b_index, (label, start, end) in enumerate(bars, start=1):
+            if shown >= MAX_CHART_TASKS:
+                break
+            begin = seconds(start)
+            finish = max(seconds(end or d.as_of), begin + timedelta(seconds=1))
+            left = max((begin - seconds(d.start)).total_seconds() / length, 0.0)
+            width = min(max((finish - begin).total_seconds() / length, 0.004), 1.0 - min(left, 0.996))
+            drawn_bars.append(
+                {
+                    "label": label, "id": f"s{s_index}b{b_index}",
+                    "begin": f"{begin:%Y-%m-%d %H:%M:%S}", "finish": f"{finish:%Y-%m-%d %H:%M:%S}",
+                    "from": d.clock(start), "to": d.clock(end or d.as_of),
+                    "left": round(left * 100, 2), "width": round(width * 100, 2),
+                }
+            )
+            shown += 1
+        drawn.append({"name": name, "bars": drawn_bars})
+    axis = "%H:%M:%S" if span < timedelta(minutes=30) else "%H:%M" if d.one_day else "%m-%d %H:%M"
+    return {"axis": axis, "sections": drawn, "shown": shown, "total": total}
 
 
 def _steps(history: list[tuple[datetime, object]], end: datetime) -> list[tuple[str, datetime, datetime]]:

@@ -1,9 +1,12 @@
-"""For the review meeting: its purpose, the prompts by layer of defence, "why?" chains and action items."""
+"""For the review meeting: its purpose, the impact, the decisions taken, the prompts (looking back, by
+layer of defence, "why?" chains) and the action items."""
 
 from __future__ import annotations
 
-from ..text import elapsed, md_cell, md_table
-from .draft import TO_FILL_IN, DraftBase
+from collections.abc import Sequence
+
+from ..text import elapsed
+from .context import Cell, Draft, Em
 
 PURPOSE = """\
 This review is blameless. Its purpose is to understand what happened and how our systems, \
@@ -14,8 +17,18 @@ conditions that let the failure happen and go unnoticed, and for the changes tha
 safe choice the easy one next time."""
 
 IMPACT_PROMPT = """\
-_Who was affected, and how? For how long (see the key times)? Was it visible to customers? \
-Was data lost or wrong? What did it cost: money, error budget, trust?_"""
+Who was affected, and how? For how long (see the key times)? Was it visible to customers? \
+Was data lost or wrong? What did it cost: money, error budget, trust?"""
+
+DECISIONS_PROMPT = """\
+For each: what did we know when it was taken? Did it hold up? What did it cost later \
+(a change made by hand that the next deploy undoes, drift from the configuration's source)?"""
+
+LOOKING_BACK: tuple[tuple[str, str], ...] = (
+    ("What went well", "What helped: tools, people, practice, luck we can turn into design?"),
+    ("Where we got lucky", "What could have made this much worse, and did not only by chance?"),
+    ("What was hard", "Where did responders struggle: access, knowledge, tools, coordination, fatigue?"),
+)
 
 LAYERS: tuple[tuple[str, str], ...] = (
     (
@@ -46,78 +59,93 @@ LAYERS: tuple[tuple[str, str], ...] = (
 )
 
 WHY_PROMPT = """\
-_Take each contributing factor and ask "why?" until the answer is a condition the system \
-(tools, defaults, process) can change. Stop at a condition, not a person._"""
+Take each contributing factor and ask "why?" until the answer is a condition the system \
+(tools, defaults, process) can change. Stop at a condition, not a person."""
 
 ACTION_PROMPT = """\
-_Add what the review decides. Each action needs an owner and a kind: detective (find it \
-sooner), preventative (stop it happening) or corrective (fix what broke)._"""
+Add what the review decides. Each action needs an owner and a kind: detective (find it \
+sooner), preventative (stop it happening) or corrective (fix what broke)."""
 
 
-class Review(DraftBase):
-    def contributing_factors(self) -> list[str]:
-        parts = [
-            "## Contributing factors",
-            "_By layer of defence: for each, what let the problem through, or what slowed us down? "
-            "Look for conditions in systems and processes, not for mistakes by people._",
-        ]
-        facts = self.layer_facts()
-        for layer, prompt in LAYERS:
-            parts.append(f"### {layer}")
-            text = f"_{prompt}_"
-            if layer in facts:
-                text += "\n\n" + facts[layer]
-            parts.append(text)
-            parts.append(TO_FILL_IN)
-        return parts
-
-    def layer_facts(self) -> dict[str, str]:
-        state, history = self.state, self.history
-        kt = self.kt
-        facts: dict[str, str] = {}
-        if "started" in kt and "detected" in kt:
-            facts["Detection"] = f"From the log: time to detect {elapsed(kt['started'], kt['detected'])}."
-        handovers = sum(1 for how in history.command_how[1:] if how.startswith("hand-over"))
-        assumed = max(len(history.command_how) - 1 - handovers, 0)
-        hand_offs = sum(1 for hows in history.owner_how.values() for how in hows if how.startswith("hand-off"))
-        declined = sum(1 for a in history.accepted if a.event.type == "handoff_declined")
-        released = sum(1 for a in history.accepted if a.event.type == "workstream_released")
-        breaks = sum(len(r.breaks) for r in state.responders.values())
-        over = sum(1 for u in history.updates if u.late_by is not None)
-        lines = [
-            f"- command hand-overs: {handovers}; command assumed without a hand-over: {assumed}",
-            f"- workstream hand-offs: {hand_offs} (declined offers: {declined}); workstreams released: {released}",
-            f"- responders: {len(state.responders)}; breaks taken: {breaks}",
-            f"- stakeholder waits over the cadence: {over} of {len(history.updates)}",
-        ]
-        facts["Response"] = "From the log:\n\n" + "\n".join(lines)
-        return facts
-
-    def action_items(self) -> list[str]:
-        items = self.state.action_items
-        parts = ["## Action items"]
-        if items:
-            rows = [
-                [
-                    a.id,
-                    md_cell(a.text),
-                    md_cell(a.owner) if a.owner else "_unassigned_",
-                    a.kind,
-                    a.due.isoformat() if a.due else "",
-                    md_cell(a.status_text),
-                    md_cell(a.added_by),
-                ]
-                for a in items
-            ]
-            parts.append(md_table(["Id", "Action", "Owner", "Kind", "Due", "Status", "Added by"], rows))
-        else:
-            parts.append("_None recorded during the incident._")
-        parts.append(ACTION_PROMPT)
-        parts.append(TO_FILL_IN)
-        return parts
+FACTORS_PROMPT = (
+    "By layer of defence: for each, what let the problem through, or what slowed us down? "
+    "Look for conditions in systems and processes, not for mistakes by people."
+)
 
 
-def why_chain() -> str:
-    lines = ["**Contributing factor:** _to fill in_", ""]
-    lines.extend(f"{n}. Why? _to fill in_" for n in range(1, 6))
-    return "\n".join(lines)
+def impact(d: Draft, fields: Sequence[tuple[str, str]] = ()) -> dict:
+    """What the incident did: the incident's impact ``fields`` (name, value: from a playbook that
+    defines them; none yet) and every note marked as impact, in log order."""
+    notes = [
+        [d.clock(a.event.at), d.t(a.event.at), a.event.actor, a.event.body.text]
+        for a in d.history.accepted
+        if a.event.type == "note_added" and getattr(a.event.body, "impact", False)
+    ]
+    return {"fields": [[name, value] for name, value in fields], "notes": notes, "prompt": IMPACT_PROMPT}
+
+
+def decisions(d: Draft) -> dict:
+    rows = [
+        [f"#{x.seq}", d.clock(x.at), d.t(x.at), x.by, x.text, x.why or " ", x.alternatives or " "]
+        for x in d.state.decisions
+    ]
+    return {"rows": rows, "prompt": DECISIONS_PROMPT}
+
+
+def looking_back(d: Draft) -> dict:
+    return {"prompts": [{"title": title, "prompt": prompt} for title, prompt in LOOKING_BACK]}
+
+
+def contributing_factors(d: Draft) -> dict:
+    facts = _layer_facts(d)
+    return {
+        "prompt": FACTORS_PROMPT,
+        "layers": [{"title": layer, "prompt": prompt, "facts": facts.get(layer)} for layer, prompt in LAYERS],
+    }
+
+
+def _layer_facts(d: Draft) -> dict[str, dict]:
+    state, history, kt = d.state, d.history, d.kt
+    facts: dict[str, dict] = {}
+    if "started" in kt and "detected" in kt:
+        facts["Detection"] = {"text": f"From the log: time to detect {elapsed(kt['started'], kt['detected'])}.", "items": []}
+    handovers = sum(1 for how in history.command_how[1:] if how.startswith("hand-over"))
+    assumed = max(len(history.command_how) - 1 - handovers, 0)
+    hand_offs = sum(1 for hows in history.owner_how.values() for how in hows if how.startswith("hand-off"))
+    declined = sum(1 for a in history.accepted if a.event.type == "handoff_declined")
+    released = sum(1 for a in history.accepted if a.event.type == "workstream_released")
+    breaks = sum(len(r.breaks) for r in state.responders.values())
+    over = sum(1 for u in history.updates if u.late_by is not None)
+    facts["Response"] = {
+        "text": "From the log:",
+        "items": [
+            f"command hand-overs: {handovers}; command assumed without a hand-over: {assumed}",
+            f"workstream hand-offs: {hand_offs} (declined offers: {declined}); workstreams released: {released}",
+            f"responders: {len(state.responders)}; breaks taken: {breaks}",
+            f"stakeholder waits over the cadence: {over} of {len(history.updates)}",
+        ],
+    }
+    return facts
+
+
+def why_chains(d: Draft) -> dict:
+    return {"prompt": WHY_PROMPT, "chains": 2, "steps": 5}
+
+
+def action_items(d: Draft) -> dict:
+    """The items, where each stands now, and owners who never joined (they may not know they own it:
+    someone who has since worked on an item in the log, after the close, evidently does)."""
+    state = d.state
+    rows: list[list[Cell]] = []
+    strangers: dict[str, list[str]] = {}
+    acted = {a.event.actor for a in d.history.accepted}
+    for a in state.action_items:
+        owner: Cell = a.owner if a.owner else Em("unassigned")
+        if a.owner and a.owner not in state.responders and a.owner not in acted:
+            strangers.setdefault(a.owner, []).append(a.id)
+            owner = f"{a.owner} (never joined)"
+        rows.append([a.id, a.text, owner, a.kind, a.due.isoformat() if a.due else "", a.status_text, a.added_by])
+    never_joined = [
+        f"{handle} owns {', '.join(ids)} but never joined this incident: make sure they know." for handle, ids in strangers.items()
+    ]
+    return {"rows": rows, "never_joined": never_joined, "prompt": ACTION_PROMPT}
