@@ -115,29 +115,27 @@ def check_database(path: Path, *, create: bool = True) -> None:
     missing and ``create``) and any side file SQLite opens by name beside it.
 
     SQLite follows links, so a link planted at any of these names would put the database
-    (or its log) wherever the link points. Checked again after connecting
-    with ``create=False``): what is left is a swap inside that short window.
+    (or its log) wherever the link points. An existing file is only ``lstat``-ed, never
+    opened: closing any descriptor of a database file drops every POSIX lock this process
+    holds on it, its open SQLite connections' included. What is left is a swap between
+    this check and SQLite's own open.
     """
     if create:
         try:
-            os.close(open_regular(path, os.O_RDWR | os.O_CREAT, mode=DATABASE_MODE, what="databases"))
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, DATABASE_MODE))
+        except FileExistsError:
+            pass  # checked below, like its side files
         except OSError as error:
             raise file_error(path, error, "create") from None
-    else:
+    for name in (path, *(path.with_name(path.name + suffix) for suffix in SQLITE_SIDE_FILES)):
         try:
-            os.close(open_regular(path, os.O_RDONLY, what="databases"))
-        except FileNotFoundError:
-            pass
-    for suffix in SQLITE_SIDE_FILES:
-        side = path.with_name(path.name + suffix)
-        try:
-            info = os.lstat(side)
+            info = os.lstat(name)
         except FileNotFoundError:
             continue
         except OSError as error:
-            raise file_error(side, error, "read") from None
+            raise file_error(name, error, "read") from None
         if not stat.S_ISREG(info.st_mode):
-            raise _not_regular(side, _kind_of(info.st_mode), "databases")
+            raise _not_regular(name, _kind_of(info.st_mode), "databases")
 
 
 def _kind_of(mode: int) -> str:
