@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from warroom.incident import events as ev  # noqa: E402
 from warroom.room import Room  # noqa: E402
 from warroom.store import FileStore  # noqa: E402
-from warroom.tui.app import WarroomApp  # noqa: E402
+from warroom.tui.app import board_app  # noqa: E402
 
 
 async def main(samples: int) -> None:
@@ -35,19 +35,19 @@ async def main(samples: int) -> None:
     store = FileStore(folder)
     store.append_sync("INC-1", ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="t")))
     store.append_sync("INC-1", ev.EventDraft(actor="bob", body=ev.ResponderJoined()))
-    alice = WarroomApp(Room(FileStore(folder), "INC-1", "alice"), themes_dir=folder / "none")
-    bob = WarroomApp(Room(FileStore(folder), "INC-1", "bob"), themes_dir=folder / "none")
+    alice = board_app(Room(FileStore(folder), "INC-1", "alice"), themes_dir=folder / "none")
+    bob = board_app(Room(FileStore(folder), "INC-1", "bob"), themes_dir=folder / "none")
     seen: dict[str, float] = {}
     async with alice.run_test(size=(140, 45)) as pa, bob.run_test(size=(140, 45)):
-        while not (alice.ready and bob.ready):
+        while not (alice.board.ready and bob.board.ready):
             await asyncio.sleep(0.01)
-        original = bob.timeline.append
+        original = bob.board.timeline.append
 
         def append(entry):  # timestamp the moment bob's board draws the line
             seen.setdefault(entry.text, time.perf_counter())
             return original(entry)
 
-        bob.timeline.append = append  # type: ignore[method-assign]
+        bob.board.timeline.append = append  # type: ignore[method-assign]
         results = []
         for n in range(samples):
             text = f"ping {n}"
@@ -77,19 +77,19 @@ async def other_process(samples: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="warroom-latency-"))
     store = FileStore(folder)
     store.append_sync("INC-1", ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="t")))
-    bob = WarroomApp(Room(FileStore(folder), "INC-1", "bob"), themes_dir=folder / "none")
+    bob = board_app(Room(FileStore(folder), "INC-1", "bob"), themes_dir=folder / "none")
     results: list[float] = []
     async with bob.run_test(size=(140, 45)):
-        while not bob.ready:
+        while not bob.board.ready:
             await asyncio.sleep(0.01)
-        original = bob.timeline.append
+        original = bob.board.timeline.append
 
         def append(entry):
             if entry.text.startswith("ping "):
                 results.append((time.time() - float(entry.text.split()[2])) * 1000)
             return original(entry)
 
-        bob.timeline.append = append  # type: ignore[method-assign]
+        bob.board.timeline.append = append  # type: ignore[method-assign]
         root = str(Path(__file__).resolve().parent.parent)
         writer = subprocess.Popen([sys.executable, "-c", WRITER, str(folder), str(samples)], cwd=root)
         while len(results) < samples:

@@ -110,11 +110,12 @@ def writer(folder: str, incidents: int, changes: int, interval: float, seed: int
 
 
 async def change_latency(folder: Path, incidents: int, changes: int, interval: float) -> list[float]:
-    from warroom.tui.lobby import LobbyApp
+    from warroom.tui.app import WarroomApp
+    from warroom.tui.screens.lobby import LobbyScreen
 
     drawn: dict[str, list[tuple[int, float]]] = {}  # incident -> (seq drawn, when), as it grew
 
-    class Measured(LobbyApp):
+    class Measured(LobbyScreen):
         def _apply(self, changes) -> None:  # type: ignore[no-untyped-def]
             super()._apply(changes)
             at = time.time()
@@ -127,11 +128,12 @@ async def change_latency(folder: Path, incidents: int, changes: int, interval: f
         """When the lobby first drew ``incident_id`` at ``seq`` or later (two quick changes: one draw)."""
         return next((at for drawn_seq, at in drawn.get(incident_id, ()) if drawn_seq >= seq), None)
 
-    app = Measured(FileStore(folder), "responder0", themes_dir=folder / "no-themes")
+    lobby = Measured(FileStore(folder), "responder0")
+    app = WarroomApp(lambda: lobby, themes_dir=folder / "no-themes")
     acked: list[tuple[str, int, float]] = []
 
     async def drive(pilot) -> None:
-        while not app.loaded:
+        while not lobby.loaded:
             await asyncio.sleep(0.05)
         process = await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--writer", str(folder), "--incidents", str(incidents),

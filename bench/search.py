@@ -48,8 +48,8 @@ from fold import realistic_log  # noqa: E402
 from warroom.incident import events as ev  # noqa: E402
 from warroom.room import Room  # noqa: E402
 from warroom.store import FileStore  # noqa: E402
-from warroom.tui.app import WarroomApp  # noqa: E402
-from warroom.tui.find import Filter  # noqa: E402
+from warroom.tui.app import board_app  # noqa: E402
+from warroom.tui.model.find import Filter  # noqa: E402
 from warroom.tui.screens.info import CatchUpScreen  # noqa: E402
 
 QUERIES = ["observation 4242", "latency back", "WS-17", "stakeholders", "error rate falling", "nothing like this"]
@@ -72,7 +72,7 @@ async def run(events: int, rounds: int) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="warroom-search-"))
     log = realistic_log(events)
     (folder / "INC-1.jsonl").write_text("".join(ev.dump_stored(e) + "\n" for e in log))
-    app = WarroomApp(Room(FileStore(folder), "INC-1", "responder0"), themes_dir=folder / "none", export_folder=folder / "exports")
+    app = board_app(Room(FileStore(folder), "INC-1", "responder0"), themes_dir=folder / "none", export_folder=folder / "exports")
     drawn: list[tuple[float, float]] = []
     cpu: dict[str, list[float]] = {
         "search": [], "filter": [], "apply": [], "cursor": [], "picker_open": [], "f_from_pane": [], "tab": []
@@ -89,12 +89,12 @@ async def run(events: int, rounds: int) -> dict[str, float]:
                 full_collections.append((time.perf_counter() - collecting[0]) * 1000)
 
     async with app.run_test(size=(140, 45)) as pilot:
-        while not app.ready:
+        while not app.board.ready:
             await asyncio.sleep(0.01)
         await pilot.pause()
         if isinstance(app.screen, CatchUpScreen):
             await pilot.press("escape")
-        timeline = app.timeline
+        timeline = app.board.timeline
         assert len(timeline.entries) >= events - 1, len(timeline.entries)
         original = timeline.render_line
 
@@ -187,7 +187,7 @@ async def run(events: int, rounds: int) -> dict[str, float]:
         from_pane: list[float] = []  # ``f`` with the workstreams pane focused: the timeline takes focus too
         tabs: list[float] = []  # tab from pane to pane: until the board is idle again (no timeline line need change)
         for _ in range(5 * rounds):
-            app.workstreams.focus()
+            app.board.workstreams.focus()
             await pilot.pause()
             from_pane.append(await key("f"))
             await key("escape")

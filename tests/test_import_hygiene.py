@@ -24,6 +24,29 @@ def test_import_pulls_in_no_textual_httpx_or_server(module):
     assert _python(code).strip() == "[]"
 
 
+def test_the_boards_view_logic_imports_no_textual():
+    """``warroom.tui.model`` is the board's pure view logic: every module of it loads without Textual."""
+    from pathlib import Path
+
+    modules = sorted(f"warroom.tui.model.{p.stem}" for p in Path(REPO_ROOT, "warroom", "tui", "model").glob("*.py") if p.stem != "__init__")
+    assert len(modules) >= 8
+    code = f"import sys, {', '.join(modules)}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    assert _python(code).strip() == "[]"
+
+
+def test_the_board_and_the_cli_import_no_private_name_of_another_module():
+    """A name another module uses is public: no ``from x import _name`` in ``warroom/tui`` or ``warroom/cli``."""
+    import ast
+
+    offenders = []
+    for package in ("tui", "cli"):
+        for path in sorted((REPO_ROOT / "warroom" / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                    offenders += [f"{path.relative_to(REPO_ROOT)}: {alias.name}" for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert offenders == []
+
+
 def test_the_domain_imports_nothing_of_ours_outside_it():
     code = "import sys, warroom.incident; print(sorted(m for m in sys.modules if m.startswith('warroom.') and not m.startswith('warroom.incident')))"
     assert _python(code).strip() == "[]"

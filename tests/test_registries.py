@@ -13,7 +13,7 @@ import pytest
 
 from warroom.incident import events as ev
 from warroom.incident import rules, sentences
-from warroom.tui import toasts
+from warroom.tui.model import toasts
 
 fold = importlib.import_module("warroom.incident.fold")  # the module, not the function it exports
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from warroom.incident import DEFAULT_POLICY, EventDraft, IncidentState, Policy, StoredEvent, apply, check
+from warroom.incident import DEFAULT_POLICY, PERSON, EventDraft, IncidentState, Policy, StoredEvent, apply, check_write
 from warroom.incident.events import Body, canonical_handle
 from warroom.incident.keyframes import History
 from warroom.incident.state import TimelineEntry
@@ -88,7 +88,7 @@ class Room:
 
     def refusal(self, body: Body) -> str | None:
         """Why the rules would refuse ``body`` from this room's actor right now, if they would."""
-        return check(self.state, self.actor, body)
+        return check_write(self.state, self.actor, body, PERSON)
 
     async def submit(self, body: Body) -> StoredEvent:
         """Check, append, and apply; raises ``Rejected`` with the rule's reason."""

@@ -236,3 +236,19 @@ def test_action_items_are_followed_through_after_close_but_alerts_stop():
     state = log.state()
     assert check(state, "bob", ev.ActionItemStatusSet(item="A-1", status="done")) is None
     assert check(state, "alertmanager", ev.AlertResolved(group="g", fingerprint="f1", name="X")) == "INC-1 is closed"
+
+
+def test_only_integrations_write_alerts_and_they_write_nothing_else():
+    from warroom.incident import INTEGRATION, PERSON, check_write
+
+    fired = ev.AlertFired(group="g", fingerprint="f3", name="Disk", starts_at=ALERT_START)
+    hook_declare = ev.IncidentDeclared(incident_id="INC-2", title="t", alert_group="g")
+    assert check_write(STATE, "alertmanager", fired, INTEGRATION) is None
+    assert check_write(STATE, "alertmanager", fired, PERSON) == "alert_fired comes only from an alert hook (`warroom hook add`), never from a person"
+    assert "alert_resolved comes only" in check_write(STATE, "zed", ev.AlertResolved(group="g", fingerprint="f1", name="x"), PERSON)
+    from warroom.incident import IncidentState
+
+    assert check_write(IncidentState(), "alertmanager", hook_declare, INTEGRATION) is None
+    assert "only an alert hook declares" in check_write(IncidentState(), "alice", hook_declare, PERSON)
+    assert check_write(IncidentState(), "alice", ev.IncidentDeclared(incident_id="INC-2", title="t"), PERSON) is None
+    assert check_write(STATE, "alertmanager", ev.NoteAdded(text="hi"), INTEGRATION) == "an alert hook records alerts only, not note_added"

@@ -16,7 +16,7 @@ from warroom.incident import events as ev
 from warroom.incident import fold
 from warroom.room import Room
 from warroom.store.http import HttpStore
-from warroom.tui.app import WarroomApp
+from warroom.tui.app import board_app
 
 
 async def test_a_board_rides_out_a_server_outage(start_server, tokens, tmp_path):
@@ -26,34 +26,34 @@ async def test_a_board_rides_out_a_server_outage(start_server, tokens, tmp_path)
     await bob_store.append("INC-9", ev.EventDraft(actor="bob", body=ev.IncidentDeclared(incident_id="INC-9", title="Payments down")))
     await bob_store.append("INC-9", ev.EventDraft(actor="bob", body=ev.NoteAdded(text="before the outage")))
 
-    app = WarroomApp(Room(alice_store, "INC-9", "alice"), config=Config(), themes_dir=tmp_path / "themes", export_folder=tmp_path / "exports")
+    app = board_app(Room(alice_store, "INC-9", "alice"), config=Config(), themes_dir=tmp_path / "themes", export_folder=tmp_path / "exports")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        assert [e.text for e in app.state.timeline][-2:] == ["before the outage", "joined"]
+        assert [e.text for e in app.board.state.timeline][-2:] == ["before the outage", "joined"]
 
         server.kill()
         await pilot.press("n")
         await type_text(pilot, "Fail over to the standby")
         await pilot.press("enter")
-        await until(pilot, lambda: "offline — reconnecting" in str(app.header.render()), tries=1000)
-        assert "Payments down" in str(app.header.render())  # the last state stays on screen
+        await until(pilot, lambda: "offline — reconnecting" in str(app.board.header.render()), tries=1000)
+        assert "Payments down" in str(app.board.header.render())  # the last state stays on screen
         await pilot.press("t")
         await type_text(pilot, "written while offline")
         await pilot.press("enter")
         await until(pilot, lambda: alice_store.pending() == 2)
         assert [draft.body.type for _, draft in alice_store.pending_drafts()] == ["workstream_opened", "note_added"]
-        assert "WS-1" not in app.state.workstreams  # not shown as if it had happened
+        assert "WS-1" not in app.board.state.workstreams  # not shown as if it had happened
 
         server.start()  # same port, same database
-        await until(pilot, lambda: alice_store.pending() == 0 and "written while offline" in [e.text for e in app.state.timeline], tries=2000)
-        await until(pilot, lambda: "offline" not in str(app.header.render()))
-        assert app.state.workstreams["WS-1"].title == "Fail over to the standby"
-        texts = [e.text for e in app.state.timeline]
+        await until(pilot, lambda: alice_store.pending() == 0 and "written while offline" in [e.text for e in app.board.state.timeline], tries=2000)
+        await until(pilot, lambda: "offline" not in str(app.board.header.render()))
+        assert app.board.state.workstreams["WS-1"].title == "Fail over to the standby"
+        texts = [e.text for e in app.board.state.timeline]
         assert texts.index('opened WS-1 "Fail over to the standby"') < texts.index("written while offline")
 
         fresh = HttpStore(server.url, token=tokens["carol"])
         events = await fresh.read("INC-9")
         await fresh.aclose()
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
-        assert app.state.summary_dict() == fold(events).summary_dict()
+        assert app.board.state.summary_dict() == fold(events).summary_dict()
     await asyncio.gather(alice_store.aclose(), bob_store.aclose())

@@ -20,7 +20,7 @@ from warroom.incident import fold
 from warroom.incident.events import parse_stored
 from warroom.room import Room
 from warroom.store import FileStore
-from warroom.tui.app import WarroomApp
+from warroom.tui.app import board_app
 
 
 def _line(seq: int, actor: str, body: dict) -> str:
@@ -57,7 +57,7 @@ async def test_join_inc_7_opens_INC_7_as_the_same_responder(store_dir) -> None:
     from warroom.incident import events as ev
 
     store.append_sync("INC-7", ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-7", title="t")))
-    app = WarroomApp(
+    app = board_app(
         room=Room(FileStore(store_dir), "inc-7", "Alice"),
         config=Config(),
         clock=lambda: datetime.now(timezone.utc),
@@ -66,11 +66,11 @@ async def test_join_inc_7_opens_INC_7_as_the_same_responder(store_dir) -> None:
     )
     async with app.run_test(size=(140, 45)) as pilot:
         for _ in range(400):
-            if app.ready:
+            if app.board.ready:
                 break
             await pilot.pause(0.01)
-        assert app.ready and app.state.declared and app.state.id == "INC-7"
-        assert list(app.state.responders) == ["alice"]  # no second "Alice" joined
+        assert app.board.ready and app.board.state.declared and app.board.state.id == "INC-7"
+        assert list(app.board.state.responders) == ["alice"]  # no second "Alice" joined
     assert sorted(p.name for p in store_dir.iterdir()) == ["INC-7.jsonl"]
 
 

@@ -14,12 +14,14 @@ from warroom.config import Config
 from warroom.room import Room
 from warroom.store.http import HttpStore
 from warroom.tui.app import WarroomApp
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.board import BoardScreen
+from warroom.tui.screens.form_screen import FormScreen
 
 
 def board(server: ServerProcess, token: str, handle: str, exports: Path) -> WarroomApp:
     room = Room(HttpStore(server.url, token=token), "INC-8", handle)
-    return WarroomApp(room=room, config=Config(), export_folder=exports, themes_dir=exports.parent / "themes")
+    config = Config()
+    return WarroomApp(lambda: BoardScreen(room, config, export_folder=exports), config, themes_dir=exports.parent / "themes")
 
 
 async def test_the_closing_board_exports_and_the_others_are_told_e_exports(server, tokens, tmp_path: Path) -> None:
@@ -34,11 +36,11 @@ async def test_the_closing_board_exports_and_the_others_are_told_e_exports(serve
             await closing.press("x")
             await screen_shown(closing, FormScreen, "#field-summary")
             await closing.press("enter")
-            await until(closing, lambda: closer.state.closed and bool(closer.exported))
-        await until(watching, lambda: watcher.state.closed and "alice closed INC-8" in notices(watcher))
+            await until(closing, lambda: closer.board.state.closed and bool(closer.board.exported))
+        await until(watching, lambda: watcher.board.state.closed and "alice closed INC-8" in notices(watcher))
         assert "alice closed INC-8: e exports the post-mortem draft, JSON and CSV here" in notices(watcher)
         await watching.pause(0.2)
-        assert not watcher.exported and not (tmp_path / "bob-exports").exists()  # nothing written until asked
+        assert not watcher.board.exported and not (tmp_path / "bob-exports").exists()  # nothing written until asked
         await watching.press("e")
-        await until(watching, lambda: bool(watcher.exported))
+        await until(watching, lambda: bool(watcher.board.exported))
     assert sorted(p.name for p in (tmp_path / "alice-exports").iterdir()) == sorted(p.name for p in (tmp_path / "bob-exports").iterdir())

@@ -12,6 +12,7 @@ from tests.server.harness import ServerProcess, warroom
 from tests.tui.conftest import SIZE, ready, until
 from warroom.cli import CliContext, UsageError
 from warroom.tui import app as board
+from warroom.tui import launch
 
 
 @pytest.fixture
@@ -24,8 +25,8 @@ def headless_boards(monkeypatch):
         apps.append(self)
 
         async def pilot(p):
-            await until(p, lambda: self.ready or self.exit_message)
-            if self.ready:
+            await until(p, lambda: (self.board is not None and self.board.ready) or self.exit_message)
+            if self.board is not None and self.board.ready:
                 await ready(p)
                 self.exit()
 
@@ -63,17 +64,17 @@ def context(server: ServerProcess, token: str, monkeypatch, tmp_path, actor: str
 def test_join_opens_the_store_once_and_acts_as_the_tokens_owner(server, tokens, headless_boards, monkeypatch, tmp_path):
     warroom("declare", "INC-8", "--title", "t", "--server", server.url, "--token", tokens["alice"], env=server.env)
     ctx = context(server, tokens["bob"], monkeypatch, tmp_path)
-    assert board.run_board(ctx, "INC-8") == 0
+    assert launch.run_board(ctx, "INC-8") == 0
     (app,) = headless_boards
     assert len(ctx.opened) == 1
     assert ctx.opened[0].closed_in is not None
-    assert app.me == app.room.actor == app.timeline.me == "bob"  # the token decides, not WARROOM_HANDLE
-    assert "bob" in app.state.responders and "configured-handle" not in app.state.responders
+    assert app.board.me == app.board.room.actor == app.board.timeline.me == "bob"  # the token decides, not WARROOM_HANDLE
+    assert "bob" in app.board.state.responders and "configured-handle" not in app.board.state.responders
 
 
 def test_join_with_an_as_that_is_not_the_tokens_owner_is_a_usage_error(server, tokens, headless_boards, monkeypatch, tmp_path):
     warroom("declare", "INC-8", "--title", "t", "--server", server.url, "--token", tokens["alice"], env=server.env)
     ctx = context(server, tokens["alice"], monkeypatch, tmp_path, actor="bob")
     with pytest.raises(UsageError, match="--as bob does not match your token, which acts as alice"):
-        board.run_board(ctx, "INC-8")
+        launch.run_board(ctx, "INC-8")
     assert len(ctx.opened) == 1

@@ -93,7 +93,7 @@ def test_token_commands(server: ServerProcess):
     assert "grace" in listed and "alice" in listed and secret not in listed
     rows = json.loads(warroom("token", "list", "--db", db, "--json").stdout)
     grace = next(r for r in rows if r["handle"] == "grace")
-    assert set(grace) == {"id", "handle", "created_at", "revoked_at"} and grace["revoked_at"] is None
+    assert set(grace) == {"id", "handle", "admin", "created_at", "revoked_at"} and grace["revoked_at"] is None and grace["admin"] is False
     assert f"revoked {grace['id']} (grace)" in warroom("token", "revoke", grace["id"], "--db", db).stdout
     again = warroom("token", "revoke", grace["id"], "--db", db, check=False)
     assert again.returncode == 1 and "no active token" in again.stderr

@@ -14,7 +14,8 @@ from tests.tui.conftest import SIZE, until
 from warroom.config import Config
 from warroom.incident import events as ev
 from warroom.store.http import HttpStore
-from warroom.tui.lobby import LobbyApp
+from warroom.tui.launch import lobby_app
+from warroom.tui.screens.lobby import LobbyScreen
 
 
 async def declare(store: HttpStore, actor: str, incident_id: str, title: str, severity: int = 3) -> None:
@@ -63,15 +64,17 @@ async def test_the_lobby_follows_every_incident_on_a_server(server: ServerProces
         async def acting() -> str:
             return await alice.whoami()
 
-        app = LobbyApp(alice, "someone", Config(), acting=acting, themes_dir=tmp_path / "themes")
+        app = lobby_app(alice, "someone", Config(), acting=acting, themes_dir=tmp_path / "themes")
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.loaded and app.table.row_count == 2, tries=1000)
-            assert app.me == "alice"  # the token decides who the lobby is
-            assert app.table.keys() == ["INC-1", "INC-2"]
-            assert app.table.spec("INC-1")[6] == "2 (1 also elsewhere)"  # alice and bob; bob also commands INC-2
+            await until(pilot, lambda: isinstance(app.screen, LobbyScreen), tries=1000)
+            lobby = app.screen
+            await until(pilot, lambda: lobby.loaded and lobby.table.row_count == 2, tries=1000)
+            assert lobby.me == "alice"  # the token decides who the lobby is
+            assert lobby.table.keys() == ["INC-1", "INC-2"]
+            assert lobby.table.spec("INC-1")[6] == "2 (1 also elsewhere)"  # alice and bob; bob also commands INC-2
             await bob.append("INC-2", ev.EventDraft(actor="bob", body=ev.SeverityChanged(severity=1)))
-            await until(pilot, lambda: app.table.keys() == ["INC-2", "INC-1"], tries=1000)
+            await until(pilot, lambda: lobby.table.keys() == ["INC-2", "INC-1"], tries=1000)
             await declare(bob, "bob", "INC-3", "Login page blank", severity=1)
-            await until(pilot, lambda: "INC-3" in app.table.keys(), tries=1000)
+            await until(pilot, lambda: "INC-3" in lobby.table.keys(), tries=1000)
             await pilot.press("m")
-            assert app.table.keys() == ["INC-1"]
+            assert lobby.table.keys() == ["INC-1"]

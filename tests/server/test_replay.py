@@ -11,7 +11,8 @@ from tests.tui.conftest import SIZE, until
 from warroom.config import Config
 from warroom.room import Room
 from warroom.store.http import HttpStore
-from warroom.tui.replay import ReplayApp, ReplayScreen
+from warroom.tui.launch import replay_app
+from warroom.tui.screens.replay import ReplayScreen
 
 
 def _closed_incident(server: ServerProcess, tokens: dict[str, str]) -> None:
@@ -49,7 +50,7 @@ async def test_replay_over_http_steps_through_a_closed_incident(server, tokens, 
     finally:
         await store.aclose()
     last = history.last_seq
-    app = ReplayApp(history, "INC-9", "carol", history.moment("#2"), Config(), themes_dir=tmp_path / "themes")
+    app = replay_app(history, "INC-9", "carol", history.moment("#2"), Config(), themes_dir=tmp_path / "themes")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ReplayScreen)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from warroom.incident import events as ev
-from warroom.store import InvalidIncidentId, Rejected, UnknownIncident
+from warroom.store import InvalidIncidentId, Rejected, StoreError, UnknownIncident
 
 
 def draft(actor: str, body: ev.Body) -> ev.EventDraft:
@@ -280,3 +280,22 @@ async def test_a_decision_and_an_impact_note_round_trip_and_the_rules_refuse_one
     assert note.impact is True and len(events) == 4
     state = await alice.load_state("INC-1")
     assert [(d.by, d.text) for d in state.decisions] == [("bob", "Disable the rule in the console")]
+
+
+async def test_a_person_writes_no_alert_events_whatever_name_they_give(backend):
+    """Issue 21: alerts come only from a hook's intake; every store refuses them from a person."""
+    store = backend.store_for("alice")
+    await declare(store)
+    fired = ev.AlertFired(group="g", fingerprint="f1", name="Disk", starts_at=ev.utcnow(), links=[ev.AlertLink(title="runbook", url="https://evil.example/")])
+    for body, words in (
+        (fired, "alert_fired comes only from an alert hook"),
+        (ev.AlertResolved(group="g", fingerprint="f1", name="Disk"), "alert_resolved comes only from an alert hook"),
+    ):
+        with pytest.raises(Rejected) as refused:
+            await store.append("INC-1", draft("alice", body))
+        assert words in refused.value.reason
+    with pytest.raises(StoreError) as refused:  # the HTTP store declares through /api/incidents, which has no alert_group
+        await store.append("INC-2", draft("alice", ev.IncidentDeclared(incident_id="INC-2", title="from a hook", severity=1, alert_group="g")))
+    assert any(words in str(refused.value) for words in ("only an alert hook declares an incident for an alert group", "invalid alert_group"))
+    assert [summary.id for summary in await store.incidents()] == ["INC-1"]
+    assert [e.type for e in await store.read("INC-1")] == ["incident_declared"]

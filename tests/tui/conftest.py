@@ -15,6 +15,7 @@ from warroom.incident.events import parse_stored
 from warroom.room import Room
 from warroom.store import FileStore
 from warroom.tui.app import WarroomApp
+from warroom.tui.screens.board import BoardScreen
 
 SIZE = (140, 45)
 REPO_ROOT_FOR_TESTS = Path(__file__).resolve().parents[2]
@@ -59,14 +60,14 @@ def make_board(store_dir: Path, tmp_path: Path) -> Callable[..., WarroomApp]:
         **kwargs,
     ) -> WarroomApp:
         room = Room(FileStore(store_dir), incident_id, handle)
-        kwargs.setdefault("themes_dir", tmp_path / "user-themes")
+        config = config or Config()
+        themes_dir = kwargs.pop("themes_dir", tmp_path / "user-themes")
         kwargs.setdefault("export_folder", tmp_path / "exports")
-        return WarroomApp(
-            room=room,
-            config=config or Config(),
-            clock=lambda: datetime.now(timezone.utc) + clock_offset,
-            **kwargs,
-        )
+
+        def board() -> BoardScreen:
+            return BoardScreen(room, config, clock=lambda: datetime.now(timezone.utc) + clock_offset, **kwargs)
+
+        return WarroomApp(board, config, themes_dir=themes_dir)
 
     return make
 
@@ -82,7 +83,7 @@ async def until(pilot, condition: Callable[[], object], *, tries: int = 400) -> 
 
 async def ready(pilot, *, dismiss_catch_up: bool = True) -> None:
     app = pilot.app
-    await until(pilot, lambda: app.ready)
+    await until(pilot, lambda: app.board is not None and app.board.ready)
     await pilot.pause()
     if dismiss_catch_up:
         from warroom.tui.screens.info import CatchUpScreen

@@ -32,7 +32,7 @@ async def test_an_owner_outside_the_room_is_confirmed_and_no_keeps_the_answers(i
         await screen_shown(pilot, ConfirmScreen, "#confirm-message")
         assert app.screen.box_title == "alcie is not in the room"
         assert "alcie is not a responder of INC-1 (did you mean alice?)" in app.screen.message
-        assert not app.state.action_items
+        assert not app.board.state.action_items
         await pilot.press("tab", "enter")  # "Change the owner": the form again, filled in
         await screen_shown(pilot, FormScreen, "#field-owner")
         assert app.screen.query_one("#field-text", Input).value == "Lock timeout on migrations"
@@ -40,14 +40,14 @@ async def test_an_owner_outside_the_room_is_confirmed_and_no_keeps_the_answers(i
         assert owner.value == "alcie"
         owner.value = "alice"
         await pilot.press("enter")  # a responder: no question
-        await until(pilot, lambda: len(app.state.action_items) == 1)
+        await until(pilot, lambda: len(app.board.state.action_items) == 1)
         assert not isinstance(app.screen, ConfirmScreen)
 
         await add_item(pilot, "Alert on replica lag", "erin")
         await screen_shown(pilot, ConfirmScreen, "#confirm-message")
         assert app.screen.yes == "Add it for erin"
         await pilot.press("enter")  # owners can be outside the room
-        await until(pilot, lambda: len(app.state.action_items) == 2)
+        await until(pilot, lambda: len(app.board.state.action_items) == 2)
     assert [(a.text, a.owner) for a in incident.state().action_items] == [
         ("Lock timeout on migrations", "alice"),
         ("Alert on replica lag", "erin"),
@@ -70,10 +70,10 @@ async def test_A_lists_the_action_items_and_moves_them_on(incident, make_board) 
         await until(pilot, lambda: str(detail.render()) == "A-1, added by bob: Lock timeout on migrations")
 
         await pilot.press("s")
-        await until(pilot, lambda: app.state.action_items[0].status == "in_progress")
+        await until(pilot, lambda: app.board.state.action_items[0].status == "in_progress")
         await until(pilot, lambda: table.spec("A-1")[1] == "in progress")
         await pilot.press("d")
-        await until(pilot, lambda: app.state.action_items[0].status == "done")
+        await until(pilot, lambda: app.board.state.action_items[0].status == "done")
         await pilot.press("d")  # the rules refuse what changes nothing
         await until(pilot, lambda: "A-1 is already done" in "\n".join(m for _, m in app.notices))
 
@@ -81,11 +81,11 @@ async def test_A_lists_the_action_items_and_moves_them_on(incident, make_board) 
         await screen_shown(pilot, FormScreen, "#field-reason")
         await type_text(pilot, "the rota pages already")
         await pilot.press("enter")
-        await until(pilot, lambda: app.state.action_items[1].status == "wont_do")
+        await until(pilot, lambda: app.board.state.action_items[1].status == "wont_do")
         await screen_shown(pilot, ActionItemsScreen, "#action-items")
         await until(pilot, lambda: table.spec("A-2")[1] == "won't do: the rota pages already")
         await pilot.press("o")
-        await until(pilot, lambda: app.state.action_items[1].status == "open")
+        await until(pilot, lambda: app.board.state.action_items[1].status == "open")
 
         await add_item(pilot, "Dry-run lifecycle rules", "bob")  # a from the list adds one
         await until(pilot, lambda: table.has_row("A-3"))

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.builder import T0, LogBuilder
 from warroom.incident import events as ev
-from warroom.tui.toasts import TOASTS, About, Seen, toast_for
+from warroom.tui.model.toasts import TOASTS, About, Seen, toast_for
 
 
 def _about(log: LogBuilder, me: str) -> About:
@@ -31,3 +31,21 @@ def test_the_commander_is_told_when_the_last_alert_resolves_and_nobody_else_is()
 
 def test_toasts_cover_exactly_the_event_types_marked_toast() -> None:
     assert set(TOASTS) == {cls for cls in ev.BODY_TYPES if cls.toast}
+
+
+async def test_the_board_refuses_to_record_an_alert_by_hand(tmp_path) -> None:
+    """Issue 21: the board's room asks the same writer rule as the stores, and writes nothing."""
+    import pytest
+
+    from warroom.room import Room
+    from warroom.store import FileStore, Rejected
+
+    store = FileStore(tmp_path)
+    room = Room(store, "INC-1", "alice")
+    await room.submit(ev.IncidentDeclared(incident_id="INC-1", title="Errors"))
+    fired = ev.AlertFired(group="g", fingerprint="f1", name="f1", starts_at=T0)
+    assert room.refusal(fired) == "alert_fired comes only from an alert hook (`warroom hook add`), never from a person"
+    with pytest.raises(Rejected, match="only from an alert hook"):
+        await room.submit(fired)
+    assert [e.type for e in await store.read("INC-1")] == ["incident_declared"]
+    await store.aclose()

@@ -23,14 +23,14 @@ async def test_y_on_a_row_with_no_offer_asks_which_offer_instead_of_taking_comma
     app = make_board("bob")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.workstreams.focus()
-        app.workstreams.move_cursor(row=3)  # WS-4: nothing offered there
+        app.board.workstreams.focus()
+        app.board.workstreams.move_cursor(row=3)  # WS-4: nothing offered there
         await pilot.press("y")
         await screen_shown(pilot, FormScreen, "#field-offer")
         assert app.screen.form_title == "Accept which offer?"
         await pilot.press("down")  # command is listed first, then WS-2
         await pilot.press("enter")
-        await until(pilot, lambda: app.state.workstreams["WS-2"].owner == "bob")
+        await until(pilot, lambda: app.board.state.workstreams["WS-2"].owner == "bob")
     state = incident.state()
     assert state.commander == "alice" and state.command_offer is not None and state.command_offer.to == "bob"
 
@@ -40,10 +40,10 @@ async def test_y_on_the_offered_row_answers_that_offer(incident, make_board) -> 
     app = make_board("bob")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.workstreams.focus()
-        app.workstreams.move_cursor(row=1)  # WS-2, offered to bob
+        app.board.workstreams.focus()
+        app.board.workstreams.move_cursor(row=1)  # WS-2, offered to bob
         await pilot.press("Y")
-        await until(pilot, lambda: app.state.workstreams["WS-2"].pending is None)
+        await until(pilot, lambda: app.board.state.workstreams["WS-2"].pending is None)
     state = incident.state()
     assert state.workstreams["WS-2"].owner == "carol" and state.command_offer is not None
 

@@ -60,17 +60,17 @@ async def test_simulated_responders_act_through_the_rules(store_dir) -> None:
 
 
 async def test_demo_board_shows_the_simulation_live(store_dir, tmp_path) -> None:
-    from warroom.tui.app import WarroomApp
+    from warroom.tui.app import board_app
 
     store = FileStore(store_dir)
     seed(store)
     sim = Simulation(store, newcomer="newbie", rng=random.Random(3), pace=50.0)
-    app = WarroomApp(Room(store, DEMO_INCIDENT, "newbie"), simulation=sim.run, themes_dir=tmp_path / "none")
+    app = board_app(Room(store, DEMO_INCIDENT, "newbie"), simulation=sim.run, themes_dir=tmp_path / "none")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        seq = app.state.seq
-        await until(pilot, lambda: app.state.seq >= seq + 8, tries=1500)
-        await until(pilot, lambda: app.query_one(TimelineView).entries[-1].seq == app.state.seq)
-        assert set(BOTS) <= set(app.state.responders)
-        assert "DRILL" in str(app.header.render())
+        seq = app.board.state.seq
+        await until(pilot, lambda: app.board.state.seq >= seq + 8, tries=1500)
+        await until(pilot, lambda: app.board.query_one(TimelineView).entries[-1].seq == app.board.state.seq)
+        assert set(BOTS) <= set(app.board.state.responders)
+        assert "DRILL" in str(app.board.header.render())
         await until(pilot, lambda: "offers you WS-4" in notices(app), tries=1500)

@@ -20,7 +20,7 @@ async def test_a_long_title_uses_the_empty_columns(incident, make_board) -> None
     app = make_board("alice")
     async with app.run_test(size=(140, 45)) as pilot:
         await ready(pilot)
-        table = app.workstreams
+        table = app.board.workstreams
         await until(pilot, lambda: table.has_row("WS-1"))
         await pilot.pause()
         assert table.spec("WS-1")[1] == LONG_TITLE  # no fixed cut at 48 characters
@@ -35,10 +35,10 @@ async def test_a_narrow_pane_cuts_the_title_not_the_other_columns(incident, make
     app = make_board("alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        await until(pilot, lambda: app.workstreams.has_row("WS-1"))
+        await until(pilot, lambda: app.board.workstreams.has_row("WS-1"))
         await pilot.pause()
-        assert fits(app.workstreams)
-        assert "Updated" in app.workstreams.columns["updated"].label.plain
+        assert fits(app.board.workstreams)
+        assert "Updated" in app.board.workstreams.columns["updated"].label.plain
 
 
 async def test_two_roles_do_not_push_owns_off_screen(incident, make_board) -> None:
@@ -47,7 +47,7 @@ async def test_two_roles_do_not_push_owns_off_screen(incident, make_board) -> No
     app = make_board("alice")
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot)
-        table = app.responders
+        table = app.board.responders
         await until(pilot, lambda: "scribe" in str(table.spec("alice")))
         await pilot.pause()
         assert fits(table), [(c.label.plain, c.get_render_width(table)) for c in table.columns.values()]

@@ -28,13 +28,13 @@ async def test_the_commander_sees_failing_deliveries(incident, make_board, store
     commander, member = make_board("alice"), make_board("bob")
     async with commander.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        commander.refresh_clocks()
+        commander.board.refresh_clocks()
         await pilot.pause()
-        line = str(commander.deliveries.render())
+        line = str(commander.board.deliveries.render())
         assert line == "Slack: 3 failed deliveries, last error HTTP 404 channel_not_found"
-        assert commander.deliveries.display
+        assert commander.board.deliveries.display
     async with member.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        member.refresh_clocks()
+        member.board.refresh_clocks()
         await pilot.pause()
-        assert not member.deliveries.display  # only the commander is bothered with it
+        assert not member.board.deliveries.display  # only the commander is bothered with it

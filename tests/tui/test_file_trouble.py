@@ -39,14 +39,14 @@ async def test_a_board_reloads_a_log_replaced_under_it_and_says_so(incident: Inc
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.query_one(TimelineView)
+        timeline = app.board.query_one(TimelineView)
         assert timeline.entries[-1].text == "old note 7"
         FileStore(incident.folder).import_events(INCIDENT, new, replace=True)
         await until(pilot, lambda: "the log was replaced" in notices(app), tries=1000)
         expected = fold(new)
-        await until(pilot, lambda: [e.text for e in timeline.entries] == [e.text for e in app.state.timeline])
-        assert [(e.seq, e.text) for e in app.state.timeline] == [(e.seq, e.text) for e in expected.timeline]
-        assert app.state.title == "The imported one" and "The imported one" in str(app.header.render())
+        await until(pilot, lambda: [e.text for e in timeline.entries] == [e.text for e in app.board.state.timeline])
+        assert [(e.seq, e.text) for e in app.board.state.timeline] == [(e.seq, e.text) for e in expected.timeline]
+        assert app.board.state.title == "The imported one" and "The imported one" in str(app.board.header.render())
         assert "old note" not in " ".join(e.text for e in timeline.entries)
         incident.act("carol", ev.NoteAdded(text="after the swap"))
         await until(pilot, lambda: timeline.entries[-1].text == "after the swap")
@@ -60,9 +60,9 @@ async def test_a_read_only_log_opens_read_only_with_a_notice(incident: Incident,
         app = make_board("bob")  # not a responder yet: the board tries to join, which must write
         async with app.run_test(size=SIZE) as pilot:
             await ready(pilot)
-            assert "loading" not in str(app.header.render())
+            assert "loading" not in str(app.board.header.render())
             assert f"cannot write {path}: Permission denied" in notices(app)
-            assert "Customer objects expiring" in str(app.header.render())
+            assert "Customer objects expiring" in str(app.board.header.render())
 
 
 async def test_an_unreadable_log_leaves_with_one_line(incident: Incident, make_board) -> None:
@@ -103,7 +103,7 @@ async def test_a_full_disk_is_a_notice_and_the_board_stays_up(
         await until(pilot, lambda: f"cannot write {path}: No space left on device" in notices(app))
         assert path.read_bytes() == before
         monkeypatch.setattr(os, "write", real_write)
-        timeline = app.query_one(TimelineView)
+        timeline = app.board.query_one(TimelineView)
         assert timeline.entries[-1].text != "written to a full disk"
         await pilot.press("t")
         await type_text(pilot, "after the disk was freed")

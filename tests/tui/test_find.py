@@ -1,4 +1,4 @@
-"""``tui.find`` without a screen: filters on the entries' fields, search, and arrivals."""
+"""``tui.model.find`` without a screen: filters on the entries' fields, search, and arrivals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from warroom.incident.state import TimelineEntry
-from warroom.tui.find import KINDS, Filter, Finder, TimelineIndex
+from warroom.tui.model.find import KINDS, Filter, Finder, TimelineIndex
 
 AT = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input, Label, OptionList, Static
 
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.screens.info import ConfirmScreen
 
 from .conftest import SIZE, ready, screen_shown, type_text, until
@@ -43,7 +43,7 @@ async def test_escape_asks_before_discarding_a_typed_note(incident, make_board) 
         await screen_shown(pilot, ConfirmScreen, "#yes")
         await pilot.press("enter")  # Discard
         await until(pilot, lambda: not isinstance(app.screen, (FormScreen, ConfirmScreen)))
-        assert not any(e.type == "note_added" for e in app.state.timeline)
+        assert not any(e.type == "note_added" for e in app.board.state.timeline)
 
 
 async def test_escape_on_an_untouched_form_closes_at_once(incident, make_board) -> None:
@@ -65,8 +65,8 @@ async def test_a_pasted_note_keeps_every_line(incident, make_board) -> None:
         app.post_message(events.Paste("replica promoted\r\nlag 2s\tsteady"))
         await until(pilot, lambda: "steady" in app.screen.query_one("#field-text", Input).value)
         await pilot.press("enter")
-        await until(pilot, lambda: any(e.type == "note_added" for e in app.state.timeline))
-        note = next(e for e in app.state.timeline if e.type == "note_added")
+        await until(pilot, lambda: any(e.type == "note_added" for e in app.board.state.timeline))
+        note = next(e for e in app.board.state.timeline if e.type == "note_added")
         assert note.text == "Failover: replica promoted\nlag 2s steady"
 
 
@@ -134,7 +134,7 @@ async def test_keys_typed_straight_after_a_story_key_land_in_its_form(incident, 
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.workstreams.focus()
+        app.board.workstreams.focus()
         await pilot.press("enter")
         await screen_shown(pilot, StoryScreen, "#story-text")
         burst(app, "t", "quick one")

@@ -12,7 +12,7 @@ import pytest
 
 from warroom.config import Config, UiConfig
 from warroom.incident import events as ev
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.screens.info import CatchUpScreen, ConfirmScreen, HelpScreen
 from warroom.tui.widgets import CommandSummary, TimelineView
 
@@ -32,8 +32,8 @@ async def test_n_opens_a_workstream(incident, make_board) -> None:
         assert app.focused is not None and app.focused.id == "field-title"
         await type_text(pilot, "Stop the lifecycle rule")
         await pilot.press("enter")
-        await until(pilot, lambda: app.workstreams.has_row("WS-1"))
-        assert app.workstreams.spec("WS-1")[1:3] == ("Stop the lifecycle rule", ("unowned", "$unowned italic"))
+        await until(pilot, lambda: app.board.workstreams.has_row("WS-1"))
+        assert app.board.workstreams.spec("WS-1")[1:3] == ("Stop the lifecycle rule", ("unowned", "$unowned italic"))
     assert incident.state().workstreams["WS-1"].title == "Stop the lifecycle rule"
 
 
@@ -55,12 +55,12 @@ async def test_c_claims_the_highlighted_workstream_from_any_pane(incident, make_
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.workstreams.move_cursor(row=1)
-        app.query_one(TimelineView).focus()
+        app.board.workstreams.move_cursor(row=1)
+        app.board.query_one(TimelineView).focus()
         await pilot.press("c")
-        await until(pilot, lambda: app.state.workstreams["WS-2"].owner == "alice")
-        assert app.workstreams.spec("WS-2")[2] == ("alice", "$you bold")
-        assert app.responders.spec("alice")[4] == "1"
+        await until(pilot, lambda: app.board.state.workstreams["WS-2"].owner == "alice")
+        assert app.board.workstreams.spec("WS-2")[2] == ("alice", "$you bold")
+        assert app.board.responders.spec("alice")[4] == "1"
     state = incident.state()
     assert state.workstreams["WS-2"].owner == "alice" and state.workstreams["WS-1"].owner is None
 
@@ -74,7 +74,7 @@ async def test_claiming_an_owned_workstream_is_refused_with_the_reason(incident,
         await pilot.press("c")
         await pilot.pause()
         assert "WS-1 is owned by bob: ask them to hand it off" in notices(app)
-        assert app.workstreams.spec("WS-1")[2] == "bob"
+        assert app.board.workstreams.spec("WS-1")[2] == "bob"
     assert incident.state().workstreams["WS-1"].owner == "bob"
 
 
@@ -91,7 +91,7 @@ async def test_the_commander_takes_an_owned_workstream_only_after_confirming(inc
         await pilot.press("c")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")
-        await until(pilot, lambda: app.state.workstreams["WS-1"].owner == "alice")
+        await until(pilot, lambda: app.board.state.workstreams["WS-1"].owner == "alice")
     assert incident.state().timeline[-1].text == 'claimed WS-1 "Stop the lifecycle rule" from bob'
 
 
@@ -102,7 +102,7 @@ async def test_r_releases(incident, make_board) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("r")
-        await until(pilot, lambda: app.workstreams.spec("WS-1")[2] == ("unowned", "$unowned italic"))
+        await until(pilot, lambda: app.board.workstreams.spec("WS-1")[2] == ("unowned", "$unowned italic"))
     assert incident.state().workstreams["WS-1"].owner is None
 
 
@@ -120,11 +120,11 @@ async def test_h_hands_off_to_an_on_shift_responder_who_accepts_with_y(incident,
         await pa.press("tab")
         await type_text(pa, "tried restarting; next: revert CHG-1182")
         await pa.press("enter")
-        await until(pa, lambda: alice.workstreams.spec("WS-1")[2] == ("alice → bob (pending)", "$pending"))
+        await until(pa, lambda: alice.board.workstreams.spec("WS-1")[2] == ("alice → bob (pending)", "$pending"))
         await until(pb, lambda: "offers you WS-1" in notices(bob))
         assert "tried restarting" in notices(bob)
         await pb.press("y")
-        await until(pb, lambda: bob.workstreams.spec("WS-1")[2] == ("bob", "$you bold"))
+        await until(pb, lambda: bob.board.workstreams.spec("WS-1")[2] == ("bob", "$you bold"))
         await until(pa, lambda: "bob accepted WS-1" in notices(alice))
     assert incident.state().workstreams["WS-1"].owner == "bob"
 
@@ -162,7 +162,7 @@ async def test_shift_y_declines_a_hand_off(incident, make_board) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("Y")
-        await until(pilot, lambda: app.workstreams.spec("WS-1")[2] == "alice")
+        await until(pilot, lambda: app.board.workstreams.spec("WS-1")[2] == "alice")
     state = incident.state()
     assert state.workstreams["WS-1"].owner == "alice" and state.workstreams["WS-1"].pending is None
 
@@ -186,7 +186,7 @@ async def test_u_sets_workstream_status_with_a_note(incident, make_board) -> Non
         await pilot.press("down", "tab")  # active -> blocked
         await type_text(pilot, "waiting on storage team")
         await pilot.press("enter")
-        await until(pilot, lambda: app.workstreams.spec("WS-1")[3] == ("BLOCKED", "$blocked bold"))
+        await until(pilot, lambda: app.board.workstreams.spec("WS-1")[3] == ("BLOCKED", "$blocked bold"))
     ws = incident.state().workstreams["WS-1"]
     assert (ws.status, ws.status_note) == ("blocked", "waiting on storage team")
 
@@ -209,7 +209,7 @@ async def test_t_adds_a_note_to_the_timeline(incident, make_board) -> None:
         await pilot.press("t")
         await type_text(pilot, "objects_expired_total is flat")
         await pilot.press("enter")
-        timeline = app.query_one(TimelineView)
+        timeline = app.board.query_one(TimelineView)
         await until(pilot, lambda: timeline.entries[-1].text == "objects_expired_total is flat")
         assert timeline.highlighted is timeline.entries[-1]  # following: the newest is in view
 
@@ -219,7 +219,7 @@ async def test_star_marks_the_highlighted_entry(incident, make_board) -> None:
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.query_one(TimelineView)
+        timeline = app.board.query_one(TimelineView)
         target = next(e for e in timeline.entries if e.text == "rule disabled at 09:41")
         timeline.move_cursor(timeline.index_of(target.seq))
         await pilot.press("asterisk")
@@ -238,17 +238,17 @@ async def test_b_takes_a_break_and_o_comes_back_with_a_catch_up(incident, make_b
         await pilot.press("b")
         assert app.focused.id == "field-minutes"
         await pilot.press("enter")  # the default, 15 minutes
-        await until(pilot, lambda: app.state.shift_of("bob") == "break")
-        assert app.responders.spec("bob")[2][0].startswith("break until ")
+        await until(pilot, lambda: app.board.state.shift_of("bob") == "break")
+        assert app.board.responders.spec("bob")[2][0].startswith("break until ")
         incident.act("alice", ev.SeverityChanged(severity=2))
         incident.act("alice", ev.BroadcastSent(text="severity down, restore going well"))
-        await until(pilot, lambda: app.state.severity == 2)
+        await until(pilot, lambda: app.board.state.severity == 2)
         await pilot.press("o")
         await screen_shown(pilot, CatchUpScreen, "#catchup-lines")
         lines = str(app.screen.query_one("#catchup-lines").render())
         assert "SEV1 → SEV2" in lines and "restore going well" in lines
         await pilot.press("enter")
-        assert app.state.shift_of("bob") == "on"
+        assert app.board.state.shift_of("bob") == "on"
     assert incident.state().responders["bob"].shift == "on"
 
 
@@ -269,7 +269,7 @@ async def test_going_off_shift_while_owning_is_refused_and_offers_the_hand_off(i
         await pilot.press("tab")
         await type_text(pilot, "all yours")
         await pilot.press("enter")
-        await until(pilot, lambda: app.state.workstreams["WS-1"].pending is not None)
+        await until(pilot, lambda: app.board.state.workstreams["WS-1"].pending is not None)
     state = incident.state()
     assert state.responders["bob"].shift == "on"
     assert state.workstreams["WS-1"].pending.to == "alice"  # the first on-shift responder
@@ -281,7 +281,7 @@ async def test_o_goes_off_shift_when_free(incident, make_board) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("o")
-        await until(pilot, lambda: app.responders.spec("bob")[2] == ("off", "$shift-off"))
+        await until(pilot, lambda: app.board.responders.spec("bob")[2] == ("off", "$shift-off"))
     assert incident.state().responders["bob"].shift == "off"
 
 
@@ -293,7 +293,7 @@ async def test_commander_broadcasts_with_shift_b(incident, make_board) -> None:
         assert app.focused.id == "field-text"
         await type_text(pilot, "rule disabled; restore next")
         await pilot.press("enter")
-        await until(pilot, lambda: "rule disabled; restore next" in str(app.query_one("#broadcasts").render()))
+        await until(pilot, lambda: "rule disabled; restore next" in str(app.board.query_one("#broadcasts").render()))
     assert incident.state().broadcasts[-1].text == "rule disabled; restore next"
 
 
@@ -316,17 +316,17 @@ async def test_i_takes_command_when_the_commander_is_away(incident, make_board) 
         await pilot.press("i")
         assert "alice is in command: ask them to hand over" in notices(app)
         incident.act("alice", ev.ShiftChanged(shift="break", minutes=10))
-        await until(pilot, lambda: app.state.shift_of("alice") == "break")
+        await until(pilot, lambda: app.board.state.shift_of("alice") == "break")
         await pilot.press("i")
         # Taking command from someone is never one unconfirmed key: the question names who holds it.
         assert isinstance(app.screen, ConfirmScreen) and app.screen.box_title == "alice holds command"
         assert "alice is on a break until" in app.screen.message
         await pilot.press("escape")
         await pilot.pause()
-        assert app.state.commander == "alice"
+        assert app.board.state.commander == "alice"
         await pilot.press("i")
         await pilot.press("enter")
-        await until(pilot, lambda: "Commander bob" in str(app.query_one(CommandSummary).render()))
+        await until(pilot, lambda: "Commander bob" in str(app.board.query_one(CommandSummary).render()))
     assert incident.state().commander == "bob"
 
 
@@ -339,12 +339,12 @@ async def test_b_in_command_asks_before_the_commander_slips_away(incident, make_
         assert "Hand over command first" in app.screen.message
         await pilot.press("escape")
         await pilot.pause()
-        assert app.state.shift_of("alice") == "on" and not isinstance(app.screen, FormScreen)
+        assert app.board.state.shift_of("alice") == "on" and not isinstance(app.screen, FormScreen)
         await pilot.press("b")
         await pilot.press("enter")
         await screen_shown(pilot, FormScreen, "#field-minutes")
         await pilot.press("enter")
-        await until(pilot, lambda: app.state.shift_of("alice") == "break")
+        await until(pilot, lambda: app.board.state.shift_of("alice") == "break")
     state = incident.state()
     assert state.commander == "alice" and state.responders["alice"].shift == "break"
 
@@ -363,7 +363,7 @@ async def test_i_as_commander_hands_over_command_and_y_accepts_it(incident, make
         await until(pb, lambda: "offers you command" in notices(bob))
         await pb.press("y")
         await until(pa, lambda: "bob is now in command" in notices(alice))
-        assert "Commander bob" in str(alice.query_one(CommandSummary).render())
+        assert "Commander bob" in str(alice.board.query_one(CommandSummary).render())
     assert incident.state().commander == "bob"
 
 
@@ -374,8 +374,8 @@ async def test_s_changes_severity_and_status(incident, make_board) -> None:
         await pilot.press("s")
         assert app.focused.id == "field-severity"
         await pilot.press("down", "tab", "down", "enter")  # SEV1 -> SEV2, investigating -> identified
-        await until(pilot, lambda: app.state.status == "identified")
-        assert " SEV2 " in str(app.header.render())
+        await until(pilot, lambda: app.board.state.status == "identified")
+        assert " SEV2 " in str(app.board.header.render())
     state = incident.state()
     assert (state.severity, state.status) == (2, "identified")
 
@@ -401,7 +401,7 @@ async def test_a_adds_an_action_item(incident, make_board) -> None:
         await pilot.press("enter")
         await screen_shown(pilot, ConfirmScreen, "#confirm-message")  # raj is not a responder: asked first
         await pilot.press("enter")
-        await until(pilot, lambda: bool(app.state.action_items))
+        await until(pilot, lambda: bool(app.board.state.action_items))
     item = incident.state().action_items[0]
     assert (item.text, item.owner, item.kind) == ("review lifecycle changes", "raj", "corrective")
 
@@ -415,8 +415,8 @@ async def test_x_closes_after_confirming_then_exports(incident, make_board, tmp_
         assert isinstance(app.screen, FormScreen) and app.focused.id == "field-summary"
         await type_text(pilot, "rule disabled, data restored")
         await pilot.press("enter")
-        await until(pilot, lambda: bool(app.exported))
-        assert "CLOSED" in str(app.header.render())
+        await until(pilot, lambda: bool(app.board.exported))
+        assert "CLOSED" in str(app.board.header.render())
         assert str(tmp_path / "exports") in notices(app)
     assert incident.state().closed
     exported = sorted(p.name for p in (tmp_path / "exports").iterdir())
@@ -440,7 +440,7 @@ async def test_e_exports_now_and_says_where(incident, make_board, tmp_path) -> N
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("e")
-        await until(pilot, lambda: bool(app.exported))
+        await until(pilot, lambda: bool(app.board.exported))
         assert "INC-1-postmortem.md" in notices(app)
     assert (tmp_path / "exports" / "INC-1.json").exists()
 
@@ -469,9 +469,9 @@ async def test_keymap_from_config_moves_a_key(incident, make_board) -> None:
         assert "unknown binding id(s) nonsense" in notices(app)
         await pilot.press("c")
         await pilot.pause()
-        assert app.state.workstreams["WS-1"].owner is None
+        assert app.board.state.workstreams["WS-1"].owner is None
         await pilot.press("z")
-        await until(pilot, lambda: app.state.workstreams["WS-1"].owner == "alice")
+        await until(pilot, lambda: app.board.state.workstreams["WS-1"].owner == "alice")
 
 
 async def test_palette_runs_category_action_entries(incident, make_board) -> None:
@@ -487,7 +487,7 @@ async def test_palette_runs_category_action_entries(incident, make_board) -> Non
         commands = app.screen.query_one(CommandList)
         await until(pilot, lambda: commands.option_count > 0 and "workstream: claim" in str(commands.get_option_at_index(0).prompt))
         await pilot.press("enter")
-        await until(pilot, lambda: app.state.workstreams["WS-1"].owner == "alice")
+        await until(pilot, lambda: app.board.state.workstreams["WS-1"].owner == "alice")
 
 
 async def test_every_binding_has_an_id_and_a_description(incident, make_board) -> None:
@@ -498,7 +498,7 @@ async def test_every_binding_has_an_id_and_a_description(incident, make_board) -
         await ready(pilot)
         ours = [b for _, b in app._bindings] + [b for _, b in app.screen._bindings]
         assert {k.id for k in BOARD_KEYS + PANE_KEYS} <= {b.id for b in ours}
-        assert all(b.id and b.description for b in ours)
+        assert all(b.id and b.description for b in ours), [b for b in ours if not (b.id and b.description)]
 
 
 async def test_tab_walks_the_panes(incident, make_board) -> None:
@@ -546,7 +546,7 @@ async def test_the_highlighted_entry_is_shown_in_full_below_the_timeline(inciden
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await until(pilot, lambda: long_note.strip() in str(app.detail.render()))
+        await until(pilot, lambda: long_note.strip() in str(app.board.detail.render()))
 
 
 async def test_R_assigns_and_clears_a_role(incident, make_board) -> None:
@@ -558,11 +558,11 @@ async def test_R_assigns_and_clears_a_role(incident, make_board) -> None:
         assert isinstance(app.screen, FormScreen) and app.focused.id == "field-role"
         await pilot.press("down", "tab")  # scribe, then who
         await pilot.press("end", "enter")  # the last on-shift responder: bob
-        await until(pilot, lambda: app.state.roles == {"scribe": "bob"})
-        assert "scribe" in str(app.responders.spec("bob"))
+        await until(pilot, lambda: app.board.state.roles == {"scribe": "bob"})
+        assert "scribe" in str(app.board.responders.spec("bob"))
         await pilot.press("R")
         await pilot.press("down", "tab", "home", "enter")  # scribe, nobody
-        await until(pilot, lambda: app.state.roles == {})
+        await until(pilot, lambda: app.board.state.roles == {})
     assert incident.state().roles == {}
 
 
@@ -583,11 +583,11 @@ async def test_z_snoozes_the_stakeholder_update(incident, make_board) -> None:
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        due_before = app.state.next_update_due()
+        due_before = app.board.state.next_update_due()
         await pilot.press("z")
         assert isinstance(app.screen, FormScreen) and app.focused.id == "field-minutes"
         await pilot.press("enter")  # the default: 10 minutes past the current due time
-        await until(pilot, lambda: app.state.snoozed_until is not None)
+        await until(pilot, lambda: app.board.state.snoozed_until is not None)
     assert due_before is not None
-    assert app.state.next_update_due() == due_before + timedelta(minutes=10)
+    assert app.board.state.next_update_due() == due_before + timedelta(minutes=10)
     assert incident.state().timeline[-1].text == f"snoozed the stakeholder update by 10 min (now due {due_before + timedelta(minutes=10):%H:%M} UTC)"

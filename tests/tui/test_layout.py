@@ -51,15 +51,15 @@ async def test_80x24_shows_each_pane_usefully_and_tab_steps_through_them(inciden
     app = make_board("alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        await until(pilot, lambda: app.workstreams.row_count == 6)
+        await until(pilot, lambda: app.board.workstreams.row_count == 6)
         await pilot.pause()
         assert app.screen.has_class("-narrow")
-        assert app.workstreams.scrollable_content_region.height - 1 >= 5  # at least five workstream rows
+        assert app.board.workstreams.scrollable_content_region.height - 1 >= 5  # at least five workstream rows
         assert shown(app, "timeline-pane") and not shown(app, "commander-pane")
         inside_the_screen(app)
         seen = await tab_through_the_panes(pilot, app)
         assert seen == ["commander-pane", "responders-pane", "timeline-pane", "workstreams-pane"]
-        header = app.header.render().plain
+        header = app.board.header.render().plain
         for part in ("INC-1", "SEV1", "investigating", "you: alice"):
             assert part in header
 
@@ -72,17 +72,17 @@ async def test_tabs_in_a_burst_on_80x24_each_step_one_pane(incident, make_board)
     app = make_board("alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        app.workstreams.focus()
+        app.board.workstreams.focus()
         await pilot.pause()
         for _ in range(2):
             app.post_message(events.Key("tab", "\t"))
-        await until(pilot, lambda: app.focused is app.responders)
+        await until(pilot, lambda: app.focused is app.board.responders)
         assert shown(app, "responders-pane") and not shown(app, "commander-pane")
         for _ in range(2):
             app.post_message(events.Key("shift+tab", None))
-        await until(pilot, lambda: app.focused is app.workstreams)
+        await until(pilot, lambda: app.focused is app.board.workstreams)
         await pilot.pause()
-        assert app.focused is app.workstreams
+        assert app.focused is app.board.workstreams
 
 
 async def test_a_wide_board_shows_every_pane_at_once(incident, make_board) -> None:
@@ -147,7 +147,7 @@ async def test_moving_between_panes_redraws_neither_the_header_nor_the_footer(in
                 return _render(widget)
 
             monkeypatch.setattr(kind, "render", counting)
-        for pane in (app.timeline, app.workstreams, app.responders, app.timeline):
+        for pane in (app.board.timeline, app.board.workstreams, app.board.responders, app.board.timeline):
             pane.focus()
             await pilot.pause()
         assert drawn == []
@@ -160,7 +160,7 @@ async def test_the_highlighted_workstream_stays_on_screen_after_a_resize(inciden
     app = make_board("alice")
     async with app.run_test(size=(140, 45)) as pilot:
         await ready(pilot)
-        table = app.workstreams
+        table = app.board.workstreams
         await until(pilot, lambda: table.row_count == 20)
         table.focus()
         await pilot.press("end")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from warroom.incident import events as ev
 from warroom.links import link_incidents
 from warroom.store import FileStore
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.screens.info import ConfirmScreen
 from warroom.tui.widgets.commander import summary_content
 
@@ -30,12 +30,12 @@ async def test_x_lists_what_is_still_open_and_asks_before_closing(incident, make
             "• WS-1 is offered to carol (hand-off pending)",
         ]
         await pilot.press("escape")
-        assert not isinstance(app.screen, ConfirmScreen) and not app.state.closed
+        assert not isinstance(app.screen, ConfirmScreen) and not app.board.state.closed
         await pilot.press("x")
         await pilot.press("enter")  # close anyway
         await screen_shown(pilot, FormScreen, "#field-summary")
         await pilot.press("enter")
-        await until(pilot, lambda: app.state.closed and bool(app.exported))
+        await until(pilot, lambda: app.board.state.closed and bool(app.board.exported))
     assert incident.state().closed
 
 
@@ -52,7 +52,7 @@ async def test_a_closed_board_refuses_notes_but_takes_action_items_and_reexports
         await pilot.press("a")
         await type_text(pilot, "Lock timeout on migrations")
         await pilot.press("enter")
-        await until(pilot, lambda: bool(app.exported))
+        await until(pilot, lambda: bool(app.board.exported))
     assert [e.type for e in incident.state().timeline if not e.rejected][-1] == "action_item_added"
     assert "Lock timeout on migrations" in (tmp_path / "exports" / "INC-1-postmortem.md").read_text(encoding="utf-8")
 
@@ -72,7 +72,7 @@ async def test_capital_x_reopens_for_the_commander_with_a_reason(incident, make_
         await screen_shown(pilot, FormScreen, "#field-reason")
         await type_text(pilot, "errors are back")
         await pilot.press("enter")
-        await until(pilot, lambda: not app.state.closed)
+        await until(pilot, lambda: not app.board.state.closed)
         assert "INC-1 is open again" in notices(app)
     assert incident.state().timeline[-1].text == "reopened the incident: errors are back"
 
@@ -85,19 +85,21 @@ async def test_links_show_in_the_commander_pane_and_a_merge_tells_the_duplicates
     app = make_board("carol", incident_id="INC-2")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
+        store_of_inc2 = app.board.room.store
         store = FileStore(store_dir)
         await link_incidents(store, "bob", "INC-2", "INC-1", "duplicate-of")
         await store.aclose()
-        await until(pilot, lambda: app.state.closed)
+        await until(pilot, lambda: app.board.state.closed)
         await until(pilot, lambda: "carry on in INC-1 (warroom join INC-1)" in notices(app))
         assert "INC-2 is a duplicate of INC-1 and is closed" in notices(app)
-        shown = summary_content(app.state, "carol", app.clock(), app.policy).plain
+        shown = summary_content(app.board.state, "carol", app.board.clock(), app.board.policy).plain
         assert "Linked    a duplicate of INC-1 “Checkout 500s”" in shown and "closed" in shown
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert app.screen.box_title == "INC-2 is a duplicate of INC-1" and app.screen.yes == "Join INC-1"
         await pilot.press("enter")
-        await until(pilot, lambda: app.next_incident == "INC-1")
-    assert app.next_incident == "INC-1"  # run_board opens INC-1's board next, on the same store
+        await until(pilot, lambda: app.board.room.incident_id == "INC-1" and app.board.ready)
+        assert app.board.room.store is store_of_inc2  # INC-1's board replaced INC-2's, on the same store
+        assert app.board.state.title == "Checkout 500s"
 
 
 async def test_d_declares_a_secondary_incident_caused_by_this_one(incident, make_board, store_dir) -> None:
@@ -109,8 +111,8 @@ async def test_d_declares_a_secondary_incident_caused_by_this_one(incident, make
         await type_text(pilot, "Replica lag after the failover")
         await pilot.press("enter")
         await until(pilot, lambda: "declared INC-2, caused by INC-1" in notices(app))
-        await until(pilot, lambda: bool(app.state.links))
-        assert "caused INC-2 “Replica lag after the failover”" in summary_content(app.state, "alice", app.clock(), app.policy).plain
+        await until(pilot, lambda: bool(app.board.state.links))
+        assert "caused INC-2 “Replica lag after the failover”" in summary_content(app.board.state, "alice", app.board.clock(), app.board.policy).plain
     secondary = Incident(store_dir, "INC-2").state()
     assert secondary.commander == "alice" and secondary.title == "Replica lag after the failover"
     assert [(link.incident, link.kind) for link in secondary.links] == [("INC-1", "caused-by")]

@@ -10,8 +10,8 @@ from warroom.incident import events as ev
 from warroom.incident.events import EventDraft, utcnow
 from warroom.room import Room
 from warroom.store import FileStore, StoreUnavailable
-from warroom.tui.app import WarroomApp
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.app import board_app
+from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.screens.info import CatchUpScreen
 from warroom.tui.widgets import CommandSummary, TimelineView
 
@@ -27,14 +27,14 @@ async def test_two_boards_on_one_folder_see_each_others_actions(incident, make_b
         await pa.press("n")
         await type_text(pa, "Restore expired objects")
         await pa.press("enter")
-        await until(pb, lambda: bob.workstreams.has_row("WS-1"))
+        await until(pb, lambda: bob.board.workstreams.has_row("WS-1"))
         await pb.press("c")
-        await until(pa, lambda: alice.workstreams.spec("WS-1")[2] == "bob")
-        assert alice.responders.spec("bob")[4] == "1"
+        await until(pa, lambda: alice.board.workstreams.spec("WS-1")[2] == "bob")
+        assert alice.board.responders.spec("bob")[4] == "1"
         await pb.press("t")
         await type_text(pb, "restore job 7731 started")
         await pb.press("enter")
-        await until(pa, lambda: alice.query_one(TimelineView).entries[-1].text == "restore job 7731 started")
+        await until(pa, lambda: alice.board.query_one(TimelineView).entries[-1].text == "restore job 7731 started")
 
 
 async def test_only_the_touched_row_is_redrawn(incident, make_board) -> None:
@@ -44,18 +44,18 @@ async def test_only_the_touched_row_is_redrawn(incident, make_board) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         synced: list[str] = []
-        original = app.workstreams.sync_row
+        original = app.board.workstreams.sync_row
 
         def spy(key, cells):
             synced.append(key)
             return original(key, cells)
 
-        app.workstreams.sync_row = spy  # type: ignore[method-assign]
-        timeline = app.query_one(TimelineView)
+        app.board.workstreams.sync_row = spy  # type: ignore[method-assign]
+        timeline = app.board.query_one(TimelineView)
         rebuilt = []
         timeline.set_entries = lambda entries: rebuilt.append(entries)  # type: ignore[method-assign]
         incident.act("alice", ev.WorkstreamClaimed(workstream="WS-2"))
-        await until(pilot, lambda: app.state.workstreams["WS-2"].owner == "alice")
+        await until(pilot, lambda: app.board.state.workstreams["WS-2"].owner == "alice")
         await until(pilot, lambda: timeline.entries[-1].type == "workstream_claimed")
         assert synced == ["WS-2"]
         assert rebuilt == []
@@ -68,7 +68,7 @@ async def test_broadcast_pops_up_on_other_boards(incident, make_board) -> None:
         await ready(pilot)
         incident.act("alice", ev.BroadcastSent(text="all hands: stop manual restores"))
         await until(pilot, lambda: "all hands: stop manual restores" in notices(app))
-        assert "all hands: stop manual restores" in str(app.query_one("#broadcasts").render())
+        assert "all hands: stop manual restores" in str(app.board.query_one("#broadcasts").render())
 
 
 async def test_commander_taking_your_workstream_pops_up(incident, make_board) -> None:
@@ -79,14 +79,14 @@ async def test_commander_taking_your_workstream_pops_up(incident, make_board) ->
         await ready(pilot)
         incident.act("alice", ev.WorkstreamClaimed(workstream="WS-1"))
         await until(pilot, lambda: "alice took your WS-1" in notices(app))
-        assert app.responders.spec("bob")[4] == "-"
+        assert app.board.responders.spec("bob")[4] == "-"
 
 
 async def test_joining_makes_you_a_responder(incident, make_board) -> None:
     app = make_board("dora")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        assert app.responders.spec("dora")[0] == ("▸ dora (you)", "$you bold")
+        assert app.board.responders.spec("dora")[0] == ("▸ dora (you)", "$you bold")
     assert incident.state().responders["dora"].shift == "on"
 
 
@@ -114,8 +114,8 @@ async def test_joining_an_undeclared_incident_offers_to_declare_it(store_dir: Pa
         await until(pilot, lambda: app.focused is not None and app.focused.id == "field-title")  # lands a frame after
         await type_text(pilot, "Checkout errors")
         await pilot.press("tab", "up", "up", "enter")  # SEV3 -> SEV1
-        await until(pilot, lambda: app.ready)
-        header = str(app.header.render())
+        await until(pilot, lambda: app.board.ready)
+        header = str(app.board.header.render())
         assert "Checkout errors" in header and " SEV1 " in header
 
 
@@ -142,14 +142,14 @@ async def test_refused_events_in_the_log_are_shown_as_refused(store_dir: Path, m
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.query_one(TimelineView)
+        timeline = app.board.query_one(TimelineView)
         refused = timeline.entries[timeline.index_of(4)]
         assert refused.rejected
         timeline.move_cursor(timeline.index_of(4))
         await pilot.pause()
         line = timeline.render_line(timeline.index_of(4) - int(timeline.scroll_offset.y)).text
         assert "✗" in line and "refused:" in line
-        assert app.workstreams.spec("WS-1")[2] == ("alice", "$you bold")
+        assert app.board.workstreams.spec("WS-1")[2] == ("alice", "$you bold")
 
 
 async def test_clock_driven_values_refresh_on_the_timer(incident, make_board) -> None:
@@ -157,13 +157,13 @@ async def test_clock_driven_values_refresh_on_the_timer(incident, make_board) ->
     app = make_board("alice", clock_offset=timedelta(hours=5))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.refresh_clocks()
+        app.board.refresh_clocks()
         await pilot.pause()
-        summary = str(app.query_one(CommandSummary).render())
+        summary = str(app.board.query_one(CommandSummary).render())
         assert "update OVERDUE" in summary  # SEV1 wants an update every 20 minutes
         assert "time to hand over" in summary  # in command past the policy's 60 minutes
-        assert app.workstreams.spec("WS-1")[4][0].endswith("STALE")
-        assert app.responders.spec("alice")[3][0].endswith("tired")
+        assert app.board.workstreams.spec("WS-1")[4][0].endswith("STALE")
+        assert app.board.responders.spec("alice")[3][0].endswith("tired")
 
 
 async def test_store_unavailable_shows_offline_and_keeps_the_board(incident, store_dir: Path) -> None:
@@ -184,17 +184,17 @@ async def test_store_unavailable_shows_offline_and_keeps_the_board(incident, sto
                 await asyncio.sleep(0.01)
 
     store = FlakyStore(store_dir)
-    app = WarroomApp(Room(store, INCIDENT, "alice"), themes_dir=store_dir / "none")
+    app = board_app(Room(store, INCIDENT, "alice"), themes_dir=store_dir / "none")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         store.down = True
-        await until(pilot, lambda: "offline — reconnecting" in str(app.header.render()))
-        assert "Customer objects expiring" in str(app.header.render())  # last state kept
+        await until(pilot, lambda: "offline — reconnecting" in str(app.board.header.render()))
+        assert "Customer objects expiring" in str(app.board.header.render())  # last state kept
         incident.act("alice", ev.NoteAdded(text="written while this board was offline"))
         store.down = False
-        timeline = app.query_one(TimelineView)
+        timeline = app.board.query_one(TimelineView)
         await until(pilot, lambda: timeline.entries[-1].text == "written while this board was offline", tries=800)
-        assert "offline" not in str(app.header.render())
+        assert "offline" not in str(app.board.header.render())
 
 
 async def test_a_ten_thousand_event_incident_opens_without_a_widget_per_entry(store_dir: Path, make_board) -> None:
@@ -207,7 +207,7 @@ async def test_a_ten_thousand_event_incident_opens_without_a_widget_per_entry(st
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.query_one(TimelineView)
+        timeline = app.board.query_one(TimelineView)
         assert len(timeline.entries) == 10_000
         assert timeline.virtual_size.height == 10_000
         assert len(list(app.screen.walk_children())) < 100
@@ -221,7 +221,7 @@ async def test_timeline_follows_new_entries_unless_the_user_moved_up(incident, m
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
         timeline.focus()
         await until(pilot, lambda: timeline.scroll_offset.y == timeline.max_scroll_y > 0)
         incident.act("bob", ev.NoteAdded(text="while following"))
@@ -241,7 +241,7 @@ async def test_newest_entry_stays_in_view_when_the_pane_shrinks(incident, make_b
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
         await pilot.resize_terminal(80, 24)
         await until(pilot, lambda: timeline.size.height < 10 and timeline.scroll_offset.y == timeline.max_scroll_y > 0)
         assert timeline.highlighted is timeline.entries[-1]

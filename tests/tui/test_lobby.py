@@ -11,13 +11,13 @@ from textual.widgets import Input
 
 from tests.builder import LogBuilder
 from tests.tui.conftest import SIZE, Incident, ready, screen_shown, type_text, until
-from warroom.config import Config, StoreLocation
+from warroom.config import Config
 from warroom.incident import events as ev
-from warroom.session import Session
 from warroom.store import FileStore
 from warroom.tui.app import WarroomApp
-from warroom.tui.lobby import LobbyApp, lobby_loop
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.launch import lobby_app
+from warroom.tui.screens.lobby import LobbyScreen
+from warroom.tui.screens.form_screen import FormScreen
 
 def imported(store_dir: Path, incident_id: str, *, minutes_ago: float, severity: int, actor: str = "alice", drill: bool = False, title: str = "") -> LogBuilder:
     """An incident declared ``minutes_ago`` (the builder's clock), written as one log."""
@@ -27,24 +27,30 @@ def imported(store_dir: Path, incident_id: str, *, minutes_ago: float, severity:
     return log
 
 
-def lobby(store_dir: Path, me: str = "alice", **kwargs) -> LobbyApp:
+def lobby(store_dir: Path, me: str = "alice", **kwargs) -> WarroomApp:
     kwargs.setdefault("themes_dir", store_dir.parent / "user-themes")
-    return LobbyApp(FileStore(store_dir), me, Config(), **kwargs)
+    return lobby_app(FileStore(store_dir), me, Config(), **kwargs)
 
 
-def order(app: LobbyApp) -> list[str]:
-    return app.table.keys()
+def lobby_of(app: WarroomApp) -> LobbyScreen:
+    """The App's lobby screen (under any form or board)."""
+    return next(screen for screen in app.screen_stack if isinstance(screen, LobbyScreen))
 
 
-def cell(app: LobbyApp, incident_id: str, column: str) -> str:
-    spec = app.table.spec(incident_id)
+def order(app: WarroomApp) -> list[str]:
+    return lobby_of(app).table.keys()
+
+
+def cell(app: WarroomApp, incident_id: str, column: str) -> str:
+    table = lobby_of(app).table
+    spec = table.spec(incident_id)
     assert spec is not None, f"{incident_id} is not listed"
-    value = spec[[key for key, _ in app.table.COLUMNS].index(column)]
+    value = spec[[key for key, _ in table.COLUMNS].index(column)]
     return value if isinstance(value, str) else value[0]
 
 
 async def loaded(pilot) -> None:
-    await until(pilot, lambda: pilot.app.loaded)
+    await until(pilot, lambda: any(isinstance(s, LobbyScreen) for s in pilot.app.screen_stack) and lobby_of(pilot.app).loaded)
     await pilot.pause()
 
 
@@ -78,8 +84,8 @@ async def test_lists_every_open_incident_worst_first_then_oldest(store_dir: Path
         assert cell(app, "INC-2", "update").startswith("OVERDUE 1")  # SEV1: every 20 minutes, declared 30 ago
         assert cell(app, "INC-1", "update").startswith("due ")
         assert "INC-5" not in order(app)
-        assert "4 open" in str(app.header.render())
-        assert "1 action item overdue" in str(app.header.render())  # a closed incident's items still count
+        assert "4 open" in str(lobby_of(app).header.render())
+        assert "1 action item overdue" in str(lobby_of(app).header.render())  # a closed incident's items still count
 
 
 async def test_filters_mine_drills_all(store_dir: Path) -> None:
@@ -119,36 +125,41 @@ async def test_follows_every_incident_live(store_dir: Path) -> None:
 
 
 async def test_enter_joins_the_board_and_escape_or_q_return_to_the_lobby(store_dir: Path) -> None:
+    """One App: Enter pushes the board over the lobby, Escape or q pop back to it, where the cursor still is."""
     imported(store_dir, "INC-1", minutes_ago=10, severity=1, actor="bob")
     imported(store_dir, "INC-2", minutes_ago=10, severity=3, actor="bob", title="Search lag")
-    session = Session(Config(), StoreLocation(folder=store_dir), "alice")
     seen: list[str] = []
+    app = lobby(store_dir)
 
-    async def run(app) -> None:
-        async with app.run_test(size=SIZE) as pilot:
-            if isinstance(app, LobbyApp):
-                await loaded(pilot)
-                if not seen:
-                    seen.append("lobby")
-                    assert app.table.highlighted_key == "INC-1"
-                    await pilot.press("down", "enter")
-                elif len(seen) == 2:
-                    seen.append(f"lobby again at {app.table.highlighted_key}")
-                    await pilot.press("up", "enter")
-                else:
-                    seen.append(f"lobby once more at {app.table.highlighted_key}")
-                    await pilot.press("q")
-            else:
-                assert isinstance(app, WarroomApp)
-                await ready(pilot)
-                seen.append(f"board {app.state.id} ({app.state.title})")
-                await pilot.press("escape" if len(seen) == 2 else "q")
-            await pilot.pause()
+    async def back_in_the_lobby(pilot) -> None:
+        await until(pilot, lambda: isinstance(app.screen, LobbyScreen))
+        await pilot.pause()
 
-    store = FileStore(store_dir)
-    assert await lobby_loop(session, store, run=run) == 0
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        seen.append(f"lobby at {lobby_of(app).table.highlighted_key}")
+        await pilot.press("down", "enter")
+        await ready(pilot)
+        seen.append(f"board {app.board.state.id} ({app.board.state.title})")
+        watching = [w for w in app.workers if w.node is lobby_of(app) and w.group == "watch" and w.is_running]
+        assert watching == []  # covered by a board, the lobby does not follow every incident
+        imported(store_dir, "INC-3", minutes_ago=1, severity=4, actor="bob", title="Docs typo")
+        await pilot.press("escape")
+        await back_in_the_lobby(pilot)
+        await until(pilot, lambda: "INC-3" in order(app))  # following again, and caught up
+        seen.append(f"lobby again at {lobby_of(app).table.highlighted_key}")
+        await pilot.press("up", "enter")
+        await ready(pilot)
+        seen.append(f"board {app.board.state.id} ({app.board.state.title})")
+        await pilot.press("q")
+        await back_in_the_lobby(pilot)
+        seen.append(f"lobby once more at {lobby_of(app).table.highlighted_key}")
+        assert [type(screen) for screen in app.screen_stack[1:]] == [LobbyScreen]  # no board left behind
+        await pilot.press("q")
+        await pilot.pause()
+    assert (app.return_code or 0) == 0
     assert seen == [
-        "lobby",
+        "lobby at INC-1",
         "board INC-2 (Search lag)",
         "lobby again at INC-2",  # back where we were
         "board INC-1 (INC-1 trouble)",
@@ -166,7 +177,7 @@ async def test_q_on_a_board_opened_by_join_still_quits(incident, make_board) -> 
         assert app.is_running
         await pilot.press("q")
         await pilot.pause()
-    assert app.back_to_lobby is False
+    assert not app.is_running  # ended: there is no lobby to go back to
 
 
 async def test_n_declares_from_a_form_and_joins_it(store_dir: Path) -> None:
@@ -180,8 +191,8 @@ async def test_n_declares_from_a_form_and_joins_it(store_dir: Path) -> None:
         await pilot.press("tab", "up", "up")  # SEV3 -> SEV1
         await pilot.press("tab", "down")  # a drill
         await pilot.press("enter")
-        await until(pilot, lambda: app.return_value is not None)
-    assert app.return_value == "INC-5"
+        await until(pilot, lambda: app.board is not None and app.board.room.incident_id == "INC-5" and app.board.ready)
+        assert app.board.from_lobby  # its q and Escape come back to the lobby
     state = Incident(store_dir, "INC-5").state()
     assert (state.title, state.severity, state.drill, state.commander) == ("Login page blank for SSO users", 1, True, "alice")
 
@@ -197,7 +208,7 @@ async def test_keys_typed_straight_after_n_land_in_the_declare_form(store_dir: P
         burst(app, "n", "quick one")
         await screen_shown(pilot, FormScreen, "#form-error")
         await until(pilot, lambda: app.screen.query_one("#field-title", Input).value == "quick one")
-        assert app.is_running and len(app.screen_stack) == 2
+        assert app.is_running and isinstance(app.screen_stack[-2], LobbyScreen)
 
 
 async def test_someone_on_shift_in_two_incidents_shows_on_both_boards_and_in_the_lobby(store_dir: Path, make_board) -> None:
@@ -213,22 +224,22 @@ async def test_someone_on_shift_in_two_incidents_shows_on_both_boards_and_in_the
         board = make_board("bob", incident_id="INC-2")
         async with board.run_test(size=SIZE) as pilot:
             await ready(pilot)
-            await until(pilot, lambda: "alice" in board.responders.elsewhere)
-            shift, spent = board.responders.spec("alice")[2:4]
+            await until(pilot, lambda: "alice" in board.board.responders.elsewhere)
+            shift, spent = board.board.responders.spec("alice")[2:4]
             assert shift[0] == "on · also on INC-1"
             assert spent[0].startswith("5h0") and spent[0].endswith(" tired")  # from her INC-1 shift, against the 4 h threshold
         across_off = make_board("bob", incident_id="INC-2", config=Config.model_validate({"ui": {"fatigue_across_incidents": False}}))
         async with across_off.run_test(size=SIZE) as pilot:
             await ready(pilot)
-            await until(pilot, lambda: "alice" in across_off.responders.elsewhere)
-            shift, spent = across_off.responders.spec("alice")[2:4]
+            await until(pilot, lambda: "alice" in across_off.board.responders.elsewhere)
+            shift, spent = across_off.board.responders.spec("alice")[2:4]
             assert shift[0] == "on · also on INC-1"
             assert spent == "<1m"  # her INC-2 shift only: she joined it a moment ago
         other = make_board("bob", incident_id="INC-1")
         async with other.run_test(size=SIZE) as pilot:
             await ready(pilot)
-            await until(pilot, lambda: "alice" in other.responders.elsewhere)
-            assert other.responders.spec("alice")[2][0] == "on · also on INC-2"
+            await until(pilot, lambda: "alice" in other.board.responders.elsewhere)
+            assert other.board.responders.spec("alice")[2][0] == "on · also on INC-2"
     finally:
         WarroomApp.PEOPLE_SECONDS = 15.0
 
@@ -237,9 +248,9 @@ async def test_someone_on_shift_in_two_incidents_shows_on_both_boards_and_in_the
         await loaded(pilot)
         assert cell(app, "INC-2", "people") == "2 (2 also elsewhere)"  # alice, and bob who joined INC-1's board
         assert cell(app, "INC-1", "people") == "2 (2 also elsewhere)"
-        app.table.move_cursor(row=order(app).index("INC-2"))
+        lobby_of(app).table.move_cursor(row=order(app).index("INC-2"))
         await pilot.pause()
-        detail = str(app.detail.render())
+        detail = str(lobby_of(app).detail.render())
         assert "alice 5h0" in detail and "tired (also on INC-1)" in detail
 
 
@@ -248,14 +259,14 @@ async def test_an_empty_lobby_says_what_to_do(store_dir: Path, view: str) -> Non
     app = lobby(store_dir / "not-yet", view=view)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        text = str(app.detail.render())
+        text = str(lobby_of(app).detail.render())
         assert ("n declares one" in text) if view == "all" else ("a shows every open incident" in text)
 
 
 def test_linked_incidents_are_listed_together_after_the_most_urgent_of_their_group() -> None:
     from warroom.people import People
     from warroom.store.base import IncidentLink, IncidentSummary
-    from warroom.tui import lobbyrows
+    from warroom.tui.model import lobbyrows
 
     now = datetime.now(timezone.utc)
 
@@ -288,7 +299,7 @@ async def test_long_titles_give_way_so_every_column_fits(store_dir: Path) -> Non
     app = lobby(store_dir)
     async with app.run_test(size=(110, 30)) as pilot:
         await loaded(pilot)
-        table = app.table
+        table = lobby_of(app).table
         assert table.virtual_size.width <= table.size.width  # no column pushed off the right edge
         line = "".join(segment.text for segment in table.render_line(1))
         assert "OVERDUE 1h1" in line and "…" in line  # the update clock whole (1h10m), the title cut
@@ -303,7 +314,7 @@ async def test_at_80x24_the_columns_fit_and_overdue_shows(store_dir: Path) -> No
     app = lobby(store_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
-        table = app.table
+        table = lobby_of(app).table
         await until(pilot, lambda: table.size.width > 0 and table.virtual_size.width <= table.size.width)
         await pilot.pause()
         assert table.max_scroll_x == 0 and not table.show_horizontal_scrollbar

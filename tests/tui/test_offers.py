@@ -33,11 +33,11 @@ async def test_going_off_shift_offers_the_next_workstream_not_already_offered(in
         await ready(pilot)
         await pilot.press("o")
         await hand_off_from_the_prompt(pilot, app, "primary is fenced")
-        await until(pilot, lambda: app.state.workstreams["WS-1"].pending is not None)
+        await until(pilot, lambda: app.board.state.workstreams["WS-1"].pending is not None)
         await pilot.press("o")
         assert isinstance(app.screen, ConfirmScreen) and app.screen.yes == "Hand off WS-2"
         await hand_off_from_the_prompt(pilot, app, "queue at 40k")
-        await until(pilot, lambda: app.state.workstreams["WS-2"].pending is not None)
+        await until(pilot, lambda: app.board.state.workstreams["WS-2"].pending is not None)
         await pilot.press("o")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
@@ -53,13 +53,13 @@ async def test_offering_a_workstream_already_offered_asks_to_replace_the_offer(i
     app = make_board("carol")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.workstreams.focus()
-        app.workstreams.move_cursor(row=0)
+        app.board.workstreams.focus()
+        app.board.workstreams.move_cursor(row=0)
         await pilot.press("h")
         assert isinstance(app.screen, ConfirmScreen)
         assert app.screen.box_title == "WS-1 is already offered to alice" and app.screen.yes == "Replace the offer"
         await hand_off_from_the_prompt(pilot, app, "second thoughts")
-        await until(pilot, lambda: app.state.workstreams["WS-1"].pending.note == "second thoughts")
+        await until(pilot, lambda: app.board.state.workstreams["WS-1"].pending.note == "second thoughts")
     entry = incident.state().timeline[-1]
     assert entry.text == 'offered WS-1 "Fail over the primary" to alice (replacing the offer to alice): second thoughts'
 

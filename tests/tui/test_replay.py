@@ -19,9 +19,11 @@ from warroom.incident import events as ev
 from warroom.incident import fold
 from warroom.room import Room
 from warroom.store import FileStore
-from warroom.tui.app import BoardScreen
+from warroom.tui.app import WarroomApp
+from warroom.tui.launch import replay_app
+from warroom.tui.screens.board import BoardScreen
 from warroom.tui.commands import BoardCommands
-from warroom.tui.replay import GoToScreen, ReplayApp, ReplayScreen, TimeBar
+from warroom.tui.screens.replay import GoToScreen, ReplayScreen, TimeBar
 
 from .conftest import SIZE, notices, ready, type_text, until
 
@@ -51,9 +53,9 @@ def imported(store_dir: Path, tmp_path: Path) -> Path:
     return store_dir
 
 
-async def _replay_app(folder: Path, at: str, tmp_path: Path) -> ReplayApp:
+async def _replay_app(folder: Path, at: str, tmp_path: Path) -> WarroomApp:
     history = await Room(FileStore(folder), INCIDENT, "carol").history()
-    return ReplayApp(history, INCIDENT, "carol", history.moment(at), Config(), themes_dir=tmp_path / "themes")
+    return replay_app(history, INCIDENT, "carol", history.moment(at), Config(), themes_dir=tmp_path / "themes")
 
 
 def _summary(screen: ReplayScreen) -> str:
@@ -165,10 +167,10 @@ async def test_ctrl_r_replays_from_the_highlighted_entry_and_esc_returns_to_the_
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.timeline.focus()
-        last = app.timeline.highlighted.seq
+        app.board.timeline.focus()
+        last = app.board.timeline.highlighted.seq
         await pilot.press("up", "up")
-        highlighted = app.timeline.highlighted.seq
+        highlighted = app.board.timeline.highlighted.seq
         assert highlighted == last - 2
         await pilot.press("ctrl+r")
         await until(pilot, lambda: isinstance(app.screen, ReplayScreen))
@@ -191,7 +193,7 @@ async def test_ctrl_r_replays_from_the_highlighted_entry_and_esc_returns_to_the_
         incident.act("bob", ev.NoteAdded(text="written while alice replays"))
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, BoardScreen))
-        await until(pilot, lambda: app.timeline.entries[-1].text == "written while alice replays")
+        await until(pilot, lambda: app.board.timeline.entries[-1].text == "written while alice replays")
 
 
 async def test_search_filter_and_t_plus_work_on_the_replayed_timeline(imported, tmp_path) -> None:

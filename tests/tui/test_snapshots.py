@@ -20,7 +20,7 @@ from warroom.config import Config, UiConfig
 from warroom.incident import events as ev
 from warroom.room import Room
 from warroom.store import FileStore
-from warroom.tui.app import WarroomApp
+from warroom.tui.app import WarroomApp, board_app
 from warroom.tui.themes import BUILTIN_THEMES
 
 from .conftest import ready
@@ -56,7 +56,7 @@ def incident_log() -> LogBuilder:
 def board(tmp_path: Path, theme: str) -> WarroomApp:
     store = FileStore(tmp_path / "store")
     store.import_events("INC-7", incident_log().events)
-    return WarroomApp(
+    return board_app(
         room=Room(store, "INC-7", "bob"),
         config=Config(ui=UiConfig(theme=theme, bell=False)),
         clock=lambda: NOW,

@@ -9,7 +9,7 @@ from warroom.incident import check
 from warroom.incident import events as ev
 from warroom.tui.screens import FormScreen
 from warroom.tui.screens.story import StoryScreen
-from warroom.tui.story import mentions
+from warroom.tui.model.workstream_story import mentions
 
 from .conftest import SIZE, ready, screen_shown, type_text, until
 
@@ -36,8 +36,8 @@ async def test_enter_on_a_workstream_row_opens_its_whole_story(incident, make_bo
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.workstreams.focus()
-        app.workstreams.move_cursor(row=0)
+        app.board.workstreams.focus()
+        app.board.workstreams.move_cursor(row=0)
         await pilot.press("enter")
         await screen_shown(pilot, StoryScreen, "#story-text")
         text = app.screen.text
@@ -55,15 +55,15 @@ async def test_c_u_and_t_in_the_story_act_on_its_workstream_not_the_highlighted_
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.workstreams.focus()
-        app.workstreams.move_cursor(row=1)
+        app.board.workstreams.focus()
+        app.board.workstreams.move_cursor(row=1)
         await pilot.press("enter")
         await screen_shown(pilot, StoryScreen, "#story-text")
-        app.workstreams.move_cursor(row=0)  # the row underneath moves; the story stays WS-2's
+        app.board.workstreams.move_cursor(row=0)  # the row underneath moves; the story stays WS-2's
         await pilot.press("c")
-        await until(pilot, lambda: app.state.workstreams["WS-2"].owner == "alice")
+        await until(pilot, lambda: app.board.state.workstreams["WS-2"].owner == "alice")
         await until(pilot, lambda: "owner alice · claimed" in str(app.screen.query_one("#story-text").render()))
-        assert app.state.workstreams["WS-1"].owner == "carol"
+        assert app.board.state.workstreams["WS-1"].owner == "carol"
 
         await pilot.press("u")
         await screen_shown(pilot, FormScreen, "#field-status")
@@ -75,7 +75,7 @@ async def test_c_u_and_t_in_the_story_act_on_its_workstream_not_the_highlighted_
         await screen_shown(pilot, FormScreen, "#field-workstream")
         await type_text(pilot, "status page drafted")
         await pilot.press("enter")  # "for WS-2?" defaults to yes from its story
-        await until(pilot, lambda: app.state.timeline[-1].text == "on WS-2: status page drafted")
+        await until(pilot, lambda: app.board.state.timeline[-1].text == "on WS-2: status page drafted")
         await until(pilot, lambda: "alice: on WS-2: status page drafted" in str(app.screen.query_one("#story-text").render()))
 
         await pilot.press("h")
@@ -93,20 +93,20 @@ async def test_t_on_a_highlighted_workstream_asks_for_it(incident, make_board) -
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.workstreams.focus()
-        app.workstreams.move_cursor(row=0)
+        app.board.workstreams.focus()
+        app.board.workstreams.move_cursor(row=0)
         await pilot.press("t")
         await screen_shown(pilot, FormScreen, "#field-workstream")
         assert any("For WS-1?" in str(label.render()) for label in app.screen.query(".field-label"))
         await type_text(pilot, "replica caught up")
         await pilot.press("tab", "up", "enter")  # yes, for WS-1 (no is the default)
-        await until(pilot, lambda: app.state.timeline[-1].workstream == "WS-1")
+        await until(pilot, lambda: app.board.state.timeline[-1].workstream == "WS-1")
 
         await pilot.press("t")
         await screen_shown(pilot, FormScreen, "#field-workstream")
         await type_text(pilot, "general remark")
         await pilot.press("enter")  # the default: the whole incident
-        await until(pilot, lambda: app.state.timeline[-1].text == "general remark")
+        await until(pilot, lambda: app.board.state.timeline[-1].text == "general remark")
     entries = incident.state().timeline
     assert (entries[-2].workstream, entries[-2].text) == ("WS-1", "on WS-1: replica caught up")
     assert entries[-1].workstream is None
@@ -117,12 +117,12 @@ async def test_t_from_the_timeline_defaults_to_the_whole_incident(incident, make
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.timeline.focus()
+        app.board.timeline.focus()
         await pilot.press("t")
         await screen_shown(pilot, FormScreen, "#field-workstream")
         await type_text(pilot, "plain note")
         await pilot.press("enter")
-        await until(pilot, lambda: app.state.timeline[-1].text == "plain note")
+        await until(pilot, lambda: app.board.state.timeline[-1].text == "plain note")
     assert incident.state().timeline[-1].workstream is None
 
 

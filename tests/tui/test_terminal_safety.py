@@ -27,8 +27,9 @@ from warroom.config import Config
 from warroom.incident import events as ev
 from warroom.room import Room
 from warroom.store import FileStore
-from warroom.tui.app import WarroomApp
-from warroom.tui.screens.forms import FormScreen, workstream_status_form
+from warroom.tui.app import WarroomApp, board_app
+from warroom.tui.screens.form_screen import FormScreen
+from warroom.tui.screens.board_forms import workstream_status_form
 from warroom.tui.screens.info import CatchUpScreen, ConfirmScreen
 
 from .conftest import SIZE, until
@@ -72,7 +73,7 @@ async def _board_sees(texts: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         outside = _seed(folder, texts)
-        app = WarroomApp(
+        app = board_app(
             room=Room(FileStore(folder), "INC-1", "carol"),
             config=Config(),
             clock=lambda: datetime.now(timezone.utc),
@@ -80,7 +81,7 @@ async def _board_sees(texts: list[str]) -> None:
             export_folder=folder / "exports",
         )
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.ready and isinstance(app.screen, CatchUpScreen))
+            await until(pilot, lambda: app.board.ready and isinstance(app.screen, CatchUpScreen))
             await pilot.pause()
             assert_terminal_safe(app, "catch-up")
             await pilot.press("escape")
@@ -100,7 +101,7 @@ async def _board_sees(texts: list[str]) -> None:
 
             # Modals that show user text back: a form whose intro is the workstream title,
             # and a confirmation naming it.
-            ws_title = app.state.workstreams["WS-1"].title
+            ws_title = app.board.state.workstreams["WS-1"].title
             app.push_screen(workstream_status_form("WS-1", ws_title, "blocked"))
             await until(pilot, lambda: isinstance(app.screen, FormScreen))
             await pilot.pause()
@@ -122,7 +123,7 @@ def test_the_forged_banner_is_shown_visibly_on_the_board() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             _seed(folder, ["Title", "WS title", FORGED_BANNER, OSC52, "status", "action"])
-            app = WarroomApp(
+            app = board_app(
                 room=Room(FileStore(folder), "INC-1", "alice"),
                 config=Config(),
                 clock=lambda: datetime.now(timezone.utc),
@@ -130,7 +131,7 @@ def test_the_forged_banner_is_shown_visibly_on_the_board() -> None:
                 export_folder=folder / "exports",
             )
             async with app.run_test(size=SIZE) as pilot:
-                await until(pilot, lambda: app.ready)
+                await until(pilot, lambda: app.board.ready)
                 await pilot.pause()
                 written = assert_terminal_safe(app, "board")
                 assert "␛[2J␛[1;1H␛[41m INCIDENT RESOLVED ␛[0m" in written  # the note, legible, inert

@@ -4,7 +4,7 @@ Esc clears, and both keep working while new events arrive through the store."""
 from __future__ import annotations
 
 from warroom.incident import events as ev
-from warroom.tui.screens.forms import FormScreen
+from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.widgets import TimelineView
 
 from .conftest import SIZE, ready, screen_shown, until
@@ -12,7 +12,7 @@ from .test_layout import screen_lines
 
 
 def pane_title(app) -> str:
-    return str(app.query_one("#timeline-pane").border_title)
+    return str(app.board.query_one("#timeline-pane").border_title)
 
 
 def busy_incident(incident) -> None:
@@ -41,7 +41,7 @@ async def test_slash_searches_incrementally_and_n_N_move_between_matches(inciden
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
         await pilot.press("slash")
         assert app.focused is timeline and timeline.typing
         await pilot.press(*"rep")
@@ -73,7 +73,7 @@ async def test_backspace_widens_the_search_and_esc_while_typing_cancels(incident
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
         await pilot.press("slash", *"note 2")
         assert {e.text for e in (timeline.entries[i] for i in timeline.finder.matches)} == {"routine note 2", "routine note 21", "routine note 22", "routine note 23", "routine note 24", "routine note 26", "routine note 27", "routine note 28", "routine note 29"}
         await pilot.press("backspace", "backspace")
@@ -87,7 +87,7 @@ async def test_search_counts_matches_that_arrive_while_searching(incident, make_
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
         await pilot.press("slash", *"replica", "enter")
         assert "1 of 8" in pane_title(app)
         incident.act("carol", ev.NoteAdded(text="replica 3 caught up"))
@@ -103,21 +103,21 @@ async def test_search_counts_matches_that_arrive_while_searching(incident, make_
 async def list_shown(pilot) -> None:
     """Wait until ``f``'s list is open over the timeline's foot and the timeline has the keys."""
     app = pilot.app
-    await until(pilot, lambda: app.timeline.menu is not None and app.focused is app.timeline)
+    await until(pilot, lambda: app.board.timeline.menu is not None and app.focused is app.board.timeline)
 
 
 async def pick(pilot, choice: str) -> None:
     """``f``, the highlight moved onto ``choice`` (as arrow keys would), Enter."""
     await pilot.press("f")
     await list_shown(pilot)
-    pilot.app.timeline.menu.highlight(choice)
+    pilot.app.board.timeline.menu.highlight(choice)
     await pilot.press("enter")
-    await until(pilot, lambda: pilot.app.timeline.menu is None)
+    await until(pilot, lambda: pilot.app.board.timeline.menu is None)
 
 
 def timeline_rows(app) -> list[str]:
     """The timeline view's rows as drawn on screen now."""
-    region = app.timeline.region
+    region = app.board.timeline.region
     return [line[region.x : region.right] for line in screen_lines(app)[region.y : region.bottom]]
 
 
@@ -128,7 +128,7 @@ async def test_f_opens_a_list_over_the_timeline_and_esc_gives_the_keys_back(inci
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         board = app.screen
-        app.workstreams.focus()
+        app.board.workstreams.focus()
         await pilot.press("f")  # from another pane: the timeline takes the keys
         await list_shown(pilot)
         assert app.screen is board  # no screen pushed
@@ -139,15 +139,15 @@ async def test_f_opens_a_list_over_the_timeline_and_esc_gives_the_keys_back(inci
         await pilot.press(*"pwned")
         await until(pilot, lambda: any("[bold red]pwned[/] db" in row for row in timeline_rows(app)))  # as typed, not markup
         await pilot.press("down", "escape")
-        await until(pilot, lambda: app.timeline.menu is None)
-        assert app.focused is app.timeline
-        assert pane_title(app) == "Timeline" and app.timeline.finder.rows is None  # Esc chose nothing
+        await until(pilot, lambda: app.board.timeline.menu is None)
+        assert app.focused is app.board.timeline
+        assert pane_title(app) == "Timeline" and app.board.timeline.finder.rows is None  # Esc chose nothing
         await until(pilot, lambda: not any("Filter the timeline" in row for row in timeline_rows(app)))
         await until(pilot, lambda: screen_lines(app)[-1].startswith("n new c claim"))  # the board's keys again
         await pilot.press("f")
         await list_shown(pilot)
         await pilot.press("enter")  # the first choice
-        await until(pilot, lambda: "filter: " in pane_title(app) and app.timeline.menu is None)
+        await until(pilot, lambda: "filter: " in pane_title(app) and app.board.timeline.menu is None)
 
 
 async def test_typing_in_the_list_narrows_it_and_keys_in_a_burst_after_f_are_the_lists(incident, make_board) -> None:
@@ -155,25 +155,25 @@ async def test_typing_in_the_list_narrows_it_and_keys_in_a_burst_after_f_are_the
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.workstreams.focus()
+        app.board.workstreams.focus()
         await pilot.pause()
-        board, entries = app.screen, len(app.timeline.entries)
+        board, entries = app.screen, len(app.board.timeline.entries)
         # One burst from the workstreams pane: none of these may run as board keys (s: severity, o: shift, a: action item).
         await pilot.press("f", "s", "t", "o", "r", "a", "g", "e")
-        await until(pilot, lambda: app.timeline.menu is not None and app.timeline.menu.typed == "storage")
-        assert [label for _, label in app.timeline.menu.shown] == ["  workstream: WS-2 Talk to the storage vendor"]
+        await until(pilot, lambda: app.board.timeline.menu is not None and app.board.timeline.menu.typed == "storage")
+        assert [label for _, label in app.board.timeline.menu.shown] == ["  workstream: WS-2 Talk to the storage vendor"]
         await until(pilot, lambda: any("storage▏" in row for row in timeline_rows(app)))
         await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "b", "o", "b")
-        await until(pilot, lambda: app.timeline.menu.typed == "bob")
-        assert [choice for choice, _ in app.timeline.menu.shown] == ["person:bob"]
+        await until(pilot, lambda: app.board.timeline.menu.typed == "bob")
+        assert [choice for choice, _ in app.board.timeline.menu.shown] == ["person:bob"]
         await pilot.press("enter")
         await until(pilot, lambda: "filter: bob (" in pane_title(app))
-        assert app.screen is board and len(app.timeline.entries) == entries  # no form, no break, nothing done
+        assert app.screen is board and len(app.board.timeline.entries) == entries  # no form, no break, nothing done
         await pilot.press("f", "z", "z", "z")
-        await until(pilot, lambda: app.timeline.menu is not None and app.timeline.menu.typed == "zzz")
+        await until(pilot, lambda: app.board.timeline.menu is not None and app.board.timeline.menu.typed == "zzz")
         await until(pilot, lambda: any("nothing matches “zzz”" in row for row in timeline_rows(app)))
         await pilot.press("enter")  # nothing to add: the list closes, the filter stays
-        await until(pilot, lambda: app.timeline.menu is None)
+        await until(pilot, lambda: app.board.timeline.menu is None)
         assert "filter: bob (" in pane_title(app)
 
 
@@ -186,13 +186,13 @@ async def test_a_click_on_a_choice_adds_it_and_tab_closes_the_list(incident, mak
         await list_shown(pilot)
         await until(pilot, lambda: any("kind: hand-offs" in row for row in timeline_rows(app)))
         row = next(n for n, text in enumerate(timeline_rows(app)) if "kind: hand-offs" in text)
-        await pilot.click(app.timeline, offset=(4, row))
+        await pilot.click(app.board.timeline, offset=(4, row))
         await until(pilot, lambda: "filter: hand-offs (" in pane_title(app))
-        assert app.timeline.menu is None
+        assert app.board.timeline.menu is None
         await pilot.press("f")
         await list_shown(pilot)
         await pilot.press("tab")
-        await until(pilot, lambda: app.timeline.menu is None and app.focused is not app.timeline)
+        await until(pilot, lambda: app.board.timeline.menu is None and app.focused is not app.board.timeline)
         assert not any("Filter the timeline" in row for row in timeline_rows(app))
 
 
@@ -201,7 +201,7 @@ async def test_f_filters_by_kind_and_person_shown_in_the_title_and_esc_clears(in
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
         everything = len(timeline.entries)
         await pick(pilot, "kind:notes")
         shown = [timeline.entries[timeline.finder.entry_index(row)] for row in range(len(timeline.finder))]
@@ -219,7 +219,7 @@ async def test_f_filters_by_kind_and_person_shown_in_the_title_and_esc_clears(in
         incident.act("alice", ev.NoteAdded(text="alice's note"))
         await until(pilot, lambda: timeline.entries[-1].text == "alice's note")
         assert timeline.new_below == 1
-        assert "1 new below" in str(app.query_one("#timeline-new-below").render())
+        assert "1 new below" in str(app.board.query_one("#timeline-new-below").render())
         await pilot.press("end")
         assert timeline.highlighted.text == "bob's new note" and timeline.new_below == 0
         await pilot.press("escape")
@@ -234,7 +234,7 @@ async def test_filters_by_workstream_starred_and_involving_me(incident, make_boa
     app = make_board("carol")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
 
         async def choose(choice: str) -> list[str]:
             await pick(pilot, choice)
@@ -259,7 +259,7 @@ async def test_the_filter_index_is_built_in_idle_time_with_no_key_pressed(incide
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
         await until(pilot, lambda: timeline.finder.indexed == len(timeline.entries) > 30)
         incident.act("bob", ev.NoteAdded(text="after the index was built"))
         await until(pilot, lambda: timeline.entries[-1].text == "after the index was built")
@@ -269,7 +269,7 @@ async def test_the_filter_index_is_built_in_idle_time_with_no_key_pressed(incide
 async def test_a_filter_applied_before_the_index_is_ready_and_arrivals_after_are_right(
     incident, make_board, monkeypatch
 ) -> None:
-    from warroom.tui.find import Filter
+    from warroom.tui.model.find import Filter
     from warroom.tui.widgets import timeline_find
 
     monkeypatch.setattr(timeline_find, "INDEX_SLICE", 10)
@@ -278,7 +278,7 @@ async def test_a_filter_applied_before_the_index_is_ready_and_arrivals_after_are
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
 
         def expected(flt: Filter) -> list[str]:
             keep = flt.predicate()
@@ -310,19 +310,19 @@ async def test_a_filter_applied_before_the_index_is_ready_and_arrivals_after_are
 
 
 async def test_the_palettes_timeline_entries_act_on_a_replay_on_top_not_the_live_timeline(incident, make_board) -> None:
-    from warroom.tui.replay import ReplayScreen
+    from warroom.tui.screens.replay import ReplayScreen
 
     busy_incident(incident)
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.timeline.focus()
+        app.board.timeline.focus()
         await pilot.press("ctrl+r")
         await until(pilot, lambda: isinstance(app.screen, ReplayScreen))
-        await app.run_action("timeline('search')")  # what the palette's "timeline: search" runs
+        await app.run_action("timeline('search')", app.screen)  # what the palette's "timeline: search" runs
         await pilot.press(*"replica")
         assert app.screen.timeline.finder.query == "replica" and app.screen.timeline.typing
-        assert not app.timeline.typing and not app.timeline.finder.searching
+        assert not app.board.timeline.typing and not app.board.timeline.finder.searching
 
 
 async def test_search_filter_and_t_plus_are_in_help_and_the_palette(incident, make_board) -> None:
@@ -351,11 +351,11 @@ async def test_slash_and_the_words_in_one_burst_from_another_pane_all_search(inc
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.workstreams.focus()
+        app.board.workstreams.focus()
         await pilot.pause()
         for key, character in [("slash", "/")] + [(c, c) for c in "bcast"]:
             app.post_message(events.Key(key, character))  # all queued before the timeline has focus
-        await until(pilot, lambda: app.timeline.finder.query == "bcast")
-        assert app.focused is app.timeline and app.timeline.typing
+        await until(pilot, lambda: app.board.timeline.finder.query == "bcast")
+        assert app.focused is app.board.timeline and app.board.timeline.typing
         assert not isinstance(app.screen, FormScreen)
 

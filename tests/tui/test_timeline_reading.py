@@ -28,7 +28,7 @@ def row_text(timeline: TimelineView, seq: int) -> str:
 
 
 def pane_title(app) -> str:
-    return str(app.query_one("#timeline-pane").border_title)
+    return str(app.board.query_one("#timeline-pane").border_title)
 
 
 async def test_enter_on_a_timeline_entry_opens_all_of_it(incident, make_board) -> None:
@@ -40,7 +40,7 @@ async def test_enter_on_a_timeline_entry_opens_all_of_it(incident, make_board) -
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
         timeline.focus()
         await pilot.press("up")
         assert timeline.highlighted.seq == stored.seq
@@ -66,8 +66,8 @@ async def test_entry_shows_its_workstream_and_counterpart(incident, make_board) 
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.timeline.focus()
-        app.timeline.move_cursor(app.timeline.index_of(offered.seq))
+        app.board.timeline.focus()
+        app.board.timeline.move_cursor(app.board.timeline.index_of(offered.seq))
         await pilot.press("enter")
         await screen_shown(pilot, EntryScreen, "#entry-heading")
         heading = str(app.screen.query_one("#entry-heading").render())
@@ -81,13 +81,13 @@ async def test_every_cut_in_the_timeline_is_marked(incident, make_board) -> None
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        line = row_text(app.timeline, stored.seq)
+        line = row_text(app.board.timeline, stored.seq)
         assert "carol-from-…" in line  # the handle, cut to its column
         assert line.rstrip().endswith("…")  # the note, cut to the pane
-        await until(pilot, lambda: app.detail.render() and "…" in str(app.detail.render()))
-        detail = str(app.detail.render())
+        await until(pilot, lambda: app.board.detail.render() and "…" in str(app.board.detail.render()))
+        detail = str(app.board.detail.render())
         assert LONG_NOTE not in detail and "(enter: all of it)" in detail
-        assert app.detail.size.height <= 3  # border + two lines: what does not fit is cut, marked
+        assert app.board.detail.size.height <= 3  # border + two lines: what does not fit is cut, marked
 
 
 async def test_new_entries_while_reading_further_up_are_counted_and_end_jumps_back(incident, make_board) -> None:
@@ -96,7 +96,7 @@ async def test_new_entries_while_reading_further_up_are_counted_and_end_jumps_ba
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline, marker = app.timeline, app.query_one("#timeline-new-below")
+        timeline, marker = app.board.timeline, app.board.query_one("#timeline-new-below")
         timeline.focus()
         await pilot.press("home")
         assert not timeline.following and not marker.display
@@ -139,7 +139,7 @@ async def test_T_shows_time_since_declared_and_days_show_their_date(store_dir, m
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        timeline = app.timeline
+        timeline = app.board.timeline
         first = row_text(timeline, 2)
         later = start + timedelta(hours=1, minutes=5)
         assert f"{later:%d %b %H:%M} " in first  # the incident spans two UTC days: every row has its date
@@ -158,7 +158,7 @@ async def test_one_day_incidents_show_the_clock_time_only(incident, make_board) 
     app = make_board("alice")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        line = row_text(app.timeline, stored.seq)
+        line = row_text(app.board.timeline, stored.seq)
         assert f"   {stored.at:%H:%M} alice" in line
-        if stored.at.date() == app.timeline.entries[0].at.date():
+        if stored.at.date() == app.board.timeline.entries[0].at.date():
             assert f"{stored.at:%d %b}" not in line

@@ -22,7 +22,7 @@ def more_line(app) -> str:
 def highlighted_rows(app) -> list[Region]:
     """The screen rows of the workstream cursor and the highlighted timeline entry, when shown."""
     rows = []
-    table, timeline = app.workstreams, app.timeline
+    table, timeline = app.board.workstreams, app.board.timeline
     if table.region.height and table.row_count:
         y = table.content_region.y + table.header_height + table.cursor_row - int(table.scroll_y)
         rows.append(Region(table.content_region.x, y, table.content_region.width, 1))
@@ -69,7 +69,7 @@ async def test_toasts_never_cover_the_detail_line_or_the_highlighted_rows(incide
         app = make_board("alice")
         async with app.run_test(size=size, notifications=True) as pilot:
             await ready(pilot)
-            await until(pilot, lambda: app.workstreams.row_count == 15)
+            await until(pilot, lambda: app.board.workstreams.row_count == 15)
             await burst(pilot, 3)
             assert covered(app) == [], size
             for keys in (("end",), ("pageup",), ("home",)):  # the workstream cursor at the bottom, middle, top
@@ -77,7 +77,7 @@ async def test_toasts_never_cover_the_detail_line_or_the_highlighted_rows(incide
                 await pilot.pause()
                 await pilot.pause()
                 assert covered(app) == [], (size, keys)
-            app.timeline.focus()
+            app.board.timeline.focus()
             for keys in (("end",), ("pageup",), ("up", "up")):
                 await pilot.press(*keys)
                 await pilot.pause()
@@ -94,9 +94,9 @@ async def test_toasts_move_clear_of_the_filter_list(incident, make_board) -> Non
             await ready(pilot)
             await burst(pilot, 2)
             await pilot.press("f")
-            await until(pilot, lambda: app.timeline.menu is not None)
-            area = app.timeline.content_region
-            height = app.timeline.menu.height(area.height)
+            await until(pilot, lambda: app.board.timeline.menu is not None)
+            area = app.board.timeline.content_region
+            height = app.board.timeline.menu.height(area.height)
             listed = Region(area.x, area.bottom - height, area.width, height)
             await until(pilot, lambda: not any(t.region.overlaps(listed) for t in toasts_shown(app)))
             assert len(toasts_shown(app)) == 2, size

@@ -9,7 +9,7 @@ from warroom.config import Config, UiConfig
 from warroom.incident import events as ev
 from warroom.room import Room
 from warroom.store import FileStore
-from warroom.tui.app import WarroomApp
+from warroom.tui.app import WarroomApp, board_app
 
 from .conftest import SIZE, ready, until
 
@@ -25,7 +25,7 @@ class Clock:
 
 
 def board(store_dir: Path, tmp_path: Path, handle: str, clock: Clock, *, bell: bool = True) -> WarroomApp:
-    app = WarroomApp(
+    app = board_app(
         room=Room(FileStore(store_dir), "INC-1", handle),
         config=Config(ui=UiConfig(bell=bell)),
         clock=clock,
@@ -42,7 +42,7 @@ def board(store_dir: Path, tmp_path: Path, handle: str, clock: Clock, *, bell: b
 
 
 def header(app: WarroomApp) -> str:
-    return app.header.render().plain
+    return app.board.header.render().plain
 
 
 def reminders(app: WarroomApp) -> list[str]:
@@ -58,7 +58,7 @@ async def test_commander_gets_one_toast_and_one_bell_per_overdue_episode(inciden
         clock.offset = timedelta(minutes=25)  # SEV1: an update every 20 minutes
         await until(pilot, lambda: "OVERDUE" in header(app))
         for _ in range(3):
-            app.refresh_clocks()
+            app.board.refresh_clocks()
             await pilot.pause()
         assert len(reminders(app)) == 1 and app.bells == 1, app.notices
         assert "B to broadcast" in reminders(app)[0]
@@ -82,7 +82,7 @@ async def test_comms_is_reminded_and_everyone_else_sees_the_header(incident, sto
         async with app.run_test(size=SIZE) as pilot:
             await ready(pilot)
             await until(pilot, lambda: "OVERDUE" in header(app))
-            app.refresh_clocks()
+            app.board.refresh_clocks()
             await pilot.pause()
             assert len(reminders(app)) == toasts, (handle, app.notices)
             assert app.bells == 0, handle  # bob turned the bell off; carol cannot send the update

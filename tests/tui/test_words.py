@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 from warroom.incident import DEFAULT_POLICY, fold
 from warroom.incident import events as ev
 from warroom.incident.events import EventDraft
-from warroom.tui.catchup import catch_up, since_for
-from warroom.tui.format import coarse_duration, duration, owner_label, update_due_label
+from warroom.tui.model.catchup import catch_up, since_for
+from warroom.tui.model.format import coarse_duration, duration, owner_label, update_due_label
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 LATER = T0 + timedelta(hours=1)

@@ -106,6 +106,17 @@ def share(cli: Callable[..., subprocess.CompletedProcess], who: str, *args: str)
     return out.strip().splitlines()[-1]
 
 
+def operator_share(server: ServerProcess, *args: str, check: bool = True) -> subprocess.CompletedProcess | str:
+    """``warroom share *args --db`` as the operator (on the server's database, no token);
+    for a key, the link it prints (alone on its last line)."""
+    env = cli_env(home=server.log.parent)
+    env["WARROOM_SERVER"] = server.url
+    done = warroom("share", *args, "--db", str(server.db), env=env, check=check)
+    if not check or (args and args[0] in ("list", "revoke")):
+        return done
+    return done.stdout.strip().splitlines()[-1]
+
+
 def get(url: str) -> httpx.Response:
     return httpx.get(url, timeout=10)
 
@@ -140,3 +151,40 @@ def need_chromium() -> None:
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     need_chromium()
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS, "headless": True}
+
+
+# pytest-playwright keeps one sync Playwright for the whole session, and while it lives its event
+# loop stays marked as running in the main thread: every asyncio test collected after the first
+# browser test failed ("cannot be called from a running event loop"), so the suite passed only
+# because tests/web sorts last. Here Playwright and its browser live for one module and are
+# stopped after it, which hands the thread back without a running loop.
+@pytest.fixture(scope="module")
+def playwright():
+    from playwright.sync_api import sync_playwright
+
+    driver = sync_playwright().start()
+    yield driver
+    driver.stop()
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name or "chromium")
+
+
+@pytest.fixture(scope="module")
+def launch_browser(browser_type_launch_args, browser_type):
+    return lambda **options: browser_type.launch(**{**browser_type_launch_args, **options})
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser):
+    opened = launch_browser()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context_args(playwright, device, base_url):
+    """pytest-playwright's, at the module's scope (it reads ``playwright`` for --device); no video."""
+    return {**(playwright.devices[device] if device else {}), **({"base_url": base_url} if base_url else {})}

@@ -69,7 +69,7 @@ def test_expired_revoked_and_wrong_keys_get_the_same_not_found_page(page: Page, 
     cli("alice", "share", "revoke", revoked.split("key=")[1])
     book = ShareBook(web_server.db)
     try:
-        _, expired_key = book.add(incident, "alice", timedelta(seconds=-1))
+        _, expired_key = book.add(incident, "alice", timedelta(seconds=-1), token=None)
     finally:
         book.close()
     base = f"{web_server.url}/status/{incident}"

@@ -1,16 +1,21 @@
 """From notifications to incident events: declare, append, deduplicate -- through any store.
 
 The intake is a writer acting as a named integration (the hook's name is the actor),
-not a person: it declares an incident with nobody in command, records each alert
-once, and never changes status, severity or command -- people do that. It works
-against the ``EventStore`` interface, so the server (through its own log) and
-``warroom alerts`` beside a shared folder (through the file store) behave the same.
+not a person: it appends as ``INTEGRATION``, the one writer kind the rules let record
+alerts, and only the hook route (after checking the hook's secret) runs it. It
+declares an incident with nobody in command, records each alert once, and never
+changes status, severity or command -- people do that. It works against the
+``EventStore`` interface, so the server (through its own log) and ``warroom alerts``
+beside a shared folder (through the file store) behave the same.
 
 Deduplication has two layers. The intake only sends what is new against the
 incident's state (an alert not yet firing, or a firing one now resolved), and the
 rules refuse the same alert firing twice, so a repeated or concurrent notification
 adds nothing even if two checks race. Event ids are derived from the alert, so a
-retried notification is also a store-level retry.
+retried notification is also a store-level retry -- keyed (HMAC) with the hook's
+secret, so nobody without the secret can compute a future alert's id and claim it
+first with some other event (which would make the hook's real event look "already
+known" and drop it).
 
 Which incident a group belongs to is found by folding open incidents: the one a
 hook of this name declared for this group key. A group whose incident is closed
@@ -22,22 +27,23 @@ notifications for a new group cannot declare two incidents.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Protocol
 
 from warroom.alerts.severity import AlertsConfig
-from warroom.incident import IncidentState, fold
+from warroom.incident import INTEGRATION, IncidentState, Writer, fold
 from warroom.incident import events as ev
 from warroom.store.base import IdClash, IncidentSummary, Rejected, next_free_id
 
 from .payload import Alert, Notification
 
-_IDS = uuid.UUID("6f0e3c1a-8a4b-4c55-9d7e-5a1d2b3c4d5e")
-
 
 class IntakeStore(Protocol):
-    async def append(self, incident_id: str, draft: ev.EventDraft) -> ev.StoredEvent: ...
+    async def append(self, incident_id: str, draft: ev.EventDraft, writer: Writer = ...) -> ev.StoredEvent: ...
     async def read(self, incident_id: str, after: int = 0) -> list[ev.StoredEvent]: ...
     async def incidents(self) -> list[IncidentSummary]: ...
 
@@ -67,9 +73,9 @@ class Outcome:
         return counts | {"detail": self.detail, "notes": self.notes}
 
 
-def alert_bodies(state: IncidentState, notification: Notification) -> tuple[list[ev.Body], int]:
+def alert_bodies(state: IncidentState, notification: Notification) -> tuple[list[ev.AlertFired | ev.AlertResolved], int]:
     """The events ``notification`` adds to ``state``, and how many of its alerts it already knew."""
-    bodies: list[ev.Body] = []
+    bodies: list[ev.AlertFired | ev.AlertResolved] = []
     known = 0
     for alert in notification.alerts:
         record = state.alerts.get(alert.fingerprint)
@@ -100,12 +106,15 @@ def _fired(group: str, alert: Alert) -> ev.AlertFired:
     )
 
 
-def _event_id(incident_id: str, hook: str, body: ev.Body) -> uuid.UUID:
-    """The same alert change gets the same id, so a retried notification is a store-level retry."""
-    parts = [incident_id, hook, body.type, getattr(body, "group", ""), getattr(body, "fingerprint", "")]
-    when = getattr(body, "starts_at", None)
-    parts.append(when.isoformat() if when else "")
-    return uuid.uuid5(_IDS, "\x1f".join(parts))
+def event_id(secret: str, incident_id: str, hook: str, body: ev.AlertFired | ev.AlertResolved, since: datetime) -> uuid.UUID:
+    """The same alert change gets the same id, so a retried notification is a store-level retry.
+
+    ``since`` is when the firing began (a resolution names the firing it ends, so an alert
+    that fires again and resolves again gets a new id). The id is an HMAC keyed with the
+    hook's ``secret``: only whoever holds it can know an id before the hook uses it."""
+    parts = [incident_id, hook, body.type, body.group, body.fingerprint, since.isoformat()]
+    digest = hmac.new(secret.encode("utf-8", "surrogatepass"), "\x1f".join(parts).encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return uuid.UUID(bytes=digest.digest()[:16], version=4)  # an HMAC is as good as random bytes
 
 
 class Intake:
@@ -117,7 +126,8 @@ class Intake:
         self._lock = asyncio.Lock()
         self._where: dict[tuple[str, str], str] = {}
 
-    async def receive(self, hook: str, notification: Notification) -> Outcome:
+    async def receive(self, hook: str, notification: Notification, secret: str) -> Outcome:
+        """Record ``notification`` from the hook named ``hook``, whose ``secret`` keys the event ids."""
         async with self._lock:
             outcome = Outcome(dropped=notification.dropped, notes=list(notification.notes))
             found = await self._open_incident(hook, notification.group_key)
@@ -130,9 +140,10 @@ class Intake:
             outcome.incident = incident_id
             bodies, outcome.repeated = alert_bodies(state, notification)
             for body in bodies:
-                draft = ev.EventDraft(id=_event_id(incident_id, hook, body), actor=hook, body=body)
+                since = body.starts_at if isinstance(body, ev.AlertFired) else state.alerts[body.fingerprint].starts_at
+                draft = ev.EventDraft(id=event_id(secret, incident_id, hook, body, since), actor=hook, body=body)
                 try:
-                    stored = await self.store.append(incident_id, draft)
+                    stored = await self.store.append(incident_id, draft, INTEGRATION)
                 except IdClash:
                     outcome.repeated += 1
                     continue
@@ -185,7 +196,7 @@ class Intake:
         for attempt in range(20):
             incident_id = await next_free_id(self.store, bump=attempt)  # type: ignore[arg-type]
             try:
-                stored = await self.store.append(incident_id, ev.EventDraft(actor=hook, body=body_for(incident_id)))
+                stored = await self.store.append(incident_id, ev.EventDraft(actor=hook, body=body_for(incident_id)), INTEGRATION)
             except Rejected:
                 continue  # someone declared that id a moment ago: take the next
             self._where[(hook, notification.group_key)] = incident_id

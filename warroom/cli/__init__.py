@@ -21,15 +21,15 @@ from warroom.cli.context import (
     EXIT_OK,
     EXIT_USAGE,
     CliContext,
-    _act,
-    _run,
-    _stderr,
+    act_on_incident,
+    run_command,
+    say_error,
     incident_arg,
     workstream_id,
 )
 from warroom.cli.incident import render_state
 from warroom.cli.parser import build_parser, parse
-from warroom.cli.serving import _server_db
+from warroom.cli.serving import server_db
 from warroom.errors import WarroomError
 from warroom.session import UsageError
 from warroom.store import Rejected
@@ -41,9 +41,9 @@ __all__ = [
     "EXIT_USAGE",
     "CliContext",
     "UsageError",
-    "_act",
-    "_run",
-    "_server_db",
+    "act_on_incident",
+    "run_command",
+    "server_db",
     "build_parser",
     "incident_arg",
     "main",
@@ -74,14 +74,14 @@ def _run_command(argv: list[str] | None) -> int:
         ctx.refuse_a_borrowed_handle()
         return args.run(ctx)
     except Rejected as error:
-        _stderr(f"warroom: refused: {error.reason}")
+        say_error(f"warroom: refused: {error.reason}")
     except WarroomError as error:
-        _stderr(f"warroom: {error}")
+        say_error(f"warroom: {error}")
     except UsageError as error:
-        _stderr(f"warroom: {error}")
+        say_error(f"warroom: {error}")
         return EXIT_USAGE
     except ValidationError as error:
-        _stderr(f"warroom: invalid {validation_problem(error)}")
+        say_error(f"warroom: invalid {validation_problem(error)}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -32,7 +32,7 @@ EXIT_USAGE = 2
 _WS_RE = re.compile(r"^(?:ws-?)?([1-9][0-9]{0,6})$", re.IGNORECASE)
 
 
-def _stderr(message: str) -> None:
+def say_error(message: str) -> None:
     print(safe_line(message), file=sys.stderr, flush=True)
 
 
@@ -42,7 +42,7 @@ class CliContext(Session):
     def __init__(self, args: argparse.Namespace):
         self.args = args
         super().__init__(
-            load_config(), None, getattr(args, "actor", None), warn=lambda message: _stderr(f"warroom: warning: {message}")
+            load_config(), None, getattr(args, "actor", None), warn=lambda message: say_error(f"warroom: warning: {message}")
         )
 
     def refuse_a_borrowed_handle(self) -> None:
@@ -78,7 +78,7 @@ class CliContext(Session):
         )
 
 
-def _run(coroutine: Coroutine[Any, Any, int | None]) -> int:
+def run_command(coroutine: Coroutine[Any, Any, int | None]) -> int:
     return asyncio.run(coroutine) or EXIT_OK
 
 
@@ -95,14 +95,14 @@ def incident_arg(text: str) -> str:
     return checked_incident_id(text)
 
 
-def _incident_type(text: str) -> str:
+def incident_type(text: str) -> str:
     try:
         return incident_arg(text)
     except StoreError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -112,7 +112,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
+def positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -125,7 +125,7 @@ def _positive_float(text: str) -> float:
 # --- acting ------------------------------------------------------------------
 
 
-async def _submit(
+async def submit_and_say(
     ctx: CliContext, store: EventStore, incident_id: str, body: ev.Body, warn: Callable[[IncidentState], str | None] | None = None
 ) -> ev.StoredEvent:
     """Act through a room and print the one line that says what happened (after ``warn``'s
@@ -133,7 +133,7 @@ async def _submit(
     room = ctx.room(store, incident_id, await ctx.acting_handle(store))
     await room.load()
     if warn is not None and (warning := warn(room.state)):
-        _stderr(f"warroom: warning: {warning}")
+        say_error(f"warroom: warning: {warning}")
     stored = await room.submit(body)
     entry = room.state.entry(stored.seq)
     text = entry.text if entry else stored.type
@@ -141,27 +141,27 @@ async def _submit(
     return stored
 
 
-async def _act(ctx: CliContext, incident_id: str, body: ev.Body, warn: Callable[[IncidentState], str | None] | None = None) -> int:
+async def act_on_incident(ctx: CliContext, incident_id: str, body: ev.Body, warn: Callable[[IncidentState], str | None] | None = None) -> int:
     async with ctx.open_store() as store:
-        await _submit(ctx, store, incident_id, body, warn)
+        await submit_and_say(ctx, store, incident_id, body, warn)
     return EXIT_OK
 
 
-def _acting(make_body: Callable[[argparse.Namespace], ev.Body]) -> Callable[[CliContext], int]:
+def submitting(make_body: Callable[[argparse.Namespace], ev.Body]) -> Callable[[CliContext], int]:
     def run(ctx: CliContext) -> int:
-        return _run(_act(ctx, ctx.args.incident, make_body(ctx.args)))
+        return run_command(act_on_incident(ctx, ctx.args.incident, make_body(ctx.args)))
 
     return run
 
 
-def _due_date(text: str) -> date:
+def due_date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"bad date {text!r}: use YYYY-MM-DD, e.g. 2026-12-09") from None
 
 
-def _utc_time(text: str) -> datetime:
+def utc_time(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
@@ -169,7 +169,7 @@ def _utc_time(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def _policy_setting(text: str) -> tuple[str, str | None]:
+def policy_setting(text: str) -> tuple[str, str | None]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"bad setting {text!r}: use NAME=VALUE, e.g. update_minutes_sev1=15")
@@ -186,7 +186,7 @@ def command_group(sub: Any, name: str, help: str, description: str, **defaults: 
 
 def loaded_on_use(module: str, name: str) -> Callable[[CliContext], int]:
     """``module.name`` as a command's ``run``, imported only when that command runs (action
-    items, hooks and alerts in ``warroom.followup``; stakeholders in ``warroom.stakeholders``):
+    items, hooks and alerts in ``warroom.cli.followup``; stakeholders in ``warroom.cli.stakeholders``):
     the board's start-up does not pay for them."""
 
     def run(ctx: CliContext) -> int:

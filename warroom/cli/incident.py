@@ -8,7 +8,7 @@ import asyncio
 import json
 from datetime import datetime, timezone
 
-from warroom.cli.context import EXIT_OK, EXIT_USAGE, CliContext, _run, _stderr, _submit
+from warroom.cli.context import EXIT_OK, EXIT_USAGE, CliContext, run_command, say_error, submit_and_say
 from warroom.config import (
     Config,
     config_path,
@@ -21,7 +21,7 @@ from warroom.store.base import declare_next
 from warroom.words import coarse_duration, fatigue_word, update_due
 
 
-async def _declare(ctx: CliContext) -> int:
+async def declare_command(ctx: CliContext) -> int:
     args = ctx.args
     async with ctx.open_store() as store:
         handle = await ctx.acting_handle(store)
@@ -76,10 +76,10 @@ def cmd_policy(ctx: CliContext) -> int:
             room = ctx.room(store, ctx.args.incident)
             current = (await room.load()).policy.model_dump()
             policy = Policy.model_validate({**current, **dict(ctx.args.settings)})
-            await _submit(ctx, store, ctx.args.incident, ev.PolicyChanged(policy=policy))
+            await submit_and_say(ctx, store, ctx.args.incident, ev.PolicyChanged(policy=policy))
         return EXIT_OK
 
-    return _run(run())
+    return run_command(run())
 
 
 def cmd_list(ctx: CliContext) -> int:
@@ -158,7 +158,7 @@ def cmd_locate(ctx: CliContext) -> int:
 
 
 def cmd_join(ctx: CliContext) -> int:
-    from warroom.tui.app import run_board  # Textual is imported only here
+    from warroom.tui.launch import run_board  # Textual is imported only here
 
     if not ctx.location.url:
         ctx.remember_handle()  # on a server the token names you; nothing to remember
@@ -181,9 +181,9 @@ def cmd_lobby(ctx: CliContext) -> int:
         )
         return EXIT_OK
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        _stderr("warroom: the lobby needs a terminal; `warroom list` prints the incidents, `warroom --help` every command")
+        say_error("warroom: the lobby needs a terminal; `warroom list` prints the incidents, `warroom --help` every command")
         return EXIT_USAGE
-    from warroom.tui.lobby import run_lobby  # Textual is imported only here
+    from warroom.tui.launch import run_lobby  # Textual is imported only here
 
     if not location.url:
         ctx.remember_handle()  # on a server the token names you; nothing to remember
@@ -207,14 +207,14 @@ def cmd_demo(ctx: CliContext) -> int:
 
 
 
-def _shift_body(args: argparse.Namespace) -> ev.ShiftChanged:
+def shift_body(args: argparse.Namespace) -> ev.ShiftChanged:
     if args.shift != "break" and args.minutes is not None:
         raise UsageError("--minutes goes with `break` only")
     minutes = (args.minutes or 15) if args.shift == "break" else None
     return ev.ShiftChanged(shift=args.shift, minutes=minutes)
 
 
-def _command_body(args: argparse.Namespace) -> ev.Body:
+def command_body(args: argparse.Namespace) -> ev.Body:
     if args.action == "handoff":
         if not args.to:
             raise UsageError("command handoff needs --to HANDLE")
@@ -228,7 +228,7 @@ def _command_body(args: argparse.Namespace) -> ev.Body:
     }[args.action]()
 
 
-def _role_body(args: argparse.Namespace) -> ev.Body:
+def role_body(args: argparse.Namespace) -> ev.Body:
     if args.clear:
         return ev.RoleCleared(role=args.role)
     if not args.handle:
@@ -256,7 +256,7 @@ def cmd_link(ctx: CliContext) -> int:
                 await _reexport(ctx, store, args.incident)
         return EXIT_OK
 
-    return _run(run())
+    return run_command(run())
 
 
 async def _reexport(ctx: CliContext, store, incident_id: str) -> None:

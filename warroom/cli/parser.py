@@ -11,21 +11,21 @@ from warroom import __version__
 from warroom.cli.completion import INSTALL, SHELLS, cmd_completion, completes_incidents
 from warroom.cli.context import (
     CliContext,
-    _acting,
-    _due_date,
-    _incident_type,
-    _policy_setting,
-    _run,
-    _utc_time,
+    submitting,
+    due_date,
+    incident_type,
+    policy_setting,
+    run_command,
+    utc_time,
     command_group,
     loaded_on_use,
     workstream_id,
 )
 from warroom.cli.incident import (
-    _command_body,
-    _declare,
-    _role_body,
-    _shift_body,
+    command_body,
+    declare_command,
+    role_body,
+    shift_body,
     cmd_demo,
     cmd_join,
     cmd_link,
@@ -85,11 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     def with_incident(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        completes_incidents(p.add_argument("incident", type=_incident_type, metavar="INC-ID"))
+        completes_incidents(p.add_argument("incident", type=incident_type, metavar="INC-ID"))
         return p
 
-    p = command("declare", "declare an incident (you become its commander); prints its id", lambda c: _run(_declare(c)))
-    p.add_argument("incident", nargs="?", type=_incident_type, metavar="INC-ID", help="default: the next free INC-n")
+    p = command("declare", "declare an incident (you become its commander); prints its id", lambda c: run_command(declare_command(c)))
+    p.add_argument("incident", nargs="?", type=incident_type, metavar="INC-ID", help="default: the next free INC-n")
     p.add_argument("--title", required=True, help="one line: what is broken, for whom")
     p.add_argument("--sev", type=int, choices=range(1, 5), default=3, help="severity 1 (worst) to 4 (default 3)")
     p.add_argument("--drill", action="store_true", help="mark this incident as a drill")
@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed, for a repeatable demo")
     p.set_defaults(run=cmd_demo)
 
-    p = with_incident(command("note", "add a note to the timeline", _acting(lambda a: ev.NoteAdded(text=a.text, star=a.star, workstream=a.workstream, impact=a.impact))))
+    p = with_incident(command("note", "add a note to the timeline", submitting(lambda a: ev.NoteAdded(text=a.text, star=a.star, workstream=a.workstream, impact=a.impact))))
     p.add_argument("text")
     p.add_argument("--star", action="store_true", help="star it for the post-mortem")
     p.add_argument("--ws", dest="workstream", type=workstream_id, metavar="WS-N", help="post it against a workstream (its story shows it)")
@@ -131,14 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_incident(command(
         "decide", "record a decision: what was decided, why, and what else was weighed",
-        _acting(lambda a: ev.DecisionMade(text=a.text, why=a.why, alternatives=a.alternatives)),
+        submitting(lambda a: ev.DecisionMade(text=a.text, why=a.why, alternatives=a.alternatives)),
         epilog="The timeline marks it with ◆ and the post-mortem lists every decision for the review to look at.",
     ))
     p.add_argument("text", help="what was decided")
     p.add_argument("--why", default="", help="the reason, as known at the time")
     p.add_argument("--alternatives", default="", help="the other options that were weighed")
 
-    p = with_incident(command("star", "star a timeline entry", _acting(lambda a: ev.EntryStarred(target=a.seq, starred=not a.off))))
+    p = with_incident(command("star", "star a timeline entry", submitting(lambda a: ev.EntryStarred(target=a.seq, starred=not a.off))))
     p.add_argument("seq", type=int, help="the entry's number (#N in `warroom show`)")
     p.add_argument("--off", action="store_true", help="unstar instead")
 
@@ -146,8 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def ws_command(name: str, help: str, make: Callable[[argparse.Namespace], ev.Body]) -> argparse.ArgumentParser:
         p = ws_sub.add_parser(name, help=help, description=help, parents=[common])
-        p.set_defaults(run=_acting(make))
-        completes_incidents(p.add_argument("incident", type=_incident_type, metavar="INC-ID"))
+        p.set_defaults(run=submitting(make))
+        completes_incidents(p.add_argument("incident", type=incident_type, metavar="INC-ID"))
         if name != "open":
             p.add_argument("workstream", type=workstream_id, metavar="WS-N")
         return p
@@ -165,25 +165,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("status", choices=ev.WORKSTREAM_STATUSES)
     p.add_argument("--note", default="")
 
-    p = with_incident(command("shift", "go on shift, on a break, or off shift", _acting(_shift_body)))
+    p = with_incident(command("shift", "go on shift, on a break, or off shift", submitting(shift_body)))
     p.add_argument("shift", choices=ev.SHIFTS)
     p.add_argument("--minutes", type=int, help="length of a break (default 15)")
 
-    p = with_incident(command("command", "take, hand over or accept command", _acting(_command_body)))
+    p = with_incident(command("command", "take, hand over or accept command", submitting(command_body)))
     p.add_argument("action", choices=("take", "handoff", "accept", "decline"))
     p.add_argument("--to", metavar="HANDLE", help="with handoff: who takes command")
     p.add_argument("--note", default="", help="with handoff: the situation in a sentence or two")
 
-    p = with_incident(command("role", "assign (or --clear) deputy, scribe or comms", _acting(_role_body)))
+    p = with_incident(command("role", "assign (or --clear) deputy, scribe or comms", submitting(role_body)))
     p.add_argument("role", choices=ev.ROLES)
     p.add_argument("handle", nargs="?", metavar="HANDLE")
     p.add_argument("--clear", action="store_true", help="clear the role instead")
 
-    p = with_incident(command("broadcast", "send a message to every board (commander)", _acting(lambda a: ev.BroadcastSent(text=a.text, audience="stakeholders" if a.stakeholders else "responders"))))
+    p = with_incident(command("broadcast", "send a message to every board (commander)", submitting(lambda a: ev.BroadcastSent(text=a.text, audience="stakeholders" if a.stakeholders else "responders"))))
     p.add_argument("text")
     p.add_argument("--stakeholders", action="store_true", help="this is a stakeholder update (resets the update clock)")
 
-    p = with_incident(command("snooze", "push the next stakeholder update back (commander)", _acting(lambda a: ev.UpdateSnoozed(minutes=a.minutes))))
+    p = with_incident(command("snooze", "push the next stakeholder update back (commander)", submitting(lambda a: ev.UpdateSnoozed(minutes=a.minutes))))
     p.add_argument("minutes", type=int)
 
     p = with_incident(command(
@@ -193,17 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Settings: " + ", ".join(Policy.model_fields) + ". 'none' clears a cadence. "
         "Every board computes from the incident's policy; [policy] in your config only seeds new incidents.",
     ))
-    p.add_argument("settings", nargs="*", type=_policy_setting, metavar="NAME=VALUE")
+    p.add_argument("settings", nargs="*", type=policy_setting, metavar="NAME=VALUE")
 
-    p = with_incident(command("sev", "change severity (commander)", _acting(lambda a: ev.SeverityChanged(severity=a.severity))))
+    p = with_incident(command("sev", "change severity (commander)", submitting(lambda a: ev.SeverityChanged(severity=a.severity))))
     p.add_argument("severity", type=int, choices=range(1, 5))
 
-    p = with_incident(command("status", "change the incident status (commander)", _acting(lambda a: ev.StatusChanged(status=a.status))))
+    p = with_incident(command("status", "change the incident status (commander)", submitting(lambda a: ev.StatusChanged(status=a.status))))
     p.add_argument("status", choices=ev.INCIDENT_STATUSES)
 
-    p = with_incident(command("keytime", "correct a key time (commander or scribe)", _acting(lambda a: ev.KeyTimeSet(which=a.which, time=a.time))))
+    p = with_incident(command("keytime", "correct a key time (commander or scribe)", submitting(lambda a: ev.KeyTimeSet(which=a.which, time=a.time))))
     p.add_argument("which", choices=ev.KEY_TIMES)
-    p.add_argument("time", type=_utc_time, help="ISO time, e.g. 2026-11-25T09:40Z (UTC if no zone)")
+    p.add_argument("time", type=utc_time, help="ISO time, e.g. 2026-11-25T09:40Z (UTC if no zone)")
 
     _action_commands(command)
 
@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         "duplicate of the second. If recording the second half fails, run the same command again: "
         "it finishes the link and never records it twice.",
     ))
-    completes_incidents(p.add_argument("other", type=_incident_type, metavar="OTHER-ID"))
+    completes_incidents(p.add_argument("other", type=incident_type, metavar="OTHER-ID"))
     p.add_argument("--kind", required=True, choices=ev.LINK_KINDS)
     p.add_argument("--dir", metavar="DIR", help="with duplicate-of: where the closed duplicate is exported (default as for close)")
 
@@ -276,7 +276,7 @@ def _action_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     p = command(
         "action",
         "add an action item, or follow one through: start, done, wontdo --reason, reopen",
-        loaded_on_use("warroom.followup", "cmd_action"),
+        loaded_on_use("warroom.cli.followup", "cmd_action"),
         usage="warroom action INC-ID TEXT [--owner H] [--kind K] [--due DATE]\n"
         "       warroom action start|done|wontdo|reopen INC-ID A-N [--reason R]",
         epilog="Items are numbered A-1, A-2 ... per incident (`warroom show` and `warroom actions` list them). "
@@ -285,10 +285,10 @@ def _action_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("words", nargs="+", metavar="ARG", help="INC-ID TEXT, or a verb (start, done, wontdo, reopen), INC-ID and A-N")
     p.add_argument("--owner", metavar="HANDLE")
     p.add_argument("--kind", choices=ev.ACTION_KINDS, default=None, help="default corrective")
-    p.add_argument("--due", type=_due_date, metavar="DATE", help="due date, YYYY-MM-DD")
+    p.add_argument("--due", type=due_date, metavar="DATE", help="due date, YYYY-MM-DD")
     p.add_argument("--reason", help="with wontdo: why it will not be done")
 
-    p = command("actions", "list action items across every incident", loaded_on_use("warroom.followup", "cmd_actions"))
+    p = command("actions", "list action items across every incident", loaded_on_use("warroom.cli.followup", "cmd_actions"))
     p.add_argument("--owner", metavar="HANDLE", help="only this owner's")
     p.add_argument("--open", action="store_true", help="only open or in progress")
     p.add_argument("--overdue", action="store_true", help="only open ones past their due date (UTC)")

@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from warroom.cli.context import _positive_float, _positive_int, command_group, loaded_on_use
+from warroom.cli.context import positive_float, positive_int, command_group, loaded_on_use
 from warroom.cli.serving import cmd_db, cmd_serve, cmd_token
 
 DB_HELP = (
@@ -46,18 +46,18 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="SSE keep-alive interval (default 15)")
     p.add_argument("--access-log", action="store_true", help="log every request")
     p.add_argument(
-        "--streams-per-token", type=_positive_int, metavar="N", help="open SSE streams per token (default: config, 16)"
+        "--streams-per-token", type=positive_int, metavar="N", help="open SSE streams per token (default: config, 16)"
     )
     p.add_argument(
-        "--status-streams-per-key", type=_positive_int, metavar="N",
+        "--status-streams-per-key", type=positive_int, metavar="N",
         help="open status-page streams per share key (default: config, 64)",
     )
     p.add_argument(
-        "--status-streams", type=_positive_int, metavar="N",
+        "--status-streams", type=positive_int, metavar="N",
         help="open status-page streams in all, at most half of --max-connections (default: config, 256)",
     )
     p.add_argument(
-        "--max-connections", type=_positive_int, metavar="N",
+        "--max-connections", type=positive_int, metavar="N",
         help="open connections; past it the longest-idle one is closed (default: config, 1024)",
     )
     p.add_argument(
@@ -65,15 +65,15 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
         help="the part of --max-connections that connections without a valid token or key may hold (default: config, 0.5)",
     )
     p.add_argument(
-        "--header-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+        "--header-timeout", type=positive_float, default=10.0, metavar="SECONDS",
         help="drop a connection whose request headers are not all in within this (default 10)",
     )
     p.add_argument(
-        "--body-timeout", type=_positive_float, metavar="SECONDS",
+        "--body-timeout", type=positive_float, metavar="SECONDS",
         help="answer 408 and close when a request body is not all in within this after its headers (default: config, 10)",
     )
     p.add_argument(
-        "--write-timeout", type=_positive_float, default=30.0, metavar="SECONDS",
+        "--write-timeout", type=positive_float, default=30.0, metavar="SECONDS",
         help="drop a connection that reads nothing of a response for this long (default 30)",
     )
 
@@ -91,9 +91,10 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     )
     p = token_sub.add_parser("add", help="make a token for HANDLE (printed on the last line)", description="Make a new token for HANDLE; it is printed once, on the last line.")
     p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("--admin", action="store_true", help="it may also make and revoke /status index share keys (every open incident)")
     p.add_argument("--db", metavar="PATH", help=DB_HELP)
     p.set_defaults(run=cmd_token)
-    p = token_sub.add_parser("list", help="list tokens (ids and owners, never the secrets)", description="List tokens: id, owner, created, revoked.")
+    p = token_sub.add_parser("list", help="list tokens (ids and owners, never the secrets)", description="List tokens: id, owner, admin, created, revoked.")
     p.add_argument("--db", metavar="PATH", help=DB_HELP)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=cmd_token)
@@ -106,33 +107,36 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
 
 
 def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
-    """``share``, ``status-page``, ``relay``, ``notify``: implemented in ``warroom.stakeholders``."""
+    """``share``, ``status-page``, ``relay``, ``notify``: implemented in ``warroom.cli.stakeholders``."""
 
 
     p = command(
         "share",
         "print a read-only status-page link for stakeholders (commander or comms); also: share list, share revoke KEY",
-        loaded_on_use("warroom.stakeholders", "cmd_share"),
-        epilog="The link is alone on the last line. Keys expire (default 24h) and are revocable.",
+        loaded_on_use("warroom.cli.stakeholders", "cmd_share"),
+        epilog="The link is alone on the last line. Keys expire (default 24h) and are revocable. "
+        "With --db the operator acts on the server's database itself: makes any key (--all included), "
+        "lists and revokes every key, no token needed.",
     )
     p.add_argument("what", nargs="?", metavar="INC-ID|list|revoke", help="the incident to share, or list / revoke")
     p.add_argument("target", nargs="?", metavar="KEY", help="with revoke: the key's id (shr_...) or the key itself")
     p.add_argument("--all", action="store_true", help="a link to the list of every open incident")
     p.add_argument("--expires", default="24h", metavar="DURATION", help="e.g. 90m, 24h, 7d (default 24h, at most 30d)")
     p.add_argument("--json", action="store_true", help="with list: machine-readable output")
+    p.add_argument("--db", metavar="PATH", help="as the operator, on the server's database: " + DB_HELP)
 
     p = command(
         "status-page",
         "serve the read-only status page from a shared folder (no keys; 127.0.0.1 unless --public)",
-        loaded_on_use("warroom.stakeholders", "cmd_status_page"),
+        loaded_on_use("warroom.cli.stakeholders", "cmd_status_page"),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8766, help="port (default 8766; 0 picks a free one)")
     p.add_argument("--public", action="store_true", help="allow a non-loopback --host: anyone reaching it can read it")
     p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="stream keep-alive interval")
 
-    command("relay", "send a shared folder's [[notify]] notifications (one relay per folder)", loaded_on_use("warroom.stakeholders", "cmd_relay"))
-    p = command("notify", "notification delivery health per target (`notify status`)", loaded_on_use("warroom.stakeholders", "cmd_notify_status"))
+    command("relay", "send a shared folder's [[notify]] notifications (one relay per folder)", loaded_on_use("warroom.cli.stakeholders", "cmd_relay"))
+    p = command("notify", "notification delivery health per target (`notify status`)", loaded_on_use("warroom.cli.stakeholders", "cmd_notify_status"))
     p.add_argument("action", choices=("status",))
     p.add_argument("--db", metavar="PATH", help="a server's database: an SQLite file (its records are beside it) or a postgresql:// URL")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -142,7 +146,7 @@ def _alert_commands(sub: Any) -> None:
     hook_sub = command_group(
         sub, "hook", "make, list and revoke alert webhooks (Alertmanager, Grafana, generic JSON)",
         "Alert hooks for `warroom serve` and `warroom alerts`: one secret per alert source, stored hashed.",
-        run=loaded_on_use("warroom.followup", "cmd_hook"),
+        run=loaded_on_use("warroom.cli.followup", "cmd_hook"),
     )
     p = hook_sub.add_parser(
         "add",
@@ -170,7 +174,7 @@ def _alert_commands(sub: Any) -> None:
         description="Run the alert webhook receiver (POST /hooks/<secret>) beside a folder of incident logs. "
         "Hooks come from --db (make them with `warroom hook add`).",
     )
-    p.set_defaults(run=loaded_on_use("warroom.followup", "cmd_alerts"))
+    p.set_defaults(run=loaded_on_use("warroom.cli.followup", "cmd_alerts"))
     p.add_argument("--store", metavar="DIR", help="the shared folder (default: WARROOM_STORE, config, data folder)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8767, help="port (default 8767; 0 picks a free one)")

@@ -8,7 +8,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from warroom.cli.context import EXIT_ERROR, EXIT_OK, CliContext, _run, _stderr, _submit
+from warroom.cli.context import EXIT_ERROR, EXIT_OK, CliContext, run_command, say_error, submit_and_say
 from warroom.config import (
     resolve_export_folder,
 )
@@ -60,13 +60,13 @@ async def _close(ctx: CliContext) -> int:
             raise Rejected(refusal)
         if (still := still_open(state)) and not args.force:
             raise Rejected(f"{args.incident} still has open work: {'; '.join(still)} (finish it, or close anyway with --force)")
-        await _submit(ctx, store, args.incident, body)
+        await submit_and_say(ctx, store, args.incident, body)
         if args.no_export:
             return EXIT_OK
         try:
             paths = await _export_from_store(ctx, store, args.incident, folder, ALL_FORMATS)
         except WarroomError as error:
-            _stderr(
+            say_error(
                 f"warroom: {args.incident} is closed, but the export failed: {error} "
                 f"(retry with `warroom export {args.incident}`)"
             )
@@ -77,7 +77,7 @@ async def _close(ctx: CliContext) -> int:
 
 
 def cmd_close(ctx: CliContext) -> int:
-    return _run(_close(ctx))
+    return run_command(_close(ctx))
 
 
 async def export_closed(ctx: CliContext, store: EventStore, incident_id: str) -> None:
@@ -89,7 +89,7 @@ async def export_closed(ctx: CliContext, store: EventStore, incident_id: str) ->
             return
         paths = await _export_from_store(ctx, store, incident_id, folder, ALL_FORMATS)
     except WarroomError as error:
-        _stderr(f"warroom: warning: {incident_id} is closed and its export is out of date: {error} (retry with `warroom export {incident_id}`)")
+        say_error(f"warroom: warning: {incident_id} is closed and its export is out of date: {error} (retry with `warroom export {incident_id}`)")
         return
     for path in paths:
         print(safe_line(f"exported {path}"))
@@ -100,10 +100,10 @@ def cmd_reopen(ctx: CliContext) -> int:
 
     async def run() -> int:
         async with ctx.open_store() as store:
-            await _submit(ctx, store, ctx.args.incident, ev.IncidentReopened(reason=ctx.args.reason))
+            await submit_and_say(ctx, store, ctx.args.incident, ev.IncidentReopened(reason=ctx.args.reason))
         return EXIT_OK
 
-    return _run(run())
+    return run_command(run())
 
 
 def _export_formats(args: argparse.Namespace) -> tuple[str, ...]:
@@ -151,7 +151,7 @@ def cmd_export(ctx: CliContext) -> int:
             print(safe_line(str(path)))
             return EXIT_OK
 
-    return _run(run())
+    return run_command(run())
 
 
 def cmd_import(ctx: CliContext) -> int:
@@ -173,8 +173,8 @@ def cmd_import(ctx: CliContext) -> int:
         async with ctx.open_store() as store:
             result = await import_document(store, doc, replace=args.replace)
         for warning in result.warnings:
-            _stderr(f"warroom: warning: {warning}")
+            say_error(f"warroom: warning: {warning}")
         print(safe_line(f"imported {result.incident_id} ({result.events} events) into {result.location}"))
         return EXIT_OK
 
-    return _run(run())
+    return run_command(run())

@@ -90,6 +90,6 @@ def cmd_replay(ctx: CliContext) -> int:
     """``warroom replay INC-42 [--at T]``: the read-only board at a moment, with a time bar."""
     history = asyncio.run(_history(ctx, ctx.args.incident))
     moment = find_moment(history, ctx.args.at, ctx.args.incident)  # a bad moment fails here, before any screen
-    from warroom.tui.replay import run_replay  # Textual is imported only here
+    from warroom.tui.launch import run_replay  # Textual is imported only here
 
     return run_replay(ctx, history, ctx.args.incident, moment)

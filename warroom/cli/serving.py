@@ -17,7 +17,7 @@ from warroom.session import UsageError
 from warroom.store import StoreError
 
 
-def _server_db(ctx: CliContext) -> Path | str:
+def server_db(ctx: CliContext) -> Path | str:
     """``--db``, else ``WARROOM_DB``, else ``server.db`` in config, else ``warroom.db`` in the
     platformdirs data folder. A ``postgresql://`` URL stays a string (PostgreSQL backend)."""
     chosen = getattr(ctx.args, "db", None) or os.environ.get("WARROOM_DB") or ctx.config.server.db
@@ -36,7 +36,7 @@ def cmd_serve(ctx: CliContext) -> int:
     rate = 200.0 if args.rate_limit is None else args.rate_limit
     try:
         return serve(
-            _server_db(ctx),
+            server_db(ctx),
             host=args.host or ctx.config.server.host,
             port=ctx.config.server.port if args.port is None else args.port,
             rate=rate,
@@ -60,7 +60,7 @@ def cmd_serve(ctx: CliContext) -> int:
 def cmd_db(ctx: CliContext) -> int:
     from warroom.server.backend import upgrade
 
-    print(upgrade(_server_db(ctx)))
+    print(upgrade(server_db(ctx)))
     return EXIT_OK
 
 
@@ -68,13 +68,14 @@ def cmd_token(ctx: CliContext) -> int:
     from warroom.server.backend import open_tokens
 
     args = ctx.args
-    book = open_tokens(_server_db(ctx))
+    book = open_tokens(server_db(ctx))
     try:
         if args.token_command == "add":
             if not valid_handle(args.handle):
                 raise UsageError(f"bad handle {args.handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
-            info, secret = book.add(args.handle)
-            print(f"token {info.id} for {info.handle}, shown only now; give it to {info.handle} privately.")
+            info, secret = book.add(args.handle, admin=args.admin)
+            admin = " (admin: it may make /status index share keys)" if info.admin else ""
+            print(f"token {info.id} for {info.handle}{admin}, shown only now; give it to {info.handle} privately.")
             print("use it with WARROOM_TOKEN=<token> (or --token) and WARROOM_SERVER=<url> (or --server):")
             print(secret)
         elif args.token_command == "list":
@@ -86,7 +87,7 @@ def cmd_token(ctx: CliContext) -> int:
             else:
                 for t in tokens:
                     state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
-                    print(safe_line(f"{t.id:<13} {t.handle:<20} created {t.created_at}  {state}"))
+                    print(safe_line(f"{t.id:<13} {t.handle:<20} {'admin' if t.admin else '':<6} created {t.created_at}  {state}"))
         else:
             revoked = book.revoke(args.target)
             if not revoked:

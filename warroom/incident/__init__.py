@@ -9,17 +9,21 @@ from . import events
 from .events import EventDraft, StoredEvent
 from .fold import apply, fold
 from .policy import DEFAULT_POLICY, Policy
-from .rules import check
+from .rules import INTEGRATION, PERSON, Writer, check, check_write
 from .state import IncidentState
 
 __all__ = [
     "DEFAULT_POLICY",
+    "INTEGRATION",
+    "PERSON",
     "EventDraft",
     "IncidentState",
     "Policy",
     "StoredEvent",
+    "Writer",
     "apply",
     "check",
+    "check_write",
     "events",
     "fold",
 ]

@@ -5,13 +5,20 @@ responder can act on ("WS-2 is owned by bob: ask for a hand-off"). The same func
 run on the board (instant feedback), in the stores and on the server (the authority,
 under a lock), and in the fold (the safety net for anything already in the log), so
 all three always agree.
+
+Before those, the authority asks who is writing (``may_write``): a person (a token, the
+CLI, the board) or an integration (an alert hook's intake, which the authority itself
+runs after checking the hook's secret). Alert events come only from integrations and
+integrations write nothing else, whatever the actor's name says. The log does not
+record the writer kind, so the fold (reading what the authority already admitted)
+does not ask; ``check_write`` is what every store and the board call.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from . import events as ev
 from .state import AlertRecord, IncidentState, Workstream
@@ -386,6 +393,39 @@ RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.AlertFired: may_fire_alert,
     ev.AlertResolved: may_resolve_alert,
 }
+
+
+# --- who is writing -----------------------------------------------------------
+
+Writer = Literal["person", "integration"]
+PERSON: Writer = "person"
+INTEGRATION: Writer = "integration"
+
+
+def from_an_alert_hook(body: ev.Body) -> bool:
+    """Events only an alert hook's intake writes: an alert firing or resolving, and the
+    declaration of an incident for an alert group (which has nobody in command)."""
+    if isinstance(body, (ev.AlertFired, ev.AlertResolved)):
+        return True
+    return isinstance(body, ev.IncidentDeclared) and body.alert_group is not None
+
+
+def may_write(writer: Writer, body: ev.Body) -> Refusal:
+    """Whether a ``writer`` of this kind may write this type of event at all."""
+    hooks_only = from_an_alert_hook(body)
+    if writer == PERSON and hooks_only:
+        if isinstance(body, ev.IncidentDeclared):
+            return "only an alert hook declares an incident for an alert group: declare it without one"
+        return f"{body.type} comes only from an alert hook (`warroom hook add`), never from a person"
+    if writer == INTEGRATION and not hooks_only:
+        return f"an alert hook records alerts only, not {body.type}"
+    return None
+
+
+def check_write(state: IncidentState, actor: str, body: ev.Body, writer: Writer) -> Refusal:
+    """What the authority (every store) and the board ask before storing: whether this kind
+    of writer may write this type of event, then whether ``actor`` may do it now."""
+    return may_write(writer, body) or check(state, actor, body)
 
 
 def check(state: IncidentState, actor: str, body: ev.Body) -> Refusal:

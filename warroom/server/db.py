@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from warroom.incident import EventDraft, IncidentState
+from warroom.incident import EventDraft, IncidentState, Writer
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 
 from .sqlite import SCHEMA, SCHEMA_VERSION, connect, create_private, init_db
@@ -198,7 +198,7 @@ class EventLog(WriterLog):
                 assert job.draft is not None
                 touched.add(job.incident)
                 try:
-                    text, created, seq = self._append(conn, job.incident, job.draft)
+                    text, created, seq = self._append(conn, job.incident, job.draft, job.writer)
                 except (Rejected, UnknownIncident, Unprocessable) as refusal:
                     results.append((job.future, refusal))
                     continue
@@ -232,12 +232,12 @@ class EventLog(WriterLog):
         committed.extend(fresh.values())
         return results
 
-    def _append(self, conn: sqlite3.Connection, incident_id: str, draft: EventDraft) -> tuple[str, bool, int]:
+    def _append(self, conn: sqlite3.Connection, incident_id: str, draft: EventDraft, writer: Writer) -> tuple[str, bool, int]:
         original = conn.execute("SELECT incident, seq, event FROM events WHERE id = ?", (str(draft.id),)).fetchone()
         retry = retry_or_refuse(incident_id, draft, original)
         if retry is not None:
             return retry
-        stored, text = admit(self._cache, self._cached(conn, incident_id), incident_id, draft)
+        stored, text = admit(self._cache, self._cached(conn, incident_id), incident_id, draft, writer)
         conn.execute(
             "INSERT INTO events (incident, seq, id, at, actor, type, event) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (incident_id, stored.seq, str(stored.id), stored.at.isoformat(), stored.actor, draft.body.type, text),

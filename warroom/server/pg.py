@@ -275,7 +275,7 @@ class PgEventLog(WriterLog):
             retry = retry_or_refuse(incident_id, draft, known.get(str(draft.id)))
             if retry is not None:
                 return retry[:2]
-            stored, text = admit(self._cache, self._cache.get(incident_id), incident_id, draft)
+            stored, text = admit(self._cache, self._cache.get(incident_id), incident_id, draft, job.writer)
         except (Rejected, UnknownIncident, Unprocessable) as refusal:
             return refusal
         rows.append((incident_id, stored.seq, str(stored.id), stored.at, stored.actor, draft.body.type, text))

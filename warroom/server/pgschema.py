@@ -23,6 +23,8 @@ from psycopg.conninfo import conninfo_to_dict
 
 from warroom.notify.records import DELIVERY_COLUMNS
 from warroom.store.base import StoreUnavailable
+from warroom.web.shares import COLUMNS_ADDED as SHARE_COLUMNS_ADDED
+from warroom.web.shares import LINK_EARLIER_KEYS
 from warroom.web.shares import SCHEMA as SHARES_TABLE
 
 from .hooks import SCHEMA as HOOKS_TABLE
@@ -80,6 +82,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             name TEXT NOT NULL
         );
         """,
+    ),
+    (
+        5,
+        "admin tokens; share keys tied to the token that made them",
+        "ALTER TABLE tokens ADD COLUMN admin BOOLEAN NOT NULL DEFAULT false;"
+        + "".join(f"ALTER TABLE share_keys ADD COLUMN {name} {declaration};" for name, declaration in SHARE_COLUMNS_ADDED)
+        + LINK_EARLIER_KEYS,
     ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

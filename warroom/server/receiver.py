@@ -31,7 +31,7 @@ from warroom import __version__
 from warroom.alerts.intake import Intake, IntakeStore
 from warroom.alerts.payload import PayloadError, parse
 from warroom.alerts.severity import AlertsConfig
-from warroom.incident import EventDraft, StoredEvent
+from warroom.incident import PERSON, EventDraft, StoredEvent, Writer
 from warroom.incident.events import parse_stored
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 from warroom.store.opening import open_regular
@@ -139,7 +139,7 @@ def add_hook_route(app: FastAPI, db: Database, store: IntakeStore, alerts: Alert
         except PayloadError as error:
             raise HTTPException(422, f"not an {hook.kind} notification: {error}") from None
         try:
-            outcome = await intake.receive(hook.name, notification)
+            outcome = await intake.receive(hook.name, notification, secret)
         except Rejected as refusal:
             raise HTTPException(409, refusal.reason) from None
         except (Unprocessable, UnknownIncident) as error:
@@ -178,8 +178,8 @@ class ServerLogStore:
     def __init__(self, parts) -> None:  # parts: warroom.server.app.Parts (no import: no cycle)
         self.parts = parts
 
-    async def append(self, incident_id: str, draft: EventDraft) -> StoredEvent:
-        text, _ = await self.parts.log.append(incident_id, draft)
+    async def append(self, incident_id: str, draft: EventDraft, writer: Writer = PERSON) -> StoredEvent:
+        text, _ = await self.parts.log.append(incident_id, draft, writer)
         return parse_stored(text)
 
     async def read(self, incident_id: str, after: int = 0) -> list[StoredEvent]:
@@ -228,7 +228,7 @@ def create_alerts_app(folder: str | Path, db: str | Path, alerts: AlertsConfig |
 
 def run_alerts(folder: str | Path, db: str | Path, *, host: str, port: int, alerts: AlertsConfig | None = None) -> int:
     """Serve the hook route for ``folder`` until SIGINT/SIGTERM; one receiver per folder (a lock file)."""
-    from .run import _bind
+    from .run import bind_listener
 
     folder = Path(folder).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -241,7 +241,7 @@ def run_alerts(folder: str | Path, db: str | Path, *, host: str, port: int, aler
         return 1
     try:
         try:
-            sock = _bind(host, port)
+            sock = bind_listener(host, port)
         except OSError as error:
             print(f"warroom alerts: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
             return 1

@@ -47,7 +47,7 @@ class ServerBusy(Exception):
     """Another server holds this database."""
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind_listener(host: str, port: int) -> socket.socket:
     """A listening TCP socket. Say IPPROTO_TCP explicitly: asyncio turns Nagle off
     (TCP_NODELAY) only on sockets whose ``proto`` says TCP, and ``socket.create_server``
     leaves it 0 -- which costs every keep-alive request a 40 ms delayed-ACK stall on
@@ -161,7 +161,7 @@ def serve(
     db = db if is_postgres(db) else Path(db).expanduser().resolve()
     lock = None if is_postgres(db) else _lock(db)  # type: ignore[arg-type]
     try:
-        sock = _bind(host, port)
+        sock = bind_listener(host, port)
     except OSError as error:
         if lock is not None:
             os.close(lock)

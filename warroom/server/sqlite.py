@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 CREATE INDEX IF NOT EXISTS tokens_by_handle ON tokens (handle);
 """
+TOKEN_COLUMNS_ADDED = [("admin", "INTEGER NOT NULL DEFAULT 0")]
+"""Columns added to ``tokens`` since it was first made (PostgreSQL: migration 5)."""
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -68,6 +70,7 @@ def init_db(path: Path) -> None:
         if str(mode).lower() != "wal":
             raise StoreUnavailable(f"{path}: cannot switch SQLite to WAL mode (got {mode})")
         conn.executescript(SCHEMA)
+        add_columns(conn, "tokens", TOKEN_COLUMNS_ADDED)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == 0:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -75,6 +78,33 @@ def init_db(path: Path) -> None:
             raise StoreUnavailable(f"{path} was written by a newer warroom (schema {version}); upgrade warroom")
     finally:
         conn.close()
+
+
+def add_columns(conn: sqlite3.Connection, table: str, columns: list[tuple[str, str]], then: str = "") -> bool:
+    """Add to ``table`` those ``(name, declaration)`` columns an older database lacks, and run
+    ``then`` (a statement filling them in) in the same transaction; whether anything was added.
+
+    Additive, like PostgreSQL's migrations: an older warroom reading the file never names
+    the new columns. The check and the change happen under one write lock, so two
+    processes opening an old file at once add each column once."""
+    def missing() -> list[tuple[str, str]]:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        return [(name, declaration) for name, declaration in columns if name not in have]
+
+    if not missing():
+        return False
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        todo = missing()
+        for name, declaration in todo:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+        if todo and then:
+            conn.execute(then)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return bool(todo)
 
 
 class SqliteBook:

@@ -7,6 +7,10 @@ usable token. Each token has a short public id (``tok_1a2b3c4d``) so it can be
 listed and revoked without ever being shown again. The handle a token belongs to
 is the actor of every event made with it.
 
+A token the operator marks admin (``warroom token add HANDLE --admin``) may also make
+and revoke share keys for the ``/status`` index (every open incident); a plain token
+shares only what its owner commands. Nobody can mark a token admin through the server.
+
 Revocation takes effect within ``LOOKUP_SECONDS`` (half a second): the server keeps
 what it looked up for that long, so a busy board's requests cost one indexed read
 every half second instead of one each (at 1,000 appends/s those reads add up).
@@ -51,8 +55,12 @@ class SecretInfo:
 class TokenInfo(SecretInfo):
     id: str
     handle: str
+    admin: bool
     created_at: str
     revoked_at: str | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "admin", bool(self.admin))  # SQLite answers 0 or 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +69,11 @@ class Principal:
 
     handle: str
     token_id: str
+    admin: bool = False
+    """The operator marked this token admin: it may make and revoke ``/status`` index keys."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "admin", bool(self.admin))
         # Tokens made before handles were case-insensitive may hold "Alice": act as "alice".
         object.__setattr__(self, "handle", canonical_handle(self.handle))
 
@@ -75,11 +86,11 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def new_token(handle: str) -> tuple[TokenInfo, str]:
+def new_token(handle: str, admin: bool = False) -> tuple[TokenInfo, str]:
     """A new token for ``handle`` (not stored yet): its record and the secret."""
     if not valid_handle(handle):
         raise ValueError(f"bad handle {handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
-    info = TokenInfo(id=f"tok_{secrets.token_hex(4)}", handle=canonical_handle(handle), created_at=_now(), revoked_at=None)
+    info = TokenInfo(id=f"tok_{secrets.token_hex(4)}", handle=canonical_handle(handle), admin=admin, created_at=_now(), revoked_at=None)
     return info, TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
@@ -135,9 +146,10 @@ class TokenBook(SecretBook):
     def _owner(self, name: str) -> str:
         return canonical_handle(name)
 
-    def add(self, handle: str) -> tuple[TokenInfo, str]:
-        """Make a token for ``handle``; returns its record and the secret (shown once)."""
-        info, token = new_token(handle)
+    def add(self, handle: str, admin: bool = False) -> tuple[TokenInfo, str]:
+        """Make a token for ``handle`` (``admin``: it may make index share keys); returns its
+        record and the secret (shown once)."""
+        info, token = new_token(handle, admin)
         self._store(info, token)
         return info, token
 
@@ -162,13 +174,13 @@ class TokenBook(SecretBook):
         cached = self._looked_up.get(digest)
         if cached is not None and now - cached[0] < LOOKUP_SECONDS:
             return cached[1]
-        found = self._rows("SELECT handle, id FROM tokens WHERE hash = ? AND revoked_at IS NULL", (digest,))
+        found = self._rows("SELECT handle, id, admin FROM tokens WHERE hash = ? AND revoked_at IS NULL", (digest,))
         row = found[0] if found else None
         if row is None:
             self._looked_up.pop(digest, None)
             return None
         if len(self._looked_up) >= LOOKUP_CACHE_SIZE:
             self._looked_up.clear()  # more live tokens than that is not a war room: just look up again
-        who = Principal(handle=row[0], token_id=row[1])
+        who = Principal(handle=row[0], token_id=row[1], admin=row[2])
         self._looked_up[digest] = (now, who)
         return who

@@ -21,7 +21,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from warroom.incident import EventDraft, IncidentState, apply, check, snapshot
+from warroom.incident import (
+    PERSON,
+    EventDraft,
+    IncidentState,
+    Writer,
+    apply,
+    check_write,
+    snapshot,
+)
 from warroom.incident.events import StoredEvent, dump_stored, parse_stored, utcnow
 from warroom.store.base import Rejected, StoreUnavailable, UnknownIncident, retry_of
 
@@ -69,6 +77,7 @@ class Job:
     future: asyncio.Future
     incident: str = ""
     draft: EventDraft | None = None
+    writer: Writer = PERSON
     call: Callable[[Any], Any] | None = None
 
 
@@ -99,8 +108,10 @@ def retry_or_refuse(incident_id: str, draft: EventDraft, original: tuple[str, in
     return original[2], False, original[1]
 
 
-def admit(cache: dict[str, Cached], cached: Cached | None, incident_id: str, draft: EventDraft) -> tuple[StoredEvent, str]:
-    """Check ``draft`` against ``cached`` (``None``: the incident is not in the log), number and
+def admit(
+    cache: dict[str, Cached], cached: Cached | None, incident_id: str, draft: EventDraft, writer: Writer
+) -> tuple[StoredEvent, str]:
+    """Check ``draft`` from a ``writer`` of that kind against ``cached`` (``None``: the incident is not in the log), number and
     stamp it, and apply it to the cached state: the stored event and its JSON, for the
     caller to insert. Raises ``Rejected``, ``UnknownIncident`` or ``Unprocessable``."""
     body = draft.body
@@ -108,7 +119,7 @@ def admit(cache: dict[str, Cached], cached: Cached | None, incident_id: str, dra
         if body.type != "incident_declared":
             raise UnknownIncident(incident_id)
         cached = Cached(IncidentState())
-    refusal = check(cached.state, draft.actor, body)
+    refusal = check_write(cached.state, draft.actor, body, writer)
     if refusal is not None:
         raise Rejected(refusal)
     now = utcnow()
@@ -203,14 +214,15 @@ class WriterLog:
         self._thread = None
         return True
 
-    async def append(self, incident_id: str, draft: EventDraft) -> tuple[str, bool]:
-        """Store ``draft``; return the stored event's JSON and whether it is new.
+    async def append(self, incident_id: str, draft: EventDraft, writer: Writer = PERSON) -> tuple[str, bool]:
+        """Store ``draft`` from a ``writer`` of that kind (only the hook intake passes
+        ``INTEGRATION``); return the stored event's JSON and whether it is new.
 
         A draft whose id is already stored in this incident returns the original
         (``False``); raises ``Rejected``, ``UnknownIncident``, ``Unprocessable`` or
         ``StoreUnavailable`` (the database could not commit).
         """
-        return await self._submit(Job(self._future(), incident=incident_id, draft=draft))
+        return await self._submit(Job(self._future(), incident=incident_id, draft=draft, writer=writer))
 
     async def run(self, call: Callable[[Any], Any]) -> Any:
         """Run ``call(conn)`` on the writer thread, between transactions."""

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from warroom.files import write_atomic
-from warroom.incident import EventDraft, IncidentState, StoredEvent, check
+from warroom.incident import PERSON, EventDraft, IncidentState, StoredEvent, Writer, check_write
 from warroom.incident.events import IncidentDeclared, dump_stored, utcnow
 
 from . import checkpoint
@@ -191,12 +191,14 @@ class FileStore(EventStore):
 
     # --- writing -------------------------------------------------------------
 
-    async def append(self, incident_id: str, draft: EventDraft) -> StoredEvent:
+    async def append(self, incident_id: str, draft: EventDraft, writer: Writer = PERSON) -> StoredEvent:
+        """As every store's; ``writer`` is ``INTEGRATION`` only from the alert intake
+        (``warroom alerts``, after checking the hook's secret): the CLI and the board write as a person."""
         if (refusal := await mirror_refusal(self.load_state, incident_id, draft)) is not None:
             raise Rejected(refusal)
-        return await asyncio.to_thread(self.append_sync, incident_id, draft)
+        return await asyncio.to_thread(self.append_sync, incident_id, draft, writer)
 
-    def append_sync(self, incident_id: str, draft: EventDraft) -> StoredEvent:
+    def append_sync(self, incident_id: str, draft: EventDraft, writer: Writer = PERSON) -> StoredEvent:
         """The blocking append (the async ``append`` runs it in a thread)."""
         incident_id = checked_incident_id(incident_id)
         declaring = isinstance(draft.body, IncidentDeclared)
@@ -215,7 +217,7 @@ class FileStore(EventStore):
             original = entry.by_id.get(draft.id)
             if original is not None:
                 return retry_of(original, draft)
-            refusal = check(entry.state, draft.actor, draft.body)
+            refusal = check_write(entry.state, draft.actor, draft.body, writer)
             if refusal is not None:
                 raise Rejected(refusal)
             last_at = entry.last_at

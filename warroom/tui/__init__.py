@@ -1,5 +1,6 @@
 """The board: the Textual app behind ``warroom join`` and ``warroom demo``.
 
 Only this package imports Textual; the CLI imports it lazily (``warroom.tui.app``),
-so the scripted commands start without it.
+so the scripted commands start without it. ``app.py`` is the one App; ``screens/``
+the lobby, board and replay; ``widgets/`` the panes; ``model/`` the view logic without Textual.
 """

@@ -14,18 +14,19 @@ from typing import TYPE_CHECKING, Any, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from .keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS
+from .screens.panes import PanesScreen
 
 if TYPE_CHECKING:
-    from .app import WarroomApp
+    from .board_api import Shared
 
 
 class BoardCommands(Provider):
     def _entries(self) -> Iterator[tuple[str, Callable[[], Any], str]]:
-        app = cast("WarroomApp", self.app)
+        app = cast("Shared", self.app)
         replay = getattr(self.screen, "read_only", False)  # a replay: nothing that acts or shows the live incident
-        for key in BOARD_KEYS + PANE_KEYS:
+        for key in BOARD_KEYS + PANE_KEYS if isinstance(self.screen, PanesScreen) else ():  # the lobby: its themes only
             if key.palette and not (replay and key in BOARD_KEYS and (key.id not in REPLAY_KEY_IDS or key.action.startswith("timeline("))):
-                yield key.palette, partial(app.run_action, key.action), f"key: {app.key_label(key.id)}"
+                yield key.palette, partial(app.run_action, key.action, self.screen), f"key: {app.key_label(key)}"
         for name in app.warroom_themes:
             yield f"theme: {name}", partial(app.switch_theme, name), "switch the board's colours"
 

@@ -1,6 +1,6 @@
 """The one runner of the board's actions, and the one way the board submits an event.
 
-``actions.ACTIONS`` says what each key does; ``BoardController.run`` does it the same way
+``action_table.ACTIONS`` says what each key does; ``BoardController.run`` does it the same way
 for all of them: refuse if the board is still loading, find the target, ask the rules,
 ask the question (a form or a yes/no), build the bodies, submit each, then follow up.
 A refusal, a store that is away, or a bad answer becomes a toast, never a traceback.
@@ -15,21 +15,21 @@ from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from textual._time import get_time
 
 from warroom.incident import events as ev
 from warroom.store import Queued, Rejected, StoreError, StoreUnavailable
 from warroom.words import validation_problem
 
-from .actions import ACTIONS, Action, Ask, Refusal, Values
-from .catchup import since_for
+from .action_table import ACTIONS, Action, Ask, Refusal, Values
+from .model.catchup import since_for
+from .textual_private import message_clock
 
 if TYPE_CHECKING:
-    from .app import WarroomApp
+    from .board_api import Board
 
 
 class BoardController:
-    def __init__(self, board: WarroomApp) -> None:
+    def __init__(self, board: Board) -> None:
         self.board = board
         self.room = board.room
 
@@ -54,17 +54,17 @@ class BoardController:
             follow = action.when_refused(ask, reason) if action.when_refused else None
             if follow is not None:
                 screen, then, then_arguments = follow
-                self.board.push_screen(screen, partial(self._follow_up, then, then_arguments))
+                self.board.app.push_screen(screen, partial(self._follow_up, then, then_arguments))
             return
         if action.confirm is not None and (question := action.confirm(ask)) is not None:
-            self.board.push_screen(question, partial(self._confirmed, action, ask))
+            self.board.app.push_screen(question, partial(self._confirmed, action, ask))
         else:
             await self._ask_words(action, ask)
 
     async def _ask_words(self, action: Action, ask: Ask) -> None:
         form = action.form(ask) if action.form is not None else None
         if form is not None:
-            self.board.push_screen(form, partial(self._answered, action, ask))
+            self.board.app.push_screen(form, partial(self._answered, action, ask))
         else:
             await self._complete(action, ask, {})
 
@@ -90,7 +90,7 @@ class BoardController:
             return
         ask.answers = values
         if action.confirm_answers is not None and (question := action.confirm_answers(ask, values)) is not None:
-            self.board.push_screen(question, partial(self._answers_confirmed, action, ask, values))
+            self.board.app.push_screen(question, partial(self._answers_confirmed, action, ask, values))
         else:
             await self._complete(action, ask, values)
 
@@ -127,7 +127,7 @@ class BoardController:
     def refuse(self, reason: str, action: Action | None = None) -> None:
         """``action``: refused before its form opened (what is typed next was meant for the form)."""
         if action is not None and action.form is not None:
-            self.board.typed_blind_before = get_time()
+            self.board.app.typed_blind_before = message_clock()
         self.board.notify(reason, title="refused", severity="warning")
 
     def body(self, make: Any) -> ev.Body | None:

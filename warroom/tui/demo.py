@@ -258,6 +258,7 @@ def run_demo(ctx: Session, *, folder: str | None = None, pace: float = 1.0, rng_
     import sys
 
     from .app import WarroomApp
+    from .screens.board import BoardScreen
 
     handle = ctx.handle
     if handle in BOTS:
@@ -269,7 +270,7 @@ def run_demo(ctx: Session, *, folder: str | None = None, pace: float = 1.0, rng_
         seed(store)
     simulation = Simulation(store, newcomer=handle, pace=pace, rng=random.Random(rng_seed))
     room = Room(store, DEMO_INCIDENT, handle, ctx.config.policy)
-    app = WarroomApp(room=room, config=ctx.config, simulation=simulation.run, export_folder=where / "exports")
+    app = WarroomApp(lambda: BoardScreen(room, ctx.config, simulation=simulation.run, export_folder=where / "exports"), ctx.config)
     app.run()
     print(safe_line(f"demo store: {where} (browse it: warroom show {DEMO_INCIDENT} --store {where})"))
     if app.exit_message:

@@ -3,8 +3,8 @@
 Each event type says which parts of the board it redraws (``Body.redraws``); ``sync``
 collects them over the entries applied since the last draw and redraws one workstream
 row, one responder row, one timeline line -- never the whole board. What others did to
-you pops up as a toast (``toasts.py``). Clock-driven values (time on shift, update due,
-staleness, fatigue) refresh on two timers. A mixin of ``WarroomApp``.
+you pops up as a toast (``model/toasts.py``). Clock-driven values (time on shift, update due,
+staleness, fatigue) refresh on two timers. A mixin of ``screens.board.BoardScreen``.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry
 from warroom.notify import records_for_folder
 
-from .catchup import catch_up
+from .model.catchup import catch_up
 from .screens.info import CatchUpScreen, ConfirmScreen
-from .toast_stack import arrange as arrange_toasts
-from .toasts import About, Seen, toast_for
+from .toast_placement import arrange as arrange_toasts
+from .model.toasts import About, Seen, toast_for
 from .widgets.deliveries import failing_lines, failing_on_server
 
 
 class Drawing:
-    """Mixed into ``WarroomApp`` (``self`` is the board)."""
+    """Mixed into ``BoardScreen`` (``self`` is the board)."""
 
     def _draw_all(self) -> None:
         state, now = self.state, self.clock()
@@ -95,7 +95,7 @@ class Drawing:
             now = self.clock()
             self.summary.show(self.state, self.me, now, self.policy)
             self._remind(now)
-            arrange_toasts(self.screen)  # a toast that expired lets an older one show
+            arrange_toasts(self.app.screen)  # a toast that expired lets an older one show
 
     def _remind(self, now: datetime) -> None:
         reminder = self.reminder.check(self.state, self.me, now, self.policy)
@@ -103,7 +103,7 @@ class Drawing:
         if reminder.alert:
             self.notify(reminder.alert, title="stakeholder update", severity="warning", timeout=30)
             if self.config.ui.bell:
-                self.bell()
+                self.app.bell()
 
     def _slow_tick(self) -> None:
         """Every 30 s: time since update, staleness, time on shift and fatigue."""
@@ -157,8 +157,7 @@ class Drawing:
 
         def answered(join: bool | None) -> None:
             if join:
-                self.next_incident = other
-                self.exit()
+                self.join_other(other)
 
         question = ConfirmScreen(
             f"{state.id} is a duplicate of {other}",
@@ -166,12 +165,12 @@ class Drawing:
             yes=f"Join {other}",
             no="Stay here",
         )
-        self.push_screen(question, answered)
+        self.app.push_screen(question, answered)
 
     def show_catch_up(self, since: int, title: str) -> None:
         summary = catch_up(self.state, self.me, since, self.clock())
         if summary:
-            self.push_screen(CatchUpScreen(title, summary.text_lines()))
+            self.app.push_screen(CatchUpScreen(title, summary.text_lines()))
 
 
 @dataclass(slots=True)

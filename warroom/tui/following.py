@@ -5,8 +5,8 @@ offer to declare it when it does not exist, become a responder or come back on s
 draw everything, then follow. Following: every new event is handed to ``sync`` (which
 draws only what it touched); a store that goes away is retried with a growing wait and
 the header says "offline" until it answers. Slowly, the other open incidents are looked
-at too, for who else is on shift where. A mixin of ``WarroomApp``, kept apart from it so
-the App only composes and acts.
+at too, for who else is on shift where. A mixin of ``screens.board.BoardScreen``, kept apart
+from it so the screen only composes and acts.
 """
 
 from __future__ import annotations
@@ -30,16 +30,16 @@ from warroom.store import (
     UnknownIncident,
 )
 
-from .catchup import since_for
-from .retry import keep_following
-from .screens.forms import declare_form
+from .model.catchup import since_for
+from .model.retry import keep_following
+from .screens.board_forms import declare_form
 
 TICK_SECONDS = 1.0
 SLOW_TICK_SECONDS = 30.0
 
 
 class Following:
-    """Mixed into ``WarroomApp`` (``self`` is the board)."""
+    """Mixed into ``BoardScreen`` (``self`` is the board)."""
 
     @property
     def offline(self) -> bool:
@@ -70,7 +70,7 @@ class Following:
                 await self.room.load()
         except UnknownIncident as error:
             if self.offer_declare:
-                self.push_screen(declare_form(self.room.incident_id), self._declared)
+                self.app.push_screen(declare_form(self.room.incident_id), self._declared)
             else:
                 self._leave(str(error))
             return
@@ -80,7 +80,7 @@ class Following:
             self._leave(str(error))
             return
         except Exception as error:  # who acts was refused (``--as`` against another's token): the caller raises it
-            self.startup_error = error
+            self.app.startup_error = error
             self._leave(str(error))
             return
         await self._join()
@@ -98,7 +98,7 @@ class Following:
             policy=self.room.defaults,
         ))
         if body is None:
-            self.push_screen(declare_form(self.room.incident_id), self._declared)
+            self.app.push_screen(declare_form(self.room.incident_id), self._declared)
             return
         try:
             await self.room.submit(body)
@@ -155,13 +155,12 @@ class Following:
             self.run_worker(self.simulation(self), group="simulation", exit_on_error=False)
 
     def on_unmount(self) -> None:
-        # What the board froze goes back to the collector when it ends: the lobby opens board
-        # after board in one process, and frozen cycles (every widget's) are never freed.
+        # What the board froze goes back to the collector when it closes: the lobby opens board
+        # after board in one App, and frozen cycles (every widget's) are never freed.
         gc.unfreeze()
 
     def _leave(self, message: str) -> None:
-        self.exit_message = message
-        self.exit(return_code=1)
+        self.leave(message, return_code=1)
 
     # --- following the store -------------------------------------------------------
 

@@ -3,7 +3,7 @@
 Keeping one table means a key can never be in the footer but missing from the palette,
 or remapped in ``[ui] keymap`` but still shown under its old key in the help screen.
 Each entry's ``id`` is the binding id users remap (``claim = "c,C"``). Keys that change the
-incident run ``act('<name>')``: one row of ``actions.ACTIONS``, run by the board's controller.
+incident run ``act('<name>')``: one row of ``action_table.ACTIONS``, run by the board's controller.
 """
 
 from __future__ import annotations
@@ -66,14 +66,14 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
 )
 
 PANE_KEYS: tuple[BoardKey, ...] = (
-    BoardKey("next_pane", "tab", "app.focus_next", "next pane", "board: next pane", show=False),
-    BoardKey("previous_pane", "shift+tab", "app.focus_previous", "previous pane", "board: previous pane", show=False),
+    BoardKey("next_pane", "tab", "focus_next", "next pane", "board: next pane", show=False),
+    BoardKey("previous_pane", "shift+tab", "focus_previous", "previous pane", "board: previous pane", show=False),
 )
 
 KEY_IDS = frozenset(k.id for k in BOARD_KEYS + PANE_KEYS)
 
 REPLAY_KEY_IDS = frozenset({"help", "palette", "palette_alt", "quit", "quit_now", "replay", "search", "filter", "elapsed", "back"})
-"""Board keys that work in a replay (``tui/replay.py``); every other one is refused there, since it
+"""Board keys that work in a replay (``tui/screens/replay.py``); every other one is refused there, since it
 changes the incident or opens a view of the live incident rather than of the replayed moment.
 The timeline's own keys (search, filter, T+) act on the replay's timeline there."""
 
@@ -86,7 +86,7 @@ LOBBY_KEYS: tuple[BoardKey, ...] = (
     BoardKey("lobby_quit", "q", "quit", "quit", "lobby: quit"),
     BoardKey("lobby_quit_now", "ctrl+q", "quit", "quit", "", show=False, priority=True),
 )
-"""The lobby's keys (its own app, so its own table; remappable in ``[ui.keymap]`` by these ids)."""
+"""The lobby's keys (its own screen, so its own table; remappable in ``[ui.keymap]`` by these ids)."""
 
 
 def moving_keys(

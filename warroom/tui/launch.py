@@ -1,27 +1,35 @@
-"""Starting a board: what ``warroom join`` runs, and the board the lobby opens.
+"""Starting the App: what ``warroom`` (the lobby), ``warroom join`` and ``warroom replay`` run.
 
-One store, opened once, in the board's own event loop, for the board and for any board
-a merge's "join the other" opens after it. Who acts is asked while the incident loads,
-not before the board starts (on a server: one round trip saved).
+One App and one store, opened once in the App's own event loop, for the lobby and every
+board opened from it (and for the board a merge's "join the other" opens in place of
+this one). Who acts is asked while the first screen loads, not before the App starts
+(on a server: one round trip saved).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from warroom.safetext import safe_line
 from warroom.store import EventStore, StoreUnavailable
 
+from textual.screen import Screen
+
 from .app import WarroomApp
+from .screens.board import BoardScreen
 
 if TYPE_CHECKING:
+    from warroom.config import Config
+    from warroom.incident.keyframes import History, Moment
     from warroom.session import Session
 
 
-def board_app(ctx: Session, store: EventStore, incident_id: str, *, from_lobby: bool = False) -> WarroomApp:
-    """The board ``warroom join`` opens (the lobby opens the same one, ``from_lobby``)."""
+def board_acting(ctx: Session, store: EventStore) -> Callable[[], Awaitable[str]]:
+    """Who a board acts as: the token's owner on a server; the configured handle while it is away."""
 
     async def acting() -> str:
         try:
@@ -29,23 +37,33 @@ def board_app(ctx: Session, store: EventStore, incident_id: str, *, from_lobby: 
         except StoreUnavailable:
             return ctx.handle  # the server cannot be reached yet: the configured handle
 
-    return WarroomApp(room=ctx.room(store, incident_id), config=ctx.config, acting=acting, from_lobby=from_lobby)
+    return acting
 
 
 def run_board(ctx: Session, incident_id: str) -> int:
     """``warroom join``: open the board for ``incident_id`` as ``ctx.handle``; returns the exit code."""
-    return asyncio.run(_run_board(ctx, incident_id))
+    return asyncio.run(_run(ctx, lambda store: BoardScreen(ctx.room(store, incident_id), ctx.config, acting=board_acting(ctx, store))))
 
 
-async def _run_board(ctx: Session, incident_id: str) -> int:
+def run_lobby(ctx: Session) -> int:
+    """``warroom`` / ``warroom lobby``: the lobby, and the boards opened from it."""
+
+    from .screens.lobby import LobbyScreen
+
+    def lobby(store: EventStore) -> Screen:
+        async def acting() -> str:
+            return await ctx.acting_handle(store)
+
+        return LobbyScreen(store, ctx.handle, ctx.config, acting=acting, board_acting=board_acting(ctx, store))
+
+    return asyncio.run(_run(ctx, lobby))
+
+
+async def _run(ctx: Session, first: Callable[[EventStore], Screen]) -> int:
     store = ctx.open_store()
     try:
-        while True:  # a merge's "join the other" opens the next board on the same store
-            app = board_app(ctx, store, incident_id)
-            await app.run_async()
-            if app.next_incident is None or app.startup_error is not None:
-                break
-            incident_id = app.next_incident
+        app = WarroomApp(lambda: first(store), ctx.config)
+        await app.run_async()
     finally:
         try:
             await store.aclose()
@@ -56,3 +74,25 @@ async def _run_board(ctx: Session, incident_id: str) -> int:
     if app.exit_message:
         print(safe_line(f"warroom: {app.exit_message}"), file=sys.stderr)
     return app.return_code or 0
+
+
+def run_replay(ctx: Session, history: History, incident_id: str, moment: Moment) -> int:
+    """``warroom replay``: the history is read already (a bad ``--at`` failed before any screen)."""
+    app = replay_app(history, incident_id, ctx.handle, moment, ctx.config)
+    asyncio.run(app.run_async())
+    return app.return_code or 0
+
+
+def replay_app(history: History, incident_id: str, me: str, moment: Moment, config: Config | None = None, *, themes_dir: Path | None = None) -> WarroomApp:
+    """The App showing a replay with no live board behind it (``warroom replay``): Esc or q end it."""
+    from .screens.replay import ReplayScreen  # not for a board that never replays: start-up
+
+    return WarroomApp(lambda: ReplayScreen(history, incident_id, me, moment, alone=True), config, themes_dir=themes_dir, title="warroom replay")
+
+
+def lobby_app(store: EventStore, me: str, config: Config | None = None, *, themes_dir: Path | None = None, **lobby: Any) -> WarroomApp:
+    """The App starting on the lobby (``warroom``); ``lobby``: ``LobbyScreen``'s options."""
+    from .screens.lobby import LobbyScreen  # not for ``warroom join``: start-up
+
+    config = config or Config()
+    return WarroomApp(lambda: LobbyScreen(store, me, config, **lobby), config, themes_dir=themes_dir)

@@ -29,7 +29,7 @@ from .keys import moving_keys
 from .themes import theme_style
 
 if TYPE_CHECKING:
-    from .widgets.table import Cell  # not imported at run time: the board's widgets are not the lobby's
+    from .model.format import Cell
 
 GAP = 2
 

@@ -2,13 +2,20 @@
 
 Share keys are made through the server, authenticated by the responder's own token,
 rather than by writing the database directly as ``warroom token`` does: only the
-server can say who commands an incident right now (it folds the log), the person
-sharing is usually not the person who runs the server, and the server's in-memory
-copy of revocations is what lets open pages be cut off at once: a key revoked here ends
-its open streams there and then. One revoked in another process (the operator on the
-database, another server on PostgreSQL) is noticed within ``STATUS_RECHECK_SECONDS``: every
-open stream's key is re-checked in one indexed query that often, while any is open
-(SQLite has no way to tell another process of a change; asking is cheaper than watching).
+server can say who commands an incident right now (it folds the log), and the person
+sharing is usually not the person who runs the server.
+
+An incident's key is made by its commander or comms; the ``/status`` index (every open
+incident) is wider than any one incident's command, so its key is made only by an
+admin token (``warroom token add HANDLE --admin``) or by the operator on the database
+(``warroom share --all --db``), and revoked by its maker, an admin token or the operator.
+
+The server's in-memory copy of revocations is what lets open pages be cut off at once:
+a key revoked here ends its open streams there and then. One revoked in another process
+(the operator on the database, another server on PostgreSQL), or whose maker's token was
+revoked, is noticed within ``STATUS_RECHECK_SECONDS``: every open stream's key is re-checked
+in one indexed query that often, while any is open (SQLite has no way to tell another
+process of a change; asking is cheaper than watching).
 """
 
 # No `from __future__ import annotations`: the routes close over `responder`, which FastAPI must see.
@@ -30,6 +37,10 @@ from .routes import PREFIX, status_router
 from .shares import ALL, DEFAULT_EXPIRY, MAX_EXPIRY, ShareKey
 
 STATUS_RECHECK_SECONDS = 0.25
+NOT_ADMIN = (
+    "only an admin token or the operator may {what} an index key (every open incident): "
+    "ask whoever runs the server (`warroom share --all --db`, or `warroom token add HANDLE --admin`)"
+)
 
 
 class ShareIn(BaseModel):
@@ -48,6 +59,8 @@ class ShareOut(BaseModel):
     created_at: str
     expires_at: str
     revoked_at: str | None = None
+    created_by_token: str | None = Field(None, description="the token that made it (null: the operator); revoking that token ends the key")
+    maker_revoked: bool = Field(False, description="the token that made it is revoked: the key no longer opens anything")
     key: str | None = Field(None, description="the secret, only in the answer that made it")
     path: str | None = Field(None, description="the status page path with the key, to put after the server's URL")
 
@@ -93,13 +106,15 @@ def mount_server_status(
     @api.post(
         "",
         status_code=201,
-        summary="make a read-only viewer key for the status page (commander or comms)",
+        summary="make a read-only viewer key for the status page (an incident's commander or comms; the index: an admin token)",
         responses=errors(401, 403, 404, 413, 422, 429),
     )
     async def make_share(payload: ShareIn, who: Annotated[Any, Depends(responder)]) -> ShareOut:
         if payload.incident is not None:
             await may_share(payload.incident, who.handle)
-        share, key = shares.add(payload.incident or ALL, who.handle, timedelta(minutes=payload.expires_minutes))
+        elif not who.admin:
+            raise HTTPException(403, NOT_ADMIN.format(what="make"))
+        share, key = shares.add(payload.incident or ALL, who.handle, timedelta(minutes=payload.expires_minutes), token=who.token_id)
         page = PREFIX if share.scope is None else f"{PREFIX}/{share.scope}"
         return _out(share, key=key, path=f"{page}?key={key}")
 
@@ -109,17 +124,19 @@ def mount_server_status(
 
     @api.post(
         "/revoke",
-        summary="revoke a share key (its maker, or the incident's commander or comms)",
+        summary="revoke a share key (its maker, the incident's commander or comms; an index key: its maker or an admin token)",
         responses=errors(401, 403, 404, 413, 422, 429),
     )
     async def revoke_share(payload: RevokeIn, who: Annotated[Any, Depends(responder)]) -> ShareOut:
         share = shares.find(payload.target)
         if share is None:
             raise HTTPException(404, "no such share key (see `warroom share list`)")
-        if share.created_by != who.handle:
+        if share.created_by != who.handle or share.token is None:  # the operator's keys are nobody's handle
             if share.scope is None:
-                raise HTTPException(403, f"only {share.created_by}, who made it, may revoke an index key")
-            await may_share(share.scope, who.handle)
+                if not who.admin:
+                    raise HTTPException(403, NOT_ADMIN.format(what="revoke"))
+            else:
+                await may_share(share.scope, who.handle)
         revoked = shares.revoke(share.id)
         assert revoked is not None
         open_streams.end_streams_of(share.id)

@@ -22,7 +22,7 @@ from warroom.incident.state import ActionItem
 from warroom.safetext import safe_block
 
 from ..widgets.table import BoardTable, Cell
-from .info import _CSS
+from .info import BOX_CSS
 from .live import LiveModal
 
 
@@ -53,7 +53,7 @@ class ActionItemTable(BoardTable):
 
 
 class ActionItemsScreen(LiveModal):
-    DEFAULT_CSS = _CSS.format(name="ActionItemsScreen") + """
+    DEFAULT_CSS = BOX_CSS.format(name="ActionItemsScreen") + """
     ActionItemsScreen > #box { width: 120; }
     ActionItemsScreen ActionItemTable { height: auto; max-height: 20; }
     ActionItemsScreen #action-item-detail { color: $text-muted; margin-top: 1; height: auto; }

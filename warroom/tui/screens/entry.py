@@ -20,7 +20,7 @@ from warroom.incident.state import TimelineEntry
 from warroom.safetext import safe_block, safe_line
 from warroom.incident.keyframes import t_plus
 
-from .info import _CSS
+from .info import BOX_CSS
 
 
 def entry_heading(entry: TimelineEntry, start: datetime | None) -> list[str]:
@@ -40,7 +40,7 @@ def entry_heading(entry: TimelineEntry, start: datetime | None) -> list[str]:
 
 
 class EntryScreen(ModalScreen[None]):
-    DEFAULT_CSS = _CSS.format(name="EntryScreen") + """
+    DEFAULT_CSS = BOX_CSS.format(name="EntryScreen") + """
     EntryScreen #entry-text { height: auto; max-height: 20; min-height: 3; }
     EntryScreen #entry-heading { color: $text-muted; }
     """

@@ -14,7 +14,7 @@ from textual.widgets import Button, Label, Static
 
 from warroom.safetext import safe_block, safe_line
 
-_CSS = """
+BOX_CSS = """
 {name} {{ align: center middle; }}
 {name} > #box {{
     width: 90; max-width: 95%; height: auto; max-height: 90%;
@@ -29,7 +29,7 @@ _CSS = """
 class HelpScreen(ModalScreen[None]):
     """Every key on the board, as currently mapped (after ``[ui] keymap``)."""
 
-    DEFAULT_CSS = _CSS.format(name="HelpScreen")
+    DEFAULT_CSS = BOX_CSS.format(name="HelpScreen")
     BINDINGS: ClassVar = [Binding("escape,enter,q,question_mark,f1", "close", "Close", id="help.close")]
 
     def __init__(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
@@ -66,7 +66,7 @@ class HelpScreen(ModalScreen[None]):
 class CatchUpScreen(ModalScreen[None]):
     """Where things stand now, then what happened while you were away (``catchup.CatchUp.text_lines``)."""
 
-    DEFAULT_CSS = _CSS.format(name="CatchUpScreen")
+    DEFAULT_CSS = BOX_CSS.format(name="CatchUpScreen")
     BINDINGS: ClassVar = [Binding("escape,enter", "close", "Close", id="catchup.close")]
 
     def __init__(self, title: str, lines: Sequence[str], earlier: int = 0) -> None:
@@ -92,7 +92,7 @@ class CatchUpScreen(ModalScreen[None]):
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; Enter answers with the first (focused) button, Escape says no."""
 
-    DEFAULT_CSS = _CSS.format(name="ConfirmScreen") + """
+    DEFAULT_CSS = BOX_CSS.format(name="ConfirmScreen") + """
     ConfirmScreen Horizontal { height: auto; margin-top: 1; }
     ConfirmScreen Button { margin-right: 2; }
     """

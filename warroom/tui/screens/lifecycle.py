@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from warroom.incident.events import MAX_TITLE
 
-from .forms import Field, FormScreen
+from .form_screen import Field, FormScreen
 
 
 def reopen_form(incident_id: str) -> FormScreen:

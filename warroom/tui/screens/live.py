@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from textual.screen import ModalScreen
 
 if TYPE_CHECKING:
-    from ..app import WarroomApp
+    from ..board_api import Board
 
 REDRAW_SECONDS = 0.25
 
@@ -20,13 +20,11 @@ REDRAW_SECONDS = 0.25
 class LiveModal(ModalScreen[None]):
     """Subclasses draw in ``redraw`` (calling ``drawn``) and close with ``action_close``."""
 
-    def __init__(self) -> None:
+    def __init__(self, board: Board) -> None:
         super().__init__()
+        self.board = board
+        """The live board this modal is open over (and acts through)."""
         self._drawn_seq = -1
-
-    @property
-    def board(self) -> WarroomApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def moved(self) -> bool:

@@ -8,7 +8,7 @@ workstream as the target. It redraws itself whenever the incident moves on.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,15 +16,18 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Label, Static
 
-from ..story import workstream_story
-from .info import _CSS
+from ..model.workstream_story import workstream_story
+from .info import BOX_CSS
 from .live import REDRAW_SECONDS, LiveModal
+
+if TYPE_CHECKING:
+    from ..board_api import Board
 
 CLOCK_SECONDS = 30.0
 
 
 class StoryScreen(LiveModal):
-    DEFAULT_CSS = _CSS.format(name="StoryScreen") + """
+    DEFAULT_CSS = BOX_CSS.format(name="StoryScreen") + """
     StoryScreen > #box { height: 90%; }
     StoryScreen VerticalScroll { height: 1fr; max-height: 100%; }
     """
@@ -36,8 +39,8 @@ class StoryScreen(LiveModal):
         Binding("t", "act('note')", "note", id="note"),
     ]
 
-    def __init__(self, ws_id: str) -> None:
-        super().__init__()
+    def __init__(self, board: Board, ws_id: str) -> None:
+        super().__init__(board)
         self.ws_id = ws_id
         self._ticks = 0
 

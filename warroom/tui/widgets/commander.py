@@ -11,7 +11,7 @@ from textual.widgets import Static
 from warroom.incident import IncidentState, Policy
 from warroom.safetext import safe_line
 
-from ..format import clock, duration, update_due_label
+from ..model.format import clock, duration, update_due_label
 
 SHOWN_BROADCASTS = 5
 

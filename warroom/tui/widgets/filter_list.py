@@ -2,7 +2,7 @@
 
 Choices add up (notes by bob on WS-2); picking one that is already on (marked ✓) takes it
 off again, and Esc in the timeline clears the lot. Typing narrows the list (one workstream
-of fifty). The choices come from ``tui.find.choices``.
+of fifty). The choices come from ``tui.model.find.choices``.
 
 The timeline view draws this list on its own bottom rows while it has the keys, as it
 draws a search's matches; the list is not a widget. A widget shown, focused and hidden again

@@ -9,7 +9,7 @@ from warroom.incident.state import Responder
 from warroom.people import Elsewhere, fatigue_level
 from warroom.words import fatigue_word
 
-from ..format import coarse_duration, roles_label, shift_label
+from ..model.format import coarse_duration, roles_label, shift_label
 from .table import BoardTable, Cell
 
 _SHIFT_STYLE = {"on": "$shift-on", "break": "$shift-break", "off": "$shift-off"}

@@ -13,7 +13,7 @@ cell never pushes the last column off screen.
 
 from __future__ import annotations
 
-from typing import ClassVar, Union
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.style import Style as RichStyle
@@ -24,9 +24,11 @@ from textual.widgets import DataTable
 from warroom.safetext import safe_line
 
 from ..keys import moving_keys
+from ..model.format import Cell
 from ..themes import theme_style
 
-Cell = Union[str, tuple[str, str]]
+__all__ = ["BoardTable", "Cell"]
+
 
 
 class BoardTable(DataTable):

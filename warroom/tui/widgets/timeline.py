@@ -6,7 +6,7 @@ incident costs a list, not 10,000 widgets. It follows new entries while the curs
 on the last one and the view is at the bottom; once the user moves up, it stays put and
 counts what arrives below (``new_below``), so nothing arrives unseen.
 
-Search (``/``, n / N) and filters (``f``) are worked out by ``tui.find.Finder`` on the
+Search (``/``, n / N) and filters (``f``) are worked out by ``tui.model.find.Finder`` on the
 entries' fields (their keys are ``timeline_find.FindingKeys``); the view maps its rows
 through it and draws only what is on screen.
 """
@@ -34,7 +34,7 @@ from warroom.incident.state import TimelineEntry
 from warroom.safetext import safe_line
 from warroom.incident.keyframes import t_plus
 
-from ..find import Finder
+from ..model.find import Finder
 from ..keys import moving_keys
 from .timeline_find import FindingKeys
 from .timeline_parts import NewBelow, TimelineDetail, fit, strip_of

@@ -1,7 +1,7 @@
 """The timeline's search and filter keys: ``/`` (typed into the pane title), n / N, ``f`` (a list over the pane's foot), Esc.
 
 A mixin of ``TimelineView``, kept apart so the view stays about scrolling and drawing. What
-matches is worked out by ``tui.find.Finder``; these methods only move the cursor, say in
+matches is worked out by ``tui.model.find.Finder``; these methods only move the cursor, say in
 the pane title what is active, and hand the keys back to the board when nothing is. The
 filter index is built here too, a slice at a time on a timer once the entries are drawn, so
 the first ``f`` finds it ready.
@@ -19,15 +19,21 @@ from textual.strip import Strip
 from warroom.incident.state import IncidentState
 from warroom.safetext import safe_line
 
-from ..find import Filter, choices
+from ..model.find import Filter, choices
+from ..textual_private import forward_key
 from .filter_list import MOVES, FilterList
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from textual.scroll_view import ScrollView
     from textual.timer import Timer
 
-    from .timeline import TimelineView
+    from warroom.incident.state import TimelineEntry
 
-    _Base = TimelineView
+    from ..model.find import Finder
+
+    _Base = ScrollView  # what ``TimelineView`` is besides these keys
 else:
     _Base = object
 
@@ -52,6 +58,25 @@ class KeysTaken(Message):
 
 
 class FindingKeys(_Base):
+    if TYPE_CHECKING:  # the view's own, which these keys use (``TimelineView``; not imported: it imports this)
+        entries: Sequence[TimelineEntry]
+        finder: Finder
+        me: str
+        auto_follow: bool
+
+        @property
+        def highlighted(self) -> TimelineEntry | None: ...
+
+        def move_cursor(self, row: int) -> None: ...
+
+        def _announce(self) -> None: ...
+
+        def _count_new(self) -> None: ...
+
+        def _follow_end(self) -> None: ...
+
+        def _reveal_cursor(self) -> None: ...
+
     _indexing: Timer | None = None
     menu: FilterList | None = None
     """The ``f`` list while it is open: the view draws it on its bottom rows and it has the keys."""
@@ -281,4 +306,4 @@ class KeysToSearch:
         if keys is not None and (event.key in keys or (event.is_printable and event.character)):
             event.stop()
             event.prevent_default()
-            timeline._forward_event(events.Key(event.key, event.character))
+            forward_key(timeline, event)

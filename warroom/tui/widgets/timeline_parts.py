@@ -14,7 +14,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual._wrap import compute_wrap_offsets
 from textual.content import Content
 from textual.strip import Strip
 from textual.widgets import Static
@@ -22,10 +21,18 @@ from textual.widgets import Static
 from warroom.incident.state import TimelineEntry
 from warroom.safetext import safe_line
 
-from ..format import clock
+from ..model.format import clock
+from ..textual_private import compute_wrap_offsets
 
 if TYPE_CHECKING:
-    from .timeline import TimelineView
+    from textual.widget import Widget
+
+    class Followed(Widget):
+        """The view a ``NewBelow`` counts for (``TimelineView``; not imported: it imports this module)."""
+
+        new_below: int
+
+        def action_last(self) -> None: ...
 
 ELLIPSIS = "…"
 DETAIL_LINES = 2
@@ -114,7 +121,7 @@ class NewBelow(Static):
     NewBelow.-shown { display: block; }
     """
 
-    def __init__(self, view: TimelineView, *, id: str | None = None) -> None:
+    def __init__(self, view: Followed, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view = view
 

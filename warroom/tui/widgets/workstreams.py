@@ -9,7 +9,7 @@ from textual.message import Message
 from warroom.incident import IncidentState, Policy
 from warroom.incident.state import Workstream
 
-from ..format import coarse_duration, owner_label
+from ..model.format import coarse_duration, owner_label
 from .table import BoardTable, Cell
 
 

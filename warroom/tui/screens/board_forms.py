@@ -1,7 +1,7 @@
-"""What each action asks: one function per form, all of them ``form.FormScreen``.
+"""What each action asks: one function per form, all of them ``form_screen.FormScreen``.
 
 The form itself (focus, Enter, Escape asking before typed words are lost, pastes, number
-fields, letters typed straight after the key that opened it) is ``form.py``; here each
+fields, letters typed straight after the key that opened it) is ``form_screen.py``; here each
 function only says which fields one action asks for, with what wording and defaults.
 """
 
@@ -17,9 +17,8 @@ from warroom.incident.events import (
     WORKSTREAM_STATUSES,
 )
 
-from .form import LINE_BREAK, Field, FieldKind, FormInput, FormScreen, KeysToForms
+from .form_screen import Field, FormScreen
 
-__all__ = ["LINE_BREAK", "Field", "FieldKind", "FormInput", "FormScreen", "KeysToForms"]  # where they were before
 
 
 # --- one function per action ------------------------------------------------------------

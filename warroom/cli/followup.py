@@ -1,6 +1,6 @@
 """``warroom action`` / ``actions`` (action items followed through) and ``hook`` / ``alerts`` (alert intake).
 
-Kept out of ``cli.py`` so the parser stays one page per area; ``cli`` loads this
+Kept apart from the other commands so the parser stays one page per area; ``cli`` loads this
 module only when one of these commands runs.
 """
 
@@ -12,7 +12,7 @@ import re
 import sys
 from datetime import datetime, timezone
 
-from warroom.cli import EXIT_OK, CliContext, UsageError, _run, _server_db, incident_arg
+from warroom.cli import EXIT_OK, CliContext, UsageError, run_command, server_db, incident_arg
 from warroom.incident import events as ev
 from warroom.incident.events import valid_handle
 from warroom.safetext import json_safe, safe_line
@@ -57,17 +57,17 @@ def cmd_action(ctx: CliContext) -> int:
             raise UsageError("--reason goes with `wontdo`")
         body = ev.ActionItemAdded(text=text, owner=args.owner, kind=args.kind or "corrective", due=args.due)
         owner = body.owner
-        return _run(_act_and_reexport(ctx, _incident(incident), body, warn=lambda state: owner_outside(state, owner)))
-    return _run(_act_and_reexport(ctx, _incident(incident), body))
+        return run_command(_act_and_reexport(ctx, _incident(incident), body, warn=lambda state: owner_outside(state, owner)))
+    return run_command(_act_and_reexport(ctx, _incident(incident), body))
 
 
 async def _act_and_reexport(ctx: CliContext, incident_id: str, body: ev.Body, warn=None) -> int:
     """An action item changed on a closed incident re-writes its exports: the post-mortem stays current."""
-    from warroom.cli.context import _submit
+    from warroom.cli.context import submit_and_say
     from warroom.cli.records import export_closed
 
     async with ctx.open_store() as store:
-        await _submit(ctx, store, incident_id, body, warn)
+        await submit_and_say(ctx, store, incident_id, body, warn)
         await export_closed(ctx, store, incident_id)
     return EXIT_OK
 
@@ -98,8 +98,9 @@ def cmd_actions(ctx: CliContext) -> int:
     return EXIT_OK
 
 
-def _hook_base_url(ctx: CliContext) -> str:
-    base = ctx.args.url or ctx.config.server.url
+def server_base_url(ctx: CliContext) -> str:
+    """Where others reach the server: ``--url`` (where the command has it), else config, else host and port."""
+    base = getattr(ctx.args, "url", None) or ctx.config.server.url
     if not base:
         host = ctx.config.server.host
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -114,13 +115,13 @@ def cmd_hook(ctx: CliContext) -> int:
     args = ctx.args
     if args.hook_command == "add" and not valid_handle(args.name):
         raise UsageError(f"bad hook name {args.name!r}: use up to 40 letters, digits, '.', '_' or '-' (it is the actor on the timeline)")
-    book = open_hooks(_server_db(ctx))
+    book = open_hooks(server_db(ctx))
     try:
         if args.hook_command == "add":
             info, secret = book.add(args.name, args.kind)
             print(f"hook {info.id} ({info.kind}) records alerts as {info.name}; its URL holds the secret and is shown only now.")
             print("give the sender this URL (Alertmanager: webhook_configs url; Grafana: a webhook contact point):")
-            print(_hook_base_url(ctx) + hook_path(secret))
+            print(server_base_url(ctx) + hook_path(secret))
         elif args.hook_command == "list":
             hooks = book.list()
             if args.json:
@@ -149,4 +150,4 @@ def cmd_alerts(ctx: CliContext) -> int:
         raise UsageError("`warroom alerts` writes to a folder; a server receives alerts itself (POST /hooks/... on `warroom serve`)")
     assert ctx.location.folder is not None
     args = ctx.args
-    return run_alerts(ctx.location.folder, _server_db(ctx), host=args.host, port=args.port, alerts=ctx.config.alerts)
+    return run_alerts(ctx.location.folder, server_db(ctx), host=args.host, port=args.port, alerts=ctx.config.alerts)

@@ -1,6 +1,6 @@
 """The stakeholder-facing commands: ``share``, ``status-page``, ``relay`` and ``notify``.
 
-Kept apart from ``cli.py`` so that the scripted incident commands do not grow, and
+Kept apart from the incident commands so that they do not grow, and
 imported only when one of these runs (they pull in httpx, FastAPI or Apprise).
 """
 
@@ -69,45 +69,105 @@ def _call(client: httpx.Client, method: str, path: str, **kwargs: object) -> obj
 
 
 def cmd_share(ctx: CliContext) -> int:
+    """Make, list or revoke share keys: through the server with a token, or (``--db``) as
+    the operator on the server's database."""
     args = ctx.args
+    if args.db:
+        return _share_as_operator(ctx)
     what, target = args.what, args.target
     with _api(ctx) as client:
         if what == "list":
-            shares = _call(client, "GET", "/api/shares")
-            if args.json:
-                print(json.dumps(shares, indent=2))
-            elif not shares:
-                print("no share keys yet (make one: warroom share INC-ID)")
-            for s in shares if not args.json else []:  # type: ignore[union-attr]
-                state = f"revoked {s['revoked_at']}" if s["revoked_at"] else f"expires {s['expires_at']}"
-                scope = "all open incidents" if s["incident"] == "*" else s["incident"]
-                print(safe_line(f"{s['id']:<13} {scope:<20} by {s['created_by']:<14} {state}"))
+            _print_shares(_call(client, "GET", "/api/shares"), args.json)  # type: ignore[arg-type]
             return 0
         if what == "revoke":
-            if not target:
-                raise UsageProblem("which key? `warroom share revoke shr_...` (see `warroom share list`)")
-            revoked = _call(client, "POST", "/api/shares/revoke", json={"target": target})
-            print(f"revoked {revoked['id']} ({revoked['incident']}); pages open with it close at once")  # type: ignore[index]
+            revoked = _call(client, "POST", "/api/shares/revoke", json={"target": _revoke_target(target)})
+            _print_revoked(revoked)  # type: ignore[arg-type]
             return 0
-        if target:
-            raise UsageProblem(f"unexpected {target!r}: `warroom share INC-ID [--expires 24h]`")
-        if bool(what) == bool(args.all):
-            raise UsageProblem("share what? give one INC-ID, or --all for the list of open incidents")
-        expires = parse_duration(args.expires)
-        if expires > MAX_SHARE:
-            raise UsageProblem("--expires is at most 30d")
-        if what:
-            from warroom.store.base import checked_incident_id
-
-            checked_incident_id(what)
-        made = _call(
-            client, "POST", "/api/shares", json={"incident": what, "expires_minutes": int(expires.total_seconds() // 60)}
-        )
-    scope = "every open incident" if made["incident"] == "*" else made["incident"]  # type: ignore[index]
-    print(f"read-only link to {scope}, key {made['id']}, expires {made['expires_at']}")  # type: ignore[index]
-    print(f"revoke it with: warroom share revoke {made['id']}")  # type: ignore[index]
-    print(public_base(ctx) + made["path"])  # type: ignore[index,operator]
+        incident, expires = _what_to_share(args)
+        made = _call(client, "POST", "/api/shares", json={"incident": incident, "expires_minutes": int(expires.total_seconds() // 60)})
+    _print_made(made, public_base(ctx))  # type: ignore[arg-type]
     return 0
+
+
+def _share_as_operator(ctx: CliContext) -> int:
+    """``warroom share ... --db``: whoever can open the server's database is the operator,
+    who makes any key (the index included), and lists and revokes every key."""
+    from warroom.cli import server_db
+    from warroom.cli.followup import server_base_url
+    from warroom.server.backend import open_shares
+    from warroom.web.routes import PREFIX
+    from warroom.web.shares import ALL, OPERATOR
+
+    args = ctx.args
+    book = open_shares(server_db(ctx))
+    try:
+        if args.what == "list":
+            _print_shares([share.as_dict() for share in book.list()], args.json)
+            return 0
+        if args.what == "revoke":
+            share = book.find(_revoke_target(args.target))
+            if share is None:
+                raise StoreError(f"no share key {args.target!r} in {book.path} (see `warroom share list --db`)")
+            _print_revoked(book.revoke(share.id).as_dict())
+            return 0
+        incident, expires = _what_to_share(args)
+        share, key = book.add(incident or ALL, OPERATOR, expires, token=None)
+    finally:
+        book.close()
+    page = PREFIX if share.scope is None else f"{PREFIX}/{share.scope}"
+    _print_made(share.as_dict() | {"path": f"{page}?key={key}"}, public_base(ctx) or server_base_url(ctx))
+    return 0
+
+
+def _what_to_share(args: object) -> tuple[str | None, timedelta]:
+    """The incident to share (``None``: the index) and for how long, from the arguments."""
+    what, target = args.what, args.target  # type: ignore[attr-defined]
+    if target:
+        raise UsageProblem(f"unexpected {target!r}: `warroom share INC-ID [--expires 24h]`")
+    if bool(what) == bool(args.all):  # type: ignore[attr-defined]
+        raise UsageProblem("share what? give one INC-ID, or --all for the list of open incidents")
+    expires = parse_duration(args.expires)  # type: ignore[attr-defined]
+    if expires > MAX_SHARE:
+        raise UsageProblem("--expires is at most 30d")
+    if what:
+        from warroom.store.base import checked_incident_id
+
+        what = checked_incident_id(what)
+    return what, expires
+
+
+def _revoke_target(target: str | None) -> str:
+    if not target:
+        raise UsageProblem("which key? `warroom share revoke shr_...` (see `warroom share list`)")
+    return target
+
+
+def _print_shares(shares: list[dict], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(shares, indent=2))
+        return
+    if not shares:
+        print("no share keys yet (make one: warroom share INC-ID)")
+    for s in shares:
+        if s["revoked_at"]:
+            state = f"revoked {s['revoked_at']}"
+        elif s.get("maker_revoked"):
+            state = f"stopped: {s['created_by']}'s token was revoked"
+        else:
+            state = f"expires {s['expires_at']}"
+        scope = "all open incidents" if s["incident"] == "*" else s["incident"]
+        print(safe_line(f"{s['id']:<13} {scope:<20} by {s['created_by']:<14} {state}"))
+
+
+def _print_revoked(revoked: dict) -> None:
+    print(safe_line(f"revoked {revoked['id']} ({revoked['incident']}); pages open with it close at once"))
+
+
+def _print_made(made: dict, base: str) -> None:
+    scope = "every open incident" if made["incident"] == "*" else made["incident"]
+    print(f"read-only link to {scope}, key {made['id']}, expires {made['expires_at']}")
+    print(f"revoke it with: warroom share revoke {made['id']}")
+    print(base + made["path"])
 
 
 def cmd_status_page(ctx: CliContext) -> int:
@@ -116,7 +176,7 @@ def cmd_status_page(ctx: CliContext) -> int:
 
     import uvicorn
 
-    from warroom.server.run import _bind
+    from warroom.server.run import bind_listener
     from warroom.store import FileStore
     from warroom.web.standalone import create_status_app
 
@@ -129,7 +189,7 @@ def cmd_status_page(ctx: CliContext) -> int:
             "open incident's public page; add --public if that is what you want"
         )
     try:
-        sock = _bind(args.host, args.port)
+        sock = bind_listener(args.host, args.port)
     except OSError as error:
         raise StoreError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     host, port = sock.getsockname()[:2]

@@ -4,7 +4,7 @@ One small form class serves them all: the first field has focus when it opens, E
 submits from any field (a choice list's Enter picks the highlighted choice and
 submits), Escape cancels, and a missing required field gets the focus back with a
 one-line reason instead of a refusal from the store. What each action asks is in
-``forms.py``, one function per form.
+``board_forms.py``, one function per form.
 
 Nothing typed is lost without the responder knowing: Escape asks before throwing typed
 words away; a paste keeps every line (shown as ↵, sent as line breaks); letters typed
@@ -33,6 +33,7 @@ from textual.widgets.option_list import Option
 from warroom.incident.events import MAX_TEXT
 from warroom.safetext import safe_block, safe_line
 
+from ..textual_private import forward_key
 from .info import ConfirmScreen
 
 FieldKind = Literal["text", "integer", "choice"]
@@ -95,8 +96,8 @@ class FormInput(Input):
     def restricted(self) -> None:
         self.post_message(self.Refused(self))
 
-    def _on_paste(self, event: events.Paste) -> None:
-        event.prevent_default()
+    def on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # Input's own paste handler (one line, tabs kept) does not run
         event.stop()
         text = event.text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").strip("\n")
         if not text:
@@ -275,7 +276,7 @@ _PAST_A_FORM: weakref.WeakSet[events.Key] = weakref.WeakSet()
 
 
 class KeysToForms:
-    """Mixed into every App that opens forms (the board, the lobby), from any screen.
+    """Mixed into the App: forms open from every screen (the board, the lobby).
 
     Letters typed straight after the key that opens a form (a fast typist, a burst from the
     terminal) were sent to a widget of the screen under it before the form was on top; they
@@ -284,7 +285,7 @@ class KeysToForms:
     before the App's own key handling, which checks the bindings."""
 
     typed_blind_before: float = 0.0
-    """When a key that opens a form was last refused (``textual._time.get_time``): the words,
+    """When a key that opens a form was last refused (``textual_private.message_clock``): the words,
     enter included, typed before the refusal showed were meant for that form, not the board
     (on a closed incident "tafter close" ran `a` and filed an action item)."""
 
@@ -293,7 +294,7 @@ class KeysToForms:
         if isinstance(form, FormScreen) and event.is_printable and event not in _PAST_A_FORM:
             event.stop()
             event.prevent_default()
-            form._forward_event(events.Key(event.key, event.character))
+            forward_key(form, event)
         elif event.time < self.typed_blind_before and (event.is_printable or event.key in ("enter", "backspace")):
             event.stop()
             event.prevent_default()

@@ -7,44 +7,38 @@ every clock-driven number -- time on shift, fatigue, "update due", staleness -- 
 at the replayed moment, never now. Nothing here writes: each key that would change the
 incident is bound on this screen to a refusal that says so, ahead of the board's own.
 
-It opens two ways: ``warroom replay INC-42 --at ...`` (``ReplayApp``, no live board
+It opens two ways: ``warroom replay INC-42 --at ...`` (``launch.run_replay``, no live board
 behind it), and ``ctrl+r`` on a live board, at the highlighted timeline entry, where Esc
 goes back to the live board (which kept following the store meanwhile).
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.actions import SkipAction
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.notifications import SeverityLevel
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from warroom.config import Config, user_themes_dir
 from warroom.incident.keyframes import BadMoment, History, Moment
-from warroom.safetext import safe_block, safe_line
+from warroom.safetext import safe_line
 from warroom.store import StoreError
 
-from .boardscreen import BoardScreen, SteppingPanes
-from .keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS, bindings
-from .panes import compose_panes, title_panes
-from .themes import use_themes, variable_defaults
-from .widgets import TimelineView, WorkstreamTable
-from .widgets.timeline_find import KeysToSearch
+from ..keys import BOARD_KEYS, PANE_KEYS, REPLAY_KEY_IDS, bindings
+from ..widgets import TimelineView, WorkstreamTable
+from .panes import PanesScreen
 
 if TYPE_CHECKING:
-    from warroom.session import Session
+    from ..board_api import Board
 
-    from .app import WarroomApp
+OVER_A_BOARD = frozenset({"help", "palette_alt", "quit", "quit_now"})
+"""Board keys this screen answers itself, as the board would (help only over a live board)."""
 
 SPEEDS = (1, 10, 60)
 """Play speeds: replayed seconds per real second."""
@@ -119,7 +113,8 @@ class GoToScreen(ModalScreen[Moment | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         try:
-            now = getattr(self.app, "clock", lambda: datetime.now(timezone.utc))()  # the live board's clock, when under it
+            board = getattr(self.app, "board", None)
+            now = board.clock() if board is not None else datetime.now(timezone.utc)  # the live board's clock, when under it
             moment = self.history.moment(event.value, now=now)
         except BadMoment as error:
             self.query_one("#goto-error", Label).update(safe_line(str(error)))
@@ -144,12 +139,13 @@ def _refusals() -> list[Binding]:
     ]
 
 
-class ReplayScreen(BoardScreen):
+class ReplayScreen(PanesScreen):
     """The four panes at one moment, and the keys that move the moment (stacked when small, as on the board)."""
 
     BINDINGS: ClassVar = [
         Binding("escape", "leave", "back", id="replay.leave"),  # first: the footer shows it even at 80 columns
         *bindings(PANE_KEYS),
+        *bindings(tuple(k for k in BOARD_KEYS if k.id in OVER_A_BOARD)),
         *_refusals(),
         Binding("right_square_bracket", "step(1)", "event ▸", id="replay.next_event", key_display="]", priority=True),
         Binding("left_square_bracket", "step(-1)", "◂ event", id="replay.previous_event", key_display="[", priority=True),
@@ -169,10 +165,13 @@ class ReplayScreen(BoardScreen):
     ]
 
     read_only = True
-    """The board's ``act`` (palette entries included) refuses while this screen is on top."""
+    """The palette offers no key that acts while this screen is on top."""
+
+    TITLE_SUFFIX = " (replay)"
 
     def __init__(self, history: History, incident_id: str, me: str, moment: Moment, *, alone: bool = False) -> None:
-        super().__init__(id="replay")
+        super().__init__(incident_id, me, id="replay")
+        self.bar = TimeBar(id="time-bar")
         self.history = history
         self.incident_id = incident_id
         self.me = me
@@ -184,12 +183,11 @@ class ReplayScreen(BoardScreen):
         self._shown_seq = -1
         self._player = None
 
-    def compose(self) -> ComposeResult:
-        self.bar = TimeBar(id="time-bar")
-        yield from compose_panes(self, self.incident_id, self.me, under_header=[self.bar])
+    def under_header(self) -> ComposeResult:
+        yield self.bar
 
     def on_mount(self) -> None:
-        title_panes(self, self.timeline, " (replay)")
+        self.title_panes()
         self.draw()
         self.timeline.focus()
 
@@ -316,6 +314,26 @@ class ReplayScreen(BoardScreen):
         else:
             self.dismiss()
 
+    def action_quit(self) -> None:
+        """q: alone, the App ends; over a board, the board closes as its own q would."""
+        self._pause()
+        board = getattr(self.app, "board", None)
+        if self.alone or board is None:
+            self.app.exit()
+        else:
+            board.leave()
+
+    def action_help(self) -> None:
+        self.app.show_help()  # type: ignore[attr-defined]  # a WarroomApp's screen
+
+    def action_command_palette(self) -> None:
+        self.app.action_command_palette()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help":
+            return not self.alone  # the board's help, over the board
+        return True
+
 
 def highlighted_seq(timeline: TimelineView) -> int | None:
     """The seq of the live timeline's highlighted entry (``None`` when it is empty)."""
@@ -323,57 +341,18 @@ def highlighted_seq(timeline: TimelineView) -> int | None:
     return entry.seq if entry is not None else None
 
 
-async def open_replay(app: WarroomApp) -> None:
+async def open_replay(board: Board) -> None:
     """``ctrl+r`` on a live board: replay from the highlighted timeline entry; Esc comes back."""
-    if isinstance(app.screen, ReplayScreen):
+    if isinstance(board.app.screen, ReplayScreen):
         return
     try:
-        history = await app.room.history()
+        history = await board.room.history()
     except StoreError as error:  # the store did not answer: the live board carries on
-        app.notify(f"replay: could not read the log: {error}", severity="error")
+        board.notify(f"replay: could not read the log: {error}", severity="error")
         return
-    seq = highlighted_seq(app.timeline)
+    seq = highlighted_seq(board.timeline)
     moment = history.at_seq(seq if seq is not None else history.last_seq)
-    await app.push_screen(ReplayScreen(history, app.room.incident_id, app.me, moment))
+    await board.app.push_screen(ReplayScreen(history, board.room.incident_id, board.me, moment))
 
 
-class ReplayApp(SteppingPanes, KeysToSearch, App[int]):
-    """``warroom replay``: a replay with no live board behind it (Esc or q quits)."""
-
-    CSS_PATH = "app.tcss"
-    TITLE = "warroom replay"
-    BINDINGS: ClassVar = [Binding("q,ctrl+q", "quit", "quit", id="quit")]
-    NOTIFICATION_TIMEOUT = 6
-
-    def __init__(self, history: History, incident_id: str, me: str, moment: Moment, config: Config | None = None, *, themes_dir: Path | None = None) -> None:
-        super().__init__()
-        self.history, self.incident_id, self.me, self.start_at = history, incident_id, me, moment
-        self.config = config or Config()
-        self.notices: list[tuple[SeverityLevel, str]] = []
-        self.warroom_themes, self._problems = use_themes(self, self.config.ui.theme, themes_dir if themes_dir is not None else user_themes_dir())
-        self.set_keymap({k: v for k, v in self.config.ui.keymap.items()})
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return variable_defaults()
-
-    def get_default_screen(self) -> Screen:
-        return ReplayScreen(self.history, self.incident_id, self.me, self.start_at, alone=True)
-
-    def on_mount(self) -> None:
-        for problem in self._problems:
-            self.notify(problem, severity="warning", timeout=15)
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:  # type: ignore[override]
-        message, title = safe_block(message), safe_line(title)
-        self.notices.append((severity, message))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-
-def run_replay(ctx: Session, history: History, incident_id: str, moment: Moment) -> int:
-    """``warroom replay``: the history is read already (a bad ``--at`` failed before any screen)."""
-    app = ReplayApp(history, incident_id, ctx.handle, moment, ctx.config)
-    asyncio.run(app.run_async())
-    return app.return_code or 0
-
-
-__all__ = ["ReplayApp", "ReplayScreen", "TimeBar", "highlighted_seq", "open_replay", "run_replay"]
+__all__ = ["ReplayScreen", "TimeBar", "highlighted_seq", "open_replay"]

@@ -18,10 +18,10 @@ from warroom.incident import events as ev
 from warroom.incident.lifecycle import still_open
 from warroom.words import owner_outside
 
-from .screens.forms import (
+from .screens.form_screen import FormScreen
+from .screens.board_forms import (
     NOBODY,
     WHOLE_INCIDENT,
-    FormScreen,
     action_item_form,
     break_form,
     broadcast_form,
@@ -41,9 +41,9 @@ from .screens.info import ConfirmScreen
 from .screens.lifecycle import reopen_form, secondary_form
 
 if TYPE_CHECKING:
-    from .app import WarroomApp
+    from .board_api import Board
 
-from .action import Action, ActionRow, Ask, Follow, Refusal, Values
+from .action_row import Action, ActionRow, Ask, Follow, Refusal, Values
 
 __all__ = ["ACTIONS", "Action", "ActionRow", "Ask", "Follow", "Refusal", "Values"]
 
@@ -51,7 +51,7 @@ __all__ = ["ACTIONS", "Action", "ActionRow", "Ask", "Follow", "Refusal", "Values
 # --- targets ---------------------------------------------------------------------------
 
 
-def highlighted_workstream(board: WarroomApp, ws_id: str | None = None):
+def highlighted_workstream(board: Board, ws_id: str | None = None):
     """The workstream named by ``ws_id``, else the one under the cursor."""
     state = board.state
     if ws_id:
@@ -80,7 +80,7 @@ def _offer_label(what: str, by: str | None, note: str) -> str:
     return f"{what}, from {by or 'nobody'}" + (f": {note}" if note else "")
 
 
-def offer_for_me(board: WarroomApp) -> str | list[tuple[str, str]]:
+def offer_for_me(board: Board) -> str | list[tuple[str, str]]:
     """What y / Y answer: the offer the highlighted row is about, else the only one, else every
     offer (the action then asks which)."""
     state, me = board.state, board.me
@@ -94,7 +94,7 @@ def offer_for_me(board: WarroomApp) -> str | list[tuple[str, str]]:
     return offers[0][0] if len(offers) == 1 else offers
 
 
-def highlighted_entry(board: WarroomApp):
+def highlighted_entry(board: Board):
     """The timeline entry under the cursor, and whether the timeline was following new entries."""
     entry = board.timeline.highlighted
     if entry is None:
@@ -102,7 +102,7 @@ def highlighted_entry(board: WarroomApp):
     return entry, board.timeline.auto_follow
 
 
-def _note_about(board: WarroomApp, ws_id: str | None = None):
+def _note_about(board: Board, ws_id: str | None = None):
     """The workstream a note may be about -- ``ws_id`` (from its story), else the highlighted row --
     and whether that is the default answer: only from its story. The board opens with the
     Workstreams pane focused, so a plain ``t`` must not file notes under whatever row is highlighted."""
@@ -112,7 +112,7 @@ def _note_about(board: WarroomApp, ws_id: str | None = None):
     return (board.state.workstream(key) if key else None), False
 
 
-def someone_else_on_shift(board: WarroomApp) -> None:
+def someone_else_on_shift(board: Board) -> None:
     if not [r for r in board.state.on_shift() if r.handle != board.me]:
         raise Refusal("nobody else is on shift to take command")
 
@@ -214,7 +214,7 @@ def _owner_outside(ask: Ask, v: Values) -> ConfirmScreen | None:
     )
 
 
-def _action_item(board: WarroomApp, item: str, status: str):
+def _action_item(board: Board, item: str, status: str):
     found = board.state.action_item(item)
     if found is None:
         raise Refusal(f"there is no action item {item}")
@@ -279,7 +279,7 @@ def _answer(accept: bool) -> Action:
     def picker(ask: Ask) -> FormScreen | None:
         return offer_picker(ask.target, accept) if isinstance(ask.target, list) else None
 
-    return Action(target=offer_for_me, form=picker, submit=bodies, done=lambda a: a.board.clear_notifications())
+    return Action(target=offer_for_me, form=picker, submit=bodies, done=lambda a: a.board.app.clear_notifications())
 
 
 def _probe_role(ask: Ask) -> list[ev.Body]:

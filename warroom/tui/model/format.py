@@ -7,10 +7,15 @@ without a screen; words the CLI and the exports share live in ``warroom.words``.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Union
 
 from warroom.incident import IncidentState
 from warroom.incident.state import Responder, Workstream
 from warroom.words import coarse_duration, duration, update_due
+
+Cell = Union[str, tuple[str, str]]
+"""One table cell as a pane describes it: plain text, or ``(text, style)`` where the style names
+theme variables (``"$stale bold"``). Specs compare cheaply; the widgets turn them into Rich text."""
 
 __all__ = ["clock", "coarse_duration", "duration", "owner_label", "roles_label", "shift_label", "update_due_label"]
 

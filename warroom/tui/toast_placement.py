@@ -12,7 +12,8 @@ from __future__ import annotations
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.widgets._toast import Toast, ToastHolder, ToastRack
+
+from .textual_private import Toast, ToastHolder, ToastRack
 
 MAX_SHOWN = 2
 

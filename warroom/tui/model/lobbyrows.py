@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from datetime import datetime, timedelta, timezone
 
 from warroom.people import People, fatigue_level
 from warroom.store.base import IncidentSummary
 from warroom.words import coarse_duration, duration, fatigue_word
 
-if TYPE_CHECKING:
-    from .widgets.table import Cell
+from .format import Cell
 
 
 FILTERS = ("all", "mine", "drills")

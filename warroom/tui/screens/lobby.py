@@ -7,29 +7,28 @@ all of them with one watcher (``EventStore.watch_incidents``: one look at the fo
 stream from the server) instead of one follower per incident. It reads summaries only and
 never folds a log itself.
 
-Enter joins the highlighted incident: the lobby ends with that id and ``run_lobby`` opens
-the ordinary board (``launch.board_app``, exactly what ``warroom join`` opens) with
-``from_lobby``, so q or Escape on that board come back here. ``n`` declares a new incident
-from a form and joins it.
+Enter joins the highlighted incident: the ordinary board (``screens/board.py``, exactly what
+``warroom join`` opens) is pushed over the lobby, ``from_lobby``, so q or Escape on that
+board pop back here, where the cursor still is. While a board covers it the lobby stops
+following. ``n`` declares a new incident from a form and joins it.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widgets import Static
 
-from warroom.config import Config, user_themes_dir
+from warroom.config import Config
 from warroom.incident import events as ev
 from warroom.people import People
+from warroom.room import Room
 from warroom.safetext import safe_block, safe_line
 from warroom.store import (
     EventStore,
@@ -40,16 +39,13 @@ from warroom.store import (
 )
 from warroom.store.base import declare_next
 
-from . import lobbyrows
-from .footer import BoardFooter
-from .keys import LOBBY_KEYS, bindings
-from .retry import keep_following
-from .rowlist import RowList
-from .screens.form import Field, FormScreen, KeysToForms
-from .themes import use_themes, variable_defaults
-
-if TYPE_CHECKING:
-    from warroom.session import Session
+from ..footer import BoardFooter
+from ..keys import LOBBY_KEYS, bindings
+from ..model import lobbyrows
+from ..model.retry import keep_following
+from ..rowlist import RowList
+from .board import BoardScreen
+from .form_screen import Field, FormScreen
 
 Clock = Callable[[], datetime]
 
@@ -81,16 +77,11 @@ def declare_fields() -> list[Field]:
     ]
 
 
-class LobbyApp(KeysToForms, App[str | None]):
-    """Ends with the id of the incident to join, or ``None`` (quit)."""
+class LobbyScreen(Screen[None]):
+    """Every open incident; Enter pushes the highlighted one's board over it."""
 
-    CSS_PATH = Path(__file__).with_name("lobby.tcss")  # absolute: subclasses elsewhere (the bench) find it too
     TITLE = "warroom lobby"
-    BINDINGS: ClassVar = [
-        *bindings(LOBBY_KEYS),
-        Binding("ctrl+c", "help_quit", "Quit help", show=False, system=True, id="quit_help"),
-    ]
-    NOTIFICATION_TIMEOUT = 6
+    BINDINGS: ClassVar = bindings(LOBBY_KEYS)
 
     def __init__(
         self,
@@ -99,25 +90,26 @@ class LobbyApp(KeysToForms, App[str | None]):
         config: Config | None = None,
         *,
         clock: Clock = utcnow,
-        themes_dir: Path | None = None,
         acting: Callable[[], Awaitable[str]] | None = None,
-        known: dict[str, IncidentSummary] | None = None,
+        board_acting: Callable[[], Awaitable[str]] | None = None,
         view: str = "all",
-        highlight: str | None = None,
     ) -> None:
-        super().__init__()
+        """``acting``: who acts, asked once while the list loads; ``board_acting``: what each
+        board opened from here asks (as ``warroom join`` would)."""
+        super().__init__(id="lobby")
         self.store = store
         self.me = me
         self.config = config or Config()
         self.clock = clock
         self._acting = acting
-        self.summaries: dict[str, IncidentSummary] = dict(known or {})
+        self._board_acting = board_acting
+        self.summaries: dict[str, IncidentSummary] = {}
         """Every incident's latest summary (closed ones too: the filters drop them)."""
         self.view = view
-        self._highlight = highlight
+        self._highlight: str | None = None
         """Put the cursor on this incident once it is listed (the board we came back from)."""
-        self.loaded = bool(known)
-        """True once the first complete list has arrived (a lobby coming back from a board starts loaded)."""
+        self.loaded = False
+        """True once the first complete list has arrived."""
         self.changes = 0
         """Batches of changes drawn so far (tests and the bench wait on it)."""
         self._people = People()
@@ -125,18 +117,13 @@ class LobbyApp(KeysToForms, App[str | None]):
         """Incidents listed under another they are linked to: how (``caused-by INC-41``)."""
         self.offline = False
         self.notices: list[str] = []
-        self.warroom_themes, self._problems = use_themes(
-            self, self.config.ui.theme, themes_dir if themes_dir is not None else user_themes_dir()
-        )
-        self.set_keymap({k: v for k, v in self.config.ui.keymap.items() if k in {key.id for key in LOBBY_KEYS}})
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return variable_defaults()
-
-    def compose(self) -> ComposeResult:
+        self._covered = False
+        """A board is over the lobby (it is not following meanwhile)."""
         self.header = Static(id="lobby-header", markup=False)
         self.table = LobbyTable(id="incidents")
         self.detail = Static(id="lobby-detail", markup=False)
+
+    def compose(self) -> ComposeResult:
         yield self.header
         with Vertical(id="incidents-pane", classes="pane"):
             yield self.table
@@ -145,13 +132,26 @@ class LobbyApp(KeysToForms, App[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#incidents-pane").border_title = "Open incidents"
-        for problem in self._problems:
-            self.notify(problem, severity="warning", timeout=15)
         self.table.focus()
-        self.theme_changed_signal.subscribe(self, lambda _theme: self.table.restyle())
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.table.restyle())
         self.draw()
-        self.set_interval(TICK_SECONDS, self.draw, name="tick")
+        self._tick = self.set_interval(TICK_SECONDS, self.draw, name="tick")
         self.call_after_refresh(self._start)
+
+    def on_screen_suspend(self) -> None:
+        """A board covers the lobby: stop following every incident until it is back (a form
+        over the lobby leaves it following)."""
+        if isinstance(self.app.screen, BoardScreen):
+            self._covered = True
+            self._tick.pause()
+            self.workers.cancel_group(self, "watch")
+
+    def on_screen_resume(self) -> None:
+        if self._covered:  # back from a board
+            self._covered = False
+            self._tick.resume()
+            self.draw()
+            self._watch()
 
     # --- following every incident ---------------------------------------------------
 
@@ -163,7 +163,7 @@ class LobbyApp(KeysToForms, App[str | None]):
             except StoreUnavailable:
                 pass
             except Exception as error:  # who acts was refused (``--as`` against another's token)
-                self.exit(None, return_code=1, message=safe_line(f"warroom: {error}"))
+                self.app.exit(None, return_code=1, message=safe_line(f"warroom: {error}"))
                 return
         self._watch()
 
@@ -268,7 +268,16 @@ class LobbyApp(KeysToForms, App[str | None]):
     def action_join(self) -> None:
         key = self.table.highlighted_key
         if key is not None:
-            self.exit(key)
+            self.join(key)
+
+    def join(self, incident_id: str) -> None:
+        """Push ``incident_id``'s board over the lobby (q or Escape there come back here)."""
+        self._highlight = incident_id
+        room = Room(self.store, incident_id, self.me, self.config.policy)
+        self.app.push_screen(BoardScreen(room, self.config, acting=self._board_acting, from_lobby=True))
+
+    def action_quit(self) -> None:
+        self.app.exit(0)
 
     def action_view(self, view: str) -> None:
         self.view = view
@@ -276,7 +285,7 @@ class LobbyApp(KeysToForms, App[str | None]):
         self.say(f"showing {lobbyrows.FILTER_WORDS[view]}")
 
     def action_declare(self) -> None:
-        self.push_screen(
+        self.app.push_screen(
             FormScreen("Declare an incident", declare_fields(), intro="You become its commander; its board opens."),
             self._declare,
         )
@@ -303,7 +312,7 @@ class LobbyApp(KeysToForms, App[str | None]):
         except ValueError as error:  # pydantic: a title the rules refuse
             self.say(f"not declared: {error}", severity="error")
             return
-        self.exit(incident_id)
+        self.join(incident_id)
 
 
 def _update(widget: Static, text: str) -> None:
@@ -312,71 +321,3 @@ def _update(widget: Static, text: str) -> None:
     if getattr(widget, "_shown_text", None) != text:
         widget._shown_text = text  # type: ignore[attr-defined]
         widget.update(text)
-
-
-# --- the lobby and the boards it opens ---------------------------------------------------
-
-AppRunner = Callable[[App], Awaitable[None]]
-
-
-async def _run_app(app: App) -> None:
-    await app.run_async()
-
-
-async def lobby_loop(ctx: Session, store: EventStore, *, run: AppRunner = _run_app) -> int:
-    """The lobby until someone picks an incident, that board until q/Escape, the lobby again...
-    One store for all of them. ``run`` runs one app to its end (tests drive each under Pilot)."""
-    from .launch import board_app
-
-    known: dict[str, IncidentSummary] = {}
-    view = "all"
-    incident_id: str | None = None
-    me = ctx.handle
-    acting = _acting(ctx, store)
-    while True:
-        lobby = LobbyApp(store, me, ctx.config, acting=acting, known=known, view=view, highlight=incident_id)
-        await run(lobby)
-        if lobby.return_code:
-            return lobby.return_code
-        incident_id = lobby.return_value
-        if incident_id is None:
-            return 0
-        known, view, me = lobby.summaries, lobby.view, lobby.me
-        board = board_app(ctx, store, incident_id, from_lobby=True)
-        await run(board)
-        while board.next_incident is not None and board.startup_error is None:  # a merge: "join the other"
-            incident_id = board.next_incident
-            board = board_app(ctx, store, incident_id, from_lobby=True)
-            await run(board)
-        if board.startup_error is not None:
-            raise board.startup_error
-        if not board.back_to_lobby:
-            if board.exit_message:
-                import sys
-
-                print(safe_line(f"warroom: {board.exit_message}"), file=sys.stderr)
-            return board.return_code or 0
-        acting = None  # asked once
-
-
-def _acting(ctx: Session, store: EventStore) -> Callable[[], Awaitable[str]]:
-    async def acting() -> str:
-        return await ctx.acting_handle(store)
-
-    return acting
-
-
-def run_lobby(ctx: Session) -> int:
-    """``warroom`` / ``warroom lobby``: the lobby, and the boards opened from it."""
-    return asyncio.run(_run_lobby(ctx))
-
-
-async def _run_lobby(ctx: Session) -> int:
-    store = ctx.open_store()
-    try:
-        return await lobby_loop(ctx, store)
-    finally:
-        try:
-            await store.aclose()
-        except Exception:
-            pass

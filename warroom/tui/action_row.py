@@ -1,6 +1,6 @@
 """What a board action is: the ``Action`` row, the ``Ask`` it decides from, and ``Refusal``.
 
-``actions.py`` is the table of rows; ``controller.py`` runs them. Kept apart from both so
+``action_table.py`` is the table of rows; ``controller.py`` runs them. Kept apart from both so
 the table reads as a table and the runner depends only on these shapes.
 """
 
@@ -14,11 +14,11 @@ from warroom.incident import IncidentState, Policy
 from warroom.incident import events as ev
 from warroom.room import Room
 
-from .screens.form import FormScreen
+from .screens.form_screen import FormScreen
 from .screens.info import ConfirmScreen
 
 if TYPE_CHECKING:
-    from .app import WarroomApp
+    from .board_api import Board
 
 Values = Mapping[str, str]
 
@@ -55,7 +55,7 @@ class Ask(RoomView):
     """What an action decides from: the room (its live state), the board, and its target."""
 
     room: Room
-    board: WarroomApp
+    board: Board
     target: Any = None
     """What the action is about, as its ``target`` row found it (a workstream, an offer, an entry)."""
     since: int = 0

@@ -1,0 +1,211 @@
+"""The board: one responder's live, keyboard-first view of one incident, as a screen.
+
+``BoardScreen`` holds a ``Room`` and acts only through it: every key that changes the
+incident is a row of ``action_table.ACTIONS`` run by ``controller.BoardController`` (rules
+first, so a refusal is instant and names the reason; then the form; then submit). The
+panes are ``PanesScreen``'s (shared with replay); joining and following the store are
+``following.Following``, drawing what each event touched is ``drawing.Drawing``. The App
+(``tui/app.py``) only holds what every screen shares: themes, keys, toasts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on
+from textual.message import Message
+from textual.notifications import SeverityLevel
+
+from warroom.config import Config, resolve_export_folder
+from warroom.incident import fold
+from warroom.room import Room
+
+from ..action_row import RoomView
+from ..controller import BoardController
+from ..drawing import Drawing
+from ..following import Following
+from ..keys import BOARD_KEYS, bindings
+from ..model.reminder import UpdateReminder
+from ..model.toasts import Seen
+from ..widgets import TimelineView, WorkstreamTable
+from .panes import PanesScreen
+
+if TYPE_CHECKING:
+    from ..board_api import Shared
+
+Clock = Callable[[], datetime]
+Simulation = Callable[["BoardScreen"], Awaitable[None]]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class BoardScreen(RoomView, Following, Drawing, PanesScreen):
+    BINDINGS: ClassVar = [*bindings(BOARD_KEYS), *PanesScreen.BINDINGS]
+
+    class Closed(Message):
+        """The board is done (q, or it could not open: ``message`` says why, ``return_code`` 1)."""
+
+        def __init__(self, board: BoardScreen, message: str | None, return_code: int) -> None:
+            super().__init__()
+            self.board, self.message, self.return_code = board, message, return_code
+
+    class Replaced(Message):
+        """The board gives way to ``other`` (a merge's "join the other")."""
+
+        def __init__(self, board: BoardScreen, other: BoardScreen) -> None:
+            super().__init__()
+            self.board, self.other = board, other
+
+
+    def __init__(
+        self,
+        room: Room,
+        config: Config | None = None,
+        *,
+        clock: Clock = utcnow,
+        export_folder: Path | None = None,
+        simulation: Simulation | None = None,
+        offer_declare: bool = True,
+        acting: Callable[[], Awaitable[str]] | None = None,
+        from_lobby: bool = False,
+    ) -> None:
+        super().__init__(room.incident_id, room.actor)
+        self.room = room
+        self.config = config or Config()
+        self.clock = clock
+        self.export_folder = export_folder
+        self.simulation = simulation
+        self.offer_declare = offer_declare
+        self.from_lobby = from_lobby
+        """Opened from the lobby: q and Escape go back to it."""
+        self._acting = acting
+        """Who this board acts as, asked while the incident loads (on a server: the token's owner)."""
+        self.ready = False
+        """True once the board has loaded, joined and drawn the incident."""
+        self.exported: list[Path] = []
+        self.controller = BoardController(self)
+        self.reminder = UpdateReminder()
+        self._shown_seq = 0
+        self._seen: dict[str, Seen] = {}
+        """Each workstream as last drawn (for what a toast about "your" work means)."""
+        self._commander: str | None = None
+        self._reloads_drawn = 0
+
+    def on_mount(self) -> None:
+        self.title_panes()
+        self.header.show(self.state, self.me, loading=True)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+        self.workstreams.focus()
+        # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
+        self.call_after_refresh(self._start)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
+        """A toast through the App (plain text unless asked: user words are never markup)."""
+        self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def join_other(self, incident_id: str) -> None:
+        """Carry on in ``incident_id`` (a merge closed this one as its duplicate): its board
+        replaces this one, on the same store, as the same responder, opened the same way."""
+        room = Room(self.room.store, incident_id, self.me, self.room.defaults)
+        other = BoardScreen(
+            room, self.config, clock=self.clock, export_folder=self.export_folder,
+            offer_declare=self.offer_declare, acting=self._acting, from_lobby=self.from_lobby,
+        )
+        self.post_message(self.Replaced(self, other))
+
+    def leave(self, message: str | None = None, return_code: int = 0) -> None:
+        """Close the board: back to the lobby when opened from it, else end the App."""
+        self.post_message(self.Closed(self, message, return_code))
+
+    # --- acting --------------------------------------------------------------------
+
+    async def action_act(self, name: str) -> None:
+        """Every key that changes the incident: one row of ``action_table.ACTIONS``, run by the controller."""
+        await self.controller.run(name)
+
+    async def action_replay(self) -> None:
+        """``ctrl+r``: the board as it was at the highlighted timeline entry (Esc comes back)."""
+        from .replay import open_replay
+
+        await open_replay(self)
+
+    def action_timeline(self, what: str) -> None:
+        """The timeline's keys that work from any pane: / search, f filter, T the T+ column."""
+        if what == "filter":
+            self.timeline.choose_filter(self.state)
+        else:
+            getattr(self.timeline, f"action_{what}")()
+
+    def action_command_palette(self) -> None:
+        self.app.action_command_palette()
+
+    @on(TimelineView.Highlighted)
+    def _timeline_highlighted(self, message: TimelineView.Highlighted) -> None:
+        self.detail.show(message.entry)
+
+    @on(WorkstreamTable.Chosen)
+    def _workstream_chosen(self, message: WorkstreamTable.Chosen) -> None:
+        self.open_story(message.workstream)
+
+    def action_story(self) -> None:
+        ws_id = self.workstreams.highlighted_key
+        if ws_id is None:
+            self.controller.refuse("no workstream highlighted: open one with n")
+        else:
+            self.open_story(ws_id)
+
+    def action_action_items(self) -> None:
+        """Every action item, with owner and kind; start / done / won't do / reopen from there (issue 10 item 8)."""
+        if self.controller.can_act():
+            from .actionitems import ActionItemsScreen
+
+            self.app.push_screen(ActionItemsScreen(self))
+
+    def open_story(self, ws_id: str) -> None:
+        """The workstream's story (issue 14): its title, owners, status changes and notes; c/h/u/t act on it."""
+        if self.controller.can_act():
+            from .story import StoryScreen
+
+            self.app.push_screen(StoryScreen(self, ws_id))
+
+    async def action_export(self) -> None:
+        if not self.controller.can_act():
+            return
+        from warroom.export import export_incident  # loaded when first needed
+
+        folder = self.export_folder or resolve_export_folder(self.config)
+        try:
+            events = await self.room.store.read(self.room.incident_id)
+
+            def export() -> list[Path]:
+                return list(export_incident(fold(events), events, folder))
+
+            paths = await asyncio.to_thread(export)
+        except Exception as error:  # an export bug must not take the board down
+            self.notify(f"export failed: {error}", severity="error", timeout=20)
+            return
+        self.exported = paths
+        listing = "\n".join(str(p) for p in paths) or str(folder)
+        self.notify(f"exported to {folder}:\n{listing}", title="exported", timeout=30)
+
+    def action_help(self) -> None:
+        cast("Shared", self.app).show_help()
+
+    def action_quit(self) -> None:
+        """Leave the board (never going off shift); opened from the lobby, back to the lobby."""
+        self.leave()
+
+    def action_back(self) -> None:
+        if self.from_lobby:
+            self.leave()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.from_lobby
+        return True

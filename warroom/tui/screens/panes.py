@@ -1,0 +1,153 @@
+"""The board's four panes as a screen, for the live board and for replay alike.
+
+A replay must look like the board it replays: the same header, the same four panes in the
+same frames, the same timeline detail line, the same "↓ N new below" marker and delivery
+line (both hidden until they have something to say). ``PanesScreen`` owns those widgets as
+typed attributes and composes them; the live board (``screens/board.py``) and replay
+(``screens/replay.py``) add only what is theirs. It also owns the pane keys (tab /
+shift+tab) and the layout: ``layout.py`` says which panes show at which size, this screen
+applies it as the terminal and focus move.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+
+from ..footer import BoardFooter
+from ..keys import PANE_KEYS, bindings
+from ..layout import PaneSwitcher
+from ..toast_placement import arrange as arrange_toasts
+from ..widgets import (
+    BoardHeader,
+    BroadcastFeed,
+    CommanderPane,
+    CommandSummary,
+    ResponderTable,
+    TimelineDetail,
+    TimelineView,
+    WorkstreamTable,
+)
+from ..widgets.deliveries import DeliveryHealth
+from ..widgets.timeline import NewBelow
+from ..widgets.timeline_find import KeysTaken
+
+TITLES = (("#workstreams-pane", "Workstreams"), ("#commander-pane", "Commander"), ("#responders-pane", "Responders"))
+"""The panes with a fixed title (the timeline's says what it shows: ``TimelineView.pane_title``)."""
+
+
+class PanesScreen(Screen[None]):
+    """The header, the four panes and the footer of one incident; tab / shift+tab step the
+    panes of a narrow screen (``layout.py``), else move focus."""
+
+    BINDINGS: ClassVar = [
+        *bindings(PANE_KEYS),
+        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False, id="copy_text"),
+    ]
+
+    TITLE_SUFFIX: ClassVar[str] = ""
+    """Said after each pane's title (replay: " (replay)")."""
+
+    def __init__(self, incident_id: str, me: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.header = BoardHeader(incident_id, me, id="header")
+        self.workstreams = WorkstreamTable(id="workstreams")
+        self.responders = ResponderTable(id="responders")
+        self.summary = CommandSummary(id="command-summary")
+        self.broadcasts = BroadcastFeed(id="broadcasts")
+        self.timeline = TimelineView(me, id="timeline")
+        self.detail = TimelineDetail(id="timeline-detail")
+        self.new_below = NewBelow(self.timeline, id="timeline-new-below")
+        self.deliveries = DeliveryHealth(id="delivery-health", classes="-hidden")
+        self.panes = PaneSwitcher(self)
+        self._stepping_to: Widget | None = None
+        """The pane a tab is moving focus into (focus lands after a refresh; a second tab counts from it)."""
+
+    def under_header(self) -> ComposeResult:
+        """What goes between the header and the panes (replay: its time bar)."""
+        yield from ()
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield from self.under_header()
+        with Vertical(id="workstreams-pane", classes="pane"):
+            yield self.workstreams
+        with Horizontal(id="middle"):
+            with CommanderPane(id="commander-pane", classes="pane"):
+                yield self.summary
+                yield self.broadcasts
+                yield self.deliveries
+            with Vertical(id="responders-pane", classes="pane"):
+                yield self.responders
+        with Vertical(id="timeline-pane", classes="pane"):
+            yield self.timeline
+            yield self.new_below
+            yield self.detail
+        yield BoardFooter()
+
+    def title_panes(self) -> None:
+        """Put each pane's title on its frame (the timeline's follows what it shows)."""
+        suffix = self.TITLE_SUFFIX
+        for pane, title in TITLES:
+            self.query_one(pane).border_title = title + suffix
+        timeline_pane = self.query_one("#timeline-pane")
+        self.watch(self.timeline, "pane_title", lambda title: setattr(timeline_pane, "border_title", Content(title + suffix)))
+
+    # --- layout and the pane keys ----------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Toasts are placed when they come and when the cursor moves, not here: placing them
+        # asks for a layout, and where the terminal's size is unknown (no tty) Textual answers
+        # a layout with a resize, which would never end.
+        self.panes.fit(event.size)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        pane = self.panes.pane_of(event.widget)
+        if pane is not None and pane != "workstreams-pane" and self.panes.narrow:
+            self.panes.show(pane)
+        arrange_toasts(self)
+
+    def on_keys_taken(self, message: KeysTaken) -> None:
+        """The timeline's search prompt or ``f`` list has the keys: the footer says its keys."""
+        for footer in self.query(BoardFooter):
+            footer.say(message.keys)
+        arrange_toasts(self)  # clear of the f list
+
+    @on(WorkstreamTable.RowHighlighted)
+    @on(TimelineView.Highlighted)
+    def _cursor_moved(self) -> None:
+        arrange_toasts(self)
+
+    def action_focus_next(self) -> None:
+        """tab: narrow, show and focus the next pane; else the next widget."""
+        if not self.step_pane(1):
+            self.app.action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if not self.step_pane(-1):
+            self.app.action_focus_previous()
+
+    def step_pane(self, by: int) -> bool:
+        """Narrow: show and focus the pane ``by`` away (tab / shift+tab); False when every pane shows."""
+        if not self.panes.narrow:
+            return False
+        self._stepping_to = self.panes.step(self._stepping_to or self.focused, by)
+        self.call_after_refresh(self._focus_in, self._stepping_to)
+        return True
+
+    def _focus_in(self, pane: Widget) -> None:
+        if pane is self._stepping_to:
+            self._stepping_to = None
+        if pane.can_focus:
+            pane.focus()
+            return
+        first = next((widget for widget in self.focus_chain if pane in widget.ancestors), None)
+        if first is not None:
+            first.focus()

@@ -1,0 +1,44 @@
+"""Every private Textual name the board uses, in one place, each with the reason it is needed.
+
+Textual may rename or drop anything with a leading underscore in any release. Importing
+them here and nowhere else means an upgrade breaks one module, and
+``tests/tui/test_textual_private.py`` (one test per name) says which name moved before a
+responder meets it. ``pyproject.toml`` pins Textual to the range these tests passed on.
+Where a public way does the same job, the board uses it instead (a public ``on_paste``
+with ``prevent_default`` rather than overriding ``Input._on_paste``; ``on_notify`` rather
+than ``App._on_notify``; the keymap the App set, kept by the App, rather than
+``App._keymap``).
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widget import Widget
+
+# The clock Textual stamps every message with (``Message.time``): a key's ``event.time``
+# can only be compared with a time taken from the same clock (``time.monotonic`` on POSIX,
+# ``time.perf_counter`` on Windows). Used to tell which keys were typed before a refusal showed.
+from textual._time import get_time as message_clock
+
+# Where Textual itself breaks a line of text at a width (cells, wide characters, tabs):
+# the timeline's detail line cuts a long note where the wrapped text would break, so the
+# cut and the "… more" marker agree with what a Static draws.
+from textual._wrap import compute_wrap_offsets
+
+# The widgets Textual puts notifications in. Textual stacks every live toast bottom right;
+# the board collapses older ones into "+N more" and moves the stack off the rows a key
+# would act on (``toast_placement.py``), which needs the rack, its holders and the toasts.
+from textual.widgets._toast import Toast, ToastHolder, ToastRack
+
+__all__ = ["Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock"]
+
+
+def forward_key(target: Widget, key: events.Key) -> None:
+    """Deliver a copy of ``key`` to ``target`` (a screen or a widget) as if typed there.
+
+    Keys typed in a burst straight after the key that opens a form or the timeline's search
+    reach the App before the form or search has focus. Textual's own ``_forward_event`` (how
+    the App hands every key down) marks the copy forwarded: if it bubbles back up, the App
+    takes it as already delivered. A plain ``post_message`` would be taken for a fresh key
+    press and handed down to the focused widget again (typed twice, or forwarded forever)."""
+    target._forward_event(events.Key(key.key, key.character))
