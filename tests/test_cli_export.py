@@ -189,6 +189,32 @@ def test_help_describes_export_and_import(cli) -> None:
     assert "--no-export" in cli("close", "--help", actor=None).stdout
 
 
+@pytest.mark.parametrize(
+    ("keep", "expected"),
+    [
+        ((1, 7), "jumps from seq 1 to 7 (seqs 2-6 missing): a log has no gaps"),
+        ((1, 2, 4), "jumps from seq 2 to 4 (seq 3 missing): a log has no gaps"),
+        ((3, 4), "starts at seq 3, not 1 (seqs 1-2 missing): a log has no gaps"),
+    ],
+)
+def test_import_refuses_a_log_with_a_seq_gap_naming_it(cli, tmp_path: Path, keep: tuple[int, ...], expected: str) -> None:
+    """Issue 21 item 8: a gap used to be imported, then warned about on every read."""
+    cli("declare", "INC-5", "--title", "gappy")
+    for n in range(6):
+        cli("note", "INC-5", f"note {n}")
+    document = json.loads(cli("export", "INC-5", "--format", "json", "-o", "-").stdout)
+    if keep[0] != 1:  # the declaration renumbered: the document starts later
+        document["events"][keep[0] - 1] = {**document["events"][0], "seq": keep[0]}
+    document["events"] = [e for e in document["events"] if e["seq"] in keep]
+    path = tmp_path / "gap.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = cli("import", str(path), "--replace", check=False)
+    assert result.returncode == 1 and result.stdout == ""
+    assert one_line_error(result) == f"warroom: {path} {expected}"
+    shown = cli("show", "INC-5")
+    assert shown.stderr == "" and "note 5" in shown.stdout  # the incident in the store is untouched
+
+
 def test_export_html_alone_by_format_or_by_suffix(cli, tmp_path) -> None:
     """Issue 25: `--format html` writes the one-page draft; `-o NAME.html` picks the format from the name."""
     cli("declare", "INC-3", "--title", "Search <b>slow</b> \u202eevil")

@@ -74,7 +74,7 @@ def test_show_at_as_json_says_where_and_the_numbers_of_that_moment(imported):
         ("#0", "bad moment '#0': entries are numbered from #1", 2),
         ("T+99:99", "bad moment 'T+99:99': minutes and seconds go up to 59 (T+HH:MM[:SS])", 2),
         ("soon", "bad moment 'soon': use #SEQ", 2),
-        ("#7", "warroom: no entry #7: the log ends at #6", 2),
+        ("#7", "warroom: INC-42 has only 6 entries", 1),
         ("2026-11-25T08:59Z", "warroom: 2026-11-25T08:59Z is before the declaration (2026-11-25 09:00:00 UTC)", 2),
     ],
 )
@@ -87,8 +87,8 @@ def test_a_bad_moment_is_one_clear_line(imported, moment, says, code):
 
 def test_replay_refuses_a_bad_moment_before_opening_any_screen(imported):
     result = imported("replay", "INC-42", "--at", "#99", check=False)
-    assert result.returncode == 2
-    assert result.stderr.strip() == "warroom: no entry #99: the log ends at #6"
+    assert result.returncode == 1
+    assert result.stderr.strip() == "warroom: INC-42 has only 6 entries"
 
 
 def test_a_moment_in_the_future_is_refused_not_shown_as_a_99_hour_shift(cli):

@@ -125,3 +125,22 @@ async def test_update_overdue_is_sent_once_per_overdue_period(tmp_path, http_sin
     assert overdue["title"] == "[SEV1] INC-1 stakeholder update overdue" and "Was due" in overdue["body"]
     assert update["title"] == "[SEV1] INC-1 update"  # and no second overdue: the broadcast reset the clock
     assert sum("overdue" in m["title"] for m in http_sink.messages) == 1
+
+
+def test_user_text_reaches_a_channel_without_controls_or_mentions():
+    """Issue 21 item 8: raw ESC and chat mentions went through from a title or an update."""
+    hostile = "db \x1b[2J down \u202e <!channel> <!here|here> <@U024BE7LH> @everyone @Here @channel mail@here.example"
+    declared = _stored(1, "alice", ev.IncidentDeclared(incident_id="INC-1", title=hostile, severity=2))
+    update = _stored(2, "alice", ev.BroadcastSent(text=hostile, audience="stakeholders"))
+    closed = _stored(3, "alice", ev.IncidentClosed())
+    state = fold([declared])
+    texts = [notice_for(None, 2, state, declared).body]
+    fold([update], state)
+    texts.append(notice_for("alice", 2, state, update).body)
+    fold([closed], state)
+    texts.append(notice_for("alice", 2, state, closed).body)
+    expected = ("db ␛[2J down <U+202E> ‹!channel› ‹!here|here› ‹@U024BE7LH› @\u200beveryone @\u200bHere @\u200bchannel "
+                "mail@here.example")
+    assert texts == [expected, expected, expected]
+    for text in texts:
+        assert "\x1b" not in text and "\u202e" not in text and "<!" not in text and "<@" not in text

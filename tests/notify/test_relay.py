@@ -50,7 +50,8 @@ def test_notices_reach_webhook_form_and_smtp_sinks_exactly_once_across_a_restart
     assert smtp_sink.wait_for(lambda s: any("closed" in m["title"] for m in s.messages), 30)
     assert http_sink.wait_for(lambda s: any("closed" in m["title"] for m in s.messages if m["path"] == "/hook"), 30)
     closed = next(m for m in smtp_sink.messages if "closed" in m["title"])
-    assert "Post-mortem draft: " in closed["body"] and "INC-5-postmortem.md" in closed["body"]
+    assert closed["body"].startswith("Search is slow") and "Status: https://status.example.com/status/INC-5" in closed["body"]
+    assert "postmortem" not in closed["body"].lower() and "post-mortem" not in closed["body"].lower()  # no file on another disk
     # Everything before the restart arrived once: the new notice came after them, in order.
     for refs in (http_sink.refs("/hook"), http_sink.refs("/form"), smtp_sink.refs()):
         assert all(count == 1 for count in refs.values()), refs

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.server.harness import ServerProcess, cli_env, warroom
 
 
@@ -44,6 +46,23 @@ def test_as_must_match_the_token(server: ServerProcess, tokens: dict[str, str]):
     assert "--as bob does not match your token, which acts as alice" in mismatch.stderr
     ambient = run(server, tokens["bob"], "note", "INC-8", "hello", WARROOM_HANDLE="somebody-else")
     assert "#3 bob hello" in ambient.stdout  # WARROOM_HANDLE/config do not apply on a server
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("show", "INC-8"), ("show", "INC-8", "--json"), ("list",), ("export", "INC-8", "--format", "json", "-o", "-"),
+     ("show", "INC-8", "--at", "#1"), ("policy", "INC-8"), ("note", "INC-8", "as bob")],
+)
+def test_as_with_someone_elses_token_is_refused_on_every_command(server: ServerProcess, tokens: dict[str, str], command):
+    """Issue 21 item 10: reads used to ignore a --as that named someone other than the token's owner."""
+    run(server, tokens["alice"], "declare", "INC-8", "--title", "t")
+    refused = run(server, tokens["alice"], *command, "--as", "bob", check=False)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.splitlines() == [
+        "warroom: --as bob does not match your token, which acts as alice: on a server the token decides who acts "
+        "(drop --as, or use that person's token)"
+    ]
+    assert run(server, tokens["alice"], *command, "--as", "ALICE").returncode == 0  # handles match in any case
 
 
 def test_token_problems_are_clear_and_never_echo_the_token(server: ServerProcess, tokens: dict[str, str]):

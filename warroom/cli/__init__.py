@@ -10,6 +10,9 @@ export, import), ``serving`` (the server, its database and tokens) and ``parser`
 
 from __future__ import annotations
 
+import os
+import sys
+
 from pydantic import ValidationError
 
 from warroom.cli.completion import complete_if_asked
@@ -50,11 +53,26 @@ __all__ = [
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code. A reader that went away (``warroom show INC-1 | head``)
+    ends the command quietly: the recipe from Python's ``signal`` docs, stdout pointed at
+    ``/dev/null`` so the interpreter's own last flush cannot fail again."""
+    try:
+        code = _run_command(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    return code
+
+
+def _run_command(argv: list[str] | None) -> int:
     parser = build_parser()
     complete_if_asked(parser)
     args = parse(parser, argv)
     try:
-        return args.run(CliContext(args))
+        ctx = CliContext(args)
+        ctx.refuse_a_borrowed_handle()
+        return args.run(ctx)
     except Rejected as error:
         say_error(f"warroom: refused: {error.reason}")
     except WarroomError as error:

@@ -22,7 +22,8 @@ from warroom.incident import IncidentState
 from warroom.incident import events as ev
 from warroom.safetext import safe_line
 from warroom.session import Session
-from warroom.store import EventStore, StoreError, checked_incident_id
+from warroom.errors import WarroomError
+from warroom.store import EventStore, StoreError, StoreUnavailable, checked_incident_id
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -43,6 +44,28 @@ class CliContext(Session):
         super().__init__(
             load_config(), None, getattr(args, "actor", None), warn=lambda message: say_error(f"warroom: warning: {message}")
         )
+
+    def refuse_a_borrowed_handle(self) -> None:
+        """``--as X`` with a token that acts as Y is refused before any command runs, reads
+        included (``acting_handle`` says how): one question to the server, asked only when
+        ``--as`` is given and the store is a server. An unreachable server is the command's
+        own business (a board starts offline)."""
+        if not self._handle_flag or not hasattr(self.args, "server"):
+            return  # a command that takes no store (serve, token, demo)
+        try:
+            if not self.location.url:
+                return
+        except WarroomError:
+            return  # no usable store: the command says so itself, if it needs one
+
+        async def ask() -> None:
+            async with self.open_store() as store:
+                try:
+                    await self.acting_handle(store)
+                except StoreUnavailable:
+                    pass
+
+        asyncio.run(ask())
 
     @functools.cached_property
     def location(self) -> StoreLocation:  # type: ignore[override]

@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from warroom.cli.context import EXIT_OK, CliContext
 from warroom.cli.incident import render_state
 from warroom.incident import IncidentState
-from warroom.incident.keyframes import BadMoment, History, Moment, parse_moment
+from warroom.errors import WarroomError
+from warroom.incident.keyframes import BadMoment, History, Moment, PastTheEnd, parse_moment
 from warroom.safetext import json_safe
 from warroom.session import UsageError
 from warroom.words import update_due
@@ -30,12 +31,19 @@ def moment_arg(text: str) -> str:
     return text
 
 
-def find_moment(history: History, text: str | None) -> Moment:
-    """``text`` in ``history`` (default: its last moment); a ``UsageError`` names what is wrong."""
+class NoSuchEntry(WarroomError):
+    """``--at #N`` past the last entry: exit 1, as for any other thing the incident does not have."""
+
+
+def find_moment(history: History, text: str | None, incident_id: str) -> Moment:
+    """``text`` in ``history`` (default: its last moment); a ``UsageError`` names what is wrong
+    with the words, ``NoSuchEntry`` an entry the incident does not have."""
     if text is None:
         return history.at_seq(history.last_seq)
     try:
         return history.moment(text, now=datetime.now(timezone.utc))
+    except PastTheEnd as error:
+        raise NoSuchEntry(f"{incident_id} has only {error.entries:,} {'entry' if error.entries == 1 else 'entries'}") from None
     except BadMoment as error:
         raise UsageError(str(error)) from None
 
@@ -67,7 +75,7 @@ def moment_dict(history: History, moment: Moment, state: IncidentState) -> dict:
 def cmd_show_at(ctx: CliContext) -> int:
     """``warroom show INC-42 --at T``: the board as it was then."""
     history = asyncio.run(_history(ctx, ctx.args.incident))
-    moment = find_moment(history, ctx.args.at)
+    moment = find_moment(history, ctx.args.at, ctx.args.incident)
     state = history.state_at(moment.seq)
     if ctx.args.json:
         document = {**state.summary_dict(), "as_of": moment_dict(history, moment, state)}
@@ -81,7 +89,7 @@ def cmd_show_at(ctx: CliContext) -> int:
 def cmd_replay(ctx: CliContext) -> int:
     """``warroom replay INC-42 [--at T]``: the read-only board at a moment, with a time bar."""
     history = asyncio.run(_history(ctx, ctx.args.incident))
-    moment = find_moment(history, ctx.args.at)  # a bad moment fails here, before any screen
+    moment = find_moment(history, ctx.args.at, ctx.args.incident)  # a bad moment fails here, before any screen
     from warroom.tui.launch import run_replay  # Textual is imported only here
 
     return run_replay(ctx, history, ctx.args.incident, moment)

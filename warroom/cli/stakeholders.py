@@ -212,7 +212,6 @@ def cmd_relay(ctx: CliContext) -> int:
     import os
     import sys
 
-    from warroom.config import resolve_export_folder
     from warroom.notify import records_for_folder
     from warroom.notify.records import Deliveries
     from warroom.notify.relay import Notifier, lock_folder
@@ -233,7 +232,6 @@ def cmd_relay(ctx: CliContext) -> int:
         targets,
         deliveries,
         status_base=ctx.config.server.public_url,
-        postmortem_folder=resolve_export_folder(ctx.config),
     )
     names = ", ".join(t.name for t in targets)
     print(f"warroom relay: sending {folder} to {names}", flush=True)

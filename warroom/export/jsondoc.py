@@ -130,6 +130,10 @@ def document_from_dict(raw: Any, source: str = "the document") -> IncidentDocume
     for event in events:
         if event.seq <= last_seq:
             raise DocumentError(f"{source}: event seq {event.seq} comes after seq {last_seq} (events out of order)")
+        if event.seq != last_seq + 1:  # a log numbers its events 1, 2, 3 ... with no gaps
+            missing = f"seq {last_seq + 1}" if event.seq == last_seq + 2 else f"seqs {last_seq + 1}-{event.seq - 1}"
+            where = "starts at seq {event.seq}, not 1" if not last_seq else f"jumps from seq {last_seq} to {event.seq}"
+            raise DocumentError(f"{source} {where.format(event=event)} ({missing} missing): a log has no gaps")
         if event.id in seen:
             raise DocumentError(f"{source}: event id {event.id} appears twice")
         last_seq = event.seq

@@ -51,6 +51,15 @@ class BadMoment(ValueError):
     """A moment that names nothing in this incident (``#0``, ``T+99:99``, before the declaration)."""
 
 
+class PastTheEnd(BadMoment):
+    """``#N`` after the last entry: the incident has only ``entries`` of them (not bad input,
+    a fact about this incident: the CLI says so and exits 1)."""
+
+    def __init__(self, message: str, entries: int):
+        super().__init__(message)
+        self.entries = entries
+
+
 # --- which moment ----------------------------------------------------------------------
 
 
@@ -288,7 +297,7 @@ class History:
         spec = parse_moment(text)
         if spec.seq is not None:
             if spec.seq > self.last_seq:
-                raise BadMoment(f"no entry #{spec.seq}: the log ends at #{self.last_seq}")
+                raise PastTheEnd(f"no entry #{spec.seq}: the log ends at #{self.last_seq}", len(self))
             return self.at_seq(spec.seq)
         if self.declared_at is None or self.start is None:
             raise BadMoment("the incident has not been declared: name an entry, e.g. #1")

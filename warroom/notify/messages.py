@@ -4,16 +4,29 @@ Pure (no I/O): given the state before an event, the event and the state after it
 say which notification kinds it is and what the message reads. The text comes from
 the same viewer-safe facts as the status page (title, severity, status, commander,
 stakeholder broadcasts), never from notes, hand-offs or responder details.
+
+That text is still typed by someone, and it lands in chat rooms and mailboxes: it passes
+the one sanitiser (``safe_line``: ESC shows as ``␛``, U+202E as ``<U+202E>``) and its chat
+mentions are neutralised, so a title cannot page a whole channel (``<!channel>``,
+``<!here>``, ``<@U123>`` become ``‹!channel›`` ...; ``@everyone``, ``@here``, ``@channel``
+get a zero-width space after the ``@``, which stops Slack, Discord, Teams and Mattermost
+from reading them as mentions while they look the same). A closed incident's notice
+names no file: the post-mortem draft is on whichever machine exported it; the status
+page link (when there is one) is how a stakeholder follows up.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from warroom.incident import IncidentState, StoredEvent
+from warroom.safetext import safe_line
 
 MAX_TEXT = 600
+_SPECIAL_MENTION = re.compile(r"<([!@#][^<>]*)>")  # Slack's <!channel>, <!here>, <@U123>, <#C123>
+_BROADCAST_MENTION = re.compile(r"(?<![\w.])@(?=(?:everyone|here|channel|all)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +41,14 @@ class Notice:
 
 
 def _short(text: str, limit: int = MAX_TEXT) -> str:
-    text = " ".join(text.split())
+    """User text for a channel: one line, controls visible, mentions defused, at most ``limit``."""
+    text = without_mentions(safe_line(" ".join(text.split())))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def without_mentions(text: str) -> str:
+    """``text`` with every chat mention that would notify people made plain text."""
+    return _BROADCAST_MENTION.sub("@\u200b", _SPECIAL_MENTION.sub(r"‹\1›", text))
 
 
 def _head(state: IncidentState) -> str:
@@ -41,8 +60,7 @@ def _clock(at: datetime) -> str:
     return at.strftime("%H:%M UTC")
 
 
-def notice_for(before_commander: str | None, before_severity: int, state: IncidentState, event: StoredEvent,
-               postmortem: str | None = None) -> Notice | None:
+def notice_for(before_commander: str | None, before_severity: int, state: IncidentState, event: StoredEvent) -> Notice | None:
     """The notice an accepted event calls for, or ``None``. ``state`` is after the event."""
     body = event.body
     kind, title, text = None, "", ""
@@ -60,8 +78,7 @@ def notice_for(before_commander: str | None, before_severity: int, state: Incide
         case "command_assumed" | "command_handover_accepted" if state.commander != before_commander:
             kind, title, text = "command", f"{head}: {state.commander} has command", _short(state.title)
         case "incident_closed":
-            kind, title = "closed", f"{head} closed"
-            text = _short(state.title) + (f"\nPost-mortem draft: {postmortem}" if postmortem else "")
+            kind, title, text = "closed", f"{head} closed", _short(state.title)
         case "incident_linked" if state.closed and state.duplicate_of and state.closed_at == event.at:
             kind, title = "closed", f"{head} closed: duplicate of {state.duplicate_of}"
             text = _short(state.title)

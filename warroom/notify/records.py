@@ -14,11 +14,12 @@ that is the same on every attempt, so a receiver that cares can drop the repeat;
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from warroom.store.opening import check_database
 
 from .messages import Notice
 
@@ -93,11 +94,11 @@ class Deliveries:
     def __init__(self, path: Path, *, readonly: bool = False):
         self.path = Path(path)
         if readonly:
+            check_database(self.path, create=False)
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None, timeout=10, check_same_thread=False)
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        os.close(fd)
+        check_database(self.path)  # in a shared folder: a planted link must not move the records (or their -wal) elsewhere
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL survives kill -9 of this process

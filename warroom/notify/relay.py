@@ -31,6 +31,7 @@ from typing import Any
 
 from warroom.incident import IncidentState, apply
 from warroom.store.base import EventStore, StoreError
+from warroom.store.opening import open_regular
 
 from .messages import Notice, message, notice_for, overdue_notice
 from .records import Deliveries, Pending
@@ -49,7 +50,7 @@ def lock_folder(folder: Path) -> int:
     """One relay per folder: an exclusive lock the kernel drops if the relay dies."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ".warroom-relay.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = open_regular(path, os.O_RDWR | os.O_CREAT, mode=0o600, what="lock files")  # it is written: never through a link
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -91,7 +92,6 @@ class Notifier:
         deliveries: Deliveries,
         *,
         status_base: str | None = None,
-        postmortem_folder: Path | None = None,
         send: Send | None = None,
         poll: float = 0.5,
         on_delivery: Callable[[bool], None] | None = None,
@@ -102,7 +102,6 @@ class Notifier:
         self.by_id = {t.id: t for t in targets}
         self.deliveries = deliveries
         self.status_base = status_base.rstrip("/") if status_base else None
-        self.postmortem_folder = postmortem_folder
         self.send = send or apprise_sender()
         self.poll = poll
         self.on_delivery = on_delivery
@@ -145,13 +144,6 @@ class Notifier:
                 log.warning("notifier: %s", error)
             await asyncio.sleep(self.poll)
 
-    def _postmortem(self, incident: str) -> str | None:
-        if self.postmortem_folder is None:
-            return None
-        from warroom.export.files import file_name
-
-        return str(self.postmortem_folder / file_name(incident, "md"))
-
     async def _follow(self, incident: str) -> None:
         cursor = self._cursors.get(incident, 0)
         state = IncidentState()
@@ -168,7 +160,7 @@ class Notifier:
             return cursor  # read before a restart: its rows are already in the records
         notice = None
         if change is not None and change.entry.rejected is None:
-            notice = notice_for(commander, severity, state, event, self._postmortem(incident))
+            notice = notice_for(commander, severity, state, event)
         await self._enqueue(incident, event.seq, [notice] if notice else [])
         return event.seq
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
 
-from warroom.config import load_config, resolve_export_folder
+from warroom.config import load_config
 from warroom.store.base import StoreError
 
 from . import records_for_server, server_records
@@ -39,7 +39,6 @@ def notifier_router(parts: Any, responder: Any) -> APIRouter | None:
             targets_from(config.notify),
             deliveries,
             status_base=config.server.public_url,
-            postmortem_folder=resolve_export_folder(config),
             on_delivery=parts.metrics.delivery,
         )
         task = asyncio.create_task(notifier.run(), name="warroom-notifier")

@@ -34,6 +34,7 @@ from warroom.alerts.severity import AlertsConfig
 from warroom.incident import PERSON, EventDraft, StoredEvent, Writer
 from warroom.incident.events import parse_stored
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
+from warroom.store.opening import open_regular
 
 from .backend import Database, describe_db, is_postgres, open_hooks
 from .hooks import HOOK_PREFIX, HookBook, HookInfo
@@ -243,7 +244,7 @@ def run_alerts(folder: str | Path, db: str | Path, *, host: str, port: int, aler
 
     folder = Path(folder).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    lock = os.open(folder / ".warroom-alerts.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    lock = open_regular(folder / ".warroom-alerts.lock", os.O_RDWR | os.O_CREAT, mode=0o600, what="lock files")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

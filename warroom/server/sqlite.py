@@ -7,12 +7,12 @@ the log's writer machinery or the domain.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from pathlib import Path
 
 from warroom.store.base import StoreUnavailable
+from warroom.store.opening import check_database
 
 SCHEMA_VERSION = 1
 
@@ -41,7 +41,9 @@ TOKEN_COLUMNS_ADDED = [("admin", "INTEGER NOT NULL DEFAULT 0")]
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """A connection with the settings every part of the server relies on."""
+    """A connection with the settings every part of the server relies on (to plain files only:
+    ``check_database`` refuses a link or a FIFO at the database's name or beside it)."""
+    check_database(Path(path), create=False)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute("PRAGMA synchronous = FULL")
@@ -55,10 +57,7 @@ def create_private(path: Path) -> None:
     opens it: it holds token hashes and every incident, and SQLite gives the WAL and shared
     memory files it makes later the database file's own mode. An existing file keeps its mode."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
-    except FileExistsError:
-        pass
+    check_database(path)
 
 
 def init_db(path: Path) -> None:

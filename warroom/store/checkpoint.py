@@ -18,6 +18,12 @@ Only an edit confined to the middle of the prefix that keeps the file's inode wo
 go unseen; finding that would mean reading the whole log, which is what checkpoints
 are for. Anything that does not match, or does not decode, is ignored: the reader
 folds the whole log, and the next appender writes a fresh checkpoint.
+
+The name sits in a folder others can write to, so it is read through ``opening``: a
+link, a FIFO or a device planted there, or a file larger than ``MAX_BYTES``, is
+``Unusable`` -- the reader warns once and folds the whole log, and the next appender
+writes a real checkpoint over it at once (``write_atomic`` replaces the name, never
+writes through it).
 """
 
 from __future__ import annotations
@@ -33,9 +39,16 @@ from warroom.files import write_atomic
 from warroom.incident import IncidentState
 from warroom.incident import snapshot
 
+from .base import StoreError
+from .opening import UnsafeFile, read_regular
+
 CHECKPOINT_EVERY = snapshot.CHECKPOINT_EVERY
 DIGEST_SPAN = 4096
 HEADER_READ = 64 * 1024
+MAX_BYTES = 512 * 1024 * 1024
+"""Larger than any real checkpoint (100,000 events fold into a few tens of MiB); a planted
+file beyond it is refused by its size, never read."""
+WHAT = "checkpoints"
 
 log = logging.getLogger("warroom.store")
 
@@ -86,10 +99,22 @@ def describe_prefix(fd: int, offset: int, line_no: int, last_at: str | None, rep
     }
 
 
+class Unusable(StoreError):
+    """The checkpoint's name holds something that is not a checkpoint warroom may read
+    (a link, a FIFO, a device, a file too large): ignored, and rebuilt by the next append."""
+
+
 def load(log_path: Path, fd: int) -> Checkpoint | None:
-    """The checkpoint beside ``log_path`` if it matches the log open as ``fd``; else ``None``."""
+    """The checkpoint beside ``log_path`` if it matches the log open as ``fd``; else ``None``
+    (none there, or one that does not match). Raises ``Unusable`` for a planted file."""
     try:
-        data = path_beside(log_path).read_bytes()
+        data = read_regular(path_beside(log_path), limit=MAX_BYTES, what=WHAT)
+    except FileNotFoundError:
+        return None
+    except StoreError as error:
+        fact = error.fact if isinstance(error, UnsafeFile) else str(error)
+        raise Unusable(f"{fact}; ignored (a checkpoint is only a cache: the next append rebuilds it)") from None
+    try:
         header = snapshot.read_header(data)
         meta = header["meta"]
         offset, line_no, inode = meta["offset"], meta["line_no"], meta["inode"]
@@ -117,9 +142,8 @@ def load(log_path: Path, fd: int) -> Checkpoint | None:
 def saved_seq(log_path: Path) -> int:
     """The seq of the checkpoint on disk (0 if none or unreadable), from its first line only."""
     try:
-        with open(path_beside(log_path), "rb") as handle:
-            return int(snapshot.read_header(handle.read(HEADER_READ))["seq"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return int(snapshot.read_header(read_regular(path_beside(log_path), limit=HEADER_READ, what=WHAT, prefix=True))["seq"])
+    except (OSError, StoreError, ValueError, KeyError, TypeError):
         return 0
 
 
@@ -130,11 +154,14 @@ def save(log_path: Path, state: IncidentState, meta: dict) -> None:
 def due(entry: Any, fd: int) -> dict | None:
     """For an appender, under the log's lock: what a checkpoint written now would cover, if
     one is due (``entry`` is the file store's view of the log, read up to its end)."""
-    if entry.last_seq - entry.saved_seq < CHECKPOINT_EVERY:
+    if entry.unusable_checkpoint:
+        entry.unusable_checkpoint = False  # a planted file: replace it now, whatever the count
+    elif entry.last_seq - entry.saved_seq < CHECKPOINT_EVERY:
         return None
-    entry.saved_seq = max(entry.saved_seq, saved_seq(entry.path))
-    if entry.last_seq - entry.saved_seq < CHECKPOINT_EVERY:
-        return None  # another appender wrote one meanwhile
+    else:
+        entry.saved_seq = max(entry.saved_seq, saved_seq(entry.path))
+        if entry.last_seq - entry.saved_seq < CHECKPOINT_EVERY:
+            return None  # another appender wrote one meanwhile
     last_at = entry.last_at.isoformat() if entry.last_at else None
     return describe_prefix(fd, entry.offset, entry.line_no, last_at, entry.reports) | {"seq": entry.last_seq}
 

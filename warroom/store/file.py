@@ -45,7 +45,7 @@ from .base import (
     retry_of,
 )
 from .filelog import IncidentLog
-from .opening import file_error, make_folder, open_incident, raise_if_unreachable, truncate_quietly
+from .opening import file_error, make_folder, open_regular, raise_if_unreachable, truncate_quietly
 
 log = logging.getLogger("warroom.store")
 
@@ -250,7 +250,7 @@ class FileStore(EventStore):
         """
         while True:
             try:
-                fd = open_incident(entry.path, flags)
+                fd = open_regular(entry.path, flags)
             except FileNotFoundError:
                 raise UnknownIncident(incident_id) from None
             fcntl.flock(fd, fcntl.LOCK_EX)

@@ -29,9 +29,12 @@ from warroom.incident.events import parse_stored
 from warroom.words import validation_problem
 
 from . import checkpoint
-from .opening import file_error, open_incident
+from .opening import check_size, file_error, open_regular
 
 MAX_REPORTED_LINE = 80
+MAX_LOG_BYTES = 1 << 30
+"""The most a reader reads of one incident log at one look: 1 GiB is millions of events (the
+100,000-event benchmark log is about 30 MiB); a planted sparse file is refused by its size."""
 LINE_HEAD = 64  # the first bytes of a line (seq, id): enough to tell whether it is still there
 
 
@@ -43,6 +46,7 @@ class IncidentLog:
         self.warn = warn
         self.lock = threading.Lock()
         self.epoch = 0  # how many times the file was seen replaced under us
+        self.unusable_checkpoint = False  # something planted at the checkpoint's name: the next append replaces it
         self.reset()
 
     def reset(self, *, whole: bool = False) -> None:
@@ -138,7 +142,7 @@ class IncidentLog:
                 self._read_new(fd, info)
                 return
             try:
-                own = open_incident(self.path, os.O_RDONLY)
+                own = open_regular(self.path, os.O_RDONLY)
             except FileNotFoundError:
                 return
             try:
@@ -157,13 +161,14 @@ class IncidentLog:
         size = info.st_size
         if self.inode is not None and not self._same_file(fd, info):
             self.replaced()  # replaced by an import (or rewritten): start again from its top
-        if self.inode is None and not self.whole and (found := checkpoint.load(self.path, fd)) is not None:
+        if self.inode is None and not self.whole and (found := self._checkpoint(fd)) is not None:
             self.start_from(found)  # skip the prefix the checkpoint folded
             for report in self.reports:
                 self.warn(report)
+        start = self.read_to
+        check_size(self.path, size - start, MAX_LOG_BYTES, "incident logs")
         self.inode = info.st_ino
         self.looked = (info.st_ino, size, info.st_mtime_ns)
-        start = self.read_to
         if size <= start:
             return
         try:
@@ -184,6 +189,15 @@ class IncidentLog:
             self._ingest(raw)
             line_at += len(raw) + 1
         self.offset = line_at
+
+    def _checkpoint(self, fd: int) -> checkpoint.Checkpoint | None:
+        try:
+            return checkpoint.load(self.path, fd)
+        except checkpoint.Unusable as error:
+            if not self.unusable_checkpoint:
+                self.warn(str(error))  # once per file and process, not at every look
+            self.unusable_checkpoint = True
+            return None
 
     def _same_file(self, fd: int, info: os.stat_result) -> bool:
         """Is this still the file we read up to ``offset``, only (perhaps) longer?"""

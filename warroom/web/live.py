@@ -25,6 +25,7 @@ from fastapi.sse import format_sse_event
 
 from warroom.incident import IncidentState, apply
 from warroom.incident.public import PublicView, announcement, public_view
+from warroom.safetext import safe_line
 from warroom.store.base import EventStore, StoreError
 
 from .pages import live_fragment
@@ -77,7 +78,8 @@ class LiveIncident:
             return
         said = announcement(self.view, view)
         self.view, self.seq = view, self.state.seq
-        payload = json.dumps({"html": live_fragment(view, _now()), "announce": said, "headline": view.headline()})
+        headline = safe_line(view.headline())  # the fragment's text is sanitised by its template
+        payload = json.dumps({"html": live_fragment(view, _now()), "announce": safe_line(said), "headline": headline})
         self.message = format_sse_event(event="view", data_str=payload, id=str(self.seq))
         self.wake(CHANGE)
 

@@ -3,7 +3,9 @@
 Every page and the live fragment are rendered from a ``PublicView`` (the viewer-safe
 projection) or an ``IncidentSummary``: templates never see the incident state, so
 they cannot show what a viewer must not read. Autoescape is on for every template,
-so a title like ``<script>`` is text, never markup.
+so a title like ``<script>`` is text, never markup; and every value a template prints
+passes the one sanitiser first (``safetext.safe_block``: ESC as ``␛``, U+202E as
+``<U+202E>``, as the terminal views show them), so no raw control byte reaches a page.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
+import markupsafe
 from fastapi.templating import Jinja2Templates
 
 from warroom.incident.public import PublicView
+from warroom.safetext import safe_block
 
 HERE = Path(__file__).parent
 STATIC_FILES = {"status.css": "text/css; charset=utf-8", "status.js": "text/javascript; charset=utf-8"}
@@ -37,8 +41,14 @@ def _duration(value: timedelta) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def _shown(value: object) -> object:
+    """Every ``{{ value }}`` of every template, before it is escaped: text made safe to show."""
+    return safe_block(value) if isinstance(value, str) and not isinstance(value, markupsafe.Markup) else value
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
+        finalize=_shown,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,  # every template, whatever its name
         undefined=jinja2.StrictUndefined,

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from warroom.incident.events import valid_incident_id
+from warroom.incident.events import canonical_incident_id, valid_incident_id
 from warroom.server.streams import Streams, TooManyStreams
 from warroom.server.wire import OpenStreamResponse
 
@@ -96,6 +96,7 @@ def status_router(views: LiveViews, access: Access, streams: Streams) -> APIRout
 
     @router.get("/{incident_id}", response_class=HTMLResponse)
     async def incident(request: Request, incident_id: str, key: KeyParam = None, authorization: AuthHeader = None) -> Response:
+        incident_id = canonical_incident_id(incident_id)  # any case, as everywhere else
         if viewer_of(key, authorization, incident_id) is None:
             return not_found(request)
         live = await views.get(incident_id)
@@ -119,6 +120,7 @@ def status_router(views: LiveViews, access: Access, streams: Streams) -> APIRout
         after: Annotated[int, Query(ge=0, le=MAX_AFTER)] = 0,
         last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     ) -> Response:
+        incident_id = canonical_incident_id(incident_id)
         who = viewer_of(key, authorization, incident_id)
         live = await views.get(incident_id) if who is not None else None
         if who is None or live is None:

@@ -108,6 +108,12 @@ def _for_everyone(a: About) -> Toast:
     return Toast(f"{a.entry.actor} {a.entry.text}", a.state.id)
 
 
+def _closed(a: About) -> Toast:
+    """Only the board that closed exports by itself (its folder is the closer's): every other
+    board is told who closed it, and how to have the files here too."""
+    return Toast(f"{a.entry.actor} closed {a.state.id}: e exports the post-mortem draft, JSON and CSV here", "closed", "warning", 30)
+
+
 def _alerts_resolved(a: About) -> Toast | None:
     """Every alert has resolved: the commander decides whether the incident is mitigated (nothing closes by itself)."""
     if a.state.all_alerts_resolved and a.state.commander == a.me and not a.state.closed:
@@ -147,7 +153,7 @@ TOASTS: dict[type[ev.Body], Callable[[About], Toast | None]] = {
     ev.CommandHandoverDeclined: _your_command("{actor} declined command", "information"),
     ev.SeverityChanged: _for_everyone,
     ev.StatusChanged: _for_everyone,
-    ev.IncidentClosed: _for_everyone,
+    ev.IncidentClosed: _closed,
     ev.IncidentReopened: _for_everyone,
     ev.IncidentLinked: _linked,
     ev.AlertResolved: _alerts_resolved,
