@@ -198,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_incident(command("sev", "change severity (commander)", submitting(lambda a: ev.SeverityChanged(severity=a.severity))))
     p.add_argument("severity", type=int, choices=range(1, 5))
 
+    p = with_incident(command("rename", "give the incident a new title (commander)", submitting(lambda a: ev.IncidentRenamed(title=a.title))))
+    p.add_argument("title", help="one line: what is broken, for whom")
+
     p = with_incident(command("status", "change the incident status (commander)", submitting(lambda a: ev.StatusChanged(status=a.status))))
     p.add_argument("status", choices=ev.INCIDENT_STATUSES)
 
