@@ -156,6 +156,17 @@ def test_stakeholder_update_cadence_snooze_and_overdue():
     assert log.state().next_update_due() is None
 
 
+def test_a_rename_changes_the_title_and_the_timeline_says_from_what():
+    log = declared()
+    declared_title = log.state().title
+    log.add("alice", ev.IncidentRenamed(title="EU buckets lose objects"))
+    log.add("bob", ev.IncidentRenamed(title="Not the commander's idea"))
+    state = log.state()
+    assert state.title == "EU buckets lose objects"
+    assert state.timeline[-2].text == f'renamed the incident: "{declared_title}" → "EU buckets lose objects"'
+    assert state.timeline[-1].rejected and "only the commander" in state.timeline[-1].rejected
+
+
 def test_severity_status_key_times_action_items_and_close():
     log = declared()
     log.add("alice", ev.SeverityChanged(severity=1))

@@ -56,6 +56,9 @@ CASES = [
     ("alice", ev.SeverityChanged(severity=1), None),
     ("alice", ev.SeverityChanged(severity=2), "already SEV2"),
     ("bob", ev.SeverityChanged(severity=1), "only the commander"),
+    ("alice", ev.IncidentRenamed(title="EU checkout fails"), None),
+    ("alice", ev.IncidentRenamed(title=STATE.title), "already the title"),
+    ("bob", ev.IncidentRenamed(title="EU checkout fails"), "only the commander"),
     ("alice", ev.StatusChanged(status="identified"), None),
     ("alice", ev.StatusChanged(status="investigating"), "already investigating"),
     ("bob", ev.StatusChanged(status="identified"), "only the commander"),
@@ -223,6 +226,7 @@ def test_nothing_but_writing_up_after_close():
     log.add("alice", ev.IncidentClosed())
     state = log.state()
     assert check(state, "alice", ev.SeverityChanged(severity=1)) == "INC-1 is closed"
+    assert check(state, "alice", ev.IncidentRenamed(title="Better title")) == "INC-1 is closed"
     assert check(state, "bob", ev.ActionItemAdded(text="x")) is None
     assert check(state, "alice", ev.IncidentClosed()) == "INC-1 is closed"
 

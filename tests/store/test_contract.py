@@ -282,6 +282,23 @@ async def test_a_decision_and_an_impact_note_round_trip_and_the_rules_refuse_one
     assert [(d.by, d.text) for d in state.decisions] == [("bob", "Disable the rule in the console")]
 
 
+async def test_a_rename_by_the_commander_through_the_cli_is_the_title_everywhere(backend):
+    """Issue 22 item 7: the lobby's summary and the folded state carry the new title, not the declared one."""
+    alice, bob = backend.store_for("alice"), backend.store_for("bob")
+    await declare(alice)
+    await bob.append("INC-1", draft("bob", ev.ResponderJoined()))
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    command = [sys.executable, "-m", "warroom", "rename", "INC-1", "EU checkout fails for card payments", *backend.cli_args("alice")]
+    result = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert 'renamed the incident: "Checkout down" → "EU checkout fails for card payments"' in result.stdout
+    with pytest.raises(Rejected) as refused:
+        await bob.append("INC-1", draft("bob", ev.IncidentRenamed(title="Something else")))
+    assert "only the commander can rename the incident" in refused.value.reason
+    assert (await alice.load_state("INC-1")).title == "EU checkout fails for card payments"
+    assert [s.title for s in await bob.incidents()] == ["EU checkout fails for card payments"]
+
+
 async def test_a_person_writes_no_alert_events_whatever_name_they_give(backend):
     """Issue 21: alerts come only from a hook's intake; every store refuses them from a person."""
     store = backend.store_for("alice")

@@ -323,3 +323,21 @@ async def test_at_80x24_the_columns_fit_and_overdue_shows(store_dir: Path) -> No
         assert "Unowned" in header and "Blocked" in header, header
         row = next(line for line in lines if "INC-1 " in line and "SEV1" in line)
         assert "OVERDUE 1h1" in row and "Checkout errors" in row, row
+
+
+async def test_at_80x24_a_long_title_gets_the_width_short_headers_and_gaps_give_up(store_dir: Path) -> None:
+    """Issue 22 item 10: the title was cut to 17 characters while "Commander" kept 9 columns over
+    "alice" and every gap two; now the title is cut last: 27 characters and "…"."""
+    imported(store_dir, "INC-1", minutes_ago=90, severity=1, title="Checkout errors for every EU customer paying by card since the 10:05 deploy")
+    imported(store_dir, "INC-2", minutes_ago=10, severity=3, actor="bob")
+    app = lobby(store_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        table = lobby_of(app).table
+        await until(pilot, lambda: table.size.width > 0 and table.virtual_size.width <= table.size.width)
+        await pilot.pause()
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        header = next(line for line in lines if "Incident" in line and "Update" in line)
+        assert " IC " in header and "Unowned" in header and "Blocked" in header, header
+        row = next(line for line in lines if "INC-1 " in line and "SEV1" in line)
+        assert "Checkout errors for every E…" in row and "alice" in row and "OVERDUE 1h1" in row, row

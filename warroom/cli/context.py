@@ -10,7 +10,7 @@ import importlib
 import re
 import sys
 from collections.abc import Callable, Coroutine
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any
 
 from warroom.config import (
@@ -159,14 +159,6 @@ def due_date(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"bad date {text!r}: use YYYY-MM-DD, e.g. 2026-12-09") from None
-
-
-def utc_time(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad time {text!r}: use ISO format, e.g. 2026-11-25T09:40Z") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def policy_setting(text: str) -> tuple[str, str | None]:

@@ -16,7 +16,6 @@ from warroom.cli.context import (
     incident_type,
     policy_setting,
     run_command,
-    utc_time,
     command_group,
     loaded_on_use,
     workstream_id,
@@ -35,7 +34,7 @@ from warroom.cli.incident import (
     cmd_policy,
     cmd_show,
 )
-from warroom.cli.replay import cmd_replay, moment_arg
+from warroom.cli.replay import cmd_keytime, cmd_replay, moment_arg
 from warroom.cli.records import EXPORT_CHOICES, cmd_close, cmd_export, cmd_import, cmd_reopen
 from warroom.cli.parser_server import add_server_commands
 from warroom.incident import Policy
@@ -198,12 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_incident(command("sev", "change severity (commander)", submitting(lambda a: ev.SeverityChanged(severity=a.severity))))
     p.add_argument("severity", type=int, choices=range(1, 5))
 
+    p = with_incident(command("rename", "give the incident a new title (commander)", submitting(lambda a: ev.IncidentRenamed(title=a.title))))
+    p.add_argument("title", help="one line: what is broken, for whom")
+
     p = with_incident(command("status", "change the incident status (commander)", submitting(lambda a: ev.StatusChanged(status=a.status))))
     p.add_argument("status", choices=ev.INCIDENT_STATUSES)
 
-    p = with_incident(command("keytime", "correct a key time (commander or scribe)", submitting(lambda a: ev.KeyTimeSet(which=a.which, time=a.time))))
+    p = with_incident(command("keytime", "correct a key time (commander or scribe)", cmd_keytime))
     p.add_argument("which", choices=ev.KEY_TIMES)
-    p.add_argument("time", type=utc_time, help="ISO time, e.g. 2026-11-25T09:40Z (UTC if no zone)")
+    p.add_argument("time", type=moment_arg, metavar="TIME", help=f"when, in the words replay takes: {MOMENT_HELP}")
 
     _action_commands(command)
 

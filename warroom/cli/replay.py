@@ -1,8 +1,10 @@
-"""Commands that look at an incident as it was: ``show --at`` and ``replay``.
+"""Commands that look at an incident as it was: ``show --at`` and ``replay``; and ``keytime``,
+which names a time in the same words.
 
-Both name a moment the same way (``#SEQ``, ``T+HH:MM[:SS]`` or a UTC time; one parser,
-``incident.keyframes.parse_moment``) and compute every clock-driven number -- time on
-shift, fatigue, "update due", staleness -- at that moment, never now.
+All three name a moment the same way (``#SEQ``, ``T+HH:MM[:SS]`` or a UTC time; one parser,
+``incident.keyframes.parse_moment``, resolved against the incident by its ``History``). The
+first two compute every clock-driven number -- time on shift, fatigue, "update due",
+staleness -- at that moment, never now.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from warroom.cli.context import EXIT_OK, CliContext
+from warroom.cli.context import EXIT_OK, CliContext, run_command, submit_and_say
 from warroom.cli.incident import render_state
 from warroom.incident import IncidentState
+from warroom.incident import events as ev
 from warroom.errors import WarroomError
 from warroom.incident.keyframes import BadMoment, History, Moment, PastTheEnd, parse_moment
 from warroom.safetext import json_safe
@@ -35,17 +40,39 @@ class NoSuchEntry(WarroomError):
     """``--at #N`` past the last entry: exit 1, as for any other thing the incident does not have."""
 
 
+@contextmanager
+def _words_for(incident_id: str) -> Iterator[None]:
+    """Words that name no moment are a ``UsageError``; an entry the incident lacks, ``NoSuchEntry``."""
+    try:
+        yield
+    except PastTheEnd as error:
+        raise NoSuchEntry(f"{incident_id} has only {error.entries:,} {'entry' if error.entries == 1 else 'entries'}") from None
+    except BadMoment as error:
+        raise UsageError(str(error)) from None
+
+
 def find_moment(history: History, text: str | None, incident_id: str) -> Moment:
     """``text`` in ``history`` (default: its last moment); a ``UsageError`` names what is wrong
     with the words, ``NoSuchEntry`` an entry the incident does not have."""
     if text is None:
         return history.at_seq(history.last_seq)
-    try:
+    with _words_for(incident_id):
         return history.moment(text, now=datetime.now(timezone.utc))
-    except PastTheEnd as error:
-        raise NoSuchEntry(f"{incident_id} has only {error.entries:,} {'entry' if error.entries == 1 else 'entries'}") from None
-    except BadMoment as error:
-        raise UsageError(str(error)) from None
+
+
+def cmd_keytime(ctx: CliContext) -> int:
+    """``warroom keytime INC-42 mitigated 10:41`` (or ``T+01:20``, ``#312``, an ISO time)."""
+
+    async def correct() -> int:
+        incident_id = ctx.args.incident
+        async with ctx.open_store() as store:
+            history = await ctx.room(store, incident_id).history()
+            with _words_for(incident_id):
+                at = history.time_named(ctx.args.time, now=datetime.now(timezone.utc))
+            await submit_and_say(ctx, store, incident_id, ev.KeyTimeSet(which=ctx.args.which, time=at))
+        return EXIT_OK
+
+    return run_command(correct())
 
 
 async def _history(ctx: CliContext, incident_id: str) -> History:

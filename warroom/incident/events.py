@@ -213,6 +213,17 @@ class SeverityChanged(Body):
     severity: Severity
 
 
+class IncidentRenamed(Body):
+    """The commander gives the incident a better title than the one it was declared with (an
+    alert's summary, a first guess); exports, the status page and the lobby show the new one."""
+
+    type: Literal["incident_renamed"] = "incident_renamed"
+    redraws = _HEADER_AND_COMMAND
+    toast = True
+    catch_up = True
+    title: Title
+
+
 class StatusChanged(Body):
     type: Literal["status_changed"] = "status_changed"
     redraws = _HEADER_AND_COMMAND
@@ -496,6 +507,7 @@ EventBody = Annotated[
         IncidentDeclared,
         PolicyChanged,
         SeverityChanged,
+        IncidentRenamed,
         StatusChanged,
         KeyTimeSet,
         IncidentClosed,

@@ -244,6 +244,10 @@ def _severity(state: IncidentState, event: ev.StoredEvent, b: ev.SeverityChanged
     state.severity_history.append((event.at, state.severity))
 
 
+def _renamed(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentRenamed, change: Change) -> None:
+    state.title = b.title
+
+
 def _status(state: IncidentState, event: ev.StoredEvent, b: ev.StatusChanged, change: Change) -> None:
     change.status_before, change.status_changed = state.status, b.status != state.status
     state.status = b.status
@@ -470,6 +474,7 @@ _HANDLERS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any, Cha
     ev.IncidentDeclared: _declared,
     ev.PolicyChanged: _policy_changed,
     ev.SeverityChanged: _severity,
+    ev.IncidentRenamed: _renamed,
     ev.StatusChanged: _status,
     ev.KeyTimeSet: _key_time,
     ev.IncidentClosed: _closed,

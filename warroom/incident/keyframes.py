@@ -19,8 +19,8 @@ A keyframe must not cost a copy of everything before it (two hundred copies of a
   The property test in ``tests/incident/test_keyframes.py`` checks seeks against a fold
   from the top, so an in-place change the fold gains without ``_touched`` knowing fails there.
 
-``Moment`` parsing lives here too, so the board's ``g`` and the CLI's ``--at`` accept the
-same words with the same errors: ``#312`` (a seq), ``T+01:23[:45]`` (from the start of the
+``Moment`` parsing lives here too, so the board's ``g``, the CLI's ``--at`` and ``keytime`` accept
+the same words with the same errors: ``#312`` (a seq), ``T+01:23[:45]`` (from the start of the
 incident), and a UTC time, ``10:14[:07]`` or ISO ``2026-11-25T10:14:07Z``.
 """
 
@@ -293,26 +293,46 @@ class History:
 
     def moment(self, text: str, now: datetime | None = None) -> Moment:
         """The moment ``text`` names in this incident (see ``parse_moment``); ``BadMoment`` if none,
-        or if it is later than both ``now`` and the last entry (a replay does not make up a future)."""
+        or if it is before the declaration, or later than both ``now`` and the last entry (a
+        replay does not make up a future)."""
         spec = parse_moment(text)
         if spec.seq is not None:
-            if spec.seq > self.last_seq:
-                raise PastTheEnd(f"no entry #{spec.seq}: the log ends at #{self.last_seq}", len(self))
-            return self.at_seq(spec.seq)
-        if self.declared_at is None or self.start is None:
-            raise BadMoment("the incident has not been declared: name an entry, e.g. #1")
-        if spec.offset is not None:
-            at = self.start + spec.offset
-        elif spec.clock is not None:
-            day = datetime.combine(self.declared_at.astimezone(timezone.utc).date(), spec.clock, timezone.utc)
-            at = day if day >= self.declared_at else day + timedelta(days=1)  # the first such time since the declaration
-        else:
-            at = spec.when  # type: ignore[assignment]
+            return self.at_seq(self._entry(spec.seq))
+        at = self._time_of(spec, text, now)
+        assert self.declared_at is not None  # _time_of refuses an undeclared incident
         if at < self.declared_at:
             raise BadMoment(f"{text.strip()} is before the declaration ({self.declared_at.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC)")
         if now is not None and at > max(now, self.events[-1].at):
             raise BadMoment(f"{text.strip()} is in the future (it is {now.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC now)")
         return Moment(self.seq_at(at), at)
+
+    def time_named(self, text: str, now: datetime | None = None) -> datetime:
+        """The time ``text`` names in this incident, in the words a replay takes, before the
+        declaration too (``keytime started 09:40``): an entry's time, T+ from the start, a clock
+        time or a full time. ``BadMoment`` if the words name none."""
+        spec = parse_moment(text)
+        if spec.seq is not None:
+            return self.time_of(self._entry(spec.seq))
+        return self._time_of(spec, text, now)
+
+    def _entry(self, seq: int) -> int:
+        if seq > self.last_seq:
+            raise PastTheEnd(f"no entry #{seq}: the log ends at #{self.last_seq}", len(self))
+        return seq
+
+    def _time_of(self, spec: MomentSpec, text: str, now: datetime | None) -> datetime:
+        if self.declared_at is None or self.start is None:
+            raise BadMoment("the incident has not been declared: name an entry, e.g. #1")
+        if spec.offset is not None:
+            return self.start + spec.offset
+        if spec.clock is not None:
+            day = datetime.combine(self.declared_at.astimezone(timezone.utc).date(), spec.clock, timezone.utc)
+            at = day if day >= self.declared_at else day + timedelta(days=1)  # the first such time since the declaration...
+            if now is not None and at > max(now, self.end):
+                at -= timedelta(days=1)  # ...unless that has not come yet: then the one before it
+            return at
+        assert spec.when is not None  # parse_moment fills exactly one field
+        return spec.when
 
     def describe(self, moment: Moment) -> str:
         """``T+01:23:45 · #312 of 1,204 · 10:14:07 UTC``: where ``moment`` is, for a person."""

@@ -91,6 +91,11 @@ def may_change_severity(state: IncidentState, actor: str, body: ev.SeverityChang
     return _commander_changes(state, actor, "change severity", f"severity is already SEV{body.severity}" if same else None)
 
 
+def may_rename(state: IncidentState, actor: str, body: ev.IncidentRenamed) -> Refusal:
+    same = body.title == state.title
+    return _commander_changes(state, actor, "rename the incident", "that is already the title" if same else None)
+
+
 def may_change_status(state: IncidentState, actor: str, body: ev.StatusChanged) -> Refusal:
     same = body.status == state.status
     return _commander_changes(state, actor, "change the incident status", f"status is already {body.status}" if same else None)
@@ -363,6 +368,7 @@ RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.IncidentDeclared: may_declare,
     ev.PolicyChanged: may_change_policy,
     ev.SeverityChanged: may_change_severity,
+    ev.IncidentRenamed: may_rename,
     ev.StatusChanged: may_change_status,
     ev.KeyTimeSet: may_set_key_time,
     ev.IncidentClosed: may_close,

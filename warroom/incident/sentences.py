@@ -161,6 +161,7 @@ SENTENCES: dict[type[ev.Body], Sentence] = {
     ev.IncidentDeclared: _declared_text,
     ev.PolicyChanged: lambda s, e, b, _: _policy_text(s.policy, b.policy),
     ev.SeverityChanged: lambda s, e, b, _: f"changed severity SEV{s.severity} → SEV{b.severity}",
+    ev.IncidentRenamed: lambda s, e, b, _: f'renamed the incident: "{s.title}" → "{b.title}"',
     ev.StatusChanged: lambda s, e, b, _: f"set status to {b.status}",
     ev.KeyTimeSet: lambda s, e, b, _: f"set {b.which} time to {b.time:%Y-%m-%d %H:%M UTC}",
     ev.IncidentClosed: lambda s, e, b, _: _with_note("closed the incident", b.summary),

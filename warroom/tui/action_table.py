@@ -33,6 +33,7 @@ from .screens.board_forms import (
     open_workstream_form,
     reason_form,
     role_form,
+    rename_form,
     severity_form,
     snooze_form,
     workstream_status_form,
@@ -374,6 +375,11 @@ ACTIONS: dict[str, ActionRow] = {
         probes=lambda a: [ev.SeverityChanged(severity=1 if a.state.severity != 1 else 2)],
         form=lambda a: severity_form(a.state.severity, a.state.status),
         submit=_severity_and_status,
+    ),
+    "rename": Action(
+        probes=lambda a: [ev.IncidentRenamed(title="probe" if a.state.title != "probe" else "probe 2")],
+        form=lambda a: rename_form(a.state.title),
+        submit=lambda a, v: [ev.IncidentRenamed(title=v["title"])],
     ),
     "assign_role": Action(
         probes=_probe_role,

@@ -47,6 +47,7 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("assign_role", "R,shift+r", "act('assign_role')", "roles", "commander: assign a role", show=False, key_display="R"),
     BoardKey("snooze", "z", "act('snooze')", "snooze", "commander: snooze the stakeholder update", show=False),
     BoardKey("severity", "s", "act('severity')", "sev", "incident: severity / status"),
+    BoardKey("rename", "E,shift+e", "act('rename')", "rename", "incident: rename", show=False, key_display="E"),
     BoardKey("action_item", "a", "act('action_item')", "action item", "incident: add action item", show=False),
     BoardKey("action_items", "A,shift+a", "action_items", "action items", "incident: action items (list, start, done)", show=False, key_display="A"),
     BoardKey("close_incident", "x", "act('close_incident')", "close", "incident: close", show=False),

@@ -39,8 +39,13 @@ class RowList(ScrollView, can_focus=True):
     FLEX: ClassVar[str | None] = None
     """The column that gives up width (its text cut with "…") so the rest fit the widget."""
     FLEX_MIN: ClassVar[int] = 16
+    FLEX_WANT: ClassVar[int] = 16
+    """While the flex column would get less than this (or its whole text), ``DROPS`` go first."""
+    SHORT: ClassVar[dict[str, str]] = {}
+    """Headers columns take, with a one-space gap, when the flex column would be cut: the width
+    a long header ("Unowned" over "-") keeps from the flex column goes to it first."""
     DROPS: ClassVar[tuple[str, ...]] = ()
-    """Columns hidden, in this order, while the rest would not fit beside ``FLEX_MIN`` of the flex
+    """Columns hidden, in this order, while the rest would not fit beside ``FLEX_WANT`` of the flex
     column: a narrow terminal loses its least useful columns whole, not the last ones off screen."""
     BINDINGS: ClassVar = [
         Binding("enter", "select", "Select", show=False, id="rows.select"),
@@ -78,7 +83,10 @@ class RowList(ScrollView, can_focus=True):
         self._keys: list[str] = []
         self._specs: dict[str, tuple[Cell, ...]] = {}
         self._widths = [len(label) for _, label in self.COLUMNS]
-        self._natural = list(self._widths)
+        self._content = [0] * len(self.COLUMNS)
+        """The widest cell of each column (headers aside)."""
+        self._labels = [label for _, label in self.COLUMNS]
+        self._gap = GAP
         self._shown = [True] * len(self.COLUMNS)
         self._strips: dict[str, tuple[tuple, Strip]] = {}
         self.cursor = 0
@@ -169,37 +177,51 @@ class RowList(ScrollView, can_focus=True):
     def _measure(self, cells: tuple[Cell, ...] | None = None) -> bool:
         """Column widths from the rows (only widening for one row's ``cells``); True if they changed."""
         if cells is None:
-            natural = [len(label) for _, label in self.COLUMNS]
+            content = [0] * len(self.COLUMNS)
             for spec in self._specs.values():
                 for index, cell in enumerate(spec):
-                    natural[index] = max(natural[index], len(_words(cell)))
-            self._natural = natural
+                    content[index] = max(content[index], len(_words(cell)))
+            self._content = content
         else:
-            self._natural = [max(width, len(_words(cell))) for width, cell in zip(self._natural, cells)]
-        widths = list(self._natural)
+            self._content = [max(width, len(_words(cell))) for width, cell in zip(self._content, cells)]
+        labels = [label for _, label in self.COLUMNS]
+        widths, shown, cut = self._fit(labels, GAP)
+        gap = GAP
+        if cut and self.SHORT:
+            labels = [self.SHORT.get(key, label) for key, label in self.COLUMNS]
+            gap = 1
+            widths, shown, _ = self._fit(labels, gap)
+        self.virtual_size = Size(sum(widths) + gap * (sum(shown) - 1), len(self._keys) + 1)
+        if widths == self._widths and shown == self._shown and labels == self._labels:
+            return False
+        self._widths, self._shown, self._labels, self._gap = widths, shown, labels, gap
+        self._strips.clear()
+        self.refresh()
+        return True
+
+    def _fit(self, labels: list[str], gap: int) -> tuple[list[int], list[bool], bool]:
+        """Widths under ``labels`` with ``gap`` between columns, which columns show, and whether
+        the flex column is cut to fit the widget."""
+        widths = [max(content, len(label)) for content, label in zip(self._content, labels)]
         flex = next((i for i, (key, _) in enumerate(self.COLUMNS) if key == self.FLEX), None)
         keys = [key for key, _ in self.COLUMNS]
         shown = [True] * len(widths)
 
         def needed() -> int:
-            least = [min(w, self.FLEX_MIN) if i == flex else w for i, w in enumerate(widths)]
-            return sum(w for w, s in zip(least, shown) if s) + GAP * (sum(shown) - 1)
+            least = [min(w, self.FLEX_WANT) if i == flex else w for i, w in enumerate(widths)]
+            return sum(w for w, s in zip(least, shown) if s) + gap * (sum(shown) - 1)
 
         for key in self.DROPS:
             if not self.size.width or needed() <= self.size.width:
                 break
             shown[keys.index(key)] = False
         widths = [w if s else 0 for w, s in zip(widths, shown)]
-        room = self.size.width - GAP * (sum(shown) - 1)
-        if flex is not None and room > 0 and sum(widths) > room:
+        room = self.size.width - gap * (sum(shown) - 1)
+        cut = flex is not None and room > 0 and sum(widths) > room
+        if cut:
+            assert flex is not None
             widths[flex] = max(self.FLEX_MIN, widths[flex] - (sum(widths) - room))
-        self.virtual_size = Size(sum(widths) + GAP * (sum(shown) - 1), len(self._keys) + 1)
-        if widths == self._widths and shown == self._shown:
-            return False
-        self._widths, self._shown = widths, shown
-        self._strips.clear()
-        self.refresh()
-        return True
+        return widths, shown, cut
 
     def _scroll_to_cursor(self, animate: bool) -> None:
         top, visible = self.scroll_offset.y, max(self.size.height - 1, 1)
@@ -215,7 +237,7 @@ class RowList(ScrollView, can_focus=True):
         width = self.size.width
         scroll_x = self.scroll_offset.x
         if y == 0:
-            header = self._line(tuple(label for _, label in self.COLUMNS), self.get_component_rich_style("rowlist--header"))
+            header = self._line(tuple(self._labels), self.get_component_rich_style("rowlist--header"))
             return header.crop_extend(scroll_x, scroll_x + width, self.get_component_rich_style("rowlist--header"))
         index = self.scroll_offset.y + y - 1
         base = self.rich_style
@@ -241,7 +263,7 @@ class RowList(ScrollView, can_focus=True):
             words = _words(cell)
             if len(words) > width:
                 words = words[: max(width - 1, 0)] + "…"
-            piece = Text(words.ljust(width + GAP), no_wrap=True, end="")
+            piece = Text(words.ljust(width + self._gap), no_wrap=True, end="")
             if not isinstance(cell, str):
                 piece.stylize(theme_style(self.app, cell[1]), 0, min(len(words), width))
             text.append_text(piece)

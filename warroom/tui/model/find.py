@@ -31,7 +31,7 @@ KINDS: dict[str, frozenset[str]] = {
         {"command_handover_offered", "command_handover_accepted", "command_handover_declined", "command_assumed"}
     ),
     "broadcasts": frozenset({"broadcast_sent"}),
-    "status": frozenset({"status_changed", "severity_changed", "workstream_status_set", "incident_closed"}),
+    "status": frozenset({"status_changed", "severity_changed", "incident_renamed", "workstream_status_set", "incident_closed"}),
 }
 """The kinds of entry a filter offers, by the event types they are made of."""
 

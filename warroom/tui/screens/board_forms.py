@@ -17,6 +17,8 @@ from warroom.incident.events import (
     WORKSTREAM_STATUSES,
 )
 
+from warroom.safetext import safe_line
+
 from .form_screen import Field, FormScreen
 
 
@@ -133,6 +135,15 @@ def severity_form(severity: int, status: str) -> FormScreen:
             Field("status", "Status", "choice", value=status, choices=tuple((s, s) for s in INCIDENT_STATUSES)),
         ],
         intro="Enter applies both; only what changed is recorded.",
+    )
+
+
+def rename_form(title: str) -> FormScreen:
+    """Prefilled with the current title, shown safe: a hostile title saved unchanged comes back harmless."""
+    return FormScreen(
+        "Rename the incident",
+        [Field("title", "Title", value=safe_line(title), required=True, placeholder="what is broken, for whom", max_length=MAX_TITLE, one_line=True)],
+        intro="Every board, export and the status page show the new title; the timeline keeps the old one.",
     )
 
 

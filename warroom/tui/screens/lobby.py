@@ -61,6 +61,8 @@ class LobbyTable(RowList):
 
     COLUMNS = lobbyrows.COLUMNS
     FLEX = "title"
+    FLEX_WANT = 32  # a title is what tells incidents apart: the dropped columns go before it is cut below this
+    SHORT = {"commander": "IC", "people": "On"}
     DROPS = ("age", "status", "people")  # the line under the table still says who is on shift
 
     def show(self, rows: list[lobbyrows.Row]) -> None:
