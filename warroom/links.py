@@ -8,9 +8,11 @@ a half-written link safe and finishable:
   checks it); the second is a ``mirror``, which the authority stores only when the first
   is already in the other log. Nobody can write a one-sided link into an incident they
   do not command.
-- Each half's event id is derived from the link (``lifecycle.link_event_id``), and a half
-  already recorded is skipped. Running the same link again therefore finishes a half-written
-  one and never records anything twice; a retry of the same append returns the original.
+- A link is idempotent by its content, not by a guessable id: a half already recorded is
+  skipped, and the rules refuse a second link between the same two incidents. Running the
+  same link again therefore finishes a half-written one and never records anything twice;
+  a retry of the same append (same draft, same fresh id) returns the original. The ids are
+  fresh because one anyone can compute could be claimed first by a note (409 for ever).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 
 from warroom.incident import EventDraft, IncidentState, StoredEvent
 from warroom.incident import events as ev
-from warroom.incident.lifecycle import INVERSE_KIND, link_event_id
+from warroom.incident.lifecycle import INVERSE_KIND
 from warroom.incident.sentences import describe
 from warroom.store import EventStore, Rejected, StoreError, checked_incident_id
 
@@ -87,5 +89,5 @@ async def _append(store: EventStore, state: IncidentState, incident_id: str, act
         if refusal.startswith("only the commander"):
             refusal = f"only the commander of {incident_id} or of {body.incident} can link them ({state.commander or 'nobody'} commands {incident_id})"
         raise Rejected(refusal)
-    draft = EventDraft(id=link_event_id(incident_id, body.incident, body.kind), actor=actor, body=body)
+    draft = EventDraft(actor=actor, body=body)
     return await store.append(incident_id, draft)

@@ -2,14 +2,13 @@
 
 Closing is the commander's call, so nothing here refuses it: the board asks to confirm
 and the CLI asks for ``--force`` when this list is not empty. A link between two incidents
-is two events, one in each log; the event ids are derived from the link itself, so
-writing either half again (a retry, a second run of ``warroom link``) can never record it
-twice.
+is two events, one in each log; a link is one per pair of incidents (``rules.may_link``),
+so writing either half again (a second run of ``warroom link``) can never record it twice.
+The ids are fresh, not derived from the link: an id anyone can compute could be claimed
+by a note first, making the link fail for ever.
 """
 
 from __future__ import annotations
-
-from uuid import UUID, uuid5
 
 from .state import IncidentState
 
@@ -21,13 +20,6 @@ INVERSE_KIND = {
     "duplicated-by": "duplicate-of",
 }
 """How the other log sees a link: if INC-43 was caused by INC-42, INC-42 causes INC-43."""
-
-_LINK_IDS = UUID("0d6f1f5e-6c1a-4c38-9f43-6f2b1a8a3e10")
-
-
-def link_event_id(this: str, other: str, kind: str) -> UUID:
-    """The id of the event in ``this`` log recording its link to ``other`` (``kind`` seen from ``this``)."""
-    return uuid5(_LINK_IDS, f"{this}|{other}|{kind}")
 
 
 def still_open(state: IncidentState) -> list[str]:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import uvicorn
 
+from warroom.store.opening import make_folder, open_regular
+
 from .app import KEEPALIVE_SECONDS, create_app
 from .limits import DEFAULT_BURST, DEFAULT_RATE
 from .backend import describe_db, is_postgres, open_tokens
@@ -69,14 +71,19 @@ def bind_listener(host: str, port: int) -> socket.socket:
 
 
 def _lock(db: Path) -> int:
-    db.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(f"{db}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    make_folder(db.parent)
+    lock = db.with_name(db.name + ".lock")
+    fd = open_regular(lock, os.O_RDWR | os.O_CREAT, mode=0o600, what="lock files")  # beside a shared database: never through a link
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         raise ServerBusy(f"another warroom server is already using {db}") from None
     return fd
+
+
+def _resolved_folder(db: Path) -> Path:
+    return db.parent.resolve() / db.name
 
 
 class _Server(uvicorn.Server):
@@ -172,7 +179,8 @@ def serve(
     if as_json:
         log_as_json()
     # PostgreSQL serialises appends itself, so any number of servers may share it.
-    db = db if is_postgres(db) else Path(db).expanduser().resolve()
+    # Only the folder is resolved: a link at the database's own name is refused (check_database), not followed.
+    db = db if is_postgres(db) else _resolved_folder(Path(db).expanduser())
     lock = None if is_postgres(db) else _lock(db)  # type: ignore[arg-type]
     try:
         sock = bind_listener(host, port)

@@ -20,6 +20,7 @@ from warroom.words import owner_outside
 
 from .screens.form_screen import FormScreen
 from .screens.board_forms import (
+    IMPACT,
     NOBODY,
     WHOLE_INCIDENT,
     action_item_form,
@@ -27,6 +28,7 @@ from .screens.board_forms import (
     broadcast_form,
     close_form,
     command_handover_form,
+    decision_form,
     handoff_form,
     note_form,
     offer_picker,
@@ -198,7 +200,9 @@ def _note_form(ask: Ask) -> FormScreen:
 
 def _note(ask: Ask, v: Values) -> Iterable[ev.Body]:
     about = v.get("workstream", WHOLE_INCIDENT)
-    return [ev.NoteAdded(text=v["text"], workstream=None if about == WHOLE_INCIDENT else about)]
+    return [
+        ev.NoteAdded(text=v["text"], workstream=None if about == WHOLE_INCIDENT else about, impact=v.get("impact") == IMPACT)
+    ]
 
 
 def _owner_outside(ask: Ask, v: Values) -> ConfirmScreen | None:
@@ -351,6 +355,11 @@ ACTIONS: dict[str, ActionRow] = {
         probes=lambda a: [ev.NoteAdded(text="probe")],  # a closed incident says no before anything is typed
         form=_note_form,
         submit=_note,
+    ),
+    "decide": Action(
+        probes=lambda a: [ev.DecisionMade(text="probe")],
+        form=lambda a: decision_form(),
+        submit=lambda a, v: [ev.DecisionMade(text=v["text"], why=v["why"], alternatives=v["alternatives"])],
     ),
     "star": Action(
         target=highlighted_entry,

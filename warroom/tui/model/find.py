@@ -26,6 +26,7 @@ from warroom.incident.state import IncidentState, TimelineEntry
 
 KINDS: dict[str, frozenset[str]] = {
     "notes": frozenset({"note_added"}),
+    "decisions": frozenset({"decision_made"}),
     "hand-offs": frozenset({"handoff_offered", "handoff_accepted", "handoff_declined"}),
     "command": frozenset(
         {"command_handover_offered", "command_handover_accepted", "command_handover_declined", "command_assumed"}

@@ -79,6 +79,9 @@ def workstream_status_form(ws_id: str, title: str, current: str) -> FormScreen:
 WHOLE_INCIDENT = "incident"
 """The note-form choice for a note about the whole incident rather than one workstream."""
 
+IMPACT, NOT_IMPACT = "impact", "plain"
+"""The note form's answers to "Impact?" (a choice, so Enter on the text alone still posts a plain note)."""
+
 
 def note_form(workstream: tuple[str, str] | None = None, *, about_it: bool = False) -> FormScreen:
     """``workstream``: (id, title) of the highlighted one, so the note can be posted against it
@@ -95,7 +98,28 @@ def note_form(workstream: tuple[str, str] | None = None, *, about_it: bool = Fal
                 choices=((ws_id, f"yes: {ws_id} “{title}” (its story shows it)"), (WHOLE_INCIDENT, "no: the whole incident")),
             )
         )
+    fields.append(
+        Field(
+            "impact",
+            "Impact?",
+            "choice",
+            value=NOT_IMPACT,
+            choices=((NOT_IMPACT, "no: a plain note"), (IMPACT, "yes: what it did to users or the business (the post-mortem's Impact)")),
+        )
+    )
     return FormScreen("Add a timeline note", fields)
+
+
+def decision_form() -> FormScreen:
+    return FormScreen(
+        "Record a decision",
+        [
+            Field("text", "Decision", required=True, placeholder="what was decided, e.g. turn the lifecycle rule off by hand"),
+            Field("why", "Why", placeholder="optional: what it buys us"),
+            Field("alternatives", "Alternatives", placeholder="optional: what else was weighed"),
+        ],
+        intro="The timeline marks it with ◆; the post-mortem lists every decision for the review.",
+    )
 
 
 def break_form(minutes: int = 15) -> FormScreen:
