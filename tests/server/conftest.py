@@ -109,3 +109,14 @@ def server_starter(kind: str, request: pytest.FixtureRequest, folder: Path, star
 
 def template_tokens(kind: str, request: pytest.FixtureRequest) -> dict[str, str]:
     return request.getfixturevalue("server_template" if kind == "sqlite" else "pg_server_template")[1]
+
+
+@pytest.fixture(params=DB_KINDS)
+def any_server(request: pytest.FixtureRequest, tmp_path: Path):
+    """A server on SQLite, then one on PostgreSQL (hooks live in either database), with its tokens."""
+    started: list[ServerProcess] = []
+    try:
+        yield server_starter(request.param, request, tmp_path, started)(), template_tokens(request.param, request)
+    finally:
+        for server in started:
+            server.stop()

@@ -16,7 +16,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.conftest import DB_KINDS, server_starter, template_tokens
 from tests.server.harness import ServerProcess, cli_env, make_tokens, warroom
 from tests.server.test_alert_hooks import events, hook_url, payload, post
 from warroom.incident import events as ev
@@ -29,16 +28,6 @@ PHISH = {"title": "runbook", "url": "https://evil.example/phish"}
 def old_event_id(incident: str, hook: str, body_type: str, group: str, fingerprint: str, starts_at: str = "") -> uuid.UUID:
     """The id the intake used to give an alert change: anyone could compute it."""
     return uuid.uuid5(OLD_NAMESPACE, "\x1f".join([incident, hook, body_type, group, fingerprint, starts_at]))
-
-
-@pytest.fixture(params=DB_KINDS)
-def any_server(request: pytest.FixtureRequest, tmp_path: Path):
-    started: list[ServerProcess] = []
-    try:
-        yield server_starter(request.param, request, tmp_path, started)(), template_tokens(request.param, request)
-    finally:
-        for server in started:
-            server.stop()
 
 
 def append(server: ServerProcess, token: str, incident: str, body: dict, **extra) -> httpx.Response:

@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.conftest import DB_KINDS, server_starter, template_tokens
 from tests.server.harness import ServerProcess, cli_env, warroom
 from warroom.incident import fold
 from warroom.incident.events import StoredEvent
@@ -52,17 +51,6 @@ def post(url: str, body: bytes, **kwargs) -> httpx.Response:
     reply = httpx.post(url, content=body, headers={"Content-Type": "application/json"}, timeout=30, **kwargs)
     assert reply.status_code < 500, reply.text
     return reply
-
-
-@pytest.fixture(params=DB_KINDS)
-def any_server(request: pytest.FixtureRequest, tmp_path: Path):
-    """A server on SQLite, then one on PostgreSQL (hooks live in either database), with its tokens."""
-    started: list[ServerProcess] = []
-    try:
-        yield server_starter(request.param, request, tmp_path, started)(), template_tokens(request.param, request)
-    finally:
-        for server in started:
-            server.stop()
 
 
 def test_alertmanager_notifications_open_one_incident_append_dedupe_and_resolve(any_server) -> None:
