@@ -110,7 +110,14 @@ def main() -> None:
     env = cli_env(home=folder)
     db = folder / "warroom.db"
     token = make_tokens(db, ["alice"], env=env)["alice"]
-    server = ServerProcess(db, args=["--rate-limit", "0"], env=env).start()
+    # One share key for every page, as a link posted to a whole company would be: the per-key and
+    # total stream caps (64 and 256 by default, at most half the connections) are raised to fit,
+    # as an operator expecting that crowd would set them.
+    caps = [
+        "--status-streams-per-key", str(args.pages), "--status-streams", str(args.pages),
+        "--max-connections", str(max(1024, 2 * args.pages + 64)),
+    ]
+    server = ServerProcess(db, args=["--rate-limit", "0", *caps], env=env).start()
     try:
         base = server.url
         host, port = base.removeprefix("http://").rsplit(":", 1)
