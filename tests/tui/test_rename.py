@@ -36,3 +36,23 @@ async def test_shift_e_refused_for_non_commander(incident, make_board) -> None:
         await pilot.press("E")
         assert not isinstance(app.screen, FormScreen)
         assert "only the commander can rename the incident" in notices(app)
+
+
+async def test_editing_keys_in_a_burst_act_in_the_order_they_were_typed(incident, make_board) -> None:
+    """A terminal can deliver ctrl+u, a few letters and Enter in one read (a fast typist on a slow
+    link, tmux send-keys). The letters are the Input's own, but its editing keys are bindings that
+    ran only once they had bubbled up to the App: ctrl+u wiped the new words and Enter submitted
+    an empty title ("Title is needed")."""
+    from textual import events
+
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("E")
+        assert isinstance(app.screen, FormScreen)
+        burst = [("end", None), ("ctrl+u", None), *((c, c) for c in "New tytle"), ("backspace", None),
+                 ("left", None), ("left", None), ("backspace", None), ("i", "i"), ("end", None), ("e", "e"), ("enter", None)]
+        for key, character in burst:  # posted before any is handled: one read from the terminal
+            app.post_message(events.Key(key, character))
+        await until(pilot, lambda: app.board.state.title != "Customer objects expiring")
+    assert incident.state().title == "New title"

@@ -84,7 +84,30 @@ class Field:
 
 
 class FormInput(Input):
-    """An Input that says when it refuses a key and keeps every line of a paste."""
+    """An Input that says when it refuses a key, keeps every line of a paste, and does its own
+    editing keys in the order they were typed.
+
+    Textual's Input inserts a letter in its own key handler, but its editing keys (backspace,
+    ctrl+u, the arrows, enter ...) are bindings, run only once the key has bubbled up to the App.
+    When a terminal delivers several keys in one read (a fast typist on a slow link), the letters
+    after an editing key were inserted before it ran: ctrl+u then wiped them, and enter submitted
+    what was left. Here the Input's own bindings run as their key arrives.
+    """
+
+    EDITING_KEYS: ClassVar[dict[str, str]] = {
+        key.strip(): binding.action
+        for binding in Input.BINDINGS
+        if isinstance(binding, Binding)
+        for key in binding.key.split(",")
+    }
+
+    async def on_key(self, event: events.Key) -> None:
+        action = self.EDITING_KEYS.get(event.key)
+        if action is None:
+            return
+        event.stop()
+        event.prevent_default()
+        await self.run_action(action)
 
     class Refused(Message):
         """A key or paste was not taken (a letter in a number field, or past the length limit)."""
