@@ -305,6 +305,15 @@ async def test_long_titles_give_way_so_every_column_fits(store_dir: Path) -> Non
         assert "OVERDUE 1h1" in line and "…" in line  # the update clock whole (1h10m), the title cut
 
 
+async def lines_once_the_table_fits(pilot, app) -> list[str]:
+    """The lobby's screen as text, once its table has been laid out no wider than the terminal."""
+    await loaded(pilot)
+    table = lobby_of(app).table
+    await until(pilot, lambda: table.size.width > 0 and table.virtual_size.width <= table.size.width)
+    await pilot.pause()
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
 async def test_at_80x24_the_columns_fit_and_overdue_shows(store_dir: Path) -> None:
     """An 80-column lobby hides its least useful columns (age, status, who is on shift: the line
     under the table says that) rather than push Unowned, Blocked and Update off the right edge."""
@@ -313,12 +322,9 @@ async def test_at_80x24_the_columns_fit_and_overdue_shows(store_dir: Path) -> No
     Incident(store_dir, "INC-1").act("bob", ev.ResponderJoined())  # bob: on shift in both
     app = lobby(store_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await loaded(pilot)
+        lines = await lines_once_the_table_fits(pilot, app)
         table = lobby_of(app).table
-        await until(pilot, lambda: table.size.width > 0 and table.virtual_size.width <= table.size.width)
-        await pilot.pause()
         assert table.max_scroll_x == 0 and not table.show_horizontal_scrollbar
-        lines = [strip.text for strip in app.screen._compositor.render_strips()]
         header = next(line for line in lines if "Incident" in line and "Update" in line)
         assert "Unowned" in header and "Blocked" in header, header
         row = next(line for line in lines if "INC-1 " in line and "SEV1" in line)
@@ -332,11 +338,7 @@ async def test_at_80x24_a_long_title_gets_the_width_short_headers_and_gaps_give_
     imported(store_dir, "INC-2", minutes_ago=10, severity=3, actor="bob")
     app = lobby(store_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await loaded(pilot)
-        table = lobby_of(app).table
-        await until(pilot, lambda: table.size.width > 0 and table.virtual_size.width <= table.size.width)
-        await pilot.pause()
-        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        lines = await lines_once_the_table_fits(pilot, app)
         header = next(line for line in lines if "Incident" in line and "Update" in line)
         assert " IC " in header and "Unowned" in header and "Blocked" in header, header
         row = next(line for line in lines if "INC-1 " in line and "SEV1" in line)
