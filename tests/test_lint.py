@@ -13,7 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 def test_no_undefined_names_or_unused_imports():
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--select", "F", "--output-format", "concise", "warroom", "tests", "bench"],
+        [sys.executable, "-m", "ruff", "check", "--select", "F", "--output-format", "concise", "warroom", "tests", "bench", "scripts"],
         capture_output=True, text=True, cwd=REPO_ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr

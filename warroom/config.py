@@ -4,6 +4,14 @@ The file is optional; every key has a default. Its location comes from platformd
 (``warroom locate config`` prints it) unless ``WARROOM_CONFIG_PATH`` points elsewhere.
 Command-line flags beat environment variables, which beat the file, which beats the
 defaults. ``warroom.toml.example`` at the top of the repository documents every key.
+
+That precedence is resolved here, per setting (``resolve_handle``, ``resolve_store``,
+``resolve_export_folder``), not by merging the three into one pydantic-settings model:
+a merge forgets which level a value came from, and these need it (an error names its
+source, "bad handle … from --as"; a folder and a server at the *same* level is refused
+while a higher level still decides alone); ``Config`` holding environment values would
+be saved back into the file by ``remember_handle`` (``WARROOM_TOKEN`` on disk); and
+importing pydantic_settings costs ~45 ms on every command's start-up.
 """
 
 import getpass

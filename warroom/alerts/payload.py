@@ -13,7 +13,7 @@ Three shapes are understood:
 - ``alertmanager``: the Prometheus Alertmanager webhook, payload version 4.
 - ``grafana``: Grafana alerting's webhook contact point (the same shape, other version).
 - ``generic``: ``{"group": ..., "alerts": [{"title", "status", "severity", "labels",
-  "description", "links", "started_at", "ended_at", "id"}]}`` (see the README).
+  "description", "links", "started_at", "ended_at", "id"}]}`` (see docs/alerts.md).
 """
 
 from __future__ import annotations

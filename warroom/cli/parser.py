@@ -296,4 +296,4 @@ def _action_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--overdue", action="store_true", help="only open ones past their due date (UTC)")
     shape = p.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="a list of {incident, id, text, owner, kind, status, due}")
-    shape.add_argument("--csv", action="store_true", help="CSV for GitHub/GitLab/Jira importers (see README: Action items)")
+    shape.add_argument("--csv", action="store_true", help="CSV for GitHub/GitLab/Jira importers (see docs/review.md: Action items)")
