@@ -28,8 +28,13 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 HOOK = "alertmanager"
 
 
+SHIFT = timedelta(0)
+"""Moves the whole scenario by whole weeks (``logs(weeks=...)``), so a test of the real command,
+which counts back from today, finds it recent: weekdays, weeks and clock times stay the same."""
+
+
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=timezone.utc)
+    return datetime(2026, month, day, hour, minute, tzinfo=timezone.utc) + SHIFT
 
 
 class Timed(LogBuilder):
@@ -47,7 +52,7 @@ def inc1() -> list[StoredEvent]:
     log.at(at(25, 10), "bob", ev.ShiftChanged(shift="on"))
     log.at(at(25, 10), "alice", ev.StatusChanged(status="mitigated"))
     log.at(at(25, 10), "dave", ev.ResponderJoined())
-    log.at(at(25, 10, 40), "alice", ev.ActionItemAdded(text="Alert on queue depth", owner="bob", due=date(2026, 11, 27)))
+    log.at(at(25, 10, 40), "alice", ev.ActionItemAdded(text="Alert on queue depth", owner="bob", due=date(2026, 11, 27) + SHIFT))
     log.at(at(25, 10, 50), "alice", ev.ActionItemAdded(text="Runbook for failover", owner="alice"))
     log.at(at(25, 10, 55), "alice", ev.ActionItemAdded(text="Ask the vendor", owner="lenna"))
     log.at(at(25, 11), "alice", ev.IncidentClosed(summary="fixed"))
@@ -94,8 +99,18 @@ def inc6_old() -> list[StoredEvent]:
     return log.events
 
 
-def logs() -> list[list[StoredEvent]]:
-    return [inc1(), inc3(), inc4(), inc2(), inc5_drill(), inc6_old()]
+def logs(weeks: int = 0) -> list[list[StoredEvent]]:
+    global SHIFT
+    SHIFT = timedelta(weeks=weeks)
+    try:
+        return [inc1(), inc3(), inc4(), inc2(), inc5_drill(), inc6_old()]
+    finally:
+        SHIFT = timedelta(0)
+
+
+def weeks_to(now: datetime) -> int:
+    """Whole weeks from the scenario's ``NOW`` to ``now``: ``logs(weeks_to(now))`` ends less than a week before it."""
+    return (now - NOW) // timedelta(weeks=1)
 
 
 ZONES = {"alice": "Europe/Berlin", "carol": "Mars/Olympus_Mons"}

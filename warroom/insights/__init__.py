@@ -8,16 +8,19 @@ the CLI's JSON and HTML and the app's insights screen all draw the one ``Insight
 
 from .compute import DEFAULT_OUT_OF_HOURS_FLAG_HOURS, compute, percentile
 from .numbers import Flag, Insights, ItemCounts, ResponderLoad, SeverityRow, Timing, WeekRow
+from .reading import LogSource, read_logs
 
 __all__ = [
     "DEFAULT_OUT_OF_HOURS_FLAG_HOURS",
     "Flag",
     "Insights",
     "ItemCounts",
+    "LogSource",
     "ResponderLoad",
     "SeverityRow",
     "Timing",
     "WeekRow",
     "compute",
     "percentile",
+    "read_logs",
 ]
