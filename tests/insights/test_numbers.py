@@ -142,3 +142,19 @@ def test_span_arithmetic() -> None:
     t = scenario.at
     assert merged([(t(1, 9), t(1, 10)), (t(1, 10), t(1, 11)), (t(1, 12), t(1, 12))]) == [(t(1, 9), t(1, 11))]
     assert minus([(t(1, 9), t(1, 12))], [(t(1, 10), t(1, 11))]) == [(t(1, 9), t(1, 10)), (t(1, 11), t(1, 12))]
+
+
+def test_fatigue_limit_uses_the_strictest_policy_of_the_incidents_a_shift_touched() -> None:
+    from warroom.incident import Policy
+
+    strict = Policy(fatigue_warn_hours=2, fatigue_limit_hours=3)
+    long_one = LogBuilder("INC-10", scenario.NOW - timedelta(hours=10))
+    long_one.declare("alice")  # default policy: warn 4 h, limit 8 h
+    short_strict = LogBuilder("INC-11", scenario.NOW - timedelta(hours=9))
+    short_strict.add("alice", ev.IncidentDeclared(incident_id="INC-11", title="x", policy=strict), minutes=0)
+    short_strict.add("alice", ev.IncidentClosed(), minutes=60)
+    alone = compute([long_one.events], now=scenario.NOW, since=timedelta(days=1))
+    assert [(f.kind, f.hours, f.threshold_hours) for f in alone.flags] == [("fatigue_limit", 10, 8)]
+    both = compute([long_one.events, short_strict.events], now=scenario.NOW, since=timedelta(days=1))
+    assert [(f.kind, f.hours, f.threshold_hours) for f in both.flags] == [("fatigue_limit", 10, 3)]
+    assert both.responders[0].hours_on_shift == 10 and both.responders[0].incidents == 2  # the hour in both counts once

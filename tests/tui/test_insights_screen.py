@@ -90,3 +90,25 @@ def test_insights_screen(snap_compare, store_dir: Path, size: str) -> None:
         await opened(pilot)
 
     assert snap_compare(lobby_with_scenario(store_dir), terminal_size=SIZES[size], run_before=settled)
+
+
+async def test_a_store_that_cannot_be_read_is_said_on_the_screen(store_dir: Path) -> None:
+    from warroom.store import StoreUnavailable
+
+    class Unreachable:
+        async def incidents(self) -> list:
+            raise StoreUnavailable("cannot reach http://127.0.0.1:9 (connection refused)")
+
+        async def read(self, incident_id: str, after: int = 0) -> list:
+            raise AssertionError("not reached")
+
+    app = lobby_with_scenario(store_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LobbyScreen) and app.screen.loaded)
+        app.push_screen(InsightsScreen(Unreachable(), Config(), clock=lambda: scenario.NOW))
+        await until(pilot, lambda: isinstance(app.screen, InsightsScreen) and "could not read" in str(app.screen.header.render()))
+        assert str(shown(app).header.render()) == (
+            "warroom insights · could not read the incidents: cannot reach http://127.0.0.1:9 (connection refused)"
+        )
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, LobbyScreen))

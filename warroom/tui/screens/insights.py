@@ -26,6 +26,7 @@ from warroom.config import Config
 from warroom.incident import StoredEvent
 from warroom.insights import Insights, LogSource, compute, read_logs
 from warroom.safetext import safe_line
+from warroom.store import StoreError
 
 from ..footer import BoardFooter
 from ..keys import INSIGHTS_KEYS, bindings
@@ -74,7 +75,7 @@ class InsightsScreen(Screen[None]):
     async def _read(self) -> None:
         try:
             self.logs = await read_logs(self.store)
-        except Exception as error:  # a store that cannot be read: say so, keep the screen
+        except StoreError as error:  # unreachable or unreadable: say so, keep the screen
             self.header.update(safe_line(f"warroom insights · could not read the incidents: {error}"))
             return
         await self._compute()
