@@ -32,8 +32,6 @@ class Stretch:
     end: datetime | None = None
     breaks: list[Span] = field(default_factory=list)
     break_started: datetime | None = None
-    tz: str | None = None
-    """The time zone given on ``shift on --tz`` for this stretch, if any."""
 
     @property
     def span(self) -> Span:
@@ -138,12 +136,9 @@ def _follow_shift(
 ) -> None:
     stretch = current.get(handle)
     if stretch is None and after in _PRESENT:
-        tz = body.tz if isinstance(body, ev.ShiftChanged) else None
-        stretch = current[handle] = Stretch(handle, at, tz=tz)
+        stretch = current[handle] = Stretch(handle, at)
     if stretch is None:
         return
-    if isinstance(body, ev.ShiftChanged) and body.tz and after == "on":
-        stretch.tz = body.tz
     changed_shift = isinstance(body, ev.ShiftChanged)
     if changed_shift and before == "break" and stretch.break_started is not None:
         stretch.breaks.append((stretch.break_started, at))
@@ -168,7 +163,7 @@ def _within(stretch: Stretch, open_spans: list[Span]) -> list[Stretch]:
     pieces = []
     for start, end in clipped(open_spans, stretch.start, stretch.end):
         breaks = merged(clipped(stretch.breaks, start, end))
-        pieces.append(Stretch(stretch.handle, start, end, breaks, tz=stretch.tz))
+        pieces.append(Stretch(stretch.handle, start, end, breaks))
     return pieces
 
 
