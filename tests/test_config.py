@@ -108,3 +108,12 @@ def test_a_higher_level_still_decides_alone(monkeypatch, tmp_path):
     assert resolve_store(both, folder_flag=str(tmp_path / "flag")).folder == tmp_path / "flag"
     monkeypatch.delenv("WARROOM_STORE")
     assert resolve_store(both).url == "http://env.example:1"
+
+
+def test_responder_time_zones_are_checked_and_keyed_by_handle(tmp_path):
+    path = tmp_path / "w.toml"
+    path.write_text('[responders.Alice]\ntz = "Europe/Berlin"\n[responders.bob]\n')
+    assert load_config(path).time_zones() == {"alice": "Europe/Berlin"}
+    path.write_text('[responders.alice]\ntz = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
+        load_config(path)

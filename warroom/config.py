@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from warroom.errors import WarroomError
 from warroom.files import write_atomic
@@ -92,6 +93,28 @@ class ExportConfig(_Section):
     folder: str | None = Field(None, description="where exports go (default: platformdirs documents folder)")
 
 
+class InsightsConfig(_Section):
+    out_of_hours_flag_hours: float = Field(
+        10.0, gt=0, description="`warroom insights` flags anyone with more hours outside 08:00-20:00 than this in the period"
+    )
+
+
+class ResponderConfig(_Section):
+    """One ``[responders.HANDLE]`` table: what this machine knows about a person."""
+
+    tz: str | None = Field(None, description="their IANA time zone (Europe/Berlin): insights count out-of-hours in it")
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r} (an IANA name such as Europe/Berlin)") from None
+        return value
+
+
 NOTIFY_EVENTS = ("declared", "broadcast", "severity", "status", "command", "closed", "update_overdue")
 
 
@@ -113,6 +136,12 @@ class Config(_Section):
     export: ExportConfig = Field(default_factory=ExportConfig.model_construct)
     notify: list[NotifyTarget] = Field(default_factory=list)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig.model_construct)
+    insights: InsightsConfig = Field(default_factory=InsightsConfig.model_construct)
+    responders: dict[str, ResponderConfig] = Field(default_factory=dict)
+
+    def time_zones(self) -> dict[str, str]:
+        """Handle -> time zone of every ``[responders.HANDLE]`` that names one."""
+        return {canonical_handle(handle): person.tz for handle, person in self.responders.items() if person.tz}
 
 
 def config_path() -> Path:

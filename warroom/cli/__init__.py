@@ -5,7 +5,8 @@ problem (the unknown incident, the rule that refused) and a non-zero exit. Only 
 subcommands that need them import the board (Textual) or the server, so the scripted
 commands start fast. The package splits by what a command is about: ``context`` (what every
 command shares), ``incident`` (acting on and reading one incident), ``records`` (close,
-export, import), ``serving`` (the server, its database and tokens) and ``parser``.
+export, import), ``serving`` (the server, its database and tokens), ``insights`` (numbers across
+every incident) and ``parser``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.cli.context import EXIT_OK, EXIT_USAGE, CliContext, run_command, say_error, submit_and_say
 from warroom.config import (
@@ -211,7 +212,14 @@ def shift_body(args: argparse.Namespace) -> ev.ShiftChanged:
     if args.shift != "break" and args.minutes is not None:
         raise UsageError("--minutes goes with `break` only")
     minutes = (args.minutes or 15) if args.shift == "break" else None
-    return ev.ShiftChanged(shift=args.shift, minutes=minutes)
+    if args.tz is not None:
+        if args.shift != "on":
+            raise UsageError("--tz goes with `on` only")
+        try:
+            ZoneInfo(args.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"unknown time zone {args.tz!r}: use an IANA name such as Europe/Berlin or America/New_York") from None
+    return ev.ShiftChanged(shift=args.shift, minutes=minutes, tz=args.tz)
 
 
 def command_body(args: argparse.Namespace) -> ev.Body:

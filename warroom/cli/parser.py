@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_incident(command("shift", "go on shift, on a break, or off shift", submitting(shift_body)))
     p.add_argument("shift", choices=ev.SHIFTS)
     p.add_argument("--minutes", type=int, help="length of a break (default 15)")
+    p.add_argument("--tz", metavar="ZONE", help="with on: your IANA time zone, e.g. Europe/Berlin (insights count out-of-hours in it)")
 
     p = with_incident(command("command", "take, hand over or accept command", submitting(command_body)))
     p.add_argument("action", choices=("take", "handoff", "accept", "decline"))
@@ -256,6 +257,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", metavar="FILE", help="a JSON export such as INC-42.json ('-' reads stdin)")
     p.add_argument("--replace", action="store_true", help="overwrite an incident with the same id in the store")
+
+    p = command(
+        "insights",
+        "load, response times and action items across every incident in the store or on the server",
+        loaded_on_use("warroom.cli.insights", "cmd_insights"),
+        epilog="Responder hours exclude breaks; out of hours is outside 08:00-20:00 in each responder's time zone "
+        "([responders.HANDLE] tz in config, or `shift on --tz`; UTC if unknown). Drills are left out unless --drills.",
+    )
+    p.add_argument("--since", default="90d", metavar="AGE", help="the period, back from now: 90d (default), 24h, 90m")
+    p.add_argument("--drills", action="store_true", help="count drills too")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="every number as JSON")
+    shape.add_argument("--html", metavar="FILE", help="write one self-contained HTML page (inline SVG charts, no script)")
 
     p = command("locate", "print where the config or the store is", cmd_locate)
     p.add_argument("what", choices=("config", "store"))

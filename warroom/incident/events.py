@@ -293,6 +293,9 @@ class ShiftChanged(Body):
     redraws = _COMMAND_AND_ROWS
     shift: Shift
     minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+    tz: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+\-/]*$")] | None = Field(None, exclude_if=_is_none)
+    """With ``on``: the responder's IANA time zone (``Europe/Berlin``), for out-of-hours insights.
+    Only its shape is checked here: a zone this machine's tz database lacks counts as UTC."""
 
 
 class RoleAssigned(Body):

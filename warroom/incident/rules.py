@@ -146,7 +146,9 @@ def may_change_shift(state: IncidentState, actor: str, body: ev.ShiftChanged) ->
     current = state.shift_of(actor)  # None for a newcomer: their first action joins them, on shift
     if body.shift == "break" and body.minutes is None:
         return "a break needs a length in minutes"
-    if body.shift == current and body.shift != "break":
+    if body.tz and body.shift != "on":
+        return "a time zone goes with going on shift"
+    if body.shift == current and body.shift != "break" and not (current == "on" and body.tz):
         return f"you are already {'on shift' if current == 'on' else 'off shift'}"
     if body.shift == "off":
         owned = state.owned_by(actor)

@@ -115,7 +115,11 @@ def _note_text(state: IncidentState, event: ev.StoredEvent, b: ev.NoteAdded, _: 
 
 def _shift_text(state: IncidentState, event: ev.StoredEvent, b: ev.ShiftChanged, _: None) -> str:
     if b.shift == "on":
-        return "came back from a break" if state.shift_of(event.actor) == "break" else "came on shift"
+        shift = state.shift_of(event.actor)
+        zone = f" ({b.tz})" if b.tz else ""
+        if shift == "on":
+            return f"set their time zone to {b.tz}"
+        return ("came back from a break" if shift == "break" else "came on shift") + zone
     if b.shift == "break":
         back = event.at + timedelta(minutes=b.minutes or 0)
         return f"went on a {b.minutes} min break, back at {_clock(back)}"

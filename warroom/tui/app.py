@@ -37,7 +37,7 @@ KNOWN_KEY_IDS = KEY_IDS | {k.id for k in LOBBY_KEYS}
 
 
 class WarroomApp(KeysToForms, KeysToSearch, App[int]):
-    CSS_PATH: ClassVar = [Path(__file__).with_name("app.tcss"), Path(__file__).with_name("lobby.tcss")]
+    CSS_PATH: ClassVar = [Path(__file__).with_name(name) for name in ("app.tcss", "lobby.tcss", "insights.tcss")]
     TITLE = "warroom"
     BINDINGS: ClassVar = [
         Binding("ctrl+c", "help_quit", "Quit help", show=False, system=True, id="quit_help"),

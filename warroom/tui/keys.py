@@ -97,10 +97,19 @@ LOBBY_KEYS: tuple[BoardKey, ...] = (
     BoardKey("lobby_mine", "m", "view('mine')", "mine", "lobby: only incidents I am on"),
     BoardKey("lobby_all", "a", "view('all')", "all", "lobby: every open incident"),
     BoardKey("lobby_drills", "d", "view('drills')", "drills", "lobby: only drills"),
+    BoardKey("lobby_insights", "i", "insights", "insights", "lobby: insights across incidents (load, response times, action items)"),
     BoardKey("lobby_quit", "q", "quit", "quit", "lobby: quit"),
     BoardKey("lobby_quit_now", "ctrl+q", "quit", "quit", "", show=False, priority=True),
 )
 """The lobby's keys (its own screen, so its own table; remappable in ``[ui.keymap]`` by these ids)."""
+
+INSIGHTS_KEYS: tuple[BoardKey, ...] = (
+    BoardKey("insights_back", "escape,q", "back", "back", "insights: back to the lobby", key_display="esc"),
+    BoardKey("insights_period", "d", "period", "period", "insights: next period (7, 30, 90, 365 days)"),
+    BoardKey("insights_statistic", "p", "statistic", "median/p90", "insights: times as median or 90th percentile"),
+    BoardKey("insights_reload", "r", "reload", "reload", "insights: read every incident again"),
+)
+"""The insights screen's keys (``tui/screens/insights.py``)."""
 
 
 def moving_keys(

@@ -281,6 +281,12 @@ class LobbyScreen(Screen[None]):
     def action_quit(self) -> None:
         self.app.exit(0)
 
+    def action_insights(self) -> None:
+        """Insights across every incident (Escape there comes back here)."""
+        from .insights import InsightsScreen  # textual-plotext loads only when asked for
+
+        self.app.push_screen(InsightsScreen(self.store, self.config, clock=self.clock))
+
     def action_view(self, view: str) -> None:
         self.view = view
         self.draw()
