@@ -108,6 +108,7 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.set_defaults(run=cmd_token)
     _stakeholder_commands(command)
     _alert_commands(sub)
+    _invite_commands(command)
 
 
 def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
@@ -183,3 +184,23 @@ def _alert_commands(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8767, help="port (default 8767; 0 picks a free one)")
     p.add_argument("--db", metavar="PATH", help="where the hooks are: " + DB_HELP)
+
+
+def _invite_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """``invite`` and ``login``: implemented in ``warroom.cli.invite``."""
+    p = command(
+        "invite",
+        "make a one-time code that lets HANDLE log in to the server (commander, or the operator with --db)",
+        loaded_on_use("warroom.cli.invite", "cmd_invite"),
+        epilog="The code is alone on the last line, the command to use it above it. It works once and expires.",
+    )
+    p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("--expires", default="1h", metavar="DURATION", help="e.g. 30m, 1h, 2d (default 1h, at most 7d)")
+    p.add_argument("--url", metavar="BASE", help="with --db: where responders reach the server (default: server.public_url, server.url)")
+    p.add_argument("--db", metavar="PATH", help="as the operator, on the server's database: " + DB_HELP)
+    p = command(
+        "login",
+        "trade an invite code for your own token; saves the server and token in your config",
+        loaded_on_use("warroom.cli.invite", "cmd_login"),
+    )
+    p.add_argument("code", metavar="CODE")
