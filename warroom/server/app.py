@@ -295,13 +295,13 @@ def create_app(
     alerts: AlertsConfig | None = None,
     metrics_token: str | None = None,
     log_requests: bool = False,
-    extensions: Sequence[Callable[[FastAPI, Parts, Callable[..., Any]], None]] = (),
+    extensions: Sequence[Callable[[FastAPI, Parts, Callable[..., Any]], Callable[[], None] | None]] = (),
 ) -> FastAPI:
     """The ASGI app for one database. ``rate <= 0`` turns rate limiting off. ``app.state.head_credentials``
     is what the connection protocol asks to tell authenticated connections from the rest. ``/metrics``
     needs ``metrics_token`` when one is given; ``log_requests`` logs a line per request (``watch``).
     ``extensions`` mount more routes (chat: ``warroom.chat.routes``, above this package) given the
-    app, its parts and the token dependency."""
+    app, its parts and the token dependency, each returning what to close at shutdown (or ``None``)."""
     the_parts = Parts(db if is_postgres(db) else Path(db), rate, burst, keepalive, tail_keep, streams_per_token)
 
     @asynccontextmanager
@@ -320,6 +320,9 @@ def create_app(
             the_parts.tokens.close()
             hooks.close()
             codes.close()
+            for close in closers:
+                if close is not None:
+                    close()
 
     app = FastAPI(
         title="warroom",
@@ -339,8 +342,7 @@ def create_app(
     hooks = open_hooks(the_parts.db)
     app.state.head_credentials = HeadCredentials(the_parts.tokens, app.state.shares, hooks, metrics_token)
     codes = add_invite_routes(app, the_parts, responder)
-    for extend in extensions:
-        extend(app, the_parts, responder)
+    closers = [extend(app, the_parts, responder) for extend in extensions]
     the_parts.metrics.count_streams("responder", the_parts.streams.count)
     the_parts.metrics.count_streams("status", app.state.status_streams.count)
     mount_metrics(app, the_parts.metrics, metrics_token)

@@ -172,7 +172,7 @@ def serve(
     alerts=None,
     metrics_token: str | None = None,
     log_format: str = "text",
-    extensions: Sequence[Callable[..., None]] = (),
+    extensions: Sequence[Callable[..., Callable[[], None] | None]] = (),
 ) -> int:
     """Serve until SIGINT/SIGTERM. ``log_format="json"``: every log line, one per request among them,
     is a JSON object on stderr (``watch``); ``"text"`` logs only warnings, as plain lines."""
