@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
-from warroom.incident.events import valid_handle
+from warroom.incident.events import Handle
 from warroom.store.base import StoreUnavailable
 
 from .backend import open_codes
@@ -33,7 +33,7 @@ LOGIN_BURST = 20.0
 
 
 class InviteIn(BaseModel):
-    handle: str = Field(min_length=1, max_length=40, description="who the invite is for")
+    handle: Handle = Field(description="who the invite is for")
     expires_minutes: int = Field(60, ge=1, le=int(MAX_EXPIRY.total_seconds() // 60), description="how long the code works")
 
 
@@ -61,14 +61,16 @@ def add_invite_routes(app: FastAPI, parts: Any, responder: Any) -> Any:
 
     @api.post("/invites", status_code=201, summary="invite a responder: a one-time code for `warroom login`", responses=errors(401, 403, 422, 429))
     async def invite(payload: InviteIn, who: Principal = Depends(responder)) -> InviteOut:  # noqa: B008 - FastAPI's way
-        if not valid_handle(payload.handle):
-            raise HTTPException(422, f"bad handle {payload.handle!r}: use up to 40 letters, digits, '.', '_' or '-'")
         if not who.admin and not any(s.commander == who.handle and not s.closed for s in await parts.log.summaries()):
             raise HTTPException(403, "only the commander of an open incident (or an admin token) may invite")
         info, code = await asyncio.to_thread(codes.add, INVITE, payload.handle, who.handle, timedelta(minutes=payload.expires_minutes))
         return InviteOut(code=code, handle=info.handle, expires_at=info.expires_at)
 
-    @api.post("/login", summary="trade an invite code for your own token (no token needed: the code is the credential)", responses=errors(422, 429, 503))
+    @api.post(
+        "/login",
+        summary="trade an invite code for your own token (no token needed: the code is the credential)",
+        responses={403: {"description": "the code is unknown, used or expired (the detail says which)"}, **errors(422, 429, 503)},
+    )
     async def login(payload: LoginIn) -> LoginOut:
         wait = guesses.take("login")
         if wait is not None:
