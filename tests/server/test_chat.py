@@ -7,6 +7,7 @@ goes through the same rules as the board."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,3 +189,23 @@ def test_chat_is_bounded_in_size_rate_and_time(chat_room) -> None:
             statuses.append(client.post(url, content=body, headers=slack_headers(body)).status_code)
     assert 429 in statuses and statuses[0] == 200
     assert set(statuses) == {200, 429}
+
+
+@pytest.mark.parametrize("chat_room", ["sqlite"], indirect=True)
+def test_a_slow_database_still_gets_an_answer_within_slacks_deadline(chat_room) -> None:
+    server, tokens, url, _ = chat_room
+    blocker = sqlite3.connect(server.db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # holds the write lock: the server's append waits (its busy timeout is 10 s)
+    try:
+        started = time.monotonic()
+        answer = slack(url, "note INC-1 written while the database was busy")
+        took = time.monotonic() - started
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert took < 3.0, took
+    assert "still recording" in _said(answer)
+    deadline = time.monotonic() + 15
+    while events(server, tokens["alice"], "INC-1")[-1]["body"].get("text") != "written while the database was busy":
+        assert time.monotonic() < deadline, "the command did not finish after the database was free"
+        time.sleep(0.1)

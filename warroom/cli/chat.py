@@ -16,6 +16,7 @@ from warroom.store.base import StoreError
 
 if TYPE_CHECKING:
     from warroom.cli import CliContext
+    from warroom.server.chats import ChatBook
 
 _WHERE = {
     "slack": "paste it as the Request URL of the slash command /warroom and of Interactivity & Shortcuts (api.slack.com/apps):",
@@ -52,7 +53,7 @@ def cmd_chat(ctx: CliContext) -> int:
     return 0
 
 
-def _add(ctx: CliContext, book: object) -> None:
+def _add(ctx: CliContext, book: ChatBook) -> None:
     from warroom.cli.followup import server_base_url
     from warroom.server.chats import chat_path
 
@@ -62,7 +63,7 @@ def _add(ctx: CliContext, book: object) -> None:
         flag = "--signing-secret (Basic Information > App Credentials)" if args.platform == "slack" else "--token (shown when the slash command is made)"
         raise UsageProblem(f"chat add {args.platform} needs {flag}")
     try:
-        info = book.add(args.platform, secret)  # type: ignore[attr-defined]
+        info = book.add(args.platform, secret)
     except ValueError as error:
         raise UsageProblem(str(error)) from None
     base = (ctx.config.server.public_url or "").rstrip("/") if not args.url else ""
@@ -71,8 +72,8 @@ def _add(ctx: CliContext, book: object) -> None:
     print((base or server_base_url(ctx)) + chat_path(info.id))
 
 
-def _list(ctx: CliContext, book: object) -> None:
-    connections = book.connections()  # type: ignore[attr-defined]
+def _list(ctx: CliContext, book: ChatBook) -> None:
+    connections = book.connections()
     if ctx.args.json:
         print(json.dumps([c.as_dict() for c in connections], indent=2))
         return
