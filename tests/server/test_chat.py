@@ -15,7 +15,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.chatclient import MATTERMOST_TOKEN, add_connection, events, message_action, slack, slack_headers, slash_form
+from tests.server.chatclient import (
+    MATTERMOST_TOKEN,
+    add_connection,
+    events,
+    message_action,
+    slack,
+    slack_headers,
+    slash_form,
+)
 from tests.server.conftest import DB_KINDS, server_starter, template_tokens
 from tests.server.harness import ServerProcess, cli_env, warroom
 
@@ -173,7 +181,7 @@ def test_mattermost_checks_its_token(start_server, tmp_path: Path, tokens: dict[
 
 @pytest.mark.parametrize("chat_room", ["sqlite"], indirect=True)
 def test_chat_is_bounded_in_size_rate_and_time(chat_room) -> None:
-    server, tokens, url, _ = chat_room
+    _, _, url, _ = chat_room
     huge = slash_form("note INC-1 " + "x" * 70_000)
     assert httpx.post(url, content=huge, headers=slack_headers(huge)).status_code == 413
 

@@ -44,7 +44,7 @@ def _one_line_refusal(result, *words: str) -> None:
 
 
 def test_operator_invite_then_login_then_the_cli_just_works(kind_server, tmp_path: Path) -> None:
-    server, tokens, kind = kind_server
+    server, _, kind = kind_server
     made = warroom("invite", "raj", "--expires", "2h", "--db", str(server.db), "--url", server.url, env=_home(tmp_path, "op"))
     lines = made.stdout.strip().splitlines()
     code = lines[-1]

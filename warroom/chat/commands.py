@@ -25,7 +25,14 @@ from warroom.server.codes import CHAT_LINK, CodeRefused
 from warroom.server.reader import ServerReader
 from warroom.server.receiver import ServerLogStore
 from warroom.server.writer import Unprocessable
-from warroom.store.base import Rejected, StoreError, StoreUnavailable, UnknownIncident, checked_incident_id, declare_next
+from warroom.store.base import (
+    Rejected,
+    StoreError,
+    StoreUnavailable,
+    UnknownIncident,
+    checked_incident_id,
+    declare_next,
+)
 
 from .requests import ChatRequest, QuotedMessage
 from .status import status_lines
@@ -160,7 +167,7 @@ class Desk:
         title = " ".join(words).strip()
         if not title:
             raise Refusal('declare what? /warroom declare "checkout down" --sev 2')
-        body = lambda incident_id: ev.IncidentDeclared(incident_id=incident_id, title=title, severity=severity)  # noqa: E731
+        body = lambda incident_id: ev.IncidentDeclared(incident_id=incident_id, title=title, severity=severity)
         incident = await declare_next(self.store, actor, body)  # type: ignore[arg-type]
         return Reply(f"{incident} declared: SEV{severity} {title}; {actor} commands it. Bind a channel to it with /warroom bind {incident}")
 

@@ -133,7 +133,7 @@ def mount_chat(app: FastAPI, parts: Any, responder: Callable[..., Any]) -> Calla
         return _answer(task.result() if task in done else Reply(STILL_RECORDING), platform)
 
     @app.post("/api/chat/codes", tags=["chat"], status_code=201, summary="a one-time code to link your chat user: `/warroom iam CODE`", responses=errors(401, 429))
-    async def chat_code(who: Principal = Depends(responder)) -> ChatCodeOut:  # noqa: B008 - FastAPI's way
+    async def chat_code(who: Principal = Depends(responder)) -> ChatCodeOut:  # noqa: B008 - FastAPI's way (the dependency is a parameter of mount_chat)
         info, code = await asyncio.to_thread(codes.add, CHAT_LINK, who.handle, who.handle, LINK_CODE_EXPIRY)
         return ChatCodeOut(code=code, handle=info.handle, expires_at=info.expires_at)
 

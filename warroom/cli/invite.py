@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from warroom.cli.stakeholders import UsageProblem, call_server, parse_duration, public_base, server_client
+from warroom.cli.stakeholders import (
+    UsageProblem,
+    call_server,
+    parse_duration,
+    public_base,
+    server_client,
+)
 from warroom.config import config_path, load_config, save_config
 from warroom.incident.events import valid_handle
 from warroom.safetext import safe_line
