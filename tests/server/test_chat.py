@@ -155,6 +155,9 @@ def test_hostile_chat_text_is_safe_on_the_board_and_in_the_reply(chat_room) -> N
     shown = warroom("show", "INC-1", "--server", server.url, "--token", tokens["alice"], env=env).stdout
     assert "\x1b" not in shown and "\u202e" not in shown and "\x07" not in shown
     assert events(server, tokens["alice"], "INC-1")[-1]["body"]["text"] == hostile  # recorded as said, shown safely
+    for kind in ("md", "csv"):
+        exported = warroom("export", "INC-1", "--format", kind, "-o", "-", "--server", server.url, "--token", tokens["alice"], env=env).stdout
+        assert "pwned" in exported and "\x1b" not in exported and "\u202e" not in exported
 
 
 def test_mattermost_checks_its_token(start_server, tmp_path: Path, tokens: dict[str, str]) -> None:

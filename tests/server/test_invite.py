@@ -53,9 +53,11 @@ def test_operator_invite_then_login_then_the_cli_just_works(kind_server, tmp_pat
     assert "raj" in lines[0]
 
     raj = _home(tmp_path, "raj")
-    logged = warroom("login", code, "--server", server.url, env=raj)
-    assert "as raj" in logged.stdout
     config = Path(raj["WARROOM_CONFIG_PATH"])
+    config.write_text(f'[store]\nfolder = "{tmp_path / "old-folder"}"\n[user]\nhandle = "raj"\n')  # a folder user before
+    config.chmod(0o644)
+    logged = warroom("login", code, "--server", server.url, env=raj)
+    assert "as raj" in logged.stdout and "[store] folder" in logged.stdout
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     assert server.url in config.read_text() and "wr_" in config.read_text()
 

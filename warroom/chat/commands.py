@@ -167,8 +167,9 @@ class Desk:
         title = " ".join(words).strip()
         if not title:
             raise Refusal('declare what? /warroom declare "checkout down" --sev 2')
-        body = lambda incident_id: ev.IncidentDeclared(incident_id=incident_id, title=title, severity=severity)
-        incident = await declare_next(self.store, actor, body)  # type: ignore[arg-type]
+        incident = await declare_next(
+            self.store, actor, lambda incident_id: ev.IncidentDeclared(incident_id=incident_id, title=title, severity=severity)
+        )
         return Reply(f"{incident} declared: SEV{severity} {title}; {actor} commands it. Bind a channel to it with /warroom bind {incident}")
 
     async def _quote(self, request: ChatRequest, actor: str, message: QuotedMessage) -> Reply:

@@ -86,8 +86,11 @@ def cmd_login(ctx: CliContext) -> int:
     config = load_config()
     config.server.url = server
     config.server.token = str(answer["token"])
+    folder, config.store.folder = config.store.folder, None  # a folder beside a server is refused: the server wins
     path = save_config(config)
     os.chmod(path, 0o600)  # it holds a token now, whatever mode it had
     print(safe_line(f"logged in to {server} as {answer['handle']}; token {answer['token_id']} saved in {config_path()}"))
+    if folder:
+        print(safe_line(f"[store] folder = {folder} was removed from the config: commands now use the server (--store DIR still reaches the folder)"))
     print("next: warroom list, or warroom join INC-ID")
     return 0
