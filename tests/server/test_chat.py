@@ -57,10 +57,12 @@ def test_a_signed_note_is_recorded_as_the_linked_handle_and_forgeries_are_not(ch
     server, tokens, url, _ = chat_room
     assert url.startswith(server.url + "/chat/chat_")
     answer = slack(url, "note INC-1 rolled back the deploy")
+    assert slack(url, "note INC-1 p99 &lt; 200 ms &amp; falling").status_code == 200  # Slack escapes &, < and >
     assert answer.json()["response_type"] == "ephemeral"
     assert "INC-1 #" in _said(answer) and "alice" in _said(answer)
     before = events(server, tokens["alice"], "INC-1")
-    assert before[-1]["actor"] == "alice" and before[-1]["body"]["text"] == "rolled back the deploy"
+    assert before[-2]["actor"] == "alice" and before[-2]["body"]["text"] == "rolled back the deploy"
+    assert before[-1]["body"]["text"] == "p99 < 200 ms & falling"
 
     body = slash_form("note INC-1 forged")
     headers = slack_headers(body)
@@ -137,12 +139,12 @@ def test_the_message_shortcut_notes_the_message_with_its_author_and_link(chat_ro
     unbound = httpx.post(url, content=body, headers=slack_headers(body))
     assert "bind" in _said(unbound)
     assert "INC-1" in _said(slack(url, "bind INC-1"))
-    body = message_action("db primary is at 100% CPU")
+    body = message_action("db primary is at 100% CPU &amp; replicas lag &gt; 30 s")  # as Slack escapes message text
     answer = httpx.post(url, content=body, headers=slack_headers(body))
     assert "INC-1 #" in _said(answer)
     note = events(server, tokens["alice"], "INC-1")[-1]
     assert note["actor"] == "alice" and note["body"]["type"] == "note_added"
-    assert note["body"]["text"].startswith("db primary is at 100% CPU\n— said by slack user U0G9QF9C6")
+    assert note["body"]["text"].startswith("db primary is at 100% CPU & replicas lag > 30 s\n— said by slack user U0G9QF9C6")
     assert "https://example.slack.com/archives/C2147483705/p1581106224000300" in note["body"]["text"]
 
 

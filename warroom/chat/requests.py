@@ -7,7 +7,8 @@ interactivity requests carry one form field, ``payload``, holding JSON; a messag
 is ``{"type": "message_action", "callback_id", "user": {"id", "name"}, "channel": {"id",
 "name"}, "team": {"id", "domain"}, "message": {"user", "ts", "text"}, ...}``. Slack sends no
 permalink in it: the message's link is made the way Slack makes them,
-``https://{domain}.slack.com/archives/{channel}/p{ts without the dot}``.
+``https://{domain}.slack.com/archives/{channel}/p{ts without the dot}``. Slack escapes
+``&``, ``<`` and ``>`` in the text it sends; they are unescaped here, once.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ class ChatRequest:
     """Set for Slack's message shortcut (``message_action``); ``text`` is then empty."""
 
 
+def slack_unescaped(text: str) -> str:
+    """Slack sends message and command text with ``&``, ``<`` and ``>`` escaped (its formatting
+    rules); the log keeps what the person typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _one(form: dict[str, list[str]], name: str) -> str:
     values = form.get(name)
     return values[0] if values else ""
@@ -70,7 +77,7 @@ def parse_request(platform: str, body: bytes) -> ChatRequest:
         user_id=_one(form, "user_id"),
         user_name=_one(form, "user_name")[:80],
         channel_id=_one(form, "channel_id"),
-        text=_one(form, "text"),
+        text=slack_unescaped(_one(form, "text")) if platform == "slack" else _one(form, "text"),
         token=_one(form, "token"),
     )
     _ids(platform, request.user_id, request.channel_id)
@@ -97,7 +104,7 @@ def _interaction(payload: str) -> ChatRequest:
         user_name=(_field(data, "user", "username") or _field(data, "user", "name"))[:80],
         channel_id=channel_id,
         message=QuotedMessage(
-            text=_field(data, "message", "text"),
+            text=slack_unescaped(_field(data, "message", "text")),
             author=_field(data, "message", "user") or _field(data, "message", "username") or "someone",
             link=_permalink(_field(data, "team", "domain"), channel_id, _field(data, "message", "ts") or _field(data, "message_ts")),
         ),
