@@ -100,3 +100,26 @@ def test_the_commander_invites_over_http_and_a_responder_cannot(server: ServerPr
     token = next(a for a in answers if a.status_code == 200).json()["token"]
     me = httpx.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json()["handle"] == "raj"
+
+
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (("invite", "not a handle!", "--db", "{db}"), "bad handle"),
+        (("invite", "raj", "--expires", "9d", "--db", "{db}"), "at most 7d"),
+        (("invite", "raj", "--expires", "soon", "--db", "{db}"), "bad duration"),
+        (("invite", "raj"), "--db"),
+        (("login", "wrc_x", "--server", "warroom.example.com"), "which server"),
+        (("login", "wrc_x", "--server", "http://127.0.0.1:1"), "cannot reach"),
+        (("chat", "add", "slack", "--db", "{db}"), "--signing-secret"),
+        (("chat", "add", "mattermost", "--db", "{db}"), "--token"),
+        (("chat", "link", "slack", "U024BE7LH", "not a handle!", "--db", "{db}"), "bad handle"),
+        (("chat", "link", "slack", "U0 24", "raj", "--db", "{db}"), "bad chat user id"),
+        (("chat", "revoke", "chat_nope", "--db", "{db}"), "no active chat connection"),
+        (("chat", "code"), "--server"),
+    ],
+)
+def test_bad_input_to_invite_login_and_chat_is_one_line(tmp_path: Path, args: tuple[str, ...], words: str) -> None:
+    db = str(tmp_path / "warroom.db")
+    result = warroom(*(arg.format(db=db) for arg in args), env=_home(tmp_path, "who"), check=False)
+    _one_line_refusal(result, words)
