@@ -10,6 +10,7 @@ A code is ``wrc_`` plus 18 random bytes; only its SHA-256 is stored (``tokens.ha
 with that much entropy a plain hash is enough). It works once: redeeming is one
 ``UPDATE … WHERE used_at IS NULL AND expires_at > now RETURNING``, so of two people racing
 with the same code exactly one wins, on SQLite and on PostgreSQL (``pgcodes``) alike.
+Codes a day past their expiry are deleted when the next one is made: the table stays small.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ INVITE = "invite"
 CHAT_LINK = "chat-link"
 PURPOSES = (INVITE, CHAT_LINK)
 MAX_EXPIRY = timedelta(days=7)
+KEEP_SPENT = timedelta(days=1)
+"""How long a used or expired code is kept after its expiry (so it is refused as used or expired, not unknown)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS codes (
@@ -84,6 +87,7 @@ class CodeBook(SqliteBook):
             expires_at=_stamp(now + expires),
         )
         code = CODE_PREFIX + secrets.token_urlsafe(18)
+        self._rows("DELETE FROM codes WHERE expires_at < ?", (_stamp(now - KEEP_SPENT),))
         self._rows(
             "INSERT INTO codes (id, purpose, handle, made_by, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (info.id, purpose, info.handle, made_by, hash_token(code), info.created_at, info.expires_at),
