@@ -113,6 +113,7 @@ def test_the_commander_invites_over_http_and_a_responder_cannot(server: ServerPr
         (("login", "wrc_x", "--server", "http://127.0.0.1:1"), "cannot reach"),
         (("chat", "add", "slack", "--db", "{db}"), "--signing-secret"),
         (("chat", "add", "mattermost", "--db", "{db}"), "--token"),
+        (("chat", "add", "mattermost", "--signing-secret", "s", "--db", "{db}"), "mattermost takes --token"),
         (("chat", "link", "slack", "U024BE7LH", "not a handle!", "--db", "{db}"), "bad handle"),
         (("chat", "link", "slack", "U0 24", "raj", "--db", "{db}"), "bad chat user id"),
         (("chat", "revoke", "chat_nope", "--db", "{db}"), "no active chat connection"),

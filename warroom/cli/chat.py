@@ -58,6 +58,8 @@ def _add(ctx: CliContext, book: ChatBook) -> None:
     from warroom.server.chats import chat_path
 
     args = ctx.args
+    if (args.platform == "slack" and args.token) or (args.platform == "mattermost" and args.signing_secret):
+        raise UsageProblem("slack takes --signing-secret, mattermost takes --token")
     secret = args.signing_secret if args.platform == "slack" else args.token
     if not secret:
         flag = "--signing-secret (Basic Information > App Credentials)" if args.platform == "slack" else "--token (shown when the slash command is made)"
