@@ -187,7 +187,7 @@ def test_an_older_postgresql_database_is_migrated_and_its_keys_follow_their_make
         conn.execute("INSERT INTO share_keys VALUES ('shr_bob', 'k1', '*', 'bob', '2026-12-05T00:00:00Z', '2099-01-01T00:00:00Z', NULL)")
         conn.execute("INSERT INTO share_keys VALUES ('shr_nobody', 'k2', 'INC-1', 'nobody', '2026-12-05T00:00:00Z', '2099-01-01T00:00:00Z', NULL)")
     env = cli_env(home=tmp_path)
-    assert "upgraded from version 4 to 5" in warroom("db", "upgrade", "--db", url, env=env).stdout
+    assert f"upgraded from version 4 to {pgschema.SCHEMA_VERSION}" in warroom("db", "upgrade", "--db", url, env=env).stdout
     assert [(t["handle"], t["admin"]) for t in json.loads(warroom("token", "list", "--json", "--db", url, env=env).stdout)] == [("bob", False)]
     keys = {s["id"]: s for s in json.loads(warroom("share", "list", "--json", "--db", url, env=env).stdout)}
     assert (keys["shr_bob"]["created_by_token"], keys["shr_bob"]["maker_revoked"], keys["shr_nobody"]["maker_revoked"]) == ("tok_bob00001", False, True)

@@ -108,6 +108,8 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.set_defaults(run=cmd_token)
     _stakeholder_commands(command)
     _alert_commands(sub)
+    _invite_commands(command)
+    _chat_commands(sub, command)
 
 
 def _stakeholder_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
@@ -183,3 +185,61 @@ def _alert_commands(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8767, help="port (default 8767; 0 picks a free one)")
     p.add_argument("--db", metavar="PATH", help="where the hooks are: " + DB_HELP)
+
+
+def _invite_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """``invite`` and ``login``: implemented in ``warroom.cli.invite``."""
+    p = command(
+        "invite",
+        "make a one-time code that lets HANDLE log in to the server (commander, or the operator with --db)",
+        loaded_on_use("warroom.cli.invite", "cmd_invite"),
+        epilog="The code is alone on the last line, the command to use it above it. It works once and expires.",
+    )
+    p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("--expires", default="1h", metavar="DURATION", help="e.g. 30m, 1h, 2d (default 1h, at most 7d)")
+    p.add_argument("--url", metavar="BASE", help="with --db: where responders reach the server (default: server.public_url, server.url)")
+    p.add_argument("--db", metavar="PATH", help="as the operator, on the server's database: " + DB_HELP)
+    p = command(
+        "login",
+        "trade an invite code for your own token; saves the server and token in your config",
+        loaded_on_use("warroom.cli.invite", "cmd_login"),
+    )
+    p.add_argument("code", metavar="CODE")
+
+
+def _chat_commands(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    """``chat add|list|revoke|link|code``: implemented in ``warroom.cli.chat``."""
+    run = loaded_on_use("warroom.cli.chat", "cmd_chat")
+    chat_sub = command_group(
+        sub, "chat", "connect Slack or Mattermost to the server; link chat users to handles",
+        "Chat connections for `warroom serve`: /warroom commands and Slack's message shortcut act as the linked handle.",
+        run=run,
+    )
+    p = chat_sub.add_parser(
+        "add",
+        help="connect a Slack app or a Mattermost slash command; the request URL is printed on the last line",
+        description="Connect a chat app. Its secret is kept for the server only (never shown again); the URL to give the app is the last line.",
+    )
+    p.add_argument("platform", choices=("slack", "mattermost"))
+    p.add_argument("--signing-secret", metavar="SECRET", help="slack: the app's signing secret (Basic Information > App Credentials)")
+    p.add_argument("--token", metavar="TOKEN", help="mattermost: the slash command's token")
+    p.add_argument("--url", metavar="BASE", help="where the chat platform reaches the server (default: server.public_url, server.url)")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p = chat_sub.add_parser("list", help="list chat connections (never the secrets)", description="List chat connections: id, platform, created, revoked.")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = chat_sub.add_parser("revoke", help="stop answering a chat connection", description="Revoke a chat connection (chat_...): its requests are refused at once.")
+    p.add_argument("connection", metavar="CONNECTION-ID")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p = chat_sub.add_parser("link", help="make a chat user act as a handle (operator)", description="Link a Slack or Mattermost user id (e.g. U024BE7LH) to a warroom handle.")
+    p.add_argument("platform", choices=("slack", "mattermost"))
+    p.add_argument("user_id", metavar="USER-ID")
+    p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p = chat_sub.add_parser(
+        "code",
+        help="print a one-time code to link your chat user (/warroom iam CODE)",
+        description="Ask the server (with your token) for a one-time code; type `/warroom iam CODE` in chat.",
+    )
+    p.add_argument("--server", metavar="URL", help="the warroom server (default: WARROOM_SERVER, config)")
+    p.add_argument("--token", metavar="TOKEN", help="your token (default: WARROOM_TOKEN, config)")

@@ -27,6 +27,7 @@ def server_db(ctx: CliContext) -> Path | str:
 
 
 def cmd_serve(ctx: CliContext) -> int:
+    from warroom.chat.routes import mount_chat  # chat sits above the server: mounted from here
     from warroom.server.run import (  # FastAPI and uvicorn are imported only here
         ServerBusy,
         serve,
@@ -54,6 +55,7 @@ def cmd_serve(ctx: CliContext) -> int:
             alerts=ctx.config.alerts,
             metrics_token=ctx.config.server.metrics_token,
             log_format=args.log_format or ctx.config.server.log_format,
+            extensions=(mount_chat,),
         )
     except ServerBusy as error:
         raise StoreError(str(error)) from None

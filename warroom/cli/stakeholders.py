@@ -41,7 +41,7 @@ def public_base(ctx: CliContext) -> str:
     return (ctx.config.server.public_url or ctx.location.url or "").rstrip("/")
 
 
-def _api(ctx: CliContext) -> httpx.Client:
+def server_client(ctx: CliContext) -> httpx.Client:
     if not ctx.location.url:
         raise UsageProblem(
             "share links need a warroom server (--server URL or WARROOM_SERVER); "
@@ -54,7 +54,7 @@ def _api(ctx: CliContext) -> httpx.Client:
     )
 
 
-def _call(client: httpx.Client, method: str, path: str, **kwargs: object) -> object:
+def call_server(client: httpx.Client, method: str, path: str, **kwargs: object) -> object:
     try:
         response = client.request(method, path, **kwargs)  # type: ignore[arg-type]
     except httpx.HTTPError as error:
@@ -75,16 +75,16 @@ def cmd_share(ctx: CliContext) -> int:
     if args.db:
         return _share_as_operator(ctx)
     what, target = args.what, args.target
-    with _api(ctx) as client:
+    with server_client(ctx) as client:
         if what == "list":
-            _print_shares(_call(client, "GET", "/api/shares"), args.json)  # type: ignore[arg-type]
+            _print_shares(call_server(client, "GET", "/api/shares"), args.json)  # type: ignore[arg-type]
             return 0
         if what == "revoke":
-            revoked = _call(client, "POST", "/api/shares/revoke", json={"target": _revoke_target(target)})
+            revoked = call_server(client, "POST", "/api/shares/revoke", json={"target": _revoke_target(target)})
             _print_revoked(revoked)  # type: ignore[arg-type]
             return 0
         incident, expires = _what_to_share(args)
-        made = _call(client, "POST", "/api/shares", json={"incident": incident, "expires_minutes": int(expires.total_seconds() // 60)})
+        made = call_server(client, "POST", "/api/shares", json={"incident": incident, "expires_minutes": int(expires.total_seconds() // 60)})
     _print_made(made, public_base(ctx))  # type: ignore[arg-type]
     return 0
 

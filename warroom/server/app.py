@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,6 +45,7 @@ from warroom.words import where as where_in
 
 from .backend import Database, is_postgres, open_hooks, open_log, open_tokens
 from .credentials import HeadCredentials
+from .invites import add_invite_routes
 from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, Hub
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
 from .streams import PAGE_BYTES, STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams
@@ -294,10 +295,13 @@ def create_app(
     alerts: AlertsConfig | None = None,
     metrics_token: str | None = None,
     log_requests: bool = False,
+    extensions: Sequence[Callable[[FastAPI, Parts, Callable[..., Any]], Callable[[], None] | None]] = (),
 ) -> FastAPI:
     """The ASGI app for one database. ``rate <= 0`` turns rate limiting off. ``app.state.head_credentials``
     is what the connection protocol asks to tell authenticated connections from the rest. ``/metrics``
-    needs ``metrics_token`` when one is given; ``log_requests`` logs a line per request (``watch``)."""
+    needs ``metrics_token`` when one is given; ``log_requests`` logs a line per request (``watch``).
+    ``extensions`` mount more routes (chat: ``warroom.chat.routes``, above this package) given the
+    app, its parts and the token dependency, each returning what to close at shutdown (or ``None``)."""
     the_parts = Parts(db if is_postgres(db) else Path(db), rate, burst, keepalive, tail_keep, streams_per_token)
 
     @asynccontextmanager
@@ -315,6 +319,10 @@ def create_app(
             await asyncio.to_thread(the_parts.log.close)
             the_parts.tokens.close()
             hooks.close()
+            codes.close()
+            for close in closers:
+                if close is not None:
+                    close()
 
     app = FastAPI(
         title="warroom",
@@ -333,6 +341,8 @@ def create_app(
     mount_server_status(app, the_parts, responder, streams_per_key=status_streams_per_key, streams=status_streams)
     hooks = open_hooks(the_parts.db)
     app.state.head_credentials = HeadCredentials(the_parts.tokens, app.state.shares, hooks, metrics_token)
+    codes = add_invite_routes(app, the_parts, responder)
+    closers = [extend(app, the_parts, responder) for extend in extensions]
     the_parts.metrics.count_streams("responder", the_parts.streams.count)
     the_parts.metrics.count_streams("status", app.state.status_streams.count)
     mount_metrics(app, the_parts.metrics, metrics_token)

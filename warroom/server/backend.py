@@ -15,7 +15,7 @@ from typing import Any
 
 Database = str | Path
 
-__all__ = ["Database", "describe_db", "is_postgres", "open_hooks", "open_log", "open_shares", "open_tokens", "upgrade"]
+__all__ = ["Database", "describe_db", "is_postgres", "open_chats", "open_codes", "open_hooks", "open_log", "open_shares", "open_tokens", "upgrade"]
 
 
 def is_postgres(db: object) -> bool:
@@ -60,6 +60,28 @@ def open_hooks(db: Database) -> Any:
     from .hooks import HookBook
 
     return HookBook(Path(db))
+
+
+def open_codes(db: Database) -> Any:
+    """One-time codes (``warroom.server.codes``: invites, chat links) in the same database."""
+    if is_postgres(db):
+        from .pgcodes import PgCodeBook
+
+        return PgCodeBook(str(db))
+    from .codes import CodeBook
+
+    return CodeBook(Path(db))
+
+
+def open_chats(db: Database) -> Any:
+    """Chat connections, links and bindings (``warroom.server.chats``) in the same database."""
+    if is_postgres(db):
+        from .pgchats import PgChatBook
+
+        return PgChatBook(str(db))
+    from .chats import ChatBook
+
+    return ChatBook(Path(db))
 
 
 def open_shares(db: Database) -> Any:

@@ -27,6 +27,8 @@ from warroom.web.shares import COLUMNS_ADDED as SHARE_COLUMNS_ADDED
 from warroom.web.shares import LINK_EARLIER_KEYS
 from warroom.web.shares import SCHEMA as SHARES_TABLE
 
+from .chats import SCHEMA as CHATS_TABLES
+from .codes import SCHEMA as CODES_TABLE
 from .hooks import SCHEMA as HOOKS_TABLE
 
 # One bigint for every warroom database: "warroom" in ASCII, then 1 (migrations).
@@ -90,6 +92,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         + "".join(f"ALTER TABLE share_keys ADD COLUMN {name} {declaration};" for name, declaration in SHARE_COLUMNS_ADDED)
         + LINK_EARLIER_KEYS,
     ),
+    (6, "one-time codes (invites, chat links); chat connections, links and channel bindings", CODES_TABLE + CHATS_TABLES),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

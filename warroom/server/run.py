@@ -22,7 +22,7 @@ import resource
 import socket
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -172,6 +172,7 @@ def serve(
     alerts=None,
     metrics_token: str | None = None,
     log_format: str = "text",
+    extensions: Sequence[Callable[..., Callable[[], None] | None]] = (),
 ) -> int:
     """Serve until SIGINT/SIGTERM. ``log_format="json"``: every log line, one per request among them,
     is a JSON object on stderr (``watch``); ``"text"`` logs only warnings, as plain lines."""
@@ -204,6 +205,7 @@ def serve(
         alerts=alerts,
         metrics_token=metrics_token,
         log_requests=as_json,
+        extensions=extensions,
     )
     limits = ConnectionLimits(
         max_connections=connections,

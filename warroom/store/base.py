@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from warroom.errors import WarroomError
 from warroom.incident import EventDraft, IncidentState, StoredEvent, fold
@@ -363,13 +363,22 @@ def _nothing() -> None:
     return None
 
 
-async def next_free_id(store: EventStore, bump: int = 0) -> str:
+class Declares(Protocol):
+    """What declaring under the next free id needs of a store (any ``EventStore``, or the
+    server's own log as its chat commands see it)."""
+
+    async def append(self, incident_id: str, draft: EventDraft) -> StoredEvent: ...
+
+    async def incidents(self) -> list[IncidentSummary]: ...
+
+
+async def next_free_id(store: Declares, bump: int = 0) -> str:
     """``INC-n`` one past the highest ``INC-`` number in the store (``bump`` skips ahead after a race)."""
     numbers = [int(s.id[4:]) for s in await store.incidents() if s.id.startswith("INC-") and s.id[4:].isdigit()]
     return f"INC-{max(numbers, default=0) + 1 + bump}"
 
 
-async def declare_next(store: EventStore, actor: str, body_for: Callable[[str], Any], explicit: str | None = None) -> str:
+async def declare_next(store: Declares, actor: str, body_for: Callable[[str], Any], explicit: str | None = None) -> str:
     """Declare under ``explicit``, or the next free ``INC-n`` (taking the one after if someone
     declared it a moment ago); ``body_for(incident_id)`` makes the ``IncidentDeclared``. Returns the id."""
     for attempt in range(20):
