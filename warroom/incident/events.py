@@ -17,7 +17,7 @@ annotation string when the class is made.
 import re
 import unicodedata
 from datetime import date, datetime, timezone
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 from uuid import UUID, uuid4
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -92,6 +92,13 @@ AlertGroup = Annotated[str, Field(min_length=1, max_length=520, pattern=_PRINTAB
 AlertFingerprint = Annotated[str, Field(min_length=1, max_length=64, pattern=_PRINTABLE_LINE)]
 AlertLabelName = Annotated[str, Field(min_length=1, max_length=100, pattern=_PRINTABLE_LINE)]
 AlertLabelValue = Annotated[str, Field(max_length=500, pattern=_PRINTABLE_LINE)]
+def _label_names_in_schema(schema: dict[str, Any]) -> None:
+    """Pydantic publishes a key pattern as ``patternProperties``, which leaves other keys free in
+    the schema while the model refuses them: say in the schema that every name must match."""
+    schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": _PRINTABLE_LINE}
+    schema["additionalProperties"] = False
+
+
 ActionItemId = Annotated[str, Field(pattern=r"^A-[1-9][0-9]{0,5}$")]
 
 Severity = Annotated[int, Field(ge=1, le=4)]
@@ -488,7 +495,7 @@ class AlertFired(Body):
     name: AlertLine
     summary: Annotated[str, Field(max_length=200, pattern=_PRINTABLE_LINE)] = ""
     description: Annotated[str, Field(max_length=1000, pattern=_PRINTABLE_LINES)] = ""
-    labels: Annotated[dict[AlertLabelName, AlertLabelValue], Field(max_length=40)] = Field(default_factory=dict)
+    labels: Annotated[dict[AlertLabelName, AlertLabelValue], Field(max_length=40, json_schema_extra=_label_names_in_schema)] = Field(default_factory=dict)
     links: Annotated[list[AlertLink], Field(max_length=6)] = Field(default_factory=list)
     starts_at: UtcTime
 
