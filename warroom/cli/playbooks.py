@@ -12,9 +12,12 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from warroom.alerts.severity import AlertsConfig
 from warroom.cli.context import EXIT_ERROR, EXIT_OK, CliContext, act_on_incident, run_command
+from warroom.config import save_config
 from warroom.incident import events as ev
 from warroom.incident.playbook import CHECKLIST_ROLES, STAGES, ChecklistItem, Playbook, checklist_json, for_role, parse_value
 from warroom.safetext import json_safe, safe_block, safe_line
@@ -117,6 +120,37 @@ def render_playbook(playbook: Playbook, source: str) -> str:
     if playbook.first_update:
         lines += ["", "First stakeholder update:", *(f"  {line}" for line in safe_block(playbook.first_update).splitlines())]
     return "\n".join(safe_line(line) for line in lines)
+
+
+# --- alert hooks ----------------------------------------------------------------------
+
+
+def alerts_with_playbooks(ctx: CliContext) -> AlertsConfig:
+    """The config's ``[alerts]``, able to declare with the playbooks it names (read here, once, at
+    the receiver's start); a playbook it names that cannot be used is a warning, not a stop."""
+    alerts = ctx.config.alerts
+    if not alerts.playbooks and not alerts.playbook_rules:
+        return alerts
+    from warroom.playbooks import load_playbooks
+
+    loaded = load_playbooks()
+    ready = alerts.with_playbooks(loaded.playbooks)
+    for name in ready.missing_playbooks():
+        print(safe_line(f"warroom: warning: [alerts] names playbook {name!r}, which cannot be used: "
+                        "its incidents are declared without one"), file=sys.stderr)
+    return ready
+
+
+def bind_playbook(ctx: CliContext, hook: str, name: str) -> Path:
+    """Save ``[alerts.playbooks] hook = name`` in the config (the playbook must exist); returns the file."""
+    from warroom.playbooks import PlaybookError, load_playbooks
+
+    try:
+        playbook = load_playbooks().get(name)
+    except PlaybookError as error:
+        raise UsageError(str(error)) from None
+    alerts = ctx.config.alerts.model_copy(update={"playbooks": {**ctx.config.alerts.playbooks, hook: playbook.name}})
+    return save_config(ctx.config.model_copy(update={"alerts": alerts}))
 
 
 # --- an incident's checklist and fields --------------------------------------------------
