@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .board_api import Board
 
 from .action_row import Action, ActionRow, Ask, Follow, Refusal, Values
+from .checklist_actions import CHECKLIST_ACTIONS
 
 __all__ = ["ACTIONS", "Action", "ActionRow", "Ask", "Follow", "Refusal", "Values"]
 
@@ -425,4 +426,5 @@ ACTIONS: dict[str, ActionRow] = {
         done=lambda a: a.board.notify(f"{a.state.id} is open again"),
     ),
     "declare_secondary": Action(form=lambda a: secondary_form(a.state.id), submit=lambda a, v: [], run=_declare_secondary),
+    **CHECKLIST_ACTIONS,
 }
