@@ -107,3 +107,20 @@ async def test_the_board_of_an_undeclared_id_offers_the_playbooks_too(store_dir:
         await pilot.press("enter")
         await until(pilot, lambda: app.board.ready and app.board.state.declared)
     assert Incident(store_dir, "INC-9").state().playbook == "outage"
+
+
+async def test_the_broadcast_form_offers_the_playbooks_first_update_with_its_fields_filled_in(store_dir: Path, make_board) -> None:
+    incident = Incident(store_dir)
+    declared_with_playbook(incident)
+    incident.act("bob", ev.FieldSet(name="customers_affected", value=1200))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("B")
+        await screen_shown(pilot, FormScreen, "#field-text")
+        assert app.screen.query_one("#field-text", Input).value == "1,200 customers affected; automation {automation}."
+        await pilot.press("enter")
+        await until(pilot, lambda: app.board.state.last_stakeholder_update is not None)
+        await pilot.press("B")
+        await screen_shown(pilot, FormScreen, "#field-text")
+        assert app.screen.query_one("#field-text", Input).value == ""  # only the first update

@@ -10,14 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from warroom.incident import IncidentState
 from warroom.incident import events as ev
-from warroom.incident.playbook import CHECKLIST_ROLES, STAGES, ChecklistItem, FieldState, parse_value, show_value
+from warroom.incident.playbook import CHECKLIST_ROLES, STAGES, ChecklistItem, FieldState, fill_template, parse_value, show_value
 
 from .action_row import Action, ActionRow, Ask, Refusal, Values
 from .screens.form_screen import Field, FormScreen
 
 if TYPE_CHECKING:
     from .board_api import Board
+
+
+def first_update(state: IncidentState) -> str:
+    """The playbook's first stakeholder update with its fields filled in, until a stakeholder update is sent."""
+    if not state.first_update or state.last_stakeholder_update is not None:
+        return ""
+    return fill_template(state.first_update, state.fields)
 
 
 def _item(board: Board, item: str) -> ChecklistItem:

@@ -130,18 +130,21 @@ def break_form(minutes: int = 15) -> FormScreen:
     )
 
 
-def broadcast_form() -> FormScreen:
+def broadcast_form(first_update: str = "") -> FormScreen:
+    """``first_update``: the playbook's first stakeholder update, fields filled in, offered until one is sent."""
     return FormScreen(
         "Broadcast",
         [
-            Field("text", "Message", required=True, placeholder="what everyone needs to know"),
+            Field("text", "Message", value=safe_line(first_update), required=True, placeholder="what everyone needs to know"),
             Field(
                 "audience",
                 "To",
                 "choice",
+                value="stakeholders" if first_update else "responders",
                 choices=(("responders", "responders"), ("stakeholders", "stakeholders (counts as the update)")),
             ),
         ],
+        intro="The playbook's first stakeholder update, with its fields filled in: edit it, then Enter." if first_update else "",
     )
 
 
