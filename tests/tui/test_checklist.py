@@ -124,3 +124,32 @@ async def test_the_broadcast_form_offers_the_playbooks_first_update_with_its_fie
         await pilot.press("B")
         await screen_shown(pilot, FormScreen, "#field-text")
         assert app.screen.query_one("#field-text", Input).value == ""  # only the first update
+
+
+async def test_hostile_text_in_a_playbook_shows_literally_on_the_board(store_dir: Path, make_board) -> None:
+    from textual.widgets import OptionList
+
+    from warroom.incident.playbook import ChecklistItemSpec, FieldSpec, Playbook
+
+    evil = "[red]x\x1b[2J\u202e"
+    playbook = Playbook(
+        name="evil", checklist=[ChecklistItemSpec(text=f"Item {evil}")], fields=[FieldSpec(name="f", label=f"Label {evil}")]
+    )
+    incident = Incident(store_dir)
+    incident.act("alice", ev.IncidentDeclared(incident_id=incident.id, title="Evil", playbook=playbook))
+    incident.act("alice", ev.FieldSet(name="f", value=f"value {evil}"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        pane = app.board.query_one("CommandSummary").render().plain
+        assert "Label [red]x␛[2J<U+202E> value [red]x␛[2J<U+202E>" in pane
+        await pilot.press("l")
+        await screen_shown(pilot, ChecklistScreen, "#checklist")
+        screen = app.screen
+        await until(pilot, lambda: screen.table.row_count == 1)
+        assert screen.table.get_row("C-1")[-1].plain == "Item [red]x␛[2J<U+202E>"
+        assert "Label [red]x␛[2J<U+202E> value [red]x␛[2J<U+202E>" in screen.query_one("#checklist-fields").render().plain
+        await pilot.press("f")
+        await screen_shown(pilot, FormScreen, "#field-name")
+        option = app.screen.query_one("#field-name", OptionList).get_option_at_index(0)
+        assert option.prompt.plain == "Label [red]x␛[2J<U+202E>: value [red]x␛[2J<U+202E>"

@@ -8,7 +8,6 @@ as on the board. Every piece of playbook or incident text is printed through the
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Callable

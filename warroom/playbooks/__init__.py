@@ -109,7 +109,7 @@ def _line_of(path: Path | Traversable, loc: tuple[int | str, ...]) -> int:
     """The line a pydantic error location points at, found in the TOML text: ``('checklist', 2, 'text')``
     is the ``text =`` line after the third ``[[checklist]]``. Line 1 when it cannot be told."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = path.read_bytes().decode("utf-8", "replace").splitlines()
     except OSError:
         return 1
     at, table = 0, ""
