@@ -24,6 +24,8 @@ from warroom.incident.playbook import PLAYBOOK_NAME_PATTERN, Playbook
 
 DEFAULT_PLAYBOOK = "default"
 MAX_FILE_BYTES = 256 * 1024
+MAX_COPY_BYTES = 48 * 1024
+"""The copy a declaration carries must fit a server's request (64 KiB) with room for the rest."""
 
 
 class PlaybookError(WarroomError):
@@ -98,11 +100,15 @@ def load_playbook_file(path: Path | Traversable) -> Playbook:
     if data.get("name", name) != name:
         raise PlaybookError(f"{path}: line {_line_of(path, ('name',))}: name = {data['name']!r} differs from the file name ({name})")
     try:
-        return Playbook.model_validate({**data, "name": name})
+        playbook = Playbook.model_validate({**data, "name": name})
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "the file"
         raise PlaybookError(f"{path}: line {_line_of(path, first['loc'])}: {where}: {first['msg']}") from None
+    size = len(playbook.model_dump_json().encode())
+    if size > MAX_COPY_BYTES:
+        raise PlaybookError(f"{path}: too much for one declaration ({size:,} bytes as JSON; at most {MAX_COPY_BYTES:,})")
+    return playbook
 
 
 def _line_of(path: Path | Traversable, loc: tuple[int | str, ...]) -> int:
