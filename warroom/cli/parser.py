@@ -213,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_incident(command(
         "close", "close the incident (commander) and export its post-mortem draft, JSON and CSV", cmd_close,
-        epilog="Refused while work is still open (status not resolved, workstreams not done, offers pending): "
+        epilog="Refused while work is still open (status not resolved, workstreams not done, offers pending, "
+        "a playbook's required checklist items unticked or fields unset): "
         "the refusal lists it. Scripts that close an unfinished incident on purpose pass --force. "
         "A closed incident takes only action items (which re-export it), links, and `warroom reopen`.",
     ))
