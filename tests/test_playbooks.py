@@ -25,7 +25,8 @@ def test_the_built_ins_load_and_data_loss_has_a_required_public_customers_affect
         ('description = "x"\n\n[[fields]]\nname = "a"\nlabel = "A"\n\n[[fields]]\nname = "b"\nlabel = "B"\nkind = "choice"\n',
          "line 7: fields.1: Value error, field 'b' is a choice: give its choices"),
         ('[[checklist]]\ntext = "ok"\n[[checklist]]\ntext = "   "\n', "line 4: checklist.1.text: Value error, must not be blank"),
-        ('[policy]\nupdate_minutes_sev9 = 3\n', "line 1: policy: Value error, unknown policy setting update_minutes_sev9"),
+        ('[policy]\nupdate_minutes_sev9 = 3\n', "line 2: policy.update_minutes_sev9: Extra inputs are not permitted"),
+        ('[policy]\nupdate_minutes_sev1 = 0\n', "line 2: policy.update_minutes_sev1: Input should be greater than or equal to 1"),
         ('name = "other"\n', "line 1: name = 'other' differs from the file name (queue)"),
         ('colour = "red"\n', "line 1: colour: Extra inputs are not permitted"),
         ('severity = \n', "not valid TOML"),
@@ -58,3 +59,14 @@ def test_a_user_file_replaces_the_built_in_of_its_name(tmp_path: Path) -> None:
     with pytest.raises(PlaybookError, match=r"no playbook called 'nope' \(known: data-loss, default, outage, security\)"):
         loaded.get("nope")
     assert load_playbook_file(tmp_path / "outage.toml").name == "outage"
+
+
+def test_a_playbook_may_override_every_policy_setting_and_only_those() -> None:
+    from warroom.incident import DEFAULT_POLICY, Policy
+    from warroom.incident.playbook import Playbook, PolicyOverrides
+
+    assert set(PolicyOverrides.model_fields) == set(Policy.model_fields)
+    playbook = Playbook(name="p", policy=PolicyOverrides(update_minutes_sev1=5))
+    assert playbook.policy.model_dump_json() == '{"update_minutes_sev1":5}'  # the log's copy carries what was given
+    assert playbook.with_policy(DEFAULT_POLICY) == DEFAULT_POLICY.model_copy(update={"update_minutes_sev1": 5})
+    assert Playbook(name="q").with_policy(DEFAULT_POLICY) is DEFAULT_POLICY

@@ -194,7 +194,7 @@ class Intake:
             alert_group=notification.group_key,
             detected_at=min(a.starts_at for a in firing),
             playbook=playbook,
-            policy=playbook.with_policy(DEFAULT_POLICY) if playbook and playbook.policy else None,
+            policy=playbook.with_policy(DEFAULT_POLICY) if playbook and playbook.policy.given() else None,
         )
         for attempt in range(20):
             incident_id = await next_free_id(self.store, bump=attempt)  # type: ignore[arg-type]

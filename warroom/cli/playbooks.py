@@ -114,8 +114,8 @@ def render_playbook(playbook: Playbook, source: str) -> str:
             kind = f"choice of {', '.join(spec.choices)}" if spec.kind == "choice" else spec.kind
             flags = ", ".join(flag for flag, on in (("required", spec.required), ("public", spec.public)) if on)
             lines.append(f"  {spec.name:<20} {spec.label} ({kind}{'; ' + flags if flags else ''})")
-    if playbook.policy:
-        lines += ["", "Policy: " + ", ".join(f"{name} = {value}" for name, value in playbook.policy.items())]
+    if given := playbook.policy.given():
+        lines += ["", "Policy: " + ", ".join(f"{name} = {value}" for name, value in given.items())]
     if playbook.first_update:
         lines += ["", "First stakeholder update:", *(f"  {line}" for line in safe_block(playbook.first_update).splitlines())]
     return "\n".join(safe_line(line) for line in lines)

@@ -80,6 +80,27 @@ class FieldSpec(_Spec):
         return self
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+class PolicyOverrides(_Spec):
+    """A playbook's ``[policy]``: any of the policy's settings (``Policy``); what it leaves out
+    keeps the declarer's config. Left-out settings are left out of the log's copy too."""
+
+    update_minutes_sev1: int | None = Field(None, ge=1, exclude_if=_is_none)
+    update_minutes_sev2: int | None = Field(None, ge=1, exclude_if=_is_none)
+    update_minutes_sev3: int | None = Field(None, ge=1, exclude_if=_is_none)
+    update_minutes_sev4: int | None = Field(None, ge=1, exclude_if=_is_none)
+    fatigue_warn_hours: float | None = Field(None, gt=0, exclude_if=_is_none)
+    fatigue_limit_hours: float | None = Field(None, gt=0, exclude_if=_is_none)
+    command_handover_minutes: int | None = Field(None, ge=1, exclude_if=_is_none)
+    stale_workstream_minutes: int | None = Field(None, ge=1, exclude_if=_is_none)
+
+    def given(self) -> dict[str, int | float]:
+        return {name: value for name, value in self.model_dump().items() if value is not None}
+
+
 class Playbook(_Spec):
     """One incident type: what opens at declare, what each role checks, what is recorded."""
 
@@ -90,8 +111,8 @@ class Playbook(_Spec):
     """Opened unowned when the incident is declared."""
     checklist: Annotated[list[ChecklistItemSpec], Field(max_length=200)] = Field(default_factory=list)
     fields: Annotated[list[FieldSpec], Field(max_length=40)] = Field(default_factory=list)
-    policy: dict[str, int | float | None] = Field(default_factory=dict)
-    """Overrides of the incident's policy (names as in ``Policy``), applied at declare."""
+    policy: PolicyOverrides = Field(default_factory=PolicyOverrides)
+    """Overrides of the incident's policy, applied at declare."""
     first_update: Annotated[str, Field(max_length=2000)] = ""
     """The first stakeholder update; ``{field_name}`` is filled in with the field's value."""
 
@@ -99,14 +120,6 @@ class Playbook(_Spec):
     @classmethod
     def _workstreams_not_blank(cls, titles: list[str]) -> list[str]:
         return [_not_blank(title) for title in titles]
-
-    @field_validator("policy")
-    @classmethod
-    def _known_policy(cls, overrides: dict[str, int | float | None]) -> dict[str, int | float | None]:
-        unknown = sorted(set(overrides) - set(Policy.model_fields))
-        if unknown:
-            raise ValueError(f"unknown policy setting {', '.join(unknown)} (known: {', '.join(Policy.model_fields)})")
-        return overrides
 
     @field_validator("fields")
     @classmethod
@@ -118,7 +131,8 @@ class Playbook(_Spec):
 
     def with_policy(self, base: Policy) -> Policy:
         """``base`` (the config's policy) with this playbook's overrides."""
-        return Policy.model_validate({**base.model_dump(), **self.policy}) if self.policy else base
+        given = self.policy.given()
+        return Policy.model_validate({**base.model_dump(), **given}) if given else base
 
 
 # --- what the fold makes of it -------------------------------------------------------------
