@@ -101,6 +101,10 @@ class PolicyOverrides(_Spec):
         return {name: value for name, value in self.model_dump().items() if value is not None}
 
 
+def _no_overrides() -> PolicyOverrides:
+    return PolicyOverrides.model_construct()  # every setting left out (built without running a validator)
+
+
 class Playbook(_Spec):
     """One incident type: what opens at declare, what each role checks, what is recorded."""
 
@@ -111,7 +115,7 @@ class Playbook(_Spec):
     """Opened unowned when the incident is declared."""
     checklist: Annotated[list[ChecklistItemSpec], Field(max_length=200)] = Field(default_factory=list)
     fields: Annotated[list[FieldSpec], Field(max_length=40)] = Field(default_factory=list)
-    policy: PolicyOverrides = Field(default_factory=PolicyOverrides)
+    policy: PolicyOverrides = Field(default_factory=_no_overrides)
     """Overrides of the incident's policy, applied at declare."""
     first_update: Annotated[str, Field(max_length=2000)] = ""
     """The first stakeholder update; ``{field_name}`` is filled in with the field's value."""
