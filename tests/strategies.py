@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
-from tests.builder import T0
+from tests.builder import PLAYBOOK, T0
 from warroom.incident import Policy
 from warroom.incident import events as ev
 
@@ -24,7 +24,7 @@ policies = st.builds(
 )
 
 bodies = st.one_of(
-    st.builds(ev.IncidentDeclared, incident_id=st.just("INC-1"), title=texts, severity=st.integers(1, 4), drill=st.booleans(), policy=st.none() | policies),
+    st.builds(ev.IncidentDeclared, incident_id=st.just("INC-1"), title=texts, severity=st.integers(1, 4), drill=st.booleans(), policy=st.none() | policies, playbook=st.none() | st.just(PLAYBOOK)),
     st.builds(ev.PolicyChanged, policy=policies),
     st.builds(ev.SeverityChanged, severity=st.integers(1, 4)),
     st.builds(ev.StatusChanged, status=st.sampled_from(ev.INCIDENT_STATUSES)),
@@ -49,6 +49,9 @@ bodies = st.one_of(
     st.builds(ev.EntryStarred, target=st.integers(1, 40), starred=st.booleans()),
     st.builds(ev.BroadcastSent, text=texts, audience=st.sampled_from(("responders", "stakeholders"))),
     st.builds(ev.UpdateSnoozed, minutes=st.integers(1, 240)),
+    st.builds(ev.ChecklistTicked, item=st.sampled_from(["C-1", "C-2", "C-4"]), done=st.booleans()),
+    st.builds(ev.ChecklistItemAdded, text=texts, role=st.sampled_from(("commander", "comms", "everyone")), required=st.booleans()),
+    st.builds(ev.FieldSet, name=st.sampled_from(["customers_affected", "automation", "nope"]), value=st.none() | st.integers(0, 9) | st.sampled_from(["stopped", "x"])),
     st.builds(ev.ActionItemAdded, text=texts, owner=st.none() | handles, kind=st.sampled_from(ev.ACTION_KINDS)),
 )
 
@@ -58,7 +61,8 @@ def event_logs(draw, max_size: int = 40, declared_first: bool = True) -> list[ev
     """A log with contiguous seqs and non-decreasing times; usually opened by a declaration."""
     steps = draw(st.lists(st.tuples(handles, bodies, st.integers(0, 90)), max_size=max_size))
     if declared_first and draw(st.booleans() | st.just(True)):
-        steps.insert(0, ("alice", ev.IncidentDeclared(incident_id="INC-1", title="t", severity=2), 0))
+        playbook = PLAYBOOK if draw(st.booleans()) else None
+        steps.insert(0, ("alice", ev.IncidentDeclared(incident_id="INC-1", title="t", severity=2, playbook=playbook), 0))
     clock = T0
     events = []
     for seq, (actor, body, minutes) in enumerate(steps, start=1):

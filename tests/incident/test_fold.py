@@ -444,3 +444,93 @@ def test_an_impact_note_is_marked_and_an_ordinary_note_keeps_its_old_json():
     assert log.state().timeline[-1].text == "impact: 4,821 customers lost objects"
     assert '"impact"' not in ev.NoteAdded(text="plain").model_dump_json()  # old logs stay byte-identical
     assert ev.StoredEvent.model_validate_json(log.events[-1].model_dump_json()).body.impact is True
+
+
+# --- playbooks: checklist and fields --------------------------------------------------------
+
+
+def test_a_playbook_in_the_declaration_opens_its_workstreams_and_starts_its_checklist_and_fields():
+    log = LogBuilder()
+    log.declare_with_playbook("alice")
+    state = log.state()
+    assert state.playbook == "data-loss"
+    assert [(ws.id, ws.title, ws.owner, ws.status) for ws in state.workstreams.values()] == [
+        ("WS-1", "Stop the automation", None, "open"), ("WS-2", "Restore the data", None, "open"),
+    ]
+    assert [(i.id, i.role, i.stage, i.required, i.done) for i in state.checklist.values()] == [
+        ("C-1", "commander", "triage", True, False), ("C-2", "comms", "triage", False, False),
+        ("C-3", "everyone", "mitigate", True, False),
+    ]
+    assert [f.name for f in state.fields.values()] == ["customers_affected", "automation", "window"]
+    assert state.timeline[0].text == 'declared INC-1 "Objects expiring" at SEV1 with the data-loss playbook'
+    log.add("bob", ev.WorkstreamOpened(title="By hand"))
+    assert list(log.state().workstreams) == ["WS-1", "WS-2", "WS-3"]
+
+
+def test_ticks_added_items_and_fields_are_events_with_who_and_when():
+    log = LogBuilder()
+    log.declare_with_playbook("alice")
+    log.add("bob", ev.ChecklistTicked(item="C-3"))
+    log.add("alice", ev.ChecklistItemAdded(text="Call the DPO", role="commander", stage="resolve", required=True))
+    log.add("bob", ev.FieldSet(name="customers_affected", value=1200))
+    log.add("bob", ev.FieldSet(name="window", value=9000))
+    state = log.state()
+    assert (state.checklist["C-3"].done, state.checklist["C-3"].by, state.checklist["C-3"].at) == (True, "bob", T0 + timedelta(minutes=1))
+    assert state.checklist["C-4"].added_by == "alice" and state.checklist["C-4"].required
+    assert [e.text for e in state.timeline[1:]] == [
+        'ticked C-3 "Count the customers"',
+        "added checklist item C-4 (commander, resolve, required): Call the DPO",
+        "set Customers affected to 1,200",
+        "set Window lost to 2h 30m",
+    ]
+    log.add("carol", ev.ChecklistTicked(item="C-3", done=False))
+    log.add("bob", ev.FieldSet(name="customers_affected", value=None))
+    state = log.state()
+    assert (state.checklist["C-3"].done, state.checklist["C-3"].by) == (False, "carol")
+    assert state.fields["customers_affected"].value is None and state.timeline[-1].text == "cleared Customers affected"
+
+
+def test_checklist_and_field_events_that_do_not_fit_are_refused():
+    log = LogBuilder()
+    log.declare_with_playbook("alice")
+    refusals = [
+        log.add("bob", ev.ChecklistTicked(item="C-9")),
+        log.add("bob", ev.ChecklistTicked(item="C-1", done=False)),
+        log.add("bob", ev.ChecklistItemAdded(text="Mine")),
+        log.add("bob", ev.FieldSet(name="customers_affected", value="lots")),
+        log.add("bob", ev.FieldSet(name="customers_affected", value=True)),
+        log.add("bob", ev.FieldSet(name="automation", value="paused")),
+        log.add("bob", ev.FieldSet(name="nope", value=1)),
+    ]
+    state = log.state()
+    assert [state.entry(e.seq).rejected for e in refusals] == [
+        "there is no checklist item C-9 in INC-1 (C-1 to C-3)",
+        "C-1 is already not ticked",
+        "only the commander can add a checklist item (alice is in command)",
+        "customers_affected takes a whole number",
+        "customers_affected takes a whole number",
+        "automation is one of: running, stopped",
+        "there is no field nope in INC-1 (fields: customers_affected, automation, window)",
+    ]
+    assert not any(i.done for i in state.checklist.values()) and len(state.checklist) == 3
+
+
+def test_show_json_has_the_playbook_its_checklist_and_its_fields():
+    log = LogBuilder()
+    log.declare_with_playbook("alice")
+    log.add("bob", ev.ChecklistTicked(item="C-2"))
+    log.add("bob", ev.FieldSet(name="customers_affected", value=1200))
+    summary = log.state().summary_dict()
+    assert summary["playbook"] == "data-loss"
+    assert summary["checklist"][1] == {
+        "id": "C-2", "role": "comms", "stage": "triage", "text": "Tell support", "required": False,
+        "done": True, "by": "bob", "at": "2026-11-25T09:01:00Z",
+    }
+    assert summary["fields"][0] == {
+        "name": "customers_affected", "label": "Customers affected", "kind": "int", "value": 1200, "required": True, "public": True,
+    }
+    assert declared().state().summary_dict()["playbook"] is None
+
+
+def test_a_declaration_without_a_playbook_keeps_its_old_json():
+    assert '"playbook"' not in ev.IncidentDeclared(incident_id="INC-1", title="t").model_dump_json()

@@ -114,3 +114,20 @@ def test_the_other_commanders_mirror_link_and_work_after_close_join_nobody():
     state = log.state()
     assert [link.incident for link in state.links] == ["INC-2"] and len(state.action_items) == 1
     assert list(state.responders) == ["alice"]
+
+
+def test_still_open_lists_unticked_required_items_and_unset_required_fields():
+    from tests.builder import LogBuilder
+    from warroom.incident import events as ev
+    from warroom.incident.lifecycle import still_open
+
+    log = LogBuilder()
+    log.declare_with_playbook("alice")
+    log.add("alice", ev.ChecklistTicked(item="C-1"))
+    lines = still_open(log.state())
+    assert 'C-3 "Count the customers" (everyone) is not ticked' in lines
+    assert "field customers_affected (Customers affected) is not set" in lines
+    assert not any(line.startswith(("C-1", "C-2", "field automation")) for line in lines)
+    log.add("alice", ev.ChecklistTicked(item="C-3"))
+    log.add("alice", ev.FieldSet(name="customers_affected", value=0))
+    assert not any("C-3" in line or "customers_affected" in line for line in still_open(log.state()))

@@ -157,6 +157,10 @@ CASES = [
     ("alice", ev.IncidentReopened(reason="back"), "INC-1 is not closed"),
     ("alice", ev.PolicyChanged(policy=Policy(update_minutes_sev1=10)), None),
     ("bob", ev.PolicyChanged(policy=Policy(update_minutes_sev1=10)), "only the commander"),
+    ("bob", ev.ChecklistTicked(item="C-1"), "there is no checklist item C-1 in INC-1 (it has no checklist)"),
+    ("bob", ev.FieldSet(name="customers_affected", value=3), "its playbook defines none"),
+    ("alice", ev.ChecklistItemAdded(text="Call legal"), None),
+    ("bob", ev.ChecklistItemAdded(text="Call legal"), "only the commander"),
 ]
 
 
@@ -172,6 +176,7 @@ def test_rule(actor, body, reason):
 # Yes-cases that need a different state, tested below.
 YES_ELSEWHERE = {
     "incident_declared", "command_handover_accepted", "command_handover_declined", "command_assumed", "incident_reopened",
+    "checklist_ticked", "field_set",  # need a playbook: tests/incident/test_fold.py
 }
 # Anyone may always do these.
 NEVER_REFUSED = {"note_added", "action_item_added"}

@@ -37,3 +37,29 @@ def test_alerts_beside_a_folder_declare_dedupe_and_show_on_the_board(tmp_path: P
     assert shown["timeline"][1]["actor"] == "alertmanager" and shown["timeline"][1]["text"].startswith("alert firing: CheckoutLatencyHigh")
     taken = warroom("command", "INC-1", "take", "--as", "alice", "--store", str(store), env=env).stdout
     assert "assumed command" in taken
+
+
+def test_a_hook_bound_to_a_playbook_declares_with_it_and_label_rules_come_first(tmp_path: Path) -> None:
+    store, db = tmp_path / "store", tmp_path / "hooks" / "warroom.db"
+    env = cli_env(home=tmp_path)
+    unknown = warroom("hook", "add", "alertmanager", "--db", str(db), "--playbook", "nope", env=env, check=False)
+    assert unknown.returncode == 2 and "no playbook called 'nope'" in unknown.stderr
+    added = warroom("hook", "add", "alertmanager", "--db", str(db), "--playbook", "data-loss", env=env).stdout.strip().splitlines()
+    assert any("declared with the data-loss playbook" in line for line in added)
+    config = (tmp_path / "warroom.toml").read_text()
+    assert "[alerts.playbooks]" in config and 'alertmanager = "data-loss"' in config
+    (tmp_path / "warroom.toml").write_text(
+        config + '\n[[alerts.playbook_rules]]\nlabel = "job"\nvalue = "Billing"\nplaybook = "outage"\n'
+    )
+    path = "/hooks/" + added[-1].rsplit("/hooks/", 1)[1]
+    firing = json.loads((PAYLOADS / "alertmanager-firing.json").read_text())
+    billing = json.loads(json.dumps(firing).replace("checkout-api", "billing").replace("CheckoutLatencyHigh", "BillingDown"))
+    with ServerProcess(db, env=env, command=["alerts", "--store", str(store)]) as receiver:
+        assert httpx.post(receiver.url + path, content=json.dumps(firing)).json()["incident"] == "INC-1"
+        assert httpx.post(receiver.url + path, content=json.dumps(billing)).json()["incident"] == "INC-2"
+    first = json.loads(warroom("show", "INC-1", "--json", "--store", str(store), env=env).stdout)
+    second = json.loads(warroom("show", "INC-2", "--json", "--store", str(store), env=env).stdout)
+    assert (first["playbook"], first["severity"], first["commander"]) == ("data-loss", 1, None)
+    assert first["policy"]["stale_workstream_minutes"] == 20 and len(first["workstreams"]) == 4
+    assert "customers_affected" in [f["name"] for f in first["fields"]]
+    assert second["playbook"] == "outage" and [ws["title"] for ws in second["workstreams"]] == ["Restore service", "Investigate the cause"]

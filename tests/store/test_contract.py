@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -316,3 +317,36 @@ async def test_a_person_writes_no_alert_events_whatever_name_they_give(backend):
     assert any(words in str(refused.value) for words in ("only an alert hook declares an incident for an alert group", "invalid alert_group"))
     assert [summary.id for summary in await store.incidents()] == ["INC-1"]
     assert [e.type for e in await store.read("INC-1")] == ["incident_declared"]
+
+
+async def test_a_playbook_its_ticks_and_fields_give_the_same_show_json_on_every_backend(backend):
+    """Issue 24: the playbook copied into the log at declare, ticks and field values are events like
+    any other; ``show --json`` says the same on every backend (times left aside), the CLI included."""
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+
+    async def cli(*args: str, actor: str = "alice") -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "warroom", *args, *backend.cli_args(actor)]
+        return await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=60)
+
+    declared = await cli("declare", "INC-1", "--title", "Objects expiring", "--playbook", "data-loss")
+    assert declared.returncode == 0, declared.stderr
+    bob = backend.store_for("bob")
+    await bob.append("INC-1", draft("bob", ev.ChecklistTicked(item="C-6")))
+    assert (await cli("check", "INC-1", "C-1")).returncode == 0
+    assert (await cli("field", "INC-1", "customers_affected", "1,200", actor="bob")).returncode == 0
+    with pytest.raises(Rejected) as refused:
+        await bob.append("INC-1", draft("bob", ev.FieldSet(name="customers_affected", value="many")))
+    assert "customers_affected takes a whole number" in refused.value.reason
+    with pytest.raises(Rejected) as refused:
+        await bob.append("INC-1", draft("bob", ev.ChecklistItemAdded(text="Mine")))
+    assert "only the commander can add a checklist item" in refused.value.reason
+    shown = await cli("show", "INC-1", "--json", actor="bob")
+    assert shown.returncode == 0, shown.stderr
+    state = json.loads(shown.stdout)
+    assert state["playbook"] == "data-loss" and [ws["title"] for ws in state["workstreams"]][:1] == ["Stop the automation"]
+    ticked = [(i["id"], i["by"]) for i in state["checklist"] if i["done"]]
+    assert ticked == [("C-1", "alice"), ("C-6", "bob")] and all(i["at"] for i in state["checklist"] if i["done"])
+    assert [(f["name"], f["value"]) for f in state["fields"]] == [
+        ("customers_affected", 1200), ("objects_lost", None), ("objects_affected", None), ("automation_stopped", None), ("data_window", None),
+    ]
+    assert (await bob.load_state("INC-1")).summary_dict()["checklist"] == state["checklist"]

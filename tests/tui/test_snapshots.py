@@ -74,3 +74,44 @@ async def settled(pilot) -> None:
 @pytest.mark.parametrize("theme", BUILTIN_THEMES)
 def test_board(snap_compare, tmp_path: Path, theme: str, size: str) -> None:
     assert snap_compare(board(tmp_path, theme), terminal_size=SIZES[size], run_before=settled)
+
+
+def checklist_board(tmp_path: Path) -> WarroomApp:
+    """bob (comms) on an incident declared with the data-loss playbook: some items ticked, a field set."""
+    from warroom.playbooks import load_playbooks
+
+    log = LogBuilder("INC-7")
+    playbook = load_playbooks(tmp_path / "no-user-playbooks").get("data-loss")
+    log.add("alice", ev.IncidentDeclared(incident_id="INC-7", title="Customer objects expiring in eu-west-1", severity=1, playbook=playbook), minutes=0)
+    log.add("bob", ev.ResponderJoined())
+    log.add("alice", ev.RoleAssigned(role="comms", handle="bob"))
+    log.add("alice", ev.ChecklistTicked(item="C-1"))
+    log.add("bob", ev.ChecklistTicked(item="C-5"))
+    log.add("alice", ev.ChecklistItemAdded(text="Brief the DPO on what was lost", role="commander", stage="resolve", required=True))
+    log.add("bob", ev.FieldSet(name="customers_affected", value=1200))
+    log.add("alice", ev.FieldSet(name="automation_stopped", value="stopped"))
+    log.add("bob", ev.BroadcastSent(text="Deletions stopped; restoring", audience="stakeholders"), minutes=30)  # no reminder toast
+    store = FileStore(tmp_path / "store")
+    store.import_events("INC-7", log.events)
+    return board_app(
+        room=Room(store, "INC-7", "bob"),
+        config=Config(ui=UiConfig(theme="warroom-dark", bell=False)),
+        clock=lambda: NOW,
+        themes_dir=tmp_path / "no-user-themes",
+        export_folder=tmp_path / "exports",
+    )
+
+
+@pytest.mark.parametrize("size", ["80x24", "120x36"])
+def test_checklist(snap_compare, tmp_path: Path, size: str) -> None:
+    from warroom.tui.screens.checklist import ChecklistScreen
+
+    from .conftest import until
+
+    async def opened(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ChecklistScreen) and pilot.app.screen.table.row_count == 11)
+        await pilot.pause()
+
+    assert snap_compare(checklist_board(tmp_path), terminal_size=SIZES[size], run_before=opened)

@@ -35,7 +35,7 @@ from datetime import datetime
 from typing import Protocol
 
 from warroom.alerts.severity import AlertsConfig
-from warroom.incident import INTEGRATION, IncidentState, Writer, fold
+from warroom.incident import DEFAULT_POLICY, INTEGRATION, IncidentState, Writer, fold
 from warroom.incident import events as ev
 from warroom.store.base import IdClash, IncidentSummary, Rejected, next_free_id
 
@@ -186,12 +186,15 @@ class Intake:
     async def _declare(self, hook: str, notification: Notification) -> tuple[str, IncidentState]:
         firing = [a for a in notification.alerts if a.status == "firing"]
         severity = min(self.alerts.severity_of(a.labels) for a in firing)
+        playbook = self.alerts.playbook_for(hook, firing[0].labels)
         body_for = lambda incident_id: ev.IncidentDeclared(  # noqa: E731
             incident_id=incident_id,
             title=notification.title(),
             severity=severity,
             alert_group=notification.group_key,
             detected_at=min(a.starts_at for a in firing),
+            playbook=playbook,
+            policy=playbook.with_policy(DEFAULT_POLICY) if playbook and playbook.policy.given() else None,
         )
         for attempt in range(20):
             incident_id = await next_free_id(self.store, bump=attempt)  # type: ignore[arg-type]

@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 
 from warroom.cli import EXIT_OK, CliContext, UsageError, run_command, server_db, incident_arg
 from warroom.incident import events as ev
-from warroom.incident.events import valid_handle
+from warroom.cli.playbooks import alerts_with_playbooks, bind_playbook
+from warroom.incident.events import canonical_handle, valid_handle
 from warroom.safetext import json_safe, safe_line
 from warroom.store import StoreError
 from warroom.words import owner_outside
@@ -118,8 +119,13 @@ def cmd_hook(ctx: CliContext) -> int:
     book = open_hooks(server_db(ctx))
     try:
         if args.hook_command == "add":
+            if args.playbook is not None:
+                where = bind_playbook(ctx, canonical_handle(args.name), args.playbook)
             info, secret = book.add(args.name, args.kind)
             print(f"hook {info.id} ({info.kind}) records alerts as {info.name}; its URL holds the secret and is shown only now.")
+            if args.playbook is not None:
+                print(f"its incidents are declared with the {args.playbook.lower()} playbook ([alerts.playbooks] in {where}; "
+                      "a running receiver takes it at its next start)")
             print("give the sender this URL (Alertmanager: webhook_configs url; Grafana: a webhook contact point):")
             print(server_base_url(ctx) + hook_path(secret))
         elif args.hook_command == "list":
@@ -150,4 +156,4 @@ def cmd_alerts(ctx: CliContext) -> int:
         raise UsageError("`warroom alerts` writes to a folder; a server receives alerts itself (POST /hooks/... on `warroom serve`)")
     assert ctx.location.folder is not None
     args = ctx.args
-    return run_alerts(ctx.location.folder, server_db(ctx), host=args.host, port=args.port, alerts=ctx.config.alerts)
+    return run_alerts(ctx.location.folder, server_db(ctx), host=args.host, port=args.port, alerts=alerts_with_playbooks(ctx))

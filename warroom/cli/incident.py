@@ -16,6 +16,7 @@ from warroom.config import (
 )
 from warroom.incident import IncidentState, Policy
 from warroom.incident import events as ev
+from warroom.incident.playbook import Playbook, show_value
 from warroom.safetext import json_safe, safe_line
 from warroom.session import UsageError
 from warroom.store.base import declare_next
@@ -24,13 +25,16 @@ from warroom.words import coarse_duration, fatigue_word, update_due
 
 async def declare_command(ctx: CliContext) -> int:
     args = ctx.args
+    playbook = chosen_playbook(args.playbook)
+    severity = args.sev or (playbook.severity if playbook else 3)
+    policy = playbook.with_policy(ctx.config.policy) if playbook else ctx.config.policy
     async with ctx.open_store() as store:
         handle = await ctx.acting_handle(store)
         incident_id = await declare_next(
             store,
             handle,
             lambda incident_id: ev.IncidentDeclared(
-                incident_id=incident_id, title=args.title, severity=args.sev, drill=args.drill, policy=ctx.config.policy
+                incident_id=incident_id, title=args.title, severity=severity, drill=args.drill, policy=policy, playbook=playbook
             ),
             explicit=args.incident,
         )
@@ -40,6 +44,19 @@ async def declare_command(ctx: CliContext) -> int:
     return EXIT_OK
 
 
+
+
+def chosen_playbook(name: str | None) -> Playbook | None:
+    """The playbook called ``name`` (``None`` for none); an unknown or bad one is a usage error,
+    said in one line before anything is written."""
+    if name is None:
+        return None
+    from warroom.playbooks import PlaybookError, load_playbooks  # only a declaration with one reads the files
+
+    try:
+        return load_playbooks().get(name)
+    except PlaybookError as error:
+        raise UsageError(str(error)) from None
 
 
 # --- reading -----------------------------------------------------------------
@@ -102,6 +119,17 @@ def cmd_list(ctx: CliContext) -> int:
     return EXIT_OK
 
 
+def playbook_lines(state: IncidentState) -> list[str]:
+    """The playbook's part of ``show``: checklist progress and every field, set or not."""
+    if not state.playbook and not state.checklist:
+        return []
+    done = sum(item.done for item in state.checklist.values())
+    lines = [f"playbook: {state.playbook or '-'}  checklist {done}/{len(state.checklist)} done (warroom checklist {state.id})"]
+    lines.extend(f"  {f.label}: {show_value(f.kind, f.value)}{'  (required)' if f.required and f.value is None else ''}"
+                 for f in state.fields.values())
+    return lines
+
+
 def render_state(state: IncidentState, config: Config, *, every: bool = False, now: datetime | None = None) -> str:
     """A plain-text snapshot of the board for terminals and chat pastes: one line per row,
     whatever the text holds (``safe_line``: line breaks show as ``⏎``, controls as pictures)."""
@@ -122,6 +150,7 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
     due, _overdue = update_due(state, now, policy)
     if due:
         lines.append(f"stakeholders: {due}")
+    lines.extend(playbook_lines(state))
     lines.append("")
     lines.append("workstreams:" if state.workstreams else "workstreams: none yet (warroom ws open <id> TITLE)")
     for ws in state.workstreams.values():

@@ -37,6 +37,7 @@ from warroom.cli.incident import (
 from warroom.cli.replay import cmd_keytime, cmd_replay, moment_arg
 from warroom.cli.records import EXPORT_CHOICES, cmd_close, cmd_export, cmd_import, cmd_reopen
 from warroom.cli.parser_server import add_server_commands
+from warroom.cli.playbooks import add_playbook_commands
 from warroom.incident import Policy
 from warroom.incident.keyframes import MOMENT_HELP
 from warroom.incident import events as ev
@@ -90,8 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("declare", "declare an incident (you become its commander); prints its id", lambda c: run_command(declare_command(c)))
     p.add_argument("incident", nargs="?", type=incident_type, metavar="INC-ID", help="default: the next free INC-n")
     p.add_argument("--title", required=True, help="one line: what is broken, for whom")
-    p.add_argument("--sev", type=int, choices=range(1, 5), default=3, help="severity 1 (worst) to 4 (default 3)")
+    p.add_argument("--sev", type=int, choices=range(1, 5), default=None, help="severity 1 (worst) to 4 (default: the playbook's, else 3)")
     p.add_argument("--drill", action="store_true", help="mark this incident as a drill")
+    p.add_argument("--playbook", metavar="NAME", help="declare with a playbook: its workstreams, checklist and fields (`warroom playbooks` lists them)")
 
     p = command("list", "list incidents in the store", cmd_list)
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -212,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_incident(command(
         "close", "close the incident (commander) and export its post-mortem draft, JSON and CSV", cmd_close,
-        epilog="Refused while work is still open (status not resolved, workstreams not done, offers pending): "
+        epilog="Refused while work is still open (status not resolved, workstreams not done, offers pending, "
+        "a playbook's required checklist items unticked or fields unset): "
         "the refusal lists it. Scripts that close an unfinished incident on purpose pass --force. "
         "A closed incident takes only action items (which re-export it), links, and `warroom reopen`.",
     ))
@@ -285,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_completion)
 
     add_server_commands(sub, command)
+    add_playbook_commands(sub, command, with_incident)
     return parser
 
 

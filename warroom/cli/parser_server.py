@@ -162,6 +162,7 @@ def _alert_commands(sub: Any) -> None:
     p.add_argument("name", metavar="NAME")
     p.add_argument("--kind", choices=("alertmanager", "grafana", "generic"), default="alertmanager", help="payload shape (default alertmanager)")
     p.add_argument("--url", metavar="BASE", help="where senders reach the receiver (default: server.url in config, else http://server.host:server.port)")
+    p.add_argument("--playbook", metavar="PLAYBOOK", help="declare this hook's incidents with PLAYBOOK (saved as [alerts.playbooks] in the config)")
     p.add_argument("--db", metavar="PATH", help=DB_HELP)
     p = hook_sub.add_parser("list", help="list hooks (never the secrets)", description="List hooks: id, name, kind, created, revoked.")
     p.add_argument("--db", metavar="PATH", help=DB_HELP)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from warroom.cli.context import EXIT_OK, CliContext
+from warroom.cli.playbooks import alerts_with_playbooks
 from warroom.config import (
     data_dir,
 )
@@ -52,7 +53,7 @@ def cmd_serve(ctx: CliContext) -> int:
             header_timeout=args.header_timeout,
             body_timeout=args.body_timeout or ctx.config.server.body_timeout,
             write_timeout=args.write_timeout,
-            alerts=ctx.config.alerts,
+            alerts=alerts_with_playbooks(ctx),
             metrics_token=ctx.config.server.metrics_token,
             log_format=args.log_format or ctx.config.server.log_format,
             extensions=(mount_chat,),

@@ -22,6 +22,7 @@ from uuid import UUID, uuid4
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from .playbook import ChecklistId, ChecklistRole, FieldName, FieldValue, Playbook, Stage
 from .policy import Policy
 
 HANDLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
@@ -190,7 +191,7 @@ class IncidentDeclared(Body):
     an integration, never a responder. ``detected_at`` is the alert's start (key time)."""
 
     type: Literal["incident_declared"] = "incident_declared"
-    redraws = _HEADER_AND_COMMAND
+    redraws = _HEADER_AND_COMMAND | {"rows"}  # a playbook opens workstreams
     incident_id: IncidentId
     title: Title
     severity: Severity = 3
@@ -201,6 +202,9 @@ class IncidentDeclared(Body):
     """The incident's own policy, fixed here so every board computes the same cadence,
     fatigue and staleness; ``None`` (logs from before policies were recorded: left out of
     the JSON, so they stay byte-identical) means the defaults."""
+    playbook: Playbook | None = Field(None, exclude_if=_is_none)
+    """The whole playbook the incident was declared with, copied so a later edit of its file
+    never changes this incident: the fold opens its workstreams and starts its checklist and fields."""
 
 
 class PolicyChanged(Body):
@@ -475,6 +479,38 @@ class ActionItemStatusSet(Body):
     reason: Note = ""
 
 
+# --- the playbook's checklist and fields ---------------------------------------------------
+
+
+class ChecklistTicked(Body):
+    """Tick (``done``) or untick a checklist item; the timeline says who and when."""
+
+    type: Literal["checklist_ticked"] = "checklist_ticked"
+    redraws = _COMMAND
+    item: ChecklistId
+    done: bool = True
+
+
+class ChecklistItemAdded(Body):
+    """The commander adds an item the playbook did not foresee; the fold numbers it next (C-n)."""
+
+    type: Literal["checklist_item_added"] = "checklist_item_added"
+    redraws = _COMMAND
+    text: Title
+    role: ChecklistRole = "everyone"
+    stage: Stage = "mitigate"
+    required: bool = False
+
+
+class FieldSet(Body):
+    """Set one of the playbook's fields (customers affected, data lost ...); ``None`` clears it."""
+
+    type: Literal["field_set"] = "field_set"
+    redraws = frozenset({"command"})
+    name: FieldName
+    value: FieldValue = None
+
+
 # --- alerts (recorded by an alert hook, an integration rather than a person) --------------------
 
 
@@ -545,6 +581,9 @@ EventBody = Annotated[
         UpdateSnoozed,
         ActionItemAdded,
         ActionItemStatusSet,
+        ChecklistTicked,
+        ChecklistItemAdded,
+        FieldSet,
         AlertFired,
         AlertResolved,
     ],

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import events as ev
+from .fold_playbook import field_set, item_added, start_playbook, ticked
 from .policy import DEFAULT_POLICY
 from .rules import check
 from .sentences import COUNTERPARTS, SENTENCES
@@ -231,6 +232,8 @@ def _declared(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclare
     _set_key_time(state, "detected", detected, change)
     state.severity_history.append((event.at, b.severity))
     state.status_history.append((event.at, state.status))
+    if b.playbook is not None:
+        start_playbook(state, b.playbook, event)
     if b.alert_group is None:
         _set_commander(state, event.actor, event.at, change)
     else:
@@ -502,6 +505,9 @@ _HANDLERS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any, Cha
     ev.UpdateSnoozed: _snoozed,
     ev.ActionItemAdded: _action_item,
     ev.ActionItemStatusSet: _action_status,
+    ev.ChecklistTicked: ticked,
+    ev.ChecklistItemAdded: item_added,
+    ev.FieldSet: field_set,
     ev.AlertFired: _alert_fired,
     ev.AlertResolved: _alert_resolved,
 }

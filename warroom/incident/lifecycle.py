@@ -10,6 +10,7 @@ by a note first, making the link fail for ever.
 
 from __future__ import annotations
 
+from .playbook import still_open_in_playbook
 from .state import IncidentState
 
 INVERSE_KIND = {
@@ -24,7 +25,7 @@ INVERSE_KIND = {
 
 def still_open(state: IncidentState) -> list[str]:
     """What closing would leave behind: a status short of resolved, workstreams not done,
-    and offers nobody has answered. Empty when the incident is ready to close."""
+    offers nobody has answered, and the playbook's required items unticked and fields unset. Empty when the incident is ready to close."""
     lines = []
     if state.status != "resolved":
         lines.append(f"status is {state.status}, not resolved")
@@ -36,4 +37,5 @@ def still_open(state: IncidentState) -> list[str]:
             lines.append(f"{ws.id} is offered to {ws.pending.to} (hand-off pending)")
     if state.command_offer is not None:
         lines.append(f"command is offered to {state.command_offer.to} (pending)")
+    lines.extend(still_open_in_playbook(state.checklist, state.fields))
     return lines

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .playbook import show_value
 from .state import IncidentState
 
 KEY_TIME_ORDER = ("started", "detected", "mitigated", "resolved")
@@ -59,6 +60,8 @@ class PublicView:
     updates: tuple[PublicUpdate, ...]  # newest first
     workstreams: tuple[PublicWorkstream, ...]
     next_update_due: datetime | None
+    fields: tuple[tuple[str, str], ...] = ()
+    """The playbook's public fields that are set, as (label, value): ("Customers affected", "1,200")."""
 
     @property
     def open(self) -> bool:
@@ -106,6 +109,7 @@ def public_view(state: IncidentState) -> PublicView:
         updates=updates,
         workstreams=tuple(PublicWorkstream(ws.title, ws.status) for ws in state.workstreams.values()),
         next_update_due=state.next_update_due(),
+        fields=tuple((f.label, show_value(f.kind, f.value)) for f in state.fields.values() if f.public and f.value is not None),
     )
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from . import events as ev
+from .playbook import value_problem
 from .state import AlertRecord, IncidentState, Workstream
 
 Refusal = str | None
@@ -334,6 +335,38 @@ def may_set_action_item_status(state: IncidentState, actor: str, body: ev.Action
     return None
 
 
+# --- the playbook's checklist and fields ----------------------------------------------
+
+
+def may_tick(state: IncidentState, actor: str, body: ev.ChecklistTicked) -> Refusal:
+    """Anyone at work on the incident ticks or unticks an item (the role says whose it is, not who may)."""
+    item = state.checklist.get(body.item)
+    if item is None:
+        known = f" (C-1 to C-{len(state.checklist)})" if state.checklist else " (it has no checklist)"
+        return f"there is no checklist item {body.item} in {state.id or 'this incident'}{known}"
+    if item.done == body.done:
+        return f"{item.id} is already {'ticked' if item.done else 'not ticked'}"
+    return _away(state, actor)
+
+
+def may_add_checklist_item(state: IncidentState, actor: str, body: ev.ChecklistItemAdded) -> Refusal:
+    if len(state.checklist) >= 9999:
+        return "the checklist is full (9,999 items)"
+    return _commander_only(state, actor, "add a checklist item")
+
+
+def may_set_field(state: IncidentState, actor: str, body: ev.FieldSet) -> Refusal:
+    found = state.fields.get(body.name)
+    if found is None:
+        known = f" (fields: {', '.join(state.fields)})" if state.fields else " (its playbook defines none)"
+        return f"there is no field {body.name} in {state.id or 'this incident'}{known}"
+    if problem := value_problem(found, body.value):
+        return problem
+    if found.value == body.value and type(found.value) is type(body.value):
+        return f"{body.name} is already {'unset' if body.value is None else 'that'}"
+    return _away(state, actor)
+
+
 # --- alerts --------------------------------------------------------------------
 
 
@@ -398,6 +431,9 @@ RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.UpdateSnoozed: may_snooze_update,
     ev.ActionItemAdded: may_add_action_item,
     ev.ActionItemStatusSet: may_set_action_item_status,
+    ev.ChecklistTicked: may_tick,
+    ev.ChecklistItemAdded: may_add_checklist_item,
+    ev.FieldSet: may_set_field,
     ev.AlertFired: may_fire_alert,
     ev.AlertResolved: may_resolve_alert,
 }

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import events as ev
+from .playbook import show_value
 from .policy import Policy
 from .state import IncidentState
 
@@ -52,7 +53,8 @@ def describe(state: IncidentState, event: ev.StoredEvent) -> str:
 def _declared_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclared, _: None) -> str:
     drill = " (drill)" if b.drill else ""
     alert = " from an alert: nobody is in command yet" if b.alert_group is not None else ""
-    return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}{alert}'
+    playbook = f" with the {b.playbook.name} playbook" if b.playbook is not None else ""
+    return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}{playbook}{alert}'
 
 
 _LINK_TEXT = {
@@ -93,6 +95,24 @@ def _alert_fired_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertFi
 def _alert_resolved_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertResolved, _: None) -> str:
     last = all(a.status == "resolved" for fp, a in state.alerts.items() if fp != b.fingerprint)
     return f"alert resolved: {b.name}" + (" (every alert of this incident has resolved)" if last else "")
+
+
+def _ticked_text(state: IncidentState, event: ev.StoredEvent, b: ev.ChecklistTicked, _: None) -> str:
+    item = state.checklist.get(b.item)
+    return f"{'ticked' if b.done else 'unticked'} {b.item}" + (f' "{item.text}"' if item else "")
+
+
+def _item_added_text(state: IncidentState, event: ev.StoredEvent, b: ev.ChecklistItemAdded, _: None) -> str:
+    required = ", required" if b.required else ""
+    return f"added checklist item C-{len(state.checklist) + 1} ({b.role}, {b.stage}{required}): {b.text}"
+
+
+def _field_text(state: IncidentState, event: ev.StoredEvent, b: ev.FieldSet, _: None) -> str:
+    found = state.fields.get(b.name)
+    label = found.label if found else b.name
+    if b.value is None:
+        return f"cleared {label}"
+    return f"set {label} to {show_value(found.kind if found else 'text', b.value)}"
 
 
 DECISION_MARK = "◆"
@@ -199,6 +219,9 @@ SENTENCES: dict[type[ev.Body], Sentence] = {
     ),
     ev.ActionItemAdded: _action_added_text,
     ev.ActionItemStatusSet: _action_status_text,
+    ev.ChecklistTicked: _ticked_text,
+    ev.ChecklistItemAdded: _item_added_text,
+    ev.FieldSet: _field_text,
     ev.AlertFired: _alert_fired_text,
     ev.AlertResolved: _alert_resolved_text,
 }

@@ -82,6 +82,8 @@ def _codec(hint: object) -> Codec:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         real = [a for a in args if a is not type(None)]
+        if all(a in (str, int, bool, float) for a in real):
+            return None, None  # a field's value: JSON keeps which of them it is
         if len(real) != 1:
             raise TypeError(f"no checkpoint codec for {hint!r}")
         enc, dec = _codec(real[0])

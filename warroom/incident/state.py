@@ -12,6 +12,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from .playbook import ChecklistItem, FieldState, checklist_json, fields_json
 from .policy import DEFAULT_POLICY, Policy
 
 
@@ -224,6 +225,14 @@ class IncidentState:
     status_history: list[tuple[datetime, str]] = field(default_factory=list)
     last_stakeholder_update: datetime | None = None
     snoozed_until: datetime | None = None
+    playbook: str = ""
+    """The name of the playbook the incident was declared with ("" for none)."""
+    first_update: str = ""
+    """The playbook's template for the first stakeholder update (``{field}`` filled in by readers)."""
+    checklist: dict[str, ChecklistItem] = field(default_factory=dict)
+    """By id (C-1, C-2 ...), in the order they were made."""
+    fields: dict[str, FieldState] = field(default_factory=dict)
+    """The playbook's fields by name, in its order, set or not."""
     timeline: list[TimelineEntry] = field(default_factory=list)
     seq: int = 0
     event_ids: set = field(default_factory=set)
@@ -382,6 +391,9 @@ class IncidentState:
                 }
                 for a in self.action_items
             ],
+            "playbook": self.playbook or None,
+            "checklist": checklist_json(self.checklist),
+            "fields": fields_json(self.fields),
             "links": [{"incident": link.incident, "kind": link.kind} for link in self.links],
             "alerts": [
                 {

@@ -409,7 +409,8 @@ def create_app(
     async def declare(payload: DeclareIn, who: Who, request: Request) -> Response:
         actor = _acting_as(payload.actor, who)
         body = ev.IncidentDeclared(
-            incident_id=payload.incident_id, title=payload.title, severity=payload.severity, drill=payload.drill, policy=payload.policy
+            incident_id=payload.incident_id, title=payload.title, severity=payload.severity, drill=payload.drill, policy=payload.policy,
+            playbook=payload.playbook,
         )
         draft = EventDraft(id=payload.id or uuid4(), actor=actor, body=body)
         return await _store(parts(request), payload.incident_id, draft)

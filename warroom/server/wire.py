@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from warroom import __version__
 from warroom.incident import Policy
 from warroom.incident import events as ev
+from warroom.incident.playbook import Playbook
 
 MAX_SEQ = 2**53
 
@@ -50,6 +51,7 @@ class DeclareIn(BaseModel):
     severity: ev.Severity = 3
     drill: bool = False
     policy: Policy | None = Field(None, description="the incident's policy (cadence, fatigue, staleness); default: warroom's defaults")
+    playbook: Playbook | None = Field(None, description="the whole playbook the incident is declared with (its workstreams, checklist and fields)")
 
 
 class MeOut(BaseModel):

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .board_api import Board
 
 from .action_row import Action, ActionRow, Ask, Follow, Refusal, Values
+from .checklist_actions import CHECKLIST_ACTIONS, first_update
 
 __all__ = ["ACTIONS", "Action", "ActionRow", "Ask", "Follow", "Refusal", "Values"]
 
@@ -376,7 +377,7 @@ ACTIONS: dict[str, ActionRow] = {
     "broadcast": Action(
         # Comms may update stakeholders without being in command: refused only if both are.
         probes=lambda a: [ev.BroadcastSent(text="probe", audience="stakeholders"), ev.BroadcastSent(text="probe")],
-        form=lambda a: broadcast_form(),
+        form=lambda a: broadcast_form(first_update(a.state)),
         submit=lambda a, v: [ev.BroadcastSent(text=v["text"], audience=v["audience"])],  # type: ignore[arg-type]
     ),
     "command": lambda a: _HAND_OVER_COMMAND if a.state.commander == a.me else _ASSUME_COMMAND,
@@ -425,4 +426,5 @@ ACTIONS: dict[str, ActionRow] = {
         done=lambda a: a.board.notify(f"{a.state.id} is open again"),
     ),
     "declare_secondary": Action(form=lambda a: secondary_form(a.state.id), submit=lambda a, v: [], run=_declare_secondary),
+    **CHECKLIST_ACTIONS,
 }

@@ -32,6 +32,9 @@ from warroom.store import (
 
 from .model.catchup import since_for
 from .model.retry import keep_following
+from warroom.playbooks import LoadedPlaybooks
+
+from .playbook_choice import declaration, loaded_playbooks, playbook_field
 from .screens.board_forms import declare_form
 
 TICK_SECONDS = 1.0
@@ -40,6 +43,9 @@ SLOW_TICK_SECONDS = 30.0
 
 class Following:
     """Mixed into ``BoardScreen`` (``self`` is the board)."""
+
+    _playbooks: LoadedPlaybooks
+    """What the declare form offered (an undeclared id's board asks to declare it)."""
 
     @property
     def offline(self) -> bool:
@@ -70,7 +76,7 @@ class Following:
                 await self.room.load()
         except UnknownIncident as error:
             if self.offer_declare:
-                self.app.push_screen(declare_form(self.room.incident_id), self._declared)
+                self._ask_to_declare()
             else:
                 self._leave(str(error))
             return
@@ -89,16 +95,18 @@ class Following:
         if actor != self.me:
             self.room.actor = self.timeline.me = actor
 
+    def _ask_to_declare(self) -> None:
+        self._playbooks = loaded_playbooks(lambda problem: self.notify(problem, severity="warning", markup=False))
+        self.app.push_screen(declare_form(self.room.incident_id, playbook_field(self._playbooks)), self._declared)
+
     async def _declared(self, values: dict[str, str] | None) -> None:
         if values is None:
             self._leave(f"{self.room.incident_id} was not declared")
             return
-        body = self.controller.body(lambda: ev.IncidentDeclared(
-            incident_id=self.room.incident_id, title=values["title"], severity=int(values["severity"]),
-            policy=self.room.defaults,
-        ))
+        loaded = self._playbooks
+        body = self.controller.body(lambda: declaration(self.room.incident_id, values, loaded, self.room.defaults))
         if body is None:
-            self.app.push_screen(declare_form(self.room.incident_id), self._declared)
+            self._ask_to_declare()
             return
         try:
             await self.room.submit(body)

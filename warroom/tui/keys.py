@@ -51,6 +51,8 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("rename", "E,shift+e", "act('rename')", "rename", "incident: rename", show=False, key_display="E"),
     BoardKey("action_item", "a", "act('action_item')", "action item", "incident: add action item", show=False),
     BoardKey("action_items", "A,shift+a", "action_items", "action items", "incident: action items (list, start, done)", show=False, key_display="A"),
+    BoardKey("checklist", "l", "checklist", "checklist", "incident: checklist (your role's items first; tick, add)", show=False),
+    BoardKey("set_field", "F,shift+f", "act('set_field')", "field", "incident: set a field (customers affected ...)", show=False, key_display="F"),
     BoardKey("close_incident", "x", "act('close_incident')", "close", "incident: close", show=False),
     BoardKey("reopen", "X,shift+x", "act('reopen')", "reopen", "incident: reopen (commander)", show=False, key_display="X"),
     BoardKey(

@@ -26,6 +26,7 @@ def sections(
         "key_times": facts.key_times(d),
         "severity_and_status": facts.severity_and_status(d),
         "decisions": review.decisions(d),
+        "checklist": review.checklist(d),
         "timeline": facts.timeline(d),
         "alerts": alerts.alerts(d),
         "chart": chart.chart(d),

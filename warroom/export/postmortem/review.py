@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from warroom.incident.playbook import show_value
+
 from ..text import elapsed
 from .context import Cell, Draft, Em
 
@@ -73,15 +75,41 @@ FACTORS_PROMPT = (
 )
 
 
-def impact(d: Draft, fields: Sequence[tuple[str, str]] = ()) -> dict:
-    """What the incident did: the incident's impact ``fields`` (name, value: from a playbook that
-    defines them; none yet) and every note marked as impact, in log order."""
+def impact_fields(d: Draft) -> list[tuple[str, str]]:
+    """The playbook's fields as (label, value), in its order; an unset one says so (required or not)."""
+    return [
+        (f.label, show_value(f.kind, f.value) if f.value is not None else "not set" + (" (required)" if f.required else ""))
+        for f in d.state.fields.values()
+    ]
+
+
+def impact(d: Draft, fields: Sequence[tuple[str, str]] | None = None) -> dict:
+    """What the incident did: the incident's impact ``fields`` (label, value: by default the
+    playbook's fields) and every note marked as impact, in log order."""
+    fields = impact_fields(d) if fields is None else fields
     notes = [
         [d.clock(a.event.at), d.t(a.event.at), a.event.actor, a.event.body.text]
         for a in d.history.accepted
         if a.event.type == "note_added" and getattr(a.event.body, "impact", False)
     ]
     return {"fields": [[name, value] for name, value in fields], "notes": notes, "prompt": IMPACT_PROMPT}
+
+
+CHECKLIST_PROMPT = "Was anything skipped for a reason the playbook should know? Change the playbook, not the people."
+
+
+def checklist(d: Draft) -> dict:
+    """The playbook's checklist as it ended: what was done, by whom and when, and what was skipped
+    (a required item skipped says so). Empty rows when the incident had no checklist."""
+    rows = []
+    for item in d.state.checklist.values():
+        if item.done and item.at is not None:
+            done, by, at, t = "done", item.by or " ", d.clock(item.at), d.t(item.at)
+        else:
+            done, by, at, t = "skipped, required" if item.required else "skipped", " ", " ", " "
+        added = f" (added by {item.added_by})" if item.added_by else ""
+        rows.append([item.id, item.role, item.stage, item.text + added, done, by, at, t])
+    return {"playbook": d.state.playbook, "rows": rows, "prompt": CHECKLIST_PROMPT}
 
 
 def decisions(d: Draft) -> dict:

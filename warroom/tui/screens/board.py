@@ -167,6 +167,13 @@ class BoardScreen(RoomView, Following, Drawing, PanesScreen):
 
             self.app.push_screen(ActionItemsScreen(self))
 
+    def action_checklist(self) -> None:
+        """The playbook's checklist, your role's items first, and its fields (issue 24)."""
+        if self.controller.can_act():
+            from .checklist import ChecklistScreen
+
+            self.app.push_screen(ChecklistScreen(self))
+
     def open_story(self, ws_id: str) -> None:
         """The workstream's story (issue 14): its title, owners, status changes and notes; c/h/u/t act on it."""
         if self.controller.can_act():

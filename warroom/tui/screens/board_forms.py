@@ -130,18 +130,21 @@ def break_form(minutes: int = 15) -> FormScreen:
     )
 
 
-def broadcast_form() -> FormScreen:
+def broadcast_form(first_update: str = "") -> FormScreen:
+    """``first_update``: the playbook's first stakeholder update, fields filled in, offered until one is sent."""
     return FormScreen(
         "Broadcast",
         [
-            Field("text", "Message", required=True, placeholder="what everyone needs to know"),
+            Field("text", "Message", value=safe_line(first_update), required=True, placeholder="what everyone needs to know"),
             Field(
                 "audience",
                 "To",
                 "choice",
+                value="stakeholders" if first_update else "responders",
                 choices=(("responders", "responders"), ("stakeholders", "stakeholders (counts as the update)")),
             ),
         ],
+        intro="The playbook's first stakeholder update, with its fields filled in: edit it, then Enter." if first_update else "",
     )
 
 
@@ -222,12 +225,14 @@ def close_form(incident_id: str) -> FormScreen:
     )
 
 
-def declare_form(incident_id: str) -> FormScreen:
+def declare_form(incident_id: str, playbook: Field) -> FormScreen:
+    """``playbook``: the choice of playbook (``playbook_choice.playbook_field``)."""
     return FormScreen(
         f"{incident_id} has not been declared",
         [
             Field("title", "Title", required=True, placeholder="what is broken, for whom", max_length=MAX_TITLE, one_line=True),
             Field("severity", "Severity", "choice", value="3", choices=tuple((str(n), f"SEV{n}") for n in range(1, 5))),
+            playbook,
         ],
         intro="Declare it now? You become its commander. Esc leaves the board.",
     )

@@ -23,6 +23,7 @@ from typing import ClassVar, Literal
 
 from textual import events, on
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
@@ -177,7 +178,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
     def _widget(self, field: Field) -> Input | OptionList:
         widget_id = f"field-{field.name}"
         if field.kind == "choice":
-            options = OptionList(*(Option(safe_line(label), id=value) for value, label in field.choices), id=widget_id)
+            options = OptionList(*(Option(Content(safe_line(label)), id=value) for value, label in field.choices), id=widget_id)  # literal: a label may hold [brackets]
             return options
         return FormInput(
             value=field.value,

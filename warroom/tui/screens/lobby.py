@@ -16,6 +16,7 @@ following. ``n`` declares a new incident from a form and joins it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from datetime import datetime, timezone
 from typing import ClassVar
 
@@ -26,7 +27,6 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from warroom.config import Config
-from warroom.incident import events as ev
 from warroom.people import People
 from warroom.room import Room
 from warroom.safetext import safe_block, safe_line
@@ -44,6 +44,9 @@ from ..keys import LOBBY_KEYS, bindings
 from ..model import lobbyrows
 from ..model.retry import keep_following
 from ..rowlist import RowList
+from warroom.playbooks import LoadedPlaybooks
+
+from ..playbook_choice import declaration, loaded_playbooks, playbook_field
 from .board import BoardScreen
 from .form_screen import Field, FormScreen
 
@@ -69,13 +72,14 @@ class LobbyTable(RowList):
         self.show_rows([(r.id, r.cells) for r in rows])
 
 
-def declare_fields() -> list[Field]:
+def declare_fields(loaded: LoadedPlaybooks) -> list[Field]:
     from warroom.incident.events import MAX_TITLE
 
     return [
         Field("title", "Title", required=True, placeholder="what is broken, for whom", max_length=MAX_TITLE),
         Field("severity", "Severity", "choice", value="3", choices=tuple((str(n), f"SEV{n}") for n in range(1, 5))),
         Field("drill", "Drill?", "choice", value="no", choices=(("no", "a real incident"), ("yes", "a drill"))),
+        playbook_field(loaded),
     ]
 
 
@@ -293,12 +297,13 @@ class LobbyScreen(Screen[None]):
         self.say(f"showing {lobbyrows.FILTER_WORDS[view]}")
 
     def action_declare(self) -> None:
+        loaded = loaded_playbooks(lambda problem: self.say(problem, severity="warning"))
         self.app.push_screen(
-            FormScreen("Declare an incident", declare_fields(), intro="You become its commander; its board opens."),
-            self._declare,
+            FormScreen("Declare an incident", declare_fields(loaded), intro="You become its commander; its board opens."),
+            partial(self._declare, loaded),
         )
 
-    async def _declare(self, values: dict[str, str] | None) -> None:
+    async def _declare(self, loaded: LoadedPlaybooks, values: dict[str, str] | None) -> None:
         if values is None:
             return
         policy = self.config.policy
@@ -306,13 +311,7 @@ class LobbyScreen(Screen[None]):
             incident_id = await declare_next(
                 self.store,
                 self.me,
-                lambda incident_id: ev.IncidentDeclared(
-                    incident_id=incident_id,
-                    title=values["title"],
-                    severity=int(values["severity"]),
-                    drill=values.get("drill") == "yes",
-                    policy=policy,
-                ),
+                lambda incident_id: declaration(incident_id, values, loaded, policy, drill=values.get("drill") == "yes"),
             )
         except StoreError as error:
             self.say(f"not declared: {error}", severity="error")

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from warroom.incident import IncidentState, Policy
+from warroom.incident.playbook import show_value
 from warroom.safetext import safe_line
 
 from ..model.format import clock, duration, update_due_label
@@ -43,6 +44,8 @@ def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy
     if state.links:
         said = [LINK_WORDS[link.kind].format(id=link.incident + (f" “{link.title}”" if link.title else "")) for link in state.links]
         parts += ["\n", ("Linked    ", "bold"), safe_line("; ".join(said))]
+    if state.checklist or state.fields:
+        parts += ["\n", *playbook_parts(state)]
     due, overdue = update_due_label(state, now, policy)
     if due:
         parts += ["\n", ("Updates   ", "bold"), (due, "$overdue bold" if overdue else "")]
@@ -60,6 +63,17 @@ def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy
             ),
         ]
     return Content.assemble(*parts)
+
+
+def playbook_parts(state: IncidentState) -> list[str | tuple[str, str]]:
+    """``Playbook  data-loss · checklist 3/10 (l) · Customers affected 1,200``: the fields that are set."""
+    done = sum(item.done for item in state.checklist.values())
+    parts: list[str | tuple[str, str]] = [("Playbook  ", "bold"), safe_line(state.playbook or "-")]
+    parts.append(f" · checklist {done}/{len(state.checklist)} (l)")
+    for found in state.fields.values():
+        if found.value is not None:
+            parts += [" · ", safe_line(found.label) + " ", (safe_line(show_value(found.kind, found.value)), "bold")]
+    return parts
 
 
 def broadcasts_content(state: IncidentState) -> Content:
