@@ -10,7 +10,6 @@ import getpass
 import os
 import re
 import tomllib
-from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
@@ -21,9 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from warroom.errors import WarroomError
 from warroom.files import write_atomic
-from warroom.alerts.severity import AlertsConfig
+from warroom.incident.alert_severity import AlertsConfig
 from warroom.incident.events import canonical_handle, valid_handle
 from warroom.incident.policy import DEFAULT_POLICY, Policy
+from warroom.store import StoreLocation
 from warroom.words import validation_problem
 
 APP_NAME = "warroom"
@@ -194,18 +194,6 @@ def remember_handle(handle: str, config: Config) -> None:
         save_config(config)
     except OSError:
         pass  # a read-only config folder is no reason to fail an incident action
-
-
-@dataclass(frozen=True)
-class StoreLocation:
-    """Where incidents live: a folder (file store) or a server URL (HTTP store)."""
-
-    folder: Path | None = None
-    url: str | None = None
-    token: str | None = None
-
-    def describe(self) -> str:
-        return self.url if self.url else str(self.folder)
 
 
 def resolve_store(

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Protocol
 
-from warroom.alerts.severity import AlertsConfig
+from warroom.incident.alert_severity import AlertsConfig
 from warroom.incident import INTEGRATION, IncidentState, Writer, fold
 from warroom.incident import events as ev
 from warroom.store.base import IdClash, IncidentSummary, Rejected, next_free_id

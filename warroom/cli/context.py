@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from warroom.config import (
-    StoreLocation,
     load_config,
     resolve_store,
 )
@@ -22,6 +21,7 @@ from warroom.incident import IncidentState
 from warroom.incident import events as ev
 from warroom.safetext import safe_line
 from warroom.session import Session
+from warroom.store import StoreLocation
 from warroom.errors import WarroomError
 from warroom.store import EventStore, StoreError, StoreUnavailable, checked_incident_id
 

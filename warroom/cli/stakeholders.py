@@ -94,9 +94,9 @@ def _share_as_operator(ctx: CliContext) -> int:
     who makes any key (the index included), and lists and revokes every key."""
     from warroom.cli import server_db
     from warroom.cli.followup import server_base_url
-    from warroom.server.backend import open_shares
+    from warroom.db.backend import open_shares
     from warroom.web.routes import PREFIX
-    from warroom.web.shares import ALL, OPERATOR
+    from warroom.db.shares import ALL, OPERATOR
 
     args = ctx.args
     book = open_shares(server_db(ctx))
@@ -176,7 +176,7 @@ def cmd_status_page(ctx: CliContext) -> int:
 
     import uvicorn
 
-    from warroom.server.run import bind_listener
+    from warroom.asgi.listener import bind_listener
     from warroom.store import FileStore
     from warroom.web.standalone import create_status_app
 
@@ -251,7 +251,7 @@ def cmd_notify_status(ctx: CliContext) -> int:
 
     from warroom.notify import records_for_folder, records_for_server, server_records
     from warroom.notify.records import Deliveries
-    from warroom.server.backend import is_postgres
+    from warroom.db.backend import is_postgres
 
     args = ctx.args
     if args.db and is_postgres(args.db):

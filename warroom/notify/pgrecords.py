@@ -24,7 +24,7 @@ because the notice it should send may have been enqueued by another server.
 from __future__ import annotations
 
 from warroom.notify.records import Pending, TargetHealth, backoff
-from warroom.server.pgschema import Session, upgrade
+from warroom.db.pgschema import Session, upgrade
 
 from .messages import Notice
 

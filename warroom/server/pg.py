@@ -46,8 +46,8 @@ from psycopg_pool import ConnectionPool
 from warroom.incident import IncidentState
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 
-from .pgschema import CHANNEL, connect, describe, unavailable, upgrade
-from .streams import within_bytes
+from warroom.db.pgschema import CHANNEL, connect, describe, unavailable, upgrade
+from warroom.asgi.streams import within_bytes
 from .summaries import newest_first
 from .writer import Cached, Committed, Job, Unprocessable, WriterLog, admit, retry_or_refuse
 

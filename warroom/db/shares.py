@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from warroom.server.sqlite import SqliteBook, add_columns  # the server's connection settings; no FastAPI
+from warroom.db.sqlite import SqliteBook, add_columns  # the server's connection settings; no FastAPI
 
 KEY_PREFIX = "wv_"
 SHARE_ID_PREFIX = "shr_"
@@ -123,7 +123,7 @@ _SELECT = f"SELECT {', '.join('s.' + c for c in _COLUMNS.split(', '))}, s.create
 
 class ShareBook(SqliteBook):
     """The share keys of one server database. Every statement goes through ``_rows``
-    (``?`` placeholders), so the PostgreSQL book (``server.pgshares``) only says how to
+    (``?`` placeholders), so the PostgreSQL book (``pgshares``) only says how to
     run one and how to re-check a key."""
 
     TABLE = SCHEMA

@@ -21,13 +21,12 @@ from contextlib import suppress
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from warroom.notify.records import DELIVERY_COLUMNS
 from warroom.store.base import StoreUnavailable
-from warroom.web.shares import COLUMNS_ADDED as SHARE_COLUMNS_ADDED
-from warroom.web.shares import LINK_EARLIER_KEYS
-from warroom.web.shares import SCHEMA as SHARES_TABLE
+from warroom.db.shares import COLUMNS_ADDED as SHARE_COLUMNS_ADDED
+from warroom.db.shares import LINK_EARLIER_KEYS
+from warroom.db.shares import SCHEMA as SHARES_TABLE
 
-from .hooks import SCHEMA as HOOKS_TABLE
+from .sqlite import DELIVERY_COLUMNS, HOOKS_SCHEMA as HOOKS_TABLE
 
 # One bigint for every warroom database: "warroom" in ASCII, then 1 (migrations).
 MIGRATION_LOCK = 0x77617272_6F6F6D01
