@@ -46,8 +46,6 @@ from warroom.asgi.responses import SSE_HEADERS, EventStreamDoc, OpenStreamRespon
 from warroom.asgi.streams import PAGE_BYTES, STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN, OpenStream, TooManyStreams
 from warroom.db.backend import is_postgres
 from warroom.db.tokens import Principal
-from warroom.notify.server import notifier_router
-from warroom.web.server import mount_server_status  # the status page: /status and /api/shares
 
 from .credentials import HeadCredentials
 from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK
@@ -283,6 +281,9 @@ def create_app(
     )
     app.state.parts = the_parts
     _with_required_types(app)
+    from warroom.notify.server import notifier_router  # loads the CLI's config: only when an app is made
+    from warroom.web.server import mount_server_status  # the status page: /status and /api/shares
+
     reader = ServerReader(the_parts)
     mount_server_status(app, the_parts, responder, reader, streams_per_key=status_streams_per_key, streams=status_streams)
     notifier = notifier_router(the_parts, responder, reader)
