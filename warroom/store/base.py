@@ -119,7 +119,7 @@ class Present:
     shift: str
     since: datetime | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"handle": self.handle, "shift": self.shift, "since": _iso(self.since)}
 
 
@@ -178,7 +178,7 @@ class IncidentSummary:
     def overdue_actions(self, today: date) -> int:
         return sum(1 for due in self.action_due if due < today)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
@@ -201,7 +201,7 @@ class IncidentSummary:
         }
 
     @classmethod
-    def from_dict(cls, item: dict) -> IncidentSummary:
+    def from_dict(cls, item: dict[str, Any]) -> IncidentSummary:
         """The inverse of ``as_dict`` (what a server sends); fields it lacks keep their defaults."""
         return cls(
             id=item["id"],
