@@ -8,10 +8,12 @@ so neither imports the other for them.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse
 from pydantic import BaseModel, Field
+from starlette.types import Receive, Scope, Send
 
 
 class ErrorOut(BaseModel):
@@ -43,11 +45,11 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 class OpenStreamResponse(EventSourceResponse):
     """An SSE response that gives its place back (``release``) however it ends."""
 
-    def __init__(self, content: AsyncIterator[bytes], release: Callable[[], None], **kwargs) -> None:
+    def __init__(self, content: AsyncIterator[bytes], release: Callable[[], None], **kwargs: Any) -> None:
         super().__init__(content, **kwargs)
         self._release = release
 
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:

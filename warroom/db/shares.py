@@ -21,6 +21,7 @@ key revoked anywhere, or whose maker's token was revoked, is cut off at that re-
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -167,7 +168,7 @@ class ShareBook(SqliteBook):
         share = self.find(key)
         return share if share is not None and share.active() else None
 
-    def inactive_among(self, share_ids: list[str]) -> set[str]:
+    def inactive_among(self, share_ids: builtins.list[str]) -> set[str]:
         """Which of these keys no longer open anything (revoked, by any process; expired; gone)."""
         if not share_ids:
             return set()

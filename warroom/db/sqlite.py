@@ -146,8 +146,8 @@ class SqliteBook:
     TABLE = ""
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        init_db(self.path)
+        self.path: Path | str = Path(path)  # a PostgreSQL book (pgschema.PgBook): its URL, shown without the password
+        init_db(Path(path))
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         if self.TABLE:
@@ -155,7 +155,7 @@ class SqliteBook:
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            self._conn = connect(self.path)
+            self._conn = connect(Path(self.path))
         return self._conn
 
     def _rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:

@@ -19,6 +19,7 @@ Streams already open are ended within seconds (see ``streams``).
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 import time
@@ -118,10 +119,10 @@ class SecretBook(SqliteBook):
             (*(getattr(info, column) for column in columns), hash_token(secret)),
         )
 
-    def list(self) -> list:
+    def list(self) -> builtins.list[SecretInfo]:
         return [self.RECORD(*row) for row in self._rows(f"SELECT {', '.join(self._columns())} FROM {self.TABLE_NAME} ORDER BY created_at, id")]
 
-    def revoke(self, owner_or_id: str) -> list:
+    def revoke(self, owner_or_id: str) -> builtins.list[SecretInfo]:
         """Revoke the row with this id, or every active row of this owner; returns what was revoked."""
         when = _now()
         rows = self._rows(
@@ -158,7 +159,7 @@ class TokenBook(SecretBook):
         if not token_ids:
             return set()
         marks = ",".join("?" * len(token_ids))
-        conn = connect(self.path, readonly=True)  # its own: this runs on a worker thread every few seconds
+        conn = connect(Path(self.path), readonly=True)  # its own: this runs on a worker thread every few seconds
         try:
             active = conn.execute(f"SELECT id FROM tokens WHERE revoked_at IS NULL AND id IN ({marks})", token_ids).fetchall()
         finally:

@@ -143,4 +143,4 @@ class PgDeliveries:
             GROUP BY t.id, t.name ORDER BY t.name
             """
         )
-        return [TargetHealth(*(int(v) if 2 <= n <= 6 else v for n, v in enumerate(row[:7])), last_error=row[7]) for row in rows]
+        return [TargetHealth(row[0], row[1], int(row[2]), int(row[3]), int(row[4]), int(row[5]), int(row[6]), row[7]) for row in rows]

@@ -187,5 +187,6 @@ class Deliveries:
                 "ORDER BY next_at DESC LIMIT 1",
                 (row[0],),
             ).fetchone()
-            found.append(TargetHealth(*row, last_error=last[0] if last else None))
+            target, name, sent, waiting, failing, failed_attempts, uncertain = row
+            found.append(TargetHealth(target, name, sent, waiting, failing, failed_attempts, uncertain, last[0] if last else None))
         return found

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from warroom.asgi.listener import bind_listener
 from warroom.asgi.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN
@@ -81,7 +82,9 @@ class _Server(uvicorn.Server):
             print(self.announce, flush=True)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        self.config.app.state.parts.hub.close()  # end the SSE streams so connections can drain
+        app = self.config.app
+        assert isinstance(app, FastAPI)  # run() hands it create_app's app
+        app.state.parts.hub.close()  # end the SSE streams so connections can drain
         await super().shutdown(sockets)
 
 
