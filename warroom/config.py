@@ -12,7 +12,7 @@ import re
 import tomllib
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import platformdirs
 import tomli_w
@@ -84,14 +84,15 @@ class ExportConfig(_Section):
     folder: str | None = Field(None, description="where exports go (default: platformdirs documents folder)")
 
 
-NOTIFY_EVENTS = ("declared", "broadcast", "severity", "status", "command", "closed", "update_overdue")
+NotifyEvent = Literal["declared", "broadcast", "severity", "status", "command", "closed", "update_overdue"]
+NOTIFY_EVENTS: tuple[NotifyEvent, ...] = get_args(NotifyEvent)
 
 
 class NotifyTarget(_Section):
     """One ``[[notify]]`` table: where to send (an Apprise URL) and what."""
 
     url: str = Field(min_length=1, description="an Apprise URL: slack://, msteams://, mailto://, json://host/path ...")
-    events: list[Literal[NOTIFY_EVENTS]] = Field(default_factory=lambda: list(NOTIFY_EVENTS))  # type: ignore[valid-type]
+    events: list[NotifyEvent] = Field(default_factory=lambda: list(NOTIFY_EVENTS))
     min_severity: int | None = Field(None, ge=1, le=4, description="only SEV1..this (2: SEV1 and SEV2)")
     drills: bool = Field(False, description="also notify about drills")
 

@@ -194,7 +194,7 @@ class Intake:
             detected_at=min(a.starts_at for a in firing),
         )
         for attempt in range(20):
-            incident_id = await next_free_id(self.store, bump=attempt)  # type: ignore[arg-type]
+            incident_id = await next_free_id(self.store, bump=attempt)
             try:
                 stored = await self.store.append(incident_id, ev.EventDraft(actor=hook, body=body_for(incident_id)), INTEGRATION)
             except Rejected:

@@ -68,7 +68,7 @@ class CliContext(Session):
         asyncio.run(ask())
 
     @functools.cached_property
-    def location(self) -> StoreLocation:  # type: ignore[override]
+    def location(self) -> StoreLocation:  # type: ignore[override]  # Session's attribute, resolved here on first use
         """Resolved on first use: `serve` and `token` need no store, so an ambiguous one cannot stop them."""
         return resolve_store(
             self.config,

@@ -6,10 +6,11 @@ imported only when one of these runs (they pull in httpx, FastAPI or Apprise).
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -54,9 +55,9 @@ def _api(ctx: CliContext) -> httpx.Client:
     )
 
 
-def _call(client: httpx.Client, method: str, path: str, **kwargs: object) -> object:
+def _call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
     try:
-        response = client.request(method, path, **kwargs)  # type: ignore[arg-type]
+        response = client.request(method, path, **kwargs)
     except httpx.HTTPError as error:
         raise StoreError(f"cannot reach {client.base_url}: {error}") from None
     if response.status_code >= 400:
@@ -77,15 +78,15 @@ def cmd_share(ctx: CliContext) -> int:
     what, target = args.what, args.target
     with _api(ctx) as client:
         if what == "list":
-            _print_shares(_call(client, "GET", "/api/shares"), args.json)  # type: ignore[arg-type]
+            _print_shares(_call(client, "GET", "/api/shares"), args.json)
             return 0
         if what == "revoke":
             revoked = _call(client, "POST", "/api/shares/revoke", json={"target": _revoke_target(target)})
-            _print_revoked(revoked)  # type: ignore[arg-type]
+            _print_revoked(revoked)
             return 0
         incident, expires = _what_to_share(args)
         made = _call(client, "POST", "/api/shares", json={"incident": incident, "expires_minutes": int(expires.total_seconds() // 60)})
-    _print_made(made, public_base(ctx))  # type: ignore[arg-type]
+    _print_made(made, public_base(ctx))
     return 0
 
 
@@ -119,14 +120,14 @@ def _share_as_operator(ctx: CliContext) -> int:
     return 0
 
 
-def _what_to_share(args: object) -> tuple[str | None, timedelta]:
+def _what_to_share(args: argparse.Namespace) -> tuple[str | None, timedelta]:
     """The incident to share (``None``: the index) and for how long, from the arguments."""
-    what, target = args.what, args.target  # type: ignore[attr-defined]
+    what, target = args.what, args.target
     if target:
         raise UsageProblem(f"unexpected {target!r}: `warroom share INC-ID [--expires 24h]`")
-    if bool(what) == bool(args.all):  # type: ignore[attr-defined]
+    if bool(what) == bool(args.all):
         raise UsageProblem("share what? give one INC-ID, or --all for the list of open incidents")
-    expires = parse_duration(args.expires)  # type: ignore[attr-defined]
+    expires = parse_duration(args.expires)
     if expires > MAX_SHARE:
         raise UsageProblem("--expires is at most 30d")
     if what:

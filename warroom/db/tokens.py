@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, ClassVar
 
 from warroom.incident.events import canonical_handle, valid_handle
 
@@ -42,14 +43,15 @@ class SecretInfo:
     """What a token's and a hook's public record share (they are dataclasses of their columns)."""
 
     __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # set by @dataclass on each subclass
     revoked_at: str | None
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
 
-    def as_dict(self) -> dict:
-        return {column.name: getattr(self, column.name) for column in fields(self)}  # type: ignore[arg-type]
+    def as_dict(self) -> dict[str, Any]:
+        return {column.name: getattr(self, column.name) for column in fields(self)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,7 +136,7 @@ def _with_required_types(app: FastAPI) -> None:
                     required.insert(0, "type")
         return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
 
 
 async def _store(p: Parts, incident_id: str, draft: EventDraft) -> Response:

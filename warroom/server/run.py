@@ -168,7 +168,7 @@ def serve(
     # PostgreSQL serialises appends itself, so any number of servers may share it.
     # Only the folder is resolved: a link at the database's own name is refused (check_database), not followed.
     db = db if is_postgres(db) else _resolved_folder(Path(db).expanduser())
-    lock = None if is_postgres(db) else _lock(db)  # type: ignore[arg-type]
+    lock = None if is_postgres(db) else _lock(Path(db))
     try:
         sock = bind_listener(host, port)
     except OSError as error:

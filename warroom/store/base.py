@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from warroom.errors import WarroomError
 from warroom.incident import EventDraft, IncidentState, StoredEvent, fold
@@ -363,7 +363,13 @@ def _nothing() -> None:
     return None
 
 
-async def next_free_id(store: EventStore, bump: int = 0) -> str:
+class ListsIncidents(Protocol):
+    """Anything that lists incidents: every store, and the alert intake's view of the server's log."""
+
+    async def incidents(self) -> list[IncidentSummary]: ...
+
+
+async def next_free_id(store: ListsIncidents, bump: int = 0) -> str:
     """``INC-n`` one past the highest ``INC-`` number in the store (``bump`` skips ahead after a race)."""
     numbers = [int(s.id[4:]) for s in await store.incidents() if s.id.startswith("INC-") and s.id[4:].isdigit()]
     return f"INC-{max(numbers, default=0) + 1 + bump}"
