@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from warroom.incident.events import NoteAdded
+
 from ..text import elapsed
 from .context import Cell, Draft, Em
 
@@ -79,7 +81,7 @@ def impact(d: Draft, fields: Sequence[tuple[str, str]] = ()) -> dict:
     notes = [
         [d.clock(a.event.at), d.t(a.event.at), a.event.actor, a.event.body.text]
         for a in d.history.accepted
-        if a.event.type == "note_added" and getattr(a.event.body, "impact", False)
+        if isinstance(a.event.body, NoteAdded) and a.event.body.impact
     ]
     return {"fields": [[name, value] for name, value in fields], "notes": notes, "prompt": IMPACT_PROMPT}
 
