@@ -61,6 +61,7 @@ class FindingKeys(_Base):
     if TYPE_CHECKING:  # the view's own, which these keys use (``TimelineView``; not imported: it imports this)
         entries: Sequence[TimelineEntry]
         finder: Finder
+        cursor: int
         me: str
         auto_follow: bool
 
