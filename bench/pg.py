@@ -52,7 +52,7 @@ from bench.server import cpu_seconds  # noqa: E402
 from tests.pg import PgCluster  # noqa: E402
 from tests.server.harness import ServerProcess, cli_env, make_tokens  # noqa: E402
 from warroom.incident import events as ev  # noqa: E402
-from warroom.server.pgtokens import PgTokenBook  # noqa: E402
+from warroom.db.pgtokens import PgTokenBook  # noqa: E402
 from warroom.store.http import HttpStore  # noqa: E402
 
 INCIDENT = "BENCH-PG"

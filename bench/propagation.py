@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.server import cpu_seconds  # noqa: E402
-from warroom.config import StoreLocation  # noqa: E402
+from warroom.store import StoreLocation  # noqa: E402
 from warroom.incident import events as ev  # noqa: E402
 from warroom.room import Room  # noqa: E402
 from warroom.store import open_store  # noqa: E402

@@ -8,12 +8,6 @@ from __future__ import annotations
 import grimp
 import pytest
 
-KNOWN_ELSEWHERE = [
-    # Older than this test; each may only shrink or go (issue 22 part 1 item 4).
-    {"warroom.cli.incident", "warroom.cli.replay"},
-    {"warroom.notify.server", "warroom.server.app", "warroom.server.reader", "warroom.server.receiver", "warroom.server.run", "warroom.web.server"},
-]
-
 
 def strongly_connected(edges: dict[str, set[str]]) -> list[set[str]]:
     """The cycles of a module graph: its strongly connected components of more than one module (Tarjan)."""
@@ -64,9 +58,8 @@ def test_the_board_has_no_import_cycle(imports):
     assert strongly_connected(within(imports, "warroom.tui")) == []
 
 
-def test_no_new_import_cycle_anywhere_in_warroom(imports):
-    new = [sorted(cycle) for cycle in strongly_connected(within(imports, "warroom")) if not any(cycle <= known for known in KNOWN_ELSEWHERE)]
-    assert new == []
+def test_no_import_cycle_anywhere_in_warroom(imports):
+    assert [sorted(cycle) for cycle in strongly_connected(within(imports, "warroom"))] == []
 
 
 def test_a_cycle_is_found_lazy_or_not():

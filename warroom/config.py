@@ -18,10 +18,9 @@ import getpass
 import os
 import re
 import tomllib
-from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -30,9 +29,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from warroom.errors import WarroomError
 from warroom.files import write_atomic
-from warroom.alerts.severity import AlertsConfig
+from warroom.incident.alert_severity import AlertsConfig
 from warroom.incident.events import canonical_handle, valid_handle
 from warroom.incident.policy import DEFAULT_POLICY, Policy
+from warroom.store import StoreLocation
 from warroom.words import validation_problem
 
 APP_NAME = "warroom"
@@ -115,14 +115,15 @@ class ResponderConfig(_Section):
         return value
 
 
-NOTIFY_EVENTS = ("declared", "broadcast", "severity", "status", "command", "closed", "update_overdue")
+NotifyEvent = Literal["declared", "broadcast", "severity", "status", "command", "closed", "update_overdue"]
+NOTIFY_EVENTS: tuple[NotifyEvent, ...] = get_args(NotifyEvent)
 
 
 class NotifyTarget(_Section):
     """One ``[[notify]]`` table: where to send (an Apprise URL) and what."""
 
     url: str = Field(min_length=1, description="an Apprise URL: slack://, msteams://, mailto://, json://host/path ...")
-    events: list[Literal[NOTIFY_EVENTS]] = Field(default_factory=lambda: list(NOTIFY_EVENTS))  # type: ignore[valid-type]
+    events: list[NotifyEvent] = Field(default_factory=lambda: list(NOTIFY_EVENTS))
     min_severity: int | None = Field(None, ge=1, le=4, description="only SEV1..this (2: SEV1 and SEV2)")
     drills: bool = Field(False, description="also notify about drills")
 
@@ -231,18 +232,6 @@ def remember_handle(handle: str, config: Config) -> None:
         save_config(config)
     except OSError:
         pass  # a read-only config folder is no reason to fail an incident action
-
-
-@dataclass(frozen=True)
-class StoreLocation:
-    """Where incidents live: a folder (file store) or a server URL (HTTP store)."""
-
-    folder: Path | None = None
-    url: str | None = None
-    token: str | None = None
-
-    def describe(self) -> str:
-        return self.url if self.url else str(self.folder)
 
 
 def resolve_store(

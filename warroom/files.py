@@ -29,7 +29,7 @@ from pathlib import Path
 __all__ = ["write_atomic", "sync_folder", "current_umask"]
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *, mode: int | None = None) -> Path:
+def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes | memoryview], *, mode: int | None = None) -> Path:
     """Replace ``path`` with ``data`` (bytes, or an iterable of byte chunks) all at once.
 
     ``mode`` is for a file that does not exist yet; an existing regular file keeps its

@@ -64,7 +64,7 @@ async def link_incidents(store: EventStore, actor: str, this: str, other: str, k
         mirror = incident_id == second or states[peer].link_to(incident_id) is not None
         body = ev.IncidentLinked(
             incident=peer,
-            kind=kinds[incident_id],  # type: ignore[arg-type]
+            kind=kinds[incident_id],
             title=states[peer].title,
             started=states[peer].key_times.get("started") or states[peer].declared_at,
             mirror=mirror,

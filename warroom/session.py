@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from warroom.config import Config, StoreLocation, remember_handle, resolve_handle
+from warroom.config import Config, remember_handle, resolve_handle
 from warroom.incident.events import canonical_handle
 from warroom.room import Room
-from warroom.store import EventStore, open_store
+from warroom.store import EventStore, StoreLocation, open_store
 
 
 class UsageError(Exception):

@@ -18,7 +18,7 @@ import pytest
 from tests.notify.conftest import write_config
 from tests.server.harness import REPO_ROOT, cli_env
 from warroom.notify.records import Deliveries
-from warroom.server.sqlite import init_db
+from warroom.db.sqlite import init_db
 from warroom.store import StoreError
 
 

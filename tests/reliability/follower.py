@@ -14,7 +14,7 @@ import hashlib
 import json
 import sys
 
-from warroom.config import StoreLocation
+from warroom.store import StoreLocation
 from warroom.room import Room
 from warroom.store import open_store
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from subprocess import Popen
 
 from tests.server.harness import ServerProcess, cli_env, make_tokens
-from warroom.server.tokens import TokenBook
+from warroom.db.tokens import TokenBook
 
 
 def start_server_process(

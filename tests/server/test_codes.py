@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom.server.codes import CHAT_LINK, INVITE, CodeBook, CodeRefused
+from warroom.db.codes import CHAT_LINK, INVITE, CodeBook, CodeRefused
 
 
 def test_a_code_is_for_one_purpose_and_one_use(tmp_path: Path) -> None:

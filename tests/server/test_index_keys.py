@@ -176,7 +176,7 @@ def test_an_older_postgresql_database_is_migrated_and_its_keys_follow_their_make
     """Migration 5 on a database at version 4, with a token and keys made before it."""
     import psycopg
 
-    from warroom.server import pgschema
+    from warroom.db import pgschema
 
     url = postgres.url(postgres.create_database(prefix="mig"))
     monkeypatch.setattr(pgschema, "MIGRATIONS", [m for m in pgschema.MIGRATIONS if m[0] <= 4])

@@ -62,7 +62,7 @@ def test_a_stakeholder_watches_the_incident_change_live(page: Page, web_server, 
 def test_expired_revoked_and_wrong_keys_get_the_same_not_found_page(page: Page, web_server, cli, tmp_path):
     from datetime import timedelta
 
-    from warroom.web.shares import ShareBook
+    from warroom.db.shares import ShareBook
 
     incident = _declare(cli)
     revoked = share(cli, "alice", incident)

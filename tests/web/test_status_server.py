@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from tests.web.conftest import INTERNAL, add_internal_text, get, operator_share, share
-from warroom.web.shares import ShareBook
+from warroom.db.shares import ShareBook
 
 
 def test_the_page_shows_the_public_facts_escaped(web_server, incident, tokens, cli):

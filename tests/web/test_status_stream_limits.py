@@ -17,7 +17,7 @@ import pytest
 from tests.server.harness import ServerProcess, cli_env, copy_db
 from tests.web.conftest import share
 from tests.web.sse_socket import Stream
-from warroom.web.shares import ShareBook
+from warroom.db.shares import ShareBook
 
 PER_KEY = 3
 IN_ALL = 5

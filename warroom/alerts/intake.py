@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Protocol
 
-from warroom.alerts.severity import AlertsConfig
+from warroom.incident.alert_severity import AlertsConfig
 from warroom.incident import DEFAULT_POLICY, INTEGRATION, IncidentState, Writer, fold
 from warroom.incident import events as ev
 from warroom.store.base import IdClash, IncidentSummary, Rejected, next_free_id
@@ -197,7 +197,7 @@ class Intake:
             policy=playbook.with_policy(DEFAULT_POLICY) if playbook and playbook.policy.given() else None,
         )
         for attempt in range(20):
-            incident_id = await next_free_id(self.store, bump=attempt)  # type: ignore[arg-type]
+            incident_id = await next_free_id(self.store, bump=attempt)
             try:
                 stored = await self.store.append(incident_id, ev.EventDraft(actor=hook, body=body_for(incident_id)), INTEGRATION)
             except Rejected:

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from warroom.incident import EventDraft, IncidentState
 from warroom.incident import events as ev
 from warroom.incident.events import MAX_TEXT
-from warroom.server.codes import CHAT_LINK, CodeRefused
+from warroom.db.codes import CHAT_LINK, CodeRefused
 from warroom.server.reader import ServerReader
 from warroom.server.receiver import ServerLogStore
 from warroom.server.writer import Unprocessable

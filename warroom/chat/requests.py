@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from warroom.server.chats import valid_chat_id
+from warroom.db.chats import valid_chat_id
 
 
 class BadRequest(Exception):

@@ -28,12 +28,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from warroom.safetext import safe_line
-from warroom.server.backend import open_chats, open_codes
-from warroom.server.chats import token_matches
-from warroom.server.codes import CHAT_LINK
+from warroom.db.backend import open_chats, open_codes
+from warroom.db.chats import token_matches
+from warroom.db.codes import CHAT_LINK
 from warroom.server.limits import RateLimiter
-from warroom.server.tokens import Principal
-from warroom.server.wire import errors
+from warroom.db.tokens import Principal
+from warroom.asgi.responses import errors
 
 from .commands import LINK_CODE_EXPIRY, Desk, Reply
 from .requests import BadRequest, ChatRequest, parse_request

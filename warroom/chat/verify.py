@@ -6,7 +6,7 @@ the same and compare in constant time; a timestamp more than five minutes from o
 is refused, and so is a signature already seen within that window (a replay: Slack never
 sends the same signature twice, because the timestamp changes). Mattermost sends the
 slash command's ``token`` in the form; it is compared against the hash kept for the
-connection (``warroom.server.chats.token_matches``).
+connection (``warroom.db.chats.token_matches``).
 """
 
 from __future__ import annotations

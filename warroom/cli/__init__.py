@@ -28,7 +28,7 @@ from warroom.cli.context import (
     incident_arg,
     workstream_id,
 )
-from warroom.cli.incident import render_state
+from warroom.cli.board_text import render_state
 from warroom.cli.parser import build_parser, parse
 from warroom.cli.serving import server_db
 from warroom.errors import WarroomError

@@ -16,7 +16,7 @@ from warroom.store.base import StoreError
 
 if TYPE_CHECKING:
     from warroom.cli import CliContext
-    from warroom.server.chats import ChatBook
+    from warroom.db.chats import ChatBook
 
 _WHERE = {
     "slack": "paste it as the Request URL of the slash command /warroom and of Interactivity & Shortcuts (api.slack.com/apps):",
@@ -29,7 +29,7 @@ def cmd_chat(ctx: CliContext) -> int:
     if action == "code":
         return _code(ctx)
     from warroom.cli import server_db
-    from warroom.server.backend import open_chats
+    from warroom.db.backend import open_chats
 
     book = open_chats(server_db(ctx))
     try:
@@ -55,7 +55,7 @@ def cmd_chat(ctx: CliContext) -> int:
 
 def _add(ctx: CliContext, book: ChatBook) -> None:
     from warroom.cli.followup import server_base_url
-    from warroom.server.chats import chat_path
+    from warroom.db.chats import chat_path
 
     args = ctx.args
     if (args.platform == "slack" and args.token) or (args.platform == "mattermost" and args.signing_secret):

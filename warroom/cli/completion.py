@@ -69,7 +69,7 @@ def incident_ids(prefix: str, parsed_args: argparse.Namespace | None = None, **_
 
 def completes_incidents(action: argparse.Action) -> argparse.Action:
     """Mark an INC-ID argument so TAB offers the store's incident ids."""
-    action.completer = incident_ids  # type: ignore[attr-defined]  # argcomplete reads it
+    setattr(action, "completer", incident_ids)  # argcomplete reads it
     return action
 
 

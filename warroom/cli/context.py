@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from warroom.config import (
-    StoreLocation,
     load_config,
     resolve_store,
 )
@@ -22,6 +21,7 @@ from warroom.incident import IncidentState
 from warroom.incident import events as ev
 from warroom.safetext import safe_line
 from warroom.session import Session
+from warroom.store import StoreLocation
 from warroom.errors import WarroomError
 from warroom.store import EventStore, StoreError, StoreUnavailable, checked_incident_id
 
@@ -68,7 +68,7 @@ class CliContext(Session):
         asyncio.run(ask())
 
     @functools.cached_property
-    def location(self) -> StoreLocation:  # type: ignore[override]
+    def location(self) -> StoreLocation:  # type: ignore[override]  # Session's attribute, resolved here on first use
         """Resolved on first use: `serve` and `token` need no store, so an ambiguous one cannot stop them."""
         return resolve_store(
             self.config,

@@ -110,7 +110,7 @@ def server_base_url(ctx: CliContext) -> str:
 
 
 def cmd_hook(ctx: CliContext) -> int:
-    from warroom.server.backend import open_hooks
+    from warroom.server.logs import open_hooks
     from warroom.server.hooks import hook_path
 
     args = ctx.args

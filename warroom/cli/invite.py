@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 def cmd_invite(ctx: CliContext) -> int:
     """Print the command to run and, alone on the last line, the code."""
-    from warroom.server.codes import MAX_EXPIRY
+    from warroom.db.codes import MAX_EXPIRY
 
     args = ctx.args
     if not valid_handle(args.handle):
@@ -42,8 +42,8 @@ def cmd_invite(ctx: CliContext) -> int:
     if args.db:
         from warroom.cli import server_db
         from warroom.cli.followup import server_base_url
-        from warroom.server.backend import open_codes
-        from warroom.server.codes import INVITE
+        from warroom.db.backend import open_codes
+        from warroom.db.codes import INVITE
 
         book = open_codes(server_db(ctx))
         try:

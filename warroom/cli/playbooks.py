@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from warroom.alerts.severity import AlertsConfig
+from warroom.incident.alert_severity import AlertsConfig
 from warroom.cli.context import EXIT_ERROR, EXIT_OK, CliContext, act_on_incident, run_command
 from warroom.config import save_config
 from warroom.incident import events as ev

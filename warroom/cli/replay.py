@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from warroom.cli.context import EXIT_OK, CliContext, run_command, submit_and_say
-from warroom.cli.incident import render_state
+from warroom.cli.board_text import render_state
 from warroom.incident import IncidentState
 from warroom.incident import events as ev
 from warroom.errors import WarroomError

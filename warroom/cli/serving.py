@@ -63,14 +63,14 @@ def cmd_serve(ctx: CliContext) -> int:
 
 
 def cmd_db(ctx: CliContext) -> int:
-    from warroom.server.backend import upgrade
+    from warroom.db.backend import upgrade
 
     print(upgrade(server_db(ctx)))
     return EXIT_OK
 
 
 def cmd_token(ctx: CliContext) -> int:
-    from warroom.server.backend import open_tokens
+    from warroom.db.backend import open_tokens
 
     args = ctx.args
     book = open_tokens(server_db(ctx))

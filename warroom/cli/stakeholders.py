@@ -6,10 +6,11 @@ imported only when one of these runs (they pull in httpx, FastAPI or Apprise).
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -54,9 +55,9 @@ def server_client(ctx: CliContext) -> httpx.Client:
     )
 
 
-def call_server(client: httpx.Client, method: str, path: str, **kwargs: object) -> object:
+def call_server(client: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
     try:
-        response = client.request(method, path, **kwargs)  # type: ignore[arg-type]
+        response = client.request(method, path, **kwargs)
     except httpx.HTTPError as error:
         raise StoreError(f"cannot reach {client.base_url}: {error}") from None
     if response.status_code >= 400:
@@ -77,15 +78,15 @@ def cmd_share(ctx: CliContext) -> int:
     what, target = args.what, args.target
     with server_client(ctx) as client:
         if what == "list":
-            _print_shares(call_server(client, "GET", "/api/shares"), args.json)  # type: ignore[arg-type]
+            _print_shares(call_server(client, "GET", "/api/shares"), args.json)
             return 0
         if what == "revoke":
             revoked = call_server(client, "POST", "/api/shares/revoke", json={"target": _revoke_target(target)})
-            _print_revoked(revoked)  # type: ignore[arg-type]
+            _print_revoked(revoked)
             return 0
         incident, expires = _what_to_share(args)
         made = call_server(client, "POST", "/api/shares", json={"incident": incident, "expires_minutes": int(expires.total_seconds() // 60)})
-    _print_made(made, public_base(ctx))  # type: ignore[arg-type]
+    _print_made(made, public_base(ctx))
     return 0
 
 
@@ -94,9 +95,9 @@ def _share_as_operator(ctx: CliContext) -> int:
     who makes any key (the index included), and lists and revokes every key."""
     from warroom.cli import server_db
     from warroom.cli.followup import server_base_url
-    from warroom.server.backend import open_shares
+    from warroom.db.backend import open_shares
     from warroom.web.routes import PREFIX
-    from warroom.web.shares import ALL, OPERATOR
+    from warroom.db.shares import ALL, OPERATOR
 
     args = ctx.args
     book = open_shares(server_db(ctx))
@@ -119,14 +120,14 @@ def _share_as_operator(ctx: CliContext) -> int:
     return 0
 
 
-def _what_to_share(args: object) -> tuple[str | None, timedelta]:
+def _what_to_share(args: argparse.Namespace) -> tuple[str | None, timedelta]:
     """The incident to share (``None``: the index) and for how long, from the arguments."""
-    what, target = args.what, args.target  # type: ignore[attr-defined]
+    what, target = args.what, args.target
     if target:
         raise UsageProblem(f"unexpected {target!r}: `warroom share INC-ID [--expires 24h]`")
-    if bool(what) == bool(args.all):  # type: ignore[attr-defined]
+    if bool(what) == bool(args.all):
         raise UsageProblem("share what? give one INC-ID, or --all for the list of open incidents")
-    expires = parse_duration(args.expires)  # type: ignore[attr-defined]
+    expires = parse_duration(args.expires)
     if expires > MAX_SHARE:
         raise UsageProblem("--expires is at most 30d")
     if what:
@@ -176,7 +177,7 @@ def cmd_status_page(ctx: CliContext) -> int:
 
     import uvicorn
 
-    from warroom.server.run import bind_listener
+    from warroom.asgi.listener import bind_listener
     from warroom.store import FileStore
     from warroom.web.standalone import create_status_app
 
@@ -251,7 +252,7 @@ def cmd_notify_status(ctx: CliContext) -> int:
 
     from warroom.notify import records_for_folder, records_for_server, server_records
     from warroom.notify.records import Deliveries
-    from warroom.server.backend import is_postgres
+    from warroom.db.backend import is_postgres
 
     args = ctx.args
     if args.db and is_postgres(args.db):

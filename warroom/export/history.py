@@ -259,8 +259,9 @@ class _UpdateClock:
         return cls(state.last_stakeholder_update or state.declared_at, due, state.severity, snoozed, cadence)
 
     def interval(self, end: datetime, seq: int | None, ended_by: str, reason: str = "") -> UpdateInterval:
+        assert self.base is not None  # a declared incident's clock starts at its declaration at the latest
         return UpdateInterval(
-            since=self.base,  # type: ignore[arg-type]
+            since=self.base,
             end=end,
             severity=self.severity,
             cadence=self.cadence,

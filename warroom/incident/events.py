@@ -17,7 +17,7 @@ annotation string when the class is made.
 import re
 import unicodedata
 from datetime import date, datetime, timezone
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args
 from uuid import UUID, uuid4
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -166,6 +166,9 @@ UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    if TYPE_CHECKING:
+        type: str  # every event's discriminator: a Literal field of each subclass
 
     # How a board treats this kind of event (the domain itself never reads these):
     redraws: ClassVar[frozenset[str]] = frozenset()
@@ -590,7 +593,7 @@ EventBody = Annotated[
     Field(discriminator="type"),
 ]
 
-BODY_TYPES: tuple[type[Body], ...] = EventBody.__origin__.__args__  # type: ignore[attr-defined]
+BODY_TYPES: tuple[type[Body], ...] = get_args(get_args(EventBody)[0])  # the Union inside Annotated
 EVENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in BODY_TYPES)
 BODY_BY_TYPE: dict[str, type[Body]] = dict(zip(EVENT_TYPES, BODY_TYPES))
 
@@ -636,7 +639,8 @@ def parse_stored(line: str | bytes) -> StoredEvent:
     Calls the validator itself: ``model_validate_json``'s keyword plumbing cost an eighth of
     a parse, once per line of every log read. (Before its first use the attribute is
     pydantic's stand-in, which builds the real validator and hands the call on.)"""
-    return StoredEvent.__pydantic_validator__.validate_json(line)  # type: ignore[no-any-return]
+    event: StoredEvent = StoredEvent.__pydantic_validator__.validate_json(line)
+    return event
 
 
 def dump_stored(event: StoredEvent) -> str:

@@ -117,7 +117,7 @@ def apply(state: IncidentState, event: ev.StoredEvent) -> Change | None:
     if event.seq <= state.seq:
         return None
     ids = state.event_ids
-    if type(ids) is set:  # the usual case: added and tested at once (a UUID hashes in Python)
+    if isinstance(ids, set):  # the usual case: added and tested at once (a UUID hashes in Python)
         known = len(ids)
         ids.add(event.id)
         if len(ids) == known:

@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from typing import Any, cast
 from uuid import UUID
 
 from . import events as ev
@@ -135,10 +136,11 @@ class _PrefixIds:
     __slots__ = ("_index", "_base", "_added")
 
     def __init__(self, index: dict[UUID, int], base: int):
-        self._index, self._base, self._added = index, base, set()
+        self._index, self._base = index, base
+        self._added: set[UUID] = set()
 
     def __contains__(self, event_id: object) -> bool:
-        return event_id in self._added or self._index.get(event_id, self._base + 1) <= self._base  # type: ignore[arg-type]
+        return event_id in self._added or self._index.get(cast(UUID, event_id), self._base + 1) <= self._base
 
     def add(self, event_id: UUID) -> None:
         self._added.add(event_id)
@@ -151,9 +153,8 @@ class _PrefixIds:
         return sum(1 for _ in self)
 
     def __eq__(self, other: object) -> bool:
-        return set(self) == set(other) if isinstance(other, (set, frozenset, _PrefixIds)) else NotImplemented  # type: ignore[arg-type]
+        return set(self) == set(other) if isinstance(other, (set, frozenset, _PrefixIds)) else NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,7 @@ class _Keyframe:
     count: int
     """Events folded into it (keyframe k holds the first k * every)."""
     seq: int
-    fields: list
+    fields: list[Any]
     lengths: tuple[int, ...]
     """How long each growing list was: its items are the frontier's, as they were then (see ``_undo``)."""
 
@@ -188,7 +189,7 @@ class _CopyOnWrite:
 
     __slots__ = ("state", "lists", "shared", "copied", "undo", "count")
 
-    def __init__(self, state: IncidentState, shared: Sequence[int], count: int, undo: list | None = None):
+    def __init__(self, state: IncidentState, shared: Sequence[int], count: int, undo: list[tuple[int, int, int, object]] | None = None):
         self.state, self.lists, self.shared = state, growing_lists(state), list(shared)
         self.copied: set[tuple[int, int]] = set()
         self.undo, self.count = undo, count

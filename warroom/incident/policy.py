@@ -11,11 +11,6 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 
-def _duration(field: str, unit: str) -> property:
-    """``policy.fatigue_warn`` and the like: a number field of the policy as a ``timedelta``."""
-    return property(lambda policy: timedelta(**{unit: getattr(policy, field)}))
-
-
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
@@ -32,10 +27,22 @@ class Policy(BaseModel):
         minutes = getattr(self, f"update_minutes_sev{severity}", None)
         return None if minutes is None else timedelta(minutes=minutes)
 
-    fatigue_warn = _duration("fatigue_warn_hours", "hours")
-    fatigue_limit = _duration("fatigue_limit_hours", "hours")
-    command_handover = _duration("command_handover_minutes", "minutes")
-    stale_after = _duration("stale_workstream_minutes", "minutes")
+    # the number fields as timedeltas
+    @property
+    def fatigue_warn(self) -> timedelta:
+        return timedelta(hours=self.fatigue_warn_hours)
+
+    @property
+    def fatigue_limit(self) -> timedelta:
+        return timedelta(hours=self.fatigue_limit_hours)
+
+    @property
+    def command_handover(self) -> timedelta:
+        return timedelta(minutes=self.command_handover_minutes)
+
+    @property
+    def stale_after(self) -> timedelta:
+        return timedelta(minutes=self.stale_workstream_minutes)
 
 
 DEFAULT_POLICY = Policy.model_construct()  # the defaults, without building the validator at import

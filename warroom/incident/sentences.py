@@ -50,7 +50,7 @@ def describe(state: IncidentState, event: ev.StoredEvent) -> str:
     return SENTENCES[type(event.body)](state, event, event.body, counterpart_of(state, event))
 
 
-def _declared_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclared, _: None) -> str:
+def _declared_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclared, _: str | None) -> str:
     drill = " (drill)" if b.drill else ""
     alert = " from an alert: nobody is in command yet" if b.alert_group is not None else ""
     playbook = f" with the {b.playbook.name} playbook" if b.playbook is not None else ""
@@ -66,7 +66,7 @@ _LINK_TEXT = {
 }
 
 
-def _linked_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentLinked, _: None) -> str:
+def _linked_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentLinked, _: str | None) -> str:
     other = f'{b.incident} "{b.title}"' if b.title else b.incident
     text = _LINK_TEXT[b.kind].format(other=other)
     return text + (" (closed: the work goes on there)" if b.kind == "duplicate-of" and not state.closed else "")
@@ -75,39 +75,39 @@ def _linked_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentLink
 _ACTION_STATUS_TEXT = {"open": "reopened", "in_progress": "started", "done": "finished", "wont_do": "will not do"}
 
 
-def _action_added_text(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemAdded, _: None) -> str:
+def _action_added_text(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemAdded, _: str | None) -> str:
     details = [b.kind, *([f"owner {b.owner}"] if b.owner else []), *([f"due {b.due:%Y-%m-%d}"] if b.due else [])]
     return f"added action item A-{len(state.action_items) + 1} ({', '.join(details)}): {b.text}"
 
 
-def _action_status_text(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemStatusSet, _: None) -> str:
+def _action_status_text(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemStatusSet, _: str | None) -> str:
     item = state.action_item(b.item)
     what = f'{b.item} "{item.text}"' if item else b.item
     return _with_note(f"{_ACTION_STATUS_TEXT[b.status]} action item {what}", b.reason)
 
 
-def _alert_fired_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertFired, _: None) -> str:
+def _alert_fired_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertFired, _: str | None) -> str:
     labels = ", ".join(f"{k}={v}" for k, v in b.labels.items() if k != "alertname")
     text = f"alert firing: {b.name}" + (f": {b.summary}" if b.summary else "") + (f" [{labels}]" if labels else "")
     return text + "".join(f" {link.title}: {link.url}" for link in b.links)
 
 
-def _alert_resolved_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertResolved, _: None) -> str:
+def _alert_resolved_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertResolved, _: str | None) -> str:
     last = all(a.status == "resolved" for fp, a in state.alerts.items() if fp != b.fingerprint)
     return f"alert resolved: {b.name}" + (" (every alert of this incident has resolved)" if last else "")
 
 
-def _ticked_text(state: IncidentState, event: ev.StoredEvent, b: ev.ChecklistTicked, _: None) -> str:
+def _ticked_text(state: IncidentState, event: ev.StoredEvent, b: ev.ChecklistTicked, _: str | None) -> str:
     item = state.checklist.get(b.item)
     return f"{'ticked' if b.done else 'unticked'} {b.item}" + (f' "{item.text}"' if item else "")
 
 
-def _item_added_text(state: IncidentState, event: ev.StoredEvent, b: ev.ChecklistItemAdded, _: None) -> str:
+def _item_added_text(state: IncidentState, event: ev.StoredEvent, b: ev.ChecklistItemAdded, _: str | None) -> str:
     required = ", required" if b.required else ""
     return f"added checklist item C-{len(state.checklist) + 1} ({b.role}, {b.stage}{required}): {b.text}"
 
 
-def _field_text(state: IncidentState, event: ev.StoredEvent, b: ev.FieldSet, _: None) -> str:
+def _field_text(state: IncidentState, event: ev.StoredEvent, b: ev.FieldSet, _: str | None) -> str:
     found = state.fields.get(b.name)
     label = found.label if found else b.name
     if b.value is None:
@@ -119,7 +119,7 @@ DECISION_MARK = "◆"
 """Starts a decision's sentence, so it stands out on every timeline (board, CLI, exports)."""
 
 
-def _decision_text(state: IncidentState, event: ev.StoredEvent, b: ev.DecisionMade, _: None) -> str:
+def _decision_text(state: IncidentState, event: ev.StoredEvent, b: ev.DecisionMade, _: str | None) -> str:
     text = f"{DECISION_MARK} decided: {b.text}"
     if b.why:
         text += f" (why: {b.why})"
@@ -128,12 +128,12 @@ def _decision_text(state: IncidentState, event: ev.StoredEvent, b: ev.DecisionMa
     return text
 
 
-def _note_text(state: IncidentState, event: ev.StoredEvent, b: ev.NoteAdded, _: None) -> str:
+def _note_text(state: IncidentState, event: ev.StoredEvent, b: ev.NoteAdded, _: str | None) -> str:
     text = f"on {b.workstream}: {b.text}" if b.workstream else b.text
     return f"impact: {text}" if b.impact else text
 
 
-def _shift_text(state: IncidentState, event: ev.StoredEvent, b: ev.ShiftChanged, _: None) -> str:
+def _shift_text(state: IncidentState, event: ev.StoredEvent, b: ev.ShiftChanged, _: str | None) -> str:
     if b.shift == "on":
         shift = state.shift_of(event.actor)
         zone = f" ({b.tz})" if b.tz else ""

@@ -37,14 +37,14 @@ import typing
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
 from pydantic import BaseModel
 
-from .state import IncidentState
+from .state import EventIdSet, IncidentState
 
 T = TypeVar("T")
 
@@ -60,7 +60,8 @@ class BadCheckpoint(ValueError):
 
 # --- codecs per type hint ---------------------------------------------------------------
 
-Codec = tuple[Callable[[object], object] | None, Callable[[object], object] | None]
+Codec = tuple[Callable[[Any], Any] | None, Callable[[Any], Any] | None]
+"""(encode, decode): each takes whatever its type hint says, so ``Any`` (the hint is only known at run time)."""
 
 
 def _codec(hint: object) -> Codec:
@@ -68,17 +69,17 @@ def _codec(hint: object) -> Codec:
     if hint in (str, int, bool, float, typing.Any):
         return None, None
     if hint is datetime:
-        return datetime.isoformat, datetime.fromisoformat  # type: ignore[return-value]
+        return datetime.isoformat, datetime.fromisoformat
     if hint is date:
-        return date.isoformat, date.fromisoformat  # type: ignore[return-value]
+        return date.isoformat, date.fromisoformat
     if hint is timedelta:
-        return (lambda d: [d.days, d.seconds, d.microseconds]), (lambda v: timedelta(*v))  # type: ignore[misc]
+        return (lambda d: [d.days, d.seconds, d.microseconds]), (lambda v: timedelta(*v))
     if hint is UUID:
-        return (lambda u: u.hex), UUID  # type: ignore[return-value]
-    if dataclasses.is_dataclass(hint):
-        return _dataclass_codec(hint)  # type: ignore[arg-type]
+        return (lambda u: u.hex), UUID
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass_codec(hint)
     if isinstance(hint, type) and issubclass(hint, BaseModel):  # the incident's policy
-        return (lambda m: m.model_dump(mode="json")), hint.model_validate  # type: ignore[attr-defined,return-value]
+        return (lambda m: m.model_dump(mode="json")), hint.model_validate
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         real = [a for a in args if a is not type(None)]
@@ -86,18 +87,18 @@ def _codec(hint: object) -> Codec:
             return None, None  # a field's value: JSON keeps which of them it is
         if len(real) != 1:
             raise TypeError(f"no checkpoint codec for {hint!r}")
-        enc, dec = _codec(real[0])
-        if enc is None and dec is None:
+        some_enc, some_dec = _codec(real[0])
+        if some_enc is None and some_dec is None:
             return None, None
         return (
-            (lambda v: None if v is None else enc(v)) if enc else None,  # type: ignore[misc]
-            (lambda v: None if v is None else dec(v)) if dec else None,  # type: ignore[misc]
+            (lambda v: None if v is None else some_enc(v)) if some_enc else None,
+            (lambda v: None if v is None else some_dec(v)) if some_dec else None,
         )
     if origin is list:
-        enc, dec = _codec(args[0])
+        item_enc, item_dec = _codec(args[0])
         return (
-            (lambda v: [enc(x) for x in v]) if enc else list,  # type: ignore[misc]
-            (lambda v: [dec(x) for x in v]) if dec else list,  # type: ignore[misc]
+            (lambda v: [item_enc(x) for x in v]) if item_enc else list,
+            (lambda v: [item_dec(x) for x in v]) if item_dec else list,
         )
     if origin is set and args[0] is str:
         return sorted, set  # sorted: the same state always encodes to the same bytes
@@ -108,10 +109,10 @@ def _codec(hint: object) -> Codec:
             lambda v: tuple(d(x) if d else x for (_, d), x in zip(codecs, v)),
         )
     if origin is dict and args[0] is str:
-        enc, dec = _codec(args[1])
+        value_enc, value_dec = _codec(args[1])
         return (
-            (lambda v: {k: enc(x) for k, x in v.items()}) if enc else dict,  # type: ignore[misc]
-            (lambda v: {k: dec(x) for k, x in v.items()}) if dec else dict,  # type: ignore[misc]
+            (lambda v: {k: value_enc(x) for k, x in v.items()}) if value_enc else dict,
+            (lambda v: {k: value_dec(x) for k, x in v.items()}) if value_dec else dict,
         )
     raise TypeError(f"no checkpoint codec for {hint!r}")
 
@@ -126,7 +127,7 @@ def _dataclass_codec(cls: type) -> Codec:
     codecs = [_codec(hint) for _, hint in _hints(cls)]
     names = [name for name, _ in _hints(cls)]
 
-    def encode(obj: object) -> list:
+    def encode(obj: object) -> list[Any]:
         return [e(getattr(obj, n)) if e else getattr(obj, n) for n, (e, _) in zip(names, codecs)]
 
     def decode(values: object) -> object:
@@ -157,8 +158,8 @@ def _shape(cls: type, seen: dict[str, object]) -> None:
     seen[cls.__qualname__] = [(name, repr(hint)) for name, hint in fields]
     for _, hint in fields:
         for part in (hint, *typing.get_args(hint), *(a for b in typing.get_args(hint) for a in typing.get_args(b))):
-            if dataclasses.is_dataclass(part):
-                _shape(part, seen)  # type: ignore[arg-type]
+            if isinstance(part, type) and dataclasses.is_dataclass(part):
+                _shape(part, seen)
 
 
 def _fingerprint() -> str:
@@ -210,10 +211,13 @@ class LazyList(Sequence[T]):
         return self._raw[self._offsets[at] : self._offsets[at + 1]]
 
     def _decode(self, index: int) -> T:
+        decode = self._codec[1]
+        assert decode is not None  # a list of dataclasses: its items always have a decoder
         try:
-            return self._codec[1](json.loads(bytes(self._line(index))))  # type: ignore[misc,return-value]
+            item: T = decode(json.loads(bytes(self._line(index))))
         except (ValueError, TypeError) as error:
             raise BadCheckpoint(f"item {index}: {error}") from None
+        return item
 
     def _at(self, index: int) -> T:
         if index >= self._count:
@@ -230,7 +234,11 @@ class LazyList(Sequence[T]):
         item = self._read.get(index)
         return item if item is not None else self._decode(index)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
         if isinstance(index, slice):  # a view of many (a catch-up, an export): nothing kept
             return [self._peek(i) for i in range(*index.indices(len(self)))]
         if index < 0:
@@ -251,7 +259,6 @@ class LazyList(Sequence[T]):
             return NotImplemented
         return len(self) == len(other) and all(a == b for a, b in zip(self, other))
 
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"LazyList({len(self)} items)"
@@ -259,11 +266,12 @@ class LazyList(Sequence[T]):
     def encoded_lines(self) -> Iterator[bytes | memoryview]:
         """Each item as one JSON line, reusing the stored bytes of items never touched."""
         encode = self._codec[0]
+        assert encode is not None  # a list of dataclasses: its items always have an encoder
         for index in range(self._count):
             item = self._read.get(index)
-            yield self._line(index) if item is None else _dump(encode(item)) + b"\n"  # type: ignore[misc]
+            yield self._line(index) if item is None else _dump(encode(item)) + b"\n"
         for item in self._tail:
-            yield _dump(encode(item)) + b"\n"  # type: ignore[misc]
+            yield _dump(encode(item)) + b"\n"
 
 
 class EventIds:
@@ -314,7 +322,6 @@ class EventIds:
             return NotImplemented
         return set(self) == set(other)
 
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"EventIds({len(self)} ids)"
@@ -335,7 +342,7 @@ def _id_block(event_ids: Iterable[UUID]) -> bytes:
     return prefixes.tobytes() + b"".join(suffix for _, suffix in pairs)
 
 
-def encode(state: IncidentState, meta: dict | None = None) -> Iterable[bytes]:
+def encode(state: IncidentState, meta: dict[str, Any] | None = None) -> Iterable[bytes | memoryview]:
     """``state`` as checkpoint bytes (in chunks, to be written as they come); ``meta`` is the
     store's own record of what the checkpoint covers (e.g. the log's byte offset and digest)."""
     fields = [enc(getattr(state, name)) if enc else getattr(state, name) for name, (enc, _) in _STATE_FIELDS]
@@ -348,7 +355,8 @@ def encode(state: IncidentState, meta: dict | None = None) -> Iterable[bytes]:
         if isinstance(items, LazyList):
             lines.extend(items.encoded_lines())
         else:
-            lines.extend(_dump(item_encode(item)) + b"\n" for item in items)  # type: ignore[misc]
+            assert item_encode is not None  # a list of dataclasses
+            lines.extend(_dump(item_encode(item)) + b"\n" for item in items)
         counts.append(len(lines) - before)
     offsets = array("Q", [0])
     total = 0
@@ -375,7 +383,7 @@ def encode(state: IncidentState, meta: dict | None = None) -> Iterable[bytes]:
     yield from body
 
 
-def read_header(data: bytes) -> dict:
+def read_header(data: bytes) -> dict[str, Any]:
     """The header of checkpoint ``data`` (cheap: the first line only); raises ``BadCheckpoint``."""
     end = data.find(b"\n")
     try:
@@ -435,7 +443,7 @@ def decode(data: bytes) -> IncidentState:
         for (name, codec), count in zip(_LAZY_LISTS, counts):
             fields[name] = LazyList(codec, raw, offsets, first_line, count)
             first_line += count
-        state = IncidentState(**fields, event_ids=EventIds(ids))  # type: ignore[arg-type]
+        state = IncidentState(**fields, event_ids=EventIds(ids))
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise BadCheckpoint(f"damaged state: {error}") from None
     if state.seq != header["seq"] or len(state.timeline) and state.timeline[-1].seq != state.seq:
@@ -446,7 +454,7 @@ def decode(data: bytes) -> IncidentState:
 # --- the parts of a state, for keyframes kept in memory (``keyframes.History``) ---------------
 
 
-def encode_fields(state: IncidentState) -> list:
+def encode_fields(state: IncidentState) -> list[Any]:
     """The small parts of ``state`` (everything but the growing lists and the ids), encoded:
     a value that shares nothing mutable with ``state``."""
     return [enc(getattr(state, name)) if enc else getattr(state, name) for name, (enc, _) in _STATE_FIELDS]
@@ -456,13 +464,13 @@ GROWING_LISTS = tuple(name for name, _ in _LAZY_LISTS)
 """The names of the lists that grow with the log (timeline, broadcasts...), in a fixed order."""
 
 
-def growing_lists(state: IncidentState) -> list[list]:
+def growing_lists(state: IncidentState) -> list[list[Any]]:
     """``state``'s growing lists, in ``GROWING_LISTS`` order."""
     return [getattr(state, name) for name in GROWING_LISTS]
 
 
-def decode_fields(fields: list, lists: list[list], event_ids: object) -> IncidentState:
+def decode_fields(fields: list[Any], lists: list[list[Any]], event_ids: EventIdSet) -> IncidentState:
     """A state from ``encode_fields`` output, the growing lists (in ``growing_lists`` order) and ids."""
     values = {name: dec(value) if dec else value for (name, (_, dec)), value in zip(_STATE_FIELDS, fields)}
     values.update({name: items for (name, _), items in zip(_LAZY_LISTS, lists)})
-    return IncidentState(**values, event_ids=event_ids)  # type: ignore[arg-type]
+    return IncidentState(**values, event_ids=event_ids)

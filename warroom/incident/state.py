@@ -9,11 +9,24 @@ a ``now`` the caller passes in, so the state itself stays a pure function of the
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+from uuid import UUID
 
 from .playbook import ChecklistItem, FieldState, checklist_json, fields_json
 from .policy import DEFAULT_POLICY, Policy
+
+
+class EventIdSet(Protocol):
+    """``IncidentState.event_ids``: a ``set`` of ids, or a compact stand-in answering the same
+    calls (``snapshot.EventIds`` from a checkpoint, ``keyframes._PrefixIds`` in replay)."""
+
+    def __contains__(self, event_id: object, /) -> bool: ...
+    def __iter__(self) -> Iterator[UUID]: ...
+    def __len__(self) -> int: ...
+    def add(self, event_id: UUID, /) -> None: ...
 
 
 @dataclass(slots=True)
@@ -235,7 +248,7 @@ class IncidentState:
     """The playbook's fields by name, in its order, set or not."""
     timeline: list[TimelineEntry] = field(default_factory=list)
     seq: int = 0
-    event_ids: set = field(default_factory=set)
+    event_ids: EventIdSet = field(default_factory=set[UUID])
 
     # --- lookups -------------------------------------------------------------
 
@@ -329,7 +342,7 @@ class IncidentState:
         """Workstreams someone is offering to ``handle``."""
         return [ws for ws in self.workstreams.values() if ws.pending and ws.pending.to == handle]
 
-    def summary_dict(self) -> dict:
+    def summary_dict(self) -> dict[str, Any]:
         """The stable, documented JSON shape of ``warroom show --json``."""
         return {
             "id": self.id,

@@ -25,7 +25,7 @@ def records_for_server(db: Path) -> Path:
 
 def server_records(db: object, *, readonly: bool = False):  # -> Deliveries | PgDeliveries
     """A server database's delivery records: beside an SQLite file, or in PostgreSQL itself."""
-    from warroom.server.backend import is_postgres
+    from warroom.db.backend import is_postgres
 
     if is_postgres(db):
         from .pgrecords import PgDeliveries

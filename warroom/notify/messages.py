@@ -68,8 +68,8 @@ def notice_for(before_commander: str | None, before_severity: int, state: Incide
     match body.type:
         case "incident_declared":
             kind, title, text = "declared", f"{head} declared", _short(state.title)
-        case "broadcast_sent" if body.audience == "stakeholders":  # type: ignore[union-attr]
-            kind, title, text = "broadcast", f"{head} update", _short(body.text)  # type: ignore[union-attr]
+        case "broadcast_sent" if body.audience == "stakeholders":
+            kind, title, text = "broadcast", f"{head} update", _short(body.text)
         case "severity_changed" if state.severity != before_severity:
             kind, title = "severity", f"{head} severity SEV{before_severity} → SEV{state.severity}"
             text = _short(state.title)

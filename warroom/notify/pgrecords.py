@@ -24,7 +24,7 @@ because the notice it should send may have been enqueued by another server.
 from __future__ import annotations
 
 from warroom.notify.records import Pending, TargetHealth, backoff
-from warroom.server.pgschema import Session, upgrade
+from warroom.db.pgschema import Session, upgrade
 
 from .messages import Notice
 
@@ -143,4 +143,4 @@ class PgDeliveries:
             GROUP BY t.id, t.name ORDER BY t.name
             """
         )
-        return [TargetHealth(*(int(v) if 2 <= n <= 6 else v for n, v in enumerate(row[:7])), last_error=row[7]) for row in rows]
+        return [TargetHealth(row[0], row[1], int(row[2]), int(row[3]), int(row[4]), int(row[5]), int(row[6]), row[7]) for row in rows]

@@ -19,25 +19,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from warroom.db.sqlite import DELIVERY_COLUMNS
 from warroom.store.opening import check_database
 
 from .messages import Notice
-
-DELIVERY_COLUMNS = """
-    incident   TEXT NOT NULL,
-    key        TEXT NOT NULL,
-    target     TEXT NOT NULL,
-    kind       TEXT NOT NULL,
-    title      TEXT NOT NULL,
-    body       TEXT NOT NULL,
-    state      TEXT NOT NULL DEFAULT 'pending',  -- pending, sending, sent
-    attempts   INTEGER NOT NULL DEFAULT 0,
-    next_at    {seconds} NOT NULL DEFAULT 0,
-    last_error TEXT,
-    sent_at    {seconds},
-    uncertain  INTEGER NOT NULL DEFAULT 0,"""
-"""A delivery row's columns, here and in PostgreSQL (``server.pgschema``, which adds the
-claim): ``{seconds}`` is the type of a Unix time there. Changing them means a new migration."""
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS deliveries ({DELIVERY_COLUMNS.format(seconds="REAL")}
@@ -202,5 +187,6 @@ class Deliveries:
                 "ORDER BY next_at DESC LIMIT 1",
                 (row[0],),
             ).fetchone()
-            found.append(TargetHealth(*row, last_error=last[0] if last else None))
+            target, name, sent, waiting, failing, failed_attempts, uncertain = row
+            found.append(TargetHealth(target, name, sent, waiting, failing, failed_attempts, uncertain, last[0] if last else None))
         return found

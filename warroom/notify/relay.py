@@ -27,7 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.incident import IncidentState, apply
 from warroom.store.base import EventStore, StoreError
@@ -36,6 +36,9 @@ from warroom.store.opening import open_regular
 from .messages import Notice, message, notice_for, overdue_notice
 from .records import Deliveries, Pending
 from .targets import Target
+
+if TYPE_CHECKING:
+    from .pgrecords import PgDeliveries  # psycopg: loaded only for a PostgreSQL-backed server
 
 log = logging.getLogger("warroom.notify")
 
@@ -89,7 +92,7 @@ class Notifier:
         self,
         store: EventStore,
         targets: list[Target],
-        deliveries: Deliveries,
+        deliveries: Deliveries | PgDeliveries,
         *,
         status_base: str | None = None,
         send: Send | None = None,
@@ -204,7 +207,8 @@ class Notifier:
         next_at = await self._in_db(self.deliveries.next_due, list(self.by_id))
         timeout = None if next_at is None else max(0.0, next_at - time.time())
         if shared:
-            timeout = self.deliveries.poll if timeout is None else min(timeout, self.deliveries.poll)
+            poll: float = getattr(self.deliveries, "poll")  # shared records (pgrecords) wake every poll seconds
+            timeout = poll if timeout is None else min(timeout, poll)
         return timeout
 
     async def _deliver(self, pending: Pending) -> None:

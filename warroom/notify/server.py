@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
 
 from warroom.config import load_config
-from warroom.store.base import StoreError
+from warroom.db.backend import is_postgres
+from warroom.store.base import EventStore, StoreError
 
 from . import records_for_server, server_records
 from .relay import Notifier
@@ -20,22 +21,18 @@ from .targets import targets_from
 log = logging.getLogger("warroom.notify")
 
 
-def notifier_router(parts: Any, responder: Any) -> APIRouter | None:
-    """A router whose lifespan runs the notifier over the server's own log (``None`` without targets)."""
+def notifier_router(parts: Any, responder: Any, reader: EventStore) -> APIRouter | None:
+    """A router whose lifespan runs the notifier over the server's own log, ``reader`` (``None`` without targets)."""
     config = load_config()
     if not config.notify:
         return None
-    from warroom.server.backend import is_postgres
-
     shared = is_postgres(parts.db)  # records in the database: every server sends, each row once
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from warroom.server.reader import ServerReader
-
         deliveries = server_records(parts.db)
         notifier = Notifier(
-            ServerReader(parts),
+            reader,
             targets_from(config.notify),
             deliveries,
             status_base=config.server.public_url,

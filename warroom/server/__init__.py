@@ -7,22 +7,24 @@ through Server-Sent Events. Modules:
 
 - ``writer``  what both logs share: the writer thread and its queue, cached incident
               states, the rule check that numbers an event, acks after the commit
-- ``db``      the log on SQLite (``sqlite``: its file, connection settings and schema;
+- ``db``      the log on SQLite (its file, connection settings and schema: ``warroom.db.sqlite``;
               ``summaries``: the list of incidents it serves)
 - ``pg``      the same log on PostgreSQL, for several servers on one database (row lock
-              per incident, NOTIFY/LISTEN fan-out); ``pgschema`` its migrations,
-              ``pgtokens``/``pgshares`` tokens and share keys there
-- ``backend`` which of the two a ``--db`` names (a path or a ``postgresql://`` URL)
+              per incident, NOTIFY/LISTEN fan-out; migrations: ``warroom.db.pgschema``)
+- ``logs``    the log and the alert-hook book a ``--db`` names (which database: ``warroom.db.backend``)
+- ``parts``   the log, hub, tokens, limiter and stream caps every request shares
 - ``hub``     in-process fan-out of committed events to SSE subscribers
-- ``tokens``  making, listing, revoking and checking tokens (``hooks``: alert hooks alike)
+- ``hooks``   alert hooks (``pghooks`` on PostgreSQL); tokens and share keys are ``warroom.db``'s
 - ``limits``  per-token rate limiting
-- ``streams`` open SSE streams: caps per token or share key and in all, ending a revoked holder's
 - ``protocol`` connection limits: header size, header, body and write timeouts, connection
               count and the unauthenticated connections' share of it (``credentials``: whether
               a request's head carries a known token, share key or hook secret)
-- ``app``     the FastAPI routes, auth and error mapping (``wire``: their models, OpenAPI
-              words, where a stream resumes)
+- ``app``     the FastAPI routes, auth and error mapping (``wire``: their models, where a
+              stream resumes); it mounts the status page (``warroom.web``) and the notifier
 - ``run``     ``warroom serve``: bind, lock the database, run uvicorn
+
+Below it, shared with the status page: ``warroom.db`` (database plumbing) and
+``warroom.asgi`` (the listening socket, SSE responses and OpenAPI error words, stream caps).
 
 Nothing outside ``warroom.cli`` imports this package, so the CLI and the board
 start without loading FastAPI.

@@ -37,25 +37,26 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import AfterValidator
 
 from warroom import __version__
-from warroom.alerts.severity import AlertsConfig
+from warroom.incident.alert_severity import AlertsConfig
 from warroom.incident import EventDraft, StoredEvent
 from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, mirror_refusal
 from warroom.words import where as where_in
+from warroom.asgi.responses import SSE_HEADERS, EventStreamDoc, OpenStreamResponse, errors, not_json
+from warroom.asgi.streams import PAGE_BYTES, STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN, OpenStream, TooManyStreams
+from warroom.db.backend import is_postgres
+from warroom.db.tokens import Principal
 
-from .backend import Database, is_postgres, open_hooks, open_log, open_tokens
 from .credentials import HeadCredentials
 from .invites import add_invite_routes
-from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, Hub
+from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
-from .streams import PAGE_BYTES, STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN, OpenStream, Streams, TooManyStreams
-from .streams import within_bytes
 from .reader import ServerReader
+from .logs import open_hooks
+from .parts import Parts
 from .receiver import ServerLogStore, add_hook_route
-from .tokens import Principal
-from .wire import CHECKPOINT_MEDIA_TYPE, MAX_SEQ, SSE_HEADERS, AppendIn, DeclareIn, EventStreamDoc, HealthOut, MeOut
-from .wire import OpenStreamResponse, errors, not_json, stream_start
-from .watch import Metrics, Watch, mount_metrics, note_actor
+from .wire import CHECKPOINT_MEDIA_TYPE, MAX_SEQ, AppendIn, DeclareIn, HealthOut, MeOut, stream_start
+from .watch import Watch, mount_metrics, note_actor
 from .writer import Unprocessable
 
 log = logging.getLogger("warroom.server")
@@ -66,54 +67,6 @@ MAX_READ_LIMIT = 10_000
 STREAM_PAGE = 500
 KEEPALIVE_SECONDS = 15.0
 RETRY_MS = 1000
-
-
-# --- the server's parts, shared by every request -------------------------------------------
-
-
-class Parts:
-    def __init__(self, db: Database, rate: float, burst: float | None, keepalive: float, tail_keep: int, streams_per_token: int):
-        self.db = db
-        self.hub = Hub(tail_keep)
-        self.metrics = Metrics("postgresql" if is_postgres(db) else "sqlite")
-        self.log = open_log(db, on_commit=self._committed)
-        self.tokens = open_tokens(db)
-        self.limiter = RateLimiter(rate, burst)
-        self.keepalive = keepalive
-        self.streams = Streams(self.tokens.revoked_among, streams_per_token)
-
-    def _committed(self, committed: list) -> None:
-        self.metrics.committed(committed)
-        self.hub.publish(committed)
-
-    async def append(self, incident_id: str, draft: EventDraft, *writer: Any) -> tuple[str, bool]:
-        """``log.append``, counted by outcome (``warroom_appends``)."""
-        try:
-            text, created = await self.log.append(incident_id, draft, *writer)
-        except Exception as error:
-            self.metrics.appended(next((name for kind, name in _APPEND_FAILURES if isinstance(error, kind)), "error"))
-            raise
-        self.metrics.appended("created" if created else "retried")
-        return text, created
-
-    async def rows(
-        self, incident_id: str, after: int, limit: int, *, fresh: bool = False, max_bytes: int | None = None
-    ) -> list[tuple[int, str]]:
-        """Stored events after ``after``: from memory when recent, else from the database (off the loop);
-        with ``max_bytes``, only as many as add up to that (at least one).
-
-        ``fresh``: a plain read must include what other servers on a shared database
-        committed a moment ago (read-your-writes across servers), so it asks the database."""
-        recent = None if fresh and getattr(self.log, "shared", False) else self.hub.recent(incident_id, after, limit)
-        if recent is not None:
-            return recent if max_bytes is None else within_bytes(recent, max_bytes)
-        return await asyncio.to_thread(self.log.read_json, incident_id, after, limit, max_bytes)
-
-    async def exists(self, incident_id: str) -> bool:
-        return self.hub.known(incident_id) or await asyncio.to_thread(self.log.exists, incident_id)
-
-
-_APPEND_FAILURES = ((Rejected, "refused"), (UnknownIncident, "unknown_incident"), (Unprocessable, "unprocessable"), (StoreUnavailable, "unavailable"))
 
 
 def parts(request: Request) -> Parts:
@@ -184,7 +137,7 @@ def _with_required_types(app: FastAPI) -> None:
                     required.insert(0, "type")
         return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
 
 
 async def _store(p: Parts, incident_id: str, draft: EventDraft) -> Response:
@@ -336,9 +289,14 @@ def create_app(
     )
     app.state.parts = the_parts
     _with_required_types(app)
+    from warroom.notify.server import notifier_router  # loads the CLI's config: only when an app is made
     from warroom.web.server import mount_server_status  # the status page: /status and /api/shares
 
-    mount_server_status(app, the_parts, responder, streams_per_key=status_streams_per_key, streams=status_streams)
+    reader = ServerReader(the_parts)
+    mount_server_status(app, the_parts, responder, reader, streams_per_key=status_streams_per_key, streams=status_streams)
+    notifier = notifier_router(the_parts, responder, reader)
+    if notifier is not None:
+        app.include_router(notifier)
     hooks = open_hooks(the_parts.db)
     app.state.head_credentials = HeadCredentials(the_parts.tokens, app.state.shares, hooks, metrics_token)
     codes = add_invite_routes(app, the_parts, responder)

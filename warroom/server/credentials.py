@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
-from warroom.web.shares import KEY_PREFIX
+from warroom.db.shares import KEY_PREFIX
 
 from .hooks import HOOK_PREFIX
-from .tokens import MAX_TOKEN_LENGTH, TOKEN_PREFIX
+from warroom.db.tokens import MAX_TOKEN_LENGTH, TOKEN_PREFIX
 
 HOOK_PATH = b"/hooks/"
 STATUS_PATH = b"/status"

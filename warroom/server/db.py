@@ -37,7 +37,7 @@ from typing import Any
 from warroom.incident import EventDraft, IncidentState, Writer
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 
-from .sqlite import SCHEMA, SCHEMA_VERSION, connect, create_private, init_db
+from warroom.db.sqlite import SCHEMA, SCHEMA_VERSION, connect, create_private, init_db
 from .summaries import SummaryCache
 from .writer import Cached, Committed, Job, Unprocessable, WriterLog, admit, retry_or_refuse
 

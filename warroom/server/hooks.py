@@ -17,21 +17,10 @@ from dataclasses import dataclass
 
 from warroom.alerts.payload import KINDS
 from warroom.incident.events import canonical_handle, valid_handle
-
-from .tokens import MAX_TOKEN_LENGTH, SecretBook, SecretInfo, _now, hash_token
+from warroom.db.sqlite import HOOKS_SCHEMA
+from warroom.db.tokens import MAX_TOKEN_LENGTH, SecretBook, SecretInfo, _now, hash_token
 
 HOOK_PREFIX = "whk_"
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS hooks (
-    id         TEXT PRIMARY KEY,
-    name       TEXT NOT NULL,
-    kind       TEXT NOT NULL,
-    hash       TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
-);
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +40,7 @@ def hook_path(secret: str) -> str:
 class HookBook(SecretBook):
     """The hooks table of one server database."""
 
-    TABLE = SCHEMA
+    TABLE = HOOKS_SCHEMA
     TABLE_NAME = "hooks"
     RECORD = HookInfo
     OWNER_MATCH = "name = ?"

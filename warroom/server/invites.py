@@ -21,11 +21,11 @@ from pydantic import BaseModel, Field
 from warroom.incident.events import Handle
 from warroom.store.base import StoreUnavailable
 
-from .backend import open_codes
-from .codes import INVITE, MAX_EXPIRY, CodeRefused
+from warroom.db.backend import open_codes
+from warroom.db.codes import INVITE, MAX_EXPIRY, CodeRefused
 from .limits import RateLimiter
-from .tokens import Principal
-from .wire import errors
+from warroom.db.tokens import Principal
+from warroom.asgi.responses import errors
 
 DEFAULT_EXPIRY = timedelta(hours=1)
 LOGIN_RATE = 5.0

@@ -46,8 +46,8 @@ from psycopg_pool import ConnectionPool
 from warroom.incident import IncidentState
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 
-from .pgschema import CHANNEL, connect, describe, unavailable, upgrade
-from .streams import within_bytes
+from warroom.db.pgschema import CHANNEL, connect, describe, unavailable, upgrade
+from warroom.asgi.streams import within_bytes
 from .summaries import newest_first
 from .writer import Cached, Committed, Job, Unprocessable, WriterLog, admit, retry_or_refuse
 
@@ -197,7 +197,7 @@ class PgEventLog(WriterLog):
                 news = {incident: conn.execute(_CATCH_UP, (incident, since[incident])) for incident in touched}
                 ids = [str(job.draft.id) for job in jobs if job.draft is not None]
                 stored = conn.execute("SELECT id, incident, seq, event FROM events WHERE id = ANY(%s)", (ids,))
-                heads = dict(locked.fetchall())
+                heads: dict[str, int] = dict(locked.fetchall())
                 for incident in touched:
                     caught_up = self._caught_up(incident, heads.get(incident, 0), since[incident], news[incident].fetchall())
                     if caught_up:
@@ -234,8 +234,8 @@ class PgEventLog(WriterLog):
         with self._heads_lock:
             for batch in fresh.values():
                 if batch.events:
-                    last = batch.events[-1][0]
-                    self._heads[batch.incident] = max(self._heads.get(batch.incident, 0), last)
+                    newest = batch.events[-1][0]
+                    self._heads[batch.incident] = max(self._heads.get(batch.incident, 0), newest)
         committed.extend(batch for batch in fresh.values() if batch.events)
         return results
 

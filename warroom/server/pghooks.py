@@ -9,7 +9,7 @@ restarts (``pgschema.Session``).
 from __future__ import annotations
 
 from .hooks import HookBook
-from .pgschema import PgBook
+from warroom.db.pgschema import PgBook
 
 
 class PgHookBook(PgBook, HookBook):

@@ -109,7 +109,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
 
         # --- the connection limit and the unauthenticated share ----------------------
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # a TCP server's protocol is always handed a Transport, whose buffer limits it sets
             super().connection_made(transport)
             transport.set_write_buffer_limits(high=WRITE_BUFFER_HIGH, low=WRITE_BUFFER_LOW)
             limits.open[self] = None

@@ -19,7 +19,7 @@ from warroom.incident.events import parse_stored
 from warroom.store.base import EventStore, IncidentSummary, StoreError, UnknownIncident, checked_incident_id
 
 if TYPE_CHECKING:
-    from .app import Parts
+    from .parts import Parts
 
 PAGE = 500
 

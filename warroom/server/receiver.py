@@ -30,17 +30,19 @@ from pydantic import BaseModel, Field, ValidationError
 from warroom import __version__
 from warroom.alerts.intake import Intake, IntakeStore, Outcome
 from warroom.alerts.payload import PayloadError, parse
-from warroom.alerts.severity import AlertsConfig
+from warroom.incident.alert_severity import AlertsConfig
 from warroom.incident import PERSON, EventDraft, StoredEvent, Writer
 from warroom.incident.events import parse_stored
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 from warroom.store.opening import open_regular
+from warroom.db.backend import Database, describe_db, is_postgres
+from warroom.db.sqlite import connect
+from warroom.db.tokens import MAX_TOKEN_LENGTH, hash_token
 
-from .backend import Database, describe_db, is_postgres, open_hooks
 from .hooks import HOOK_PREFIX, HookBook, HookInfo
 from .limits import RateLimiter
-from .sqlite import connect
-from .tokens import MAX_TOKEN_LENGTH, hash_token
+from .logs import open_hooks
+from .parts import Parts
 from .writer import Unprocessable
 
 MAX_HOOK_BODY = 1024 * 1024
@@ -187,7 +189,7 @@ async def _body(request: Request) -> bytes:
 class ServerLogStore:
     """The server's own log seen through the intake's three calls."""
 
-    def __init__(self, parts) -> None:  # parts: warroom.server.app.Parts (no import: no cycle)
+    def __init__(self, parts: Parts) -> None:
         self.parts = parts
 
     async def append(self, incident_id: str, draft: EventDraft, writer: Writer = PERSON) -> StoredEvent:
@@ -240,7 +242,7 @@ def create_alerts_app(folder: str | Path, db: str | Path, alerts: AlertsConfig |
 
 def run_alerts(folder: str | Path, db: str | Path, *, host: str, port: int, alerts: AlertsConfig | None = None) -> int:
     """Serve the hook route for ``folder`` until SIGINT/SIGTERM; one receiver per folder (a lock file)."""
-    from .run import bind_listener
+    from warroom.asgi.listener import bind_listener
 
     folder = Path(folder).expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)

@@ -26,12 +26,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
+from warroom.asgi.listener import bind_listener
+from warroom.asgi.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN
+from warroom.db.backend import describe_db, is_postgres, open_tokens
 from warroom.store.opening import make_folder, open_regular
 
 from .app import KEEPALIVE_SECONDS, create_app
 from .limits import DEFAULT_BURST, DEFAULT_RATE
-from .backend import describe_db, is_postgres, open_tokens
 from .protocol import (
     BODY_TIMEOUT,
     HEADER_TIMEOUT,
@@ -42,7 +45,6 @@ from .protocol import (
     guarded_protocol,
 )
 from .watch import log_as_json
-from .streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN
 
 FDS_KEPT_BACK = 64  # descriptors the database, logs and threads need beside the connections
 KEEP_ALIVE_SECONDS = 30
@@ -51,23 +53,6 @@ events_log = logging.getLogger("warroom.events")
 
 class ServerBusy(Exception):
     """Another server holds this database."""
-
-
-def bind_listener(host: str, port: int) -> socket.socket:
-    """A listening TCP socket. Say IPPROTO_TCP explicitly: asyncio turns Nagle off
-    (TCP_NODELAY) only on sockets whose ``proto`` says TCP, and ``socket.create_server``
-    leaves it 0 -- which costs every keep-alive request a 40 ms delayed-ACK stall on
-    the plain asyncio loop."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
 
 
 def _lock(db: Path) -> int:
@@ -97,7 +82,9 @@ class _Server(uvicorn.Server):
             print(self.announce, flush=True)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        self.config.app.state.parts.hub.close()  # end the SSE streams so connections can drain
+        app = self.config.app
+        assert isinstance(app, FastAPI)  # run() hands it create_app's app
+        app.state.parts.hub.close()  # end the SSE streams so connections can drain
         await super().shutdown(sockets)
 
 
@@ -182,7 +169,7 @@ def serve(
     # PostgreSQL serialises appends itself, so any number of servers may share it.
     # Only the folder is resolved: a link at the database's own name is refused (check_database), not followed.
     db = db if is_postgres(db) else _resolved_folder(Path(db).expanduser())
-    lock = None if is_postgres(db) else _lock(db)  # type: ignore[arg-type]
+    lock = None if is_postgres(db) else _lock(Path(db))
     try:
         sock = bind_listener(host, port)
     except OSError as error:

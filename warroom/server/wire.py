@@ -1,16 +1,14 @@
 """What the server's HTTP routes say on the wire, apart from what they do: the request and
-response models, the OpenAPI words for every error, where a stream resumes (``after`` or
-``Last-Event-ID``) and the two SSE response classes. ``app`` wires them to the routes."""
+response models and where a stream resumes (``after`` or ``Last-Event-ID``); the OpenAPI
+words for every error and the two SSE response classes are ``warroom.asgi.responses``.
+``app`` wires them to the routes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import Header, HTTPException, Query
-from fastapi.responses import StreamingResponse
-from fastapi.sse import EventSourceResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom import __version__
@@ -22,10 +20,6 @@ MAX_SEQ = 2**53
 
 
 # --- the wire models -------------------------------------------------------------------
-
-
-class ErrorOut(BaseModel):
-    detail: str = Field(description="what went wrong, in words a responder can act on")
 
 
 class AppendIn(BaseModel):
@@ -65,49 +59,6 @@ CHECKPOINT_MEDIA_TYPE = "application/vnd.warroom.checkpoint"
 class HealthOut(BaseModel):
     status: Literal["ok"] = "ok"
     version: str = __version__
-
-
-def not_json(media_type: str, description: str, **schema: str) -> dict:
-    """The OpenAPI ``200`` of a route whose body is not JSON (a stream, a checkpoint)."""
-    return {200: {"content": {media_type: {"schema": {"type": "string", **schema}}}, "description": description}}
-
-
-def errors(*codes: int) -> dict:
-    words = {
-        401: "no token, or an unknown or revoked one",
-        403: "the token's responder may not do this (e.g. act as someone else)",
-        404: "no such incident",
-        409: "refused by a rule (the detail is the rule's reason)",
-        413: "request body too large",
-        422: "malformed request",
-        429: "too many requests, or open streams, for this token (see Retry-After)",
-        503: "the server could not write to its database; retry with the same event id",
-    }
-    return {code: {"model": ErrorOut, "description": words[code]} for code in codes}
-
-
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-class OpenStreamResponse(EventSourceResponse):
-    """An SSE response that gives its place back (``release``) however it ends."""
-
-    def __init__(self, content: AsyncIterator[bytes], release: Callable[[], None], **kwargs) -> None:
-        super().__init__(content, **kwargs)
-        self._release = release
-
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self._release()
-
-
-class EventStreamDoc(StreamingResponse):
-    """Documents the route as ``text/event-stream`` without making FastAPI treat the
-    path operation as a generator (it does that for any ``EventSourceResponse`` subclass)."""
-
-    media_type = "text/event-stream"
 
 
 def stream_start(

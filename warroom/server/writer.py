@@ -98,8 +98,8 @@ def retry_or_refuse(incident_id: str, draft: EventDraft, original: tuple[str, in
     the stored original ``(text, False, seq)`` for a retry of an event already stored
     (``original`` is its ``(incident, seq, text)``); ``None`` for a new event."""
     body = draft.body
-    if body.type == "incident_declared" and body.incident_id != incident_id:  # type: ignore[union-attr]
-        raise Rejected(f"declaring {body.incident_id} into {incident_id}")  # type: ignore[union-attr]
+    if body.type == "incident_declared" and body.incident_id != incident_id:
+        raise Rejected(f"declaring {body.incident_id} into {incident_id}")
     if original is None:
         return None
     if original[0] != incident_id:

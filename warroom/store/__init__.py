@@ -3,12 +3,14 @@
 ``open_store`` picks the implementation from a ``StoreLocation``; the HTTP client (and
 httpx with it) is imported only when a server URL is configured, and the file store
 (and ``fcntl`` with it) only when it is used: the server imports ``warroom.store.base``
-without pulling in either, or the CLI's config.
+without pulling in either, or the CLI's config (``warroom.config.resolve_store`` makes the location).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .base import (
@@ -28,8 +30,6 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from warroom.config import StoreLocation
-
     from .file import FileStore
 
 __all__ = [
@@ -43,11 +43,24 @@ __all__ = [
     "Queued",
     "Rejected",
     "StoreError",
+    "StoreLocation",
     "StoreUnavailable",
     "UnknownIncident",
     "checked_incident_id",
     "open_store",
 ]
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where incidents live: a folder (file store) or a server URL (HTTP store)."""
+
+    folder: Path | None = None
+    url: str | None = None
+    token: str | None = None
+
+    def describe(self) -> str:
+        return self.url if self.url else str(self.folder)
 
 
 def open_store(location: StoreLocation, *, warn: Callable[[str], None] = default_warning) -> EventStore:

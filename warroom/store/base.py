@@ -119,7 +119,7 @@ class Present:
     shift: str
     since: datetime | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"handle": self.handle, "shift": self.shift, "since": _iso(self.since)}
 
 
@@ -178,7 +178,7 @@ class IncidentSummary:
     def overdue_actions(self, today: date) -> int:
         return sum(1 for due in self.action_due if due < today)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
@@ -201,7 +201,7 @@ class IncidentSummary:
         }
 
     @classmethod
-    def from_dict(cls, item: dict) -> IncidentSummary:
+    def from_dict(cls, item: dict[str, Any]) -> IncidentSummary:
         """The inverse of ``as_dict`` (what a server sends); fields it lacks keep their defaults."""
         return cls(
             id=item["id"],
@@ -363,16 +363,20 @@ def _nothing() -> None:
     return None
 
 
-class Declares(Protocol):
+class ListsIncidents(Protocol):
+    """Anything that lists incidents: every store, and the alert intake's view of the server's log."""
+
+    async def incidents(self) -> list[IncidentSummary]: ...
+
+
+class Declares(ListsIncidents, Protocol):
     """What declaring under the next free id needs of a store (any ``EventStore``, or the
     server's own log as its chat commands see it)."""
 
     async def append(self, incident_id: str, draft: EventDraft) -> StoredEvent: ...
 
-    async def incidents(self) -> list[IncidentSummary]: ...
 
-
-async def next_free_id(store: Declares, bump: int = 0) -> str:
+async def next_free_id(store: ListsIncidents, bump: int = 0) -> str:
     """``INC-n`` one past the highest ``INC-`` number in the store (``bump`` skips ahead after a race)."""
     numbers = [int(s.id[4:]) for s in await store.incidents() if s.id.startswith("INC-") and s.id[4:].isdigit()]
     return f"INC-{max(numbers, default=0) + 1 + bump}"

@@ -85,7 +85,7 @@ def _digests(fd: int, offset: int) -> tuple[str, str]:
     return hashlib.sha256(head).hexdigest(), hashlib.sha256(tail).hexdigest()
 
 
-def describe_prefix(fd: int, offset: int, line_no: int, last_at: str | None, reports: list[str]) -> dict:
+def describe_prefix(fd: int, offset: int, line_no: int, last_at: str | None, reports: list[str]) -> dict[str, Any]:
     """What a checkpoint of the first ``offset`` bytes of the log open as ``fd`` covers."""
     head, tail = _digests(fd, offset)
     return {
@@ -147,11 +147,11 @@ def saved_seq(log_path: Path) -> int:
         return 0
 
 
-def save(log_path: Path, state: IncidentState, meta: dict) -> None:
+def save(log_path: Path, state: IncidentState, meta: dict[str, Any]) -> None:
     write_atomic(path_beside(log_path), snapshot.encode(state, meta))
 
 
-def due(entry: Any, fd: int) -> dict | None:
+def due(entry: Any, fd: int) -> dict[str, Any] | None:
     """For an appender, under the log's lock: what a checkpoint written now would cover, if
     one is due (``entry`` is the file store's view of the log, read up to its end)."""
     if entry.unusable_checkpoint:
@@ -166,7 +166,7 @@ def due(entry: Any, fd: int) -> dict | None:
     return describe_prefix(fd, entry.offset, entry.line_no, last_at, entry.reports) | {"seq": entry.last_seq}
 
 
-def save_for(entry: Any, meta: dict) -> None:
+def save_for(entry: Any, meta: dict[str, Any]) -> None:
     """Write the checkpoint ``due`` described, outside the log's lock. A checkpoint is a cache:
     if this process read on meanwhile, or the write fails, the next append tries again."""
     with entry.lock:

@@ -22,7 +22,7 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 from warroom.files import write_atomic
@@ -202,7 +202,7 @@ class FileStore(EventStore):
         """The blocking append (the async ``append`` runs it in a thread)."""
         incident_id = checked_incident_id(incident_id)
         declaring = isinstance(draft.body, IncidentDeclared)
-        if declaring and draft.body.incident_id != incident_id:
+        if isinstance(draft.body, IncidentDeclared) and draft.body.incident_id != incident_id:
             raise Rejected(f"declaring {draft.body.incident_id} into {incident_id}")
         entry = self._log(incident_id, must_exist=not declaring)
         flags = os.O_RDWR | os.O_APPEND | (os.O_CREAT if declaring else 0)
@@ -262,7 +262,7 @@ class FileStore(EventStore):
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
-    def import_events(self, incident_id: str, events: list[StoredEvent], *, replace: bool = False) -> Path:
+    def import_events(self, incident_id: str, events: Sequence[StoredEvent], *, replace: bool = False) -> Path:
         """Write a whole log at once (``warroom import``), keeping each event's envelope.
 
         Holds the incident's lock (re-checked after taking it, as appends do) while it

@@ -49,7 +49,7 @@ import itertools
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Collection
 from typing import Any, TypeVar
 
 import httpx
@@ -180,7 +180,7 @@ class HttpStore(OfflineQueue, EventStore):
         *,
         incident_id: str | None = None,
         json: Any = None,
-        params: dict | None = None,
+        params: dict[str, Any] | None = None,
         retries: int | None = None,
     ) -> httpx.Response:
         """One request, retried (same payload, so the same event id) while the outcome is unknown."""
@@ -352,7 +352,7 @@ class HttpStore(OfflineQueue, EventStore):
         resume: Callable[[], dict[str, Any]] = dict,
         incident_id: str | None = None,
         absent: Collection[int] = (),
-    ) -> AsyncIterator[T]:
+    ) -> AsyncGenerator[T]:
         """A server-sent event stream that outlives its servers, yielding what ``handle`` makes
         of each message. After any disconnect it reconnects until the store closes -- to the
         next server at once (each other one tried once), then with capped backoff; after a 429

@@ -72,7 +72,7 @@ class OfflineQueue:
         self.queue_offline = queue_offline
         self._online: bool | None = None
         self._queue: deque[tuple[str, EventDraft]] = deque()
-        self._drainer: asyncio.Task | None = None
+        self._drainer: asyncio.Task[None] | None = None
         self._kick: asyncio.Event | None = None
         self._emptied: asyncio.Event | None = None
         self._status_listeners: list[Callable[[bool], None]] = []
@@ -101,7 +101,7 @@ class OfflineQueue:
         return self._listen(self._delivered_listeners, callback)
 
     @staticmethod
-    def _listen(listeners: list, callback: Callable) -> Callable[[], None]:
+    def _listen(listeners: list[Callable[..., None]], callback: Callable[..., None]) -> Callable[[], None]:
         listeners.append(callback)
 
         def unsubscribe() -> None:
@@ -183,6 +183,6 @@ class OfflineQueue:
                 continue
             self._queue.popleft()
             backoff.reset()
-            for callback in list(self._delivered_listeners):
-                self._call(callback, incident_id, stored)
+            for delivered in list(self._delivered_listeners):
+                self._call(delivered, incident_id, stored)
         self._emptied.set()

@@ -40,7 +40,7 @@ class Backoff:
         self.attempt = 0
 
     def next(self) -> float:
-        delay = min(self.cap, self.first * (2**self.attempt))
+        delay = min(self.cap, self.first * (2.0**self.attempt))
         self.attempt += 1
         return delay * random.uniform(0.8, 1.2)
 

@@ -76,6 +76,7 @@ def offers_to(state: IncidentState, me: str) -> list[tuple[str, str]]:
     if (command := state.command_offer) and command.to == me:
         offers.append(("command", _offer_label("command", command.offered_by, command.note)))
     for ws in state.pending_for(me):
+        assert ws.pending is not None  # pending_for: the workstreams with an offer
         offers.append((ws.id, _offer_label(f"{ws.id} “{ws.title}”", ws.pending.offered_by, ws.pending.note)))
     return offers
 
@@ -270,13 +271,13 @@ def _severity_and_status(ask: Ask, v: Values) -> Iterable[ev.Body]:
     if int(v["severity"]) != ask.state.severity:
         yield ev.SeverityChanged(severity=int(v["severity"]))
     if v["status"] != ask.state.status:
-        yield ev.StatusChanged(status=v["status"])  # type: ignore[arg-type]
+        yield ev.StatusChanged(status=v["status"])
 
 
 def _role(ask: Ask, v: Values) -> Iterable[ev.Body]:
     if v["handle"] == NOBODY:
-        return [ev.RoleCleared(role=v["role"])]  # type: ignore[arg-type]
-    return [ev.RoleAssigned(role=v["role"], handle=v["handle"])]  # type: ignore[arg-type]
+        return [ev.RoleCleared(role=v["role"])]
+    return [ev.RoleAssigned(role=v["role"], handle=v["handle"])]
 
 
 def _answer(accept: bool) -> Action:
@@ -378,7 +379,7 @@ ACTIONS: dict[str, ActionRow] = {
         # Comms may update stakeholders without being in command: refused only if both are.
         probes=lambda a: [ev.BroadcastSent(text="probe", audience="stakeholders"), ev.BroadcastSent(text="probe")],
         form=lambda a: broadcast_form(first_update(a.state)),
-        submit=lambda a, v: [ev.BroadcastSent(text=v["text"], audience=v["audience"])],  # type: ignore[arg-type]
+        submit=lambda a, v: [ev.BroadcastSent(text=v["text"], audience=v["audience"])],
     ),
     "command": lambda a: _HAND_OVER_COMMAND if a.state.commander == a.me else _ASSUME_COMMAND,
     "severity": Action(
@@ -404,7 +405,7 @@ ACTIONS: dict[str, ActionRow] = {
     "action_item": Action(
         form=lambda a: action_item_form(**a.answers),
         confirm_answers=_owner_outside,
-        submit=lambda a, v: [ev.ActionItemAdded(text=v["text"], owner=v["owner"] or None, kind=v["kind"])],  # type: ignore[arg-type]
+        submit=lambda a, v: [ev.ActionItemAdded(text=v["text"], owner=v["owner"] or None, kind=v["kind"])],
     ),
     "action_item_status": Action(
         target=_action_item,

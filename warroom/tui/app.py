@@ -108,7 +108,7 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         # arranges the stack once it has.
         self.call_later(arrange_toasts, self.screen)
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:  # type: ignore[override]
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
         """Show a toast (plain text: user words are never markup, controls never raw) and remember it."""
         message, title = safe_block(message), safe_line(title)
         self.notices.append((severity, message))

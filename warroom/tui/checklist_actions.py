@@ -88,7 +88,7 @@ CHECKLIST_ACTIONS: dict[str, ActionRow] = {
         probes=lambda a: [ev.ChecklistItemAdded(text="probe")],
         form=lambda a: item_form(),
         submit=lambda a, v: [
-            ev.ChecklistItemAdded(text=v["text"], role=v["role"], stage=v["stage"], required=v["required"] == "yes")  # type: ignore[arg-type]
+            ev.ChecklistItemAdded(text=v["text"], role=v["role"], stage=v["stage"], required=v["required"] == "yes")
         ],
     ),
     "set_field": Action(target=_fields, form=lambda a: field_form(a.target), submit=_field_body),

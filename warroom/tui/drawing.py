@@ -150,7 +150,7 @@ class Drawing:
         seen = self._seen.get(entry.workstream or "", Seen())
         toast = toast_for(About(entry, state, self.me, ws, seen, self._commander))
         if toast is not None:
-            self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)  # type: ignore[arg-type]
+            self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)
 
     def _offer_join(self, entry: TimelineEntry) -> None:
         """A merge just closed this incident as a duplicate: offer to carry on in the other one."""

@@ -23,6 +23,7 @@ from textual import work
 from warroom.incident import events as ev
 from warroom.store import (
     EventStore,
+    IncidentSummary,
     LogReplaced,
     Rejected,
     StoreError,
@@ -206,7 +207,7 @@ class Following:
         list slowly: shifts change in minutes, and a board must not cost the store much."""
         from warroom.people import People
 
-        summaries: dict[str, object] = {}
+        summaries: dict[str, IncidentSummary] = {}
         across = self.config.ui.fatigue_across_incidents
         first_look = True
         try:
@@ -222,7 +223,7 @@ class Following:
                 summaries.update((s.id, s) for s in changes.summaries)
                 for gone in changes.gone:
                     summaries.pop(gone, None)
-                people = People(summaries.values())  # type: ignore[arg-type]
+                people = People(summaries.values())
                 found = {}
                 for handle in self.state.responders:
                     where = people.elsewhere(handle, self.state.id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,7 @@ def moving_keys(
     ]
 
 
-def bindings(keys: tuple[BoardKey, ...]) -> list[Binding]:
+def bindings(keys: tuple[BoardKey, ...]) -> list[BindingType]:
     return [
         Binding(
             k.keys,

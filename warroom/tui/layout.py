@@ -56,7 +56,7 @@ class PaneSwitcher:
         while widget is not None:
             if widget.id in PANES:
                 return widget.id
-            widget = widget.parent  # type: ignore[assignment]
+            widget = widget.parent  # type: ignore[assignment]  # a pane's ancestors up to the screen are widgets
         return None
 
     def step(self, focused: Widget | None, by: int) -> Widget:

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from rich.style import Style as RichStyle
 from textual.app import App
@@ -101,7 +102,7 @@ def parse_theme(data: dict, source: str) -> Theme:
     dark = data.get("dark", True)
     if not isinstance(dark, bool):
         raise ThemeError(f"{source}: dark must be true or false")
-    colours = {key: _colour(data[key], f"{source}: {key}") for key in COLOUR_FIELDS if key in data}
+    colours: dict[str, Any] = {key: _colour(data[key], f"{source}: {key}") for key in COLOUR_FIELDS if key in data}
     raw_variables = data.get("variables", {})
     if not isinstance(raw_variables, dict):
         raise ThemeError(f"{source}: [variables] must be a table")
@@ -190,7 +191,7 @@ def theme_style(app: App, spec: str) -> RichStyle:
     """A cell's style spec (``"$stale bold"``) as a Rich style, with the app's theme colours."""
     variables = app.theme_variables
     colour = None
-    attributes: dict[str, bool] = {}
+    attributes: dict[str, Any] = {}
     for word in spec.split():
         if word.startswith("$"):
             value = variables.get(word[1:])

@@ -28,7 +28,7 @@ def arrange(screen: Screen) -> None:
     for index, holder in enumerate(holders):
         holder.display = index >= len(holders) - MAX_SHOWN
     hidden = max(0, len(holders) - MAX_SHOWN)
-    more = list(rack.query_children("#toast-more"))
+    more = list(rack.query_children("#toast-more").results(Static))
     if hidden and not more:
         label = Static(id="toast-more")
         rack.mount(label, before=0)

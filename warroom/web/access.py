@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from .shares import SHARE_ID_PREFIX
+from warroom.db.shares import SHARE_ID_PREFIX
 
 if TYPE_CHECKING:
-    from warroom.server.tokens import TokenBook
+    from warroom.db.tokens import TokenBook
 
-    from .shares import ShareBook
+    from warroom.db.shares import ShareBook
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from warroom.asgi.responses import SSE_HEADERS, OpenStreamResponse
+from warroom.asgi.streams import Streams, TooManyStreams
 from warroom.incident.events import canonical_incident_id, valid_incident_id
-from warroom.server.streams import Streams, TooManyStreams
-from warroom.server.wire import OpenStreamResponse
 
 from .access import Access, Viewer
 from .live import RECHECK, LiveViews
@@ -35,7 +35,6 @@ HEADERS = {
 }
 KeyParam = Annotated[str | None, Query(max_length=300, description="a share key (wv_...) or a responder's token")]
 AuthHeader = Annotated[str | None, Header()]
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 MAX_AFTER = 2**53
 
 

@@ -26,15 +26,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.asgi.responses import errors
+from warroom.asgi.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, Streams
+from warroom.db.backend import open_shares
+from warroom.db.shares import ALL, DEFAULT_EXPIRY, MAX_EXPIRY, ShareKey
 from warroom.incident import fold
 from warroom.incident import events as ev
-from warroom.server.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, Streams
-from warroom.store.base import StoreError
+from warroom.store.base import EventStore, StoreError
 
 from .access import ServerAccess
 from .live import LiveViews
 from .routes import PREFIX, status_router
-from .shares import ALL, DEFAULT_EXPIRY, MAX_EXPIRY, ShareKey
 
 STATUS_RECHECK_SECONDS = 0.25
 NOT_ADMIN = (
@@ -76,15 +78,11 @@ def _out(share: ShareKey, **extra: Any) -> ShareOut:
 
 
 def mount_server_status(
-    app: FastAPI, parts: Any, responder: Any, *, streams_per_key: int = STATUS_STREAMS_PER_KEY, streams: int = STATUS_STREAMS
+    app: FastAPI, parts: Any, responder: Any, reader: EventStore, *, streams_per_key: int = STATUS_STREAMS_PER_KEY, streams: int = STATUS_STREAMS
 ) -> LiveViews:
     """Add the status page and the share API to the server app (``responder`` is its token dependency);
-    live streams are capped per key and in all, and ``app.state.status_streams`` counts them."""
-    from warroom.server.wire import errors
-    from warroom.server.backend import open_shares
-    from warroom.server.reader import ServerReader
-
-    reader = ServerReader(parts)
+    live streams are capped per key and in all, and ``app.state.status_streams`` counts them. ``reader``
+    is the server's own log as a store (``warroom.server.reader``); ``parts`` the server's parts."""
     shares = open_shares(parts.db)  # SQLite or PostgreSQL, like the rest of the server's database
     views = LiveViews(reader, keepalive=parts.keepalive)
     access = ServerAccess(parts.tokens, shares)
@@ -143,9 +141,4 @@ def mount_server_status(
         return _out(revoked)
 
     app.include_router(api)
-    from warroom.notify.server import notifier_router
-
-    notifier = notifier_router(parts, responder)
-    if notifier is not None:
-        app.include_router(notifier)
     return views

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from warroom.server.streams import STATUS_STREAMS, Streams
+from warroom.asgi.streams import STATUS_STREAMS, Streams
 from warroom.store.base import EventStore
 
 from .access import OpenAccess

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from warroom.incident.events import AlertFired, AlertResolved
 
 from .context import Draft
@@ -10,7 +12,7 @@ from .context import Draft
 def alerts(d: Draft) -> dict:
     """One row per firing (an alert that fired again has a row per start), resolved when its hook said so."""
     rows: list[dict] = []
-    firing: dict[str, dict] = {}
+    firing: dict[str, dict[str, Any]] = {}
     for accepted in d.history.accepted:
         body = accepted.event.body
         if isinstance(body, AlertFired):
@@ -25,8 +27,8 @@ def alerts(d: Draft) -> dict:
             }
             firing[body.fingerprint] = row
             rows.append(row)
-        elif isinstance(body, AlertResolved) and (row := firing.pop(body.fingerprint, None)) is not None:
-            row["resolved"] = d.clock(body.ends_at or accepted.event.at)
+        elif isinstance(body, AlertResolved) and (fired := firing.pop(body.fingerprint, None)) is not None:
+            fired["resolved"] = d.clock(body.ends_at or accepted.event.at)
     return {
         "rows": [[r["name"], r["instance"], r["fired"], r["resolved"], r["summary"] or " "] for r in rows],
         "details": [r for r in rows if r["description"] or r["links"]],

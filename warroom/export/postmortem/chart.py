@@ -6,6 +6,7 @@ by percentage (no script); both read the same bars from here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from ..text import seconds
@@ -18,7 +19,7 @@ MAX_CHART_TASKS = 200
 def chart(d: Draft) -> dict:
     state = d.state
     sections: list[tuple[str, list[tuple[str, datetime, datetime | None]]]] = []
-    before = []
+    before: list[tuple[str, datetime, datetime | None]] = []
     detected, declared = d.kt.get("detected"), state.declared_at
     if detected and d.start < detected:
         before.append(("not yet detected", d.start, detected))
@@ -30,11 +31,11 @@ def chart(d: Draft) -> dict:
     sections.append(("Command", [(span.holder, span.start, span.end) for span in state.command_spans]))
     for ws in state.workstreams.values():
         how = d.history.owner_how.get(ws.id, [])
-        bars = []
-        for i, span in enumerate(ws.owners):
+        bars: list[tuple[str, datetime, datetime | None]] = []
+        for i, owned in enumerate(ws.owners):
             kind = how[i] if i < len(how) else ""
-            label = span.holder + (" (hand-off)" if kind.startswith("hand-off") else " (taken over)" if kind.startswith("taken") else "")
-            bars.append((label, span.start, span.end))
+            label = owned.holder + (" (hand-off)" if kind.startswith("hand-off") else " (taken over)" if kind.startswith("taken") else "")
+            bars.append((label, owned.start, owned.end))
         sections.append((f"{ws.id} {ws.title}", bars))
     total = sum(len(bars) for _, bars in sections)
     length = max((seconds(d.as_of) - seconds(d.start)).total_seconds(), 1.0)
@@ -66,9 +67,9 @@ def chart(d: Draft) -> dict:
     return {"axis": axis, "sections": drawn, "shown": shown, "total": total}
 
 
-def _steps(history: list[tuple[datetime, object]], end: datetime) -> list[tuple[str, datetime, datetime]]:
+def _steps(history: Sequence[tuple[datetime, object]], end: datetime) -> list[tuple[str, datetime, datetime | None]]:
     """Turn ``[(when, value), ...]`` into ``[(value, from, to), ...]``."""
-    out = []
+    out: list[tuple[str, datetime, datetime | None]] = []
     for i, (at, value) in enumerate(history):
         until = history[i + 1][0] if i + 1 < len(history) else end
         out.append((str(value), at, until))

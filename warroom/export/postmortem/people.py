@@ -124,8 +124,8 @@ def responder_hours(d: Draft) -> dict[str, timedelta]:
 def responders(d: Draft) -> dict:
     state = d.state
     held: dict[str, list[str]] = {}
-    for r in roles_held(d):
-        held.setdefault(r.holder, []).append(f"{r.role} {d.span_text(r.start, r.end)}")
+    for role in roles_held(d):
+        held.setdefault(role.holder, []).append(f"{role.role} {d.span_text(role.start, role.end)}")
     rows: list[list[Cell]] = []
     for r in state.responders.values():
         breaks = list(r.breaks)

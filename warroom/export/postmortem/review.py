@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from warroom.incident.events import NoteAdded
 from warroom.incident.playbook import show_value
 
 from ..text import elapsed
@@ -90,7 +91,7 @@ def impact(d: Draft, fields: Sequence[tuple[str, str]] | None = None) -> dict:
     notes = [
         [d.clock(a.event.at), d.t(a.event.at), a.event.actor, a.event.body.text]
         for a in d.history.accepted
-        if a.event.type == "note_added" and getattr(a.event.body, "impact", False)
+        if isinstance(a.event.body, NoteAdded) and a.event.body.impact
     ]
     return {"fields": [[name, value] for name, value in fields], "notes": notes, "prompt": IMPACT_PROMPT}
 

@@ -21,8 +21,15 @@ from dataclasses import dataclass, replace
 from collections import defaultdict
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, contains
+from typing import Any
 
 from warroom.incident.state import IncidentState, TimelineEntry
+
+
+def _involving(who: str) -> Callable[[TimelineEntry], bool]:
+    """Entries ``who`` did, or that were done to them."""
+    return lambda e: e.actor == who or e.counterpart == who
+
 
 KINDS: dict[str, frozenset[str]] = {
     "notes": frozenset({"note_added"}),
@@ -74,7 +81,8 @@ class Filter:
             return replace(self, starred=not self.starred)
         if what in ("person", "workstream", "kind", "me"):
             current = getattr(self, what)
-            return replace(self, **{what: None if current == value else value})
+            changed: dict[str, Any] = {what: None if current == value else value}
+            return replace(self, **changed)
         raise ValueError(f"unknown filter choice {choice!r}")
 
     def predicate(self) -> Callable[[TimelineEntry], bool]:
@@ -88,8 +96,8 @@ class Filter:
         if self.workstream:
             ws = self.workstream
             checks.append(lambda e: e.workstream == ws)
-        for who in {self.person, self.me} - {None}:
-            checks.append(lambda e, who=who: e.actor == who or e.counterpart == who)
+        for who in {w for w in (self.person, self.me) if w is not None}:
+            checks.append(_involving(who))
         if not checks:
             return lambda e: True
         if len(checks) == 1:
@@ -107,7 +115,7 @@ class Filter:
             parts.append(_union(index.by_type.get(kind, []) for kind in KINDS[self.kind]))
         if self.workstream:
             parts.append(index.by_workstream.get(self.workstream, []))
-        for who in {self.person, self.me} - {None}:
+        for who in {w for w in (self.person, self.me) if w is not None}:
             parts.append(_union([index.by_actor.get(who, []), index.by_counterpart.get(who, [])]))
         if self.starred:  # stars change after the fact: read them from the entries
             parts.append(list(compress(range(len(entries)), map(attrgetter("starred"), entries))))
@@ -183,7 +191,7 @@ def choices(state: IncidentState, me: str, current: Filter) -> list[tuple[str, s
     rows = [(f"kind:{kind}", mark(current.kind == kind, f"kind: {kind}")) for kind in KINDS]
     rows.append(("starred", mark(current.starred, "starred only")))
     rows.append((f"me:{me}", mark(current.me == me, f"involving me ({me})")))
-    people = sorted(set(state.responders) | ({current.person} - {None}))  # type: ignore[operator]
+    people = sorted(set(state.responders) | {p for p in (current.person,) if p is not None})
     rows += [(f"person:{who}", mark(current.person == who, f"person: {who}")) for who in people]
     for ws in state.workstreams.values():
         rows.append((f"workstream:{ws.id}", mark(current.workstream == ws.id, f"workstream: {ws.id} {ws.title}")))
@@ -326,6 +334,7 @@ class Finder:
             return
         if within is None:
             within = self.rows
+        assert within is not None  # both None returned above
         texts = map(folded.__getitem__, within)
         self.matches = list(compress(within, map(contains, texts, repeat(needle))))
 

@@ -11,18 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from warroom.incident import IncidentState
 from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry, Workstream
 
 
+Severity = Literal["information", "warning", "error"]
+"""Textual's ``SeverityLevel``, named here without importing Textual."""
+
+
 @dataclass(frozen=True, slots=True)
 class Toast:
     message: str
     title: str = ""
-    severity: str = "information"
+    severity: Severity = "information"
     timeout: float | None = None
 
 
@@ -92,7 +96,7 @@ def _your_offer(verb: str) -> Callable[[About], Toast | None]:
     return toast
 
 
-def _your_command(message: str, severity: str) -> Callable[[About], Toast | None]:
+def _your_command(message: str, severity: Severity) -> Callable[[About], Toast | None]:
     def toast(a: About) -> Toast | None:
         return Toast(message.format(actor=a.entry.actor), "command", severity) if a.commander == a.me else None
 

@@ -316,7 +316,7 @@ class KeysToForms:
     (on a closed incident "tafter close" ran `a` and filed an action item)."""
 
     def on_key(self, event: events.Key) -> None:
-        form = self.screen  # type: ignore[attr-defined]
+        form = self.screen  # type: ignore[attr-defined]  # a mixin of the App, which has .screen
         if isinstance(form, FormScreen) and event.is_printable and event not in _PAST_A_FORM:
             event.stop()
             event.prevent_default()

@@ -23,6 +23,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -261,9 +262,9 @@ class LobbyScreen(Screen[None]):
     def _highlighted(self) -> None:
         self._draw_detail(self.clock(), self._people)
 
-    def say(self, message: str, *, severity: str = "information") -> None:
+    def say(self, message: str, *, severity: SeverityLevel = "information") -> None:
         self.notices.append(message)
-        self.notify(safe_block(message), severity=severity, markup=False)  # type: ignore[arg-type]
+        self.notify(safe_block(message), severity=severity, markup=False)
 
     # --- keys ---------------------------------------------------------------------------
 
@@ -326,5 +327,5 @@ def _update(widget: Static, text: str) -> None:
     """Change ``widget``'s text only if it changed: an update relayouts the screen, and a
     relayout repaints every visible row of a long table (hundreds of ms on a busy machine)."""
     if getattr(widget, "_shown_text", None) != text:
-        widget._shown_text = text  # type: ignore[attr-defined]
+        widget._shown_text = text  # type: ignore[attr-defined]  # our own mark on Textual's widget: the text it shows
         widget.update(text)

@@ -35,6 +35,8 @@ from ..widgets import TimelineView, WorkstreamTable
 from .panes import PanesScreen
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from ..board_api import Board
 
 OVER_A_BOARD = frozenset({"help", "palette_alt", "quit", "quit_now"})
@@ -181,7 +183,7 @@ class ReplayScreen(PanesScreen):
         self.speed = SPEEDS[0]
         self.state = history.state_at(moment.seq)
         self._shown_seq = -1
-        self._player = None
+        self._player: Timer | None = None
 
     def under_header(self) -> ComposeResult:
         yield self.bar

@@ -53,11 +53,11 @@ def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy
         offer = state.command_offer
         to = "you (y accept / Y decline)" if offer.to == me else safe_line(offer.to)
         parts += ["\n", ("Offer     ", "bold"), (f"command offered to {to}", "$pending")]
-    if state.command_handover_suggested(now, policy):
+    if state.command_handover_suggested(now, policy) and state.commander and state.commander_since:
         parts += [
             "\n",
             (
-                f"{safe_line(state.commander)} has held command {duration(now - state.commander_since)}: "  # type: ignore[operator]
+                f"{safe_line(state.commander)} has held command {duration(now - state.commander_since)}: "
                 "time to hand over (i)",
                 "$warning",
             ),

@@ -109,7 +109,7 @@ class BoardTable(DataTable):
             if key != self.FLEX:
                 natural = max([cell_len(label), *(cell_len(_words(cells[index])) for cells in self._specs.values())])
                 others += natural + 2 * self.cell_padding
-        flex = self.columns[self.FLEX]  # type: ignore[index]
+        flex = self.columns[self.FLEX]  # type: ignore[index]  # a column's key is its str (ColumnKey hashes and compares as one)
         width = max(cell_len(str(flex.label)), self.scrollable_content_region.width - others - 2 * self.cell_padding)
         if flex.auto_width or flex.width != width:
             flex.auto_width, flex.width = False, width

@@ -17,7 +17,7 @@ import bisect
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from itertools import chain, islice
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from rich.style import Style as RichStyle
 from rich.text import Text
@@ -60,7 +60,11 @@ class ShownEntries(Sequence[TimelineEntry]):
     def __len__(self) -> int:
         return self._base_len + len(self._added)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    @overload
+    def __getitem__(self, index: int) -> TimelineEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[TimelineEntry]: ...
+    def __getitem__(self, index: int | slice) -> TimelineEntry | list[TimelineEntry]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
@@ -132,7 +136,7 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
     def __init__(self, me: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.me = me
-        self.entries = ShownEntries()
+        self.entries: ShownEntries = ShownEntries()
         self.finder = Finder(self.entries)
         self.start: datetime | None = None
         """T+0 for the T+ column: when the incident was declared."""

@@ -61,6 +61,7 @@ class FindingKeys(_Base):
     if TYPE_CHECKING:  # the view's own, which these keys use (``TimelineView``; not imported: it imports this)
         entries: Sequence[TimelineEntry]
         finder: Finder
+        cursor: int
         me: str
         auto_follow: bool
 
@@ -299,7 +300,7 @@ class KeysToSearch:
     LIST_KEYS = SEARCH_KEYS | frozenset(MOVES)
 
     def on_key(self, event: events.Key) -> None:
-        timeline = self.screen.focused  # type: ignore[attr-defined]
+        timeline = self.screen.focused  # type: ignore[attr-defined]  # a mixin of the App, which has .screen
         if not isinstance(timeline, FindingKeys):
             return
         keys = self.LIST_KEYS if timeline.menu is not None else self.SEARCH_KEYS if timeline.typing else None

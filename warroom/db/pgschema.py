@@ -17,19 +17,20 @@ from __future__ import annotations
 
 import threading
 from contextlib import suppress
+from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from warroom.notify.records import DELIVERY_COLUMNS
 from warroom.store.base import StoreUnavailable
-from warroom.web.shares import COLUMNS_ADDED as SHARE_COLUMNS_ADDED
-from warroom.web.shares import LINK_EARLIER_KEYS
-from warroom.web.shares import SCHEMA as SHARES_TABLE
+from warroom.db.shares import COLUMNS_ADDED as SHARE_COLUMNS_ADDED
+from warroom.db.shares import LINK_EARLIER_KEYS
+from warroom.db.shares import SCHEMA as SHARES_TABLE
 
 from .chats import SCHEMA as CHATS_TABLES
 from .codes import SCHEMA as CODES_TABLE
-from .hooks import SCHEMA as HOOKS_TABLE
+from .sqlite import DELIVERY_COLUMNS, HOOKS_SCHEMA as HOOKS_TABLE
 
 # One bigint for every warroom database: "warroom" in ASCII, then 1 (migrations).
 MIGRATION_LOCK = 0x77617272_6F6F6D01
@@ -105,7 +106,8 @@ def describe(url: str) -> str:
         return "PostgreSQL (unparsable URL)"
     host = parts.get("host") or "localhost"
     port = f":{parts['port']}" if parts.get("port") else ""
-    return f"postgresql://{parts.get('user', '') + '@' if parts.get('user') else ''}{host}{port}/{parts.get('dbname', '')}"
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    return f"postgresql://{user}{host}{port}/{parts.get('dbname', '')}"
 
 
 def unavailable(url: str, error: BaseException) -> StoreUnavailable:
@@ -113,7 +115,7 @@ def unavailable(url: str, error: BaseException) -> StoreUnavailable:
     return StoreUnavailable(f"PostgreSQL at {describe(url)}: {first}")
 
 
-def connect(url: str, **options: object) -> psycopg.Connection:
+def connect(url: str, **options: Any) -> psycopg.Connection:
     """An autocommit connection, or ``StoreUnavailable`` with a one-line reason."""
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=10, **options)
@@ -138,7 +140,7 @@ class Session:
                 try:
                     if self._conn is None or self._conn.closed:
                         self._conn = connect(self.url)
-                    cursor = self._conn.execute(sql, params)  # type: ignore[arg-type]
+                    cursor = self._conn.execute(sql, params)
                     return cursor.fetchall() if cursor.description else []
                 except psycopg.OperationalError as error:  # the connection, not the statement
                     self._drop()
@@ -183,7 +185,7 @@ def upgrade(url: str) -> tuple[int, int]:
                 if version in applied:
                     continue
                 with conn.transaction():
-                    conn.execute(sql)  # type: ignore[arg-type]
+                    conn.execute(sql)
                     conn.execute("INSERT INTO warroom_migrations (version, name) VALUES (%s, %s)", (version, name))
             return before, max(before, SCHEMA_VERSION)
         finally:
@@ -202,7 +204,7 @@ class PgBook:
 
     def _open(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
-        self.path = describe(url)  # what `warroom token/hook list` names (never the password)
+        self.path: Path | str = describe(url)  # what `warroom token/hook list` names (never the password)
         if migrate:
             upgrade(url)
         self._session = Session(url)

@@ -21,13 +21,14 @@ key revoked anywhere, or whose maker's token was revoked, is cut off at that re-
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from warroom.server.sqlite import SqliteBook, add_columns  # the server's connection settings; no FastAPI
+from warroom.db.sqlite import SqliteBook, add_columns  # the server's connection settings; no FastAPI
 
 KEY_PREFIX = "wv_"
 SHARE_ID_PREFIX = "shr_"
@@ -123,7 +124,7 @@ _SELECT = f"SELECT {', '.join('s.' + c for c in _COLUMNS.split(', '))}, s.create
 
 class ShareBook(SqliteBook):
     """The share keys of one server database. Every statement goes through ``_rows``
-    (``?`` placeholders), so the PostgreSQL book (``server.pgshares``) only says how to
+    (``?`` placeholders), so the PostgreSQL book (``pgshares``) only says how to
     run one and how to re-check a key."""
 
     TABLE = SCHEMA
@@ -167,7 +168,7 @@ class ShareBook(SqliteBook):
         share = self.find(key)
         return share if share is not None and share.active() else None
 
-    def inactive_among(self, share_ids: list[str]) -> set[str]:
+    def inactive_among(self, share_ids: builtins.list[str]) -> set[str]:
         """Which of these keys no longer open anything (revoked, by any process; expired; gone)."""
         if not share_ids:
             return set()

@@ -1,8 +1,10 @@
 """The ``[alerts]`` settings: which label carries an alert's severity, and what it maps to;
 which playbook an alert's incident is declared with (by hook, or by label rules).
 
-Here rather than in ``warroom.config`` so the server can take them without loading the
-CLI's config machinery; ``warroom.config`` embeds this model as its ``[alerts]`` section.
+With the domain rather than in ``warroom.config`` or ``warroom.alerts``: the alert intake
+and the server take it without loading the CLI's config machinery, and ``warroom.config``
+embeds it as its ``[alerts]`` section without making everything that reads the config
+(the notifier among them) depend on the alert intake.
 """
 
 from typing import Annotated

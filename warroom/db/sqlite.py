@@ -39,6 +39,34 @@ CREATE INDEX IF NOT EXISTS tokens_by_handle ON tokens (handle);
 TOKEN_COLUMNS_ADDED = [("admin", "INTEGER NOT NULL DEFAULT 0")]
 """Columns added to ``tokens`` since it was first made (PostgreSQL: migration 5)."""
 
+HOOKS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS hooks (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    hash       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+"""
+"""Alert hooks (``warroom.server.hooks``), in SQLite and, the same statement, in PostgreSQL (``pgschema``)."""
+
+DELIVERY_COLUMNS = """
+    incident   TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    state      TEXT NOT NULL DEFAULT 'pending',  -- pending, sending, sent
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    next_at    {seconds} NOT NULL DEFAULT 0,
+    last_error TEXT,
+    sent_at    {seconds},
+    uncertain  INTEGER NOT NULL DEFAULT 0,"""
+"""A delivery row's columns, in SQLite (``warroom.notify.records``) and in PostgreSQL
+(``pgschema``, which adds the claim): ``{seconds}`` is the type of a Unix time there. Changing them means a new migration."""
+
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection with the settings every part of the server relies on (to plain files only:
@@ -118,8 +146,8 @@ class SqliteBook:
     TABLE = ""
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        init_db(self.path)
+        self.path: Path | str = Path(path)  # a PostgreSQL book (pgschema.PgBook): its URL, shown without the password
+        init_db(Path(path))
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         if self.TABLE:
@@ -127,7 +155,7 @@ class SqliteBook:
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            self._conn = connect(self.path)
+            self._conn = connect(Path(self.path))
         return self._conn
 
     def _rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:

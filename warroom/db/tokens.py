@@ -19,12 +19,14 @@ Streams already open are ended within seconds (see ``streams``).
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 import time
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, ClassVar
 
 from warroom.incident.events import canonical_handle, valid_handle
 
@@ -41,14 +43,15 @@ class SecretInfo:
     """What a token's and a hook's public record share (they are dataclasses of their columns)."""
 
     __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # set by @dataclass on each subclass
     revoked_at: str | None
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
 
-    def as_dict(self) -> dict:
-        return {column.name: getattr(self, column.name) for column in fields(self)}  # type: ignore[arg-type]
+    def as_dict(self) -> dict[str, Any]:
+        return {column.name: getattr(self, column.name) for column in fields(self)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +121,10 @@ class SecretBook(SqliteBook):
             (*(getattr(info, column) for column in columns), hash_token(secret)),
         )
 
-    def list(self) -> list:
+    def list(self) -> builtins.list[SecretInfo]:
         return [self.RECORD(*row) for row in self._rows(f"SELECT {', '.join(self._columns())} FROM {self.TABLE_NAME} ORDER BY created_at, id")]
 
-    def revoke(self, owner_or_id: str) -> list:
+    def revoke(self, owner_or_id: str) -> builtins.list[SecretInfo]:
         """Revoke the row with this id, or every active row of this owner; returns what was revoked."""
         when = _now()
         rows = self._rows(
@@ -158,7 +161,7 @@ class TokenBook(SecretBook):
         if not token_ids:
             return set()
         marks = ",".join("?" * len(token_ids))
-        conn = connect(self.path, readonly=True)  # its own: this runs on a worker thread every few seconds
+        conn = connect(Path(self.path), readonly=True)  # its own: this runs on a worker thread every few seconds
         try:
             active = conn.execute(f"SELECT id FROM tokens WHERE revoked_at IS NULL AND id IN ({marks})", token_ids).fetchall()
         finally:

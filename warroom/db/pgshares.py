@@ -1,4 +1,4 @@
-"""Status-page share keys in PostgreSQL: ``web.shares.ShareBook`` on the shared database.
+"""Status-page share keys in PostgreSQL: ``shares.ShareBook`` on the shared database.
 
 The same statements as the SQLite book; its columns added since (``created_by_token``)
 come with migration 5 in ``pgschema``. With several servers a key may be revoked
@@ -9,7 +9,7 @@ page on any server is cut off within a second.
 
 from __future__ import annotations
 
-from warroom.web.shares import ShareBook
+from warroom.db.shares import ShareBook
 
 from .pgschema import PgBook
 

@@ -1,21 +1,20 @@
 """Which database a server runs on: an SQLite file (the default) or PostgreSQL (a URL).
 
 One small factory so the app, ``warroom serve``, ``warroom token`` and ``warroom db``
-never ask themselves which one they have: both logs offer the same methods (``start``,
-``close``, ``append``, ``summaries``, ``read_json``, ``exists``, ``run``) and both token
+never ask themselves which one they have: both logs (opened by ``warroom.server.logs``) offer the
+same methods (``start``, ``close``, ``append``, ``summaries``, ``read_json``, ``exists``, ``run``) and both token
 books the same ``add``/``list``/``revoke``/``lookup``/``close`` (share and hook books too). psycopg is imported only
 when a ``postgresql://`` URL is given, so SQLite servers never load it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 Database = str | Path
 
-__all__ = ["Database", "describe_db", "is_postgres", "open_chats", "open_codes", "open_hooks", "open_log", "open_shares", "open_tokens", "upgrade"]
+__all__ = ["Database", "describe_db", "is_postgres", "open_chats", "open_codes", "open_shares", "open_tokens", "upgrade"]
 
 
 def is_postgres(db: object) -> bool:
@@ -31,16 +30,6 @@ def describe_db(db: Database) -> str:
     return str(db)
 
 
-def open_log(db: Database, *, on_commit: Callable[..., None] | None = None) -> Any:
-    if is_postgres(db):
-        from .pg import PgEventLog
-
-        return PgEventLog(str(db), on_commit=on_commit)
-    from .db import EventLog
-
-    return EventLog(Path(db), on_commit=on_commit)
-
-
 def open_tokens(db: Database) -> Any:
     if is_postgres(db):
         from .pgtokens import PgTokenBook
@@ -51,19 +40,8 @@ def open_tokens(db: Database) -> Any:
     return TokenBook(Path(db))
 
 
-def open_hooks(db: Database) -> Any:
-    """Alert hooks (``warroom.server.hooks``) in the same database."""
-    if is_postgres(db):
-        from .pghooks import PgHookBook
-
-        return PgHookBook(str(db))
-    from .hooks import HookBook
-
-    return HookBook(Path(db))
-
-
 def open_codes(db: Database) -> Any:
-    """One-time codes (``warroom.server.codes``: invites, chat links) in the same database."""
+    """One-time codes (``warroom.db.codes``: invites, chat links) in the same database."""
     if is_postgres(db):
         from .pgcodes import PgCodeBook
 
@@ -74,7 +52,7 @@ def open_codes(db: Database) -> Any:
 
 
 def open_chats(db: Database) -> Any:
-    """Chat connections, links and bindings (``warroom.server.chats``) in the same database."""
+    """Chat connections, links and bindings (``warroom.db.chats``) in the same database."""
     if is_postgres(db):
         from .pgchats import PgChatBook
 
@@ -85,12 +63,12 @@ def open_chats(db: Database) -> Any:
 
 
 def open_shares(db: Database) -> Any:
-    """The status page's share keys (``warroom.web.shares``) in the same database."""
+    """The status page's share keys (``warroom.db.shares``) in the same database."""
     if is_postgres(db):
         from .pgshares import PgShareBook
 
         return PgShareBook(str(db))
-    from warroom.web.shares import ShareBook
+    from .shares import ShareBook
 
     return ShareBook(Path(db))
 
