@@ -160,9 +160,14 @@ def cmd_locate(ctx: CliContext) -> int:
 def cmd_join(ctx: CliContext) -> int:
     from warroom.tui.launch import run_board  # Textual is imported only here
 
+    join_prepared(ctx)
+    return run_board(ctx, ctx.args.incident)
+
+
+def join_prepared(ctx: CliContext) -> None:
+    """What ``warroom join`` does before the board opens (also when its frame is drawn first)."""
     if not ctx.location.url:
         ctx.remember_handle()  # on a server the token names you; nothing to remember
-    return run_board(ctx, ctx.args.incident)
 
 
 

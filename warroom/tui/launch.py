@@ -69,6 +69,11 @@ async def _run(ctx: Session, first: Callable[[EventStore], Screen]) -> int:
             await store.aclose()
         except Exception:
             pass
+    return finish(app)
+
+
+def finish(app: WarroomApp) -> int:
+    """Once the App has ended: raise what stopped it opening, say why a board closed; the exit code."""
     if app.startup_error is not None:
         raise app.startup_error
     if app.exit_message:

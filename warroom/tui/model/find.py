@@ -21,8 +21,11 @@ from dataclasses import dataclass, replace
 from collections import defaultdict
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, contains
+from typing import TYPE_CHECKING
 
-from warroom.incident.state import IncidentState, TimelineEntry
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState, TimelineEntry
+
 
 KINDS: dict[str, frozenset[str]] = {
     "notes": frozenset({"note_added"}),
