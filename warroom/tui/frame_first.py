@@ -14,8 +14,16 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
-from .keys import BOARD_KEYS, bindings
-from .screens.panes import PanesScreen
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widget import Widget
+
+from .footer import BoardFooter
+from .keys import BOARD_KEYS, PANE_KEYS, bindings
+from .layout import PANES, TITLES, PaneSwitcher
+from .widgets.header import BoardHeader
 
 if TYPE_CHECKING:
     from warroom.session import Session
@@ -24,15 +32,39 @@ if TYPE_CHECKING:
     from .app import WarroomApp
 
 
-class BoardFrame(PanesScreen):
-    """The board before it exists: the same header, panes and keys, nothing loaded."""
+class BoardFrame(Screen[None]):
+    """The board before it exists: its header ("loading…"), its four panes, empty, laid out as the
+    board's (``app.tcss``, the narrow layout too) and its keys in the footer. Plain containers,
+    not the panes' widgets: fewer widgets to style and draw before the first frame."""
 
-    BINDINGS: ClassVar = [*bindings(BOARD_KEYS), *PanesScreen.BINDINGS]
+    BINDINGS: ClassVar = [*bindings(BOARD_KEYS), *bindings(PANE_KEYS)]
+
+    def __init__(self, incident_id: str, me: str) -> None:
+        super().__init__()
+        self.header = BoardHeader(incident_id, me, id="header")
+        self.panes = PaneSwitcher(self)
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        with Vertical(id="workstreams-pane", classes="pane"):
+            yield _Focus()  # the board starts with the Workstreams pane focused
+        with Horizontal(id="middle"):
+            yield Vertical(id="commander-pane", classes="pane")
+            yield Vertical(id="responders-pane", classes="pane")
+        yield Vertical(id="timeline-pane", classes="pane")
+        yield BoardFooter()
 
     def on_mount(self) -> None:
-        self.title_panes()
+        for pane in PANES:
+            self.query_one(f"#{pane}").border_title = TITLES[pane]
         self.header.show(None, self.header.me, loading=True)
-        self.workstreams.focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self.panes.fit(event.size)
+
+
+class _Focus(Widget, can_focus=True):
+    DEFAULT_CSS = "_Focus { height: 1fr; }"
 
 
 def run_frame_first(incident_id: str, me: str, ui: tuple[str, Mapping[str, str]], prepare: Callable[[], tuple[Session, str]]) -> int:
