@@ -8,8 +8,8 @@ command shares), ``incident`` (acting on and reading one incident), ``records`` 
 export, import), ``serving`` (the server, its database and tokens), ``parser``, and ``run``
 (one command, start to end).
 
-This ``__init__`` imports none of them: ``warroom join`` on a terminal paints the board's
-frame before the parser, pydantic and the domain load (``early.py``). The names below load
+This ``__init__`` imports none of them: ``warroom join`` and ``warroom lobby`` on a terminal
+paint their frame before the parser, pydantic and the domain load (``early.py``). The names below load
 from their modules on first use.
 """
 
@@ -75,14 +75,14 @@ def __getattr__(name: str) -> object:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; its exit code."""
-    from warroom.cli.early import plain_join_on_a_terminal
+    from warroom.cli.early import plain_start_on_a_terminal
 
     args = sys.argv[1:] if argv is None else argv
-    join = plain_join_on_a_terminal(args)
-    if join is not None:
-        from warroom.cli.early import join_frame_first
+    start = plain_start_on_a_terminal(args)
+    if start is not None:
+        from warroom.cli.early import start_frame_first
 
-        return join_frame_first(args, join)
+        return start_frame_first(args, start)
     from warroom.cli.run import main as run
 
     return run(argv)

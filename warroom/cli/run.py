@@ -92,11 +92,11 @@ def say_failure(error: Rejected | WarroomError | UsageError | ValidationError | 
     return EXIT_ERROR
 
 
-def join_session(argv: list[str]) -> tuple[CliContext, str]:
-    """``warroom join``'s session and incident, for a board whose frame is already on screen
-    (``early.py``): what ``cmd_join`` does before the board. An argument argparse refuses
-    raises ``SystemExit`` as it would, with its words in ``ParserRefused``."""
-    from warroom.cli.incident import join_prepared
+def app_session(argv: list[str]) -> tuple[CliContext, str | None]:
+    """The session of ``warroom join`` or ``warroom lobby`` and the incident to join (``None``:
+    the lobby), for an App whose first frame is already on screen (``early.py``): what their
+    commands do before the App. An argument argparse refuses raises ``ParserRefused``, with its words."""
+    from warroom.cli.incident import before_the_app
 
     parser = build_parser()
     said = io.StringIO()
@@ -107,12 +107,12 @@ def join_session(argv: list[str]) -> tuple[CliContext, str]:
         raise ParserRefused(said.getvalue(), refused.code if isinstance(refused.code, int) else EXIT_USAGE) from None
     ctx = CliContext(args)
     ctx.refuse_a_borrowed_handle()
-    join_prepared(ctx)
-    return ctx, args.incident
+    before_the_app(ctx)
+    return ctx, getattr(args, "incident", None)
 
 
 def report(error: Exception) -> int:
-    """After a board opened with its frame first: say why it failed as any command would; its exit code."""
+    """After an App opened with its frame first: say why it failed as any command would; its exit code."""
     if isinstance(error, ParserRefused):
         sys.stderr.write(error.text)
         return error.code

@@ -1,11 +1,12 @@
-"""The board's frame on screen first: ``warroom join`` on a terminal, before the CLI and the domain load.
+"""The frame on screen first: ``warroom join`` and ``warroom lobby`` on a terminal, before the CLI and the domain load.
 
-The App starts on ``BoardFrame``: the board's own header (the incident, "loading…") and its
-four empty panes, in the theme and keys the config file names. Only Textual and the board's
-widgets are imported by then (no pydantic, no event models, no parser: ``cli/early.py``).
-Once that frame is on screen (Textual's ``Ready``), the CLI's own work runs in a thread
-(parse, settings, checks, importing the board) and the board takes the frame's place, loading
-the incident as it always does; a failure ends the App and is said as any command says it.
+The App starts on ``BoardFrame`` (the board's own header, the incident and "loading…", and its
+four panes, empty) or ``LobbyFrame`` (the lobby's header and its pane), in the theme and keys
+the config file names. Only Textual and a few light modules are imported by then (no pydantic,
+no event models, no parser: ``cli/early.py``). Once that frame is on screen (Textual's
+``Ready``), the CLI's own work runs in a thread (parse, settings, checks, importing the board)
+and the real screen takes the frame's place, loading as it always does; a failure ends the
+App and is said as any command says it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Static
 
 from .footer import BoardFooter
-from .keys import BOARD_KEYS, PANE_KEYS, bindings
+from .keys import BOARD_KEYS, LOBBY_KEYS, PANE_KEYS, bindings
 from .layout import PANES, TITLES, PaneSwitcher
 from .widgets.header import BoardHeader
 
@@ -63,35 +65,59 @@ class BoardFrame(Screen[None]):
         self.panes.fit(event.size)
 
 
+class LobbyFrame(Screen[None]):
+    """The lobby before it exists: its header ("loading…"), its pane and its keys (``lobby.tcss``)."""
+
+    BINDINGS: ClassVar = bindings(LOBBY_KEYS)
+
+    def __init__(self, me: str) -> None:
+        super().__init__()
+        self.me = me
+
+    def compose(self) -> ComposeResult:
+        yield Static(" · ".join(["warroom lobby", *([self.me] if self.me else []), "loading…"]), id="lobby-header", markup=False)
+        with Vertical(id="incidents-pane", classes="pane"):
+            yield _Focus()
+        yield BoardFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#incidents-pane").border_title = "Open incidents"
+
+
 class _Focus(Widget, can_focus=True):
     DEFAULT_CSS = "_Focus { height: 1fr; }"
 
 
-def run_frame_first(incident_id: str, me: str, ui: tuple[str, Mapping[str, str]], prepare: Callable[[], tuple[Session, str]]) -> int:
-    """Paint the frame of ``incident_id``'s board, then ``prepare`` (in a thread) the session
-    and the incident to open; the exit code. Raises what ``prepare`` or opening raised."""
+def run_frame_first(
+    incident_id: str | None, me: str, ui: tuple[str, Mapping[str, str]], prepare: Callable[[], tuple[Session, str | None]]
+) -> int:
+    """Paint the frame of ``incident_id``'s board (``None``: the lobby's), then ``prepare`` (in a
+    thread) the session and the incident to open; the exit code. Raises what ``prepare`` or
+    opening raised."""
     from .app import WarroomApp
 
     opened: list[EventStore] = []
 
-    async def open_board(app: WarroomApp) -> None:
+    async def open_screen(app: WarroomApp) -> None:
         try:
             session, incident = await asyncio.to_thread(_prepared, prepare)
-            from .launch import board_acting
-            from .screens.board import BoardScreen
+            from .launch import board_screen, lobby_screen
 
             app.configure(session.config)
             store = session.open_store()
             opened.append(store)
-            board = BoardScreen(session.room(store, incident), session.config, acting=board_acting(session, store))
+            screen = lobby_screen(session, store) if incident is None else board_screen(session, store, incident)
         except Exception as error:
             app.startup_error = error
             app.exit(return_code=1)
             return
-        await app.switch_screen(board)
+        await app.switch_screen(screen)
+
+    def frame() -> Screen[None]:
+        return LobbyFrame(me) if incident_id is None else BoardFrame(incident_id, me)
 
     async def run() -> WarroomApp:
-        app = WarroomApp(lambda: BoardFrame(incident_id, me), ui=ui, then=open_board)
+        app = WarroomApp(frame, ui=ui, then=open_screen)
         try:
             await app.run_async()
         finally:
@@ -108,10 +134,13 @@ def run_frame_first(incident_id: str, me: str, ui: tuple[str, Mapping[str, str]]
     return finish(app)
 
 
-def _prepared(prepare: Callable[[], tuple[Session, str]]) -> tuple[Session, str]:
-    """``prepare``, then the board's modules imported here too: off the event loop, which keeps the frame drawn."""
+def _prepared(prepare: Callable[[], tuple[Session, str | None]]) -> tuple[Session, str | None]:
+    """``prepare``, then the screens' modules imported here too: off the event loop, which keeps the frame drawn."""
     prepared = prepare()
     from . import launch  # noqa: F401
     from .screens import board  # noqa: F401
+
+    if prepared[1] is None:
+        from .screens import lobby  # noqa: F401
 
     return prepared

@@ -1,4 +1,4 @@
-"""`warroom join` on a terminal paints the board's frame before the CLI and the domain load (issue 23 item 3).
+"""`warroom join` and `warroom lobby` on a terminal paint their frame before the CLI and the domain load (issue 23 item 3).
 
 The real CLI on a pseudo-terminal: the frame ("loading…" and the panes) comes first, then the
 board; what the parser or the settings refuse after the frame is said in one line once the
@@ -24,9 +24,9 @@ import pytest
 
 from tests.conftest import REPO_ROOT, Cli
 from warroom.cli.early import (
-    PlainJoin,
-    plain_join,
-    plain_join_on_a_terminal,
+    PlainStart,
+    plain_start,
+    plain_start_on_a_terminal,
     ui_in_file,
 )
 
@@ -137,13 +137,24 @@ def test_an_incident_id_the_parser_refuses_after_the_frame_is_said_as_argparse_s
     assert b"Traceback" not in board.text
 
 
-def test_only_a_plain_join_is_taken_early() -> None:
-    assert plain_join(["join", "INC-1", "--as", "alice", "--store=/tmp/x"]) == PlainJoin("INC-1", "alice")
-    assert plain_join(["join", "INC-1", "--server", "http://127.0.0.1:1", "--token", "t"]) == PlainJoin("INC-1", None)
+def test_only_a_plain_join_or_lobby_is_taken_early() -> None:
+    assert plain_start(["join", "INC-1", "--as", "alice", "--store=/tmp/x"]) == PlainStart("INC-1", "alice")
+    assert plain_start(["join", "INC-1", "--server", "http://127.0.0.1:1", "--token", "t"]) == PlainStart("INC-1", None)
+    assert plain_start(["lobby"]) == PlainStart(None, None)
+    assert plain_start(["lobby", "--as", "bob"]) == PlainStart(None, "bob")
     for usual in (["join"], ["join", "--help"], ["join", "INC-1", "-h"], ["join", "INC-1", "--as"], ["join", "INC-1", "--as", "--store", "x"],
-                  ["--store", "x", "join", "INC-1"], ["show", "INC-1"], ["join", "INC-1", "extra"]):
-        assert plain_join(usual) is None, usual
-    assert plain_join_on_a_terminal(["join", "INC-1"]) is None  # pytest's stdin is no terminal: the usual way
+                  ["--store", "x", "join", "INC-1"], ["show", "INC-1"], ["join", "INC-1", "extra"], [], ["lobby", "--help"], ["lobby", "INC-1"]):
+        assert plain_start(usual) is None, usual
+    assert plain_start_on_a_terminal(["join", "INC-1"]) is None  # pytest's stdin is no terminal: the usual way
+
+
+def test_lobby_on_a_terminal_shows_its_frame_then_the_incidents(cli: Cli, terminal) -> None:
+    cli("declare", "INC-7", "--title", "Checkout errors in EU", "--sev", "1")
+    lobby = terminal("lobby", "--as", "alice")
+    lobby.read_until(b"warroom lobby \xc2\xb7 alice \xc2\xb7 loading\xe2\x80\xa6", b"Open incidents")
+    lobby.read_until(b"Checkout errors in EU")
+    os.write(lobby.fd, b"q")
+    assert lobby.exit_code() == 0
 
 
 def test_the_frame_takes_the_theme_and_keys_the_file_names_and_shrugs_at_a_broken_one(tmp_path: Path, monkeypatch) -> None:
