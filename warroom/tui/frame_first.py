@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
@@ -68,7 +69,7 @@ class BoardFrame(Screen[None]):
 class LobbyFrame(Screen[None]):
     """The lobby before it exists: its header ("loading…"), its pane and its keys (``lobby.tcss``)."""
 
-    BINDINGS: ClassVar = bindings(LOBBY_KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings(LOBBY_KEYS)]
 
     def __init__(self, me: str) -> None:
         super().__init__()
