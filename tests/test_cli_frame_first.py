@@ -36,12 +36,12 @@ ANSI = re.compile(rb"\x1b\[[0-9;?>]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][0-9A
 class Terminal:
     """``python -m warroom ARGS`` on a pseudo-terminal, its screen read as plain text."""
 
-    def __init__(self, cli: Cli, *args: str) -> None:
+    def __init__(self, env: dict[str, str], *args: str) -> None:
         self.seen = b""
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the real CLI on a terminal
             os.chdir(REPO_ROOT)
-            os.execvpe(sys.executable, [sys.executable, "-m", "warroom", *args], cli.env)
+            os.execvpe(sys.executable, [sys.executable, "-m", "warroom", *args], env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 140, 0, 0))
 
     @property
@@ -91,7 +91,7 @@ def terminal(cli: Cli):
     opened: list[Terminal] = []
 
     def start(*args: str) -> Terminal:
-        opened.append(Terminal(cli, *args))
+        opened.append(Terminal(cli.env, *args))
         return opened[-1]
 
     yield start
