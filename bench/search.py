@@ -203,7 +203,7 @@ async def run(events: int, rounds: int) -> dict[str, float]:
                 frames.append((time.perf_counter(), time.process_time()))
             display(screen, renderable)
 
-        setattr(app, "_display", displayed)  # a method replaced on this one instance
+        vars(app)["_display"] = displayed  # the method replaced on this one instance
         for _ in range(5 * rounds):
             app.board.workstreams.focus()
             await pilot.pause()
