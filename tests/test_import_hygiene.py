@@ -48,8 +48,11 @@ def test_the_board_and_the_cli_import_no_private_name_of_another_module():
 
 
 def test_the_domain_imports_nothing_of_ours_outside_it():
+    """Save ``warroom.limits``: the text limits as plain constants, a leaf that imports nothing,
+    so the board's first frame can size its forms without loading pydantic and the domain."""
     code = "import sys, warroom.incident; print(sorted(m for m in sys.modules if m.startswith('warroom.') and not m.startswith('warroom.incident')))"
-    assert _python(code).strip() == "[]"
+    assert _python(code).strip() == "['warroom.limits']"
+    assert _python("import sys, warroom.limits; print(sorted(m for m in sys.modules if m.startswith('warroom')))").strip() == "['warroom', 'warroom.limits']"
 
 
 def test_the_server_imports_neither_the_file_store_nor_the_cli_config():

@@ -3,7 +3,8 @@
 The file is optional; every key has a default. Its location comes from platformdirs
 (``warroom locate config`` prints it) unless ``WARROOM_CONFIG_PATH`` points elsewhere.
 Command-line flags beat environment variables, which beat the file, which beats the
-defaults. ``warroom.toml.example`` at the top of the repository documents every key.
+defaults. ``warroom.toml.example`` at the top of the repository documents every key. Where the
+file is and how TOML is read are in ``config_files`` (no pydantic: the board's first frame).
 
 That precedence is resolved here, per setting (``resolve_handle``, ``resolve_store``,
 ``resolve_export_folder``), not by merging the three into one pydantic-settings model:
@@ -17,8 +18,6 @@ importing pydantic_settings costs ~45 ms on every command's start-up.
 import getpass
 import os
 import re
-import tomllib
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +26,14 @@ import platformdirs
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from warroom.config_files import (  # re-exported: where the file is and how TOML is read, without pydantic
+    APP_NAME as APP_NAME,
+    DEFAULT_THEME as DEFAULT_THEME,
+    TomlProblem as TomlProblem,
+    config_path as config_path,
+    read_toml as read_toml,
+    user_themes_dir as user_themes_dir,
+)
 from warroom.errors import WarroomError
 from warroom.files import write_atomic
 from warroom.incident.alert_severity import AlertsConfig
@@ -35,8 +42,6 @@ from warroom.incident.policy import DEFAULT_POLICY, Policy
 from warroom.store import StoreLocation
 from warroom.words import validation_problem
 
-APP_NAME = "warroom"
-DEFAULT_THEME = "warroom-dark"
 
 
 class ConfigError(WarroomError):
@@ -145,33 +150,8 @@ class Config(_Section):
         return {canonical_handle(handle): person.tz for handle, person in self.responders.items() if person.tz}
 
 
-def config_path() -> Path:
-    override = os.environ.get("WARROOM_CONFIG_PATH")
-    if override:
-        return Path(override).expanduser()
-    return platformdirs.user_config_path(APP_NAME, appauthor=False) / "warroom.toml"
-
-
 def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
-
-
-class TomlProblem(WarroomError):
-    """A TOML file that cannot be read or parsed; says which, in words for a person."""
-
-
-def read_toml(path: Path | Traversable) -> dict:
-    """The table in ``path``; raises ``TomlProblem`` (``FileNotFoundError`` passes through)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise
-    except OSError as error:
-        raise TomlProblem(f"cannot read it ({error.strerror or error})") from None
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise TomlProblem(f"not valid TOML ({error})") from None
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -281,8 +261,3 @@ def resolve_export_folder(config: Config, flag: str | None = None) -> Path:
     if chosen:
         return Path(chosen).expanduser()
     return platformdirs.user_documents_path() / "warroom"
-
-
-def user_themes_dir() -> Path:
-    """Users drop extra theme files here, beside their config."""
-    return config_path().parent / "themes"

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from warroom.store.base import IncidentSummary
+if TYPE_CHECKING:
+    from warroom.store.base import IncidentSummary
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ while the incident loads (on a server: no extra round trip before the board star
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 
 import pytest
@@ -78,3 +79,27 @@ def test_join_with_an_as_that_is_not_the_tokens_owner_is_a_usage_error(server, t
     with pytest.raises(UsageError, match="--as bob does not match your token, which acts as alice"):
         launch.run_board(ctx, "INC-8")
     assert len(ctx.opened) == 1
+
+
+def test_join_on_a_terminal_with_its_frame_first_acts_as_the_tokens_owner(server, tokens, tmp_path):
+    """The frame-first path (``cli/early.py``) on a real terminal and a real server: the checks
+    run after the frame, in a thread, and say what they refuse in one line."""
+    from tests.test_cli_frame_first import Terminal
+
+    warroom("declare", "INC-8", "--title", "Database failover", "--server", server.url, "--token", tokens["alice"], env=server.env)
+    env = dict(server.env, WARROOM_CONFIG_PATH=str(tmp_path / "warroom.toml"))
+    board = Terminal(env, "join", "INC-8", "--server", server.url, "--token", tokens["bob"])
+    try:
+        board.read_until(b"INC-8", b"loading\xe2\x80\xa6")
+        board.read_until(b"Database failover", b"you: bob")
+        os.write(board.fd, b"q")
+        assert board.exit_code() == 0
+    finally:
+        board.close()
+    refused = Terminal(env, "join", "INC-8", "--server", server.url, "--token", tokens["alice"], "--as", "bob")
+    try:
+        assert refused.exit_code() == 2
+        assert b"warroom: --as bob does not match your token, which acts as alice" in refused.text
+        assert b"Traceback" not in refused.text
+    finally:
+        refused.close()

@@ -44,3 +44,22 @@ async def test_ticks_and_close_wake_everyone():
     last = hub.changed("INC-1")
     hub.close()
     assert hub.closing and last.done()
+
+
+async def test_each_event_is_framed_once_for_every_subscriber_and_pages_stay_bounded():
+    hub = Hub(tail_keep=10)
+    assert hub.recent_messages("INC-1", 0, 100, 1 << 14) is None  # nothing in memory: the database
+    hub.publish(batch("INC-1", 1, 3))
+    one, last = hub.recent_messages("INC-1", 2, 100, 1 << 14)
+    again, _ = hub.recent_messages("INC-1", 2, 100, 1 << 14)
+    assert last == 3 and one is again  # the same bytes for the next subscriber: not framed again
+    assert one == b'data: {"seq":3}\nid: 3\n\n'
+    every, last = hub.recent_messages("INC-1", 0, 100, 1 << 14)
+    assert last == 3 and every == b"".join(f'data: {{"seq":{seq}}}\nid: {seq}\n\n'.encode() for seq in (1, 2, 3))
+    assert hub.recent_messages("INC-1", 0, 100, 1) == (b'data: {"seq":1}\nid: 1\n\n', 1)  # at most the page, at least one
+    assert hub.recent_messages("INC-1", 3, 100, 1 << 14) == (b"", 3)  # nothing new yet
+    for first in range(4, 40, 4):
+        hub.publish(batch("INC-1", first, 4))  # trimmed as the tail is
+    assert hub.recent_messages("INC-1", 4, 1000, 1 << 20) is None
+    kept, last = hub.recent_messages("INC-1", 29, 1000, 1 << 20)
+    assert last == 39 and kept.count(b"id: ") == 10 and kept.startswith(b'data: {"seq":30}\nid: 30\n')

@@ -6,35 +6,49 @@ subcommands that need them import the board (Textual) or the server, so the scri
 commands start fast. The package splits by what a command is about: ``context`` (what every
 command shares), ``incident`` (acting on and reading one incident), ``records`` (close,
 export, import), ``serving`` (the server, its database and tokens), ``insights`` (numbers across
-every incident) and ``parser``.
+every incident), ``parser``, and ``run`` (one command, start to end).
+
+This ``__init__`` imports none of them: ``warroom join`` and ``warroom lobby`` on a terminal
+paint their frame before the parser, pydantic and the domain load (``early.py``). The names below load
+from their modules on first use.
 """
 
 from __future__ import annotations
 
-import os
+import importlib
 import sys
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:
+    from warroom.cli.context import (
+        EXIT_ERROR,
+        EXIT_OK,
+        EXIT_USAGE,
+        CliContext,
+        act_on_incident,
+        incident_arg,
+        run_command,
+        workstream_id,
+    )
+    from warroom.cli.board_text import render_state
+    from warroom.cli.parser import build_parser
+    from warroom.cli.serving import server_db
+    from warroom.session import UsageError
 
-from warroom.cli.completion import complete_if_asked
-from warroom.cli.context import (
-    EXIT_ERROR,
-    EXIT_OK,
-    EXIT_USAGE,
-    CliContext,
-    act_on_incident,
-    run_command,
-    say_error,
-    incident_arg,
-    workstream_id,
-)
-from warroom.cli.board_text import render_state
-from warroom.cli.parser import build_parser, parse
-from warroom.cli.serving import server_db
-from warroom.errors import WarroomError
-from warroom.session import UsageError
-from warroom.store import Rejected
-from warroom.words import validation_problem
+_MODULE_OF = {
+    "EXIT_ERROR": "warroom.cli.context",
+    "EXIT_OK": "warroom.cli.context",
+    "EXIT_USAGE": "warroom.cli.context",
+    "CliContext": "warroom.cli.context",
+    "act_on_incident": "warroom.cli.context",
+    "incident_arg": "warroom.cli.context",
+    "run_command": "warroom.cli.context",
+    "workstream_id": "warroom.cli.context",
+    "render_state": "warroom.cli.board_text",
+    "build_parser": "warroom.cli.parser",
+    "server_db": "warroom.cli.serving",
+    "UsageError": "warroom.session",
+}
 
 __all__ = [
     "EXIT_ERROR",
@@ -43,51 +57,32 @@ __all__ = [
     "CliContext",
     "UsageError",
     "act_on_incident",
-    "run_command",
-    "server_db",
     "build_parser",
     "incident_arg",
     "main",
     "render_state",
+    "run_command",
+    "server_db",
     "workstream_id",
 ]
 
 
+def __getattr__(name: str) -> object:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_MODULE_OF[name]), name)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; its exit code. A reader that went away (``warroom show INC-1 | head``)
-    ends the command quietly: the recipe from Python's ``signal`` docs, stdout pointed at
-    ``/dev/null`` so the interpreter's own last flush cannot fail again."""
-    try:
-        code = _run_command(argv)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_ERROR
-    return code
+    """Run one command; its exit code."""
+    from warroom.cli.early import plain_start_on_a_terminal
 
+    args = sys.argv[1:] if argv is None else argv
+    start = plain_start_on_a_terminal(args)
+    if start is not None:
+        from warroom.cli.early import start_frame_first
 
-def _run_command(argv: list[str] | None) -> int:
-    parser = build_parser()
-    complete_if_asked(parser)
-    args = parse(parser, argv)
-    try:
-        ctx = CliContext(args)
-        ctx.refuse_a_borrowed_handle()
-        return args.run(ctx)
-    except Rejected as error:
-        say_error(f"warroom: refused: {error.reason}")
-    except WarroomError as error:
-        say_error(f"warroom: {error}")
-    except UsageError as error:
-        say_error(f"warroom: {error}")
-        return EXIT_USAGE
-    except ValidationError as error:
-        say_error(f"warroom: invalid {validation_problem(error)}")
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
-    return EXIT_ERROR
+        return start_frame_first(args, start)
+    from warroom.cli.run import main as run
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return run(argv)

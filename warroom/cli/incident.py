@@ -129,9 +129,14 @@ def cmd_locate(ctx: CliContext) -> int:
 def cmd_join(ctx: CliContext) -> int:
     from warroom.tui.launch import run_board  # Textual is imported only here
 
+    before_the_app(ctx)
+    return run_board(ctx, ctx.args.incident)
+
+
+def before_the_app(ctx: CliContext) -> None:
+    """What ``warroom join`` and the lobby do before their screen opens (also when its frame is drawn first)."""
     if not ctx.location.url:
         ctx.remember_handle()  # on a server the token names you; nothing to remember
-    return run_board(ctx, ctx.args.incident)
 
 
 
@@ -154,8 +159,7 @@ def cmd_lobby(ctx: CliContext) -> int:
         return EXIT_USAGE
     from warroom.tui.launch import run_lobby  # Textual is imported only here
 
-    if not location.url:
-        ctx.remember_handle()  # on a server the token names you; nothing to remember
+    before_the_app(ctx)
     return run_lobby(ctx)
 
 

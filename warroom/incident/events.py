@@ -22,6 +22,8 @@ from uuid import UUID, uuid4
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from warroom.limits import MAX_TEXT as MAX_TEXT, MAX_TITLE as MAX_TITLE
+
 from .playbook import ChecklistId, ChecklistRole, FieldName, FieldValue, Playbook, Stage
 from .policy import Policy
 
@@ -29,8 +31,6 @@ HANDLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 INCIDENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 WORKSTREAM_ID_PATTERN = r"^WS-[1-9][0-9]{0,6}$"
 
-MAX_TITLE = 200
-MAX_TEXT = 4000
 
 # Ids and handles are case-insensitive, with one canonical form everywhere (log, files, URLs):
 # incident ids upper case (``inc-7`` is ``INC-7``), handles lower case (``Alice`` is ``alice``).

@@ -49,7 +49,7 @@ from warroom.db.tokens import Principal
 
 from .credentials import HeadCredentials
 from .invites import add_invite_routes
-from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK
+from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, sse_message
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
 from .reader import ServerReader
 from .logs import open_hooks
@@ -175,7 +175,8 @@ def _sse(p: Parts, who: Principal, key: str, content: Callable[[OpenStream], Asy
 async def _events_as_sse(p: Parts, incident_id: str, cursor: int, stream: OpenStream) -> AsyncIterator[bytes]:
     """Everything after ``cursor``, then each commit as it lands, framed by ``fastapi.sse``.
 
-    The stream is an ``EventSourceResponse`` fed with ``format_sse_event`` bytes rather
+    The stream is an ``EventSourceResponse`` fed with ``format_sse_event`` bytes (framed once
+    per event in the hub's feed, not once per subscriber) rather
     than a ``yield``-per-message path operation: FastAPI's generator plumbing costs a few
     task hops and a timer per message, per subscriber, so a commit seen by a hundred
     boards cost a hundred times that before the last one heard of it. Here whatever a
@@ -187,13 +188,17 @@ async def _events_as_sse(p: Parts, incident_id: str, cursor: int, stream: OpenSt
     woken_by = None
     while not hub.closing and not stream.revoked:
         changed = hub.changed(incident_id)  # before looking, so no commit slips through
-        rows = await p.rows(incident_id, cursor, STREAM_PAGE, max_bytes=PAGE_BYTES)
+        recent = hub.recent_messages(incident_id, cursor, STREAM_PAGE, PAGE_BYTES)  # framed once, for every subscriber
+        if recent is None:  # older than memory: from the database, framed here
+            rows = await p.rows(incident_id, cursor, STREAM_PAGE, max_bytes=PAGE_BYTES)
+            recent = (b"".join(sse_message(seq, text) for seq, text in rows), rows[-1][0]) if rows else (b"", cursor)
         if stream.revoked:
             break
-        if rows:
-            yield b"".join(format_sse_event(data_str=text, id=str(seq)) for seq, text in rows)
-            p.metrics.delivered(incident_id, cursor, rows[-1][0])
-            cursor = rows[-1][0]
+        messages, last = recent
+        if messages:
+            yield messages
+            p.metrics.delivered(incident_id, cursor, last)
+            cursor = last
             continue
         if woken_by == TICK:
             yield format_sse_event(comment="keep-alive")

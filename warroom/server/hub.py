@@ -3,7 +3,8 @@
 Everything here runs on the event loop thread (the writer hands commits over with
 ``call_soon_threadsafe``), so no locks are needed. Each incident has a ``Feed``: the
 JSON of its most recent events, serialised once by the writer and shared by every
-subscriber, and a future that is resolved (then replaced) on every commit. A
+subscriber (with each one's SSE message, framed once here, so a hundred subscribers
+write the same bytes rather than frame the event a hundred times), and a future that is resolved (then replaced) on every commit. A
 subscriber reads whatever is past its cursor, and when nothing is, awaits that
 future -- taken before it looked, so a commit can never slip between the look and
 the wait. Older events than the feed keeps are read from SQLite.
@@ -24,6 +25,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from fastapi.sse import format_sse_event
+
 from .writer import Committed
 
 TAIL_KEEP = 4096
@@ -37,6 +40,8 @@ EVERY_INCIDENT = "*"
 class Feed:
     first: int = 0  # seq of tail[0]; 0 while empty
     tail: list[tuple[int, str]] = field(default_factory=list)
+    frames: list[bytes] = field(default_factory=list)
+    """``tail``'s events as SSE messages (``sse_message``), one for one."""
     changed: asyncio.Future | None = None
 
     @property
@@ -49,6 +54,29 @@ class Feed:
             return None
         start = seq + 1 - self.first
         return self.tail[start : start + limit]
+
+    def messages_after(self, seq: int, limit: int, max_bytes: int) -> tuple[bytes, int] | None:
+        """The SSE messages of the events past ``seq`` as one write (at most ``max_bytes`` plus one
+        message) and the last seq in it; ``(b"", seq)`` when there are none yet, ``None`` if the
+        tail does not reach back that far."""
+        if not self.tail or seq + 1 < self.first:
+            return None
+        start = seq + 1 - self.first
+        frames = self.frames[start : start + limit]
+        size = 0
+        for n, frame in enumerate(frames):
+            size += len(frame)
+            if size >= max_bytes:
+                frames = frames[: n + 1]
+                break
+        if not frames:
+            return b"", seq
+        return (frames[0] if len(frames) == 1 else b"".join(frames)), seq + len(frames)
+
+
+def sse_message(seq: int, text: str) -> bytes:
+    """One stored event as an SSE message: its seq as the id, its JSON as the data."""
+    return format_sse_event(data_str=text, id=str(seq))
 
 
 class Hub:
@@ -81,6 +109,11 @@ class Hub:
         """Events past ``after`` from memory, or ``None`` when memory does not reach back that far."""
         feed = self._feeds.get(incident_id)
         return feed.after(after, limit) if feed is not None else None
+
+    def recent_messages(self, incident_id: str, after: int, limit: int, max_bytes: int) -> tuple[bytes, int] | None:
+        """``Feed.messages_after`` of the incident's feed, or ``None`` when memory does not reach back that far."""
+        feed = self._feeds.get(incident_id)
+        return feed.messages_after(after, limit, max_bytes) if feed is not None else None
 
     def known(self, incident_id: str) -> bool:
         feed = self._feeds.get(incident_id)
@@ -116,14 +149,17 @@ class Hub:
                     continue
                 if events[0][0] != feed.head + 1:
                     feed.tail.clear()
+                    feed.frames.clear()
             if not events:
                 continue
             if not feed.tail:
                 feed.first = events[0][0]
             feed.tail.extend(events)
+            feed.frames.extend(sse_message(seq, text) for seq, text in events)
             if len(feed.tail) > 2 * self.tail_keep:
                 drop = len(feed.tail) - self.tail_keep
                 del feed.tail[:drop]
+                del feed.frames[:drop]
                 feed.first = feed.tail[0][0]
             if feed.changed is not None and not feed.changed.done():
                 feed.changed.set_result(COMMIT)

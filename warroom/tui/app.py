@@ -5,35 +5,46 @@ responder was told) and which screen is where. The work is in the screens: the l
 (``screens/lobby.py``), the board (``screens/board.py``), replay (``screens/replay.py``).
 Enter on a lobby row pushes a board, leaving the board pops back to the lobby, ctrl+r
 pushes a replay over the board and Esc pops it; one store connection for all of them.
-``launch.py`` starts the App for each command.
+``launch.py`` starts the App for each command. This module imports no pydantic, domain or
+board module (they load when first needed): ``warroom join`` paints the board's frame
+before any of them (``frame_first.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
 from textual.app import App, Notify
 from textual.binding import Binding
+from textual.command import Provider
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from warroom.config import Config, user_themes_dir
-from warroom.room import Room
+from warroom.config_files import user_themes_dir
 from warroom.safetext import safe_block, safe_line
 
-from .commands import BoardCommands
 from .keys import BOARD_KEYS, KEY_IDS, LOBBY_KEYS, PANE_KEYS, BoardKey
-from .screens.board import BoardScreen
 from .screens.form_screen import KeysToForms
 from .screens.info import HelpScreen
 from .themes import use_themes, variable_defaults
 from .toast_placement import arrange as arrange_toasts
 from .widgets.timeline_find import KeysToSearch
 
+if TYPE_CHECKING:
+    from warroom.config import Config
+    from warroom.room import Room
+
+    from .screens.board import BoardScreen
+
 KNOWN_KEY_IDS = KEY_IDS | {k.id for k in LOBBY_KEYS}
+
+
+def _board_commands() -> type[Provider]:
+    from .commands import BoardCommands  # with the board's panes: loaded when the palette first opens
+
+    return BoardCommands
 
 
 class WarroomApp(KeysToForms, KeysToSearch, App[int]):
@@ -45,7 +56,7 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         Binding("ctrl+q", "quit", "quit", show=False, priority=True, id="quit_now"),
         Binding("ctrl+p", "command_palette", "palette", show=False, priority=True, id="palette"),
     ]
-    COMMANDS: ClassVar = {BoardCommands}
+    COMMANDS: ClassVar = {_board_commands}
     NOTIFICATION_TIMEOUT = 6
 
     def __init__(
@@ -55,11 +66,17 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         *,
         themes_dir: Path | None = None,
         title: str | None = None,
+        ui: tuple[str, Mapping[str, str]] | None = None,
+        then: Callable[[WarroomApp], Awaitable[None]] | None = None,
     ) -> None:
-        """``first``: the screen the App starts on (the lobby, a board or a replay), made once the App runs."""
+        """``first``: the screen the App starts on (the lobby, a board or a replay), made once the App runs.
+        ``ui``: the theme and keymap read straight from the file, for a frame drawn before the
+        config is validated (``frame_first.py``); the config then comes through ``configure``.
+        ``then``: run once the first frame is on screen (``frame_first.py`` opens the board)."""
         super().__init__()
         self._first = first
-        self.config = config or Config()
+        self._then = then
+        self._themes_dir = themes_dir
         if title is not None:
             self.title = title
         self.notices: list[tuple[SeverityLevel, str]] = []
@@ -69,16 +86,42 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         """Said on the terminal once the App has ended (why a board could not open)."""
         self.startup_error: Exception | None = None
         """Raised by the launcher once the App has ended (who acts was refused)."""
-        self.warroom_themes, self._startup_problems = use_themes(
-            self, self.config.ui.theme, themes_dir if themes_dir is not None else user_themes_dir()
-        )
-        keymap = dict(self.config.ui.keymap)
+        self._ui: tuple[str, dict[str, str]] | None = None
+        self.config: Config
+        if ui is None:
+            if config is None:
+                from warroom.config import Config
+
+                config = Config()
+            self.config = config
+            ui = (config.ui.theme, config.ui.keymap)
+        self._startup_problems = self._use_ui(*ui)
+
+    def _use_ui(self, theme: str, keymap: Mapping[str, str]) -> list[str]:
+        """Switch to ``theme`` and ``keymap`` (once per change); the problems to tell the user."""
+        if self._ui == (theme, dict(keymap)):
+            return []
+        self._ui = (theme, dict(keymap))
+        themes_dir = self._themes_dir if self._themes_dir is not None else user_themes_dir()
+        self.warroom_themes, problems = use_themes(self, theme, themes_dir)
         unknown = sorted(set(keymap) - KNOWN_KEY_IDS)
         if unknown:
-            self._startup_problems.append(f"[ui] keymap: unknown binding id(s) {', '.join(unknown)}")
+            problems.append(f"[ui] keymap: unknown binding id(s) {', '.join(unknown)}")
         self.remapped = {k: v for k, v in keymap.items() if k in KNOWN_KEY_IDS}
         """The keys ``[ui.keymap]`` moved, by binding id (what help and the footer say)."""
         self.set_keymap(self.remapped)
+        return problems
+
+    def configure(self, config: Config) -> None:
+        """The validated config, once it is loaded (after a frame drawn from the file's own words)."""
+        self.config = config
+        for problem in self._use_ui(config.ui.theme, config.ui.keymap):
+            self.notify(problem, severity="warning", timeout=15)
+
+    def on_ready(self) -> None:
+        """Textual's ``Ready``: the first frame has been drawn."""
+        if self._then is not None:
+            self.run_worker(self._then(self), group="then")
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults()
@@ -96,6 +139,8 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         App has ended, the last one shown (what it ended on)."""
         if not self.is_running:
             return self._last_board
+        from .screens.board import BoardScreen
+
         board = next((screen for screen in reversed(self.screen_stack) if isinstance(screen, BoardScreen)), None)
         if board is not None:
             self._last_board = board
@@ -116,8 +161,7 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
 
     # --- screens --------------------------------------------------------------------
 
-    @on(BoardScreen.Closed)
-    def _board_closed(self, event: BoardScreen.Closed) -> None:
+    def on_board_screen_closed(self, event: BoardScreen.Closed) -> None:
         """Back to the lobby the board was opened from, else the App ends (a board that could
         not open ends it too, saying why)."""
         board, message, return_code = event.board, event.message, event.return_code
@@ -131,8 +175,7 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         self.exit_message = message
         self.exit(return_code=return_code)
 
-    @on(BoardScreen.Replaced)
-    def _board_replaced(self, event: BoardScreen.Replaced) -> None:
+    def on_board_screen_replaced(self, event: BoardScreen.Replaced) -> None:
         """A board gives way to another (a merge's "join the other"), opened the same way."""
         if event.board not in self.screen_stack:
             return
@@ -165,6 +208,10 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
 def board_app(room: Room, config: Config | None = None, *, themes_dir: Path | None = None, **board: Any) -> WarroomApp:
     """The App showing one board (``warroom join``, the demo, tests and benches); ``board``:
     ``BoardScreen``'s options (clock, export folder, simulation ...)."""
+    from warroom.config import Config
+
+    from .screens.board import BoardScreen
+
     config = config or Config()
     return WarroomApp(lambda: BoardScreen(room, config, **board), config, themes_dir=themes_dir)
 

@@ -42,21 +42,27 @@ def board_acting(ctx: Session, store: EventStore) -> Callable[[], Awaitable[str]
 
 def run_board(ctx: Session, incident_id: str) -> int:
     """``warroom join``: open the board for ``incident_id`` as ``ctx.handle``; returns the exit code."""
-    return asyncio.run(_run(ctx, lambda store: BoardScreen(ctx.room(store, incident_id), ctx.config, acting=board_acting(ctx, store))))
+    return asyncio.run(_run(ctx, lambda store: board_screen(ctx, store, incident_id)))
 
 
 def run_lobby(ctx: Session) -> int:
     """``warroom`` / ``warroom lobby``: the lobby, and the boards opened from it."""
+    return asyncio.run(_run(ctx, lambda store: lobby_screen(ctx, store)))
 
+
+def board_screen(ctx: Session, store: EventStore, incident_id: str) -> BoardScreen:
+    """The board ``warroom join`` opens on ``store``."""
+    return BoardScreen(ctx.room(store, incident_id), ctx.config, acting=board_acting(ctx, store))
+
+
+def lobby_screen(ctx: Session, store: EventStore) -> Screen:
+    """The lobby ``warroom`` opens on ``store``."""
     from .screens.lobby import LobbyScreen
 
-    def lobby(store: EventStore) -> Screen:
-        async def acting() -> str:
-            return await ctx.acting_handle(store)
+    async def acting() -> str:
+        return await ctx.acting_handle(store)
 
-        return LobbyScreen(store, ctx.handle, ctx.config, acting=acting, board_acting=board_acting(ctx, store))
-
-    return asyncio.run(_run(ctx, lobby))
+    return LobbyScreen(store, ctx.handle, ctx.config, acting=acting, board_acting=board_acting(ctx, store))
 
 
 async def _run(ctx: Session, first: Callable[[EventStore], Screen]) -> int:
@@ -69,6 +75,11 @@ async def _run(ctx: Session, first: Callable[[EventStore], Screen]) -> int:
             await store.aclose()
         except Exception:
             pass
+    return finish(app)
+
+
+def finish(app: WarroomApp) -> int:
+    """Once the App has ended: raise what stopped it opening, say why a board closed; the exit code."""
     if app.startup_error is not None:
         raise app.startup_error
     if app.exit_message:

@@ -25,7 +25,7 @@ from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from warroom.config import DEFAULT_THEME, TomlProblem, read_toml
+from warroom.config_files import DEFAULT_THEME, TomlProblem, read_toml
 
 BUILTIN_THEMES = ("warroom-dark", "warroom-light", "warroom-high-contrast")
 

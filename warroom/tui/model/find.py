@@ -21,9 +21,11 @@ from dataclasses import dataclass, replace
 from collections import defaultdict
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, contains
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warroom.incident.state import IncidentState, TimelineEntry
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState, TimelineEntry
+
 
 
 def _involving(who: str) -> Callable[[TimelineEntry], bool]:

@@ -7,11 +7,13 @@ without a screen; words the CLI and the exports share live in ``warroom.words``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-from warroom.incident import IncidentState
-from warroom.incident.state import Responder, Workstream
 from warroom.words import coarse_duration, duration, update_due
+
+if TYPE_CHECKING:
+    from warroom.incident import IncidentState
+    from warroom.incident.state import Responder, Workstream
 
 Cell = Union[str, tuple[str, str]]
 """One table cell as a pane describes it: plain text, or ``(text, style)`` where the style names

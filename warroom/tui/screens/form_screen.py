@@ -31,7 +31,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from warroom.incident.events import MAX_TEXT
+from warroom.limits import MAX_TEXT
 from warroom.safetext import safe_block, safe_line
 
 from ..textual_private import forward_key

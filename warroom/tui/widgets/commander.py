@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from warroom.incident import IncidentState, Policy
 from warroom.incident.playbook import show_value
 from warroom.safetext import safe_line
 
 from ..model.format import clock, duration, update_due_label
+
+if TYPE_CHECKING:
+    from warroom.incident import IncidentState, Policy
 
 SHOWN_BROADCASTS = 5
 

@@ -8,18 +8,22 @@ whatever width is left and is cut with an ellipsis.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from warroom.incident import IncidentState
 from warroom.safetext import safe_line
+
+if TYPE_CHECKING:
+    from warroom.incident import IncidentState
 
 Part = tuple[str, str]
 
 
 def header_content(
-    state: IncidentState,
+    state: IncidentState | None,
     incident_id: str,
     me: str,
     offline: bool,
@@ -28,10 +32,11 @@ def header_content(
     overdue: str = "",
     width: int | None = None,
 ) -> Content:
-    """The header line at ``width`` columns; ``overdue`` is set ("update OVERDUE") while an update is owed."""
-    essentials: list[Part] = [(f" {safe_line(state.id or incident_id)} ", "bold reverse")]
+    """The header line at ``width`` columns; ``overdue`` is set ("update OVERDUE") while an update is owed;
+    ``state`` is ``None`` before anything is known of the incident (the board's first frame)."""
+    essentials: list[Part] = [(f" {safe_line((state and state.id) or incident_id)} ", "bold reverse")]
     title = ""
-    if state.declared:
+    if state is not None and state.declared:
         title = safe_line(state.title)
         essentials += [("  ", ""), (f" SEV{state.severity} ", f"bold reverse $severity-{state.severity}")]
         essentials += [("  ", ""), ("CLOSED", "bold") if state.closed else (state.status, "")]
@@ -43,7 +48,7 @@ def header_content(
         essentials += [("  ", ""), ("loading…", "dim")]
     else:
         essentials += [("  ", ""), ("not declared yet", "$warning")]
-    tail: list[Part] = [("   you: ", ""), (safe_line(me), "$you bold")]
+    tail: list[Part] = [("   you: ", ""), (safe_line(me), "$you bold")] if me else []  # no one yet: the frame drawn before --as is checked
     if offline:
         tail += [("   ", ""), (" offline — reconnecting ", "bold reverse $error")]
     width = width if width is not None else 10_000
@@ -51,7 +56,7 @@ def header_content(
     if used > width and overdue:
         essentials[-1] = (" OVERDUE ", "bold reverse $overdue")
         used -= len(overdue) - len("OVERDUE")
-    if used > width:
+    if used > width and me:
         tail[0] = ("  ", "")  # too narrow for "you:": the handle alone
         used -= 5
     room = width - used - 2
@@ -85,10 +90,10 @@ class BoardHeader(Widget):
         super().__init__(id=id)
         self.incident_id = incident_id
         self.me = me
-        self._state = IncidentState()
+        self._state: IncidentState | None = None
         self._loading = False
 
-    def show(self, state: IncidentState, me: str, *, loading: bool = False) -> None:
+    def show(self, state: IncidentState | None, me: str, *, loading: bool = False) -> None:
         self._state, self.me, self._loading = state, me, loading
         self.refresh()
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from warroom.incident import IncidentState, Policy
-from warroom.incident.state import Responder
 from warroom.people import Elsewhere, fatigue_level
 from warroom.words import fatigue_word
 
 from ..model.format import coarse_duration, roles_label, shift_label
 from .table import BoardTable, Cell
+
+if TYPE_CHECKING:
+    from warroom.incident import IncidentState, Policy
+    from warroom.incident.state import Responder
 
 _SHIFT_STYLE = {"on": "$shift-on", "break": "$shift-break", "off": "$shift-off"}
 _FATIGUE_STYLE = {"limit": "$fatigue-limit bold", "warn": "$fatigue-warn"}

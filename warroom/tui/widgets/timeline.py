@@ -17,7 +17,7 @@ import bisect
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from itertools import chain, islice
-from typing import ClassVar, overload
+from typing import TYPE_CHECKING, ClassVar, overload
 
 from rich.style import Style as RichStyle
 from rich.text import Text
@@ -30,14 +30,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from warroom.incident.state import TimelineEntry
 from warroom.safetext import safe_line
-from warroom.incident.keyframes import t_plus
 
 from ..model.find import Finder
 from ..keys import moving_keys
 from .timeline_find import FindingKeys
 from .timeline_parts import NewBelow, TimelineDetail, fit, strip_of
+
+if TYPE_CHECKING:
+    from warroom.incident.state import TimelineEntry
 
 __all__ = ["NewBelow", "ShownEntries", "TimelineDetail", "TimelineView"]
 
@@ -46,7 +47,7 @@ CACHED_LINES = 1000
 """Rendered lines kept: a few screens' worth, whatever the length of the incident."""
 
 
-class ShownEntries(Sequence[TimelineEntry]):
+class ShownEntries(Sequence["TimelineEntry"]):
     """The entries the view shows: the state's timeline as it was when drawn (kept by
     reference, read only where drawn), then each entry appended since."""
 
@@ -363,6 +364,8 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
         """The time column: ``10:14``, with the date once the incident spans days, and T+ if asked."""
         shown = f"{at:%d %b %H:%M}" if self._multi_day else f"{at:%H:%M}"
         if self.show_elapsed and self.start is not None:
+            from warroom.incident.keyframes import t_plus  # not at import: the board's frame is drawn before the domain loads
+
             shown += f" {t_plus(at, self.start)[:-3]}"  # T+01:23, whole minutes
         return shown
 

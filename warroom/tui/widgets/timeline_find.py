@@ -16,7 +16,6 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
-from warroom.incident.state import IncidentState
 from warroom.safetext import safe_line
 
 from ..model.find import Filter, choices
@@ -25,6 +24,8 @@ from .filter_list import MOVES, FilterList
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from warroom.incident.state import IncidentState
 
     from textual.scroll_view import ScrollView
     from textual.timer import Timer

@@ -18,13 +18,13 @@ from textual.content import Content
 from textual.strip import Strip
 from textual.widgets import Static
 
-from warroom.incident.state import TimelineEntry
 from warroom.safetext import safe_line
 
 from ..model.format import clock
 from ..textual_private import compute_wrap_offsets
 
 if TYPE_CHECKING:
+    from warroom.incident.state import TimelineEntry
     from textual.widget import Widget
 
     class Followed(Widget):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from warroom.incident import IncidentState, Policy
-from warroom.incident.state import Workstream
-
 from ..model.format import away_label, coarse_duration, owner_label
 from .table import BoardTable, Cell
+
+if TYPE_CHECKING:
+    from warroom.incident import IncidentState, Policy
+    from warroom.incident.state import Workstream
 
 
 def workstream_cells(state: IncidentState, ws: Workstream, me: str, now: datetime, policy: Policy) -> tuple[Cell, ...]:

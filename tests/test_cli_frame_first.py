@@ -1,0 +1,167 @@
+"""`warroom join` and `warroom lobby` on a terminal paint their frame before the CLI and the domain load (issue 23 item 3).
+
+The real CLI on a pseudo-terminal: the frame ("loading…" and the panes) comes first, then the
+board; what the parser or the settings refuse after the frame is said in one line once the
+App has ended, as any command says it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, Cli
+from warroom.cli.early import (
+    PlainStart,
+    plain_start,
+    plain_start_on_a_terminal,
+    ui_in_file,
+)
+
+ANSI = re.compile(rb"\x1b\[[0-9;?>]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][0-9A-Za-z]|\x1b[=>]")
+
+
+class Terminal:
+    """``python -m warroom ARGS`` on a pseudo-terminal, its screen read as plain text."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.seen = b""
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: the real CLI on a terminal
+            os.chdir(REPO_ROOT)
+            os.execvpe(sys.executable, [sys.executable, "-m", "warroom", *args], env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 140, 0, 0))
+
+    @property
+    def text(self) -> bytes:
+        return ANSI.sub(b"", self.seen)
+
+    def read_until(self, *words: bytes, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not all(word in self.text for word in words):
+            assert time.monotonic() < deadline, f"never shown {words!r}: {self.text[-2000:]!r}"
+            if select.select([self.fd], [], [], 0.5)[0]:
+                try:
+                    self.seen += os.read(self.fd, 65536)
+                except OSError:  # the program ended
+                    assert all(word in self.text for word in words), f"ended without {words!r}: {self.text[-2000:]!r}"
+
+    def exit_code(self, timeout: float = 60) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                self.pid = 0
+                self._drain()
+                return os.waitstatus_to_exitcode(status)
+            self._drain(0.2)
+        raise AssertionError(f"still running: {self.text[-2000:]!r}")
+
+    def _drain(self, wait: float = 0) -> None:
+        while select.select([self.fd], [], [], wait)[0]:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.seen += chunk
+
+    def close(self) -> None:
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+@pytest.fixture
+def terminal(cli: Cli):
+    opened: list[Terminal] = []
+
+    def start(*args: str) -> Terminal:
+        opened.append(Terminal(cli.env, *args))
+        return opened[-1]
+
+    yield start
+    for each in opened:
+        each.close()
+
+
+def test_what_the_frame_needs_imports_no_pydantic_domain_or_parser() -> None:
+    script = (
+        "import sys\n"
+        "import warroom.cli, warroom.cli.early, warroom.tui.app, warroom.tui.frame_first\n"
+        "heavy = [m for m in sys.modules if m == 'pydantic' or m.startswith(('warroom.incident', 'warroom.store', 'warroom.cli.parser', 'warroom.config'))\n"
+        "         and m != 'warroom.config_files']\n"
+        "print(heavy)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_join_on_a_terminal_shows_the_frame_then_the_board_and_q_quits(cli: Cli, terminal) -> None:
+    cli("declare", "INC-7", "--title", "Checkout errors in EU", "--sev", "1")
+    board = terminal("join", "inc-7", "--as", "alice")
+    board.read_until(b"INC-7", b"loading\xe2\x80\xa6", b"Workstreams", b"Responders", b"you: alice")
+    assert b"Checkout errors in EU" not in board.text  # the frame came before the incident was read
+    board.read_until(b"Checkout errors in EU")
+    os.write(board.fd, b"q")
+    assert board.exit_code() == 0
+
+
+def test_a_handle_refused_after_the_frame_is_said_in_one_line(cli: Cli, terminal) -> None:
+    cli("declare", "INC-7", "--title", "Checkout errors in EU")
+    board = terminal("join", "INC-7", "--as", "not a handle!")
+    assert board.exit_code() == 1
+    assert b"warroom: bad handle 'not a handle!' from --as" in board.text
+    assert b"Traceback" not in board.text
+
+
+def test_an_incident_id_the_parser_refuses_after_the_frame_is_said_as_argparse_says_it(cli: Cli, terminal) -> None:
+    board = terminal("join", "INC/7", "--as", "alice")
+    assert board.exit_code() == 2
+    assert b"usage: warroom join" in board.text and b"error: argument" in board.text
+    assert b"Traceback" not in board.text
+
+
+def test_only_a_plain_join_or_lobby_is_taken_early() -> None:
+    assert plain_start(["join", "INC-1", "--as", "alice", "--store=/tmp/x"]) == PlainStart("INC-1", "alice")
+    assert plain_start(["join", "INC-1", "--server", "http://127.0.0.1:1", "--token", "t"]) == PlainStart("INC-1", None)
+    assert plain_start(["lobby"]) == PlainStart(None, None)
+    assert plain_start(["lobby", "--as", "bob"]) == PlainStart(None, "bob")
+    for usual in (["join"], ["join", "--help"], ["join", "INC-1", "-h"], ["join", "INC-1", "--as"], ["join", "INC-1", "--as", "--store", "x"],
+                  ["--store", "x", "join", "INC-1"], ["show", "INC-1"], ["join", "INC-1", "extra"], [], ["lobby", "--help"], ["lobby", "INC-1"]):
+        assert plain_start(usual) is None, usual
+    assert plain_start_on_a_terminal(["join", "INC-1"]) is None  # pytest's stdin is no terminal: the usual way
+
+
+def test_lobby_on_a_terminal_shows_its_frame_then_the_incidents(cli: Cli, terminal) -> None:
+    cli("declare", "INC-7", "--title", "Checkout errors in EU", "--sev", "1")
+    lobby = terminal("lobby", "--as", "alice")
+    lobby.read_until(b"warroom lobby \xc2\xb7 alice \xc2\xb7 loading\xe2\x80\xa6", b"Open incidents")
+    lobby.read_until(b"Checkout errors in EU")
+    os.write(lobby.fd, b"q")
+    assert lobby.exit_code() == 0
+
+
+def test_the_frame_takes_the_theme_and_keys_the_file_names_and_shrugs_at_a_broken_one(tmp_path: Path, monkeypatch) -> None:
+    config = tmp_path / "warroom.toml"
+    monkeypatch.setenv("WARROOM_CONFIG_PATH", str(config))
+    assert ui_in_file() == ("warroom-dark", {})  # no file
+    config.write_text('[ui]\ntheme = "warroom-light"\nkeymap = { quit = "Q", bad = 3 }\n')
+    assert ui_in_file() == ("warroom-light", {"quit": "Q"})
+    config.write_text("[ui\ntheme = ")
+    assert ui_in_file() == ("warroom-dark", {})  # the real load says why, once the frame is up
