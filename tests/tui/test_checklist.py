@@ -87,7 +87,7 @@ async def test_the_lobby_declare_form_offers_the_playbooks(store_dir: Path) -> N
         await pilot.press("n")
         await screen_shown(pilot, FormScreen, "#field-playbook")
         await type_text(pilot, "Objects expiring")
-        await pilot.press("tab", "up", "up", "tab", "tab", "down")  # SEV1, not a drill, the first playbook (data-loss)
+        await pilot.press("tab", "tab", "tab", "down")  # the playbook's severity, not a drill, the first playbook (data-loss)
         await pilot.press("enter")
         await until(pilot, lambda: app.board is not None and app.board.ready)
     state = Incident(store_dir, "INC-1").state()
@@ -106,7 +106,20 @@ async def test_the_board_of_an_undeclared_id_offers_the_playbooks_too(store_dir:
             await pilot.press("down")
         await pilot.press("enter")
         await until(pilot, lambda: app.board.ready and app.board.state.declared)
-    assert Incident(store_dir, "INC-9").state().playbook == "outage"
+    state = Incident(store_dir, "INC-9").state()
+    assert (state.playbook, state.severity) == ("outage", 2)  # the playbook's severity, as `declare --playbook` gives
+
+
+async def test_a_severity_picked_in_the_declare_form_beats_the_playbooks(store_dir: Path, make_board) -> None:
+    app = make_board("alice", incident_id="INC-9", offer_declare=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_shown(pilot, FormScreen, "#field-playbook")
+        await type_text(pilot, "A few objects expired")
+        await pilot.press("tab", "down", "down", "down", "tab", "down")  # SEV3, data-loss (a SEV1 playbook)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.board.ready and app.board.state.declared)
+    state = Incident(store_dir, "INC-9").state()
+    assert (state.playbook, state.severity) == ("data-loss", 3)
 
 
 async def test_the_broadcast_form_offers_the_playbooks_first_update_with_its_fields_filled_in(store_dir: Path, make_board) -> None:
