@@ -166,3 +166,23 @@ async def test_hostile_text_in_a_playbook_shows_literally_on_the_board(store_dir
         await screen_shown(pilot, FormScreen, "#field-name")
         option = app.screen.query_one("#field-name", OptionList).get_option_at_index(0)
         assert option.prompt.plain == "Label [red]x␛[2J<U+202E>: value [red]x␛[2J<U+202E>"
+
+
+async def test_at_80x24_the_fields_the_highlighted_item_and_the_keys_stay_inside_the_view(tmp_path: Path) -> None:
+    """The data-loss playbook's eleven items: the table scrolls rather than push the rest off the box."""
+    from tests.tui.test_snapshots import checklist_board
+
+    app = checklist_board(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("l")
+        await screen_shown(pilot, ChecklistScreen, "#checklist")
+        screen = app.screen
+        await until(pilot, lambda: screen.table.row_count == 11)
+        await pilot.pause()
+        inside = screen.query_one("#box").content_region
+        for part in ("#checklist-fields", "#checklist-detail", ".box-hint"):
+            await until(pilot, lambda part=part: inside.contains_region(screen.query_one(part).region))
+        last = screen.table.coordinate_to_cell_key((10, 0)).row_key.value
+        await pilot.press("end")  # the table scrolls to its last row, whose text the detail line shows
+        await until(pilot, lambda: str(screen.query_one("#checklist-detail").render()).startswith(f"{last} ("))
