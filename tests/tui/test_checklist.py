@@ -64,11 +64,12 @@ async def test_the_commander_adds_an_item_and_a_field_is_set_with_F_and_shown_in
         await screen_shown(pilot, FormScreen, "#field-value")
         await pilot.press("tab")
         await type_text(pilot, "lots")
-        await pilot.press("enter")
-        await until(pilot, lambda: "Customers affected: 'lots' is not a whole number" in "\n".join(m for _, m in app.notices))
-        await pilot.press("F")
-        await screen_shown(pilot, FormScreen, "#field-value")
-        await pilot.press("tab")
+        await pilot.press("enter")  # the form stays open with what was typed and says why
+        form = app.screen
+        await until(pilot, lambda: "Customers affected: 'lots' is not a whole number" in str(form.query_one("#form-error").render()))
+        assert isinstance(app.screen, FormScreen) and form.query_one("#field-value", Input).value == "lots"
+        assert app.focused is form.query_one("#field-value")
+        await pilot.press("ctrl+u")
         await type_text(pilot, "1,200")
         await pilot.press("enter")
         await until(pilot, lambda: app.board.state.fields["customers_affected"].value == 1200)
@@ -165,7 +166,7 @@ async def test_hostile_text_in_a_playbook_shows_literally_on_the_board(store_dir
         await pilot.press("f")
         await screen_shown(pilot, FormScreen, "#field-name")
         option = app.screen.query_one("#field-name", OptionList).get_option_at_index(0)
-        assert option.prompt.plain == "Label [red]x␛[2J<U+202E>: value [red]x␛[2J<U+202E>"
+        assert option.prompt.plain == "Label [red]x␛[2J<U+202E>: value [red]x␛[2J<U+202E>  (text)"
 
 
 async def test_at_80x24_the_fields_the_highlighted_item_and_the_keys_stay_inside_the_view(tmp_path: Path) -> None:

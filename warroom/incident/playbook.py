@@ -249,7 +249,14 @@ def value_problem(spec: FieldState, value: str | int | bool | None) -> str | Non
         return None
     if kind == "choice":
         return f"{spec.name} is one of: {', '.join(spec.choices)}"
-    return f"{spec.name} takes {'a whole number' if kind == 'int' else 'a duration' if kind == 'duration' else 'yes or no' if kind == 'bool' else 'text'}"
+    return f"{spec.name} takes {takes(kind, spec.choices)}"
+
+
+def takes(kind: str, choices: list[str]) -> str:
+    """What a field of ``kind`` takes, in words: ``a whole number``, ``paused or stopped``."""
+    if kind == "choice":
+        return " or ".join([", ".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices)
+    return {"int": "a whole number", "duration": "a duration (90m, 2h30m)", "bool": "yes or no"}.get(kind, "text")
 
 
 def show_value(kind: str, value: str | int | bool | None) -> str:

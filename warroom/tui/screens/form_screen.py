@@ -17,7 +17,7 @@ key that opened the form, from any screen, land in it (``KeysToForms``).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -154,10 +154,21 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         Binding("ctrl+s", "submit", "Submit", show=False, id="form.submit"),
     ]
 
-    def __init__(self, title: str, fields: Sequence[Field], *, intro: str = "", name: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        *,
+        intro: str = "",
+        name: str | None = None,
+        check: Callable[[dict[str, str]], tuple[str, str] | None] | None = None,
+    ) -> None:
+        """``check``: what is wrong with the answers as a whole, as (field name, why), or ``None``
+        (a value whose kind depends on another field's choice); the form stays open with it."""
         super().__init__(name=name)
         self.form_title = safe_line(title)
         self.fields = tuple(fields)
+        self.check = check
         self.intro = safe_block(intro)
         self._complaint: str | None = None
         """The field the error line is about."""
@@ -247,6 +258,10 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                 self._complain(widget, problem)
                 return
             values[field.name] = text.replace(LINE_BREAK, " " if field.one_line else "\n")
+        if self.check is not None and (found := self.check(values)) is not None:
+            name, why = found
+            self._complain(self.query_one(f"#field-{name}", Input), why)
+            return
         self.dismiss(values)
 
     def _complain(self, widget: Input | OptionList, why: str) -> None:
