@@ -50,7 +50,12 @@ class HelpScreen(ModalScreen[None]):
                 (f"{palette:<{palette_width}}", "dim"),
                 (binding_id, "italic $text-muted"),
             ]
-        with Vertical(id="box"):
+        line = width + max((max(16, len(description)) for _, description, _, _ in self.rows), default=16)
+        line += palette_width + max((len(binding_id) for *_, binding_id in self.rows), default=0)
+        with Vertical(id="box") as box:
+            # Wide enough for a row on one line where the terminal allows (the box's 90 columns
+            # split each row over two on a 140-column terminal): border, padding and scrollbar.
+            box.styles.width = max(90, line + 6)
             yield Label("Keys", classes="box-title")
             with VerticalScroll():
                 yield Static(Content.assemble(*parts), id="help-keys")
