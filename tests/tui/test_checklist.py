@@ -75,7 +75,7 @@ async def test_the_commander_adds_an_item_and_a_field_is_set_with_F_and_shown_in
         await until(pilot, lambda: app.board.state.fields["customers_affected"].value == 1200)
         pane = app.board.query_one("CommandSummary")
         await until(pilot, lambda: "Customers affected 1,200" in pane.render().plain)
-        assert "Playbook  data-loss · checklist 0/4 (l)" in pane.render().plain
+        assert "Playbook  data-loss · checklist 0/4 (l)\nFields    Customers affected 1,200\n" in pane.render().plain
     assert incident.state().timeline[-1].text == "set Customers affected to 1,200"
 
 
