@@ -205,8 +205,10 @@ def parse_value(kind: str, text: str, choices: list[str]) -> str | int | bool:
     text = text.strip()
     if kind == "int":
         digits = text.replace(",", "").replace("_", "")
-        if not re.fullmatch(r"-?\d{1,16}", digits) or abs(int(digits)) > MAX_INT:
+        if not re.fullmatch(r"-?\d+", digits):
             raise ValueError(f"{text!r} is not a whole number (e.g. 1200)")
+        if len(digits.lstrip("-")) > 16 or abs(int(digits)) > MAX_INT:
+            raise ValueError(f"{text!r} is too large: at most {MAX_INT:,}")
         return int(digits)
     if kind == "bool":
         word = text.lower()
