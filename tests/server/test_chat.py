@@ -128,7 +128,7 @@ def test_every_command_runs_through_the_boards_rules(chat_room) -> None:
     assert first["actor"] == "alice" and first["body"]["severity"] == 2
     assert "quote the title" in _said(slack(url, 'declare "unbalanced --sev 2'))
     assert "unknown command" in _said(slack(url, "reboot INC-1"))
-    assert "no incident" in _said(slack(url, "note INC-404 hello"))
+    assert _said(slack(url, "note INC-404 hello")) == "no incident INC-404 on this server"
     types = [e["body"]["type"] for e in events(server, tokens["alice"], "INC-1")]
     assert types.count("broadcast_sent") == 1 and "workstream_claimed" in types
 

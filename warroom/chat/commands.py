@@ -79,7 +79,7 @@ class Desk:
         except Rejected as refusal:
             return Reply(f"refused: {refusal.reason}")
         except UnknownIncident as error:
-            return Reply(f"no incident {error}")
+            return Reply(f"no incident {error.incident_id} on this server")  # not the CLI's "see `warroom list`"
         except Unprocessable as error:
             return Reply(f"cannot record that: {error}")
         except ValidationError as error:
