@@ -119,8 +119,9 @@ def test_every_command_runs_through_the_boards_rules(chat_room) -> None:
     assert "on shift: alice" in status[-1] and "on a break: bob" in status[-1]
 
     update = slack(url, "broadcast INC-1 mitigated, monitoring")
-    assert update.json()["response_type"] == "in_channel" and "mitigated, monitoring" in update.json()["text"]
+    assert update.json() == {"response_type": "in_channel", "text": "INC-1 update from alice: mitigated, monitoring"}
 
+    assert _said(slack(url, 'declare "objects gone" --playbook data-loss')).startswith("--playbook is not an option here: only --sev")
     declared = _said(slack(url, 'declare "payments slow" --sev 2'))
     new_id = declared.split()[0]
     assert "SEV2 payments slow" in declared and "alice commands" in declared
