@@ -51,6 +51,9 @@ def test_a_bad_file_is_named_with_its_line_and_reason_and_stops_nothing(cli) -> 
     assert "broken.toml: line 6: checklist.1.role: Input should be 'commander', 'deputy', 'scribe', 'comms' or 'everyone'" in result.stderr
     assert "garbled.toml: not valid TOML (Invalid value (at line 2, column 12))" in result.stderr
     assert "Traceback" not in result.stderr
+    shown = cli("playbooks", "show", "broken", actor=None, check=False)
+    assert shown.returncode == 1 and shown.stderr.count("broken.toml") == 1 and "garbled" not in shown.stderr  # its own problem, once
+    assert cli("playbooks", "show", "outage", actor=None).stderr == ""
     refused = cli("declare", "--title", "Queue", "--playbook", "broken", check=False)
     assert refused.returncode == 2 and "playbook 'broken' cannot be used:" in refused.stderr and "line 6" in refused.stderr
     assert cli("declare", "--title", "Queue", "--playbook", "outage").stdout.strip() == "INC-1"

@@ -78,11 +78,11 @@ def cmd_playbooks(ctx: CliContext) -> int:
     from warroom.playbooks import PlaybookError, load_playbooks
 
     loaded = load_playbooks()
-    for problem in loaded.problems:
-        print(safe_line(f"warroom: warning: playbook left out: {problem}"), file=sys.stderr)
     if ctx.args.action is None:
         if ctx.args.name is not None:
             raise UsageError("use `warroom playbooks show NAME` to print one")
+        for problem in loaded.problems:  # the list names every bad file; show NAME only its own (below)
+            print(safe_line(f"warroom: warning: playbook left out: {problem}"), file=sys.stderr)
         for name, playbook in sorted(loaded.playbooks.items()):
             source = loaded.sources[name]
             print(safe_line(f"{name:<12} SEV{playbook.severity}  {playbook.description}  ({source})"))
