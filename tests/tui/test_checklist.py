@@ -187,3 +187,22 @@ async def test_at_80x24_the_fields_the_highlighted_item_and_the_keys_stay_inside
         last = screen.table.coordinate_to_cell_key((10, 0)).row_key.value
         await pilot.press("end")  # the table scrolls to its last row, whose text the detail line shows
         await until(pilot, lambda: str(screen.query_one("#checklist-detail").render()).startswith(f"{last} ("))
+
+
+async def test_at_80x24_the_lobby_declare_form_scrolls_to_the_playbook_choice(store_dir: Path) -> None:
+    """Title, severity, drill and playbook are taller than 24 rows: the focused choice was hidden below the box."""
+    from textual.widgets import OptionList
+
+    from tests.tui.test_lobby import loaded, lobby
+
+    app = lobby(store_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("n")
+        await screen_shown(pilot, FormScreen, "#field-playbook")
+        await type_text(pilot, "Objects expiring")
+        await pilot.press("tab", "tab", "tab")
+        form = app.screen
+        playbooks = form.query_one("#field-playbook", OptionList)
+        await until(pilot, lambda: app.focused is playbooks)
+        await until(pilot, lambda: form.query_one("#form").content_region.contains_region(playbooks.region))

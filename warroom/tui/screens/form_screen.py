@@ -25,7 +25,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -176,7 +176,9 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         """The text field typed in last (where typing goes when a choice list has focus)."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form"):
+        # Scrolls to the focused field when the form is taller than the terminal: at 80x24 the
+        # lobby's declare form hid its playbook choice and keys below the box's bottom.
+        with VerticalScroll(id="form", can_focus=False):
             yield Label(self.form_title, classes="form-title")
             if self.intro:
                 yield Static(self.intro, classes="form-intro", markup=False)
