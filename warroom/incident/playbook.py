@@ -258,7 +258,7 @@ def takes(kind: str, choices: list[str]) -> str:
     """What a field of ``kind`` takes, in words: ``a whole number``, ``paused or stopped``."""
     if kind == "choice":
         return " or ".join([", ".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices)
-    return {"int": "a whole number", "duration": "a duration (90m, 2h30m)", "bool": "yes or no"}.get(kind, "text")
+    return {"int": "a whole number", "duration": "a duration: 90m, 2h30m", "bool": "yes or no"}.get(kind, "text")
 
 
 def show_value(kind: str, value: str | int | bool | None) -> str:
