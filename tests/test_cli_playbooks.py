@@ -107,6 +107,8 @@ def test_checklist_check_and_field_work_the_incident_and_close_lists_what_is_lef
     cli("check", "INC-1", "C-1")
     bad = cli("field", "INC-1", "messages_delayed", "lots", check=False)
     assert bad.returncode == 2 and "messages_delayed: 'lots' is not a whole number (e.g. 1200)" in bad.stderr
+    words = cli("field", "INC-1", "messages_delayed", "12", "thousand", check=False)  # one line, not argparse's usage
+    assert words.returncode == 2 and words.stderr.strip() == "warroom: messages_delayed: '12 thousand' is not a whole number (e.g. 1200)"
     huge = cli("field", "INC-1", "messages_delayed", "99999999999999999999999", check=False)
     assert huge.returncode == 2 and "'99999999999999999999999' is too large: at most 1,000,000,000,000,000" in huge.stderr
     unknown = cli("field", "INC-1", "nope", "3", check=False)
