@@ -51,6 +51,9 @@ def test_a_bad_file_is_named_with_its_line_and_reason_and_stops_nothing(cli) -> 
     assert "broken.toml: line 6: checklist.1.role: Input should be 'commander', 'deputy', 'scribe', 'comms' or 'everyone'" in result.stderr
     assert "garbled.toml: not valid TOML (Invalid value (at line 2, column 12))" in result.stderr
     assert "Traceback" not in result.stderr
+    shown = cli("playbooks", "show", "broken", actor=None, check=False)
+    assert shown.returncode == 1 and shown.stderr.count("broken.toml") == 1 and "garbled" not in shown.stderr  # its own problem, once
+    assert cli("playbooks", "show", "outage", actor=None).stderr == ""
     refused = cli("declare", "--title", "Queue", "--playbook", "broken", check=False)
     assert refused.returncode == 2 and "playbook 'broken' cannot be used:" in refused.stderr and "line 6" in refused.stderr
     assert cli("declare", "--title", "Queue", "--playbook", "outage").stdout.strip() == "INC-1"
@@ -104,6 +107,10 @@ def test_checklist_check_and_field_work_the_incident_and_close_lists_what_is_lef
     cli("check", "INC-1", "C-1")
     bad = cli("field", "INC-1", "messages_delayed", "lots", check=False)
     assert bad.returncode == 2 and "messages_delayed: 'lots' is not a whole number (e.g. 1200)" in bad.stderr
+    words = cli("field", "INC-1", "messages_delayed", "12", "thousand", check=False)  # one line, not argparse's usage
+    assert words.returncode == 2 and words.stderr.strip() == "warroom: messages_delayed: '12 thousand' is not a whole number (e.g. 1200)"
+    huge = cli("field", "INC-1", "messages_delayed", "99999999999999999999999", check=False)
+    assert huge.returncode == 2 and "'99999999999999999999999' is too large: at most 1,000,000,000,000,000" in huge.stderr
     unknown = cli("field", "INC-1", "nope", "3", check=False)
     assert unknown.returncode == 2 and "INC-1 has no field 'nope' (fields: messages_delayed)" in unknown.stderr
     cli("status", "INC-1", "resolved")

@@ -59,6 +59,7 @@ def test_responder_load(insights: Insights) -> None:
     assert (bob.tz, bob.hours_on_shift, bob.hours_out_of_hours) == ("America/New_York", 1.33, 1.33)
     assert (bob.breaks, bob.breaks_per_on_shift_hour, bob.longest_shift_hours) == (1, 0.75, 1.83)
     assert (erin.hours_on_shift, erin.hours_in_command, erin.incidents) == (0.75, 0.75, 1)
+    assert erin.breaks_per_on_shift_hour is None  # under an hour on shift: no rate to give
     assert "alertmanager" not in load  # an alert hook is nobody's shift
 
 
@@ -102,6 +103,16 @@ def test_an_open_incident_counts_until_now_and_a_refused_shift_change_counts_for
     log.add("alice", ev.ShiftChanged(shift="off"), minutes=30)  # refused: she is in command
     insights = compute([log.events], now=scenario.NOW, since=timedelta(days=1))
     assert insights.responders[0].hours_on_shift == 3 and insights.responders[0].fatigue is None
+
+
+def test_a_break_minutes_into_a_shift_is_no_rate_per_hour() -> None:
+    """One break 5 minutes in read as 12 an hour (823 an hour after 4 seconds, in a try-out)."""
+    log = LogBuilder("INC-9", scenario.NOW - timedelta(hours=3))
+    log.declare("alice")
+    log.add("bob", ev.ShiftChanged(shift="on"))
+    log.add("bob", ev.ShiftChanged(shift="break", minutes=10), minutes=5)
+    bob = {r.handle: r for r in compute([log.events], now=scenario.NOW, since=timedelta(days=1)).responders}["bob"]
+    assert (bob.breaks, bob.breaks_per_on_shift_hour) == (1, None)
 
 
 def test_shift_on_with_a_time_zone_while_on_shift_is_accepted_and_recorded() -> None:

@@ -64,17 +64,18 @@ async def test_the_commander_adds_an_item_and_a_field_is_set_with_F_and_shown_in
         await screen_shown(pilot, FormScreen, "#field-value")
         await pilot.press("tab")
         await type_text(pilot, "lots")
-        await pilot.press("enter")
-        await until(pilot, lambda: "Customers affected: 'lots' is not a whole number" in "\n".join(m for _, m in app.notices))
-        await pilot.press("F")
-        await screen_shown(pilot, FormScreen, "#field-value")
-        await pilot.press("tab")
+        await pilot.press("enter")  # the form stays open with what was typed and says why
+        form = app.screen
+        await until(pilot, lambda: "Customers affected: 'lots' is not a whole number" in str(form.query_one("#form-error").render()))
+        assert isinstance(app.screen, FormScreen) and form.query_one("#field-value", Input).value == "lots"
+        assert app.focused is form.query_one("#field-value")
+        await pilot.press("ctrl+u")
         await type_text(pilot, "1,200")
         await pilot.press("enter")
         await until(pilot, lambda: app.board.state.fields["customers_affected"].value == 1200)
         pane = app.board.query_one("CommandSummary")
         await until(pilot, lambda: "Customers affected 1,200" in pane.render().plain)
-        assert "Playbook  data-loss · checklist 0/4 (l)" in pane.render().plain
+        assert "Playbook  data-loss · checklist 0/4 (l)\nFields    Customers affected 1,200\n" in pane.render().plain
     assert incident.state().timeline[-1].text == "set Customers affected to 1,200"
 
 
@@ -87,7 +88,7 @@ async def test_the_lobby_declare_form_offers_the_playbooks(store_dir: Path) -> N
         await pilot.press("n")
         await screen_shown(pilot, FormScreen, "#field-playbook")
         await type_text(pilot, "Objects expiring")
-        await pilot.press("tab", "up", "up", "tab", "tab", "down")  # SEV1, not a drill, the first playbook (data-loss)
+        await pilot.press("tab", "tab", "tab", "down")  # the playbook's severity, not a drill, the first playbook (data-loss)
         await pilot.press("enter")
         await until(pilot, lambda: app.board is not None and app.board.ready)
     state = Incident(store_dir, "INC-1").state()
@@ -106,7 +107,20 @@ async def test_the_board_of_an_undeclared_id_offers_the_playbooks_too(store_dir:
             await pilot.press("down")
         await pilot.press("enter")
         await until(pilot, lambda: app.board.ready and app.board.state.declared)
-    assert Incident(store_dir, "INC-9").state().playbook == "outage"
+    state = Incident(store_dir, "INC-9").state()
+    assert (state.playbook, state.severity) == ("outage", 2)  # the playbook's severity, as `declare --playbook` gives
+
+
+async def test_a_severity_picked_in_the_declare_form_beats_the_playbooks(store_dir: Path, make_board) -> None:
+    app = make_board("alice", incident_id="INC-9", offer_declare=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_shown(pilot, FormScreen, "#field-playbook")
+        await type_text(pilot, "A few objects expired")
+        await pilot.press("tab", "down", "down", "down", "tab", "down")  # SEV3, data-loss (a SEV1 playbook)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.board.ready and app.board.state.declared)
+    state = Incident(store_dir, "INC-9").state()
+    assert (state.playbook, state.severity) == ("data-loss", 3)
 
 
 async def test_the_broadcast_form_offers_the_playbooks_first_update_with_its_fields_filled_in(store_dir: Path, make_board) -> None:
@@ -152,4 +166,43 @@ async def test_hostile_text_in_a_playbook_shows_literally_on_the_board(store_dir
         await pilot.press("f")
         await screen_shown(pilot, FormScreen, "#field-name")
         option = app.screen.query_one("#field-name", OptionList).get_option_at_index(0)
-        assert option.prompt.plain == "Label [red]x␛[2J<U+202E>: value [red]x␛[2J<U+202E>"
+        assert option.prompt.plain == "Label [red]x␛[2J<U+202E>: value [red]x␛[2J<U+202E>  (text)"
+
+
+async def test_at_80x24_the_fields_the_highlighted_item_and_the_keys_stay_inside_the_view(tmp_path: Path) -> None:
+    """The data-loss playbook's eleven items: the table scrolls rather than push the rest off the box."""
+    from tests.tui.test_snapshots import checklist_board
+
+    app = checklist_board(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("l")
+        await screen_shown(pilot, ChecklistScreen, "#checklist")
+        screen = app.screen
+        await until(pilot, lambda: screen.table.row_count == 11)
+        await pilot.pause()
+        inside = screen.query_one("#box").content_region
+        for part in ("#checklist-fields", "#checklist-detail", ".box-hint"):
+            await until(pilot, lambda part=part: inside.contains_region(screen.query_one(part).region))
+        last = screen.table.coordinate_to_cell_key((10, 0)).row_key.value
+        await pilot.press("end")  # the table scrolls to its last row, whose text the detail line shows
+        await until(pilot, lambda: str(screen.query_one("#checklist-detail").render()).startswith(f"{last} ("))
+
+
+async def test_at_80x24_the_lobby_declare_form_scrolls_to_the_playbook_choice(store_dir: Path) -> None:
+    """Title, severity, drill and playbook are taller than 24 rows: the focused choice was hidden below the box."""
+    from textual.widgets import OptionList
+
+    from tests.tui.test_lobby import loaded, lobby
+
+    app = lobby(store_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("n")
+        await screen_shown(pilot, FormScreen, "#field-playbook")
+        await type_text(pilot, "Objects expiring")
+        await pilot.press("tab", "tab", "tab")
+        form = app.screen
+        playbooks = form.query_one("#field-playbook", OptionList)
+        await until(pilot, lambda: app.focused is playbooks)
+        await until(pilot, lambda: form.query_one("#form").content_region.contains_region(playbooks.region))

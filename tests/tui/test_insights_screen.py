@@ -84,6 +84,30 @@ def test_the_charts_carry_the_numbers_of_the_json() -> None:
     assert insight_charts.caption(load) == [("Hours on shift", "bold"), ("  ", ""), ("■", "$primary"), (" in hours", ""), ("  ", ""), ("■", "$warning"), (" out of hours", "")]
 
 
+def test_a_legend_too_wide_for_its_chart_starts_a_line_of_its_own() -> None:
+    """At 80 columns a colour's square ended one line and its name began the next."""
+    from datetime import timedelta
+
+    from warroom.insights import compute
+
+    weeks = insight_charts.weeks_chart(compute(scenario.logs(), now=scenario.NOW, since=timedelta(days=90)))
+    text = "".join(piece for piece, _ in insight_charts.caption(weeks, 38))
+    assert text == "Incidents per week\n■ SEV1  ■ SEV2  ■ SEV3  ■ SEV4"
+    assert "\n" not in "".join(piece for piece, _ in insight_charts.caption(weeks, 60))
+    timings = insight_charts.timings_chart(compute(scenario.logs(), now=scenario.NOW, since=timedelta(days=90)), "median")
+    assert "".join(piece for piece, _ in insight_charts.caption(timings, 36)) == "Minutes, median\n■ detect ■ ack ■ mitigate ■ resolve"
+
+
+async def test_at_80x24_the_header_and_legends_keep_every_word(store_dir: Path) -> None:
+    app = lobby_with_scenario(store_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        assert screen.header.size.height == 2 and "(1 overdue)" in str(screen.header.render())
+        for name, caption in screen.captions.items():
+            lines = str(caption.render()).splitlines()
+            assert all(not line.rstrip().endswith("■") for line in lines), (name, lines)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_insights_screen(snap_compare, store_dir: Path, size: str) -> None:
     async def settled(pilot) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from textual.widgets import Static
 
 from warroom.config import Config, UiConfig
 from warroom.incident import events as ev
@@ -599,3 +600,15 @@ async def test_z_snoozes_the_stakeholder_update(incident, make_board) -> None:
     assert due_before is not None
     assert app.board.state.next_update_due() == due_before + timedelta(minutes=10)
     assert incident.state().timeline[-1].text == f"snoozed the stakeholder update by 10 min (now due {due_before + timedelta(minutes=10):%H:%M} UTC)"
+
+
+async def test_the_help_shows_one_line_per_key_on_a_wide_terminal(incident, make_board) -> None:
+    """At 140 columns the 90-column box split every row (the palette entries grew to 57 characters)."""
+    app = make_board("alice")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = app.screen.query_one("#help-keys", Static)
+        await until(pilot, lambda: keys.region.height > 0)
+        assert keys.region.height == len(app.screen.rows)

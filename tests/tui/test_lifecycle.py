@@ -39,6 +39,25 @@ async def test_x_lists_what_is_still_open_and_asks_before_closing(incident, make
     assert incident.state().closed
 
 
+async def test_at_80x24_a_long_still_open_list_scrolls_and_the_buttons_stay_in_sight(incident, make_board) -> None:
+    """Twelve open workstreams: the buttons and keys ran off the box's bottom, leaving no way to answer shown."""
+    for n in range(12):
+        incident.act("bob", ev.WorkstreamOpened(title=f"Restore bucket {n} from the overnight snapshot"))
+    app = make_board("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("x")
+        await screen_shown(pilot, ConfirmScreen, "#no")
+        box = app.screen.query_one("#box").content_region
+        for part in ("#yes", "#no", ".box-hint"):
+            await until(pilot, lambda part=part: box.contains_region(app.screen.query_one(part).region))
+        await until(pilot, lambda: "↑↓: read the rest" in str(app.screen.query_one(".box-hint").render()))
+        scroll = app.screen.query_one("#confirm-scroll")
+        await pilot.press("down", "down")
+        await until(pilot, lambda: scroll.scroll_y > 0)
+        assert app.focused is app.screen.query_one("#no")  # arrows read the list; Enter still starts on Cancel
+
+
 async def test_x_enter_enter_leaves_an_incident_with_open_work_open(incident, make_board) -> None:
     # Issue 22 part 2 item 1: the commander's x, Enter, Enter closed an unresolved SEV1.
     incident.act("bob", ev.WorkstreamOpened(title="Fail over"))

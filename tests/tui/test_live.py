@@ -113,7 +113,7 @@ async def test_joining_an_undeclared_incident_offers_to_declare_it(store_dir: Pa
         await screen_shown(pilot, FormScreen, "#field-title")
         await until(pilot, lambda: app.focused is not None and app.focused.id == "field-title")  # lands a frame after
         await type_text(pilot, "Checkout errors")
-        await pilot.press("tab", "up", "up", "enter")  # SEV3 -> SEV1
+        await pilot.press("tab", "down", "enter")  # the playbook's (none: SEV3) -> SEV1
         await until(pilot, lambda: app.board.ready)
         header = str(app.board.header.render())
         assert "Checkout errors" in header and " SEV1 " in header

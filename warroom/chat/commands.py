@@ -79,7 +79,7 @@ class Desk:
         except Rejected as refusal:
             return Reply(f"refused: {refusal.reason}")
         except UnknownIncident as error:
-            return Reply(f"no incident {error}")
+            return Reply(f"no incident {error.incident_id} on this server")  # not the CLI's "see `warroom list`"
         except Unprocessable as error:
             return Reply(f"cannot record that: {error}")
         except ValidationError as error:
@@ -147,8 +147,8 @@ class Desk:
         stored = await self.store.append(incident, EventDraft(actor=actor, body=body))
         entry = (await self._state(incident)).entry(stored.seq)
         said = entry.text if entry else stored.type
-        if in_channel:
-            return Reply(f"{incident} update from {actor}: {said}", in_channel=True)
+        if in_channel and isinstance(body, ev.BroadcastSent):  # the words as sent, not the timeline's "broadcast: ..."
+            return Reply(f"{incident} update from {actor}: {body.text}", in_channel=True)
         return Reply(f"{incident} #{stored.seq} {actor} {said}")
 
     async def _declare(self, actor: str, rest: str) -> Reply:
@@ -164,6 +164,9 @@ class Desk:
                 raise Refusal("--sev is 1 (worst) to 4")
             severity = int(value)
             del words[at : at + 2]
+        if unknown := next((word for word in words if word.startswith("--")), None):
+            # "--playbook data-loss" became part of a SEV3's title
+            raise Refusal(f'{unknown} is not an option here: only --sev (and the title in quotes: /warroom declare "checkout down" --sev 2)')
         title = " ".join(words).strip()
         if not title:
             raise Refusal('declare what? /warroom declare "checkout down" --sev 2')

@@ -60,7 +60,7 @@ def add_playbook_commands(
         "one of a choice's words, or text. --clear unsets it. `warroom show INC-ID` lists the fields.",
     ))
     p.add_argument("name", metavar="NAME")
-    p.add_argument("value", nargs="?", metavar="VALUE")
+    p.add_argument("value", nargs="*", metavar="VALUE")  # words, so `field INC-1 data_window 2 hours` is one value
     p.add_argument("--clear", action="store_true", help="unset the field")
 
 
@@ -78,11 +78,11 @@ def cmd_playbooks(ctx: CliContext) -> int:
     from warroom.playbooks import PlaybookError, load_playbooks
 
     loaded = load_playbooks()
-    for problem in loaded.problems:
-        print(safe_line(f"warroom: warning: playbook left out: {problem}"), file=sys.stderr)
     if ctx.args.action is None:
         if ctx.args.name is not None:
             raise UsageError("use `warroom playbooks show NAME` to print one")
+        for problem in loaded.problems:  # the list names every bad file; show NAME only its own (below)
+            print(safe_line(f"warroom: warning: playbook left out: {problem}"), file=sys.stderr)
         for name, playbook in sorted(loaded.playbooks.items()):
             source = loaded.sources[name]
             print(safe_line(f"{name:<12} SEV{playbook.severity}  {playbook.description}  ({source})"))
@@ -198,7 +198,8 @@ def cmd_check(ctx: CliContext) -> int:
 
 def cmd_field(ctx: CliContext) -> int:
     args = ctx.args
-    if args.clear == (args.value is not None):
+    value_given = " ".join(args.value)
+    if args.clear == bool(args.value):
         raise UsageError("give a VALUE, or --clear to unset the field")
 
     async def run() -> int:
@@ -210,7 +211,7 @@ def cmd_field(ctx: CliContext) -> int:
             known = ", ".join(state.fields) or "none: declare with --playbook to have fields"
             raise UsageError(f"{state.id} has no field {args.name!r} (fields: {known})")
         try:
-            value = None if args.clear else parse_value(found.kind, args.value, found.choices)
+            value = None if args.clear else parse_value(found.kind, value_given, found.choices)
         except ValueError as error:
             raise UsageError(f"{found.name}: {error}") from None
         return await act_on_incident(ctx, args.incident, ev.FieldSet(name=found.name, value=value))

@@ -205,8 +205,10 @@ def parse_value(kind: str, text: str, choices: list[str]) -> str | int | bool:
     text = text.strip()
     if kind == "int":
         digits = text.replace(",", "").replace("_", "")
-        if not re.fullmatch(r"-?\d{1,16}", digits) or abs(int(digits)) > MAX_INT:
+        if not re.fullmatch(r"-?\d+", digits):
             raise ValueError(f"{text!r} is not a whole number (e.g. 1200)")
+        if len(digits.lstrip("-")) > 16 or abs(int(digits)) > MAX_INT:
+            raise ValueError(f"{text!r} is too large: at most {MAX_INT:,}")
         return int(digits)
     if kind == "bool":
         word = text.lower()
@@ -249,7 +251,14 @@ def value_problem(spec: FieldState, value: str | int | bool | None) -> str | Non
         return None
     if kind == "choice":
         return f"{spec.name} is one of: {', '.join(spec.choices)}"
-    return f"{spec.name} takes {'a whole number' if kind == 'int' else 'a duration' if kind == 'duration' else 'yes or no' if kind == 'bool' else 'text'}"
+    return f"{spec.name} takes {takes(kind, spec.choices)}"
+
+
+def takes(kind: str, choices: list[str]) -> str:
+    """What a field of ``kind`` takes, in words: ``a whole number``, ``paused or stopped``."""
+    if kind == "choice":
+        return " or ".join([", ".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices)
+    return {"int": "a whole number", "duration": "a duration: 90m, 2h30m", "bool": "yes or no"}.get(kind, "text")
 
 
 def show_value(kind: str, value: str | int | bool | None) -> str:

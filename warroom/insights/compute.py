@@ -22,6 +22,9 @@ from .intervals import HOUR, Span, by_week, clipped, merged, out_of_hours, total
 from .numbers import MEASURES, SEVERITIES, Flag, Insights, ItemCounts, ResponderLoad, SeverityRow, Timing, WeekRow
 
 DEFAULT_OUT_OF_HOURS_FLAG_HOURS = 10.0
+RATE_NEEDS = HOUR
+"""Breaks per on-shift hour only once there is an hour to count: one break a few minutes
+into a shift read as hundreds an hour (823.247 after 4 seconds)."""
 
 
 def compute(
@@ -154,7 +157,7 @@ def _responders(facts: list[IncidentFacts], start: datetime, now: datetime, zone
                 incidents=len(ids),
                 incident_ids=ids,
                 breaks=len(breaks),
-                breaks_per_on_shift_hour=round(len(breaks) / (on_shift / HOUR), 3) if on_shift > timedelta(0) else None,
+                breaks_per_on_shift_hour=round(len(breaks) / (on_shift / HOUR), 3) if on_shift >= RATE_NEEDS else None,
                 hours_in_command=_hours(total(merged(clipped(command.get(handle, []), start, now)))),
                 hours_by_week={week: _hours(spent) for week, spent in sorted(by_week(working).items())},
                 fatigue=_fatigue(theirs, present),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from warroom.incident import IncidentState
 from warroom.incident import events as ev
-from warroom.incident.playbook import CHECKLIST_ROLES, STAGES, ChecklistItem, FieldState, fill_template, parse_value, show_value
+from warroom.incident.playbook import CHECKLIST_ROLES, STAGES, ChecklistItem, FieldState, fill_template, parse_value, show_value, takes
 
 from .action_row import Action, ActionRow, Ask, Refusal, Values
 from .screens.form_screen import Field, FormScreen
@@ -54,8 +54,20 @@ def item_form() -> FormScreen:
 
 
 def field_form(fields: list[FieldState]) -> FormScreen:
-    choices = tuple((f.name, f"{f.label}: {show_value(f.kind, f.value)}") for f in fields)
+    """Each field offered with its value and what it takes; a value that will not do keeps the form open."""
+    choices = tuple((f.name, f"{f.label}: {show_value(f.kind, f.value)}  ({takes(f.kind, f.choices)})") for f in fields)
     unset = next((f.name for f in fields if f.value is None), fields[0].name)
+    by_name = {f.name: f for f in fields}
+
+    def value_problem(values: dict[str, str]) -> tuple[str, str] | None:
+        found = by_name[values["name"]]
+        text = values.get("value", "").strip()
+        try:
+            parse_value(found.kind, text, found.choices) if text else None
+        except ValueError as error:
+            return "value", f"{found.label}: {error}"
+        return None
+
     return FormScreen(
         "Set a field",
         [
@@ -63,6 +75,7 @@ def field_form(fields: list[FieldState]) -> FormScreen:
             Field("value", "Value", placeholder="1200, yes/no, 2h30m, a choice's word; empty clears it", max_length=200, one_line=True),
         ],
         intro="Every board, the post-mortem's Impact section and (for public fields) the status page show it.",
+        check=value_problem,
     )
 
 

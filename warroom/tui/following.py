@@ -35,7 +35,7 @@ from .model.catchup import since_for
 from .model.retry import keep_following
 from warroom.playbooks import LoadedPlaybooks
 
-from .playbook_choice import declaration, loaded_playbooks, playbook_field
+from .playbook_choice import declaration, loaded_playbooks, playbook_field, severity_field
 from .screens.board_forms import declare_form
 
 TICK_SECONDS = 1.0
@@ -98,7 +98,7 @@ class Following:
 
     def _ask_to_declare(self) -> None:
         self._playbooks = loaded_playbooks(lambda problem: self.notify(problem, severity="warning", markup=False))
-        self.app.push_screen(declare_form(self.room.incident_id, playbook_field(self._playbooks)), self._declared)
+        self.app.push_screen(declare_form(self.room.incident_id, severity_field(), playbook_field(self._playbooks)), self._declared)
 
     async def _declared(self, values: dict[str, str] | None) -> None:
         if values is None:

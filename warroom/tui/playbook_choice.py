@@ -2,7 +2,9 @@
 
 The playbook files are read when a form opens (a few small TOML files), so one added a
 minute ago is offered; a bad one is left out and said once, never a stop. The form's
-severity is the incident's (each playbook's own is shown beside its name to pick from).
+severity starts on "the playbook's", as ``warroom declare --playbook`` without ``--sev``:
+a data-loss incident declared from the board is a SEV1, not the form's SEV3; a severity
+picked in the form still wins.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from warroom.playbooks import LoadedPlaybooks, load_playbooks
 from .screens.form_screen import Field
 
 NO_PLAYBOOK = "-"
+PLAYBOOK_SEVERITY = "playbook"
+DEFAULT_SEVERITY = 3
+"""Without a playbook, and for ``warroom declare`` without ``--sev`` or ``--playbook``."""
 
 
 def loaded_playbooks(warn: Callable[[str], None]) -> LoadedPlaybooks:
@@ -33,15 +38,27 @@ def playbook_field(loaded: LoadedPlaybooks) -> Field:
     return Field("playbook", "Playbook", "choice", value=NO_PLAYBOOK, choices=tuple(choices))
 
 
+def severity_field() -> Field:
+    """The severity to declare at: the chosen playbook's unless one is picked."""
+    choices = [(PLAYBOOK_SEVERITY, f"the playbook's (SEV{DEFAULT_SEVERITY} with none)")]
+    choices += [(str(n), f"SEV{n}") for n in range(1, 5)]
+    return Field("severity", "Severity", "choice", value=PLAYBOOK_SEVERITY, choices=tuple(choices))
+
+
 def declaration(
     incident_id: str, values: Mapping[str, str], loaded: LoadedPlaybooks, policy: Policy, *, drill: bool = False
 ) -> ev.IncidentDeclared:
     """The declaration the form's answers make: the playbook copied in, with its policy overrides."""
     playbook: Playbook | None = loaded.playbooks.get(values.get("playbook", NO_PLAYBOOK))
+    picked = values.get("severity", PLAYBOOK_SEVERITY)
+    if picked != PLAYBOOK_SEVERITY:
+        severity = int(picked)
+    else:
+        severity = playbook.severity if playbook else DEFAULT_SEVERITY
     return ev.IncidentDeclared(
         incident_id=incident_id,
         title=values["title"],
-        severity=int(values["severity"]),
+        severity=severity,
         drill=drill,
         policy=playbook.with_policy(policy) if playbook else policy,
         playbook=playbook,

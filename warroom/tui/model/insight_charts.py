@@ -40,12 +40,19 @@ class Chart:
         return not self.labels or not any(value for _, values in self.series for value in values)
 
 
-def caption(chart: Chart) -> list[tuple[str, str]]:
-    """The line above a chart: its title, then a legend of (text, Textual style) pieces when it has several series."""
+def caption(chart: Chart, width: int | None = None) -> list[tuple[str, str]]:
+    """The line above a chart: its title, then a legend of (text, Textual style) pieces when it
+    has several series. When the two do not fit ``width`` the legend starts a line of its own
+    (wrapped where it fell, a colour's square ended one line and its name began the next)."""
     pieces = [(chart.title, "bold")]
     if len(chart.series) > 1:
         for (name, _), colour in zip(chart.series, chart.colours):
             pieces += [("  ", ""), ("■", f"${colour}"), (f" {name}", "")]
+        if width is not None and sum(len(text) for text, _ in pieces) > width:
+            legend = pieces[2:]
+            if sum(len(text) for text, _ in legend) > width:  # narrower still: one space between entries
+                legend = [(" " if text == "  " else text, style) for text, style in legend]
+            pieces = [pieces[0], ("\n", ""), *legend]
     return pieces
 
 

@@ -225,13 +225,13 @@ def close_form(incident_id: str) -> FormScreen:
     )
 
 
-def declare_form(incident_id: str, playbook: Field) -> FormScreen:
-    """``playbook``: the choice of playbook (``playbook_choice.playbook_field``)."""
+def declare_form(incident_id: str, severity: Field, playbook: Field) -> FormScreen:
+    """``severity`` and ``playbook``: ``playbook_choice.severity_field`` and ``playbook_field``."""
     return FormScreen(
         f"{incident_id} has not been declared",
         [
             Field("title", "Title", required=True, placeholder="what is broken, for whom", max_length=MAX_TITLE, one_line=True),
-            Field("severity", "Severity", "choice", value="3", choices=tuple((str(n), f"SEV{n}") for n in range(1, 5))),
+            severity,
             playbook,
         ],
         intro="Declare it now? You become its commander. Esc leaves the board.",

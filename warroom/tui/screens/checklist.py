@@ -15,6 +15,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.css.scalar import Scalar
 from textual.content import Content
 from textual.widgets import Label, Static
 
@@ -61,7 +62,7 @@ class ChecklistTable(BoardTable):
 class ChecklistScreen(LiveModal):
     DEFAULT_CSS = BOX_CSS.format(name="ChecklistScreen") + """
     ChecklistScreen > #box { width: 120; }
-    ChecklistScreen ChecklistTable { height: auto; max-height: 20; }
+    ChecklistScreen ChecklistTable { height: auto; }
     ChecklistScreen #checklist-fields { margin-top: 1; height: auto; }
     ChecklistScreen #checklist-detail { color: $text-muted; margin-top: 1; height: auto; }
     """
@@ -96,7 +97,25 @@ class ChecklistScreen(LiveModal):
         self.query_one("#checklist-title", Label).update(f"Checklist{playbook} · {done}/{len(state.checklist)} done{mine}")
         empty = "" if state.checklist else "No checklist: declare with a playbook to have one, or a adds an item (commander)."
         self.query_one("#checklist-empty", Static).update(empty)
+        self.query_one("#checklist-empty", Static).display = bool(empty)
         self.query_one("#checklist-fields", Static).update(fields_content(state))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_table)
+
+    def _fit_table(self) -> None:
+        """The table gets the rows the box has left (it scrolls), so the fields, the highlighted
+        item and the keys stay in sight: on an 80x24 terminal they ran off the box's bottom."""
+        box = self.query_one("#box")
+        box_rows = int(self.size.height * 0.9) - box.styles.gutter.height  # the box's max-height: 90%
+        others = sum(
+            widget.outer_size.height + widget.styles.margin.height
+            for widget in box.children
+            if widget is not self.table and widget.display
+        )
+        fit = max(3, box_rows - others)
+        if self.table.styles.max_height != Scalar.from_number(fit):
+            self.table.styles.max_height = fit
 
     def on_data_table_row_highlighted(self, event: BoardTable.RowHighlighted) -> None:
         """The highlighted item in full: its text may run off a narrow terminal's last column."""

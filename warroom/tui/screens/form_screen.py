@@ -17,7 +17,7 @@ key that opened the form, from any screen, land in it (``KeysToForms``).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -25,7 +25,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -154,10 +154,21 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         Binding("ctrl+s", "submit", "Submit", show=False, id="form.submit"),
     ]
 
-    def __init__(self, title: str, fields: Sequence[Field], *, intro: str = "", name: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        *,
+        intro: str = "",
+        name: str | None = None,
+        check: Callable[[dict[str, str]], tuple[str, str] | None] | None = None,
+    ) -> None:
+        """``check``: what is wrong with the answers as a whole, as (field name, why), or ``None``
+        (a value whose kind depends on another field's choice); the form stays open with it."""
         super().__init__(name=name)
         self.form_title = safe_line(title)
         self.fields = tuple(fields)
+        self.check = check
         self.intro = safe_block(intro)
         self._complaint: str | None = None
         """The field the error line is about."""
@@ -165,7 +176,9 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         """The text field typed in last (where typing goes when a choice list has focus)."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form"):
+        # Scrolls to the focused field when the form is taller than the terminal: at 80x24 the
+        # lobby's declare form hid its playbook choice and keys below the box's bottom.
+        with VerticalScroll(id="form", can_focus=False):
             yield Label(self.form_title, classes="form-title")
             if self.intro:
                 yield Static(self.intro, classes="form-intro", markup=False)
@@ -247,6 +260,10 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                 self._complain(widget, problem)
                 return
             values[field.name] = text.replace(LINE_BREAK, " " if field.one_line else "\n")
+        if self.check is not None and (found := self.check(values)) is not None:
+            name, why = found
+            self._complain(self.query_one(f"#field-{name}", Input), why)
+            return
         self.dismiss(values)
 
     def _complain(self, widget: Input | OptionList, why: str) -> None:

@@ -50,7 +50,12 @@ class HelpScreen(ModalScreen[None]):
                 (f"{palette:<{palette_width}}", "dim"),
                 (binding_id, "italic $text-muted"),
             ]
-        with Vertical(id="box"):
+        line = width + max((max(16, len(description)) for _, description, _, _ in self.rows), default=16)
+        line += palette_width + max((len(binding_id) for *_, binding_id in self.rows), default=0)
+        with Vertical(id="box") as box:
+            # Wide enough for a row on one line where the terminal allows (the box's 90 columns
+            # split each row over two on a 140-column terminal): border, padding and scrollbar.
+            box.styles.width = max(90, line + 6)
             yield Label("Keys", classes="box-title")
             with VerticalScroll():
                 yield Static(Content.assemble(*parts), id="help-keys")
@@ -100,8 +105,14 @@ class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = BOX_CSS.format(name="ConfirmScreen") + """
     ConfirmScreen Horizontal { height: auto; margin-top: 1; }
     ConfirmScreen Button { margin-right: 2; }
+    ConfirmScreen VerticalScroll { max-height: 40vh; }
     """
-    BINDINGS: ClassVar = [Binding("escape", "no", "Cancel", id="confirm.cancel")]
+    BINDINGS: ClassVar = [
+        Binding("escape", "no", "Cancel", id="confirm.cancel"),
+        Binding("up", "scroll('up')", show=False, id="confirm.scroll_up"),
+        Binding("down", "scroll('down')", show=False, id="confirm.scroll_down"),
+    ]
+    HINT = "enter: choose   esc: cancel   tab: other button"
 
     def __init__(self, title: str, message: str, yes: str = "Yes", no: str = "Cancel", *, undoable: bool) -> None:
         super().__init__()
@@ -114,14 +125,26 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
             yield Label(Content(self.box_title), classes="box-title")  # user words: never markup
-            yield Static(Content(self.message), id="confirm-message")
+            # A long message (close's still-open list) scrolls, so the buttons and keys stay on
+            # an 80x24 terminal: they ran off the box's bottom, leaving "Close it anyway?" and no way shown.
+            with VerticalScroll(can_focus=False, id="confirm-scroll"):
+                yield Static(Content(self.message), id="confirm-message")
             with Horizontal():
                 yield Button(self.yes, id="yes", variant="primary")
                 yield Button(self.no, id="no")
-            yield Static("enter: choose   esc: cancel   tab: other button", classes="box-hint")
+            yield Static(self.HINT, classes="box-hint", id="confirm-hint")
 
     def on_mount(self) -> None:
         self.query_one("#yes" if self.undoable else "#no", Button).focus()
+        self.call_after_refresh(self._say_it_scrolls)
+
+    def _say_it_scrolls(self) -> None:
+        if self.query_one("#confirm-scroll", VerticalScroll).max_scroll_y > 0:
+            self.query_one("#confirm-hint", Static).update(f"{self.HINT}   ↑↓: read the rest")
+
+    def action_scroll(self, direction: str) -> None:
+        scroll = self.query_one("#confirm-scroll", VerticalScroll)
+        scroll.scroll_up() if direction == "up" else scroll.scroll_down()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

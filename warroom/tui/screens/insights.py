@@ -108,9 +108,13 @@ class InsightsScreen(Screen[None]):
             "items": charts.items_chart(insights),
         }
         for name, chart in drawn.items():
-            self.captions[name].update(Content.assemble(*charts.caption(chart)))
+            width = self.captions[name].content_region.width
+            self.captions[name].update(Content.assemble(*charts.caption(chart, width or None)))
             self.plots[name].show(chart)
         self.draws += 1
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.draw)  # the captions' legends fit the new width
 
     # --- keys ---------------------------------------------------------------------------
 

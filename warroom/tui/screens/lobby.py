@@ -47,7 +47,7 @@ from ..model.retry import keep_following
 from ..rowlist import RowList
 from warroom.playbooks import LoadedPlaybooks
 
-from ..playbook_choice import declaration, loaded_playbooks, playbook_field
+from ..playbook_choice import declaration, loaded_playbooks, playbook_field, severity_field
 from .board import BoardScreen
 from .form_screen import Field, FormScreen
 
@@ -78,7 +78,7 @@ def declare_fields(loaded: LoadedPlaybooks) -> list[Field]:
 
     return [
         Field("title", "Title", required=True, placeholder="what is broken, for whom", max_length=MAX_TITLE),
-        Field("severity", "Severity", "choice", value="3", choices=tuple((str(n), f"SEV{n}") for n in range(1, 5))),
+        severity_field(),
         Field("drill", "Drill?", "choice", value="no", choices=(("no", "a real incident"), ("yes", "a drill"))),
         playbook_field(loaded),
     ]

@@ -69,13 +69,15 @@ def summary_content(state: IncidentState, me: str, now: datetime, policy: Policy
 
 
 def playbook_parts(state: IncidentState) -> list[str | tuple[str, str]]:
-    """``Playbook  data-loss · checklist 3/10 (l) · Customers affected 1,200``: the fields that are set."""
+    """``Playbook  data-loss · checklist 3/10 (l)``, then ``Fields    Customers affected 1,200``
+    on a line of their own (the fields that are set): after the checklist they wrapped
+    mid-field at the pane's left edge."""
     done = sum(item.done for item in state.checklist.values())
     parts: list[str | tuple[str, str]] = [("Playbook  ", "bold"), safe_line(state.playbook or "-")]
     parts.append(f" · checklist {done}/{len(state.checklist)} (l)")
-    for found in state.fields.values():
-        if found.value is not None:
-            parts += [" · ", safe_line(found.label) + " ", (safe_line(show_value(found.kind, found.value)), "bold")]
+    shown = [found for found in state.fields.values() if found.value is not None]
+    for n, found in enumerate(shown):
+        parts += [" · " if n else ("\nFields    ", "bold"), safe_line(found.label) + " ", (safe_line(show_value(found.kind, found.value)), "bold")]
     return parts
 
 
