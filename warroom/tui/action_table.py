@@ -10,10 +10,11 @@ runner of those steps. Adding an action is a row here and a key in ``keys.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from warroom.incident import IncidentState
+from warroom.incident.state import Workstream
 from warroom.incident import events as ev
 from warroom.incident.lifecycle import still_open
 from warroom.words import owner_outside
@@ -54,19 +55,40 @@ __all__ = ["ACTIONS", "Action", "ActionRow", "Ask", "Follow", "Refusal", "Values
 # --- targets ---------------------------------------------------------------------------
 
 
-def highlighted_workstream(board: Board, ws_id: str | None = None):
-    """The workstream named by ``ws_id``, else the one under the cursor."""
+def workstream_in_view(board: Board) -> str | None:
+    """The workstream a workstream key acts on, as the responder sees it: with the timeline
+    focused, the highlighted entry's workstream when it has one; else the Workstreams pane's
+    selected row (kept clearly marked when that pane is not focused)."""
+    if board.timeline.has_focus:
+        entry = board.timeline.highlighted
+        if entry is not None and entry.workstream and board.state.workstream(entry.workstream) is not None:
+            return entry.workstream
+    return board.workstreams.highlighted_key
+
+
+def highlighted_workstream(board: Board, ws_id: str | None = None) -> Workstream:
+    """The workstream named by ``ws_id``, else the one in view (``workstream_in_view``)."""
     state = board.state
     if ws_id:
         ws = state.workstream(ws_id)
         if ws is None:
             raise Refusal(None)
         return ws
-    key = board.workstreams.highlighted_key
+    key = workstream_in_view(board)
     ws = state.workstream(key) if key else None
     if ws is None:
         raise Refusal("no workstream highlighted: open one with n" if not state.workstreams else "no workstream highlighted")
     return ws
+
+
+def _say_done(verb: str) -> Callable[[Ask], None]:
+    """A toast naming the workstream a key without a form acted on ("claimed WS-2 …")."""
+
+    def say(ask: Ask) -> None:
+        ws = ask.target
+        ask.board.notify(f"{verb} {ws.id} “{ws.title}”")
+
+    return say
 
 
 def offers_to(state: IncidentState, me: str) -> list[tuple[str, str]]:
@@ -329,8 +351,13 @@ ACTIONS: dict[str, ActionRow] = {
         target=highlighted_workstream,
         confirm=_take_over,
         submit=lambda a, v: [ev.WorkstreamClaimed(workstream=a.target.id)],
+        done=_say_done("claimed"),
     ),
-    "release": Action(target=highlighted_workstream, submit=lambda a, v: [ev.WorkstreamReleased(workstream=a.target.id)]),
+    "release": Action(
+        target=highlighted_workstream,
+        submit=lambda a, v: [ev.WorkstreamReleased(workstream=a.target.id)],
+        done=_say_done("released"),
+    ),
     "hand_off": Action(
         target=highlighted_workstream,
         probes=lambda a: [

@@ -25,6 +25,7 @@ from warroom.incident import fold
 from warroom.room import Room
 
 from ..action_row import RoomView
+from ..action_table import workstream_in_view
 from ..controller import BoardController
 from ..drawing import Drawing
 from ..following import Following
@@ -154,7 +155,7 @@ class BoardScreen(RoomView, Following, Drawing, PanesScreen):
         self.open_story(message.workstream)
 
     def action_story(self) -> None:
-        ws_id = self.workstreams.highlighted_key
+        ws_id = workstream_in_view(self)
         if ws_id is None:
             self.controller.refuse("no workstream highlighted: open one with n")
         else:
