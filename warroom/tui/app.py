@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import App, Notify
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 
 from warroom.config import Config, user_themes_dir
@@ -29,6 +29,7 @@ from .keys import BOARD_KEYS, KEY_IDS, LOBBY_KEYS, PANE_KEYS, BoardKey
 from .screens.board import BoardScreen
 from .screens.form_screen import KeysToForms
 from .screens.info import HelpScreen
+from .textual_private import withdraw_notification
 from .themes import use_themes, variable_defaults
 from .toast_placement import arrange as arrange_toasts
 from .widgets.timeline_find import KeysToSearch
@@ -87,6 +88,8 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         # Pushed over Textual's default screen, not made it: a board can then give way to another
         # (``BoardScreen.Replaced``), and the first screen is closed like any other.
         self.push_screen(self._first())
+        # A screen coming up (a modal over the board, the board again) gets the toasts placed for it.
+        self.screen_change_signal.subscribe(self, lambda screen: screen.call_after_refresh(arrange_toasts, screen))
         for problem in self._startup_problems:
             self.notify(problem, severity="warning", timeout=15)
 
@@ -108,11 +111,20 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         # arranges the stack once it has.
         self.call_later(arrange_toasts, self.screen)
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:  # type: ignore[override]
-        """Show a toast (plain text: user words are never markup, controls never raw) and remember it."""
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> Notification:  # type: ignore[override]
+        """Show a toast (plain text: user words are never markup, controls never raw) and remember
+        it; returns it, so a toast about a condition can be withdrawn when the condition goes."""
         message, title = safe_block(message), safe_line(title)
         self.notices.append((severity, message))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        notification = Notification(
+            message, title, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup=markup
+        )
+        self.post_message(Notify(notification))  # what Textual's own notify does, keeping the notification
+        return notification
+
+    def withdraw(self, notification: Notification) -> None:
+        """Take a toast down before its time (what it was about is over)."""
+        withdraw_notification(self, notification)
 
     # --- screens --------------------------------------------------------------------
 

@@ -91,6 +91,7 @@ class Drawing:
         if "stars" in dirty.parts:
             self.timeline.restyle()
         self._remind(now)
+        self._withdraw_stale_toasts()
 
     def _tick(self) -> None:
         """Every second: the clock-driven lines of the commander pane, and the update reminder."""
@@ -103,10 +104,23 @@ class Drawing:
     def _remind(self, now: datetime) -> None:
         reminder = self.reminder.check(self.state, self.me, now, self.policy)
         self.header.overdue = reminder.header
+        if self._reminder_toast is not None and (reminder.alert or not reminder.header):
+            self.app.withdraw(self._reminder_toast)  # the update was sent or snoozed: no longer owed
+            self._reminder_toast = None
         if reminder.alert:
-            self.notify(reminder.alert, title="stakeholder update", severity="warning", timeout=30)
+            self._reminder_toast = self.notify(reminder.alert, title="stakeholder update", severity="warning", timeout=30)
             if self.config.ui.bell:
                 self.app.bell()
+
+    def _withdraw_stale_toasts(self) -> None:
+        """Take down each toast whose condition no longer holds ("set status mitigated" once it is)."""
+        state, kept = self.state, []
+        for notification, lasts_while in self._condition_toasts:
+            if lasts_while(state):
+                kept.append((notification, lasts_while))
+            else:
+                self.app.withdraw(notification)
+        self._condition_toasts = kept
 
     def _slow_tick(self) -> None:
         """Every 30 s: time since update, staleness, time on shift and fatigue."""
@@ -150,7 +164,9 @@ class Drawing:
         seen = self._seen.get(entry.workstream or "", Seen())
         toast = toast_for(About(entry, state, self.me, ws, seen, self._commander))
         if toast is not None:
-            self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)  # type: ignore[arg-type]
+            shown = self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)  # type: ignore[arg-type]
+            if toast.lasts_while is not None:
+                self._condition_toasts.append((shown, toast.lasts_while))
 
     def _offer_join(self, entry: TimelineEntry) -> None:
         """A merge just closed this incident as a duplicate: offer to carry on in the other one."""

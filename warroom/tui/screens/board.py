@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.message import Message
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, SeverityLevel
 
 from warroom.config import Config, resolve_export_folder
-from warroom.incident import fold
+from warroom.incident import IncidentState, fold
 from warroom.room import Room
 
 from ..action_row import RoomView
@@ -97,6 +97,10 @@ class BoardScreen(RoomView, Following, Drawing, PanesScreen):
         """Each workstream as last drawn (for what a toast about "your" work means)."""
         self._commander: str | None = None
         self._reloads_drawn = 0
+        self._reminder_toast: Notification | None = None
+        """The OVERDUE toast on screen, withdrawn once the update is no longer owed."""
+        self._condition_toasts: list[tuple[Notification, Callable[[IncidentState], bool]]] = []
+        """Toasts about a condition, each with what must still hold for it to stay up."""
 
     def on_mount(self) -> None:
         self.title_panes()
@@ -106,9 +110,9 @@ class BoardScreen(RoomView, Following, Drawing, PanesScreen):
         # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
         self.call_after_refresh(self._start)
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> Notification:
         """A toast through the App (plain text unless asked: user words are never markup)."""
-        self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        return cast("Shared", self.app).notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def join_other(self, incident_id: str) -> None:
         """Carry on in ``incident_id`` (a merge closed this one as its duplicate): its board
