@@ -62,6 +62,8 @@ class Ask(RoomView):
     """Where the responder's catch-up starts, taken when the key was pressed."""
     answers: Values = field(default_factory=dict)
     """The form's last answers (a form asked again after a "no" starts from them)."""
+    revisit: str | None = None
+    """The field a form asked again starts on: the one the "no" was about."""
 
     @property
     def others(self) -> list[str]:
@@ -90,6 +92,8 @@ class Action:
     when_refused: Callable[[Ask, str], Follow | None] | None = None
     confirm_answers: Callable[[Ask, Values], ConfirmScreen | None] | None = None
     """A yes/no asked about the form's answers before submitting; no asks the form again, filled in."""
+    revisit: str | None = None
+    """The field that form asked again starts on (what the yes/no was about)."""
     run: Callable[[Ask, Values], Awaitable[None]] | None = None
     """Instead of submitting bodies to this incident, do this with the answers (e.g. declare another)."""
 

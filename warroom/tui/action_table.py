@@ -11,10 +11,11 @@ runner of those steps. Adding an action is a row here and a key in ``keys.py``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from warroom.incident import IncidentState
-from warroom.incident.state import Workstream
+from warroom.incident.state import ActionItem, Workstream
 from warroom.incident import events as ev
 from warroom.incident.lifecycle import still_open
 from warroom.words import owner_outside
@@ -24,6 +25,7 @@ from .screens.board_forms import (
     IMPACT,
     NOBODY,
     WHOLE_INCIDENT,
+    action_item_edit_form,
     action_item_form,
     break_form,
     broadcast_form,
@@ -233,16 +235,37 @@ def _owner_outside(ask: Ask, v: Values) -> ConfirmScreen | None:
         owner = ev.ActionItemAdded(text="x", owner=v["owner"] or None).owner
     except ValueError:
         return None  # a malformed handle: submitting says what is wrong with it
+    if isinstance(ask.target, ActionItem) and owner == ask.target.owner:
+        return None  # an edit that keeps the owner asks nothing about them
     warning = owner_outside(ask.state, owner)
     if warning is None:
         return None
+    verb = "Give it to" if isinstance(ask.target, ActionItem) else "Add it for"
     return ConfirmScreen(
         f"{owner} is not in the room",
-        f"{warning}. Action items may be owned by someone outside the incident: add it for {owner} anyway?",
-        yes=f"Add it for {owner}",
+        f"{warning}. Action items may be owned by someone outside the incident: {verb.lower()} {owner} anyway?",
+        yes=f"{verb} {owner}",
         no="Change the owner",
         undoable=False,  # an action item is never deleted, only marked won't do
     )
+
+
+def _item_to_edit(board: Board, item: str) -> ActionItem:
+    found = board.state.action_item(item)
+    if found is None:
+        raise Refusal(f"there is no action item {item}")
+    return found
+
+
+def _edit_form(ask: Ask) -> FormScreen:
+    item: ActionItem = ask.target
+    answers = dict(ask.answers) or {"text": item.text, "owner": item.owner or "", "due": f"{item.due:%Y-%m-%d}" if item.due else ""}
+    return action_item_edit_form(item.id, answers["text"], answers["owner"], answers["due"], start_on=ask.revisit)
+
+
+def _edited(ask: Ask, v: Values) -> Iterable[ev.Body]:
+    due = date.fromisoformat(v["due"]) if v["due"] else None  # the form checked it
+    return [ev.ActionItemEdited(item=ask.target.id, text=v["text"], owner=v["owner"] or None, due=due)]
 
 
 def _action_item(board: Board, item: str, status: str):
@@ -428,9 +451,22 @@ ACTIONS: dict[str, ActionRow] = {
         submit=lambda a, v: [ev.UpdateSnoozed(minutes=int(v["minutes"]))],
     ),
     "action_item": Action(
-        form=lambda a: action_item_form(**a.answers),
+        form=lambda a: action_item_form(**a.answers, start_on=a.revisit),
         confirm_answers=_owner_outside,
-        submit=lambda a, v: [ev.ActionItemAdded(text=v["text"], owner=v["owner"] or None, kind=v["kind"])],  # type: ignore[arg-type]
+        revisit="owner",
+        submit=lambda a, v: [
+            ev.ActionItemAdded(
+                text=v["text"], owner=v["owner"] or None, kind=v["kind"], due=date.fromisoformat(v["due"]) if v["due"] else None  # type: ignore[arg-type]
+            )
+        ],
+    ),
+    "action_item_edit": Action(
+        target=_item_to_edit,
+        probes=lambda a: [ev.ActionItemEdited(item=a.target.id, text="probe" if a.target.text != "probe" else "probe 2")],
+        form=_edit_form,
+        confirm_answers=_owner_outside,
+        revisit="owner",
+        submit=_edited,
     ),
     "action_item_status": Action(
         target=_action_item,

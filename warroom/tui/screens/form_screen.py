@@ -17,7 +17,7 @@ key that opened the form, from any screen, land in it (``KeysToForms``).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -57,6 +57,8 @@ class Field:
     maximum: int | None = None
     one_line: bool = False
     """Pasted line breaks become spaces (a title), not line breaks."""
+    check: Callable[[str], str | None] | None = None
+    """Why a non-empty answer will not do (a handle, a date), or ``None``: said before submitting."""
 
     @property
     def accepts(self) -> str:
@@ -80,6 +82,8 @@ class Field:
                 return f"{self.label} takes {self.accepts}"
             if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
                 return f"{self.label} must be between {self.minimum} and {self.maximum}"
+        if self.check is not None and text:
+            return self.check(text)
         return None
 
 
@@ -102,6 +106,22 @@ class FormInput(Input):
     }
 
     async def on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused
+        if focused is not self and focused is not None and event.key not in ("escape", "ctrl+s"):
+            # Typed after a tab in the same burst, so handed here before the tab moved the focus
+            # on: it belongs to the field the tab went to ("bucketsraaj" was text, tab, owner).
+            event.stop()
+            event.prevent_default()
+            forward_key(focused, event)
+            return
+        if event.key in ("tab", "shift+tab"):  # moved now, not once the key has bubbled up to the screen
+            event.stop()
+            event.prevent_default()
+            if event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+            return
         action = self.EDITING_KEYS.get(event.key)
         if action is None:
             return
@@ -153,8 +173,12 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         Binding("ctrl+s", "submit", "Submit", show=False, id="form.submit"),
     ]
 
-    def __init__(self, title: str, fields: Sequence[Field], *, intro: str = "", name: str | None = None) -> None:
+    def __init__(
+        self, title: str, fields: Sequence[Field], *, intro: str = "", start_on: str | None = None, name: str | None = None
+    ) -> None:
+        """``start_on``: the field that has the focus first (the one a "no, change it" came back for)."""
         super().__init__(name=name)
+        self.start_on = start_on
         self.form_title = safe_line(title)
         self.fields = tuple(fields)
         self.intro = safe_block(intro)
@@ -195,7 +219,8 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                 values = [value for value, _ in field.choices]
                 options.highlighted = values.index(field.value) if field.value in values else 0
         if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+            first = self.start_on if any(f.name == self.start_on for f in self.fields) else self.fields[0].name
+            self.query_one(f"#field-{first}").focus()
 
     @on(Input.Submitted)
     @on(OptionList.OptionSelected)
