@@ -188,6 +188,48 @@ def _take_command(ask: Ask) -> ConfirmScreen | None:
     )
 
 
+def _in_command_now(ask: Ask) -> None:
+    """Taking command while owning work or holding another role changed nothing else ("commander,
+    deputy" with two workstreams): ask, starting on keep, whether to let them go."""
+    state, me = ask.state, ask.me
+    if state.commander != me:
+        return
+    owned = [ws.id for ws in state.owned_by(me)]
+    roles = [role for role in ev.ROLES if state.roles.get(role) == me]
+    if not owned and not roles:
+        return
+    if owned:
+        held = f"still own {', '.join(owned)}" + (f" and are {' and '.join(roles)}" if roles else "")
+    else:
+        held = f"are still {' and '.join(roles)}"
+    steps = [f"release {', '.join(owned)} (unowned: anyone on shift can claim them)"] if owned else []
+    steps += [f"drop {' and '.join(roles)}"] if roles else []
+    question = ConfirmScreen(
+        "You are in command",
+        f"You {held}. A commander coordinates rather than works a stream: "
+        f"{' and '.join(steps)}?",
+        yes="Let them go",
+        no="Keep them",
+        undoable=False,  # someone may claim a released workstream at once
+    )
+
+    async def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        controller = ask.board.controller
+        for ws_id in owned:
+            await controller.submit(ev.WorkstreamReleased(workstream=ws_id))
+        for role in roles:
+            await controller.submit(ev.RoleCleared(role=role))
+
+    ask.board.app.push_screen(question, answered)
+
+
+def _command_taken(ask: Ask) -> None:
+    ask.board.notify("you are in command")
+    _in_command_now(ask)
+
+
 def _break_in_command(ask: Ask) -> ConfirmScreen | None:
     if ask.state.commander != ask.me or ask.state.closed:
         return None
@@ -333,7 +375,12 @@ def _answer(accept: bool) -> Action:
     def picker(ask: Ask) -> FormScreen | None:
         return offer_picker(ask.target, accept) if isinstance(ask.target, list) else None
 
-    return Action(target=offer_for_me, form=picker, submit=bodies, done=lambda a: a.board.app.clear_notifications())
+    def answered(ask: Ask) -> None:
+        ask.board.app.clear_notifications()
+        if accept and ask.answers.get("offer", ask.target) == "command":
+            _in_command_now(ask)
+
+    return Action(target=offer_for_me, form=picker, submit=bodies, done=answered)
 
 
 def _probe_role(ask: Ask) -> list[ev.Body]:
@@ -347,7 +394,7 @@ _ASSUME_COMMAND = Action(
     probes=lambda a: [ev.CommandAssumed()],
     confirm=_take_command,
     submit=lambda a, v: [ev.CommandAssumed()],
-    done=lambda a: a.board.notify("you are in command"),
+    done=_command_taken,
 )
 _HAND_OVER_COMMAND = Action(
     target=someone_else_on_shift,
