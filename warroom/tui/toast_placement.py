@@ -14,6 +14,7 @@ not fit, and out of sight when nothing does: a modal is never covered.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 from rich.cells import cell_len
@@ -26,6 +27,8 @@ from textual.widgets import DataTable, Static
 from .textual_private import Toast, ToastHolder, ToastRack
 
 MAX_SHOWN = 2
+_MORE: weakref.WeakKeyDictionary[ToastRack, Static] = weakref.WeakKeyDictionary()
+"""Each rack's "+N more" label (kept, so its words change even before it has mounted)."""
 TOAST_ROWS_GUESS = 3
 """A toast's rows before it has been laid out (its margin comes on top)."""
 
@@ -40,12 +43,13 @@ def arrange(screen: Screen) -> None:
     if not holders:
         for line in rack.query_children("#toast-more-line"):
             line.display = False
-            for label in line.query_children(Static):
-                label.display = False
+        if (label := _MORE.get(rack)) is not None:
+            label.display = False
         return  # nothing to place; moving an empty rack would only ask for another layout
-    if not list(rack.query_children("#toast-more-line")):
+    if rack not in _MORE:
         # Like Textual's ToastHolder: an invisible full-width row, so only the words cover anything.
-        rack.mount(Horizontal(Static(id="toast-more"), id="toast-more-line"), before=0)
+        _MORE[rack] = Static(_more_words(len(holders), MAX_SHOWN), id="toast-more")
+        rack.mount(Horizontal(_MORE[rack], id="toast-more-line"), before=0)
     _place(screen, rack)
     screen.call_after_refresh(_place, screen, rack)  # again once the toasts have their height
 
@@ -64,15 +68,20 @@ def _place(screen: Screen, rack: ToastRack) -> None:
     hidden = len(holders) - shown
     for line in lines:
         line.display = bool(hidden) and top is not None
-        for label in line.query_children(Static):  # none until the line has mounted (placed again after a refresh)
-            label.update(f"+{hidden} more" if shown else f"{hidden} notification{'s' if hidden != 1 else ''}")
-            label.display = line.display
+    if (label := _MORE.get(rack)) is not None:
+        label.update(_more_words(len(holders), shown))
+        label.display = bool(hidden) and top is not None
     rack.styles.dock = "top"
     rack.styles.align_vertical = "top"
     if top is None:
         rack.styles.margin = (screen.size.height, 0, 0, 0)  # below the last row: out of sight
     elif rack.styles.margin.top != top:
         rack.styles.margin = (top, 0, 0, 0)  # the rack has its own layer: the header does not push it down
+
+
+def _more_words(count: int, shown: int) -> str:
+    hidden = count - shown
+    return f"+{hidden} more" if shown else f"{hidden} notification{'s' if hidden != 1 else ''}"
 
 
 def _on_the_board(screen: Screen, holders: Sequence[ToastHolder]) -> tuple[int, int]:

@@ -24,7 +24,7 @@ from typing import ClassVar, Literal
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -188,7 +188,9 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         """The text field typed in last (where typing goes when a choice list has focus)."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form"):
+        # Scrolls when the fields outgrow a small terminal (80×24: the action item's Kind), the
+        # focused field kept in view; never a tab stop of its own.
+        with VerticalScroll(id="form", can_focus=False):
             yield Label(self.form_title, classes="form-title")
             if self.intro:
                 yield Static(self.intro, classes="form-intro", markup=False)
