@@ -29,7 +29,7 @@ async def test_the_overdue_toast_goes_once_the_update_is_sent(incident, store_di
         clock.offset = timedelta(minutes=25)  # SEV1: an update every 20 minutes
         await until(pilot, lambda: any("OVERDUE" in m for m in _shown_messages(app)))
         incident.act("alice", ev.BroadcastSent(text="we are restoring from versioning", audience="stakeholders"))
-        await until(pilot, lambda: not any("OVERDUE" in m for m in _shown_messages(app)))
+        await until(pilot, lambda: not any("OVERDUE" in m for m in _shown_messages(app)), tries=1500)  # the log is followed, not pushed
 
 
 async def test_the_set_status_mitigated_toast_goes_once_it_is_mitigated(incident, make_board) -> None:
@@ -43,7 +43,7 @@ async def test_the_set_status_mitigated_toast_goes_once_it_is_mitigated(incident
         incident.store.append_sync(incident.id, ev.EventDraft(actor="alertmanager", body=resolved), INTEGRATION)
         await until(pilot, lambda: any("set status mitigated" in m for m in _shown_messages(app)))
         incident.act("alice", ev.StatusChanged(status="mitigated"))  # from the CLI
-        await until(pilot, lambda: app.board.state.status == "mitigated")
+        await until(pilot, lambda: app.board.state.status == "mitigated", tries=1500)
         await until(pilot, lambda: not any("set status mitigated" in m for m in _shown_messages(app)))
 
 

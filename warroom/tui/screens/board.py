@@ -4,7 +4,7 @@
 incident is a row of ``action_table.ACTIONS`` run by ``controller.BoardController`` (rules
 first, so a refusal is instant and names the reason; then the form; then submit). The
 panes are ``PanesScreen``'s (shared with replay); joining and following the store are
-``following.Following``, drawing what each event touched is ``drawing.Drawing``. The App
+``following.Following``, drawing what each event touched is ``drawing.BoardDrawing`` (owned as ``drawing``). The App
 (``tui/app.py``) only holds what every screen shares: themes, keys, toasts.
 """
 
@@ -21,17 +21,15 @@ from textual.message import Message
 from textual.notifications import Notification, SeverityLevel
 
 from warroom.config import Config, resolve_export_folder
-from warroom.incident import IncidentState, fold
+from warroom.incident import fold
 from warroom.room import Room
 
 from ..action_row import RoomView
 from ..action_table import workstream_in_view
 from ..controller import BoardController
-from ..drawing import Drawing
+from ..drawing import BoardDrawing
 from ..following import Following
 from ..keys import BOARD_KEYS, bindings
-from ..model.reminder import UpdateReminder
-from ..model.toasts import Seen
 from ..widgets import TimelineView, WorkstreamTable
 from .panes import PanesScreen
 
@@ -46,7 +44,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class BoardScreen(RoomView, Following, Drawing, PanesScreen):
+class BoardScreen(RoomView, Following, PanesScreen):
     BINDINGS: ClassVar = [*bindings(BOARD_KEYS), *PanesScreen.BINDINGS]
 
     class Closed(Message):
@@ -91,21 +89,13 @@ class BoardScreen(RoomView, Following, Drawing, PanesScreen):
         """True once the board has loaded, joined and drawn the incident."""
         self.exported: list[Path] = []
         self.controller = BoardController(self)
-        self.reminder = UpdateReminder()
-        self._shown_seq = 0
-        self._seen: dict[str, Seen] = {}
-        """Each workstream as last drawn (for what a toast about "your" work means)."""
-        self._commander: str | None = None
-        self._reloads_drawn = 0
-        self._reminder_toast: Notification | None = None
-        """The OVERDUE toast on screen, withdrawn once the update is no longer owed."""
-        self._condition_toasts: list[tuple[Notification, Callable[[IncidentState], bool]]] = []
-        """Toasts about a condition, each with what must still hold for it to stay up."""
+        self.drawing = BoardDrawing(self)
+        """Draws what each event touched, the clocks, and the toasts (``drawing.py``)."""
 
     def on_mount(self) -> None:
         self.title_panes()
         self.header.show(self.state, self.me, loading=True)
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.drawing.restyle())
         self.workstreams.focus()
         # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
         self.call_after_refresh(self._start)
@@ -113,6 +103,17 @@ class BoardScreen(RoomView, Following, Drawing, PanesScreen):
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> Notification:
         """A toast through the App (plain text unless asked: user words are never markup)."""
         return cast("Shared", self.app).notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def sync(self) -> None:
+        """Draw the entries applied since the last draw (``BoardDrawing.sync``)."""
+        self.drawing.sync()
+
+    def show_catch_up(self, since: int, title: str) -> None:
+        self.drawing.show_catch_up(since, title)
+
+    def refresh_clocks(self) -> None:
+        """Run both timers' work now (tests and a resumed terminal)."""
+        self.drawing.refresh_clocks()
 
     def join_other(self, incident_id: str) -> None:
         """Carry on in ``incident_id`` (a merge closed this one as its duplicate): its board
