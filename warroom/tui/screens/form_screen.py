@@ -28,6 +28,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
+from textual.validation import Function, ValidationResult, Validator
 from textual.widgets.option_list import Option
 
 from warroom.incident.events import MAX_TEXT
@@ -71,20 +72,52 @@ class Field:
     def shown_label(self) -> str:
         return f"{self.label} ({self.accepts})" if self.kind == "integer" else self.label
 
-    def problem(self, text: str) -> str | None:
-        """Why ``text`` will not do for this field, or ``None``."""
-        if self.required and not text:
-            return f"{self.label} is needed"
-        if self.kind == "integer" and text:
-            try:
-                number = int(text)
-            except ValueError:
-                return f"{self.label} takes {self.accepts}"
-            if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
-                return f"{self.label} must be between {self.minimum} and {self.maximum}"
-        if self.check is not None and text:
-            return self.check(text)
+    def validators(self) -> list[Validator]:
+        """What a text or number answer must be, as Textual validators (the first failure is said)."""
+        rules: list[Validator] = []
+        if self.required:
+            rules.append(Function(lambda text: bool(text.strip()), f"{self.label} is needed"))
+        if self.kind == "integer":
+            rules.append(Function(lambda text: not text.strip() or _whole(text) is not None, f"{self.label} takes {self.accepts}"))
+            rules.append(
+                Function(lambda text: self._in_range(_whole(text)), f"{self.label} must be between {self.minimum} and {self.maximum}")
+            )
+        if self.check is not None:
+            rules.append(_Checked(self.check))
+        return rules
+
+    def _in_range(self, number: int | None) -> bool:
+        if number is None:
+            return True  # empty, or not a number: said by the rules before
+        return not ((self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum))
+
+
+def _whole(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
         return None
+
+
+class _Checked(Validator):
+    """A field's own check (a handle, a date), whose words depend on the answer."""
+
+    def __init__(self, check: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._check = check
+
+    def validate(self, value: str) -> ValidationResult:
+        text = value.strip()
+        problem = self._check(text) if text else None
+        return self.success() if problem is None else self.failure(problem)
+
+
+def problem_with(widget: Input) -> str | None:
+    """Why what ``widget`` holds will not do, by its validators, or ``None``."""
+    result = widget.validate(widget.value)
+    if result is None or result.is_valid:
+        return None
+    return result.failure_descriptions[0]
 
 
 class FormInput(Input):
@@ -211,6 +244,8 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
             type="integer" if field.kind == "integer" else "text",
             max_length=field.max_length,
             select_on_focus=False,  # tab back into a field and type: the words are added to, not replaced
+            validators=field.validators(),
+            validate_on=["submitted"],  # checked as the form submits: a half-typed date is not an error
             id=widget_id,
         )
 
@@ -269,7 +304,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                 continue
             assert isinstance(widget, Input)
             text = widget.value.strip()
-            if (problem := field.problem(text)) is not None:
+            if (problem := problem_with(widget)) is not None:
                 self._complain(widget, problem)
                 return
             values[field.name] = text.replace(LINE_BREAK, " " if field.one_line else "\n")
@@ -283,7 +318,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
     @on(Input.Changed)
     def _recheck(self, event: Input.Changed) -> None:
         """A complaint lasts only as long as the answer it is about is still wrong."""
-        if self._complaint == event.input.id and self._field(event.input).problem(event.value.strip()) is None:
+        if self._complaint == event.input.id and problem_with(event.input) is None:
             self._complaint = None
             self.query_one("#form-error", Static).update("")
 
