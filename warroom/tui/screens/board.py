@@ -21,10 +21,9 @@ from textual.message import Message
 from textual.notifications import Notification, SeverityLevel
 
 from warroom.config import Config, resolve_export_folder
-from warroom.incident import fold
+from warroom.incident import IncidentState, Policy, fold
 from warroom.room import Room
 
-from ..action_row import RoomView
 from ..action_table import workstream_in_view
 from ..controller import BoardController
 from ..drawing import BoardDrawing
@@ -44,7 +43,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class BoardScreen(RoomView, Following, PanesScreen):
+class BoardScreen(Following, PanesScreen):
     BINDINGS: ClassVar = [*bindings(BOARD_KEYS), *PanesScreen.BINDINGS]
 
     class Closed(Message):
@@ -103,6 +102,20 @@ class BoardScreen(RoomView, Following, PanesScreen):
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> Notification:
         """A toast through the App (plain text unless asked: user words are never markup)."""
         return cast("Shared", self.app).notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    @property
+    def state(self) -> IncidentState:
+        """The incident as it is now (the room's fold)."""
+        return self.room.state
+
+    @property
+    def policy(self) -> Policy:
+        return self.room.policy
+
+    @property
+    def me(self) -> str:
+        """Who this board acts as."""
+        return self.room.actor
 
     def sync(self) -> None:
         """Draw the entries applied since the last draw (``BoardDrawing.sync``)."""
