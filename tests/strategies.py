@@ -50,6 +50,8 @@ bodies = st.one_of(
     st.builds(ev.BroadcastSent, text=texts, audience=st.sampled_from(("responders", "stakeholders"))),
     st.builds(ev.UpdateSnoozed, minutes=st.integers(1, 240)),
     st.builds(ev.ActionItemAdded, text=texts, owner=st.none() | handles, kind=st.sampled_from(ev.ACTION_KINDS)),
+    st.builds(ev.ActionItemEdited, item=st.sampled_from(("A-1", "A-2", "A-3")), text=texts, owner=st.none() | handles),
+    st.builds(ev.ActionItemStatusSet, item=st.sampled_from(("A-1", "A-2")), status=st.sampled_from(ev.ACTION_STATUSES)),
 )
 
 
