@@ -53,6 +53,8 @@ bodies = st.one_of(
     st.builds(ev.ChecklistItemAdded, text=texts, role=st.sampled_from(("commander", "comms", "everyone")), required=st.booleans()),
     st.builds(ev.FieldSet, name=st.sampled_from(["customers_affected", "automation", "nope"]), value=st.none() | st.integers(0, 9) | st.sampled_from(["stopped", "x"])),
     st.builds(ev.ActionItemAdded, text=texts, owner=st.none() | handles, kind=st.sampled_from(ev.ACTION_KINDS)),
+    st.builds(ev.ActionItemEdited, item=st.sampled_from(("A-1", "A-2", "A-3")), text=texts, owner=st.none() | handles),
+    st.builds(ev.ActionItemStatusSet, item=st.sampled_from(("A-1", "A-2")), status=st.sampled_from(ev.ACTION_STATUSES)),
 )
 
 

@@ -291,6 +291,29 @@ def test_action_items_get_short_ids_a_due_date_and_a_status_that_follows_through
     }
 
 
+def test_an_action_item_edit_rewrites_text_owner_and_due_and_says_what_changed():
+    from datetime import date
+
+    log = declared()
+    log.add("bob", ev.ActionItemAdded(text="Lock timeout", owner="erin", due=date(2026, 12, 9)))
+    log.add("bob", ev.ActionItemEdited(item="A-1", text="Lock timeout on migrations", owner="erin", due=date(2026, 12, 9)))
+    log.add("alice", ev.IncidentClosed())
+    log.add("bob", ev.ActionItemEdited(item="A-1", text="Lock timeout on migrations", owner=None))  # after close: allowed
+    log.add("bob", ev.ActionItemEdited(item="A-1", text="Lock timeout on migrations", owner=None))  # unchanged
+    log.add("bob", ev.ActionItemEdited(item="A-2", text="x"))
+    state = log.state()
+    item = state.action_items[0]
+    assert (item.text, item.owner, item.due, item.kind, item.status) == ("Lock timeout on migrations", None, None, "corrective", "open")
+    assert [e.text for e in state.timeline[-5:] if e.type == "action_item_edited" and not e.rejected] == [
+        'edited action item A-1: text "Lock timeout on migrations" (was "Lock timeout")',
+        "edited action item A-1: owner nobody (was erin), no due date",
+    ]
+    assert [e.rejected for e in state.timeline[-2:]] == [
+        "A-1 already reads so: change its text, owner or due date",
+        "there is no action item A-2 in INC-1 (A-1 to A-1)",
+    ]
+
+
 def test_a_due_date_is_overdue_only_while_open():
     from datetime import date
 

@@ -167,3 +167,27 @@ async def test_words_typed_after_a_refused_form_key_run_no_board_keys(incident, 
         assert not any(e.type == "action_item_added" for e in incident.state().timeline)
         await pilot.press("a")  # a key typed after the refusal is a board key again
         await screen_shown(pilot, FormScreen, "#form-error")
+
+
+async def test_field_checks_are_textual_validators_and_mark_the_field(incident, make_board) -> None:
+    """Issue 22 part 1 item 8: the checks are ``textual.validation`` validators on each Input (as
+    Toolong's find dialog does); a refused answer marks its field invalid until it is fixed."""
+    from textual.validation import Validator
+
+    from warroom.incident import events as ev
+
+    incident.act("bob", ev.ResponderJoined())
+    app = make_board("bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        form = await open_form(pilot, "b")
+        minutes = form.query_one("#field-minutes", Input)
+        assert minutes.validators and all(isinstance(v, Validator) for v in minutes.validators)
+        minutes.value = "5000"
+        await pilot.press("enter")
+        await until(pilot, lambda: "Minutes must be between 1 and 1440" in error_line(app))
+        assert minutes.has_class("-invalid") and app.focused is minutes
+        minutes.value = "20"
+        await until(pilot, lambda: error_line(app).strip() == "")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.board.state.shift_of("bob") == "break")

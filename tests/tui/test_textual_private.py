@@ -9,6 +9,7 @@ from textual import events
 from textual.app import App, ComposeResult, Notify
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import Notification
 from textual.widgets import Input
 
 from warroom.tui import textual_private
@@ -107,5 +108,20 @@ async def test_prevent_default_in_a_public_on_paste_replaces_inputs_own():
 
 def test_every_private_name_is_tested_here():
     names = set(textual_private.__all__)
-    tested = {"Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock"}
+    tested = {"Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock", "withdraw_notification"}
     assert names == tested
+
+
+async def test_withdraw_notification_takes_one_toast_down_and_leaves_the_others():
+    app = App()
+    async with app.run_test(notifications=True) as pilot:
+        app.notify("keep me")
+        gone = Notification("take me down", "", "information", 60)
+        app.post_message(Notify(gone))
+        await pilot.pause()
+        assert len(list(app.screen.query(Toast))) == 2
+        textual_private.withdraw_notification(app, gone)
+        textual_private.withdraw_notification(app, gone)  # already gone: no matter
+        await pilot.pause()
+        await pilot.pause()
+        assert [str(t.render()) for t in app.screen.query(Toast)] == ["keep me"]

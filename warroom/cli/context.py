@@ -126,12 +126,19 @@ def positive_float(text: str) -> float:
 
 
 async def submit_and_say(
-    ctx: CliContext, store: EventStore, incident_id: str, body: ev.Body, warn: Callable[[IncidentState], str | None] | None = None
+    ctx: CliContext,
+    store: EventStore,
+    incident_id: str,
+    body: ev.Body | Callable[[IncidentState], ev.Body],
+    warn: Callable[[IncidentState], str | None] | None = None,
 ) -> ev.StoredEvent:
     """Act through a room and print the one line that says what happened (after ``warn``'s
-    warning about the state, if it has one: a warning never stops the action)."""
+    warning about the state, if it has one: a warning never stops the action). ``body`` may be
+    made from the incident as it is (an edit fills in what it leaves unchanged)."""
     room = ctx.room(store, incident_id, await ctx.acting_handle(store))
     await room.load()
+    if not isinstance(body, ev.Body):
+        body = body(room.state)
     if warn is not None and (warning := warn(room.state)):
         say_error(f"warroom: warning: {warning}")
     stored = await room.submit(body)

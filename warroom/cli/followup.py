@@ -10,9 +10,11 @@ import asyncio
 import json
 import re
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from warroom.cli import EXIT_OK, CliContext, UsageError, run_command, server_db, incident_arg
+from warroom.incident import IncidentState
 from warroom.incident import events as ev
 from warroom.cli.playbooks import alerts_with_playbooks, bind_playbook
 from warroom.incident.events import canonical_handle, valid_handle
@@ -31,9 +33,49 @@ def _incident(text: str) -> str:
         raise UsageError(str(error)) from None
 
 
+def _item_id(text: str) -> str:
+    match = _ITEM_RE.match(text.strip())
+    if not match:
+        raise UsageError(f"bad action item {text!r}: expected A-<number>, e.g. A-3")
+    return f"A-{match.group(1)}"
+
+
+def _edit(ctx: CliContext) -> int:
+    """``warroom action edit INC-ID A-N [--text T] [--owner H | --no-owner] [--due D | --no-due]``:
+    what is not given stays as it reads."""
+    args = ctx.args
+    if len(args.words) != 3:
+        raise UsageError("usage: warroom action edit INC-ID A-N [--text T] [--owner H | --no-owner] [--due DATE | --no-due]")
+    _, incident, item_id = args.words
+    item_id = _item_id(item_id)
+    if args.kind or args.reason:
+        raise UsageError("an edit changes text, owner and due date; --kind and --reason do not go with it")
+    if (args.owner and args.no_owner) or (args.due and args.no_due):
+        raise UsageError("--owner with --no-owner, or --due with --no-due: say one")
+    if args.text is None and not (args.owner or args.no_owner or args.due or args.no_due):
+        raise UsageError("say what to change: --text, --owner / --no-owner, --due / --no-due")
+
+    def edited(state: IncidentState) -> ev.ActionItemEdited:
+        item = state.action_item(item_id)
+        if item is None:  # the rules say which items there are
+            return ev.ActionItemEdited(item=item_id, text=args.text or "-")
+        owner = None if args.no_owner else (args.owner or item.owner)
+        due = None if args.no_due else (args.due or item.due)
+        return ev.ActionItemEdited(item=item_id, text=item.text if args.text is None else args.text, owner=owner, due=due)
+
+    def warn(state: IncidentState) -> str | None:
+        return owner_outside(state, edited(state).owner) if args.owner else None  # a new owner nobody here answers to
+
+    return run_command(_act_and_reexport(ctx, _incident(incident), edited, warn=warn))
+
+
 def cmd_action(ctx: CliContext) -> int:
     args = ctx.args
     words = args.words
+    if words[0] == "edit":
+        return _edit(ctx)
+    if args.text is not None or args.no_owner or args.no_due:
+        raise UsageError("--text, --no-owner and --no-due go with `warroom action edit`")
     if words[0] in ACTION_VERBS:
         if len(words) != 3:
             raise UsageError(f"usage: warroom action {words[0]} INC-ID A-N")
@@ -62,7 +104,12 @@ def cmd_action(ctx: CliContext) -> int:
     return run_command(_act_and_reexport(ctx, _incident(incident), body))
 
 
-async def _act_and_reexport(ctx: CliContext, incident_id: str, body: ev.Body, warn=None) -> int:
+async def _act_and_reexport(
+    ctx: CliContext,
+    incident_id: str,
+    body: ev.Body | Callable[[IncidentState], ev.Body],
+    warn: Callable[[IncidentState], str | None] | None = None,
+) -> int:
     """An action item changed on a closed incident re-writes its exports: the post-mortem stays current."""
     from warroom.cli.context import submit_and_say
     from warroom.cli.records import export_closed

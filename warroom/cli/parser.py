@@ -295,18 +295,22 @@ def build_parser() -> argparse.ArgumentParser:
 def _action_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     p = command(
         "action",
-        "add an action item, or follow one through: start, done, wontdo --reason, reopen",
+        "add an action item, edit one, or follow one through: start, done, wontdo --reason, reopen",
         loaded_on_use("warroom.cli.followup", "cmd_action"),
         usage="warroom action INC-ID TEXT [--owner H] [--kind K] [--due DATE]\n"
+        "       warroom action edit INC-ID A-N [--text T] [--owner H | --no-owner] [--due DATE | --no-due]\n"
         "       warroom action start|done|wontdo|reopen INC-ID A-N [--reason R]",
         epilog="Items are numbered A-1, A-2 ... per incident (`warroom show` and `warroom actions` list them). "
         "Their status can change after the incident is closed.",
     )
-    p.add_argument("words", nargs="+", metavar="ARG", help="INC-ID TEXT, or a verb (start, done, wontdo, reopen), INC-ID and A-N")
+    p.add_argument("words", nargs="+", metavar="ARG", help="INC-ID TEXT, or a verb (edit, start, done, wontdo, reopen), INC-ID and A-N")
     p.add_argument("--owner", metavar="HANDLE")
     p.add_argument("--kind", choices=ev.ACTION_KINDS, default=None, help="default corrective")
     p.add_argument("--due", type=due_date, metavar="DATE", help="due date, YYYY-MM-DD")
     p.add_argument("--reason", help="with wontdo: why it will not be done")
+    p.add_argument("--text", help="with edit: the item's new words")
+    p.add_argument("--no-owner", action="store_true", help="with edit: nobody owns it")
+    p.add_argument("--no-due", action="store_true", help="with edit: no due date")
 
     p = command("actions", "list action items across every incident", loaded_on_use("warroom.cli.followup", "cmd_actions"))
     p.add_argument("--owner", metavar="HANDLE", help="only this owner's")

@@ -472,6 +472,18 @@ class ActionItemAdded(Body):
     due: date | None = Field(None, exclude_if=_is_none)
 
 
+class ActionItemEdited(Body):
+    """An action item's words, owner and due date as they now read (each given in full: ``None``
+    owner or due clears it). Kind and status keep their own events. Allowed after close, like
+    the item's status: follow-ups are refined once the incident is over."""
+
+    type: Literal["action_item_edited"] = "action_item_edited"
+    item: ActionItemId
+    text: Text
+    owner: Handle | None = None
+    due: date | None = Field(None, exclude_if=_is_none)
+
+
 class ActionItemStatusSet(Body):
     """Follow an action item through: in progress, done, won't do (with a reason), or open again.
     Allowed after the incident is closed: that is when action items are worked on."""
@@ -583,6 +595,7 @@ EventBody = Annotated[
         BroadcastSent,
         UpdateSnoozed,
         ActionItemAdded,
+        ActionItemEdited,
         ActionItemStatusSet,
         ChecklistTicked,
         ChecklistItemAdded,

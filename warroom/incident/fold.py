@@ -448,6 +448,12 @@ def _action_item(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemAd
     )
 
 
+def _action_edited(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemEdited, change: Change) -> None:
+    item = state.action_item(b.item)
+    assert item is not None  # the rule checked
+    item.text, item.owner, item.due = b.text, b.owner, b.due
+
+
 def _action_status(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemStatusSet, change: Change) -> None:
     item = state.action_item(b.item)
     assert item is not None  # the rule checked
@@ -504,6 +510,7 @@ _HANDLERS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any, Cha
     ev.BroadcastSent: _broadcast,
     ev.UpdateSnoozed: _snoozed,
     ev.ActionItemAdded: _action_item,
+    ev.ActionItemEdited: _action_edited,
     ev.ActionItemStatusSet: _action_status,
     ev.ChecklistTicked: ticked,
     ev.ChecklistItemAdded: item_added,

@@ -178,7 +178,7 @@ def _touched(state: IncidentState, body: ev.Body) -> Iterator[tuple[int, int]]:
         index = bisect.bisect_left(state.timeline, body.target, key=lambda e: e.seq)
         if index < len(state.timeline):
             yield _TIMELINE, index
-    elif isinstance(body, ev.ActionItemStatusSet):
+    elif isinstance(body, (ev.ActionItemStatusSet, ev.ActionItemEdited)):
         yield from ((_ACTION_ITEMS, i) for i, item in enumerate(state.action_items) if item.id == body.item)
 
 

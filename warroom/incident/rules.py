@@ -29,7 +29,7 @@ Refusal = str | None
 # All a closed incident takes: its action items (worked on after close), a link from
 # another incident, and a reopen by its commander -- anything else means reopening it first.
 ALLOWED_AFTER_CLOSE: frozenset[type[ev.Body]] = frozenset(
-    {ev.ActionItemAdded, ev.ActionItemStatusSet, ev.IncidentLinked, ev.IncidentReopened}
+    {ev.ActionItemAdded, ev.ActionItemEdited, ev.ActionItemStatusSet, ev.IncidentLinked, ev.IncidentReopened}
 )
 
 
@@ -323,11 +323,24 @@ def may_add_action_item(state: IncidentState, actor: str, body: ev.ActionItemAdd
 _STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done", "wont_do": "won't do"}
 
 
+def _no_such_item(state: IncidentState, item_id: str) -> str:
+    known = f" (A-1 to A-{len(state.action_items)})" if state.action_items else " (it has none)"
+    return f"there is no action item {item_id} in {state.id or 'this incident'}{known}"
+
+
+def may_edit_action_item(state: IncidentState, actor: str, body: ev.ActionItemEdited) -> Refusal:
+    item = state.action_item(body.item)
+    if item is None:
+        return _no_such_item(state, body.item)
+    if (item.text, item.owner, item.due) == (body.text, body.owner, body.due):
+        return f"{item.id} already reads so: change its text, owner or due date"
+    return None
+
+
 def may_set_action_item_status(state: IncidentState, actor: str, body: ev.ActionItemStatusSet) -> Refusal:
     item = state.action_item(body.item)
     if item is None:
-        known = f" (A-1 to A-{len(state.action_items)})" if state.action_items else " (it has none)"
-        return f"there is no action item {body.item} in {state.id or 'this incident'}{known}"
+        return _no_such_item(state, body.item)
     if body.status == "wont_do" and not body.reason.strip():
         return f"say why {item.id} will not be done (a reason)"
     if item.status == body.status:
@@ -430,6 +443,7 @@ RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.BroadcastSent: may_broadcast,
     ev.UpdateSnoozed: may_snooze_update,
     ev.ActionItemAdded: may_add_action_item,
+    ev.ActionItemEdited: may_edit_action_item,
     ev.ActionItemStatusSet: may_set_action_item_status,
     ev.ChecklistTicked: may_tick,
     ev.ChecklistItemAdded: may_add_checklist_item,

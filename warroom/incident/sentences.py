@@ -80,6 +80,21 @@ def _action_added_text(state: IncidentState, event: ev.StoredEvent, b: ev.Action
     return f"added action item A-{len(state.action_items) + 1} ({', '.join(details)}): {b.text}"
 
 
+def _action_edited_text(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemEdited, _: str | None) -> str:
+    """What changed, as it was and as it now reads (the state is the one before the edit)."""
+    item = state.action_item(b.item)
+    if item is None:
+        return f"edited action item {b.item}: {b.text}"
+    changes = []
+    if b.text != item.text:
+        changes.append(f'text "{b.text}" (was "{item.text}")')
+    if b.owner != item.owner:
+        changes.append(f"owner {b.owner or 'nobody'} (was {item.owner or 'nobody'})")
+    if b.due != item.due:
+        changes.append(f"due {b.due:%Y-%m-%d}" if b.due else "no due date")
+    return f"edited action item {b.item}: {', '.join(changes) or 'unchanged'}"
+
+
 def _action_status_text(state: IncidentState, event: ev.StoredEvent, b: ev.ActionItemStatusSet, _: str | None) -> str:
     item = state.action_item(b.item)
     what = f'{b.item} "{item.text}"' if item else b.item
@@ -218,6 +233,7 @@ SENTENCES: dict[type[ev.Body], Sentence] = {
         f"snoozed the stakeholder update by {b.minutes} min (now due {_clock(s.snoozed_due(e.at, b.minutes))})"
     ),
     ev.ActionItemAdded: _action_added_text,
+    ev.ActionItemEdited: _action_edited_text,
     ev.ActionItemStatusSet: _action_status_text,
     ev.ChecklistTicked: _ticked_text,
     ev.ChecklistItemAdded: _item_added_text,

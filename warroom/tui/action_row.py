@@ -62,6 +62,8 @@ class Ask(RoomView):
     """Where the responder's catch-up starts, taken when the key was pressed."""
     answers: Values = field(default_factory=dict)
     """The form's last answers (a form asked again after a "no" starts from them)."""
+    revisit: str | None = None
+    """The field a form asked again starts on: the one the "no" was about."""
 
     @property
     def others(self) -> list[str]:
@@ -85,11 +87,13 @@ class Action:
     """The words to ask for (``None`` from it: nothing to ask this time)."""
     confirm: Callable[[Ask], ConfirmScreen | None] | None = None
     """A yes/no asked before the form (or before submitting, without one), when this returns one."""
-    done: Callable[[Ask], Awaitable[None] | None] | None = None
+    done: Callable[[Ask], object] | None = None
     """Run after every body was accepted."""
     when_refused: Callable[[Ask, str], Follow | None] | None = None
     confirm_answers: Callable[[Ask, Values], ConfirmScreen | None] | None = None
     """A yes/no asked about the form's answers before submitting; no asks the form again, filled in."""
+    revisit: str | None = None
+    """The field that form asked again starts on (what the yes/no was about)."""
     run: Callable[[Ask, Values], Awaitable[None]] | None = None
     """Instead of submitting bodies to this incident, do this with the answers (e.g. declare another)."""
 

@@ -10,10 +10,12 @@ runner of those steps. Adding an action is a row here and a key in ``keys.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from warroom.incident import IncidentState
+from warroom.incident.state import ActionItem, Workstream
 from warroom.incident import events as ev
 from warroom.incident.lifecycle import still_open
 from warroom.words import owner_outside
@@ -23,6 +25,7 @@ from .screens.board_forms import (
     IMPACT,
     NOBODY,
     WHOLE_INCIDENT,
+    action_item_edit_form,
     action_item_form,
     break_form,
     broadcast_form,
@@ -55,19 +58,40 @@ __all__ = ["ACTIONS", "Action", "ActionRow", "Ask", "Follow", "Refusal", "Values
 # --- targets ---------------------------------------------------------------------------
 
 
-def highlighted_workstream(board: Board, ws_id: str | None = None):
-    """The workstream named by ``ws_id``, else the one under the cursor."""
+def workstream_in_view(board: Board) -> str | None:
+    """The workstream a workstream key acts on, as the responder sees it: with the timeline
+    focused, the highlighted entry's workstream when it has one; else the Workstreams pane's
+    selected row (kept clearly marked when that pane is not focused)."""
+    if board.timeline.has_focus:
+        entry = board.timeline.highlighted
+        if entry is not None and entry.workstream and board.state.workstream(entry.workstream) is not None:
+            return entry.workstream
+    return board.workstreams.highlighted_key
+
+
+def highlighted_workstream(board: Board, ws_id: str | None = None) -> Workstream:
+    """The workstream named by ``ws_id``, else the one in view (``workstream_in_view``)."""
     state = board.state
     if ws_id:
         ws = state.workstream(ws_id)
         if ws is None:
             raise Refusal(None)
         return ws
-    key = board.workstreams.highlighted_key
+    key = workstream_in_view(board)
     ws = state.workstream(key) if key else None
     if ws is None:
         raise Refusal("no workstream highlighted: open one with n" if not state.workstreams else "no workstream highlighted")
     return ws
+
+
+def _say_done(verb: str) -> Callable[[Ask], None]:
+    """A toast naming the workstream a key without a form acted on ("claimed WS-2 …")."""
+
+    def say(ask: Ask) -> None:
+        ws = ask.target
+        ask.board.notify(f"{verb} {ws.id} “{ws.title}”")
+
+    return say
 
 
 def offers_to(state: IncidentState, me: str) -> list[tuple[str, str]]:
@@ -166,6 +190,48 @@ def _take_command(ask: Ask) -> ConfirmScreen | None:
     )
 
 
+def _in_command_now(ask: Ask) -> None:
+    """Taking command while owning work or holding another role changed nothing else ("commander,
+    deputy" with two workstreams): ask, starting on keep, whether to let them go."""
+    state, me = ask.state, ask.me
+    if state.commander != me:
+        return
+    owned = [ws.id for ws in state.owned_by(me)]
+    roles = [role for role in ev.ROLES if state.roles.get(role) == me]
+    if not owned and not roles:
+        return
+    if owned:
+        held = f"still own {', '.join(owned)}" + (f" and are {' and '.join(roles)}" if roles else "")
+    else:
+        held = f"are still {' and '.join(roles)}"
+    steps = [f"release {', '.join(owned)} (unowned: anyone on shift can claim them)"] if owned else []
+    steps += [f"drop {' and '.join(roles)}"] if roles else []
+    question = ConfirmScreen(
+        "You are in command",
+        f"You {held}. A commander coordinates rather than works a stream: "
+        f"{' and '.join(steps)}?",
+        yes="Let them go",
+        no="Keep them",
+        undoable=False,  # someone may claim a released workstream at once
+    )
+
+    async def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        controller = ask.board.controller
+        for ws_id in owned:
+            await controller.submit(ev.WorkstreamReleased(workstream=ws_id))
+        for role in roles:
+            await controller.submit(ev.RoleCleared(role=role))
+
+    ask.board.app.push_screen(question, answered)
+
+
+def _command_taken(ask: Ask) -> None:
+    ask.board.notify("you are in command")
+    _in_command_now(ask)
+
+
 def _break_in_command(ask: Ask) -> ConfirmScreen | None:
     if ask.state.commander != ask.me or ask.state.closed:
         return None
@@ -213,16 +279,37 @@ def _owner_outside(ask: Ask, v: Values) -> ConfirmScreen | None:
         owner = ev.ActionItemAdded(text="x", owner=v["owner"] or None).owner
     except ValueError:
         return None  # a malformed handle: submitting says what is wrong with it
+    if isinstance(ask.target, ActionItem) and owner == ask.target.owner:
+        return None  # an edit that keeps the owner asks nothing about them
     warning = owner_outside(ask.state, owner)
     if warning is None:
         return None
+    verb = "Give it to" if isinstance(ask.target, ActionItem) else "Add it for"
     return ConfirmScreen(
         f"{owner} is not in the room",
-        f"{warning}. Action items may be owned by someone outside the incident: add it for {owner} anyway?",
-        yes=f"Add it for {owner}",
+        f"{warning}. Action items may be owned by someone outside the incident: {verb.lower()} {owner} anyway?",
+        yes=f"{verb} {owner}",
         no="Change the owner",
         undoable=False,  # an action item is never deleted, only marked won't do
     )
+
+
+def _item_to_edit(board: Board, item: str) -> ActionItem:
+    found = board.state.action_item(item)
+    if found is None:
+        raise Refusal(f"there is no action item {item}")
+    return found
+
+
+def _edit_form(ask: Ask) -> FormScreen:
+    item: ActionItem = ask.target
+    answers = dict(ask.answers) or {"text": item.text, "owner": item.owner or "", "due": f"{item.due:%Y-%m-%d}" if item.due else ""}
+    return action_item_edit_form(item.id, answers["text"], answers["owner"], answers["due"], start_on=ask.revisit)
+
+
+def _edited(ask: Ask, v: Values) -> Iterable[ev.Body]:
+    due = date.fromisoformat(v["due"]) if v["due"] else None  # the form checked it
+    return [ev.ActionItemEdited(item=ask.target.id, text=v["text"], owner=v["owner"] or None, due=due)]
 
 
 def _action_item(board: Board, item: str, status: str):
@@ -290,7 +377,12 @@ def _answer(accept: bool) -> Action:
     def picker(ask: Ask) -> FormScreen | None:
         return offer_picker(ask.target, accept) if isinstance(ask.target, list) else None
 
-    return Action(target=offer_for_me, form=picker, submit=bodies, done=lambda a: a.board.app.clear_notifications())
+    def answered(ask: Ask) -> None:
+        ask.board.app.clear_notifications()
+        if accept and ask.answers.get("offer", ask.target) == "command":
+            _in_command_now(ask)
+
+    return Action(target=offer_for_me, form=picker, submit=bodies, done=answered)
 
 
 def _probe_role(ask: Ask) -> list[ev.Body]:
@@ -304,7 +396,7 @@ _ASSUME_COMMAND = Action(
     probes=lambda a: [ev.CommandAssumed()],
     confirm=_take_command,
     submit=lambda a, v: [ev.CommandAssumed()],
-    done=lambda a: a.board.notify("you are in command"),
+    done=_command_taken,
 )
 _HAND_OVER_COMMAND = Action(
     target=someone_else_on_shift,
@@ -331,8 +423,13 @@ ACTIONS: dict[str, ActionRow] = {
         target=highlighted_workstream,
         confirm=_take_over,
         submit=lambda a, v: [ev.WorkstreamClaimed(workstream=a.target.id)],
+        done=_say_done("claimed"),
     ),
-    "release": Action(target=highlighted_workstream, submit=lambda a, v: [ev.WorkstreamReleased(workstream=a.target.id)]),
+    "release": Action(
+        target=highlighted_workstream,
+        submit=lambda a, v: [ev.WorkstreamReleased(workstream=a.target.id)],
+        done=_say_done("released"),
+    ),
     "hand_off": Action(
         target=highlighted_workstream,
         probes=lambda a: [
@@ -403,9 +500,22 @@ ACTIONS: dict[str, ActionRow] = {
         submit=lambda a, v: [ev.UpdateSnoozed(minutes=int(v["minutes"]))],
     ),
     "action_item": Action(
-        form=lambda a: action_item_form(**a.answers),
+        form=lambda a: action_item_form(**a.answers, start_on=a.revisit),
         confirm_answers=_owner_outside,
-        submit=lambda a, v: [ev.ActionItemAdded(text=v["text"], owner=v["owner"] or None, kind=v["kind"])],
+        revisit="owner",
+        submit=lambda a, v: [
+            ev.ActionItemAdded(
+                text=v["text"], owner=v["owner"] or None, kind=v["kind"], due=date.fromisoformat(v["due"]) if v["due"] else None
+            )
+        ],
+    ),
+    "action_item_edit": Action(
+        target=_item_to_edit,
+        probes=lambda a: [ev.ActionItemEdited(item=a.target.id, text="probe" if a.target.text != "probe" else "probe 2")],
+        form=_edit_form,
+        confirm_answers=_owner_outside,
+        revisit="owner",
+        submit=_edited,
     ),
     "action_item_status": Action(
         target=_action_item,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import App, Notify
 from textual.binding import Binding
 from textual.command import Provider
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 
 from warroom.config_files import user_themes_dir
@@ -28,6 +28,7 @@ from warroom.safetext import safe_block, safe_line
 from .keys import BOARD_KEYS, KEY_IDS, LOBBY_KEYS, PANE_KEYS, BoardKey
 from .screens.form_screen import KeysToForms
 from .screens.info import HelpScreen
+from .textual_private import withdraw_notification
 from .themes import use_themes, variable_defaults
 from .toast_placement import arrange as arrange_toasts
 from .widgets.timeline_find import KeysToSearch
@@ -130,6 +131,8 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         # Pushed over Textual's default screen, not made it: a board can then give way to another
         # (``BoardScreen.Replaced``), and the first screen is closed like any other.
         self.push_screen(self._first())
+        # A screen coming up (a modal over the board, the board again) gets the toasts placed for it.
+        self.screen_change_signal.subscribe(self, lambda screen: screen.call_after_refresh(arrange_toasts, screen))
         for problem in self._startup_problems:
             self.notify(problem, severity="warning", timeout=15)
 
@@ -154,10 +157,23 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         self.call_later(arrange_toasts, self.screen)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
-        """Show a toast (plain text: user words are never markup, controls never raw) and remember it."""
+        """Show a toast (plain text: user words are never markup, controls never raw)."""
+        self.toast(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def toast(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> Notification:
+        """``notify`` that remembers the toast and returns it, so a toast about a condition can be
+        withdrawn when the condition goes."""
         message, title = safe_block(message), safe_line(title)
         self.notices.append((severity, message))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        notification = Notification(
+            message, title, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup=markup
+        )
+        self.post_message(Notify(notification))  # what Textual's own notify does, keeping the notification
+        return notification
+
+    def withdraw(self, notification: Notification) -> None:
+        """Take a toast down before its time (what it was about is over)."""
+        withdraw_notification(self, notification)
 
     # --- screens --------------------------------------------------------------------
 

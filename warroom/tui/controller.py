@@ -99,6 +99,7 @@ class BoardController:
         if yes:
             await self._complete(action, ask, values)
         else:
+            ask.revisit = action.revisit
             await self._ask_words(action, ask)
 
     async def _complete(self, action: Action, ask: Ask, values: Values) -> None:
@@ -160,6 +161,6 @@ class BoardController:
             board.notify(str(error), severity="error")
             return False
         board.sync()
-        if self.room.state.closed and isinstance(body, (ev.ActionItemAdded, ev.ActionItemStatusSet)):
+        if self.room.state.closed and isinstance(body, (ev.ActionItemAdded, ev.ActionItemEdited, ev.ActionItemStatusSet)):
             await board.action_export()  # added after close: the exports must say so too
         return True

@@ -4,61 +4,127 @@ Each event type says which parts of the board it redraws (``Body.redraws``); ``s
 collects them over the entries applied since the last draw and redraws one workstream
 row, one responder row, one timeline line -- never the whole board. What others did to
 you pops up as a toast (``model/toasts.py``). Clock-driven values (time on shift, update due,
-staleness, fatigue) refresh on two timers. A mixin of ``screens.board.BoardScreen``.
+staleness, fatigue) refresh on two timers. A collaborator the board owns (``BoardScreen.drawing``), seeing the board through ``DrawnBoard``.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
+from textual.notifications import Notification, SeverityLevel
+
+from warroom.config import Config
+from warroom.incident import IncidentState, Policy
 from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry
 from warroom.notify import records_for_folder
+from warroom.room import Room
 
+from .board_api import Shared
+from .footer import BoardFooter
 from .keys import role_key_ids
 from .model.catchup import catch_up
+from .model.reminder import UpdateReminder
+from .model.toasts import About, Seen, toast_for
 from .screens.info import CatchUpScreen, ConfirmScreen
 from .toast_placement import arrange as arrange_toasts
-from .model.toasts import About, Seen, toast_for
-from .widgets.deliveries import failing_lines, failing_on_server
+from .widgets import TimelineView, WorkstreamTable
+from .widgets.commander import BroadcastFeed, CommandSummary
+from .widgets.deliveries import DeliveryHealth, failing_lines, failing_on_server
+from .widgets.header import BoardHeader
+from .widgets.responders import ResponderTable
 
 
-class Drawing:
-    """Mixed into ``BoardScreen`` (``self`` is the board)."""
+class DrawnBoard(Protocol):
+    """The board as its drawing sees it (``screens.board.BoardScreen``): the room, the panes and toasts."""
 
-    def _draw_all(self) -> None:
-        state, now = self.state, self.clock()
-        self.header.show(state, self.me)
-        self.workstreams.show(state, self.me, now, self.policy)
-        self.responders.show(state, self.me, now, self.policy)
-        self.summary.show(state, self.me, now, self.policy)
-        self.broadcasts.show(state)
-        self.timeline.set_entries(state.timeline, state.declared_at)
-        self.footer.put_first(role_key_ids(state.roles_of(self.me)))
+    room: Room
+    config: Config
+    clock: Callable[[], datetime]
+    ready: bool
+    header: BoardHeader
+    workstreams: WorkstreamTable
+    responders: ResponderTable
+    summary: CommandSummary
+    broadcasts: BroadcastFeed
+    timeline: TimelineView
+    footer: BoardFooter
+    deliveries: DeliveryHealth
+
+    @property
+    def app(self) -> Shared: ...
+
+    @property
+    def state(self) -> IncidentState: ...
+
+    @property
+    def policy(self) -> Policy: ...
+
+    @property
+    def me(self) -> str: ...
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None: ...
+
+    def toast(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> Notification: ...
+
+    def run_worker(self, work: Awaitable[None], *, group: str, exclusive: bool, exit_on_error: bool) -> Any: ...
+
+    def join_other(self, incident_id: str) -> None: ...
+
+
+class BoardDrawing:
+    """The board's drawing, owned by ``BoardScreen`` as ``drawing``: what was last drawn (to
+    redraw only what changed, and to word toasts about "your" work), the update reminder, and
+    the toasts about a condition still on screen."""
+
+    def __init__(self, board: DrawnBoard) -> None:
+        self.board = board
+        self.reminder = UpdateReminder()
+        self._shown_seq = 0
+        self._seen: dict[str, Seen] = {}
+        """Each workstream as last drawn (for what a toast about "your" work means)."""
+        self._commander: str | None = None
+        self._reloads_drawn = 0
+        self._reminder_toast: Notification | None = None
+        """The OVERDUE toast on screen, withdrawn once the update is no longer owed."""
+        self._condition_toasts: list[tuple[Notification, Callable[[IncidentState], bool]]] = []
+        """Toasts about a condition, each with what must still hold for it to stay up."""
+
+    def draw_all(self) -> None:
+        state, now = self.board.state, self.board.clock()
+        self.board.header.show(state, self.board.me)
+        self.board.workstreams.show(state, self.board.me, now, self.board.policy)
+        self.board.responders.show(state, self.board.me, now, self.board.policy)
+        self.board.summary.show(state, self.board.me, now, self.board.policy)
+        self.board.broadcasts.show(state)
+        self.board.timeline.set_entries(state.timeline, state.declared_at)
+        self.board.footer.put_first(role_key_ids(state.roles_of(self.board.me)))
         self._seen = {ws.id: Seen.of(ws) for ws in state.workstreams.values()}
         self._commander = state.commander
         self._shown_seq = state.seq
-        self._reloads_drawn = self.room.reloads
+        self._reloads_drawn = self.board.room.reloads
         self._remind(now)
 
     def sync(self) -> None:
         """Draw the entries applied since the last draw, touching only what they changed."""
-        if not self.ready:
+        if not self.board.ready:
             return
-        if self.room.reloads != self._reloads_drawn:
-            self._draw_all()
-            self.notify("the log was replaced (warroom import --replace); reloaded", severity="warning", timeout=20)
+        if self.board.room.reloads != self._reloads_drawn:
+            self.draw_all()
+            self.board.notify("the log was replaced (warroom import --replace); reloaded", severity="warning", timeout=20)
             return
-        state = self.state
+        state = self.board.state
         fresh = state.timeline[bisect.bisect_right(state.timeline, self._shown_seq, key=lambda e: e.seq) :]
         if not fresh:
             return
         self._shown_seq = state.seq
         dirty = _Dirty()
         for entry in fresh:
-            self.timeline.append(entry)
+            self.board.timeline.append(entry)
             if not entry.rejected:
                 dirty.add(entry)
                 self._toast(entry)
@@ -68,7 +134,7 @@ class Drawing:
         self._commander = state.commander
 
     def _redraw(self, dirty: _Dirty) -> None:
-        state, now = self.state, self.clock()
+        state, now = self.board.state, self.board.clock()
         if "rows" in dirty.parts:
             dirty.workstreams = set(state.workstreams)
             dirty.people = set(state.responders)
@@ -77,90 +143,106 @@ class Drawing:
             if ws is None:
                 continue
             dirty.people.update(h for h in (self._seen.get(ws_id, Seen()).owner, ws.owner) if h)
-            self.workstreams.show_one(state, ws, self.me, now, self.policy)
+            self.board.workstreams.show_one(state, ws, self.board.me, now, self.board.policy)
             self._seen[ws_id] = Seen.of(ws)
         for handle in sorted(dirty.people):
-            self.responders.show_one(state, handle, self.me, now, self.policy)
+            self.board.responders.show_one(state, handle, self.board.me, now, self.board.policy)
         if "header" in dirty.parts:
-            self.header.show(state, self.me)
+            self.board.header.show(state, self.board.me)
         if "command" in dirty.parts:
-            self.summary.show(state, self.me, now, self.policy)
-            self.footer.put_first(role_key_ids(state.roles_of(self.me)))
+            self.board.summary.show(state, self.board.me, now, self.board.policy)
+            self.board.footer.put_first(role_key_ids(state.roles_of(self.board.me)))
         if "broadcasts" in dirty.parts:
-            self.broadcasts.show(state)
+            self.board.broadcasts.show(state)
         if "stars" in dirty.parts:
-            self.timeline.restyle()
+            self.board.timeline.restyle()
         self._remind(now)
+        self._withdraw_stale_toasts()
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
         """Every second: the clock-driven lines of the commander pane, and the update reminder."""
-        if self.ready:
-            now = self.clock()
-            self.summary.show(self.state, self.me, now, self.policy)
+        if self.board.ready:
+            now = self.board.clock()
+            self.board.summary.show(self.board.state, self.board.me, now, self.board.policy)
             self._remind(now)
-            arrange_toasts(self.app.screen)  # a toast that expired lets an older one show
+            arrange_toasts(self.board.app.screen)  # a toast that expired lets an older one show
 
     def _remind(self, now: datetime) -> None:
-        reminder = self.reminder.check(self.state, self.me, now, self.policy)
-        self.header.overdue = reminder.header
+        reminder = self.reminder.check(self.board.state, self.board.me, now, self.board.policy)
+        self.board.header.overdue = reminder.header
+        if self._reminder_toast is not None and (reminder.alert or not reminder.header):
+            self.board.app.withdraw(self._reminder_toast)  # the update was sent or snoozed: no longer owed
+            self._reminder_toast = None
         if reminder.alert:
-            self.notify(reminder.alert, title="stakeholder update", severity="warning", timeout=30)
-            if self.config.ui.bell:
-                self.app.bell()
+            self._reminder_toast = self.board.toast(reminder.alert, title="stakeholder update", severity="warning", timeout=30)
+            if self.board.config.ui.bell:
+                self.board.app.bell()
 
-    def _slow_tick(self) -> None:
+    def _withdraw_stale_toasts(self) -> None:
+        """Take down each toast whose condition no longer holds ("set status mitigated" once it is)."""
+        state, kept = self.board.state, []
+        for notification, lasts_while in self._condition_toasts:
+            if lasts_while(state):
+                kept.append((notification, lasts_while))
+            else:
+                self.board.app.withdraw(notification)
+        self._condition_toasts = kept
+
+    def slow_tick(self) -> None:
         """Every 30 s: time since update, staleness, time on shift and fatigue."""
-        if self.ready:
-            now = self.clock()
+        if self.board.ready:
+            now = self.board.clock()
             self._show_deliveries()
-            self.workstreams.show(self.state, self.me, now, self.policy)
-            self.responders.show(self.state, self.me, now, self.policy)
+            self.board.workstreams.show(self.board.state, self.board.me, now, self.board.policy)
+            self.board.responders.show(self.board.state, self.board.me, now, self.board.policy)
 
     def _show_deliveries(self) -> None:
         """The commander's line about failing notification targets (nobody else's business)."""
-        store = self.room.store
+        store = self.board.room.store
         folder = getattr(store, "folder", None)
-        if self.state.commander != self.me:
-            self.deliveries.show([])
+        if self.board.state.commander != self.board.me:
+            self.board.deliveries.show([])
         elif folder is not None:
-            self.deliveries.show(failing_lines(records_for_folder(folder)))
+            self.board.deliveries.show(failing_lines(records_for_folder(folder)))
         else:
-            self.run_worker(self._server_deliveries(store), group="deliveries", exclusive=True, exit_on_error=False)
+            self.board.run_worker(self._server_deliveries(store), group="deliveries", exclusive=True, exit_on_error=False)
 
     async def _server_deliveries(self, store: object) -> None:
-        self.deliveries.show(await failing_on_server(store))
+        self.board.deliveries.show(await failing_on_server(store))
 
     def refresh_clocks(self) -> None:
         """Run both timers' work now (tests and a resumed terminal)."""
-        self._tick()
-        self._slow_tick()
+        self.tick()
+        self.slow_tick()
 
-    def _restyle(self) -> None:
-        self.workstreams.restyle()
-        self.responders.restyle()
-        self.timeline.restyle()
-        if self.ready:
-            self.header.show(self.state, self.me)
-            self.broadcasts.show(self.state)
+    def restyle(self) -> None:
+        self.board.workstreams.restyle()
+        self.board.responders.restyle()
+        self.board.timeline.restyle()
+        if self.board.ready:
+            self.board.header.show(self.board.state, self.board.me)
+            self.board.broadcasts.show(self.board.state)
 
     def _toast(self, entry: TimelineEntry) -> None:
         """Pop up what others did that you must know now: broadcasts and things done to you."""
-        state = self.state
+        state = self.board.state
         ws = state.workstream(entry.workstream) if entry.workstream else None
         seen = self._seen.get(entry.workstream or "", Seen())
-        toast = toast_for(About(entry, state, self.me, ws, seen, self._commander))
+        toast = toast_for(About(entry, state, self.board.me, ws, seen, self._commander))
         if toast is not None:
-            self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)
+            shown = self.board.toast(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)
+            if toast.lasts_while is not None:
+                self._condition_toasts.append((shown, toast.lasts_while))
 
     def _offer_join(self, entry: TimelineEntry) -> None:
         """A merge just closed this incident as a duplicate: offer to carry on in the other one."""
-        other, state = self.state.duplicate_of, self.state
+        other, state = self.board.state.duplicate_of, self.board.state
         if entry.type != "incident_linked" or other is None or state.closed_at != entry.at:
             return
 
         def answered(join: bool | None) -> None:
             if join:
-                self.join_other(other)
+                self.board.join_other(other)
 
         question = ConfirmScreen(
             f"{state.id} is a duplicate of {other}",
@@ -169,12 +251,12 @@ class Drawing:
             no="Stay here",
             undoable=True,
         )
-        self.app.push_screen(question, answered)
+        self.board.app.push_screen(question, answered)
 
     def show_catch_up(self, since: int, title: str) -> None:
-        summary = catch_up(self.state, self.me, since, self.clock())
+        summary = catch_up(self.board.state, self.board.me, since, self.board.clock())
         if summary:
-            self.app.push_screen(CatchUpScreen(title, summary.text_lines()))
+            self.board.app.push_screen(CatchUpScreen(title, summary.text_lines()))
 
 
 @dataclass(slots=True)

@@ -140,10 +140,10 @@ class Following:
                 f"{state.id} is closed: it takes only action items (a) and a reopen by its commander (X); e exports it",
                 severity="warning",
             )
-        self._draw_all()
+        self.drawing.draw_all()
         self.ready = True
-        self.set_interval(TICK_SECONDS, self._tick, name="tick")
-        self.set_interval(SLOW_TICK_SECONDS, self._slow_tick, name="slow-tick")
+        self.set_interval(TICK_SECONDS, self.drawing.tick, name="tick")
+        self.set_interval(SLOW_TICK_SECONDS, self.drawing.slow_tick, name="slow-tick")
         if responder is not None or since == 0:
             self.show_catch_up(since, "While you were away" if responder is not None else f"Catching up on {state.id}")
         self.call_after_refresh(self._after_first_paint)

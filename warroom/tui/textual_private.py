@@ -12,8 +12,14 @@ than ``App._on_notify``; the keymap the App set, kept by the App, rather than
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual import events
+from textual.app import App
+from textual.notifications import Notification
 from textual.widget import Widget
+
+ReturnType = TypeVar("ReturnType")
 
 # The clock Textual stamps every message with (``Message.time``): a key's ``event.time``
 # can only be compared with a time taken from the same clock (``time.monotonic`` on POSIX,
@@ -30,7 +36,7 @@ from textual._wrap import compute_wrap_offsets
 # would act on (``toast_placement.py``), which needs the rack, its holders and the toasts.
 from textual.widgets._toast import Toast, ToastHolder, ToastRack
 
-__all__ = ["Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock"]
+__all__ = ["Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock", "withdraw_notification"]
 
 
 def forward_key(target: Widget, key: events.Key) -> None:
@@ -42,3 +48,13 @@ def forward_key(target: Widget, key: events.Key) -> None:
     takes it as already delivered. A plain ``post_message`` would be taken for a fresh key
     press and handed down to the focused widget again (typed twice, or forwarded forever)."""
     target._forward_event(events.Key(key.key, key.character))
+
+
+def withdraw_notification(app: App[ReturnType], notification: Notification) -> None:
+    """Take ``notification``'s toast down now (one already gone is no matter).
+
+    A toast about a condition (the stakeholder update is OVERDUE; every alert resolved, so
+    set status mitigated) must go when the condition does, not linger until its timer ends.
+    Textual removes one notification only privately (``App._unnotify``, what clicking a toast
+    does); its public ``clear_notifications`` would take every other toast down too."""
+    app._unnotify(notification)

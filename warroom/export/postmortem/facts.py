@@ -23,6 +23,7 @@ BOOKKEEPING: frozenset[str] = frozenset(
         "update_snoozed",
         "entry_starred",
         "action_item_added",
+        "action_item_edited",
         "action_item_status_set",
     }
 )

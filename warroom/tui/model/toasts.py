@@ -28,6 +28,8 @@ class Toast:
     title: str = ""
     severity: Severity = "information"
     timeout: float | None = None
+    lasts_while: Callable[[IncidentState], bool] | None = None
+    """A toast about a condition: it goes as soon as this no longer holds (``None``: its timer alone)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +120,20 @@ def _closed(a: About) -> Toast:
     return Toast(f"{a.entry.actor} closed {a.state.id}: e exports the post-mortem draft, JSON and CSV here", "closed", "warning", 30)
 
 
+def still_to_mitigate(state: IncidentState) -> bool:
+    """Every alert has resolved and nobody has yet said the incident is mitigated (or closed it)."""
+    return state.all_alerts_resolved and state.status not in ("mitigated", "resolved") and not state.closed
+
+
 def _alerts_resolved(a: About) -> Toast | None:
     """Every alert has resolved: the commander decides whether the incident is mitigated (nothing closes by itself)."""
-    if a.state.all_alerts_resolved and a.state.commander == a.me and not a.state.closed:
+    if still_to_mitigate(a.state) and a.state.commander == a.me:
         return Toast(
             f"every alert of {a.state.id} has resolved: if the service looks healthy, set status mitigated (s)",
             "alerts resolved",
             "information",
             30,
+            lasts_while=still_to_mitigate,
         )
     return None
 

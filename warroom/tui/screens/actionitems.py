@@ -4,7 +4,8 @@ Action items used to be write-only on the board (``a`` added one; only the CLI a
 post-mortem showed them), so a typo'd owner went unnoticed until the review. Here each
 item shows its owner (marked when they are not a responder of this incident), kind,
 status and due date, and the same status changes the CLI allows -- start, done, won't do
-(with a reason), reopen -- run as the board's own actions, so the rules judge them first.
+(with a reason), reopen -- and an edit of text, owner and due date run as the board's own
+actions, so the rules judge them first.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class ActionItemsScreen(LiveModal):
         Binding("d", "move('done')", "done", id="action_items.done"),
         Binding("w", "move('wont_do')", "won't do", id="action_items.wont_do"),
         Binding("o", "move('open')", "reopen", id="action_items.reopen"),
+        Binding("e", "edit", "edit", id="action_items.edit"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -75,7 +77,7 @@ class ActionItemsScreen(LiveModal):
             yield Static("", id="action-items-empty")
             yield Static("", id="action-item-detail", markup=False)
             yield Static(
-                "s: start   d: done   w: won't do (why)   o: reopen   a: add one   esc: back to the board",
+                "s: start   d: done   w: won't do (why)   o: reopen   e: edit   a: add one   esc: back to the board",
                 classes="box-hint",
             )
 
@@ -98,6 +100,14 @@ class ActionItemsScreen(LiveModal):
 
     async def action_add(self) -> None:
         await self.board.controller.run("action_item")
+
+    async def action_edit(self) -> None:
+        """Its text, owner or due date (kind and status keep their own keys)."""
+        item = self.table.highlighted_key
+        if item is None:
+            self.board.controller.refuse("there are no action items yet: a adds one")
+            return
+        await self.board.controller.run("action_item_edit", item=item)
 
     async def action_move(self, status: str) -> None:
         item = self.table.highlighted_key

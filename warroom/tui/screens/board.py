@@ -4,7 +4,7 @@
 incident is a row of ``action_table.ACTIONS`` run by ``controller.BoardController`` (rules
 first, so a refusal is instant and names the reason; then the form; then submit). The
 panes are ``PanesScreen``'s (shared with replay); joining and following the store are
-``following.Following``, drawing what each event touched is ``drawing.Drawing``. The App
+``following.Following``, drawing what each event touched is ``drawing.BoardDrawing`` (owned as ``drawing``). The App
 (``tui/app.py``) only holds what every screen shares: themes, keys, toasts.
 """
 
@@ -18,19 +18,17 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.message import Message
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, SeverityLevel
 
 from warroom.config import Config, resolve_export_folder
-from warroom.incident import fold
+from warroom.incident import IncidentState, Policy, fold
 from warroom.room import Room
 
-from ..action_row import RoomView
+from ..action_table import workstream_in_view
 from ..controller import BoardController
-from ..drawing import Drawing
+from ..drawing import BoardDrawing
 from ..following import Following
 from ..keys import BOARD_KEYS, bindings
-from ..model.reminder import UpdateReminder
-from ..model.toasts import Seen
 from ..widgets import TimelineView, WorkstreamTable
 from .panes import PanesScreen
 
@@ -45,7 +43,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class BoardScreen(RoomView, Following, Drawing, PanesScreen):
+class BoardScreen(Following, PanesScreen):
     BINDINGS: ClassVar = [*bindings(BOARD_KEYS), *PanesScreen.BINDINGS]
 
     class Closed(Message):
@@ -90,24 +88,49 @@ class BoardScreen(RoomView, Following, Drawing, PanesScreen):
         """True once the board has loaded, joined and drawn the incident."""
         self.exported: list[Path] = []
         self.controller = BoardController(self)
-        self.reminder = UpdateReminder()
-        self._shown_seq = 0
-        self._seen: dict[str, Seen] = {}
-        """Each workstream as last drawn (for what a toast about "your" work means)."""
-        self._commander: str | None = None
-        self._reloads_drawn = 0
+        self.drawing = BoardDrawing(self)
+        """Draws what each event touched, the clocks, and the toasts (``drawing.py``)."""
 
     def on_mount(self) -> None:
         self.title_panes()
         self.header.show(self.state, self.me, loading=True)
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.drawing.restyle())
         self.workstreams.focus()
         # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
         self.call_after_refresh(self._start)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
         """A toast through the App (plain text unless asked: user words are never markup)."""
-        self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        self.toast(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def toast(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> Notification:
+        """``notify``, returning the toast so it can be withdrawn."""
+        return cast("Shared", self.app).toast(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    @property
+    def state(self) -> IncidentState:
+        """The incident as it is now (the room's fold)."""
+        return self.room.state
+
+    @property
+    def policy(self) -> Policy:
+        return self.room.policy
+
+    @property
+    def me(self) -> str:
+        """Who this board acts as."""
+        return self.room.actor
+
+    def sync(self) -> None:
+        """Draw the entries applied since the last draw (``BoardDrawing.sync``)."""
+        self.drawing.sync()
+
+    def show_catch_up(self, since: int, title: str) -> None:
+        self.drawing.show_catch_up(since, title)
+
+    def refresh_clocks(self) -> None:
+        """Run both timers' work now (tests and a resumed terminal)."""
+        self.drawing.refresh_clocks()
 
     def join_other(self, incident_id: str) -> None:
         """Carry on in ``incident_id`` (a merge closed this one as its duplicate): its board
@@ -154,7 +177,7 @@ class BoardScreen(RoomView, Following, Drawing, PanesScreen):
         self.open_story(message.workstream)
 
     def action_story(self) -> None:
-        ws_id = self.workstreams.highlighted_key
+        ws_id = workstream_in_view(self)
         if ws_id is None:
             self.controller.refuse("no workstream highlighted: open one with n")
         else:

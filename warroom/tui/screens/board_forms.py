@@ -8,13 +8,16 @@ function only says which fields one action asks for, with what wording and defau
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from warroom.incident.events import (
     ACTION_KINDS,
+    ActionItemAdded,
     INCIDENT_STATUSES,
     MAX_TITLE,
     ROLES,
     WORKSTREAM_STATUSES,
+    valid_handle,
 )
 
 from warroom.safetext import safe_line
@@ -197,15 +200,55 @@ def snooze_form(minutes: int = 10) -> FormScreen:
     )
 
 
-def action_item_form(text: str = "", owner: str = "", kind: str = "corrective") -> FormScreen:
-    """Asked again with the last answers when the owner turned out not to be in the room."""
+def handle_problem(text: str) -> str | None:
+    if valid_handle(text):
+        return None
+    return "Owner takes a handle: letters, digits, . _ or -, up to 40 (e.g. raaj)"
+
+
+def date_problem(text: str) -> str | None:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return "Due takes a date: YYYY-MM-DD, e.g. 2026-12-09"
+    return None
+
+
+DEFAULT_ACTION_KIND = ActionItemAdded.model_fields["kind"].default
+"""Corrective, on the board as on the CLI and in the log: most follow-ups of an incident fix its
+cause; detective (see it sooner) and preventative (stop the class of problem) are chosen on purpose."""
+
+
+def action_item_form(
+    text: str = "", owner: str = "", due: str = "", kind: str = DEFAULT_ACTION_KIND, *, start_on: str | None = None
+) -> FormScreen:
+    """Asked again with the last answers (and ``start_on`` the field to change) when the owner
+    turned out not to be in the room."""
     return FormScreen(
         "Add an action item",
         [
             Field("text", "Action", value=text, required=True, placeholder="what should change after this incident"),
-            Field("owner", "Owner", value=owner, placeholder="optional handle", one_line=True),
+            Field("owner", "Owner", value=owner, placeholder="optional handle", one_line=True, check=handle_problem),
+            Field("due", "Due", value=due, placeholder="optional: YYYY-MM-DD", one_line=True, max_length=10, check=date_problem),
             Field("kind", "Kind", "choice", value=kind, choices=tuple((k, k) for k in ACTION_KINDS)),
         ],
+        start_on=start_on,
+    )
+
+
+def action_item_edit_form(
+    item_id: str, text: str, owner: str = "", due: str = "", *, start_on: str | None = None
+) -> FormScreen:
+    """Prefilled with the item as it reads (shown safe); empty owner or due clears it."""
+    return FormScreen(
+        f"Edit {item_id}",
+        [
+            Field("text", "Action", value=safe_line(text), required=True, placeholder="what should change after this incident"),
+            Field("owner", "Owner", value=owner, placeholder="empty: nobody", one_line=True, check=handle_problem),
+            Field("due", "Due", value=due, placeholder="empty: no due date; else YYYY-MM-DD", one_line=True, max_length=10, check=date_problem),
+        ],
+        intro="Kind and status keep their own keys; the timeline records what changed.",
+        start_on=start_on,
     )
 
 

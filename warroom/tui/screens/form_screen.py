@@ -29,6 +29,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
+from textual.validation import Function, ValidationResult, Validator
 from textual.widgets.option_list import Option
 
 from warroom.limits import MAX_TEXT
@@ -58,6 +59,8 @@ class Field:
     maximum: int | None = None
     one_line: bool = False
     """Pasted line breaks become spaces (a title), not line breaks."""
+    check: Callable[[str], str | None] | None = None
+    """Why a non-empty answer will not do (a handle, a date), or ``None``: said before submitting."""
 
     @property
     def accepts(self) -> str:
@@ -70,18 +73,52 @@ class Field:
     def shown_label(self) -> str:
         return f"{self.label} ({self.accepts})" if self.kind == "integer" else self.label
 
-    def problem(self, text: str) -> str | None:
-        """Why ``text`` will not do for this field, or ``None``."""
-        if self.required and not text:
-            return f"{self.label} is needed"
-        if self.kind == "integer" and text:
-            try:
-                number = int(text)
-            except ValueError:
-                return f"{self.label} takes {self.accepts}"
-            if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
-                return f"{self.label} must be between {self.minimum} and {self.maximum}"
+    def validators(self) -> list[Validator]:
+        """What a text or number answer must be, as Textual validators (the first failure is said)."""
+        rules: list[Validator] = []
+        if self.required:
+            rules.append(Function(lambda text: bool(text.strip()), f"{self.label} is needed"))
+        if self.kind == "integer":
+            rules.append(Function(lambda text: not text.strip() or _whole(text) is not None, f"{self.label} takes {self.accepts}"))
+            rules.append(
+                Function(lambda text: self._in_range(_whole(text)), f"{self.label} must be between {self.minimum} and {self.maximum}")
+            )
+        if self.check is not None:
+            rules.append(_Checked(self.check))
+        return rules
+
+    def _in_range(self, number: int | None) -> bool:
+        if number is None:
+            return True  # empty, or not a number: said by the rules before
+        return not ((self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum))
+
+
+def _whole(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
         return None
+
+
+class _Checked(Validator):
+    """A field's own check (a handle, a date), whose words depend on the answer."""
+
+    def __init__(self, check: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._check = check
+
+    def validate(self, value: str) -> ValidationResult:
+        text = value.strip()
+        problem = self._check(text) if text else None
+        return self.success() if problem is None else self.failure(problem)
+
+
+def problem_with(widget: Input) -> str | None:
+    """Why what ``widget`` holds will not do, by its validators, or ``None``."""
+    result = widget.validate(widget.value)
+    if result is None or result.is_valid:
+        return None
+    return result.failure_descriptions[0]
 
 
 class FormInput(Input):
@@ -103,6 +140,22 @@ class FormInput(Input):
     }
 
     async def on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused
+        if focused is not self and focused is not None and event.key not in ("escape", "ctrl+s"):
+            # Typed after a tab in the same burst, so handed here before the tab moved the focus
+            # on: it belongs to the field the tab went to ("bucketsraaj" was text, tab, owner).
+            event.stop()
+            event.prevent_default()
+            forward_key(focused, event)
+            return
+        if event.key in ("tab", "shift+tab"):  # moved now, not once the key has bubbled up to the screen
+            event.stop()
+            event.prevent_default()
+            if event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+            return
         action = self.EDITING_KEYS.get(event.key)
         if action is None:
             return
@@ -160,12 +213,15 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         fields: Sequence[Field],
         *,
         intro: str = "",
+        start_on: str | None = None,
         name: str | None = None,
         check: Callable[[dict[str, str]], tuple[str, str] | None] | None = None,
     ) -> None:
-        """``check``: what is wrong with the answers as a whole, as (field name, why), or ``None``
+        """``start_on``: the field that has the focus first (the one a "no, change it" came back for).
+        ``check``: what is wrong with the answers as a whole, as (field name, why), or ``None``
         (a value whose kind depends on another field's choice); the form stays open with it."""
         super().__init__(name=name)
+        self.start_on = start_on
         self.form_title = safe_line(title)
         self.fields = tuple(fields)
         self.check = check
@@ -176,8 +232,8 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         """The text field typed in last (where typing goes when a choice list has focus)."""
 
     def compose(self) -> ComposeResult:
-        # Scrolls to the focused field when the form is taller than the terminal: at 80x24 the
-        # lobby's declare form hid its playbook choice and keys below the box's bottom.
+        # Scrolls to the focused field when the form is taller than the terminal (80x24: the
+        # lobby's declare form's playbook choice, the action item's Kind); never a tab stop.
         with VerticalScroll(id="form", can_focus=False):
             yield Label(self.form_title, classes="form-title")
             if self.intro:
@@ -199,6 +255,8 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
             type="integer" if field.kind == "integer" else "text",
             max_length=field.max_length,
             select_on_focus=False,  # tab back into a field and type: the words are added to, not replaced
+            validators=field.validators(),
+            validate_on=["submitted"],  # checked as the form submits: a half-typed date is not an error
             id=widget_id,
         )
 
@@ -209,7 +267,8 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                 values = [value for value, _ in field.choices]
                 options.highlighted = values.index(field.value) if field.value in values else 0
         if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+            first = self.start_on if any(f.name == self.start_on for f in self.fields) else self.fields[0].name
+            self.query_one(f"#field-{first}").focus()
 
     @on(Input.Submitted)
     @on(OptionList.OptionSelected)
@@ -256,7 +315,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                 continue
             assert isinstance(widget, Input)
             text = widget.value.strip()
-            if (problem := field.problem(text)) is not None:
+            if (problem := problem_with(widget)) is not None:
                 self._complain(widget, problem)
                 return
             values[field.name] = text.replace(LINE_BREAK, " " if field.one_line else "\n")
@@ -274,7 +333,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
     @on(Input.Changed)
     def _recheck(self, event: Input.Changed) -> None:
         """A complaint lasts only as long as the answer it is about is still wrong."""
-        if self._complaint == event.input.id and self._field(event.input).problem(event.value.strip()) is None:
+        if self._complaint == event.input.id and problem_with(event.input) is None:
             self._complaint = None
             self.query_one("#form-error", Static).update("")
 

@@ -45,6 +45,15 @@ def workstream_cells(state: IncidentState, ws: Workstream, me: str, now: datetim
 class WorkstreamTable(BoardTable):
     """One row per workstream, keyed by its id (WS-1, WS-2 ...)."""
 
+    DEFAULT_CSS = """
+    /* What c, h, u, r and w act on stays plain when another pane has the focus (Textual's
+       blurred cursor is a faint tint): the selected row keeps a solid, bold bar. */
+    WorkstreamTable > .datatable--cursor {
+        background: $primary-muted;
+        color: $foreground;
+        text-style: bold;
+    }
+    """
     COLUMNS = (("id", "ID"), ("title", "Workstream"), ("owner", "Owner"), ("status", "Status"), ("updated", "Updated"))
     FLEX = "title"
 
