@@ -122,7 +122,7 @@ def main() -> None:
         base = server.url
         host, port = base.removeprefix("http://").rsplit(":", 1)
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        client.post("/api/incidents", json={"incident_id": INCIDENT, "title": "Bench", "severity": 1}).raise_for_status()
+        client.post("/api/incidents", json={"incident_id": INCIDENT, "title": "Bench", "severity": 1, "published": True}).raise_for_status()
         key = client.post("/api/shares", json={"incident": INCIDENT}).json()["key"]
         rss_idle = rss_mb(server.proc.pid)  # type: ignore[union-attr]
         path = f"/status/{INCIDENT}/stream?key={key}&after=0"

@@ -84,6 +84,22 @@ class ExportConfig(_Section):
     folder: str | None = Field(None, description="where exports go (default: platformdirs documents folder)")
 
 
+class StatusConfig(_Section):
+    """``[status]``: the status page and what becomes public."""
+
+    publish_on_declare: bool = Field(
+        False, description="make every incident you declare public at once, under its title (default: private until `warroom publish`)"
+    )
+    past_days: int = Field(30, ge=0, le=3650, description="days a closed incident stays on the status page's index")
+
+
+class ComponentConfig(_Section):
+    """One ``[[component]]`` table: a part of the service the status page lists."""
+
+    name: str = Field(min_length=1, max_length=80, description="as `warroom affect` names it, e.g. 'Storage API'")
+    group: str | None = Field(None, max_length=80, description="a heading the index lists it under")
+
+
 NOTIFY_EVENTS = ("declared", "broadcast", "severity", "status", "command", "closed", "update_overdue")
 
 
@@ -105,6 +121,8 @@ class Config(_Section):
     export: ExportConfig = Field(default_factory=ExportConfig.model_construct)
     notify: list[NotifyTarget] = Field(default_factory=list)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig.model_construct)
+    status: StatusConfig = Field(default_factory=StatusConfig.model_construct)
+    component: list[ComponentConfig] = Field(default_factory=list)
 
 
 def config_path() -> Path:

@@ -29,7 +29,8 @@ def test_the_folder_page_is_served_read_only_and_live(tmp_path):
     folder, home = tmp_path / "incidents", tmp_path / "home"
     env = cli_env(home=home)
     env["WARROOM_HANDLE"] = "alice"
-    warroom("declare", "INC-2", "--title", "Queue backlog", "--sev", "2", "--store", str(folder), env=env)
+    warroom("declare", "INC-2", "--title", "SECRET disk 97% on q-1", "--sev", "2", "--store", str(folder), env=env)
+    warroom("publish", "INC-2", "--title", "Queue backlog", "--store", str(folder), env=env)
     warroom("note", "INC-2", "SECRET internal", "--store", str(folder), env=env)
     proc, url = _start(folder, home)
     try:

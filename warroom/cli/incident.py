@@ -8,7 +8,7 @@ import asyncio
 import json
 from datetime import datetime, timezone
 
-from warroom.cli.context import EXIT_OK, EXIT_USAGE, CliContext, run_command, say_error, submit_and_say
+from warroom.cli.context import EXIT_OK, EXIT_USAGE, CliContext, act_on_incident, run_command, say_error, submit_and_say
 from warroom.config import (
     Config,
     config_path,
@@ -29,7 +29,12 @@ async def declare_command(ctx: CliContext) -> int:
             store,
             handle,
             lambda incident_id: ev.IncidentDeclared(
-                incident_id=incident_id, title=args.title, severity=args.sev, drill=args.drill, policy=ctx.config.policy
+                incident_id=incident_id,
+                title=args.title,
+                severity=args.sev,
+                drill=args.drill,
+                policy=ctx.config.policy,
+                published=ctx.config.status.publish_on_declare,
             ),
             explicit=args.incident,
         )
@@ -39,6 +44,16 @@ async def declare_command(ctx: CliContext) -> int:
     return EXIT_OK
 
 
+
+def cmd_affect(ctx: CliContext) -> int:
+    """``warroom affect INC-7 "Storage API" degraded``: only a component the config names."""
+    names = {component.name.casefold(): component.name for component in ctx.config.component}
+    name = names.get(ctx.args.component.strip().casefold())
+    if name is None:
+        known = ", ".join(sorted(names.values())) or f"none: add [[component]] tables to {config_path()}"
+        say_error(safe_line(f"warroom: no component {ctx.args.component!r} (components: {known})"))
+        return EXIT_USAGE
+    return run_command(act_on_incident(ctx, ctx.args.incident, ev.ComponentImpactSet(component=name, impact=ctx.args.impact)))
 
 
 # --- reading -----------------------------------------------------------------

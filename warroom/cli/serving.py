@@ -31,6 +31,7 @@ def cmd_serve(ctx: CliContext) -> int:
         ServerBusy,
         serve,
     )
+    from warroom.web.pages import StatusSettings
 
     args = ctx.args
     rate = 200.0 if args.rate_limit is None else args.rate_limit
@@ -52,6 +53,7 @@ def cmd_serve(ctx: CliContext) -> int:
             body_timeout=args.body_timeout or ctx.config.server.body_timeout,
             write_timeout=args.write_timeout,
             alerts=ctx.config.alerts,
+            status=StatusSettings.of(ctx.config),
             metrics_token=ctx.config.server.metrics_token,
             log_format=args.log_format or ctx.config.server.log_format,
         )

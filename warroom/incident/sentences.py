@@ -52,7 +52,8 @@ def describe(state: IncidentState, event: ev.StoredEvent) -> str:
 def _declared_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclared, _: None) -> str:
     drill = " (drill)" if b.drill else ""
     alert = " from an alert: nobody is in command yet" if b.alert_group is not None else ""
-    return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}{alert}'
+    public = ", public at once" if b.published else ""
+    return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}{alert}{public}'
 
 
 _LINK_TEXT = {
@@ -157,12 +158,21 @@ def _policy_text(before: Policy, after: Policy) -> str:
     moved = [f"{name} {was[name]} → {now[name]}" for name in now if now[name] != was[name]]
     return "changed the policy: " + (", ".join(moved) if moved else "no change")
 
+def _published_text(state: IncidentState, body: ev.IncidentPublished) -> str:
+    said = [f'public title "{body.title}"'] if body.title is not None else []
+    said += [f'public summary "{body.summary}"'] if body.summary is not None else []
+    what = "published the incident" if not state.published else "changed what the public reads"
+    return f"{what}: {', '.join(said)}" if said else what
+
+
 SENTENCES: dict[type[ev.Body], Sentence] = {
     ev.IncidentDeclared: _declared_text,
     ev.PolicyChanged: lambda s, e, b, _: _policy_text(s.policy, b.policy),
     ev.SeverityChanged: lambda s, e, b, _: f"changed severity SEV{s.severity} → SEV{b.severity}",
     ev.IncidentRenamed: lambda s, e, b, _: f'renamed the incident: "{s.title}" → "{b.title}"',
     ev.StatusChanged: lambda s, e, b, _: f"set status to {b.status}",
+    ev.IncidentPublished: lambda s, e, b, _: _published_text(s, b),
+    ev.ComponentImpactSet: lambda s, e, b, _: f"set {b.component} to {b.impact} on the status page",
     ev.KeyTimeSet: lambda s, e, b, _: f"set {b.which} time to {b.time:%Y-%m-%d %H:%M UTC}",
     ev.IncidentClosed: lambda s, e, b, _: _with_note("closed the incident", b.summary),
     ev.IncidentReopened: lambda s, e, b, _: f"reopened the incident: {b.reason}",

@@ -25,7 +25,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import uuid4
 
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request, Security
@@ -56,6 +56,9 @@ from .wire import CHECKPOINT_MEDIA_TYPE, MAX_SEQ, SSE_HEADERS, AppendIn, Declare
 from .wire import OpenStreamResponse, errors, not_json, stream_start
 from .watch import Metrics, Watch, mount_metrics, note_actor
 from .writer import Unprocessable
+
+if TYPE_CHECKING:
+    from warroom.web.pages import StatusSettings
 
 log = logging.getLogger("warroom.server")
 
@@ -294,6 +297,7 @@ def create_app(
     alerts: AlertsConfig | None = None,
     metrics_token: str | None = None,
     log_requests: bool = False,
+    status: StatusSettings | None = None,
 ) -> FastAPI:
     """The ASGI app for one database. ``rate <= 0`` turns rate limiting off. ``app.state.head_credentials``
     is what the connection protocol asks to tell authenticated connections from the rest. ``/metrics``
@@ -330,7 +334,7 @@ def create_app(
     _with_required_types(app)
     from warroom.web.server import mount_server_status  # the status page: /status and /api/shares
 
-    mount_server_status(app, the_parts, responder, streams_per_key=status_streams_per_key, streams=status_streams)
+    mount_server_status(app, the_parts, responder, streams_per_key=status_streams_per_key, streams=status_streams, settings=status)
     hooks = open_hooks(the_parts.db)
     app.state.head_credentials = HeadCredentials(the_parts.tokens, app.state.shares, hooks, metrics_token)
     the_parts.metrics.count_streams("responder", the_parts.streams.count)
@@ -399,7 +403,12 @@ def create_app(
     async def declare(payload: DeclareIn, who: Who, request: Request) -> Response:
         actor = _acting_as(payload.actor, who)
         body = ev.IncidentDeclared(
-            incident_id=payload.incident_id, title=payload.title, severity=payload.severity, drill=payload.drill, policy=payload.policy
+            incident_id=payload.incident_id,
+            title=payload.title,
+            severity=payload.severity,
+            drill=payload.drill,
+            policy=payload.policy,
+            published=payload.published,
         )
         draft = EventDraft(id=payload.id or uuid4(), actor=actor, body=body)
         return await _store(parts(request), payload.incident_id, draft)

@@ -24,6 +24,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -43,6 +44,9 @@ from .protocol import (
 )
 from .watch import log_as_json
 from .streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN
+
+if TYPE_CHECKING:
+    from warroom.web.pages import StatusSettings
 
 FDS_KEPT_BACK = 64  # descriptors the database, logs and threads need beside the connections
 KEEP_ALIVE_SECONDS = 30
@@ -172,6 +176,7 @@ def serve(
     alerts=None,
     metrics_token: str | None = None,
     log_format: str = "text",
+    status: StatusSettings | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM. ``log_format="json"``: every log line, one per request among them,
     is a JSON object on stderr (``watch``); ``"text"`` logs only warnings, as plain lines."""
@@ -204,6 +209,7 @@ def serve(
         alerts=alerts,
         metrics_token=metrics_token,
         log_requests=as_json,
+        status=status,
     )
     limits = ConnectionLimits(
         max_connections=connections,

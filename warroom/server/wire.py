@@ -50,6 +50,7 @@ class DeclareIn(BaseModel):
     severity: ev.Severity = 3
     drill: bool = False
     policy: Policy | None = Field(None, description="the incident's policy (cadence, fatigue, staleness); default: warroom's defaults")
+    published: bool = Field(False, description="public on the status page at once (`[status] publish_on_declare`)")
 
 
 class MeOut(BaseModel):

@@ -95,7 +95,7 @@ class Following:
             return
         body = self.controller.body(lambda: ev.IncidentDeclared(
             incident_id=self.room.incident_id, title=values["title"], severity=int(values["severity"]),
-            policy=self.room.defaults,
+            policy=self.room.defaults, published=self.config.status.publish_on_declare,
         ))
         if body is None:
             self.app.push_screen(declare_form(self.room.incident_id), self._declared)

@@ -306,6 +306,7 @@ class LobbyScreen(Screen[None]):
                     severity=int(values["severity"]),
                     drill=values.get("drill") == "yes",
                     policy=policy,
+                    published=self.config.status.publish_on_declare,
                 ),
             )
         except StoreError as error:
