@@ -485,7 +485,7 @@ def _alert_fired(state: IncidentState, event: ev.StoredEvent, b: ev.AlertFired, 
     state.alerts.pop(b.fingerprint, None)  # fired again: it moves to the end, with its new start
     state.alerts[b.fingerprint] = AlertRecord(
         fingerprint=b.fingerprint, group=b.group, name=b.name, summary=b.summary, labels=dict(b.labels),
-        links=[(link.title, link.url) for link in b.links], starts_at=b.starts_at, seq=event.seq,
+        links=[(link.title, link.url) for link in b.links], starts_at=b.starts_at, seq=event.seq, description=b.description,
     )
 
 

@@ -88,12 +88,16 @@ def _action_status_text(state: IncidentState, event: ev.StoredEvent, b: ev.Actio
 def _alert_fired_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertFired, _: None) -> str:
     labels = ", ".join(f"{k}={v}" for k, v in b.labels.items() if k != "alertname")
     text = f"alert firing: {b.name}" + (f": {b.summary}" if b.summary else "") + (f" [{labels}]" if labels else "")
+    described = " ".join(b.description.split())
+    text += f" — {described}" if described and described != b.summary else ""
     return text + "".join(f" {link.title}: {link.url}" for link in b.links)
 
 
 def _alert_resolved_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertResolved, _: None) -> str:
     last = all(a.status == "resolved" for fp, a in state.alerts.items() if fp != b.fingerprint)
-    return f"alert resolved: {b.name}" + (" (every alert of this incident has resolved)" if last else "")
+    record = state.alerts.get(b.fingerprint)
+    where = f" on {record.where}" if record is not None and record.where else ""
+    return f"alert resolved: {b.name}{where}" + (" (every alert of this incident has resolved)" if last else "")
 
 
 DECISION_MARK = "◆"

@@ -185,6 +185,12 @@ class AlertRecord:
     seq: int
     status: str = "firing"
     ends_at: datetime | None = None
+    description: str = ""
+
+    @property
+    def where(self) -> str:
+        """Which instance fired (labels ``instance``, ``pod``, ``host`` or ``job``), "" if none says."""
+        return next((self.labels[key] for key in ("instance", "pod", "host", "job") if self.labels.get(key)), "")
 
 
 @dataclass(slots=True)
@@ -421,6 +427,7 @@ class IncidentState:
                     "group": a.group,
                     "name": a.name,
                     "summary": a.summary,
+                    "description": a.description,
                     "status": a.status,
                     "labels": a.labels,
                     "links": [{"title": t, "url": u} for t, u in a.links],
