@@ -96,7 +96,7 @@ def test_feeds_are_valid_atom_linked_from_their_pages_and_keyed_like_them(server
     link = share(cli, "alice", "INC-7")
     key = link.split("key=")[1]
     page = get(link)
-    assert f'<link rel="alternate" type="application/atom+xml"' in page.text and f"/status/INC-7/feed.atom?key={key}" in page.text
+    assert '<link rel="alternate" type="application/atom+xml"' in page.text and f"/status/INC-7/feed.atom?key={key}" in page.text
     response = get(f"{server.url}/status/INC-7/feed.atom?key={key}")
     assert response.headers["content-type"].startswith("application/atom+xml")
     assert response.headers["cache-control"] == "private, no-store"
