@@ -12,8 +12,14 @@ text carries a number; a reader notes (``time.monotonic_ns``, one clock for ever
 process on the machine) when that number reaches each of its pages. Latency is
 arrival minus the moment the broadcast was posted (so it includes the commit's fsync,
 the re-render and the fan-out). The "last page" latency of a broadcast is its slowest
-page. Prints one final line:
-``pages=... p50_last_page_ms=... p99_last_page_ms=... p99_page_ms=... server_rss_mb=...``
+page.
+
+Meanwhile a responder keeps working: notes are appended to another incident, one every
+``--append-gap`` seconds, first with no page open (the idle p99), then while the pages
+are open and the broadcasts fan out (the crowd p99). A crowd must not starve the
+responders: issue 26 asks the crowd p99 to stay within 1.5x the idle one. Prints one
+final line:
+``pages=... missing=... p99_last_page_ms=... append_p99_idle_ms=... append_p99_crowd_ms=... ...``
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ import argparse
 import asyncio
 import multiprocessing
 import re
+import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,8 +41,11 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from tests.server.harness import ServerProcess, cli_env, make_tokens  # noqa: E402
+from warroom.server.run import FDS_KEPT_BACK  # noqa: E402
 
 INCIDENT = "BENCH-1"
+WORK = "WORK-1"
+"""The incident the responders keep appending to while the crowd watches BENCH-1."""
 _MARK = re.compile(rb"bench-(\d+)-mark")
 
 
@@ -63,6 +74,11 @@ async def _page(host: str, port: int, path: str, ready: asyncio.Queue, arrivals:
     writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
     await writer.drain()
     first = True
+    head = await reader.read(12)
+    if not head.startswith(b"HTTP/1.1 200"):  # refused (429 past a cap): counted as missing, never waited for
+        ready.put_nowait(1)
+        writer.close()
+        return
     seen: set[int] = set()  # a view lists every update: count only a mark's first arrival
     tail = b""
     while True:
@@ -80,6 +96,37 @@ async def _page(host: str, port: int, path: str, ready: asyncio.Queue, arrivals:
                 seen.add(mark)
                 arrivals.append((mark, now))
         tail = data[-32:]
+
+
+class Appender(threading.Thread):
+    """A responder at work: one note every ``gap`` seconds until stopped; latencies in ms."""
+
+    def __init__(self, base: str, token: str, gap: float):
+        super().__init__(daemon=True)
+        self.client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        self.gap = gap
+        self.latencies: list[float] = []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        n = 0
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            self.client.post(f"/api/incidents/{WORK}/events", json={"body": {"type": "note_added", "text": f"work {n}"}}).raise_for_status()
+            self.latencies.append((time.monotonic() - started) * 1000)
+            n += 1
+            self.stopping.wait(max(0.0, self.gap - (time.monotonic() - started)))
+
+    def measure(self, seconds: float) -> list[float]:
+        self.start()
+        time.sleep(seconds)
+        return self.stop()
+
+    def stop(self) -> list[float]:
+        self.stopping.set()
+        self.join(60)
+        self.client.close()
+        return self.latencies
 
 
 def _reader(host: str, port: int, path: str, count: int, ready_q, results_q, stop_q) -> None:
@@ -104,8 +151,19 @@ def main() -> None:
     parser.add_argument("--broadcasts", type=int, default=20)
     parser.add_argument("--readers", type=int, default=4, help="reader processes the pages are spread over")
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between broadcasts")
+    parser.add_argument("--append-gap", type=float, default=0.05, help="seconds between a responder's appends")
+    parser.add_argument("--idle-seconds", type=float, default=10.0, help="how long the idle appends are measured")
     args = parser.parse_args()
 
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    fit = soft - FDS_KEPT_BACK  # what the server may hold; status streams get at most half of it
+    if args.pages > fit // 2:
+        print(
+            f"note: {args.pages} pages need an open-files limit of {2 * args.pages + FDS_KEPT_BACK} for the server "
+            f"(status streams are at most half its connections); this one is {soft}: measuring {fit // 2} pages",
+            flush=True,
+        )
+        args.pages = fit // 2
     folder = Path(tempfile.mkdtemp(prefix="warroom-bench-status-"))
     env = cli_env(home=folder)
     db = folder / "warroom.db"
@@ -115,21 +173,25 @@ def main() -> None:
     # as an operator expecting that crowd would set them.
     caps = [
         "--status-streams-per-key", str(args.pages), "--status-streams", str(args.pages),
-        "--max-connections", str(max(1024, 2 * args.pages + 64)),
+        "--max-connections", str(max(1024, min(2 * args.pages + 64, fit))),
     ]
     server = ServerProcess(db, args=["--rate-limit", "0", *caps], env=env).start()
     try:
         base = server.url
         host, port = base.removeprefix("http://").rsplit(":", 1)
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        client.post("/api/incidents", json={"incident_id": INCIDENT, "title": "Bench", "severity": 1}).raise_for_status()
+        client.post("/api/incidents", json={"incident_id": INCIDENT, "title": "Bench", "severity": 1, "published": True}).raise_for_status()
         key = client.post("/api/shares", json={"incident": INCIDENT}).json()["key"]
+        client.post("/api/incidents", json={"incident_id": WORK, "title": "Responders at work", "severity": 2}).raise_for_status()
+        idle_ms = Appender(base, token, args.append_gap).measure(args.idle_seconds)
         rss_idle = rss_mb(server.proc.pid)  # type: ignore[union-attr]
         path = f"/status/{INCIDENT}/stream?key={key}&after=0"
         ctx = multiprocessing.get_context("spawn")
         ready_q, results_q, stop_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
         per = [args.pages // args.readers + (1 if i < args.pages % args.readers else 0) for i in range(args.readers)]
-        procs = [ctx.Process(target=_reader, args=(host, int(port), path, n, ready_q, results_q, stop_q)) for n in per if n]
+        procs = [
+            ctx.Process(target=_reader, args=(host, int(port), path, n, ready_q, results_q, stop_q), daemon=True) for n in per if n
+        ]
         for p in procs:
             p.start()
         opened = time.monotonic()
@@ -139,12 +201,15 @@ def main() -> None:
         rss_open = rss_mb(server.proc.pid)  # type: ignore[union-attr]
         sent: dict[int, int] = {}
         cpu_before = cpu_seconds(server.proc.pid)  # type: ignore[union-attr]
+        crowd = Appender(base, token, args.append_gap)
+        crowd.start()
         for n in range(args.broadcasts):
             body = {"body": {"type": "broadcast_sent", "text": f"bench-{n}-mark", "audience": "stakeholders"}}
             sent[n] = time.monotonic_ns()
             client.post(f"/api/incidents/{INCIDENT}/events", json=body).raise_for_status()
             time.sleep(args.gap)
-        time.sleep(2)
+        time.sleep(max(2.0, args.pages / 1000))  # the last broadcast's fan-out, under load, before the readers stop
+        crowd_ms = crowd.stop()
         cpu_ms = (cpu_seconds(server.proc.pid) - cpu_before) * 1000 / args.broadcasts  # type: ignore[union-attr]
         rss_peak = rss_mb(server.proc.pid)  # type: ignore[union-attr]
         for _ in procs:
@@ -169,10 +234,14 @@ def main() -> None:
         page_ms.extend(deltas)
         if deltas:
             last_ms.append(max(deltas))
+    print("last page, ms, per broadcast:", " ".join(f"{ms:.0f}" for ms in last_ms))
     print(
         f"pages={args.pages} broadcasts={args.broadcasts} missing={missing} "
         f"p50_page_ms={percentile(page_ms, 50):.1f} p99_page_ms={percentile(page_ms, 99):.1f} "
         f"p50_last_page_ms={percentile(last_ms, 50):.1f} p99_last_page_ms={percentile(last_ms, 99):.1f} "
+        f"append_p50_idle_ms={percentile(idle_ms, 50):.1f} append_p99_idle_ms={percentile(idle_ms, 99):.1f} "
+        f"append_p50_crowd_ms={percentile(crowd_ms, 50):.1f} append_p99_crowd_ms={percentile(crowd_ms, 99):.1f} "
+        f"append_p99_ratio={percentile(crowd_ms, 99) / percentile(idle_ms, 99):.2f} "
         f"server_cpu_ms_per_broadcast={cpu_ms:.0f} server_rss_mb idle={rss_idle:.0f} open={rss_open:.0f} after={rss_peak:.0f}"
     )
 

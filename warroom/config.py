@@ -120,6 +120,22 @@ class ResponderConfig(_Section):
         return value
 
 
+class StatusConfig(_Section):
+    """``[status]``: the status page and what becomes public."""
+
+    publish_on_declare: bool = Field(
+        False, description="make every incident you declare public at once, under its title (default: private until `warroom publish`)"
+    )
+    past_days: int = Field(30, ge=0, le=3650, description="days a closed incident stays on the status page's index")
+
+
+class ComponentConfig(_Section):
+    """One ``[[component]]`` table: a part of the service the status page lists."""
+
+    name: str = Field(min_length=1, max_length=80, description="as `warroom affect` names it, e.g. 'Storage API'")
+    group: str | None = Field(None, max_length=80, description="a heading the index lists it under")
+
+
 NotifyEvent = Literal["declared", "broadcast", "severity", "status", "command", "closed", "update_overdue"]
 NOTIFY_EVENTS: tuple[NotifyEvent, ...] = get_args(NotifyEvent)
 
@@ -144,6 +160,8 @@ class Config(_Section):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig.model_construct)
     insights: InsightsConfig = Field(default_factory=InsightsConfig.model_construct)
     responders: dict[str, ResponderConfig] = Field(default_factory=dict)
+    status: StatusConfig = Field(default_factory=StatusConfig.model_construct)
+    component: list[ComponentConfig] = Field(default_factory=list)
 
     def time_zones(self) -> dict[str, str]:
         """Handle -> time zone of every ``[responders.HANDLE]`` that names one."""

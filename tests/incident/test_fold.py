@@ -557,3 +557,41 @@ def test_show_json_has_the_playbook_its_checklist_and_its_fields():
 
 def test_a_declaration_without_a_playbook_keeps_its_old_json():
     assert '"playbook"' not in ev.IncidentDeclared(incident_id="INC-1", title="t").model_dump_json()
+# --- the public projection's own fields (issue 26) ----------------------------
+
+
+def test_an_incident_is_private_until_published_and_its_public_text_is_its_own():
+    log = declared()
+    assert not log.state().published
+    log.add("bob", ev.IncidentPublished(title="Bob is not in command"))
+    log.add("alice", ev.IncidentPublished(summary="Some uploads fail."))
+    state = log.state()
+    assert state.timeline[1].rejected and "only the commander" in state.timeline[1].rejected
+    assert state.published and (state.public_title, state.public_summary) == ("Service disruption", "Some uploads fail.")
+    assert state.title == "Objects expiring"  # the internal title is untouched
+    log.add("alice", ev.IncidentPublished(title="Uploads failing"))
+    log.add("alice", ev.IncidentPublished(title="Uploads failing"))
+    state = log.state()
+    assert state.public_title == "Uploads failing" and state.timeline[-1].rejected == "that is already what the public reads"
+    assert [(c.kind, c.value) for c in state.public_changes] == [("title", "Uploads failing")]
+    assert state.timeline[3].text == 'changed what the public reads: public title "Uploads failing"'
+
+
+def test_publish_on_declare_makes_it_public_under_its_title():
+    log = LogBuilder()
+    log.add("alice", ev.IncidentDeclared(incident_id="INC-1", title="Checkout slow", published=True), minutes=0)
+    state = log.state()
+    assert state.published and state.public_title == "Checkout slow" and state.timeline[0].text.endswith(", public at once")
+
+
+def test_comms_sets_component_impact_and_operational_clears_it():
+    log = declared()
+    log.add("carol", ev.ResponderJoined())
+    log.add("alice", ev.RoleAssigned(role="comms", handle="carol"))
+    log.add("carol", ev.ComponentImpactSet(component="Storage API", impact="degraded"))
+    log.add("carol", ev.ComponentImpactSet(component="Storage API", impact="degraded"))
+    assert log.state().components == {"Storage API": "degraded"}
+    assert log.state().timeline[-1].rejected == "Storage API is already degraded for INC-1"
+    log.add("alice", ev.ComponentImpactSet(component="Storage API", impact="operational"))
+    state = log.state()
+    assert state.components == {} and [c.value for c in state.public_changes] == ["degraded", "operational"]

@@ -22,7 +22,7 @@ def _stored(seq: int, actor: str, body: ev.Body) -> ev.StoredEvent:
 
 
 def test_kinds_and_filters():
-    declared = _stored(1, "alice", ev.IncidentDeclared(incident_id="INC-1", title="Drill run", severity=3, drill=True))
+    declared = _stored(1, "alice", ev.IncidentDeclared(incident_id="INC-1", title="Drill run", severity=3, drill=True, published=True))
     state = fold([declared])
     notice = notice_for(None, 3, state, declared)
     assert notice is not None and (notice.kind, notice.key, notice.title) == ("declared", "1", "[SEV3] [DRILL] INC-1 declared")
@@ -43,7 +43,7 @@ def test_kinds_and_filters():
 
 
 def test_a_merge_notifies_closed_and_a_reopen_notifies_status():
-    declared = _stored(1, "alice", ev.IncidentDeclared(incident_id="INC-2", title="Payments failing", severity=2))
+    declared = _stored(1, "alice", ev.IncidentDeclared(incident_id="INC-2", title="Payments failing", severity=2, published=True))
     merged = _stored(2, "alice", ev.IncidentLinked(incident="INC-1", kind="duplicate-of"))
     state = fold([declared, merged])
     notice = notice_for("alice", 2, state, merged)
@@ -59,7 +59,7 @@ def test_a_merge_notifies_closed_and_a_reopen_notifies_status():
 
 
 def test_overdue_is_keyed_by_its_due_time():
-    state = fold([_stored(1, "alice", ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1))])
+    state = fold([_stored(1, "alice", ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1, published=True))])
     due = state.next_update_due()
     assert due is not None
     first, again = overdue_notice(state, due), overdue_notice(state, due)
@@ -82,7 +82,7 @@ def _health(path):
 
 async def test_a_failing_target_is_retried_and_reported(tmp_path, http_sink):
     store = FileStore(tmp_path / "incidents")
-    store.append_sync("INC-1", ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1)))
+    store.append_sync("INC-1", ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1, published=True)))
     http_sink.fail_next = 2
     records = Deliveries(tmp_path / "records.db")
     targets = targets_from([NotifyTarget(url=f"json://127.0.0.1:{http_sink.port}/hook", events=["declared"])])
@@ -107,7 +107,7 @@ async def test_a_failing_target_is_retried_and_reported(tmp_path, http_sink):
 async def test_update_overdue_is_sent_once_per_overdue_period(tmp_path, http_sink):
     store = FileStore(tmp_path / "incidents")
     long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
-    declared = ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="Stale", severity=1))
+    declared = ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="Stale", severity=1, published=True))
     store.import_events("INC-1", [declared.stored(1, long_ago)])  # declared two hours ago: the update is late
     records = Deliveries(tmp_path / "records.db")
     targets = targets_from([NotifyTarget(url=f"json://127.0.0.1:{http_sink.port}/hook", events=["update_overdue", "broadcast"])])
@@ -130,7 +130,7 @@ async def test_update_overdue_is_sent_once_per_overdue_period(tmp_path, http_sin
 def test_user_text_reaches_a_channel_without_controls_or_mentions():
     """Issue 21 item 8: raw ESC and chat mentions went through from a title or an update."""
     hostile = "db \x1b[2J down \u202e <!channel> <!here|here> <@U024BE7LH> @everyone @Here @channel mail@here.example"
-    declared = _stored(1, "alice", ev.IncidentDeclared(incident_id="INC-1", title=hostile, severity=2))
+    declared = _stored(1, "alice", ev.IncidentDeclared(incident_id="INC-1", title=hostile, severity=2, published=True))
     update = _stored(2, "alice", ev.BroadcastSent(text=hostile, audience="stakeholders"))
     closed = _stored(3, "alice", ev.IncidentClosed())
     state = fold([declared])
@@ -144,3 +144,27 @@ def test_user_text_reaches_a_channel_without_controls_or_mentions():
     assert texts == [expected, expected, expected]
     for text in texts:
         assert "\x1b" not in text and "\u202e" not in text and "<!" not in text and "<@" not in text
+
+
+def test_a_private_incident_tells_no_channel_until_published_and_then_under_its_public_title():
+    """Issue 26: an alert-opened incident's raw summary never reaches a stakeholder channel."""
+    events = [
+        _stored(1, "alice", ev.IncidentDeclared(incident_id="INC-3", title="Disk /var 97% on db-1", severity=2)),
+        _stored(2, "alice", ev.BroadcastSent(text="Uploads fail for some users.", audience="stakeholders")),
+        _stored(3, "alice", ev.SeverityChanged(severity=1)),
+        _stored(4, "alice", ev.IncidentPublished(title="Uploads failing", summary="Some uploads fail.")),
+        _stored(5, "alice", ev.StatusChanged(status="identified")),
+        _stored(6, "alice", ev.IncidentPublished(summary="Uploads fail in the EU.")),
+    ]
+    state = fold([])
+    said = []
+    for event in events:
+        commander, severity = state.commander, state.severity
+        fold([event], state)
+        said.append(notice_for(commander, severity, state, event))
+    assert said[:3] == [None, None, None]
+    assert said[3] is not None and (said[3].kind, said[3].body) == ("declared", "Uploads failing: Some uploads fail.")
+    assert said[4] is not None and said[4].body == "Uploads failing" and said[5] is None  # a new summary is not a declaration
+    assert not any("db-1" in n.body + n.title for n in said if n)
+    hooked = fold([_stored(1, "am", ev.IncidentDeclared(incident_id="INC-4", title="Disk /var 97% on db-1", alert_group="g"))])
+    assert not hooked.published and overdue_notice is not None

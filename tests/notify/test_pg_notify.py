@@ -56,7 +56,7 @@ def _settled(url: str, rows: int, timeout: float = 60) -> list[tuple]:
 
 def test_two_servers_on_one_database_send_every_notice_exactly_once(two_servers, http_sink):
     servers, tokens, url = two_servers
-    _post(servers[0], tokens["alice"], "/api/incidents", {"incident_id": "INC-1", "title": "Checkout down", "severity": 1})
+    _post(servers[0], tokens["alice"], "/api/incidents", {"incident_id": "INC-1", "title": "Checkout down", "severity": 1, "published": True})
     for n in range(30):  # through both servers in turn: each sees every event and runs a notifier
         _broadcast(servers[n % 2], tokens["alice"], f"update {n}")
     assert http_sink.wait_for(lambda s: len(s.refs()) == 31, 60), http_sink.refs()
@@ -70,7 +70,7 @@ def test_two_servers_on_one_database_send_every_notice_exactly_once(two_servers,
 def test_a_server_killed_mid_way_leaves_nothing_unsent(two_servers, http_sink):
     servers, tokens, url = two_servers
     a, b = servers
-    _post(a, tokens["alice"], "/api/incidents", {"incident_id": "INC-1", "title": "Checkout down", "severity": 1})
+    _post(a, tokens["alice"], "/api/incidents", {"incident_id": "INC-1", "title": "Checkout down", "severity": 1, "published": True})
     for n in range(40):
         _broadcast(servers[n % 2], tokens["alice"], f"update {n}")
     assert http_sink.wait_for(lambda s: len(s.refs()) >= 5, 60)

@@ -22,10 +22,10 @@ def test_notices_reach_webhook_form_and_smtp_sinks_exactly_once_across_a_restart
         f'url = "json://127.0.0.1:{http_sink.port}/hook"',
         f'url = "form://127.0.0.1:{http_sink.port}/form"\nevents = ["broadcast"]',
         f'url = "{smtp_sink.url()}"\nevents = ["declared", "broadcast", "closed"]',
-    ], extra='[server]\npublic_url = "https://status.example.com"\n')
+    ], extra='[server]\npublic_url = "https://status.example.com"\n[status]\npublish_on_declare = true\n')
     relay = Relay(folder, home).start()
     relays.append(relay)
-    _cli(home, folder, "declare", "INC-5", "--title", "Search is slow", "--sev", "2")
+    _cli(home, folder, "declare", "INC-5", "--title", "Search is slow", "--sev", "2")  # public at once, by config
     _cli(home, folder, "note", "INC-5", "SECRET internal note")
     _cli(home, folder, "broadcast", "INC-5", "Search is slow for some users; investigating.", "--stakeholders")
     _cli(home, folder, "sev", "INC-5", "1")
@@ -63,7 +63,7 @@ def test_kill_9_mid_way_through_200_events_loses_nothing(tmp_path, http_sink, re
     home, folder = tmp_path / "home", tmp_path / "incidents"
     write_config(home, [f'url = "json://127.0.0.1:{http_sink.port}/hook"\nevents = ["declared", "broadcast"]'])
     store = FileStore(folder)
-    store.append_sync("INC-1", ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="Load")))
+    store.append_sync("INC-1", ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="Load", published=True)))
     for n in range(199):
         store.append_sync("INC-1", ev.EventDraft(actor="alice", body=ev.BroadcastSent(text=f"update {n}", audience="stakeholders")))
     expected = {f"INC-1/{seq}" for seq in range(1, 201)}

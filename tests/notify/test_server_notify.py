@@ -20,8 +20,8 @@ def test_the_server_notifies_and_survives_kill_9(tmp_path, http_sink):
     try:
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
-            assert client.post("/api/incidents", json={"incident_id": "INC-3", "title": "Low", "severity": 3}).status_code == 201
-            assert client.post("/api/incidents", json={"incident_id": "INC-1", "title": "Big", "severity": 1}).status_code == 201
+            assert client.post("/api/incidents", json={"incident_id": "INC-3", "title": "Low", "severity": 3, "published": True}).status_code == 201
+            assert client.post("/api/incidents", json={"incident_id": "INC-1", "title": "Big", "severity": 1, "published": True}).status_code == 201
             for n in range(30):
                 body = {"body": {"type": "broadcast_sent", "text": f"update {n}", "audience": "stakeholders"}}
                 assert client.post("/api/incidents/INC-1/events", json=body).status_code == 201
@@ -71,4 +71,4 @@ async def test_a_failing_target_reaches_the_commanders_board_through_the_server(
 def ev_declare():
     from warroom.incident import events as ev
 
-    return ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1))
+    return ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id="INC-1", title="x", severity=1, published=True))

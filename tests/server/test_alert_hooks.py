@@ -83,7 +83,7 @@ def test_alertmanager_notifications_open_one_incident_append_dedupe_and_resolve(
     assert (done["recorded"], done["repeated"]) == (1, 1)
     state = fold(events(server, tokens["alice"], "INC-1"))
     assert state.all_alerts_resolved and not state.closed and state.status == "investigating"
-    assert state.timeline[-1].text == "alert resolved: CheckoutLatencyHigh (every alert of this incident has resolved)"
+    assert state.timeline[-1].text == "alert resolved: CheckoutLatencyHigh on checkout-api-7f9c:8080 (every alert of this incident has resolved)"
     assert post(url, payload("alertmanager-resolved.json")).json()["recorded"] == 0
 
 

@@ -68,7 +68,7 @@ def incident(shared_server: ServerProcess, tokens: dict[str, str]) -> str:
     with httpx.Client(base_url=shared_server.url) as client:
         declared = client.post(
             "/api/incidents",
-            json={"incident_id": "INC-AUTH", "title": "Auth matrix"},
+            json={"incident_id": "INC-AUTH", "title": "Auth matrix", "published": True},
             headers={"Authorization": f"Bearer {tokens['alice']}"},
         )
         assert declared.status_code == 201, declared.text

@@ -30,7 +30,7 @@ def running(request: pytest.FixtureRequest, tmp_path: Path):
         tokens = dict(template_tokens(request.param, request))
         for incident in ("INC-1", "INC-2"):
             made = httpx.post(
-                f"{server.url}/api/incidents", json={"incident_id": incident, "title": f"Checkout {incident}"},
+                f"{server.url}/api/incidents", json={"incident_id": incident, "title": f"Checkout {incident}", "published": True},
                 headers={"Authorization": f"Bearer {tokens['alice']}"},
             )
             assert made.status_code == 201, made.text

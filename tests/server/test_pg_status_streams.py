@@ -26,7 +26,7 @@ def two_servers(postgres, pg_server_template, tmp_path: Path) -> Iterator[tuple[
 def test_a_key_revoked_through_another_server_ends_its_streams_within_a_second(two_servers, pg_server_template):
     a, b = two_servers
     alice = {"Authorization": f"Bearer {pg_server_template[1]['alice']}"}
-    assert httpx.post(f"{a.url}/api/incidents", json={"incident_id": "INC-PGS", "title": "shared"}, headers=alice).status_code == 201
+    assert httpx.post(f"{a.url}/api/incidents", json={"incident_id": "INC-PGS", "title": "shared", "published": True}, headers=alice).status_code == 201
     made = httpx.post(f"{a.url}/api/shares", json={"incident": "INC-PGS"}, headers=alice).json()
     streams = [Stream(a.url, "INC-PGS", made["key"]) for _ in range(2)]
     try:

@@ -99,7 +99,7 @@ def _exercise(server: ServerProcess, token: str, secret: str, sink: HttpSink, ba
     before = scrape(url)
     alice = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=url, headers=alice, timeout=10) as client:
-        assert client.post("/api/incidents", json={"incident_id": "INC-1", "title": "Checkout down", "severity": 1}).status_code == 201
+        assert client.post("/api/incidents", json={"incident_id": "INC-1", "title": "Checkout down", "severity": 1, "published": True}).status_code == 201
         note = {"id": str(uuid.uuid4()), "body": {"type": "note_added", "text": NOTE_TEXT}}
         assert client.post("/api/incidents/INC-1/events", json=note).status_code == 201
         assert client.post("/api/incidents/INC-1/events", json=note).status_code == 200  # a retry

@@ -155,3 +155,9 @@ def test_an_arrival_a_one_part_filter_shows_is_shown_once() -> None:
         assert [entries[i].seq for i in finder.rows] == [e.seq for e in ENTRIES if keep(e)], flt
         finder.set_filter(flt)
         assert [entries[i].seq for i in finder.rows] == [e.seq for e in ENTRIES if keep(e)], flt
+
+
+def test_the_filter_offers_alerts_and_the_public_facts_among_broadcasts() -> None:
+    """Issue 26: ``f`` has an "alerts" entry; publishing and components count as broadcasts."""
+    assert KINDS["alerts"] == {"alert_fired", "alert_resolved"}
+    assert {"incident_published", "component_impact_set"} <= KINDS["broadcasts"]

@@ -77,9 +77,10 @@ def act(web_server: ServerProcess, tokens: dict[str, str]) -> Callable[..., dict
 
 @pytest.fixture
 def incident(act: Callable[..., dict]) -> str:
-    """INC-7, SEV2, commanded by alice, carol is comms, bob works on it; a public update
+    """INC-7, SEV2, commanded by alice and published by her, carol is comms, bob works on it; a public update
     and every kind of internal text a stakeholder must never see."""
     act("alice", "INC-7", {"type": "incident_declared", "title": "Checkout <em>errors</em> & timeouts", "severity": 2})
+    act("alice", "INC-7", {"type": "incident_published", "title": "Checkout <em>errors</em> & timeouts"})
     act("carol", "INC-7", {"type": "responder_joined"})
     act("bob", "INC-7", {"type": "responder_joined"})
     act("alice", "INC-7", {"type": "role_assigned", "role": "comms", "handle": "carol"})

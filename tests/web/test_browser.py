@@ -22,8 +22,9 @@ def chromium_available() -> None:
 
 
 def _declare(cli) -> str:
-    """A responder declares with the CLI and posts a stakeholder update."""
+    """A responder declares and publishes with the CLI and posts a stakeholder update."""
     cli("alice", "declare", "INC-42", "--title", "Login failures <b>EU</b>", "--sev", "2")
+    cli("alice", "publish", "INC-42", "--title", "Login failures <b>EU</b>")
     cli("alice", "ws", "open", "INC-42", "Roll back the auth deploy")
     cli("alice", "broadcast", "INC-42", "Some EU customers cannot log in. Next update in 30 minutes.", "--stakeholders")
     return "INC-42"
@@ -35,16 +36,16 @@ def test_a_stakeholder_watches_the_incident_change_live(page: Page, web_server, 
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Login failures <b>EU</b>")
     expect(page.locator("#severity")).to_have_text("SEV2")
-    expect(page.locator(".updates-list li")).to_have_count(1)
+    expect(page.locator(".updates-list li.entry-update")).to_have_count(1)
     expect(page.get_by_text("Roll back the auth deploy")).to_be_visible()
     page.wait_for_function("document.querySelector('#live').dataset.seq !== undefined")
 
     cli("alice", "broadcast", incident, "Rollback started; logins recovering.", "--stakeholders")
     sent = time.monotonic()
-    first = page.locator(".updates-list li").first
+    first = page.locator(".updates-list li.entry-update").first
     expect(first).to_contain_text("Rollback started; logins recovering.", timeout=2000)  # no reload
     assert time.monotonic() - sent < 2.0
-    expect(page.locator(".updates-list li")).to_have_count(2)
+    expect(page.locator(".updates-list li.entry-update")).to_have_count(2)
 
     cli("alice", "sev", incident, "1")
     expect(page.locator("#severity")).to_have_text("SEV1", timeout=2000)
@@ -90,7 +91,7 @@ def test_without_javascript_the_page_is_complete_and_refreshes(browser, web_serv
         page = context.new_page()
         page.goto(share(cli, "alice", incident))
         expect(page.locator("#severity")).to_have_text("SEV2")
-        expect(page.locator(".updates-list li")).to_have_count(1)
+        expect(page.locator(".updates-list li.entry-update")).to_have_count(1)
         assert page.locator('noscript meta[http-equiv="refresh"]').count() == 1 or 'http-equiv="refresh"' in page.content()
     finally:
         context.close()

@@ -20,8 +20,8 @@ def _events(*items: tuple[str, ev.Body]) -> list[ev.StoredEvent]:
 
 def _scenario() -> list[ev.StoredEvent]:
     return _events(
-        ("alice", ev.IncidentDeclared(incident_id="INC-1", title="Payments down", severity=2)),
-        ("bob", ev.ResponderJoined()),
+        ("alice", ev.IncidentDeclared(incident_id="INC-1", title="SECRET Disk /var 97% on db-1", severity=2)),
+        ("alice", ev.IncidentPublished(title="Payments down", summary="Card payments fail.")),
         ("alice", ev.BroadcastSent(text="We are investigating.", audience="stakeholders")),
         ("bob", ev.NoteAdded(text="SECRET note")),
         ("bob", ev.WorkstreamOpened(title="Failover")),
@@ -39,7 +39,13 @@ def test_the_view_has_the_public_facts_newest_update_first():
     assert (view.id, view.title, view.severity, view.status, view.commander) == ("INC-1", "Payments down", 1, "investigating", "alice")
     assert [u.text for u in view.updates] == ["Now SEV1: payments failing everywhere.", "We are investigating."]
     assert [(w.title, w.status) for w in view.workstreams] == [("Failover", "blocked")]
-    assert [c.value for c in view.severity_history] == ["SEV2", "SEV1"]
+    assert [(e.kind, e.label, e.text) for e in view.timeline] == [
+        ("update", "Investigating", "Now SEV1: payments failing everywhere."),
+        ("severity", "Investigating", "Severity: SEV1"),
+        ("update", "Investigating", "We are investigating."),
+        ("published", "Investigating", "Published."),
+    ]
+    assert view.summary == "Card payments fail." and view.last_updated == T0 + timedelta(minutes=11)
     assert view.next_update_due == T0 + timedelta(minutes=11 + 20)  # SEV1 cadence from the last update
 
 

@@ -16,6 +16,7 @@ PLAYBOOK = {
 
 def test_public_fields_that_are_set_are_on_the_page_and_internal_ones_are_not(web_server, act, cli):
     act("alice", "INC-9", {"type": "incident_declared", "title": "Objects expiring", "severity": 1, "playbook": PLAYBOOK})
+    act("alice", "INC-9", {"type": "incident_published", "title": "Some customer data unavailable"})
     key = share(cli, "alice", "INC-9").split("key=")[1]
     page = get(f"{web_server.url}/status/INC-9?key={key}").text
     assert "Customers affected" not in page  # not set yet

@@ -18,7 +18,7 @@ RAW = ("\x1b", "\x07", "\u202e")
 
 
 def _hostile_incident(act) -> str:
-    act("alice", "INC-8", {"type": "incident_declared", "title": f"Title {HOSTILE}", "severity": 2})
+    act("alice", "INC-8", {"type": "incident_declared", "title": f"Title {HOSTILE}", "severity": 2, "published": True})
     act("alice", "INC-8", {"type": "broadcast_sent", "text": f"Update {HOSTILE}", "audience": "stakeholders"})
     act("alice", "INC-8", {"type": "workstream_opened", "title": f"Stream {HOSTILE}"})
     return "INC-8"

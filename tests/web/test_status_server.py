@@ -22,7 +22,7 @@ def test_the_page_shows_the_public_facts_escaped(web_server, incident, tokens, c
     assert "Database failover" in html and ">blocked<" in html
     assert "<main" in html and "<h1" in html and 'aria-live="polite"' in html
     assert '<noscript><meta http-equiv="refresh"' in html  # complete without JavaScript, and it refreshes
-    assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["cache-control"] == "private, no-store" and page.headers["referrer-policy"] == "no-referrer"
     assets = [get(f"{web_server.url}/status/static/{name}") for name in ("status.css", "status.js")]
     assert [a.status_code for a in assets] == [200, 200]
     assert "prefers-color-scheme: dark" in assets[0].text and "EventSource" in assets[1].text
@@ -105,15 +105,18 @@ def test_only_commander_or_comms_may_share_and_keys_are_stored_hashed(web_server
 
 
 def test_an_index_key_lists_open_incidents_and_an_incident_key_only_its_own(web_server, incident, cli, act):
-    act("alice", "INC-9", {"type": "incident_declared", "title": "Closed one"})
+    act("alice", "INC-9", {"type": "incident_declared", "title": "Closed one", "published": True})
     act("alice", "INC-9", {"type": "incident_closed"})
+    act("alice", "INC-11", {"type": "incident_declared", "title": "Never published"})
     everything = operator_share(web_server, "--all")  # the index is the operator's to share (issue 21)
     assert everything.startswith(f"{web_server.url}/status?key=wv_")
     index = get(everything).text
-    assert incident in index and "INC-9" not in index  # closed incidents leave the list
+    open_part, _, past_part = index.partition("Past incidents")
+    assert incident in open_part and "INC-9" not in open_part and "INC-9" in past_part  # closed: listed as past
+    assert "INC-11" not in index and "Never published" not in index
     only = get(f"{web_server.url}/status?key={share(cli, 'alice', incident).split('key=')[1]}").text
     assert incident in only
-    act("alice", "INC-10", {"type": "incident_declared", "title": "Not shared"})
+    act("alice", "INC-10", {"type": "incident_declared", "title": "Not shared", "published": True})
     assert "INC-10" not in get(f"{web_server.url}/status?key={share(cli, 'alice', incident).split('key=')[1]}").text
     assert "INC-10" in get(everything).text
 

@@ -107,7 +107,7 @@ def test_status_streams_never_take_more_than_half_the_connections(tmp_path, web_
     opened: list[Stream] = []
     with ServerProcess(db, args=["--max-connections", "20", "--status-streams-per-key", "100"], env=cli_env(home=tmp_path)) as server:
         try:
-            assert httpx.post(f"{server.url}/api/incidents", json={"incident_id": "INC-H", "title": "half"}, headers=alice).status_code == 201
+            assert httpx.post(f"{server.url}/api/incidents", json={"incident_id": "INC-H", "title": "half", "published": True}, headers=alice).status_code == 201
             key = httpx.post(f"{server.url}/api/shares", json={"incident": "INC-H"}, headers=alice).json()["key"]
             statuses = [_open(opened, server, "INC-H", key).status for _ in range(12)]
             assert statuses == [b"HTTP/1.1 200 OK"] * 10 + [b"HTTP/1.1 429 Too Many Requests"] * 2

@@ -47,11 +47,15 @@ _ZERO_TIME_YEAR = 1  # Go's zero time, "0001-01-01T00:00:00Z": Alertmanager's "n
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 _LINK_ANNOTATIONS = (
     ("runbook", "runbook_url"),
+    ("runbook", "runbook"),
     ("dashboard", "dashboard_url"),
+    ("dashboard", "dashboard"),
     ("dashboard", "dashboardURL"),
     ("panel", "panelURL"),
+    ("image", "imageURL"),
     ("silence", "silenceURL"),
 )
+"""Links kept from an alert: annotations by these names, and Grafana's own ``...URL`` fields."""
 
 
 class PayloadError(ValueError):
@@ -180,6 +184,9 @@ def _alertmanager(doc: dict, kind: str, now: datetime) -> Notification:
                 notes=notes,
             )
         )
+    if truncated:
+        sender = "Alertmanager" if kind == "alertmanager" else "Grafana"
+        notes.append(f"{truncated} alerts truncated by {sender} (max_alerts in its webhook config): not sent, not recorded")
     return _notification(kind, _group(group_key), status, alerts, len(raw_alerts), truncated,
                          clean(common_annotations.get("summary", ""), MAX_SUMMARY), notes)
 
@@ -292,9 +299,10 @@ def _notification(kind: str, group_key: str, status: str, alerts: list[Alert], t
     for alert in ordered:
         unique.setdefault(alert.fingerprint, alert)
     kept = list(unique.values())[:MAX_ALERTS]
-    dropped = total - len(kept) - (len(alerts) - len(unique)) + truncated
-    if dropped:
-        notes.append(f"{dropped} alerts not recorded (at most {MAX_ALERTS} per notification)")
+    beyond = total - len(kept) - (len(alerts) - len(unique))
+    if beyond:
+        notes.append(f"{beyond} alerts not recorded (at most {MAX_ALERTS} per notification)")
+    dropped = beyond + truncated
     return Notification(kind, group_key, status, tuple(kept), max(dropped, 0), common_summary, tuple(notes[:10]))
 
 

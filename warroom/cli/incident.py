@@ -9,7 +9,7 @@ import json
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.cli.board_text import render_state
-from warroom.cli.context import EXIT_OK, EXIT_USAGE, CliContext, run_command, say_error, submit_and_say
+from warroom.cli.context import EXIT_OK, EXIT_USAGE, CliContext, act_on_incident, run_command, say_error, submit_and_say
 from warroom.config import (
     config_path,
 )
@@ -32,7 +32,13 @@ async def declare_command(ctx: CliContext) -> int:
             store,
             handle,
             lambda incident_id: ev.IncidentDeclared(
-                incident_id=incident_id, title=args.title, severity=severity, drill=args.drill, policy=policy, playbook=playbook
+                incident_id=incident_id,
+                title=args.title,
+                severity=severity,
+                drill=args.drill,
+                policy=policy,
+                playbook=playbook,
+                published=ctx.config.status.publish_on_declare,
             ),
             explicit=args.incident,
         )
@@ -42,6 +48,16 @@ async def declare_command(ctx: CliContext) -> int:
     return EXIT_OK
 
 
+
+def cmd_affect(ctx: CliContext) -> int:
+    """``warroom affect INC-7 "Storage API" degraded``: only a component the config names."""
+    names = {component.name.casefold(): component.name for component in ctx.config.component}
+    name = names.get(ctx.args.component.strip().casefold())
+    if name is None:
+        known = ", ".join(sorted(names.values())) or f"none: add [[component]] tables to {config_path()}"
+        say_error(safe_line(f"warroom: no component {ctx.args.component!r} (components: {known})"))
+        return EXIT_USAGE
+    return run_command(act_on_incident(ctx, ctx.args.incident, ev.ComponentImpactSet(component=name, impact=ctx.args.impact)))
 
 
 def chosen_playbook(name: str | None) -> Playbook | None:

@@ -22,6 +22,7 @@ from warroom.cli.context import (
 )
 from warroom.cli.incident import (
     command_body,
+    cmd_affect,
     declare_command,
     role_body,
     shift_body,
@@ -202,6 +203,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_incident(command("rename", "give the incident a new title (commander)", submitting(lambda a: ev.IncidentRenamed(title=a.title))))
     p.add_argument("title", help="one line: what is broken, for whom")
+
+    p = with_incident(command(
+        "publish", "make the incident public on the status page, or change its public title or summary (commander or comms)",
+        submitting(lambda a: ev.IncidentPublished(title=a.title, summary=a.summary)),
+        epilog="Until published, the status page answers 'not found' and no stakeholder channel hears of it. "
+        "The public title and summary are their own text: the internal title is never shown.",
+    ))
+    p.add_argument("--title", help=f"the public title (first publish: default {ev.DEFAULT_PUBLIC_TITLE!r})")
+    p.add_argument("--summary", help="what stakeholders read under the title")
+
+    p = with_incident(command(
+        "affect", "say how the incident affects a status-page component (commander or comms)", cmd_affect,
+        epilog="Components are the [[component]] tables of your config; 'operational' takes one off the incident.",
+    ))
+    p.add_argument("component", help="a [[component]] name from your config, e.g. 'Storage API'")
+    p.add_argument("impact", choices=ev.COMPONENT_IMPACTS)
 
     p = with_incident(command("status", "change the incident status (commander)", submitting(lambda a: ev.StatusChanged(status=a.status))))
     p.add_argument("status", choices=ev.INCIDENT_STATUSES)

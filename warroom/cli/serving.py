@@ -33,6 +33,7 @@ def cmd_serve(ctx: CliContext) -> int:
         ServerBusy,
         serve,
     )
+    from warroom.web.pages import StatusSettings
 
     args = ctx.args
     rate = 200.0 if args.rate_limit is None else args.rate_limit
@@ -54,6 +55,7 @@ def cmd_serve(ctx: CliContext) -> int:
             body_timeout=args.body_timeout or ctx.config.server.body_timeout,
             write_timeout=args.write_timeout,
             alerts=alerts_with_playbooks(ctx),
+            status=StatusSettings.of(ctx.config),
             metrics_token=ctx.config.server.metrics_token,
             log_format=args.log_format or ctx.config.server.log_format,
             extensions=(mount_chat,),

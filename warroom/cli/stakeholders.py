@@ -179,6 +179,7 @@ def cmd_status_page(ctx: CliContext) -> int:
 
     from warroom.asgi.listener import bind_listener
     from warroom.store import FileStore
+    from warroom.web.pages import StatusSettings
     from warroom.web.standalone import create_status_app
 
     args = ctx.args
@@ -195,7 +196,7 @@ def cmd_status_page(ctx: CliContext) -> int:
         raise StoreError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     host, port = sock.getsockname()[:2]
     store = FileStore(ctx.location.folder, warn=lambda message: print(safe_line(f"warroom: warning: {message}"), file=sys.stderr))
-    app = create_status_app(store, keepalive=args.keepalive)
+    app = create_status_app(store, keepalive=args.keepalive, settings=StatusSettings.of(ctx.config))
     config = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False, server_header=False)
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host

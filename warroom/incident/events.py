@@ -31,6 +31,8 @@ HANDLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 INCIDENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 WORKSTREAM_ID_PATTERN = r"^WS-[1-9][0-9]{0,6}$"
 
+DEFAULT_PUBLIC_TITLE = "Service disruption"
+"""The public title of an incident published without one: says nothing of the internal title."""
 
 # Ids and handles are case-insensitive, with one canonical form everywhere (log, files, URLs):
 # incident ids upper case (``inc-7`` is ``INC-7``), handles lower case (``Alice`` is ``alice``).
@@ -88,6 +90,7 @@ Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE), AfterValidator
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_not_blank)]
 Note = Annotated[str, Field(max_length=MAX_TEXT)]
 
+ComponentName = Annotated[str, Field(min_length=1, max_length=80, pattern=_PRINTABLE_LINE), AfterValidator(_not_blank)]
 AlertLine = Annotated[str, Field(min_length=1, max_length=200, pattern=_PRINTABLE_LINE)]
 AlertGroup = Annotated[str, Field(min_length=1, max_length=520, pattern=_PRINTABLE_LINE)]
 AlertFingerprint = Annotated[str, Field(min_length=1, max_length=64, pattern=_PRINTABLE_LINE)]
@@ -111,6 +114,8 @@ Audience = Literal["responders", "stakeholders"]
 KeyTime = Literal["started", "detected", "mitigated", "resolved"]
 ActionKind = Literal["detective", "preventative", "corrective"]
 ActionStatus = Literal["open", "in_progress", "done", "wont_do"]
+ComponentImpact = Literal["operational", "degraded", "partial", "major", "maintenance"]
+COMPONENT_IMPACTS: tuple[ComponentImpact, ...] = ("operational", "degraded", "partial", "major", "maintenance")
 LinkKind = Literal["caused-by", "causes", "related", "duplicate-of", "duplicated-by"]
 
 SHIFTS: tuple[Shift, ...] = ("on", "break", "off")
@@ -208,6 +213,9 @@ class IncidentDeclared(Body):
     playbook: Playbook | None = Field(None, exclude_if=_is_none)
     """The whole playbook the incident was declared with, copied so a later edit of its file
     never changes this incident: the fold opens its workstreams and starts its checklist and fields."""
+    published: bool = Field(False, exclude_if=_is_false)
+    """Public at once, under this title (``[status] publish_on_declare``, a team's explicit
+    choice); otherwise private until ``incident_published``. An alert hook never sets it."""
 
 
 class PolicyChanged(Body):
@@ -244,6 +252,30 @@ class StatusChanged(Body):
     toast = True
     catch_up = True
     status: IncidentStatus
+
+
+class IncidentPublished(Body):
+    """The commander or comms makes the incident public (the first one) or changes what the
+    public reads: its own title and summary, never derived from the internal ones. ``None``
+    keeps the field as it was; the first publish without a title uses ``DEFAULT_PUBLIC_TITLE``."""
+
+    type: Literal["incident_published"] = "incident_published"
+    redraws = _HEADER_AND_COMMAND
+    toast = True
+    catch_up = True
+    title: Title | None = Field(None, exclude_if=_is_none)
+    summary: Note | None = Field(None, exclude_if=_is_none)
+
+
+class ComponentImpactSet(Body):
+    """How the incident affects one of the team's public components (``[[component]]``);
+    ``operational`` takes it off the incident's list."""
+
+    type: Literal["component_impact_set"] = "component_impact_set"
+    redraws = _COMMAND
+    catch_up = True
+    component: ComponentName
+    impact: ComponentImpact
 
 
 class KeyTimeSet(Body):
@@ -570,6 +602,8 @@ EventBody = Annotated[
         SeverityChanged,
         IncidentRenamed,
         StatusChanged,
+        IncidentPublished,
+        ComponentImpactSet,
         KeyTimeSet,
         IncidentClosed,
         IncidentReopened,

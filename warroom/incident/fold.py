@@ -30,6 +30,7 @@ from .state import (
     Link,
     OwnershipSpan,
     PendingHandoff,
+    PublicChange,
     Responder,
     TimelineEntry,
     Workstream,
@@ -234,6 +235,8 @@ def _declared(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDeclare
     state.status_history.append((event.at, state.status))
     if b.playbook is not None:
         start_playbook(state, b.playbook, event)
+    if b.published:
+        state.published_at, state.published_seq, state.public_title = event.at, event.seq, b.title
     if b.alert_group is None:
         _set_commander(state, event.actor, event.at, change)
     else:
@@ -257,6 +260,27 @@ def _status(state: IncidentState, event: ev.StoredEvent, b: ev.StatusChanged, ch
     state.status_history.append((event.at, b.status))
     if b.status in ("mitigated", "resolved"):
         _set_key_time(state, b.status, event.at, change, keep=True)
+
+
+def _published(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentPublished, change: Change) -> None:
+    first = not state.published
+    if first:
+        state.published_at, state.published_seq = event.at, event.seq
+        state.public_title = b.title or ev.DEFAULT_PUBLIC_TITLE
+        state.public_summary = b.summary or ""
+        return
+    for kind, value in (("title", b.title), ("summary", b.summary)):
+        if value is not None and value != getattr(state, f"public_{kind}"):
+            setattr(state, f"public_{kind}", value)
+            state.public_changes.append(PublicChange(event.at, kind, kind, value, state.public_status))
+
+
+def _component(state: IncidentState, event: ev.StoredEvent, b: ev.ComponentImpactSet, change: Change) -> None:
+    if b.impact == "operational":
+        state.components.pop(b.component, None)
+    else:
+        state.components[b.component] = b.impact
+    state.public_changes.append(PublicChange(event.at, "component", b.component, b.impact, state.public_status))
 
 
 def _key_time(state: IncidentState, event: ev.StoredEvent, b: ev.KeyTimeSet, change: Change) -> None:
@@ -419,7 +443,9 @@ def _starred(state: IncidentState, event: ev.StoredEvent, b: ev.EntryStarred, ch
 
 
 def _broadcast(state: IncidentState, event: ev.StoredEvent, b: ev.BroadcastSent, change: Change) -> None:
-    state.broadcasts.append(Broadcast(seq=event.seq, at=event.at, sender=event.actor, text=b.text, audience=b.audience))
+    state.broadcasts.append(
+        Broadcast(seq=event.seq, at=event.at, sender=event.actor, text=b.text, audience=b.audience, status=state.public_status)
+    )
     if b.audience == "stakeholders":
         state.last_stakeholder_update = event.at
         state.snoozed_until = None
@@ -468,7 +494,7 @@ def _alert_fired(state: IncidentState, event: ev.StoredEvent, b: ev.AlertFired, 
     state.alerts.pop(b.fingerprint, None)  # fired again: it moves to the end, with its new start
     state.alerts[b.fingerprint] = AlertRecord(
         fingerprint=b.fingerprint, group=b.group, name=b.name, summary=b.summary, labels=dict(b.labels),
-        links=[(link.title, link.url) for link in b.links], starts_at=b.starts_at, seq=event.seq,
+        links=[(link.title, link.url) for link in b.links], starts_at=b.starts_at, seq=event.seq, description=b.description,
     )
 
 
@@ -485,6 +511,8 @@ _HANDLERS: dict[type[ev.Body], Callable[[IncidentState, ev.StoredEvent, Any, Cha
     ev.SeverityChanged: _severity,
     ev.IncidentRenamed: _renamed,
     ev.StatusChanged: _status,
+    ev.IncidentPublished: _published,
+    ev.ComponentImpactSet: _component,
     ev.KeyTimeSet: _key_time,
     ev.IncidentClosed: _closed,
     ev.IncidentReopened: _reopened,

@@ -97,6 +97,32 @@ def may_rename(state: IncidentState, actor: str, body: ev.IncidentRenamed) -> Re
     return _commander_changes(state, actor, "rename the incident", "that is already the title" if same else None)
 
 
+def _commander_or_comms(state: IncidentState, actor: str, what: str) -> Refusal:
+    if state.roles.get("comms") == actor:
+        return None
+    return _commander_only(state, actor, what)
+
+
+def may_publish(state: IncidentState, actor: str, body: ev.IncidentPublished) -> Refusal:
+    refusal = _commander_or_comms(state, actor, "publish the incident")
+    if refusal or not state.published:
+        return refusal
+    if body.title is None and body.summary is None:
+        return f"{state.id} is already public: give a new --title or --summary"
+    if body.title in (None, state.public_title) and body.summary in (None, state.public_summary):
+        return "that is already what the public reads"
+    return None
+
+
+def may_set_component_impact(state: IncidentState, actor: str, body: ev.ComponentImpactSet) -> Refusal:
+    refusal = _commander_or_comms(state, actor, "say which components are affected")
+    if refusal:
+        return refusal
+    if state.components.get(body.component, "operational") == body.impact:
+        return f"{body.component} is already {body.impact} for {state.id}"
+    return None
+
+
 def may_change_status(state: IncidentState, actor: str, body: ev.StatusChanged) -> Refusal:
     same = body.status == state.status
     return _commander_changes(state, actor, "change the incident status", f"status is already {body.status}" if same else None)
@@ -418,6 +444,8 @@ RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.SeverityChanged: may_change_severity,
     ev.IncidentRenamed: may_rename,
     ev.StatusChanged: may_change_status,
+    ev.IncidentPublished: may_publish,
+    ev.ComponentImpactSet: may_set_component_impact,
     ev.KeyTimeSet: may_set_key_time,
     ev.IncidentClosed: may_close,
     ev.IncidentReopened: may_reopen,

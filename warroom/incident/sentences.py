@@ -54,7 +54,8 @@ def _declared_text(state: IncidentState, event: ev.StoredEvent, b: ev.IncidentDe
     drill = " (drill)" if b.drill else ""
     alert = " from an alert: nobody is in command yet" if b.alert_group is not None else ""
     playbook = f" with the {b.playbook.name} playbook" if b.playbook is not None else ""
-    return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}{playbook}{alert}'
+    public = ", public at once" if b.published else ""
+    return f'declared {b.incident_id} "{b.title}" at SEV{b.severity}{drill}{playbook}{alert}{public}'
 
 
 _LINK_TEXT = {
@@ -104,12 +105,16 @@ def _action_status_text(state: IncidentState, event: ev.StoredEvent, b: ev.Actio
 def _alert_fired_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertFired, _: str | None) -> str:
     labels = ", ".join(f"{k}={v}" for k, v in b.labels.items() if k != "alertname")
     text = f"alert firing: {b.name}" + (f": {b.summary}" if b.summary else "") + (f" [{labels}]" if labels else "")
+    described = " ".join(b.description.split())
+    text += f" — {described}" if described and described != b.summary else ""
     return text + "".join(f" {link.title}: {link.url}" for link in b.links)
 
 
 def _alert_resolved_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertResolved, _: str | None) -> str:
     last = all(a.status == "resolved" for fp, a in state.alerts.items() if fp != b.fingerprint)
-    return f"alert resolved: {b.name}" + (" (every alert of this incident has resolved)" if last else "")
+    record = state.alerts.get(b.fingerprint)
+    where = f" on {record.where}" if record is not None and record.where else ""
+    return f"alert resolved: {b.name}{where}" + (" (every alert of this incident has resolved)" if last else "")
 
 
 def _ticked_text(state: IncidentState, event: ev.StoredEvent, b: ev.ChecklistTicked, _: str | None) -> str:
@@ -196,12 +201,21 @@ def _policy_text(before: Policy, after: Policy) -> str:
     moved = [f"{name} {was[name]} → {now[name]}" for name in now if now[name] != was[name]]
     return "changed the policy: " + (", ".join(moved) if moved else "no change")
 
+def _published_text(state: IncidentState, body: ev.IncidentPublished) -> str:
+    said = [f'public title "{body.title}"'] if body.title is not None else []
+    said += [f'public summary "{body.summary}"'] if body.summary is not None else []
+    what = "published the incident" if not state.published else "changed what the public reads"
+    return f"{what}: {', '.join(said)}" if said else what
+
+
 SENTENCES: dict[type[ev.Body], Sentence] = {
     ev.IncidentDeclared: _declared_text,
     ev.PolicyChanged: lambda s, e, b, _: _policy_text(s.policy, b.policy),
     ev.SeverityChanged: lambda s, e, b, _: f"changed severity SEV{s.severity} → SEV{b.severity}",
     ev.IncidentRenamed: lambda s, e, b, _: f'renamed the incident: "{s.title}" → "{b.title}"',
     ev.StatusChanged: lambda s, e, b, _: f"set status to {b.status}",
+    ev.IncidentPublished: lambda s, e, b, _: _published_text(s, b),
+    ev.ComponentImpactSet: lambda s, e, b, _: f"set {b.component} to {b.impact} on the status page",
     ev.KeyTimeSet: lambda s, e, b, _: f"set {b.which} time to {b.time:%Y-%m-%d %H:%M UTC}",
     ev.IncidentClosed: lambda s, e, b, _: _with_note("closed the incident", b.summary),
     ev.IncidentReopened: lambda s, e, b, _: f"reopened the incident: {b.reason}",

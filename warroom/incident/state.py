@@ -122,6 +122,8 @@ class Broadcast:
     sender: str
     text: str
     audience: str
+    status: str = "investigating"
+    """The incident's status when it was sent ("closed" once closed): the label a stakeholder reads."""
 
 
 @dataclass(slots=True)
@@ -197,6 +199,25 @@ class AlertRecord:
     seq: int
     status: str = "firing"
     ends_at: datetime | None = None
+    description: str = ""
+
+    @property
+    def where(self) -> str:
+        """Which instance fired (labels ``instance``, ``pod``, ``host`` or ``job``), "" if none says."""
+        return next((self.labels[key] for key in ("instance", "pod", "host", "job") if self.labels.get(key)), "")
+
+
+@dataclass(slots=True)
+class PublicChange:
+    """One change of what the public reads, besides updates and status: a component's
+    impact (``what`` is the component), or the public title or summary (``what`` is "title"
+    or "summary", ``value`` the new text)."""
+
+    at: datetime
+    kind: str  # "component", "title", "summary"
+    what: str
+    value: str
+    status: str
 
 
 @dataclass(slots=True)
@@ -237,6 +258,15 @@ class IncidentState:
     severity_history: list[tuple[datetime, int]] = field(default_factory=list)
     status_history: list[tuple[datetime, str]] = field(default_factory=list)
     last_stakeholder_update: datetime | None = None
+    published_at: datetime | None = None
+    """When the incident went public (``None``: private; the status page answers 404)."""
+    published_seq: int = 0
+    """The event that made it public (the one that tells the stakeholder channels)."""
+    public_title: str = ""
+    public_summary: str = ""
+    components: dict[str, str] = field(default_factory=dict)
+    """Affected public components and how (never "operational": that removes one)."""
+    public_changes: list[PublicChange] = field(default_factory=list)
     snoozed_until: datetime | None = None
     playbook: str = ""
     """The name of the playbook the incident was declared with ("" for none)."""
@@ -251,6 +281,14 @@ class IncidentState:
     event_ids: EventIdSet = field(default_factory=set[UUID])
 
     # --- lookups -------------------------------------------------------------
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def public_status(self) -> str:
+        return "closed" if self.closed else self.status
 
     def workstream(self, ws_id: str) -> Workstream | None:
         return self.workstreams.get(ws_id)
@@ -414,6 +452,7 @@ class IncidentState:
                     "group": a.group,
                     "name": a.name,
                     "summary": a.summary,
+                    "description": a.description,
                     "status": a.status,
                     "labels": a.labels,
                     "links": [{"title": t, "url": u} for t, u in a.links],

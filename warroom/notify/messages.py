@@ -2,8 +2,10 @@
 
 Pure (no I/O): given the state before an event, the event and the state after it,
 say which notification kinds it is and what the message reads. The text comes from
-the same viewer-safe facts as the status page (title, severity, status, commander,
-stakeholder broadcasts), never from notes, hand-offs or responder details.
+the same viewer-safe facts as the status page (public title, severity, status, commander,
+stakeholder broadcasts), never from notes, hand-offs, responder details or the internal
+title. An incident nobody published tells the channels nothing: its first notice is the
+one that publishes it (or its declaration, with ``[status] publish_on_declare``).
 
 That text is still typed by someone, and it lands in chat rooms and mailboxes: it passes
 the one sanitiser (``safe_line``: ESC shows as ``␛``, U+202E as ``<U+202E>``) and its chat
@@ -62,28 +64,33 @@ def _clock(at: datetime) -> str:
 
 def notice_for(before_commander: str | None, before_severity: int, state: IncidentState, event: StoredEvent) -> Notice | None:
     """The notice an accepted event calls for, or ``None``. ``state`` is after the event."""
+    if not state.published:
+        return None
     body = event.body
     kind, title, text = None, "", ""
     head = _head(state)
+    public = _short(state.public_title)
     match body.type:
-        case "incident_declared":
-            kind, title, text = "declared", f"{head} declared", _short(state.title)
+        case "incident_declared" | "incident_published" if event.seq == state.published_seq:
+            kind, title, text = "declared", f"{head} declared", public
+            if state.public_summary:
+                text = f"{public}: {_short(state.public_summary)}"
         case "broadcast_sent" if body.audience == "stakeholders":
             kind, title, text = "broadcast", f"{head} update", _short(body.text)
         case "severity_changed" if state.severity != before_severity:
             kind, title = "severity", f"{head} severity SEV{before_severity} → SEV{state.severity}"
-            text = _short(state.title)
+            text = public
         case "status_changed":
-            kind, title, text = "status", f"{head} is {state.status}", _short(state.title)
+            kind, title, text = "status", f"{head} is {state.status}", public
         case "command_assumed" | "command_handover_accepted" if state.commander != before_commander:
-            kind, title, text = "command", f"{head}: {state.commander} has command", _short(state.title)
+            kind, title, text = "command", f"{head}: {state.commander} has command", public
         case "incident_closed":
-            kind, title, text = "closed", f"{head} closed", _short(state.title)
+            kind, title, text = "closed", f"{head} closed", public
         case "incident_linked" if state.closed and state.duplicate_of and state.closed_at == event.at:
             kind, title = "closed", f"{head} closed: duplicate of {state.duplicate_of}"
-            text = _short(state.title)
+            text = public
         case "incident_reopened":
-            kind, title, text = "status", f"{head} reopened", _short(state.title)
+            kind, title, text = "status", f"{head} reopened", public
     if kind is None:
         return None
     return Notice(kind, state.id, str(event.seq), state.severity, state.drill, title, text)
@@ -93,7 +100,7 @@ def overdue_notice(state: IncidentState, due: datetime) -> Notice:
     """The derived ``update_overdue``: one per due time (a new update or a snooze moves it)."""
     key = "overdue@" + due.isoformat(timespec="seconds").replace("+00:00", "Z")
     title = f"{_head(state)} stakeholder update overdue"
-    return Notice("update_overdue", state.id, key, state.severity, state.drill, title, f"Was due {_clock(due)}. {_short(state.title)}")
+    return Notice("update_overdue", state.id, key, state.severity, state.drill, title, f"Was due {_clock(due)}. {_short(state.public_title)}")
 
 
 def message(notice: Notice, status_url: str | None) -> str:

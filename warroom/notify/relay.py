@@ -177,7 +177,7 @@ class Notifier:
         now = datetime.now(timezone.utc)
         for incident, state in list(self._states.items()):
             due = state.next_update_due()  # the incident's own cadence
-            if state.declared and due is not None and now >= due:
+            if state.published and due is not None and now >= due:
                 await self._enqueue(incident, None, [overdue_notice(state, due)])
 
     # --- sending ------------------------------------------------------------------

@@ -25,7 +25,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import uuid4
 
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request, Security
@@ -58,6 +58,9 @@ from .receiver import ServerLogStore, add_hook_route
 from .wire import CHECKPOINT_MEDIA_TYPE, MAX_SEQ, AppendIn, DeclareIn, HealthOut, MeOut, stream_start
 from .watch import Watch, mount_metrics, note_actor
 from .writer import Unprocessable
+
+if TYPE_CHECKING:
+    from warroom.web.pages import StatusSettings
 
 log = logging.getLogger("warroom.server")
 
@@ -254,6 +257,7 @@ def create_app(
     metrics_token: str | None = None,
     log_requests: bool = False,
     extensions: Sequence[Callable[[FastAPI, Parts, Callable[..., Any]], Callable[[], None] | None]] = (),
+    status: StatusSettings | None = None,
 ) -> FastAPI:
     """The ASGI app for one database. ``rate <= 0`` turns rate limiting off. ``app.state.head_credentials``
     is what the connection protocol asks to tell authenticated connections from the rest. ``/metrics``
@@ -298,7 +302,7 @@ def create_app(
     from warroom.web.server import mount_server_status  # the status page: /status and /api/shares
 
     reader = ServerReader(the_parts)
-    mount_server_status(app, the_parts, responder, reader, streams_per_key=status_streams_per_key, streams=status_streams)
+    mount_server_status(app, the_parts, responder, reader, streams_per_key=status_streams_per_key, streams=status_streams, settings=status)
     notifier = notifier_router(the_parts, responder, reader)
     if notifier is not None:
         app.include_router(notifier)
@@ -372,8 +376,13 @@ def create_app(
     async def declare(payload: DeclareIn, who: Who, request: Request) -> Response:
         actor = _acting_as(payload.actor, who)
         body = ev.IncidentDeclared(
-            incident_id=payload.incident_id, title=payload.title, severity=payload.severity, drill=payload.drill, policy=payload.policy,
+            incident_id=payload.incident_id,
+            title=payload.title,
+            severity=payload.severity,
+            drill=payload.drill,
+            policy=payload.policy,
             playbook=payload.playbook,
+            published=payload.published,
         )
         draft = EventDraft(id=payload.id or uuid4(), actor=actor, body=body)
         return await _store(parts(request), payload.incident_id, draft)

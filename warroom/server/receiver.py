@@ -106,10 +106,11 @@ def add_hook_route(app: FastAPI, db: Database, store: IntakeStore, alerts: Alert
     intake = Intake(store, alerts)
     limiter = RateLimiter(HOOK_RATE, HOOK_BURST)
 
-    @app.post(
+    @app.api_route(
         "/hooks/{secret}",
+        methods=["POST", "PUT"],  # Grafana's webhook contact point may be set to PUT
         tags=["alerts"],
-        summary="alert webhook: Alertmanager (v4), Grafana alerting or the generic JSON",
+        summary="alert webhook: Alertmanager (v4), Grafana alerting or the generic JSON (POST, or PUT as Grafana allows)",
         response_model=HookOut,
         max_body_size=MAX_HOOK_BODY * 16,  # a backstop: the route counts bytes itself, to answer in words
         responses={
@@ -151,7 +152,8 @@ def add_hook_route(app: FastAPI, db: Database, store: IntakeStore, alerts: Alert
         try:
             notification = await asyncio.to_thread(parse, data, hook.kind)
         except PayloadError as error:
-            raise HTTPException(422, f"not an {hook.kind} notification: {error}") from None
+            article = "an" if hook.kind[0] in "aeiou" else "a"
+            raise HTTPException(422, f"not {article} {hook.kind} notification: {error}") from None
         try:
             outcome = await intake.receive(hook.name, notification, secret)
         except Rejected as refusal:

@@ -24,6 +24,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
@@ -45,6 +46,9 @@ from .protocol import (
     guarded_protocol,
 )
 from .watch import log_as_json
+
+if TYPE_CHECKING:
+    from warroom.web.pages import StatusSettings
 
 FDS_KEPT_BACK = 64  # descriptors the database, logs and threads need beside the connections
 KEEP_ALIVE_SECONDS = 30
@@ -160,6 +164,7 @@ def serve(
     metrics_token: str | None = None,
     log_format: str = "text",
     extensions: Sequence[Callable[..., Callable[[], None] | None]] = (),
+    status: StatusSettings | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM. ``log_format="json"``: every log line, one per request among them,
     is a JSON object on stderr (``watch``); ``"text"`` logs only warnings, as plain lines."""
@@ -193,6 +198,7 @@ def serve(
         metrics_token=metrics_token,
         log_requests=as_json,
         extensions=extensions,
+        status=status,
     )
     limits = ConnectionLimits(
         max_connections=connections,

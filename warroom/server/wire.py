@@ -32,6 +32,12 @@ class AppendIn(BaseModel):
     body: ev.EventBody
 
 
+VISIBLE_CHARACTER = "[^\\s\\x00-\\x1f\\x7f-\\x9f\\xad\\u061c\\u115f\\u1160\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\u2800\\u3164\\ufeff\\uffa0]"
+"""What the schema says a title holds: at least one character that draws something. Said, not
+checked here (the title's own validator refuses a blank one, with its own words), so a client
+generated from the schema sends titles the server takes."""
+
+
 class DeclareIn(BaseModel):
     """Declare an incident: the ``incident_declared`` fields plus an optional event id."""
 
@@ -41,11 +47,12 @@ class DeclareIn(BaseModel):
     actor: ev.Handle | None = Field(None, description="optional; if present it must be the token's owner (else 403)")
     type: Literal["incident_declared"] = "incident_declared"
     incident_id: ev.IncidentId
-    title: ev.Title
+    title: ev.Title = Field(json_schema_extra={"pattern": VISIBLE_CHARACTER})
     severity: ev.Severity = 3
     drill: bool = False
     policy: Policy | None = Field(None, description="the incident's policy (cadence, fatigue, staleness); default: warroom's defaults")
     playbook: Playbook | None = Field(None, description="the whole playbook the incident is declared with (its workstreams, checklist and fields)")
+    published: bool = Field(False, description="public on the status page at once (`[status] publish_on_declare`)")
 
 
 class MeOut(BaseModel):

@@ -24,6 +24,7 @@ from warroom.errors import WarroomError
 from warroom.incident import EventDraft, IncidentState, StoredEvent, fold
 from warroom.incident.events import IncidentLinked, canonical_incident_id, valid_incident_id
 from warroom.incident.lifecycle import INVERSE_KIND
+from warroom.incident.public import public_view
 
 
 def default_warning(message: str) -> None:
@@ -124,6 +125,48 @@ class Present:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicSummary:
+    """What the status page's index shows of a published incident: its public title and
+    summary, the components it affects, when it went public and when it closed."""
+
+    title: str
+    summary: str
+    published_at: datetime
+    closed_at: datetime | None
+    components: tuple[tuple[str, str], ...] = ()
+    updated_at: datetime | None = None
+    """The last change the public saw (an update, a status, a component ...)."""
+
+    @classmethod
+    def of(cls, state: IncidentState) -> PublicSummary | None:
+        if state.published_at is None:
+            return None
+        view = public_view(state)
+        return cls(
+            view.title, view.summary, state.published_at, state.closed_at, view.components, view.last_updated
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "published_at": _iso(self.published_at),
+            "closed_at": _iso(self.closed_at),
+            "components": [[name, impact] for name, impact in self.components],
+            "updated_at": _iso(self.updated_at),
+        }
+
+    @classmethod
+    def from_dict(cls, item: dict[str, Any] | None) -> PublicSummary | None:
+        if not item or not (published_at := _time(item.get("published_at"))):
+            return None
+        components = tuple((str(name), str(impact)) for name, impact in item.get("components", ()))
+        return cls(
+            item["title"], item.get("summary", ""), published_at, _time(item.get("closed_at")), components, _time(item.get("updated_at"))
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentSummary:
     id: str
     title: str
@@ -148,6 +191,8 @@ class IncidentSummary:
     fatigue_limit_hours: float = 8.0
     action_due: tuple[date, ...] = ()
     """Due dates of the open action items that have one (the lobby counts those past today)."""
+    public: PublicSummary | None = None
+    """``None`` until the incident is published: the status page does not list it."""
 
     @classmethod
     def of(cls, state: IncidentState) -> IncidentSummary:
@@ -173,6 +218,7 @@ class IncidentSummary:
             fatigue_warn_hours=state.policy.fatigue_warn_hours,
             fatigue_limit_hours=state.policy.fatigue_limit_hours,
             action_due=tuple(sorted(item.due for item in state.action_items if item.is_open and item.due is not None)),
+            public=PublicSummary.of(state),
         )
 
     def overdue_actions(self, today: date) -> int:
@@ -198,6 +244,7 @@ class IncidentSummary:
             "fatigue_warn_hours": self.fatigue_warn_hours,
             "fatigue_limit_hours": self.fatigue_limit_hours,
             "action_due": [due.isoformat() for due in self.action_due],
+            "public": self.public.as_dict() if self.public else None,
         }
 
     @classmethod
@@ -222,6 +269,7 @@ class IncidentSummary:
             fatigue_warn_hours=item.get("fatigue_warn_hours", 4.0),
             fatigue_limit_hours=item.get("fatigue_limit_hours", 8.0),
             action_due=tuple(date.fromisoformat(due) for due in item.get("action_due", ())),
+            public=PublicSummary.from_dict(item.get("public")),
         )
 
 

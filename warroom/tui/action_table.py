@@ -31,11 +31,13 @@ from .screens.board_forms import (
     broadcast_form,
     close_form,
     command_handover_form,
+    component_form,
     decision_form,
     handoff_form,
     note_form,
     offer_picker,
     open_workstream_form,
+    publish_form,
     reason_form,
     role_form,
     rename_form,
@@ -361,6 +363,28 @@ def _severity_and_status(ask: Ask, v: Values) -> Iterable[ev.Body]:
         yield ev.StatusChanged(status=v["status"])
 
 
+def _published(ask: Ask, v: Values) -> Iterable[ev.Body]:
+    """Only what changed; the first publish always (its empty title means the default one)."""
+    state = ask.state
+    title = v["title"].strip() or None
+    summary = v["summary"].strip()
+    if not state.published:
+        return [ev.IncidentPublished(title=title, summary=summary or None)]
+    title_changed = title is not None and title != state.public_title
+    summary_changed = summary != state.public_summary
+    if not (title_changed or summary_changed):
+        return []
+    return [ev.IncidentPublished(title=title if title_changed else None, summary=summary if summary_changed else None)]
+
+
+def _component_names(board: Board) -> list[str]:
+    """The target of C: the configured components (refused when there are none)."""
+    names = [component.name for component in board.config.component]
+    if not names:
+        raise Refusal("no components: add [[component]] tables to your config to say what is affected")
+    return names
+
+
 def _role(ask: Ask, v: Values) -> Iterable[ev.Body]:
     if v["handle"] == NOBODY:
         return [ev.RoleCleared(role=v["role"])]
@@ -488,6 +512,17 @@ ACTIONS: dict[str, ActionRow] = {
         probes=lambda a: [ev.IncidentRenamed(title="probe" if a.state.title != "probe" else "probe 2")],
         form=lambda a: rename_form(a.state.title),
         submit=lambda a, v: [ev.IncidentRenamed(title=v["title"])],
+    ),
+    "publish": Action(
+        probes=lambda a: [ev.IncidentPublished(title="probe" if a.state.public_title != "probe" else "probe 2")],
+        form=lambda a: publish_form(a.state),
+        submit=_published,
+    ),
+    "components": Action(
+        target=_component_names,
+        probes=lambda a: [ev.ComponentImpactSet(component=name, impact="major") for name in a.target],
+        form=lambda a: component_form(a.target, ev.COMPONENT_IMPACTS),
+        submit=lambda a, v: [ev.ComponentImpactSet(component=v["component"], impact=v["impact"])],
     ),
     "assign_role": Action(
         probes=_probe_role,

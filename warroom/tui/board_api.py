@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 
+from warroom.config import Config
 from warroom.incident import IncidentState, Policy
 from warroom.incident import events as ev
 from warroom.room import Room
@@ -48,6 +49,7 @@ class Board(Protocol):
     timeline: TimelineView
     workstreams: WorkstreamTable
     clock: Callable[[], datetime]
+    config: Config
 
     @property
     def app(self) -> Shared: ...

@@ -105,7 +105,9 @@ class Following:
             self._leave(f"{self.room.incident_id} was not declared")
             return
         loaded = self._playbooks
-        body = self.controller.body(lambda: declaration(self.room.incident_id, values, loaded, self.room.defaults))
+        body = self.controller.body(
+            lambda: declaration(self.room.incident_id, values, loaded, self.room.defaults, published=self.config.status.publish_on_declare)
+        )
         if body is None:
             self._ask_to_declare()
             return

@@ -49,6 +49,8 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("snooze", "z", "act('snooze')", "snooze", "commander: snooze the stakeholder update", show=False),
     BoardKey("severity", "s", "act('severity')", "sev", "incident: severity / status"),
     BoardKey("rename", "E,shift+e", "act('rename')", "rename", "incident: rename", show=False, key_display="E"),
+    BoardKey("publish", "P,shift+p", "act('publish')", "publish", "status page: publish, or change the public title and summary", show=False, key_display="P"),
+    BoardKey("components", "C,shift+c", "act('components')", "components", "status page: how a component is affected", show=False, key_display="C"),
     BoardKey("action_item", "a", "act('action_item')", "action item", "incident: add action item", show=False),
     BoardKey("action_items", "A,shift+a", "action_items", "action items", "incident: action items (list, start, done)", show=False, key_display="A"),
     BoardKey("checklist", "l", "checklist", "checklist", "incident: checklist (your role's items first; tick, add)", show=False),

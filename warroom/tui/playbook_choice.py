@@ -46,9 +46,10 @@ def severity_field() -> Field:
 
 
 def declaration(
-    incident_id: str, values: Mapping[str, str], loaded: LoadedPlaybooks, policy: Policy, *, drill: bool = False
+    incident_id: str, values: Mapping[str, str], loaded: LoadedPlaybooks, policy: Policy, *, drill: bool = False, published: bool = False
 ) -> ev.IncidentDeclared:
-    """The declaration the form's answers make: the playbook copied in, with its policy overrides."""
+    """The declaration the form's answers make: the playbook copied in, with its policy overrides
+    (``published``: ``[status] publish_on_declare``)."""
     playbook: Playbook | None = loaded.playbooks.get(values.get("playbook", NO_PLAYBOOK))
     picked = values.get("severity", PLAYBOOK_SEVERITY)
     if picked != PLAYBOOK_SEVERITY:
@@ -62,4 +63,5 @@ def declaration(
         drill=drill,
         policy=playbook.with_policy(policy) if playbook else policy,
         playbook=playbook,
+        published=published,
     )

@@ -7,9 +7,13 @@ announces a change when the viewer-safe projection itself changed (an internal n
 moves the log on but changes nothing a viewer sees, so no page hears of it). Every
 open page's stream then sends the same pre-rendered bytes.
 
-Readers wait on a future that is resolved (then replaced) on every published change,
-taken before they look, like the server's hub; a single ticker wakes them all for
-keep-alives and access re-checks, and a revoked key wakes them at once (``RECHECK``).
+Readers wait on a future of their own, taken before they look, like the server's hub;
+a single ticker wakes them all for keep-alives and access re-checks, and a revoked key
+wakes them at once (``RECHECK``). A crowd is woken ``WAKE_BATCH`` pages at a time, one
+batch per turn of the event loop: ten thousand pages woken in one turn would hold the
+loop for the whole fan-out, and a responder's append would wait behind all of it
+(issue 26: the crowd must not starve the responders). Between two batches the loop
+reads the sockets again, so a responder's request waits for one batch at most.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ CHANGE = "change"
 RECHECK = "recheck"
 """A wake for the streams to look at their keys again (one was revoked), with nothing to send."""
 RETRY_MS = 2000
+WAKE_BATCH = 16
+"""Pages woken per turn of the event loop (~64 writes of the same bytes: a few milliseconds)."""
 
 
 def _now() -> datetime:
@@ -57,19 +63,20 @@ class LiveIncident:
         self.message = b""  # the SSE bytes every stream sends for the current view
         self.ready = asyncio.Event()
         self.failed: str | None = None
-        self._changed: asyncio.Future | None = None
+        self._waiting: list[asyncio.Future[str]] = []
         self._render_pending = False
         self.ended = False  # the follower stopped (server shutting down): streams end too
         self.task: asyncio.Task | None = None
 
-    def changed(self) -> asyncio.Future:
-        if self._changed is None or self._changed.done():
-            self._changed = asyncio.get_running_loop().create_future()
-        return self._changed
+    def changed(self) -> asyncio.Future[str]:
+        """A future the next ``wake`` resolves with its reason; take it before looking."""
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._waiting.append(future)
+        return future
 
     def wake(self, why: str) -> None:
-        if self._changed is not None and not self._changed.done():
-            self._changed.set_result(why)
+        waiting, self._waiting = self._waiting, []
+        _resolve_in_batches(waiting, why)
 
     def _publish(self) -> None:
         self._render_pending = False
@@ -107,6 +114,14 @@ class LiveIncident:
         finally:
             self.ended = True
             self.wake(CHANGE)
+
+
+def _resolve_in_batches(waiting: list[asyncio.Future[str]], why: str, start: int = 0) -> None:
+    for future in waiting[start : start + WAKE_BATCH]:
+        if not future.done():
+            future.set_result(why)
+    if len(waiting) > start + WAKE_BATCH:
+        asyncio.get_running_loop().call_soon(_resolve_in_batches, waiting, why, start + WAKE_BATCH)
 
 
 class LiveViews:
@@ -153,7 +168,8 @@ class LiveViews:
         """SSE for one page: the view whenever it changes past ``after``; ``gone`` when
         the viewer's key stops being valid (revoked or expired) or the server stops."""
         yield format_sse_event(comment="connected", retry=RETRY_MS)
-        sent = after
+        clock = asyncio.get_running_loop().time
+        sent, sent_at = after, clock()
         while not self.closing and not live.ended:
             changed = live.changed()  # before looking, so no change slips through
             if not allowed():
@@ -161,11 +177,12 @@ class LiveViews:
                 return
             if live.seq > sent:
                 yield live.message
-                sent = live.seq
+                sent, sent_at = live.seq, clock()
                 continue
             why = await asyncio.shield(changed)
-            if why == TICK:
+            if why == TICK and clock() - sent_at >= self.keepalive / 2:  # a page just sent a view needs no keep-alive
                 yield format_sse_event(comment="keep-alive")
+                sent_at = clock()
 
     async def close(self) -> None:
         self.closing = True

@@ -10,6 +10,7 @@ passes the one sanitiser first (``safetext.safe_block``: ESC as ``␛``, U+202E 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -18,12 +19,36 @@ import jinja2
 import markupsafe
 from fastapi.templating import Jinja2Templates
 
-from warroom.incident.public import PublicView
+from warroom.config import Config
+from warroom.incident.public import IMPACT_LABELS, PublicView
 from warroom.safetext import safe_block
 
 HERE = Path(__file__).parent
-STATIC_FILES = {"status.css": "text/css; charset=utf-8", "status.js": "text/javascript; charset=utf-8"}
+STATIC_FILES = {
+    "status.css": "text/css; charset=utf-8",
+    "status.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
 REFRESH_SECONDS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSettings:
+    """What the status page takes from the config: the team's components (``[[component]]``,
+    name and group), how long closed incidents stay listed, and whether pages without a key
+    may be cached by a CDN (``[server] public_url`` set)."""
+
+    components: tuple[tuple[str, str | None], ...] = ()
+    past_days: int = 30
+    public: bool = False
+
+    @classmethod
+    def of(cls, config: Config) -> StatusSettings:
+        return cls(
+            components=tuple((c.name, c.group) for c in config.component),
+            past_days=config.status.past_days,
+            public=bool(config.server.public_url),
+        )
 
 
 def _iso(value: datetime) -> str:
@@ -31,7 +56,8 @@ def _iso(value: datetime) -> str:
 
 
 def _clock(value: datetime) -> str:
-    return value.strftime("%d %b %H:%M UTC")
+    """A time as a page without JavaScript shows it (the script shows the reader's own zone)."""
+    return value.strftime("%d %b %Y %H:%M UTC")
 
 
 def _duration(value: timedelta) -> str:
@@ -50,12 +76,12 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         finalize=_shown,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,  # every template, whatever its name
+        autoescape=True,  # every template, whatever its name (the Atom feed's XML too)
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(iso=_iso, clock=_clock, duration=_duration)
+    env.filters.update(iso=_iso, clock=_clock, duration=_duration, impact=lambda value: IMPACT_LABELS.get(value, value))
     return env
 
 
@@ -68,8 +94,8 @@ def with_key(path: str, key: str | None, **params: object) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
-def base_context(prefix: str, key: str | None) -> dict:
-    return {"static_url": f"{prefix}/static", "index_url": with_key(prefix, key), "refresh": REFRESH_SECONDS}
+def base_context(prefix: str, key: str | None) -> dict[str, object]:
+    return {"static_url": f"{prefix}/static", "index_url": with_key(prefix, key), "refresh": REFRESH_SECONDS, "feed_url": None}
 
 
 def live_fragment(view: PublicView, now: datetime) -> str:

@@ -36,6 +36,7 @@ from warroom.store.base import EventStore, StoreError
 
 from .access import ServerAccess
 from .live import LiveViews
+from .pages import StatusSettings
 from .routes import PREFIX, status_router
 
 STATUS_RECHECK_SECONDS = 0.25
@@ -78,7 +79,14 @@ def _out(share: ShareKey, **extra: Any) -> ShareOut:
 
 
 def mount_server_status(
-    app: FastAPI, parts: Any, responder: Any, reader: EventStore, *, streams_per_key: int = STATUS_STREAMS_PER_KEY, streams: int = STATUS_STREAMS
+    app: FastAPI,
+    parts: Any,
+    responder: Any,
+    reader: EventStore,
+    *,
+    streams_per_key: int = STATUS_STREAMS_PER_KEY,
+    streams: int = STATUS_STREAMS,
+    settings: StatusSettings | None = None,
 ) -> LiveViews:
     """Add the status page and the share API to the server app (``responder`` is its token dependency);
     live streams are capped per key and in all, and ``app.state.status_streams`` counts them. ``reader``
@@ -87,7 +95,7 @@ def mount_server_status(
     views = LiveViews(reader, keepalive=parts.keepalive)
     access = ServerAccess(parts.tokens, shares)
     open_streams = Streams(access.gone_among, streams_per_key, streams, check_every=STATUS_RECHECK_SECONDS)
-    app.include_router(status_router(views, access, open_streams))
+    app.include_router(status_router(views, access, open_streams, settings))
     app.state.status_views = views
     app.state.status_streams = open_streams
     app.state.shares = shares

@@ -12,10 +12,11 @@ from warroom.store.base import EventStore
 
 from .access import OpenAccess
 from .live import LiveViews
+from .pages import StatusSettings
 from .routes import status_router
 
 
-def create_status_app(store: EventStore, keepalive: float = 15.0) -> FastAPI:
+def create_status_app(store: EventStore, keepalive: float = 15.0, settings: StatusSettings | None = None) -> FastAPI:
     """A read-only app with only the status page, over any store (a folder, usually)."""
     views = LiveViews(store, keepalive)
 
@@ -29,6 +30,6 @@ def create_status_app(store: EventStore, keepalive: float = 15.0) -> FastAPI:
 
     app = FastAPI(title="warroom status page", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     access = OpenAccess()  # no keys: every viewer is one holder, capped only in all
-    app.include_router(status_router(views, access, Streams(access.gone_among, STATUS_STREAMS, STATUS_STREAMS)))
+    app.include_router(status_router(views, access, Streams(access.gone_among, STATUS_STREAMS, STATUS_STREAMS), settings))
     app.state.status_views = views
     return app

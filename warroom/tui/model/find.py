@@ -40,8 +40,9 @@ KINDS: dict[str, frozenset[str]] = {
     "command": frozenset(
         {"command_handover_offered", "command_handover_accepted", "command_handover_declined", "command_assumed"}
     ),
-    "broadcasts": frozenset({"broadcast_sent"}),
+    "broadcasts": frozenset({"broadcast_sent", "incident_published", "component_impact_set"}),
     "status": frozenset({"status_changed", "severity_changed", "incident_renamed", "workstream_status_set", "incident_closed"}),
+    "alerts": frozenset({"alert_fired", "alert_resolved"}),
 }
 """The kinds of entry a filter offers, by the event types they are made of."""
 

@@ -165,6 +165,7 @@ TOASTS: dict[type[ev.Body], Callable[[About], Toast | None]] = {
     ev.CommandHandoverDeclined: _your_command("{actor} declined command", "information"),
     ev.SeverityChanged: _for_everyone,
     ev.IncidentRenamed: _for_everyone,
+    ev.IncidentPublished: _for_everyone,
     ev.StatusChanged: _for_everyone,
     ev.IncidentClosed: _closed,
     ev.IncidentReopened: _for_everyone,

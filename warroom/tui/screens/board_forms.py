@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from warroom.incident import IncidentState
 from warroom.incident.events import (
     ACTION_KINDS,
     ActionItemAdded,
+    DEFAULT_PUBLIC_TITLE,
     INCIDENT_STATUSES,
     MAX_TITLE,
     ROLES,
@@ -174,6 +176,31 @@ def rename_form(title: str) -> FormScreen:
         "Rename the incident",
         [Field("title", "Title", value=safe_line(title), required=True, placeholder="what is broken, for whom", max_length=MAX_TITLE, one_line=True)],
         intro="Every board, export and the status page show the new title; the timeline keeps the old one.",
+    )
+
+
+def publish_form(state: IncidentState) -> FormScreen:
+    """The public title and summary, prefilled with what the public reads now (empty before the first publish)."""
+    first = not state.published
+    return FormScreen(
+        "Publish on the status page" if first else "What the public reads",
+        [
+            Field("title", "Public title", value=safe_line(state.public_title), required=not first,
+                  placeholder=f"default: {DEFAULT_PUBLIC_TITLE}", max_length=MAX_TITLE, one_line=True),
+            Field("summary", "Public summary", value=state.public_summary, placeholder="what stakeholders read under the title"),
+        ],
+        intro="Stakeholders read these, never the internal title." + (" Publishing tells the [[notify]] channels." if first else ""),
+    )
+
+
+def component_form(names: list[str], impacts: tuple[str, ...]) -> FormScreen:
+    return FormScreen(
+        "Affected component",
+        [
+            Field("component", "Component", "choice", value=names[0], choices=tuple((n, n) for n in names)),
+            Field("impact", "Impact", "choice", value=impacts[1], choices=tuple((i, i) for i in impacts)),
+        ],
+        intro="The status page shows it at once; operational takes it off this incident.",
     )
 
 

@@ -312,7 +312,9 @@ class LobbyScreen(Screen[None]):
             incident_id = await declare_next(
                 self.store,
                 self.me,
-                lambda incident_id: declaration(incident_id, values, loaded, policy, drill=values.get("drill") == "yes"),
+                lambda incident_id: declaration(
+                    incident_id, values, loaded, policy, drill=values.get("drill") == "yes", published=self.config.status.publish_on_declare
+                ),
             )
         except StoreError as error:
             self.say(f"not declared: {error}", severity="error")

@@ -1,16 +1,41 @@
 // warroom status page: follow the viewer stream and swap in the server-rendered view.
-// Without JavaScript the page is complete and refreshes itself (<noscript> meta refresh).
+// Without JavaScript the page is complete and refreshes itself (<noscript> meta refresh),
+// and shows times in UTC; with it, every <time datetime> reads in the reader's own zone.
+(function () {
+  "use strict";
+  var format = window.Intl && Intl.DateTimeFormat
+    ? new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" })
+    : null;
+  function localise(root) {
+    if (!format) return;
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var at = Date.parse(el.getAttribute("datetime"));
+      if (!isNaN(at)) el.textContent = format.format(new Date(at));
+    });
+  }
+  window.warroomLocalise = localise;
+  localise(document);
+  var zone = document.getElementById("zone");
+  if (zone && format) zone.textContent = "Times in your time zone (" + format.resolvedOptions().timeZone + ").";
+})();
 (function () {  // the index: re-read the list every 15 s (it changes rarely; no stream needed)
   "use strict";
   var index = document.getElementById("index");
   if (!index || !window.fetch || !window.DOMParser) return;
+  var etag = null;
   setInterval(function () {
-    fetch(window.location.href, { cache: "no-store" }).then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) {
-        if (!html) return;
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("index");
-        if (fresh && fresh.innerHTML !== index.innerHTML) index.innerHTML = fresh.innerHTML;
-      }).catch(function () {});
+    var headers = etag ? { "If-None-Match": etag } : {};
+    fetch(window.location.href, { cache: "no-store", headers: headers }).then(function (r) {
+      if (r.status === 304 || !r.ok) return null;
+      etag = r.headers.get("ETag");
+      return r.text();
+    }).then(function (html) {
+      if (!html) return;
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("index");
+      if (!fresh) return;
+      window.warroomLocalise(fresh);
+      if (fresh.innerHTML !== index.innerHTML) index.innerHTML = fresh.innerHTML;
+    }).catch(function () {});
   }, 15000);
 })();
 (function () {
@@ -42,6 +67,7 @@
   source.addEventListener("view", function (message) {
     var data = JSON.parse(message.data);
     live.innerHTML = data.html;
+    window.warroomLocalise(live);
     live.setAttribute("data-seq", message.lastEventId);
     if (data.announce) announce.textContent = data.announce;
     banner.hidden = true;
