@@ -71,15 +71,17 @@ def message_action(
 class ResponseSink:
     """A real local HTTP server standing in for Slack's ``response_url``: it keeps each POST (path, JSON)."""
 
-    def __init__(self) -> None:
+    def __init__(self, statuses: tuple[int, ...] = ()) -> None:
+        """``statuses``: what it answers the first POSTs (then 200), to see a failing Slack retried."""
         received: queue.Queue[tuple[str, dict]] = queue.Queue()
         self.received = received
+        answers = list(statuses)
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 received.put((self.path, json.loads(body)))
-                self.send_response(200)
+                self.send_response(answers.pop(0) if answers else 200)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
