@@ -280,3 +280,25 @@ def test_a_slow_database_still_gets_an_answer_within_slacks_deadline(chat_room) 
     while events(server, tokens["alice"], "INC-1")[-1]["body"].get("text") != "written while the database was busy":
         assert time.monotonic() < deadline, "the command did not finish after the database was free"
         time.sleep(0.1)
+
+
+@pytest.mark.parametrize("chat_room", ["sqlite"], indirect=True)
+def test_a_shortcut_on_a_slow_database_is_answered_at_its_response_url_once_recorded(chat_room, response_sink) -> None:
+    server, tokens, url, _ = chat_room
+    assert "INC-1" in _said(slack(url, "bind INC-1"))
+    blocker = sqlite3.connect(server.db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the server's append waits for the write lock
+    try:
+        body = message_action("noted while the database was busy", response_url=response_sink.origin + "/app/T0001/9/slow")
+        started = time.monotonic()
+        answer = httpx.post(url, content=body, headers=slack_headers(body), timeout=10)
+        took = time.monotonic() - started
+        assert response_sink.received.empty()  # nothing said before it is recorded
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert took < 3.0, took
+    assert "still recording" in _said(answer)
+    path, later = response_sink.next(timeout=15)
+    assert path == "/app/T0001/9/slow" and later["text"].startswith("INC-1 #")
+    assert events(server, tokens["alice"], "INC-1")[-1]["body"]["text"].startswith("noted while the database was busy")
