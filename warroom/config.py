@@ -129,6 +129,16 @@ class StatusConfig(_Section):
     past_days: int = Field(30, ge=0, le=3650, description="days a closed incident stays on the status page's index")
 
 
+class ChatConfig(_Section):
+    """``[chat]``: Slack and Mattermost on ``warroom serve`` (``warroom chat add``)."""
+
+    slack_response_hosts: list[str] = Field(
+        default_factory=lambda: ["hooks.slack.com"],
+        description="where the answer to Slack's message shortcut may be posted (its response_url): a host means https on it; "
+        "a scheme://host:port origin, e.g. http://127.0.0.1:8099, allows exactly that",
+    )
+
+
 class ComponentConfig(_Section):
     """One ``[[component]]`` table: a part of the service the status page lists."""
 
@@ -161,6 +171,7 @@ class Config(_Section):
     insights: InsightsConfig = Field(default_factory=InsightsConfig.model_construct)
     responders: dict[str, ResponderConfig] = Field(default_factory=dict)
     status: StatusConfig = Field(default_factory=StatusConfig.model_construct)
+    chat: ChatConfig = Field(default_factory=ChatConfig.model_construct)
     component: list[ComponentConfig] = Field(default_factory=list)
 
     def time_zones(self) -> dict[str, str]:

@@ -13,7 +13,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import queue
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode
 
 import httpx
@@ -42,7 +45,13 @@ def slash_form(text: str, user_id: str = "U024BE7LH", channel_id: str = "C214748
     ).encode()
 
 
-def message_action(text: str, author: str = "U0G9QF9C6", user_id: str = "U024BE7LH", channel_id: str = "C2147483705") -> bytes:
+def message_action(
+    text: str,
+    author: str = "U0G9QF9C6",
+    user_id: str = "U024BE7LH",
+    channel_id: str = "C2147483705",
+    response_url: str = "https://hooks.slack.com/app/T0001/944799105734/1111",
+) -> bytes:
     payload = {
         "type": "message_action",
         "token": "Nj2rfC2hU8mAfgaJLemZgO7H",
@@ -54,9 +63,44 @@ def message_action(text: str, author: str = "U0G9QF9C6", user_id: str = "U024BE7
         "trigger_id": "944799105734.773906753841.38b5894552bdd4a780554ee59d1f3bbb",
         "message_ts": "1581106224.000300",
         "message": {"type": "message", "user": author, "ts": "1581106224.000300", "text": text},
-        "response_url": "https://hooks.slack.com/app/T0001/944799105734/1111",
+        "response_url": response_url,
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+class ResponseSink:
+    """A real local HTTP server standing in for Slack's ``response_url``: it keeps each POST (path, JSON)."""
+
+    def __init__(self, statuses: tuple[int, ...] = ()) -> None:
+        """``statuses``: what it answers the first POSTs (then 200), to see a failing Slack retried."""
+        received: queue.Queue[tuple[str, dict]] = queue.Queue()
+        self.received = received
+        answers = list(statuses)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                received.put((self.path, json.loads(body)))
+                self.send_response(answers.pop(0) if answers else 200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def next(self, timeout: float = 10) -> tuple[str, dict]:
+        return self.received.get(timeout=timeout)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
 
 
 def slack_headers(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:

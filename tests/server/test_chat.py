@@ -17,6 +17,7 @@ import pytest
 
 from tests.server.chatclient import (
     MATTERMOST_TOKEN,
+    ResponseSink,
     add_connection,
     events,
     message_action,
@@ -31,10 +32,23 @@ ALICE = "U024BE7LH"  # linked by the operator to alice, who declares and so comm
 BOB = "U0BOB0001"
 
 
+@pytest.fixture
+def response_sink() -> Iterator[ResponseSink]:
+    sink = ResponseSink()
+    try:
+        yield sink
+    finally:
+        sink.close()
+
+
 @pytest.fixture(params=DB_KINDS)
-def chat_room(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServerProcess, dict[str, str], str, dict[str, str]]]:
-    """A server with a Slack connection, alice linked, and INC-1 declared by alice."""
+def chat_room(
+    request: pytest.FixtureRequest, tmp_path: Path, response_sink: ResponseSink
+) -> Iterator[tuple[ServerProcess, dict[str, str], str, dict[str, str]]]:
+    """A server with a Slack connection, alice linked, and INC-1 declared by alice; Slack's
+    response_url may point at ``response_sink`` (allowed in the server's config)."""
     started: list[ServerProcess] = []
+    (tmp_path / "warroom.toml").write_text(f'[chat]\nslack_response_hosts = ["hooks.slack.com", "{response_sink.origin}"]\n')
     try:
         server = server_starter(request.param, request, tmp_path, started)()
         tokens = template_tokens(request.param, request)
@@ -134,19 +148,62 @@ def test_every_command_runs_through_the_boards_rules(chat_room) -> None:
     assert types.count("broadcast_sent") == 1 and "workstream_claimed" in types
 
 
-def test_the_message_shortcut_notes_the_message_with_its_author_and_link(chat_room) -> None:
+def test_the_message_shortcut_notes_the_message_with_its_author_and_link(chat_room, response_sink) -> None:
     server, tokens, url, _ = chat_room
-    body = message_action("db primary is at 100% CPU")
+    body = message_action("db primary is at 100% CPU", response_url=response_sink.origin)
     unbound = httpx.post(url, content=body, headers=slack_headers(body))
     assert "bind" in _said(unbound)
     assert "INC-1" in _said(slack(url, "bind INC-1"))
-    body = message_action("db primary is at 100% CPU &amp; replicas lag &gt; 30 s")  # as Slack escapes message text
+    # as Slack escapes message text
+    body = message_action("db primary is at 100% CPU &amp; replicas lag &gt; 30 s", response_url=response_sink.origin)
     answer = httpx.post(url, content=body, headers=slack_headers(body))
     assert "INC-1 #" in _said(answer)
     note = events(server, tokens["alice"], "INC-1")[-1]
     assert note["actor"] == "alice" and note["body"]["type"] == "note_added"
     assert note["body"]["text"].startswith("db primary is at 100% CPU & replicas lag > 30 s\n— said by slack user U0G9QF9C6")
     assert "https://example.slack.com/archives/C2147483705/p1581106224000300" in note["body"]["text"]
+
+
+def _shortcut(url: str, text: str, response_url: str) -> None:
+    body = message_action(text, response_url=response_url)
+    assert httpx.post(url, content=body, headers=slack_headers(body), timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize("chat_room", ["sqlite"], indirect=True)  # the answer's path does not depend on the database
+def test_the_shortcut_answers_at_its_response_url_and_finds_the_incident_the_message_names(chat_room, response_sink) -> None:
+    server, tokens, url, env = chat_room
+    before = len(events(server, tokens["alice"], "INC-1"))
+    _shortcut(url, "the db is on fire", response_sink.origin + "/app/T0001/1/refused")
+    path, answer = response_sink.next()
+    assert path == "/app/T0001/1/refused" and answer["response_type"] == "ephemeral"
+    assert "nothing was recorded" in answer["text"] and "/warroom bind INC-42" in answer["text"] and "mentions" in answer["text"]
+    assert len(events(server, tokens["alice"], "INC-1")) == before
+
+    _shortcut(url, "inc-1: the db is on fire, WS-1 and INC-404 look fine", response_sink.origin + "/app/T0001/2/named")
+    path, answer = response_sink.next()
+    assert path == "/app/T0001/2/named" and answer["text"].startswith("INC-1 #") and "alice" in answer["text"]
+    assert events(server, tokens["alice"], "INC-1")[-1]["body"]["text"].startswith("inc-1: the db is on fire")
+
+    warroom("declare", "INC-2", "--title", "search down", "--server", server.url, "--token", tokens["alice"], env=env)
+    _shortcut(url, "INC-1 and INC-2 share the db", response_sink.origin + "/app/T0001/3/two")
+    assert "names no one incident" in response_sink.next()[1]["text"]
+
+    assert "INC-2" in _said(slack(url, "bind INC-2"))  # a bound channel wins over what the message names
+    _shortcut(url, "INC-1 is unrelated <@U0G9QF9C6>", response_sink.origin + "/app/T0001/4/bound")
+    path, answer = response_sink.next()
+    assert path == "/app/T0001/4/bound" and answer["text"].startswith("INC-2 #")
+    assert "&lt;@U0G9QF9C6&gt;" in answer["text"]  # made safe for Slack, as every answer
+
+    forged = response_sink.origin.replace("127.0.0.1", "localhost") + "/forged"  # the same sink, a host not allowed
+    _shortcut(url, "posted anyway", forged)
+    _shortcut(url, "after the forgery", response_sink.origin + "/app/T0001/5/after")
+    assert response_sink.next()[0] == "/app/T0001/5/after"
+    assert events(server, tokens["alice"], "INC-2")[-2]["body"]["text"].startswith("posted anyway")  # recorded, not answered
+    deadline = time.monotonic() + 10
+    while "not posting a Slack answer to 'http://localhost" not in server.log.read_text():
+        assert time.monotonic() < deadline, server.log.read_text()[-2000:]
+        time.sleep(0.05)
+    assert response_sink.received.empty()
 
 
 @pytest.mark.parametrize("chat_room", ["sqlite"], indirect=True)  # the text path does not depend on the database
@@ -223,3 +280,25 @@ def test_a_slow_database_still_gets_an_answer_within_slacks_deadline(chat_room) 
     while events(server, tokens["alice"], "INC-1")[-1]["body"].get("text") != "written while the database was busy":
         assert time.monotonic() < deadline, "the command did not finish after the database was free"
         time.sleep(0.1)
+
+
+@pytest.mark.parametrize("chat_room", ["sqlite"], indirect=True)
+def test_a_shortcut_on_a_slow_database_is_answered_at_its_response_url_once_recorded(chat_room, response_sink) -> None:
+    server, tokens, url, _ = chat_room
+    assert "INC-1" in _said(slack(url, "bind INC-1"))
+    blocker = sqlite3.connect(server.db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the server's append waits for the write lock
+    try:
+        body = message_action("noted while the database was busy", response_url=response_sink.origin + "/app/T0001/9/slow")
+        started = time.monotonic()
+        answer = httpx.post(url, content=body, headers=slack_headers(body), timeout=10)
+        took = time.monotonic() - started
+        assert response_sink.received.empty()  # nothing said before it is recorded
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert took < 3.0, took
+    assert "still recording" in _said(answer)
+    path, later = response_sink.next(timeout=15)
+    assert path == "/app/T0001/9/slow" and later["text"].startswith("INC-1 #")
+    assert events(server, tokens["alice"], "INC-1")[-1]["body"]["text"].startswith("noted while the database was busy")

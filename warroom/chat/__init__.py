@@ -11,6 +11,7 @@ the warroom handle the chat user is linked to. Modules:
 - ``commands``  ``/warroom note|status|claim|on|off|break|broadcast|declare|bind|iam|help``
 - ``status``    the board in a few lines, for ``/warroom status``
 - ``routes``    ``POST /chat/{connection}``: bounded, rate-limited, answered within Slack's 3 s
+- ``followup``  the shortcut's answer, posted to its ``response_url`` (allowed hosts only)
 
 It sits above ``warroom.server`` (it uses the server's writer, books and limits) and is
 mounted into the server's app by ``warroom serve`` (``create_app(extensions=...)``), so

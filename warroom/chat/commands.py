@@ -10,6 +10,7 @@ itself) need no link.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from warroom.server.reader import ServerReader
 from warroom.server.receiver import ServerLogStore
 from warroom.server.writer import Unprocessable
 from warroom.store.base import (
+    InvalidIncidentId,
     Rejected,
     StoreError,
     StoreUnavailable,
@@ -39,6 +41,9 @@ from .status import status_lines
 
 LINK_CODE_EXPIRY = timedelta(minutes=15)
 DEFAULT_BREAK_MINUTES = 15
+MAX_MENTIONS = 8
+"""Incident-like ids looked up in a quoted message (each is a read): the rest are ignored."""
+_INCIDENT_MENTION = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9]{0,15}-[0-9]{1,9}(?![\w-])")
 
 HELP = """/warroom commands (answers only you see, unless said):
 note INC-42 text: a note on the timeline
@@ -47,7 +52,8 @@ claim INC-42 WS-2: take a workstream
 on INC-42 / off INC-42 / break INC-42 20: your shift (off needs your workstreams handed off first)
 broadcast INC-42 text: the commander's update, posted in this channel
 declare "title" --sev 2: a new incident, with you as commander
-bind INC-42: this channel's incident (the Slack shortcut "Add to warroom timeline" notes go there)
+bind INC-42: this channel's incident (the Slack shortcut "Add to warroom timeline" notes go there;
+  in a channel without one, to the one incident the message names)
 iam CODE: link yourself (run `warroom chat code` in a terminal for a code)
 help: this list"""
 
@@ -176,16 +182,31 @@ class Desk:
         return Reply(f"{incident} declared: SEV{severity} {title}; {actor} commands it. Bind a channel to it with /warroom bind {incident}")
 
     async def _quote(self, request: ChatRequest, actor: str, message: QuotedMessage) -> Reply:
-        incident = self.chats.bound_incident(request.platform, request.channel_id)
-        if incident is None:
-            raise Refusal("this channel follows no incident yet: /warroom bind INC-42 here first, then use the shortcut again")
         if not message.text.strip():
             raise Refusal("that message has no text to add")
+        incident = self.chats.bound_incident(request.platform, request.channel_id) or await self._named_in(message.text)
+        if incident is None:
+            raise Refusal(
+                "nothing was recorded: this channel follows no incident and the message names no one incident. "
+                "Run /warroom bind INC-42 here, or use the shortcut on a message that mentions the incident's id"
+            )
         author = self.chats.handle_of(request.platform, message.author) or f"{request.platform} user {message.author}"
         source = f"\n— said by {author} in chat" + (f": {message.link}" if message.link else "")
         room = MAX_TEXT - len(source)
         text = message.text if len(message.text) <= room else message.text[: room - 1] + "…"
         return await self._act(incident, actor, ev.NoteAdded(text=text + source))
+
+    async def _named_in(self, text: str) -> str | None:
+        """The one incident on this server that ``text`` names ("INC-42 is back"), if exactly one."""
+        named = {match.upper() for match in _INCIDENT_MENTION.findall(text)}
+        found = set()
+        for candidate in sorted(named)[:MAX_MENTIONS]:
+            try:
+                await self._state(checked_incident_id(candidate))
+            except (UnknownIncident, InvalidIncidentId):
+                continue
+            found.add(candidate)
+        return found.pop() if len(found) == 1 else None
 
 
 def _workstream(text: str) -> str:

@@ -5,7 +5,7 @@ body with ``team_id``, ``team_domain``, ``channel_id``, ``channel_name``, ``user
 ``user_name``, ``command``, ``text``, ``response_url`` (and Mattermost's ``token``). Slack's
 interactivity requests carry one form field, ``payload``, holding JSON; a message shortcut's
 is ``{"type": "message_action", "callback_id", "user": {"id", "name"}, "channel": {"id",
-"name"}, "team": {"id", "domain"}, "message": {"user", "ts", "text"}, ...}``. Slack sends no
+"name"}, "team": {"id", "domain"}, "message": {"user", "ts", "text"}, "response_url", ...}``. Slack sends no
 permalink in it: the message's link is made the way Slack makes them,
 ``https://{domain}.slack.com/archives/{channel}/p{ts without the dot}``. Slack escapes
 ``&``, ``<`` and ``>`` in the text it sends; they are unescaped here, once.
@@ -44,6 +44,8 @@ class ChatRequest:
     token: str = ""
     message: QuotedMessage | None = None
     """Set for Slack's message shortcut (``message_action``); ``text`` is then empty."""
+    response_url: str = ""
+    """The shortcut's: where its answer goes (Slack shows nothing of the HTTP answer to one)."""
 
 
 def slack_unescaped(text: str) -> str:
@@ -108,6 +110,7 @@ def _interaction(payload: str) -> ChatRequest:
             author=_field(data, "message", "user") or _field(data, "message", "username") or "someone",
             link=_permalink(_field(data, "team", "domain"), channel_id, _field(data, "message", "ts") or _field(data, "message_ts")),
         ),
+        response_url=_field(data, "response_url")[:2000],
     )
     _ids("slack", request.user_id, request.channel_id)
     return request

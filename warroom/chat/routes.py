@@ -6,7 +6,9 @@ anything else is a 401 and nothing is recorded. Verified requests are bounded: a
 over ``MAX_CHAT_BODY`` is a 413, each connection has its own rate (429 past it), and the
 answer goes back within ``ANSWER_WITHIN`` seconds whatever the database does (Slack gives
 up after three): a command still running then is answered "still recording" and
-finishes on its own.
+finishes on its own. Slack shows nothing of the answer to its message shortcut, so that
+one is also posted to the payload's ``response_url`` once the note is recorded or refused
+(``followup``), after the request has been answered.
 
 Answers are JSON both platforms take from a slash command: ``{"response_type":
 "ephemeral"|"in_channel", "text": …}``. Their text is chat text made from hostile
@@ -27,6 +29,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from warroom.config import load_config
 from warroom.safetext import safe_line
 from warroom.db.backend import open_chats, open_codes
 from warroom.db.chats import token_matches
@@ -36,6 +39,7 @@ from warroom.db.tokens import Principal
 from warroom.asgi.responses import errors
 
 from .commands import LINK_CODE_EXPIRY, Desk, Reply
+from .followup import ResponseHosts, post_reply
 from .requests import BadRequest, ChatRequest, parse_request
 from .verify import SlackVerifier
 
@@ -90,6 +94,8 @@ def mount_chat(app: FastAPI, parts: Any, responder: Callable[..., Any]) -> Calla
     slack = SlackVerifier()
     limiter = RateLimiter(CHAT_RATE, CHAT_BURST)
     running: set[asyncio.Task[Reply]] = set()
+    following: set[asyncio.Task[None]] = set()
+    response_hosts = ResponseHosts(load_config().chat.slack_response_hosts)
 
     def verified(connection_id: str, platform: str, kept: str, request: Request, body: bytes) -> ChatRequest:
         if platform == "slack":
@@ -129,8 +135,20 @@ def mount_chat(app: FastAPI, parts: Any, responder: Callable[..., Any]) -> Calla
         task = asyncio.create_task(desk.handle(chat_request))
         running.add(task)
         task.add_done_callback(running.discard)
+        if chat_request.response_url:
+            follow_up = asyncio.create_task(_answer_later(task, chat_request.response_url))
+            following.add(follow_up)
+            follow_up.add_done_callback(following.discard)
         done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN)
         return _answer(task.result() if task in done else Reply(STILL_RECORDING), platform)
+
+    async def _answer_later(task: asyncio.Task[Reply], response_url: str) -> None:
+        """The shortcut's answer, once recorded (or refused): Slack shows only what reaches its response_url."""
+        try:
+            reply = await task
+        except Exception:  # noqa: BLE001 - the request's own answer reports it (500)
+            return
+        await post_reply(response_url, for_chat(reply.text, "slack"), response_hosts)
 
     @app.post("/api/chat/codes", tags=["chat"], status_code=201, summary="a one-time code to link your chat user: `/warroom iam CODE`", responses=errors(401, 429))
     async def chat_code(who: Principal = Depends(responder)) -> ChatCodeOut:  # noqa: B008 - FastAPI's way (the dependency is a parameter of mount_chat)
