@@ -71,6 +71,8 @@ def _still_open(sock: socket.socket) -> bool:
 def _share_key(url: str, token: str) -> str:
     alice = {"Authorization": f"Bearer {token}"}
     assert httpx.post(f"{url}/api/incidents", json={"incident_id": "INC-K", "title": "shared"}, headers=alice).status_code == 201
+    published = httpx.post(f"{url}/api/incidents/INC-K/events", json={"body": {"type": "incident_published"}}, headers=alice)
+    assert published.status_code == 201, published.text  # private until published: its page would be "not found"
     return httpx.post(f"{url}/api/shares", json={"incident": "INC-K"}, headers=alice).json()["key"]
 
 
