@@ -39,17 +39,8 @@ class Runs(Protocol):
     async def submit(self, body: ev.Body, *, quiet: bool = False) -> bool: ...
 
 
-class Board(Protocol):
-    """The live board (``screens.board.BoardScreen``) as its parts see it."""
-
-    room: Room
-    controller: Runs
-    ready: bool
-    offline: bool
-    timeline: TimelineView
-    workstreams: WorkstreamTable
-    clock: Callable[[], datetime]
-    config: Config
+class Acting(Protocol):
+    """What every part of the board asks of it: who acts, the incident now, its policy, toasts."""
 
     @property
     def app(self) -> Shared: ...
@@ -66,6 +57,20 @@ class Board(Protocol):
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None: ...
 
     def toast(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> Notification: ...
+
+
+class Board(Acting, Protocol):
+    """The live board (``screens.board.BoardScreen``) as its parts see it."""
+
+    room: Room
+    controller: Runs
+    ready: bool
+    offline: bool
+    timeline: TimelineView
+    workstreams: WorkstreamTable
+    clock: Callable[[], datetime]
+    config: Config
+
 
     def sync(self) -> None: ...
 

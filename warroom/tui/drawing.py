@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from textual.notifications import Notification, SeverityLevel
+from textual.notifications import Notification
 
 from warroom.config import Config
-from warroom.incident import IncidentState, Policy
+from warroom.incident import IncidentState
 from warroom.incident import events as ev
 from warroom.incident.state import TimelineEntry
 from warroom.notify import records_for_folder
 from warroom.room import Room
 
-from .board_api import Shared
+from .board_api import Acting
 from .footer import BoardFooter
 from .keys import role_key_ids
 from .model.catchup import catch_up
@@ -39,7 +39,7 @@ from .widgets.header import BoardHeader
 from .widgets.responders import ResponderTable
 
 
-class DrawnBoard(Protocol):
+class DrawnBoard(Acting, Protocol):
     """The board as its drawing sees it (``screens.board.BoardScreen``): the room, the panes and toasts."""
 
     room: Room
@@ -54,22 +54,6 @@ class DrawnBoard(Protocol):
     timeline: TimelineView
     footer: BoardFooter
     deliveries: DeliveryHealth
-
-    @property
-    def app(self) -> Shared: ...
-
-    @property
-    def state(self) -> IncidentState: ...
-
-    @property
-    def policy(self) -> Policy: ...
-
-    @property
-    def me(self) -> str: ...
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None: ...
-
-    def toast(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> Notification: ...
 
     def run_worker(self, work: Awaitable[None], *, group: str, exclusive: bool, exit_on_error: bool) -> Any: ...
 
