@@ -16,7 +16,7 @@ from warroom.incident import events as ev
 from warroom.store import FileStore
 from warroom.tui.app import WarroomApp
 from warroom.tui.launch import lobby_app
-from warroom.tui.screens.lobby import LobbyScreen
+from warroom.tui.lobby import LobbyScreen
 from warroom.tui.screens.form_screen import FormScreen
 
 def imported(store_dir: Path, incident_id: str, *, minutes_ago: float, severity: int, actor: str = "alice", drill: bool = False, title: str = "") -> LogBuilder:

@@ -60,7 +60,7 @@ class Acting(Protocol):
 
 
 class Board(Acting, Protocol):
-    """The live board (``screens.board.BoardScreen``) as its parts see it."""
+    """The live board (``board.screen.BoardScreen``) as its parts see it."""
 
     room: Room
     controller: Runs

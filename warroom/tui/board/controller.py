@@ -21,11 +21,11 @@ from warroom.store import Queued, Rejected, StoreError, StoreUnavailable
 from warroom.words import validation_problem
 
 from .action_table import ACTIONS, Action, Ask, Refusal, Values
-from .model.catchup import since_for
-from .textual_private import message_clock
+from ..model.catchup import since_for
+from ..textual_private import message_clock
 
 if TYPE_CHECKING:
-    from .board_api import Board
+    from ..board_api import Board
 
 
 class BoardController:

@@ -5,7 +5,7 @@ offer to declare it when it does not exist, become a responder or come back on s
 draw everything, then follow. Following: every new event is handed to ``sync`` (which
 draws only what it touched); a store that goes away is retried with a growing wait and
 the header says "offline" until it answers. Slowly, the other open incidents are looked
-at too, for who else is on shift where. A mixin of ``screens.board.BoardScreen``, kept apart
+at too, for who else is on shift where. A mixin of ``board.screen.BoardScreen``, kept apart
 from it so the screen only composes and acts.
 """
 
@@ -31,12 +31,12 @@ from warroom.store import (
     UnknownIncident,
 )
 
-from .model.catchup import since_for
-from .model.retry import keep_following
+from ..model.catchup import since_for
+from ..model.retry import keep_following
 from warroom.playbooks import LoadedPlaybooks
 
-from .playbook_choice import declaration, loaded_playbooks, playbook_field, severity_field
-from .screens.board_forms import declare_form
+from ..playbook_choice import declaration, loaded_playbooks, playbook_field, severity_field
+from ..screens.board_forms import declare_form
 
 TICK_SECONDS = 1.0
 SLOW_TICK_SECONDS = 30.0

@@ -24,13 +24,13 @@ from warroom.config import Config, resolve_export_folder
 from warroom.incident import IncidentState, Policy, fold
 from warroom.room import Room
 
-from ..action_table import workstream_in_view
-from ..controller import BoardController
-from ..drawing import BoardDrawing
-from ..following import Following
+from .action_table import workstream_in_view
+from .controller import BoardController
+from .drawing import BoardDrawing
+from .following import Following
 from ..keys import BOARD_KEYS, bindings
 from ..widgets import TimelineView, WorkstreamTable
-from .panes import PanesScreen
+from ..screens.panes import PanesScreen
 
 if TYPE_CHECKING:
     from ..board_api import Shared
@@ -154,7 +154,7 @@ class BoardScreen(Following, PanesScreen):
 
     async def action_replay(self) -> None:
         """``ctrl+r``: the board as it was at the highlighted timeline entry (Esc comes back)."""
-        from .replay import open_replay
+        from ..screens.replay import open_replay
 
         await open_replay(self)
 
@@ -186,21 +186,21 @@ class BoardScreen(Following, PanesScreen):
     def action_action_items(self) -> None:
         """Every action item, with owner and kind; start / done / won't do / reopen from there (issue 10 item 8)."""
         if self.controller.can_act():
-            from .actionitems import ActionItemsScreen
+            from ..screens.actionitems import ActionItemsScreen
 
             self.app.push_screen(ActionItemsScreen(self))
 
     def action_checklist(self) -> None:
         """The playbook's checklist, your role's items first, and its fields (issue 24)."""
         if self.controller.can_act():
-            from .checklist import ChecklistScreen
+            from ..screens.checklist import ChecklistScreen
 
             self.app.push_screen(ChecklistScreen(self))
 
     def open_story(self, ws_id: str) -> None:
         """The workstream's story (issue 14): its title, owners, status changes and notes; c/h/u/t act on it."""
         if self.controller.can_act():
-            from .story import StoryScreen
+            from ..screens.story import StoryScreen
 
             self.app.push_screen(StoryScreen(self, ws_id))
 
