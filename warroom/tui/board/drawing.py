@@ -155,7 +155,7 @@ class BoardDrawing:
         reminder = self.reminder.check(self.board.state, self.board.me, now, self.board.policy)
         self.board.header.overdue = reminder.header
         if self._reminder_toast is not None and (reminder.alert or not reminder.header):
-            self.board.app.withdraw(self._reminder_toast)  # the update was sent or snoozed: no longer owed
+            self.board.withdraw(self._reminder_toast)  # the update was sent or snoozed: no longer owed
             self._reminder_toast = None
         if reminder.alert:
             self._reminder_toast = self.board.toast(reminder.alert, title="stakeholder update", severity="warning", timeout=30)
@@ -169,7 +169,7 @@ class BoardDrawing:
             if lasts_while(state):
                 kept.append((notification, lasts_while))
             else:
-                self.board.app.withdraw(notification)
+                self.board.withdraw(notification)
         self._condition_toasts = kept
 
     def slow_tick(self) -> None:
