@@ -111,7 +111,7 @@ def writer(folder: str, incidents: int, changes: int, interval: float, seed: int
 
 async def change_latency(folder: Path, incidents: int, changes: int, interval: float) -> list[float]:
     from warroom.tui.app import WarroomApp
-    from warroom.tui.screens.lobby import LobbyScreen
+    from warroom.tui.lobby import LobbyScreen
 
     drawn: dict[str, list[tuple[int, float]]] = {}  # incident -> (seq drawn, when), as it grew
 

@@ -1,6 +1,7 @@
 """The layers hold: ``lint-imports`` checks the contracts in pyproject.toml's ``[tool.importlinter]``
 (``incident`` < ``store`` < ``db``/``asgi`` < ``web``/``notify``/``alerts``/``export`` < ``server``/``tui``
-< ``cli``; the board imports nothing of the server; no cycle between packages). An import that
+< ``cli``; the board imports nothing of the server; inside the board ``model`` < ``widgets`` <
+``screens`` < ``board`` < ``lobby`` < ``app``; no cycle between packages or modules, the board's included). An import that
 points up a layer, lazy or type-only, fails here."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from warroom.config import Config
 from warroom.room import Room
 from warroom.store.http import HttpStore
 from warroom.tui.app import WarroomApp
-from warroom.tui.screens.board import BoardScreen
+from warroom.tui.board.screen import BoardScreen
 from warroom.tui.screens.form_screen import FormScreen
 
 

@@ -15,7 +15,7 @@ from warroom.config import Config
 from warroom.incident import events as ev
 from warroom.store.http import HttpStore
 from warroom.tui.launch import lobby_app
-from warroom.tui.screens.lobby import LobbyScreen
+from warroom.tui.lobby import LobbyScreen
 
 
 async def declare(store: HttpStore, actor: str, incident_id: str, title: str, severity: int = 3) -> None:

@@ -15,7 +15,7 @@ from warroom.incident.events import parse_stored
 from warroom.room import Room
 from warroom.store import FileStore
 from warroom.tui.app import WarroomApp
-from warroom.tui.screens.board import BoardScreen
+from warroom.tui.board.screen import BoardScreen
 
 SIZE = (140, 45)
 REPO_ROOT_FOR_TESTS = Path(__file__).resolve().parents[2]

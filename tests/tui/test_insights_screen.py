@@ -17,7 +17,7 @@ from warroom.tui.app import WarroomApp
 from warroom.tui.launch import lobby_app
 from warroom.tui.model import insight_charts
 from warroom.tui.screens.insights import InsightsScreen
-from warroom.tui.screens.lobby import LobbyScreen
+from warroom.tui.lobby import LobbyScreen
 
 SIZES = {"80x24": (80, 24), "120x36": (120, 36)}
 

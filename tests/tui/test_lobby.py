@@ -16,7 +16,8 @@ from warroom.incident import events as ev
 from warroom.store import FileStore
 from warroom.tui.app import WarroomApp
 from warroom.tui.launch import lobby_app
-from warroom.tui.screens.lobby import LobbyScreen
+from warroom.tui.lobby import LobbyScreen
+from warroom.tui.board.following import BoardFollowing
 from warroom.tui.screens.form_screen import FormScreen
 
 def imported(store_dir: Path, incident_id: str, *, minutes_ago: float, severity: int, actor: str = "alice", drill: bool = False, title: str = "") -> LogBuilder:
@@ -219,7 +220,7 @@ async def test_someone_on_shift_in_two_incidents_shows_on_both_boards_and_in_the
     imported(store_dir, "INC-2", minutes_ago=60, severity=2, actor="bob")
     Incident(store_dir, "INC-2").act("alice", ev.ResponderJoined())
 
-    WarroomApp.PEOPLE_SECONDS = 0.05
+    BoardFollowing.PEOPLE_SECONDS = 0.05
     try:
         board = make_board("bob", incident_id="INC-2")
         async with board.run_test(size=SIZE) as pilot:
@@ -241,7 +242,7 @@ async def test_someone_on_shift_in_two_incidents_shows_on_both_boards_and_in_the
             await until(pilot, lambda: "alice" in other.board.responders.elsewhere)
             assert other.board.responders.spec("alice")[2][0] == "on · also on INC-2"
     finally:
-        WarroomApp.PEOPLE_SECONDS = 15.0
+        BoardFollowing.PEOPLE_SECONDS = 15.0
 
     app = lobby(store_dir)
     async with app.run_test(size=SIZE) as pilot:

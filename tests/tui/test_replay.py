@@ -21,7 +21,7 @@ from warroom.room import Room
 from warroom.store import FileStore
 from warroom.tui.app import WarroomApp
 from warroom.tui.launch import replay_app
-from warroom.tui.screens.board import BoardScreen
+from warroom.tui.board.screen import BoardScreen
 from warroom.tui.commands import BoardCommands
 from warroom.tui.screens.replay import GoToScreen, ReplayScreen, TimeBar
 

@@ -26,7 +26,7 @@ from warroom.tui.launch import lobby_app
 from warroom.tui.screens.actionitems import ActionItemsScreen
 from warroom.tui.screens.form_screen import FormScreen
 from warroom.tui.screens.info import CatchUpScreen, ConfirmScreen, HelpScreen
-from warroom.tui.screens.lobby import LobbyScreen
+from warroom.tui.lobby import LobbyScreen
 from warroom.tui.screens.replay import ReplayScreen
 from warroom.tui.screens.story import StoryScreen
 

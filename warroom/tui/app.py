@@ -2,7 +2,7 @@
 
 The App is thin: the themes, the keymap, the toasts (sanitised, and remembered as what a
 responder was told) and which screen is where. The work is in the screens: the lobby
-(``screens/lobby.py``), the board (``screens/board.py``), replay (``screens/replay.py``).
+(``lobby.py``), the board (``board/screen.py``), replay (``screens/replay.py``).
 Enter on a lobby row pushes a board, leaving the board pops back to the lobby, ctrl+r
 pushes a replay over the board and Esc pops it; one store connection for all of them.
 ``launch.py`` starts the App for each command. This module imports no pydantic, domain or
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from warroom.config import Config
     from warroom.room import Room
 
-    from .screens.board import BoardScreen
+    from .board.screen import BoardScreen
 
 KNOWN_KEY_IDS = KEY_IDS | {k.id for k in LOBBY_KEYS}
 
@@ -142,7 +142,7 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
         App has ended, the last one shown (what it ended on)."""
         if not self.is_running:
             return self._last_board
-        from .screens.board import BoardScreen
+        from .board.screen import BoardScreen
 
         board = next((screen for screen in reversed(self.screen_stack) if isinstance(screen, BoardScreen)), None)
         if board is not None:
@@ -226,7 +226,7 @@ def board_app(room: Room, config: Config | None = None, *, themes_dir: Path | No
     ``BoardScreen``'s options (clock, export folder, simulation ...)."""
     from warroom.config import Config
 
-    from .screens.board import BoardScreen
+    from .board.screen import BoardScreen
 
     config = config or Config()
     return WarroomApp(lambda: BoardScreen(room, config, **board), config, themes_dir=themes_dir)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, Protocol
 
+from textual.app import App
 from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 
@@ -40,10 +41,13 @@ class Runs(Protocol):
 
 
 class Acting(Protocol):
-    """What every part of the board asks of it: who acts, the incident now, its policy, toasts."""
+    """What every part of the board asks of it: who acts, the incident now, its policy, toasts.
+
+    ``app`` is Textual's App (push a screen, ring the bell); what only warroom's App has is
+    ``Shared``, asked for by a cast where needed."""
 
     @property
-    def app(self) -> Shared: ...
+    def app(self) -> App[Any]: ...
 
     @property
     def state(self) -> IncidentState: ...
@@ -58,12 +62,13 @@ class Acting(Protocol):
 
     def toast(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> Notification: ...
 
+    def withdraw(self, notification: Notification) -> None: ...
+
 
 class Board(Acting, Protocol):
-    """The live board (``screens.board.BoardScreen``) as its parts see it."""
+    """The live board (``board.screen.BoardScreen``) as its parts see it."""
 
     room: Room
-    controller: Runs
     ready: bool
     offline: bool
     timeline: TimelineView
@@ -71,6 +76,8 @@ class Board(Acting, Protocol):
     clock: Callable[[], datetime]
     config: Config
 
+    @property
+    def controller(self) -> Runs: ...
 
     def sync(self) -> None: ...
 
@@ -84,6 +91,7 @@ class Shared(Protocol):
 
     typed_blind_before: float
     warroom_themes: Collection[str]
+    startup_error: Exception | None
 
     @property
     def screen(self) -> Screen[Any]: ...

@@ -258,7 +258,7 @@ def run_demo(ctx: Session, *, folder: str | None = None, pace: float = 1.0, rng_
     import sys
 
     from .app import WarroomApp
-    from .screens.board import BoardScreen
+    from .board.screen import BoardScreen
 
     handle = ctx.handle
     if handle in BOTS:

@@ -139,9 +139,9 @@ def _prepared(prepare: Callable[[], tuple[Session, str | None]]) -> tuple[Sessio
     """``prepare``, then the screens' modules imported here too: off the event loop, which keeps the frame drawn."""
     prepared = prepare()
     from . import launch  # noqa: F401
-    from .screens import board  # noqa: F401
+    from .board import screen  # noqa: F401
 
     if prepared[1] is None:
-        from .screens import lobby  # noqa: F401
+        from . import lobby  # noqa: F401
 
     return prepared

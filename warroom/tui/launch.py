@@ -20,7 +20,7 @@ from warroom.store import EventStore, StoreUnavailable
 from textual.screen import Screen
 
 from .app import WarroomApp
-from .screens.board import BoardScreen
+from .board.screen import BoardScreen
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -57,7 +57,7 @@ def board_screen(ctx: Session, store: EventStore, incident_id: str) -> BoardScre
 
 def lobby_screen(ctx: Session, store: EventStore) -> Screen:
     """The lobby ``warroom`` opens on ``store``."""
-    from .screens.lobby import LobbyScreen
+    from .lobby import LobbyScreen
 
     async def acting() -> str:
         return await ctx.acting_handle(store)
@@ -103,7 +103,7 @@ def replay_app(history: History, incident_id: str, me: str, moment: Moment, conf
 
 def lobby_app(store: EventStore, me: str, config: Config | None = None, *, themes_dir: Path | None = None, **lobby: Any) -> WarroomApp:
     """The App starting on the lobby (``warroom``); ``lobby``: ``LobbyScreen``'s options."""
-    from .screens.lobby import LobbyScreen  # not for ``warroom join``: start-up
+    from .lobby import LobbyScreen  # not for ``warroom join``: start-up
 
     config = config or Config()
     return WarroomApp(lambda: LobbyScreen(store, me, config, **lobby), config, themes_dir=themes_dir)

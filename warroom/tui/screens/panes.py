@@ -3,7 +3,7 @@
 A replay must look like the board it replays: the same header, the same four panes in the
 same frames, the same timeline detail line, the same "↓ N new below" marker and delivery
 line (both hidden until they have something to say). ``PanesScreen`` owns those widgets as
-typed attributes and composes them; the live board (``screens/board.py``) and replay
+typed attributes and composes them; the live board (``board/screen.py``) and replay
 (``screens/replay.py``) add only what is theirs. It also owns the pane keys (tab /
 shift+tab) and the layout: ``layout.py`` says which panes show at which size, this screen
 applies it as the terminal and focus move.
@@ -125,6 +125,12 @@ class PanesScreen(Screen[None]):
     @on(TimelineView.Highlighted)
     def _cursor_moved(self) -> None:
         arrange_toasts(self)
+
+    @on(TimelineView.Opened)
+    def _open_entry(self, message: TimelineView.Opened) -> None:
+        from .entry import EntryScreen
+
+        self.app.push_screen(EntryScreen(message.entry, message.start))
 
     def action_focus_next(self) -> None:
         """tab: narrow, show and focus the next pane; else the next widget."""

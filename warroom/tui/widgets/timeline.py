@@ -134,6 +134,13 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
             super().__init__()
             self.entry = entry
 
+    class Opened(Message):
+        """Enter on ``entry``: the screen shows it in full (``start``: when the incident was declared, for T+)."""
+
+        def __init__(self, entry: TimelineEntry, start: datetime | None) -> None:
+            super().__init__()
+            self.entry, self.start = entry, start
+
     def __init__(self, me: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.me = me
@@ -290,11 +297,9 @@ class TimelineView(FindingKeys, ScrollView, can_focus=True):
         self._follow_end()
 
     def action_open_entry(self) -> None:
-        from ..screens.entry import EntryScreen
-
         entry = self.highlighted
         if entry is not None:
-            self.app.push_screen(EntryScreen(entry, self.start))
+            self.post_message(self.Opened(entry, self.start))
 
     def action_toggle_elapsed(self) -> None:
         """T: show the time since the incident was declared (T+) beside the clock time."""

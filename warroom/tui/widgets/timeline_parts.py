@@ -27,13 +27,6 @@ if TYPE_CHECKING:
     from warroom.incident.state import TimelineEntry
     from textual.widget import Widget
 
-    class Followed(Widget):
-        """The view a ``NewBelow`` counts for (``TimelineView``; not imported: it imports this module)."""
-
-        new_below: int
-
-        def action_last(self) -> None: ...
-
 ELLIPSIS = "…"
 DETAIL_LINES = 2
 
@@ -121,9 +114,11 @@ class NewBelow(Static):
     NewBelow.-shown { display: block; }
     """
 
-    def __init__(self, view: Followed, *, id: str | None = None) -> None:
+    def __init__(self, view: Widget, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view = view
+        """The view it counts for: its ``new_below`` and its ``last`` action (``TimelineView``, not
+        imported: it imports this module)."""
 
     def on_mount(self) -> None:
         self.watch(self.view, "new_below", self._show)
@@ -132,7 +127,7 @@ class NewBelow(Static):
         self.set_class(count > 0, "-shown")
         self.update(f"↓ {count:,} new below · end" if count else "")
 
-    def on_click(self, event: events.Click) -> None:
+    async def on_click(self, event: events.Click) -> None:
         event.stop()
-        self.view.action_last()
+        await self.view.run_action("last")
         self.view.focus()

@@ -3,14 +3,17 @@
 ``BoardScreen`` holds a ``Room`` and acts only through it: every key that changes the
 incident is a row of ``action_table.ACTIONS`` run by ``controller.BoardController`` (rules
 first, so a refusal is instant and names the reason; then the form; then submit). The
-panes are ``PanesScreen``'s (shared with replay); joining and following the store are
-``following.Following``, drawing what each event touched is ``drawing.BoardDrawing`` (owned as ``drawing``). The App
-(``tui/app.py``) only holds what every screen shares: themes, keys, toasts.
+panes are ``PanesScreen``'s (shared with replay); the screen owns its two collaborators:
+joining and following the store (``following.BoardFollowing``, as ``following``) and drawing
+what each event touched (``drawing.BoardDrawing``, as ``drawing``), each seeing the board
+through a Protocol. The App (``tui/app.py``) only holds what every screen shares: themes, keys,
+toasts.
 """
 
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,13 +27,13 @@ from warroom.config import Config, resolve_export_folder
 from warroom.incident import IncidentState, Policy, fold
 from warroom.room import Room
 
-from ..action_table import workstream_in_view
-from ..controller import BoardController
-from ..drawing import BoardDrawing
-from ..following import Following
+from .action_table import workstream_in_view
+from .controller import BoardController
+from .drawing import BoardDrawing
+from .following import BoardFollowing
 from ..keys import BOARD_KEYS, bindings
 from ..widgets import TimelineView, WorkstreamTable
-from .panes import PanesScreen
+from ..screens.panes import PanesScreen
 
 if TYPE_CHECKING:
     from ..board_api import Shared
@@ -43,7 +46,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class BoardScreen(Following, PanesScreen):
+class BoardScreen(PanesScreen):
     BINDINGS: ClassVar = [*bindings(BOARD_KEYS), *PanesScreen.BINDINGS]
 
     class Closed(Message):
@@ -78,18 +81,18 @@ class BoardScreen(Following, PanesScreen):
         self.config = config or Config()
         self.clock = clock
         self.export_folder = export_folder
-        self.simulation = simulation
-        self.offer_declare = offer_declare
         self.from_lobby = from_lobby
         """Opened from the lobby: q and Escape go back to it."""
-        self._acting = acting
-        """Who this board acts as, asked while the incident loads (on a server: the token's owner)."""
         self.ready = False
         """True once the board has loaded, joined and drawn the incident."""
         self.exported: list[Path] = []
         self.controller = BoardController(self)
         self.drawing = BoardDrawing(self)
         """Draws what each event touched, the clocks, and the toasts (``drawing.py``)."""
+        self.following = BoardFollowing(
+            self, acting=acting, offer_declare=offer_declare, simulation=None if simulation is None else partial(simulation, self)
+        )
+        """Joins the incident and keeps up with the store (``following.py``)."""
 
     def on_mount(self) -> None:
         self.title_panes()
@@ -97,7 +100,10 @@ class BoardScreen(Following, PanesScreen):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.drawing.restyle())
         self.workstreams.focus()
         # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
-        self.call_after_refresh(self._start)
+        self.call_after_refresh(self.following.start)
+
+    def on_unmount(self) -> None:
+        self.following.closed()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
         """A toast through the App (plain text unless asked: user words are never markup)."""
@@ -107,10 +113,23 @@ class BoardScreen(Following, PanesScreen):
         """``notify``, returning the toast so it can be withdrawn."""
         return cast("Shared", self.app).toast(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
+    def withdraw(self, notification: Notification) -> None:
+        """Take a toast down (its condition is gone)."""
+        cast("Shared", self.app).withdraw(notification)
+
     @property
     def state(self) -> IncidentState:
         """The incident as it is now (the room's fold)."""
         return self.room.state
+
+    @property
+    def offline(self) -> bool:
+        """The store did not answer last time (the header says so until it does)."""
+        return self.header.offline
+
+    @offline.setter
+    def offline(self, offline: bool) -> None:
+        self.header.offline = offline
 
     @property
     def policy(self) -> Policy:
@@ -138,7 +157,7 @@ class BoardScreen(Following, PanesScreen):
         room = Room(self.room.store, incident_id, self.me, self.room.defaults)
         other = BoardScreen(
             room, self.config, clock=self.clock, export_folder=self.export_folder,
-            offer_declare=self.offer_declare, acting=self._acting, from_lobby=self.from_lobby,
+            offer_declare=self.following.offer_declare, acting=self.following.acting, from_lobby=self.from_lobby,
         )
         self.post_message(self.Replaced(self, other))
 
@@ -154,7 +173,7 @@ class BoardScreen(Following, PanesScreen):
 
     async def action_replay(self) -> None:
         """``ctrl+r``: the board as it was at the highlighted timeline entry (Esc comes back)."""
-        from .replay import open_replay
+        from ..screens.replay import open_replay
 
         await open_replay(self)
 
@@ -186,21 +205,21 @@ class BoardScreen(Following, PanesScreen):
     def action_action_items(self) -> None:
         """Every action item, with owner and kind; start / done / won't do / reopen from there (issue 10 item 8)."""
         if self.controller.can_act():
-            from .actionitems import ActionItemsScreen
+            from ..screens.actionitems import ActionItemsScreen
 
             self.app.push_screen(ActionItemsScreen(self))
 
     def action_checklist(self) -> None:
         """The playbook's checklist, your role's items first, and its fields (issue 24)."""
         if self.controller.can_act():
-            from .checklist import ChecklistScreen
+            from ..screens.checklist import ChecklistScreen
 
             self.app.push_screen(ChecklistScreen(self))
 
     def open_story(self, ws_id: str) -> None:
         """The workstream's story (issue 14): its title, owners, status changes and notes; c/h/u/t act on it."""
         if self.controller.can_act():
-            from .story import StoryScreen
+            from ..screens.story import StoryScreen
 
             self.app.push_screen(StoryScreen(self, ws_id))
 

@@ -20,8 +20,8 @@ from warroom.incident import events as ev
 from warroom.incident.lifecycle import still_open
 from warroom.words import owner_outside
 
-from .screens.form_screen import FormScreen
-from .screens.board_forms import (
+from ..screens.form_screen import FormScreen
+from ..screens.board_forms import (
     IMPACT,
     NOBODY,
     WHOLE_INCIDENT,
@@ -45,11 +45,11 @@ from .screens.board_forms import (
     snooze_form,
     workstream_status_form,
 )
-from .screens.info import ConfirmScreen
-from .screens.lifecycle import reopen_form, secondary_form
+from ..screens.info import ConfirmScreen
+from ..screens.lifecycle import reopen_form, secondary_form
 
 if TYPE_CHECKING:
-    from .board_api import Board
+    from ..board_api import Board
 
 from .action_row import Action, ActionRow, Ask, Follow, Refusal, Values
 from .checklist_actions import CHECKLIST_ACTIONS, first_update

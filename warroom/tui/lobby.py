@@ -7,7 +7,7 @@ all of them with one watcher (``EventStore.watch_incidents``: one look at the fo
 stream from the server) instead of one follower per incident. It reads summaries only and
 never folds a log itself.
 
-Enter joins the highlighted incident: the ordinary board (``screens/board.py``, exactly what
+Enter joins the highlighted incident: the ordinary board (``board/screen.py``, exactly what
 ``warroom join`` opens) is pushed over the lobby, ``from_lobby``, so q or Escape on that
 board pop back here, where the cursor still is. While a board covers it the lobby stops
 following. ``n`` declares a new incident from a form and joins it.
@@ -40,16 +40,16 @@ from warroom.store import (
 )
 from warroom.store.base import declare_next
 
-from ..footer import BoardFooter
-from ..keys import LOBBY_KEYS, bindings
-from ..model import lobbyrows
-from ..model.retry import keep_following
-from ..rowlist import RowList
+from .footer import BoardFooter
+from .keys import LOBBY_KEYS, bindings
+from .model import lobbyrows
+from .model.retry import keep_following
+from .rowlist import RowList
 from warroom.playbooks import LoadedPlaybooks
 
-from ..playbook_choice import declaration, loaded_playbooks, playbook_field, severity_field
-from .board import BoardScreen
-from .form_screen import Field, FormScreen
+from .playbook_choice import declaration, loaded_playbooks, playbook_field, severity_field
+from .board.screen import BoardScreen
+from .screens.form_screen import Field, FormScreen
 
 Clock = Callable[[], datetime]
 
@@ -288,7 +288,7 @@ class LobbyScreen(Screen[None]):
 
     def action_insights(self) -> None:
         """Insights across every incident (Escape there comes back here)."""
-        from .insights import InsightsScreen  # textual-plotext loads only when asked for
+        from .screens.insights import InsightsScreen  # textual-plotext loads only when asked for
 
         self.app.push_screen(InsightsScreen(self.store, self.config, clock=self.clock))
 

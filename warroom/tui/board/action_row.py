@@ -14,11 +14,11 @@ from warroom.incident import IncidentState, Policy
 from warroom.incident import events as ev
 from warroom.room import Room
 
-from .screens.form_screen import FormScreen
-from .screens.info import ConfirmScreen
+from ..screens.form_screen import FormScreen
+from ..screens.info import ConfirmScreen
 
 if TYPE_CHECKING:
-    from .board_api import Board
+    from ..board_api import Board
 
 Values = Mapping[str, str]
 

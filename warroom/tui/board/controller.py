@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from inspect import isawaitable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 
@@ -21,11 +21,11 @@ from warroom.store import Queued, Rejected, StoreError, StoreUnavailable
 from warroom.words import validation_problem
 
 from .action_table import ACTIONS, Action, Ask, Refusal, Values
-from .model.catchup import since_for
-from .textual_private import message_clock
+from ..model.catchup import since_for
+from ..textual_private import message_clock
 
 if TYPE_CHECKING:
-    from .board_api import Board
+    from ..board_api import Board, Shared
 
 
 class BoardController:
@@ -128,7 +128,7 @@ class BoardController:
     def refuse(self, reason: str, action: Action | None = None) -> None:
         """``action``: refused before its form opened (what is typed next was meant for the form)."""
         if action is not None and action.form is not None:
-            self.board.app.typed_blind_before = message_clock()
+            cast("Shared", self.board.app).typed_blind_before = message_clock()
         self.board.notify(reason, title="refused", severity="warning")
 
     def body(self, make: Any) -> ev.Body | None:

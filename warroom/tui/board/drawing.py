@@ -24,23 +24,23 @@ from warroom.incident.state import TimelineEntry
 from warroom.notify import records_for_folder
 from warroom.room import Room
 
-from .board_api import Acting
-from .footer import BoardFooter
-from .keys import role_key_ids
-from .model.catchup import catch_up
-from .model.reminder import UpdateReminder
-from .model.toasts import About, Seen, toast_for
-from .screens.info import CatchUpScreen, ConfirmScreen
-from .toast_placement import arrange as arrange_toasts
-from .widgets import TimelineView, WorkstreamTable
-from .widgets.commander import BroadcastFeed, CommandSummary
-from .widgets.deliveries import DeliveryHealth, failing_lines, failing_on_server
-from .widgets.header import BoardHeader
-from .widgets.responders import ResponderTable
+from ..board_api import Acting
+from ..footer import BoardFooter
+from ..keys import role_key_ids
+from ..model.catchup import catch_up
+from ..model.reminder import UpdateReminder
+from ..model.toasts import About, Seen, toast_for
+from ..screens.info import CatchUpScreen, ConfirmScreen
+from ..toast_placement import arrange as arrange_toasts
+from ..widgets import TimelineView, WorkstreamTable
+from ..widgets.commander import BroadcastFeed, CommandSummary
+from ..widgets.deliveries import DeliveryHealth, failing_lines, failing_on_server
+from ..widgets.header import BoardHeader
+from ..widgets.responders import ResponderTable
 
 
 class DrawnBoard(Acting, Protocol):
-    """The board as its drawing sees it (``screens.board.BoardScreen``): the room, the panes and toasts."""
+    """The board as its drawing sees it (``board.screen.BoardScreen``): the room, the panes and toasts."""
 
     room: Room
     config: Config
@@ -155,7 +155,7 @@ class BoardDrawing:
         reminder = self.reminder.check(self.board.state, self.board.me, now, self.board.policy)
         self.board.header.overdue = reminder.header
         if self._reminder_toast is not None and (reminder.alert or not reminder.header):
-            self.board.app.withdraw(self._reminder_toast)  # the update was sent or snoozed: no longer owed
+            self.board.withdraw(self._reminder_toast)  # the update was sent or snoozed: no longer owed
             self._reminder_toast = None
         if reminder.alert:
             self._reminder_toast = self.board.toast(reminder.alert, title="stakeholder update", severity="warning", timeout=30)
@@ -169,7 +169,7 @@ class BoardDrawing:
             if lasts_while(state):
                 kept.append((notification, lasts_while))
             else:
-                self.board.app.withdraw(notification)
+                self.board.withdraw(notification)
         self._condition_toasts = kept
 
     def slow_tick(self) -> None:

@@ -15,10 +15,10 @@ from warroom.incident import events as ev
 from warroom.incident.playbook import CHECKLIST_ROLES, STAGES, ChecklistItem, FieldState, fill_template, parse_value, show_value, takes
 
 from .action_row import Action, ActionRow, Ask, Refusal, Values
-from .screens.form_screen import Field, FormScreen
+from ..screens.form_screen import Field, FormScreen
 
 if TYPE_CHECKING:
-    from .board_api import Board
+    from ..board_api import Board
 
 
 def first_update(state: IncidentState) -> str:
