@@ -206,3 +206,27 @@ async def test_at_80x24_the_lobby_declare_form_scrolls_to_the_playbook_choice(st
         playbooks = form.query_one("#field-playbook", OptionList)
         await until(pilot, lambda: app.focused is playbooks)
         await until(pilot, lambda: form.query_one("#form").content_region.contains_region(playbooks.region))
+
+
+async def test_the_broadcast_form_says_a_stakeholder_update_stays_private_until_the_incident_is_published(store_dir: Path, make_board) -> None:
+    from textual.widgets import OptionList
+
+    incident = Incident(store_dir)
+    declared_with_playbook(incident)
+    app = make_board("alice")
+
+    def stakeholders_label() -> str:
+        choices = app.screen.query_one("#field-audience", OptionList)
+        return next(str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count) if choices.get_option_at_index(i).id == "stakeholders")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("B")
+        await screen_shown(pilot, FormScreen, "#field-text")
+        assert "private until published" in stakeholders_label()
+        await pilot.press("escape")
+        incident.act("alice", ev.IncidentPublished())
+        await until(pilot, lambda: app.board.state.published)
+        await pilot.press("B")
+        await screen_shown(pilot, FormScreen, "#field-text")
+        assert stakeholders_label() == "stakeholders (counts as the update)"

@@ -499,7 +499,7 @@ ACTIONS: dict[str, ActionRow] = {
     "broadcast": Action(
         # Comms may update stakeholders without being in command: refused only if both are.
         probes=lambda a: [ev.BroadcastSent(text="probe", audience="stakeholders"), ev.BroadcastSent(text="probe")],
-        form=lambda a: broadcast_form(first_update(a.state)),
+        form=lambda a: broadcast_form(first_update(a.state), published=a.state.published),
         submit=lambda a, v: [ev.BroadcastSent(text=v["text"], audience=v["audience"])],
     ),
     "command": lambda a: _HAND_OVER_COMMAND if a.state.commander == a.me else _ASSUME_COMMAND,

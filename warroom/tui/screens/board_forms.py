@@ -135,8 +135,10 @@ def break_form(minutes: int = 15) -> FormScreen:
     )
 
 
-def broadcast_form(first_update: str = "") -> FormScreen:
-    """``first_update``: the playbook's first stakeholder update, fields filled in, offered until one is sent."""
+def broadcast_form(first_update: str = "", *, published: bool = True) -> FormScreen:
+    """``first_update``: the playbook's first stakeholder update, fields filled in, offered until one is sent.
+    Before the incident is published, the stakeholders' choice says that nobody outside reads it yet."""
+    to_stakeholders = "stakeholders (counts as the update)" if published else "stakeholders (counts as the update; private until published: P)"
     return FormScreen(
         "Broadcast",
         [
@@ -146,7 +148,7 @@ def broadcast_form(first_update: str = "") -> FormScreen:
                 "To",
                 "choice",
                 value="stakeholders" if first_update else "responders",
-                choices=(("responders", "responders"), ("stakeholders", "stakeholders (counts as the update)")),
+                choices=(("responders", "responders"), ("stakeholders", to_stakeholders)),
             ),
         ],
         intro="The playbook's first stakeholder update, with its fields filled in: edit it, then Enter." if first_update else "",
