@@ -612,3 +612,18 @@ async def test_the_help_shows_one_line_per_key_on_a_wide_terminal(incident, make
         keys = app.screen.query_one("#help-keys", Static)
         await until(pilot, lambda: keys.region.height > 0)
         assert keys.region.height == len(app.screen.rows)
+
+
+async def test_the_help_shows_one_line_per_key_at_80_columns(incident, make_board) -> None:
+    """At 80x24 every row wrapped its binding id onto a line of its own: each key now keeps its
+    palette entry only, and the hint says a wider terminal shows the ids."""
+    app = make_board("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = app.screen.query_one("#help-keys", Static)
+        await until(pilot, lambda: keys.region.height > 0)
+        assert keys.virtual_size.height == len(app.screen.rows)
+        text = str(keys.render())
+        assert "workstream: hand off" in text and "hand_off" not in text.split()

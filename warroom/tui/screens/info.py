@@ -40,29 +40,31 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         width = max((len(keys) for keys, *_ in self.rows), default=4) + 2
         palette_width = max((len(palette) for _, _, palette, _ in self.rows), default=0) + 2
+        line = width + max((max(16, len(description)) for _, description, _, _ in self.rows), default=16)
+        line += palette_width + max((len(binding_id) for *_, binding_id in self.rows), default=0)
+        # Border, padding and scrollbar take 6 columns. Where a whole row would not fit on one
+        # line (80 columns), each key keeps only its palette entry, the longest description: a
+        # row split over two lines is hard to scan, and the ids matter only to someone remapping.
+        whole = line + 6 <= max(90, self.app.size.width - 4)
+        room = self.app.size.width - 10 - width
         parts: list[str | tuple[str, str]] = []
         for index, (keys, description, palette, binding_id) in enumerate(self.rows):
             if index:
                 parts.append("\n")
-            parts += [
-                (f"{keys:<{width}}", "bold $accent"),
-                f"{description:<16}",
-                (f"{palette:<{palette_width}}", "dim"),
-                (binding_id, "italic $text-muted"),
-            ]
-        line = width + max((max(16, len(description)) for _, description, _, _ in self.rows), default=16)
-        line += palette_width + max((len(binding_id) for *_, binding_id in self.rows), default=0)
+            parts.append((f"{keys:<{width}}", "bold $accent"))
+            if whole:
+                parts += [f"{description:<16}", (f"{palette:<{palette_width}}", "dim"), (binding_id, "italic $text-muted")]
+            else:
+                parts.append(palette if len(palette) <= room else palette[: max(room - 1, 0)] + "…")
+        remap = "Remap a key by its id (last column) in [ui.keymap] of your config." if whole else (
+            "Remap a key by its id in [ui.keymap] of your config (a wider terminal shows the ids here)."
+        )
         with Vertical(id="box") as box:
-            # Wide enough for a row on one line where the terminal allows (the box's 90 columns
-            # split each row over two on a 140-column terminal): border, padding and scrollbar.
-            box.styles.width = max(90, line + 6)
+            box.styles.width = max(90, line + 6) if whole else "100%"
             yield Label("Keys", classes="box-title")
             with VerticalScroll():
                 yield Static(Content.assemble(*parts), id="help-keys")
-            yield Static(
-                "Every action is also in the command palette (ctrl+p), as “category: action”. "
-                "Remap a key by its id (last column) in [ui.keymap] of your config.", classes="box-hint"
-            )
+            yield Static("Every action is also in the command palette (ctrl+p), as “category: action”. " + remap, classes="box-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)
