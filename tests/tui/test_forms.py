@@ -191,3 +191,19 @@ async def test_field_checks_are_textual_validators_and_mark_the_field(incident, 
         await until(pilot, lambda: error_line(app).strip() == "")
         await pilot.press("enter")
         await until(pilot, lambda: app.board.state.shift_of("bob") == "break")
+
+
+async def test_a_form_taller_than_the_terminal_opens_on_its_title(incident, make_board) -> None:
+    """At 80x24 Textual's auto-focus centred the first field, scrolling the form's title and the
+    field's label out of view ("Declare an incident", "Add an action item")."""
+    from textual.containers import VerticalScroll
+
+    app = make_board("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        form = await open_form(pilot, "a")
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "field-text")
+        await pilot.pause()
+        scroll = form.query_one("#form", VerticalScroll)
+        assert scroll.max_scroll_y > 0, "the form is taller than the terminal"
+        assert scroll.scroll_y == 0

@@ -202,6 +202,9 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
     FormScreen #form-error { color: $error; height: auto; }
     FormScreen .form-hint { color: $text-muted; margin-top: 1; }
     """
+    AUTO_FOCUS = ""
+    """``on_mount`` focuses the first field without scrolling to it (Textual's auto-focus would
+    centre it, hiding the form's title in a form taller than the terminal)."""
     BINDINGS: ClassVar = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Submit", show=False, id="form.submit"),
@@ -268,7 +271,9 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                 options.highlighted = values.index(field.value) if field.value in values else 0
         if self.fields:
             first = self.start_on if any(f.name == self.start_on for f in self.fields) else self.fields[0].name
-            self.query_one(f"#field-{first}").focus()
+            # The first field is in view already: scrolling to it would centre it in a form taller
+            # than the terminal and hide the form's title above it (80x24: "Declare an incident").
+            self.query_one(f"#field-{first}").focus(scroll_visible=first != self.fields[0].name)
 
     @on(Input.Submitted)
     @on(OptionList.OptionSelected)
