@@ -1,0 +1,209 @@
+"""How the HTTP store opens a server-sent event stream and reads its bytes.
+
+Every event a board follows is read here, a hundred boards at once on a busy incident, so
+the read path is most of a board's CPU per event. Through httpx each read went through
+httpcore, h11 and anyio's timeouts (0.41-0.44 ms of CPU per event in one follower process,
+parse included); a plain asyncio connection that reads whatever the socket has and undoes the
+chunked coding itself costs 0.22-0.26 ms (bench/propagation.py's followers, measured side by
+side). So a stream to an ``http://`` server is read that way: the request is still built by
+the store's httpx client (its URL, token and headers), only the bytes go around it.
+
+httpx keeps everything else: an ``https://`` server (its certificate checks stay httpx's), a
+proxy from the environment (``HTTP_PROXY``/``ALL_PROXY``), or a
+transport given to the store. Both paths hand the same thing back -- the response (its status
+and headers; a refusal's body already read) and an iterator of body bytes -- and fail the same
+way: ``httpx.TransportError`` for a connection that cannot be made or breaks, including
+``httpx.ReadTimeout`` when nothing, not even a keep-alive, arrives within the read timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import urllib.request
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
+
+import httpx
+
+from .sse import ChunkedBody, StreamBroken
+
+__all__ = ["is_event_stream", "open_event_stream"]
+
+READ_SIZE = 256 * 1024  # whatever the socket has: a reconnecting board's backlog comes in a few reads
+MAX_HEAD_BYTES = 64 * 1024
+MAX_REFUSAL_BYTES = 1024 * 1024  # a refusal's body is a line of JSON; a proxy's error page is bigger, never this big
+STREAM_HEADERS = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+
+
+def is_event_stream(response: httpx.Response) -> bool:
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.partition(";")[0].strip().lower() == "text/event-stream"
+
+
+@contextlib.asynccontextmanager
+async def open_event_stream(
+    client: httpx.AsyncClient,
+    path: str,
+    *,
+    timeout: httpx.Timeout,
+    params: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    lean: bool = True,
+) -> AsyncGenerator[tuple[httpx.Response, AsyncIterator[bytes]]]:
+    """GET ``path`` on ``client``'s server as an event stream: the response and its body's bytes.
+
+    ``lean=False`` (the store was given a transport) always goes through httpx."""
+    request = client.build_request("GET", path, params=params, headers={**STREAM_HEADERS, **(headers or {})}, timeout=timeout)
+    if lean and request.url.scheme == "http" and not _proxied():
+        async with _lean_stream(request, timeout) as opened:
+            yield opened
+        return
+    response = await client.send(request, stream=True)
+    try:
+        yield response, response.aiter_bytes()
+    finally:
+        await response.aclose()
+
+
+def _proxied() -> bool:
+    """Whether the environment names a proxy httpx might send an ``http://`` request through
+    (``NO_PROXY`` is not weighed: with a proxy set, httpx decides)."""
+    proxies = urllib.request.getproxies_environment()
+    return "http" in proxies or "all" in proxies
+
+
+class _ReadWatch:
+    """Aborts the connection once ``limit`` seconds pass without a byte: one timestamp per read
+    rather than a timer set and cancelled around each (the server's keep-alive comes every 15 s)."""
+
+    def __init__(self, transport: asyncio.WriteTransport, limit: float | None):
+        self.loop = asyncio.get_running_loop()
+        self.transport = transport
+        self.limit = limit
+        self.last = self.loop.time()
+        self.expired = False
+        self._timer = self.loop.call_at(self.last + limit, self._check) if limit is not None else None
+
+    def touch(self) -> None:
+        self.last = self.loop.time()
+
+    def _check(self) -> None:
+        assert self.limit is not None
+        due = self.last + self.limit
+        if self.loop.time() >= due:
+            self.expired = True
+            self.transport.abort()  # the pending read returns b"": the reader raises ReadTimeout
+        else:
+            self._timer = self.loop.call_at(due, self._check)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+@contextlib.asynccontextmanager
+async def _lean_stream(request: httpx.Request, timeout: httpx.Timeout) -> AsyncGenerator[tuple[httpx.Response, AsyncIterator[bytes]]]:
+    url = request.url
+    try:
+        async with asyncio.timeout(timeout.connect):
+            reader, writer = await asyncio.open_connection(url.host, url.port or 80)
+    except TimeoutError:
+        raise httpx.ConnectTimeout(f"no connection to {url.host}:{url.port} within {timeout.connect} s", request=request) from None
+    except OSError as error:
+        raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from None
+    watch = _ReadWatch(writer.transport, timeout.read)
+
+    async def read() -> bytes:
+        try:
+            data = await reader.read(READ_SIZE)
+        except OSError as error:
+            raise httpx.ReadError(str(error) or type(error).__name__, request=request) from None
+        if not data and watch.expired:
+            raise httpx.ReadTimeout(f"nothing from the server in {watch.limit} s", request=request)
+        watch.touch()
+        return data
+
+    try:
+        head = b"".join(b"%s: %s\r\n" % pair for pair in request.headers.raw if pair[0].lower() != b"accept-encoding")
+        writer.write(b"GET %s HTTP/1.1\r\n%sAccept-Encoding: identity\r\n\r\n" % (url.raw_path, head))
+        buffer = b""
+        while (end := buffer.find(b"\r\n\r\n")) < 0:
+            if len(buffer) > MAX_HEAD_BYTES:
+                raise httpx.RemoteProtocolError("the server's response head is longer than 64 KiB", request=request)
+            data = await read()
+            if not data:
+                raise httpx.RemoteProtocolError("the server closed the connection before it answered", request=request)
+            buffer += data
+        status, headers = _parse_head(buffer[:end], request)
+        async with contextlib.aclosing(_body(buffer[end + 4 :], headers, read, request)) as body:
+            if status == 200:
+                yield httpx.Response(status, headers=headers, request=request), body
+                return
+            content = b""
+            async for part in body:
+                content += part
+                if len(content) > MAX_REFUSAL_BYTES:
+                    break
+        yield httpx.Response(status, headers=headers, content=content, request=request), _nothing()
+    finally:
+        watch.cancel()
+        writer.transport.abort()  # a stream's connection is never reused
+
+
+def _parse_head(head: bytes, request: httpx.Request) -> tuple[int, list[tuple[bytes, bytes]]]:
+    status_line, *lines = head.split(b"\r\n")
+    version, _, rest = status_line.partition(b" ")
+    code = rest[:3]
+    if not version.startswith(b"HTTP/1.") or not code.isdigit():
+        raise httpx.RemoteProtocolError(f"not an HTTP/1.1 answer: {status_line[:40]!r}", request=request)
+    headers: list[tuple[bytes, bytes]] = []
+    for line in lines:
+        name, colon, value = line.partition(b":")
+        if not colon or not name or name != name.strip():
+            raise httpx.RemoteProtocolError(f"a malformed response header: {line[:40]!r}", request=request)
+        headers.append((name, value.strip()))
+    return int(code), headers
+
+
+async def _body(
+    start: bytes, headers: list[tuple[bytes, bytes]], read: Callable[[], Awaitable[bytes]], request: httpx.Request
+) -> AsyncGenerator[bytes]:
+    """The body's bytes as they arrive, whichever way the server framed it."""
+    fields = {name.lower(): value for name, value in headers}
+    if b"chunked" in fields.get(b"transfer-encoding", b"").lower():
+        chunked = ChunkedBody()
+        data = start
+        while True:
+            try:
+                payload = chunked.feed(data) if data else b""
+            except StreamBroken as error:
+                raise httpx.RemoteProtocolError(str(error), request=request) from None
+            if payload:
+                yield payload
+            if chunked.done:
+                return
+            data = await read()
+            if not data:
+                raise httpx.RemoteProtocolError("the server closed the stream in the middle of its body", request=request)
+    length = fields.get(b"content-length")
+    left = int(length) if length is not None and length.isdigit() else None
+    data = start
+    while True:
+        if left is not None:
+            data = data[:left]
+            left -= len(data)
+        if data:
+            yield data
+        if left == 0:
+            return
+        data = await read()
+        if not data:
+            if left is None:
+                return  # framed by the connection's end
+            raise httpx.RemoteProtocolError("the server closed the connection before the end of its body", request=request)
+
+
+async def _nothing() -> AsyncGenerator[bytes]:
+    return
+    yield b""  # pragma: no cover - makes this an async generator
