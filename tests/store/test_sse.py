@@ -78,6 +78,10 @@ def test_a_message_that_never_ends_is_refused_rather_than_kept_growing():
     parser.feed(b"data: " + b"x" * (MAX_MESSAGE_BYTES // 2))
     with pytest.raises(StreamBroken):
         parser.feed(b"x" * (MAX_MESSAGE_BYTES // 2 + 10))
+    whole_first = SSEParser()  # the messages before it still come out; the next read fails
+    assert whole_first.feed(b"data: a\n\ndata: " + b"x" * MAX_MESSAGE_BYTES) == [Message("a")]
+    with pytest.raises(StreamBroken):
+        whole_first.feed(b"\n\n")
 
 
 line_end = st.sampled_from(["\n", "\r\n", "\r"])
@@ -148,6 +152,8 @@ def test_a_chunked_body_fed_a_byte_at_a_time_gives_the_payload_and_waits_for_its
     [b"zz\r\nab\r\n", b"0x2\r\nab\r\n", b"-2\r\nab\r\n", b"1_0\r\n", b"2\r\nabX\r\n", b"f" * 2000],
     ids=["not-hex", "0x-prefix", "negative", "underscore", "chunk-overruns-its-size", "endless-size-line"],
 )
-def test_a_malformed_chunked_body_is_refused(bad: bytes):
+def test_a_malformed_chunked_body_is_refused_after_the_payload_before_it(bad: bytes):
+    body = ChunkedBody()
+    assert body.feed(b"3\r\nabc\r\n" + bad) == b"abc" and body.broken
     with pytest.raises(StreamBroken):
-        ChunkedBody().feed(bad)
+        body.feed(b"3\r\nabc\r\n")

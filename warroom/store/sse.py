@@ -45,10 +45,13 @@ class SSEParser:
         self._pending = b""  # an unfinished message, line ends already turned into LF
         self._after_cr = False
         self._started = False  # past a possible BOM
+        self._too_long = False
         self.last_id = ""
         self.retry: int | None = None  # the server's reconnection hint, in milliseconds
 
     def feed(self, chunk: bytes) -> list[Message]:
+        if self._too_long:
+            raise StreamBroken(f"a server-sent message longer than {MAX_MESSAGE_BYTES} bytes")
         if self._after_cr:  # a CR ended the last chunk: an LF starting this one is the same line end
             self._after_cr = False
             if chunk.startswith(b"\n"):
@@ -66,7 +69,10 @@ class SSEParser:
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         *complete, rest = data.split(b"\n\n")
         if len(rest) > MAX_MESSAGE_BYTES:
-            raise StreamBroken(f"a server-sent message longer than {MAX_MESSAGE_BYTES} bytes")
+            self._too_long = True
+            if not complete:
+                raise StreamBroken(f"a server-sent message longer than {MAX_MESSAGE_BYTES} bytes")
+            rest = b""  # the messages before it are whole: they come out, the next feed fails
         self._pending = rest
         return [message for block in complete if (message := self._message(block)) is not None]
 
@@ -95,13 +101,18 @@ class SSEParser:
 
 class ChunkedBody:
     """Feed it the bytes of a chunked HTTP/1.1 body; it returns the payload they complete.
-    ``done`` turns true at the last (zero-size) chunk; trailers after it are ignored."""
+    ``done`` turns true at the last (zero-size) chunk; trailers after it are ignored. Bytes that
+    break the coding set ``broken`` (what is wrong); the payload before them is still returned,
+    and feeding it more raises ``StreamBroken``."""
 
     def __init__(self) -> None:
         self._buffer = b""
         self.done = False
+        self.broken = ""
 
     def feed(self, data: bytes) -> bytes:
+        if self.broken:
+            raise StreamBroken(self.broken)
         buffer = self._buffer + data if self._buffer else data
         position = 0
         parts: list[bytes] = []
@@ -109,11 +120,12 @@ class ChunkedBody:
             line_end = buffer.find(b"\r\n", position)
             if line_end < 0:
                 if len(buffer) - position > 1024:
-                    raise StreamBroken("a chunk size line longer than 1 KiB")
+                    self.broken = "a chunk size line longer than 1 KiB"
                 break
             size_text = buffer[position:line_end].split(b";", 1)[0].strip()
             if not _HEX.fullmatch(size_text):
-                raise StreamBroken(f"a chunk size that is not hexadecimal: {size_text[:20]!r}")
+                self.broken = f"a chunk size that is not hexadecimal: {size_text[:20]!r}"
+                break
             size = int(size_text, 16)
             if size == 0:
                 self.done = True
@@ -123,10 +135,11 @@ class ChunkedBody:
             if len(buffer) < end + 2:
                 break
             if buffer[end : end + 2] != b"\r\n":
-                raise StreamBroken("a chunk that does not end where its size says")
+                self.broken = "a chunk that does not end where its size says"
+                break
             parts.append(buffer[line_end + 2 : end])
             position = end + 2
-        self._buffer = buffer[position:]
+        self._buffer = b"" if self.broken else buffer[position:]
         if len(parts) == 1:
             return parts[0]
         return b"".join(parts)

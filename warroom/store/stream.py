@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from .sse import ChunkedBody, StreamBroken
+from .sse import ChunkedBody
 
 __all__ = ["is_event_stream", "open_event_stream"]
 
@@ -175,12 +175,11 @@ async def _body(
         chunked = ChunkedBody()
         data = start
         while True:
-            try:
-                payload = chunked.feed(data) if data else b""
-            except StreamBroken as error:
-                raise httpx.RemoteProtocolError(str(error), request=request) from None
+            payload = chunked.feed(data) if data else b""
             if payload:
                 yield payload
+            if chunked.broken:
+                raise httpx.RemoteProtocolError(chunked.broken, request=request)
             if chunked.done:
                 return
             data = await read()
