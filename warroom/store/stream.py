@@ -73,60 +73,114 @@ def _proxied() -> bool:
     return "http" in proxies or "all" in proxies
 
 
-class _ReadWatch:
-    """Aborts the connection once ``limit`` seconds pass without a byte: one timestamp per read
-    rather than a timer set and cancelled around each (the server's keep-alive comes every 15 s)."""
+class _Connection(asyncio.BufferedProtocol):
+    """One stream's socket. What arrives is received into one reused buffer (asyncio's plain
+    reads allocate ``READ_SIZE`` bytes each) and handed to the reader awaiting it. The read
+    timeout is one timestamp per read rather than a timer set and cancelled around each: a
+    timer checks it, and aborts the connection once ``read_timeout`` seconds pass without a
+    byte (the server's keep-alive comes every 15 s)."""
 
-    def __init__(self, transport: asyncio.WriteTransport, limit: float | None):
+    def __init__(self, read_timeout: float | None) -> None:
         self.loop = asyncio.get_running_loop()
-        self.transport = transport
-        self.limit = limit
-        self.last = self.loop.time()
-        self.expired = False
-        self._timer = self.loop.call_at(self.last + limit, self._check) if limit is not None else None
+        self.read_timeout = read_timeout
+        self.last_read = self.loop.time()
+        self.timed_out = False
+        self.transport: asyncio.Transport | None = None
+        self._view = memoryview(bytearray(READ_SIZE))
+        self._received: list[bytes] = []
+        self._waiter: asyncio.Future[None] | None = None
+        self._ended = False
+        self._lost: Exception | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
-    def touch(self) -> None:
-        self.last = self.loop.time()
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        if self.read_timeout is not None:
+            self._timer = self.loop.call_at(self.last_read + self.read_timeout, self._check)
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self._received.append(bytes(self._view[:nbytes]))
+        if len(self._received) > 16 and self.transport is not None:
+            self.transport.pause_reading()  # a reader that stopped reading holds at most this much
+        self._wake()
+
+    def eof_received(self) -> None:
+        self._ended = True
+        self._wake()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._ended = True
+        self._lost = exc
+        self.close()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     def _check(self) -> None:
-        assert self.limit is not None
-        due = self.last + self.limit
-        if self.loop.time() >= due:
-            self.expired = True
-            self.transport.abort()  # the pending read returns b"": the reader raises ReadTimeout
-        else:
+        assert self.read_timeout is not None
+        due = self.last_read + self.read_timeout
+        if self.loop.time() < due:
             self._timer = self.loop.call_at(due, self._check)
+        elif self.transport is not None:
+            self.timed_out = True
+            self.transport.abort()  # the pending read ends: its reader raises ReadTimeout
 
-    def cancel(self) -> None:
+    async def read(self) -> bytes:
+        """What arrived since the last read, waiting for something; b"" once the connection ended."""
+        if not self._received and not self._ended:
+            self._waiter = self.loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        self.last_read = self.loop.time()
+        if not self._received:
+            if self._lost is not None:
+                raise self._lost
+            return b""
+        data = self._received[0] if len(self._received) == 1 else b"".join(self._received)
+        self._received.clear()
+        if self.transport is not None and not self._ended:
+            self.transport.resume_reading()
+        return data
+
+    def close(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
+        if self.transport is not None:
+            self.transport.abort()  # a stream's connection is never reused
 
 
 @contextlib.asynccontextmanager
 async def _lean_stream(request: httpx.Request, timeout: httpx.Timeout) -> AsyncGenerator[tuple[httpx.Response, AsyncIterator[bytes]]]:
     url = request.url
+    loop = asyncio.get_running_loop()
     try:
         async with asyncio.timeout(timeout.connect):
-            reader, writer = await asyncio.open_connection(url.host, url.port or 80)
+            transport, connection = await loop.create_connection(lambda: _Connection(timeout.read), url.host, url.port or 80)
     except TimeoutError:
         raise httpx.ConnectTimeout(f"no connection to {url.host}:{url.port} within {timeout.connect} s", request=request) from None
     except OSError as error:
         raise httpx.ConnectError(str(error) or type(error).__name__, request=request) from None
-    watch = _ReadWatch(writer.transport, timeout.read)
 
     async def read() -> bytes:
         try:
-            data = await reader.read(READ_SIZE)
+            data = await connection.read()
         except OSError as error:
             raise httpx.ReadError(str(error) or type(error).__name__, request=request) from None
-        if not data and watch.expired:
-            raise httpx.ReadTimeout(f"nothing from the server in {watch.limit} s", request=request)
-        watch.touch()
+        if not data and connection.timed_out:
+            raise httpx.ReadTimeout(f"nothing from the server in {connection.read_timeout} s", request=request)
         return data
 
     try:
         head = b"".join(b"%s: %s\r\n" % pair for pair in request.headers.raw if pair[0].lower() != b"accept-encoding")
-        writer.write(b"GET %s HTTP/1.1\r\n%sAccept-Encoding: identity\r\n\r\n" % (url.raw_path, head))
+        transport.write(b"GET %s HTTP/1.1\r\n%sAccept-Encoding: identity\r\n\r\n" % (url.raw_path, head))
         buffer = b""
         while (end := buffer.find(b"\r\n\r\n")) < 0:
             if len(buffer) > MAX_HEAD_BYTES:
@@ -147,8 +201,7 @@ async def _lean_stream(request: httpx.Request, timeout: httpx.Timeout) -> AsyncG
                     break
         yield httpx.Response(status, headers=headers, content=content, request=request), _nothing()
     finally:
-        watch.cancel()
-        writer.transport.abort()  # a stream's connection is never reused
+        connection.close()
 
 
 def _parse_head(head: bytes, request: httpx.Request) -> tuple[int, list[tuple[bytes, bytes]]]:
