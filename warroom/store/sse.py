@@ -1,11 +1,11 @@
 """Server-sent events from raw bytes: the two incremental decoders the HTTP store's streams use.
 
 A board following a busy incident spends most of its CPU per event reading the stream, not
-folding it. Read through httpx's line iterators and httpx-sse's decoder, each message cost
-a few dozen Python calls (several per line); here a chunk of bytes is split into whole
-messages with a handful of C-level ``split``/``replace`` calls, and every complete message
-in it comes out at once. Neither class does any I/O, so both are tested by feeding them the
-same bytes split at every point (tests/store/test_sse.py).
+folding it (``warroom.store.stream`` says where it went). Here a chunk of bytes is split into
+whole messages with a handful of C-level ``split``/``replace`` calls rather than a few Python
+calls per line, and every complete message in it comes out at once. Neither class does any
+I/O, so both are tested by feeding them the same bytes split at every point
+(tests/store/test_sse.py).
 
 ``SSEParser`` follows the WHATWG event-stream rules: lines end in CRLF, LF or a lone CR;
 a blank line ends a message; ``:`` starts a comment (the server's keep-alives); a field's
