@@ -64,7 +64,7 @@ from .base import (
 from .offline import LateRefusal, OfflineQueue
 from .replies import BACKOFF_FIRST, BACKOFF_MAX, MAX_RETRY_AFTER, AuthError, Backoff, error_for, retry_after, retryable
 from .sse import Message, SSEParser, StreamBroken
-from .stream import is_event_stream, open_event_stream
+from .stream import open_event_stream
 
 __all__ = [
     "BACKOFF_FIRST",
@@ -379,8 +379,6 @@ class HttpStore(OfflineQueue, EventStore):
                                 raise _Retry(0.0)
                             raise _Retry(retry_after(response) if response.status_code in (429, 503) else None)
                         raise self._error(response, incident_id)
-                    if not is_event_stream(response):  # a 200 from something else: a captive portal, a proxy's page
-                        raise StreamBroken(f"{response.headers.get('content-type')!r} is not an event stream")
                     self._set_online(True)
                     backoff.reset()
                     switches = 0

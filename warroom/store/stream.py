@@ -28,9 +28,9 @@ from typing import Any
 
 import httpx
 
-from .sse import ChunkedBody
+from .sse import ChunkedBody, StreamBroken
 
-__all__ = ["is_event_stream", "open_event_stream"]
+__all__ = ["open_event_stream"]
 
 READ_SIZE = 256 * 1024  # whatever the socket has: a reconnecting board's backlog comes in a few reads
 MAX_HEAD_BYTES = 64 * 1024
@@ -38,9 +38,11 @@ MAX_REFUSAL_BYTES = 1024 * 1024  # a refusal's body is a line of JSON; a proxy's
 STREAM_HEADERS = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
 
 
-def is_event_stream(response: httpx.Response) -> bool:
+def _check_is_stream(response: httpx.Response) -> None:
+    """A 200 that is not an event stream (a captive portal's page, a proxy's) is a broken stream."""
     content_type: str = response.headers.get("content-type", "")
-    return content_type.partition(";")[0].strip().lower() == "text/event-stream"
+    if response.status_code == 200 and content_type.partition(";")[0].strip().lower() != "text/event-stream":
+        raise StreamBroken(f"{content_type[:60]!r} is not an event stream")
 
 
 @contextlib.asynccontextmanager
@@ -53,16 +55,19 @@ async def open_event_stream(
     headers: Mapping[str, str] | None = None,
     lean: bool = True,
 ) -> AsyncGenerator[tuple[httpx.Response, AsyncIterator[bytes]]]:
-    """GET ``path`` on ``client``'s server as an event stream: the response and its body's bytes.
+    """GET ``path`` on ``client``'s server as an event stream: the response and its body's bytes
+    (``StreamBroken`` for a 200 that is not an event stream).
 
     ``lean=False`` (the store was given a transport) always goes through httpx."""
     request = client.build_request("GET", path, params=params, headers={**STREAM_HEADERS, **(headers or {})}, timeout=timeout)
     if lean and request.url.scheme == "http" and not _proxied():
-        async with _lean_stream(request, timeout) as opened:
-            yield opened
+        async with _lean_stream(request, timeout) as (response, body):
+            _check_is_stream(response)
+            yield response, body
         return
     response = await client.send(request, stream=True)
     try:
+        _check_is_stream(response)
         yield response, response.aiter_bytes()
     finally:
         await response.aclose()
