@@ -1,4 +1,4 @@
-"""The HTTP store: an ``EventStore`` backed by a ``warroom serve`` server (httpx + httpx-sse).
+"""The HTTP store: an ``EventStore`` backed by a ``warroom serve`` server (httpx; streams: ``stream``, ``sse``).
 
 Selected by ``--server URL`` / ``WARROOM_SERVER`` / ``server.url`` in config; the token
 comes from ``--token`` / ``WARROOM_TOKEN`` / ``server.token`` and is sent only in the
@@ -53,7 +53,6 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import Any, TypeVar
 
 import httpx
-from httpx_sse import ServerSentEvent, SSEError, aconnect_sse
 from pydantic import TypeAdapter, ValidationError
 
 from warroom.incident import EventDraft, IncidentState, StoredEvent, fold, snapshot
@@ -64,6 +63,8 @@ from .base import (
 )
 from .offline import LateRefusal, OfflineQueue
 from .replies import BACKOFF_FIRST, BACKOFF_MAX, MAX_RETRY_AFTER, AuthError, Backoff, error_for, retry_after, retryable
+from .sse import Message, SSEParser, StreamBroken
+from .stream import open_event_stream
 
 __all__ = [
     "BACKOFF_FIRST",
@@ -297,7 +298,7 @@ class HttpStore(OfflineQueue, EventStore):
         def resume() -> dict[str, Any]:  # each (re)connection asks for what comes after the cursor
             return {"params": {"after": cursor}, "headers": {"Last-Event-ID": str(cursor)}}
 
-        async def contiguous(message: ServerSentEvent) -> list[StoredEvent]:
+        async def contiguous(message: Message) -> list[StoredEvent]:
             nonlocal cursor
             if not message.data:
                 return []  # a keep-alive comment or a bare retry hint
@@ -334,7 +335,7 @@ class HttpStore(OfflineQueue, EventStore):
         async for changes in super().watch_incidents(every):  # a server from before the list stream: poll the list
             yield changes
 
-    async def _changes(self, message: ServerSentEvent) -> list[IncidentChanges]:
+    async def _changes(self, message: Message) -> list[IncidentChanges]:
         if message.event not in ("snapshot", "changed") or not message.data:
             return []
         try:
@@ -347,7 +348,7 @@ class HttpStore(OfflineQueue, EventStore):
     async def _stream(
         self,
         path: str,
-        handle: Callable[[ServerSentEvent], Awaitable[list[T]]],
+        handle: Callable[[Message], Awaitable[list[T]]],
         *,
         resume: Callable[[], dict[str, Any]] = dict,
         incident_id: str | None = None,
@@ -366,8 +367,7 @@ class HttpStore(OfflineQueue, EventStore):
             delay: float | None = None
             used = self.url
             try:
-                async with aconnect_sse(self.client, "GET", path, timeout=timeout, **resume()) as source:
-                    response = source.response
+                async with open_event_stream(self.client, path, timeout=timeout, lean=self._transport is None, **resume()) as (response, body):
                     if response.status_code != 200:
                         await response.aread()
                         if response.status_code in absent:
@@ -382,12 +382,14 @@ class HttpStore(OfflineQueue, EventStore):
                     self._set_online(True)
                     backoff.reset()
                     switches = 0
-                    async for message in source.aiter_sse():
-                        for item in await handle(message):
-                            yield item
+                    parser = SSEParser()
+                    async for chunk in body:
+                        for message in parser.feed(chunk):  # every message the chunk completes, in one go
+                            for item in await handle(message):
+                                yield item
             except _Retry as retry:
                 delay = retry.delay
-            except (httpx.TransportError, SSEError, StoreUnavailable):
+            except (httpx.TransportError, StreamBroken, StoreUnavailable):
                 if self._closed:
                     return
                 if self._failover(used) and switches < len(self.urls) - 1:
