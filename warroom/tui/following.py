@@ -66,15 +66,35 @@ class Following:
             lambda late: self.notify(f"refused when the server came back: {late.reason}", title="refused", severity="error", timeout=20)
         )
 
+    _loading: asyncio.Task[str | None] | None = None
+    """The load begun before the board was mounted (``load_before_mount``), if it was."""
+
+    async def load_before_mount(self) -> None:
+        """Load the incident before the board is on screen (frame first: the frame says
+        "loading…" meanwhile), so the board is drawn once, loaded, instead of empty and then
+        again. Never raises: what went wrong is handled as usual once the board is mounted."""
+        self._loading = asyncio.ensure_future(self._load())
+        await asyncio.wait([self._loading])
+
+    @property
+    def loaded_before_mount(self) -> bool:
+        return self._loading is not None
+
+    async def _load(self) -> str | None:
+        """Load the incident; who acts, when the board asks (``None``: as configured)."""
+        if self._acting is None:
+            await self.room.load()
+            return None
+        actor, _ = await asyncio.gather(self._acting(), self.room.load())
+        return actor
+
     @work(exclusive=True, group="start", exit_on_error=False)
     async def _start(self) -> None:
         self._watch_connection()
         try:
-            if self._acting is not None:
-                actor, _ = await asyncio.gather(self._acting(), self.room.load())
+            actor = await (self._loading if self._loading is not None else self._load())
+            if actor is not None:
                 self._act_as(actor)
-            else:
-                await self.room.load()
         except UnknownIncident as error:
             if self.offer_declare:
                 self._ask_to_declare()

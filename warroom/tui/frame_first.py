@@ -103,6 +103,7 @@ def run_frame_first(
         try:
             session, incident = await asyncio.to_thread(_prepared, prepare)
             from .launch import board_screen, lobby_screen
+            from .screens.board import BoardScreen
 
             app.configure(session.config)
             store = session.open_store()
@@ -112,6 +113,8 @@ def run_frame_first(
             app.startup_error = error
             app.exit(return_code=1)
             return
+        if isinstance(screen, BoardScreen):
+            await screen.load_before_mount()
         await app.switch_screen(screen)
 
     def frame() -> Screen[None]:

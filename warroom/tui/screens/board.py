@@ -96,8 +96,11 @@ class BoardScreen(Following, PanesScreen):
         self.header.show(self.state, self.me, loading=True)
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.drawing.restyle())
         self.workstreams.focus()
-        # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
-        self.call_after_refresh(self._start)
+        if self.loaded_before_mount:
+            self._start()  # drawn once, loaded (the frame said "loading…")
+        else:
+            # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
+            self.call_after_refresh(self._start)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
         """A toast through the App (plain text unless asked: user words are never markup)."""

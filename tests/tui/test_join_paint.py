@@ -1,0 +1,51 @@
+"""What a join and a tab cost the screen (issue 23 items 3 and 5): how often the board is drawn, not how long it takes.
+
+Times are the benches' business (``bench/startup.py``, ``bench/search.py``); these tests pin the
+drawing behind them, which a change can undo without any test of the board's looks noticing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warroom.config import Config
+from warroom.config_files import DEFAULT_THEME
+from warroom.incident import events as ev
+from warroom.room import Room
+from warroom.store import FileStore
+from warroom.tui.app import WarroomApp
+from warroom.tui.frame_first import BoardFrame
+from warroom.tui.screens.board import BoardScreen
+
+from .conftest import INCIDENT, SIZE, ready
+
+
+async def test_a_board_loaded_before_it_is_mounted_is_drawn_loaded_from_its_first_frame(incident, store_dir: Path, tmp_path: Path) -> None:
+    """``warroom join`` on a terminal loads the incident while the frame says "loading…"
+    (``frame_first.py``), so the board is never drawn empty and then again: every frame it is
+    in already shows the incident. (Drawing it empty first cost ~40 ms of CPU at 10,000 events.)
+    Alice declared the incident, so she is on shift already: her board joins without writing."""
+    incident.act("alice", ev.WorkstreamOpened(title="Roll back the deploy"))
+    boards: list[BoardScreen] = []
+    seen: list[tuple[bool, int]] = []
+
+    async def open_board(app: WarroomApp) -> None:  # what ``frame_first.run_frame_first`` does once the frame shows
+        board = BoardScreen(Room(FileStore(store_dir), INCIDENT, "alice"), Config())
+        await board.load_before_mount()
+        assert board.state.title == "Customer objects expiring"  # loaded, and not yet on screen
+        boards.append(board)
+        await app.switch_screen(board)
+
+    app = WarroomApp(lambda: BoardFrame(INCIDENT, "alice"), ui=(DEFAULT_THEME, {}), then=open_board, themes_dir=tmp_path / "themes")
+    display = app._display
+
+    def displayed(screen, renderable) -> None:
+        if boards and screen is boards[0] and renderable is not None:
+            seen.append((boards[0].header._loading, boards[0].workstreams.row_count))
+        display(screen, renderable)
+
+    vars(app)["_display"] = displayed  # this one App's frames, as bench/search.py counts them
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+    assert seen, "the board was never drawn"
+    assert all(frame == (False, 1) for frame in seen), seen
