@@ -49,3 +49,30 @@ async def test_a_board_loaded_before_it_is_mounted_is_drawn_loaded_from_its_firs
         await ready(pilot)
     assert seen, "the board was never drawn"
     assert all(frame == (False, 1) for frame in seen), seen
+
+
+async def test_moving_between_panes_never_redraws_the_whole_screen(incident, make_board) -> None:
+    """Textual repaints the whole screen when the focus moves (``Screen.focused`` repaints);
+    the board's panes are restyled and redrawn on their own, so a tab draws only what changed."""
+    app = make_board("alice")
+    frames: list[str] = []
+    display = app._display
+
+    def displayed(screen, renderable) -> None:
+        if renderable is not None:
+            frames.append(type(renderable).__name__)  # LayoutUpdate: every line of the screen; ChopsUpdate: the changed parts
+        display(screen, renderable)
+
+    vars(app)["_display"] = displayed  # this one App's frames, as bench/search.py counts them
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        board = app.board
+        for pane in (board.timeline, board.workstreams):  # the first focus of each styles its scrollbars: a layout
+            pane.focus()
+            await pilot.pause()
+        frames.clear()
+        for key in ("tab", "tab", "tab", "shift+tab"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert frames and "LayoutUpdate" not in frames, frames
