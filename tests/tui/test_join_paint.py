@@ -6,6 +6,7 @@ drawing behind them, which a change can undo without any test of the board's loo
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from warroom.config import Config
@@ -24,7 +25,8 @@ async def test_a_board_loaded_before_it_is_mounted_is_drawn_loaded_from_its_firs
     """``warroom join`` on a terminal loads the incident while the frame says "loading…"
     (``frame_first.py``), so the board is never drawn empty and then again: every frame it is
     in already shows the incident. (Drawing it empty first cost ~40 ms of CPU at 10,000 events.)
-    Alice declared the incident, so she is on shift already: her board joins without writing."""
+    Alice declared the incident, so she is on shift already: her board joins without writing.
+    Started without the collector (``cli/early.py``), the board turns it on again once drawn."""
     incident.act("alice", ev.WorkstreamOpened(title="Roll back the deploy"))
     boards: list[BoardScreen] = []
     seen: list[tuple[bool, int]] = []
@@ -45,10 +47,33 @@ async def test_a_board_loaded_before_it_is_mounted_is_drawn_loaded_from_its_firs
         display(screen, renderable)
 
     vars(app)["_display"] = displayed  # this one App's frames, as bench/search.py counts them
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    gc.disable()  # as ``cli/early.py`` starts a join on a terminal
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.pause()
+            assert gc.isenabled()  # the board turned the collector on again once drawn, having frozen what it loaded
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
+        gc.unfreeze()
     assert seen, "the board was never drawn"
     assert all(frame == (False, 1) for frame in seen), seen
+
+
+def test_a_join_on_a_terminal_starts_without_the_collector(monkeypatch) -> None:
+    """Starting makes objects that live as long as the program; collecting while they are made
+    cost ~40 ms of a 10,000-event join's CPU (``bench/startup.py --cpu``)."""
+    from warroom.cli import early
+    from warroom.tui import frame_first
+
+    collecting: list[bool] = []
+    monkeypatch.setattr(frame_first, "run_frame_first", lambda *args: collecting.append(gc.isenabled()) or 0)
+    try:
+        assert early.start_frame_first(["join", "INC-1"], early.PlainStart("INC-1", None)) == 0
+    finally:
+        gc.enable()
+    assert collecting == [False]
 
 
 async def test_moving_between_panes_never_redraws_the_whole_screen(incident, make_board) -> None:

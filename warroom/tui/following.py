@@ -180,6 +180,7 @@ class Following:
         otherwise each full collection walks all of it again, and one landing inside a key
         press made that key take 1.6 s at 100,000 events."""
         gc.freeze()
+        gc.enable()  # a join started frame first ran without the collector until now (``cli/early.py``)
         self._follow()
         self._watch_people()
         if self.simulation is not None:

@@ -12,6 +12,7 @@ App and is said as any command says it.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -25,7 +26,7 @@ from textual.widgets import Static
 
 from .footer import BoardFooter
 from .keys import BOARD_KEYS, LOBBY_KEYS, PANE_KEYS, bindings
-from .layout import PANES, TITLES, PaneSwitcher
+from .layout import TITLES, PaneSwitcher
 from .widgets.header import BoardHeader
 
 if TYPE_CHECKING:
@@ -45,22 +46,20 @@ class BoardFrame(Screen[None]):
     def __init__(self, incident_id: str, me: str) -> None:
         super().__init__()
         self.header = BoardHeader(incident_id, me, id="header")
+        self.header.show(None, me, loading=True)
         self.panes = PaneSwitcher(self)
 
     def compose(self) -> ComposeResult:
+        # Titled as they are made, not once mounted: a title set after the first layout lays
+        # the frame out and draws it again (~10 ms of CPU before the board can start).
         yield self.header
-        with Vertical(id="workstreams-pane", classes="pane"):
+        with _pane("workstreams-pane"):
             yield _Focus()  # the board starts with the Workstreams pane focused
         with Horizontal(id="middle"):
-            yield Vertical(id="commander-pane", classes="pane")
-            yield Vertical(id="responders-pane", classes="pane")
-        yield Vertical(id="timeline-pane", classes="pane")
+            yield _pane("commander-pane")
+            yield _pane("responders-pane")
+        yield _pane("timeline-pane")
         yield BoardFooter()
-
-    def on_mount(self) -> None:
-        for pane in PANES:
-            self.query_one(f"#{pane}").border_title = TITLES[pane]
-        self.header.show(None, self.header.me, loading=True)
 
     def on_resize(self, event: Resize) -> None:
         self.panes.fit(event.size)
@@ -83,6 +82,12 @@ class LobbyFrame(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#incidents-pane").border_title = "Open incidents"
+
+
+def _pane(pane_id: str) -> Vertical:
+    pane = Vertical(id=pane_id, classes="pane")
+    pane.border_title = TITLES[pane_id]
+    return pane
 
 
 class _Focus(Widget, can_focus=True):
@@ -114,7 +119,9 @@ def run_frame_first(
             app.exit(return_code=1)
             return
         if isinstance(screen, BoardScreen):
-            await screen.load_before_mount()
+            await screen.load_before_mount()  # the collector comes back after its first paint (``Following``)
+        else:
+            screen.call_after_refresh(gc.enable)
         await app.switch_screen(screen)
 
     def frame() -> Screen[None]:
@@ -125,6 +132,7 @@ def run_frame_first(
         try:
             await app.run_async()
         finally:
+            gc.enable()  # turned off while starting (``cli/early.py``)
             for store in opened:
                 try:
                     await store.aclose()
