@@ -16,9 +16,8 @@ from warroom.room import Room
 from warroom.store import FileStore
 from warroom.tui.app import WarroomApp
 from warroom.tui.frame_first import BoardFrame
-from warroom.tui.screens.board import BoardScreen
 
-from .conftest import INCIDENT, SIZE, ready
+from .conftest import INCIDENT, SIZE, BoardScreen, ready  # BoardScreen: wherever the board's module lives
 
 
 async def test_a_board_loaded_before_it_is_mounted_is_drawn_loaded_from_its_first_frame(incident, store_dir: Path, tmp_path: Path) -> None:

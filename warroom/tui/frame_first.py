@@ -108,20 +108,21 @@ def run_frame_first(
         try:
             session, incident = await asyncio.to_thread(_prepared, prepare)
             from .launch import board_screen, lobby_screen
-            from .screens.board import BoardScreen
 
             app.configure(session.config)
             store = session.open_store()
             opened.append(store)
-            screen = lobby_screen(session, store) if incident is None else board_screen(session, store, incident)
+            if incident is None:
+                screen = lobby_screen(session, store)
+                screen.call_after_refresh(gc.enable)  # turned off while starting (``cli/early.py``)
+            else:
+                board = screen = board_screen(session, store, incident)
         except Exception as error:
             app.startup_error = error
             app.exit(return_code=1)
             return
-        if isinstance(screen, BoardScreen):
-            await screen.load_before_mount()  # the collector comes back after its first paint (``Following``)
-        else:
-            screen.call_after_refresh(gc.enable)
+        if incident is not None:
+            await board.load_before_mount()  # drawn once, loaded; it turns the collector on again once drawn
         await app.switch_screen(screen)
 
     def frame() -> Screen[None]:
