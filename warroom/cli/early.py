@@ -64,6 +64,13 @@ def plain_start(argv: list[str]) -> PlainStart | None:
 
 def start_frame_first(argv: list[str], start: PlainStart) -> int:
     """Open the board or the lobby with its frame painted first; the exit code, errors said as any command says them."""
+    import gc
+
+    # Starting makes hundreds of thousands of objects that live as long as the program
+    # (modules, classes, styles, the incident), and the collector walked them again and again
+    # while they were made: ~40 ms of a 10,000-event join's CPU. It is turned on again once the
+    # screen is drawn (``frame_first.py``), after the board has frozen what it loaded.
+    gc.disable()
     from warroom.tui.frame_first import run_frame_first
 
     def prepare() -> tuple[Session, str | None]:

@@ -98,7 +98,7 @@ def app_session(argv: list[str]) -> tuple[CliContext, str | None]:
     commands do before the App. An argument argparse refuses raises ``ParserRefused``, with its words."""
     from warroom.cli.incident import before_the_app
 
-    parser = build_parser()
+    parser = build_parser(up_to_joining=True)
     said = io.StringIO()
     try:
         with contextlib.redirect_stderr(said):

@@ -12,6 +12,7 @@ App and is said as any command says it.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -25,7 +26,7 @@ from textual.widgets import Static
 
 from .footer import BoardFooter
 from .keys import BOARD_KEYS, LOBBY_KEYS, PANE_KEYS, bindings
-from .layout import PANES, TITLES, PaneSwitcher
+from .layout import TITLES, PaneSwitcher
 from .widgets.header import BoardHeader
 
 if TYPE_CHECKING:
@@ -45,22 +46,20 @@ class BoardFrame(Screen[None]):
     def __init__(self, incident_id: str, me: str) -> None:
         super().__init__()
         self.header = BoardHeader(incident_id, me, id="header")
+        self.header.show(None, me, loading=True)
         self.panes = PaneSwitcher(self)
 
     def compose(self) -> ComposeResult:
+        # Titled as they are made, not once mounted: a title set after the first layout lays
+        # the frame out and draws it again (~10 ms of CPU before the board can start).
         yield self.header
-        with Vertical(id="workstreams-pane", classes="pane"):
+        with _pane("workstreams-pane"):
             yield _Focus()  # the board starts with the Workstreams pane focused
         with Horizontal(id="middle"):
-            yield Vertical(id="commander-pane", classes="pane")
-            yield Vertical(id="responders-pane", classes="pane")
-        yield Vertical(id="timeline-pane", classes="pane")
+            yield _pane("commander-pane")
+            yield _pane("responders-pane")
+        yield _pane("timeline-pane")
         yield BoardFooter()
-
-    def on_mount(self) -> None:
-        for pane in PANES:
-            self.query_one(f"#{pane}").border_title = TITLES[pane]
-        self.header.show(None, self.header.me, loading=True)
 
     def on_resize(self, event: Resize) -> None:
         self.panes.fit(event.size)
@@ -85,6 +84,12 @@ class LobbyFrame(Screen[None]):
         self.query_one("#incidents-pane").border_title = "Open incidents"
 
 
+def _pane(pane_id: str) -> Vertical:
+    pane = Vertical(id=pane_id, classes="pane")
+    pane.border_title = TITLES[pane_id]
+    return pane
+
+
 class _Focus(Widget, can_focus=True):
     DEFAULT_CSS = "_Focus { height: 1fr; }"
 
@@ -107,11 +112,17 @@ def run_frame_first(
             app.configure(session.config)
             store = session.open_store()
             opened.append(store)
-            screen = lobby_screen(session, store) if incident is None else board_screen(session, store, incident)
+            if incident is None:
+                screen = lobby_screen(session, store)
+                screen.call_after_refresh(gc.enable)  # turned off while starting (``cli/early.py``)
+            else:
+                board = screen = board_screen(session, store, incident)
         except Exception as error:
             app.startup_error = error
             app.exit(return_code=1)
             return
+        if incident is not None:
+            await board.load_before_mount()  # drawn once, loaded; it turns the collector on again once drawn
         await app.switch_screen(screen)
 
     def frame() -> Screen[None]:
@@ -122,6 +133,7 @@ def run_frame_first(
         try:
             await app.run_async()
         finally:
+            gc.enable()  # turned off while starting (``cli/early.py``)
             for store in opened:
                 try:
                     await store.aclose()

@@ -102,15 +102,35 @@ class BoardFollowing:
             lambda late: board.notify(f"refused when the server came back: {late.reason}", title="refused", severity="error", timeout=20)
         )
 
+    _loading: asyncio.Task[str | None] | None = None
+    """The load begun before the board was mounted (``load_before_mount``), if it was."""
+
+    async def load_before_mount(self) -> None:
+        """Load the incident before the board is on screen (frame first: the frame says
+        "loading…" meanwhile), so the board is drawn once, loaded, instead of empty and then
+        again. Never raises: what went wrong is handled as usual once the board is mounted."""
+        self._loading = asyncio.ensure_future(self._load())
+        await asyncio.wait([self._loading])
+
+    @property
+    def loaded_before_mount(self) -> bool:
+        return self._loading is not None
+
+    async def _load(self) -> str | None:
+        """Load the incident; who acts, when the board asks (``None``: as configured)."""
+        room = self.board.room
+        if self.acting is None:
+            await room.load()
+            return None
+        actor, _ = await asyncio.gather(self.acting(), room.load())
+        return actor
+
     async def _start(self) -> None:
         self._watch_connection()
-        room = self.board.room
         try:
-            if self.acting is not None:
-                actor, _ = await asyncio.gather(self.acting(), room.load())
+            actor = await (self._loading if self._loading is not None else self._load())
+            if actor is not None:
                 self._act_as(actor)
-            else:
-                await room.load()
         except UnknownIncident as error:
             if self.offer_declare:
                 self._ask_to_declare()
@@ -197,6 +217,7 @@ class BoardFollowing:
         otherwise each full collection walks all of it again, and one landing inside a key
         press made that key take 1.6 s at 100,000 events."""
         gc.freeze()
+        gc.enable()  # a join started frame first ran without the collector until now (``cli/early.py``)
         run = self.board.run_worker
         run(self._follow(), group="follow", exclusive=True, exit_on_error=False)
         run(self._watch_people(), group="people", exclusive=True, exit_on_error=False)

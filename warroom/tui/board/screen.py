@@ -99,8 +99,15 @@ class BoardScreen(PanesScreen):
         self.header.show(self.state, self.me, loading=True)
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.drawing.restyle())
         self.workstreams.focus()
-        # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
-        self.call_after_refresh(self.following.start)
+        if self.following.loaded_before_mount:
+            self.following.start()  # drawn once, loaded (the frame said "loading…")
+        else:
+            # Paint the (empty) board first, then load: a long incident never shows a blank terminal.
+            self.call_after_refresh(self.following.start)
+
+    async def load_before_mount(self) -> None:
+        """Load the incident before the board is mounted (``frame_first.py``): it is then drawn once, loaded."""
+        await self.following.load_before_mount()
 
     def on_unmount(self) -> None:
         self.following.closed()

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -51,6 +52,13 @@ class PanesScreen(Screen[None]):
         *bindings(PANE_KEYS),
         Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False, id="copy_text"),
     ]
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """Textual's own, but without its repaint of the whole screen on every focus change: what
+    looks different with focus (the panes' ``:focus-within`` borders, the focused and the
+    blurred widget) is restyled and redrawn by Textual anyway. A tab between panes drew every
+    pane again for nothing: one full-screen render of two per tab, ~4 ms of its ~30 ms CPU at
+    100,000 events (``bench/search.py``, the ``tab_*`` figures)."""
 
     TITLE_SUFFIX: ClassVar[str] = ""
     """Said after each pane's title (replay: " (replay)")."""

@@ -1,0 +1,102 @@
+"""What a join and a tab cost the screen (issue 23 items 3 and 5): how often the board is drawn, not how long it takes.
+
+Times are the benches' business (``bench/startup.py``, ``bench/search.py``); these tests pin the
+drawing behind them, which a change can undo without any test of the board's looks noticing.
+"""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from warroom.config import Config
+from warroom.config_files import DEFAULT_THEME
+from warroom.incident import events as ev
+from warroom.room import Room
+from warroom.store import FileStore
+from warroom.tui.app import WarroomApp
+from warroom.tui.frame_first import BoardFrame
+
+from .conftest import INCIDENT, SIZE, BoardScreen, ready  # BoardScreen: wherever the board's module lives
+
+
+async def test_a_board_loaded_before_it_is_mounted_is_drawn_loaded_from_its_first_frame(incident, store_dir: Path, tmp_path: Path) -> None:
+    """``warroom join`` on a terminal loads the incident while the frame says "loading…"
+    (``frame_first.py``), so the board is never drawn empty and then again: every frame it is
+    in already shows the incident. (Drawing it empty first cost ~40 ms of CPU at 10,000 events.)
+    Alice declared the incident, so she is on shift already: her board joins without writing.
+    Started without the collector (``cli/early.py``), the board turns it on again once drawn."""
+    incident.act("alice", ev.WorkstreamOpened(title="Roll back the deploy"))
+    boards: list[BoardScreen] = []
+    seen: list[tuple[bool, int]] = []
+
+    async def open_board(app: WarroomApp) -> None:  # what ``frame_first.run_frame_first`` does once the frame shows
+        board = BoardScreen(Room(FileStore(store_dir), INCIDENT, "alice"), Config())
+        await board.load_before_mount()
+        assert board.state.title == "Customer objects expiring"  # loaded, and not yet on screen
+        boards.append(board)
+        await app.switch_screen(board)
+
+    app = WarroomApp(lambda: BoardFrame(INCIDENT, "alice"), ui=(DEFAULT_THEME, {}), then=open_board, themes_dir=tmp_path / "themes")
+    display = app._display
+
+    def displayed(screen, renderable) -> None:
+        if boards and screen is boards[0] and renderable is not None:
+            seen.append((boards[0].header._loading, boards[0].workstreams.row_count))
+        display(screen, renderable)
+
+    vars(app)["_display"] = displayed  # this one App's frames, as bench/search.py counts them
+    gc.disable()  # as ``cli/early.py`` starts a join on a terminal
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.pause()
+            assert gc.isenabled()  # the board turned the collector on again once drawn, having frozen what it loaded
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    assert seen, "the board was never drawn"
+    assert all(frame == (False, 1) for frame in seen), seen
+
+
+def test_a_join_on_a_terminal_starts_without_the_collector(monkeypatch) -> None:
+    """Starting makes objects that live as long as the program; collecting while they are made
+    cost ~40 ms of a 10,000-event join's CPU (``bench/startup.py --cpu``)."""
+    from warroom.cli import early
+    from warroom.tui import frame_first
+
+    collecting: list[bool] = []
+    monkeypatch.setattr(frame_first, "run_frame_first", lambda *args: collecting.append(gc.isenabled()) or 0)
+    try:
+        assert early.start_frame_first(["join", "INC-1"], early.PlainStart("INC-1", None)) == 0
+    finally:
+        gc.enable()
+    assert collecting == [False]
+
+
+async def test_moving_between_panes_never_redraws_the_whole_screen(incident, make_board) -> None:
+    """Textual repaints the whole screen when the focus moves (``Screen.focused`` repaints);
+    the board's panes are restyled and redrawn on their own, so a tab draws only what changed."""
+    app = make_board("alice")
+    frames: list[str] = []
+    display = app._display
+
+    def displayed(screen, renderable) -> None:
+        if renderable is not None:
+            frames.append(type(renderable).__name__)  # LayoutUpdate: every line of the screen; ChopsUpdate: the changed parts
+        display(screen, renderable)
+
+    vars(app)["_display"] = displayed  # this one App's frames, as bench/search.py counts them
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        board = app.board
+        for pane in (board.timeline, board.workstreams):  # the first focus of each styles its scrollbars: a layout
+            pane.focus()
+            await pilot.pause()
+        frames.clear()
+        for key in ("tab", "tab", "tab", "shift+tab"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert frames and "LayoutUpdate" not in frames, frames
