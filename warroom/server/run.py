@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 from fastapi import FastAPI
 
+from warroom.asgi.heap import FrozenCrowd
 from warroom.asgi.listener import bind_listener
 from warroom.asgi.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN
 from warroom.db.backend import describe_db, is_postgres, open_tokens
@@ -76,19 +77,22 @@ def _resolved_folder(db: Path) -> Path:
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, announce: str):
+    def __init__(self, config: uvicorn.Config, announce: str, heap: FrozenCrowd):
         super().__init__(config)
         self.announce = announce
+        self.heap = heap
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started and not self.should_exit:
+            self.heap.start()
             print(self.announce, flush=True)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         app = self.config.app
         assert isinstance(app, FastAPI)  # run() hands it create_app's app
         app.state.parts.hub.close()  # end the SSE streams so connections can drain
+        self.heap.stop()
         await super().shutdown(sockets)
 
 
@@ -219,7 +223,8 @@ def serve(
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         server_header=False,
     )
-    server = _Server(config, f"warroom serve: listening on http://{shown}:{bound_port} (db {describe_db(db)})")
+    announce = f"warroom serve: listening on http://{shown}:{bound_port} (db {describe_db(db)})"
+    server = _Server(config, announce, FrozenCrowd(lambda: len(limits.open)))
     try:
         server.run(sockets=[sock])
     finally:

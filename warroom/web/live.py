@@ -5,15 +5,15 @@ incident viewed gets one ``LiveIncident`` that follows the store, applies new ev
 to its own state, and re-renders the viewer fragment once per batch -- and only
 announces a change when the viewer-safe projection itself changed (an internal note
 moves the log on but changes nothing a viewer sees, so no page hears of it). Every
-open page's stream then sends the same pre-rendered bytes.
+open page's stream (``warroom.web.stream``) then writes the same pre-rendered bytes.
 
-Readers wait on a future of their own, taken before they look, like the server's hub;
-a single ticker wakes them all for keep-alives and access re-checks, and a revoked key
-wakes them at once (``RECHECK``). A crowd is woken ``WAKE_BATCH`` pages at a time, one
-batch per turn of the event loop: ten thousand pages woken in one turn would hold the
-loop for the whole fan-out, and a responder's append would wait behind all of it
-(issue 26: the crowd must not starve the responders). Between two batches the loop
-reads the sockets again, so a responder's request waits for one batch at most.
+Pages wait on a future each; a single ticker wakes them all for keep-alives and access
+re-checks, and a revoked key wakes them at once (``RECHECK``). A crowd is woken
+``WAKE_BATCH`` pages at a time, one batch per turn of the event loop: ten thousand pages
+woken in one turn would hold the loop for the whole fan-out, and a responder's append
+would wait behind all of it (issue 26: the crowd must not starve the responders).
+Between two batches the loop reads the sockets again, so a responder's request waits
+for one batch at most.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import asyncio
 import dataclasses
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
 
 from fastapi.sse import format_sse_event
@@ -69,7 +68,8 @@ class LiveIncident:
         self.task: asyncio.Task | None = None
 
     def changed(self) -> asyncio.Future[str]:
-        """A future the next ``wake`` resolves with its reason; take it before looking."""
+        """A future the next ``wake`` resolves with its reason; look at ``seq`` before taking
+        it and await it with nothing awaited in between, so no change slips through."""
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiting.append(future)
         return future
@@ -163,26 +163,6 @@ class LiveViews:
                     live.wake(TICK)
 
         self._ticker = asyncio.get_running_loop().create_task(tick(), name="warroom-live-ticker")
-
-    async def stream(self, live: LiveIncident, after: int, allowed: Callable[[], bool]) -> AsyncIterator[bytes]:
-        """SSE for one page: the view whenever it changes past ``after``; ``gone`` when
-        the viewer's key stops being valid (revoked or expired) or the server stops."""
-        yield format_sse_event(comment="connected", retry=RETRY_MS)
-        clock = asyncio.get_running_loop().time
-        sent, sent_at = after, clock()
-        while not self.closing and not live.ended:
-            changed = live.changed()  # before looking, so no change slips through
-            if not allowed():
-                yield format_sse_event(event="gone", data_str="{}")
-                return
-            if live.seq > sent:
-                yield live.message
-                sent, sent_at = live.seq, clock()
-                continue
-            why = await asyncio.shield(changed)
-            if why == TICK and clock() - sent_at >= self.keepalive / 2:  # a page just sent a view needs no keep-alive
-                yield format_sse_event(comment="keep-alive")
-                sent_at = clock()
 
     async def close(self) -> None:
         self.closing = True
