@@ -17,7 +17,9 @@ page.
 Meanwhile a responder keeps working: notes are appended to another incident, one every
 ``--append-gap`` seconds, first with no page open (the idle p99), then while the pages
 are open and the broadcasts fan out (the crowd p99). A crowd must not starve the
-responders: issue 26 asks the crowd p99 to stay within 1.5x the idle one. Prints one
+responders: issue 26 asks the crowd p99 to stay within 1.5x the idle one. It also reports
+the server's CPU per broadcast (user and kernel) and per page, its RSS per open page, and the
+full garbage collections it made while the crowd watched (from its ``/metrics``). Prints one
 final line:
 ``pages=... missing=... p99_last_page_ms=... append_p99_idle_ms=... append_p99_crowd_ms=... ...``
 """

@@ -28,30 +28,33 @@ class _Node:
 
 
 def test_the_crowd_is_frozen_as_it_grows_and_thawed_when_it_halves():
-    connections = [0]
-    crowd = FrozenCrowd(lambda: connections[0])
+    streams = [0]
+    crowd = FrozenCrowd(lambda: streams[0])
     try:
         crowd.freeze(0)
         assert gc.get_freeze_count() > 0
-        connections[0] = MIN_GROWTH - 1  # a few boards are not a crowd
+        streams[0] = MIN_GROWTH - 1  # a few boards are not a crowd, even once they stop coming
+        crowd.look()
         crowd.look()
         assert crowd.freezes == 1
         garbage = _Node()
         gone = weakref.ref(garbage)
         del garbage
-        connections[0] = MIN_GROWTH
+        streams[0] = 20 * MIN_GROWTH
         crowd.look()
-        assert crowd.freezes == 2 and crowd.frozen_at == MIN_GROWTH
+        assert crowd.freezes == 2 and crowd.frozen_at == 20 * MIN_GROWTH
         assert gone() is None, "young garbage was frozen instead of collected"
-        connections[0] = MIN_GROWTH + MIN_GROWTH // 10  # grown, but by less than MIN_GROWTH
+        streams[0] = 21 * MIN_GROWTH  # grown by MIN_GROWTH, but by less than a tenth: still arriving
         crowd.look()
         assert crowd.freezes == 2
-        connections[0] = MIN_GROWTH // 2  # half: kept
+        crowd.look()  # no longer growing: the rest of the crowd is frozen too
+        assert crowd.freezes == 3 and crowd.frozen_at == 21 * MIN_GROWTH
+        streams[0] = crowd.frozen_at // 2  # half: kept
         crowd.look()
         assert crowd.thaws == 0 and gc.get_freeze_count() > 0
-        connections[0] = MIN_GROWTH // 2 - 1  # fewer than half: what the crowd left is the collector's again
+        streams[0] -= 1  # fewer than half: what the crowd left is the collector's again
         crowd.look()
-        assert crowd.thaws == 1 and gc.get_freeze_count() == 0 and crowd.frozen_at == MIN_GROWTH // 2 - 1
+        assert crowd.thaws == 1 and gc.get_freeze_count() == 0 and crowd.frozen_at == streams[0]
     finally:
         gc.unfreeze()
 
@@ -77,7 +80,7 @@ def _wait_for(what, within: float = 30.0):
     deadline = time.monotonic() + within
     while not (found := what()):
         assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)  # the server looks at its connections every 0.5 s: nothing to await from outside
+        time.sleep(0.1)  # the server looks at its streams every 0.5 s: nothing to await from outside
     return found
 
 

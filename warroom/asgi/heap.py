@@ -9,10 +9,12 @@ broadcasts in ten were those pauses, and the responders' appends waited behind t
 
 ``gc.freeze()`` moves every object alive into a permanent generation that no collection
 walks. ``FrozenCrowd`` freezes what the server holds once it has started, and again
-whenever the open connections have grown by a tenth since the last freeze (after
-collecting the young generations, so fresh garbage is not frozen with them); when they
-fall below half of what they were at the last freeze it unfreezes, so whatever the
-crowd left behind is collected again. A frozen object whose last reference goes is
+whenever its open streams have grown by a tenth since the last freeze (after collecting
+the young generations, so fresh garbage is not frozen with them); when they fall below
+half of what they were at the last freeze it unfreezes, so whatever the crowd left
+behind is collected again. Streams, not connections: ten thousand connections are
+accepted in a second or two, while the requests on them (and the objects a page is)
+are served over the next twenty. A frozen object whose last reference goes is
 freed as ever: only garbage in cycles would stay, and a status page that ends leaves
 none (``warroom.web.stream``; ``tests/server/test_crowd_heap.py`` checks both).
 """
@@ -25,26 +27,30 @@ from collections.abc import Callable
 
 LOOK_EVERY = 0.5
 GROWTH = 0.1
-"""Freeze again once the connections have grown by this share since the last freeze..."""
+"""Freeze again once the open streams have grown by this share since the last freeze..."""
 MIN_GROWTH = 256
 """...and by at least this many: a handful of boards is not a crowd."""
 
 
 class FrozenCrowd:
-    """Freezes the heap as a crowd of connections arrives and thaws it as the crowd leaves."""
+    """Freezes the heap as a crowd of streams arrives and thaws it as the crowd leaves."""
 
-    def __init__(self, connections: Callable[[], int], look_every: float = LOOK_EVERY):
-        self.connections = connections
+    def __init__(self, streams: Callable[[], int], look_every: float = LOOK_EVERY):
+        self.streams = streams
         self.look_every = look_every
         self.frozen_at = 0
         self.freezes = 0
         self.thaws = 0
+        self._previous = -1  # the count at the last look
         self._task: asyncio.Task | None = None
 
     def look(self) -> None:
-        """Freeze or thaw if the connections have moved far enough since the last freeze."""
-        count = self.connections()
-        if count >= self.frozen_at + max(MIN_GROWTH, int(self.frozen_at * GROWTH)):
+        """Freeze or thaw if the open streams have moved far enough since the last freeze: grown
+        by a tenth, or by less but no longer growing (the rest of a crowd that has arrived)."""
+        count, previous = self.streams(), self._previous
+        self._previous = count
+        grown = count - self.frozen_at
+        if grown >= MIN_GROWTH and (grown >= self.frozen_at * GROWTH or count == previous):
             self.freeze(count)
         elif count < self.frozen_at // 2:
             gc.unfreeze()
@@ -58,9 +64,9 @@ class FrozenCrowd:
         self.freezes += 1
 
     def start(self) -> None:
-        """Freeze what the server holds now (its code, its app), then watch the connections."""
+        """Freeze what the server holds now (its code, its app), then watch the open streams."""
         gc.collect()
-        self.freeze(self.connections())
+        self.freeze(self.streams())
         self._task = asyncio.get_running_loop().create_task(self._watch(), name="warroom-frozen-crowd")
 
     async def _watch(self) -> None:

@@ -224,7 +224,8 @@ def serve(
         server_header=False,
     )
     announce = f"warroom serve: listening on http://{shown}:{bound_port} (db {describe_db(db)})"
-    server = _Server(config, announce, FrozenCrowd(lambda: len(limits.open)))
+    open_streams = (app.state.parts.streams, app.state.status_streams)  # what a crowd holds open: a connection alone holds little
+    server = _Server(config, announce, FrozenCrowd(lambda: sum(streams.count() for streams in open_streams)))
     try:
         server.run(sockets=[sock])
     finally:
