@@ -1,3 +1,4 @@
+from warroom._mark import mark; mark('main')
 from warroom.cli import main
 
 raise SystemExit(main())

@@ -130,7 +130,7 @@ def _resolve_in_batches(
     waiting: list[asyncio.Future[str]], why: str, writing: Callable[[], bool] | None, start: int = 0, yielded: int = 0
 ) -> None:
     loop = asyncio.get_running_loop()
-    if start and writing is not None and writing() and yielded < MAX_YIELDS:  # the first batch goes at once
+    if start and writing is not None and yielded < MAX_YIELDS and writing():  # the first batch goes at once
         loop.call_later(YIELD_SECONDS, _resolve_in_batches, waiting, why, writing, start, yielded + 1)
         return
     for future in waiting[start : start + WAKE_BATCH]:
