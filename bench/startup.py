@@ -19,10 +19,6 @@ events after it, the average case (``--no-checkpoint``: the worst case, no check
 Prints one final line:
 ``events= first_frame_s= warroom_s= bare_textual_s= first_ratio= ratio= rss_mib=``.
 
-``--cpu`` also runs both programs through ``bench/cpu_marks.py`` and reports the CPU each had
-used when it sent the frame with each marker (medians, and their ratio): on a shared machine a
-run's CPU is far steadier than its wall clock, which also counts waiting for a core.
-
 ``--breakdown`` also times the bare app with warroom's imports added one layer at a time
 (pydantic; the domain with its event models; the CLI and config; the board's modules), in
 the same alternating runs, so the difference between the bare app and a join is split into
@@ -80,9 +76,6 @@ IMPORT_LAYERS = (
 )
 """(name, imports): each layer includes the ones before it; run before the bare app starts."""
 
-FIRST_FRAME = ("loading…", "Objects expiring")
-"""The join's first frame: the header while loading, or the incident's title already."""
-
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 
 
@@ -139,7 +132,6 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-checkpoint", action="store_true", help="no checkpoint beside the log (the worst case)")
-    parser.add_argument("--cpu", action="store_true", help="also the CPU each program had used at each frame (bench/cpu_marks.py)")
     parser.add_argument("--breakdown", action="store_true", help="also time the bare app with warroom's imports, layer by layer")
     args = parser.parse_args()
 
@@ -174,21 +166,6 @@ def main() -> None:
     warroom_cmd = [sys.executable, "-m", "warroom", "join", "INC-1", "--store", str(folder), "--as", "responder0"]
     bare_cmd = [sys.executable, str(bare)]
 
-    marks = folder / "cpu-marks.tsv"
-    cpu_first, cpu_full, cpu_bare = [], [], []
-    if args.cpu:
-        env.update(CPU_MARKS_FILE=str(marks), CPU_MARKS=f"{'/'.join(FIRST_FRAME)}|{marker}|BARE-READY-MARKER")
-        warroom_cmd = [sys.executable, str(ROOT / "bench" / "cpu_marks.py"), "-m", *warroom_cmd[2:]]
-        bare_cmd = [sys.executable, str(ROOT / "bench" / "cpu_marks.py"), str(bare)]
-
-    def cpu_at(*wanted: str) -> list[float]:
-        """The CPU marks of the run just ended (``bench/cpu_marks.py``), for ``wanted`` markers."""
-        if not args.cpu:
-            return []
-        found = dict(line.split("\t") for line in marks.read_text().splitlines())
-        marks.unlink()
-        return [float(found[name]) for name in wanted]
-
     layers = IMPORT_LAYERS if args.breakdown else ()
     layer_cmds = []
     for name, imports in layers:
@@ -198,23 +175,16 @@ def main() -> None:
     layer_times: list[list[float]] = [[] for _ in layers]
 
     first_times, warroom_times, bare_times, rss = [], [], [], []
-    first_frame = FIRST_FRAME
+    first_frame = ("loading…", "Objects expiring")  # the header while loading, or the title already
     time_to_marker(bare_cmd, ["BARE-READY-MARKER"], env)  # warm the OS file cache for both
-    cpu_at()
     time_to_marker(warroom_cmd, [first_frame, marker], env)
-    cpu_at()
     for _ in range(args.runs):
         (seconds,), _ = time_to_marker(bare_cmd, ["BARE-READY-MARKER"], env)
         bare_times.append(seconds)
-        cpu_bare.extend(cpu_at("BARE-READY-MARKER"))
         (first, seconds), kib = time_to_marker(warroom_cmd, [first_frame, marker], env)
         first_times.append(first)
         warroom_times.append(seconds)
         rss.append(kib)
-        if args.cpu:
-            first_cpu, full_cpu = cpu_at("/".join(FIRST_FRAME), marker)
-            cpu_first.append(first_cpu)
-            cpu_full.append(full_cpu)
         for command, times in zip(layer_cmds, layer_times):
             (seconds,), _ = time_to_marker(command, ["BARE-READY-MARKER"], env)
             times.append(seconds)
@@ -225,13 +195,6 @@ def main() -> None:
         f"events={len(events)} first_frame_s={first_s:.3f} warroom_s={warroom_s:.3f} bare_textual_s={bare_s:.3f} "
         f"first_ratio={first_s / bare_s:.2f} ratio={warroom_s / bare_s:.2f} rss_mib={max(rss) / 1024:.1f}"
     )
-    if args.cpu:
-        first_c, full_c, bare_c = (statistics.median(t) for t in (cpu_first, cpu_full, cpu_bare))
-        print(f"CPU, warroom first frame: {runs(cpu_first)}; full paint: {runs(cpu_full)}; bare: {runs(cpu_bare)}")
-        print(
-            f"cpu_first_frame_s={first_c:.3f} cpu_warroom_s={full_c:.3f} cpu_bare_s={bare_c:.3f} "
-            f"cpu_first_ratio={first_c / bare_c:.2f} cpu_ratio={full_c / bare_c:.2f}"
-        )
     if layers:
         medians = [statistics.median(times) for times in layer_times]
         steps, before = [], bare_s

@@ -68,7 +68,6 @@ class Following:
 
     @work(exclusive=True, group="start", exit_on_error=False)
     async def _start(self) -> None:
-        from warroom._mark import mark; mark('_start')
         self._watch_connection()
         try:
             if self._acting is not None:
@@ -91,7 +90,6 @@ class Following:
             self.app.startup_error = error
             self._leave(str(error))
             return
-        mark('loaded')
         await self._join()
 
     def _act_as(self, actor: str) -> None:
@@ -144,15 +142,12 @@ class Following:
                 f"{state.id} is closed: it takes only action items (a) and a reopen by its commander (X); e exports it",
                 severity="warning",
             )
-        from warroom._mark import mark; mark('draw_all')
         self.drawing.draw_all()
-        mark('drawn')
         self.ready = True
         self.set_interval(TICK_SECONDS, self.drawing.tick, name="tick")
         self.set_interval(SLOW_TICK_SECONDS, self.drawing.slow_tick, name="slow-tick")
         if responder is not None or since == 0:
             self.show_catch_up(since, "While you were away" if responder is not None else f"Catching up on {state.id}")
-        mark('catchup pushed')
         self.call_after_refresh(self._after_first_paint)
 
     def _after_first_paint(self) -> None:
@@ -164,7 +159,6 @@ class Following:
         thousands of objects) lives as long as the board, so it leaves the collector's care:
         otherwise each full collection walks all of it again, and one landing inside a key
         press made that key take 1.6 s at 100,000 events."""
-        from warroom._mark import mark; mark('after first paint')
         gc.freeze()
         self._follow()
         self._watch_people()

@@ -98,13 +98,10 @@ def run_frame_first(
     from .app import WarroomApp
 
     opened: list[EventStore] = []
-    from warroom._mark import mark; mark('run_frame_first')
 
     async def open_screen(app: WarroomApp) -> None:
-        from warroom._mark import mark; mark('ready/open_screen')
         try:
             session, incident = await asyncio.to_thread(_prepared, prepare)
-            mark('prepared')
             from .launch import board_screen, lobby_screen
 
             app.configure(session.config)
@@ -115,9 +112,7 @@ def run_frame_first(
             app.startup_error = error
             app.exit(return_code=1)
             return
-        mark('screen made')
         await app.switch_screen(screen)
-        mark('switched')
 
     def frame() -> Screen[None]:
         return LobbyFrame(me) if incident_id is None else BoardFrame(incident_id, me)
@@ -142,16 +137,11 @@ def run_frame_first(
 
 def _prepared(prepare: Callable[[], tuple[Session, str | None]]) -> tuple[Session, str | None]:
     """``prepare``, then the screens' modules imported here too: off the event loop, which keeps the frame drawn."""
-    from warroom._mark import mark; mark('prepare start')
-    import cProfile, os; pr = cProfile.Profile(); pr.enable()
     prepared = prepare()
-    mark('prepare done')
     from . import launch  # noqa: F401
     from .screens import board  # noqa: F401
 
     if prepared[1] is None:
         from .screens import lobby  # noqa: F401
 
-    mark('imports done')
-    pr.disable(); pr.dump_stats(os.environ['WARROOM_MARKS'] + '.prep')
     return prepared

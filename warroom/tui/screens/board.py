@@ -92,7 +92,6 @@ class BoardScreen(Following, PanesScreen):
         """Draws what each event touched, the clocks, and the toasts (``drawing.py``)."""
 
     def on_mount(self) -> None:
-        from warroom._mark import mark; mark('board mount')
         self.title_panes()
         self.header.show(self.state, self.me, loading=True)
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.drawing.restyle())
