@@ -14,9 +14,10 @@ collector's sight while it watches (``warroom.asgi.heap``).
 What a page is sent is unchanged: a comment first (with the retry delay), the view
 whenever it moved past the seq the page has (``after``, or ``Last-Event-ID`` on a
 reconnect), a keep-alive comment on a tick when nothing was sent for half the keep-alive
-interval, and ``gone`` when its key stops being valid. A reader that stops reading is
-the connection's business: its writes wait for the socket to drain, and the server's
-protocol aborts a connection that stays unwritable (``warroom.server.protocol``).
+interval, and ``gone`` when its key stops being valid. A view is written in pieces of at
+most ``PAGE_BYTES``, each when the socket has drained the last: a page that stops reading
+holds one piece, not a whole view (a long incident's view is hundreds of KiB), until the
+server's protocol aborts the connection that stays unwritable (``warroom.server.protocol``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from collections.abc import Callable, Mapping
 from fastapi.sse import format_sse_event
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+
+from warroom.asgi.streams import PAGE_BYTES
 
 from .live import RETRY_MS, TICK, LiveIncident, LiveViews
 
@@ -102,7 +105,8 @@ class PageStream(Response):
                 return True
             if live.seq > sent:
                 sent, message = live.seq, live.message  # together: the write may wait, and the view move on
-                await send({"type": "http.response.body", "body": message, "more_body": True})
+                for start in range(0, len(message), PAGE_BYTES):  # a whole small view is one write, not a copy
+                    await send({"type": "http.response.body", "body": message[start : start + PAGE_BYTES], "more_body": True})
                 sent_at = clock()
                 continue
             self.waiting = live.changed()  # nothing awaits between the look above and this wait
