@@ -17,7 +17,9 @@ page.
 Meanwhile a responder keeps working: notes are appended to another incident, one every
 ``--append-gap`` seconds, first with no page open (the idle p99), then while the pages
 are open and the broadcasts fan out (the crowd p99). A crowd must not starve the
-responders: issue 26 asks the crowd p99 to stay within 1.5x the idle one. Prints one
+responders: issue 26 asks the crowd p99 to stay within 1.5x the idle one. It also reports
+the server's CPU per broadcast (user and kernel) and per page, its RSS per open page, and the
+full garbage collections it made while the crowd watched (from its ``/metrics``). Prints one
 final line:
 ``pages=... missing=... p99_last_page_ms=... append_p99_idle_ms=... append_p99_crowd_ms=... ...``
 """
@@ -54,12 +56,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
-def cpu_seconds(pid: int) -> float:
-    """The server's user + system CPU time so far: a number the shared machine's load does not inflate."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """The server's user and system CPU time so far: numbers the shared machine's load does not inflate."""
     import os
 
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def full_collections(client: httpx.Client) -> int | None:
+    """The server's full garbage collections so far (``/metrics``), or ``None`` if it does not say."""
+    found = re.search(r'^python_gc_collections_total\{generation="2"\} (\S+)$', client.get("/metrics").text, re.M)
+    return int(float(found.group(1))) if found else None
 
 
 def rss_mb(pid: int) -> float:
@@ -201,6 +210,7 @@ def main() -> None:
         rss_open = rss_mb(server.proc.pid)  # type: ignore[union-attr]
         sent: dict[int, int] = {}
         cpu_before = cpu_seconds(server.proc.pid)  # type: ignore[union-attr]
+        collections_before = full_collections(client)
         crowd = Appender(base, token, args.append_gap)
         crowd.start()
         for n in range(args.broadcasts):
@@ -210,7 +220,10 @@ def main() -> None:
             time.sleep(args.gap)
         time.sleep(max(2.0, args.pages / 1000))  # the last broadcast's fan-out, under load, before the readers stop
         crowd_ms = crowd.stop()
-        cpu_ms = (cpu_seconds(server.proc.pid) - cpu_before) * 1000 / args.broadcasts  # type: ignore[union-attr]
+        cpu_after = cpu_seconds(server.proc.pid)  # type: ignore[union-attr]
+        user_ms, sys_ms = ((after - before) * 1000 / args.broadcasts for after, before in zip(cpu_after, cpu_before))
+        collections_after = full_collections(client)
+        full_gcs = "n/a" if collections_before is None or collections_after is None else collections_after - collections_before
         rss_peak = rss_mb(server.proc.pid)  # type: ignore[union-attr]
         for _ in procs:
             stop_q.put(1)
@@ -242,7 +255,10 @@ def main() -> None:
         f"append_p50_idle_ms={percentile(idle_ms, 50):.1f} append_p99_idle_ms={percentile(idle_ms, 99):.1f} "
         f"append_p50_crowd_ms={percentile(crowd_ms, 50):.1f} append_p99_crowd_ms={percentile(crowd_ms, 99):.1f} "
         f"append_p99_ratio={percentile(crowd_ms, 99) / percentile(idle_ms, 99):.2f} "
-        f"server_cpu_ms_per_broadcast={cpu_ms:.0f} server_rss_mb idle={rss_idle:.0f} open={rss_open:.0f} after={rss_peak:.0f}"
+        f"server_cpu_ms_per_broadcast={user_ms + sys_ms:.0f} server_user_ms={user_ms:.0f} server_sys_ms={sys_ms:.0f} "
+        f"cpu_us_per_page={(user_ms + sys_ms) * 1000 / args.pages:.0f} full_gcs_during_crowd={full_gcs} "
+        f"server_rss_mb idle={rss_idle:.0f} open={rss_open:.0f} after={rss_peak:.0f} "
+        f"rss_kb_per_page={(rss_open - rss_idle) * 1024 / args.pages:.0f}"
     )
 
 

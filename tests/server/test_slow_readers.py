@@ -99,3 +99,60 @@ def test_streams_per_token_are_capped_with_a_429_that_says_why(start_server, tok
 def _can_stream(client: httpx.Client, headers: dict[str, str]) -> bool:
     with client.stream("GET", "/api/incidents/INC-CAP/stream", headers=headers) as response:
         return response.status_code == 200
+
+
+PAGES = 150
+BROADCASTS = 70  # x ~3.9 KB, all in the public view: each update sends the whole view (~270 KB at the end), ~9 MB in all: more than the kernel buffers hold
+
+
+def test_status_pages_that_stop_reading_hold_little_and_are_ended_while_a_reading_page_gets_every_update(tmp_path: Path):
+    """Issue 26's crowd, its slowest part: a status page's stream is the request's own task writing the
+    shared bytes (warroom.web.stream), a page that stops reading waits on its own socket only, and
+    holds a 16 KiB piece of a view, not the whole view, until the server ends it."""
+    from tests.server.harness import make_tokens
+    from tests.web.sse_socket import Stream
+
+    env = cli_env(home=tmp_path)
+    db = tmp_path / "warroom.db"
+    token = make_tokens(db, ["alice"], env=env)["alice"]
+    caps = ["--status-streams-per-key", str(PAGES + 1), "--status-streams", str(PAGES + 1), "--max-connections", "400", "--write-timeout", "8"]
+    server = ServerProcess(db, args=["--rate-limit", "0", *caps], env=env)
+    stalled: list[socket.socket] = []
+    reading: Stream | None = None
+    try:
+        server.start()
+        alice = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        alice.post("/api/incidents", json={"incident_id": "INC-SLOW", "title": "Slow pages", "published": True}).raise_for_status()
+        key = alice.post("/api/shares", json={"incident": "INC-SLOW"}).json()["key"]
+        host, port = server.url.removeprefix("http://").split(":")
+        before = server.status("VmRSS")
+        sockets_before = server.open_sockets()
+        for _ in range(PAGES):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            stalled.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # so it fills up at once
+            sock.settimeout(30)
+            sock.connect((host, int(port)))
+            sock.sendall(f"GET /status/INC-SLOW/stream?key={key} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        for sock in stalled:
+            assert sock.recv(12) == b"HTTP/1.1 200"  # open and counted; never read again
+        reading = Stream(server.url, "INC-SLOW", key)
+        for n in range(BROADCASTS):
+            text = f"update-{n:02d} " + "y" * 3880
+            alice.post("/api/incidents/INC-SLOW/events", json={"body": {"type": "broadcast_sent", "text": text, "audience": "stakeholders"}}).raise_for_status()
+        assert reading.read_until(f"update-{BROADCASTS - 1:02d}".encode(), within=30)  # the stalled pages hold nobody up
+
+        deadline = time.monotonic() + 90
+        while server.open_sockets() > sockets_before + 1:  # every stalled page is ended by the server; the reading one stays
+            assert time.monotonic() < deadline, f"{server.open_sockets() - sockets_before - 1} stalled pages still open"
+            time.sleep(0.2)
+        grown_mb = (server.status("VmHWM") - before) / 1024
+        print(f"\n{PAGES} status pages that stopped reading, {BROADCASTS} updates of up to ~270 KB: server peak RSS grew {grown_mb:.1f} MB")
+        assert grown_mb < 30  # a whole view each (~270 KB here): 42 MB on main; a 16 KiB piece each: 20 MB
+        assert not reading.ended(within=0.5)
+    finally:
+        for sock in stalled:
+            sock.close()
+        if reading is not None:
+            reading.close()
+        server.stop()

@@ -17,6 +17,7 @@ per commit it delivers live; replays of older events are not observed.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -28,6 +29,7 @@ from uuid import uuid4
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, disable_created_metrics
+from prometheus_client.gc_collector import GCCollector
 
 from warroom.incident.events import canonical_incident_id, valid_incident_id
 
@@ -63,6 +65,9 @@ class Metrics:
         self.notify = Counter("warroom_notify_deliveries", "notification deliveries, by outcome (sent or failed)", ["outcome"], registry=r)
         self.hooks = Counter("warroom_hook_notifications", "alert hook notifications, by outcome (accepted or refused)", ["outcome"], registry=r)
         self.alerts = Counter("warroom_alerts", "alerts in accepted hook notifications: recorded, already known, dropped", ["outcome"], registry=r)
+        GCCollector(registry=r)  # python_gc_collections_total{generation="2"}: the full collections, which hold the loop
+        frozen = Gauge("warroom_gc_frozen_objects", "objects frozen out of the garbage collector's sight (warroom.asgi.heap)", registry=r)
+        frozen.set_function(gc.get_freeze_count)
         for outcome in APPEND_OUTCOMES:
             self.appends.labels(backend, outcome)
         for outcome in ("sent", "failed"):

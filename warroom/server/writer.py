@@ -199,6 +199,12 @@ class WriterLog:
         self._cache: dict[str, Cached] = {}
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._in_flight = 0  # appends and calls submitted and not yet answered (counted on the loop)
+
+    def writing(self) -> bool:
+        """Whether an append (or a call) is waiting for the writer thread: work that may yield to it
+        does (a status page crowd's fan-out, ``warroom.web.live``)."""
+        return self._in_flight > 0
 
     def _start_writer(self, loop: asyncio.AbstractEventLoop, name: str) -> None:
         self._loop = loop
@@ -235,8 +241,12 @@ class WriterLog:
     async def _submit(self, job: Job) -> Any:
         if self._thread is None:
             raise StoreUnavailable("the server is shutting down")
-        self._jobs.put(job)
-        return await job.future
+        self._in_flight += 1
+        try:
+            self._jobs.put(job)
+            return await job.future
+        finally:
+            self._in_flight -= 1
 
     def _run(self) -> None:
         stopping = False

@@ -5,15 +5,19 @@ incident viewed gets one ``LiveIncident`` that follows the store, applies new ev
 to its own state, and re-renders the viewer fragment once per batch -- and only
 announces a change when the viewer-safe projection itself changed (an internal note
 moves the log on but changes nothing a viewer sees, so no page hears of it). Every
-open page's stream then sends the same pre-rendered bytes.
+open page's stream (``warroom.web.stream``) then writes the same pre-rendered bytes.
 
-Readers wait on a future of their own, taken before they look, like the server's hub;
-a single ticker wakes them all for keep-alives and access re-checks, and a revoked key
-wakes them at once (``RECHECK``). A crowd is woken ``WAKE_BATCH`` pages at a time, one
-batch per turn of the event loop: ten thousand pages woken in one turn would hold the
-loop for the whole fan-out, and a responder's append would wait behind all of it
-(issue 26: the crowd must not starve the responders). Between two batches the loop
-reads the sockets again, so a responder's request waits for one batch at most.
+Pages wait on a future each; a single ticker wakes them all for keep-alives and access
+re-checks, and a revoked key wakes them at once (``RECHECK``). A crowd is woken
+``WAKE_BATCH`` pages at a time, one batch per turn of the event loop: ten thousand pages
+woken in one turn would hold the loop for the whole fan-out, and a responder's append
+would wait behind all of it (issue 26: the crowd must not starve the responders).
+Between two batches the loop reads the sockets again, so a responder's request waits
+for one batch at most; and while an append waits for the server's writer thread, the
+next batch waits too (``YIELD_SECONDS`` at a time, at most ``MAX_YIELDS`` times a batch),
+so the loop's thread lets go of the GIL and the cores, and the append is committed and
+answered first (the writer needs the GIL back after each SQLite call; with the loop busy,
+each time took up to Python's 5 ms switch interval).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import asyncio
 import dataclasses
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from fastapi.sse import format_sse_event
@@ -42,7 +46,11 @@ RECHECK = "recheck"
 """A wake for the streams to look at their keys again (one was revoked), with nothing to send."""
 RETRY_MS = 2000
 WAKE_BATCH = 16
-"""Pages woken per turn of the event loop (~64 writes of the same bytes: a few milliseconds)."""
+"""Pages woken per turn of the event loop (16 writes of the same bytes: well under a millisecond)."""
+YIELD_SECONDS = 0.002
+MAX_YIELDS = 5
+"""A batch waits at most this many times for the appends in flight (10 ms): a flood of appends slows
+the fan-out down, never stops it."""
 
 
 def _now() -> datetime:
@@ -54,9 +62,10 @@ def _comparable(view: PublicView) -> PublicView:
 
 
 class LiveIncident:
-    def __init__(self, incident_id: str, store: EventStore):
+    def __init__(self, incident_id: str, store: EventStore, writing: Callable[[], bool] | None = None):
         self.id = incident_id
         self.store = store
+        self.writing = writing
         self.state = IncidentState()
         self.view: PublicView | None = None
         self.seq = 0  # the log seq at which the view last changed: the SSE id
@@ -69,14 +78,15 @@ class LiveIncident:
         self.task: asyncio.Task | None = None
 
     def changed(self) -> asyncio.Future[str]:
-        """A future the next ``wake`` resolves with its reason; take it before looking."""
+        """A future the next ``wake`` resolves with its reason; look at ``seq`` before taking
+        it and await it with nothing awaited in between, so no change slips through."""
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiting.append(future)
         return future
 
     def wake(self, why: str) -> None:
         waiting, self._waiting = self._waiting, []
-        _resolve_in_batches(waiting, why)
+        _resolve_in_batches(waiting, why, self.writing)
 
     def _publish(self) -> None:
         self._render_pending = False
@@ -116,20 +126,27 @@ class LiveIncident:
             self.wake(CHANGE)
 
 
-def _resolve_in_batches(waiting: list[asyncio.Future[str]], why: str, start: int = 0) -> None:
+def _resolve_in_batches(
+    waiting: list[asyncio.Future[str]], why: str, writing: Callable[[], bool] | None, start: int = 0, yielded: int = 0
+) -> None:
+    loop = asyncio.get_running_loop()
+    if start and writing is not None and yielded < MAX_YIELDS and writing():  # the first batch goes at once
+        loop.call_later(YIELD_SECONDS, _resolve_in_batches, waiting, why, writing, start, yielded + 1)
+        return
     for future in waiting[start : start + WAKE_BATCH]:
         if not future.done():
             future.set_result(why)
     if len(waiting) > start + WAKE_BATCH:
-        asyncio.get_running_loop().call_soon(_resolve_in_batches, waiting, why, start + WAKE_BATCH)
+        loop.call_soon(_resolve_in_batches, waiting, why, writing, start + WAKE_BATCH)
 
 
 class LiveViews:
     """Every incident's live projection for one store, started on first view."""
 
-    def __init__(self, store: EventStore, keepalive: float = 15.0):
+    def __init__(self, store: EventStore, keepalive: float = 15.0, writing: Callable[[], bool] | None = None):
         self.store = store
         self.keepalive = keepalive
+        self.writing = writing  # whether the server's writer has appends in flight: the fan-out yields to them
         self.closing = False
         self._lives: dict[str, LiveIncident] = {}
         self._ticker: asyncio.Task | None = None
@@ -138,13 +155,14 @@ class LiveViews:
         """The live view of a declared incident, or ``None`` if there is no such incident."""
         live = self._lives.get(incident_id)
         if live is None or live.failed:
-            live = self._lives[incident_id] = LiveIncident(incident_id, self.store)
+            live = self._lives[incident_id] = LiveIncident(incident_id, self.store, self.writing)
             live.task = asyncio.get_running_loop().create_task(live.run(), name=f"warroom-live-{incident_id}")
             self._start_ticking()
-        try:
-            await asyncio.wait_for(asyncio.shield(live.ready.wait()), timeout)
-        except TimeoutError:
-            return None
+        if not live.ready.is_set():  # a crowd's pages open on a live view that is ready: no task each to wait for it
+            try:
+                await asyncio.wait_for(asyncio.shield(live.ready.wait()), timeout)
+            except TimeoutError:
+                return None
         if live.failed or not live.state.declared:
             if live.task is not None:
                 live.task.cancel()
@@ -163,26 +181,6 @@ class LiveViews:
                     live.wake(TICK)
 
         self._ticker = asyncio.get_running_loop().create_task(tick(), name="warroom-live-ticker")
-
-    async def stream(self, live: LiveIncident, after: int, allowed: Callable[[], bool]) -> AsyncIterator[bytes]:
-        """SSE for one page: the view whenever it changes past ``after``; ``gone`` when
-        the viewer's key stops being valid (revoked or expired) or the server stops."""
-        yield format_sse_event(comment="connected", retry=RETRY_MS)
-        clock = asyncio.get_running_loop().time
-        sent, sent_at = after, clock()
-        while not self.closing and not live.ended:
-            changed = live.changed()  # before looking, so no change slips through
-            if not allowed():
-                yield format_sse_event(event="gone", data_str="{}")
-                return
-            if live.seq > sent:
-                yield live.message
-                sent, sent_at = live.seq, clock()
-                continue
-            why = await asyncio.shield(changed)
-            if why == TICK and clock() - sent_at >= self.keepalive / 2:  # a page just sent a view needs no keep-alive
-                yield format_sse_event(comment="keep-alive")
-                sent_at = clock()
 
     async def close(self) -> None:
         self.closing = True

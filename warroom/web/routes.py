@@ -20,7 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from warroom.asgi.responses import SSE_HEADERS, OpenStreamResponse
+from warroom.asgi.responses import SSE_HEADERS
 from warroom.asgi.streams import Streams, TooManyStreams
 from warroom.incident.events import canonical_incident_id, valid_incident_id
 
@@ -29,6 +29,7 @@ from .board import StatusBoard, status_board
 from .feeds import ATOM_MEDIA_TYPE, incident_feed, index_feed
 from .live import RECHECK, LiveIncident, LiveViews
 from .pages import StatusSettings, base_context, static_file, templates, with_key
+from .stream import PageStream
 
 PREFIX = "/status"
 PUBLIC_MAX_AGE = 10
@@ -190,7 +191,7 @@ def status_router(views: LiveViews, access: Access, streams: Streams, settings: 
         def allowed() -> bool:
             return not slot.revoked and who.still_allowed()
 
-        return OpenStreamResponse(views.stream(live, after, allowed), streams.closer(slot), headers=SSE_HEADERS)
+        return PageStream(views, live, after, allowed, streams.closer(slot), headers=SSE_HEADERS)
 
     return router
 
