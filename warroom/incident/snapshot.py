@@ -168,9 +168,10 @@ def _fingerprint() -> str:
     shapes: dict[str, object] = {}
     _shape(IncidentState, shapes)
     digest.update(repr(sorted(shapes.items())).encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    domain = Path(__file__).parent
+    for path in sorted(domain.rglob("*.py")):  # rglob: the events package too
         try:
-            digest.update(path.name.encode() + path.read_bytes())
+            digest.update(path.relative_to(domain).as_posix().encode() + path.read_bytes())
         except OSError:  # shipped without sources: the shape alone has to do
             pass
     return digest.hexdigest()[:32]
