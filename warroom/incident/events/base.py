@@ -46,7 +46,7 @@ def is_blank(text: str) -> bool:
 
 
 def _not_blank(text: str) -> str:
-    if is_blank(text):
+    if _VISIBLE_ASCII.search(text) is None and is_blank(text):  # the search first: no call in the usual case
         raise ValueError("must not be blank")
     return text
 
