@@ -18,11 +18,12 @@ from .base import (
 )
 
 
-def label_names_in_schema(schema: dict[str, Any]) -> None:
+def _label_names_in_schema(schema: dict[str, Any]) -> None:
     """Pydantic publishes a key pattern as ``patternProperties``, which leaves other keys free in
     the schema while the model refuses them: say in the schema that every name must match."""
     schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": PRINTABLE_LINE}
     schema["additionalProperties"] = False
+
 
 class AlertLink(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
@@ -41,7 +42,7 @@ class AlertFired(Body):
     name: AlertLine
     summary: Annotated[str, Field(max_length=200, pattern=PRINTABLE_LINE)] = ""
     description: Annotated[str, Field(max_length=1000, pattern=PRINTABLE_LINES)] = ""
-    labels: Annotated[dict[AlertLabelName, AlertLabelValue], Field(max_length=40, json_schema_extra=label_names_in_schema)] = Field(default_factory=dict)
+    labels: Annotated[dict[AlertLabelName, AlertLabelValue], Field(max_length=40, json_schema_extra=_label_names_in_schema)] = Field(default_factory=dict)
     links: Annotated[list[AlertLink], Field(max_length=6)] = Field(default_factory=list)
     starts_at: UtcTime
 

@@ -87,6 +87,7 @@ class StatusChanged(Body):
     catch_up = True
     status: IncidentStatus
 
+
 class KeyTimeSet(Body):
     """Correct one of the key times (when it really started, was detected, ...)."""
 

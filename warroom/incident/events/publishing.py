@@ -19,6 +19,7 @@ from .base import (
 DEFAULT_PUBLIC_TITLE = "Service disruption"
 """The public title of an incident published without one: says nothing of the internal title."""
 
+
 class IncidentPublished(Body):
     """The commander or comms makes the incident public (the first one) or changes what the
     public reads: its own title and summary, never derived from the internal ones. ``None``
