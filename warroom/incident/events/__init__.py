@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.limits import MAX_TEXT, MAX_TITLE
 
+from ..blank import is_blank
 from .action_items import ActionItemAdded, ActionItemEdited, ActionItemStatusSet
 from .alerts import AlertFired, AlertLink, AlertResolved
 from .base import (
@@ -36,7 +37,7 @@ from .base import (
     ComponentImpact, ComponentName, HANDLE_PATTERN, Handle, INCIDENT_ID_PATTERN, INCIDENT_STATUSES, IncidentId,
     IncidentStatus, KEY_TIMES, KeyTime, LINK_KINDS, LinkKind, Note, ROLES, Role, SHIFTS, Severity, Shift, Text,
     Title, UtcTime, WORKSTREAM_ID_PATTERN, WORKSTREAM_STATUSES, WorkstreamId, WorkstreamStatus, canonical_handle,
-    canonical_incident_id, is_blank, valid_handle, valid_incident_id,
+    canonical_incident_id, valid_handle, valid_incident_id,
 )
 from .checklists import ChecklistItemAdded, ChecklistTicked, FieldSet
 from .lifecycle import (

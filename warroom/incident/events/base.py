@@ -7,13 +7,14 @@ No ``from __future__ import annotations`` here or in the families (see the packa
 """
 
 import re
-import unicodedata
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from warroom.limits import MAX_TEXT, MAX_TITLE
+
+from ..blank import not_blank
 
 HANDLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 INCIDENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -25,31 +26,6 @@ WORKSTREAM_ID_PATTERN = r"^WS-[1-9][0-9]{0,6}$"
 Handle = Annotated[str, StringConstraints(pattern=HANDLE_PATTERN, to_lower=True)]
 IncidentId = Annotated[str, StringConstraints(pattern=INCIDENT_ID_PATTERN, to_upper=True)]
 WorkstreamId = Annotated[str, Field(pattern=WORKSTREAM_ID_PATTERN)]
-
-# Characters that draw nothing: a title of zero-width spaces, bidi marks or Hangul fillers is blank.
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
-_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-def _invisible(char: str) -> bool:
-    return char in _INVISIBLE_LETTERS or unicodedata.category(char) in _INVISIBLE_CATEGORIES
-
-
-_VISIBLE_ASCII = re.compile(r"[!-~]")
-
-
-def is_blank(text: str) -> bool:
-    """True when ``text`` would show nothing: empty, spaces, controls, zero-width or bidi marks."""
-    if _VISIBLE_ASCII.search(text):
-        return False  # the usual case, found in C: checking each character in Python cost a fifth of a parse
-    return all(_invisible(char) for char in text)  # stops at the first visible character
-
-
-def _not_blank(text: str) -> str:
-    if _VISIBLE_ASCII.search(text) is None and is_blank(text):  # the search first: no call in the usual case
-        raise ValueError("must not be blank")
-    return text
-
 
 def is_none(value: object) -> bool:
     return value is None
@@ -71,11 +47,11 @@ PRINTABLE_LINE = rf"^[^\n{UNSAFE_CHARS}]*$"
 PRINTABLE_LINES = rf"^[^{UNSAFE_CHARS}]*$"
 
 
-Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE), AfterValidator(_not_blank)]
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_not_blank)]
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE), AfterValidator(not_blank)]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(not_blank)]
 Note = Annotated[str, Field(max_length=MAX_TEXT)]
 
-ComponentName = Annotated[str, Field(min_length=1, max_length=80, pattern=PRINTABLE_LINE), AfterValidator(_not_blank)]
+ComponentName = Annotated[str, Field(min_length=1, max_length=80, pattern=PRINTABLE_LINE), AfterValidator(not_blank)]
 AlertLine = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE_LINE)]
 AlertGroup = Annotated[str, Field(min_length=1, max_length=520, pattern=PRINTABLE_LINE)]
 AlertFingerprint = Annotated[str, Field(min_length=1, max_length=64, pattern=PRINTABLE_LINE)]
