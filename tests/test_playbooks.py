@@ -25,6 +25,8 @@ def test_the_built_ins_load_and_data_loss_has_a_required_public_customers_affect
         ('description = "x"\n\n[[fields]]\nname = "a"\nlabel = "A"\n\n[[fields]]\nname = "b"\nlabel = "B"\nkind = "choice"\n',
          "line 7: fields.1: Value error, field 'b' is a choice: give its choices"),
         ('[[checklist]]\ntext = "ok"\n[[checklist]]\ntext = "   "\n', "line 4: checklist.1.text: Value error, must not be blank"),
+        # the events' own test of blankness: zero-width spaces and a Hangul filler show nothing either
+        ('[[checklist]]\ntext = "ok"\n[[checklist]]\ntext = "\u200b\u3164"\n', "line 4: checklist.1.text: Value error, must not be blank"),
         ('[policy]\nupdate_minutes_sev9 = 3\n', "line 2: policy.update_minutes_sev9: Extra inputs are not permitted"),
         ('[policy]\nupdate_minutes_sev1 = 0\n', "line 2: policy.update_minutes_sev1: Input should be greater than or equal to 1"),
         ('name = "other"\n', "line 1: name = 'other' differs from the file name (queue)"),

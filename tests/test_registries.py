@@ -7,15 +7,11 @@ board's toasts are tables keyed by those classes. A new event type added to
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from warroom.incident import events as ev
-from warroom.incident import rules, sentences
+from warroom.incident import handlers, rules, sentences
 from warroom.tui.model import toasts
-
-fold = importlib.import_module("warroom.incident.fold")  # the module, not the function it exports
 
 EVERY = set(ev.BODY_TYPES)
 BOARD_PARTS = {"header", "command", "broadcasts", "stars", "rows"}
@@ -23,7 +19,7 @@ BOARD_PARTS = {"header", "command", "broadcasts", "stars", "rows"}
 
 @pytest.mark.parametrize(
     ("name", "registry"),
-    [("fold sentences", sentences.SENTENCES), ("fold handlers", fold._HANDLERS), ("rules", rules.RULES)],
+    [("fold sentences", sentences.SENTENCES), ("fold handlers", handlers.HANDLERS), ("rules", rules.RULES)],
 )
 def test_every_registry_covers_every_event_type(name: str, registry: dict) -> None:
     assert set(registry) == EVERY, name

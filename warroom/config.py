@@ -49,7 +49,7 @@ class ConfigError(WarroomError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)  # built once, inside ``Config``: see events.py
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built once, inside ``Config``: see warroom.incident.events
 
 
 class UserConfig(_Section):

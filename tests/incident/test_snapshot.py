@@ -106,3 +106,12 @@ def test_alerts_and_followed_through_action_items_survive_a_checkpoint():
     assert restored.action_items[0].due == date(2026, 12, 9) and restored.alerts["f1"].links == [("runbook", "https://runbooks.example/x")]
     log.add("alertmanager", ev.AlertResolved(group="g", fingerprint="f1", name="X"))
     assert fold(log.events[-1:], restored).all_alerts_resolved
+
+
+def test_the_fingerprint_covers_every_module_of_the_domain_the_events_package_too():
+    """An edit to an event family (a field's default, a validator) can change what a fold makes
+    of a log, so it must invalidate checkpoints as an edit to the fold does."""
+    hashed = set(snapshot.domain_sources())
+    loaded = {Path(module.__file__) for name, module in list(sys.modules.items()) if name.startswith("warroom.incident.") and getattr(module, "__file__", None)}
+    assert any(path.parent.name == "events" for path in loaded)
+    assert loaded <= hashed

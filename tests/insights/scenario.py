@@ -2,8 +2,8 @@
 
 now = Monday 2026-11-30 12:00 UTC; the period is 90 days (from 2026-09-01 12:00).
 
-- INC-1, SEV1, Wed 11-25: detected 08:50, declared 09:00 by alice (commander), mitigated 10:00,
-  closed 11:00. bob comes on at 09:10 with ``--tz America/New_York`` (04:10 there: all out of
+- INC-1, SEV1, Wed 11-25: started 08:35 (set at 09:05), detected 08:50 (detect: 15 min), declared
+  09:00 by alice (commander), mitigated 10:00, closed 11:00. bob comes on at 09:10 with ``--tz America/New_York`` (04:10 there: all out of
   hours), takes a break 09:30-10:00. dave joins at 10:00. Action items: A-1 bob, due 11-27, open
   (overdue); A-2 alice, done two days after it was opened; A-3 lenna (never joined), no due date.
 - INC-3, SEV2, Wed 11-25: declared 10:30 by dave (on INC-1 too: 10:00-12:30 is 2.5 h, not 3),
@@ -47,6 +47,7 @@ class Timed(LogBuilder):
 def inc1() -> list[StoredEvent]:
     log = Timed("INC-1", at(25, 9))
     log.add("alice", ev.IncidentDeclared(incident_id="INC-1", title="Checkout down", severity=1, detected_at=at(25, 8, 50)), minutes=0)
+    log.at(at(25, 9, 5), "alice", ev.KeyTimeSet(which="started", time=at(25, 8, 35)))
     log.at(at(25, 9, 10), "bob", ev.ShiftChanged(shift="on", tz="America/New_York"))
     log.at(at(25, 9, 30), "bob", ev.ShiftChanged(shift="break", minutes=30))
     log.at(at(25, 10), "bob", ev.ShiftChanged(shift="on"))

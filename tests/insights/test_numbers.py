@@ -32,7 +32,8 @@ def test_incidents_per_week_by_severity_list_every_week_of_the_period(insights: 
 def test_times_to_detect_acknowledge_mitigate_resolve_per_severity(insights: Insights) -> None:
     rows = {row.severity: row for row in insights.by_severity}
     sev1, sev2, sev3 = rows[1].timings, rows[2].timings, rows[3].timings
-    assert (sev1["detect"].median_minutes, sev1["acknowledge"].median_minutes) == (10, 0)
+    assert (sev1["detect"].median_minutes, sev1["acknowledge"].median_minutes) == (15, 0)  # started 08:35, detected 08:50
+    assert (sev2["detect"].count, sev2["detect"].median_minutes) == (2, 0)  # started and detected default to the declaration
     assert (sev1["mitigate"].median_minutes, sev1["resolve"].median_minutes) == (60, 120)
     # SEV2: INC-3 resolved in 2 h, INC-2 (reopened) in 11 h; only INC-3 was marked mitigated.
     assert (sev2["resolve"].count, sev2["resolve"].median_minutes, sev2["resolve"].p90_minutes) == (2, 390, 606)

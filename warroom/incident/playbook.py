@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .blank import not_blank
 from .policy import Policy
 
 ChecklistRole = Literal["commander", "deputy", "scribe", "comms", "everyone"]
@@ -39,12 +40,6 @@ FieldValue = Annotated[str, Field(max_length=MAX_FIELD_TEXT)] | Annotated[int, F
 int, a bool, a duration as whole seconds; ``None`` clears it."""
 
 
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("must not be blank")
-    return text
-
-
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
@@ -56,7 +51,7 @@ class ChecklistItemSpec(_Spec):
     required: bool = False
     """Required before close: close lists it as still open while unticked."""
 
-    _text = field_validator("text")(_not_blank)
+    _text = field_validator("text")(not_blank)
 
 
 class FieldSpec(_Spec):
@@ -69,7 +64,7 @@ class FieldSpec(_Spec):
     """Shown on the public status page once set."""
     choices: Annotated[list[Line], Field(max_length=40)] = Field(default_factory=list)
 
-    _label = field_validator("label")(_not_blank)
+    _label = field_validator("label")(not_blank)
 
     @model_validator(mode="after")
     def _choices_for_choice(self) -> "FieldSpec":
@@ -123,7 +118,7 @@ class Playbook(_Spec):
     @field_validator("workstreams")
     @classmethod
     def _workstreams_not_blank(cls, titles: list[str]) -> list[str]:
-        return [_not_blank(title) for title in titles]
+        return [not_blank(title) for title in titles]
 
     @field_validator("fields")
     @classmethod

@@ -6,25 +6,20 @@ run on the board (instant feedback), in the stores and on the server (the author
 under a lock), and in the fold (the safety net for anything already in the log), so
 all three always agree.
 
-Before those, the authority asks who is writing (``may_write``): a person (a token, the
-CLI, the board) or an integration (an alert hook's intake, which the authority itself
-runs after checking the hook's secret). Alert events come only from integrations and
-integrations write nothing else, whatever the actor's name says. The log does not
-record the writer kind, so the fold (reading what the authority already admitted)
-does not ask; ``check_write`` is what every store and the board call.
+Before those, the authority asks who is writing (``writers.may_write``); ``check_write``
+asks both, and is what every store and the board call.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from . import events as ev
 from .playbook import value_problem
-from .state import AlertRecord, IncidentState, Workstream
-
-Refusal = str | None
+from .state import IncidentState, Workstream
+from .writers import INTEGRATION as INTEGRATION, PERSON as PERSON, Writer as Writer  # still importable from here
+from .writers import Refusal, may_fire_alert, may_resolve_alert, may_write
 
 # All a closed incident takes: its action items (worked on after close), a link from
 # another incident, and a reopen by its commander -- anything else means reopening it first.
@@ -406,38 +401,6 @@ def may_set_field(state: IncidentState, actor: str, body: ev.FieldSet) -> Refusa
     return _away(state, actor)
 
 
-# --- alerts --------------------------------------------------------------------
-
-
-def _recorded_by_a_hook(rule: Callable[[Any, AlertRecord | None], Refusal]) -> Callable[..., Refusal]:
-    """An alert rule, refused to responders (alerts are recorded by alert hooks); ``rule``
-    gets the body and the alert already on record under its fingerprint (or ``None``)."""
-
-    @functools.wraps(rule)
-    def checked(state: IncidentState, actor: str, body: ev.AlertFired | ev.AlertResolved) -> Refusal:
-        if actor in state.responders:
-            return f"{actor} is a responder: alerts are recorded by alert hooks (`warroom hook add`)"
-        return rule(body, state.alerts.get(body.fingerprint))
-
-    return checked
-
-
-@_recorded_by_a_hook
-def may_fire_alert(body: ev.AlertFired, known: AlertRecord | None) -> Refusal:
-    if known is not None and known.status == "firing" and known.starts_at == body.starts_at:
-        return f"alert {body.name} is already recorded as firing (#{known.seq})"
-    return None
-
-
-@_recorded_by_a_hook
-def may_resolve_alert(body: ev.AlertResolved, known: AlertRecord | None) -> Refusal:
-    if known is None:
-        return f"alert {body.name} was never recorded as firing here"
-    if known.status != "firing":
-        return f"alert {body.name} is already resolved"
-    return None
-
-
 RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.IncidentDeclared: may_declare,
     ev.PolicyChanged: may_change_policy,
@@ -479,33 +442,6 @@ RULES: dict[type[ev.Body], Callable[[IncidentState, str, Any], Refusal]] = {
     ev.AlertFired: may_fire_alert,
     ev.AlertResolved: may_resolve_alert,
 }
-
-
-# --- who is writing -----------------------------------------------------------
-
-Writer = Literal["person", "integration"]
-PERSON: Writer = "person"
-INTEGRATION: Writer = "integration"
-
-
-def from_an_alert_hook(body: ev.Body) -> bool:
-    """Events only an alert hook's intake writes: an alert firing or resolving, and the
-    declaration of an incident for an alert group (which has nobody in command)."""
-    if isinstance(body, (ev.AlertFired, ev.AlertResolved)):
-        return True
-    return isinstance(body, ev.IncidentDeclared) and body.alert_group is not None
-
-
-def may_write(writer: Writer, body: ev.Body) -> Refusal:
-    """Whether a ``writer`` of this kind may write this type of event at all."""
-    hooks_only = from_an_alert_hook(body)
-    if writer == PERSON and hooks_only:
-        if isinstance(body, ev.IncidentDeclared):
-            return "only an alert hook declares an incident for an alert group: declare it without one"
-        return f"{body.type} comes only from an alert hook (`warroom hook add`), never from a person"
-    if writer == INTEGRATION and not hooks_only:
-        return f"an alert hook records alerts only, not {body.type}"
-    return None
 
 
 def check_write(state: IncidentState, actor: str, body: ev.Body, writer: Writer) -> Refusal:

@@ -162,15 +162,22 @@ def _shape(cls: type, seen: dict[str, object]) -> None:
                 _shape(part, seen)
 
 
+def domain_sources() -> list[Path]:
+    """Every source file of the domain, the events package's included: any of them can change
+    what a fold makes of a log."""
+    return sorted(Path(__file__).parent.rglob("*.py"))
+
+
 def _fingerprint() -> str:
     """Changes whenever the state's shape or the domain code that folds it changes."""
     digest = hashlib.sha256(FORMAT.encode())
     shapes: dict[str, object] = {}
     _shape(IncidentState, shapes)
     digest.update(repr(sorted(shapes.items())).encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    domain = Path(__file__).parent
+    for path in domain_sources():
         try:
-            digest.update(path.name.encode() + path.read_bytes())
+            digest.update(path.relative_to(domain).as_posix().encode() + path.read_bytes())
         except OSError:  # shipped without sources: the shape alone has to do
             pass
     return digest.hexdigest()[:32]

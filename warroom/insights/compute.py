@@ -1,6 +1,7 @@
 """The fold over many logs: every insights number from a set of incident logs.
 
-Definitions (DESIGN.md, "Insights are a fold over many logs"): detect = detected -> declared;
+Definitions (``warroom.incident.measures``, which the post-mortem reads too): detect = started
+-> detected (DESIGN.md's detected -> declared disagreed with the post-mortem and with practice);
 acknowledge = declared -> first commander; mitigate / resolve = declared -> that key time;
 responder-hours = on shift minus breaks, counted once when someone is in two incidents at
 once; out of hours = outside 08:00-20:00 in the responder's time zone. An incident counts in
@@ -16,10 +17,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.incident import StoredEvent
+from warroom.incident.measures import RESPONSE
 
 from .facts import IncidentFacts, ItemFacts, Stretch, incident_facts
 from .intervals import HOUR, Span, by_week, clipped, merged, out_of_hours, total, week_of
-from .numbers import MEASURES, SEVERITIES, Flag, Insights, ItemCounts, ResponderLoad, SeverityRow, Timing, WeekRow
+from .numbers import SEVERITIES, Flag, Insights, ItemCounts, ResponderLoad, SeverityRow, Timing, WeekRow
 
 DEFAULT_OUT_OF_HOURS_FLAG_HOURS = 10.0
 RATE_NEEDS = HOUR
@@ -83,20 +85,10 @@ def _weeks(declared: list[IncidentFacts], start: datetime, now: datetime) -> lis
 
 
 def _severity_row(severity: int, incidents: list[IncidentFacts]) -> SeverityRow:
-    moments = {
-        "detect": lambda f: (f.detected_at, f.declared_at),
-        "acknowledge": lambda f: (f.declared_at, f.acknowledged_at),
-        "mitigate": lambda f: (f.declared_at, f.mitigated_at),
-        "resolve": lambda f: (f.declared_at, f.resolved_at),
-    }
     timings = {}
-    for measure in MEASURES:
-        minutes = []
-        for f in incidents:
-            begin, end = moments[measure](f)
-            if begin is not None and end is not None:
-                minutes.append(max((end - begin).total_seconds(), 0) / 60)
-        timings[measure] = Timing(len(minutes), _round(percentile(minutes, 50)), _round(percentile(minutes, 90)))
+    for measure in RESPONSE:
+        minutes = [max(took.total_seconds(), 0) / 60 for f in incidents if (took := measure.of(f.moments)) is not None]
+        timings[measure.name] = Timing(len(minutes), _round(percentile(minutes, 50)), _round(percentile(minutes, 90)))
     return SeverityRow(severity, len(incidents), timings)
 
 

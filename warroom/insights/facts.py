@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from warroom.incident import IncidentState, Policy, StoredEvent, apply
 from warroom.incident import events as ev
+from warroom.incident.measures import Moment, moments
 from warroom.incident.state import ActionItem
 
 from .intervals import Span, clipped, merged, minus
@@ -62,11 +63,8 @@ class IncidentFacts:
     drill: bool
     policy: Policy
     declared_at: datetime
-    detected_at: datetime | None
-    acknowledged_at: datetime | None
-    """When a person first held command (at declaration, unless an alert hook declared it)."""
-    mitigated_at: datetime | None
-    resolved_at: datetime | None
+    moments: dict[Moment, datetime]
+    """The moments it reached, for the measures (``warroom.incident.measures``)."""
     open_spans: list[Span]
     stretches: list[Stretch]
     """Clipped to the open spans: time after a close (and before a reopen) is nobody's shift."""
@@ -113,10 +111,7 @@ def incident_facts(events: Iterable[StoredEvent], until: datetime) -> IncidentFa
         drill=state.drill,
         policy=state.policy,
         declared_at=state.declared_at,
-        detected_at=state.key_times.get("detected"),
-        acknowledged_at=state.command_spans[0].start if state.command_spans else None,
-        mitigated_at=state.key_times.get("mitigated"),
-        resolved_at=state.key_times.get("resolved"),
+        moments=moments(state),
         open_spans=open_spans,
         stretches=[piece for stretch in done for piece in _within(stretch, open_spans)],
         command=[(span.holder, (span.start, span.end or until)) for span in state.command_spans],

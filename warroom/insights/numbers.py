@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from warroom.incident.measures import RESPONSE
+
 SEVERITIES = (1, 2, 3, 4)
-MEASURES = ("detect", "acknowledge", "mitigate", "resolve")
+MEASURES = tuple(measure.name for measure in RESPONSE)
+"""detect, acknowledge, mitigate, resolve: defined in ``warroom.incident.measures``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from warroom.incident.measures import IMPACT, moments
 from warroom.incident.state import TimelineEntry
 from warroom.words import long_duration as duration
 
@@ -83,11 +84,11 @@ def key_times(d: Draft) -> dict:
     for which in ("started", "detected", "mitigated", "resolved"):
         at = kt.get(which)
         rows.append([which.capitalize(), d.clock(at) if at else "not reached", d.t(at) if at else "—", sources.get(which, "—") if at else "—"])
-    started = kt.get("started")
+    reached = moments(d.state)
     measures = []
-    for label, which in (("Time to detect", "detected"), ("Time to mitigate", "mitigated"), ("Time to resolve", "resolved")):
-        at = kt.get(which)
-        measures.append([label, f"started → {which}", elapsed(started, at) if at and started else "not reached"])
+    for measure in IMPACT:
+        span = measure.span(reached)
+        measures.append([f"Time to {measure.name}", f"{measure.since} → {measure.until}", elapsed(*span) if span else "not reached"])
     return {"rows": rows, "measures": measures}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from warroom.incident.events import NoteAdded
+from warroom.incident.measures import TIME_TO_DETECT, moments
 from warroom.incident.playbook import show_value
 
 from ..text import elapsed
@@ -134,10 +135,11 @@ def contributing_factors(d: Draft) -> dict:
 
 
 def _layer_facts(d: Draft) -> dict[str, dict]:
-    state, history, kt = d.state, d.history, d.kt
+    state, history = d.state, d.history
     facts: dict[str, dict] = {}
-    if "started" in kt and "detected" in kt:
-        facts["Detection"] = {"text": f"From the log: time to detect {elapsed(kt['started'], kt['detected'])}.", "items": []}
+    detection = TIME_TO_DETECT.span(moments(state))
+    if detection is not None:
+        facts["Detection"] = {"text": f"From the log: time to detect {elapsed(*detection)}.", "items": []}
     handovers = sum(1 for how in history.command_how[1:] if how.startswith("hand-over"))
     assumed = max(len(history.command_how) - 1 - handovers, 0)
     hand_offs = sum(1 for hows in history.owner_how.values() for how in hows if how.startswith("hand-off"))
