@@ -127,6 +127,11 @@ class StatusConfig(_Section):
         False, description="make every incident you declare public at once, under its title (default: private until `warroom publish`)"
     )
     past_days: int = Field(30, ge=0, le=3650, description="days a closed incident stays on the status page's index")
+    public: bool = Field(
+        False,
+        description="on `warroom serve`, open the status page to anyone without a key (published incidents only), "
+        "so a CDN in front may cache it (with `[server] public_url` set); keys still work",
+    )
 
 
 class ChatConfig(_Section):

@@ -85,7 +85,7 @@ class Streams:
         if self.total is not None and self._open >= self.total:
             raise TooManyStreams(self.total, in_total=True)
         held = self._by_holder.setdefault(holder, set())
-        if len(held) >= self.per_holder:
+        if holder and len(held) >= self.per_holder:  # "": no key (a public page), capped by the total alone
             if not held:
                 del self._by_holder[holder]
             raise TooManyStreams(self.per_holder, in_total=False)

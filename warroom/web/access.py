@@ -4,8 +4,8 @@ A viewer is read-only by construction (the status routes only read); what differ
 the scope -- one incident or all of them --, who holds it (the key or token whose
 stream caps it counts against) and how to re-check, on an open stream, that the key is
 still good (``gone_among`` asks for many at once, for streams whose key was revoked in
-another process). Every failure (no key, unknown, expired, revoked, another
-incident's key) becomes the same "not found" page: a link must not reveal whether an
+another process). Every failure (no key where one is needed, unknown, expired, revoked,
+another incident's key) becomes the same "not found" page: a link must not reveal whether an
 incident exists.
 """
 
@@ -50,16 +50,22 @@ class OpenAccess:
         return set()
 
 
-class ServerAccess:
-    """``warroom serve``: a share key (``wv_``) or a responder's own token (``wr_``)."""
+ANYONE = ""
+"""The holder of streams opened without a key: only the total caps them (see ``Streams.open``)."""
 
-    def __init__(self, tokens: TokenBook, shares: ShareBook):
+
+class ServerAccess:
+    """``warroom serve``: a share key (``wv_``) or a responder's own token (``wr_``); with
+    ``open_to_all`` (``[status] public``) no key at all, while a wrong key is still "not found"."""
+
+    def __init__(self, tokens: TokenBook, shares: ShareBook, *, open_to_all: bool = False):
         self.tokens = tokens
         self.shares = shares
+        self.open_to_all = open_to_all
 
     def viewer(self, key: str | None) -> Viewer | None:
         if not key:
-            return None
+            return Viewer(scope=None, still_allowed=lambda: True, holder=ANYONE) if self.open_to_all else None
         share = self.shares.lookup(key)
         if share is not None:
             return Viewer(scope=share.scope, still_allowed=lambda: self.shares.still_active(share), holder=share.id)
@@ -71,5 +77,5 @@ class ServerAccess:
     def gone_among(self, holders: list[str]) -> set[str]:
         """Which of these keys and tokens no longer open anything (one query for each kind)."""
         keys = [holder for holder in holders if holder.startswith(SHARE_ID_PREFIX)]
-        tokens = [holder for holder in holders if not holder.startswith(SHARE_ID_PREFIX)]
+        tokens = [holder for holder in holders if holder != ANYONE and not holder.startswith(SHARE_ID_PREFIX)]
         return self.shares.inactive_among(keys) | self.tokens.revoked_among(tokens)

@@ -41,6 +41,8 @@ class StatusSettings:
     components: tuple[tuple[str, str | None], ...] = ()
     past_days: int = 30
     public: bool = False
+    open_to_all: bool = False
+    """``[status] public``: on ``warroom serve``, a page without a key opens too."""
 
     @classmethod
     def of(cls, config: Config) -> StatusSettings:
@@ -48,6 +50,7 @@ class StatusSettings:
             components=tuple((c.name, c.group) for c in config.component),
             past_days=config.status.past_days,
             public=bool(config.server.public_url),
+            open_to_all=config.status.public,
         )
 
 

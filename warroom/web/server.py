@@ -93,7 +93,7 @@ def mount_server_status(
     is the server's own log as a store (``warroom.server.reader``); ``parts`` the server's parts."""
     shares = open_shares(parts.db)  # SQLite or PostgreSQL, like the rest of the server's database
     views = LiveViews(reader, keepalive=parts.keepalive, writing=parts.log.writing)
-    access = ServerAccess(parts.tokens, shares)
+    access = ServerAccess(parts.tokens, shares, open_to_all=settings is not None and settings.open_to_all)
     open_streams = Streams(access.gone_among, streams_per_key, streams, check_every=STATUS_RECHECK_SECONDS)
     app.include_router(status_router(views, access, open_streams, settings))
     app.state.status_views = views
