@@ -86,11 +86,13 @@ class Metrics:
             if batch.events:
                 self._commits[batch.incident] = (batch.events[-1][0], now)
 
-    def delivered(self, incident_id: str, after: int, upto: int) -> None:
-        """A stream has written ``incident_id``'s events ``after < seq <= upto``."""
+    def delivered(self, incident_id: str, after: int, upto: int, streams: int = 1) -> None:
+        """``streams`` streams have written ``incident_id``'s events ``after < seq <= upto``."""
         commit = self._commits.get(incident_id)
         if commit is not None and after < commit[0] <= upto:
-            self.fanout.observe(time.perf_counter() - commit[1])
+            seconds = time.perf_counter() - commit[1]
+            for _ in range(streams):
+                self.fanout.observe(seconds)
 
     def delivery(self, sent: bool) -> None:
         self.notify.labels("sent" if sent else "failed").inc()
