@@ -10,10 +10,10 @@ in one pass, with no task woken, no response iterator stepped, and no middleware
 take a write, a commit larger than a page, a gap, a keep-alive where writing directly
 is not possible, its token revoked, the client gone, or the server stopping.
 
-Not Starlette's ``StreamingResponse``: that one steps an iterator in a task group with a
-second task per message, and sends every message through every middleware's wrapper.
-The client going away is watched by one task per stream (``receive`` until
-``http.disconnect``), which wakes the sleeping one.
+Not Starlette's ``StreamingResponse``: that one must step its iterator, in its own task,
+for every message, and sends each through every middleware's ``send`` wrapper. The client
+going away is watched by one task per stream (``receive`` until ``http.disconnect``), which
+wakes the sleeping one.
 """
 
 from __future__ import annotations
