@@ -10,8 +10,7 @@ drains in-flight requests; every acknowledged event is already on disk.
 
 uvicorn runs with our ``protocol`` (its httptools protocol plus header, timeout and
 connection limits, told by ``app.state.head_credentials`` which requests carry a known
-credential), and the open-files limit is raised to fit the connection limit. Once it listens,
-what start-up built is frozen out of the cyclic collector (``settle_collector``). Status-page
+credential), and the open-files limit is raised to fit the connection limit. Status-page
 streams may hold at most half the connections, so stakeholders never crowd out responders.
 """
 
@@ -78,17 +77,6 @@ def _resolved_folder(db: Path) -> Path:
     return db.parent.resolve() / db.name
 
 
-def settle_collector() -> None:
-    """Move what start-up built (modules, the app, its routes and models: ~110,000 objects) out of
-    the cyclic collector's care, and collect the young generation less often. A request makes
-    hundreds of short-lived objects that reference counting frees; with the default threshold
-    (700) the collector ran ~90 times a second under load and a full collection walked the whole
-    heap (~55 ms each): ~5.5 % of the server's CPU in ``bench/server.py``, ~1 % after this."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_OBJECTS, *gc.get_threshold()[1:])
-
-
 class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, announce: str):
         super().__init__(config)
@@ -97,7 +85,6 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started and not self.should_exit:
-            settle_collector()
             print(self.announce, flush=True)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
@@ -138,6 +125,14 @@ def _as_line(text: str) -> None:
 
 def _as_event(text: str) -> None:
     events_log.warning(text)
+
+
+def collect_young_less_often() -> None:
+    """Run the cyclic collector's young generation every ``GC_YOUNG_OBJECTS`` allocations, not 700.
+    A request makes hundreds of short-lived objects that reference counting frees anyway; at the
+    default the collector ran ~90 times a second in ``bench/server.py`` (what start-up built is
+    frozen out of its sight once the server listens: ``warroom.asgi.heap``)."""
+    gc.set_threshold(GC_YOUNG_OBJECTS, *gc.get_threshold()[1:])
 
 
 def _advise(db: Path | str, host: str, say: Callable[[str], None]) -> None:
@@ -200,6 +195,7 @@ def serve(
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     _advise(db, host, _as_event if as_json else _as_line)
+    collect_young_less_often()
     connections = _descriptors_for_connections(max_connections)
     app = create_app(
         db,
