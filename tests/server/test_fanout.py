@@ -7,6 +7,8 @@ import asyncio
 import gc
 import re
 import socket
+import weakref
+from typing import Any, cast
 
 import httpx
 
@@ -97,3 +99,22 @@ def test_a_server_collects_its_young_objects_every_few_thousand_allocations():
         assert gc.get_threshold() == (GC_YOUNG_OBJECTS, *threshold[1:])
     finally:
         gc.set_threshold(*threshold)
+
+
+def test_a_request_s_body_writer_makes_no_reference_cycle():
+    """The writer lives in the request's scope, which its cycle holds: a strong reference back would
+    leave every request (its scope, headers and cycle) to the cyclic collector, or frozen for good."""
+    from warroom.server.protocol import BODY_WRITER, BodyWriter
+
+    class Cycle:  # what uvicorn's RequestResponseCycle holds: the scope
+        scope: dict
+
+    cycle = Cycle()
+    cycle.scope = {"extensions": {BODY_WRITER: {"write": BodyWriter(cast(Any, cycle)).write}}}
+    gone = weakref.ref(cycle)
+    gc.disable()
+    try:
+        del cycle
+        assert gone() is None  # freed by its reference count alone
+    finally:
+        gc.enable()

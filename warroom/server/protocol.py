@@ -49,6 +49,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,12 +83,15 @@ class BodyWriter:
     __slots__ = ("_cycle",)
 
     def __init__(self, cycle: RequestResponseCycle):
-        self._cycle = cycle
+        # weakly: the cycle holds the scope, which holds this writer; a strong reference back would
+        # make every request a reference cycle, left for the collector (or kept for good, frozen)
+        self._cycle = weakref.ref(cycle)
 
     def write(self, data: bytes) -> bool:
-        cycle = self._cycle
+        cycle = self._cycle()
         if (
-            cycle.disconnected
+            cycle is None
+            or cycle.disconnected
             or cycle.response_complete
             or not cycle.chunked_encoding
             or cycle.flow.write_paused
