@@ -172,3 +172,22 @@ def test_a_scraper_with_the_metrics_token_counts_as_authenticated(tmp_path: Path
     assert not heads(b"/metrics", [(b"authorization", b"Bearer not-it")])
     assert not heads(b"/api/incidents", bearer)
     assert not create_app(tmp_path / "open.db").state.head_credentials(b"/metrics", bearer)
+
+
+def test_the_fanout_histogram_takes_many_streams_at_once_and_reads_as_prometheus_own():
+    from prometheus_client import CollectorRegistry, Histogram, generate_latest
+
+    from warroom.server.watch import FANOUT_BUCKETS, Metrics
+
+    ours = Metrics("sqlite")
+    registry = CollectorRegistry()
+    theirs = Histogram("warroom_fanout_seconds", ours.fanout.HELP, buckets=FANOUT_BUCKETS, registry=registry)
+    for seconds, streams in ((0.003, 100), (0.0005, 1), (0.05, 2), (7.0, 1)):  # on a bound, past the last one
+        ours.fanout.observe(seconds, streams)
+        for _ in range(streams):
+            theirs.observe(seconds)
+
+    def fanout_lines(text: bytes) -> list[str]:
+        return [line for line in text.decode().splitlines() if "warroom_fanout_seconds" in line and "_created" not in line]
+
+    assert fanout_lines(generate_latest(ours.registry)) == fanout_lines(generate_latest(registry))

@@ -5,10 +5,9 @@ event made with it. A request body may carry an ``actor`` field (so a client can
 send its draft as is), but only if it names the token's owner: anything else is a
 403, never silently rewritten. Rule refusals are 409 with the rule's own sentence.
 
-The stream (``/api/incidents/{id}/stream``) is FastAPI's own SSE support
-(``fastapi.sse.EventSourceResponse``, framed by ``fastapi.sse.format_sse_event``): one
-SSE message per stored event, its SSE ``id`` the event's seq, its data the event's
-JSON. ``Last-Event-ID`` (sent by browsers and by our client on reconnect) or
+The stream (``/api/incidents/{id}/stream``, ``stream.EventStream``) has one SSE message
+per stored event (framed by ``fastapi.sse.format_sse_event``), its SSE ``id`` the event's
+seq, its data the event's JSON. ``Last-Event-ID`` (sent by browsers and by our client on reconnect) or
 ``?after=`` says where to resume; the stream replays everything after it and then
 follows live, with no gap and no duplicate. Idle streams get a keep-alive comment.
 Each token may hold ``streams_per_token`` streams at once (429 past it); a stream
@@ -43,18 +42,19 @@ from warroom.incident import events as ev
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, mirror_refusal
 from warroom.words import where as where_in
 from warroom.asgi.responses import SSE_HEADERS, EventStreamDoc, OpenStreamResponse, errors, not_json
-from warroom.asgi.streams import PAGE_BYTES, STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN, OpenStream, TooManyStreams
+from warroom.asgi.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN, OpenStream, TooManyStreams
 from warroom.db.backend import is_postgres
 from warroom.db.tokens import Principal
 
 from .credentials import HeadCredentials
 from .invites import add_invite_routes
-from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, sse_message
+from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, Listener
 from .limits import DEFAULT_BURST, DEFAULT_RATE, RateLimiter
 from .reader import ServerReader
 from .logs import open_hooks
 from .parts import Parts
 from .receiver import ServerLogStore, add_hook_route
+from .stream import RETRY_MS, EventStream
 from .wire import CHECKPOINT_MEDIA_TYPE, MAX_SEQ, AppendIn, DeclareIn, HealthOut, MeOut, stream_start
 from .watch import Watch, mount_metrics, note_actor
 from .writer import Unprocessable
@@ -67,9 +67,7 @@ log = logging.getLogger("warroom.server")
 MAX_BODY_BYTES = 64 * 1024
 READ_LIMIT = 1000
 MAX_READ_LIMIT = 10_000
-STREAM_PAGE = 500
 KEEPALIVE_SECONDS = 15.0
-RETRY_MS = 1000
 
 
 def parts(request: Request) -> Parts:
@@ -161,53 +159,16 @@ def _json_list(rows: list[tuple[int, str]]) -> Response:
     return Response("[" + ",".join(text for _, text in rows) + "]", media_type="application/json")
 
 
-def _sse(p: Parts, who: Principal, key: str, content: Callable[[OpenStream], AsyncIterator[bytes]]) -> OpenStreamResponse:
-    """Open one of ``who``'s streams on ``key`` (an incident, or every incident) or refuse
-    with a 429; the response gives the place back however it ends."""
+def _open_stream(p: Parts, who: Principal, wake: Callable[[], None]) -> OpenStream:
+    """Count one of ``who``'s streams (``wake`` wakes it when its token is revoked) or refuse with a 429."""
     try:
-        stream = p.streams.open(who.token_id, lambda: p.hub.wake(key))
+        return p.streams.open(who.token_id, wake)
     except TooManyStreams as error:
         message = (
             f"this token already has {error.limit} open streams (the limit per token): close one "
             "(a board needs one per incident it shows), or ask the operator to raise server.streams_per_token"
         )
         raise HTTPException(429, message, headers={"Retry-After": "5"}) from None
-    return OpenStreamResponse(content(stream), p.streams.closer(stream), headers=SSE_HEADERS)
-
-
-async def _events_as_sse(p: Parts, incident_id: str, cursor: int, stream: OpenStream) -> AsyncIterator[bytes]:
-    """Everything after ``cursor``, then each commit as it lands, framed by ``fastapi.sse``.
-
-    The stream is an ``EventSourceResponse`` fed with ``format_sse_event`` bytes (framed once
-    per event in the hub's feed, not once per subscriber) rather
-    than a ``yield``-per-message path operation: FastAPI's generator plumbing costs a few
-    task hops and a timer per message, per subscriber, so a commit seen by a hundred
-    boards cost a hundred times that before the last one heard of it. Here whatever a
-    subscriber finds past its cursor goes out as one write of at most ``PAGE_BYTES`` (plus
-    one event), and the next write waits until the socket has drained.
-    """
-    hub = p.hub
-    yield format_sse_event(comment="connected", retry=RETRY_MS)
-    woken_by = None
-    while not hub.closing and not stream.revoked:
-        changed = hub.changed(incident_id)  # before looking, so no commit slips through
-        recent = hub.recent_messages(incident_id, cursor, STREAM_PAGE, PAGE_BYTES)  # framed once, for every subscriber
-        if recent is None:  # older than memory: from the database, framed here
-            rows = await p.rows(incident_id, cursor, STREAM_PAGE, max_bytes=PAGE_BYTES)
-            recent = (b"".join(sse_message(seq, text) for seq, text in rows), rows[-1][0]) if rows else (b"", cursor)
-        if stream.revoked:
-            break
-        messages, last = recent
-        if messages:
-            yield messages
-            p.metrics.delivered(incident_id, cursor, last)
-            cursor = last
-            continue
-        if woken_by == TICK:
-            yield format_sse_event(comment="keep-alive")
-        woken_by = await asyncio.shield(changed)  # shared: our cancellation must not cancel it
-    if stream.revoked:
-        yield format_sse_event(comment="token revoked")
 
 
 async def _summaries_as_sse(p: Parts, stream: OpenStream) -> AsyncIterator[bytes]:
@@ -363,7 +324,8 @@ def create_app(
     )
     async def stream_incidents(who: Who, request: Request) -> EventSourceResponse:
         p = parts(request)
-        return _sse(p, who, EVERY_INCIDENT, lambda stream: _summaries_as_sse(p, stream))
+        stream = _open_stream(p, who, lambda: p.hub.wake(EVERY_INCIDENT))
+        return OpenStreamResponse(_summaries_as_sse(p, stream), p.streams.closer(stream), headers=SSE_HEADERS)
 
     @app.post(
         "/api/incidents",
@@ -458,9 +420,11 @@ def create_app(
         incident_id: Annotated[str, Depends(known_incident)],
         start: Annotated[int, Depends(stream_start)],
         request: Request,
-    ) -> EventSourceResponse:
+    ) -> EventStream:
         p = parts(request)
-        return _sse(p, who, incident_id, lambda stream: _events_as_sse(p, incident_id, start, stream))
+        listener = Listener(None, start)
+        stream = _open_stream(p, who, lambda: p.hub.wake_listener(incident_id, listener))
+        return EventStream(p, incident_id, start, listener, stream, p.streams.closer(stream))
 
     add_hook_route(app, the_parts.db, ServerLogStore(the_parts), alerts, the_parts.metrics)  # hook secrets live beside the tokens
     return app

@@ -24,8 +24,8 @@ from .writer import Unprocessable
 class Parts:
     def __init__(self, db: Database, rate: float, burst: float | None, keepalive: float, tail_keep: int, streams_per_token: int):
         self.db = db
-        self.hub = Hub(tail_keep)
         self.metrics = Metrics("postgresql" if is_postgres(db) else "sqlite")
+        self.hub = Hub(tail_keep, delivered=self.metrics.delivered)
         self.log = open_log(db, on_commit=self._committed)
         self.tokens = open_tokens(db)
         self.limiter = RateLimiter(rate, burst)

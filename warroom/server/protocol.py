@@ -35,6 +35,11 @@ its unsent events in memory. ``guarded_protocol`` returns the same protocol with
   credential holds (it is the newest: only that many newer connections arriving before
   its headers do could push it out).
 
+It also offers each request a synchronous write to its response body (``BodyWriter``, in the
+scope's ``extensions`` under ``BODY_WRITER``, as ASGI extensions are: a dict): the hub writes a commit to every caught-up
+SSE subscriber in one pass with it, rather than waking each subscriber's task to send the
+same bytes through the ASGI chain.
+
 Uvicorn's own ``limit_concurrency`` is not used: it answers 503 to every request once
 the limit is reached, which is the lock-out we want to avoid.
 """
@@ -44,11 +49,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 log = logging.getLogger("warroom.server")
 
@@ -61,6 +67,39 @@ MAX_CONNECTIONS = 1024
 UNAUTHENTICATED_SHARE = 0.5
 WRITE_BUFFER_HIGH = 16 * 1024
 WRITE_BUFFER_LOW = 4 * 1024
+BODY_WRITER = "warroom.body_writer"
+"""The scope extension that holds a request's ``BodyWriter.write`` (as ``"write"``)."""
+
+
+class BodyWriter:
+    """Writes part of a response body straight to the connection, outside the ASGI ``send``.
+
+    Only for a body already begun through ``send`` in chunked encoding (an SSE stream, whose
+    ``http.response.start`` and first message went through the app's middleware), and only
+    while the connection takes writes: ``write`` says ``False`` -- and writes nothing -- once
+    the client has gone, the response is complete, or the send buffer is past its high-water
+    mark (a slow reader: the caller then sends through ``send``, which waits for the drain)."""
+
+    __slots__ = ("_cycle",)
+
+    def __init__(self, cycle: RequestResponseCycle):
+        # weakly: the cycle holds the scope, which holds this writer; a strong reference back would
+        # make every request a reference cycle, left for the collector (or kept for good, frozen)
+        self._cycle = weakref.ref(cycle)
+
+    def write(self, data: bytes) -> bool:
+        cycle = self._cycle()
+        if (
+            cycle is None
+            or cycle.disconnected
+            or cycle.response_complete
+            or not cycle.chunked_encoding
+            or cycle.flow.write_paused
+            or cycle.transport.is_closing()
+        ):
+            return False
+        cycle.transport.write(b"%x\r\n%b\r\n" % (len(data), data))
+        return True
 
 
 @dataclass(slots=True)
@@ -238,6 +277,8 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
             self._authenticated(self._carries_credential())
             self._body_timer = self.loop.call_later(limits.body_timeout, self._body_timed_out)
             super().on_headers_complete()
+            if self.cycle is not None and self.cycle.scope is self.scope:  # the request's app has not run yet
+                self.scope.setdefault("extensions", {})[BODY_WRITER] = {"write": BodyWriter(self.cycle).write}
 
         def on_body(self, body: bytes) -> None:
             if not self._refused:
