@@ -10,8 +10,9 @@ incident, connects N SSE subscribers spread over a few processes, waits until ev
 one is connected, then runs K appender connections for S seconds -- as fast as each
 gets its acknowledgement, or paced to ``--rate`` appends/s in total. Appenders use a
 lean HTTP/1.1 client (httpx would make this measure the client); subscribers run in
-their own processes and read with a minimal SSE reader, or with httpx-sse as boards
-do (``--client httpx``; on a small machine that mostly measures the subscribers).
+their own processes and read with a minimal SSE reader, or with httpx + httpx-sse
+(``--client httpx``, the way boards read before they got their own stream reader,
+``warroom/store/stream.py``; on a small machine that mostly measures the subscribers).
 
 Each note carries the moment it was sent (``time.monotonic_ns``: one clock for every
 process on the machine); each subscriber notes when the event reached it. Fan-out
@@ -89,7 +90,7 @@ async def _lean_stream(url: str, token: str, on_connected, on_text) -> None:
 
 
 async def _httpx_stream(url: str, token: str, on_connected, on_text) -> None:
-    """The board's way: httpx + httpx-sse."""
+    """httpx + httpx-sse: a generic client (boards read with ``warroom/store/stream.py`` now)."""
     timeout = httpx.Timeout(10, read=300)
     async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout) as client:
         async with aconnect_sse(client, "GET", f"/api/incidents/{INCIDENT}/stream", headers={"Last-Event-ID": "1"}) as source:
@@ -279,7 +280,7 @@ def main() -> None:
         "--client",
         choices=("lean", "httpx"),
         default="lean",
-        help="subscribers read with a minimal SSE reader (default: measures the server) or httpx-sse like a board",
+        help="subscribers read with a minimal SSE reader (default: measures the server) or httpx + httpx-sse (a generic client)",
     )
     args = parser.parse_args()
     print(asyncio.run(run(args)), flush=True)
