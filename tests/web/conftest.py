@@ -59,20 +59,25 @@ def cli(web_server: ServerProcess, tokens: dict[str, str], tmp_path: Path) -> Ca
     return run
 
 
-@pytest.fixture
-def act(web_server: ServerProcess, tokens: dict[str, str]) -> Callable[..., dict]:
-    """``act("bob", incident, {"type": "note_added", ...})``: one event through the HTTP API (fast setup)."""
+def poster(url: str, tokens: dict[str, str]) -> Callable[..., dict]:
+    """``post("bob", incident, {"type": "note_added", ...})``: one event through the HTTP API of the server at ``url``."""
 
     def post(who: str, incident: str, body: dict) -> dict:
         headers = {"Authorization": f"Bearer {tokens[who]}"}
         if body["type"] == "incident_declared":
-            response = httpx.post(f"{web_server.url}/api/incidents", json={**body, "incident_id": incident}, headers=headers)
+            response = httpx.post(f"{url}/api/incidents", json={**body, "incident_id": incident}, headers=headers)
         else:
-            response = httpx.post(f"{web_server.url}/api/incidents/{incident}/events", json={"body": body}, headers=headers)
+            response = httpx.post(f"{url}/api/incidents/{incident}/events", json={"body": body}, headers=headers)
         assert response.status_code == 201, response.text
         return response.json()
 
     return post
+
+
+@pytest.fixture
+def act(web_server: ServerProcess, tokens: dict[str, str]) -> Callable[..., dict]:
+    """``act("bob", incident, {"type": "note_added", ...})``: one event through the HTTP API (fast setup)."""
+    return poster(web_server.url, tokens)
 
 
 @pytest.fixture

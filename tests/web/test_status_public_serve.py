@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.server.harness import ServerProcess, cli_env, copy_db
-from tests.web.conftest import INTERNAL, add_internal_text, get
+from tests.web.conftest import INTERNAL, add_internal_text, get, poster
 
 
 @pytest.fixture
@@ -27,16 +27,8 @@ def public_server(tmp_path: Path, web_template: tuple[Path, dict[str, str]]) -> 
 
 
 @pytest.fixture
-def post(public_server: ServerProcess, tokens: dict[str, str]) -> Callable[..., None]:
-    def send(who: str, incident: str, body: dict) -> None:
-        headers = {"Authorization": f"Bearer {tokens[who]}"}
-        if body["type"] == "incident_declared":
-            response = httpx.post(f"{public_server.url}/api/incidents", json={**body, "incident_id": incident}, headers=headers)
-        else:
-            response = httpx.post(f"{public_server.url}/api/incidents/{incident}/events", json={"body": body}, headers=headers)
-        assert response.status_code == 201, response.text
-
-    return send
+def post(public_server: ServerProcess, tokens: dict[str, str]) -> Callable[..., dict]:
+    return poster(public_server.url, tokens)
 
 
 def test_a_public_server_opens_published_pages_without_a_key_for_a_cdn_to_cache(public_server, post):
