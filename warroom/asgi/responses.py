@@ -7,10 +7,10 @@ so neither imports the other for them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from fastapi.sse import EventSourceResponse
 from pydantic import BaseModel, Field
 from starlette.types import Receive, Scope, Send
@@ -61,3 +61,21 @@ class EventStreamDoc(StreamingResponse):
     path operation as a generator (it does that for any ``EventSourceResponse`` subclass)."""
 
     media_type = "text/event-stream"
+
+
+class WrittenStream(Response):
+    """An SSE response its subclass writes through ``send`` itself (``__call__``), with no body
+    iterator stepped per message: the boards' event streams and the status page's."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self.status_code = 200
+        self.background = None
+        self.init_headers(headers)  # without a ``body``: no content-length, so uvicorn sends it chunked
+
+
+async def until_disconnect(receive: Receive) -> None:
+    """Return once the client has gone (``http.disconnect``)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass

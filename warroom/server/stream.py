@@ -22,11 +22,10 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from fastapi.responses import Response
 from fastapi.sse import format_sse_event
 from starlette.types import Receive, Scope, Send
 
-from warroom.asgi.responses import SSE_HEADERS
+from warroom.asgi.responses import SSE_HEADERS, WrittenStream, until_disconnect
 from warroom.asgi.streams import PAGE_BYTES, OpenStream
 
 from .hub import KEEPALIVE, TICK, Listener, sse_message
@@ -41,15 +40,11 @@ CONNECTED = format_sse_event(comment="connected", retry=RETRY_MS)
 REVOKED = format_sse_event(comment="token revoked")
 
 
-class EventStream(Response):
+class EventStream(WrittenStream):
     """Everything after ``cursor``, then each commit as it lands (SSE id = seq, data = the event's JSON)."""
 
-    media_type = "text/event-stream"
-
     def __init__(self, parts: Parts, incident_id: str, cursor: int, listener: Listener, stream: OpenStream, release: Callable[[], None]):
-        self.status_code = 200
-        self.background = None
-        self.init_headers(SSE_HEADERS)  # without a ``body``: no content-length, so uvicorn sends it chunked
+        super().__init__(SSE_HEADERS)
         self.parts = parts
         self.incident_id = incident_id
         self.cursor = cursor
@@ -100,6 +95,5 @@ class EventStream(Response):
 
 
 async def _until_gone(receive: Receive, listener: Listener) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
+    await until_disconnect(receive)
     listener.leave()

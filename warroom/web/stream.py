@@ -26,9 +26,9 @@ import asyncio
 from collections.abc import Callable, Mapping
 
 from fastapi.sse import format_sse_event
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from warroom.asgi.responses import WrittenStream, until_disconnect
 from warroom.asgi.streams import PAGE_BYTES
 
 from .live import RETRY_MS, TICK, LiveIncident, LiveViews
@@ -40,10 +40,8 @@ HUNG_UP = "hung-up"
 """The wake of a page whose reader went away: nothing more is written."""
 
 
-class PageStream(Response):
+class PageStream(WrittenStream):
     """The live stream of one page; ``release`` gives its place (``Streams``) back, once, however it ends."""
-
-    media_type = "text/event-stream"
 
     def __init__(
         self,
@@ -54,9 +52,7 @@ class PageStream(Response):
         release: Callable[[], None],
         headers: Mapping[str, str],
     ) -> None:
-        self.status_code = 200
-        self.background = None
-        self.init_headers(headers)
+        super().__init__(headers)
         self.views = views
         self.live = live
         self.after = after
@@ -84,8 +80,7 @@ class PageStream(Response):
             self.release()
 
     async def _until_hung_up(self, receive: Receive) -> None:
-        while (await receive())["type"] != "http.disconnect":
-            pass
+        await until_disconnect(receive)
         self.hung_up = True
         self._give_back()  # at once: the page's task may be waiting for a write to drain
         if self.waiting is not None and not self.waiting.done():
