@@ -26,6 +26,7 @@ from textual.strip import Strip
 from warroom.safetext import safe_line
 
 from .keys import moving_keys
+from .model.format import fit
 from .themes import theme_style
 
 if TYPE_CHECKING:
@@ -260,9 +261,7 @@ class RowList(ScrollView, can_focus=True):
         for cell, width, shown in zip(cells, self._widths, self._shown):
             if not shown:
                 continue
-            words = _words(cell)
-            if len(words) > width:
-                words = words[: max(width - 1, 0)] + "…"
+            words = fit(_words(cell), width)
             piece = Text(words.ljust(width + self._gap), no_wrap=True, end="")
             if not isinstance(cell, str):
                 piece.stylize(theme_style(self.app, cell[1]), 0, min(len(words), width))

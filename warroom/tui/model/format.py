@@ -19,7 +19,14 @@ Cell = Union[str, tuple[str, str]]
 """One table cell as a pane describes it: plain text, or ``(text, style)`` where the style names
 theme variables (``"$stale bold"``). Specs compare cheaply; the widgets turn them into Rich text."""
 
-__all__ = ["away_label", "clock", "coarse_duration", "duration", "owner_label", "roles_label", "shift_label", "update_due_label"]
+__all__ = ["ELLIPSIS", "away_label", "clock", "coarse_duration", "duration", "fit", "owner_label", "roles_label", "shift_label", "update_due_label"]
+
+ELLIPSIS = "…"
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, the cut marked: ``a-very-long-h…``."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + ELLIPSIS
 
 
 def clock(at: datetime | None) -> str:

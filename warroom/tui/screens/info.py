@@ -14,6 +14,8 @@ from textual.widgets import Button, Label, Static
 
 from warroom.safetext import safe_block, safe_line
 
+from ..model.format import fit
+
 BOX_CSS = """
 {name} {{ align: center middle; }}
 {name} > #box {{
@@ -55,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
             if whole:
                 parts += [f"{description:<16}", (f"{palette:<{palette_width}}", "dim"), (binding_id, "italic $text-muted")]
             else:
-                parts.append(palette if len(palette) <= room else palette[: max(room - 1, 0)] + "…")
+                parts.append(fit(palette, room))
         remap = "Remap a key by its id (last column) in [ui.keymap] of your config." if whole else (
             "Remap a key by its id in [ui.keymap] of your config (a wider terminal shows the ids here)."
         )

@@ -16,6 +16,8 @@ from textual.widget import Widget
 
 from warroom.safetext import safe_line
 
+from ..model.format import fit
+
 if TYPE_CHECKING:
     from warroom.incident import IncidentState
 
@@ -62,8 +64,7 @@ def header_content(
     room = width - used - 2
     title_part: list[Part] = []
     if title and room >= 4:
-        shown = title if len(title) <= room else title[: room - 1] + "…"
-        title_part = [("  ", ""), (shown, "bold")]
+        title_part = [("  ", ""), (fit(title, room), "bold")]
     # The title follows the incident id; everything else keeps its order.
     parts = essentials[:1] + title_part + essentials[1:] + tail
     return Content.assemble(*((text, style) if style else text for text, style in parts))

@@ -33,9 +33,10 @@ from textual.strip import Strip
 from warroom.safetext import safe_line
 
 from ..model.find import Finder
+from ..model.format import fit
 from ..keys import moving_keys
 from .timeline_find import FindingKeys
-from .timeline_parts import NewBelow, TimelineDetail, fit, strip_of
+from .timeline_parts import NewBelow, TimelineDetail, strip_of
 
 if TYPE_CHECKING:
     from warroom.incident.state import TimelineEntry

@@ -20,14 +20,13 @@ from textual.widgets import Static
 
 from warroom.safetext import safe_line
 
-from ..model.format import clock
+from ..model.format import ELLIPSIS, clock
 from ..textual_private import compute_wrap_offsets
 
 if TYPE_CHECKING:
     from warroom.incident.state import TimelineEntry
     from textual.widget import Widget
 
-ELLIPSIS = "…"
 DETAIL_LINES = 2
 
 
@@ -37,11 +36,6 @@ _CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=True, 
 def strip_of(line: Text, width: int, base: Style) -> Strip:
     """``line`` (already cut to ``width``) as a strip on the view's ``base`` style."""
     return Strip(Segment.apply_style(list(line.render(_CONSOLE)), base), width)
-
-
-def fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters, the cut marked: ``a-very-long-h…``."""
-    return text if len(text) <= width else text[: max(width - 1, 0)] + ELLIPSIS
 
 
 def clip(text: str, width: int, lines: int, more: str = "") -> tuple[str, int]:
