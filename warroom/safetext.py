@@ -77,6 +77,14 @@ def json_safe(dumped: str) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
+ELLIPSIS = "…"
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, the cut marked: ``a-very-long-h…``."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + ELLIPSIS
+
+
 def is_unsafe_char(char: str) -> bool:
     """True for a character this module never lets through raw (line breaks included)."""
     return bool(_UNSAFE.fullmatch(char))

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from warroom.safetext import fit
+
 KINDS = ("alertmanager", "grafana", "generic")
 
 MAX_ALERTS = 100
@@ -77,12 +79,8 @@ def escape_unsafe(text: str, *, keep_newlines: bool = False) -> str:
     return _UNSAFE.sub(visible, text)
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def clean(text: str, limit: int, *, keep_newlines: bool = False) -> str:
-    return _clip(escape_unsafe(text, keep_newlines=keep_newlines).strip(), limit)
+    return fit(escape_unsafe(text, keep_newlines=keep_newlines).strip(), limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +116,7 @@ class Notification:
         if self.common_summary:
             return self.common_summary
         firing = [a for a in self.alerts if a.status == "firing"] or list(self.alerts)
-        return _clip(firing[0].name, MAX_SUMMARY) if firing else _clip(self.group_key, MAX_SUMMARY)
+        return fit(firing[0].name, MAX_SUMMARY) if firing else fit(self.group_key, MAX_SUMMARY)
 
 
 def parse(data: bytes, kind: str, *, now: datetime | None = None) -> Notification:

@@ -23,6 +23,7 @@ from warroom.incident import EventDraft, IncidentState
 from warroom.incident import events as ev
 from warroom.incident.events import MAX_TEXT
 from warroom.db.codes import CHAT_LINK, CodeRefused
+from warroom.safetext import fit
 from warroom.server.reader import ServerReader
 from warroom.server.receiver import ServerLogStore
 from warroom.server.writer import Unprocessable
@@ -193,8 +194,7 @@ class Desk:
         author = self.chats.handle_of(request.platform, message.author) or f"{request.platform} user {message.author}"
         source = f"\n— said by {author} in chat" + (f": {message.link}" if message.link else "")
         room = MAX_TEXT - len(source)
-        text = message.text if len(message.text) <= room else message.text[: room - 1] + "…"
-        return await self._act(incident, actor, ev.NoteAdded(text=text + source))
+        return await self._act(incident, actor, ev.NoteAdded(text=fit(message.text, room) + source))
 
     async def _named_in(self, text: str) -> str | None:
         """The one incident on this server that ``text`` names ("INC-42 is back"), if exactly one."""

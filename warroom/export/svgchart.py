@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from warroom.safetext import safe_line
+from warroom.safetext import fit, safe_line
 
 LABEL_WIDTH = 150
 BAR_HEIGHT = 16
@@ -24,8 +24,7 @@ def _number(value: float) -> str:
 
 
 def _label(text: str, limit: int = 22) -> str:
-    shown = safe_line(text)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+    return fit(safe_line(text), limit)
 
 
 def stacked_bars(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from warroom.incident import IncidentState, StoredEvent
-from warroom.safetext import safe_line
+from warroom.safetext import fit, safe_line
 
 MAX_TEXT = 600
 _SPECIAL_MENTION = re.compile(r"<([!@#][^<>]*)>")  # Slack's <!channel>, <!here>, <@U123>, <#C123>
@@ -45,7 +45,7 @@ class Notice:
 def _short(text: str, limit: int = MAX_TEXT) -> str:
     """User text for a channel: one line, controls visible, mentions defused, at most ``limit``."""
     text = without_mentions(safe_line(" ".join(text.split())))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return fit(text, limit)
 
 
 def without_mentions(text: str) -> str:

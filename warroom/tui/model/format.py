@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Union
 
 from warroom.words import coarse_duration, duration, update_due
+from warroom.safetext import ELLIPSIS, fit
 
 if TYPE_CHECKING:
     from warroom.incident import IncidentState
@@ -20,14 +21,6 @@ Cell = Union[str, tuple[str, str]]
 theme variables (``"$stale bold"``). Specs compare cheaply; the widgets turn them into Rich text."""
 
 __all__ = ["ELLIPSIS", "away_label", "clock", "coarse_duration", "duration", "fit", "owner_label", "roles_label", "shift_label", "update_due_label"]
-
-ELLIPSIS = "…"
-
-
-def fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters, the cut marked: ``a-very-long-h…``."""
-    return text if len(text) <= width else text[: max(width - 1, 0)] + ELLIPSIS
-
 
 def clock(at: datetime | None) -> str:
     """Times as the timeline shows them: UTC, like every sentence the fold writes."""
