@@ -7,6 +7,7 @@ drawing behind them, which a change can undo without any test of the board's loo
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 from warroom.config import Config
@@ -73,6 +74,27 @@ def test_a_join_on_a_terminal_starts_without_the_collector(monkeypatch) -> None:
     finally:
         gc.enable()
     assert collecting == [False]
+
+
+def test_a_join_on_a_terminal_looks_for_no_pydantic_plugins_unless_asked(monkeypatch) -> None:
+    """pydantic scans every installed distribution's entry points for plugins when it builds its
+    first validator, before the board can draw; a join on a terminal says it has none to look
+    for, and a choice already made in the environment stands."""
+    from warroom.cli import early
+    from warroom.tui import frame_first
+
+    said: list[str | None] = []
+    monkeypatch.setattr(frame_first, "run_frame_first", lambda *args: said.append(os.environ.get("PYDANTIC_DISABLE_PLUGINS")) or 0)
+    for chosen in (None, "logfire"):
+        if chosen is None:
+            monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+        else:
+            monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", chosen)
+        try:
+            assert early.start_frame_first(["join", "INC-1"], early.PlainStart("INC-1", None)) == 0
+        finally:
+            gc.enable()
+    assert said == ["__all__", "logfire"]
 
 
 async def test_moving_between_panes_never_redraws_the_whole_screen(incident, make_board) -> None:

@@ -71,6 +71,10 @@ def start_frame_first(argv: list[str], start: PlainStart) -> int:
     # while they were made: ~40 ms of a 10,000-event join's CPU. It is turned on again once the
     # screen is drawn (``frame_first.py``), after the board has frozen what it loaded.
     gc.disable()
+    # pydantic looks for plugins in every installed distribution's entry points when it builds
+    # its first validator: ~15 ms (importlib.metadata, then the scan) before the board can draw.
+    # A board has no use for validation plugins; whoever wants one anyway can say so.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from warroom.tui.frame_first import run_frame_first
 
     def prepare() -> tuple[Session, str | None]:
