@@ -122,3 +122,23 @@ async def test_moving_between_panes_never_redraws_the_whole_screen(incident, mak
             await pilot.press(key)
             await pilot.pause()
         assert frames and "LayoutUpdate" not in frames, frames
+
+
+async def test_a_board_is_not_styled_again_when_first_shown(incident, make_board) -> None:
+    """Textual restyles every widget of a screen when it is shown; the board's were all styled
+    as they were mounted, a moment before (styling them again: ~8 ms of a join's CPU)."""
+    app = make_board("alice")
+    restyled: list[object] = []
+    update_styles = app.update_styles
+
+    def recording(node, animate: bool = True) -> None:
+        restyled.append(node)
+        update_styles(node, animate=animate)
+
+    vars(app)["update_styles"] = recording
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        assert app.board.query_one("#workstreams-pane").has_pseudo_class("focus-within")  # styled as mounted, focus included
+        assert app.board not in restyled
+
