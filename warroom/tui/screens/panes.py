@@ -18,9 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.widget import Widget
 
 from ..footer import BoardFooter
@@ -40,12 +38,13 @@ from ..widgets import (
 from ..widgets.deliveries import DeliveryHealth
 from ..widgets.timeline import NewBelow
 from ..widgets.timeline_find import KeysTaken
+from .fresh import FreshScreen
 
 TITLES = (("#workstreams-pane", "Workstreams"), ("#commander-pane", "Commander"), ("#responders-pane", "Responders"))
 """The panes with a fixed title (the timeline's says what it shows: ``TimelineView.pane_title``)."""
 
 
-class PanesScreen(Screen[None]):
+class PanesScreen(FreshScreen[None]):
     """The header, the four panes and the footer of one incident; tab / shift+tab step the
     panes of a narrow screen (``layout.py``), else move focus."""
 
@@ -79,17 +78,6 @@ class PanesScreen(Screen[None]):
         self.panes = PaneSwitcher(self)
         self._stepping_to: Widget | None = None
         """The pane a tab is moving focus into (focus lands after a refresh; a second tab counts from it)."""
-        self._styled_when_mounted = True
-        """Until the screen is first shown: every widget was styled as it was mounted."""
-
-    def post_message(self, message: Message) -> bool:
-        """The first ``ScreenResume`` (the screen shown) without its restyle of every widget: they
-        were all styled as they were mounted, a moment before. Styling them again cost ~8 ms of a
-        join's CPU before the board's first frame (``bench/startup.py --cpu``)."""
-        if isinstance(message, events.ScreenResume) and self._styled_when_mounted:
-            self._styled_when_mounted = False
-            message = events.ScreenResume(refresh_styles=False)
-        return super().post_message(message)
 
     def under_header(self) -> ComposeResult:
         """What goes between the header and the panes (replay: its time bar)."""
