@@ -23,7 +23,6 @@ from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from warroom.config_files import (  # re-exported: where the file is and how TOML is read, without pydantic
@@ -225,6 +224,8 @@ def _validated(data: dict[str, Any]) -> Config:
 def save_config(config: Config, path: Path | None = None) -> Path:
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tomli_w  # here, not at the top: most commands, a join among them, only read the file (~1.4 ms)
+
     data = config.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     # a new config is private (it may hold a server token); an existing one keeps its mode
     write_atomic(path, tomli_w.dumps(data).encode("utf-8"), mode=0o600)
