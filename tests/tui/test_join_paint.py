@@ -7,8 +7,12 @@ drawing behind them, which a change can undo without any test of the board's loo
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+from tests.conftest import REPO_ROOT
 from warroom.config import Config
 from warroom.config_files import DEFAULT_THEME
 from warroom.incident import events as ev
@@ -75,6 +79,36 @@ def test_a_join_on_a_terminal_starts_without_the_collector(monkeypatch) -> None:
     assert collecting == [False]
 
 
+def test_a_join_on_a_terminal_looks_for_no_pydantic_plugins_unless_asked(monkeypatch) -> None:
+    """pydantic imports ``importlib.metadata`` and scans every installed distribution for plugins
+    when it builds its first validator (~15 ms of CPU before the board can draw); a join on a
+    terminal turns plugins off first, and a choice already made in the environment stands."""
+    from warroom.cli import early
+    from warroom.tui import frame_first
+
+    steps: list[str] = []
+    monkeypatch.setattr(early, "without_pydantic_plugins", lambda: steps.append("plugins off"))
+    monkeypatch.setattr(frame_first, "run_frame_first", lambda *args: steps.append("frame") or 0)
+    try:
+        assert early.start_frame_first(["join", "INC-1"], early.PlainStart("INC-1", None)) == 0
+    finally:
+        gc.enable()
+    assert steps == ["plugins off", "frame"]
+    script = (
+        "import os, sys\n"
+        "from warroom.cli.early import without_pydantic_plugins\n"
+        "without_pydantic_plugins()\n"
+        "from warroom.config import UserConfig\n"
+        "assert UserConfig.model_validate({'handle': 'alice'}).handle == 'alice'\n"
+        "print(os.environ['PYDANTIC_DISABLE_PLUGINS'], 'importlib.metadata' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"} | {"PYTHONPATH": str(REPO_ROOT)}
+    for chosen, said in ((None, "__all__ False"), ("logfire", "logfire True")):
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                             env=env if chosen is None else env | {"PYDANTIC_DISABLE_PLUGINS": chosen})
+        assert run.stdout.strip() == said
+
+
 async def test_moving_between_panes_never_redraws_the_whole_screen(incident, make_board) -> None:
     """Textual repaints the whole screen when the focus moves (``Screen.focused`` repaints);
     the board's panes are restyled and redrawn on their own, so a tab draws only what changed."""
@@ -100,3 +134,45 @@ async def test_moving_between_panes_never_redraws_the_whole_screen(incident, mak
             await pilot.press(key)
             await pilot.pause()
         assert frames and "LayoutUpdate" not in frames, frames
+
+
+async def test_the_frame_is_not_styled_again_when_first_shown(tmp_path: Path) -> None:
+    """As the board below: the frame a join paints first (styling it again: ~3 ms of CPU before the first frame)."""
+
+    async def nothing_yet(app: WarroomApp) -> None:
+        pass
+
+    app = WarroomApp(lambda: BoardFrame(INCIDENT, "alice"), ui=(DEFAULT_THEME, {}), then=nothing_yet, themes_dir=tmp_path / "themes")
+    restyled: list[object] = []
+    update_styles = app.update_styles
+
+    def recording(node, animate: bool = True) -> None:
+        restyled.append(node)
+        update_styles(node, animate=animate)
+
+    vars(app)["update_styles"] = recording
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BoardFrame)
+        assert app.screen.query_one("#workstreams-pane").has_pseudo_class("focus-within")
+        assert app.screen not in restyled
+
+
+async def test_a_board_is_not_styled_again_when_first_shown(incident, make_board) -> None:
+    """Textual restyles every widget of a screen when it is shown; the board's were all styled
+    as they were mounted, a moment before (styling them again: ~5 ms of a join's CPU)."""
+    app = make_board("alice")
+    restyled: list[object] = []
+    update_styles = app.update_styles
+
+    def recording(node, animate: bool = True) -> None:
+        restyled.append(node)
+        update_styles(node, animate=animate)
+
+    vars(app)["update_styles"] = recording
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        assert app.board.query_one("#workstreams-pane").has_pseudo_class("focus-within")  # styled as mounted, focus included
+        assert app.board not in restyled
+

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -71,6 +72,7 @@ def start_frame_first(argv: list[str], start: PlainStart) -> int:
     # while they were made: ~40 ms of a 10,000-event join's CPU. It is turned on again once the
     # screen is drawn (``frame_first.py``), after the board has frozen what it loaded.
     gc.disable()
+    without_pydantic_plugins()
     from warroom.tui.frame_first import run_frame_first
 
     def prepare() -> tuple[Session, str | None]:
@@ -85,6 +87,28 @@ def start_frame_first(argv: list[str], start: PlainStart) -> int:
         from warroom.cli.run import report
 
         return report(error)
+
+
+PLUGINS_OFF = ("__all__", "1", "true")
+"""The values of ``PYDANTIC_DISABLE_PLUGINS`` that turn every pydantic plugin off (pydantic's own list)."""
+
+
+def without_pydantic_plugins() -> None:
+    """No pydantic plugins for a board, unless the environment asks for them.
+
+    When pydantic builds its first validator it imports ``importlib.metadata`` and scans every
+    installed distribution's entry points for plugins: ~15 ms of CPU (10 of them the import)
+    before the board can draw, for validation hooks a board has no use for. Off by pydantic's
+    own switch, ``PYDANTIC_DISABLE_PLUGINS``, unless it is set already. With every plugin off,
+    pydantic's loader (``pydantic.plugin._loader``, private) would return none anyway, but only
+    after importing ``importlib.metadata``: a stand-in that returns none without it takes its
+    place. Should pydantic move its loader, the stand-in is never imported and only the import
+    comes back."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if os.environ["PYDANTIC_DISABLE_PLUGINS"] in PLUGINS_OFF and "pydantic.plugin._loader" not in sys.modules:
+        loader = types.ModuleType("pydantic.plugin._loader", "warroom's stand-in: every pydantic plugin is off (cli/early.py)")
+        setattr(loader, "get_plugins", lambda: ())
+        sys.modules["pydantic.plugin._loader"] = loader
 
 
 def ui_in_file() -> tuple[str, Mapping[str, str]]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import hashlib
 import json
 import sys
@@ -117,6 +118,7 @@ def _codec(hint: object) -> Codec:
     raise TypeError(f"no checkpoint codec for {hint!r}")
 
 
+@functools.cache  # the codecs and the fingerprint both walk every class: evaluate its annotations once
 def _hints(cls: type) -> list[tuple[str, object]]:
     hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
     return [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]

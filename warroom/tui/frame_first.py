@@ -27,6 +27,7 @@ from textual.widgets import Static
 from .footer import BoardFooter
 from .keys import BOARD_KEYS, LOBBY_KEYS, PANE_KEYS, bindings
 from .layout import TITLES, PaneSwitcher
+from .screens.fresh import FreshScreen
 from .widgets.header import BoardHeader
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from .app import WarroomApp
 
 
-class BoardFrame(Screen[None]):
+class BoardFrame(FreshScreen[None]):
     """The board before it exists: its header ("loading…"), its four panes, empty, laid out as the
     board's (``app.tcss``, the narrow layout too) and its keys in the footer. Plain containers,
     not the panes' widgets: fewer widgets to style and draw before the first frame."""
@@ -65,7 +66,7 @@ class BoardFrame(Screen[None]):
         self.panes.fit(event.size)
 
 
-class LobbyFrame(Screen[None]):
+class LobbyFrame(FreshScreen[None]):
     """The lobby before it exists: its header ("loading…"), its pane and its keys (``lobby.tcss``)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*bindings(LOBBY_KEYS)]

@@ -24,7 +24,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.widgets import Static
 
 from warroom.config import Config
@@ -50,6 +49,7 @@ from warroom.playbooks import LoadedPlaybooks
 from .playbook_choice import declaration, loaded_playbooks, playbook_field, severity_field
 from .board.screen import BoardScreen
 from .screens.form_screen import Field, FormScreen
+from .screens.fresh import FreshScreen
 
 Clock = Callable[[], datetime]
 
@@ -84,7 +84,7 @@ def declare_fields(loaded: LoadedPlaybooks) -> list[Field]:
     ]
 
 
-class LobbyScreen(Screen[None]):
+class LobbyScreen(FreshScreen[None]):
     """Every open incident; Enter pushes the highlighted one's board over it."""
 
     TITLE = "warroom lobby"

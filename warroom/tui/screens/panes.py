@@ -19,7 +19,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.widget import Widget
 
 from ..footer import BoardFooter
@@ -39,12 +38,13 @@ from ..widgets import (
 from ..widgets.deliveries import DeliveryHealth
 from ..widgets.timeline import NewBelow
 from ..widgets.timeline_find import KeysTaken
+from .fresh import FreshScreen
 
 TITLES = (("#workstreams-pane", "Workstreams"), ("#commander-pane", "Commander"), ("#responders-pane", "Responders"))
 """The panes with a fixed title (the timeline's says what it shows: ``TimelineView.pane_title``)."""
 
 
-class PanesScreen(Screen[None]):
+class PanesScreen(FreshScreen[None]):
     """The header, the four panes and the footer of one incident; tab / shift+tab step the
     panes of a narrow screen (``layout.py``), else move focus."""
 

@@ -7,7 +7,6 @@ a healthy channel needs no screen space.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from textual.content import Content
@@ -18,6 +17,8 @@ def failing_lines(records: Path | None) -> list[str]:
     """"Slack: 3 failed deliveries, last error ..." for each failing target (none if no records)."""
     if records is None or not records.exists():
         return []
+    import sqlite3  # here, not at the top: a board without delivery records never needs it (~1.5 ms of a join)
+
     from warroom.notify.records import Deliveries
 
     try:
