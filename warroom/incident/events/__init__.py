@@ -35,8 +35,8 @@ from .base import (
     ACTION_ITEM_ID_PATTERN, ACTION_KINDS, ACTION_STATUSES, ActionItemId, ActionKind, ActionStatus,
     AlertFingerprint, AlertGroup, AlertLabelName, AlertLabelValue, AlertLine, Audience, Body, COMPONENT_IMPACTS,
     ComponentImpact, ComponentName, HANDLE_PATTERN, Handle, INCIDENT_ID_PATTERN, INCIDENT_STATUSES, IncidentId,
-    IncidentStatus, KEY_TIMES, KeyTime, LINK_KINDS, LinkKind, Note, ROLES, Role, SHIFTS, Severity, Shift, Text,
-    Title, UtcTime, WORKSTREAM_ID_PATTERN, WORKSTREAM_STATUSES, WorkstreamId, WorkstreamStatus, canonical_handle,
+    IncidentStatus, KEY_TIMES, KeyTime, LINK_KINDS, LinkKind, Note, ROLES, Role, SHIFTS, Severity, Shift, StoredTime,
+    Text, Title, UtcTime, WORKSTREAM_ID_PATTERN, WORKSTREAM_STATUSES, WorkstreamId, WorkstreamStatus, canonical_handle,
     canonical_incident_id, valid_handle, valid_incident_id,
 )
 from .checklists import ChecklistItemAdded, ChecklistTicked, FieldSet
@@ -68,7 +68,7 @@ __all__ = [
     "IncidentReopened", "IncidentStatus", "KEY_TIMES", "KeyTime", "KeyTimeSet", "LINK_KINDS", "LinkKind",
     "MAX_TEXT", "MAX_TITLE", "Note", "NoteAdded", "PolicyChanged", "ROLES", "ResponderJoined", "Role",
     "RoleAssigned", "RoleCleared", "SHIFTS", "Severity", "SeverityChanged", "Shift", "ShiftChanged",
-    "StatusChanged", "StoredEvent", "Text", "Title", "UpdateSnoozed", "UtcTime", "WORKSTREAM_ID_PATTERN",
+    "StatusChanged", "StoredEvent", "StoredTime", "Text", "Title", "UpdateSnoozed", "UtcTime", "WORKSTREAM_ID_PATTERN",
     "WORKSTREAM_STATUSES", "WorkstreamClaimed", "WorkstreamId", "WorkstreamOpened", "WorkstreamReleased",
     "WorkstreamStatus", "WorkstreamStatusSet", "canonical_handle", "canonical_incident_id", "dump_stored",
     "is_blank", "parse_stored", "utcnow", "valid_handle", "valid_incident_id",
@@ -153,7 +153,7 @@ class StoredEvent(BaseModel):
 
     seq: Annotated[int, Field(ge=1)]
     id: UUID
-    at: UtcTime
+    at: StoredTime
     actor: Handle
     body: EventBody
 
