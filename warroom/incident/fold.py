@@ -38,9 +38,11 @@ def fold(events: Iterable[ev.StoredEvent], state: IncidentState | None = None) -
     Passing a state continues the fold in place: ``fold(b, fold(a))`` equals ``fold(a + b)``.
     """
     state = state if state is not None else IncidentState()
+    scratch = Change()  # nobody reads what each event changed here: one record, emptied each time
     with _collector_paused():
         for event in events:
-            apply(state, event)
+            _apply(state, event, scratch)
+            scratch.__dict__.clear()
     return state
 
 
@@ -67,8 +69,14 @@ def _collector_paused() -> Iterator[None]:
 
 def apply(state: IncidentState, event: ev.StoredEvent) -> Change | None:
     """Apply one event; returns what it changed, or ``None`` if it was already applied."""
+    change = Change()
+    return change if _apply(state, event, change) else None
+
+
+def _apply(state: IncidentState, event: ev.StoredEvent, change: Change) -> bool:
+    """``apply``, filling in ``change`` (bare); ``False`` if the event was already applied."""
     if event.seq <= state.seq:
-        return None
+        return False
     body = event.body
     kind = type(body)
     actor = event.actor
@@ -90,10 +98,9 @@ def apply(state: IncidentState, event: ev.StoredEvent) -> Change | None:
     )
     state.timeline.append(entry)
     state.seq = event.seq
-    change = Change()
     change.entry = entry
     if refusal is not None:
-        return change
+        return True
     responder = state.responders.get(actor)
     if responder is None and kind is not ev.ResponderJoined and _joins(state, actor, body):
         responder = join_on_shift(state, actor, event)
@@ -105,7 +112,7 @@ def apply(state: IncidentState, event: ev.StoredEvent) -> Change | None:
     handler = HANDLERS[kind]
     if handler is not noop:  # a note changes nothing but the timeline: skip the call (most events are notes)
         handler(state, event, body, change)
-    return change
+    return True
 
 
 def _joins(state: IncidentState, actor: str, body: ev.Body) -> bool:
