@@ -8,8 +8,10 @@ same events (it reads each event and formats a line, keeping nothing), in one pr
 rounds interleaved, in CPU time: whatever slows the machine or the interpreter slows both.
 (Parsing the same log is no yardstick for this: it is compiled code, and it got faster in
 the same fix.) Measured on one machine at load average 8-10 on its 2 cores, three runs each:
-folding cost 10.6-11.3x the reference before the fix, 5.8-6.8x after it; the bound
-sits between the two, about 25 % from each.
+folding cost 10.6-11.3x the reference before the fix, 5.8-6.8x after it. Since the fold keeps
+no set of event ids (2026-12-06, load 5-8, five runs each): 4.9-5.2x, against 6.3-6.9x for
+the fold that kept one. The bound sits 25 % above the fold's worst run: far below the
+collector's regression, and at the edge of the id set's return.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tests.conftest import REPO_ROOT
 
 EVENTS = 60_000
 ROUNDS = 5
-MOST_FOLD_PER_REFERENCE = 8.5
+MOST_FOLD_PER_REFERENCE = 6.5
 """Folding the log may cost at most this many times the reference (see the docstring)."""
 
 
@@ -64,7 +66,7 @@ def measure(events: int, rounds: int) -> dict[str, float]:
     return {"fold_s": fold_s, "reference_s": reference_s}
 
 
-def test_folding_a_big_log_costs_at_most_eight_and_a_half_times_reading_it():
+def test_folding_a_big_log_costs_at_most_six_and_a_half_times_reading_it():
     code = f"import json; from tests.incident.test_fold_speed import measure; print(json.dumps(measure({EVENTS}, {ROUNDS})))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True, timeout=300)
     measured = json.loads(result.stdout.splitlines()[-1])

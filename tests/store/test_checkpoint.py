@@ -95,6 +95,42 @@ def test_a_retry_of_an_event_inside_the_checkpoint_returns_the_original(store_di
     assert len(asyncio.run(store.read("INC-1"))) == 20
 
 
+def test_a_retry_is_recognised_through_checkpoints_written_on_top_of_checkpoints(store_dir):
+    """The fold keeps no ids: each checkpoint carries those of the one it started from."""
+    writer = busy_incident(store_dir, 4)
+    first = append(writer, "alice", ev.NoteAdded(text="once"))
+    for round in range(3):
+        later = FileStore(store_dir, warn=lambda m: None)  # starts from the newest checkpoint
+        for n in range(12):
+            append(later, "bob", ev.NoteAdded(text=f"round {round} note {n}"))
+    store, _ = joined(store_dir)
+    assert store._logs["INC-1"].base_seq >= 30
+    retry = ev.EventDraft(id=first.id, actor="alice", body=ev.NoteAdded(text="once"))
+    assert store.append_sync("INC-1", retry) == first
+    assert len(asyncio.run(store.read("INC-1"))) == 41
+
+
+def test_a_line_repeating_an_event_id_is_skipped_with_or_without_a_checkpoint(store_dir):
+    """Where a second event with an id can arrive in a file log (a hand edit, a bad merge), the
+    reader refuses it: the fold, which no longer looks at ids, never sees it."""
+    events = asyncio.run(busy_incident(store_dir, 25).read("INC-1"))
+    copies = [
+        ev.StoredEvent(seq=seq, id=events[index].id, at=events[-1].at, actor="bob", body=ev.NoteAdded(text="copied"))
+        for seq, index in ((26, 2), (27, 23))  # one id inside the checkpoint (at 20), one after it
+    ]
+    with open(store_dir / "INC-1.jsonl", "a") as handle:
+        handle.writelines(ev.dump_stored(copy) + "\n" for copy in copies)
+    expected = fold(events)
+    for with_checkpoint in (True, False):
+        if not with_checkpoint:
+            checkpoint.path_beside(store_dir / "INC-1.jsonl").unlink()
+        warnings: list[str] = []
+        store, state = joined(store_dir, warnings)
+        assert (store._logs["INC-1"].base_seq > 0) is with_checkpoint
+        assert state == expected and state.seq == 25
+        assert [w.split(": ", 1)[1] for w in warnings] == [f"event id {copy.id} is stored twice; skipped" for copy in copies]
+
+
 def test_appending_after_starting_from_a_checkpoint_continues_the_log(store_dir):
     busy_incident(store_dir, 25)
     store, _ = joined(store_dir)

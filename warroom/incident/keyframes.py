@@ -32,8 +32,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from typing import Any, cast
-from uuid import UUID
+from typing import Any
 
 from . import events as ev
 from .fold import apply
@@ -128,35 +127,6 @@ def t_plus(at: datetime, start: datetime) -> str:
 # --- the history of one incident -------------------------------------------------------
 
 
-class _PrefixIds:
-    """``state.event_ids`` of a state seeked to: the ids of the log up to ``base``, plus any added.
-
-    One shared index (id -> seq) answers for every seek instead of a copied set each."""
-
-    __slots__ = ("_index", "_base", "_added")
-
-    def __init__(self, index: dict[UUID, int], base: int):
-        self._index, self._base = index, base
-        self._added: set[UUID] = set()
-
-    def __contains__(self, event_id: object) -> bool:
-        return event_id in self._added or self._index.get(cast(UUID, event_id), self._base + 1) <= self._base
-
-    def add(self, event_id: UUID) -> None:
-        self._added.add(event_id)
-
-    def __iter__(self) -> Iterator[UUID]:
-        yield from (event_id for event_id, seq in self._index.items() if seq <= self._base)
-        yield from self._added
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __eq__(self, other: object) -> bool:
-        return set(self) == set(other) if isinstance(other, (set, frozenset, _PrefixIds)) else NotImplemented
-
-
-
 @dataclass(frozen=True, slots=True)
 class _Keyframe:
     count: int
@@ -225,7 +195,6 @@ class History:
         self._times = [event.at for event in events]
         self.declared_at = next((e.at for e in events if isinstance(e.body, ev.IncidentDeclared)), None)
         self.start = start or self.declared_at
-        self._index: dict[UUID, int] | None = None
         self._keyframes: list[_Keyframe] = []
         self._undo: list[tuple[int, int, int, object]] = []
         """(events folded before, list, index, the item as it was) for each shared item the frontier copied."""
@@ -353,14 +322,6 @@ class History:
             writer.apply(event)
         return writer.state
 
-    def _ids(self) -> dict[UUID, int]:
-        if self._index is None:
-            index: dict[UUID, int] = {}
-            for event in self.events:
-                index.setdefault(event.id, event.seq)
-            self._index = index
-        return self._index
-
     def _restore(self, keyframe: _Keyframe) -> IncidentState:
         """A fresh state equal to the fold at ``keyframe``: its lists are the frontier's, cut to
         their length then, with every item changed since put back as it was."""
@@ -370,19 +331,17 @@ class History:
             if (which, index) not in put_back and index < len(lists[which]):
                 lists[which][index] = original
                 put_back.add((which, index))
-        return decode_fields(keyframe.fields, lists, _PrefixIds(self._ids(), keyframe.seq))
+        return decode_fields(keyframe.fields, lists)
 
     def _build(self, count: int) -> None:
         """Make every keyframe up to the one covering the first ``count`` events."""
         frontier = self._frontier
         if not self._keyframes:
-            frontier.state.event_ids = _PrefixIds(self._ids(), 0)
             self._keyframes.append(_Keyframe(0, 0, encode_fields(frontier.state), tuple(0 for _ in GROWING_LISTS)))
         while len(self._keyframes) <= count // self.every:
             for event in self.events[frontier.count : frontier.count + self.every]:
                 frontier.apply(event)
             state = frontier.state
-            state.event_ids = _PrefixIds(self._ids(), state.seq)  # the shared index answers for them
             frontier.share_all()
             self._keyframes.append(
                 _Keyframe(frontier.count, state.seq, encode_fields(state), tuple(len(items) for items in frontier.lists))

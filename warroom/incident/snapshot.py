@@ -9,9 +9,9 @@ so a changed fold or a new field is rebuilt from the log instead of being truste
 The two parts that grow with the log are kept compact and lazy, because a board only ever
 looks at a screenful of them: the timeline stays one block of JSON lines (an entry is
 decoded when it is read, see ``LazyList``; so are the other lists that grow with the
-log, such as broadcasts) and the ids of folded events stay one
-sorted block of 16-byte ids (``EventIds``). A CRC-32 of everything after the header
-catches a damaged file before any of it is decoded. Everything else (workstreams, responders,
+log, such as broadcasts) and the ids of the events folded (given by the store that needs
+them: the fold keeps none) stay one sorted block of 16-byte ids (``EventIds``). A CRC-32
+of everything after the header catches a damaged file before any of it is decoded. Everything else (workstreams, responders,
 broadcasts...) is small and decoded at once. Encoding is JSON, never pickle: a checkpoint
 lives in a shared folder or comes over the network, and loading one must not run code.
 
@@ -45,7 +45,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from .state import EventIdSet, IncidentState
+from .state import IncidentState
 
 T = TypeVar("T")
 
@@ -149,7 +149,7 @@ _LAZY_LISTS = [(name, _codec(typing.get_args(hint)[0])) for name, hint in _hints
 _STATE_FIELDS = [
     (name, _codec(hint))
     for name, hint in _hints(IncidentState)
-    if name != "event_ids" and not _is_list_of_dataclasses(hint)
+    if not _is_list_of_dataclasses(hint)
 ]
 
 
@@ -284,13 +284,14 @@ class LazyList(Sequence[T]):
 
 
 class EventIds:
-    """``state.event_ids`` loaded from a checkpoint: a sorted block of ids plus a set of new ones.
+    """The ids of the events a checkpoint folded, for the file store to refuse a second event
+    with one of them (a retry of one, or a line repeating one): a sorted block, never a set.
 
     The block is the ids' first 8 bytes as sorted little-endian integers (searched by
     ``bisect`` in C, no Python call per step), then their last 8 bytes in the same order.
     """
 
-    __slots__ = ("_prefixes", "_suffixes", "_new")
+    __slots__ = ("_prefixes", "_suffixes")
 
     def __init__(self, block: bytes = b""):
         half = len(block) // 2
@@ -299,11 +300,8 @@ class EventIds:
         if sys.byteorder != "little":
             self._prefixes.byteswap()
         self._suffixes = block[half:]
-        self._new: set[UUID] = set()
 
     def __contains__(self, event_id: object) -> bool:
-        if event_id in self._new:
-            return True
         if not isinstance(event_id, UUID):
             return False
         raw = event_id.bytes
@@ -315,22 +313,12 @@ class EventIds:
             index += 1
         return False
 
-    def add(self, event_id: UUID) -> None:
-        self._new.add(event_id)
-
     def __len__(self) -> int:
-        return len(self._prefixes) + len(self._new)
+        return len(self._prefixes)
 
     def __iter__(self) -> Iterator[UUID]:
         for index, prefix in enumerate(self._prefixes):
             yield UUID(bytes=prefix.to_bytes(8, "little") + self._suffixes[index * 8 : index * 8 + 8])
-        yield from self._new
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, (set, frozenset, EventIds)):
-            return NotImplemented
-        return set(self) == set(other)
-
 
     def __repr__(self) -> str:
         return f"EventIds({len(self)} ids)"
@@ -351,11 +339,13 @@ def _id_block(event_ids: Iterable[UUID]) -> bytes:
     return prefixes.tobytes() + b"".join(suffix for _, suffix in pairs)
 
 
-def encode(state: IncidentState, meta: dict[str, Any] | None = None) -> Iterable[bytes | memoryview]:
+def encode(state: IncidentState, meta: dict[str, Any] | None = None, event_ids: Iterable[UUID] = ()) -> Iterable[bytes | memoryview]:
     """``state`` as checkpoint bytes (in chunks, to be written as they come); ``meta`` is the
-    store's own record of what the checkpoint covers (e.g. the log's byte offset and digest)."""
+    store's own record of what the checkpoint covers (e.g. the log's byte offset and digest);
+    ``event_ids`` the ids of the events folded into it, for a store that refuses a second
+    event with one of them (the file store: the fold itself keeps no ids)."""
     fields = [enc(getattr(state, name)) if enc else getattr(state, name) for name, (enc, _) in _STATE_FIELDS]
-    ids = _id_block(state.event_ids)
+    ids = _id_block(event_ids)
     lines: list[bytes | memoryview] = []
     counts = []
     for name, (item_encode, _) in _LAZY_LISTS:
@@ -452,7 +442,7 @@ def decode(data: bytes) -> IncidentState:
         for (name, codec), count in zip(_LAZY_LISTS, counts):
             fields[name] = LazyList(codec, raw, offsets, first_line, count)
             first_line += count
-        state = IncidentState(**fields, event_ids=EventIds(ids))
+        state = IncidentState(**fields)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise BadCheckpoint(f"damaged state: {error}") from None
     if state.seq != header["seq"] or len(state.timeline) and state.timeline[-1].seq != state.seq:
@@ -478,8 +468,8 @@ def growing_lists(state: IncidentState) -> list[list[Any]]:
     return [getattr(state, name) for name in GROWING_LISTS]
 
 
-def decode_fields(fields: list[Any], lists: list[list[Any]], event_ids: EventIdSet) -> IncidentState:
-    """A state from ``encode_fields`` output, the growing lists (in ``growing_lists`` order) and ids."""
+def decode_fields(fields: list[Any], lists: list[list[Any]]) -> IncidentState:
+    """A state from ``encode_fields`` output and the growing lists (in ``growing_lists`` order)."""
     values = {name: dec(value) if dec else value for (name, (_, dec)), value in zip(_STATE_FIELDS, fields)}
     values.update({name: items for (name, _), items in zip(_LAZY_LISTS, lists)})
-    return IncidentState(**values, event_ids=event_ids)
+    return IncidentState(**values)

@@ -9,24 +9,12 @@ a ``now`` the caller passes in, so the state itself stays a pure function of the
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
-from uuid import UUID
+from typing import Any
 
 from .playbook import ChecklistItem, FieldState, checklist_json, fields_json
 from .policy import DEFAULT_POLICY, Policy
-
-
-class EventIdSet(Protocol):
-    """``IncidentState.event_ids``: a ``set`` of ids, or a compact stand-in answering the same
-    calls (``snapshot.EventIds`` from a checkpoint, ``keyframes._PrefixIds`` in replay)."""
-
-    def __contains__(self, event_id: object, /) -> bool: ...
-    def __iter__(self) -> Iterator[UUID]: ...
-    def __len__(self) -> int: ...
-    def add(self, event_id: UUID, /) -> None: ...
 
 
 @dataclass(slots=True)
@@ -278,7 +266,6 @@ class IncidentState:
     """The playbook's fields by name, in its order, set or not."""
     timeline: list[TimelineEntry] = field(default_factory=list)
     seq: int = 0
-    event_ids: EventIdSet = field(default_factory=set[UUID])
 
     # --- lookups -------------------------------------------------------------
 

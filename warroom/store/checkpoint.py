@@ -31,9 +31,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from warroom.files import write_atomic
 from warroom.incident import IncidentState
@@ -147,8 +149,8 @@ def saved_seq(log_path: Path) -> int:
         return 0
 
 
-def save(log_path: Path, state: IncidentState, meta: dict[str, Any]) -> None:
-    write_atomic(path_beside(log_path), snapshot.encode(state, meta))
+def save(log_path: Path, state: IncidentState, meta: dict[str, Any], event_ids: Iterable[UUID]) -> None:
+    write_atomic(path_beside(log_path), snapshot.encode(state, meta, event_ids))
 
 
 def due(entry: Any, fd: int) -> dict[str, Any] | None:
@@ -174,7 +176,7 @@ def save_for(entry: Any, meta: dict[str, Any]) -> None:
         if state.seq != meta.pop("seq") or entry.offset != meta["offset"]:
             return
         try:
-            save(entry.path, state, meta)
+            save(entry.path, state, meta, entry.ids())
             entry.saved_seq = state.seq
         except OSError as error:
             log.info("%s: no checkpoint written: %s", entry.path, error)

@@ -17,14 +17,14 @@ from __future__ import annotations
 import bisect
 import os
 import threading
-from collections.abc import Callable, Container
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
 from pydantic import ValidationError
 
-from warroom.incident import IncidentState, StoredEvent, apply, fold
+from warroom.incident import IncidentState, StoredEvent, apply, fold, snapshot
 from warroom.incident.events import parse_stored
 from warroom.words import validation_problem
 
@@ -68,7 +68,7 @@ class IncidentLog:
         self.whole = whole
         self.checkpoint: checkpoint.Checkpoint | None = None
         self.base_seq = 0
-        self.base_ids: Container[UUID] = ()
+        self.base_ids = snapshot.EventIds()
         self.saved_seq = 0
 
     def replaced(self) -> None:
@@ -86,6 +86,11 @@ class IncidentLog:
 
     def knows(self, event_id: UUID) -> bool:
         return event_id in self.by_id or event_id in self.base_ids
+
+    def ids(self) -> Iterator[UUID]:
+        """The id of every event read so far (the checkpoint's, then the lines after it)."""
+        yield from self.base_ids
+        yield from self.by_id
 
     @property
     def read_to(self) -> int:

@@ -10,11 +10,12 @@ import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetPydanticSchema, StringConstraints
+from pydantic_core import core_schema
 
 from warroom.limits import MAX_TEXT, MAX_TITLE
 
-from ..blank import not_blank
+from ..blank import VISIBLE_CHARACTER
 
 HANDLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 INCIDENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -47,11 +48,27 @@ PRINTABLE_LINE = rf"^[^\n{UNSAFE_CHARS}]*$"
 PRINTABLE_LINES = rf"^[^{UNSAFE_CHARS}]*$"
 
 
-Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE), AfterValidator(not_blank)]
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(not_blank)]
+def _then_not_blank(source: object, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    """The string as its other constraints check it, then ``blank.not_blank``'s check in Rust (with its
+    error, word for word): an ``AfterValidator`` was a Python call per text, a tenth of a parse."""
+    return core_schema.chain_schema([
+        handler(source),
+        core_schema.custom_error_schema(
+            core_schema.str_schema(pattern=VISIBLE_CHARACTER, strict=True),
+            custom_error_type="blank",
+            custom_error_message="Value error, must not be blank",
+        ),
+    ])
+
+
+NotBlank = GetPydanticSchema(_then_not_blank, lambda schema, handler: handler(schema["steps"][0]))
+"""Refuses text that would show nothing (``blank.is_blank``); after a string's other constraints."""
+
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE), NotBlank]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), NotBlank]
 Note = Annotated[str, Field(max_length=MAX_TEXT)]
 
-ComponentName = Annotated[str, Field(min_length=1, max_length=80, pattern=PRINTABLE_LINE), AfterValidator(not_blank)]
+ComponentName = Annotated[str, Field(min_length=1, max_length=80, pattern=PRINTABLE_LINE), NotBlank]
 AlertLine = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE_LINE)]
 AlertGroup = Annotated[str, Field(min_length=1, max_length=520, pattern=PRINTABLE_LINE)]
 AlertFingerprint = Annotated[str, Field(min_length=1, max_length=64, pattern=PRINTABLE_LINE)]
@@ -114,7 +131,7 @@ def _as_utc(value: datetime) -> datetime:
     if zone is None:
         return value.replace(tzinfo=timezone.utc)
     if zone is timezone.utc or not zone.utcoffset(value):
-        return value  # already UTC (the common case, on every line of every log: keep it cheap)
+        return value  # already UTC (the common case: keep it cheap)
     try:
         return value.astimezone(timezone.utc)
     except OverflowError:
@@ -122,6 +139,22 @@ def _as_utc(value: datetime) -> datetime:
 
 
 UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+def _utc_first(source: object, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    """A time already in UTC is taken in Rust; any other goes through ``_as_utc`` (one error either way)."""
+    return core_schema.union_schema(
+        [core_schema.datetime_schema(tz_constraint=0), core_schema.no_info_after_validator_function(_as_utc, handler(source))],
+        mode="left_to_right",
+        custom_error_type="utc_time",
+        custom_error_message="Input should be a valid time (ISO 8601, in range)",
+    )
+
+
+StoredTime = Annotated[datetime, GetPydanticSchema(_utc_first, lambda schema, handler: handler(schema["choices"][1]))]
+"""A stored event's ``at``, as ``UtcTime`` but cheaper: the authority stamps it in UTC, so on every
+line of every log the Python call of ``_as_utc`` (a twelfth of a parse) is skipped. Its one error
+names no detail: the union would report each of its two ways of reading a time."""
 
 
 class Body(BaseModel):
