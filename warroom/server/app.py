@@ -3,7 +3,9 @@
 Every ``/api`` route needs a valid token; the token's owner is the actor of every
 event made with it. A request body may carry an ``actor`` field (so a client can
 send its draft as is), but only if it names the token's owner: anything else is a
-403, never silently rewritten. Rule refusals are 409 with the rule's own sentence.
+403, never silently rewritten. Rule refusals are 409 with the rule's own sentence. A well-formed
+append within its token's rate is answered before FastAPI's router (``append.AppendRoute``: the hot
+path); its route here answers the rest and is what the OpenAPI document lists.
 
 The stream (``/api/incidents/{id}/stream``, ``stream.EventStream``) has one SSE message
 per stored event (framed by ``fastapi.sse.format_sse_event``), its SSE ``id`` the event's
