@@ -95,7 +95,10 @@ class _Reached:
         await self.app(scope, receive, send)
 
 
-def test_a_well_formed_append_never_reaches_fastapis_router(tmp_path: Path, server_template, tokens: dict[str, str]) -> None:
+@pytest.fixture
+def in_process(tmp_path: Path, server_template, tokens: dict[str, str]):
+    """The app itself (no HTTP server: the test client calls it), on a copy of the template, with INC-1 declared,
+    and the list of requests that went on past ``AppendRoute`` to FastAPI's router."""
     from warroom.server.app import create_app
 
     with warnings.catch_warnings():  # "use httpx2": the test client still works with httpx
@@ -106,15 +109,20 @@ def test_a_well_formed_append_never_reaches_fastapis_router(tmp_path: Path, serv
     app.user_middleware.append(Middleware(_Reached, reached=reached))
     with TestClient(app, headers={"Authorization": f"Bearer {tokens['alice']}"}) as client:
         assert client.post("/api/incidents", json={"incident_id": "INC-1", "title": "In process"}).status_code == 201
-        assert client.post("/api/incidents/inc-1/events", json=_note("fast")).status_code == 201
-        assert client.post("/api/incidents/INC-1/events", json=_note("fast", actor="bob")).status_code == 403
-        assert client.post("/api/incidents/INC-1/events", json=_note("")).status_code == 422
-        assert client.post("/api/incidents/INC-1/events", json=_note("x"), headers={"Authorization": "Bearer wr_nope"}).status_code == 401
-        events = client.get("/api/incidents/INC-1/events").json()
-        metrics = client.get("/metrics").text
+        reached.clear()
+        yield app, client, reached
+
+
+def test_a_well_formed_append_never_reaches_fastapis_router(in_process) -> None:
+    _, client, reached = in_process
+    assert client.post("/api/incidents/inc-1/events", json=_note("fast")).status_code == 201
+    assert client.post("/api/incidents/INC-1/events", json=_note("fast", actor="bob")).status_code == 403
+    assert client.post("/api/incidents/INC-1/events", json=_note("")).status_code == 422
+    assert client.post("/api/incidents/INC-1/events", json=_note("x"), headers={"Authorization": "Bearer wr_nope"}).status_code == 401
+    events = client.get("/api/incidents/INC-1/events").json()
+    metrics = client.get("/metrics").text
     assert [event["body"].get("text") for event in events[1:]] == ["fast"]
     assert reached == [
-        "POST /api/incidents",
         "POST /api/incidents/INC-1/events",  # an invalid body: the route says what is wrong
         "POST /api/incidents/INC-1/events",  # an unknown token
         "GET /api/incidents/INC-1/events",
@@ -123,3 +131,21 @@ def test_a_well_formed_append_never_reaches_fastapis_router(tmp_path: Path, serv
     # counted under the route's template, as every request is
     assert 'route="/api/incidents/{incident_id}/events",status="201"' in metrics
     assert 'route="/api/incidents/{incident_id}/events",status="403"' in metrics
+
+
+def test_an_unknown_token_costs_one_read_of_the_token_book(in_process, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``AppendRoute`` hands what it looked up to the route that answers 401, which does not ask again."""
+    app, client, _ = in_process
+    book = app.state.parts.tokens
+    reads: list[str] = []
+    read = book._rows
+
+    def counted(sql: str, params: tuple | list = ()) -> list[tuple]:
+        reads.append(sql)
+        return read(sql, params)
+
+    monkeypatch.setattr(book, "_rows", counted)
+    for _ in range(3):
+        refused = client.post("/api/incidents/INC-1/events", json=_note("x"), headers={"Authorization": "Bearer wr_not_a_token"})
+        assert refused.status_code == 401 and refused.json()["detail"] == "unknown or revoked token"
+    assert len([sql for sql in reads if "WHERE hash" in sql]) == 3

@@ -49,7 +49,7 @@ from warroom.asgi.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS
 from warroom.db.backend import is_postgres
 from warroom.db.tokens import Principal
 
-from .append import AppendRoute, acting_as, append, store
+from .append import LOOKED_UP, AppendRoute, acting_as, append, store
 from .credentials import HeadCredentials
 from .invites import add_invite_routes
 from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, Listener
@@ -89,8 +89,9 @@ async def responder(
     p = parts(request)
     if credentials is None:
         raise HTTPException(401, "no token: send `Authorization: Bearer <token>` (make one with `warroom token add HANDLE`)", headers=_CHALLENGE)
+    looked_up = request.scope.get(LOOKED_UP)
     try:
-        who = p.tokens.lookup(credentials.credentials)
+        who = looked_up[1] if looked_up is not None and looked_up[0] == credentials.credentials else p.tokens.lookup(credentials.credentials)
     except StoreUnavailable as error:
         raise HTTPException(503, f"cannot check tokens: {error}", headers={"Retry-After": "1"}) from None
     if who is None:

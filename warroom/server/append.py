@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 
 EVENTS_PREFIX = "/api/incidents/"
 EVENTS_SUFFIX = "/events"
+LOOKED_UP = "warroom.token_looked_up"
+"""Where ``AppendRoute`` leaves the token it looked up and what it found, for the route it hands the
+request on to (``app.responder``): an unknown token costs one read of the token book, not two."""
 
 
 def acting_as(claimed: str | None, who: Principal) -> str:
@@ -153,6 +156,8 @@ class AppendRoute:
             who = p.tokens.lookup(token) if token is not None else None
         except StoreUnavailable:
             who = None  # the route says so (503)
+        else:
+            scope[LOOKED_UP] = (token, who)
         if who is None:
             await self.app(scope, receive, send)
             return
