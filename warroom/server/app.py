@@ -31,12 +31,12 @@ from uuid import uuid4
 
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request, Security
 from fastapi.encoders import jsonable_encoder
-from starlette.middleware import Middleware
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import AfterValidator
+from starlette.middleware import Middleware
 
 from warroom import __version__
 from warroom.incident.alert_severity import AlertsConfig
