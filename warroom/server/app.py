@@ -3,7 +3,9 @@
 Every ``/api`` route needs a valid token; the token's owner is the actor of every
 event made with it. A request body may carry an ``actor`` field (so a client can
 send its draft as is), but only if it names the token's owner: anything else is a
-403, never silently rewritten. Rule refusals are 409 with the rule's own sentence.
+403, never silently rewritten. Rule refusals are 409 with the rule's own sentence. A well-formed
+append within its token's rate is answered before FastAPI's router (``append.AppendRoute``: the hot
+path); its route here answers the rest and is what the OpenAPI document lists.
 
 The stream (``/api/incidents/{id}/stream``, ``stream.EventStream``) has one SSE message
 per stored event (framed by ``fastapi.sse.format_sse_event``), its SSE ``id`` the event's
@@ -34,18 +36,20 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import AfterValidator
+from starlette.middleware import Middleware
 
 from warroom import __version__
 from warroom.incident.alert_severity import AlertsConfig
 from warroom.incident import EventDraft, StoredEvent
 from warroom.incident import events as ev
-from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident, mirror_refusal
+from warroom.store.base import IncidentSummary, StoreUnavailable
 from warroom.words import where as where_in
 from warroom.asgi.responses import SSE_HEADERS, EventStreamDoc, OpenStreamResponse, errors, not_json
 from warroom.asgi.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN, OpenStream, TooManyStreams
 from warroom.db.backend import is_postgres
 from warroom.db.tokens import Principal
 
+from .append import LOOKED_UP, AppendRoute, acting_as, append, store
 from .credentials import HeadCredentials
 from .invites import add_invite_routes
 from .hub import EVERY_INCIDENT, TAIL_KEEP, TICK, Listener
@@ -57,7 +61,6 @@ from .receiver import ServerLogStore, add_hook_route
 from .stream import RETRY_MS, EventStream
 from .wire import CHECKPOINT_MEDIA_TYPE, MAX_SEQ, AppendIn, DeclareIn, HealthOut, MeOut, stream_start
 from .watch import Watch, mount_metrics, note_actor
-from .writer import Unprocessable
 
 if TYPE_CHECKING:
     from warroom.web.pages import StatusSettings
@@ -86,8 +89,9 @@ async def responder(
     p = parts(request)
     if credentials is None:
         raise HTTPException(401, "no token: send `Authorization: Bearer <token>` (make one with `warroom token add HANDLE`)", headers=_CHALLENGE)
+    looked_up = request.scope.get(LOOKED_UP)
     try:
-        who = p.tokens.lookup(credentials.credentials)
+        who = looked_up[1] if looked_up is not None and looked_up[0] == credentials.credentials else p.tokens.lookup(credentials.credentials)
     except StoreUnavailable as error:
         raise HTTPException(503, f"cannot check tokens: {error}", headers={"Retry-After": "1"}) from None
     if who is None:
@@ -114,14 +118,6 @@ async def known_incident(incident_id: IncidentIdPath, request: Request) -> str:
     return incident_id
 
 
-def _acting_as(claimed: str | None, who: Principal) -> str:
-    if claimed is not None and claimed != who.handle:
-        raise HTTPException(
-            403, f"this token belongs to {who.handle}; it cannot act as {claimed} (leave out `actor`: the token decides)"
-        )
-    return who.handle
-
-
 def _with_required_types(app: FastAPI) -> None:
     """Event bodies are told apart by ``type``: say in the schema that it is required
     (pydantic marks it optional because it has a default, but the union needs it)."""
@@ -139,20 +135,6 @@ def _with_required_types(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
-
-
-async def _store(p: Parts, incident_id: str, draft: EventDraft) -> Response:
-    try:
-        text, created = await p.append(incident_id, draft)
-    except Rejected as refusal:
-        raise HTTPException(409, refusal.reason) from None
-    except UnknownIncident:
-        raise HTTPException(404, f"no incident {incident_id}") from None
-    except Unprocessable as error:
-        raise HTTPException(422, str(error)) from None
-    except StoreUnavailable as error:
-        raise HTTPException(503, str(error), headers={"Retry-After": "1"}) from None
-    return Response(text, status_code=201 if created else 200, media_type="application/json")
 
 
 def _json_list(rows: list[tuple[int, str]]) -> Response:
@@ -336,7 +318,7 @@ def create_app(
         responses={200: {"model": StoredEvent, "description": "a retry: the original event"}, **errors(401, 403, 409, 413, 422, 429, 503)},
     )
     async def declare(payload: DeclareIn, who: Who, request: Request) -> Response:
-        actor = _acting_as(payload.actor, who)
+        actor = acting_as(payload.actor, who)
         body = ev.IncidentDeclared(
             incident_id=payload.incident_id,
             title=payload.title,
@@ -347,7 +329,7 @@ def create_app(
             published=payload.published,
         )
         draft = EventDraft(id=payload.id or uuid4(), actor=actor, body=body)
-        return await _store(parts(request), payload.incident_id, draft)
+        return await store(parts(request), payload.incident_id, draft)
 
     @app.get(
         "/api/incidents/{incident_id}/events",
@@ -402,11 +384,8 @@ def create_app(
         responses={200: {"model": StoredEvent, "description": "a retry: the original event"}, **errors(401, 403, 404, 409, 413, 422, 429, 503)},
     )
     async def append_event(incident_id: IncidentIdPath, payload: AppendIn, who: Who, request: Request) -> Response:
-        actor = _acting_as(payload.actor, who)
-        draft = EventDraft(id=payload.id or uuid4(), actor=actor, body=payload.body)
-        if (refusal := await mirror_refusal(ServerReader(parts(request)).load_state, incident_id, draft)) is not None:
-            raise HTTPException(409, refusal)
-        return await _store(parts(request), incident_id, draft)
+        """What ``AppendRoute`` hands on: appends it did not answer itself (each refusal is said here)."""
+        return await append(parts(request), incident_id, payload, who)
 
     @app.get(
         "/api/incidents/{incident_id}/stream",
@@ -427,4 +406,6 @@ def create_app(
         return EventStream(p, incident_id, start, listener, stream, p.streams.closer(stream))
 
     add_hook_route(app, the_parts.db, ServerLogStore(the_parts), alerts, the_parts.metrics)  # hook secrets live beside the tokens
+    append_route = next(route for route in app.routes if getattr(route, "endpoint", None) is append_event)
+    app.user_middleware.append(Middleware(AppendRoute, parts=the_parts, route=append_route))  # the innermost: inside Watch
     return app

@@ -95,8 +95,6 @@ class Metrics:
         GCCollector(registry=r)  # python_gc_collections_total{generation="2"}: the full collections, which hold the loop
         frozen = Gauge("warroom_gc_frozen_objects", "objects frozen out of the garbage collector's sight (warroom.asgi.heap)", registry=r)
         frozen.set_function(gc.get_freeze_count)
-        for outcome in APPEND_OUTCOMES:
-            self.appends.labels(backend, outcome)
         for outcome in ("sent", "failed"):
             self.notify.labels(outcome)
         for outcome in ("accepted", "refused"):
@@ -104,12 +102,25 @@ class Metrics:
         for outcome in ALERT_OUTCOMES:
             self.alerts.labels(outcome)
         self._commits: dict[str, tuple[int, float]] = {}  # incident -> (last seq committed, when)
+        # each label set's child, found once: ``labels()`` takes a lock and builds its key on every call
+        self._answered: dict[tuple[str, str, int], Any] = {}
+        self._appended = {outcome: self.appends.labels(backend, outcome) for outcome in APPEND_OUTCOMES}
 
     def count_streams(self, kind: str, count: Callable[[], int]) -> None:
         self.open_streams.labels(kind).set_function(count)
 
     def appended(self, outcome: str) -> None:
-        self.appends.labels(self.backend, outcome).inc()
+        child = self._appended.get(outcome)
+        if child is None:  # "error": a bug's outcome, not listed up front
+            child = self._appended[outcome] = self.appends.labels(self.backend, outcome)
+        child.inc()
+
+    def answered(self, method: str, route: str, status: int) -> None:
+        """One HTTP request answered (``warroom_http_requests``)."""
+        child = self._answered.get((method, route, status))
+        if child is None:
+            child = self._answered[(method, route, status)] = self.requests.labels(method, route, str(status))
+        child.inc()
 
     def committed(self, batches: list[Any]) -> None:
         """The writer's ``on_commit`` batches (``writer.Committed``), before the hub publishes them."""
@@ -181,7 +192,7 @@ class Watch:
             raise
         finally:
             route = getattr(scope.get("route"), "path", None) or UNMATCHED
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            self.metrics.answered(scope["method"], route, status)
             if self.log_requests:
                 self._log(scope, route, status, time.perf_counter() - started)
 
