@@ -15,10 +15,12 @@ Serialised in the database
 
 Fan-out between servers
     The transaction ends with ``NOTIFY warroom_events, 'INCIDENT SEQ'``, which
-    PostgreSQL delivers only if and when it commits. Every server ``LISTEN``s on a
-    dedicated connection; on a notification for a seq past what it has published it
-    reads the rows after its last published seq and hands them to its hub, so a
-    board on server B sees what was appended through server A. Its own commits go
+    PostgreSQL delivers only if and when it commits, preceded by the committed events
+    themselves when they fit in a payload (``db.pgchannel``). Every server ``LISTEN``s on
+    a dedicated connection; it hands carried events that follow on from what it has
+    published straight to its hub, and on any other notification for a seq past that
+    it reads the rows after its last published seq, so a board on server B sees what
+    was appended through server A. Its own commits go
     to the hub directly (with the rows it caught up on first, so the hub's tail stays
     contiguous). When the LISTEN connection is lost it reconnects and, before
     anything else, compares every incident's head with what it has published and
@@ -46,6 +48,7 @@ from psycopg_pool import ConnectionPool
 from warroom.incident import IncidentState
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 
+from warroom.db.pgchannel import CARRIED, notices, read
 from warroom.db.pgschema import CHANNEL, connect, describe, unavailable, upgrade
 from warroom.asgi.streams import within_bytes
 from .summaries import newest_first
@@ -78,6 +81,7 @@ class PgEventLog(WriterLog):
         self._heads_lock = threading.Lock()
         self.listening = threading.Event()
         self.reconnects = 0
+        self.reads_after_notice = 0  # queries for rows a notification did not carry (tests count them)
 
     # --- life ------------------------------------------------------------------
 
@@ -211,12 +215,13 @@ class PgEventLog(WriterLog):
                         cursor.executemany(
                             "INSERT INTO events (incident, seq, id, at, actor, type, event) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows
                         )
-                    moved = {}
+                    moved: dict[str, list[tuple[int, str]]] = {}
                     for row in rows:
-                        moved[row[0]] = row[1]
-                    for incident, head in sorted(moved.items()):
-                        conn.execute("UPDATE incidents SET head = %s WHERE id = %s", (head, incident))
-                        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{incident} {head}"))
+                        moved.setdefault(row[0], []).append((row[1], row[6]))
+                    for incident, events in sorted(moved.items()):
+                        conn.execute("UPDATE incidents SET head = %s WHERE id = %s", (events[-1][0], incident))
+                        for channel, payload in notices(incident, events):
+                            conn.execute("SELECT pg_notify(%s, %s)", (channel, payload))
         except Exception as error:
             for incident in touched:
                 self._cache.pop(incident, None)  # the cached states may have run ahead of the database
@@ -323,6 +328,7 @@ class PgEventLog(WriterLog):
                 continue
             try:
                 conn.execute(f"LISTEN {CHANNEL}")
+                conn.execute(f"LISTEN {CARRIED}")
                 heads = conn.execute("SELECT id, head FROM incidents WHERE head > 0").fetchall()
                 if first:  # nothing published yet, nobody behind: just note where each incident stands
                     with self._heads_lock:
@@ -338,8 +344,7 @@ class PgEventLog(WriterLog):
                 quiet_since = time.monotonic()
                 while not self._stopping.is_set():
                     for notify in conn.notifies(timeout=LISTEN_POLL):
-                        incident, _, seq = notify.payload.rpartition(" ")
-                        self._published_up_to(incident, int(seq))
+                        self._noticed(notify.channel, notify.payload)
                         quiet_since = time.monotonic()
                     if time.monotonic() - quiet_since > LISTEN_PING:
                         conn.execute("SELECT 1")  # a dead connection raises here, not in silence
@@ -353,11 +358,31 @@ class PgEventLog(WriterLog):
             finally:
                 conn.close()
 
+    def _noticed(self, channel: str, payload: str) -> None:
+        """Publish what a notification says was committed: the events it carries when they
+        follow on from what the hub has (no query), else whatever a read finds."""
+        try:
+            notice = read(channel, payload)
+        except ValueError:
+            log.warning("unreadable notification on %s skipped: %r", channel, payload[:80])
+            return
+        news: list[tuple[int, str]] = []
+        with self._heads_lock:
+            after = self._heads.get(notice.incident, 0)
+            if notice.events and notice.events[0][0] <= after + 1 and notice.head > after:
+                news = [event for event in notice.events if event[0] > after]
+                self._heads[notice.incident] = notice.head
+        if news:
+            self._settle([], [Committed(notice.incident, news)])
+        else:  # a plain notice, or carried events after a gap (a notice lost while reconnecting)
+            self._published_up_to(notice.incident, notice.head)
+
     def _published_up_to(self, incident: str, seq: int) -> None:
         """Hand the hub every row of ``incident`` up to ``seq`` it has not had yet."""
         with self._heads_lock:
             after = self._heads.get(incident, 0)
         while after < seq and not self._stopping.is_set():
+            self.reads_after_notice += 1
             rows = self.read_json(incident, after, READ_PAGE)
             if not rows:
                 return
