@@ -10,6 +10,7 @@ same database keep getting the plain notice they parse.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 
 import psycopg
@@ -20,6 +21,7 @@ from warroom.db.pgschema import CHANNEL
 from warroom.incident import events as ev
 from warroom.incident.events import dump_stored, utcnow
 from warroom.server.pg import PgEventLog
+from warroom.server.pglisten import joined
 from warroom.server.writer import Committed
 
 
@@ -28,9 +30,11 @@ class Published:
 
     def __init__(self) -> None:
         self.events: list[tuple[int, str]] = []
+        self.calls: list[list[Committed]] = []
         self.arrived = asyncio.Event()
 
     def __call__(self, committed: list[Committed]) -> None:
+        self.calls.append(committed)
         for batch in committed:
             self.events.extend(batch.events)
         self.arrived.set()
@@ -158,3 +162,39 @@ async def test_a_lost_listen_connection_is_re_read_and_carried_events_follow_on_
         await _note(other, f"after {n}")
     assert await published.until(17) == list(range(1, 18))
     assert mine.reconnects == 3
+
+
+def test_hand_overs_are_joined_per_incident_where_they_follow_on():
+    batches = [Committed("A", [(1, "a1")]), Committed("B", [(7, "b7")]), Committed("A", [(2, "a2"), (3, "a3")]), Committed("A", [(5, "a5")])]
+    assert [(b.incident, b.events) for b in joined(batches)] == [
+        ("A", [(1, "a1"), (2, "a2"), (3, "a3")]), ("B", [(7, "b7")]), ("A", [(5, "a5")])
+    ]
+    assert batches[0].events == [(1, "a1")]  # the hand-overs themselves are left as they were
+
+
+async def test_commits_noticed_while_the_loop_is_busy_are_published_to_the_hub_as_one(pair, monkeypatch):
+    mine, other, published, url = pair
+    await _declare(other)
+    assert await published.until(1) == [1]
+    third = PgEventLog(url)  # a third server: its commit is certainly not the other's
+    third.start(asyncio.get_running_loop())
+    try:
+        handed, both = [], threading.Event()
+        hand_over = mine._hand_over
+
+        def counting(batch: Committed) -> None:
+            hand_over(batch)
+            handed.append(batch)
+            if len(handed) == 2:
+                both.set()
+
+        monkeypatch.setattr(mine, "_hand_over", counting)
+        calls = len(published.calls)
+        appends = [asyncio.create_task(_note(log, text)) for log, text in ((other, "two"), (third, "three"))]
+        await asyncio.sleep(0)  # both appends are queued for their writers, which need no loop to commit
+        assert both.wait(15)  # the loop is blocked meanwhile, as a busy one would be
+        await asyncio.gather(*appends)
+        assert await published.until(3) == [1, 2, 3]
+        assert [[(b.incident, [seq for seq, _ in b.events]) for b in call] for call in published.calls[calls:]] == [[("INC-1", [2, 3])]]
+    finally:
+        third.close()
