@@ -21,7 +21,10 @@ the append's commit and fsync. Appends/s counts acknowledged appends only (acked
 after their commit is on disk). Prints one final line:
 ``appends_per_s=... p50_fanout_ms=... p99_fanout_ms=... server_cpu_ms_per_append=...``
 (the server process's CPU per acknowledged append: on a shared machine it moves far less
-than appends/s does, so compare it between runs).
+than appends/s does, so compare it between runs). ``--pg-pair`` runs the same clients against
+two servers on one PostgreSQL (half the subscribers and appenders on each, so half of all
+deliveries cross between the servers) and counts both servers' CPU: the SQLite server and the
+PostgreSQL pair then meet the same load.
 """
 
 from __future__ import annotations
@@ -190,17 +193,26 @@ async def run(args: argparse.Namespace) -> str:
     from tests.server.harness import ServerProcess, cli_env, make_tokens
 
     workdir = Path(tempfile.mkdtemp(prefix="warroom-bench-server-"))
-    db = workdir / "warroom.db"
+    cluster = None
+    if args.pg_pair:
+        from tests.pg import PgCluster
+
+        cluster = PgCluster().start()
+        db: Path | str = cluster.url(cluster.create_database(prefix="bench"))
+    else:
+        db = workdir / "warroom.db"
     env = cli_env(home=workdir)
     writers = [f"bench-w{n}" for n in range(args.appenders)]
     tokens = make_tokens(db, ["bench-lead", "bench-sub", *writers], env=env)
     serve_args = ["--rate-limit", str(args.rate_limit)] if args.rate_limit is not None else []
     # every subscriber reads with the one bench-sub token: lift the per-token stream cap (16) above them
     serve_args += ["--streams-per-token", str(args.subscribers + 16)]
-    server = ServerProcess(db, args=serve_args, env=env)
+    servers = [ServerProcess(db, args=serve_args, env=env, log=workdir / f"server{n}.log") for n in range(2 if args.pg_pair else 1)]
+    server = servers[0]
     procs: list[multiprocessing.Process] = []
     try:
-        server.start()
+        for each in servers:
+            each.start()
         lead = httpx.AsyncClient(base_url=server.url, headers={"Authorization": f"Bearer {tokens['bench-lead']}"}, timeout=30)
         declared = await lead.post("/api/incidents", json={"incident_id": INCIDENT, "title": "bench"})
         assert declared.status_code == 201, declared.text
@@ -211,7 +223,8 @@ async def run(args: argparse.Namespace) -> str:
         for n in range(groups):
             count = args.subscribers // groups + (1 if n < args.subscribers % groups else 0)
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=subscriber_process, args=(server.url, tokens["bench-sub"], count, args.client, child), daemon=True)
+            url = servers[n % len(servers)].url  # a pair: half the subscribers on each server
+            proc = ctx.Process(target=subscriber_process, args=(url, tokens["bench-sub"], count, args.client, child), daemon=True)
             proc.start()
             procs.append(proc)
             pipes.append(parent)
@@ -222,18 +235,18 @@ async def run(args: argparse.Namespace) -> str:
         first_send: list[int] = []
         acks: list[float] = []
         interval = args.appenders / args.rate if args.rate else None
-        cpu_before = cpu_seconds(server.proc.pid)
+        cpu_before = sum(cpu_seconds(each.proc.pid) for each in servers if each.proc is not None)
         started = time.monotonic()
         deadline = started + args.seconds
         await asyncio.gather(
             *(
-                _appender(server.url, tokens[w], deadline, interval, n * (interval or 0) / len(writers), stats, first_send, acks)
+                _appender(servers[n % len(servers)].url, tokens[w], deadline, interval, n * (interval or 0) / len(writers), stats, first_send, acks)
                 for n, w in enumerate(writers)
             )
         )
         elapsed = time.monotonic() - first_send[0] / 1e9 if first_send else args.seconds
         acked = stats[201]
-        server_cpu = cpu_seconds(server.proc.pid) - cpu_before
+        server_cpu = sum(cpu_seconds(each.proc.pid) for each in servers if each.proc is not None) - cpu_before
         stop = await lead.post(f"/api/incidents/{INCIDENT}/events", json={"body": {"type": "note_added", "text": STOP}})
         assert stop.status_code == 201, stop.text
         await lead.aclose()
@@ -250,7 +263,10 @@ async def run(args: argparse.Namespace) -> str:
         for proc in procs:
             if proc.is_alive():
                 proc.kill()
-        server.stop()
+        for each in servers:
+            each.stop()
+        if cluster is not None:
+            cluster.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
     expected = acked * args.subscribers
@@ -281,6 +297,12 @@ def main() -> None:
         choices=("lean", "httpx"),
         default="lean",
         help="subscribers read with a minimal SSE reader (default: measures the server) or httpx + httpx-sse (a generic client)",
+    )
+    parser.add_argument(
+        "--pg-pair",
+        action="store_true",
+        help="two servers on one throwaway PostgreSQL (tests/pg.py) instead of one on SQLite: subscribers and appenders "
+        "split between them, the CPU of both (the same clients as the SQLite run, so the two compare)",
     )
     args = parser.parse_args()
     print(asyncio.run(run(args)), flush=True)

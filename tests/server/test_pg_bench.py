@@ -1,4 +1,4 @@
-"""``bench/pg.py`` must always end by itself, with one result line.
+"""``bench/pg.py`` must always end by itself, with one result line; ``bench/server.py --pg-pair`` too.
 
 It once hung for good: its hundred boards shared one token, the server caps open
 streams per token (16), and the boards past the cap retried for ever. These run the
@@ -39,3 +39,15 @@ def test_a_run_that_cannot_finish_in_time_says_so_and_ends():
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1].startswith("mode=throughput error=timeout"), result.stdout
     assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_the_server_bench_drives_a_postgresql_pair_with_the_same_clients_and_every_event_arrives():
+    result = subprocess.run(
+        [sys.executable, "bench/server.py", "--pg-pair", "--subscribers", "4", "--seconds", "1", "--appenders", "2", "--rate-limit", "0"],
+        capture_output=True, text=True, cwd=REPO_ROOT, env=cli_env(), timeout=240, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary, line = result.stdout.strip().splitlines()[-2:]
+    delivered, expected = summary.split("delivered ")[1].split(";")[0].split("/")
+    assert delivered == expected and int(expected) > 0, summary
+    assert line.startswith("appends_per_s=") and "server_cpu_ms_per_append=" in line, line

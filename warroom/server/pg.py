@@ -15,10 +15,12 @@ Serialised in the database
 
 Fan-out between servers
     The transaction ends with ``NOTIFY warroom_events, 'INCIDENT SEQ'``, which
-    PostgreSQL delivers only if and when it commits. Every server ``LISTEN``s on a
-    dedicated connection; on a notification for a seq past what it has published it
-    reads the rows after its last published seq and hands them to its hub, so a
-    board on server B sees what was appended through server A. Its own commits go
+    PostgreSQL delivers only if and when it commits, preceded by the committed events
+    themselves when they fit in a payload (``db.pgchannel``). Every server ``LISTEN``s on
+    a dedicated connection (``pglisten``): it hands carried events that follow on from
+    what it has published straight to its hub, and on any other notification for a seq
+    past that it reads the rows after its last published seq, so a board on server B
+    sees what was appended through server A. Its own commits go
     to the hub directly (with the rows it caught up on first, so the hub's tail stays
     contiguous). When the LISTEN connection is lost it reconnects and, before
     anything else, compares every incident's head with what it has published and
@@ -36,7 +38,6 @@ import asyncio
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -44,25 +45,22 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from warroom.incident import IncidentState
-from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
+from warroom.store.base import IncidentSummary, Rejected, UnknownIncident
 
-from warroom.db.pgschema import CHANNEL, connect, describe, unavailable, upgrade
+from warroom.db.pgchannel import notices
+from warroom.db.pgschema import describe, unavailable, upgrade
 from warroom.asgi.streams import within_bytes
+from .pglisten import KEEPALIVES, Listening
 from .summaries import newest_first
 from .writer import Cached, Committed, Job, Unprocessable, WriterLog, admit, retry_or_refuse
 
 log = logging.getLogger("warroom.server")
 
 POOL_MAX = 8
-READ_PAGE = 1000
-LISTEN_POLL = 0.5  # how often the listener looks up from its socket (stop flag, liveness)
-LISTEN_PING = 5.0
-RECONNECT_MAX = 2.0
 _CATCH_UP = "SELECT seq, event FROM events WHERE incident = %s AND seq > %s ORDER BY seq"
-_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2}
 
 
-class PgEventLog(WriterLog):
+class PgEventLog(Listening, WriterLog):
     """The authority on PostgreSQL: appends through the writer thread, reads from the pool."""
 
     shared = True  # other processes write the same log: plain reads must ask the database
@@ -76,15 +74,18 @@ class PgEventLog(WriterLog):
         self._stopping = threading.Event()
         self._heads: dict[str, int] = {}  # the last seq handed to on_commit, per incident
         self._heads_lock = threading.Lock()
+        self._handed: list[Committed] = []  # the listener's, not yet published (``_hand_over``)
+        self._handed_lock = threading.Lock()
         self.listening = threading.Event()
         self.reconnects = 0
+        self.reads_after_notice = 0  # queries for rows a notification did not carry (tests count them)
 
     # --- life ------------------------------------------------------------------
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         upgrade(self.url)
         self.pool = ConnectionPool(
-            self.url, min_size=2, max_size=POOL_MAX, kwargs={"autocommit": True, **_KEEPALIVES}, open=False, name="warroom"
+            self.url, min_size=2, max_size=POOL_MAX, kwargs={"autocommit": True, **KEEPALIVES}, open=False, name="warroom"
         )
         try:
             self.pool.open(wait=True, timeout=15)
@@ -211,12 +212,13 @@ class PgEventLog(WriterLog):
                         cursor.executemany(
                             "INSERT INTO events (incident, seq, id, at, actor, type, event) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows
                         )
-                    moved = {}
+                    moved: dict[str, list[tuple[int, str]]] = {}
                     for row in rows:
-                        moved[row[0]] = row[1]
-                    for incident, head in sorted(moved.items()):
-                        conn.execute("UPDATE incidents SET head = %s WHERE id = %s", (head, incident))
-                        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{incident} {head}"))
+                        moved.setdefault(row[0], []).append((row[1], row[6]))
+                    for incident, events in sorted(moved.items()):
+                        conn.execute("UPDATE incidents SET head = %s WHERE id = %s", (events[-1][0], incident))
+                        for channel, payload in notices(incident, events):
+                            conn.execute("SELECT pg_notify(%s, %s)", (channel, payload))
         except Exception as error:
             for incident in touched:
                 self._cache.pop(incident, None)  # the cached states may have run ahead of the database
@@ -307,62 +309,3 @@ class PgEventLog(WriterLog):
             raise unavailable(self.url, error) from None
         cached = self._cache.get(incident_id)
         return None if cached is None else cached.checkpoint()
-
-    # --- the listener thread: other servers' commits ----------------------------------
-
-    def _listen(self) -> None:
-        delay = 0.05
-        first = True
-        while not self._stopping.is_set():
-            try:
-                conn = connect(self.url, application_name="warroom-listen", **_KEEPALIVES)
-            except StoreUnavailable as error:
-                log.warning("LISTEN connection: %s; retrying", error)
-                self._stopping.wait(delay)
-                delay = min(RECONNECT_MAX, delay * 2)
-                continue
-            try:
-                conn.execute(f"LISTEN {CHANNEL}")
-                heads = conn.execute("SELECT id, head FROM incidents WHERE head > 0").fetchall()
-                if first:  # nothing published yet, nobody behind: just note where each incident stands
-                    with self._heads_lock:
-                        for incident, head in heads:
-                            self._heads.setdefault(incident, head)
-                    first = False
-                else:
-                    self.reconnects += 1
-                    for incident, head in heads:
-                        self._published_up_to(incident, head)
-                self.listening.set()
-                delay = 0.05
-                quiet_since = time.monotonic()
-                while not self._stopping.is_set():
-                    for notify in conn.notifies(timeout=LISTEN_POLL):
-                        incident, _, seq = notify.payload.rpartition(" ")
-                        self._published_up_to(incident, int(seq))
-                        quiet_since = time.monotonic()
-                    if time.monotonic() - quiet_since > LISTEN_PING:
-                        conn.execute("SELECT 1")  # a dead connection raises here, not in silence
-                        quiet_since = time.monotonic()
-            except (psycopg.Error, StoreUnavailable, ValueError) as error:
-                if not self._stopping.is_set():
-                    log.warning("LISTEN connection lost (%s); reconnecting and re-reading", str(error).strip().splitlines()[:1])
-                self.listening.clear()
-                self._stopping.wait(delay)
-                delay = min(RECONNECT_MAX, delay * 2)
-            finally:
-                conn.close()
-
-    def _published_up_to(self, incident: str, seq: int) -> None:
-        """Hand the hub every row of ``incident`` up to ``seq`` it has not had yet."""
-        with self._heads_lock:
-            after = self._heads.get(incident, 0)
-        while after < seq and not self._stopping.is_set():
-            rows = self.read_json(incident, after, READ_PAGE)
-            if not rows:
-                return
-            with self._heads_lock:
-                if self._heads.get(incident, 0) < rows[-1][0]:
-                    self._heads[incident] = rows[-1][0]
-            self._settle([], [Committed(incident, list(rows))])
-            after = rows[-1][0]

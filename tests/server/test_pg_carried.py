@@ -1,0 +1,200 @@
+"""Commits carried in NOTIFY payloads between two servers' logs on one real PostgreSQL.
+
+A server publishes the events another server committed from the notification itself,
+without reading them back, when they fit in a payload; what does not fit, what follows
+a gap, and what an older server commits (a plain ``'INCIDENT SEQ'`` notice) is read from
+the table. Either way every event reaches the hub once, in order. Older servers on the
+same database keep getting the plain notice they parse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+
+import psycopg
+import pytest
+
+from warroom.db.pgchannel import CARRIED, PAYLOAD_LIMIT, notices, read
+from warroom.db.pgschema import CHANNEL
+from warroom.incident import events as ev
+from warroom.incident.events import dump_stored, utcnow
+from warroom.server.pg import PgEventLog
+from warroom.server.pglisten import joined
+from warroom.server.writer import Committed
+
+
+class Published:
+    """What a log handed its hub, in the order it did."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[int, str]] = []
+        self.calls: list[list[Committed]] = []
+        self.arrived = asyncio.Event()
+
+    def __call__(self, committed: list[Committed]) -> None:
+        self.calls.append(committed)
+        for batch in committed:
+            self.events.extend(batch.events)
+        self.arrived.set()
+
+    async def until(self, seq: int, timeout: float = 15.0) -> list[int]:
+        async def wait() -> None:
+            while not self.events or self.events[-1][0] < seq:
+                self.arrived.clear()
+                await self.arrived.wait()
+
+        await asyncio.wait_for(wait(), timeout)
+        return [seq for seq, _ in self.events]
+
+
+@pytest.fixture
+async def pair(postgres) -> AsyncIterator[tuple[PgEventLog, PgEventLog, Published, str]]:
+    """``mine`` (whose hub is watched) and ``other``: two servers' logs on one database."""
+    url = postgres.url(postgres.create_database(prefix="carried"))
+    published = Published()
+    mine, other = PgEventLog(url, on_commit=published), PgEventLog(url)
+    loop = asyncio.get_running_loop()
+    mine.start(loop)
+    other.start(loop)
+    try:
+        assert await asyncio.to_thread(mine.listening.wait, 15) and await asyncio.to_thread(other.listening.wait, 15)
+        yield mine, other, published, url
+    finally:
+        mine.close()
+        other.close()
+
+
+async def _note(log: PgEventLog, text: str, incident: str = "INC-1") -> int:
+    stored, _ = await log.append(incident, ev.EventDraft(actor="alice", body=ev.NoteAdded(text=text)))
+    return ev.parse_stored(stored).seq
+
+
+def _stored(seq: int, text: str, actor: str = "alice") -> ev.StoredEvent:
+    return ev.EventDraft(actor=actor, body=ev.NoteAdded(text=text)).stored(seq=seq, at=utcnow())
+
+
+async def _declare(log: PgEventLog, incident: str = "INC-1") -> None:
+    await log.append(incident, ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id=incident, title="carried")))
+
+
+def test_a_commit_is_carried_in_payloads_under_the_limit_and_the_plain_notice_comes_last():
+    rows = [(n, dump_stored(_stored(n, "€" * 1200))) for n in range(5, 10)]
+    sent = notices("INC-7", rows)
+    assert [channel for channel, _ in sent] == [CARRIED, CARRIED, CARRIED, CHANNEL]  # ~3.7 KB each: two, two, one
+    assert all(len(payload.encode()) < PAYLOAD_LIMIT for _, payload in sent)
+    carried = [read(channel, payload) for channel, payload in sent[:-1]]
+    assert [event for notice in carried for event in notice.events] == rows
+    assert read(*sent[-1]) == read(CHANNEL, "INC-7 9")
+    incident, _, seq = sent[-1][1].rpartition(" ")  # how an older server parses it
+    assert (incident, int(seq)) == ("INC-7", 9)
+    huge = [(1, "x" * PAYLOAD_LIMIT), (2, "{}")]
+    assert notices("INC-7", huge) == [(CHANNEL, "INC-7 2")]  # too large: read from the table, and all after it
+    assert read(CARRIED, "INC 3\n{\"text\": \"a\u2028b\"}").events == ((3, "{\"text\": \"a\u2028b\"}"),)
+
+
+async def test_events_from_the_other_server_reach_the_hub_once_in_order_and_only_the_oversized_one_is_read(pair):
+    mine, other, published, _ = pair
+    await _declare(other)
+    for n in range(10):
+        await _note(other, f"note {n}\nwith a second line")
+    await asyncio.gather(*(_note(other, "x" * 3900) for _ in range(6)))  # batched: several payloads per commit
+    assert await published.until(17) == list(range(1, 18))
+    assert mine.reads_after_notice == 0
+    await _note(other, "€" * ev.MAX_TEXT)  # 12 KB of UTF-8: no payload holds it
+    await _note(other, "after")
+    assert await published.until(19) == list(range(1, 20))
+    assert mine.reads_after_notice == 1
+    assert [text for _, text in published.events] == [text for _, text in mine.read_json("INC-1", 0, 100)]
+
+
+async def test_an_older_servers_plain_notice_is_read_and_an_older_listener_still_parses_every_notice(pair):
+    mine, other, published, url = pair
+    await _declare(other)
+    with psycopg.connect(url, autocommit=True) as old:
+        old.execute(f"LISTEN {CHANNEL}")  # an older server's listener
+        await _note(other, "from a newer server")
+        with old.transaction():  # an older server's commit: the row, the head, the plain notice
+            stored = _stored(3, "from an older server", actor="bob")
+            old.execute(
+                "INSERT INTO events (incident, seq, id, at, actor, type, event) VALUES ('INC-1', 3, %s, %s, 'bob', 'note_added', %s)",
+                (str(stored.id), stored.at, dump_stored(stored)),
+            )
+            old.execute("UPDATE incidents SET head = 3 WHERE id = 'INC-1'")
+            old.execute("SELECT pg_notify(%s, 'INC-1 3')", (CHANNEL,))
+        await _note(other, "newer again")
+        assert await published.until(4) == [1, 2, 3, 4]
+        assert ev.parse_stored(published.events[2][1]).body.text == "from an older server"
+        assert mine.reads_after_notice == 1
+        parsed = [(incident, int(seq)) for incident, _, seq in (n.payload.rpartition(" ") for n in old.notifies(timeout=5, stop_after=3))]
+        assert parsed == [("INC-1", 2), ("INC-1", 3), ("INC-1", 4)]  # its own included
+
+
+async def test_carried_events_after_a_gap_are_not_trusted_the_table_is_read(pair):
+    mine, other, published, url = pair
+    await _declare(other)
+    await _note(other, "one")
+    assert await published.until(2) == [1, 2]
+    forged = _stored(5, "never committed", actor="mallory")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_notify(%s, %s)", (CARRIED, f"INC-1 5\n{dump_stored(forged)}"))
+    await _note(other, "three")
+    assert await published.until(3) == [1, 2, 3]
+    assert mine.reads_after_notice >= 1  # the forged notice sent it to the table (which may hold seq 3 by then, never 5)
+    assert [text for _, text in published.events] == [text for _, text in mine.read_json("INC-1", 0, 100)]
+
+
+async def test_a_lost_listen_connection_is_re_read_and_carried_events_follow_on_without_a_duplicate(pair, postgres):
+    mine, other, published, url = pair
+    await _declare(other)
+    assert await published.until(1) == [1]
+    for cut in range(3):
+        mine.listening.clear()
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'warroom-listen' AND datname = current_database()"
+            )
+        for n in range(4):  # while the listeners reconnect
+            await _note(other, f"{cut}.{n}")
+        assert await asyncio.to_thread(mine.listening.wait, 15)
+    for n in range(4):
+        await _note(other, f"after {n}")
+    assert await published.until(17) == list(range(1, 18))
+    assert mine.reconnects == 3
+
+
+def test_hand_overs_are_joined_per_incident_where_they_follow_on():
+    batches = [Committed("A", [(1, "a1")]), Committed("B", [(7, "b7")]), Committed("A", [(2, "a2"), (3, "a3")]), Committed("A", [(5, "a5")])]
+    assert [(b.incident, b.events) for b in joined(batches)] == [
+        ("A", [(1, "a1"), (2, "a2"), (3, "a3")]), ("B", [(7, "b7")]), ("A", [(5, "a5")])
+    ]
+    assert batches[0].events == [(1, "a1")]  # the hand-overs themselves are left as they were
+
+
+async def test_commits_noticed_while_the_loop_is_busy_are_published_to_the_hub_as_one(pair, monkeypatch):
+    mine, other, published, url = pair
+    await _declare(other)
+    assert await published.until(1) == [1]
+    third = PgEventLog(url)  # a third server: its commit is certainly not the other's
+    third.start(asyncio.get_running_loop())
+    try:
+        handed, both = [], threading.Event()
+        hand_over = mine._hand_over
+
+        def counting(batch: Committed) -> None:
+            hand_over(batch)
+            handed.append(batch)
+            if len(handed) == 2:
+                both.set()
+
+        monkeypatch.setattr(mine, "_hand_over", counting)
+        calls = len(published.calls)
+        appends = [asyncio.create_task(_note(log, text)) for log, text in ((other, "two"), (third, "three"))]
+        await asyncio.sleep(0)  # both appends are queued for their writers, which need no loop to commit
+        assert both.wait(15)  # the loop is blocked meanwhile, as a busy one would be
+        await asyncio.gather(*appends)
+        assert await published.until(3) == [1, 2, 3]
+        assert [[(b.incident, [seq for seq, _ in b.events]) for b in call] for call in published.calls[calls:]] == [[("INC-1", [2, 3])]]
+    finally:
+        third.close()
