@@ -17,11 +17,13 @@ a page, a server that offers no direct write) is woken instead, and its own task
 the view through ``send``, waiting for the socket to drain.
 
 The fan-out writes in slices of at most ``SLICE_SECONDS``, one per turn of the event
-loop, so a responder's request waits for one slice at most; and while an append waits
-for the server's writer thread, the next slice waits too (``YIELD_SECONDS`` at a time, at
+loop, so a responder's request waits for one slice at most to be read; and while an append
+waits for the server's writer thread, the next slice waits too (``YIELD_SECONDS`` at a time, at
 most ``MAX_YIELDS`` times a slice), so the loop's thread lets go of the GIL and the cores,
 and the append is committed and answered first (the writer needs the GIL back after each
-SQLite call; with the loop busy, each time took up to Python's 5 ms switch interval). A
+SQLite call; with the loop busy, each time took up to Python's 5 ms switch interval). So
+does any other request of a responder's (``/api``) until its answer starts: its steps on
+the loop follow each other with no slice between them (``Parts.answering``). A
 single ticker wakes every waiting page for keep-alives and access re-checks, and a revoked
 key wakes them at once (``RECHECK``): those wakes go ``WAKE_BATCH`` pages at a time, with
 the same yields.
@@ -87,10 +89,10 @@ class Watcher:
 
 
 class LiveIncident:
-    def __init__(self, incident_id: str, store: EventStore, writing: Callable[[], bool] | None = None):
+    def __init__(self, incident_id: str, store: EventStore, answering: Callable[[], bool] | None = None):
         self.id = incident_id
         self.store = store
-        self.writing = writing
+        self.answering = answering
         self.state = IncidentState()
         self.view: PublicView | None = None
         self.seq = 0  # the log seq at which the view last changed: the SSE id
@@ -116,7 +118,7 @@ class LiveIncident:
 
     def wake(self, why: str) -> None:
         watching, self._watching = self._watching, {}
-        _resolve_in_batches([watcher.future for watcher in watching if watcher.future is not None], why, self.writing)
+        _resolve_in_batches([watcher.future for watcher in watching if watcher.future is not None], why, self.answering)
 
     def _publish(self) -> None:
         self._render_pending = False
@@ -142,8 +144,8 @@ class LiveIncident:
         if fan_out != self._fan_out:
             return
         loop = asyncio.get_running_loop()
-        writing = self.writing
-        if start and writing is not None and yielded < MAX_YIELDS and writing():  # the first slice goes at once
+        answering = self.answering
+        if start and answering is not None and yielded < MAX_YIELDS and answering():  # the first slice goes at once
             loop.call_later(YIELD_SECONDS, self._write_slice, fan_out, watchers, start, yielded + 1)
             return
         message, seq, watching = self.message, self.seq, self._watching
@@ -196,26 +198,26 @@ class LiveIncident:
 
 
 def _resolve_in_batches(
-    waiting: list[asyncio.Future[str]], why: str, writing: Callable[[], bool] | None, start: int = 0, yielded: int = 0
+    waiting: list[asyncio.Future[str]], why: str, answering: Callable[[], bool] | None, start: int = 0, yielded: int = 0
 ) -> None:
     loop = asyncio.get_running_loop()
-    if start and writing is not None and yielded < MAX_YIELDS and writing():  # the first batch goes at once
-        loop.call_later(YIELD_SECONDS, _resolve_in_batches, waiting, why, writing, start, yielded + 1)
+    if start and answering is not None and yielded < MAX_YIELDS and answering():  # the first batch goes at once
+        loop.call_later(YIELD_SECONDS, _resolve_in_batches, waiting, why, answering, start, yielded + 1)
         return
     for future in waiting[start : start + WAKE_BATCH]:
         if not future.done():
             future.set_result(why)
     if len(waiting) > start + WAKE_BATCH:
-        loop.call_soon(_resolve_in_batches, waiting, why, writing, start + WAKE_BATCH)
+        loop.call_soon(_resolve_in_batches, waiting, why, answering, start + WAKE_BATCH)
 
 
 class LiveViews:
     """Every incident's live projection for one store, started on first view."""
 
-    def __init__(self, store: EventStore, keepalive: float = 15.0, writing: Callable[[], bool] | None = None):
+    def __init__(self, store: EventStore, keepalive: float = 15.0, answering: Callable[[], bool] | None = None):
         self.store = store
         self.keepalive = keepalive
-        self.writing = writing  # whether the server's writer has appends in flight: the fan-out yields to them
+        self.answering = answering  # whether a responder's request is being answered: the fan-out yields to it
         self.closing = False
         self._lives: dict[str, LiveIncident] = {}
         self._ticker: asyncio.Task | None = None
@@ -224,7 +226,7 @@ class LiveViews:
         """The live view of a declared incident, or ``None`` if there is no such incident."""
         live = self._lives.get(incident_id)
         if live is None or live.failed:
-            live = self._lives[incident_id] = LiveIncident(incident_id, self.store, self.writing)
+            live = self._lives[incident_id] = LiveIncident(incident_id, self.store, self.answering)
             live.task = asyncio.get_running_loop().create_task(live.run(), name=f"warroom-live-{incident_id}")
             self._start_ticking()
         if not live.ready.is_set():  # a crowd's pages open on a live view that is ready: no task each to wait for it
