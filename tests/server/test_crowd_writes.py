@@ -14,7 +14,7 @@ import asyncio
 
 from warroom.asgi.streams import PAGE_BYTES
 from warroom.web import live as live_module
-from warroom.web.live import CHANGE, TICK, LiveIncident, Watcher
+from warroom.web.live import CHANGE, TICK, WAKE_BATCH, LiveIncident, Watcher
 
 
 class Connection:
@@ -54,12 +54,16 @@ async def test_watching_pages_are_written_the_view_without_being_woken_and_the_r
     assert await asyncio.wait_for(asyncio.gather(*futures[:40], futures[-1]), timeout=5) == [TICK] * 41
 
 
-async def test_a_view_larger_than_a_page_wakes_every_page_to_send_it_in_pieces():
+async def test_a_view_larger_than_a_page_wakes_every_page_to_send_it_in_pieces_a_batch_per_turn():
     live = _live(b"x" * (PAGE_BYTES + 1), 2)
-    connection = Connection()
-    future = live.watch(Watcher(1, 0.0, connection.write))
+    connections = [Connection() for _ in range(3 * WAKE_BATCH)]
+    futures = [live.watch(Watcher(1, 0.0, connection.write)) for connection in connections]
     live.write_view()
-    assert await asyncio.wait_for(future, timeout=5) == CHANGE and connection.got == []
+    # each woken page's task sends the view through ``send`` in the loop's next turn: no more than a
+    # batch of them may be woken in one turn, however cheap waking them is (a whole crowd was, once)
+    assert sum(future.done() for future in futures) == WAKE_BATCH
+    assert await asyncio.wait_for(asyncio.gather(*futures), timeout=5) == [CHANGE] * len(futures)
+    assert all(connection.got == [] for connection in connections)
 
 
 async def test_the_fan_out_goes_a_slice_per_turn_of_the_loop_and_a_newer_view_takes_over(monkeypatch):

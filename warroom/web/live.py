@@ -57,7 +57,9 @@ RECHECK = "recheck"
 """A wake for the streams to look at their keys again (one was revoked), with nothing to send."""
 RETRY_MS = 2000
 WAKE_BATCH = 16
-"""Pages woken per turn of the event loop (16 tasks sending the same bytes: well under a millisecond)."""
+"""Pages woken per turn of the event loop (16 tasks sending the same bytes: well under a millisecond),
+by a tick or a recheck, or by a fan-out whose writes they could not take (a view larger than a page:
+every page; a server that offers no direct write)."""
 SLICE_SECONDS = 0.0005
 """The longest the fan-out writes to pages in one turn of the event loop (about 30 pages)."""
 YIELD_SECONDS = 0.002
@@ -153,7 +155,7 @@ class LiveIncident:
         now = loop.time()
         deadline = time.perf_counter() + SLICE_SECONDS
         end = len(watchers)
-        at = start
+        at, woken = start, 0
         while at < end:
             watcher = watchers[at]
             at += 1
@@ -166,6 +168,9 @@ class LiveIncident:
                 del watching[watcher]
                 if watcher.future is not None and not watcher.future.done():
                     watcher.future.set_result(CHANGE)
+                woken += 1  # its task sends in the loop's next turn, before the next slice: a batch's worth at most
+                if woken >= WAKE_BATCH:
+                    break
             if not at % 16 and time.perf_counter() >= deadline:
                 break
         if at < end:
