@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import re
 import resource
 import sys
@@ -60,8 +61,6 @@ def percentile(values: list[float], q: float) -> float:
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
     """The server's user and system CPU time so far: numbers the shared machine's load does not inflate."""
-    import os
-
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     tick = os.sysconf("SC_CLK_TCK")
     return int(fields[11]) / tick, int(fields[12]) / tick
@@ -140,7 +139,9 @@ class Appender(threading.Thread):
         return self.latencies
 
 
-def _reader(host: str, port: int, path: str, count: int, ready_q, results_q, stop_q) -> None:
+def _reader(host: str, port: int, path: str, count: int, nice: int, ready_q, results_q, stop_q) -> None:
+    if nice:
+        os.nice(nice)
     async def main() -> None:
         ready: asyncio.Queue = asyncio.Queue()
         arrivals: list[tuple[int, int]] = []
@@ -161,6 +162,11 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--broadcasts", type=int, default=20)
     parser.add_argument("--readers", type=int, default=4, help="reader processes the pages are spread over")
+    parser.add_argument(
+        "--reader-nice", type=int, default=0,
+        help="run the readers at this nice value: they stand for browsers on other machines, so at 10 they take the "
+        "CPU the server and the responder leave rather than competing with them for two cores",
+    )
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between broadcasts")
     parser.add_argument("--append-gap", type=float, default=0.05, help="seconds between a responder's appends")
     args = parser.parse_args()
@@ -201,7 +207,7 @@ def main() -> None:
         ready_q, results_q, stop_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
         per = [args.pages // args.readers + (1 if i < args.pages % args.readers else 0) for i in range(args.readers)]
         procs = [
-            ctx.Process(target=_reader, args=(host, int(port), path, n, ready_q, results_q, stop_q), daemon=True) for n in per if n
+            ctx.Process(target=_reader, args=(host, int(port), path, n, args.reader_nice, ready_q, results_q, stop_q), daemon=True) for n in per if n
         ]
         for p in procs:
             p.start()
