@@ -16,7 +16,9 @@ page.
 
 Meanwhile a responder keeps working: notes are appended to another incident, one every
 ``--append-gap`` seconds, first with no page open (the idle p99), then while the pages
-are open and the broadcasts fan out (the crowd p99). A crowd must not starve the
+are open and the broadcasts fan out (the crowd p99): both for the same time (the
+broadcasts' ``--broadcasts`` x ``--gap`` seconds) at the same pace, and cut to the same
+number of samples, so the two p99s are read off alike. A crowd must not starve the
 responders: issue 26 asks the crowd p99 to stay within 1.5x the idle one. It also reports
 the server's CPU per broadcast (user and kernel) and per page, its RSS per open page, and the
 full garbage collections it made while the crowd watched (from its ``/metrics``). Prints one
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import re
 import resource
 import sys
@@ -58,8 +61,6 @@ def percentile(values: list[float], q: float) -> float:
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
     """The server's user and system CPU time so far: numbers the shared machine's load does not inflate."""
-    import os
-
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     tick = os.sysconf("SC_CLK_TCK")
     return int(fields[11]) / tick, int(fields[12]) / tick
@@ -138,7 +139,9 @@ class Appender(threading.Thread):
         return self.latencies
 
 
-def _reader(host: str, port: int, path: str, count: int, ready_q, results_q, stop_q) -> None:
+def _reader(host: str, port: int, path: str, count: int, nice: int, ready_q, results_q, stop_q) -> None:
+    if nice:
+        os.nice(nice)
     async def main() -> None:
         ready: asyncio.Queue = asyncio.Queue()
         arrivals: list[tuple[int, int]] = []
@@ -159,9 +162,13 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--broadcasts", type=int, default=20)
     parser.add_argument("--readers", type=int, default=4, help="reader processes the pages are spread over")
+    parser.add_argument(
+        "--reader-nice", type=int, default=0,
+        help="run the readers at this nice value: they stand for browsers on other machines, so at 10 they take the "
+        "CPU the server and the responder leave rather than competing with them for two cores",
+    )
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between broadcasts")
     parser.add_argument("--append-gap", type=float, default=0.05, help="seconds between a responder's appends")
-    parser.add_argument("--idle-seconds", type=float, default=10.0, help="how long the idle appends are measured")
     args = parser.parse_args()
 
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -192,14 +199,15 @@ def main() -> None:
         client.post("/api/incidents", json={"incident_id": INCIDENT, "title": "Bench", "severity": 1, "published": True}).raise_for_status()
         key = client.post("/api/shares", json={"incident": INCIDENT}).json()["key"]
         client.post("/api/incidents", json={"incident_id": WORK, "title": "Responders at work", "severity": 2}).raise_for_status()
-        idle_ms = Appender(base, token, args.append_gap).measure(args.idle_seconds)
+        window = args.broadcasts * args.gap  # the appends are measured this long, idle and in the crowd alike
+        idle_ms = Appender(base, token, args.append_gap).measure(window)
         rss_idle = rss_mb(server.proc.pid)  # type: ignore[union-attr]
         path = f"/status/{INCIDENT}/stream?key={key}&after=0"
         ctx = multiprocessing.get_context("spawn")
         ready_q, results_q, stop_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
         per = [args.pages // args.readers + (1 if i < args.pages % args.readers else 0) for i in range(args.readers)]
         procs = [
-            ctx.Process(target=_reader, args=(host, int(port), path, n, ready_q, results_q, stop_q), daemon=True) for n in per if n
+            ctx.Process(target=_reader, args=(host, int(port), path, n, args.reader_nice, ready_q, results_q, stop_q), daemon=True) for n in per if n
         ]
         for p in procs:
             p.start()
@@ -217,9 +225,9 @@ def main() -> None:
             body = {"body": {"type": "broadcast_sent", "text": f"bench-{n}-mark", "audience": "stakeholders"}}
             sent[n] = time.monotonic_ns()
             client.post(f"/api/incidents/{INCIDENT}/events", json=body).raise_for_status()
-            time.sleep(args.gap)
-        time.sleep(max(2.0, args.pages / 1000))  # the last broadcast's fan-out, under load, before the readers stop
+            time.sleep(max(0.0, sent[0] / 1e9 + (n + 1) * args.gap - time.monotonic()))
         crowd_ms = crowd.stop()
+        time.sleep(max(2.0, args.pages / 1000))  # the last broadcast's fan-out, under load, before the readers stop
         cpu_after = cpu_seconds(server.proc.pid)  # type: ignore[union-attr]
         user_ms, sys_ms = ((after - before) * 1000 / args.broadcasts for after, before in zip(cpu_after, cpu_before))
         collections_after = full_collections(client)
@@ -237,6 +245,8 @@ def main() -> None:
     per_page: dict[int, list[int]] = {}
     for mark, at in arrivals:
         per_page.setdefault(mark, []).append(at)
+    samples = min(len(idle_ms), len(crowd_ms))
+    idle_ms, crowd_ms = idle_ms[:samples], crowd_ms[:samples]
     page_ms: list[float] = []
     last_ms: list[float] = []
     missing = 0
@@ -252,7 +262,7 @@ def main() -> None:
         f"pages={args.pages} broadcasts={args.broadcasts} missing={missing} "
         f"p50_page_ms={percentile(page_ms, 50):.1f} p99_page_ms={percentile(page_ms, 99):.1f} "
         f"p50_last_page_ms={percentile(last_ms, 50):.1f} p99_last_page_ms={percentile(last_ms, 99):.1f} "
-        f"append_p50_idle_ms={percentile(idle_ms, 50):.1f} append_p99_idle_ms={percentile(idle_ms, 99):.1f} "
+        f"append_samples={samples} append_p50_idle_ms={percentile(idle_ms, 50):.1f} append_p99_idle_ms={percentile(idle_ms, 99):.1f} "
         f"append_p50_crowd_ms={percentile(crowd_ms, 50):.1f} append_p99_crowd_ms={percentile(crowd_ms, 99):.1f} "
         f"append_p99_ratio={percentile(crowd_ms, 99) / percentile(idle_ms, 99):.2f} "
         f"server_cpu_ms_per_broadcast={user_ms + sys_ms:.0f} server_user_ms={user_ms:.0f} server_sys_ms={sys_ms:.0f} "

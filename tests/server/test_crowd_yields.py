@@ -3,14 +3,17 @@
 A broadcast to 10,000 pages is ~0.4 s of the server's CPU. The pages are woken a batch at a
 time; while an append waits for the writer thread, the next batch waits too (a few ms at a
 time, a bounded number of times, so a flood of appends slows the fan-out down but never
-stops it). The writer says whether anything is in flight (``WriterLog.writing``)."""
+stops it). The writer says whether anything is in flight (``WriterLog.writing``), and the
+request middleware whether a responder's request has not been answered yet (``Metrics.answering``)."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from warroom.incident import events as ev
 from warroom.server.db import EventLog
+from warroom.server.watch import Metrics, Watch
 from warroom.web.live import MAX_YIELDS, WAKE_BATCH, YIELD_SECONDS, _resolve_in_batches
 
 
@@ -66,3 +69,32 @@ async def test_the_writer_says_an_append_is_in_flight_until_it_is_answered(tmp_p
         assert not log.writing()
     finally:
         log.close()
+
+
+async def test_a_responders_request_counts_as_answered_until_its_answer_starts_and_a_status_page_request_never():
+    metrics = Metrics("sqlite")
+    answer = asyncio.Event()
+
+    async def app(scope: dict, receive: Any, send: Any) -> None:
+        await answer.wait()
+        await send({"type": "http.response.start", "status": 201, "headers": []})
+        assert metrics.answering == 0  # the answer has started: the fan-out need not wait for the rest
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def ignore(message: dict) -> None:
+        pass
+
+    watch = Watch(app, metrics=metrics, log_requests=False)
+    for path, counted in (("/api/incidents/INC-1/events", 1), ("/status/INC-1/stream", 0)):
+        answer.clear()
+        request = asyncio.ensure_future(watch({"type": "http", "method": "POST", "path": path}, ignore, ignore))
+        await asyncio.sleep(0)
+        assert metrics.answering == counted
+        answer.set()
+        await request
+        assert metrics.answering == 0
+    failing = asyncio.ensure_future(watch({"type": "http", "method": "POST", "path": "/api/x"}, ignore, ignore))
+    await asyncio.sleep(0)
+    failing.cancel()  # a request that never answers (the client went away) is not counted for ever
+    await asyncio.gather(failing, return_exceptions=True)
+    assert metrics.answering == 0

@@ -16,6 +16,17 @@ from pydantic import BaseModel, Field
 from starlette.types import Receive, Scope, Send
 
 
+BODY_WRITER = "warroom.body_writer"
+"""The scope extension in which the server's protocol offers a streamed response a synchronous
+write to its connection (``warroom.server.protocol.BodyWriter``), as a dict: ``{"write": ...}``."""
+
+
+def body_writer(scope: Scope) -> Callable[[bytes], bool] | None:
+    """The request's direct write for its streamed body (``BODY_WRITER``), or ``None`` when its
+    server offers none (then everything goes through ``send``)."""
+    return (scope.get("extensions") or {}).get(BODY_WRITER, {}).get("write")
+
+
 class ErrorOut(BaseModel):
     detail: str = Field(description="what went wrong, in words a responder can act on")
 

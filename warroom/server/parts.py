@@ -32,6 +32,12 @@ class Parts:
         self.keepalive = keepalive
         self.streams = Streams(self.tokens.revoked_among, streams_per_token)
 
+    def answering(self) -> bool:
+        """Whether a responder's request is being answered: an append (or a call) waiting for the
+        writer thread, or an ``/api`` request whose answer has not started. A status page crowd's
+        fan-out waits for it (``warroom.web.live``)."""
+        return self.log.writing() or self.metrics.answering > 0
+
     def _committed(self, committed: list) -> None:
         self.metrics.committed(committed)
         self.hub.publish(committed)

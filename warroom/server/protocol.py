@@ -56,6 +56,8 @@ from dataclasses import dataclass, field
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
+from warroom.asgi.responses import BODY_WRITER
+
 log = logging.getLogger("warroom.server")
 
 MAX_HEADER_BYTES = 32 * 1024
@@ -67,8 +69,6 @@ MAX_CONNECTIONS = 1024
 UNAUTHENTICATED_SHARE = 0.5
 WRITE_BUFFER_HIGH = 16 * 1024
 WRITE_BUFFER_LOW = 4 * 1024
-BODY_WRITER = "warroom.body_writer"
-"""The scope extension that holds a request's ``BodyWriter.write`` (as ``"write"``)."""
 
 
 class BodyWriter:

@@ -25,11 +25,10 @@ from typing import TYPE_CHECKING
 from fastapi.sse import format_sse_event
 from starlette.types import Receive, Scope, Send
 
-from warroom.asgi.responses import SSE_HEADERS, WrittenStream, until_disconnect
+from warroom.asgi.responses import SSE_HEADERS, WrittenStream, body_writer, until_disconnect
 from warroom.asgi.streams import PAGE_BYTES, OpenStream
 
 from .hub import KEEPALIVE, TICK, Listener, sse_message
-from .protocol import BODY_WRITER
 
 if TYPE_CHECKING:
     from .parts import Parts
@@ -55,7 +54,7 @@ class EventStream(WrittenStream):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         watcher: asyncio.Task | None = None
         try:
-            self.listener.write = (scope.get("extensions") or {}).get(BODY_WRITER, {}).get("write")
+            self.listener.write = body_writer(scope)
             await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
             await send({"type": "http.response.body", "body": CONNECTED, "more_body": True})
             watcher = asyncio.get_running_loop().create_task(_until_gone(receive, self.listener))

@@ -80,6 +80,8 @@ class Metrics:
 
     def __init__(self, backend: str):
         self.backend = backend
+        self.answering = 0
+        """Responders' requests (``/api``) in progress whose answer has not started (``Watch``)."""
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
@@ -163,6 +165,10 @@ def note_actor(request: Request, handle: str) -> None:
     request.scope["warroom.actor"] = handle
 
 
+API = "/api/"
+"""The responders' routes (the status page's are ``/status``)."""
+
+
 class Watch:
     """ASGI middleware: count every HTTP request by route template and status; log it when ``log_requests``."""
 
@@ -177,11 +183,18 @@ class Watch:
             return
         started = time.perf_counter()
         status = CLIENT_WENT_AWAY
+        metrics = self.metrics
+        answering = scope["path"].startswith(API)  # a responder waits for it: Metrics.answering until its answer starts
+        if answering:
+            metrics.answering += 1
 
         async def sending(message: dict) -> None:
-            nonlocal status
+            nonlocal status, answering
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if answering:
+                    answering = False
+                    metrics.answering -= 1
             await send(message)
 
         try:
@@ -191,6 +204,8 @@ class Watch:
                 status = 500
             raise
         finally:
+            if answering:
+                metrics.answering -= 1
             route = getattr(scope.get("route"), "path", None) or UNMATCHED
             self.metrics.answered(scope["method"], route, status)
             if self.log_requests:

@@ -92,7 +92,7 @@ def mount_server_status(
     live streams are capped per key and in all, and ``app.state.status_streams`` counts them. ``reader``
     is the server's own log as a store (``warroom.server.reader``); ``parts`` the server's parts."""
     shares = open_shares(parts.db)  # SQLite or PostgreSQL, like the rest of the server's database
-    views = LiveViews(reader, keepalive=parts.keepalive, writing=parts.log.writing)
+    views = LiveViews(reader, keepalive=parts.keepalive, answering=parts.answering)
     access = ServerAccess(parts.tokens, shares, open_to_all=settings is not None and settings.open_to_all)
     open_streams = Streams(access.gone_among, streams_per_key, streams, check_every=STATUS_RECHECK_SECONDS)
     app.include_router(status_router(views, access, open_streams, settings))

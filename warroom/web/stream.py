@@ -5,11 +5,13 @@ update. Starlette's streaming response gave each page an async generator, a task
 with a second task and its cancel scope, and a shielded future per wait: about 60 µs of
 the server's CPU per page per update, ~220 objects per page for every full garbage
 collection to walk, and ~100 of them left as cyclic garbage when the page went away. Here
-a page is the request's own task: it waits on one future, writes the bytes every page
-shares (``LiveIncident.message``) and waits again. A small task on ``receive`` hears the
-reader hang up, gives the page's place back at once and wakes the page so it ends. A page
-that ends leaves nothing for the cycle collector, so a crowd may be frozen out of the
-collector's sight while it watches (``warroom.asgi.heap``).
+a page is the request's own task: it sends what the page lacks, then waits on one future
+as a ``live.Watcher`` while the fan-out writes each new view (the bytes every page shares,
+``LiveIncident.message``) to its connection directly; the task wakes only to act itself (a
+keep-alive, a key to look at again, a write its connection could not take). A small task on
+``receive`` hears the reader hang up, gives the page's place back at once and wakes the page
+so it ends. A page that ends leaves nothing for the cycle collector, so a crowd may be frozen
+out of the collector's sight while it watches (``warroom.asgi.heap``).
 
 What a page is sent is unchanged: a comment first (with the retry delay), the view
 whenever it moved past the seq the page has (``after``, or ``Last-Event-ID`` on a
@@ -28,10 +30,10 @@ from collections.abc import Callable, Mapping
 from fastapi.sse import format_sse_event
 from starlette.types import Receive, Scope, Send
 
-from warroom.asgi.responses import WrittenStream, until_disconnect
+from warroom.asgi.responses import WrittenStream, body_writer, until_disconnect
 from warroom.asgi.streams import PAGE_BYTES
 
-from .live import RETRY_MS, TICK, LiveIncident, LiveViews
+from .live import RETRY_MS, TICK, LiveIncident, LiveViews, Watcher
 
 CONNECTED = format_sse_event(comment="connected", retry=RETRY_MS)
 KEEPALIVE = format_sse_event(comment="keep-alive")
@@ -60,9 +62,11 @@ class PageStream(WrittenStream):
         self.release = release
         self.hung_up = False
         self.waiting: asyncio.Future[str] | None = None
+        self.watcher = Watcher(after, 0.0, None)
         self._released = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.watcher.write = body_writer(scope)
         listening = asyncio.get_running_loop().create_task(self._until_hung_up(receive))
         try:
             await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
@@ -72,6 +76,7 @@ class PageStream(WrittenStream):
             listening.cancel()  # only here: a finished response ends ``receive`` by itself
             raise
         finally:
+            self.live.unwatch(self.watcher)
             self._give_back()
 
     def _give_back(self) -> None:
@@ -83,31 +88,32 @@ class PageStream(WrittenStream):
         await until_disconnect(receive)
         self.hung_up = True
         self._give_back()  # at once: the page's task may be waiting for a write to drain
+        self.live.unwatch(self.watcher)
         if self.waiting is not None and not self.waiting.done():
             self.waiting.set_result(HUNG_UP)
 
     async def _stream(self, send: Send) -> bool:
         """Write until the page should end; ``False`` when its reader hung up (nothing more to write)."""
-        views, live = self.views, self.live
+        views, live, watcher = self.views, self.live, self.watcher
         clock = asyncio.get_running_loop().time
         await send({"type": "http.response.body", "body": CONNECTED, "more_body": True})
-        sent, sent_at = self.after, clock()
+        watcher.written_at = clock()
         while not self.hung_up:
             if views.closing or live.ended:
                 return True
             if not self.allowed():
                 await send({"type": "http.response.body", "body": GONE, "more_body": True})
                 return True
-            if live.seq > sent:
-                sent, message = live.seq, live.message  # together: the write may wait, and the view move on
+            if live.seq > watcher.seq:
+                seq, message = live.seq, live.message  # together: the write may wait, and the view move on
                 for start in range(0, len(message), PAGE_BYTES):  # a whole small view is one write, not a copy
                     await send({"type": "http.response.body", "body": message[start : start + PAGE_BYTES], "more_body": True})
-                sent_at = clock()
+                watcher.seq, watcher.written_at = seq, clock()
                 continue
-            self.waiting = live.changed()  # nothing awaits between the look above and this wait
+            self.waiting = live.watch(watcher)  # nothing awaits between the look above and this wait
             why = await self.waiting
             self.waiting = None
-            if why == TICK and clock() - sent_at >= views.keepalive / 2:  # a page just sent a view needs no keep-alive
+            if why == TICK and clock() - watcher.written_at >= views.keepalive / 2:  # a page just sent a view needs no keep-alive
                 await send({"type": "http.response.body", "body": KEEPALIVE, "more_body": True})
-                sent_at = clock()
+                watcher.written_at = clock()
         return False

@@ -63,18 +63,47 @@
       }
     });
   }
-  var source = new EventSource(live.getAttribute("data-stream"));
-  source.addEventListener("view", function (message) {
-    var data = JSON.parse(message.data);
-    live.innerHTML = data.html;
-    window.warroomLocalise(live);
-    live.setAttribute("data-seq", message.lastEventId);
-    if (data.announce) announce.textContent = data.announce;
-    banner.hidden = true;
-    tick();
-  });
-  source.addEventListener("gone", function () { source.close(); window.location.reload(); });
-  source.onopen = function () { banner.hidden = true; };
-  source.onerror = function () { banner.hidden = source.readyState === EventSource.OPEN; };
+  // A network error (a restart) the browser retries by itself; a refused stream (429: the
+  // server's streams are all taken) it never does: ask the server when to come back
+  // (Retry-After), wait that long, doubling while refused, plus a random share so a refused
+  // crowd does not return at once, and try again from the view this page has.
+  var refusals = 0;
+  function streamUrl() {
+    return live.getAttribute("data-stream").replace(/([?&]after=)\d+/, "$1" + (live.getAttribute("data-seq") || "0"));
+  }
+  function later(seconds) {
+    var wait = Math.min(60, Math.max(seconds, 1) * Math.pow(2, Math.min(refusals, 4)));
+    refusals += 1;
+    setTimeout(connect, wait * (1 + Math.random() / 2) * 1000);
+  }
+  function refused(url) {
+    if (!window.fetch || !window.AbortController) { later(5); return; }
+    var asking = new AbortController();
+    fetch(url, { cache: "no-store", signal: asking.signal, headers: { Accept: "text/event-stream" } }).then(function (r) {
+      asking.abort();  // only its status and Retry-After were wanted
+      if (r.status === 404) window.location.reload();  // the link stopped working: the page says so
+      else if (r.ok) connect();
+      else later(parseInt(r.headers.get("Retry-After"), 10) || 5);
+    }).catch(function () { later(5); });
+  }
+  function connect() {
+    var url = streamUrl(), source = new EventSource(url);
+    source.addEventListener("view", function (message) {
+      var data = JSON.parse(message.data);
+      live.innerHTML = data.html;
+      window.warroomLocalise(live);
+      live.setAttribute("data-seq", message.lastEventId);
+      if (data.announce) announce.textContent = data.announce;
+      banner.hidden = true;
+      tick();
+    });
+    source.addEventListener("gone", function () { source.close(); window.location.reload(); });
+    source.onopen = function () { banner.hidden = true; refusals = 0; };
+    source.onerror = function () {
+      banner.hidden = source.readyState === EventSource.OPEN;
+      if (source.readyState === EventSource.CLOSED) refused(url);
+    };
+  }
+  connect();
   setInterval(tick, 30000);
 })();
