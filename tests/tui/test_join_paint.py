@@ -136,13 +136,8 @@ async def test_moving_between_panes_never_redraws_the_whole_screen(incident, mak
         assert frames and "LayoutUpdate" not in frames, frames
 
 
-async def test_the_frame_is_not_styled_again_when_first_shown(tmp_path: Path) -> None:
-    """As the board below: the frame a join paints first (styling it again: ~3 ms of CPU before the first frame)."""
-
-    async def nothing_yet(app: WarroomApp) -> None:
-        pass
-
-    app = WarroomApp(lambda: BoardFrame(INCIDENT, "alice"), ui=(DEFAULT_THEME, {}), then=nothing_yet, themes_dir=tmp_path / "themes")
+def record_restyles(app: WarroomApp) -> list[object]:
+    """The nodes ``app`` restyles from now on (Textual's ``App.update_styles``), in order."""
     restyled: list[object] = []
     update_styles = app.update_styles
 
@@ -151,6 +146,17 @@ async def test_the_frame_is_not_styled_again_when_first_shown(tmp_path: Path) ->
         update_styles(node, animate=animate)
 
     vars(app)["update_styles"] = recording
+    return restyled
+
+
+async def test_the_frame_is_not_styled_again_when_first_shown(tmp_path: Path) -> None:
+    """As the board below: the frame a join paints first (styling it again: ~3 ms of CPU before the first frame)."""
+
+    async def nothing_yet(app: WarroomApp) -> None:
+        pass
+
+    app = WarroomApp(lambda: BoardFrame(INCIDENT, "alice"), ui=(DEFAULT_THEME, {}), then=nothing_yet, themes_dir=tmp_path / "themes")
+    restyled = record_restyles(app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, BoardFrame)
@@ -162,14 +168,7 @@ async def test_a_board_is_not_styled_again_when_first_shown(incident, make_board
     """Textual restyles every widget of a screen when it is shown; the board's were all styled
     as they were mounted, a moment before (styling them again: ~5 ms of a join's CPU)."""
     app = make_board("alice")
-    restyled: list[object] = []
-    update_styles = app.update_styles
-
-    def recording(node, animate: bool = True) -> None:
-        restyled.append(node)
-        update_styles(node, animate=animate)
-
-    vars(app)["update_styles"] = recording
+    restyled = record_restyles(app)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.pause()
