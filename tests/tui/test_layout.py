@@ -85,6 +85,27 @@ async def test_tabs_in_a_burst_on_80x24_each_step_one_pane(incident, make_board)
         assert app.focused is app.board.workstreams
 
 
+async def test_a_tab_between_a_steps_focus_call_and_the_focus_landing_counts_from_the_step(incident, make_board) -> None:
+    """Textual moves the focus a turn after ``focus()``: a tab in that turn (a burst, under load)
+    still counts from the pane the last step is going to, not from the focus it is leaving."""
+    app = make_board("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.board.workstreams.focus()
+        await pilot.pause()
+        screen = app.board
+        assert screen.step_pane(1)
+        first = screen._stepping_to
+        screen._focus_in(first)  # the refresh has come: focus() asked for, not landed yet
+        assert app.focused is app.board.workstreams
+        assert screen.step_pane(1)
+        assert screen._stepping_to is not first
+        await until(pilot, lambda: app.focused is app.board.responders)
+        await pilot.pause()
+        assert app.focused is app.board.responders
+        assert shown(app, "responders-pane") and not shown(app, "commander-pane")
+
+
 async def test_a_wide_board_shows_every_pane_at_once(incident, make_board) -> None:
     app = make_board("alice")
     async with app.run_test(size=(140, 45)) as pilot:

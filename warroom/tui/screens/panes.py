@@ -118,6 +118,11 @@ class PanesScreen(FreshScreen[None]):
         self.panes.fit(event.size)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        stepping_to = self._stepping_to
+        if stepping_to is not None:
+            if event.widget is not stepping_to and stepping_to not in event.widget.ancestors:
+                return  # an earlier step's focus, landing late: the pane shown is the last step's
+            self._stepping_to = None  # the step has landed: the next one counts from the focus again
         pane = self.panes.pane_of(event.widget)
         if pane is not None and pane != "workstreams-pane" and self.panes.narrow:
             self.panes.show(pane)
@@ -158,11 +163,15 @@ class PanesScreen(FreshScreen[None]):
         return True
 
     def _focus_in(self, pane: Widget) -> None:
-        if pane is self._stepping_to:
-            self._stepping_to = None
+        # ``_stepping_to`` is let go when the focus lands there (``on_descendant_focus``), not here:
+        # Textual moves the focus a turn later, and a tab in between must count from this pane
+        if self._stepping_to is not None and pane is not self._stepping_to:
+            return  # a later step is under way (tabs in a burst): it alone moves the focus
         if pane.can_focus:
             pane.focus()
             return
         first = next((widget for widget in self.focus_chain if pane in widget.ancestors), None)
         if first is not None:
             first.focus()
+        elif pane is self._stepping_to:
+            self._stepping_to = None  # nothing there to focus: the next step counts from the focus
