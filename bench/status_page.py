@@ -141,9 +141,12 @@ class Appender(threading.Thread):
         return self.latencies
 
 
-def _reader(host: str, port: int, path: str, count: int, nice: int, ready_q, results_q, stop_q) -> None:
+def _reader(host: str, port: int, path: str, count: int, nice: int, cpus: set[int] | None, ready_q, results_q, stop_q) -> None:
     if nice:
         os.nice(nice)
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+
     async def main() -> None:
         ready: asyncio.Queue = asyncio.Queue()
         arrivals: list[tuple[int, int]] = []
@@ -168,6 +171,11 @@ def main() -> None:
         "--reader-nice", type=int, default=0,
         help="run the readers at this nice value: they stand for browsers on other machines, so at 10 they take the "
         "CPU the server and the responder leave rather than competing with them for two cores",
+    )
+    parser.add_argument(
+        "--reader-cpus", type=lambda text: {int(cpu) for cpu in text.split(",")}, default=None,
+        help="run the readers on these CPUs only (e.g. 1): on a small machine, the server and the responder keep "
+        "the other cores to themselves, as they would with the crowd's browsers elsewhere",
     )
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between broadcasts")
     parser.add_argument("--append-gap", type=float, default=0.01, help="seconds between a responder's appends")
@@ -209,7 +217,7 @@ def main() -> None:
         ready_q, results_q, stop_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
         per = [args.pages // args.readers + (1 if i < args.pages % args.readers else 0) for i in range(args.readers)]
         procs = [
-            ctx.Process(target=_reader, args=(host, int(port), path, n, args.reader_nice, ready_q, results_q, stop_q), daemon=True) for n in per if n
+            ctx.Process(target=_reader, args=(host, int(port), path, n, args.reader_nice, args.reader_cpus, ready_q, results_q, stop_q), daemon=True) for n in per if n
         ]
         for p in procs:
             p.start()
