@@ -6,17 +6,8 @@ Its own module, below both ``events`` and ``playbook``, because the events carry
 
 from __future__ import annotations
 
+import bisect
 import re
-import unicodedata
-
-# Characters that draw nothing: a title of zero-width spaces, bidi marks or Hangul fillers is blank.
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
-_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-def _invisible(char: str) -> bool:
-    return char in _INVISIBLE_LETTERS or unicodedata.category(char) in _INVISIBLE_CATEGORIES
-
 
 _VISIBLE_ASCII = re.compile(r"[!-~]")
 
@@ -35,8 +26,20 @@ INVISIBLE_RANGES: tuple[tuple[int, int], ...] = (
     (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
     (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
 )
-"""Every code point ``_invisible`` calls invisible, as ranges (this Python's Unicode tables;
-``tests/incident/test_blank.py`` checks them against ``_invisible`` on every code point)."""
+"""The characters that draw nothing, as ranges of code points: Unicode's categories Cc, Cf, Zs, Zl
+and Zp (controls, format characters such as zero-width spaces and bidi marks, spaces and
+separators) and the Hangul and Braille fillers, as of Unicode ``UNICODE_VERSION``. A fixed table,
+not ``unicodedata``: whether an event is blank must not depend on the Python that folds it (3.13's
+tables call U+13439-U+1343F format characters, 3.11's do not), or two boards could disagree on
+one log. ``tests/incident/test_checks_in_rust.py`` rebuilds it from ``unicodedata`` where the
+versions match."""
+UNICODE_VERSION = "14.0.0"
+_FIRSTS = [first for first, _ in INVISIBLE_RANGES]
+
+
+def _invisible(char: str) -> bool:
+    at = bisect.bisect_right(_FIRSTS, ord(char)) - 1
+    return at >= 0 and ord(char) <= INVISIBLE_RANGES[at][1]
 
 VISIBLE_CHARACTER = "[^" + "".join(rf"\x{{{first:x}}}-\x{{{last:x}}}" for first, last in INVISIBLE_RANGES) + "]"
 """``not_blank`` as a pattern for pydantic-core's Rust regex (found anywhere in a text that is not
