@@ -38,8 +38,10 @@ _FIRSTS = [first for first, _ in INVISIBLE_RANGES]
 
 
 def _invisible(char: str) -> bool:
-    at = bisect.bisect_right(_FIRSTS, ord(char)) - 1
-    return at >= 0 and ord(char) <= INVISIBLE_RANGES[at][1]
+    point = ord(char)
+    at = bisect.bisect_right(_FIRSTS, point) - 1
+    return at >= 0 and point <= INVISIBLE_RANGES[at][1]
+
 
 VISIBLE_CHARACTER = "[^" + "".join(rf"\x{{{first:x}}}-\x{{{last:x}}}" for first, last in INVISIBLE_RANGES) + "]"
 """``not_blank`` as a pattern for pydantic-core's Rust regex (found anywhere in a text that is not
