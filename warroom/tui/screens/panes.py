@@ -24,6 +24,7 @@ from textual.widget import Widget
 from ..footer import BoardFooter
 from ..keys import PANE_KEYS, bindings
 from ..layout import PaneSwitcher
+from ..textual_private import OneFrameScreen
 from ..toast_placement import arrange as arrange_toasts
 from ..widgets import (
     BoardHeader,
@@ -44,7 +45,7 @@ TITLES = (("#workstreams-pane", "Workstreams"), ("#commander-pane", "Commander")
 """The panes with a fixed title (the timeline's says what it shows: ``TimelineView.pane_title``)."""
 
 
-class PanesScreen(FreshScreen[None]):
+class PanesScreen(FreshScreen[None], OneFrameScreen[None]):
     """The header, the four panes and the footer of one incident; tab / shift+tab step the
     panes of a narrow screen (``layout.py``), else move focus."""
 
