@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 from warroom.config import Config
 from warroom.config_files import DEFAULT_THEME
@@ -136,12 +138,16 @@ async def test_moving_between_panes_never_redraws_the_whole_screen(incident, mak
         assert frames and "LayoutUpdate" not in frames, frames
 
 
-async def test_a_tab_between_panes_is_drawn_in_one_frame(incident, make_board) -> None:
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_a_tab_between_panes_is_drawn_in_one_frame(incident, make_board, size) -> None:
     """Both panes' borders, the blurred and the focused widget go out in one frame. The widgets
     ask for their repaints one by one; Textual's frame used to go out after the first two, and
-    the rest waited for the next one, 17-33 ms later (``OneFrameScreen``): two frames a tab."""
+    the rest waited for the next one, 17-33 ms later (``OneFrameScreen``): two frames a tab.
+    At 80x24 the Workstreams pane and the lower pane shown are both on screen: a tab between
+    them moves the focus at once (it used to wait for a frame, which repainted the lower pane's
+    border for a subtitle set to the words it had)."""
     app = make_board("alice")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await ready(pilot)
         await pilot.pause()
         board = app.board
