@@ -78,7 +78,8 @@ class PanesScreen(FreshScreen[None], OneFrameScreen[None]):
         self.footer = BoardFooter()
         self.panes = PaneSwitcher(self)
         self._stepping_to: Widget | None = None
-        """The pane a tab is moving focus into (focus lands after a refresh; a second tab counts from it)."""
+        """The pane a tab is moving focus into (the focus lands a turn later, or after a refresh when
+        the pane must be laid out first; a second tab counts from it)."""
         self._last_step: Widget | None = None
         """The pane the latest tab went to: only it takes the focus (an earlier step's may land later)."""
 
