@@ -1,6 +1,6 @@
 """Timeline search and filter on a 100,000-event incident: keystroke to redrawn pane.
 
-A real board (headless Textual, 140x45) joins a log of ``--events`` events (the
+A real board (headless Textual, 140x45 unless ``--size``) joins a log of ``--events`` events (the
 realistic mix of ``bench/fold.py``: notes, hand-offs, claims, broadcasts) on a temporary
 file store. Then, by keys:
 
@@ -28,7 +28,11 @@ borders redrawn); ``tab_idle`` is the same key until Textual's test pilot calls 
 which is never under ~60 ms: ``Pilot.press`` and ``pause`` each wait for 20 ms windows in which
 the process used under 1 ms of CPU, three of them at least. Ends with one line of key=value pairs.
 
-    python bench/search.py [--events 100000] [--rounds 5]
+``--size 80x24`` runs it all on a small terminal, where the board shows one lower pane at a
+time and tab steps through them (the tab goes from the timeline to the Workstreams pane, which
+always shows).
+
+    python bench/search.py [--events 100000] [--rounds 5] [--size 140x45]
 """
 
 from __future__ import annotations
@@ -76,7 +80,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(int(round(share * (len(ordered) - 1))), len(ordered) - 1)]
 
 
-async def run(events: int, rounds: int) -> dict[str, float]:
+async def run(events: int, rounds: int, size: tuple[int, int] = (140, 45)) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="warroom-search-"))
     log = realistic_log(events)
     (folder / "INC-1.jsonl").write_text("".join(ev.dump_stored(e) + "\n" for e in log))
@@ -96,7 +100,7 @@ async def run(events: int, rounds: int) -> dict[str, float]:
             else:
                 full_collections.append((time.perf_counter() - collecting[0]) * 1000)
 
-    async with app.run_test(size=(140, 45)) as pilot:
+    async with app.run_test(size=size) as pilot:
         while not app.board.ready:
             await asyncio.sleep(0.01)
         await pilot.pause()
@@ -255,12 +259,21 @@ async def run(events: int, rounds: int) -> dict[str, float]:
     }
 
 
+def terminal_size(text: str) -> tuple[int, int]:
+    """``80x24`` as (80, 24); argparse turns the ValueError into one line of error."""
+    width, _, height = text.partition("x")
+    if not (width.isdigit() and height.isdigit() and int(width) and int(height)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT (such as 80x24)")
+    return int(width), int(height)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--size", type=terminal_size, default=(140, 45), help="the terminal, WIDTHxHEIGHT (80x24: one lower pane at a time)")
     args = parser.parse_args()
-    results = asyncio.run(run(args.events, args.rounds))
+    results = asyncio.run(run(args.events, args.rounds, args.size))
     print(" ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in results.items()))
 
 

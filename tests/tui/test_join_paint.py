@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 from warroom.config import Config
 from warroom.config_files import DEFAULT_THEME
@@ -134,6 +136,55 @@ async def test_moving_between_panes_never_redraws_the_whole_screen(incident, mak
             await pilot.press(key)
             await pilot.pause()
         assert frames and "LayoutUpdate" not in frames, frames
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_a_tab_between_panes_is_drawn_in_one_frame(incident, make_board, size) -> None:
+    """Both panes' borders, the blurred and the focused widget go out in one frame. The widgets
+    ask for their repaints one by one; Textual's frame used to go out after the first two, and
+    the rest waited for the next one, 17-33 ms later (``OneFrameScreen``): two frames a tab.
+    At 80x24 the Workstreams pane and the lower pane shown are both on screen: a tab between
+    them moves the focus at once (it used to wait for a frame, which repainted the lower pane's
+    border for a subtitle set to the words it had)."""
+    app = make_board("alice")
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        board = app.board
+        drawn: list[str] = []  # the panes' renders and "frame" for each frame written, in order
+        for pane_id in ("workstreams-pane", "timeline-pane"):
+            pane = board.query_one(f"#{pane_id}")
+
+            def render_lines(crop, _pane=pane, _render=pane.render_lines):
+                drawn.append(_pane.id)
+                return _render(crop)
+
+            vars(pane)["render_lines"] = render_lines
+        display = app._display
+
+        def displayed(screen, renderable) -> None:
+            if renderable is not None:
+                drawn.append("frame")
+            display(screen, renderable)
+
+        vars(app)["_display"] = displayed
+        for focus_first in (board.timeline, board.workstreams, board.timeline):
+            focus_first.focus()
+            await pilot.pause()
+            drawn.clear()
+            await pilot.press("tab" if focus_first is board.timeline else "shift+tab")
+            await pilot.pause()
+            frames, panes = [], set()
+            for what in drawn:
+                if what == "frame":
+                    frames.append(panes)
+                    panes = set()
+                else:
+                    panes.add(what)
+            assert [frame for frame in frames if frame] == [{"workstreams-pane", "timeline-pane"}], drawn  # (a frame of neither: the clock)
+        assert app.focused is board.workstreams
+        assert board.query_one("#workstreams-pane").has_pseudo_class("focus-within")
+        assert not board.query_one("#timeline-pane").has_pseudo_class("focus-within")
 
 
 def record_restyles(app: WarroomApp) -> list[object]:

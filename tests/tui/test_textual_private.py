@@ -10,7 +10,9 @@ from textual.app import App, ComposeResult, Notify
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import Notification
-from textual.widgets import Input
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Input, Static
 
 from warroom.tui import textual_private
 from warroom.tui.textual_private import Toast, ToastHolder, ToastRack, compute_wrap_offsets, forward_key, message_clock
@@ -108,7 +110,7 @@ async def test_prevent_default_in_a_public_on_paste_replaces_inputs_own():
 
 def test_every_private_name_is_tested_here():
     names = set(textual_private.__all__)
-    tested = {"Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock", "withdraw_notification"}
+    tested = {"OneFrameScreen", "Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock", "withdraw_notification"}
     assert names == tested
 
 
@@ -125,3 +127,54 @@ async def test_withdraw_notification_takes_one_toast_down_and_leaves_the_others(
         await pilot.pause()
         await pilot.pause()
         assert [str(t.render()) for t in app.screen.query(Toast)] == ["keep me"]
+
+
+class _Focusable(Static, can_focus=True):
+    pass
+
+
+class _TwoPanesApp(App):
+    """Two bordered panes whose border says which holds the focus, as the board's do."""
+
+    CSS = """
+    Vertical { border: solid $secondary; height: 1fr; }
+    Vertical:focus-within { border: solid $accent; }
+    _Focusable:focus { text-style: bold; }
+    """
+
+    def __init__(self, screen_class: type[Screen]) -> None:
+        super().__init__()
+        self.screen_class = screen_class
+        self.frames = 0
+
+    def get_default_screen(self) -> Screen:
+        return self.screen_class()
+
+    def on_mount(self) -> None:
+        self.screen.mount(Vertical(_Focusable("left", id="left")), Vertical(_Focusable("right", id="right")))
+
+    def _display(self, screen: Screen, renderable) -> None:
+        if renderable is not None:
+            self.frames += 1
+        super()._display(screen, renderable)
+
+
+async def frames_for_a_focus_change(screen_class: type[Screen]) -> int:
+    app = _TwoPanesApp(screen_class)
+    async with app.run_test() as pilot:
+        app.query_one("#left").focus()
+        await pilot.pause()
+        app.frames = 0
+        app.query_one("#right").focus()
+        await pilot.pause()
+        return app.frames
+
+
+async def test_one_frame_screen_draws_a_focus_change_in_one_frame():
+    """``Screen._update_timer`` (the frame timer, replaced) and ``Screen._on_timer_update`` (the
+    frame, composed from the updates read): a plain screen draws a focus change between two
+    bordered panes in two frames (its timer fires before the screen has read every pane's
+    update), a ``OneFrameScreen`` in one. When the plain screen draws one, Textual has changed
+    how frames are timed and ``OneFrameScreen`` may be unneeded."""
+    assert await frames_for_a_focus_change(Screen) == 2
+    assert await frames_for_a_focus_change(textual_private.OneFrameScreen) == 1

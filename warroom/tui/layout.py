@@ -49,7 +49,9 @@ class PaneSwitcher:
             pane = self.screen.query_one(f"#{other}")
             pane.set_class(narrow and other != self.lower, "-tucked")
             hidden = [TITLES[p] for p in PANES[1:] if p != self.lower]
-            pane.border_subtitle = f"tab: {' · '.join(hidden)}" if narrow and other == self.lower else ""
+            subtitle = f"tab: {' · '.join(hidden)}" if narrow and other == self.lower else ""
+            if (pane.border_subtitle or "") != subtitle:  # setting it repaints the pane, even to the same words
+                pane.border_subtitle = subtitle
         self.screen.query_one("#middle").set_class(narrow and self.lower == "timeline-pane", "-tucked")
 
     def pane_of(self, widget: Widget | None) -> str | None:

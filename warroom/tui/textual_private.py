@@ -12,11 +12,14 @@ than ``App._on_notify``; the keymap the App set, kept by the App, rather than
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
 
 from textual import events
 from textual.app import App
 from textual.notifications import Notification
+from textual.screen import UPDATE_PERIOD, Screen
+from textual.timer import Timer
 from textual.widget import Widget
 
 ReturnType = TypeVar("ReturnType")
@@ -36,7 +39,9 @@ from textual._wrap import compute_wrap_offsets
 # would act on (``toast_placement.py``), which needs the rack, its holders and the toasts.
 from textual.widgets._toast import Toast, ToastHolder, ToastRack
 
-__all__ = ["Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock", "withdraw_notification"]
+__all__ = [
+    "OneFrameScreen", "Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock", "withdraw_notification"
+]
 
 
 def forward_key(target: Widget, key: events.Key) -> None:
@@ -58,3 +63,30 @@ def withdraw_notification(app: App[ReturnType], notification: Notification) -> N
     Textual removes one notification only privately (``App._unnotify``, what clicking a toast
     does); its public ``clear_notifications`` would take every other toast down too."""
     app._unnotify(notification)
+
+
+class OneFrameScreen(Screen[ReturnType]):
+    """A ``Screen`` whose frame takes in the updates already posted to it when its frame timer fires.
+
+    A widget asks for a repaint by posting ``Update`` to its screen when it next goes idle;
+    the screen starts its frame timer (``Screen._update_timer``) whenever its own queue is
+    empty, and the timer composes the frame (``Screen._on_timer_update``) from the updates
+    the screen has read so far. A focus change repaints several widgets (the two panes'
+    ``:focus-within`` borders, the blurred and the focused widget, their scroll bars): the
+    frame fired after the first two of them, and the rest, already posted, waited for the
+    next frame, which Textual's timer puts 17-33 ms later (it skips to the second tick after
+    a late one). A tab between panes at 100,000 events was two frames ~40 ms apart; here the
+    timer lets the screen read what is already posted (one turn of the loop) and draws one.
+    """
+
+    _frame_timer: Timer | None = None
+
+    @property
+    def _update_timer(self) -> Timer:
+        if self._frame_timer is None:
+            self._frame_timer = self.set_interval(UPDATE_PERIOD, self._frame, name="screen_update", pause=True)
+        return self._frame_timer
+
+    async def _frame(self) -> None:
+        await asyncio.sleep(0)  # the screen reads the updates already in its queue first
+        self._on_timer_update()

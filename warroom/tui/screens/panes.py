@@ -24,6 +24,7 @@ from textual.widget import Widget
 from ..footer import BoardFooter
 from ..keys import PANE_KEYS, bindings
 from ..layout import PaneSwitcher
+from ..textual_private import OneFrameScreen
 from ..toast_placement import arrange as arrange_toasts
 from ..widgets import (
     BoardHeader,
@@ -44,7 +45,7 @@ TITLES = (("#workstreams-pane", "Workstreams"), ("#commander-pane", "Commander")
 """The panes with a fixed title (the timeline's says what it shows: ``TimelineView.pane_title``)."""
 
 
-class PanesScreen(FreshScreen[None]):
+class PanesScreen(FreshScreen[None], OneFrameScreen[None]):
     """The header, the four panes and the footer of one incident; tab / shift+tab step the
     panes of a narrow screen (``layout.py``), else move focus."""
 
@@ -77,7 +78,10 @@ class PanesScreen(FreshScreen[None]):
         self.footer = BoardFooter()
         self.panes = PaneSwitcher(self)
         self._stepping_to: Widget | None = None
-        """The pane a tab is moving focus into (focus lands after a refresh; a second tab counts from it)."""
+        """The pane a tab is moving focus into (the focus lands a turn later, or after a refresh when
+        the pane must be laid out first; a second tab counts from it)."""
+        self._last_step: Widget | None = None
+        """The pane the latest tab went to: only it takes the focus (an earlier step's may land later)."""
 
     def under_header(self) -> ComposeResult:
         """What goes between the header and the panes (replay: its time bar)."""
@@ -158,15 +162,19 @@ class PanesScreen(FreshScreen[None]):
         """Narrow: show and focus the pane ``by`` away (tab / shift+tab); False when every pane shows."""
         if not self.panes.narrow:
             return False
-        self._stepping_to = self.panes.step(self._stepping_to or self.focused, by)
-        self.call_after_refresh(self._focus_in, self._stepping_to)
+        shown = self.panes.lower
+        self._stepping_to = self._last_step = self.panes.step(self._stepping_to or self.focused, by)
+        if self.panes.lower == shown:
+            self._focus_in(self._stepping_to)  # a pane on screen already (Workstreams): no frame to wait for
+        else:
+            self.call_after_refresh(self._focus_in, self._stepping_to)  # focusable once laid out
         return True
 
     def _focus_in(self, pane: Widget) -> None:
         # ``_stepping_to`` is let go when the focus lands there (``on_descendant_focus``), not here:
         # Textual moves the focus a turn later, and a tab in between must count from this pane
-        if self._stepping_to is not None and pane is not self._stepping_to:
-            return  # a later step is under way (tabs in a burst): it alone moves the focus
+        if pane is not self._last_step:
+            return  # a later step is under way or done (tabs in a burst): it alone moves the focus
         if pane.can_focus:
             pane.focus()
             return
