@@ -1,0 +1,70 @@
+"""The append transaction's statements, as two server-side functions.
+
+A batch of appends on PostgreSQL is one transaction in two steps, the incidents' rows
+locked in between while the rules run in Python on the caught-up state
+(``server.pg``). Sent as separate statements, the steps were a dozen and more per
+batch (the incidents declared, the lock, one catch-up read per incident, the ids
+already stored; one insert per event, one update and one to three ``pg_notify`` per
+incident), and psycopg's machinery per statement and per result it waits for cost the
+writer thread more than the SQL did. Here each step is one statement:
+
+``LOCK_AND_READ``
+    Creates the incidents being declared, locks every touched incident's row (in id
+    order, as before: two servers' batches never deadlock), then reads, each with the
+    snapshot of its own statement (PL/pgSQL takes a new one per statement in READ
+    COMMITTED, so the rows the previous lock holder committed are seen): the heads
+    (``kind`` 'h'), the rows after what this server's cache holds (``'c'``), and the
+    events whose ids the batch uses already (``'s'``). It decides nothing.
+
+``STORE``
+    Inserts the events the Python side admitted, moves each incident's head to its
+    last seq and sends the notifications (``db.pgchannel``) in the order given.
+
+The functions are created by a migration and named with a version: a change to either
+is a new migration with new names, so a server of the version before, on the same
+database during a rolling upgrade, keeps calling the ones it knows.
+"""
+
+from __future__ import annotations
+
+FUNCTIONS = """
+CREATE FUNCTION warroom_append_lock_v1(declaring TEXT[], touched TEXT[], since BIGINT[], ids TEXT[])
+RETURNS TABLE (kind TEXT, incident_id TEXT, at_seq BIGINT, event_id TEXT, event_json TEXT)
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO incidents (id) SELECT unnest(declaring) ORDER BY 1 ON CONFLICT DO NOTHING;
+    RETURN QUERY SELECT 'h', i.id, i.head, NULL::TEXT, NULL::TEXT
+        FROM incidents i WHERE i.id = ANY(touched) ORDER BY i.id FOR UPDATE;
+    RETURN QUERY SELECT 'c', e.incident, e.seq, NULL::TEXT, e.event
+        FROM unnest(touched, since) AS t (incident, after)
+        JOIN events e ON e.incident = t.incident AND e.seq > t.after
+        ORDER BY e.incident, e.seq;
+    RETURN QUERY SELECT 's', e.incident, e.seq, e.id, e.event FROM events e WHERE e.id = ANY(ids);
+END
+$$;
+
+CREATE FUNCTION warroom_append_store_v1(incidents_ TEXT[], events_ TEXT, notices JSONB)
+RETURNS VOID
+LANGUAGE plpgsql AS $$
+DECLARE
+    notice JSONB;
+BEGIN
+    WITH stored AS (
+        INSERT INTO events (incident, seq, id, at, actor, type, event)
+            SELECT t.incident, r.seq, r.id, r.at, r.actor, r.body->>'type', t.event
+            FROM unnest(incidents_, string_to_array(events_, E'\\n')) AS t (incident, event),
+                json_to_record(t.event::json) AS r (seq BIGINT, id TEXT, at TIMESTAMPTZ, actor TEXT, body JSON)
+            RETURNING incident, seq
+    )
+    UPDATE incidents i SET head = moved.head
+        FROM (SELECT incident, max(seq) AS head FROM stored GROUP BY incident) moved
+        WHERE i.id = moved.incident;
+    FOR notice IN SELECT n.value FROM jsonb_array_elements(notices) WITH ORDINALITY AS n ORDER BY n.ordinality LOOP
+        PERFORM pg_notify(notice->>0, notice->>1);
+    END LOOP;
+END
+$$;
+"""
+
+LOCK_AND_READ = "BEGIN; SELECT * FROM warroom_append_lock_v1(%s::text[], %s::text[], %s::bigint[], %s::text[])"
+STORE = "SELECT warroom_append_store_v1(%s::text[], %s::text, %s::jsonb); COMMIT"
