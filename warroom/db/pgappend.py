@@ -31,15 +31,23 @@ FUNCTIONS = """
 CREATE FUNCTION warroom_append_lock_v1(declaring TEXT[], touched TEXT[], since BIGINT[], ids TEXT[])
 RETURNS TABLE (kind TEXT, incident_id TEXT, at_seq BIGINT, event_id TEXT, event_json TEXT)
 LANGUAGE plpgsql AS $$
+DECLARE
+    locked RECORD;
+    wanted TEXT;
 BEGIN
-    INSERT INTO incidents (id) SELECT unnest(declaring) ORDER BY 1 ON CONFLICT DO NOTHING;
-    RETURN QUERY SELECT 'h', i.id, i.head, NULL::TEXT, NULL::TEXT
-        FROM incidents i WHERE i.id = ANY(touched) ORDER BY i.id FOR UPDATE;
-    RETURN QUERY SELECT 'c', e.incident, e.seq, NULL::TEXT, e.event
-        FROM unnest(touched, since) AS t (incident, after)
-        JOIN events e ON e.incident = t.incident AND e.seq > t.after
-        ORDER BY e.incident, e.seq;
-    RETURN QUERY SELECT 's', e.incident, e.seq, e.id, e.event FROM events e WHERE e.id = ANY(ids);
+    IF cardinality(declaring) > 0 THEN
+        INSERT INTO incidents (id) SELECT unnest(declaring) ORDER BY 1 ON CONFLICT DO NOTHING;
+    END IF;
+    FOR locked IN SELECT i.id, i.head FROM incidents i WHERE i.id = ANY(touched) ORDER BY i.id FOR UPDATE LOOP
+        kind := 'h'; incident_id := locked.id; at_seq := locked.head;
+        RETURN NEXT;
+        RETURN QUERY SELECT 'c', e.incident, e.seq, NULL::TEXT, e.event FROM events e
+            WHERE e.incident = locked.id AND e.seq > since[array_position(touched, locked.id)]
+            ORDER BY e.seq;
+    END LOOP;
+    FOREACH wanted IN ARRAY ids LOOP
+        RETURN QUERY SELECT 's', e.incident, e.seq, e.id, e.event FROM events e WHERE e.id = wanted;
+    END LOOP;
 END
 $$;
 
@@ -47,19 +55,21 @@ CREATE FUNCTION warroom_append_store_v1(incidents_ TEXT[], events_ TEXT, notices
 RETURNS VOID
 LANGUAGE plpgsql AS $$
 DECLARE
+    texts TEXT[] := string_to_array(events_, E'\\n');
+    last INTEGER := cardinality(texts);
+    stored RECORD;
     notice JSONB;
 BEGIN
-    WITH stored AS (
+    FOR n IN 1 .. last LOOP
+        SELECT r.seq, r.id, r.at, r.actor, r.body->>'type' AS type INTO stored
+            FROM json_to_record(texts[n]::json) AS r (seq BIGINT, id TEXT, at TIMESTAMPTZ, actor TEXT, body JSON);
         INSERT INTO events (incident, seq, id, at, actor, type, event)
-            SELECT t.incident, r.seq, r.id, r.at, r.actor, r.body->>'type', t.event
-            FROM unnest(incidents_, string_to_array(events_, E'\\n')) AS t (incident, event),
-                json_to_record(t.event::json) AS r (seq BIGINT, id TEXT, at TIMESTAMPTZ, actor TEXT, body JSON)
-            RETURNING incident, seq
-    )
-    UPDATE incidents i SET head = moved.head
-        FROM (SELECT incident, max(seq) AS head FROM stored GROUP BY incident) moved
-        WHERE i.id = moved.incident;
-    FOR notice IN SELECT n.value FROM jsonb_array_elements(notices) WITH ORDINALITY AS n ORDER BY n.ordinality LOOP
+            VALUES (incidents_[n], stored.seq, stored.id, stored.at, stored.actor, stored.type, texts[n]);
+        IF n = last OR incidents_[n + 1] <> incidents_[n] THEN
+            UPDATE incidents SET head = GREATEST(head, stored.seq) WHERE id = incidents_[n];
+        END IF;
+    END LOOP;
+    FOR notice IN SELECT j.value FROM jsonb_array_elements(notices) WITH ORDINALITY AS j ORDER BY j.ordinality LOOP
         PERFORM pg_notify(notice->>0, notice->>1);
     END LOOP;
 END

@@ -216,6 +216,7 @@ class PgEventLog(Listening, WriterLog):
                     for job in jobs:
                         results.append((job.future, self._append_one(job, known, rows, fresh)))
                     if rows:
+                        rows.sort(key=lambda row: row[0])  # one run per incident: its head moves once (stable: seqs stay in order)
                         moved: dict[str, list[tuple[int, str]]] = {}
                         for incident, seq, text in rows:
                             moved.setdefault(incident, []).append((seq, text))
