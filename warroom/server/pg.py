@@ -8,7 +8,8 @@ Serialised in the database
     Each append transaction locks the ``incidents`` rows it touches (``SELECT ... FOR
     UPDATE``, in id order so two servers' batches never deadlock). Holding that lock
     it catches its cached state up from the rows other servers committed since its
-    last seq, checks the rules on that state, inserts, and moves ``incidents.head``.
+    last seq, checks the rules on that state, inserts, and moves ``incidents.head``:
+    two statements, the database's part of each in a function (``db.pgappend``).
     ``PRIMARY KEY (incident, seq)`` and ``UNIQUE (id)`` are the last guard: if they
     ever fire, the batch rolls back and the clients retry with the same event ids.
     So two servers racing for one workstream give exactly one winner, as one does.
