@@ -17,8 +17,15 @@ writer thread more than the SQL did. Here each step is one statement:
     events whose ids the batch uses already (``'s'``). It decides nothing.
 
 ``STORE``
-    Inserts the events the Python side admitted, moves each incident's head to its
-    last seq and sends the notifications (``db.pgchannel``) in the order given.
+    Inserts the events the Python side admitted (their JSON one per line: a stored
+    event's JSON never holds a raw newline; the columns are read from it), moves each
+    incident's head once per run of its events and sends the notifications
+    (``db.pgchannel``) in the order given; then ``COMMIT``, in the same query string.
+
+Each is sent as one plain query string (``BEGIN`` with the first, ``COMMIT`` with the
+second): one message and one wait per round trip. Inside, loops of single-row statements
+rather than joins over ``unnest(...)``: PL/pgSQL keeps one plan per statement for the
+session, where a join over the arrays was planned again at every call.
 
 The functions are created by a migration and named with a version: a change to either
 is a new migration with new names, so a server of the version before, on the same
