@@ -30,6 +30,7 @@ from warroom.db.shares import SCHEMA as SHARES_TABLE
 
 from .chats import SCHEMA as CHATS_TABLES
 from .codes import SCHEMA as CODES_TABLE
+from .pgappend import FUNCTIONS as APPEND_FUNCTIONS
 from .sqlite import DELIVERY_COLUMNS, HOOKS_SCHEMA as HOOKS_TABLE
 
 # One bigint for every warroom database: "warroom" in ASCII, then 1 (migrations).
@@ -94,6 +95,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         + LINK_EARLIER_KEYS,
     ),
     (6, "one-time codes (invites, chat links); chat connections, links and channel bindings", CODES_TABLE + CHATS_TABLES),
+    (7, "the append transaction's two functions (warroom.db.pgappend)", APPEND_FUNCTIONS),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

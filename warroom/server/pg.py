@@ -8,7 +8,8 @@ Serialised in the database
     Each append transaction locks the ``incidents`` rows it touches (``SELECT ... FOR
     UPDATE``, in id order so two servers' batches never deadlock). Holding that lock
     it catches its cached state up from the rows other servers committed since its
-    last seq, checks the rules on that state, inserts, and moves ``incidents.head``.
+    last seq, checks the rules on that state, inserts, and moves ``incidents.head``:
+    two statements, the database's part of each in a function (``db.pgappend``).
     ``PRIMARY KEY (incident, seq)`` and ``UNIQUE (id)`` are the last guard: if they
     ever fire, the batch rolls back and the clients retry with the same event ids.
     So two servers racing for one workstream give exactly one winner, as one does.
@@ -39,6 +40,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import psycopg
@@ -47,6 +49,7 @@ from psycopg_pool import ConnectionPool
 from warroom.incident import IncidentState
 from warroom.store.base import IncidentSummary, Rejected, UnknownIncident
 
+from warroom.db.pgappend import LOCK_AND_READ, STORE
 from warroom.db.pgchannel import notices
 from warroom.db.pgschema import describe, unavailable, upgrade
 from warroom.asgi.streams import within_bytes
@@ -184,41 +187,48 @@ class PgEventLog(Listening, WriterLog):
         results: list[tuple[asyncio.Future, Any]] = []
         fresh: dict[str, Committed] = {}
         try:
-            # Two round trips per batch, the lock held for one: everything up to the lock's
-            # answer goes out together (pipeline mode), and so does everything after it up to
-            # COMMIT. In READ COMMITTED each statement sees what was committed before it
-            # started, so the catch-up read, queued behind the row lock, sees every row the
-            # previous holder committed.
-            with self.pool.connection(timeout=10) as conn, conn.pipeline(), conn.transaction():
-                declaring = sorted({j.incident for j in jobs if j.draft is not None and j.draft.body.type == "incident_declared"})
-                if declaring:
-                    conn.execute("INSERT INTO incidents (id) SELECT unnest(%s::text[]) ORDER BY 1 ON CONFLICT DO NOTHING", (declaring,))
-                locked = conn.execute("SELECT id, head FROM incidents WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (touched,))
-                since = {incident: self._cached_seq(incident) for incident in touched}
-                news = {incident: conn.execute(_CATCH_UP, (incident, since[incident])) for incident in touched}
-                ids = [str(job.draft.id) for job in jobs if job.draft is not None]
-                stored = conn.execute("SELECT id, incident, seq, event FROM events WHERE id = ANY(%s)", (ids,))
-                heads: dict[str, int] = dict(locked.fetchall())
-                for incident in touched:
-                    caught_up = self._caught_up(incident, heads.get(incident, 0), since[incident], news[incident].fetchall())
-                    if caught_up:
-                        fresh[incident] = Committed(incident, caught_up)
-                known = {row[0]: (row[1], row[2], row[3]) for row in stored.fetchall()}
-                rows: list[tuple] = []
-                for job in jobs:
-                    results.append((job.future, self._append_one(job, known, rows, fresh)))
-                if rows:
-                    with conn.cursor() as cursor:
-                        cursor.executemany(
-                            "INSERT INTO events (incident, seq, id, at, actor, type, event) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows
-                        )
-                    moved: dict[str, list[tuple[int, str]]] = {}
-                    for row in rows:
-                        moved.setdefault(row[0], []).append((row[1], row[6]))
-                    for incident, events in sorted(moved.items()):
-                        conn.execute("UPDATE incidents SET head = %s WHERE id = %s", (events[-1][0], incident))
-                        for channel, payload in notices(incident, events):
-                            conn.execute("SELECT pg_notify(%s, %s)", (channel, payload))
+            # Two round trips per batch, the lock held for one (``db.pgappend``): BEGIN with
+            # the lock and every read that needs it; then, once the rules ran here, the
+            # inserts, heads and notifications with COMMIT. Sent as plain query strings
+            # (``ClientCursor``: the values quoted here), each round trip is one message and
+            # one wait, which is what the writer's CPU goes on.
+            with self.pool.connection(timeout=10) as conn, psycopg.ClientCursor(conn) as cursor:
+                try:
+                    declaring = sorted({j.incident for j in jobs if j.draft is not None and j.draft.body.type == "incident_declared"})
+                    since = {incident: self._cached_seq(incident) for incident in touched}
+                    ids = [str(job.draft.id) for job in jobs if job.draft is not None]
+                    cursor.execute(LOCK_AND_READ, (declaring, touched, [since[incident] for incident in touched], ids))
+                    cursor.nextset()  # past BEGIN's
+                    heads: dict[str, int] = {}
+                    news: dict[str, list[tuple[int, str]]] = {incident: [] for incident in touched}
+                    known: dict[str, tuple[str, int, str]] = {}
+                    for kind, incident, seq, event_id, text in cursor.fetchall():
+                        if kind == "h":
+                            heads[incident] = seq
+                        elif kind == "c":
+                            news[incident].append((seq, text))
+                        else:
+                            known[event_id] = (incident, seq, text)
+                    for incident in touched:
+                        caught_up = self._caught_up(incident, heads.get(incident, 0), since[incident], news[incident])
+                        if caught_up:
+                            fresh[incident] = Committed(incident, caught_up)
+                    rows: list[tuple[str, int, str]] = []
+                    for job in jobs:
+                        results.append((job.future, self._append_one(job, known, rows, fresh)))
+                    if rows:
+                        rows.sort(key=lambda row: row[0])  # one run per incident: its head moves once (stable: seqs stay in order)
+                        moved: dict[str, list[tuple[int, str]]] = {}
+                        for incident, seq, text in rows:
+                            moved.setdefault(incident, []).append((seq, text))
+                        sent = [notice for incident, events in sorted(moved.items()) for notice in notices(incident, events)]
+                        cursor.execute(STORE, ([row[0] for row in rows], "\n".join(row[2] for row in rows), json.dumps(sent)))
+                    else:
+                        cursor.execute("COMMIT")
+                except BaseException:
+                    with suppress(psycopg.Error):
+                        conn.rollback()  # the transaction may be open, or aborted: the pooled connection goes back idle
+                    raise
         except Exception as error:
             for incident in touched:
                 self._cache.pop(incident, None)  # the cached states may have run ahead of the database
@@ -269,7 +279,7 @@ class PgEventLog(Listening, WriterLog):
         self._cache[incident] = cached
         return list(rows) if news else []
 
-    def _append_one(self, job: Job, known: dict, rows: list[tuple], fresh: dict[str, Committed]) -> Any:
+    def _append_one(self, job: Job, known: dict, rows: list[tuple[str, int, str]], fresh: dict[str, Committed]) -> Any:
         """Check and stage one draft; the outcome for its client (an exception is a refusal)."""
         draft, incident_id = job.draft, job.incident
         assert draft is not None
@@ -280,7 +290,7 @@ class PgEventLog(Listening, WriterLog):
             stored, text = admit(self._cache, self._cache.get(incident_id), incident_id, draft, job.writer)
         except (Rejected, UnknownIncident, Unprocessable) as refusal:
             return refusal
-        rows.append((incident_id, stored.seq, str(stored.id), stored.at, stored.actor, draft.body.type, text))
+        rows.append((incident_id, stored.seq, text))
         known[str(draft.id)] = (incident_id, stored.seq, text)
         fresh.setdefault(incident_id, Committed(incident_id)).events.append((stored.seq, text))
         return text, True
