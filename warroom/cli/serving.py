@@ -56,6 +56,8 @@ def cmd_serve(ctx: CliContext) -> int:
             write_timeout=args.write_timeout,
             alerts=alerts_with_playbooks(ctx),
             status=StatusSettings.of(ctx.config),
+            status_port=ctx.config.server.status_port if args.status_port is None else args.status_port,
+            status_nice=ctx.config.server.status_nice,
             metrics_token=ctx.config.server.metrics_token,
             log_format=args.log_format or ctx.config.server.log_format,
             extensions=(mount_chat,),
