@@ -202,6 +202,9 @@ def main() -> None:
         "--in-process", action="store_true",
         help="the status page inside the server (no --status-port): the crowd and the responders share one process",
     )
+    parser.add_argument(
+        "--status-nice", type=int, default=None, help="[server] status_nice for the status page's process (default: the server's, 10)"
+    )
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between broadcasts")
     parser.add_argument("--append-gap", type=float, default=0.01, help="seconds between a responder's appends")
     args = parser.parse_args()
@@ -217,6 +220,8 @@ def main() -> None:
         args.pages = fit // 2
     folder = Path(tempfile.mkdtemp(prefix="warroom-bench-status-"))
     env = cli_env(home=folder)
+    if args.status_nice is not None:
+        (folder / "warroom.toml").write_text(f"[server]\nstatus_nice = {args.status_nice}\n")
     db = folder / "warroom.db"
     token = make_tokens(db, ["alice"], env=env)["alice"]
     # One share key for every page, as a link posted to a whole company would be: the per-key and

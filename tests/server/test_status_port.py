@@ -102,7 +102,7 @@ async def test_the_status_port_serves_keyed_pages_and_live_updates_from_its_own_
         took = time.monotonic() - sent
         assert "Failing over to the replica" in html
         print(f"\nbroadcast reached the page on the status port in {took * 1000:.0f} ms")
-        assert took < 1.0
+        assert took < 0.5  # as inside the server (tests/web: ~0.4 s in Chromium): the follower polls every 50 ms
 
         share_id = (await api.get("/api/shares")).json()[0]["id"]
         revoked = await api.post("/api/shares/revoke", json={"target": key})
