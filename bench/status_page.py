@@ -205,6 +205,11 @@ def main() -> None:
     parser.add_argument(
         "--status-nice", type=int, default=None, help="[server] status_nice for the status page's process (default: the server's, 10)"
     )
+    parser.add_argument(
+        "--idle-after", action="store_true",
+        help="measure the idle appends again once the pages have closed: on a shared machine, how far its load "
+        "alone moves the idle p99 (the ratio is still taken against the idle before)",
+    )
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between broadcasts")
     parser.add_argument("--append-gap", type=float, default=0.01, help="seconds between a responder's appends")
     args = parser.parse_args()
@@ -287,14 +292,20 @@ def main() -> None:
             arrivals.extend(results_q.get(timeout=60))
         for p in procs:
             p.join(30)
+        time.sleep(2.0)  # the pages' connections closed
+        after_ms = Appender(base, token, args.append_gap).measure(window) if args.idle_after else []
     finally:
         server.stop()
     pages_user_ms, pages_sys_ms = (user_ms, sys_ms) if status_port is None else (status_user_ms, status_sys_ms)
     per_page: dict[int, list[int]] = {}
     for mark, at in arrivals:
         per_page.setdefault(mark, []).append(at)
-    samples = min(len(idle_ms), len(crowd_ms))
-    idle_ms, crowd_ms = idle_ms[:samples], crowd_ms[:samples]
+    samples = min(len(idle_ms), len(crowd_ms), len(after_ms) if after_ms else len(idle_ms))
+    idle_ms, crowd_ms, after_ms = idle_ms[:samples], crowd_ms[:samples], after_ms[:samples]
+    after = "" if not after_ms else (
+        f"append_p99_idle_after_ms={percentile(after_ms, 99):.1f} "
+        f"append_p99_ratio_to_idle_after={percentile(crowd_ms, 99) / percentile(after_ms, 99):.2f} "
+    )
     page_ms: list[float] = []
     last_ms: list[float] = []
     missing = 0
@@ -313,7 +324,8 @@ def main() -> None:
         f"append_samples={samples} append_p50_idle_ms={percentile(idle_ms, 50):.1f} append_p99_idle_ms={percentile(idle_ms, 99):.1f} "
         f"append_p50_crowd_ms={percentile(crowd_ms, 50):.1f} append_p99_crowd_ms={percentile(crowd_ms, 99):.1f} "
         f"append_p99_ratio={percentile(crowd_ms, 99) / percentile(idle_ms, 99):.2f} "
-        f"mode={'in-process' if status_port is None else 'status-port'} "
+        + after
+        + f"mode={'in-process' if status_port is None else 'status-port'} "
         f"server_cpu_ms_per_broadcast={user_ms + sys_ms:.0f} server_user_ms={user_ms:.0f} server_sys_ms={sys_ms:.0f} "
         + ("" if status_port is None else f"status_cpu_ms_per_broadcast={status_user_ms + status_sys_ms:.0f} status_user_ms={status_user_ms:.0f} status_sys_ms={status_sys_ms:.0f} ")
         + f"cpu_us_per_page={(pages_user_ms + pages_sys_ms) * 1000 / args.pages:.0f} full_gcs_during_crowd={full_gcs} "

@@ -14,6 +14,8 @@ credential), and the open-files limit is raised to fit the connection limit. Sta
 streams may hold at most half the connections, so stakeholders never crowd out responders,
 and a crowd of open streams is frozen out of the garbage collector's full collections
 (``warroom.asgi.heap``), which would otherwise hold the server still ~1 s at 10,000 pages.
+With ``status_port`` the status page is served on that port too, by a process of its own
+(``statuschild``), which the server starts once it listens and stops when it stops.
 """
 
 from __future__ import annotations
