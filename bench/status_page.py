@@ -102,13 +102,14 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def _page(host: str, port: int, path: str, ready: asyncio.Queue, arrivals: list) -> None:
+async def _page(host: str, port: int, path: str, ready: asyncio.Queue, arrivals: list, dropped: list) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
     await writer.drain()
     first = True
     head = await reader.read(12)
-    if not head.startswith(b"HTTP/1.1 200"):  # refused (429 past a cap): counted as missing, never waited for
+    if not head.startswith(b"HTTP/1.1 200"):  # refused (429 past a cap) or closed: counted as missing, never waited for
+        dropped.append(head)
         ready.put_nowait(1)
         writer.close()
         return
@@ -171,14 +172,15 @@ def _reader(host: str, port: int, path: str, count: int, nice: int, cpus: set[in
     async def main() -> None:
         ready: asyncio.Queue = asyncio.Queue()
         arrivals: list[tuple[int, int]] = []
-        tasks = [asyncio.create_task(_page(host, port, path, ready, arrivals)) for _ in range(count)]
+        dropped: list[bytes] = []
+        tasks = [asyncio.create_task(_page(host, port, path, ready, arrivals, dropped)) for _ in range(count)]
         for _ in range(count):
             await ready.get()
         ready_q.put(count)
         await asyncio.get_running_loop().run_in_executor(None, stop_q.get)
         for task in tasks:
             task.cancel()
-        results_q.put(arrivals)
+        results_q.put((arrivals, len(dropped)))
 
     asyncio.run(main())
 
@@ -288,8 +290,11 @@ def main() -> None:
         for _ in procs:
             stop_q.put(1)
         arrivals: list[tuple[int, int]] = []
+        not_opened = 0
         for _ in procs:
-            arrivals.extend(results_q.get(timeout=60))
+            found, refused = results_q.get(timeout=60)
+            arrivals.extend(found)
+            not_opened += refused
         for p in procs:
             p.join(30)
         time.sleep(2.0)  # the pages' connections closed
@@ -318,7 +323,7 @@ def main() -> None:
             last_ms.append(max(deltas))
     print("last page, ms, per broadcast:", " ".join(f"{ms:.0f}" for ms in last_ms))
     print(
-        f"pages={args.pages} broadcasts={args.broadcasts} missing={missing} "
+        f"pages={args.pages} not_opened={not_opened} broadcasts={args.broadcasts} missing={missing} "
         f"p50_page_ms={percentile(page_ms, 50):.1f} p99_page_ms={percentile(page_ms, 99):.1f} "
         f"p50_last_page_ms={percentile(last_ms, 50):.1f} p99_last_page_ms={percentile(last_ms, 99):.1f} "
         f"append_samples={samples} append_p50_idle_ms={percentile(idle_ms, 50):.1f} append_p99_idle_ms={percentile(idle_ms, 99):.1f} "
