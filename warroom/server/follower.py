@@ -33,6 +33,9 @@ from warroom.store.base import EventStore, IncidentSummary, StoreError, StoreUna
 from .summaries import newest_first
 
 POLL_SECONDS = 0.05
+LIST_SECONDS = 0.5
+"""The list of incidents is brought up to date at most this often (it reads which incidents exist:
+the whole table's keys), however many index pages ask."""
 PAGE = 500
 T = TypeVar("T")
 
@@ -62,6 +65,7 @@ class SqliteFollower(EventStore):
         self._closing = False
         self._states: dict[str, IncidentState] = {}  # every incident's fold, for the list
         self._listed_at = -1  # ``changes`` when the list was last brought up to date
+        self._listed_when = 0.0  # and the loop's clock then
         self._listing = asyncio.Lock()
 
     @property
@@ -139,13 +143,14 @@ class SqliteFollower(EventStore):
 
     async def incidents(self) -> list[IncidentSummary]:
         """Every incident's summary, newest first; brought up to date (once, however many ask at once)
-        only when a commit was noticed since."""
+        only when a commit was noticed since, and at most every ``LIST_SECONDS``."""
         self._wait_for_change()
+        loop = asyncio.get_running_loop()
         async with self._listing:
-            if self._listed_at != self.changes:
+            if self._listed_at != self.changes and loop.time() - self._listed_when >= LIST_SECONDS:
                 seen = self.changes
                 await self._run(self._catch_up)
-                self._listed_at = seen
+                self._listed_at, self._listed_when = seen, loop.time()
             summaries = [IncidentSummary.of(state) for state in self._states.values() if state.declared]
         return sorted(summaries, key=newest_first, reverse=True)
 

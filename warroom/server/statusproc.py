@@ -43,7 +43,8 @@ from warroom.web.server import STATUS_RECHECK_SECONDS
 
 from .credentials import HeadCredentials
 from .follower import SqliteFollower
-from .protocol import MAX_CONNECTIONS, UNAUTHENTICATED_SHARE, ConnectionLimits, guarded_protocol
+from .protocol import BODY_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS, UNAUTHENTICATED_SHARE, WRITE_TIMEOUT, ConnectionLimits, guarded_protocol
+from .watch import log_as_json
 from .wire import HealthOut
 
 GRACE_SECONDS = 5
@@ -61,6 +62,10 @@ class StatusOptions:
     streams: int = STATUS_STREAMS
     max_connections: int = MAX_CONNECTIONS
     unauthenticated_share: float = UNAUTHENTICATED_SHARE
+    header_timeout: float = HEADER_TIMEOUT
+    body_timeout: float = BODY_TIMEOUT
+    write_timeout: float = WRITE_TIMEOUT
+    log_format: str = "text"
     settings: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -156,6 +161,8 @@ def _end_with_parent(watch_fd: int) -> None:
 def main(argv: list[str]) -> int:
     listen_fd, watch_fd, options = int(argv[0]), int(argv[1]), StatusOptions.from_json(argv[2])
     _end_with_parent(watch_fd)
+    if options.log_format == "json":
+        log_as_json()
     if options.nice:
         os.nice(options.nice)
     collect_young_less_often()  # the same heap tuning as the server's
@@ -165,6 +172,9 @@ def main(argv: list[str]) -> int:
         max_connections=options.max_connections,
         unauthenticated_share=options.unauthenticated_share,
         authenticates=app.state.head_credentials,
+        header_timeout=options.header_timeout,
+        body_timeout=options.body_timeout,
+        write_timeout=options.write_timeout,
     )
     config = uvicorn.Config(
         app,
@@ -172,6 +182,7 @@ def main(argv: list[str]) -> int:
         lifespan="on",
         access_log=False,
         log_level="warning",
+        log_config=None if options.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         timeout_graceful_shutdown=GRACE_SECONDS,
         server_header=False,
     )
