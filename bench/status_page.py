@@ -208,6 +208,11 @@ def main() -> None:
         "--status-nice", type=int, default=None, help="[server] status_nice for the status page's process (default: the server's, 10)"
     )
     parser.add_argument(
+        "--status-cpus", type=lambda text: {int(cpu) for cpu in text.split(",")}, default=None,
+        help="hold the status page's process to these CPUs (e.g. 1, with --reader-cpus 1): the responders' server "
+        "keeps the other cores, the crowd's kernel work (a loopback write per page) included",
+    )
+    parser.add_argument(
         "--idle-after", action="store_true",
         help="measure the idle appends again once the pages have closed: on a shared machine, how far its load "
         "alone moves the idle p99 (the ratio is still taken against the idle before)",
@@ -246,6 +251,9 @@ def main() -> None:
         host, port = base.removeprefix("http://").rsplit(":", 1)
         pages_pid = server.pid if status_port is None else status_process(server.pid)
         port = port if status_port is None else str(status_port)
+        if args.status_cpus and status_port is not None:
+            for task in Path(f"/proc/{pages_pid}/task").iterdir():  # every thread (those made later inherit it)
+                os.sched_setaffinity(int(task.name), args.status_cpus)
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
         client.post("/api/incidents", json={"incident_id": INCIDENT, "title": "Bench", "severity": 1, "published": True}).raise_for_status()
         key = client.post("/api/shares", json={"incident": INCIDENT}).json()["key"]

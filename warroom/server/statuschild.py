@@ -68,14 +68,19 @@ class StatusProcess:
                 os.close(parent_end)
                 return
             listen_fd = self.sock.fileno()
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "warroom.server.statusproc", str(listen_fd), str(child_end), self.options.to_json()],
-                pass_fds=(listen_fd, child_end),
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            try:
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "warroom.server.statusproc", str(listen_fd), str(child_end), self.options.to_json()],
+                    pass_fds=(listen_fd, child_end),
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            except BaseException:
+                os.close(parent_end)
+                raise
+            finally:
+                os.close(child_end)
             self._parent_end = parent_end
-        os.close(child_end)
 
     def _supervise(self) -> None:
         backoff = FIRST_BACKOFF
@@ -95,7 +100,10 @@ class StatusProcess:
                 return
             backoff = min(backoff * 2, MAX_BACKOFF)
             self.restarts += 1
-            self._spawn()
+            try:
+                self._spawn()
+            except OSError as error:  # no process to start (out of memory, of pids): the old one's exit again, later
+                self.say(f"cannot start the status page's process: {error}")
 
     def _close_pipe(self) -> None:
         with self._lock:
