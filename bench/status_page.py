@@ -209,8 +209,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--status-cpus", type=lambda text: {int(cpu) for cpu in text.split(",")}, default=None,
-        help="hold the status page's process to these CPUs (e.g. 1, with --reader-cpus 1): the responders' server "
-        "keeps the other cores, the crowd's kernel work (a loopback write per page) included",
+        help="[server] status_cpus: the status page's process on these CPUs only (e.g. 1, with --reader-cpus 1): the "
+        "responders' server keeps the other cores, the crowd's kernel work (a loopback write per page) included",
     )
     parser.add_argument(
         "--idle-after", action="store_true",
@@ -232,8 +232,10 @@ def main() -> None:
         args.pages = fit // 2
     folder = Path(tempfile.mkdtemp(prefix="warroom-bench-status-"))
     env = cli_env(home=folder)
-    if args.status_nice is not None:
-        (folder / "warroom.toml").write_text(f"[server]\nstatus_nice = {args.status_nice}\n")
+    settings = ([] if args.status_nice is None else [f"status_nice = {args.status_nice}"]) + (
+        [] if not args.status_cpus else [f"status_cpus = {sorted(args.status_cpus)}"]
+    )
+    (folder / "warroom.toml").write_text("[server]\n" + "\n".join(settings) + "\n")
     db = folder / "warroom.db"
     token = make_tokens(db, ["alice"], env=env)["alice"]
     # One share key for every page, as a link posted to a whole company would be: the per-key and
@@ -251,9 +253,6 @@ def main() -> None:
         host, port = base.removeprefix("http://").rsplit(":", 1)
         pages_pid = server.pid if status_port is None else status_process(server.pid)
         port = port if status_port is None else str(status_port)
-        if args.status_cpus and status_port is not None:
-            for task in Path(f"/proc/{pages_pid}/task").iterdir():  # every thread (those made later inherit it)
-                os.sched_setaffinity(int(task.name), args.status_cpus)
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
         client.post("/api/incidents", json={"incident_id": INCIDENT, "title": "Bench", "severity": 1, "published": True}).raise_for_status()
         key = client.post("/api/shares", json={"incident": INCIDENT}).json()["key"]

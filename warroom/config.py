@@ -69,6 +69,9 @@ class ServerConfig(_Section):
         None, ge=0, le=65535, description="`warroom serve`: the status page also on this port, in its own process (unset: only inside the server)"
     )
     status_nice: int = Field(10, ge=0, le=19, description="`warroom serve`: how much lower the status page's own process runs (os.nice)")
+    status_cpus: list[int] | None = Field(
+        None, description="`warroom serve`: the CPUs the status page's own process may run on, e.g. [1] (unset: any)"
+    )
     public_url: str | None = Field(
         None, description="the address stakeholders reach the status page at; share links and notifications use it"
     )

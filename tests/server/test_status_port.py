@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from httpx_sse import aconnect_sse
 
-from tests.server.harness import warroom
+from tests.server.harness import ServerProcess, warroom
 
 
 def _free_port() -> int:
@@ -155,3 +155,23 @@ def test_a_status_port_on_postgresql_is_one_error_line(tmp_path, server):
     assert result.stderr.strip().splitlines() == [
         "warroom serve: --status-port needs a SQLite database for now (on PostgreSQL, several servers share the crowd)"
     ]
+
+
+def test_status_cpus_hold_the_status_process_to_those_cpus_and_a_cpu_the_machine_lacks_is_one_error_line(tmp_path, server):
+    cpu = max(os.sched_getaffinity(0))
+    config = tmp_path / "warroom.toml"
+    config.write_text(f"[server]\nstatus_cpus = [{cpu}]\n")
+    env = {**server.env, "WARROOM_CONFIG_PATH": str(config)}
+    port = _free_port()
+    held = ServerProcess(tmp_path / "held.db", args=["--status-port", str(port)], env=env).start()
+    try:
+        _wait(lambda: httpx.get(f"{held.url}/healthz").json()["status_process"], what="the status process")
+        (child,) = _children(held.pid)
+        _wait(lambda: "Cpus_allowed_list:\t" + str(cpu) in Path(f"/proc/{child}/status").read_text(), what="the affinity")
+    finally:
+        held.stop()
+    config.write_text("[server]\nstatus_cpus = [4096]\n")
+    result = warroom("serve", "--port", "0", "--status-port", "0", "--db", str(tmp_path / "w.db"), check=False, env=env)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("warroom serve: server.status_cpus names CPUs this machine does not give it (it may use ")

@@ -58,6 +58,7 @@ def cmd_serve(ctx: CliContext) -> int:
             status=StatusSettings.of(ctx.config),
             status_port=ctx.config.server.status_port if args.status_port is None else args.status_port,
             status_nice=ctx.config.server.status_nice,
+            status_cpus=ctx.config.server.status_cpus,
             metrics_token=ctx.config.server.metrics_token,
             log_format=args.log_format or ctx.config.server.log_format,
             extensions=(mount_chat,),

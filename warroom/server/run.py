@@ -192,11 +192,12 @@ def serve(
     status: StatusSettings | None = None,
     status_port: int | None = None,
     status_nice: int = STATUS_NICE,
+    status_cpus: Sequence[int] | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM. ``log_format="json"``: every log line, one per request among them,
     is a JSON object on stderr (``watch``); ``"text"`` logs only warnings, as plain lines.
     ``status_port``: the status page also on that port, in a process of its own (``statuschild``)
-    at ``status_nice``."""
+    at ``status_nice``, on ``status_cpus`` if given."""
     as_json = log_format == "json"
     if as_json:
         log_as_json()
@@ -206,6 +207,12 @@ def serve(
     lock = None if is_postgres(db) else _lock(Path(db))
     if status_port is not None and is_postgres(db):
         print("warroom serve: --status-port needs a SQLite database for now (on PostgreSQL, several servers share the crowd)", file=sys.stderr)
+        return 1
+    if status_cpus and not set(status_cpus) <= os.sched_getaffinity(0):
+        if lock is not None:
+            os.close(lock)
+        usable = ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
+        print(f"warroom serve: server.status_cpus names CPUs this machine does not give it (it may use {usable})", file=sys.stderr)
         return 1
     try:
         sock = bind_listener(host, port)
@@ -273,6 +280,7 @@ def serve(
                 body_timeout=body_timeout,
                 write_timeout=write_timeout,
                 log_format=log_format,
+                cpus=sorted(status_cpus) if status_cpus else None,
                 settings=settings_as_dict(status),
             ),
             say=_as_event if as_json else _as_line,

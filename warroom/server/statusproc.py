@@ -66,6 +66,7 @@ class StatusOptions:
     body_timeout: float = BODY_TIMEOUT
     write_timeout: float = WRITE_TIMEOUT
     log_format: str = "text"
+    cpus: list[int] | None = None
     settings: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -160,11 +161,13 @@ def _end_with_parent(watch_fd: int) -> None:
 
 def main(argv: list[str]) -> int:
     listen_fd, watch_fd, options = int(argv[0]), int(argv[1]), StatusOptions.from_json(argv[2])
+    if options.nice:  # before any thread starts: they inherit both (on Linux each is a thread's)
+        os.nice(options.nice)
+    if options.cpus:
+        os.sched_setaffinity(0, options.cpus)
     _end_with_parent(watch_fd)
     if options.log_format == "json":
         log_as_json()
-    if options.nice:
-        os.nice(options.nice)
     collect_young_less_often()  # the same heap tuning as the server's
     sock = socket.socket(fileno=listen_fd)
     app = create_status_process_app(options)
