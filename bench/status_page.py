@@ -208,9 +208,9 @@ def main() -> None:
         "--status-nice", type=int, default=None, help="[server] status_nice for the status page's process (default: the server's, 10)"
     )
     parser.add_argument(
-        "--status-cpus", type=lambda text: {int(cpu) for cpu in text.split(",")}, default=None,
-        help="[server] status_cpus: the status page's process on these CPUs only (e.g. 1, with --reader-cpus 1): the "
-        "responders' server keeps the other cores, the crowd's kernel work (a loopback write per page) included",
+        "--status-cpus", type=lambda text: set() if text == "any" else {int(cpu) for cpu in text.split(",")}, default=None,
+        help="[server] status_cpus: the status page's process on these CPUs only (default: the server's, the last CPU), "
+        "or 'any'",
     )
     parser.add_argument(
         "--idle-after", action="store_true",
@@ -233,7 +233,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="warroom-bench-status-"))
     env = cli_env(home=folder)
     settings = ([] if args.status_nice is None else [f"status_nice = {args.status_nice}"]) + (
-        [] if not args.status_cpus else [f"status_cpus = {sorted(args.status_cpus)}"]
+        [] if args.status_cpus is None else [f"status_cpus = {sorted(args.status_cpus)}"]
     )
     (folder / "warroom.toml").write_text("[server]\n" + "\n".join(settings) + "\n")
     db = folder / "warroom.db"

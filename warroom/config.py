@@ -70,7 +70,7 @@ class ServerConfig(_Section):
     )
     status_nice: int = Field(10, ge=0, le=19, description="`warroom serve`: how much lower the status page's own process runs (os.nice)")
     status_cpus: list[int] | None = Field(
-        None, description="`warroom serve`: the CPUs the status page's own process may run on, e.g. [1] (unset: any)"
+        None, description="`warroom serve`: the CPUs the status page's own process may run on (unset: the last one, with two or more; []: any)"
     )
     public_url: str | None = Field(
         None, description="the address stakeholders reach the status page at; share links and notifications use it"

@@ -161,6 +161,16 @@ def _advise(db: Path | str, host: str, say: Callable[[str], None]) -> None:
         )
 
 
+def default_status_cpus() -> list[int]:
+    """The status page's process on the last of the server's CPUs when it has two or more (none: any).
+    Its priority alone is not enough: the kernel's work for the crowd (a write per page, the loopback)
+    runs on whichever core the process is on, at no priority of ours; on two cores, 10,000 pages so
+    held left the responders' append p99 at 1.0-1.2x its idle one, against 2.4-2.5x unheld
+    (``bench/README.md``). One core writes ~45,000 page-updates a second."""
+    usable = sorted(os.sched_getaffinity(0))
+    return usable[-1:] if len(usable) >= 2 else []
+
+
 def _cannot_listen(lock: int | None, where: str, error: OSError) -> int:
     if lock is not None:
         os.close(lock)
@@ -208,6 +218,8 @@ def serve(
     if status_port is not None and is_postgres(db):
         print("warroom serve: --status-port needs a SQLite database for now (on PostgreSQL, several servers share the crowd)", file=sys.stderr)
         return 1
+    if status_cpus is None:
+        status_cpus = default_status_cpus()
     if status_cpus and not set(status_cpus) <= os.sched_getaffinity(0):
         if lock is not None:
             os.close(lock)
