@@ -23,8 +23,13 @@ read off ~1,500 samples (at the earlier 50 ms it was the third-worst of ~300, an
 two of those moved between 1.4 and 2.6 from run to run). A crowd must not starve the
 responders: issue 26 asks the crowd p99 to stay within 1.5x the idle one. It also reports
 the server's CPU per broadcast (user and kernel) and per page, its RSS per open page, and the
-full garbage collections it made while the crowd watched (from its ``/metrics``). Prints one
-final line:
+full garbage collections it made while the crowd watched (from its ``/metrics``).
+
+By default the server runs the status page in its own process (``warroom serve --status-port``):
+the crowd connects to that port, the responder to the server's, and the CPU of both processes is
+reported (``server_*`` the responders' server, ``status_*`` the status page's process, whose RSS
+is the pages' then). ``--in-process`` measures the status page inside the server, as without
+``--status-port``. Prints one final line:
 ``pages=... missing=... p99_last_page_ms=... append_p99_idle_ms=... append_p99_crowd_ms=... ...``
 """
 
@@ -36,6 +41,7 @@ import multiprocessing
 import os
 import re
 import resource
+import socket
 import sys
 import tempfile
 import threading
@@ -74,6 +80,21 @@ def full_collections(client: httpx.Client) -> int | None:
     return int(float(found.group(1))) if found else None
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def status_process(server_pid: int) -> int:
+    """The pid of the server's status page process (the child of one of its threads)."""
+    for task in Path(f"/proc/{server_pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        if children:
+            return int(children[0])
+    raise RuntimeError("the server has no status page process")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -81,13 +102,14 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def _page(host: str, port: int, path: str, ready: asyncio.Queue, arrivals: list) -> None:
+async def _page(host: str, port: int, path: str, ready: asyncio.Queue, arrivals: list, dropped: list) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
     await writer.drain()
     first = True
     head = await reader.read(12)
-    if not head.startswith(b"HTTP/1.1 200"):  # refused (429 past a cap): counted as missing, never waited for
+    if not head.startswith(b"HTTP/1.1 200"):  # refused (429 past a cap) or closed: counted as missing, never waited for
+        dropped.append(head)
         ready.put_nowait(1)
         writer.close()
         return
@@ -150,14 +172,15 @@ def _reader(host: str, port: int, path: str, count: int, nice: int, cpus: set[in
     async def main() -> None:
         ready: asyncio.Queue = asyncio.Queue()
         arrivals: list[tuple[int, int]] = []
-        tasks = [asyncio.create_task(_page(host, port, path, ready, arrivals)) for _ in range(count)]
+        dropped: list[bytes] = []
+        tasks = [asyncio.create_task(_page(host, port, path, ready, arrivals, dropped)) for _ in range(count)]
         for _ in range(count):
             await ready.get()
         ready_q.put(count)
         await asyncio.get_running_loop().run_in_executor(None, stop_q.get)
         for task in tasks:
             task.cancel()
-        results_q.put(arrivals)
+        results_q.put((arrivals, len(dropped)))
 
     asyncio.run(main())
 
@@ -177,6 +200,23 @@ def main() -> None:
         help="run the readers on these CPUs only (e.g. 1): on a small machine, the server and the responder keep "
         "the other cores to themselves, as they would with the crowd's browsers elsewhere",
     )
+    parser.add_argument(
+        "--in-process", action="store_true",
+        help="the status page inside the server (no --status-port): the crowd and the responders share one process",
+    )
+    parser.add_argument(
+        "--status-nice", type=int, default=None, help="[server] status_nice for the status page's process (default: the server's, 10)"
+    )
+    parser.add_argument(
+        "--status-cpus", type=lambda text: set() if text == "any" else {int(cpu) for cpu in text.split(",")}, default=None,
+        help="[server] status_cpus: the status page's process on these CPUs only (default: the server's, the last CPU), "
+        "or 'any'",
+    )
+    parser.add_argument(
+        "--idle-after", action="store_true",
+        help="measure the idle appends again once the pages have closed: on a shared machine, how far its load "
+        "alone moves the idle p99 (the ratio is still taken against the idle before)",
+    )
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between broadcasts")
     parser.add_argument("--append-gap", type=float, default=0.01, help="seconds between a responder's appends")
     args = parser.parse_args()
@@ -192,6 +232,10 @@ def main() -> None:
         args.pages = fit // 2
     folder = Path(tempfile.mkdtemp(prefix="warroom-bench-status-"))
     env = cli_env(home=folder)
+    settings = ([] if args.status_nice is None else [f"status_nice = {args.status_nice}"]) + (
+        [] if args.status_cpus is None else [f"status_cpus = {sorted(args.status_cpus)}"]
+    )
+    (folder / "warroom.toml").write_text("[server]\n" + "\n".join(settings) + "\n")
     db = folder / "warroom.db"
     token = make_tokens(db, ["alice"], env=env)["alice"]
     # One share key for every page, as a link posted to a whole company would be: the per-key and
@@ -201,17 +245,21 @@ def main() -> None:
         "--status-streams-per-key", str(args.pages), "--status-streams", str(args.pages),
         "--max-connections", str(max(1024, min(2 * args.pages + 64, fit))),
     ]
-    server = ServerProcess(db, args=["--rate-limit", "0", *caps], env=env).start()
+    status_port = None if args.in_process else free_port()
+    apart = [] if status_port is None else ["--status-port", str(status_port)]
+    server = ServerProcess(db, args=["--rate-limit", "0", *caps, *apart], env=env).start()
     try:
         base = server.url
         host, port = base.removeprefix("http://").rsplit(":", 1)
+        pages_pid = server.pid if status_port is None else status_process(server.pid)
+        port = port if status_port is None else str(status_port)
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
         client.post("/api/incidents", json={"incident_id": INCIDENT, "title": "Bench", "severity": 1, "published": True}).raise_for_status()
         key = client.post("/api/shares", json={"incident": INCIDENT}).json()["key"]
         client.post("/api/incidents", json={"incident_id": WORK, "title": "Responders at work", "severity": 2}).raise_for_status()
         window = args.broadcasts * args.gap  # the appends are measured this long, idle and in the crowd alike
         idle_ms = Appender(base, token, args.append_gap).measure(window)
-        rss_idle = rss_mb(server.proc.pid)  # type: ignore[union-attr]
+        rss_idle = rss_mb(pages_pid)
         path = f"/status/{INCIDENT}/stream?key={key}&after=0"
         ctx = multiprocessing.get_context("spawn")
         ready_q, results_q, stop_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
@@ -225,9 +273,10 @@ def main() -> None:
         for _ in procs:
             ready_q.get(timeout=300)
         print(f"{args.pages} pages open and rendered in {time.monotonic() - opened:.1f} s", flush=True)
-        rss_open = rss_mb(server.proc.pid)  # type: ignore[union-attr]
+        rss_open = rss_mb(pages_pid)
         sent: dict[int, int] = {}
-        cpu_before = cpu_seconds(server.proc.pid)  # type: ignore[union-attr]
+        cpu_before = cpu_seconds(server.pid)
+        status_cpu_before = cpu_seconds(pages_pid)
         collections_before = full_collections(client)
         crowd = Appender(base, token, args.append_gap)
         crowd.start()
@@ -238,25 +287,37 @@ def main() -> None:
             time.sleep(max(0.0, sent[0] / 1e9 + (n + 1) * args.gap - time.monotonic()))
         crowd_ms = crowd.stop()
         time.sleep(max(2.0, args.pages / 1000))  # the last broadcast's fan-out, under load, before the readers stop
-        cpu_after = cpu_seconds(server.proc.pid)  # type: ignore[union-attr]
+        cpu_after = cpu_seconds(server.pid)
+        status_cpu_after = cpu_seconds(pages_pid)
         user_ms, sys_ms = ((after - before) * 1000 / args.broadcasts for after, before in zip(cpu_after, cpu_before))
+        status_user_ms, status_sys_ms = ((after - before) * 1000 / args.broadcasts for after, before in zip(status_cpu_after, status_cpu_before))
         collections_after = full_collections(client)
         full_gcs = "n/a" if collections_before is None or collections_after is None else collections_after - collections_before
-        rss_peak = rss_mb(server.proc.pid)  # type: ignore[union-attr]
+        rss_peak = rss_mb(pages_pid)
         for _ in procs:
             stop_q.put(1)
         arrivals: list[tuple[int, int]] = []
+        not_opened = 0
         for _ in procs:
-            arrivals.extend(results_q.get(timeout=60))
+            found, refused = results_q.get(timeout=60)
+            arrivals.extend(found)
+            not_opened += refused
         for p in procs:
             p.join(30)
+        time.sleep(2.0)  # the pages' connections closed
+        after_ms = Appender(base, token, args.append_gap).measure(window) if args.idle_after else []
     finally:
         server.stop()
+    pages_user_ms, pages_sys_ms = (user_ms, sys_ms) if status_port is None else (status_user_ms, status_sys_ms)
     per_page: dict[int, list[int]] = {}
     for mark, at in arrivals:
         per_page.setdefault(mark, []).append(at)
-    samples = min(len(idle_ms), len(crowd_ms))
-    idle_ms, crowd_ms = idle_ms[:samples], crowd_ms[:samples]
+    samples = min(len(idle_ms), len(crowd_ms), len(after_ms) if after_ms else len(idle_ms))
+    idle_ms, crowd_ms, after_ms = idle_ms[:samples], crowd_ms[:samples], after_ms[:samples]
+    after = "" if not after_ms else (
+        f"append_p99_idle_after_ms={percentile(after_ms, 99):.1f} "
+        f"append_p99_ratio_to_idle_after={percentile(crowd_ms, 99) / percentile(after_ms, 99):.2f} "
+    )
     page_ms: list[float] = []
     last_ms: list[float] = []
     missing = 0
@@ -269,15 +330,18 @@ def main() -> None:
             last_ms.append(max(deltas))
     print("last page, ms, per broadcast:", " ".join(f"{ms:.0f}" for ms in last_ms))
     print(
-        f"pages={args.pages} broadcasts={args.broadcasts} missing={missing} "
+        f"pages={args.pages} not_opened={not_opened} broadcasts={args.broadcasts} missing={missing} "
         f"p50_page_ms={percentile(page_ms, 50):.1f} p99_page_ms={percentile(page_ms, 99):.1f} "
         f"p50_last_page_ms={percentile(last_ms, 50):.1f} p99_last_page_ms={percentile(last_ms, 99):.1f} "
         f"append_samples={samples} append_p50_idle_ms={percentile(idle_ms, 50):.1f} append_p99_idle_ms={percentile(idle_ms, 99):.1f} "
         f"append_p50_crowd_ms={percentile(crowd_ms, 50):.1f} append_p99_crowd_ms={percentile(crowd_ms, 99):.1f} "
         f"append_p99_ratio={percentile(crowd_ms, 99) / percentile(idle_ms, 99):.2f} "
+        + after
+        + f"mode={'in-process' if status_port is None else 'status-port'} "
         f"server_cpu_ms_per_broadcast={user_ms + sys_ms:.0f} server_user_ms={user_ms:.0f} server_sys_ms={sys_ms:.0f} "
-        f"cpu_us_per_page={(user_ms + sys_ms) * 1000 / args.pages:.0f} full_gcs_during_crowd={full_gcs} "
-        f"server_rss_mb idle={rss_idle:.0f} open={rss_open:.0f} after={rss_peak:.0f} "
+        + ("" if status_port is None else f"status_cpu_ms_per_broadcast={status_user_ms + status_sys_ms:.0f} status_user_ms={status_user_ms:.0f} status_sys_ms={status_sys_ms:.0f} ")
+        + f"cpu_us_per_page={(pages_user_ms + pages_sys_ms) * 1000 / args.pages:.0f} full_gcs_during_crowd={full_gcs} "
+        f"pages_rss_mb idle={rss_idle:.0f} open={rss_open:.0f} after={rss_peak:.0f} "
         f"rss_kb_per_page={(rss_open - rss_idle) * 1024 / args.pages:.0f}"
     )
 

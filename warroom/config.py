@@ -65,6 +65,13 @@ class ServerConfig(_Section):
     host: str = Field("127.0.0.1", description="`warroom serve` listens here")
     port: int = Field(8765, ge=1, le=65535)
     db: str | None = Field(None, description="`warroom serve` SQLite file (default: platformdirs data folder)")
+    status_port: int | None = Field(
+        None, ge=0, le=65535, description="`warroom serve`: the status page also on this port, in its own process (unset: only inside the server)"
+    )
+    status_nice: int = Field(10, ge=0, le=19, description="`warroom serve`: how much lower the status page's own process runs (os.nice)")
+    status_cpus: list[int] | None = Field(
+        None, description="`warroom serve`: the CPUs the status page's own process may run on (unset: the last one, with two or more; []: any)"
+    )
     public_url: str | None = Field(
         None, description="the address stakeholders reach the status page at; share links and notifications use it"
     )

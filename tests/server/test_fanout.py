@@ -13,7 +13,7 @@ from typing import Any, cast
 import httpx
 
 from tests.server.harness import ServerProcess
-from warroom.server.run import GC_YOUNG_OBJECTS, collect_young_less_often
+from warroom.asgi.heap import GC_YOUNG_OBJECTS, collect_young_less_often
 
 NOTES = 1500
 NOTE_BYTES = 3990  # 6 MB: more than a 4 KB receive buffer and the kernel's send buffer (4 MB at most) hold

@@ -41,6 +41,11 @@ def add_server_commands(sub: Any, command: Callable[..., argparse.ArgumentParser
     p.add_argument("--host", help="address to listen on (default: server.host in config, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: server.port in config, 8765; 0 picks a free one)")
     p.add_argument("--db", metavar="PATH", help=DB_HELP)
+    p.add_argument(
+        "--status-port", type=int, metavar="PORT",
+        help="serve the status page on this port too, in a process of its own at a lower CPU priority, "
+        "so a crowd of stakeholders never slows the responders (default: server.status_port in config; SQLite only)",
+    )
     p.add_argument("--rate-limit", type=float, metavar="N", help="requests per second per token (default 200; 0 turns it off)")
     p.add_argument("--burst", type=float, metavar="N", help="burst allowance per token (default 2 x the rate)")
     p.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS", help="SSE keep-alive interval (default 15)")

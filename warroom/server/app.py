@@ -277,8 +277,9 @@ def create_app(
         return JSONResponse(status_code=500, content={"detail": "internal server error"})
 
     @app.get("/healthz", tags=["meta"], summary="liveness (no token needed)")
-    async def healthz() -> HealthOut:
-        return HealthOut()
+    async def healthz(request: Request) -> HealthOut:
+        status_process = getattr(request.app.state, "status_process", None)  # set by ``run`` with --status-port
+        return HealthOut(status_process=None if status_process is None else status_process.running)
 
     @app.get("/api/me", tags=["meta"], summary="who this token acts as", responses=errors(401, 429))
     async def me(who: Who) -> MeOut:

@@ -14,12 +14,14 @@ credential), and the open-files limit is raised to fit the connection limit. Sta
 streams may hold at most half the connections, so stakeholders never crowd out responders,
 and a crowd of open streams is frozen out of the garbage collector's full collections
 (``warroom.asgi.heap``), which would otherwise hold the server still ~1 s at 10,000 pages.
+With ``status_port`` the status page is served on that port too, by a process of its own
+(``statuschild``), which the server starts once it listens and stops when it stops.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
-import gc
 import os
 import resource
 import socket
@@ -32,13 +34,15 @@ from typing import TYPE_CHECKING
 import uvicorn
 from fastapi import FastAPI
 
-from warroom.asgi.heap import FrozenCrowd
+from warroom.asgi.heap import FrozenCrowd, collect_young_less_often
 from warroom.asgi.listener import bind_listener
 from warroom.asgi.streams import STATUS_STREAMS, STATUS_STREAMS_PER_KEY, STREAMS_PER_TOKEN
 from warroom.db.backend import describe_db, is_postgres, open_tokens
 from warroom.store.opening import make_folder, open_regular
 
 from .app import KEEPALIVE_SECONDS, create_app
+from .statuschild import StatusProcess
+from .statusproc import StatusOptions, settings_as_dict
 from .limits import DEFAULT_BURST, DEFAULT_RATE
 from .protocol import (
     BODY_TIMEOUT,
@@ -54,7 +58,8 @@ from .watch import log_as_json
 if TYPE_CHECKING:
     from warroom.web.pages import StatusSettings
 
-GC_YOUNG_OBJECTS = 7000
+STATUS_NICE = 10
+"""How much lower the status page's own process runs than the server (``os.nice``)."""
 FDS_KEPT_BACK = 64  # descriptors the database, logs and threads need beside the connections
 KEEP_ALIVE_SECONDS = 30
 events_log = logging.getLogger("warroom.events")
@@ -81,15 +86,18 @@ def _resolved_folder(db: Path) -> Path:
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, announce: str, heap: FrozenCrowd):
+    def __init__(self, config: uvicorn.Config, announce: str, heap: FrozenCrowd, status: StatusProcess | None = None):
         super().__init__(config)
         self.announce = announce
         self.heap = heap
+        self.status = status
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started and not self.should_exit:
             self.heap.start()
+            if self.status is not None:  # once the database is made: the child only reads it
+                self.status.start()
             print(self.announce, flush=True)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
@@ -97,6 +105,8 @@ class _Server(uvicorn.Server):
         assert isinstance(app, FastAPI)  # run() hands it create_app's app
         app.state.parts.hub.close()  # end the SSE streams so connections can drain
         self.heap.stop()
+        if self.status is not None:
+            await asyncio.to_thread(self.status.stop)
         await super().shutdown(sockets)
 
 
@@ -133,14 +143,6 @@ def _as_event(text: str) -> None:
     events_log.warning(text)
 
 
-def collect_young_less_often() -> None:
-    """Run the cyclic collector's young generation every ``GC_YOUNG_OBJECTS`` allocations, not 700.
-    A request makes hundreds of short-lived objects that reference counting frees anyway; at the
-    default the collector ran ~90 times a second in ``bench/server.py`` (what start-up built is
-    frozen out of its sight once the server listens: ``warroom.asgi.heap``)."""
-    gc.set_threshold(GC_YOUNG_OBJECTS, *gc.get_threshold()[1:])
-
-
 def _advise(db: Path | str, host: str, say: Callable[[str], None]) -> None:
     """Say what an operator would want to know before anyone connects."""
     book = open_tokens(db)
@@ -157,6 +159,23 @@ def _advise(db: Path | str, host: str, say: Callable[[str], None]) -> None:
             "this is plain HTTP and tokens travel in it: on a shared network put it behind "
             "a TLS-terminating proxy (SSE needs response buffering off there)"
         )
+
+
+def default_status_cpus() -> list[int]:
+    """The status page's process on the last of the server's CPUs when it has two or more (none: any).
+    Its priority alone is not enough: the kernel's work for the crowd (a write per page, the loopback)
+    runs on whichever core the process is on, at no priority of ours; on two cores, 10,000 pages so
+    held left the responders' append p99 at 1.0-1.2x its idle one, against 2.4-2.5x unheld
+    (``bench/README.md``). One core writes ~45,000 page-updates a second."""
+    usable = sorted(os.sched_getaffinity(0))
+    return usable[-1:] if len(usable) >= 2 else []
+
+
+def _cannot_listen(lock: int | None, where: str, error: OSError) -> int:
+    if lock is not None:
+        os.close(lock)
+    print(f"warroom serve: cannot listen on {where}: {error.strerror}", file=sys.stderr)
+    return 1
 
 
 def serve(
@@ -181,9 +200,14 @@ def serve(
     log_format: str = "text",
     extensions: Sequence[Callable[..., Callable[[], None] | None]] = (),
     status: StatusSettings | None = None,
+    status_port: int | None = None,
+    status_nice: int = STATUS_NICE,
+    status_cpus: Sequence[int] | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM. ``log_format="json"``: every log line, one per request among them,
-    is a JSON object on stderr (``watch``); ``"text"`` logs only warnings, as plain lines."""
+    is a JSON object on stderr (``watch``); ``"text"`` logs only warnings, as plain lines.
+    ``status_port``: the status page also on that port, in a process of its own (``statuschild``)
+    at ``status_nice``, on ``status_cpus`` if given."""
     as_json = log_format == "json"
     if as_json:
         log_as_json()
@@ -191,13 +215,28 @@ def serve(
     # Only the folder is resolved: a link at the database's own name is refused (check_database), not followed.
     db = db if is_postgres(db) else _resolved_folder(Path(db).expanduser())
     lock = None if is_postgres(db) else _lock(Path(db))
+    if status_port is not None and is_postgres(db):
+        print("warroom serve: --status-port needs a SQLite database for now (on PostgreSQL, several servers share the crowd)", file=sys.stderr)
+        return 1
+    if status_cpus is None:
+        status_cpus = default_status_cpus()
+    if status_cpus and not set(status_cpus) <= os.sched_getaffinity(0):
+        if lock is not None:
+            os.close(lock)
+        usable = ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
+        print(f"warroom serve: server.status_cpus names CPUs this machine does not give it (it may use {usable})", file=sys.stderr)
+        return 1
     try:
         sock = bind_listener(host, port)
     except OSError as error:
-        if lock is not None:
-            os.close(lock)
-        print(f"warroom serve: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
-        return 1
+        return _cannot_listen(lock, f"{host}:{port}", error)
+    status_sock = None
+    if status_port is not None:
+        try:
+            status_sock = bind_listener(host, status_port)
+        except OSError as error:
+            sock.close()
+            return _cannot_listen(lock, f"{host}:{status_port} for the status page (--status-port)", error)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     _advise(db, host, _as_event if as_json else _as_line)
@@ -237,12 +276,38 @@ def serve(
         server_header=False,
     )
     announce = f"warroom serve: listening on http://{shown}:{bound_port} (db {describe_db(db)})"
+    status_process = None
+    if status_sock is not None:
+        status_process = app.state.status_process = StatusProcess(
+            status_sock,
+            StatusOptions(
+                db=str(db),
+                keepalive=keepalive,
+                nice=status_nice,
+                streams_per_key=status_streams_per_key,
+                streams=max(1, min(status_streams, connections // 2)),
+                max_connections=connections,
+                unauthenticated_share=unauthenticated_share,
+                header_timeout=header_timeout,
+                body_timeout=body_timeout,
+                write_timeout=write_timeout,
+                log_format=log_format,
+                cpus=sorted(status_cpus) if status_cpus else None,
+                settings=settings_as_dict(status),
+            ),
+            say=_as_event if as_json else _as_line,
+        )
+        announce += f"; status page on http://{shown}:{status_sock.getsockname()[1]} (its own process, nice +{status_nice})"
     open_streams = (app.state.parts.streams, app.state.status_streams)  # what a crowd holds open: a connection alone holds little
-    server = _Server(config, announce, FrozenCrowd(lambda: sum(streams.count() for streams in open_streams)))
+    server = _Server(config, announce, FrozenCrowd(lambda: sum(streams.count() for streams in open_streams)), status_process)
     try:
         server.run(sockets=[sock])
     finally:
+        if status_process is not None:
+            status_process.stop()  # however uvicorn ended: never leave the child behind
         sock.close()
+        if status_sock is not None:
+            status_sock.close()
         if lock is not None:
             os.close(lock)
     return 0

@@ -66,6 +66,9 @@ CHECKPOINT_MEDIA_TYPE = "application/vnd.warroom.checkpoint"
 class HealthOut(BaseModel):
     status: Literal["ok"] = "ok"
     version: str = __version__
+    status_process: bool | None = Field(
+        None, description="with `--status-port`: whether the status page's own process runs (null: the page is served here)"
+    )
 
 
 def stream_start(
