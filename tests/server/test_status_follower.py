@@ -93,3 +93,21 @@ async def test_the_follower_never_holds_the_writer_back_nor_writes(tmp_path):
     finally:
         await follower.aclose()
         log.close()
+
+
+async def test_the_list_names_every_incident_however_their_ids_sort_and_however_long_their_logs(tmp_path):
+    log = EventLog(tmp_path / "server.db")
+    log.start(asyncio.get_running_loop())
+    follower = SqliteFollower(tmp_path / "server.db")
+    ids = ["INC-10", "A-1", "INC-1", "INC-2", "Z", "INC-1A"]
+    try:
+        for incident in ids:
+            await _add(log, incident, ev.IncidentDeclared(incident_id=incident, title="t", severity=3))
+        for n in range(30):  # a longer log between others: each incident is still listed once
+            await _add(log, "INC-1", ev.NoteAdded(text=f"note {n}"))
+        listed = await follower.incidents()
+        assert sorted(s.id for s in listed) == sorted(ids)
+        assert {s.id: s.seq for s in listed}["INC-1"] == 31
+    finally:
+        await follower.aclose()
+        log.close()
