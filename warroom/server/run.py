@@ -211,6 +211,9 @@ def serve(
     as_json = log_format == "json"
     if as_json:
         log_as_json()
+    if status_port is not None and status_port == port != 0:
+        print(f"warroom serve: --status-port {port} is the server's own --port: give the status page a port of its own", file=sys.stderr)
+        return 1
     # PostgreSQL serialises appends itself, so any number of servers may share it.
     # Only the folder is resolved: a link at the database's own name is refused (check_database), not followed.
     db = db if is_postgres(db) else _resolved_folder(Path(db).expanduser())
