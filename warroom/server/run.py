@@ -245,6 +245,7 @@ def serve(
     _advise(db, host, _as_event if as_json else _as_line)
     collect_young_less_often()
     connections = _descriptors_for_connections(max_connections)
+    status_streams = max(1, min(status_streams, connections // 2))  # a page's stream is a connection: half of them at most
     app = create_app(
         db,
         rate=rate,
@@ -252,7 +253,7 @@ def serve(
         keepalive=keepalive,
         streams_per_token=streams_per_token,
         status_streams_per_key=status_streams_per_key,
-        status_streams=max(1, min(status_streams, connections // 2)),
+        status_streams=status_streams,
         alerts=alerts,
         metrics_token=metrics_token,
         log_requests=as_json,
@@ -288,7 +289,7 @@ def serve(
                 keepalive=keepalive,
                 nice=status_nice,
                 streams_per_key=status_streams_per_key,
-                streams=max(1, min(status_streams, connections // 2)),
+                streams=status_streams,
                 max_connections=connections,
                 unauthenticated_share=unauthenticated_share,
                 header_timeout=header_timeout,
