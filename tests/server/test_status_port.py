@@ -181,3 +181,15 @@ def test_status_cpus_hold_the_status_process_to_those_cpus_and_a_cpu_the_machine
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("warroom serve: server.status_cpus names CPUs this machine does not give it (it may use ")
+
+
+def test_the_servers_connection_limits_reach_the_status_process_as_they_were_made():
+    from warroom.server.protocol import ConnectionLimits
+    from warroom.server.statusproc import StatusOptions, limits_as_dict
+
+    made = ConnectionLimits(max_headers=40, header_timeout=2.5, body_timeout=3.5, write_timeout=4.5, max_connections=7, unauthenticated_share=0.25, authenticates=lambda url, headers: True)
+    made.open["a connection"] = None  # what one process holds never travels
+    options = StatusOptions.from_json(StatusOptions(db="w.db", limits=limits_as_dict(made)).to_json())
+    child = ConnectionLimits(**options.limits)
+    assert (child.max_headers, child.header_timeout, child.body_timeout, child.write_timeout, child.max_connections, child.unauthenticated_share) == (40, 2.5, 3.5, 4.5, 7, 0.25)
+    assert child.authenticates is None and not child.open

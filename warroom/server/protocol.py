@@ -116,9 +116,9 @@ class ConnectionLimits:
     authenticates: Callable[[bytes, list[tuple[bytes, bytes]]], bool] | None = None
     # every open connection, longest idle first (a connection moves to the end when it
     # finishes a request); shared by all connections of one server
-    open: OrderedDict = field(default_factory=OrderedDict)
+    open: OrderedDict = field(default_factory=OrderedDict, init=False)
     # the connections no request has authenticated yet, oldest first
-    unauthenticated: OrderedDict = field(default_factory=OrderedDict)
+    unauthenticated: OrderedDict = field(default_factory=OrderedDict, init=False)
 
     @property
     def max_unauthenticated(self) -> int:

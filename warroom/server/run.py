@@ -42,7 +42,7 @@ from warroom.store.opening import make_folder, open_regular
 
 from .app import KEEPALIVE_SECONDS, create_app
 from .statuschild import StatusProcess
-from .statusproc import StatusOptions, settings_as_dict
+from .statusproc import StatusOptions, limits_as_dict, settings_as_dict
 from .limits import DEFAULT_BURST, DEFAULT_RATE
 from .protocol import (
     BODY_TIMEOUT,
@@ -290,11 +290,7 @@ def serve(
                 nice=status_nice,
                 streams_per_key=status_streams_per_key,
                 streams=status_streams,
-                max_connections=connections,
-                unauthenticated_share=unauthenticated_share,
-                header_timeout=header_timeout,
-                body_timeout=body_timeout,
-                write_timeout=write_timeout,
+                limits=limits_as_dict(limits),
                 log_format=log_format,
                 cpus=sorted(status_cpus) if status_cpus else None,
                 settings=settings_as_dict(status),

@@ -25,7 +25,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ from warroom.web.server import STATUS_RECHECK_SECONDS
 
 from .credentials import HeadCredentials
 from .follower import SqliteFollower
-from .protocol import BODY_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS, UNAUTHENTICATED_SHARE, WRITE_TIMEOUT, ConnectionLimits, guarded_protocol
+from .protocol import ConnectionLimits, guarded_protocol
 from .watch import log_as_json
 from .wire import HealthOut
 
@@ -60,11 +60,7 @@ class StatusOptions:
     nice: int = 10
     streams_per_key: int = STATUS_STREAMS_PER_KEY
     streams: int = STATUS_STREAMS
-    max_connections: int = MAX_CONNECTIONS
-    unauthenticated_share: float = UNAUTHENTICATED_SHARE
-    header_timeout: float = HEADER_TIMEOUT
-    body_timeout: float = BODY_TIMEOUT
-    write_timeout: float = WRITE_TIMEOUT
+    limits: dict[str, Any] = field(default_factory=dict)  # the server's ConnectionLimits (``limits_as_dict``)
     log_format: str = "text"
     cpus: list[int] | None = None
     settings: dict[str, Any] = field(default_factory=dict)
@@ -81,6 +77,12 @@ def settings_as_dict(settings: StatusSettings | None) -> dict[str, Any]:
     if settings is None:
         return {}
     return {"components": [list(c) for c in settings.components], "past_days": settings.past_days, "public": settings.public, "open_to_all": settings.open_to_all}
+
+
+def limits_as_dict(limits: ConnectionLimits) -> dict[str, Any]:
+    """The server's connection limits for the child: every one it was made with (not the connections it
+    holds) but ``authenticates`` (each process asks its own)."""
+    return {limit.name: getattr(limits, limit.name) for limit in fields(limits) if limit.init and limit.name != "authenticates"}
 
 
 def _settings(data: dict[str, Any]) -> StatusSettings | None:
@@ -171,14 +173,7 @@ def main(argv: list[str]) -> int:
     collect_young_less_often()  # the same heap tuning as the server's
     sock = socket.socket(fileno=listen_fd)
     app = create_status_process_app(options)
-    limits = ConnectionLimits(
-        max_connections=options.max_connections,
-        unauthenticated_share=options.unauthenticated_share,
-        authenticates=app.state.head_credentials,
-        header_timeout=options.header_timeout,
-        body_timeout=options.body_timeout,
-        write_timeout=options.write_timeout,
-    )
+    limits = ConnectionLimits(**options.limits, authenticates=app.state.head_credentials)
     config = uvicorn.Config(
         app,
         http=guarded_protocol(limits),
