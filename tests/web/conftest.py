@@ -33,7 +33,15 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 
 
 @pytest.fixture
-def web_server(tmp_path: Path, web_template: tuple[Path, dict[str, str]]) -> Iterator[ServerProcess]:
+def server_config() -> str:
+    """The ``warroom.toml`` the server and the CLI read (a module overrides it for its own server)."""
+    return ""
+
+
+@pytest.fixture
+def web_server(tmp_path: Path, web_template: tuple[Path, dict[str, str]], server_config: str) -> Iterator[ServerProcess]:
+    if server_config:
+        (tmp_path / "warroom.toml").write_text(server_config)
     db = copy_db(web_template[0], tmp_path / "server" / "warroom.db")
     server = ServerProcess(db, env=cli_env(home=tmp_path))
     try:

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.server.harness import ServerProcess, cli_env, copy_db
+from tests.server.harness import ServerProcess
 from tests.web.conftest import need_chromium, share
 
 pytestmark = pytest.mark.usefixtures("chromium_available")
@@ -32,15 +30,9 @@ def status_port() -> int:
 
 
 @pytest.fixture
-def web_server(tmp_path: Path, web_template: tuple[Path, dict[str, str]], status_port: int) -> Iterator[ServerProcess]:
-    """The server of this module: the status page on ``status_port``, set in the config the CLI reads too."""
-    (tmp_path / "warroom.toml").write_text(f'[server]\nstatus_port = {status_port}\npublic_url = "http://127.0.0.1:{status_port}"\n')
-    db = copy_db(web_template[0], tmp_path / "server" / "warroom.db")
-    server = ServerProcess(db, env=cli_env(home=tmp_path))
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+def server_config(status_port: int) -> str:
+    """This module's server: the status page on ``status_port``, set in the config the CLI reads too."""
+    return f'[server]\nstatus_port = {status_port}\npublic_url = "http://127.0.0.1:{status_port}"\n'
 
 
 def test_a_page_on_the_status_port_changes_live_in_chromium(page: Page, web_server: ServerProcess, cli, status_port: int):
