@@ -138,3 +138,27 @@ async def test_an_older_servers_commits_between_newer_batches_are_caught_up_with
     await published.until(38)
     assert dict(published.events) == dict(mine.read_json("INC-1", 0, 100))  # each once at least (the hub drops overlaps)
     assert sorted(dict(published.events)) == list(range(1, 39))
+
+
+async def test_rows_a_cold_cache_catches_up_are_published_even_when_their_notices_come_after_its_own_commit(pair):  # noqa: F811
+    """A server whose cache of an incident is cold catches up every row under the lock. Those
+    rows are news to its hub unless the listener already handed them over: if the writer
+    published only its own commit, the late notices of the rows before it (at or below what
+    the hub now has) were skipped, and the hub never had them (seen under load in CI)."""
+    mine, other, published, _url = pair
+    gate = threading.Event()
+    noticed = mine._noticed
+
+    def late(channel: str, payload: str) -> None:
+        gate.wait(15)
+        noticed(channel, payload)
+
+    setattr(mine, "_noticed", late)
+    try:
+        await _declare(other)
+        assert await _note(other, "through the other server") == 2
+        assert await _note(mine, "through mine, its cache cold") == 3
+    finally:
+        gate.set()
+    await published.until(3)
+    assert sorted(dict(published.events)) == [1, 2, 3]

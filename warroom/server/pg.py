@@ -77,6 +77,7 @@ class PgEventLog(Listening, WriterLog):
         self._stopping = threading.Event()
         self._heads: dict[str, int] = {}  # the last seq handed to on_commit, per incident
         self._heads_lock = threading.Lock()
+        self._heads_noted = False  # the listener has read where every incident stood (``_heads``)
         self._handed: list[Committed] = []  # the listener's, not yet published (``_hand_over``)
         self._handed_lock = threading.Lock()
         self.listening = threading.Event()
@@ -210,9 +211,10 @@ class PgEventLog(Listening, WriterLog):
                         else:
                             known[event_id] = (incident, seq, text)
                     for incident in touched:
-                        caught_up = self._caught_up(incident, heads.get(incident, 0), since[incident], news[incident])
-                        if caught_up:
-                            fresh[incident] = Committed(incident, caught_up)
+                        self._caught_up(incident, heads.get(incident, 0), since[incident], news[incident])
+                        unpublished = self._unpublished(incident, since[incident], news[incident])
+                        if unpublished:
+                            fresh[incident] = Committed(incident, unpublished)
                     rows: list[tuple[str, int, str]] = []
                     for job in jobs:
                         results.append((job.future, self._append_one(job, known, rows, fresh)))
@@ -255,29 +257,37 @@ class PgEventLog(Listening, WriterLog):
         cached = self._cache.get(incident)
         return cached.state.seq if cached is not None else 0
 
-    def _catch_up(self, conn: psycopg.Connection, incident: str, head: int) -> list[tuple[int, str]]:
+    def _catch_up(self, conn: psycopg.Connection, incident: str, head: int) -> None:
         """Bring the cached state to ``head``, reading what it lacks (see ``_caught_up``)."""
         since = self._cached_seq(incident)
         rows = conn.execute(_CATCH_UP, (incident, since)).fetchall() if 0 < head != since else []
-        return self._caught_up(incident, head, since, rows)
+        self._caught_up(incident, head, since, rows)
 
-    def _caught_up(self, incident: str, head: int, since: int, rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
-        """Apply ``rows`` (every row after ``since``, read under the lock) to the cached state,
-        which stood at ``since``; returns them if they are news (a cold cache is not news to anyone)."""
+    def _caught_up(self, incident: str, head: int, since: int, rows: list[tuple[int, str]]) -> None:
+        """Apply ``rows`` (every row after ``since``, read under the lock) to the cached state, which stood at ``since``."""
         cached = self._cache.get(incident)
         if head == 0:
             self._cache.pop(incident, None)
-            return []
+            return
         if cached is not None and cached.state.seq != since:  # pragma: no cover - only the writer moves it
             raise AssertionError(f"{incident}: the cached state moved from {since} to {cached.state.seq} during a read")
         if not rows:
-            return []
-        news = cached is not None
+            return
         if cached is None:
             cached = Cached(IncidentState())
         cached.fold((text for _seq, text in rows), incident)
         self._cache[incident] = cached
-        return list(rows) if news else []
+
+    def _unpublished(self, incident: str, since: int, rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Of ``rows`` caught up under the lock, those the hub has not had: after the last seq
+        handed to it. The listener would skip their notices once this batch's own commit is
+        handed over past them. Before the listener has noted where every incident stood (the
+        server starting), a cold cache's rows are old news: nobody can be waiting for them."""
+        with self._heads_lock:
+            published = self._heads.get(incident)
+            if published is None:
+                published = 0 if self._heads_noted else since or (rows[-1][0] if rows else 0)
+        return [row for row in rows if row[0] > published]
 
     def _append_one(self, job: Job, known: dict, rows: list[tuple[str, int, str]], fresh: dict[str, Committed]) -> Any:
         """Check and stage one draft; the outcome for its client (an exception is a refusal)."""

@@ -47,6 +47,7 @@ class Listening:
     _stopping: threading.Event
     _heads: dict[str, int]  # the last seq handed to on_commit, per incident
     _heads_lock: threading.Lock
+    _heads_noted: bool  # the first connection has noted every incident's head in ``_heads``
     listening: threading.Event
     reconnects: int
     reads_after_notice: int  # queries for rows a notification did not carry (tests count them)
@@ -75,6 +76,7 @@ class Listening:
                     with self._heads_lock:
                         for incident, head in heads:
                             self._heads.setdefault(incident, head)
+                        self._heads_noted = True
                     first = False
                 else:
                     self.reconnects += 1
