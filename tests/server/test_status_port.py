@@ -112,6 +112,10 @@ async def test_the_status_port_serves_keyed_pages_and_live_updates_from_its_own_
     assert _children(server.pid) == children
 
 
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 def test_the_status_process_restarts_when_it_dies_alone_and_never_outlives_the_server(start_server, tokens):
     port = _free_port()
     server = start_server("--status-port", str(port))
@@ -119,7 +123,7 @@ def test_the_status_process_restarts_when_it_dies_alone_and_never_outlives_the_s
     page = f"{_status_url(port)}/status/INC-LIFE"
     assert httpx.get(page, params={"key": key}).status_code == 200  # it serves: it has lowered its priority
     (child,) = _children(server.pid)
-    assert int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[16]) == 10  # nice +10
+    assert _nice(child) == min(19, _nice(server.pid) + 10)  # nice +10 (relative: the tests may run niced)
     usable = sorted(os.sched_getaffinity(0))
     if len(usable) >= 2:  # and on the last core by default: the crowd's kernel work off the responders' cores
         assert f"Cpus_allowed_list:\t{usable[-1]}\n" in Path(f"/proc/{child}/status").read_text()
