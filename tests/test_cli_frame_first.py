@@ -112,6 +112,43 @@ def test_what_the_frame_needs_imports_no_pydantic_domain_or_parser() -> None:
     assert result.stdout.strip() == "[]"
 
 
+
+def test_what_a_join_loads_before_its_board_leaves_out_the_status_pages_view() -> None:
+    """The public view (``incident.public``) is the status page's; a board waited ~3 ms of CPU for
+    it (its module and dataclasses) through ``store.base``, which reads it only for the lobby's
+    published summaries."""
+    script = (
+        "import sys\n"
+        "import warroom.cli.run, warroom.tui.launch, warroom.tui.board.screen, warroom.store.file, warroom.store.http\n"
+        "print('warroom.incident.public' in sys.modules)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_the_settings_and_the_stored_event_validator_parse_no_builtins_signature(tmp_path: Path) -> None:
+    """pydantic asks each default factory's signature; a builtin's (``list``) is parsed from text,
+    and the first parse compiles ``tokenize``'s patterns: ~2 ms of a join's CPU before the board
+    (``warroom.incident.factories.empty_list``). What a join builds on its way: the config with a ``[user]``
+    table, the rest defaults, and the stored-event validator."""
+    config = tmp_path / "warroom.toml"
+    config.write_text('[user]\nhandle = "alice"\n')
+    script = (
+        "import inspect\n"
+        "parsed = []\n"
+        "from_text = inspect._signature_fromstr\n"
+        "inspect._signature_fromstr = lambda cls, obj, *rest, **kw: (parsed.append(repr(obj)), from_text(cls, obj, *rest, **kw))[1]\n"
+        "from warroom.config import load_config\n"
+        "from warroom.incident.events import _stored_json_validator\n"
+        "load_config()\n"
+        "_stored_json_validator()\n"
+        "print(parsed)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), WARROOM_CONFIG_PATH=str(config))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=True)
+    assert result.stdout.strip() == "[]"
+
 def test_join_on_a_terminal_shows_the_frame_then_the_board_and_q_quits(cli: Cli, terminal) -> None:
     cli("declare", "INC-7", "--title", "Checkout errors in EU", "--sev", "1")
     board = terminal("join", "inc-7", "--as", "alice")

@@ -34,6 +34,7 @@ from warroom.config_files import (  # re-exported: where the file is and how TOM
     user_themes_dir as user_themes_dir,
 )
 from warroom.errors import WarroomError
+from warroom.incident.factories import empty_list
 from warroom.files import write_atomic
 from warroom.incident.alert_severity import AlertsConfig
 from warroom.incident.events import canonical_handle, valid_handle
@@ -177,13 +178,13 @@ class Config(_Section):
     ui: UiConfig = Field(default_factory=UiConfig.model_construct)
     policy: Policy = DEFAULT_POLICY
     export: ExportConfig = Field(default_factory=ExportConfig.model_construct)
-    notify: list[NotifyTarget] = Field(default_factory=list)
+    notify: list[NotifyTarget] = Field(default_factory=empty_list)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig.model_construct)
     insights: InsightsConfig = Field(default_factory=InsightsConfig.model_construct)
     responders: dict[str, ResponderConfig] = Field(default_factory=dict)
     status: StatusConfig = Field(default_factory=StatusConfig.model_construct)
     chat: ChatConfig = Field(default_factory=ChatConfig.model_construct)
-    component: list[ComponentConfig] = Field(default_factory=list)
+    component: list[ComponentConfig] = Field(default_factory=empty_list)
 
     def time_zones(self) -> dict[str, str]:
         """Handle -> time zone of every ``[responders.HANDLE]`` that names one."""

@@ -5,6 +5,7 @@ Also the public hooks used in place of private ones (``on_paste`` with ``prevent
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.app import App, ComposeResult, Notify
 from textual.binding import Binding
@@ -110,7 +111,10 @@ async def test_prevent_default_in_a_public_on_paste_replaces_inputs_own():
 
 def test_every_private_name_is_tested_here():
     names = set(textual_private.__all__)
-    tested = {"OneFrameScreen", "Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock", "withdraw_notification"}
+    tested = {
+        "OneFrameScreen", "Toast", "ToastHolder", "ToastRack", "UnderneathScreen", "compute_wrap_offsets", "forward_key", "message_clock",
+        "withdraw_notification",
+    }
     assert names == tested
 
 
@@ -178,3 +182,43 @@ async def test_one_frame_screen_draws_a_focus_change_in_one_frame():
     how frames are timed and ``OneFrameScreen`` may be unneeded."""
     assert await frames_for_a_focus_change(Screen) == 2
     assert await frames_for_a_focus_change(textual_private.OneFrameScreen) == 1
+
+
+class _CoveredApp(App):
+    """Textual's default screen under a pushed one, as ``WarroomApp`` has it."""
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.under = under
+
+    def get_default_screen(self) -> Screen:
+        return self.under
+
+    def on_mount(self) -> None:
+        self.push_screen(Screen())
+
+
+@pytest.mark.parametrize("under_class", [textual_private.UnderneathScreen, Screen])
+async def test_the_screen_under_the_first_is_laid_out_only_once_shown(under_class):
+    """Textual counts the screen just below the top one as showing through (``App._background_screens``),
+    so a resize lays it out (``Screen._screen_resized``) and its frame timer (``Screen._on_timer_update``)
+    repaints the whole top screen; ``UnderneathScreen`` (the App's default screen, under a join's frame
+    and board) skips both while covered and is laid out at the new size once shown."""
+    under = under_class()
+    app = _CoveredApp(under)
+    covered_work: list[str] = []
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause(0.05)
+        assert under in app._background_screens
+        for name in ("_refresh_layout", "_compositor_refresh"):
+            work = getattr(under, name)
+            setattr(under, name, lambda *args, _name=name, _work=work, **kwargs: (covered_work.append(_name), _work(*args, **kwargs))[1])
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause(0.1)
+        if under_class is Screen:
+            assert covered_work  # Textual's own: laid out and repainted under the top screen
+            return
+        assert covered_work == []
+        app.pop_screen()
+        await pilot.pause(0.05)
+        assert app.screen is under and under.size == (60, 20)

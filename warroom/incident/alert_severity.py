@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from warroom.incident.factories import empty_list
 from warroom.incident.playbook import PLAYBOOK_NAME_PATTERN, Playbook
 
 PlaybookName = Annotated[str, Field(pattern=PLAYBOOK_NAME_PATTERN)]
@@ -41,7 +42,7 @@ class AlertsConfig(BaseModel):
     playbooks: dict[str, PlaybookName] = Field(
         default_factory=dict, description="hook name -> the playbook its incidents are declared with (`warroom hook add --playbook`)"
     )
-    playbook_rules: list[PlaybookRule] = Field(default_factory=list, description="label rules, checked before the hook's playbook")
+    playbook_rules: list[PlaybookRule] = Field(default_factory=empty_list, description="label rules, checked before the hook's playbook")
     _specs: dict[str, Playbook] = PrivateAttr(default_factory=dict)
     """The playbooks themselves, by name, given by whoever starts the receiver (``with_playbooks``)."""
 

@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .factories import empty_list
+
 from .blank import not_blank
 from .policy import Policy
 
@@ -62,7 +64,7 @@ class FieldSpec(_Spec):
     """Required before close: close lists it as still open while unset."""
     public: bool = False
     """Shown on the public status page once set."""
-    choices: Annotated[list[Line], Field(max_length=40)] = Field(default_factory=list)
+    choices: Annotated[list[Line], Field(max_length=40)] = Field(default_factory=empty_list)
 
     _label = field_validator("label")(not_blank)
 
@@ -106,10 +108,10 @@ class Playbook(_Spec):
     name: PlaybookName
     description: Annotated[str, Field(max_length=1000)] = ""
     severity: Annotated[int, Field(ge=1, le=4)] = 3
-    workstreams: Annotated[list[Line], Field(max_length=20)] = Field(default_factory=list)
+    workstreams: Annotated[list[Line], Field(max_length=20)] = Field(default_factory=empty_list)
     """Opened unowned when the incident is declared."""
-    checklist: Annotated[list[ChecklistItemSpec], Field(max_length=200)] = Field(default_factory=list)
-    fields: Annotated[list[FieldSpec], Field(max_length=40)] = Field(default_factory=list)
+    checklist: Annotated[list[ChecklistItemSpec], Field(max_length=200)] = Field(default_factory=empty_list)
+    fields: Annotated[list[FieldSpec], Field(max_length=40)] = Field(default_factory=empty_list)
     policy: PolicyOverrides = Field(default_factory=_no_overrides)
     """Overrides of the incident's policy, applied at declare."""
     first_update: Annotated[str, Field(max_length=2000)] = ""

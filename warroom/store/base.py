@@ -24,7 +24,6 @@ from warroom.errors import WarroomError
 from warroom.incident import EventDraft, IncidentState, StoredEvent, fold
 from warroom.incident.events import IncidentLinked, canonical_incident_id, valid_incident_id
 from warroom.incident.lifecycle import INVERSE_KIND
-from warroom.incident.public import public_view
 
 
 def default_warning(message: str) -> None:
@@ -141,6 +140,8 @@ class PublicSummary:
     def of(cls, state: IncidentState) -> PublicSummary | None:
         if state.published_at is None:
             return None
+        from warroom.incident.public import public_view  # not at import: only the status page's index reads it
+
         view = public_view(state)
         return cls(
             view.title, view.summary, state.published_at, state.closed_at, view.components, view.last_updated

@@ -28,7 +28,7 @@ from warroom.safetext import safe_block, safe_line
 from .keys import BOARD_KEYS, KEY_IDS, LOBBY_KEYS, PANE_KEYS, BoardKey
 from .screens.form_screen import KeysToForms
 from .screens.info import HelpScreen
-from .textual_private import withdraw_notification
+from .textual_private import UnderneathScreen, withdraw_notification
 from .themes import use_themes, variable_defaults
 from .toast_placement import arrange as arrange_toasts
 from .widgets.timeline_find import KeysToSearch
@@ -126,6 +126,9 @@ class WarroomApp(KeysToForms, KeysToSearch, App[int]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults()
+
+    def get_default_screen(self) -> Screen:
+        return UnderneathScreen()
 
     def on_mount(self) -> None:
         # Pushed over Textual's default screen, not made it: a board can then give way to another

@@ -20,6 +20,7 @@ from textual.app import App
 from textual.notifications import Notification
 from textual.screen import UPDATE_PERIOD, Screen
 from textual.timer import Timer
+from textual.geometry import Size
 from textual.widget import Widget
 
 ReturnType = TypeVar("ReturnType")
@@ -40,7 +41,8 @@ from textual._wrap import compute_wrap_offsets
 from textual.widgets._toast import Toast, ToastHolder, ToastRack
 
 __all__ = [
-    "OneFrameScreen", "Toast", "ToastHolder", "ToastRack", "compute_wrap_offsets", "forward_key", "message_clock", "withdraw_notification"
+    "OneFrameScreen", "Toast", "ToastHolder", "ToastRack", "UnderneathScreen", "compute_wrap_offsets", "forward_key", "message_clock",
+    "withdraw_notification",
 ]
 
 
@@ -90,3 +92,25 @@ class OneFrameScreen(Screen[ReturnType]):
     async def _frame(self) -> None:
         await asyncio.sleep(0)  # the screen reads the updates already in its queue first
         self._on_timer_update()
+
+
+class UnderneathScreen(Screen[None]):
+    """Textual's default screen, under every screen the App pushes, laid out only when it is shown.
+
+    Textual counts the screen just below the top one among the screens that may show through
+    (``App._background_screens``: it includes the first screen below whatever its background),
+    so every resize also lays out the default screen, empty under the board, and its frame
+    timer then repaints the whole top screen over the regions that layout "changed": a second
+    full frame of the join's frame and of the board, for nothing shown. Here a resize is taken
+    only while this screen is on top; a screen is laid out again whenever it is shown anyway
+    (``Screen._on_screen_resume``)."""
+
+    def _screen_resized(self, size: Size) -> None:
+        if self.app.screen is self:
+            super()._screen_resized(size)
+
+    def _on_timer_update(self) -> None:
+        if self.app.screen is self:
+            super()._on_timer_update()
+        else:
+            self._update_timer.pause()

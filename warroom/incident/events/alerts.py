@@ -4,6 +4,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..factories import empty_list
+
 from .base import (
     PRINTABLE_LINE,
     PRINTABLE_LINES,
@@ -43,7 +45,7 @@ class AlertFired(Body):
     summary: Annotated[str, Field(max_length=200, pattern=PRINTABLE_LINE)] = ""
     description: Annotated[str, Field(max_length=1000, pattern=PRINTABLE_LINES)] = ""
     labels: Annotated[dict[AlertLabelName, AlertLabelValue], Field(max_length=40, json_schema_extra=_label_names_in_schema)] = Field(default_factory=dict)
-    links: Annotated[list[AlertLink], Field(max_length=6)] = Field(default_factory=list)
+    links: Annotated[list[AlertLink], Field(max_length=6)] = Field(default_factory=empty_list)
     starts_at: UtcTime
 
 
