@@ -49,7 +49,7 @@ from psycopg_pool import ConnectionPool
 from warroom.incident import IncidentState
 from warroom.store.base import IncidentSummary, Rejected, UnknownIncident
 
-from warroom.db.pgappend import LOCK_AND_READ, STORE
+from warroom.db.pgappend import commit, lock_and_read, store
 from warroom.db.pgchannel import notices
 from warroom.db.pgschema import describe, unavailable, upgrade
 from warroom.asgi.streams import within_bytes
@@ -189,25 +189,23 @@ class PgEventLog(Listening, WriterLog):
         try:
             # Two round trips per batch, the lock held for one (``db.pgappend``): BEGIN with
             # the lock and every read that needs it; then, once the rules ran here, the
-            # inserts, heads and notifications with COMMIT. Sent as plain query strings
-            # (``ClientCursor``: the values quoted here), each round trip is one message and
-            # one wait, which is what the writer's CPU goes on.
-            with self.pool.connection(timeout=10) as conn, psycopg.ClientCursor(conn) as cursor:
+            # inserts, heads and notifications with COMMIT.
+            with self.pool.connection(timeout=10) as conn:
                 try:
                     declaring = sorted({j.incident for j in jobs if j.draft is not None and j.draft.body.type == "incident_declared"})
                     since = {incident: self._cached_seq(incident) for incident in touched}
                     ids = [str(job.draft.id) for job in jobs if job.draft is not None]
-                    cursor.execute(LOCK_AND_READ, (declaring, touched, [since[incident] for incident in touched], ids))
-                    cursor.nextset()  # past BEGIN's
                     heads: dict[str, int] = {}
                     news: dict[str, list[tuple[int, str]]] = {incident: [] for incident in touched}
                     known: dict[str, tuple[str, int, str]] = {}
-                    for kind, incident, seq, event_id, text in cursor.fetchall():
+                    for kind, incident, seq, event_id, text in lock_and_read(conn, declaring, touched, [since[incident] for incident in touched], ids):
                         if kind == "h":
                             heads[incident] = seq
                         elif kind == "c":
+                            assert text is not None
                             news[incident].append((seq, text))
                         else:
+                            assert event_id is not None and text is not None
                             known[event_id] = (incident, seq, text)
                     for incident in touched:
                         caught_up = self._caught_up(incident, heads.get(incident, 0), since[incident], news[incident])
@@ -222,9 +220,9 @@ class PgEventLog(Listening, WriterLog):
                         for incident, seq, text in rows:
                             moved.setdefault(incident, []).append((seq, text))
                         sent = [notice for incident, events in sorted(moved.items()) for notice in notices(incident, events)]
-                        cursor.execute(STORE, ([row[0] for row in rows], "\n".join(row[2] for row in rows), json.dumps(sent)))
+                        store(conn, [row[0] for row in rows], "\n".join(row[2] for row in rows), json.dumps(sent))
                     else:
-                        cursor.execute("COMMIT")
+                        commit(conn)
                 except BaseException:
                     with suppress(psycopg.Error):
                         conn.rollback()  # the transaction may be open, or aborted: the pooled connection goes back idle
