@@ -21,11 +21,14 @@ Fan-out between servers
     a dedicated connection (``pglisten``): it hands carried events that follow on from
     what it has published straight to its hub, and on any other notification for a seq
     past that it reads the rows after its last published seq, so a board on server B
-    sees what was appended through server A. Its own commits go
-    to the hub directly (with the rows it caught up on first, so the hub's tail stays
-    contiguous). When the LISTEN connection is lost it reconnects and, before
-    anything else, compares every incident's head with what it has published and
-    reads the difference: no gap, no duplicate (streams read by seq anyway; the hub
+    sees what was appended through server A. Its own commits (with the rows it caught up
+    on first) take the same way to the hub as the listener's, handed over in the order
+    the published heads moved (``_hand_over``, under ``_heads_lock``), before their acks:
+    the hub never gets a commit ahead of one it follows (which would restart its tail and
+    send every subscriber to the database), and what the two threads hand over before
+    the loop gets to it goes out as one commit. When the LISTEN connection is lost it
+    reconnects and, before anything else, compares every incident's head with what it
+    has published and reads the difference: no gap, no duplicate (streams read by seq anyway; the hub
     only decides *when* they look).
 
 Durability is PostgreSQL's: the commit returns after the WAL is flushed
@@ -77,7 +80,7 @@ class PgEventLog(Listening, WriterLog):
         self._stopping = threading.Event()
         self._heads: dict[str, int] = {}  # the last seq handed to on_commit, per incident
         self._heads_lock = threading.Lock()
-        self._handed: list[Committed] = []  # the listener's, not yet published (``_hand_over``)
+        self._handed: list[Committed] = []  # the writer's and the listener's, not yet published (``_hand_over``)
         self._handed_lock = threading.Lock()
         self.listening = threading.Event()
         self.reconnects = 0
@@ -160,28 +163,27 @@ class PgEventLog(Listening, WriterLog):
 
     def _process(self, batch: list[Job]) -> None:
         outcomes: list[tuple[asyncio.Future, Any]] = []
-        committed: list[Committed] = []
         appends = [job for job in batch if job.call is None]
         if appends:
-            outcomes.extend(self._transaction(appends, committed))
+            outcomes.extend(self._transaction(appends))
         for job in batch:
             if job.call is not None:
                 try:
                     outcomes.append((job.future, job.call(None)))
                 except Exception as error:
                     outcomes.append((job.future, error))
-        self._settle(outcomes, committed)
+        self._settle(outcomes, [])  # the commits went to the hub already (``_hand_over``): settled after them
 
-    def _transaction(self, jobs: list[Job], committed: list[Committed]) -> list[tuple[asyncio.Future, Any]]:
+    def _transaction(self, jobs: list[Job]) -> list[tuple[asyncio.Future, Any]]:
         """One attempt more when the connection broke (PostgreSQL restarted, a standby was
         promoted): the drafts keep their ids, so an attempt that did commit is found again."""
-        outcome = self._attempt(jobs, committed)
+        outcome = self._attempt(jobs)
         if outcome is None:
-            outcome = self._attempt(jobs, committed, last=True)
+            outcome = self._attempt(jobs, last=True)
         assert outcome is not None
         return outcome
 
-    def _attempt(self, jobs: list[Job], committed: list[Committed], last: bool = False) -> list[tuple[asyncio.Future, Any]] | None:
+    def _attempt(self, jobs: list[Job], last: bool = False) -> list[tuple[asyncio.Future, Any]] | None:
         assert self.pool is not None
         touched = sorted({job.incident for job in jobs})
         results: list[tuple[asyncio.Future, Any]] = []
@@ -246,7 +248,7 @@ class PgEventLog(Listening, WriterLog):
                 if batch.events:
                     newest = batch.events[-1][0]
                     self._heads[batch.incident] = max(self._heads.get(batch.incident, 0), newest)
-        committed.extend(batch for batch in fresh.values() if batch.events)
+                    self._hand_over(batch)
         return results
 
     def _cached_seq(self, incident: str) -> int:
