@@ -245,10 +245,11 @@ class PgEventLog(Listening, WriterLog):
             return done + [(job.future, failure) for job in jobs[len(results) :]]
         with self._heads_lock:
             for batch in fresh.values():
-                if batch.events:
-                    newest = batch.events[-1][0]
-                    self._heads[batch.incident] = max(self._heads.get(batch.incident, 0), newest)
-                    self._hand_over(batch)
+                published = self._heads.get(batch.incident, 0)
+                unpublished = [event for event in batch.events if event[0] > published]  # the listener may have had our own notice first
+                if unpublished:
+                    self._heads[batch.incident] = unpublished[-1][0]
+                    self._hand_over(Committed(batch.incident, unpublished))
         return results
 
     def _cached_seq(self, incident: str) -> int:
