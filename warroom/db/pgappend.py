@@ -138,9 +138,7 @@ def commit(conn: psycopg.Connection) -> None:
 
 def execute(conn: psycopg.Connection, query: bytes, encoding: str) -> pq.abc.PGresult:
     """``query`` through ``PQexec`` (it releases the GIL while it waits): the last statement's
-    result; a failed statement raises its psycopg error, a broken connection ``OperationalError``.
-    Notifications that arrive meanwhile stay in libpq's queue (``PGconn.notifies``), where the
-    listener (``server.pglisten``) takes them."""
+    result; a failed statement raises its psycopg error, a broken connection ``OperationalError``."""
     result = conn.pgconn.exec_(query)
     if result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
         return result
