@@ -15,7 +15,7 @@ import threading
 
 import psycopg
 
-from warroom.db import pgschema
+from warroom.db import pgappend, pgschema
 from warroom.db.pgschema import CHANNEL
 from warroom.incident import events as ev
 from warroom.incident.events import dump_stored, utcnow
@@ -162,3 +162,24 @@ async def test_rows_a_cold_cache_catches_up_are_published_even_when_their_notice
         gate.set()
     await published.until(3)
     assert sorted(dict(published.events)) == [1, 2, 3]
+
+
+def test_the_statements_quote_every_value_so_the_database_reads_back_exactly_what_was_sent(postgres):
+    """``db.pgappend`` quotes its arrays and literals itself (no cursor adapts them): names and ids
+    holding quotes, backslashes, braces, commas, spaces and the word NULL come back as sent."""
+    url = postgres.url(postgres.create_database(prefix="quoting"))
+    pgschema.upgrade(url)
+    odd = ['a"b', "back\\slash", "{braces}", "com,ma", " spaced ", "NULL", "it's", "€\u2028"]
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = pgappend.lock_and_read(conn, odd, odd, [0] * len(odd), [])
+        pgappend.commit(conn)
+        assert sorted(row[1] for row in rows if row[0] == "h") == sorted(odd)
+        for n, name in enumerate(odd):
+            conn.execute(
+                "INSERT INTO events (incident, seq, id, at, actor, type, event) VALUES (%s, 1, %s, now(), 'alice', 'note_added', %s)",
+                (name, f"id {name}", HOSTILE[n % len(HOSTILE)]),
+            )
+        rows = pgappend.lock_and_read(conn, [], odd[:1], [0], [f"id {name}" for name in odd])
+        pgappend.commit(conn)
+    assert [row for row in rows if row[0] == "s"] == [("s", name, 1, f"id {name}", HOSTILE[n % len(HOSTILE)]) for n, name in enumerate(odd)]
+    assert [row for row in rows if row[0] == "c"] == [("c", odd[0], 1, None, HOSTILE[0])]

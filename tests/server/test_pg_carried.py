@@ -198,3 +198,44 @@ async def test_commits_noticed_while_the_loop_is_busy_are_published_to_the_hub_a
         assert [[(b.incident, [seq for seq, _ in b.events]) for b in call] for call in published.calls[calls:]] == [[("INC-1", [2, 3])]]
     finally:
         third.close()
+
+
+def test_hand_overs_that_overlap_are_joined_past_what_the_first_holds():
+    """The writer's commit starts with the rows it caught up on, often handed over by the listener already."""
+    batches = [Committed("A", [(3, "a3"), (4, "a4")]), Committed("A", [(3, "a3"), (4, "a4"), (5, "a5"), (6, "a6")]), Committed("A", [(6, "a6")])]
+    assert [(b.incident, b.events) for b in joined(batches)] == [("A", [(3, "a3"), (4, "a4"), (5, "a5"), (6, "a6")])]
+
+
+async def test_a_commit_of_this_server_reaches_its_hub_before_the_other_servers_commit_that_follows_it(pair, monkeypatch):
+    """The writer hands its commit to the hub in the order the heads moved, before the acks:
+    an other server's commit noticed meanwhile never arrives first (the hub would restart its
+    tail at the gap and send every subscriber to the database)."""
+    mine, other, published, url = pair
+    await _declare(mine)
+    await published.until(1)
+    gate, held = threading.Event(), threading.Event()
+    settle = mine._settle
+
+    def slow_settle(outcomes, committed):  # the writer thread, between its commit and the acks
+        held.set()
+        gate.wait(15)
+        settle(outcomes, committed)
+
+    noticed = mine._noticed
+
+    def late_noticed(channel, payload):  # the listener thread: mine's own notice comes after its head moved
+        held.wait(15)
+        noticed(channel, payload)
+
+    monkeypatch.setattr(mine, "_settle", slow_settle)
+    monkeypatch.setattr(mine, "_noticed", late_noticed)
+    try:
+        mine_append = asyncio.create_task(_note(mine, "mine"))
+        assert await asyncio.to_thread(held.wait, 15)
+        assert await _note(other, "the other's, after mine") == 3
+        seqs = await published.until(3)
+        assert sorted(set(seqs)) == [1, 2, 3] and all(seq <= max(seqs[:n], default=0) + 1 for n, seq in enumerate(seqs))  # never ahead
+        assert not mine_append.done()  # acknowledged only after its commit was published
+    finally:
+        gate.set()
+    assert await mine_append == 2

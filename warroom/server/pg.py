@@ -21,11 +21,14 @@ Fan-out between servers
     a dedicated connection (``pglisten``): it hands carried events that follow on from
     what it has published straight to its hub, and on any other notification for a seq
     past that it reads the rows after its last published seq, so a board on server B
-    sees what was appended through server A. Its own commits go
-    to the hub directly (with the rows it caught up on first, so the hub's tail stays
-    contiguous). When the LISTEN connection is lost it reconnects and, before
-    anything else, compares every incident's head with what it has published and
-    reads the difference: no gap, no duplicate (streams read by seq anyway; the hub
+    sees what was appended through server A. Its own commits (with the rows it caught up
+    on first) take the same way to the hub as the listener's, handed over in the order
+    the published heads moved (``_hand_over``, under ``_heads_lock``), before their acks:
+    the hub never gets a commit ahead of one it follows (which would restart its tail and
+    send every subscriber to the database), and what the two threads hand over before
+    the loop gets to it goes out as one commit. When the LISTEN connection is lost it
+    reconnects and, before anything else, compares every incident's head with what it
+    has published and reads the difference: no gap, no duplicate (streams read by seq anyway; the hub
     only decides *when* they look).
 
 Durability is PostgreSQL's: the commit returns after the WAL is flushed
@@ -49,7 +52,7 @@ from psycopg_pool import ConnectionPool
 from warroom.incident import IncidentState
 from warroom.store.base import IncidentSummary, Rejected, UnknownIncident
 
-from warroom.db.pgappend import LOCK_AND_READ, STORE
+from warroom.db.pgappend import commit, lock_and_read, store
 from warroom.db.pgchannel import notices
 from warroom.db.pgschema import describe, unavailable, upgrade
 from warroom.asgi.streams import within_bytes
@@ -78,7 +81,7 @@ class PgEventLog(Listening, WriterLog):
         self._heads: dict[str, int] = {}  # the last seq handed to on_commit, per incident
         self._heads_lock = threading.Lock()
         self._heads_noted = False  # the listener has read where every incident stood (``_heads``)
-        self._handed: list[Committed] = []  # the listener's, not yet published (``_hand_over``)
+        self._handed: list[Committed] = []  # the writer's and the listener's, not yet published (``_hand_over``)
         self._handed_lock = threading.Lock()
         self.listening = threading.Event()
         self.reconnects = 0
@@ -161,28 +164,27 @@ class PgEventLog(Listening, WriterLog):
 
     def _process(self, batch: list[Job]) -> None:
         outcomes: list[tuple[asyncio.Future, Any]] = []
-        committed: list[Committed] = []
         appends = [job for job in batch if job.call is None]
         if appends:
-            outcomes.extend(self._transaction(appends, committed))
+            outcomes.extend(self._transaction(appends))
         for job in batch:
             if job.call is not None:
                 try:
                     outcomes.append((job.future, job.call(None)))
                 except Exception as error:
                     outcomes.append((job.future, error))
-        self._settle(outcomes, committed)
+        self._settle(outcomes, [])  # the commits went to the hub already (``_hand_over``): settled after them
 
-    def _transaction(self, jobs: list[Job], committed: list[Committed]) -> list[tuple[asyncio.Future, Any]]:
+    def _transaction(self, jobs: list[Job]) -> list[tuple[asyncio.Future, Any]]:
         """One attempt more when the connection broke (PostgreSQL restarted, a standby was
         promoted): the drafts keep their ids, so an attempt that did commit is found again."""
-        outcome = self._attempt(jobs, committed)
+        outcome = self._attempt(jobs)
         if outcome is None:
-            outcome = self._attempt(jobs, committed, last=True)
+            outcome = self._attempt(jobs, last=True)
         assert outcome is not None
         return outcome
 
-    def _attempt(self, jobs: list[Job], committed: list[Committed], last: bool = False) -> list[tuple[asyncio.Future, Any]] | None:
+    def _attempt(self, jobs: list[Job], last: bool = False) -> list[tuple[asyncio.Future, Any]] | None:
         assert self.pool is not None
         touched = sorted({job.incident for job in jobs})
         results: list[tuple[asyncio.Future, Any]] = []
@@ -190,25 +192,23 @@ class PgEventLog(Listening, WriterLog):
         try:
             # Two round trips per batch, the lock held for one (``db.pgappend``): BEGIN with
             # the lock and every read that needs it; then, once the rules ran here, the
-            # inserts, heads and notifications with COMMIT. Sent as plain query strings
-            # (``ClientCursor``: the values quoted here), each round trip is one message and
-            # one wait, which is what the writer's CPU goes on.
-            with self.pool.connection(timeout=10) as conn, psycopg.ClientCursor(conn) as cursor:
+            # inserts, heads and notifications with COMMIT.
+            with self.pool.connection(timeout=10) as conn:
                 try:
                     declaring = sorted({j.incident for j in jobs if j.draft is not None and j.draft.body.type == "incident_declared"})
                     since = {incident: self._cached_seq(incident) for incident in touched}
                     ids = [str(job.draft.id) for job in jobs if job.draft is not None]
-                    cursor.execute(LOCK_AND_READ, (declaring, touched, [since[incident] for incident in touched], ids))
-                    cursor.nextset()  # past BEGIN's
                     heads: dict[str, int] = {}
                     news: dict[str, list[tuple[int, str]]] = {incident: [] for incident in touched}
                     known: dict[str, tuple[str, int, str]] = {}
-                    for kind, incident, seq, event_id, text in cursor.fetchall():
+                    for kind, incident, seq, event_id, text in lock_and_read(conn, declaring, touched, [since[incident] for incident in touched], ids):
                         if kind == "h":
                             heads[incident] = seq
                         elif kind == "c":
+                            assert text is not None
                             news[incident].append((seq, text))
                         else:
+                            assert event_id is not None and text is not None
                             known[event_id] = (incident, seq, text)
                     for incident in touched:
                         self._caught_up(incident, heads.get(incident, 0), since[incident], news[incident])
@@ -224,9 +224,9 @@ class PgEventLog(Listening, WriterLog):
                         for incident, seq, text in rows:
                             moved.setdefault(incident, []).append((seq, text))
                         sent = [notice for incident, events in sorted(moved.items()) for notice in notices(incident, events)]
-                        cursor.execute(STORE, ([row[0] for row in rows], "\n".join(row[2] for row in rows), json.dumps(sent)))
+                        store(conn, [row[0] for row in rows], "\n".join(row[2] for row in rows), json.dumps(sent))
                     else:
-                        cursor.execute("COMMIT")
+                        commit(conn)
                 except BaseException:
                     with suppress(psycopg.Error):
                         conn.rollback()  # the transaction may be open, or aborted: the pooled connection goes back idle
@@ -247,10 +247,11 @@ class PgEventLog(Listening, WriterLog):
             return done + [(job.future, failure) for job in jobs[len(results) :]]
         with self._heads_lock:
             for batch in fresh.values():
-                if batch.events:
-                    newest = batch.events[-1][0]
-                    self._heads[batch.incident] = max(self._heads.get(batch.incident, 0), newest)
-        committed.extend(batch for batch in fresh.values() if batch.events)
+                published = self._heads.get(batch.incident, 0)
+                unpublished = [event for event in batch.events if event[0] > published]  # the listener may have had our own notice first
+                if unpublished:
+                    self._heads[batch.incident] = unpublished[-1][0]
+                    self._hand_over(Committed(batch.incident, unpublished))
         return results
 
     def _cached_seq(self, incident: str) -> int:
@@ -279,10 +280,11 @@ class PgEventLog(Listening, WriterLog):
         self._cache[incident] = cached
 
     def _unpublished(self, incident: str, since: int, rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
-        """Of ``rows`` caught up under the lock, those the hub has not had: after the last seq
-        handed to it. The listener would skip their notices once this batch's own commit is
-        handed over past them. Before the listener has noted where every incident stood (the
-        server starting), a cold cache's rows are old news: nobody can be waiting for them."""
+        """Of ``rows`` caught up under the lock, those the hub may not have had: after the last
+        seq handed to it (checked again at the hand-over). The listener skips their notices once
+        this batch's own commit is handed over past them, so even a cold cache's rows are news.
+        Only before the listener has noted where every incident stood (the server starting) are
+        a cold cache's rows old news: nobody can be waiting for them."""
         with self._heads_lock:
             published = self._heads.get(incident)
             if published is None:

@@ -8,9 +8,11 @@ it reconnects and, before anything else, compares every incident's head with wha
 published and reads the difference: no gap, no duplicate (streams read by seq anyway;
 the hub only decides *when* they look).
 
-Hand-overs to the event loop are joined: what the listener hands over while the loop
-has not yet published its last hand-over goes out with it, as one commit per incident,
-so a busy loop writes each subscriber once for several of the other servers' commits.
+Hand-overs to the event loop are joined: what the listener -- or the writer, whose own
+commits take the same way (``pg``) -- hands over while the loop has not yet published
+the last hand-over goes out with it, as one commit per incident, so a busy loop writes
+each subscriber once for several commits. Each hand-over is made under ``_heads_lock``,
+with the move of the published head it stands for, so the hub gets them in seq order.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ class Listening:
     listening: threading.Event
     reconnects: int
     reads_after_notice: int  # queries for rows a notification did not carry (tests count them)
-    _handed: list[Committed]  # handed over by the listener, not yet published (``_hand_over``)
+    _handed: list[Committed]  # handed over by the listener or the writer, not yet published (``_hand_over``)
     _handed_lock: threading.Lock
 
     def read_json(self, incident_id: str, after: int, limit: int, max_bytes: int | None = None) -> list[tuple[int, str]]:
@@ -115,9 +117,8 @@ class Listening:
             if notice.events and notice.events[0][0] <= after + 1 and notice.head > after:
                 news = [event for event in notice.events if event[0] > after]
                 self._heads[notice.incident] = notice.head
-        if news:
-            self._hand_over(Committed(notice.incident, news))
-        else:  # a plain notice, or carried events after a gap (a notice lost while reconnecting)
+                self._hand_over(Committed(notice.incident, news))
+        if not news:  # a plain notice, or carried events after a gap (a notice lost while reconnecting)
             self._published_up_to(notice.incident, notice.head)
 
     def _published_up_to(self, incident: str, seq: int) -> None:
@@ -132,13 +133,13 @@ class Listening:
             with self._heads_lock:
                 if self._heads.get(incident, 0) < rows[-1][0]:
                     self._heads[incident] = rows[-1][0]
-            self._hand_over(Committed(incident, list(rows)))
+                self._hand_over(Committed(incident, list(rows)))
             after = rows[-1][0]
 
     def _hand_over(self, batch: Committed) -> None:
-        """From the listener: have the loop publish ``batch``, together with whatever else the
-        listener hands over before the loop gets to it (a busy loop then writes each subscriber
-        once for several commits, not once each)."""
+        """From the listener or the writer, holding ``_heads_lock``: have the loop publish
+        ``batch``, together with whatever else is handed over before the loop gets to it (a busy
+        loop then writes each subscriber once for several commits, not once each)."""
         with self._handed_lock:
             self._handed.append(batch)
             if len(self._handed) > 1:
@@ -162,14 +163,17 @@ class Listening:
 
 
 def joined(batches: list[Committed]) -> list[Committed]:
-    """``batches`` with each one that follows on from the last one kept for its incident
-    appended to it: one commit per incident to publish instead of several."""
+    """``batches`` with each one that follows on from (or overlaps) the last one kept for its
+    incident appended to it, past what that one holds: one commit per incident to publish
+    instead of several. (The writer's commit starts with the rows it caught up on, which the
+    listener has often handed over already.)"""
     out: list[Committed] = []
     last: dict[str, Committed] = {}
     for batch in batches:
         before = last.get(batch.incident)
-        if before is not None and before.events and batch.events and batch.events[0][0] == before.events[-1][0] + 1:
-            before.events.extend(batch.events)
+        if before is not None and before.events and batch.events and batch.events[0][0] <= before.events[-1][0] + 1:
+            newest = before.events[-1][0]
+            before.events.extend(event for event in batch.events if event[0] > newest)
         else:
             last[batch.incident] = Committed(batch.incident, list(batch.events))
             out.append(last[batch.incident])
