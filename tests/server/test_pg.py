@@ -47,6 +47,15 @@ async def _declare(store: HttpStore, incident: str = "INC-1") -> None:
     await store.append(incident, ev.EventDraft(actor="alice", body=ev.IncidentDeclared(incident_id=incident, title="shared")))
 
 
+async def _listening(admin: psycopg.Connection, db: str, servers: int, timeout: float = 15.0) -> None:
+    """Until ``servers`` LISTEN connections are open on ``db`` (a server reconnects after a backoff)."""
+    deadline = time.monotonic() + timeout
+    query = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'warroom-listen' AND datname = %s"
+    while admin.execute(query, (db,)).fetchone() != (servers,):
+        assert time.monotonic() < deadline, f"not {servers} LISTEN connections on {db} after {timeout} s"
+        await asyncio.sleep(0.02)
+
+
 async def _next(stream, timeout: float = 10.0) -> ev.StoredEvent:
     return await asyncio.wait_for(anext(stream), timeout)
 
@@ -102,6 +111,7 @@ async def test_a_cut_listen_connection_is_caught_up_without_gap_or_duplicate(two
         seen = []
         for cut in range(3):
             with psycopg.connect(postgres.url(db), autocommit=True) as admin:
+                await _listening(admin, db, servers=2)  # the last cut's reconnects may still be under way
                 killed = admin.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'warroom-listen' AND datname = %s",
                     (db,),
