@@ -7,84 +7,21 @@ App has ended, as any command says it.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import re
-import select
-import signal
-import struct
 import subprocess
 import sys
-import termios
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO_ROOT, Cli
+from tests.terminal import Terminal
 from warroom.cli.early import (
     PlainStart,
     plain_start,
     plain_start_on_a_terminal,
     ui_in_file,
 )
-
-ANSI = re.compile(rb"\x1b\[[0-9;?>]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][0-9A-Za-z]|\x1b[=>]")
-
-
-class Terminal:
-    """``python -m warroom ARGS`` on a pseudo-terminal, its screen read as plain text."""
-
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        self.seen = b""
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: the real CLI on a terminal
-            os.chdir(REPO_ROOT)
-            os.execvpe(sys.executable, [sys.executable, "-m", "warroom", *args], env)
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 140, 0, 0))
-
-    @property
-    def text(self) -> bytes:
-        return ANSI.sub(b"", self.seen)
-
-    def read_until(self, *words: bytes, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while not all(word in self.text for word in words):
-            assert time.monotonic() < deadline, f"never shown {words!r}: {self.text[-2000:]!r}"
-            if select.select([self.fd], [], [], 0.5)[0]:
-                try:
-                    self.seen += os.read(self.fd, 65536)
-                except OSError:  # the program ended
-                    assert all(word in self.text for word in words), f"ended without {words!r}: {self.text[-2000:]!r}"
-
-    def exit_code(self, timeout: float = 60) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(self.pid, os.WNOHANG)
-            if done:
-                self.pid = 0
-                self._drain()
-                return os.waitstatus_to_exitcode(status)
-            self._drain(0.2)
-        raise AssertionError(f"still running: {self.text[-2000:]!r}")
-
-    def _drain(self, wait: float = 0) -> None:
-        while select.select([self.fd], [], [], wait)[0]:
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.seen += chunk
-
-    def close(self) -> None:
-        if self.pid:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        os.close(self.fd)
-
 
 @pytest.fixture
 def terminal(cli: Cli):
@@ -155,7 +92,7 @@ def test_join_on_a_terminal_shows_the_frame_then_the_board_and_q_quits(cli: Cli,
     board.read_until(b"INC-7", b"loading\xe2\x80\xa6", b"Workstreams", b"Responders", b"you: alice")
     assert b"Checkout errors in EU" not in board.text  # the frame came before the incident was read
     board.read_until(b"Checkout errors in EU")
-    os.write(board.fd, b"q")
+    board.write(b"q")
     assert board.exit_code() == 0
 
 
@@ -204,7 +141,7 @@ def test_lobby_on_a_terminal_shows_its_frame_then_the_incidents(cli: Cli, termin
     lobby = terminal("lobby", "--as", "alice")
     lobby.read_until(b"warroom lobby \xc2\xb7 alice \xc2\xb7 loading\xe2\x80\xa6", b"Open incidents")
     lobby.read_until(b"Checkout errors in EU")
-    os.write(lobby.fd, b"q")
+    lobby.write(b"q")
     assert lobby.exit_code() == 0
 
 

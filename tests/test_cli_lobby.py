@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import fcntl
-import select
-import signal
-import struct
-import sys
-import termios
-import time
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT, Cli
+from tests.conftest import Cli
+from tests.terminal import Terminal
 
 
 def test_no_command_and_no_incidents_says_what_to_do(cli: Cli, store_dir: Path) -> None:
@@ -48,34 +40,10 @@ def test_store_flag_before_any_command_is_used(cli: Cli, store_dir: Path, tmp_pa
 
 def test_no_command_on_a_terminal_opens_the_lobby_and_q_quits(cli: Cli) -> None:
     cli("declare", "--title", "Checkout errors in EU", "--sev", "1")
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the real CLI on a terminal, no command
-        os.chdir(REPO_ROOT)
-        os.execvpe(sys.executable, [sys.executable, "-m", "warroom", "--as", "alice"], cli.env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 140, 0, 0))  # a terminal wide enough for the title
-    seen = b""
+    lobby = Terminal(cli.env, "--as", "alice")  # no command
     try:
-        deadline = time.monotonic() + 60
-        while b"Checkout errors in EU" not in seen:
-            assert time.monotonic() < deadline, f"the lobby never showed the incident: {seen[-2000:]!r}"
-            if select.select([fd], [], [], 0.5)[0]:
-                seen += os.read(fd, 65536)
-        os.write(fd, b"q")
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                assert os.waitstatus_to_exitcode(status) == 0
-                break
-            if select.select([fd], [], [], 0.2)[0]:
-                try:
-                    os.read(fd, 65536)
-                except OSError:
-                    pass
-        else:
-            raise AssertionError("q did not quit the lobby")
-        pid = 0
+        lobby.read_until(b"Checkout errors in EU")
+        lobby.write(b"q")
+        assert lobby.exit_code() == 0, "q did not quit the lobby"
     finally:
-        if pid:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
+        lobby.close()
