@@ -36,6 +36,12 @@ def terminal(cli: Cli):
         each.close()
 
 
+def _in_a_fresh_interpreter(script: str, **env: str) -> str:
+    """What ``script`` prints, run by a Python of its own (nothing imported yet) on this checkout."""
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **env)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment, cwd=REPO_ROOT, check=True).stdout.strip()
+
+
 def test_what_the_frame_needs_imports_no_pydantic_domain_or_parser() -> None:
     script = (
         "import sys\n"
@@ -44,10 +50,7 @@ def test_what_the_frame_needs_imports_no_pydantic_domain_or_parser() -> None:
         "         and m != 'warroom.config_files']\n"
         "print(heavy)\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=True)
-    assert result.stdout.strip() == "[]"
-
+    assert _in_a_fresh_interpreter(script) == "[]"
 
 
 def test_what_a_join_loads_before_its_board_leaves_out_the_status_pages_view() -> None:
@@ -59,9 +62,7 @@ def test_what_a_join_loads_before_its_board_leaves_out_the_status_pages_view() -
         "import warroom.cli.run, warroom.tui.launch, warroom.tui.board.screen, warroom.store.file, warroom.store.http\n"
         "print('warroom.incident.public' in sys.modules)\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=True)
-    assert result.stdout.strip() == "False"
+    assert _in_a_fresh_interpreter(script) == "False"
 
 
 def test_the_settings_and_the_stored_event_validator_parse_no_builtins_signature(tmp_path: Path) -> None:
@@ -82,9 +83,7 @@ def test_the_settings_and_the_stored_event_validator_parse_no_builtins_signature
         "_stored_json_validator()\n"
         "print(parsed)\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), WARROOM_CONFIG_PATH=str(config))
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=True)
-    assert result.stdout.strip() == "[]"
+    assert _in_a_fresh_interpreter(script, WARROOM_CONFIG_PATH=str(config)) == "[]"
 
 def test_join_on_a_terminal_shows_the_frame_then_the_board_and_q_quits(cli: Cli, terminal) -> None:
     cli("declare", "INC-7", "--title", "Checkout errors in EU", "--sev", "1")
