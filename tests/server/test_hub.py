@@ -72,13 +72,11 @@ class Connection:
     def __init__(self) -> None:
         self.writes: list[bytes] = []
         self.full = False
-        self.written = asyncio.Event()
 
     def write(self, data: bytes) -> bool:
         if self.full:
             return False
         self.writes.append(data)
-        self.written.set()
         return True
 
 
@@ -164,72 +162,3 @@ async def test_listeners_of_quiet_feeds_get_keep_alives_and_everyone_wakes_at_cl
     assert await asyncio.wait_for(quiet_woken, 1) == COMMIT
     left = Listener(quiet.write, 1)
     assert await asyncio.wait_for(hub.listen("INC-1", left), 1) == COMMIT  # a closing hub takes no listener
-
-
-class Clock:
-    """The hub's clock, moved by the test: the join window's timer still runs on the loop."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-async def test_commits_within_the_join_window_are_one_write_and_a_commit_after_a_quiet_spell_is_written_at_once():
-    delivered: list[tuple[str, int, int, int]] = []
-    clock = Clock()
-    hub = Hub(delivered=lambda *args: delivered.append(args), join_window=0.02, clock=clock)
-    hub.publish(batch("INC-1", 1, 1))
-    connections = [Connection() for _ in range(3)]
-    listeners = [Listener(c.write, 1) for c in connections]
-    woken = [hub.listen("INC-1", listener) for listener in listeners]
-    hub.publish(batch("INC-1", 2, 1))  # the first write after a quiet spell: at once
-    assert all(c.writes == [message(2)] for c in connections)
-    clock.now += 0.001
-    hub.publish(batch("INC-1", 3, 1))
-    hub.publish(batch("INC-1", 4, 2))
-    hub.publish(batch("INC-1", 6, 1))  # three commits within the window: joined, written at its end
-    assert all(c.writes == [message(2)] for c in connections) and [listener.cursor for listener in listeners] == [2, 2, 2]
-    late = Connection()
-    late_woken = hub.listen("INC-1", Listener(late.write, 6))  # read everything while the write was due
-    connections[0].written.clear()
-    await asyncio.wait_for(connections[0].written.wait(), 1)
-    joined = message(3) + message(4) + message(5) + message(6)
-    assert all(c.writes == [message(2), joined] for c in connections)  # every event, in order, one write
-    assert [listener.cursor for listener in listeners] == [6, 6, 6] and late.writes == []
-    assert not any(w.done() for w in [*woken, late_woken])  # nobody's task ran
-    assert delivered == [("INC-1", 1, 2, 3), ("INC-1", 2, 6, 3)]
-    clock.now += 0.03  # more than a window after the joined write
-    hub.publish(batch("INC-1", 7, 1))
-    assert all(c.writes[-1] == message(7) for c in [*connections, late])  # at once again
-
-
-async def test_a_joined_write_is_not_lost_to_a_gap_a_revoked_token_or_the_server_stopping():
-    clock = Clock()
-    hub = Hub(tail_keep=10, join_window=60, clock=clock)  # a window longer than the test: nothing is flushed by time
-    hub.publish(batch("INC-1", 1, 1))
-    behind, revoked = Connection(), Connection()
-    behind_listener, revoked_listener = Listener(behind.write, 1), Listener(revoked.write, 1)
-    behind_woken, revoked_woken = hub.listen("INC-1", behind_listener), hub.listen("INC-1", revoked_listener)
-    hub.publish(batch("INC-1", 2, 1))  # written at once
-    hub.publish(batch("INC-1", 3, 1))  # joined, due in a minute
-    hub.wake_listener("INC-1", revoked_listener)
-    assert await asyncio.wait_for(revoked_woken, 1) == TICK and revoked_listener.cursor == 2  # its task reads seq 3 itself
-    late = Connection()
-    late_woken = hub.listen("INC-1", Listener(late.write, 2))  # listening while seq 3 is due: told at once
-    assert await asyncio.wait_for(late_woken, 1) == COMMIT
-    hub.close()  # the joined write goes out before everyone is woken
-    assert behind.writes == [message(2), message(3)] and revoked.writes == [message(2)]
-    assert await asyncio.wait_for(behind_woken, 1) == COMMIT
-
-    hub = Hub(tail_keep=10, join_window=0.01, clock=clock)
-    hub.publish(batch("INC-1", 1, 1))
-    connection = Connection()
-    listener = Listener(connection.write, 1)
-    woken = hub.listen("INC-1", listener)
-    hub.publish(batch("INC-1", 2, 1))
-    hub.publish(batch("INC-1", 3, 1))  # joined, then a gap (another server's commits) restarts the tail
-    hub.publish(batch("INC-1", 9, 1))
-    assert await asyncio.wait_for(woken, 1) == COMMIT and listener.cursor == 2  # woken to read 3-9 itself
-    assert connection.writes == [message(2)]

@@ -25,14 +25,6 @@ subscriber: every ``keepalive`` seconds it resolves every feed's future with
 listeners of a feed that published nothing since the last tick are written the
 comment directly. With a hundred subscribers that is a hundred fewer timers per commit.
 
-Commits that come close together are joined (``join_window``): a commit to a feed whose
-listeners were written less than a window ago is not written at once but with every
-commit that follows it, in one write at the window's end (``Feed.flush``). A commit after
-a quiet spell is written at once, so an idle incident's latency does not change; under
-load each listener is written at most once a window, whichever server committed. Without
-it a PostgreSQL pair, whose servers each publish every commit of both, cost each
-subscriber a write per commit of ~2 events, against ~8 on SQLite's single writer.
-
 The feed only ever holds committed events, in seq order, without gaps: on SQLite
 commits are published in the order the single writer made them; on PostgreSQL other
 servers' commits arrive too (through LISTEN), possibly overlapping this server's own,
@@ -42,8 +34,6 @@ so ``publish`` drops what the tail already has and restarts the tail at a jump.
 from __future__ import annotations
 
 import asyncio
-import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -61,8 +51,6 @@ EVERY_INCIDENT = "*"
 GONE = "gone"
 """Why a listener is woken when its client has left (``Listener.leave``)."""
 KEEPALIVE = format_sse_event(comment="keep-alive")
-JOIN_WINDOW = 0.005
-"""Seconds: commits to a feed within this long of its listeners' last write are joined (the server's ``Hub``)."""
 
 
 class Listener:
@@ -108,12 +96,6 @@ class Feed:
     """Caught-up subscribers, written to by ``publish`` (a dict: ordered, and O(1) to leave)."""
     quiet: bool = True
     """Nothing written to the listeners since the last keep-alive tick."""
-    written_at: float = -math.inf
-    """When the listeners were last written a commit (the hub's clock)."""
-    flush: asyncio.TimerHandle | None = None
-    """The write of the commits joined since ``written_at``, due a window after it."""
-    flush_after: int = 0
-    """The listeners' cursor when the first of the joined commits came."""
 
     @property
     def head(self) -> int:
@@ -155,20 +137,10 @@ Delivered = Callable[[str, int, int, int], None]
 
 
 class Hub:
-    def __init__(
-        self,
-        tail_keep: int = TAIL_KEEP,
-        delivered: Delivered | None = None,
-        join_window: float = 0.0,
-        clock: Callable[[], float] = time.monotonic,
-    ):
-        """``join_window``: seconds within which commits to a feed are written to its listeners
-        together (0: each at once); ``clock`` tells the time for it."""
+    def __init__(self, tail_keep: int = TAIL_KEEP, delivered: Delivered | None = None):
         self.tail_keep = tail_keep
         self.closing = False
         self.delivered = delivered
-        self.join_window = join_window
-        self.clock = clock
         self._feeds: dict[str, Feed] = {}
         self._ticker: asyncio.Task | None = None
 
@@ -223,8 +195,6 @@ class Hub:
         written = 0
         dropped: list[Listener] = []
         for listener in feed.listeners:
-            if incident_id is not None and listener.cursor == upto:
-                continue  # listened while a joined write was due, after reading it all
             write = listener.write
             if write is not None and (incident_id is None or listener.cursor == after) and write(data):
                 if incident_id is not None:
@@ -238,40 +208,19 @@ class Hub:
         if written and self.delivered is not None and incident_id is not None:
             self.delivered(incident_id, after, upto, written)
 
-    def _push_or_join(self, feed: Feed, incident_id: str, after: int) -> None:
-        """Write the feed's events past ``after`` to its listeners now if they were last written a
-        window ago or more, else once at the window's end with whatever comes meanwhile."""
-        feed.quiet = False
-        if feed.flush is not None:
-            return  # the write that is due takes these too
-        now = self.clock()
-        due = feed.written_at + self.join_window
-        if now >= due:
-            feed.written_at = now
-            self._push(feed, incident_id, after)
-        else:
-            feed.flush_after = after
-            feed.flush = asyncio.get_running_loop().call_later(due - now, self._flush, feed, incident_id)
-
-    def _flush(self, feed: Feed, incident_id: str) -> None:
-        feed.flush = None
-        feed.written_at = self.clock()
-        if feed.listeners:
-            self._push(feed, incident_id, feed.flush_after)
-
-    def _push(self, feed: Feed, incident_id: str, after: int) -> None:
-        """Write the feed's events past ``after`` to its listeners: as one write if they fit in a page,
+    def _push(self, feed: Feed, incident_id: str, new: int) -> None:
+        """Write the feed's last ``new`` events to its listeners: as one write if they fit in a page,
         else wake every listener to send them in pages."""
-        new = feed.head - after
+        feed.quiet = False
         frames = feed.frames[-new:]
         data = frames[0] if new == 1 else b"".join(frames)
-        if len(frames) < new or len(data) > PAGE_BYTES:  # the tail was cut or restarted under it, or more than a page
+        if len(frames) < new or len(data) > PAGE_BYTES:  # the tail was cut under it, or more than a page
             listeners = list(feed.listeners)
             feed.listeners.clear()
             for listener in listeners:
                 listener.wake(COMMIT)
             return
-        self._write(feed, data, incident_id, after)
+        self._write(feed, data, incident_id, feed.head - new)
 
     def feed(self, incident_id: str) -> Feed:
         feed = self._feeds.get(incident_id)
@@ -336,20 +285,17 @@ class Hub:
                 del feed.frames[:drop]
                 feed.first = feed.tail[0][0]
             if feed.listeners:
-                self._push_or_join(feed, batch.incident, feed.head - len(events))
+                self._push(feed, batch.incident, len(events))
             if feed.changed is not None and not feed.changed.done():
                 feed.changed.set_result(COMMIT)
 
     def close(self) -> None:
-        """Write what is joined and due, then wake every subscriber so its stream ends (server shutdown)."""
+        """Wake every subscriber so its stream ends (server shutdown)."""
         self.closing = True
         if self._ticker is not None:
             self._ticker.cancel()
         self._wake_all(COMMIT)
-        for incident_id, feed in self._feeds.items():
-            if feed.flush is not None:
-                feed.flush.cancel()
-                self._flush(feed, incident_id)
+        for feed in self._feeds.values():
             listeners = list(feed.listeners)
             feed.listeners.clear()
             for listener in listeners:

@@ -14,7 +14,7 @@ from warroom.db.backend import Database, is_postgres, open_tokens
 from warroom.incident import EventDraft
 from warroom.store.base import Rejected, StoreUnavailable, UnknownIncident
 
-from .hub import JOIN_WINDOW, Hub
+from .hub import Hub
 from .limits import RateLimiter
 from .logs import open_log
 from .watch import Metrics
@@ -25,7 +25,7 @@ class Parts:
     def __init__(self, db: Database, rate: float, burst: float | None, keepalive: float, tail_keep: int, streams_per_token: int):
         self.db = db
         self.metrics = Metrics("postgresql" if is_postgres(db) else "sqlite")
-        self.hub = Hub(tail_keep, delivered=self.metrics.delivered, join_window=JOIN_WINDOW)
+        self.hub = Hub(tail_keep, delivered=self.metrics.delivered)
         self.log = open_log(db, on_commit=self._committed)
         self.tokens = open_tokens(db)
         self.limiter = RateLimiter(rate, burst)
