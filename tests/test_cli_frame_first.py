@@ -90,6 +90,7 @@ def test_join_on_a_terminal_shows_the_frame_then_the_board_and_q_quits(cli: Cli,
     board = terminal("join", "inc-7", "--as", "alice")
     board.read_until(b"INC-7", b"loading\xe2\x80\xa6", b"Workstreams", b"Responders", b"you: alice")
     assert b"Checkout errors in EU" not in board.text  # the frame came before the incident was read
+    assert b"_Focus" not in board.text  # the pane's stand-in for the table to come draws nothing (a bare Widget shows its name)
     board.read_until(b"Checkout errors in EU")
     board.write(b"q")
     assert board.exit_code() == 0

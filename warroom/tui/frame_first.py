@@ -92,7 +92,12 @@ def _pane(pane_id: str) -> Vertical:
 
 
 class _Focus(Widget, can_focus=True):
+    """Where the board's first focus will be, drawing nothing (a bare ``Widget`` draws its own name)."""
+
     DEFAULT_CSS = "_Focus { height: 1fr; }"
+
+    def render(self) -> str:
+        return ""
 
 
 def run_frame_first(
