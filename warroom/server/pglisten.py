@@ -131,9 +131,11 @@ class Listening:
             if not rows:
                 return
             with self._heads_lock:
-                if self._heads.get(incident, 0) < rows[-1][0]:
-                    self._heads[incident] = rows[-1][0]
-                self._hand_over(Committed(incident, list(rows)))
+                published = self._heads.get(incident, 0)
+                news = [row for row in rows if row[0] > published]  # the writer may have handed some over meanwhile
+                if news:
+                    self._heads[incident] = news[-1][0]
+                    self._hand_over(Committed(incident, news))
             after = rows[-1][0]
 
     def _hand_over(self, batch: Committed) -> None:
