@@ -212,9 +212,8 @@ class PgEventLog(Listening, WriterLog):
                             known[event_id] = (incident, seq, text)
                     for incident in touched:
                         self._caught_up(incident, heads.get(incident, 0), since[incident], news[incident])
-                        unpublished = self._unpublished(incident, since[incident], news[incident])
-                        if unpublished:
-                            fresh[incident] = Committed(incident, unpublished)
+                        if news[incident] and self._news_to_the_hub(incident, since[incident]):
+                            fresh[incident] = Committed(incident, news[incident])
                     rows: list[tuple[str, int, str]] = []
                     for job in jobs:
                         results.append((job.future, self._append_one(job, known, rows, fresh)))
@@ -245,13 +244,8 @@ class PgEventLog(Listening, WriterLog):
             failure = unavailable(self.url, error)
             done = [(future, outcome if isinstance(outcome, (Rejected, UnknownIncident, Unprocessable)) else failure) for future, outcome in results]
             return done + [(job.future, failure) for job in jobs[len(results) :]]
-        with self._heads_lock:
-            for batch in fresh.values():
-                published = self._heads.get(batch.incident, 0)
-                unpublished = [event for event in batch.events if event[0] > published]  # the listener may have had our own notice first
-                if unpublished:
-                    self._heads[batch.incident] = unpublished[-1][0]
-                    self._hand_over(Committed(batch.incident, unpublished))
+        for batch in fresh.values():
+            self._hand_over_news(batch.incident, batch.events)  # the listener may have had some, even our own notice, first
         return results
 
     def _cached_seq(self, incident: str) -> int:
@@ -279,17 +273,14 @@ class PgEventLog(Listening, WriterLog):
         cached.fold((text for _seq, text in rows), incident)
         self._cache[incident] = cached
 
-    def _unpublished(self, incident: str, since: int, rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
-        """Of ``rows`` caught up under the lock, those the hub may not have had: after the last
-        seq handed to it (checked again at the hand-over). The listener skips their notices once
-        this batch's own commit is handed over past them, so even a cold cache's rows are news.
-        Only before the listener has noted where every incident stood (the server starting) are
-        a cold cache's rows old news: nobody can be waiting for them."""
+    def _news_to_the_hub(self, incident: str, since: int) -> bool:
+        """Whether the rows caught up under the lock go to the hub with this batch's commit (what it
+        had already is left out at the hand-over, ``_hand_over_news``). The listener skips their
+        notices once the commit is handed over past them, so even a cold cache's rows are news;
+        only before the listener has noted where every incident stood (the server starting) are a
+        cold cache's rows old news: nobody can be waiting for them."""
         with self._heads_lock:
-            published = self._heads.get(incident)
-            if published is None:
-                published = 0 if self._heads_noted else since or (rows[-1][0] if rows else 0)
-        return [row for row in rows if row[0] > published]
+            return bool(since) or self._heads_noted or incident in self._heads
 
     def _append_one(self, job: Job, known: dict, rows: list[tuple[str, int, str]], fresh: dict[str, Committed]) -> Any:
         """Check and stage one draft; the outcome for its client (an exception is a refusal)."""

@@ -130,13 +130,19 @@ class Listening:
             rows = self.read_json(incident, after, READ_PAGE)
             if not rows:
                 return
-            with self._heads_lock:
-                published = self._heads.get(incident, 0)
-                news = [row for row in rows if row[0] > published]  # the writer may have handed some over meanwhile
-                if news:
-                    self._heads[incident] = news[-1][0]
-                    self._hand_over(Committed(incident, news))
+            self._hand_over_news(incident, rows)  # the writer may have handed some over meanwhile
             after = rows[-1][0]
+
+    def _hand_over_news(self, incident: str, events: list[tuple[int, str]]) -> None:
+        """Hand the hub those of ``events`` past what it has had of ``incident``, moving that mark
+        under the same lock: the listener's reads and the writer's commits both go this way, so
+        the hub gets each event once, in seq order."""
+        with self._heads_lock:
+            published = self._heads.get(incident, 0)
+            news = [event for event in events if event[0] > published]
+            if news:
+                self._heads[incident] = news[-1][0]
+                self._hand_over(Committed(incident, news))
 
     def _hand_over(self, batch: Committed) -> None:
         """From the listener or the writer, holding ``_heads_lock``: have the loop publish
