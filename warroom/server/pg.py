@@ -41,7 +41,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
@@ -76,16 +75,7 @@ class PgEventLog(Listening, WriterLog):
         self.url = url
         self.path = describe(url)
         self.pool: ConnectionPool | None = None
-        self._listener: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._heads: dict[str, int] = {}  # the last seq handed to on_commit, per incident
-        self._heads_lock = threading.Lock()
-        self._heads_noted = False  # the listener has read where every incident stood (``_heads``)
-        self._handed: list[Committed] = []  # the writer's and the listener's, not yet published (``_hand_over``)
-        self._handed_lock = threading.Lock()
-        self.listening = threading.Event()
-        self.reconnects = 0
-        self.reads_after_notice = 0  # queries for rows a notification did not carry (tests count them)
+        self._init_listening()
 
     # --- life ------------------------------------------------------------------
 
@@ -101,15 +91,12 @@ class PgEventLog(Listening, WriterLog):
             raise unavailable(self.url, error) from None
         self._stopping.clear()
         self._start_writer(loop, "warroom-pg-writer")
-        self._listener = threading.Thread(target=self._listen, name="warroom-pg-listener", daemon=True)
-        self._listener.start()
+        self._start_listening(loop)
 
     def close(self) -> None:
         self._stopping.set()
         self._stop_writer()
-        if self._listener is not None:
-            self._listener.join(timeout=10)
-            self._listener = None
+        self._stop_listening()
         if self.pool is not None:
             self.pool.close()
 
