@@ -18,18 +18,19 @@ Fan-out between servers
     The transaction ends with ``NOTIFY warroom_events, 'INCIDENT SEQ'``, which
     PostgreSQL delivers only if and when it commits, preceded by the committed events
     themselves when they fit in a payload (``db.pgchannel``). Every server ``LISTEN``s on
-    a dedicated connection (``pglisten``): it hands carried events that follow on from
-    what it has published straight to its hub, and on any other notification for a seq
-    past that it reads the rows after its last published seq, so a board on server B
-    sees what was appended through server A. Its own commits (with the rows it caught up
-    on first) take the same way to the hub as the listener's, handed over in the order
-    the published heads moved (``_hand_over``, under ``_heads_lock``), before their acks:
-    the hub never gets a commit ahead of one it follows (which would restart its tail and
-    send every subscriber to the database), and what the two threads hand over before
-    the loop gets to it goes out as one commit. When the LISTEN connection is lost it
-    reconnects and, before anything else, compares every incident's head with what it
-    has published and reads the difference: no gap, no duplicate (streams read by seq anyway; the hub
-    only decides *when* they look).
+    a dedicated connection whose socket its event loop watches (``pglisten``): it hands
+    carried events that follow on from what it has published straight to its hub, and on
+    any other notification for a seq past that it reads the rows after its last published
+    seq (on a thread), so a board on server B sees what was appended through server A.
+    Its own commits (with the rows it caught up on first) take the same way to the hub
+    as the listener's, handed over in the order the published heads moved
+    (``_hand_over``, under ``_heads_lock``), before their acks: the hub never gets a
+    commit ahead of one it follows (which would restart its tail and send every
+    subscriber to the database), and what is handed over before the loop gets to it
+    goes out as one commit. When the LISTEN connection is lost (or a keep-alive goes
+    unanswered) it reconnects and, before anything else, compares every incident's head
+    with what it has published and reads the difference: no gap, no duplicate (streams
+    read by seq anyway; the hub only decides *when* they look).
 
 Durability is PostgreSQL's: the commit returns after the WAL is flushed
 (``synchronous_commit`` on, the default); with a synchronous standby configured it
