@@ -74,7 +74,7 @@ class Listening:
         self._encoding = "utf-8"
         self._first = True
         self._delay = 0.05
-        self._pending: deque[tuple[str, str]] = deque()  # notifications not yet handled, in order
+        self._pending: deque[tuple[bytes, bytes]] = deque()  # notifications (channel, payload) not yet handled, in order
         self._reading: asyncio.Future | None = None  # the read the pending notifications wait for
         self._quiet_since = 0.0
         self._ping_sent: float | None = None
@@ -120,14 +120,15 @@ class Listening:
         assert self._loop is not None
         self._loop.run_in_executor(self._reads, self._open).add_done_callback(self._opened)
 
-    def _open(self) -> tuple[psycopg.Connection, list[tuple[str, str]]]:
+    def _open(self) -> tuple[psycopg.Connection, list[tuple[bytes, bytes]]]:
         """On the read thread: connect, ``LISTEN``, and note every incident's head -- or, after a
         reconnect, hand the hub what it missed meanwhile. The notifications that came during these
         statements, to be handled first."""
         conn = connect(self.url, application_name="warroom-listen", **KEEPALIVES)
-        early: list[tuple[str, str]] = []
+        early: list[tuple[bytes, bytes]] = []
         try:
-            conn.add_notify_handler(lambda notify: early.append((notify.channel, notify.payload)))
+            encoding = conn.info.encoding
+            conn.add_notify_handler(lambda notify: early.append((notify.channel.encode(encoding), notify.payload.encode(encoding))))
             conn.execute(f"LISTEN {CHANNEL}")
             conn.execute(f"LISTEN {CARRIED}")
             heads = conn.execute("SELECT id, head FROM incidents WHERE head > 0").fetchall()
@@ -222,7 +223,7 @@ class Listening:
             self._lost(error)
             return
         while (notify := pgconn.notifies()) is not None:
-            self._pending.append((notify.relname.decode(self._encoding), notify.extra.decode(self._encoding)))
+            self._pending.append((notify.relname, notify.extra))
         self._quiet_since = time.monotonic()
         self._work_through()
 
@@ -255,13 +256,13 @@ class Listening:
         finally:
             self._publish_noticed()
 
-    def _noticed(self, channel: str, payload: str) -> None:
+    def _noticed(self, channel: bytes, payload: bytes) -> None:
         """Publish what a notification says was committed: the events it carries when they
         follow on from what the hub has (no query), else whatever a read finds."""
         try:
-            notice = read(channel, payload)
-        except ValueError:
-            log.warning("unreadable notification on %s skipped: %r", channel, payload[:80])
+            notice = read(channel.decode(self._encoding), payload.decode(self._encoding))
+        except ValueError:  # UnicodeDecodeError included
+            log.warning("unreadable notification on %r skipped: %r", channel, payload[:80])
             return
         with self._heads_lock:
             after = self._heads.get(notice.incident, 0)
