@@ -255,9 +255,20 @@ def quick_ping(monkeypatch) -> float:
 async def test_a_listen_connection_that_stops_answering_is_noticed_by_its_keep_alive_and_replaced(quick_ping, pair):
     """A backend that hangs (stopped, its socket open) sends no error: only the unanswered
     keep-alive tells. The listener then reconnects and reads what it missed, once, in order."""
-    mine, other, published, _url = pair
+    mine, other, published, url = pair
     await _declare(other)
     assert await published.until(1) == [1]
+    assert mine._conn is not None
+    pid = mine._conn.info.backend_pid
+    with psycopg.connect(url, autocommit=True) as admin:  # a quiet connection is pinged, and an answered ping keeps it
+        for _ in range(100):
+            if admin.execute("SELECT query FROM pg_stat_activity WHERE pid = %s AND state = 'idle'", (pid,)).fetchone() == ("SELECT 1",):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the quiet LISTEN connection was never pinged")
+    await asyncio.sleep(3 * quick_ping)  # more pings, each answered
+    assert mine.reconnects == 0 and mine._conn is not None and mine._conn.info.backend_pid == pid
     with listener_paused(mine):
         assert await _note(other, "while mine's LISTEN backend hangs") == 2
         assert await published.until(2) == [1, 2]  # read after the reconnect: the old connection still hangs
