@@ -90,3 +90,21 @@ def test_a_collector_someone_else_turned_off_stays_off() -> None:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_a_page_sent_as_one_json_array_parses_to_the_events_of_its_lines(collections: list[int]) -> None:
+    page = lines(3000)
+    before = len(collections)
+    events = ev.parse_stored_array(b"[" + b",".join(page) + b"]")
+    during = collections[before:]
+    assert events == [ev.parse_stored(line) for line in page]
+    assert len(during) <= 1, during  # the collector was off while the page was parsed
+    assert ev.parse_stored_array("[]") == []
+
+
+def test_a_bad_item_of_an_array_is_named_by_its_index(collections: list[int]) -> None:
+    page = lines(3)
+    with pytest.raises(ValidationError) as raised:
+        ev.parse_stored_array(b"[" + b",".join([page[0], b'{"seq": 0}', page[2]]) + b"]")
+    assert {error["loc"][0] for error in raised.value.errors()} == {1}
+    assert gc.isenabled()
