@@ -3,8 +3,8 @@
 Folding a log and parsing one both make a few objects per event that stay alive (the
 timeline entries, the events themselves) and no reference cycles, so the collector has
 nothing to find in them; but their number alone made it walk the *whole* heap, over and
-over: with 100,000 events in memory a full collection is over 100 ms. Reading a
-100,000-line log in a fresh process ran 7 full collections, two thirds of the read
+over: with 100,000 events in memory a full collection is over 100 ms. Parsing a
+100,000-line log into a list in a fresh process ran seven, two thirds of its time
 (bench/README.md, "Parse: the collector out of a log's read").
 """
 

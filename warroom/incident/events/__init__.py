@@ -182,8 +182,8 @@ def parse_stored_lines(lines: Iterable[str | bytes]) -> list[StoredEvent]:
     """``parse_stored`` over many lines (a page of rows, a log), with the collector kept out.
 
     The events stay alive and make no reference cycles, but in their numbers they set off
-    full collections, each walking the whole heap: reading a 100,000-line log in a fresh
-    process ran seven, two thirds of the read. Raises ``parse_stored``'s error for the
+    full collections, each walking the whole heap: parsing a 100,000-line log in a fresh
+    process ran seven, two thirds of its time. Raises ``parse_stored``'s error for the
     first line that is not a stored event."""
     validate = _validate_stored_json
     if validate is None:
