@@ -19,9 +19,14 @@ process on the machine); each subscriber notes when the event reached it. Fan-ou
 latency is arrival minus send, for every (event, subscriber) pair, so it includes
 the append's commit and fsync. Appends/s counts acknowledged appends only (acked
 after their commit is on disk). Prints one final line:
-``appends_per_s=... p50_fanout_ms=... p99_fanout_ms=... server_cpu_ms_per_append=...``
+``appends_per_s=... p50_fanout_ms=... p99_fanout_ms=... server_cpu_ms_per_append=... ...``
 (the server process's CPU per acknowledged append: on a shared machine it moves far less
-than appends/s does, so compare it between runs). ``--pg-pair`` runs the same clients against
+than appends/s does, so compare it between runs). The fan-out is split in two, per event:
+``*_ack_ms``, the appender's round trip (send to ack: the append's wait in the server, its
+commit and fsync; the hub writes the subscribers before it acks), and ``*_after_ack_ms``,
+arrival minus that ack (the subscribers' side: their sockets' backlog and their processes'
+turn on the CPU); ``server_cores``, ``subscriber_cores`` and ``appender_cores`` say who had
+the machine's CPU while the appenders ran. ``--pg-pair`` runs the same clients against
 two servers on one PostgreSQL (half the subscribers and appenders on each, so half of all
 deliveries cross between the servers) and counts both servers' CPU: the SQLite server and the
 PostgreSQL pair then meet the same load.
@@ -38,6 +43,7 @@ import shutil
 import sys
 import tempfile
 import time
+from array import array
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -107,7 +113,7 @@ async def _httpx_stream(url: str, token: str, on_connected, on_text) -> None:
 
 
 async def _subscribe(url: str, token: str, count: int, client: str, conn) -> None:
-    latencies: list[float] = []
+    sends, arrivals = array("q"), array("q")  # per delivered event: when it was sent, when it arrived
     connected = 0
     all_connected = asyncio.Event()
 
@@ -121,7 +127,8 @@ async def _subscribe(url: str, token: str, count: int, client: str, conn) -> Non
         if text == STOP:
             return True
         if text.startswith("t="):
-            latencies.append((arrived - int(text[2:])) / 1e6)
+            sends.append(int(text[2:]))
+            arrivals.append(arrived)
         return False
 
     follow = _lean_stream if client == "lean" else _httpx_stream
@@ -129,7 +136,7 @@ async def _subscribe(url: str, token: str, count: int, client: str, conn) -> Non
     await asyncio.wait_for(all_connected.wait(), 60)
     conn.send("ready")
     await asyncio.gather(*tasks)
-    conn.send((len(latencies), latencies))
+    conn.send((sends, arrivals))
 
 
 def subscriber_process(url: str, token: str, count: int, client: str, conn) -> None:
@@ -167,7 +174,7 @@ class _Connection:
 
 
 async def _appender(
-    url: str, token: str, deadline: float, interval: float | None, offset: float, stats: Counter, first_send: list[int], acks: list[float]
+    url: str, token: str, deadline: float, interval: float | None, offset: float, stats: Counter, first_send: list[int], acks: dict[int, int]
 ) -> None:
     path = f"/api/incidents/{INCIDENT}/events"
     async with _Connection(url, token) as connection:
@@ -184,7 +191,7 @@ async def _appender(
             status, headers, _ = await connection.post(path, {"body": {"type": "note_added", "text": f"t={sent}"}})
             stats[status] += 1
             if status == 201:
-                acks.append((time.monotonic_ns() - sent) / 1e6)
+                acks[sent] = time.monotonic_ns()
             if status == 429:
                 await asyncio.sleep(float(headers.get(b"retry-after", b"1")))
 
@@ -233,9 +240,10 @@ async def run(args: argparse.Namespace) -> str:
 
         stats: Counter = Counter()
         first_send: list[int] = []
-        acks: list[float] = []
+        acks: dict[int, int] = {}  # each acknowledged append's send (its note's t=) -> when its ack arrived
         interval = args.appenders / args.rate if args.rate else None
         cpu_before = sum(cpu_seconds(each.proc.pid) for each in servers if each.proc is not None)
+        clients_before = sum(cpu_seconds(proc.pid) for proc in procs if proc.pid is not None), time.process_time()
         started = time.monotonic()
         deadline = started + args.seconds
         await asyncio.gather(
@@ -247,16 +255,21 @@ async def run(args: argparse.Namespace) -> str:
         elapsed = time.monotonic() - first_send[0] / 1e9 if first_send else args.seconds
         acked = stats[201]
         server_cpu = sum(cpu_seconds(each.proc.pid) for each in servers if each.proc is not None) - cpu_before
+        subscribers_cpu = sum(cpu_seconds(proc.pid) for proc in procs if proc.pid is not None) - clients_before[0]
+        appenders_cpu = time.process_time() - clients_before[1]  # this process: the appenders' loop
         stop = await lead.post(f"/api/incidents/{INCIDENT}/events", json={"body": {"type": "note_added", "text": STOP}})
         assert stop.status_code == 201, stop.text
         await lead.aclose()
 
-        latencies: list[float] = []
+        latencies: list[float] = []  # per delivered event: arrival at the subscriber minus the appender's send
+        after_ack: list[float] = []  # ... minus the moment the appender had its ack
         delivered = 0
         for pipe in pipes:
-            got, values = await asyncio.to_thread(pipe.recv)
-            delivered += got
-            latencies += values
+            sends, arrivals = await asyncio.to_thread(pipe.recv)
+            delivered += len(sends)
+            for sent, arrived in zip(sends, arrivals):
+                latencies.append((arrived - sent) / 1e6)
+                after_ack.append((arrived - acks[sent]) / 1e6)
         for proc in procs:
             proc.join(timeout=30)
     finally:
@@ -270,17 +283,21 @@ async def run(args: argparse.Namespace) -> str:
         shutil.rmtree(workdir, ignore_errors=True)
 
     expected = acked * args.subscribers
+    round_trips = [(acked_at - sent) / 1e6 for sent, acked_at in acks.items()]
     print(
         f"server bench: {args.appenders} appenders, {args.subscribers} {args.client} subscribers in {len(procs)} processes, "
         f"{args.seconds:g} s, rate {'max' if not args.rate else f'{args.rate:g}/s'}; statuses {dict(stats)}; "
-        f"delivered {delivered}/{expected}; append ack p50 {percentile(acks, 50):.1f} ms p99 {percentile(acks, 99):.1f} ms; "
+        f"delivered {delivered}/{expected}; append ack p50 {percentile(round_trips, 50):.1f} ms p99 {percentile(round_trips, 99):.1f} ms; "
         f"max fan-out {max(latencies, default=float('nan')):.1f} ms; server CPU {server_cpu:.2f} s "
-        f"({server_cpu / max(elapsed, 1e-9):.2f} cores)",
+        f"({server_cpu / max(elapsed, 1e-9):.2f} cores), subscribers' processes {subscribers_cpu:.2f} s, appenders {appenders_cpu:.2f} s",
         flush=True,
     )
     return (
         f"appends_per_s={acked / elapsed:.0f} p50_fanout_ms={percentile(latencies, 50):.1f} "
-        f"p99_fanout_ms={percentile(latencies, 99):.1f} server_cpu_ms_per_append={1000 * server_cpu / max(acked, 1):.2f}"
+        f"p99_fanout_ms={percentile(latencies, 99):.1f} server_cpu_ms_per_append={1000 * server_cpu / max(acked, 1):.2f} "
+        f"p50_ack_ms={percentile(round_trips, 50):.1f} p99_ack_ms={percentile(round_trips, 99):.1f} "
+        f"p50_after_ack_ms={percentile(after_ack, 50):.1f} p99_after_ack_ms={percentile(after_ack, 99):.1f} "
+        f"server_cores={server_cpu / elapsed:.2f} subscriber_cores={subscribers_cpu / elapsed:.2f} appender_cores={appenders_cpu / elapsed:.2f}"
     )
 
 
