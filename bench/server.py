@@ -26,7 +26,9 @@ than appends/s does, so compare it between runs). The fan-out is split in two, p
 commit and fsync; the hub writes the subscribers before it acks), and ``*_after_ack_ms``,
 arrival minus that ack (the subscribers' side: their sockets' backlog and their processes'
 turn on the CPU); ``server_cores``, ``subscriber_cores`` and ``appender_cores`` say who had
-the machine's CPU while the appenders ran. ``--pg-pair`` runs the same clients against
+the machine's CPU while the appenders ran, ``*_waiting_cores`` how long their threads were
+ready to run and waiting for a CPU meanwhile (seconds per second: 0.5 is half a thread
+starved all the time). ``--pg-pair`` runs the same clients against
 two servers on one PostgreSQL (half the subscribers and appenders on each, so half of all
 deliveries cross between the servers) and counts both servers' CPU: the SQLite server and the
 PostgreSQL pair then meet the same load.
@@ -65,6 +67,23 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def runqueue_seconds(pid: int) -> float:
+    """How long the process's threads have been ready to run and waiting for a CPU (Linux
+    ``/proc/PID/task/*/schedstat``, its second field; 0 elsewhere): a process starved of CPU
+    waits there, not in its own code."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for task in tasks:
+        try:
+            total += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # a thread that has just ended
+    return total / 1e9
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -244,6 +263,9 @@ async def run(args: argparse.Namespace) -> str:
         interval = args.appenders / args.rate if args.rate else None
         cpu_before = sum(cpu_seconds(each.proc.pid) for each in servers if each.proc is not None)
         clients_before = sum(cpu_seconds(proc.pid) for proc in procs if proc.pid is not None), time.process_time()
+        server_pids = [each.proc.pid for each in servers if each.proc is not None]
+        subscriber_pids = [proc.pid for proc in procs if proc.pid is not None]
+        waited_before = sum(map(runqueue_seconds, server_pids)), sum(map(runqueue_seconds, subscriber_pids))
         started = time.monotonic()
         deadline = started + args.seconds
         await asyncio.gather(
@@ -257,6 +279,8 @@ async def run(args: argparse.Namespace) -> str:
         server_cpu = sum(cpu_seconds(each.proc.pid) for each in servers if each.proc is not None) - cpu_before
         subscribers_cpu = sum(cpu_seconds(proc.pid) for proc in procs if proc.pid is not None) - clients_before[0]
         appenders_cpu = time.process_time() - clients_before[1]  # this process: the appenders' loop
+        server_waited = sum(map(runqueue_seconds, server_pids)) - waited_before[0]
+        subscribers_waited = sum(map(runqueue_seconds, subscriber_pids)) - waited_before[1]
         stop = await lead.post(f"/api/incidents/{INCIDENT}/events", json={"body": {"type": "note_added", "text": STOP}})
         assert stop.status_code == 201, stop.text
         await lead.aclose()
@@ -297,7 +321,8 @@ async def run(args: argparse.Namespace) -> str:
         f"p99_fanout_ms={percentile(latencies, 99):.1f} server_cpu_ms_per_append={1000 * server_cpu / max(acked, 1):.2f} "
         f"p50_ack_ms={percentile(round_trips, 50):.1f} p99_ack_ms={percentile(round_trips, 99):.1f} "
         f"p50_after_ack_ms={percentile(after_ack, 50):.1f} p99_after_ack_ms={percentile(after_ack, 99):.1f} "
-        f"server_cores={server_cpu / elapsed:.2f} subscriber_cores={subscribers_cpu / elapsed:.2f} appender_cores={appenders_cpu / elapsed:.2f}"
+        f"server_cores={server_cpu / elapsed:.2f} subscriber_cores={subscribers_cpu / elapsed:.2f} appender_cores={appenders_cpu / elapsed:.2f} "
+        f"server_waiting_cores={server_waited / elapsed:.2f} subscriber_waiting_cores={subscribers_waited / elapsed:.2f}"
     )
 
 
