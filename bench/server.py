@@ -28,7 +28,8 @@ arrival minus that ack (the subscribers' side: their sockets' backlog and their 
 turn on the CPU); ``server_cores``, ``subscriber_cores`` and ``appender_cores`` say who had
 the machine's CPU while the appenders ran, ``*_waiting_cores`` how long their threads were
 ready to run and waiting for a CPU meanwhile (seconds per second: 0.5 is half a thread
-starved all the time). ``--pg-pair`` runs the same clients against
+starved all the time); ``server_writes_per_append`` counts the server's write calls (each
+subscriber is written once per publish, each append acked in one or two). ``--pg-pair`` runs the same clients against
 two servers on one PostgreSQL (half the subscribers and appenders on each, so half of all
 deliveries cross between the servers) and counts both servers' CPU: the SQLite server and the
 PostgreSQL pair then meet the same load.
@@ -84,6 +85,17 @@ def runqueue_seconds(pid: int) -> float:
         except (OSError, IndexError, ValueError):
             continue  # a thread that has just ended
     return total / 1e9
+
+
+def write_calls(pid: int) -> int:
+    """The write syscalls the process has made so far (Linux ``/proc/PID/io``, ``syscw``; 0 elsewhere)."""
+    try:
+        for line in open(f"/proc/{pid}/io"):
+            if line.startswith("syscw:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -266,6 +278,7 @@ async def run(args: argparse.Namespace) -> str:
         server_pids = [each.proc.pid for each in servers if each.proc is not None]
         subscriber_pids = [proc.pid for proc in procs if proc.pid is not None]
         waited_before = sum(map(runqueue_seconds, server_pids)), sum(map(runqueue_seconds, subscriber_pids))
+        writes_before = sum(map(write_calls, server_pids))
         started = time.monotonic()
         deadline = started + args.seconds
         await asyncio.gather(
@@ -280,6 +293,7 @@ async def run(args: argparse.Namespace) -> str:
         subscribers_cpu = sum(cpu_seconds(proc.pid) for proc in procs if proc.pid is not None) - clients_before[0]
         appenders_cpu = time.process_time() - clients_before[1]  # this process: the appenders' loop
         server_waited = sum(map(runqueue_seconds, server_pids)) - waited_before[0]
+        server_writes = sum(map(write_calls, server_pids)) - writes_before
         subscribers_waited = sum(map(runqueue_seconds, subscriber_pids)) - waited_before[1]
         stop = await lead.post(f"/api/incidents/{INCIDENT}/events", json={"body": {"type": "note_added", "text": STOP}})
         assert stop.status_code == 201, stop.text
@@ -322,7 +336,8 @@ async def run(args: argparse.Namespace) -> str:
         f"p50_ack_ms={percentile(round_trips, 50):.1f} p99_ack_ms={percentile(round_trips, 99):.1f} "
         f"p50_after_ack_ms={percentile(after_ack, 50):.1f} p99_after_ack_ms={percentile(after_ack, 99):.1f} "
         f"server_cores={server_cpu / elapsed:.2f} subscriber_cores={subscribers_cpu / elapsed:.2f} appender_cores={appenders_cpu / elapsed:.2f} "
-        f"server_waiting_cores={server_waited / elapsed:.2f} subscriber_waiting_cores={subscribers_waited / elapsed:.2f}"
+        f"server_waiting_cores={server_waited / elapsed:.2f} subscriber_waiting_cores={subscribers_waited / elapsed:.2f} "
+        f"server_writes_per_append={server_writes / max(acked, 1):.1f}"
     )
 
 
