@@ -50,6 +50,7 @@ import tempfile
 import time
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -131,7 +132,7 @@ async def _lean_stream(url: str, token: str, on_connected, on_text) -> None:
         writer.close()
 
 
-async def _bulk_stream(url: str, token: str, on_connected, on_text) -> None:
+async def _bulk_stream(url: str, token: str, on_connected: Callable[[], None], on_text: Callable[[str, int], bool]) -> None:
     """The minimal reader without a ``readline`` per line: whatever the socket has, split at once,
     one arrival time per read (``--client bulk``: about half the lean reader's CPU per event)."""
     parts = urlsplit(url)
