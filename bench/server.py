@@ -335,7 +335,9 @@ async def run(args: argparse.Namespace) -> str:
             delivered += len(sends)
             for sent, arrived in zip(sends, arrivals):
                 latencies.append((arrived - sent) / 1e6)
-                after_ack.append((arrived - acks[sent]) / 1e6)
+                acked_at = acks.get(sent)
+                if acked_at is not None:  # else stored, but its ack was not a 201 (never in a clean run)
+                    after_ack.append((arrived - acked_at) / 1e6)
         for proc in procs:
             proc.join(timeout=30)
     finally:
