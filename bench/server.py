@@ -10,11 +10,13 @@ incident, connects N SSE subscribers spread over a few processes, waits until ev
 one is connected, then runs K appender connections for S seconds -- as fast as each
 gets its acknowledgement, or paced to ``--rate`` appends/s in total. Appenders use a
 lean HTTP/1.1 client (httpx would make this measure the client); subscribers run in
-their own processes and read with a minimal SSE reader, a line at a time (``lean``); with the
-same reader taking whatever the socket has and splitting it at once, as the boards' own stream
-reader (``warroom/store/stream.py``) reads (``--client bulk``: 5-6 µs of CPU per event against
-7-8); or with httpx + httpx-sse (``--client httpx``, the way boards read before they got their
-own reader; on a small machine that mostly measures the subscribers).
+their own processes and read with a minimal SSE reader that takes whatever the socket has and
+splits it at once, as the boards' own stream reader (``warroom/store/stream.py``) reads
+(``bulk``, the default since 2026-12-07: 5-6 µs of CPU per event); with the same reader taking a
+line at a time (``--client lean``, the default before: 7-8 µs, so on 2 cores its processes, not
+the server, made the fan-out's tail); or with httpx + httpx-sse (``--client httpx``, the way
+boards read before they got their own reader; on a small machine that mostly measures the
+subscribers).
 
 Each note carries the moment it was sent (``time.monotonic_ns``: one clock for every
 process on the machine); each subscriber notes when the event reached it. Fan-out
@@ -382,9 +384,9 @@ def main() -> None:
     parser.add_argument(
         "--client",
         choices=("lean", "bulk", "httpx"),
-        default="lean",
-        help="subscribers read with a minimal SSE reader (default: measures the server), the same reading whatever "
-        "the socket has at once instead of a line at a time (bulk: half its CPU per event), or httpx + httpx-sse (a generic client)",
+        default="bulk",
+        help="subscribers read whatever the socket has at once, as boards do (bulk, the default), a line at a time "
+        "(lean: a third more CPU per event), or with httpx + httpx-sse (a generic client)",
     )
     parser.add_argument(
         "--pg-pair",
