@@ -10,18 +10,30 @@ incident, connects N SSE subscribers spread over a few processes, waits until ev
 one is connected, then runs K appender connections for S seconds -- as fast as each
 gets its acknowledgement, or paced to ``--rate`` appends/s in total. Appenders use a
 lean HTTP/1.1 client (httpx would make this measure the client); subscribers run in
-their own processes and read with a minimal SSE reader, or with httpx + httpx-sse
-(``--client httpx``, the way boards read before they got their own stream reader,
-``warroom/store/stream.py``; on a small machine that mostly measures the subscribers).
+their own processes and read with a minimal SSE reader that takes whatever the socket has and
+splits it at once, as the boards' own stream reader (``warroom/store/stream.py``) reads
+(``bulk``, the default since 2026-12-07: 5-6 µs of CPU per event); with the same reader taking a
+line at a time (``--client lean``, the default before: 7-8 µs, so on 2 cores its processes, not
+the server, made the fan-out's tail); or with httpx + httpx-sse (``--client httpx``, the way
+boards read before they got their own reader; on a small machine that mostly measures the
+subscribers).
 
 Each note carries the moment it was sent (``time.monotonic_ns``: one clock for every
 process on the machine); each subscriber notes when the event reached it. Fan-out
 latency is arrival minus send, for every (event, subscriber) pair, so it includes
 the append's commit and fsync. Appends/s counts acknowledged appends only (acked
 after their commit is on disk). Prints one final line:
-``appends_per_s=... p50_fanout_ms=... p99_fanout_ms=... server_cpu_ms_per_append=...``
+``appends_per_s=... p50_fanout_ms=... p99_fanout_ms=... server_cpu_ms_per_append=... ...``
 (the server process's CPU per acknowledged append: on a shared machine it moves far less
-than appends/s does, so compare it between runs). ``--pg-pair`` runs the same clients against
+than appends/s does, so compare it between runs). The fan-out is split in two, per event:
+``*_ack_ms``, the appender's round trip (send to ack: the append's wait in the server, its
+commit and fsync; the hub writes the subscribers before it acks), and ``*_after_ack_ms``,
+arrival minus that ack (the subscribers' side: their sockets' backlog and their processes'
+turn on the CPU); ``server_cores``, ``subscriber_cores`` and ``appender_cores`` say who had
+the machine's CPU while the appenders ran, ``*_waiting_cores`` how long their threads were
+ready to run and waiting for a CPU meanwhile (seconds per second: 0.5 is half a thread
+starved all the time); ``server_writes_per_append`` counts the server's write calls (each
+subscriber is written once per publish, each append acked in one or two). ``--pg-pair`` runs the same clients against
 two servers on one PostgreSQL (half the subscribers and appenders on each, so half of all
 deliveries cross between the servers) and counts both servers' CPU: the SQLite server and the
 PostgreSQL pair then meet the same load.
@@ -38,7 +50,9 @@ import shutil
 import sys
 import tempfile
 import time
+from array import array
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,6 +73,34 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def runqueue_seconds(pid: int) -> float:
+    """How long the process's threads have been ready to run and waiting for a CPU (Linux
+    ``/proc/PID/task/*/schedstat``, its second field; 0 elsewhere): a process starved of CPU
+    waits there, not in its own code."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for task in tasks:
+        try:
+            total += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # a thread that has just ended
+    return total / 1e9
+
+
+def write_calls(pid: int) -> int:
+    """The write syscalls the process has made so far (Linux ``/proc/PID/io``, ``syscw``; 0 elsewhere)."""
+    try:
+        for line in open(f"/proc/{pid}/io"):
+            if line.startswith("syscw:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -92,6 +134,31 @@ async def _lean_stream(url: str, token: str, on_connected, on_text) -> None:
         writer.close()
 
 
+async def _bulk_stream(url: str, token: str, on_connected: Callable[[], None], on_text: Callable[[str, int], bool]) -> None:
+    """The minimal reader without a ``readline`` per line: whatever the socket has, split at once,
+    one arrival time per read (``--client bulk``: about half the lean reader's CPU per event)."""
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    writer.write(
+        f"GET /api/incidents/{INCIDENT}/stream HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Bearer {token}\r\n"
+        "Accept: text/event-stream\r\nLast-Event-ID: 1\r\n\r\n".encode()
+    )
+    status = await reader.readline()
+    assert b" 200 " in status, status
+    on_connected()
+    rest = b""
+    try:
+        while data := await reader.read(256 * 1024):
+            arrived = time.monotonic_ns()
+            lines = (rest + data).split(b"\n")
+            rest = lines.pop()  # a line the next read completes
+            for line in lines:
+                if line.startswith(b"data: ") and on_text(json.loads(line[6:])["body"].get("text", ""), arrived):
+                    return
+    finally:
+        writer.close()
+
+
 async def _httpx_stream(url: str, token: str, on_connected, on_text) -> None:
     """httpx + httpx-sse: a generic client (boards read with ``warroom/store/stream.py`` now)."""
     timeout = httpx.Timeout(10, read=300)
@@ -107,7 +174,7 @@ async def _httpx_stream(url: str, token: str, on_connected, on_text) -> None:
 
 
 async def _subscribe(url: str, token: str, count: int, client: str, conn) -> None:
-    latencies: list[float] = []
+    sends, arrivals = array("q"), array("q")  # per delivered event: when it was sent, when it arrived
     connected = 0
     all_connected = asyncio.Event()
 
@@ -121,15 +188,16 @@ async def _subscribe(url: str, token: str, count: int, client: str, conn) -> Non
         if text == STOP:
             return True
         if text.startswith("t="):
-            latencies.append((arrived - int(text[2:])) / 1e6)
+            sends.append(int(text[2:]))
+            arrivals.append(arrived)
         return False
 
-    follow = _lean_stream if client == "lean" else _httpx_stream
+    follow = {"lean": _lean_stream, "bulk": _bulk_stream, "httpx": _httpx_stream}[client]
     tasks = [asyncio.create_task(follow(url, token, on_connected, on_text)) for _ in range(count)]
     await asyncio.wait_for(all_connected.wait(), 60)
     conn.send("ready")
     await asyncio.gather(*tasks)
-    conn.send((len(latencies), latencies))
+    conn.send((sends, arrivals))
 
 
 def subscriber_process(url: str, token: str, count: int, client: str, conn) -> None:
@@ -167,7 +235,7 @@ class _Connection:
 
 
 async def _appender(
-    url: str, token: str, deadline: float, interval: float | None, offset: float, stats: Counter, first_send: list[int], acks: list[float]
+    url: str, token: str, deadline: float, interval: float | None, offset: float, stats: Counter, first_send: list[int], acks: dict[int, int]
 ) -> None:
     path = f"/api/incidents/{INCIDENT}/events"
     async with _Connection(url, token) as connection:
@@ -184,7 +252,7 @@ async def _appender(
             status, headers, _ = await connection.post(path, {"body": {"type": "note_added", "text": f"t={sent}"}})
             stats[status] += 1
             if status == 201:
-                acks.append((time.monotonic_ns() - sent) / 1e6)
+                acks[sent] = time.monotonic_ns()
             if status == 429:
                 await asyncio.sleep(float(headers.get(b"retry-after", b"1")))
 
@@ -233,9 +301,14 @@ async def run(args: argparse.Namespace) -> str:
 
         stats: Counter = Counter()
         first_send: list[int] = []
-        acks: list[float] = []
+        acks: dict[int, int] = {}  # each acknowledged append's send (its note's t=) -> when its ack arrived
         interval = args.appenders / args.rate if args.rate else None
         cpu_before = sum(cpu_seconds(each.proc.pid) for each in servers if each.proc is not None)
+        clients_before = sum(cpu_seconds(proc.pid) for proc in procs if proc.pid is not None), time.process_time()
+        server_pids = [each.proc.pid for each in servers if each.proc is not None]
+        subscriber_pids = [proc.pid for proc in procs if proc.pid is not None]
+        waited_before = sum(map(runqueue_seconds, server_pids)), sum(map(runqueue_seconds, subscriber_pids))
+        writes_before = sum(map(write_calls, server_pids))
         started = time.monotonic()
         deadline = started + args.seconds
         await asyncio.gather(
@@ -247,16 +320,26 @@ async def run(args: argparse.Namespace) -> str:
         elapsed = time.monotonic() - first_send[0] / 1e9 if first_send else args.seconds
         acked = stats[201]
         server_cpu = sum(cpu_seconds(each.proc.pid) for each in servers if each.proc is not None) - cpu_before
+        subscribers_cpu = sum(cpu_seconds(proc.pid) for proc in procs if proc.pid is not None) - clients_before[0]
+        appenders_cpu = time.process_time() - clients_before[1]  # this process: the appenders' loop
+        server_waited = sum(map(runqueue_seconds, server_pids)) - waited_before[0]
+        server_writes = sum(map(write_calls, server_pids)) - writes_before
+        subscribers_waited = sum(map(runqueue_seconds, subscriber_pids)) - waited_before[1]
         stop = await lead.post(f"/api/incidents/{INCIDENT}/events", json={"body": {"type": "note_added", "text": STOP}})
         assert stop.status_code == 201, stop.text
         await lead.aclose()
 
-        latencies: list[float] = []
+        latencies: list[float] = []  # per delivered event: arrival at the subscriber minus the appender's send
+        after_ack: list[float] = []  # ... minus the moment the appender had its ack
         delivered = 0
         for pipe in pipes:
-            got, values = await asyncio.to_thread(pipe.recv)
-            delivered += got
-            latencies += values
+            sends, arrivals = await asyncio.to_thread(pipe.recv)
+            delivered += len(sends)
+            for sent, arrived in zip(sends, arrivals):
+                latencies.append((arrived - sent) / 1e6)
+                acked_at = acks.get(sent)
+                if acked_at is not None:  # else stored, but its ack was not a 201 (never in a clean run)
+                    after_ack.append((arrived - acked_at) / 1e6)
         for proc in procs:
             proc.join(timeout=30)
     finally:
@@ -270,17 +353,23 @@ async def run(args: argparse.Namespace) -> str:
         shutil.rmtree(workdir, ignore_errors=True)
 
     expected = acked * args.subscribers
+    round_trips = [(acked_at - sent) / 1e6 for sent, acked_at in acks.items()]
     print(
         f"server bench: {args.appenders} appenders, {args.subscribers} {args.client} subscribers in {len(procs)} processes, "
         f"{args.seconds:g} s, rate {'max' if not args.rate else f'{args.rate:g}/s'}; statuses {dict(stats)}; "
-        f"delivered {delivered}/{expected}; append ack p50 {percentile(acks, 50):.1f} ms p99 {percentile(acks, 99):.1f} ms; "
+        f"delivered {delivered}/{expected}; append ack p50 {percentile(round_trips, 50):.1f} ms p99 {percentile(round_trips, 99):.1f} ms; "
         f"max fan-out {max(latencies, default=float('nan')):.1f} ms; server CPU {server_cpu:.2f} s "
-        f"({server_cpu / max(elapsed, 1e-9):.2f} cores)",
+        f"({server_cpu / max(elapsed, 1e-9):.2f} cores), subscribers' processes {subscribers_cpu:.2f} s, appenders {appenders_cpu:.2f} s",
         flush=True,
     )
     return (
         f"appends_per_s={acked / elapsed:.0f} p50_fanout_ms={percentile(latencies, 50):.1f} "
-        f"p99_fanout_ms={percentile(latencies, 99):.1f} server_cpu_ms_per_append={1000 * server_cpu / max(acked, 1):.2f}"
+        f"p99_fanout_ms={percentile(latencies, 99):.1f} server_cpu_ms_per_append={1000 * server_cpu / max(acked, 1):.2f} "
+        f"p50_ack_ms={percentile(round_trips, 50):.1f} p99_ack_ms={percentile(round_trips, 99):.1f} "
+        f"p50_after_ack_ms={percentile(after_ack, 50):.1f} p99_after_ack_ms={percentile(after_ack, 99):.1f} "
+        f"server_cores={server_cpu / elapsed:.2f} subscriber_cores={subscribers_cpu / elapsed:.2f} appender_cores={appenders_cpu / elapsed:.2f} "
+        f"server_waiting_cores={server_waited / elapsed:.2f} subscriber_waiting_cores={subscribers_waited / elapsed:.2f} "
+        f"server_writes_per_append={server_writes / max(acked, 1):.1f}"
     )
 
 
@@ -294,9 +383,10 @@ def main() -> None:
     parser.add_argument("--rate-limit", type=float, help="the server's per-token limit (default: the server's default)")
     parser.add_argument(
         "--client",
-        choices=("lean", "httpx"),
-        default="lean",
-        help="subscribers read with a minimal SSE reader (default: measures the server) or httpx + httpx-sse (a generic client)",
+        choices=("lean", "bulk", "httpx"),
+        default="bulk",
+        help="subscribers read whatever the socket has at once, as boards do (bulk, the default), a line at a time "
+        "(lean: a third more CPU per event), or with httpx + httpx-sse (a generic client)",
     )
     parser.add_argument(
         "--pg-pair",

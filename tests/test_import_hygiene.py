@@ -97,3 +97,15 @@ def test_importing_the_cli_builds_no_pydantic_model():
         "print(built())\n"
     )
     assert _python(code).splitlines() == ["[]", "['StoredEvent']"]
+
+
+def test_importing_the_http_store_builds_no_second_validator_of_stored_events():
+    """A ``TypeAdapter(list[StoredEvent])`` at module level built the whole event schema again (~28 ms)
+    on an HTTP board's way to its first frame; a page is parsed by ``events.parse_stored_array``,
+    whose validator is made on first use over ``StoredEvent``'s own."""
+    code = (
+        "import sys, warroom.store.http; from pydantic import TypeAdapter\n"
+        "print(sorted(f'{name}.{key}' for name, m in list(sys.modules.items()) if name.startswith('warroom')\n"
+        "             for key, value in vars(m).items() if isinstance(value, TypeAdapter) and 'StoredEvent' in str(value._type)))\n"
+    )
+    assert _python(code).strip() == "[]"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import os
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.incident.test_parse_lines import lines
 from warroom.incident import events as ev
 from warroom.store import FileStore, InvalidIncidentId
 
@@ -79,7 +82,6 @@ def test_junk_in_the_middle_is_reported_once_skipped_and_nothing_after_it_is_los
 
     fresh_warnings: list[str] = []
     fresh = FileStore(store_dir, warn=fresh_warnings.append)
-    import asyncio
 
     events = asyncio.run(fresh.read("INC-1"))
     assert [e.body.text for e in events if e.type == "note_added"] == ["before", "after one", "after two"]
@@ -174,3 +176,33 @@ def test_an_append_after_an_import_replaced_the_file_lands_in_the_new_file(store
     texts = [e.body.title if e.seq == 1 else e.body.text for e in events]
     assert texts == ["imported", *[f"imported {n}" for n in range(5)], "after the import"]
     assert asyncio.run(writer.read("INC-1")) == events  # the writer's own view followed the swap
+
+
+def test_a_big_log_is_read_without_the_collector_walking_it_and_its_bad_line_still_named(store_dir):
+    """Reading 3,000 lines ran ~40 collections (seven full ones at 100,000 lines, two thirds of the
+    read); the reader keeps the collector off while it parses, and back on after, reports and all."""
+    page = lines(3000)
+    page[1499] = b'{"seq": 1500, "id": "torn'
+    (store_dir / "INC-1.jsonl").write_bytes(b"\n".join(page) + b"\n")
+    warnings: list[str] = []
+    started: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    was_enabled = gc.isenabled()
+    gc.enable()
+    gc.callbacks.append(note)
+    try:
+        events = asyncio.run(FileStore(store_dir, warn=warnings.append).read("INC-1"))
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(note)
+        if not was_enabled:
+            gc.disable()
+    assert len(events) == 2999 and events[-1].seq == 3000
+    assert len(started) <= 2, started  # the one young collection once it is back on, and one spare
+    assert len(warnings) == 2, warnings
+    assert "line 1500: not valid JSON (torn or corrupt line); skipped" in warnings[0]
+    assert "seq jumps from 1499 to 1501; kept" in warnings[1]

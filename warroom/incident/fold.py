@@ -18,12 +18,11 @@ in ``handlers``, the sentence it leaves on the timeline in ``sentences``.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 from . import events as ev
 from .change import Change
+from .collector import collector_paused
 from .handlers import HANDLERS, join_on_shift, noop
 from .rules import check
 from .sentences import COUNTERPARTS, SENTENCES
@@ -39,32 +38,11 @@ def fold(events: Iterable[ev.StoredEvent], state: IncidentState | None = None) -
     """
     state = state if state is not None else IncidentState()
     scratch = Change()  # nobody reads what each event changed here: one record, emptied each time
-    with _collector_paused():
+    with collector_paused():  # a fold makes no reference cycles, only long-lived entries
         for event in events:
             _apply(state, event, scratch)
             scratch.__dict__.clear()
     return state
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keep Python's cyclic garbage collector out of a fold.
-
-    A fold makes one long-lived record per event (its timeline entry) and no reference
-    cycles, so the collector has nothing to find in them; but their number alone made it
-    walk the *whole* heap mid-fold: with 100,000 events in memory, a full collection (over
-    100 ms) in every other fold of them, more time than the fold itself. A board that has
-    joined moves what it loaded out of the collector's care anyway (``gc.freeze()``).
-    Leaves the collector off if someone else turned it off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def apply(state: IncidentState, event: ev.StoredEvent) -> Change | None:

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from warroom.db.sqlite import connect
 from warroom.incident import EventDraft, IncidentState, StoredEvent, apply
-from warroom.incident.events import parse_stored
+from warroom.incident.events import parse_stored, parse_stored_lines
 from warroom.store.base import EventStore, IncidentSummary, StoreError, StoreUnavailable, UnknownIncident, checked_incident_id
 
 from .summaries import newest_first
@@ -131,7 +131,7 @@ class SqliteFollower(EventStore):
         checked_incident_id(incident_id)
         found: list[StoredEvent] = []
         while rows := await self._rows(incident_id, after):
-            found.extend(parse_stored(text) for _, text in rows)
+            found.extend(parse_stored_lines(text for _, text in rows))
             after = rows[-1][0]
         if not found and not await self._run(
             lambda conn: conn.execute("SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident_id,)).fetchone() is not None
@@ -171,8 +171,8 @@ class SqliteFollower(EventStore):
             while rows := conn.execute(
                 "SELECT event FROM events WHERE incident = ? AND seq > ? ORDER BY seq LIMIT ?", (incident_id, state.seq, PAGE)
             ).fetchall():
-                for (text,) in rows:
-                    apply(state, parse_stored(text))
+                for event in parse_stored_lines(text for (text,) in rows):
+                    apply(state, event)
 
     async def aclose(self) -> None:
         self._closing = True

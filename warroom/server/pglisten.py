@@ -40,7 +40,7 @@ from warroom.db.pgchannel import CARRIED, read
 from warroom.db.pgschema import CHANNEL, connect
 from warroom.store.base import StoreUnavailable
 
-from .writer import Committed
+from .writer import Committed, joined
 
 log = logging.getLogger("warroom.server")
 
@@ -346,21 +346,3 @@ class Listening:
                 self.on_commit(joined(taken))
             except Exception:  # pragma: no cover - a fan-out bug must not stop the hand-overs
                 log.exception("fan-out failed")
-
-
-def joined(batches: list[Committed]) -> list[Committed]:
-    """``batches`` with each one that follows on from (or overlaps) the last one kept for its
-    incident appended to it, past what that one holds: one commit per incident to publish
-    instead of several. (The writer's commit starts with the rows it caught up on, which the
-    listener has often handed over already.)"""
-    out: list[Committed] = []
-    last: dict[str, Committed] = {}
-    for batch in batches:
-        before = last.get(batch.incident)
-        if before is not None and before.events and batch.events and batch.events[0][0] <= before.events[-1][0] + 1:
-            newest = before.events[-1][0]
-            before.events.extend(event for event in batch.events if event[0] > newest)
-        else:
-            last[batch.incident] = Committed(batch.incident, list(batch.events))
-            out.append(last[batch.incident])
-    return out

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from warroom.incident import EventDraft, StoredEvent
-from warroom.incident.events import parse_stored
+from warroom.incident.events import parse_stored, parse_stored_lines
 from warroom.store.base import EventStore, IncidentSummary, StoreError, UnknownIncident, checked_incident_id
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class ServerReader(EventStore):
             raise UnknownIncident(incident_id)
         found: list[StoredEvent] = []
         while rows := await self.parts.rows(incident_id, after, PAGE):
-            found.extend(parse_stored(text) for _, text in rows)
+            found.extend(parse_stored_lines(text for _, text in rows))
             after = rows[-1][0]
         return found
 

@@ -32,7 +32,7 @@ from warroom.alerts.intake import Intake, IntakeStore, Outcome
 from warroom.alerts.payload import PayloadError, parse
 from warroom.incident.alert_severity import AlertsConfig
 from warroom.incident import PERSON, EventDraft, StoredEvent, Writer
-from warroom.incident.events import parse_stored
+from warroom.incident.events import parse_stored, parse_stored_lines
 from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, UnknownIncident
 from warroom.store.opening import open_regular
 from warroom.db.backend import Database, describe_db, is_postgres
@@ -202,7 +202,7 @@ class ServerLogStore:
         events: list[StoredEvent] = []
         while True:
             rows = await self.parts.rows(incident_id, after, 1000)
-            events.extend(parse_stored(text) for _, text in rows)
+            events.extend(parse_stored_lines(text for _, text in rows))
             if len(rows) < 1000:
                 return events
             after = rows[-1][0]

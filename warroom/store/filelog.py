@@ -25,6 +25,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from warroom.incident import IncidentState, StoredEvent, apply, fold, snapshot
+from warroom.incident.collector import collector_paused
 from warroom.incident.events import parse_stored
 from warroom.words import validation_problem
 
@@ -85,7 +86,8 @@ class IncidentLog:
         self.reports = list(found.reports)
 
     def knows(self, event_id: UUID) -> bool:
-        return event_id in self.by_id or event_id in self.base_ids
+        # Without a checkpoint (``base_ids`` empty) its search, a Python call per line read, is skipped.
+        return event_id in self.by_id or (bool(self.base_ids) and event_id in self.base_ids)
 
     def ids(self) -> Iterator[UUID]:
         """The id of every event read so far (the checkpoint's, then the lines after it)."""
@@ -187,12 +189,13 @@ class IncidentLog:
         data = b"".join(self.partial) + new[:end]
         self.partial = [new[end + 1 :]] if end + 1 < len(new) else []
         line_at = self.offset
-        for raw in data.split(b"\n"):
-            self.line_no += 1
-            if raw.strip():
-                self.last_line_at, self.last_line_head = line_at, raw[:LINE_HEAD]
-            self._ingest(raw)
-            line_at += len(raw) + 1
+        with collector_paused():  # the events stay, and in their numbers set off full collections
+            for raw in data.split(b"\n"):
+                self.line_no += 1
+                if raw.strip():
+                    self.last_line_at, self.last_line_head = line_at, raw[:LINE_HEAD]
+                self._ingest(raw)
+                line_at += len(raw) + 1
         self.offset = line_at
 
     def _checkpoint(self, fd: int) -> checkpoint.Checkpoint | None:
@@ -222,14 +225,15 @@ class IncidentLog:
         except (ValidationError, ValueError) as error:
             self._report(_why_unreadable(error))
             return
-        if event.seq <= self.last_seq:
-            self._report(f"seq {event.seq} repeats or goes back (last was {self.last_seq})")
+        last_seq = self.last_seq
+        if event.seq <= last_seq:
+            self._report(f"seq {event.seq} repeats or goes back (last was {last_seq})")
             return
         if self.knows(event.id):
             self._report(f"event id {event.id} is stored twice")
             return
-        if event.seq != self.last_seq + 1:
-            self._report(f"seq jumps from {self.last_seq} to {event.seq}; kept", skipped=False)
+        if event.seq != last_seq + 1:
+            self._report(f"seq jumps from {last_seq} to {event.seq}; kept", skipped=False)
         self.events.append(event)
         self.seqs.append(event.seq)
         self.by_id[event.id] = event

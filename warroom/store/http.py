@@ -53,10 +53,10 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from warroom.incident import EventDraft, IncidentState, StoredEvent, fold, snapshot
-from warroom.incident.events import IncidentDeclared, parse_stored
+from warroom.incident.events import IncidentDeclared, parse_stored, parse_stored_array
 
 from .base import (
     EventStore, IncidentChanges, IncidentSummary, Queued, Rejected, StoreError, StoreUnavailable, UnknownIncident, checked_incident_id, default_warning,
@@ -87,7 +87,6 @@ TIMEOUT = 10.0
 STREAM_READ_TIMEOUT = 60.0  # the server sends a keep-alive every 15 s
 RETRIES = 3  # for outcomes we cannot know (dropped connection, 5xx, 429)
 
-_events = TypeAdapter(list[StoredEvent])
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]+")
 T = TypeVar("T")
 
@@ -277,7 +276,7 @@ class HttpStore(OfflineQueue, EventStore):
                 "GET", f"/api/incidents/{incident_id}/events", incident_id=incident_id, params={"after": cursor, "limit": PAGE}
             )
             try:
-                page = _events.validate_json(response.content)
+                page = parse_stored_array(response.content)
             except ValidationError:
                 raise StoreUnavailable(f"the warroom server at {self.url} sent unreadable events") from None
             events.extend(page)
