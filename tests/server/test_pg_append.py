@@ -22,7 +22,7 @@ from warroom.incident.events import dump_stored, utcnow
 from warroom.server.pg import PgEventLog
 from warroom.store.base import StoreUnavailable
 
-from .test_pg_carried import Published, _declare, _note, _stored, pair  # noqa: F401 (a fixture, taken as a parameter: F811 below)
+from .test_pg_carried import Published, _declare, _note, _stored, listener_paused, pair  # noqa: F401 (a fixture, taken as a parameter: F811 below)
 
 HOSTILE = ["two\nlines", "a backslash-n: \\n, not a newline", 'quotes " and \\ and \'', "separators \u2028\u2029", "tab\tend", "€" * 300]
 
@@ -146,20 +146,10 @@ async def test_rows_a_cold_cache_catches_up_are_published_even_when_their_notice
     published only its own commit, the late notices of the rows before it (at or below what
     the hub now has) were skipped, and the hub never had them (seen under load in CI)."""
     mine, other, published, _url = pair
-    gate = threading.Event()
-    noticed = mine._noticed
-
-    def late(channel: str, payload: str) -> None:
-        gate.wait(15)
-        noticed(channel, payload)
-
-    setattr(mine, "_noticed", late)
-    try:
+    with listener_paused(mine):
         await _declare(other)
         assert await _note(other, "through the other server") == 2
         assert await _note(mine, "through mine, its cache cold") == 3
-    finally:
-        gate.set()
     await published.until(3)
     assert sorted(dict(published.events)) == [1, 2, 3]
 

@@ -10,8 +10,13 @@ same database keep getting the plain notice they parse.
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
+import os
+import signal
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -20,6 +25,7 @@ from warroom.db.pgchannel import CARRIED, PAYLOAD_LIMIT, notices, read
 from warroom.db.pgschema import CHANNEL
 from warroom.incident import events as ev
 from warroom.incident.events import dump_stored, utcnow
+from warroom.server import pglisten
 from warroom.server.pg import PgEventLog
 from warroom.server.pglisten import joined
 from warroom.server.writer import Committed
@@ -172,28 +178,32 @@ def test_hand_overs_are_joined_per_incident_where_they_follow_on():
     assert batches[0].events == [(1, "a1")]  # the hand-overs themselves are left as they were
 
 
-async def test_commits_noticed_while_the_loop_is_busy_are_published_to_the_hub_as_one(pair, monkeypatch):
+@contextmanager
+def listener_paused(log: PgEventLog) -> Iterator[None]:
+    """``log``'s LISTEN backend stopped (SIGSTOP): it sends nothing, not even the answer to a
+    keep-alive, until resumed; then it sends every notification queued meanwhile at once."""
+    assert log._conn is not None
+    pid = log._conn.info.backend_pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+async def test_commits_noticed_together_are_published_to_the_hub_as_one(pair):
+    """Notifications that one read of the socket brings (the loop was busy, or they came in
+    one packet) are handled in one go and published as one commit per incident."""
     mine, other, published, url = pair
     await _declare(other)
     assert await published.until(1) == [1]
     third = PgEventLog(url)  # a third server: its commit is certainly not the other's
     third.start(asyncio.get_running_loop())
     try:
-        handed, both = [], threading.Event()
-        hand_over = mine._hand_over
-
-        def counting(batch: Committed) -> None:
-            hand_over(batch)
-            handed.append(batch)
-            if len(handed) == 2:
-                both.set()
-
-        monkeypatch.setattr(mine, "_hand_over", counting)
+        assert await asyncio.to_thread(third.listening.wait, 15)
         calls = len(published.calls)
-        appends = [asyncio.create_task(_note(log, text)) for log, text in ((other, "two"), (third, "three"))]
-        await asyncio.sleep(0)  # both appends are queued for their writers, which need no loop to commit
-        assert both.wait(15)  # the loop is blocked meanwhile, as a busy one would be
-        await asyncio.gather(*appends)
+        with listener_paused(mine):
+            await asyncio.gather(_note(other, "two"), _note(third, "three"))  # both committed, their notices queued
         assert await published.until(3) == [1, 2, 3]
         assert [[(b.incident, [seq for seq, _ in b.events]) for b in call] for call in published.calls[calls:]] == [[("INC-1", [2, 3])]]
     finally:
@@ -221,17 +231,11 @@ async def test_a_commit_of_this_server_reaches_its_hub_before_the_other_servers_
         gate.wait(15)
         settle(outcomes, committed)
 
-    noticed = mine._noticed
-
-    def late_noticed(channel, payload):  # the listener thread: mine's own notice comes after its head moved
-        held.wait(15)
-        noticed(channel, payload)
-
     monkeypatch.setattr(mine, "_settle", slow_settle)
-    monkeypatch.setattr(mine, "_noticed", late_noticed)
     try:
-        mine_append = asyncio.create_task(_note(mine, "mine"))
-        assert await asyncio.to_thread(held.wait, 15)
+        with listener_paused(mine):  # mine's own notice comes after its head moved
+            mine_append = asyncio.create_task(_note(mine, "mine"))
+            assert await asyncio.to_thread(held.wait, 15)
         assert await _note(other, "the other's, after mine") == 3
         seqs = await published.until(3)
         assert sorted(set(seqs)) == [1, 2, 3] and all(seq <= max(seqs[:n], default=0) + 1 for n, seq in enumerate(seqs))  # never ahead
@@ -239,3 +243,61 @@ async def test_a_commit_of_this_server_reaches_its_hub_before_the_other_servers_
     finally:
         gate.set()
     assert await mine_append == 2
+
+
+@pytest.fixture
+def quick_ping(monkeypatch) -> float:
+    """Keep-alives every 0.4 s of quiet (5 s in service), set before the logs start."""
+    monkeypatch.setattr(pglisten, "LISTEN_PING", 0.4)
+    return 0.4
+
+
+async def test_a_listen_connection_that_stops_answering_is_noticed_by_its_keep_alive_and_replaced(quick_ping, pair):
+    """A backend that hangs (stopped, its socket open) sends no error: only the unanswered
+    keep-alive tells. The listener then reconnects and reads what it missed, once, in order."""
+    mine, other, published, url = pair
+    await _declare(other)
+    assert await published.until(1) == [1]
+    assert mine._conn is not None
+    pid = mine._conn.info.backend_pid
+    with psycopg.connect(url, autocommit=True) as admin:  # a quiet connection is pinged, and an answered ping keeps it
+        for _ in range(100):
+            if admin.execute("SELECT query FROM pg_stat_activity WHERE pid = %s AND state = 'idle'", (pid,)).fetchone() == ("SELECT 1",):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the quiet LISTEN connection was never pinged")
+    await asyncio.sleep(3 * quick_ping)  # more pings, each answered
+    assert mine.reconnects == 0 and mine._conn is not None and mine._conn.info.backend_pid == pid
+    with listener_paused(mine):
+        assert await _note(other, "while mine's LISTEN backend hangs") == 2
+        assert await published.until(2) == [1, 2]  # read after the reconnect: the old connection still hangs
+        assert mine.reconnects == 1 and mine.reads_after_notice == 1
+    assert await _note(other, "after") == 3
+    assert await published.until(3) == [1, 2, 3]
+    assert mine.reconnects == 1
+
+
+async def test_closing_leaves_no_thread_no_connection_and_no_warning(postgres, caplog):
+    """The listener is no thread of its own: the loop watches its socket. Closed from the loop's
+    thread (as the tests do) or from another (as the app's shutdown does), a log leaves no
+    thread, connection, pending callback or warning behind."""
+    url = postgres.url(postgres.create_database(prefix="closing"))
+    loop = asyncio.get_running_loop()
+    logs = [PgEventLog(url), PgEventLog(url)]
+    for log in logs:
+        log.start(loop)
+    for log in logs:
+        assert await asyncio.to_thread(log.listening.wait, 15)
+    assert "warroom-pg-listener" not in [thread.name for thread in threading.enumerate()]
+    await _declare(logs[0])
+    await _note(logs[1], "one")
+    caplog.set_level("DEBUG")
+    logs[0].close()
+    await asyncio.to_thread(logs[1].close)
+    for _ in range(3):
+        await asyncio.sleep(0)  # callbacks the close left would run here
+    gc.collect()  # a future whose exception nobody retrieved says so when collected
+    assert not [thread.name for thread in threading.enumerate() if thread.name.startswith("warroom-pg")]
+    assert all(log._conn is None and log._timer is None and not log.listening.is_set() for log in logs)
+    assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]

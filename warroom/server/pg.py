@@ -18,18 +18,19 @@ Fan-out between servers
     The transaction ends with ``NOTIFY warroom_events, 'INCIDENT SEQ'``, which
     PostgreSQL delivers only if and when it commits, preceded by the committed events
     themselves when they fit in a payload (``db.pgchannel``). Every server ``LISTEN``s on
-    a dedicated connection (``pglisten``): it hands carried events that follow on from
-    what it has published straight to its hub, and on any other notification for a seq
-    past that it reads the rows after its last published seq, so a board on server B
-    sees what was appended through server A. Its own commits (with the rows it caught up
-    on first) take the same way to the hub as the listener's, handed over in the order
-    the published heads moved (``_hand_over``, under ``_heads_lock``), before their acks:
-    the hub never gets a commit ahead of one it follows (which would restart its tail and
-    send every subscriber to the database), and what the two threads hand over before
-    the loop gets to it goes out as one commit. When the LISTEN connection is lost it
-    reconnects and, before anything else, compares every incident's head with what it
-    has published and reads the difference: no gap, no duplicate (streams read by seq anyway; the hub
-    only decides *when* they look).
+    a dedicated connection whose socket its event loop watches (``pglisten``): it hands
+    carried events that follow on from what it has published straight to its hub, and on
+    any other notification for a seq past that it reads the rows after its last published
+    seq (on a thread), so a board on server B sees what was appended through server A.
+    Its own commits (with the rows it caught up on first) take the same way to the hub
+    as the listener's, handed over in the order the published heads moved
+    (``_hand_over``, under ``_heads_lock``), before their acks: the hub never gets a
+    commit ahead of one it follows (which would restart its tail and send every
+    subscriber to the database), and what is handed over before the loop gets to it
+    goes out as one commit. When the LISTEN connection is lost (or a keep-alive goes
+    unanswered) it reconnects and, before anything else, compares every incident's head
+    with what it has published and reads the difference: no gap, no duplicate (streams
+    read by seq anyway; the hub only decides *when* they look).
 
 Durability is PostgreSQL's: the commit returns after the WAL is flushed
 (``synchronous_commit`` on, the default); with a synchronous standby configured it
@@ -41,7 +42,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
@@ -76,16 +76,7 @@ class PgEventLog(Listening, WriterLog):
         self.url = url
         self.path = describe(url)
         self.pool: ConnectionPool | None = None
-        self._listener: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._heads: dict[str, int] = {}  # the last seq handed to on_commit, per incident
-        self._heads_lock = threading.Lock()
-        self._heads_noted = False  # the listener has read where every incident stood (``_heads``)
-        self._handed: list[Committed] = []  # the writer's and the listener's, not yet published (``_hand_over``)
-        self._handed_lock = threading.Lock()
-        self.listening = threading.Event()
-        self.reconnects = 0
-        self.reads_after_notice = 0  # queries for rows a notification did not carry (tests count them)
+        self._init_listening()
 
     # --- life ------------------------------------------------------------------
 
@@ -101,15 +92,12 @@ class PgEventLog(Listening, WriterLog):
             raise unavailable(self.url, error) from None
         self._stopping.clear()
         self._start_writer(loop, "warroom-pg-writer")
-        self._listener = threading.Thread(target=self._listen, name="warroom-pg-listener", daemon=True)
-        self._listener.start()
+        self._start_listening(loop)
 
     def close(self) -> None:
         self._stopping.set()
         self._stop_writer()
-        if self._listener is not None:
-            self._listener.join(timeout=10)
-            self._listener = None
+        self._stop_listening()
         if self.pool is not None:
             self.pool.close()
 

@@ -1,18 +1,26 @@
-"""The PostgreSQL log's listener thread: what other servers on the database commit.
+"""The PostgreSQL log's listener: what other servers on the database commit, read on the event loop.
 
 Every server ``LISTEN``s on a dedicated connection (``db.pgchannel`` says what the
-notifications hold). Events carried in a notification that follow on from what this
-server has published go to its hub as they are; after any other notification for a seq
-past that, the rows after the last published seq are read. When the connection is lost
-it reconnects and, before anything else, compares every incident's head with what it has
-published and reads the difference: no gap, no duplicate (streams read by seq anyway;
-the hub only decides *when* they look).
+notifications hold). Its socket is watched by the event loop itself (``loop.add_reader``):
+when it is readable, libpq takes in what arrived and the notifications are handled right
+there, no thread in between. Events carried in a notification that follow on from what this
+server has published go to its hub as they are, all that one wake-up brought as one commit
+per incident. After any other notification for a seq past that, the rows after the last
+published seq are read on a thread of the listener's own (``_reads``: one, so reads happen
+one at a time), and the notifications behind it wait for that read, so they are handled in
+the order they came. A quiet connection is pinged every ``LISTEN_PING`` seconds; a ping
+unanswered for as long counts as a lost connection (a backend that hangs gives no error).
+When the connection is lost it reconnects and, before anything else, compares every
+incident's head with what it has published and reads the difference: no gap, no duplicate
+(streams read by seq anyway; the hub only decides *when* they look).
 
-Hand-overs to the event loop are joined: what the listener -- or the writer, whose own
-commits take the same way (``pg``) -- hands over while the loop has not yet published
-the last hand-over goes out with it, as one commit per incident, so a busy loop writes
-each subscriber once for several commits. Each hand-over is made under ``_heads_lock``,
-with the move of the published head it stands for, so the hub gets them in seq order.
+One order for the hub: the writer thread hands over its own commits (``pg``) and the read
+thread the rows it read, each under ``_heads_lock`` with the move of the published head it
+stands for, into ``_handed``; the loop publishes ``_handed`` in that order. The listener, on
+the loop, puts its carried events into ``_handed`` the same way and publishes the lot before
+it returns, so nothing it hands over can overtake what the writer handed over before it.
+What the writer hands over while the loop has not yet published goes out together, as one
+commit per incident, so a busy loop writes each subscriber once for several commits.
 """
 
 from __future__ import annotations
@@ -21,9 +29,12 @@ import asyncio
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
+from psycopg import pq
 
 from warroom.db.pgchannel import CARRIED, read
 from warroom.db.pgschema import CHANNEL, connect
@@ -34,95 +45,258 @@ from .writer import Committed, joined
 log = logging.getLogger("warroom.server")
 
 READ_PAGE = 1000
-LISTEN_POLL = 0.5  # how often the listener looks up from its socket (stop flag, liveness)
-LISTEN_PING = 5.0
+LISTEN_PING = 5.0  # a connection quiet this long is pinged; a ping unanswered this long means it is lost
 RECONNECT_MAX = 2.0
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2}
 
 
 class Listening:
-    """The listener's half of ``pg.PgEventLog`` (which supplies the attributes below and ``read_json``)."""
+    """The listener's half of ``pg.PgEventLog`` (which supplies ``url``, ``on_commit``, ``_loop`` and ``read_json``)."""
 
     url: str
     on_commit: Callable[[list[Committed]], None] | None
     _loop: asyncio.AbstractEventLoop | None
-    _stopping: threading.Event
-    _heads: dict[str, int]  # the last seq handed to on_commit, per incident
-    _heads_lock: threading.Lock
-    _heads_noted: bool  # the first connection has noted every incident's head in ``_heads``
-    listening: threading.Event
-    reconnects: int
-    reads_after_notice: int  # queries for rows a notification did not carry (tests count them)
-    _handed: list[Committed]  # handed over by the listener or the writer, not yet published (``_hand_over``)
-    _handed_lock: threading.Lock
+
+    def _init_listening(self) -> None:
+        self._stopping = threading.Event()
+        self._heads: dict[str, int] = {}  # the last seq handed to on_commit, per incident
+        self._heads_lock = threading.Lock()
+        self._heads_noted = False  # the first connection has noted every incident's head in ``_heads``
+        self._handed: list[Committed] = []  # handed over, in the order the heads moved, not yet published
+        self._handed_lock = threading.Lock()
+        self.listening = threading.Event()
+        self.reconnects = 0
+        self.reads_after_notice = 0  # queries for rows a notification did not carry (tests count them)
+        self._reads: ThreadPoolExecutor | None = None  # connecting and reading rows, one job at a time
+        self._conn: psycopg.Connection | None = None  # the LISTEN connection, once open
+        self._conn_lock = threading.Lock()  # between ``_open`` (the read thread) and the stop
+        self._watched: int | None = None  # the socket the loop watches
+        self._encoding = "utf-8"
+        self._first = True
+        self._delay = 0.05
+        self._pending: deque[tuple[bytes, bytes]] = deque()  # notifications (channel, payload) not yet handled, in order
+        self._reading: asyncio.Future | None = None  # the read the pending notifications wait for
+        self._quiet_since = 0.0
+        self._ping_sent: float | None = None
+        self._timer: asyncio.TimerHandle | None = None  # the keep-alive check, or the next reconnect
+        self._loop_thread: int | None = None
 
     def read_json(self, incident_id: str, after: int, limit: int, max_bytes: int | None = None) -> list[tuple[int, str]]:
         raise NotImplementedError
 
-    def _listen(self) -> None:
-        delay = 0.05
-        first = True
-        while not self._stopping.is_set():
-            try:
-                conn = connect(self.url, application_name="warroom-listen", **KEEPALIVES)
-            except StoreUnavailable as error:
-                log.warning("LISTEN connection: %s; retrying", error)
-                self._stopping.wait(delay)
-                delay = min(RECONNECT_MAX, delay * 2)
-                continue
-            try:
-                conn.execute(f"LISTEN {CHANNEL}")
-                conn.execute(f"LISTEN {CARRIED}")
-                heads = conn.execute("SELECT id, head FROM incidents WHERE head > 0").fetchall()
-                if first:  # nothing published yet, nobody behind: just note where each incident stands
-                    with self._heads_lock:
-                        for incident, head in heads:
-                            self._heads.setdefault(incident, head)
-                        self._heads_noted = True
-                    first = False
-                else:
-                    self.reconnects += 1
-                    for incident, head in heads:
-                        self._published_up_to(incident, head)
-                self.listening.set()
-                delay = 0.05
-                quiet_since = time.monotonic()
-                while not self._stopping.is_set():
-                    for notify in conn.notifies(timeout=LISTEN_POLL):
-                        self._noticed(notify.channel, notify.payload)
-                        quiet_since = time.monotonic()
-                    if time.monotonic() - quiet_since > LISTEN_PING:
-                        conn.execute("SELECT 1")  # a dead connection raises here, not in silence
-                        quiet_since = time.monotonic()
-            except (psycopg.Error, StoreUnavailable, ValueError) as error:
-                if not self._stopping.is_set():
-                    log.warning("LISTEN connection lost (%s); reconnecting and re-reading", str(error).strip().splitlines()[:1])
-                self.listening.clear()
-                self._stopping.wait(delay)
-                delay = min(RECONNECT_MAX, delay * 2)
-            finally:
-                conn.close()
+    # --- life: started and stopped with the log ----------------------------------------------
 
-    def _noticed(self, channel: str, payload: str) -> None:
+    def _start_listening(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the loop's thread: open the LISTEN connection (``listening`` is set once it is watched)."""
+        self._loop_thread = threading.get_ident()
+        self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warroom-pg-listen")
+        self._connect()
+
+    def _stop_listening(self) -> None:
+        """From any thread, ``_stopping`` set: the connection closed and the read thread ended."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or threading.get_ident() == self._loop_thread or not loop.is_running():
+            self._unwatch()
+        else:
+            done = threading.Event()
+
+            def on_the_loop() -> None:
+                self._unwatch()
+                done.set()
+
+            try:
+                loop.call_soon_threadsafe(on_the_loop)
+                done.wait(10)
+            except RuntimeError:  # pragma: no cover - the loop closed under us
+                self._unwatch()
+        if self._reads is not None:
+            self._reads.shutdown(wait=True)  # a read in flight stops at its next page; a connection opened meanwhile is closed by ``_open``
+            self._reads = None
+
+    def _connect(self) -> None:
+        self._timer = None
+        if self._stopping.is_set() or self._reads is None:
+            return
+        assert self._loop is not None
+        self._loop.run_in_executor(self._reads, self._open).add_done_callback(self._opened)
+
+    def _open(self) -> tuple[psycopg.Connection, list[tuple[bytes, bytes]]]:
+        """On the read thread: connect, ``LISTEN``, and note every incident's head -- or, after a
+        reconnect, hand the hub what it missed meanwhile. The notifications that came during these
+        statements, to be handled first."""
+        conn = connect(self.url, application_name="warroom-listen", **KEEPALIVES)
+        early: list[tuple[bytes, bytes]] = []
+        try:
+            encoding = conn.info.encoding
+            conn.add_notify_handler(lambda notify: early.append((notify.channel.encode(encoding), notify.payload.encode(encoding))))
+            conn.execute(f"LISTEN {CHANNEL}")
+            conn.execute(f"LISTEN {CARRIED}")
+            heads = conn.execute("SELECT id, head FROM incidents WHERE head > 0").fetchall()
+            if self._first:  # nothing published yet, nobody behind: just note where each incident stands
+                with self._heads_lock:
+                    for incident, head in heads:
+                        self._heads.setdefault(incident, head)
+                    self._heads_noted = True
+                self._first = False
+            else:
+                self.reconnects += 1
+                for incident, head in heads:
+                    self._published_up_to(incident, head)
+            with self._conn_lock:
+                if self._stopping.is_set():
+                    raise StoreUnavailable("the server is shutting down")
+                self._conn = conn
+        except BaseException:
+            conn.close()
+            raise
+        return conn, early
+
+    def _opened(self, opening: asyncio.Future) -> None:
+        """On the loop: watch the new connection's socket, or try again after a while."""
+        if opening.cancelled():
+            return
+        error = opening.exception()
+        if self._stopping.is_set():
+            return
+        if error is not None:
+            log.warning("LISTEN connection: %s; retrying", str(error).strip().splitlines()[:1])
+            self._retry()
+            return
+        conn, early = opening.result()
+        assert self._loop is not None
+        self._delay = 0.05
+        self._encoding = conn.info.encoding
+        self._watched = conn.fileno()
+        self._pending.extend(early)
+        self._quiet_since, self._ping_sent = time.monotonic(), None
+        self._loop.add_reader(self._watched, self._readable)
+        self._timer = self._loop.call_later(LISTEN_PING / 2, self._keep_alive)
+        self.listening.set()
+        self._readable()  # libpq may hold what came with the last statement's answer
+
+    def _lost(self, error: object) -> None:
+        """On the loop: drop the connection and reconnect (which re-reads what it missed)."""
+        if not self._stopping.is_set():
+            log.warning("LISTEN connection lost (%s); reconnecting and re-reading", str(error).strip().splitlines()[:1])
+        self._unwatch()
+        self._retry()
+
+    def _retry(self) -> None:
+        if self._stopping.is_set() or self._loop is None:
+            return
+        self._timer = self._loop.call_later(self._delay, self._connect)
+        self._delay = min(RECONNECT_MAX, self._delay * 2)
+
+    def _unwatch(self) -> None:
+        """On the loop (or with the loop gone): stop watching and close the connection."""
+        self.listening.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        with self._conn_lock:
+            conn, self._conn = self._conn, None
+        if self._watched is not None and self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(self._watched)
+        self._watched = None
+        self._pending.clear()  # the reconnect reads every incident past what the hub has
+        if conn is not None:
+            conn.close()
+
+    # --- on the loop: the socket, the keep-alive, the notifications ----------------------------
+
+    def _readable(self) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        pgconn = conn.pgconn
+        try:
+            pgconn.consume_input()
+            while self._ping_sent is not None and not pgconn.is_busy():
+                answer = pgconn.get_result()
+                if answer is None:
+                    self._ping_sent = None
+                elif answer.status != pq.ExecStatus.TUPLES_OK:
+                    raise psycopg.OperationalError(answer.error_message.decode(self._encoding, "replace") or "keep-alive refused")
+            if pgconn.status != pq.ConnStatus.OK:
+                raise psycopg.OperationalError("the connection was closed")
+        except psycopg.Error as error:
+            self._lost(error)
+            return
+        while (notify := pgconn.notifies()) is not None:
+            self._pending.append((notify.relname, notify.extra))
+        self._quiet_since = time.monotonic()
+        self._work_through()
+
+    def _keep_alive(self) -> None:
+        """Ping a connection quiet for ``LISTEN_PING``; a ping unanswered for as long loses it."""
+        self._timer = None
+        conn = self._conn
+        if conn is None or self._stopping.is_set():
+            return
+        now = time.monotonic()
+        if self._ping_sent is not None:
+            if now - self._ping_sent >= LISTEN_PING:
+                self._lost(f"no answer to a keep-alive in {LISTEN_PING:g} s")
+                return
+        elif now - self._quiet_since >= LISTEN_PING:
+            try:
+                conn.pgconn.send_query(b"SELECT 1")
+            except psycopg.Error as error:
+                self._lost(error)
+                return
+            self._ping_sent = now
+        assert self._loop is not None
+        self._timer = self._loop.call_later(LISTEN_PING / 2, self._keep_alive)
+
+    def _work_through(self) -> None:
+        """Handle the pending notifications in order until one waits for a read, then publish."""
+        try:
+            while self._pending and self._reading is None:
+                self._noticed(*self._pending.popleft())
+        finally:
+            self._publish_noticed()
+
+    def _noticed(self, channel: bytes, payload: bytes) -> None:
         """Publish what a notification says was committed: the events it carries when they
         follow on from what the hub has (no query), else whatever a read finds."""
         try:
-            notice = read(channel, payload)
-        except ValueError:
-            log.warning("unreadable notification on %s skipped: %r", channel, payload[:80])
+            notice = read(channel.decode(self._encoding), payload.decode(self._encoding))
+        except ValueError:  # UnicodeDecodeError included
+            log.warning("unreadable notification on %r skipped: %r", channel, payload[:80])
             return
-        news: list[tuple[int, str]] = []
         with self._heads_lock:
             after = self._heads.get(notice.incident, 0)
-            if notice.events and notice.events[0][0] <= after + 1 and notice.head > after:
-                news = [event for event in notice.events if event[0] > after]
+            if notice.head <= after:
+                return
+            if notice.events and notice.events[0][0] <= after + 1:
                 self._heads[notice.incident] = notice.head
-                self._hand_over(Committed(notice.incident, news))
-        if not news:  # a plain notice, or carried events after a gap (a notice lost while reconnecting)
-            self._published_up_to(notice.incident, notice.head)
+                self._queue(Committed(notice.incident, [event for event in notice.events if event[0] > after]))
+                return
+        # a plain notice, or carried events after a gap (a notice lost while reconnecting)
+        if self._stopping.is_set() or self._reads is None or self._loop is None:
+            return
+        reading = self._loop.run_in_executor(self._reads, self._published_up_to, notice.incident, notice.head)
+        self._reading = reading
+        reading.add_done_callback(self._read_done)
+
+    def _read_done(self, reading: asyncio.Future) -> None:
+        if self._reading is reading:
+            self._reading = None
+        if reading.cancelled():
+            return
+        error = reading.exception()
+        if self._stopping.is_set():
+            return
+        if error is not None:
+            if self._conn is not None:  # not already reconnecting
+                self._lost(error)
+            return
+        self._work_through()
+
+    # --- from any thread: rows read, commits handed over ---------------------------------------
 
     def _published_up_to(self, incident: str, seq: int) -> None:
-        """Hand the hub every row of ``incident`` up to ``seq`` it has not had yet."""
+        """On the read thread: hand the hub every row of ``incident`` up to ``seq`` it has not had yet."""
         with self._heads_lock:
             after = self._heads.get(incident, 0)
         while after < seq and not self._stopping.is_set():
@@ -134,9 +308,9 @@ class Listening:
             after = rows[-1][0]
 
     def _hand_over_news(self, incident: str, events: list[tuple[int, str]]) -> None:
-        """Hand the hub those of ``events`` past what it has had of ``incident``, moving that mark
-        under the same lock: the listener's reads and the writer's commits both go this way, so
-        the hub gets each event once, in seq order."""
+        """From the writer or the read thread: hand the hub those of ``events`` past what it has
+        had of ``incident``, moving that mark under the same lock, so the hub gets each event
+        once, in seq order."""
         with self._heads_lock:
             published = self._heads.get(incident, 0)
             news = [event for event in events if event[0] > published]
@@ -145,13 +319,10 @@ class Listening:
                 self._hand_over(Committed(incident, news))
 
     def _hand_over(self, batch: Committed) -> None:
-        """From the listener or the writer, holding ``_heads_lock``: have the loop publish
-        ``batch``, together with whatever else is handed over before the loop gets to it (a busy
-        loop then writes each subscriber once for several commits, not once each)."""
-        with self._handed_lock:
-            self._handed.append(batch)
-            if len(self._handed) > 1:
-                return  # the publish already asked for takes this one too
+        """From a thread, holding ``_heads_lock``: have the loop publish ``batch``, together with
+        whatever else is handed over before the loop gets to it."""
+        if not self._queue(batch):
+            return  # the publish already asked for (or the listener, publishing now) takes this one too
         loop = self._loop
         if loop is None or loop.is_closed():
             return
@@ -160,11 +331,18 @@ class Listening:
         except RuntimeError:  # pragma: no cover - the loop closed under us at shutdown
             pass
 
+    def _queue(self, batch: Committed) -> bool:
+        """Holding ``_heads_lock``: add ``batch`` to what the loop publishes next; whether it is the first."""
+        with self._handed_lock:
+            self._handed.append(batch)
+            return len(self._handed) == 1
+
     def _publish_noticed(self) -> None:
+        """On the loop: publish everything handed over, in the order it was."""
         with self._handed_lock:
             taken, self._handed = self._handed, []
-        if self.on_commit is not None:
+        if taken and self.on_commit is not None:
             try:
                 self.on_commit(joined(taken))
-            except Exception:  # pragma: no cover - a fan-out bug must not stop the listener's hand-overs
+            except Exception:  # pragma: no cover - a fan-out bug must not stop the hand-overs
                 log.exception("fan-out failed")
