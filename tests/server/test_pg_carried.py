@@ -301,3 +301,42 @@ async def test_closing_leaves_no_thread_no_connection_and_no_warning(postgres, c
     assert not [thread.name for thread in threading.enumerate() if thread.name.startswith("warroom-pg")]
     assert all(log._conn is None and log._timer is None and not log.listening.is_set() for log in logs)
     assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+async def test_a_read_stuck_on_a_database_that_stopped_answering_does_not_hold_the_stop(postgres, monkeypatch):
+    """A plain notice sends the listener to read rows; if the database stops answering mid-read
+    (its backends hung: SIGSTOP here), closing the log waits ``STOP_WAIT`` for that read, not for
+    ever, and leaves the stuck thread to die with the process (a daemon)."""
+    monkeypatch.setattr(pglisten, "STOP_WAIT", 0.5)
+    url = postgres.url(postgres.create_database(prefix="stuck"))
+    log = PgEventLog(url)
+    log.start(asyncio.get_running_loop())
+    stopped: list[int] = []
+    try:
+        assert await asyncio.to_thread(log.listening.wait, 15)
+        await _declare(log)
+        with psycopg.connect(url, autocommit=True) as admin:
+            readers = [pid for (pid,) in admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND application_name <> 'warroom-listen'"
+            )]
+            assert readers, "the log's pool has no connection to hang"
+            for pid in readers:
+                os.kill(pid, signal.SIGSTOP)
+                stopped.append(pid)
+            admin.execute("SELECT pg_notify(%s, %s)", (CHANNEL, "INC-1 5"))  # rows past what the hub has: a read
+        reads = log.reads_after_notice
+        for _ in range(500):
+            if log.reads_after_notice > reads:
+                break
+            await asyncio.sleep(0.01)
+        assert log.reads_after_notice > reads, "the notice sent the listener to no read"
+        stuck = [thread for thread in threading.enumerate() if thread.name == "warroom-pg-listen"]
+        started = asyncio.get_running_loop().time()
+        await asyncio.to_thread(log.close)
+        assert asyncio.get_running_loop().time() - started < 5
+        assert stuck and all(thread.daemon and thread.is_alive() for thread in stuck)  # still in the read: left behind
+    finally:
+        for pid in stopped:
+            os.kill(pid, signal.SIGCONT)
+        log.close()

@@ -31,7 +31,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import queue
+from concurrent.futures import Executor, Future
+from typing import Any
 
 import psycopg
 from psycopg import pq
@@ -48,6 +50,43 @@ READ_PAGE = 1000
 LISTEN_PING = 5.0  # a connection quiet this long is pinged; a ping unanswered this long means it is lost
 RECONNECT_MAX = 2.0
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2}
+STOP_WAIT = 10.0  # how long a stop waits for a read in flight (a hung database may hold it for ever)
+
+
+class ReadThread(Executor):
+    """One daemon thread that runs the listener's jobs in order.
+
+    Not a ``ThreadPoolExecutor``: its threads are joined at the interpreter's exit without a
+    time limit, so a read stuck on a database that stopped answering would hold the server's
+    stop, and its exit, for ever. Here a stop waits ``STOP_WAIT`` at most, and a stuck thread
+    dies with the process."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._jobs.put((future, lambda: fn(*args, **kwargs)))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._jobs.put(None)
+        if wait:
+            self._thread.join(STOP_WAIT)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, call = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = call()
+            except BaseException as error:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
 
 
 class Listening:
@@ -67,7 +106,7 @@ class Listening:
         self.listening = threading.Event()
         self.reconnects = 0
         self.reads_after_notice = 0  # queries for rows a notification did not carry (tests count them)
-        self._reads: ThreadPoolExecutor | None = None  # connecting and reading rows, one job at a time
+        self._reads: ReadThread | None = None  # connecting and reading rows, one job at a time
         self._conn: psycopg.Connection | None = None  # the LISTEN connection, once open
         self._conn_lock = threading.Lock()  # between ``_open`` (the read thread) and the stop
         self._watched: int | None = None  # the socket the loop watches
@@ -89,7 +128,7 @@ class Listening:
     def _start_listening(self, loop: asyncio.AbstractEventLoop) -> None:
         """On the loop's thread: open the LISTEN connection (``listening`` is set once it is watched)."""
         self._loop_thread = threading.get_ident()
-        self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warroom-pg-listen")
+        self._reads = ReadThread("warroom-pg-listen")
         self._connect()
 
     def _stop_listening(self) -> None:
@@ -110,7 +149,7 @@ class Listening:
             except RuntimeError:  # pragma: no cover - the loop closed under us
                 self._unwatch()
         if self._reads is not None:
-            self._reads.shutdown(wait=True)  # a read in flight stops at its next page; a connection opened meanwhile is closed by ``_open``
+            self._reads.shutdown()  # a read in flight stops at its next page (or is left, after STOP_WAIT); a connection opened meanwhile is closed by ``_open``
             self._reads = None
 
     def _connect(self) -> None:
