@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from warroom.people import Elsewhere, fatigue_level
 from warroom.words import fatigue_word
 
-from ..model.format import coarse_duration, roles_label, shift_label
+from ..model.format import Cell, coarse_duration, roles_label, shift_label
 from .panetable import PaneTable
-from .table import Cell
 
 if TYPE_CHECKING:
     from warroom.incident import IncidentState, Policy

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..model.format import away_label, coarse_duration, owner_label
+from ..model.format import Cell, away_label, coarse_duration, owner_label
 from .panetable import PaneTable
-from .table import Cell
 
 if TYPE_CHECKING:
     from warroom.incident import IncidentState, Policy
