@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 from warroom.incident import events as ev
+from warroom.tui.screens.story import StoryScreen
 from warroom.tui.widgets.workstreams import WorkstreamTable
 
 from .conftest import ready, until
@@ -105,6 +106,18 @@ async def test_the_tables_keys_move_the_cursor_and_enter_opens_the_workstream(in
         await until(pilot, lambda: isinstance(app.screen, StoryScreen))
         ids = {binding.id for bindings in table._bindings.key_to_bindings.values() for binding in bindings}
         assert ids >= {"table.up", "table.down", "table.select", "table.top", "table.bottom"}
+
+
+async def test_a_click_on_a_workstream_opens_it(incident, make_board) -> None:
+    _open_three(incident)
+    app = make_board("alice")
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        table = app.board.workstreams
+        await until(pilot, lambda: table.row_count == 3)
+        await pilot.click(table, offset=(4, 2))  # WS-2's row, under the header
+        await until(pilot, lambda: isinstance(app.screen, StoryScreen))
+        assert table.highlighted_key == "WS-2" and app.screen.ws_id == "WS-2"
 
 
 def test_the_board_loads_no_data_table() -> None:

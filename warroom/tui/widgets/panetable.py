@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.strip import Strip
@@ -103,6 +104,14 @@ class PaneTable(RowList, inherit_bindings=False):
     def keep_only(self, keys: set[str]) -> None:
         """Remove the rows whose key is not in ``keys`` (a replay going back in time)."""
         self.show_rows([(key, self._specs[key]) for key in self._keys if key in keys])
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a row highlights and selects it (a DataTable's way: one click opens a workstream)."""
+        event.prevent_default()  # not RowList's too (there a click only highlights)
+        row = event.y + self.scroll_offset.y - 1
+        if event.y >= 1 and 0 <= row < len(self._keys):
+            self.move_cursor(row=row)
+            self.action_select()
 
     def _measure(self, cells: tuple[Cell, ...] | None = None) -> bool:
         """Column widths: each its widest cell, the flex column the rest of the pane; True if
