@@ -28,6 +28,11 @@ def line_of(table: WorkstreamTable, key: str) -> str:
     return table.render_line(table.keys().index(key) + 1 - int(table.scroll_y)).text
 
 
+def tail_background(table: WorkstreamTable, y: int):
+    """The background of the blank end of line ``y`` (the row's tint)."""
+    return list(table.render_line(y))[-1].style.bgcolor
+
+
 async def test_a_changed_row_is_drawn_anew_and_the_rows_that_did_not_change_are_kept(incident, make_board) -> None:
     _open_three(incident)
     app = make_board("alice")
@@ -118,6 +123,27 @@ async def test_a_click_on_a_workstream_opens_it(incident, make_board) -> None:
         await pilot.click(table, offset=(4, 2))  # WS-2's row, under the header
         await until(pilot, lambda: isinstance(app.screen, StoryScreen))
         assert table.highlighted_key == "WS-2" and app.screen.ws_id == "WS-2"
+
+
+async def test_the_row_under_the_mouse_is_tinted_until_a_key_moves_the_cursor(incident, make_board) -> None:
+    _open_three(incident)
+    app = make_board("alice")
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        table = app.board.workstreams
+        await until(pilot, lambda: table.row_count == 3)
+        plain = table.render_line(3).text, tail_background(table, 3)
+        await pilot.hover(table, offset=(4, 3))  # WS-3's row
+        hover = table.get_component_rich_style("panetable--hover")
+        await until(pilot, lambda: tail_background(table, 3) == hover.bgcolor != plain[1])
+        assert table.render_line(3).text == plain[0]
+        await pilot.hover(app.board.timeline)
+        await until(pilot, lambda: tail_background(table, 3) == plain[1])
+        await pilot.hover(table, offset=(4, 3))
+        await until(pilot, lambda: tail_background(table, 3) == hover.bgcolor)
+        table.focus()
+        await pilot.press("j")
+        await until(pilot, lambda: table.highlighted_key == "WS-2" and tail_background(table, 3) == plain[1])
 
 
 def test_the_board_loads_no_data_table() -> None:

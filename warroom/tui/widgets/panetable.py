@@ -70,6 +70,7 @@ class PaneTable(RowList, inherit_bindings=False):
         }
         & > .panetable--header { text-style: bold; background: $panel; color: $foreground; }
         &:ansi > .panetable--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .panetable--hover { background: $block-hover-background; }
         & > .panetable--cursor {
             background: $block-cursor-blurred-background;
             color: $block-cursor-blurred-foreground;
@@ -77,8 +78,10 @@ class PaneTable(RowList, inherit_bindings=False):
         }
     }
     """
-    COMPONENT_CLASSES: ClassVar = {"panetable--header", "panetable--cursor"}
+    COMPONENT_CLASSES: ClassVar = {"panetable--header", "panetable--cursor", "panetable--hover"}
     header_height: ClassVar[int] = 1
+    _hover: int | None = None
+    """The row under the mouse (tinted, as a DataTable's), until a key moves the cursor."""
 
     @property
     def cursor_row(self) -> int:
@@ -104,6 +107,24 @@ class PaneTable(RowList, inherit_bindings=False):
     def keep_only(self, keys: set[str]) -> None:
         """Remove the rows whose key is not in ``keys`` (a replay going back in time)."""
         self.show_rows([(key, self._specs[key]) for key in self._keys if key in keys])
+
+    def move_cursor(self, *, row: int, animate: bool = False) -> None:
+        self._hover_on(None)
+        super().move_cursor(row=row, animate=animate)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        row = event.y + self.scroll_offset.y - 1
+        self._hover_on(row if event.y >= 1 and 0 <= row < len(self._keys) else None)
+
+    def on_leave(self) -> None:
+        self._hover_on(None)
+
+    def _hover_on(self, row: int | None) -> None:
+        if row != self._hover:
+            for line in (self._hover, row):
+                if line is not None:
+                    self.refresh_line(line + 1)
+            self._hover = row
 
     def on_click(self, event: events.Click) -> None:
         """A click on a row highlights and selects it (a DataTable's way: one click opens a workstream)."""
@@ -149,9 +170,10 @@ class PaneTable(RowList, inherit_bindings=False):
             return Strip.blank(width, base)
         key = self._keys[index]
         spec = self._specs[key]
-        if index == self.cursor:
-            cursor = self.get_component_rich_style("panetable--cursor")
-            style, over = base + cursor, Style(color=cursor.color, bgcolor=cursor.bgcolor)
+        marks = [name for name, row in (("panetable--hover", self._hover), ("panetable--cursor", self.cursor)) if row == index]
+        if marks:
+            component = self.get_component_rich_style(*marks)
+            style, over = base + component, Style(color=component.color, bgcolor=component.bgcolor)
         else:
             style, over = base, Style()
         stamp = (spec, style, over)
