@@ -33,7 +33,7 @@ async def test_the_selected_workstream_stays_plain_when_another_pane_has_the_foc
         table = app.board.workstreams
         app.board.timeline.focus()
         await until(pilot, lambda: not table.has_focus)
-        cursor = table.get_component_rich_style("datatable--cursor")
+        cursor = table.get_component_rich_style("panetable--cursor")
         assert cursor.bold, "the blurred cursor is a faint tint: the row c/h/u/r act on is hard to see"
         assert cursor.bgcolor is not None and cursor.bgcolor != table.rich_style.bgcolor
 

@@ -22,9 +22,10 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from .textual_private import Toast, ToastHolder, ToastRack
+from .widgets.panetable import PaneTable
 
 MAX_SHOWN = 2
 _MORE: weakref.WeakKeyDictionary[ToastRack, Static] = weakref.WeakKeyDictionary()
@@ -155,7 +156,7 @@ def _pane_titles(screen: Screen) -> list[Region]:
 def _highlighted_rows(screen: Screen) -> list[Region]:
     rows: list[Region] = []
     table = _shown(screen, "#workstreams")
-    if isinstance(table, DataTable) and table.row_count:
+    if isinstance(table, PaneTable) and table.row_count:
         top = table.content_region.y + table.header_height
         y = top + table.cursor_row - int(table.scroll_y)
         if top <= y < table.content_region.bottom:

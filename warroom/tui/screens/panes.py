@@ -138,7 +138,7 @@ class PanesScreen(FreshScreen[None], OneFrameScreen[None]):
             footer.say(message.keys)
         arrange_toasts(self)  # clear of the f list
 
-    @on(WorkstreamTable.RowHighlighted)
+    @on(WorkstreamTable.Highlighted)
     @on(TimelineView.Highlighted)
     def _cursor_moved(self) -> None:
         arrange_toasts(self)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from warroom.people import Elsewhere, fatigue_level
 from warroom.words import fatigue_word
 
-from ..model.format import coarse_duration, roles_label, shift_label
-from .table import BoardTable, Cell
+from ..model.format import Cell, coarse_duration, roles_label, shift_label
+from .panetable import PaneTable
 
 if TYPE_CHECKING:
     from warroom.incident import IncidentState, Policy
@@ -44,7 +44,7 @@ def responder_cells(
     return (handle, role, shift, on, str(owned) if owned else "-")
 
 
-class ResponderTable(BoardTable):
+class ResponderTable(PaneTable):
     """One row per responder, keyed by handle; your own row is marked."""
 
     COLUMNS = (("handle", "Responder"), ("role", "Role"), ("shift", "Shift"), ("on", "On shift"), ("owns", "Owns"))

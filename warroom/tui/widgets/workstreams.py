@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..model.format import away_label, coarse_duration, owner_label
-from .table import BoardTable, Cell
+from ..model.format import Cell, away_label, coarse_duration, owner_label
+from .panetable import PaneTable
 
 if TYPE_CHECKING:
     from warroom.incident import IncidentState, Policy
@@ -42,13 +42,13 @@ def workstream_cells(state: IncidentState, ws: Workstream, me: str, now: datetim
     return (ident, title, owner, status, updated)
 
 
-class WorkstreamTable(BoardTable):
+class WorkstreamTable(PaneTable):
     """One row per workstream, keyed by its id (WS-1, WS-2 ...)."""
 
     DEFAULT_CSS = """
     /* What c, h, u, r and w act on stays plain when another pane has the focus (Textual's
        blurred cursor is a faint tint): the selected row keeps a solid, bold bar. */
-    WorkstreamTable > .datatable--cursor {
+    WorkstreamTable > .panetable--cursor {
         background: $primary-muted;
         color: $foreground;
         text-style: bold;
@@ -71,7 +71,6 @@ class WorkstreamTable(BoardTable):
     def show_one(self, state: IncidentState, ws: Workstream, me: str, now: datetime, policy: Policy) -> None:
         self.sync_row(ws.id, workstream_cells(state, ws, me, now, policy))
 
-    def on_data_table_row_selected(self, event: BoardTable.RowSelected) -> None:
+    def on_row_list_selected(self, event: PaneTable.Selected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.Chosen(event.row_key.value))
+        self.post_message(self.Chosen(event.key))
