@@ -181,10 +181,10 @@ class RowList(ScrollView, can_focus=True):
             content = [0] * len(self.COLUMNS)
             for spec in self._specs.values():
                 for index, cell in enumerate(spec):
-                    content[index] = max(content[index], len(_words(cell)))
+                    content[index] = max(content[index], len(cell_words(cell)))
             self._content = content
         else:
-            self._content = [max(width, len(_words(cell))) for width, cell in zip(self._content, cells)]
+            self._content = [max(width, len(cell_words(cell))) for width, cell in zip(self._content, cells)]
         labels = [label for _, label in self.COLUMNS]
         widths, shown, cut = self._fit(labels, GAP)
         gap = GAP
@@ -261,7 +261,7 @@ class RowList(ScrollView, can_focus=True):
         for cell, width, shown in zip(cells, self._widths, self._shown):
             if not shown:
                 continue
-            words = fit(_words(cell), width)
+            words = fit(cell_words(cell), width)
             piece = Text(words.ljust(width + self._gap), no_wrap=True, end="")
             if not isinstance(cell, str):
                 piece.stylize(theme_style(self.app, cell[1]), 0, min(len(words), width))
@@ -280,5 +280,6 @@ class RowList(ScrollView, can_focus=True):
         self._scroll_to_cursor(False)
 
 
-def _words(cell: Cell) -> str:
+def cell_words(cell: Cell) -> str:
+    """A cell's text as shown: one line, safe for the terminal."""
     return safe_line(cell if isinstance(cell, str) else cell[0])

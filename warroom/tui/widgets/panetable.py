@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from ..keys import moving_keys
 from ..model.format import ELLIPSIS
-from ..rowlist import RowList, _words
+from ..rowlist import RowList, cell_words
 from ..themes import theme_style
 
 if TYPE_CHECKING:
@@ -140,10 +140,10 @@ class PaneTable(RowList, inherit_bindings=False):
         if cells is None:
             content = [0] * len(self.COLUMNS)
             for spec in self._specs.values():
-                content = [max(width, cell_len(_words(cell))) for width, cell in zip(content, spec)]
+                content = [max(width, cell_len(cell_words(cell))) for width, cell in zip(content, spec)]
             self._content = content
         else:
-            self._content = [max(width, cell_len(_words(cell))) for width, cell in zip(self._content, cells)]
+            self._content = [max(width, cell_len(cell_words(cell))) for width, cell in zip(self._content, cells)]
         widths = [max(content, cell_len(label)) for content, (_, label) in zip(self._content, self.COLUMNS)]
         room = self.scrollable_content_region.width
         flex = next((i for i, (key, _) in enumerate(self.COLUMNS) if key == self.FLEX), None)
@@ -189,7 +189,7 @@ class PaneTable(RowList, inherit_bindings=False):
         segments: list[Segment] = []
         pad = Segment(" " * PAD, style)
         for cell, width in zip(cells, self._widths):
-            words = _words(cell)
+            words = cell_words(cell)
             if cell_len(words) > width:
                 words = set_cell_size(words, max(width - 1, 0)) + ELLIPSIS  # as Rich cuts a DataTable's cell
             own = style + theme_style(self.app, cell[1]) + over if not isinstance(cell, str) else style + over
