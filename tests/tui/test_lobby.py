@@ -344,3 +344,24 @@ async def test_at_80x24_a_long_title_gets_the_width_short_headers_and_gaps_give_
         assert " IC " in header and "Unowned" in header and "Blocked" in header, header
         row = next(line for line in lines if "INC-1 " in line and "SEV1" in line)
         assert "Checkout errors for every E…" in row and "alice" in row and "OVERDUE 1h1" in row, row
+
+
+async def test_a_title_in_wide_characters_keeps_every_column_under_its_header(store_dir: Path) -> None:
+    """A CJK title takes two terminal cells a character: its column is measured, cut and padded
+    in cells, so the columns after it line up with the other rows' and the header's."""
+    from rich.cells import cell_len
+
+    imported(store_dir, "INC-1", minutes_ago=10, severity=2, title="東京リージョンの決済が落ちている")
+    imported(store_dir, "INC-2", minutes_ago=20, severity=2, title="Checkout down")
+    app = lobby(store_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = lobby_of(app).table
+        lines = [table.render_line(y).text for y in range(3)]
+
+        def at(line: str, word: str) -> int:
+            return cell_len(line[: line.index(word)])
+
+        header, *rows = lines
+        assert [at(row, "investigating") for row in rows] == [at(header, "Status")] * 2, lines
+        assert all(cell_len(row.rstrip()) <= table.size.width for row in rows), lines

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -26,7 +27,7 @@ from textual.strip import Strip
 from warroom.safetext import safe_line
 
 from .keys import moving_keys
-from .model.format import fit
+from .model.format import ELLIPSIS
 from .themes import theme_style
 
 if TYPE_CHECKING:
@@ -181,10 +182,10 @@ class RowList(ScrollView, can_focus=True):
             content = [0] * len(self.COLUMNS)
             for spec in self._specs.values():
                 for index, cell in enumerate(spec):
-                    content[index] = max(content[index], len(cell_words(cell)))
+                    content[index] = max(content[index], cell_len(cell_words(cell)))
             self._content = content
         else:
-            self._content = [max(width, len(cell_words(cell))) for width, cell in zip(self._content, cells)]
+            self._content = [max(width, cell_len(cell_words(cell))) for width, cell in zip(self._content, cells)]
         labels = [label for _, label in self.COLUMNS]
         widths, shown, cut = self._fit(labels, GAP)
         gap = GAP
@@ -261,10 +262,10 @@ class RowList(ScrollView, can_focus=True):
         for cell, width, shown in zip(cells, self._widths, self._shown):
             if not shown:
                 continue
-            words = fit(cell_words(cell), width)
-            piece = Text(words.ljust(width + self._gap), no_wrap=True, end="")
+            words = cut_to_cells(cell_words(cell), width)
+            piece = Text(words + " " * (width - cell_len(words) + self._gap), no_wrap=True, end="")
             if not isinstance(cell, str):
-                piece.stylize(theme_style(self.app, cell[1]), 0, min(len(words), width))
+                piece.stylize(theme_style(self.app, cell[1]), 0, len(words))
             text.append_text(piece)
         segments = [Segment(s.text, style + s.style if s.style else style) for s in text.render(self.app.console)]
         return Strip(segments).simplify()
@@ -283,3 +284,10 @@ class RowList(ScrollView, can_focus=True):
 def cell_words(cell: Cell) -> str:
     """A cell's text as shown: one line, safe for the terminal."""
     return safe_line(cell if isinstance(cell, str) else cell[0])
+
+
+def cut_to_cells(words: str, width: int) -> str:
+    """``words`` cut to ``width`` terminal cells (a wide character takes two), the cut marked."""
+    if cell_len(words) <= width:
+        return words
+    return set_cell_size(words, max(width - 1, 0)) + ELLIPSIS

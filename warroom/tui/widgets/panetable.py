@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -27,8 +27,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from ..keys import moving_keys
-from ..model.format import ELLIPSIS
-from ..rowlist import RowList, cell_words
+from ..rowlist import RowList, cell_words, cut_to_cells
 from ..themes import theme_style
 
 if TYPE_CHECKING:
@@ -189,9 +188,7 @@ class PaneTable(RowList, inherit_bindings=False):
         segments: list[Segment] = []
         pad = Segment(" " * PAD, style)
         for cell, width in zip(cells, self._widths):
-            words = cell_words(cell)
-            if cell_len(words) > width:
-                words = set_cell_size(words, max(width - 1, 0)) + ELLIPSIS  # as Rich cuts a DataTable's cell
+            words = cut_to_cells(cell_words(cell), width)  # as Rich cuts a DataTable's cell
             own = style + theme_style(self.app, cell[1]) + over if not isinstance(cell, str) else style + over
             segments += [pad, Segment(words, own), Segment(" " * (width - cell_len(words) + PAD), style)]
         return Strip(segments).simplify()
