@@ -113,8 +113,8 @@ def percentile(values: list[float], q: float) -> float:
 # --- subscriber processes ------------------------------------------------------------
 
 
-async def _lean_stream(url: str, token: str, on_connected, on_text) -> None:
-    """A minimal SSE reader (one JSON ``data:`` line per message, as the server sends)."""
+async def _open_stream(url: str, token: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """The incident's event stream on a plain connection, its status line read (200 or fail)."""
     parts = urlsplit(url)
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     writer.write(
@@ -123,6 +123,12 @@ async def _lean_stream(url: str, token: str, on_connected, on_text) -> None:
     )
     status = await reader.readline()
     assert b" 200 " in status, status
+    return reader, writer
+
+
+async def _lean_stream(url: str, token: str, on_connected, on_text) -> None:
+    """A minimal SSE reader (one JSON ``data:`` line per message, as the server sends)."""
+    reader, writer = await _open_stream(url, token)
     on_connected()
     try:
         while line := await reader.readline():
@@ -137,14 +143,7 @@ async def _lean_stream(url: str, token: str, on_connected, on_text) -> None:
 async def _bulk_stream(url: str, token: str, on_connected: Callable[[], None], on_text: Callable[[str, int], bool]) -> None:
     """The minimal reader without a ``readline`` per line: whatever the socket has, split at once,
     one arrival time per read (``--client bulk``: about half the lean reader's CPU per event)."""
-    parts = urlsplit(url)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
-    writer.write(
-        f"GET /api/incidents/{INCIDENT}/stream HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Bearer {token}\r\n"
-        "Accept: text/event-stream\r\nLast-Event-ID: 1\r\n\r\n".encode()
-    )
-    status = await reader.readline()
-    assert b" 200 " in status, status
+    reader, writer = await _open_stream(url, token)
     on_connected()
     rest = b""
     try:

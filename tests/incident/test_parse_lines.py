@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -27,26 +26,6 @@ def lines(count: int) -> list[bytes]:
         for n in range(2, count + 1)
     )
     return [ev.dump_stored(event).encode() for event in (first, *notes)]
-
-
-@pytest.fixture
-def collections() -> Iterator[list[int]]:
-    """The generation of every collection that starts while the test runs (the collector on at its start)."""
-    started: list[int] = []
-
-    def note(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            started.append(info["generation"])
-
-    was_enabled = gc.isenabled()
-    gc.enable()
-    gc.callbacks.append(note)
-    try:
-        yield started
-    finally:
-        gc.callbacks.remove(note)
-        if not was_enabled:
-            gc.disable()
 
 
 def test_many_lines_parse_to_the_events_each_line_parses_to() -> None:

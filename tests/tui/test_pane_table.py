@@ -24,6 +24,15 @@ def _open_three(incident) -> None:
         incident.act("alice", ev.WorkstreamOpened(title=title))
 
 
+async def three_rows_focused(pilot) -> WorkstreamTable:
+    """The board's Workstreams table, its three rows shown and the focus on it."""
+    table = pilot.app.board.workstreams
+    await until(pilot, lambda: table.row_count == 3)
+    table.focus()
+    await until(pilot, lambda: table.has_focus)
+    return table
+
+
 def line_of(table: WorkstreamTable, key: str) -> str:
     return table.render_line(table.keys().index(key) + 1 - int(table.scroll_y)).text
 
@@ -75,10 +84,7 @@ async def test_the_cursor_row_takes_the_cursors_colours_over_a_cells_own(inciden
     app = make_board("alice")
     async with app.run_test() as pilot:
         await ready(pilot)
-        table = app.board.workstreams
-        await until(pilot, lambda: table.row_count == 3)
-        table.focus()
-        await until(pilot, lambda: table.has_focus)
+        table = await three_rows_focused(pilot)
         cursor = table.get_component_rich_style("panetable--cursor")
         unowned = [s for s in table.render_line(1) if s.text == "unowned"]
         assert unowned and unowned[0].style.color == cursor.color and unowned[0].style.bgcolor == cursor.bgcolor
@@ -95,10 +101,7 @@ async def test_the_tables_keys_move_the_cursor_and_enter_opens_the_workstream(in
     app = make_board("alice")
     async with app.run_test() as pilot:
         await ready(pilot)
-        table = app.board.workstreams
-        await until(pilot, lambda: table.row_count == 3)
-        table.focus()
-        await until(pilot, lambda: table.has_focus)
+        table = await three_rows_focused(pilot)
         await pilot.press("end")
         await until(pilot, lambda: table.highlighted_key == "WS-3")
         await pilot.press("home")
