@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timezone
+
 from warroom.incident import events as ev
 from warroom.tui.layout import PANES
 from warroom.tui.footer import BoardFooter
@@ -238,3 +241,23 @@ async def test_the_footer_follows_the_viewers_role(incident, make_board) -> None
         incident.act("alice", ev.CommandHandoverOffered(to="bob"))
         incident.act("bob", ev.CommandHandoverAccepted())
         await until(pilot, lambda: "s" in {key.key_display for key, _ in footer.shown})
+
+
+def test_a_title_in_wide_characters_never_pushes_the_severity_or_your_handle_off_the_header() -> None:
+    """The header lays out by priority in terminal cells: a CJK title (two cells a character) is
+    cut to the room the essentials leave, never counted by characters and drawn twice as wide."""
+    from rich.cells import cell_len
+
+    from warroom.incident import IncidentState, apply
+    from warroom.tui.widgets.header import header_content
+
+    state = IncidentState()
+    title = "東京リージョンの決済サービスが全面的に落ちている件について調査中です"
+    apply(state, ev.StoredEvent(seq=1, id=uuid.uuid4(), at=datetime.now(timezone.utc), actor="alice",
+                                body=ev.IncidentDeclared(incident_id="INC-1", title=title, severity=1)))
+    for width in (60, 80, 140):
+        line = header_content(state, "INC-1", "alice", offline=False, width=width).plain
+        assert cell_len(line) <= width, (width, line)
+        for part in ("INC-1", "SEV1", "investigating", "alice"):
+            assert part in line, (width, line)
+        assert "東京" in line

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -27,7 +27,7 @@ from textual.strip import Strip
 from warroom.safetext import safe_line
 
 from .keys import moving_keys
-from .model.format import ELLIPSIS
+from .model.format import fit_cells
 from .themes import theme_style
 
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ class RowList(ScrollView, can_focus=True):
         for cell, width, shown in zip(cells, self._widths, self._shown):
             if not shown:
                 continue
-            words = cut_to_cells(cell_words(cell), width)
+            words = fit_cells(cell_words(cell), width)
             piece = Text(words + " " * (width - cell_len(words) + self._gap), no_wrap=True, end="")
             if not isinstance(cell, str):
                 piece.stylize(theme_style(self.app, cell[1]), 0, len(words))
@@ -285,9 +285,3 @@ def cell_words(cell: Cell) -> str:
     """A cell's text as shown: one line, safe for the terminal."""
     return safe_line(cell if isinstance(cell, str) else cell[0])
 
-
-def cut_to_cells(words: str, width: int) -> str:
-    """``words`` cut to ``width`` terminal cells (a wide character takes two), the cut marked."""
-    if cell_len(words) <= width:
-        return words
-    return set_cell_size(words, max(width - 1, 0)) + ELLIPSIS

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Union
 
+from rich.cells import cell_len, set_cell_size
+
 from warroom.words import coarse_duration, duration, update_due
 from warroom.safetext import ELLIPSIS, fit
 
@@ -20,7 +22,15 @@ Cell = Union[str, tuple[str, str]]
 """One table cell as a pane describes it: plain text, or ``(text, style)`` where the style names
 theme variables (``"$stale bold"``). Specs compare cheaply; the widgets turn them into Rich text."""
 
-__all__ = ["ELLIPSIS", "away_label", "clock", "coarse_duration", "duration", "fit", "owner_label", "roles_label", "shift_label", "update_due_label"]
+__all__ = ["ELLIPSIS", "away_label", "clock", "coarse_duration", "duration", "fit", "fit_cells", "owner_label", "roles_label", "shift_label", "update_due_label"]
+
+def fit_cells(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells (a wide character, CJK say, takes two), the cut
+    marked; ``fit`` counts characters, which is right for stored limits, not for a screen."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(width - 1, 0)) + ELLIPSIS
+
 
 def clock(at: datetime | None) -> str:
     """Times as the timeline shows them: UTC, like every sentence the fold writes."""

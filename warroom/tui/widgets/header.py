@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from warroom.safetext import safe_line
 
-from ..model.format import fit
+from ..model.format import fit_cells
 
 if TYPE_CHECKING:
     from warroom.incident import IncidentState
@@ -54,7 +55,7 @@ def header_content(
     if offline:
         tail += [("   ", ""), (" offline — reconnecting ", "bold reverse $error")]
     width = width if width is not None else 10_000
-    used = sum(len(text) for text, _ in essentials + tail)
+    used = sum(cell_len(text) for text, _ in essentials + tail)
     if used > width and overdue:
         essentials[-1] = (" OVERDUE ", "bold reverse $overdue")
         used -= len(overdue) - len("OVERDUE")
@@ -64,7 +65,7 @@ def header_content(
     room = width - used - 2
     title_part: list[Part] = []
     if title and room >= 4:
-        title_part = [("  ", ""), (fit(title, room), "bold")]
+        title_part = [("  ", ""), (fit_cells(title, room), "bold")]
     # The title follows the incident id; everything else keeps its order.
     parts = essentials[:1] + title_part + essentials[1:] + tail
     return Content.assemble(*((text, style) if style else text for text, style in parts))

@@ -27,7 +27,8 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from ..keys import moving_keys
-from ..rowlist import RowList, cell_words, cut_to_cells
+from ..model.format import fit_cells
+from ..rowlist import RowList, cell_words
 from ..themes import theme_style
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ class PaneTable(RowList, inherit_bindings=False):
         segments: list[Segment] = []
         pad = Segment(" " * PAD, style)
         for cell, width in zip(cells, self._widths):
-            words = cut_to_cells(cell_words(cell), width)  # as Rich cuts a DataTable's cell
+            words = fit_cells(cell_words(cell), width)  # as Rich cuts a DataTable's cell
             own = style + theme_style(self.app, cell[1]) + over if not isinstance(cell, str) else style + over
             segments += [pad, Segment(words, own), Segment(" " * (width - cell_len(words) + PAD), style)]
         return Strip(segments).simplify()
