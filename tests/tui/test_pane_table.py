@@ -24,12 +24,13 @@ def _open_three(incident) -> None:
         incident.act("alice", ev.WorkstreamOpened(title=title))
 
 
-async def three_rows_focused(pilot) -> WorkstreamTable:
-    """The board's Workstreams table, its three rows shown and the focus on it."""
+async def three_rows(pilot, *, focused: bool = False) -> WorkstreamTable:
+    """The board's Workstreams table once its three rows are shown (and the focus on it)."""
     table = pilot.app.board.workstreams
     await until(pilot, lambda: table.row_count == 3)
-    table.focus()
-    await until(pilot, lambda: table.has_focus)
+    if focused:
+        table.focus()
+        await until(pilot, lambda: table.has_focus)
     return table
 
 
@@ -47,8 +48,7 @@ async def test_a_changed_row_is_drawn_anew_and_the_rows_that_did_not_change_are_
     app = make_board("alice")
     async with app.run_test() as pilot:
         await ready(pilot)
-        table = app.board.workstreams
-        await until(pilot, lambda: table.row_count == 3)
+        table = await three_rows(pilot)
         assert "unowned" in line_of(table, "WS-2")
         table.render_line(3)
         third = table._strips["WS-3"][1]
@@ -64,8 +64,7 @@ async def test_a_wider_cell_widens_its_column_and_every_row_stays_under_its_head
     app = make_board("alice")
     async with app.run_test() as pilot:
         await ready(pilot)
-        table = app.board.workstreams
-        await until(pilot, lambda: table.row_count == 3)
+        table = await three_rows(pilot)
         for handle in ("bob", "a-responder-with-a-long-handle"):
             incident.act(handle, ev.ResponderJoined())
         incident.act("a-responder-with-a-long-handle", ev.WorkstreamClaimed(workstream="WS-3"))
@@ -84,7 +83,7 @@ async def test_the_cursor_row_takes_the_cursors_colours_over_a_cells_own(inciden
     app = make_board("alice")
     async with app.run_test() as pilot:
         await ready(pilot)
-        table = await three_rows_focused(pilot)
+        table = await three_rows(pilot, focused=True)
         cursor = table.get_component_rich_style("panetable--cursor")
         unowned = [s for s in table.render_line(1) if s.text == "unowned"]
         assert unowned and unowned[0].style.color == cursor.color and unowned[0].style.bgcolor == cursor.bgcolor
@@ -101,7 +100,7 @@ async def test_the_tables_keys_move_the_cursor_and_enter_opens_the_workstream(in
     app = make_board("alice")
     async with app.run_test() as pilot:
         await ready(pilot)
-        table = await three_rows_focused(pilot)
+        table = await three_rows(pilot, focused=True)
         await pilot.press("end")
         await until(pilot, lambda: table.highlighted_key == "WS-3")
         await pilot.press("home")
@@ -121,8 +120,7 @@ async def test_a_click_on_a_workstream_opens_it(incident, make_board) -> None:
     app = make_board("alice")
     async with app.run_test() as pilot:
         await ready(pilot)
-        table = app.board.workstreams
-        await until(pilot, lambda: table.row_count == 3)
+        table = await three_rows(pilot)
         await pilot.click(table, offset=(4, 2))  # WS-2's row, under the header
         await until(pilot, lambda: isinstance(app.screen, StoryScreen))
         assert table.highlighted_key == "WS-2" and app.screen.ws_id == "WS-2"
@@ -133,8 +131,7 @@ async def test_the_row_under_the_mouse_is_tinted_until_a_key_moves_the_cursor(in
     app = make_board("alice")
     async with app.run_test() as pilot:
         await ready(pilot)
-        table = app.board.workstreams
-        await until(pilot, lambda: table.row_count == 3)
+        table = await three_rows(pilot)
         plain = table.render_line(3).text, tail_background(table, 3)
         await pilot.hover(table, offset=(4, 3))  # WS-3's row
         hover = table.get_component_rich_style("panetable--hover")

@@ -176,16 +176,19 @@ class RowList(ScrollView, can_focus=True):
 
     # --- painting -------------------------------------------------------------------------------
 
-    def _measure(self, cells: tuple[Cell, ...] | None = None) -> bool:
-        """Column widths from the rows (only widening for one row's ``cells``); True if they changed."""
+    def _measure_content(self, cells: tuple[Cell, ...] | None) -> None:
+        """Each column's widest cell, in terminal cells: over every row, or only widened for ``cells``."""
         if cells is None:
             content = [0] * len(self.COLUMNS)
             for spec in self._specs.values():
-                for index, cell in enumerate(spec):
-                    content[index] = max(content[index], cell_len(cell_words(cell)))
+                content = [max(width, cell_len(cell_words(cell))) for width, cell in zip(content, spec)]
             self._content = content
         else:
             self._content = [max(width, cell_len(cell_words(cell))) for width, cell in zip(self._content, cells)]
+
+    def _measure(self, cells: tuple[Cell, ...] | None = None) -> bool:
+        """Column widths from the rows (only widening for one row's ``cells``); True if they changed."""
+        self._measure_content(cells)
         labels = [label for _, label in self.COLUMNS]
         widths, shown, cut = self._fit(labels, GAP)
         gap = GAP

@@ -137,13 +137,7 @@ class PaneTable(RowList, inherit_bindings=False):
     def _measure(self, cells: tuple[Cell, ...] | None = None) -> bool:
         """Column widths: each its widest cell, the flex column the rest of the pane; True if
         they changed (every kept row is drawn again)."""
-        if cells is None:
-            content = [0] * len(self.COLUMNS)
-            for spec in self._specs.values():
-                content = [max(width, cell_len(cell_words(cell))) for width, cell in zip(content, spec)]
-            self._content = content
-        else:
-            self._content = [max(width, cell_len(cell_words(cell))) for width, cell in zip(self._content, cells)]
+        self._measure_content(cells)
         widths = [max(content, cell_len(label)) for content, (_, label) in zip(self._content, self.COLUMNS)]
         room = self.scrollable_content_region.width
         flex = next((i for i, (key, _) in enumerate(self.COLUMNS) if key == self.FLEX), None)
