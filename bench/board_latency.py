@@ -24,10 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from textual.widgets import Input  # noqa: E402
+
 from warroom.incident import events as ev  # noqa: E402
 from warroom.room import Room  # noqa: E402
 from warroom.store import FileStore  # noqa: E402
 from warroom.tui.app import board_app  # noqa: E402
+from warroom.tui.screens.info import CatchUpScreen  # noqa: E402
 
 
 async def main(samples: int) -> None:
@@ -48,11 +51,15 @@ async def main(samples: int) -> None:
             return original(entry)
 
         bob.board.timeline.append = append  # type: ignore[method-assign]
+        while isinstance(alice.screen, CatchUpScreen):  # "while you were away": bob joined after alice declared
+            await pa.press("escape")
         results = []
         for n in range(samples):
             text = f"ping {n}"
             await pa.press("t")
-            alice.focused.insert_text_at_cursor(text)  # type: ignore[union-attr]
+            while not isinstance(alice.focused, Input):  # the note form, its field focused once mounted
+                await asyncio.sleep(0.001)
+            alice.focused.insert_text_at_cursor(text)
             started = time.perf_counter()
             await pa.press("enter")
             while text not in seen:
