@@ -21,15 +21,17 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
 from warroom.db.sqlite import connect
 from warroom.incident import EventDraft, IncidentState, StoredEvent, apply
-from warroom.incident.events import parse_stored, parse_stored_lines
+from warroom.incident.events import parse_stored_lines
 from warroom.store.base import EventStore, IncidentSummary, StoreError, StoreUnavailable, UnknownIncident, checked_incident_id
 
+from .rowlog import follow_rows, read_rows
 from .summaries import newest_first
 
 POLL_SECONDS = 0.05
@@ -129,27 +131,16 @@ class SqliteFollower(EventStore):
 
     async def read(self, incident_id: str, after: int = 0) -> list[StoredEvent]:
         checked_incident_id(incident_id)
-        found: list[StoredEvent] = []
-        while rows := await self._rows(incident_id, after):
-            found.extend(parse_stored_lines(text for _, text in rows))
-            after = rows[-1][0]
+        found = await read_rows(partial(self._rows, incident_id), after)
         if not found and not await self._run(
             lambda conn: conn.execute("SELECT 1 FROM events WHERE incident = ? LIMIT 1", (incident_id,)).fetchone() is not None
         ):
             raise UnknownIncident(incident_id)
         return found
 
-    async def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
+    def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
         """Events past ``after`` and then each commit, noticed within a poll; ends at ``aclose``."""
-        cursor = after
-        while not self._closing:
-            changed = self._wait_for_change()  # before looking, so no commit slips through
-            rows = await self._rows(incident_id, cursor)
-            for seq, text in rows:
-                yield parse_stored(text)
-                cursor = seq
-            if not rows:
-                await asyncio.shield(changed)
+        return follow_rows(partial(self._rows, incident_id), after, self._wait_for_change, lambda: self._closing)
 
     async def incidents(self) -> list[IncidentSummary]:
         """Every incident's summary, newest first; brought up to date (once, however many ask at once)

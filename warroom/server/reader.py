@@ -10,13 +10,14 @@ appends: readers have no business writing the log.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 from warroom.incident import EventDraft, StoredEvent
-from warroom.incident.events import parse_stored, parse_stored_lines
 from warroom.store.base import EventStore, IncidentSummary, StoreError, UnknownIncident, checked_incident_id
+
+from .rowlog import Rows, follow_rows, read_rows
 
 if TYPE_CHECKING:
     from .parts import Parts
@@ -39,24 +40,15 @@ class ServerReader(EventStore):
         checked_incident_id(incident_id)
         if not await self.parts.exists(incident_id):
             raise UnknownIncident(incident_id)
-        found: list[StoredEvent] = []
-        while rows := await self.parts.rows(incident_id, after, PAGE):
-            found.extend(parse_stored_lines(text for _, text in rows))
-            after = rows[-1][0]
-        return found
+        return await read_rows(self._page(incident_id), after)
 
-    async def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
+    def follow(self, incident_id: str, after: int = 0) -> AsyncIterator[StoredEvent]:
         """Events past ``after`` and then each commit; ends when the server stops."""
         hub = self.parts.hub
-        cursor = after
-        while not hub.closing:
-            changed = hub.changed(incident_id)  # before looking, so no commit slips through
-            rows = await self.parts.rows(incident_id, cursor, PAGE)
-            for seq, text in rows:
-                yield parse_stored(text)
-                cursor = seq
-            if not rows:
-                await asyncio.shield(changed)
+        return follow_rows(self._page(incident_id), after, partial(hub.changed, incident_id), lambda: hub.closing)
+
+    def _page(self, incident_id: str) -> Rows:
+        return lambda after: self.parts.rows(incident_id, after, PAGE)
 
     async def incidents(self) -> list[IncidentSummary]:
         return await self.parts.log.summaries()
