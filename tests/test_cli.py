@@ -95,6 +95,8 @@ def test_unknown_incident_and_bad_ids(cli):
     assert bad.returncode == 2 and "bad incident id '../x'" in bad.stderr
     bad_ws = cli("ws", "claim", "INC-1", "WS-x", check=False)
     assert bad_ws.returncode == 2 and "bad workstream" in bad_ws.stderr
+    titled = cli("declare", "Checkout errors on eu-west", check=False)
+    assert titled.returncode == 2 and "warroom declare --title 'Checkout errors on eu-west'" in titled.stderr
     blank = cli("declare", "--title", "   ", check=False)
     assert blank.returncode == 2 and "title" in blank.stderr
     assert list(cli.store_dir.iterdir()) == []

@@ -102,6 +102,19 @@ def incident_type(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def declared_incident_type(text: str) -> str:
+    """``incident_type`` for ``declare``, whose one positional is the id: a newcomer's title
+    typed there is told where a title goes."""
+    try:
+        return incident_type(text)
+    except argparse.ArgumentTypeError as error:
+        if any(c.isspace() for c in text) and text.isprintable():
+            import shlex  # only for this hint: a join loads this module and needs no shlex
+
+            raise argparse.ArgumentTypeError(f"{error}; a title goes after --title: warroom declare --title {shlex.quote(text)}") from None
+        raise
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)

@@ -13,6 +13,7 @@ from warroom.cli.context import (
     CliContext,
     submitting,
     due_date,
+    declared_incident_type,
     incident_type,
     policy_setting,
     run_command,
@@ -93,7 +94,7 @@ def build_parser(*, up_to_joining: bool = False) -> argparse.ArgumentParser:
         return p
 
     p = command("declare", "declare an incident (you become its commander); prints its id", lambda c: run_command(declare_command(c)))
-    p.add_argument("incident", nargs="?", type=incident_type, metavar="INC-ID", help="default: the next free INC-n")
+    p.add_argument("incident", nargs="?", type=declared_incident_type, metavar="INC-ID", help="default: the next free INC-n")
     p.add_argument("--title", required=True, help="one line: what is broken, for whom")
     p.add_argument("--sev", type=int, choices=range(1, 5), default=None, help="severity 1 (worst) to 4 (default: the playbook's, else 3)")
     p.add_argument("--drill", action="store_true", help="mark this incident as a drill")
