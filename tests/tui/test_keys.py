@@ -158,6 +158,18 @@ async def test_hand_off_refused_when_not_yours(incident, make_board) -> None:
         assert "only its owner can hand it off" in notices(app)
 
 
+async def test_hand_off_with_nobody_else_on_shift_says_so_not_that_you_cannot_hand_over_to_yourself(incident, make_board) -> None:
+    open_ws(incident)
+    incident.act("alice", ev.WorkstreamClaimed(workstream="WS-1"))
+    app = make_board("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("h")
+        assert not isinstance(app.screen, FormScreen)
+        said = notices(app)
+        assert "nobody else is on shift to take WS-1" in said and "yourself" not in said
+
+
 async def test_shift_y_declines_a_hand_off(incident, make_board) -> None:
     open_ws(incident)
     incident.act("bob", ev.ResponderJoined())

@@ -143,9 +143,21 @@ def _note_about(board: Board, ws_id: str | None = None):
     return (board.state.workstream(key) if key else None), False
 
 
+def _anyone_else_on_shift(board: Board) -> bool:
+    return any(r.handle != board.me for r in board.state.on_shift())
+
+
 def someone_else_on_shift(board: Board) -> None:
-    if not [r for r in board.state.on_shift() if r.handle != board.me]:
+    if not _anyone_else_on_shift(board):
         raise Refusal("nobody else is on shift to take command")
+
+
+def workstream_to_hand_off(board: Board, ws_id: str | None = None) -> Workstream:
+    """The workstream to hand off (``highlighted_workstream``), once someone else is on shift to take it."""
+    ws = highlighted_workstream(board, ws_id)
+    if not _anyone_else_on_shift(board):
+        raise Refusal(f"nobody else is on shift to take {ws.id}: they join with `warroom join {board.state.id}`")
+    return ws
 
 
 # --- follow-ups ------------------------------------------------------------------------
@@ -455,10 +467,8 @@ ACTIONS: dict[str, ActionRow] = {
         done=_say_done("released"),
     ),
     "hand_off": Action(
-        target=highlighted_workstream,
-        probes=lambda a: [
-            ev.HandoffOffered(workstream=a.target.id, to=a.others[0] if a.others else a.me, replace=a.target.pending is not None)
-        ],
+        target=workstream_to_hand_off,
+        probes=lambda a: [ev.HandoffOffered(workstream=a.target.id, to=a.others[0], replace=a.target.pending is not None)],
         form=lambda a: handoff_form(a.target.id, a.target.title, a.others),
         confirm=_replace_offer,
         submit=lambda a, v: [
