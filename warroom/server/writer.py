@@ -14,6 +14,7 @@ import asyncio
 import logging
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -190,13 +191,14 @@ def _deliver(on_commit: Callable[[list[Committed]], None] | None, outcomes: Outc
             future.set_result(outcome)
 
 
-def next_batch(jobs: queue.SimpleQueue, stop: object) -> tuple[list, bool]:
+def next_batch(jobs: queue.SimpleQueue, stop: object, held: deque | None = None) -> tuple[list, bool]:
     """Wait for one job, then take whatever else is waiting (up to ``MAX_BATCH``), so one
-    commit serves them all: ``(batch, stop seen)``. Jobs queued after ``stop`` are not taken."""
+    commit serves them all: ``(batch, stop seen)``. Jobs queued after ``stop`` are not taken.
+    ``held``: jobs taken off the queue earlier and put back, which come first."""
     batch: list = []
     while len(batch) < MAX_BATCH:
         try:
-            job = jobs.get() if not batch else jobs.get_nowait()
+            job = held.popleft() if held else jobs.get() if not batch else jobs.get_nowait()
         except queue.Empty:
             break
         if job is stop:
@@ -214,6 +216,7 @@ class WriterLog:
     def __init__(self, on_commit: Callable[[list[Committed]], None] | None):
         self.on_commit = on_commit
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._held: deque = deque()  # jobs a backend took off the queue and left for the next batch, first
         self._cache: dict[str, Cached] = {}
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -269,7 +272,7 @@ class WriterLog:
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            batch, stopping = next_batch(self._jobs, _STOP)
+            batch, stopping = next_batch(self._jobs, _STOP, self._held)
             if not batch:
                 continue
             try:
@@ -280,6 +283,21 @@ class WriterLog:
 
     def _process(self, batch: list[Job]) -> None:
         raise NotImplementedError
+
+    def _take_waiting(self, fits: Callable[[Job], bool], room: int) -> list[Job]:
+        """From the writer thread, mid-batch: the jobs waiting in the queue, in order, as long as
+        each ``fits`` (at most ``room``); the first that does not is held back for the next batch."""
+        taken: list[Job] = []
+        while len(taken) < room and not self._held:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is _STOP or not fits(job):
+                self._held.append(job)
+                break
+            taken.append(job)
+        return taken
 
     def _settle(self, outcomes: Outcomes, committed: list[Committed]) -> None:
         hand_back(self._loop, self.on_commit, outcomes, committed)
