@@ -38,7 +38,7 @@ from typing import Any
 import psycopg
 from psycopg import pq
 
-from warroom.db.pgchannel import CARRIED, read
+from warroom.db.pgchannel import CARRIED, reach, read
 from warroom.db.pgschema import CHANNEL, connect
 from warroom.store.base import StoreUnavailable
 
@@ -298,6 +298,10 @@ class Listening:
         """Publish what a notification says was committed: the events it carries when they
         follow on from what the hub has (no query), else whatever a read finds."""
         try:
+            incident, head = reach(channel, payload, self._encoding)
+            with self._heads_lock:
+                if head <= self._heads.get(incident, 0):
+                    return  # had already (this server's own commits among them): not decoded, not split
             notice = read(channel.decode(self._encoding), payload.decode(self._encoding))
         except ValueError:  # UnicodeDecodeError included
             log.warning("unreadable notification on %r skipped: %r", channel, payload[:80])
