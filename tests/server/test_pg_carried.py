@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 
-from warroom.db.pgchannel import CARRIED, PAYLOAD_LIMIT, notices, read
+from warroom.db.pgchannel import CARRIED, PAYLOAD_LIMIT, notices, reach, read
 from warroom.db.pgschema import CHANNEL
 from warroom.incident import events as ev
 from warroom.incident.events import dump_stored, utcnow
@@ -98,6 +98,20 @@ def test_a_commit_is_carried_in_payloads_under_the_limit_and_the_plain_notice_co
     huge = [(1, "x" * PAYLOAD_LIMIT), (2, "{}")]
     assert notices("INC-7", huge) == [(CHANNEL, "INC-7 2")]  # too large: read from the table, and all after it
     assert read(CARRIED, "INC 3\n{\"text\": \"a\u2028b\"}").events == ((3, "{\"text\": \"a\u2028b\"}"),)
+
+
+def test_how_far_a_notice_reaches_is_read_without_its_events_and_agrees_with_reading_it_whole():
+    """A listener drops the notices it has had (its own server's commits among them) on
+    ``reach`` alone: the incident and the seq reached, from the raw bytes, without decoding or
+    splitting the events."""
+    rows = [(n, dump_stored(_stored(n, text))) for n, text in enumerate(["a", "b\nc", "€ \u2028", "{}"], start=41)]
+    sent = notices("INC 7 ü", rows) + notices("INC-8", [(1, "x" * PAYLOAD_LIMIT)]) + [(CHANNEL, "INC-9 12")]
+    for channel, payload in sent:
+        whole = read(channel, payload)
+        assert reach(channel.encode(), payload.encode(), "utf-8") == (whole.incident, whole.head)
+    for channel, payload in [(CARRIED, "no header line"), (CHANNEL, "INC-1 x"), (CHANNEL, "INC-1")]:
+        with pytest.raises(ValueError):
+            reach(channel.encode(), payload.encode(), "utf-8")
 
 
 async def test_events_from_the_other_server_reach_the_hub_once_in_order_and_only_the_oversized_one_is_read(pair):

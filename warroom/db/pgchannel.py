@@ -73,3 +73,18 @@ def read(channel: str, payload: str) -> Notice:
         return Notice(incident, start + len(texts) - 1, tuple(zip(range(start, start + len(texts)), texts, strict=True)))
     incident, _, seq = payload.rpartition(" ")
     return Notice(incident, int(seq))
+
+
+_CARRIED_BYTES = CARRIED.encode()
+
+
+def reach(channel: bytes, payload: bytes, encoding: str) -> tuple[str, int]:
+    """A notification's incident and the seq it reaches (``read``'s ``incident`` and ``head``),
+    from its raw bytes without decoding or splitting the events: enough to drop one a listener
+    has had (each server is sent its own commits' notices too). ``ValueError`` as ``read``."""
+    if channel == _CARRIED_BYTES:
+        header, _, _ = payload.partition(b"\n")
+        incident, _, first = header.rpartition(b" ")
+        return incident.decode(encoding), int(first) + payload.count(b"\n") - 1
+    incident, _, seq = payload.rpartition(b" ")
+    return incident.decode(encoding), int(seq)

@@ -39,7 +39,7 @@ from warroom.store.base import IncidentSummary, Rejected, StoreUnavailable, Unkn
 
 from warroom.db.sqlite import SCHEMA, SCHEMA_VERSION, connect, create_private, init_db
 from .summaries import SummaryCache
-from .writer import Cached, Committed, JoinedHandBacks, Job, Outcomes, Unprocessable, WriterLog, admit, retry_or_refuse
+from .writer import Cached, Committed, HandOff, Job, Outcomes, Unprocessable, WriterLog, admit, deliver_joined, retry_or_refuse
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "Committed", "EventLog", "Unprocessable", "connect", "create_private", "init_db"]
 
@@ -60,7 +60,7 @@ class EventLog(WriterLog):
         self._stop_checkpoints = threading.Event()
         self._checkpointer: threading.Thread | None = None
         self._summaries = SummaryCache(self._load_summaries)  # offered by the writer after commits and by readers
-        self._hand_backs = JoinedHandBacks()
+        self._hand_backs: HandOff[tuple[Outcomes, list[Committed]]] = HandOff(lambda taken: deliver_joined(self.on_commit, taken))
 
     # --- life ------------------------------------------------------------------
 
@@ -186,7 +186,7 @@ class EventLog(WriterLog):
 
     def _settle(self, outcomes: Outcomes, committed: list[Committed]) -> None:
         """Publish and acknowledge on the loop: joined with any earlier commit it has not got to yet."""
-        self._hand_backs.hand_back(self._loop, self.on_commit, outcomes, committed)
+        self._hand_backs.hand(self._loop, (outcomes, committed))
 
     def _transaction(self, jobs: list[Job], committed: list[Committed]) -> list[tuple[asyncio.Future, Any]]:
         conn = self._writer

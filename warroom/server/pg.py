@@ -13,6 +13,12 @@ Serialised in the database
     ``PRIMARY KEY (incident, seq)`` and ``UNIQUE (id)`` are the last guard: if they
     ever fire, the batch rolls back and the clients retry with the same event ids.
     So two servers racing for one workstream give exactly one winner, as one does.
+    Appends queued while a batch waited for the lock (the other server's batch held
+    it) join that batch once it holds the lock, if they append to an incident it
+    locked and declare nothing (``_joins_late``): one commit, one fan-out and two round
+    trips for them all, as many appends per commit as SQLite's writer gets. Their ids
+    were not read under the lock, so a joined retry of a stored event trips
+    ``UNIQUE (id)``; the batch is then tried once more with every id read first.
 
 Fan-out between servers
     The transaction ends with ``NOTIFY warroom_events, 'INCIDENT SEQ'``, which
@@ -58,7 +64,7 @@ from warroom.db.pgschema import describe, unavailable, upgrade
 from warroom.asgi.streams import within_bytes
 from .pglisten import KEEPALIVES, Listening
 from .summaries import newest_first
-from .writer import Cached, Committed, Job, Unprocessable, WriterLog, admit, retry_or_refuse
+from .writer import MAX_BATCH, Cached, Committed, Job, Unprocessable, WriterLog, admit, retry_or_refuse
 
 log = logging.getLogger("warroom.server")
 
@@ -177,6 +183,7 @@ class PgEventLog(Listening, WriterLog):
         touched = sorted({job.incident for job in jobs})
         results: list[tuple[asyncio.Future, Any]] = []
         fresh: dict[str, Committed] = {}
+        late: list[Job] = []
         try:
             # Two round trips per batch, the lock held for one (``db.pgappend``): BEGIN with
             # the lock and every read that needs it; then, once the rules ran here, the
@@ -202,6 +209,9 @@ class PgEventLog(Listening, WriterLog):
                         self._caught_up(incident, heads.get(incident, 0), since[incident], news[incident])
                         if news[incident] and self._news_to_the_hub(incident, since[incident]):
                             fresh[incident] = Committed(incident, news[incident])
+                    if not last:  # what queued while the lock was awaited joins (a retry attempt reads every id instead)
+                        late = self._take_waiting(lambda job: _joins_late(job, since), MAX_BATCH - len(jobs))
+                        jobs.extend(late)
                     rows: list[tuple[str, int, str]] = []
                     for job in jobs:
                         results.append((job.future, self._append_one(job, known, rows, fresh)))
@@ -221,6 +231,8 @@ class PgEventLog(Listening, WriterLog):
         except Exception as error:
             for incident in touched:
                 self._cache.pop(incident, None)  # the cached states may have run ahead of the database
+            if late and isinstance(error, psycopg.errors.UniqueViolation) and not last:
+                return None  # a late job retried an event already stored: once more, every id read first
             if isinstance(error, psycopg.OperationalError) and not last:
                 log.warning("append transaction broke (%s); trying once more", str(error).strip().splitlines()[:1])
                 self._drop_dead_connections()
@@ -310,3 +322,9 @@ class PgEventLog(Listening, WriterLog):
             raise unavailable(self.url, error) from None
         cached = self._cache.get(incident_id)
         return None if cached is None else cached.checkpoint()
+
+
+def _joins_late(job: Job, locked: dict[str, int]) -> bool:
+    """Whether ``job``, queued while its batch waited for the lock, can join it: an append to an
+    incident the batch holds locked, and no declaration (which would need its row created first)."""
+    return job.call is None and job.incident in locked and job.draft is not None and job.draft.body.type != "incident_declared"

@@ -16,9 +16,9 @@ incident's head with what it has published and reads the difference: no gap, no 
 
 One order for the hub: the writer thread hands over its own commits (``pg``) and the read
 thread the rows it read, each under ``_heads_lock`` with the move of the published head it
-stands for, into ``_handed``; the loop publishes ``_handed`` in that order. The listener, on
-the loop, puts its carried events into ``_handed`` the same way and publishes the lot before
-it returns, so nothing it hands over can overtake what the writer handed over before it.
+stands for, into ``_handed`` (a ``writer.HandOff``); the loop publishes it in that order.
+The listener, on the loop, puts its carried events into ``_handed`` the same way and
+publishes the lot before it returns, so nothing it hands over can overtake what the writer handed over before it.
 What the writer hands over while the loop has not yet published goes out together, as one
 commit per incident, so a busy loop writes each subscriber once for several commits.
 """
@@ -38,11 +38,11 @@ from typing import Any
 import psycopg
 from psycopg import pq
 
-from warroom.db.pgchannel import CARRIED, read
+from warroom.db.pgchannel import CARRIED, reach, read
 from warroom.db.pgschema import CHANNEL, connect
 from warroom.store.base import StoreUnavailable
 
-from .writer import Committed, joined
+from .writer import Committed, HandOff, joined
 
 log = logging.getLogger("warroom.server")
 
@@ -101,8 +101,7 @@ class Listening:
         self._heads: dict[str, int] = {}  # the last seq handed to on_commit, per incident
         self._heads_lock = threading.Lock()
         self._heads_noted = False  # the first connection has noted every incident's head in ``_heads``
-        self._handed: list[Committed] = []  # handed over, in the order the heads moved, not yet published
-        self._handed_lock = threading.Lock()
+        self._handed: HandOff[Committed] = HandOff(self._publish)  # handed over, in the order the heads moved, not yet published
         self.listening = threading.Event()
         self.reconnects = 0
         self.reads_after_notice = 0  # queries for rows a notification did not carry (tests count them)
@@ -293,12 +292,16 @@ class Listening:
             while self._pending and self._reading is None:
                 self._noticed(*self._pending.popleft())
         finally:
-            self._publish_noticed()
+            self._handed.deliver()
 
     def _noticed(self, channel: bytes, payload: bytes) -> None:
         """Publish what a notification says was committed: the events it carries when they
         follow on from what the hub has (no query), else whatever a read finds."""
         try:
+            incident, head = reach(channel, payload, self._encoding)
+            with self._heads_lock:
+                if head <= self._heads.get(incident, 0):
+                    return  # had already (this server's own commits among them): not decoded, not split
             notice = read(channel.decode(self._encoding), payload.decode(self._encoding))
         except ValueError:  # UnicodeDecodeError included
             log.warning("unreadable notification on %r skipped: %r", channel, payload[:80])
@@ -309,7 +312,7 @@ class Listening:
                 return
             if notice.events and notice.events[0][0] <= after + 1:
                 self._heads[notice.incident] = notice.head
-                self._queue(Committed(notice.incident, [event for event in notice.events if event[0] > after]))
+                self._handed.add(Committed(notice.incident, [event for event in notice.events if event[0] > after]))  # published as ``_work_through`` ends
                 return
         # a plain notice, or carried events after a gap (a notice lost while reconnecting)
         if self._stopping.is_set() or self._reads is None or self._loop is None:
@@ -360,27 +363,11 @@ class Listening:
     def _hand_over(self, batch: Committed) -> None:
         """From a thread, holding ``_heads_lock``: have the loop publish ``batch``, together with
         whatever else is handed over before the loop gets to it."""
-        if not self._queue(batch):
-            return  # the publish already asked for (or the listener, publishing now) takes this one too
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            loop.call_soon_threadsafe(self._publish_noticed)
-        except RuntimeError:  # pragma: no cover - the loop closed under us at shutdown
-            pass
+        self._handed.hand(self._loop, batch)
 
-    def _queue(self, batch: Committed) -> bool:
-        """Holding ``_heads_lock``: add ``batch`` to what the loop publishes next; whether it is the first."""
-        with self._handed_lock:
-            self._handed.append(batch)
-            return len(self._handed) == 1
-
-    def _publish_noticed(self) -> None:
-        """On the loop: publish everything handed over, in the order it was."""
-        with self._handed_lock:
-            taken, self._handed = self._handed, []
-        if taken and self.on_commit is not None:
+    def _publish(self, taken: list[Committed]) -> None:
+        """On the loop: publish everything handed over, in the order it was (``HandOff.deliver``)."""
+        if self.on_commit is not None:
             try:
                 self.on_commit(joined(taken))
             except Exception:  # pragma: no cover - a fan-out bug must not stop the hand-overs

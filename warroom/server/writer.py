@@ -14,10 +14,11 @@ import asyncio
 import logging
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
@@ -36,6 +37,8 @@ from warroom.store.base import Rejected, StoreUnavailable, UnknownIncident, retr
 log = logging.getLogger("warroom.server")
 
 MAX_BATCH = 256
+
+T = TypeVar("T")
 
 
 class Unprocessable(Exception):
@@ -190,13 +193,14 @@ def _deliver(on_commit: Callable[[list[Committed]], None] | None, outcomes: Outc
             future.set_result(outcome)
 
 
-def next_batch(jobs: queue.SimpleQueue, stop: object) -> tuple[list, bool]:
+def next_batch(jobs: queue.SimpleQueue, stop: object, held: deque | None = None) -> tuple[list, bool]:
     """Wait for one job, then take whatever else is waiting (up to ``MAX_BATCH``), so one
-    commit serves them all: ``(batch, stop seen)``. Jobs queued after ``stop`` are not taken."""
+    commit serves them all: ``(batch, stop seen)``. Jobs queued after ``stop`` are not taken.
+    ``held``: jobs taken off the queue earlier and put back, which come first."""
     batch: list = []
     while len(batch) < MAX_BATCH:
         try:
-            job = jobs.get() if not batch else jobs.get_nowait()
+            job = held.popleft() if held else jobs.get() if not batch else jobs.get_nowait()
         except queue.Empty:
             break
         if job is stop:
@@ -214,6 +218,7 @@ class WriterLog:
     def __init__(self, on_commit: Callable[[list[Committed]], None] | None):
         self.on_commit = on_commit
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._held: deque = deque()  # jobs a backend took off the queue and left for the next batch, first
         self._cache: dict[str, Cached] = {}
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -269,7 +274,7 @@ class WriterLog:
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            batch, stopping = next_batch(self._jobs, _STOP)
+            batch, stopping = next_batch(self._jobs, _STOP, self._held)
             if not batch:
                 continue
             try:
@@ -281,49 +286,78 @@ class WriterLog:
     def _process(self, batch: list[Job]) -> None:
         raise NotImplementedError
 
+    def _take_waiting(self, fits: Callable[[Job], bool], room: int) -> list[Job]:
+        """From the writer thread, mid-batch: the jobs waiting in the queue, in order, as long as
+        each ``fits`` (at most ``room``); the first that does not is held back for the next batch."""
+        taken: list[Job] = []
+        while len(taken) < room and not self._held:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is _STOP or not fits(job):
+                self._held.append(job)
+                break
+            taken.append(job)
+        return taken
+
     def _settle(self, outcomes: Outcomes, committed: list[Committed]) -> None:
         hand_back(self._loop, self.on_commit, outcomes, committed)
 
 
-class JoinedHandBacks:
-    """``hand_back`` for a log whose commits reach the hub only with their acks (SQLite's): what
-    the writer hands back while the loop has not yet delivered the last hand-back goes out with
-    it, the commits joined per incident (``joined``) and then every ack in order. A loop that
-    falls behind -- the machine busy, a burst of requests -- then writes each subscriber once
-    for the commits it missed, not once each (on a 2-core machine with 100 subscribers, 7 % of
-    hand-backs found one or more waiting, up to 7), and no commit waits for one to be joined."""
+class HandOff(Generic[T]):
+    """Things handed from another thread to the event loop, taken there all at once, in the order
+    handed. The loop is asked for a call (``call_soon_threadsafe``) only when the list was
+    empty: whatever is handed before the loop gets to it goes to ``take`` in that same call.
+    Both logs hand their commits over so: SQLite's with their acks (``deliver_joined``), the
+    PostgreSQL log's of either server before their acks (``pglisten``)."""
 
-    __slots__ = ("_handed", "_lock")
+    __slots__ = ("_items", "_lock", "_take")
 
-    def __init__(self) -> None:
-        self._handed: list[tuple[Outcomes, list[Committed]]] = []
+    def __init__(self, take: Callable[[list[T]], None]) -> None:
+        self._items: list[T] = []
         self._lock = threading.Lock()
+        self._take = take
 
-    def hand_back(
-        self, loop: asyncio.AbstractEventLoop | None, on_commit: Callable[[list[Committed]], None] | None, outcomes: Outcomes, committed: list[Committed]
-    ) -> None:
-        """From the writer thread: ``hand_back``, joined with what the loop has not yet delivered."""
+    def add(self, item: T) -> bool:
+        """Add ``item`` to what the loop takes next; whether it is the first (no call asked for yet)."""
         with self._lock:
-            self._handed.append((outcomes, committed))
-            if len(self._handed) > 1:
-                return  # the delivery already asked for takes this one too
+            self._items.append(item)
+            return len(self._items) == 1
+
+    def hand(self, loop: asyncio.AbstractEventLoop | None, item: T) -> None:
+        """From a thread: ``add`` ``item`` and, if it is the first, ask ``loop`` to ``deliver``."""
+        if not self.add(item):
+            return  # the call already asked for takes this one too
         if loop is None or loop.is_closed():
-            self._take()
+            self._taken()  # nobody will take them: the next hand asks again
             return
         try:
-            loop.call_soon_threadsafe(self._deliver, on_commit)
+            loop.call_soon_threadsafe(self.deliver)
         except RuntimeError:  # pragma: no cover - the loop closed under us at shutdown
-            self._take()
+            self._taken()
 
-    def _take(self) -> list[tuple[Outcomes, list[Committed]]]:
+    def deliver(self) -> None:
+        """On the loop: everything handed so far, in order, to ``take``."""
+        taken = self._taken()
+        if taken:
+            self._take(taken)
+
+    def _taken(self) -> list[T]:
         with self._lock:
-            taken, self._handed = self._handed, []
+            taken, self._items = self._items, []
         return taken
 
-    def _deliver(self, on_commit: Callable[[list[Committed]], None] | None) -> None:
-        taken = self._take()
-        if len(taken) == 1:
-            _deliver(on_commit, *taken[0])
-            return
-        commits = [batch for _, committed in taken for batch in committed]
-        _deliver(on_commit, [outcome for outcomes, _ in taken for outcome in outcomes], joined(commits))
+
+def deliver_joined(on_commit: Callable[[list[Committed]], None] | None, taken: list[tuple[Outcomes, list[Committed]]]) -> None:
+    """On the loop, for a log whose commits reach the hub only with their acks (SQLite's): the
+    hand-backs a ``HandOff`` took at once, their commits joined per incident (``joined``) and
+    published once, then every ack in order. A loop that falls behind -- the machine busy, a
+    burst of requests -- then writes each subscriber once for the commits it missed, not once
+    each (on a 2-core machine with 100 subscribers, 7 % of hand-backs found one or more
+    waiting, up to 7), and no commit waits for one to be joined."""
+    if len(taken) == 1:
+        _deliver(on_commit, *taken[0])
+        return
+    commits = [batch for _, committed in taken for batch in committed]
+    _deliver(on_commit, [outcome for outcomes, _ in taken for outcome in outcomes], joined(commits))
