@@ -1,0 +1,99 @@
+"""The board under a box, tinted: the same cells Textual draws, each style tinted once, not once per cell.
+
+A modal screen with a translucent background (``ModalScreen``: ``$background 60%``) shows the
+screen under it tinted. Textual draws that through Rich (``renderables.BackgroundScreen``): the
+screen below rendered to segments, every segment's colours blended with the tint anew (colour
+conversions and a new style each), then cut back into lines; after a join the catch-up box is
+drawn that way over the whole board, ~2.5 ms of CPU per frame on top of the board's own
+rendering, and again for every frame the box is part of. The board uses a few dozen styles, so
+``TintedScreen`` blends each style once (the blend is Textual's own,
+``BackgroundScreen.process_segments``) and keeps the screen below's lines as they are, segment
+for segment: the same cells, colours and weights (``tests/tui/test_tinted.py`` compares them
+with Textual's).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from rich.console import Console, ConsoleOptions
+from rich.console import RenderResult as RichRenderResult
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual.app import RenderableType
+from textual.color import Color
+from textual.css.styles import RulesMap
+from textual.renderables.background_screen import BackgroundScreen
+from textual.screen import ModalScreen, Screen
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
+
+from ..textual_private import screen_below, screen_lines
+
+ResultType = TypeVar("ResultType")
+
+MAX_BLENDED = 4096
+"""Styles kept blended (a board has a few dozen, and some a hundred with the mouse's cell offsets)."""
+
+
+class TintedLines(Visual):
+    """``below``'s lines, each style blended with ``tint`` once (what ``BackgroundScreen`` draws)."""
+
+    def __init__(self, below: Screen[object], tint: Color, blended: dict[RichStyle | None, RichStyle]) -> None:
+        self.below = below
+        self.tint = tint
+        self.blended = blended
+        """Each style of the screen below, tinted (kept by the screen: a theme change makes a new one)."""
+
+    def _tinted(self, style: RichStyle | None) -> RichStyle:
+        ((_, tinted, _),) = BackgroundScreen.process_segments([Segment(" ", style)], self.tint)
+        assert tinted is not None
+        self.blended[style] = tinted
+        return tinted
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        return self.lines(style.rich_style, height)
+
+    def lines(self, base: RichStyle | None = None, height: int | None = None) -> list[Strip]:
+        """The screen below's lines, tinted, under ``base`` (the screen's own style, as Textual puts it under)."""
+        under = base.__add__ if base else None
+        blended, tinted = self.blended, self._tinted
+        strips = []
+        for line in screen_lines(self.below)[:height]:
+            segments = []
+            for text, segment_style, _control in line:
+                styled = blended[segment_style] if segment_style in blended else tinted(segment_style)
+                segments.append(Segment(text, under(styled) if under else styled))
+            strips.append(Strip(segments, line.cell_length))
+        return strips
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RichRenderResult:
+        """The same lines for Rich (Textual draws it as a ``Visual``)."""
+        for strip in self.lines():
+            yield from strip
+            yield Segment.line()
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return container_width
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.below.size.height
+
+
+class TintedScreen(ModalScreen[ResultType]):
+    """A ``ModalScreen`` drawing the screen under it as ``TintedLines`` (see the module)."""
+
+    _blended: dict[RichStyle | None, RichStyle] | None = None
+    _blended_for: Color | None = None
+
+    def render(self) -> RenderableType:
+        tint = self.styles.background
+        if tint.a >= 1:
+            return super().render()
+        below = screen_below()  # as Screen.render takes it (each screen showing through takes the next)
+        if below is None or below is self:  # none to show through (drawn outside a frame): Textual's own
+            return super().render()
+        if self._blended is None or self._blended_for != tint or len(self._blended) > MAX_BLENDED:
+            self._blended, self._blended_for = {}, tint  # a theme's colours: blended anew
+        return TintedLines(below, tint, self._blended)
