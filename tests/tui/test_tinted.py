@@ -8,7 +8,7 @@ from textual.visual import RichVisual, Visual
 
 from warroom.incident import events as ev
 from warroom.tui.screens.info import CatchUpScreen
-from warroom.tui.screens.tinted import TintedLines
+from warroom.tui.screens.tinted import Kept, TintedLines
 
 from .conftest import SIZE, until
 
@@ -27,7 +27,7 @@ def textual_tint(box: CatchUpScreen, below) -> list[list[tuple[str, object]]]:
 
 
 def our_tint(box: CatchUpScreen, below) -> list[list[tuple[str, object]]]:
-    visual = TintedLines(below, box.styles.background, {})
+    visual = TintedLines(below, box.styles.background, Kept(box.styles.background))
     return [[(text, style) for text, style, _ in strip] for strip in Visual.to_strips(box, visual, *box.size, box.visual_style)]
 
 
@@ -71,3 +71,28 @@ async def test_the_catch_up_box_blends_each_style_of_the_board_once(incident, ma
         box.refresh()
         await pilot.pause()
         assert blended == []
+
+
+async def test_the_board_under_the_box_is_taken_again_only_once_it_changed(incident, make_board, monkeypatch) -> None:
+    """Each repaint of the box drew the whole board again under it (its widgets' lines cut together
+    and tinted: 4-7 ms of CPU), for a toast that came or a layout of the box's own; the lines are
+    kept until the board is drawn anew somewhere (Textual hands that repaint to the box as its
+    regions), and then the box shows what changed (here the title, in the header above the box)."""
+    from warroom.tui.screens import tinted
+
+    incident.act("alice", ev.NoteAdded(text="rolling back"))
+    taken: list[object] = []
+    screen_lines = tinted.screen_lines
+    monkeypatch.setattr(tinted, "screen_lines", lambda screen: (taken.append(screen), screen_lines(screen))[1])
+    app = make_board("bob")
+    async with app.run_test(size=SIZE) as pilot:
+        box = await caught_up(pilot)
+        await pilot.pause()
+        taken.clear()
+        box.refresh()  # as a toast's mount or the box's own layout asks
+        await pilot.pause()
+        assert taken == []
+        incident.act("alice", ev.IncidentRenamed(title="Card payments failing in eu-west-1"))
+        await until(pilot, lambda: "Card payments failing" in "".join(text for text, _, _ in box._compositor.render_strips()[0]))
+        assert taken and app.screen is box
+        assert our_tint(box, app.board) == textual_tint(box, app.board)

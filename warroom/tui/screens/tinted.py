@@ -14,7 +14,7 @@ with Textual's).
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from rich.console import Console, ConsoleOptions
 from rich.console import RenderResult as RichRenderResult
@@ -22,6 +22,7 @@ from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.app import RenderableType
 from textual.color import Color
+from textual.geometry import Region
 from textual.css.styles import RulesMap
 from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen, Screen
@@ -37,14 +38,25 @@ MAX_BLENDED = 4096
 """Styles kept blended (a board has a few dozen, and some a hundred with the mouse's cell offsets)."""
 
 
+class Kept:
+    """What a ``TintedScreen`` keeps between its frames: each style blended, and the lines last drawn."""
+
+    def __init__(self, tint: Color) -> None:
+        self.tint = tint
+        self.blended: dict[RichStyle | None, RichStyle] = {}
+        """Each style of the screen below, tinted (a new ``Kept`` for another tint: a theme change)."""
+        self.lines: tuple[object, list[Strip]] | None = None
+        """The lines last drawn, and what they were drawn for (the screen below, its size, the base style)."""
+
+
 class TintedLines(Visual):
     """``below``'s lines, each style blended with ``tint`` once (what ``BackgroundScreen`` draws)."""
 
-    def __init__(self, below: Screen[object], tint: Color, blended: dict[RichStyle | None, RichStyle]) -> None:
+    def __init__(self, below: Screen[object], tint: Color, kept: Kept) -> None:
         self.below = below
         self.tint = tint
-        self.blended = blended
-        """Each style of the screen below, tinted (kept by the screen: a theme change makes a new one)."""
+        self.kept = kept
+        self.blended = kept.blended
 
     def _tinted(self, style: RichStyle | None) -> RichStyle:
         ((_, tinted, _),) = BackgroundScreen.process_segments([Segment(" ", style)], self.tint)
@@ -53,7 +65,14 @@ class TintedLines(Visual):
         return tinted
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return self.lines(style.rich_style, height)
+        base = style.rich_style
+        drawn_for = (self.below, self.below.size, base, height)
+        kept = self.kept.lines
+        if kept is not None and kept[0] == drawn_for:
+            return kept[1]
+        lines = self.lines(base, height)
+        self.kept.lines = (drawn_for, lines)
+        return lines
 
     def lines(self, base: RichStyle | None = None, height: int | None = None) -> list[Strip]:
         """The screen below's lines, tinted, under ``base`` (the screen's own style, as Textual puts it under)."""
@@ -84,8 +103,7 @@ class TintedLines(Visual):
 class TintedScreen(ModalScreen[ResultType]):
     """A ``ModalScreen`` drawing the screen under it as ``TintedLines`` (see the module)."""
 
-    _blended: dict[RichStyle | None, RichStyle] | None = None
-    _blended_for: Color | None = None
+    _kept: Kept | None = None
 
     def render(self) -> RenderableType:
         tint = self.styles.background
@@ -94,6 +112,14 @@ class TintedScreen(ModalScreen[ResultType]):
         below = screen_below()  # as Screen.render takes it (each screen showing through takes the next)
         if below is None or below is self:  # none to show through (drawn outside a frame): Textual's own
             return super().render()
-        if self._blended is None or self._blended_for != tint or len(self._blended) > MAX_BLENDED:
-            self._blended, self._blended_for = {}, tint  # a theme's colours: blended anew
-        return TintedLines(below, tint, self._blended)
+        if self._kept is None or self._kept.tint != tint or len(self._kept.blended) > MAX_BLENDED:
+            self._kept = Kept(tint)  # a theme's colours: blended anew
+        return TintedLines(below, tint, self._kept)
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        if regions and self._kept is not None:
+            # The screen below was drawn anew there (Textual hands its repaints to the screen on top
+            # as regions): its lines are taken again. A repaint of this screen's own (a toast, a
+            # layout) draws the lines kept.
+            self._kept.lines = None
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
