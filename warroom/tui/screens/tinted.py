@@ -43,8 +43,9 @@ class Kept:
 
     def __init__(self, tint: Color) -> None:
         self.tint = tint
-        self.blended: dict[RichStyle | None, RichStyle] = {}
-        """Each style of the screen below, tinted (a new ``Kept`` for another tint: a theme change)."""
+        self.blended: dict[tuple[RichStyle | None, RichStyle | None], RichStyle] = {}
+        """Each style of the screen below with the screen's own under it, tinted (a new ``Kept``
+        for another tint: a theme change)."""
         self.lines: tuple[object, list[Strip]] | None = None
         """The lines last drawn, and what they were drawn for (the screen below, its size, the base style)."""
 
@@ -58,10 +59,12 @@ class TintedLines(Visual):
         self.kept = kept
         self.blended = kept.blended
 
-    def _tinted(self, style: RichStyle | None) -> RichStyle:
+    def _tinted(self, style: RichStyle | None, base: RichStyle | None) -> RichStyle:
         ((_, tinted, _),) = BackgroundScreen.process_segments([Segment(" ", style)], self.tint)
         assert tinted is not None
-        self.blended[style] = tinted
+        if base:
+            tinted = base + tinted  # as Textual puts the screen's own style under what it renders
+        self.blended[style, base] = tinted
         return tinted
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
@@ -76,14 +79,13 @@ class TintedLines(Visual):
 
     def lines(self, base: RichStyle | None = None, height: int | None = None) -> list[Strip]:
         """The screen below's lines, tinted, under ``base`` (the screen's own style, as Textual puts it under)."""
-        under = base.__add__ if base else None
         blended, tinted = self.blended, self._tinted
         strips = []
         for line in screen_lines(self.below)[:height]:
             segments = []
-            for text, segment_style, _control in line:
-                styled = blended[segment_style] if segment_style in blended else tinted(segment_style)
-                segments.append(Segment(text, under(styled) if under else styled))
+            for text, style, _control in line:
+                key = (style, base)
+                segments.append(Segment(text, blended[key] if key in blended else tinted(style, base)))
             strips.append(Strip(segments, line.cell_length))
         return strips
 
