@@ -134,6 +134,31 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def write_incident(folder: Path, count: int, *, checkpoint: bool = True) -> tuple[list[ev.StoredEvent], str]:
+    """Write INC-1's log of ``count`` events in ``folder`` as a busy incident's (see the module),
+    a checkpoint half an interval before its end unless ``checkpoint`` is false; the events and
+    the words of the last entry (what a full paint shows)."""
+    events = realistic_log(count - 1)
+    marker = f"last entry {uuid.uuid4().hex[:8]}"
+    last = events[-1]
+    events.append(
+        ev.StoredEvent(seq=last.seq + 1, id=uuid.uuid4(), at=last.at + timedelta(seconds=1), actor="responder1", body=ev.NoteAdded(text=marker))
+    )
+    log = folder / "INC-1.jsonl"
+    if not checkpoint:
+        log.write_text("".join(ev.dump_stored(e) + "\n" for e in events))
+        return events, marker
+    cut = max(len(events) - CHECKPOINT_EVERY // 2, 1)
+    log.write_text("".join(ev.dump_stored(e) + "\n" for e in events[: cut - 1]))
+    last = events[cut - 1]
+    stored = FileStore(folder).append_sync("INC-1", ev.EventDraft(id=last.id, actor=last.actor, body=last.body))
+    assert stored.seq == last.seq
+    assert (folder / ".INC-1.checkpoint").exists() == (stored.seq >= CHECKPOINT_EVERY)  # none yet below that
+    with open(log, "a") as handle:
+        handle.write("".join(ev.dump_stored(e) + "\n" for e in events[cut:]))
+    return events, marker
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
@@ -144,24 +169,7 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="warroom-startup-"))
-    events = realistic_log(args.events - 1)
-    marker = f"last entry {uuid.uuid4().hex[:8]}"
-    last = events[-1]
-    events.append(
-        ev.StoredEvent(seq=last.seq + 1, id=uuid.uuid4(), at=last.at + timedelta(seconds=1), actor="responder1", body=ev.NoteAdded(text=marker))
-    )
-    log = folder / "INC-1.jsonl"
-    if args.no_checkpoint:
-        log.write_text("".join(ev.dump_stored(e) + "\n" for e in events))
-    else:
-        cut = max(len(events) - CHECKPOINT_EVERY // 2, 1)
-        log.write_text("".join(ev.dump_stored(e) + "\n" for e in events[: cut - 1]))
-        last = events[cut - 1]
-        stored = FileStore(folder).append_sync("INC-1", ev.EventDraft(id=last.id, actor=last.actor, body=last.body))
-        assert stored.seq == last.seq
-        assert (folder / ".INC-1.checkpoint").exists() == (stored.seq >= CHECKPOINT_EVERY)  # none yet below that
-        with open(log, "a") as handle:
-            handle.write("".join(ev.dump_stored(e) + "\n" for e in events[cut:]))
+    events, marker = write_incident(folder, args.events, checkpoint=not args.no_checkpoint)
     bare = folder / "bare.py"
     bare.write_text(BARE_APP)
 

@@ -113,7 +113,7 @@ def test_every_private_name_is_tested_here():
     names = set(textual_private.__all__)
     tested = {
         "OneFrameScreen", "Toast", "ToastHolder", "ToastRack", "UnderneathScreen", "compute_wrap_offsets", "forward_key", "message_clock",
-        "withdraw_notification",
+        "screen_below", "screen_lines", "withdraw_notification",
     }
     assert names == tested
 
@@ -222,3 +222,34 @@ async def test_the_screen_under_the_first_is_laid_out_only_once_shown(under_clas
         app.pop_screen()
         await pilot.pause(0.05)
         assert app.screen is under and under.size == (60, 20)
+
+
+class _BelowTheBox(Screen):
+    def compose(self) -> ComposeResult:
+        yield Static("under the box")
+
+
+async def test_a_translucent_screen_takes_the_screen_below_and_its_lines_as_textual_does():
+    """``Screen.render`` takes the screen a translucent screen shows through from the stack Textual
+    sets for each frame (``visible_screen_stack``, popped: the next one down for the next screen
+    drawn); ``BackgroundScreen`` draws that screen from its compositor (``Screen._compositor``)."""
+    from textual.screen import ModalScreen
+
+    taken: list[object] = []
+
+    class _Box(ModalScreen):
+        def render(self):
+            taken.append(textual_private.screen_below())
+            return ""
+
+    app = App()
+    async with app.run_test(size=(30, 5)) as pilot:
+        below = _BelowTheBox()
+        await app.push_screen(below)
+        await app.push_screen(_Box())
+        await pilot.pause()
+        assert below in taken and None not in taken
+        lines = textual_private.screen_lines(below)
+        assert len(lines) == 5 and all(line.cell_length == 30 for line in lines)
+        assert "".join(text for text, _, _ in lines[0]).startswith("under the box")
+    assert textual_private.screen_below() is None  # outside a frame

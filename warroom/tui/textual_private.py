@@ -21,6 +21,7 @@ from textual.notifications import Notification
 from textual.screen import UPDATE_PERIOD, Screen
 from textual.timer import Timer
 from textual.geometry import Size
+from textual.strip import Strip
 from textual.widget import Widget
 
 ReturnType = TypeVar("ReturnType")
@@ -40,9 +41,14 @@ from textual._wrap import compute_wrap_offsets
 # would act on (``toast_placement.py``), which needs the rack, its holders and the toasts.
 from textual.widgets._toast import Toast, ToastHolder, ToastRack
 
+# The screens showing through the one being drawn: Textual sets it for each frame
+# (``Compositor.render_update``), and a translucent screen takes the one below it from it
+# (``Screen.render``). ``screens/tinted.py`` draws that screen below as Textual does, faster.
+from textual._context import visible_screen_stack
+
 __all__ = [
     "OneFrameScreen", "Toast", "ToastHolder", "ToastRack", "UnderneathScreen", "compute_wrap_offsets", "forward_key", "message_clock",
-    "withdraw_notification",
+    "screen_below", "screen_lines", "withdraw_notification",
 ]
 
 
@@ -114,3 +120,19 @@ class UnderneathScreen(Screen[None]):
             super()._on_timer_update()
         else:
             self._update_timer.pause()
+
+
+def screen_below() -> Screen[object] | None:
+    """The screen a translucent screen being drawn shows through, taken as ``Screen.render`` takes
+    it (the next one down for each screen drawn: a box over a box over the board); ``None`` if
+    none is (drawn outside a frame)."""
+    try:
+        return visible_screen_stack.get().pop()
+    except LookupError:  # no stack set, or none left (IndexError)
+        return None
+
+
+def screen_lines(screen: Screen[object]) -> list[Strip]:
+    """``screen`` as drawn, one ``Strip`` per line (its compositor's render, as ``BackgroundScreen``
+    renders it: the widgets' cached lines, cut together)."""
+    return screen._compositor.render_strips()

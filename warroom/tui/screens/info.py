@@ -1,4 +1,4 @@
-"""Modals that tell rather than ask: help, the catch-up, and a yes/no question."""
+"""Modals that tell rather than ask: help, the catch-up, and a yes/no question (over the board, tinted: ``tinted.py``)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from warroom.safetext import safe_block, safe_line
 
 from ..model.format import fit
+from .tinted import TintedScreen
 
 BOX_CSS = """
 {name} {{ align: center middle; }}
@@ -28,7 +28,7 @@ BOX_CSS = """
 """
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TintedScreen[None]):
     """Every key on the board, as currently mapped (after ``[ui] keymap``)."""
 
     DEFAULT_CSS = BOX_CSS.format(name="HelpScreen")
@@ -72,7 +72,7 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class CatchUpScreen(ModalScreen[None]):
+class CatchUpScreen(TintedScreen[None]):
     """Where things stand now, then what happened while you were away (``catchup.CatchUp.text_lines``)."""
 
     DEFAULT_CSS = BOX_CSS.format(name="CatchUpScreen")
@@ -98,7 +98,7 @@ class CatchUpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(TintedScreen[bool]):
     """A yes/no question; Enter answers with the focused button, Escape says no.
 
     Every caller says whether the act can be undone: when it cannot (closing, taking from
