@@ -102,6 +102,24 @@ def test_unknown_incident_and_bad_ids(cli):
     assert list(cli.store_dir.iterdir()) == []
 
 
+def test_an_unknown_flag_after_a_command_names_that_command_and_its_usage(cli):
+    """`warroom note INC-1 hi --bogus` said `usage: warroom [-h] [--version] COMMAND ...`: not which
+    command refused it, nor what it takes."""
+    cli("declare", "--title", "Checkout errors")
+    for args, usage in [
+        (("note", "INC-1", "hello", "--bogus"), "usage: warroom note "),
+        (("ws", "claim", "INC-1", "WS-1", "--bogus"), "usage: warroom ws claim "),
+        (("list", "--bogus"), "usage: warroom list "),
+    ]:
+        result = cli(*args, check=False)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.startswith(usage), (args, result.stderr)
+        assert result.stderr.strip().splitlines()[-1] == f"{usage.removeprefix('usage: ').strip()}: error: unrecognized arguments: --bogus"
+    assert "hello" not in cli("show", "INC-1").stdout
+    top = cli("--bogus", actor=None, check=False)
+    assert top.returncode == 2 and top.stderr.strip().splitlines()[-1] == "warroom: error: unrecognized arguments: --bogus"
+
+
 def test_bad_handle_is_refused_with_its_source(cli):
     result = cli("declare", "--title", "t", actor="../bob", check=False)
     assert result.returncode == 1 and "bad handle '../bob' from --as" in result.stderr
