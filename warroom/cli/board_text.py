@@ -30,6 +30,8 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
     """A plain-text snapshot of the board for terminals and chat pastes: one line per row,
     whatever the text holds (``safe_line``: line breaks show as ``⏎``, controls as pictures)."""
     now = now or datetime.now(timezone.utc)
+    if state.closed and state.closed_at is not None:
+        now = min(now, state.closed_at)  # a closed incident's times stop at the close, as in its post-mortem
     policy = state.policy  # the incident's own, never this machine's config: every reader agrees
     lines = [
         f"{state.id}  {state.title}  SEV{state.severity}  {'closed' if state.closed else state.status}"
