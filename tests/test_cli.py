@@ -142,6 +142,15 @@ def test_shift_on_as_a_first_action_comes_on_shift(cli):
     assert show(cli, "INC-42")["responders"][1]["shift"] == "on"
 
 
+def test_a_break_of_zero_minutes_is_refused_not_made_fifteen(cli):
+    """`shift INC-42 break --minutes 0` went on a 15-minute break (0 read as "not given")."""
+    cli("declare", "INC-42", "--title", "t")
+    zero = cli("shift", "INC-42", "break", "--minutes", "0", check=False)
+    assert zero.returncode == 2 and zero.stderr.strip() == "warroom: invalid minutes: Input should be greater than or equal to 1"
+    assert show(cli, "INC-42")["responders"][0]["shift"] == "on"
+    assert "went on a 15 min break" in cli("shift", "INC-42", "break").stdout
+
+
 def test_locate_and_list_when_empty(cli, isolated_environment):
     assert cli("locate", "config").stdout.strip() == str(isolated_environment / "warroom.toml")
     assert cli("locate", "store").stdout.strip() == str(cli.store_dir)
