@@ -152,12 +152,12 @@ def build_parser(*, up_to_joining: bool = False) -> argparse.ArgumentParser:
 
     p = with_incident(command(
         "decide", "record a decision: what was decided, why, and what else was weighed",
-        submitting(lambda a: ev.DecisionMade(text=a.text, why=a.why, alternatives=a.alternatives)),
+        submitting(lambda a: ev.DecisionMade(text=a.text, why=a.why, alternatives="; ".join(a.alternatives or ()))),
         epilog="The timeline marks it with ◆ and the post-mortem lists every decision for the review to look at.",
     ))
     p.add_argument("text", help="what was decided")
     p.add_argument("--why", default="", help="the reason, as known at the time")
-    p.add_argument("--alternatives", default="", help="the other options that were weighed")
+    p.add_argument("--alternatives", action="append", help="the other options that were weighed (repeat it for each)")
 
     p = with_incident(command("star", "star a timeline entry", submitting(lambda a: ev.EntryStarred(target=a.seq, starred=not a.off))))
     p.add_argument("seq", type=int, help="the entry's number (#N in `warroom show`)")
