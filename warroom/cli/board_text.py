@@ -40,7 +40,7 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
     if state.commander and state.commander_since:
         lines.append(f"commander: {state.commander} (for {coarse_duration(now - state.commander_since)})")
     else:
-        lines.append("commander: nobody: take command with `warroom command <id> take`")
+        lines.append(f"commander: nobody: take command with `warroom command {state.id} take`")
     if state.command_offer:
         lines.append(f"  command offered to {state.command_offer.to} (pending)")
     if state.links:
@@ -50,7 +50,7 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
     if due:
         lines.append(f"stakeholders: {due}")
     lines.append("")
-    lines.append("workstreams:" if state.workstreams else "workstreams: none yet (warroom ws open <id> TITLE)")
+    lines.append("workstreams:" if state.workstreams else f"workstreams: none yet (warroom ws open {state.id} TITLE)")
     for ws in state.workstreams.values():
         owner = ws.owner or "(unowned)"
         if ws.pending:
