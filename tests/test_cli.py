@@ -151,6 +151,15 @@ def test_a_break_of_zero_minutes_is_refused_not_made_fifteen(cli):
     assert "went on a 15 min break" in cli("shift", "INC-42", "break").stdout
 
 
+def test_a_store_that_is_a_file_is_named_as_one(cli, tmp_path):
+    """`declare --store FILE` said `cannot create the folder FILE: File exists`."""
+    plain = tmp_path / "incidents"
+    plain.write_text("notes\n")
+    result = cli("declare", "--title", "t", "--store", str(plain), check=False)
+    assert result.returncode == 1 and result.stderr.strip() == f"warroom: cannot create the folder {plain}: it is a file, not a folder"
+    assert plain.read_text() == "notes\n"
+
+
 def test_locate_and_list_when_empty(cli, isolated_environment):
     assert cli("locate", "config").stdout.strip() == str(isolated_environment / "warroom.toml")
     assert cli("locate", "store").stdout.strip() == str(cli.store_dir)
