@@ -160,6 +160,18 @@ def test_a_store_that_is_a_file_is_named_as_one(cli, tmp_path):
     assert plain.read_text() == "notes\n"
 
 
+def test_star_takes_the_entry_as_show_prints_it_and_refuses_zero_in_its_words(cli):
+    """`star INC-42 '#2'` (as `show` prints it) said `invalid int value: '#2'`; `star INC-42 0` said
+    `invalid target: Input should be greater than or equal to 1` (a field the user never named)."""
+    cli("declare", "INC-42", "--title", "t")
+    cli("note", "INC-42", "p99 is up")
+    assert cli("star", "INC-42", "#2").stdout.strip() == "INC-42 #3 alice starred entry #2"
+    for bad in ("0", "-1", "#x"):
+        result = cli("star", "INC-42", "--as", "alice", "--", bad, actor=None, check=False)
+        assert result.returncode == 2, (bad, result.stderr)
+        assert result.stderr.strip().splitlines()[-1] == f"warroom star: error: argument seq: bad entry {bad!r}: use its number, #N as `warroom show` prints it (from #1)"
+
+
 def test_locate_and_list_when_empty(cli, isolated_environment):
     assert cli("locate", "config").stdout.strip() == str(isolated_environment / "warroom.toml")
     assert cli("locate", "store").stdout.strip() == str(cli.store_dir)

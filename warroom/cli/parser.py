@@ -13,6 +13,7 @@ from warroom.cli.context import (
     CliContext,
     submitting,
     due_date,
+    entry_number,
     declared_incident_type,
     incident_type,
     policy_setting,
@@ -160,7 +161,7 @@ def build_parser(*, up_to_joining: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--alternatives", action="append", help="the other options that were weighed (repeat it for each)")
 
     p = with_incident(command("star", "star a timeline entry", submitting(lambda a: ev.EntryStarred(target=a.seq, starred=not a.off))))
-    p.add_argument("seq", type=int, help="the entry's number (#N in `warroom show`)")
+    p.add_argument("seq", type=entry_number, help="the entry's number (#N in `warroom show`)")
     p.add_argument("--off", action="store_true", help="unstar instead")
 
     ws_sub = command_group(sub, "ws", "workstreams: open, claim, release, hand off, status", "Workstreams.")
