@@ -102,6 +102,24 @@ def test_unknown_incident_and_bad_ids(cli):
     assert list(cli.store_dir.iterdir()) == []
 
 
+def test_an_unknown_flag_after_a_command_names_that_command_and_its_usage(cli):
+    """`warroom note INC-1 hi --bogus` said `usage: warroom [-h] [--version] COMMAND ...`: not which
+    command refused it, nor what it takes."""
+    cli("declare", "--title", "Checkout errors")
+    for args, usage in [
+        (("note", "INC-1", "hello", "--bogus"), "usage: warroom note "),
+        (("ws", "claim", "INC-1", "WS-1", "--bogus"), "usage: warroom ws claim "),
+        (("list", "--bogus"), "usage: warroom list "),
+    ]:
+        result = cli(*args, check=False)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.startswith(usage), (args, result.stderr)
+        assert result.stderr.strip().splitlines()[-1] == f"{usage.removeprefix('usage: ').strip()}: error: unrecognized arguments: --bogus"
+    assert "hello" not in cli("show", "INC-1").stdout
+    top = cli("--bogus", actor=None, check=False)
+    assert top.returncode == 2 and top.stderr.strip().splitlines()[-1] == "warroom: error: unrecognized arguments: --bogus"
+
+
 def test_bad_handle_is_refused_with_its_source(cli):
     result = cli("declare", "--title", "t", actor="../bob", check=False)
     assert result.returncode == 1 and "bad handle '../bob' from --as" in result.stderr
@@ -122,6 +140,36 @@ def test_shift_on_as_a_first_action_comes_on_shift(cli):
     assert came.stdout.strip() == "INC-42 #2 bob came on shift"
     assert show(cli, "INC-42")["responders"][1]["handle"] == "bob"
     assert show(cli, "INC-42")["responders"][1]["shift"] == "on"
+
+
+def test_a_break_of_zero_minutes_is_refused_not_made_fifteen(cli):
+    """`shift INC-42 break --minutes 0` went on a 15-minute break (0 read as "not given")."""
+    cli("declare", "INC-42", "--title", "t")
+    zero = cli("shift", "INC-42", "break", "--minutes", "0", check=False)
+    assert zero.returncode == 2 and zero.stderr.strip() == "warroom: invalid minutes: Input should be greater than or equal to 1"
+    assert show(cli, "INC-42")["responders"][0]["shift"] == "on"
+    assert "went on a 15 min break" in cli("shift", "INC-42", "break").stdout
+
+
+def test_a_store_that_is_a_file_is_named_as_one(cli, tmp_path):
+    """`declare --store FILE` said `cannot create the folder FILE: File exists`."""
+    plain = tmp_path / "incidents"
+    plain.write_text("notes\n")
+    result = cli("declare", "--title", "t", "--store", str(plain), check=False)
+    assert result.returncode == 1 and result.stderr.strip() == f"warroom: cannot create the folder {plain}: it is a file, not a folder"
+    assert plain.read_text() == "notes\n"
+
+
+def test_star_takes_the_entry_as_show_prints_it_and_refuses_zero_in_its_words(cli):
+    """`star INC-42 '#2'` (as `show` prints it) said `invalid int value: '#2'`; `star INC-42 0` said
+    `invalid target: Input should be greater than or equal to 1` (a field the user never named)."""
+    cli("declare", "INC-42", "--title", "t")
+    cli("note", "INC-42", "p99 is up")
+    assert cli("star", "INC-42", "#2").stdout.strip() == "INC-42 #3 alice starred entry #2"
+    for bad in ("0", "-1", "#x"):
+        result = cli("star", "INC-42", "--as", "alice", "--", bad, actor=None, check=False)
+        assert result.returncode == 2, (bad, result.stderr)
+        assert result.stderr.strip().splitlines()[-1] == f"warroom star: error: argument seq: bad entry {bad!r}: use its number, #N as `warroom show` prints it (from #1)"
 
 
 def test_locate_and_list_when_empty(cli, isolated_environment):

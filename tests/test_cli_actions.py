@@ -73,3 +73,22 @@ def test_bad_action_commands_say_why_in_one_line(cli):
     cli("action", "done", "INC-1", "A-1")
     again = cli("action", "done", "INC-1", "A-1", check=False)
     assert again.returncode == 1 and "A-1 is already done" in again.stderr
+
+
+def test_an_action_command_in_the_wrong_shape_says_which_shape_it_takes(cli):
+    """Each of these said only `usage: warroom action INC-ID TEXT (or: warroom action
+    start|done|wontdo|reopen INC-ID A-N)`: not that the text wants quotes, nor that the verb goes
+    first, nor that `close` is no verb (and never that `edit` is one)."""
+    cli("declare", "--title", "Checkout down")
+    cli("action", "INC-1", "Lock timeout")
+    cases = [
+        (("action", "INC-1", "Fix", "the", "pool"), "the item's text is one argument: warroom action INC-1 'Fix the pool'"),
+        (("action", "INC-1", "A-1", "done"), "the verb goes first: warroom action done INC-1 A-1"),
+        (("action", "close", "INC-1", "A-1"), "no verb 'close': start, done, wontdo, reopen or edit"),
+        (("action", "INC-1"), "usage: warroom action INC-ID TEXT (or: warroom action start|done|wontdo|reopen|edit INC-ID A-N)"),
+    ]
+    for args, words in cases:
+        result = cli(*args, check=False)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.strip() == f"warroom: {words}", (args, result.stderr)
+    assert [a["status"] for a in json.loads(cli("actions", "--json").stdout)] == ["open"]

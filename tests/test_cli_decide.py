@@ -33,3 +33,12 @@ def test_a_bad_decision_is_one_line_and_records_nothing(cli):
         assert result.returncode == code, (args, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr, (args, result.stderr)
     assert json.loads(cli("show", "INC-1", "--json").stdout)["decisions"] == []
+
+
+def test_each_alternatives_flag_is_kept(cli):
+    """`--alternatives A --alternatives B` kept only B: the other options weighed were lost without a word."""
+    cli("declare", "--title", "Objects expiring")
+    out = cli("decide", "INC-1", "Roll back", "--alternatives", "fix forward", "--alternatives", "wait for the vendor").stdout
+    assert out.strip() == "INC-1 #2 alice ◆ decided: Roll back (alternatives: fix forward; wait for the vendor)"
+    shown = json.loads(cli("show", "INC-1", "--json").stdout)
+    assert [d["alternatives"] for d in shown["decisions"]] == ["fix forward; wait for the vendor"]

@@ -51,3 +51,15 @@ def test_keytime_refuses_words_that_name_no_time_in_one_line(cli, words: str, sa
     assert says in refused.stderr.strip().splitlines()[-1]
     assert "Traceback" not in refused.stderr
     assert "mitigated" not in key_times(cli, "INC-3")
+
+
+@pytest.mark.parametrize("words", ["2099-01-01T10:00Z", "T+99:00"])
+def test_a_key_time_that_has_not_come_yet_is_refused(cli, words: str) -> None:
+    """`keytime INC-3 started 2099-01-01T10:00Z` was recorded: the post-mortem then said time to
+    detect -73y, and a started in the future sorted after every other key time."""
+    cli("declare", "INC-3", "--title", "Checkout down")
+    refused = cli("keytime", "INC-3", "started", words, check=False)
+    assert refused.returncode == 1, refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert refused.stderr.startswith("warroom: refused: a started time of ") and refused.stderr.strip().endswith("has not come yet")
+    assert len(json.loads(cli("show", "INC-3", "--json").stdout)["timeline"]) == 1

@@ -155,3 +155,36 @@ def test_help_says_how_scripts_close_and_link(cli) -> None:
     close = cli("close", "--help", actor=None).stdout
     assert "--force" in close and "Scripts that close an unfinished incident on purpose pass --force" in " ".join(close.split())
     assert "run the same command again" in " ".join(cli("link", "--help", actor=None).stdout.split())
+
+
+def test_show_counts_a_closed_incidents_times_to_its_close(cli, store_dir: Path) -> None:
+    """Closed after 30 minutes, a week ago: `show` said `commander: alice (for 7d)` and 7d on shift
+    (with the fatigue flag), where the post-mortem says 30m."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests.builder import LogBuilder
+    from warroom.incident import events as ev
+    from warroom.incident.events import dump_stored
+
+    log = LogBuilder("INC-1", start=datetime.now(timezone.utc) - timedelta(days=7))
+    log.declare("alice")
+    log.add("alice", ev.StatusChanged(status="resolved"), minutes=20)
+    log.add("alice", ev.IncidentClosed(summary="done"), minutes=10)
+    (store_dir / "INC-1.jsonl").write_text("".join(dump_stored(e) + "\n" for e in log.events), encoding="utf-8")
+    shown = cli("show", "INC-1").stdout.splitlines()
+    assert shown[1] == "commander: alice (for 30m)"
+    assert [line.split() for line in shown if line.startswith("  alice ")] == [["alice", "on", "commander", "30m", "on", "shift"]]
+
+
+def test_show_gives_the_next_command_with_the_incidents_own_id(cli, store_dir: Path) -> None:
+    """`show` said `warroom ws open <id> TITLE` and `warroom command <id> take`: a placeholder to retype."""
+    from tests.builder import LogBuilder
+    from warroom.incident import events as ev
+    from warroom.incident.events import dump_stored
+
+    cli("declare", "INC-4", "--title", "Checkout down")
+    assert "workstreams: none yet (warroom ws open INC-4 TITLE)" in cli("show", "INC-4").stdout.splitlines()
+    log = LogBuilder("INC-5")
+    log.add("alertmanager", ev.IncidentDeclared(incident_id="INC-5", title="p99 high", severity=2, alert_group="g"), minutes=0)
+    (store_dir / "INC-5.jsonl").write_text("".join(dump_stored(e) + "\n" for e in log.events), encoding="utf-8")
+    assert cli("show", "INC-5").stdout.splitlines()[1] == "commander: nobody: take command with `warroom command INC-5 take`"

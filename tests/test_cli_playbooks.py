@@ -42,6 +42,19 @@ def test_the_built_in_playbooks_are_listed_and_shown(cli) -> None:
     assert missing.returncode == 1 and "no playbook called 'nope' (known: data-loss, default, outage, security)" in missing.stderr
 
 
+def test_a_playbook_named_without_show_says_how_to_show_it(cli) -> None:
+    """`warroom playbooks security` said `argument action: invalid choice: 'security' (choose from 'show')`."""
+    for args in (("security",), ("nope",)):
+        result = cli("playbooks", *args, actor=None, check=False)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip() == f"warroom: to print a playbook: `warroom playbooks show {args[0]}`"
+    assert cli("playbooks", "show", actor=None, check=False).stderr.strip() == "warroom: which playbook? `warroom playbooks show NAME`"
+    extra = cli("playbooks", "list", "outage", actor=None, check=False)
+    assert extra.returncode == 2 and extra.stderr.strip() == (
+        "warroom: `warroom playbooks` lists them, `warroom playbooks show NAME` prints one (not 'list')"
+    )
+
+
 def test_a_bad_file_is_named_with_its_line_and_reason_and_stops_nothing(cli) -> None:
     folder = playbooks_dir(cli)
     (folder / "broken.toml").write_text('description = "x"\nseverity = 1\n[[checklist]]\ntext = "ok"\n[[checklist]]\nrole = "janitor"\ntext = "hm"\n')

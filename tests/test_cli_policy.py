@@ -28,3 +28,31 @@ def test_only_the_commander_changes_it_and_bad_settings_are_one_line(cli) -> Non
     for bad, words in (("nonsense=3", "invalid nonsense"), ("update_minutes_sev2=abc", "valid integer"), ("fatigue", "NAME=VALUE")):
         result = cli("policy", "INC-1", bad, check=False)
         assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr, bad
+
+
+def test_a_setting_no_clock_can_count_to_is_refused_and_the_incident_still_reads(cli) -> None:
+    """`policy INC-1 fatigue_limit_hours=1e300` was recorded, and from then on `show` (and the
+    board, and the export) died with OverflowError; `=inf` was stored as null, a line every
+    reader skipped with a warning."""
+    cli("declare", "INC-1", "--title", "Checkout down", "--sev", "2")
+    for bad in ("fatigue_limit_hours=1e300", "fatigue_warn_hours=inf", "update_minutes_sev2=99999999999999",
+                "command_handover_minutes=999999999", "stale_workstream_minutes=10000000"):
+        result = cli("policy", "INC-1", bad, check=False)
+        assert result.returncode == 2, (bad, result.stdout, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1 and "less than or equal to" in result.stderr, (bad, result.stderr)
+    shown = cli("show", "INC-1")
+    assert "SEV2" in shown.stdout and shown.stderr == ""
+    assert json.loads(cli("policy", "INC-1").stdout)["fatigue_limit_hours"] == 8.0
+    assert "→ 8760" in cli("policy", "INC-1", "fatigue_limit_hours=8760").stdout  # a year is still a setting
+
+
+def test_a_playbook_whose_policy_no_clock_can_count_to_is_left_out_naming_its_line(cli) -> None:
+    """Such a playbook was listed, and declaring with it failed with `invalid fatigue_limit_hours`, not saying whose."""
+    from pathlib import Path
+
+    folder = Path(cli.env["WARROOM_CONFIG_PATH"]).parent / "playbooks"
+    folder.mkdir(parents=True)
+    (folder / "forever.toml").write_text('description = "x"\nseverity = 2\n[policy]\nfatigue_limit_hours = 1e300\n')
+    listed = cli("playbooks", actor=None)
+    assert "forever" not in listed.stdout
+    assert "forever.toml: line 4: policy.fatigue_limit_hours: Input should be less than or equal to 8760" in listed.stderr

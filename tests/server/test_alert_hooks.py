@@ -109,6 +109,8 @@ def test_grafana_and_generic_hooks(server: ServerProcess, tokens: dict) -> None:
     c = fold(events(server, tokens["alice"], generic["incident"]))
     assert (c.title, c.severity, c.declared_by) == ("Search index 40 minutes behind in EU", 3, "ci-monitor")
     assert c.alerts["search-lag-eu"].labels == {"service": "search", "region": "eu", "severity": "warning"}
+    # a generic alert is named by its title: it said "alert firing: Search index ... in EU: Search index ... in EU [..."
+    assert c.timeline[1].text.startswith("alert firing: Search index 40 minutes behind in EU [region=eu")
 
 
 def test_secrets_are_not_tokens_and_revoked_hooks_stop(any_server) -> None:

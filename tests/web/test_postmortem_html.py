@@ -52,3 +52,25 @@ def test_the_html_post_mortem_opens_complete_in_chromium_with_nothing_to_run_or_
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
     print(f"screenshot: {shot}")
+
+
+def test_a_long_unbroken_line_wraps_inside_the_page(page: Page, tmp_path, store_dir):
+    """A note holding a long URL or stack-trace token stretched the timeline table, and the page,
+    to 8,000 pixels: the reader scrolled sideways past every other column. It wraps now."""
+    need_chromium()
+    from tests.builder import LogBuilder
+    from warroom.incident import events as ev
+
+    token = "https://logs.example.com/trace?" + "span-7f3a9c" * 80
+    log = LogBuilder("INC-3")
+    log.declare("alice", title="Checkout " + "x" * 150)
+    log.add("alice", ev.NoteAdded(text=f"see {token}"))
+    log.add("alice", ev.DecisionMade(text="Roll back", why=token, alternatives=token))
+    (store_dir / "INC-3.jsonl").write_text("".join(dump_stored(e) + "\n" for e in log.events), encoding="utf-8")
+    out = tmp_path / "exports"
+    Cli(store_dir)("export", "INC-3", "--format", "html", "--dir", str(out))
+    for width in (1280, 420):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto((out / "INC-3-postmortem.html").as_uri())
+        expect(page.get_by_text(f"see {token}")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width

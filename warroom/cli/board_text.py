@@ -30,6 +30,8 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
     """A plain-text snapshot of the board for terminals and chat pastes: one line per row,
     whatever the text holds (``safe_line``: line breaks show as ``⏎``, controls as pictures)."""
     now = now or datetime.now(timezone.utc)
+    if state.closed and state.closed_at is not None:
+        now = min(now, state.closed_at)  # a closed incident's times stop at the close, as in its post-mortem
     policy = state.policy  # the incident's own, never this machine's config: every reader agrees
     lines = [
         f"{state.id}  {state.title}  SEV{state.severity}  {'closed' if state.closed else state.status}"
@@ -38,7 +40,7 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
     if state.commander and state.commander_since:
         lines.append(f"commander: {state.commander} (for {coarse_duration(now - state.commander_since)})")
     else:
-        lines.append("commander: nobody: take command with `warroom command <id> take`")
+        lines.append(f"commander: nobody: take command with `warroom command {state.id} take`")
     if state.command_offer:
         lines.append(f"  command offered to {state.command_offer.to} (pending)")
     if state.links:
@@ -48,7 +50,7 @@ def render_state(state: IncidentState, config: Config, *, every: bool = False, n
     if due:
         lines.append(f"stakeholders: {due}")
     lines.append("")
-    lines.append("workstreams:" if state.workstreams else "workstreams: none yet (warroom ws open <id> TITLE)")
+    lines.append("workstreams:" if state.workstreams else f"workstreams: none yet (warroom ws open {state.id} TITLE)")
     for ws in state.workstreams.values():
         owner = ws.owner or "(unowned)"
         if ws.pending:

@@ -90,6 +90,14 @@ def workstream_id(text: str) -> str:
     return f"WS-{match.group(1)}"
 
 
+def entry_number(text: str) -> int:
+    """A timeline entry's number: ``12`` or ``#12``, as ``warroom show`` prints it."""
+    digits = text.strip().removeprefix("#")
+    if not (digits.isascii() and digits.isdigit()) or int(digits) < 1:
+        raise argparse.ArgumentTypeError(f"bad entry {text!r}: use its number, #N as `warroom show` prints it (from #1)")
+    return int(digits)
+
+
 def incident_arg(text: str) -> str:
     """The canonical id (any case is accepted); raises InvalidIncidentId, a usage error for argparse."""
     return checked_incident_id(text)

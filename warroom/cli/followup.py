@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shlex
 import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -94,7 +95,7 @@ def cmd_action(ctx: CliContext) -> int:
         if words[0] == "add":
             words = words[1:]
         if len(words) != 2:
-            raise UsageError("usage: warroom action INC-ID TEXT (or: warroom action start|done|wontdo|reopen INC-ID A-N)")
+            raise UsageError(_shape_hint(words))
         incident, text = words
         if args.reason:
             raise UsageError("--reason goes with `wontdo`")
@@ -102,6 +103,18 @@ def cmd_action(ctx: CliContext) -> int:
         owner = body.owner
         return run_command(_act_and_reexport(ctx, _incident(incident), body, warn=lambda state: owner_outside(state, owner)))
     return run_command(_act_and_reexport(ctx, _incident(incident), body))
+
+
+def _shape_hint(words: list[str]) -> str:
+    """What to type instead of ``warroom action`` + ``words`` (not INC-ID TEXT, nor a verb's three words)."""
+    verbs = (*ACTION_VERBS, "edit")
+    if len(words) == 3 and _ITEM_RE.match(words[1].strip()) and words[2] in verbs:
+        return f"the verb goes first: warroom action {words[2]} {words[0]} {words[1]}"
+    if len(words) == 3 and _ITEM_RE.match(words[2].strip()):
+        return f"no verb {words[0]!r}: {', '.join(verbs[:-1])} or {verbs[-1]}"
+    if len(words) > 2:
+        return f"the item's text is one argument: warroom action {words[0]} {shlex.quote(' '.join(words[1:]))}"
+    return f"usage: warroom action INC-ID TEXT (or: warroom action {'|'.join(verbs)} INC-ID A-N)"
 
 
 async def _act_and_reexport(

@@ -199,7 +199,7 @@ def cmd_demo(ctx: CliContext) -> int:
 def shift_body(args: argparse.Namespace) -> ev.ShiftChanged:
     if args.shift != "break" and args.minutes is not None:
         raise UsageError("--minutes goes with `break` only")
-    minutes = (args.minutes or 15) if args.shift == "break" else None
+    minutes = (15 if args.minutes is None else args.minutes) if args.shift == "break" else None
     if args.tz is not None:
         if args.shift != "on":
             raise UsageError("--tz goes with `on` only")

@@ -13,6 +13,7 @@ from warroom.cli.context import (
     CliContext,
     submitting,
     due_date,
+    entry_number,
     declared_incident_type,
     incident_type,
     policy_setting,
@@ -45,8 +46,18 @@ from warroom.incident.keyframes import MOMENT_HELP
 from warroom.incident import events as ev
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+class CommandParser(argparse.ArgumentParser):
+    """A parser that leaves itself in what it parses, so ``parse`` can refuse an unknown argument
+    with the usage of the command that was given it (``usage: warroom note ...``), not the top
+    level's. Subparsers are made of their parent's class, and the innermost one's default wins."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_defaults(command_parser=self)
+
+
+def _common() -> CommandParser:
+    common = CommandParser(add_help=False)
     group = common.add_argument_group("who and where")
     group.add_argument("--as", dest="actor", metavar="HANDLE", help="act as HANDLE (default: config, then login name)")
     group.add_argument("--store", metavar="DIR", help="shared folder of incident logs (file store)")
@@ -58,7 +69,10 @@ def _common() -> argparse.ArgumentParser:
 def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     """``parser.parse_args``, with who-and-where flags given before the command (``warroom --store
     DIR``, which opens the lobby) used where the command's own were not given."""
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    command_parser = vars(args).pop("command_parser", parser)
+    if unknown:
+        command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     for dest in ("actor", "store", "server", "token"):
         top = getattr(args, f"top_{dest}", None)
         if top is not None and getattr(args, dest, None) is None:
@@ -71,7 +85,7 @@ def build_parser(*, up_to_joining: bool = False) -> argparse.ArgumentParser:
     for ``warroom join`` and ``warroom lobby`` started frame first (``run.app_session``), whose
     arguments reach no other command: a tenth of the subparsers, ~10 ms less CPU before the board."""
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="warroom",
         description="A terminal war room for live incidents.",
         epilog="Without a command: the lobby (every open incident, live). "
@@ -139,15 +153,15 @@ def build_parser(*, up_to_joining: bool = False) -> argparse.ArgumentParser:
 
     p = with_incident(command(
         "decide", "record a decision: what was decided, why, and what else was weighed",
-        submitting(lambda a: ev.DecisionMade(text=a.text, why=a.why, alternatives=a.alternatives)),
+        submitting(lambda a: ev.DecisionMade(text=a.text, why=a.why, alternatives="; ".join(a.alternatives or ()))),
         epilog="The timeline marks it with ◆ and the post-mortem lists every decision for the review to look at.",
     ))
     p.add_argument("text", help="what was decided")
     p.add_argument("--why", default="", help="the reason, as known at the time")
-    p.add_argument("--alternatives", default="", help="the other options that were weighed")
+    p.add_argument("--alternatives", action="append", help="the other options that were weighed (repeat it for each)")
 
     p = with_incident(command("star", "star a timeline entry", submitting(lambda a: ev.EntryStarred(target=a.seq, starred=not a.off))))
-    p.add_argument("seq", type=int, help="the entry's number (#N in `warroom show`)")
+    p.add_argument("seq", type=entry_number, help="the entry's number (#N in `warroom show`)")
     p.add_argument("--off", action="store_true", help="unstar instead")
 
     ws_sub = command_group(sub, "ws", "workstreams: open, claim, release, hand off, status", "Workstreams.")

@@ -35,7 +35,8 @@ def add_playbook_commands(
         description="List the playbooks `warroom declare --playbook NAME` takes, or print one. "
         "Built-in ones ship with warroom; a NAME.toml in the playbooks folder beside the config adds or replaces one.",
     )
-    p.add_argument("action", nargs="?", choices=("show",), help="show one playbook")
+    show = p.add_argument("action", nargs="?", metavar="show", help="show one playbook")  # no choices: `playbooks NAME` gets a hint
+    setattr(show, "completer", lambda **_: ["show"])  # argcomplete reads it, as it read the choices
     p.add_argument("name", nargs="?", metavar="NAME")
     p.set_defaults(run=cmd_playbooks)
 
@@ -77,10 +78,12 @@ def _checklist_id(text: str) -> str:
 def cmd_playbooks(ctx: CliContext) -> int:
     from warroom.playbooks import PlaybookError, load_playbooks
 
+    if ctx.args.action not in (None, "show"):
+        if ctx.args.name is None:
+            raise UsageError(f"to print a playbook: `warroom playbooks show {ctx.args.action}`")
+        raise UsageError(f"`warroom playbooks` lists them, `warroom playbooks show NAME` prints one (not {ctx.args.action!r})")
     loaded = load_playbooks()
     if ctx.args.action is None:
-        if ctx.args.name is not None:
-            raise UsageError("use `warroom playbooks show NAME` to print one")
         for problem in loaded.problems:  # the list names every bad file; show NAME only its own (below)
             print(safe_line(f"warroom: warning: playbook left out: {problem}"), file=sys.stderr)
         for name, playbook in sorted(loaded.playbooks.items()):

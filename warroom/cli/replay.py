@@ -24,6 +24,7 @@ from warroom.errors import WarroomError
 from warroom.incident.keyframes import BadMoment, History, Moment, PastTheEnd, parse_moment
 from warroom.safetext import json_safe
 from warroom.session import UsageError
+from warroom.store import Rejected
 from warroom.words import update_due
 
 
@@ -67,8 +68,11 @@ def cmd_keytime(ctx: CliContext) -> int:
         incident_id = ctx.args.incident
         async with ctx.open_store() as store:
             history = await ctx.room(store, incident_id).history()
+            now = datetime.now(timezone.utc)
             with _words_for(incident_id):
-                at = history.time_named(ctx.args.time, now=datetime.now(timezone.utc))
+                at = history.time_named(ctx.args.time, now=now)
+            if at > now and not ctx.args.time.lstrip().startswith("#"):  # an entry's time has come, whatever a server's clock says
+                raise Rejected(f"a {ctx.args.which} time of {at:%Y-%m-%d %H:%M} UTC has not come yet")
             await submit_and_say(ctx, store, incident_id, ev.KeyTimeSet(which=ctx.args.which, time=at))
         return EXIT_OK
 

@@ -73,6 +73,11 @@ def _html_cell(value: Cell) -> Markup:
     return html_text(value)
 
 
+# A run this long with nowhere to break it (a URL, a stack-trace token) may break anywhere: only
+# such cells, so times, ids and handles in the other columns never break to make room for it.
+_UNBROKEN_RUN = re.compile(r"\S{48}")  # a <br> in it too: a cell of such lines may break, no harm
+
+
 def html_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Markup:
     """A table; a table of facts (no header words) has no header row. Built as one string of
     escaped pieces: a Markup per cell costs too much on a timeline of 10,000 entries."""
@@ -80,7 +85,13 @@ def html_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Markup
     if any(headers):
         parts.append("<thead><tr>" + "".join(f"<th>{escape(header)}</th>" for header in headers) + "</tr></thead>")
     parts.append("<tbody>")
-    parts.extend("<tr>" + "".join(f"<td>{_html_cell(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    parts.extend(
+        "<tr>" + "".join(
+            f"<td>{shown}</td>" if len(shown) < 48 or not _UNBROKEN_RUN.search(shown) else f'<td class="unbroken">{shown}</td>'
+            for shown in map(_html_cell, row)
+        ) + "</tr>"
+        for row in rows
+    )
     parts.append("</tbody></table>")
     return Markup("".join(parts))
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .factories import empty_list
 
 from .blank import not_blank
-from .policy import Policy
+from .policy import MAX_HOURS, MAX_MINUTES, Policy
 
 ChecklistRole = Literal["commander", "deputy", "scribe", "comms", "everyone"]
 Stage = Literal["triage", "mitigate", "resolve", "review"]
@@ -85,14 +85,14 @@ class PolicyOverrides(_Spec):
     """A playbook's ``[policy]``: any of the policy's settings (``Policy``); what it leaves out
     keeps the declarer's config. Left-out settings are left out of the log's copy too."""
 
-    update_minutes_sev1: int | None = Field(None, ge=1, exclude_if=_is_none)
-    update_minutes_sev2: int | None = Field(None, ge=1, exclude_if=_is_none)
-    update_minutes_sev3: int | None = Field(None, ge=1, exclude_if=_is_none)
-    update_minutes_sev4: int | None = Field(None, ge=1, exclude_if=_is_none)
-    fatigue_warn_hours: float | None = Field(None, gt=0, exclude_if=_is_none)
-    fatigue_limit_hours: float | None = Field(None, gt=0, exclude_if=_is_none)
-    command_handover_minutes: int | None = Field(None, ge=1, exclude_if=_is_none)
-    stale_workstream_minutes: int | None = Field(None, ge=1, exclude_if=_is_none)
+    update_minutes_sev1: int | None = Field(None, ge=1, le=MAX_MINUTES, exclude_if=_is_none)
+    update_minutes_sev2: int | None = Field(None, ge=1, le=MAX_MINUTES, exclude_if=_is_none)
+    update_minutes_sev3: int | None = Field(None, ge=1, le=MAX_MINUTES, exclude_if=_is_none)
+    update_minutes_sev4: int | None = Field(None, ge=1, le=MAX_MINUTES, exclude_if=_is_none)
+    fatigue_warn_hours: float | None = Field(None, gt=0, le=MAX_HOURS, exclude_if=_is_none)
+    fatigue_limit_hours: float | None = Field(None, gt=0, le=MAX_HOURS, exclude_if=_is_none)
+    command_handover_minutes: int | None = Field(None, ge=1, le=MAX_MINUTES, exclude_if=_is_none)
+    stale_workstream_minutes: int | None = Field(None, ge=1, le=MAX_MINUTES, exclude_if=_is_none)
 
     def given(self) -> dict[str, int | float]:
         return {name: value for name, value in self.model_dump().items() if value is not None}

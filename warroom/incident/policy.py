@@ -11,17 +11,23 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 
+# A year, the most any setting may say: a clock adds these to today's time, and a larger one
+# (1e300 hours, or inf, which JSON cannot hold) would leave every reader of the log unable to.
+MAX_MINUTES = 365 * 24 * 60
+MAX_HOURS = 365 * 24
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
-    update_minutes_sev1: int | None = Field(20, ge=1, description="stakeholder update cadence at SEV1")
-    update_minutes_sev2: int | None = Field(30, ge=1)
-    update_minutes_sev3: int | None = Field(60, ge=1)
-    update_minutes_sev4: int | None = Field(None, ge=1, description="None: no cadence")
-    fatigue_warn_hours: float = Field(4.0, gt=0)
-    fatigue_limit_hours: float = Field(8.0, gt=0)
-    command_handover_minutes: int = Field(60, ge=1, description="suggest handing over command after this")
-    stale_workstream_minutes: int = Field(30, ge=1)
+    update_minutes_sev1: int | None = Field(20, ge=1, le=MAX_MINUTES, description="stakeholder update cadence at SEV1")
+    update_minutes_sev2: int | None = Field(30, ge=1, le=MAX_MINUTES)
+    update_minutes_sev3: int | None = Field(60, ge=1, le=MAX_MINUTES)
+    update_minutes_sev4: int | None = Field(None, ge=1, le=MAX_MINUTES, description="None: no cadence")
+    fatigue_warn_hours: float = Field(4.0, gt=0, le=MAX_HOURS)
+    fatigue_limit_hours: float = Field(8.0, gt=0, le=MAX_HOURS)
+    command_handover_minutes: int = Field(60, ge=1, le=MAX_MINUTES, description="suggest handing over command after this")
+    stale_workstream_minutes: int = Field(30, ge=1, le=MAX_MINUTES)
 
     def update_cadence(self, severity: int) -> timedelta | None:
         minutes = getattr(self, f"update_minutes_sev{severity}", None)

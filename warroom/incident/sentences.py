@@ -104,7 +104,8 @@ def _action_status_text(state: IncidentState, event: ev.StoredEvent, b: ev.Actio
 
 def _alert_fired_text(state: IncidentState, event: ev.StoredEvent, b: ev.AlertFired, _: str | None) -> str:
     labels = ", ".join(f"{k}={v}" for k, v in b.labels.items() if k != "alertname")
-    text = f"alert firing: {b.name}" + (f": {b.summary}" if b.summary else "") + (f" [{labels}]" if labels else "")
+    said = f": {b.summary}" if b.summary and b.summary != b.name else ""  # a generic alert's name is its title
+    text = f"alert firing: {b.name}{said}" + (f" [{labels}]" if labels else "")
     described = " ".join(b.description.split())
     text += f" — {described}" if described and described != b.summary else ""
     return text + "".join(f" {link.title}: {link.url}" for link in b.links)

@@ -177,6 +177,8 @@ def raise_if_unreachable(path: Path) -> None:
 def make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # exist_ok takes only a folder: this is something else
+        raise StoreError(f"cannot create the folder {folder}: it is a file, not a folder") from None
     except OSError as error:
         raise file_error(folder, error, "create the folder") from None
 
