@@ -107,7 +107,10 @@ def cmd_policy(ctx: CliContext) -> int:
                 return EXIT_OK
             room = ctx.room(store, ctx.args.incident)
             current = (await room.load()).policy.model_dump()
-            policy = Policy.model_validate({**current, **dict(ctx.args.settings)})
+            given = dict(ctx.args.settings)
+            policy = Policy.model_validate({**current, **given})
+            if (beyond := policy.beyond_a_year(given)) is not None:
+                raise UsageError(beyond)
             await submit_and_say(ctx, store, ctx.args.incident, ev.PolicyChanged(policy=policy))
         return EXIT_OK
 

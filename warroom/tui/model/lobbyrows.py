@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from warroom.incident.policy import capped_hours
 from warroom.people import People, fatigue_level
 from warroom.store.base import IncidentSummary
 from warroom.words import coarse_duration, duration, fatigue_word
@@ -164,7 +165,7 @@ def people_line(summary: IncidentSummary, now: datetime, people: People, *, acro
     incidents when ``across``), fatigue by the incident's thresholds, and where else they are."""
     if not summary.present:
         return f"{summary.id}: nobody on shift"
-    warn, limit = timedelta(hours=summary.fatigue_warn_hours), timedelta(hours=summary.fatigue_limit_hours)
+    warn, limit = capped_hours(summary.fatigue_warn_hours), capped_hours(summary.fatigue_limit_hours)
     parts = []
     for present in summary.present:
         spent = now - present.since if present.since else timedelta(0)
