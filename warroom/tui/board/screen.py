@@ -27,7 +27,7 @@ from warroom.config import Config, resolve_export_folder
 from warroom.incident import IncidentState, Policy, fold
 from warroom.room import Room
 
-from .action_table import workstream_in_view
+from .action_targets import workstream_in_view
 from .controller import BoardController
 from .drawing import BoardDrawing
 from .following import BoardFollowing
