@@ -12,10 +12,11 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 
-# A year, the most a setting may be set to (``within_a_year``, where a policy is given: the CLI, a
-# playbook): a clock adds these to today's time, and 1e300 hours overflowed every reader. The
-# stored model has no such bound, so a log that read before still reads (a config's "never",
-# update_minutes_sev4 = 9999999, is in logs already); its clocks count at most a year (``_capped``).
+# A year, the most a setting may be set to where a policy is given (``Policy.beyond_a_year`` for the
+# CLI, ``playbook.PolicyOverrides``): a clock adds these to today's time, and 1e300 hours overflowed
+# every reader. The stored model has no such bound, so a log that read before still reads (a
+# config's "never", update_minutes_sev4 = 9999999, is in logs already); its clocks count at most a
+# year (``capped_minutes``).
 MAX_MINUTES = 365 * 24 * 60
 MAX_HOURS = 365 * 24
 _MAX = timedelta(minutes=MAX_MINUTES)
@@ -60,7 +61,7 @@ class Policy(BaseModel):
             value = getattr(self, name)
             limit = MAX_HOURS if name.endswith("_hours") else MAX_MINUTES
             if value is not None and value > limit:
-                return f"invalid {name}: at most {limit} ({'hours' if limit == MAX_HOURS else 'minutes'}: a year)"
+                return f"invalid {name}: at most {limit} {'hours' if limit == MAX_HOURS else 'minutes'} (a year)"
         return None
 
 
